@@ -1,0 +1,215 @@
+"""The tables of the store (SQLModel) and the enums they use."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from chefintro.enums import (
+    AttendanceStatus,
+    CohortStatus,
+    PairingState,
+    ParticipantStatus,
+    Role,
+    SessionKind,
+)
+
+__all__ = [
+    "Agency",
+    "Attendance",
+    "AttendanceStatus",
+    "AuditEntry",
+    "Cohort",
+    "CohortStatus",
+    "Exclusion",
+    "Pairing",
+    "PairingState",
+    "Participant",
+    "ParticipantStatus",
+    "PeerGroup",
+    "PeerGroupMember",
+    "Person",
+    "ProgrammeSession",
+    "Role",
+    "SchemaVersion",
+    "SessionKind",
+    "Setting",
+]
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, without tzinfo (the store keeps naive UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Agency(SQLModel, table=True):
+    """A member organisation of the network; users refer to it by its upper-case code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=20)
+    name: str = Field(max_length=200)
+
+
+class Person(SQLModel, table=True):
+    """One human across years; the e-mail (matched case-folded) is the key."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    email_key: str = Field(unique=True, index=True, max_length=320)
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="RESTRICT")
+    unit: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    field: str | None = Field(default=None, max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    manager_since: date | None = None
+
+
+class Cohort(SQLModel, table=True):
+    """One programme year."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True, max_length=100)
+    starts_on: date
+    ends_on: date
+    status: CohortStatus = Field(default=CohortStatus.PLANNED, sa_type=String(20))
+    min_attendance: float = 0.8
+    excused_counts: bool = True
+    closed_on: date | None = None
+
+
+class Participant(SQLModel, table=True):
+    """A person's part in one cohort, as adept or mentor."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id", name="uq_participant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: Role = Field(sa_type=String(10))
+    capacity: int = 1
+    wished_field: str | None = Field(default=None, max_length=200)
+    # Ranked e-mail keys of the mentors an adept wishes, best first.
+    preferred_mentors: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: ParticipantStatus = Field(default=ParticipantStatus.ACTIVE, sa_type=String(20))
+    # A mentor who agreed to continue into next year's cohort.
+    continues: bool = False
+
+
+class Pairing(SQLModel, table=True):
+    """An adept–mentor pair of one cohort, with its score and reasons."""
+
+    __table_args__ = (
+        Index(
+            "uq_live_pairing",
+            "adept_id",
+            unique=True,
+            sqlite_where=text("state != 'ended'"),
+            postgresql_where=text("state != 'ended'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    adept_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    mentor_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    state: PairingState = Field(default=PairingState.PROPOSED, sa_type=String(20))
+    locked: bool = False
+    manual: bool = False
+    score: int = 0
+    reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Exclusion(SQLModel, table=True):
+    """Two people who must never be paired (conflict of interest); stored with a < b."""
+
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id", name="uq_exclusion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_a_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    person_b_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    reason: str = Field(max_length=500)
+
+
+class ProgrammeSession(SQLModel, table=True):
+    """A shared programme day; times are Europe/Stockholm wall-clock time."""
+
+    __tablename__ = "programme_session"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "title", "starts_at", name="uq_session_title_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    kind: SessionKind = Field(default=SessionKind.TRAINING, sa_type=String(20))
+    starts_at: datetime
+    ends_at: datetime
+    location: str | None = Field(default=None, max_length=200)
+    host_agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="SET NULL")
+    uid: str = Field(unique=True, max_length=100)
+    sequence: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Attendance(SQLModel, table=True):
+    """Whether a participant attended a session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "participant_id", name="uq_attendance"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="programme_session.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    status: AttendanceStatus = Field(sa_type=String(20))
+
+
+class PeerGroup(SQLModel, table=True):
+    """A small cross-agency group of one cohort's participants."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "name", name="uq_peer_group"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+
+
+class PeerGroupMember(SQLModel, table=True):
+    """A participant's membership of a peer group."""
+
+    __table_args__ = (UniqueConstraint("participant_id", name="uq_peer_group_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="peergroup.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+
+
+class Setting(SQLModel, table=True):
+    """A key/value setting: current cohort, matching weights, eligibility months …"""
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=2000)
+
+
+class SchemaVersion(SQLModel, table=True):
+    """One row per schema version applied to this store, newest last."""
+
+    __tablename__ = "schema_version"
+
+    version: int = Field(primary_key=True)
+    tool_version: str = Field(max_length=50)
+    applied_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A logged privacy-relevant action; never holds personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    action: str = Field(max_length=50)
+    detail: str = Field(max_length=1000)
