@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from chefintro.enums import (
@@ -121,7 +121,7 @@ class Pairing(SQLModel, table=True):
     manual: bool = False
     score: int = 0
     reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
 
 
 class Exclusion(SQLModel, table=True):
@@ -147,13 +147,13 @@ class ProgrammeSession(SQLModel, table=True):
     cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
     title: str = Field(max_length=200)
     kind: SessionKind = Field(default=SessionKind.TRAINING, sa_type=String(20))
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: datetime = Field(sa_type=DateTime())
+    ends_at: datetime = Field(sa_type=DateTime())
     location: str | None = Field(default=None, max_length=200)
     host_agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="SET NULL")
     uid: str = Field(unique=True, max_length=100)
     sequence: int = 0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
 
 
 class Attendance(SQLModel, table=True):
@@ -201,7 +201,7 @@ class SchemaVersion(SQLModel, table=True):
 
     version: int = Field(primary_key=True)
     tool_version: str = Field(max_length=50)
-    applied_at: datetime = Field(default_factory=utcnow)
+    applied_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
 
 
 class AuditEntry(SQLModel, table=True):
@@ -210,6 +210,6 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
     action: str = Field(max_length=50)
     detail: str = Field(max_length=1000)

@@ -1,0 +1,150 @@
+"""Regenerate sample_data/natverket-2027.xlsx, the demo's fictional agency network.
+
+Run from the project root: ``.venv/bin/python sample_data/generate.py``. The output is
+committed; this script documents where it came from and keeps it reproducible.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+
+AGENCIES = [
+    ("CSN", "Centrala studiestödsnämnden"),
+    ("BV", "Bolagsverket"),
+    ("LST-Y", "Länsstyrelsen Västernorrland"),
+    ("MIUN", "Mittuniversitetet"),
+    ("SPV", "Statens tjänstepensionsverk"),
+    ("HNN", "Hovrätten för nedre Norrland"),
+    ("FK", "Försäkringskassan"),
+    ("SKV", "Skatteverket"),
+    ("PM", "Pensionsmyndigheten"),
+    ("SUK", "Sundsvalls kommun"),
+]
+FIRST = [
+    "Åsa", "Björn", "Märta", "Jöns", "Élise", "Örjan", "Karin", "Anders", "Lena", "Per",
+    "Ingrid", "Göran", "Maria", "Jörgen", "Sofia", "Håkan", "Emma", "Mikael", "Linnéa",
+    "Ulf", "Annika", "Stefan", "Helén", "Tomas", "Åke", "Eva", "Rickard", "Sara", "Pär",
+    "Malin", "Fredrik", "Therése", "Mats", "Johanna", "Nils", "Camilla", "Olle", "Kristina",
+    "Lars", "Ylva", "Henrik", "Agneta", "Erik", "Birgitta", "Jonas", "Cecilia", "Magnus",
+    "Ebba", "Kjell", "Ida",
+]
+LAST = [
+    "Öberg", "Sjöström", "Åström", "Lindqvist", "Nordén", "Bäckström", "Ekström", "Hägglund",
+    "Forsgren", "Wikström", "Sundqvist", "Löfgren", "Holmén", "Strömberg", "Näslund",
+    "Berglund", "Öhman", "Dahlén", "Engström", "Granlund", "Westerlund", "Åberg", "Nyström",
+    "Sjödin", "Höglund",
+]
+FIELDS = {
+    "IT": ("IT-avdelningen", ["IT-chef", "Enhetschef IT", "Gruppchef utveckling"]),
+    "HR": ("HR-avdelningen", ["HR-chef", "Enhetschef HR", "HR-direktör"]),
+    "juridik": ("Rättsavdelningen", ["Enhetschef juridik", "Chefsjurist"]),
+    "ekonomi": ("Ekonomienheten", ["Ekonomichef", "Enhetschef ekonomi"]),
+    "handläggning": ("Handläggningsenheten", ["Enhetschef", "Gruppchef", "Sektionschef"]),
+    "kundtjänst": ("Kundservice", ["Gruppchef kundtjänst", "Enhetschef"]),
+    "kommunikation": ("Kommunikationsenheten", ["Kommunikationschef", "Enhetschef"]),
+    "analys": ("Analysavdelningen", ["Enhetschef analys", "Gruppchef"]),
+}
+TOWNS = ["Sundsvall", "Sundsvall", "Sundsvall", "Härnösand", "Östersund", "Örnsköldsvik", "Timrå"]
+ADEPT_AGENCIES = ["CSN", "BV", "LST-Y", "MIUN", "SPV", "FK", "SKV"]
+MENTOR_AGENCIES = ["CSN", "BV", "LST-Y", "MIUN", "SPV", "HNN", "FK", "SKV", "PM", "SUK"]
+DOMAINS = {
+    "CSN": "csn.se", "BV": "bolagsverket.se", "LST-Y": "lansstyrelsen.se", "MIUN": "miun.se",
+    "SPV": "spv.se", "HNN": "dom.se", "FK": "forsakringskassan.se", "SKV": "skatteverket.se",
+    "PM": "pensionsmyndigheten.se", "SUK": "sundsvall.se",
+}
+ASCII = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
+
+
+def email(first: str, last: str, agency: str) -> str:
+    local = f"{first}.{last}".lower().translate(ASCII)
+    return f"{local}@{DOMAINS[agency]}"
+
+
+def main() -> None:
+    rng = random.Random(2027)
+    names = [(f, l) for f in FIRST for l in LAST]
+    rng.shuffle(names)
+    people = []
+    for index in range(50):
+        first, last = names[index]
+        role = "adept" if index < 25 else "mentor"
+        agency = rng.choice(ADEPT_AGENCIES if role == "adept" else MENTOR_AGENCIES)
+        field = rng.choice(list(FIELDS))
+        unit, titles = FIELDS[field]
+        if role == "adept":
+            since = date(2026, rng.randint(1, 9), 1)
+            if index == 3:
+                since = date(2026, 11, 1)  # too new: the demo shows the eligibility warning
+        else:
+            since = date(rng.randint(2005, 2022), rng.randint(1, 12), 1)
+        people.append(
+            {
+                "name": f"{first} {last}",
+                "email": email(first, last, agency),
+                "agency": agency,
+                "role": role,
+                "unit": unit,
+                "title": rng.choice(titles) if role == "mentor" else titles[-1],
+                "field": field,
+                "town": rng.choice(TOWNS),
+                "since": since,
+                "capacity": (2 if rng.random() < 0.3 else 1) if role == "mentor" else None,
+            }
+        )
+    mentors = [p for p in people if p["role"] == "mentor"]
+    for adept in people[:25]:
+        if rng.random() < 0.5:
+            adept["wished"] = rng.choice(list(FIELDS))
+        if rng.random() < 0.4:
+            picks = rng.sample([m for m in mentors if m["agency"] != adept["agency"]], 2)
+            adept["preferred"] = "; ".join(str(m["email"]) for m in picks)
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Myndigheter"
+    sheet.append(["Kod", "Namn"])
+    for code, name in AGENCIES:
+        sheet.append([code, name])
+    sheet = book.create_sheet("Deltagare")
+    sheet.append(
+        ["Namn", "E-post", "Myndighet", "Roll", "Enhet", "Befattning", "Verksamhetsområde",
+         "Ort", "Chef sedan", "Kapacitet", "Önskat område", "Önskade mentorer"]
+    )
+    for p in people:
+        sheet.append(
+            [p["name"], p["email"], p["agency"], p["role"], p["unit"], p["title"], p["field"],
+             p["town"], p["since"], p["capacity"], p.get("wished"), p.get("preferred")]
+        )
+        sheet.cell(sheet.max_row, 9).number_format = "yyyy-mm-dd"
+    sheet = book.create_sheet("Träffar")
+    sheet.append(["Titel", "Typ", "Start", "Slut", "Plats", "Värd"])
+    sessions = [
+        ("Uppstart", "kickoff", datetime(2027, 1, 26, 9, 0), datetime(2027, 1, 26, 16, 0),
+         "Bolagsverket, Sundsvall", "BV"),
+        ("Att leda i staten", "training", datetime(2027, 3, 16, 9, 0),
+         datetime(2027, 3, 16, 16, 0), "CSN, Sundsvall", "CSN"),
+        ("Arbetsrätt för chefer", "training", datetime(2027, 4, 20, 9, 0),
+         datetime(2027, 4, 20, 15, 30), "Länsstyrelsen, Härnösand", "LST-Y"),
+        ("Inspirationsföreläsning: tillitsbaserad styrning", "lecture",
+         datetime(2027, 6, 8, 13, 0), datetime(2027, 6, 8, 16, 0), "Mittuniversitetet", "MIUN"),
+        ("Nätverksträff", "network", datetime(2027, 9, 21, 13, 0), datetime(2027, 9, 21, 17, 0),
+         "SPV, Sundsvall", "SPV"),
+        ("Avslutning", "closing", datetime(2027, 12, 7, 9, 0), datetime(2027, 12, 7, 15, 0),
+         "Bolagsverket, Sundsvall", "BV"),
+    ]
+    for row in sessions:
+        sheet.append(list(row))
+        for column in (3, 4):
+            sheet.cell(sheet.max_row, column).number_format = "yyyy-mm-dd hh:mm"
+    out = Path(__file__).with_name("natverket-2027.xlsx")
+    book.save(out)
+    book.close()
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""``chefintro cohort``: programme years."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, parse_date, state
+
+app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="Cohort name, e.g. 2026.")]
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    name: NameArg,
+    start: Annotated[
+        date, typer.Option("--start", parser=parse_date, metavar="YYYY-MM-DD", help="First day.")
+    ],
+    end: Annotated[
+        date, typer.Option("--end", parser=parse_date, metavar="YYYY-MM-DD", help="Last day.")
+    ],
+    min_attendance: Annotated[
+        float, typer.Option(help="Share of sessions needed to complete, 0–1.")
+    ] = 0.8,
+    excused_counts: Annotated[
+        bool,
+        typer.Option(
+            "--excused-counts/--excused-not-counted",
+            help="Whether an excused absence counts as attended.",
+        ),
+    ] = True,
+) -> None:
+    """Create a cohort (the first one becomes the current cohort).
+
+    Example: chefintro cohort create 2026 --start 2026-01-20 --end 2026-12-10
+    """
+    from chefintro import cohorts
+
+    with state(ctx).session() as session:
+        cohort = cohorts.create_cohort(
+            session=session,
+            name=name,
+            starts_on=start,
+            ends_on=end,
+            min_attendance=min_attendance,
+            excused_counts=excused_counts,
+        )
+        info = cohorts.cohort_info(session=session, cohort=cohort)
+    output.success(f"Created cohort {info.name} ({info.starts_on} – {info.ends_on}).")
+    if info.current:
+        output.info(f"Cohort {info.name} is the current cohort.")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List cohorts; closed ones show when their personal data is due for anonymising."""
+    from chefintro import cohorts
+
+    with state(ctx).session() as session:
+        rows = cohorts.list_cohorts(session=session)
+    if as_json:
+        output.emit_json([r.to_json() for r in rows])
+        return
+    output.table(
+        ["", "Name", "Start", "End", "Status", "Adepts", "Mentors", "Anonymise by"],
+        [
+            ("*" if r.current else "", r.name, r.starts_on, r.ends_on, r.status, r.adepts,
+             r.mentors, r.due_on)
+            for r in rows
+        ],
+        caption="* current cohort",
+    )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Cohort (default: current).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a cohort."""
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = (
+            cohorts.get_cohort(session=session, name=name) if name else st.current_cohort(session)
+        )
+        info = cohorts.cohort_info(session=session, cohort=cohort)
+    if as_json:
+        output.emit_json(info.to_json())
+        return
+    output.record(
+        [
+            ("Name", info.name + (" (current)" if info.current else "")),
+            ("Period", f"{info.starts_on} – {info.ends_on}"),
+            ("Status", info.status),
+            ("Adepts", info.adepts),
+            ("Mentors", info.mentors),
+            ("Minimum attendance", f"{info.min_attendance:.0%}"),
+            ("Excused counts as attended", info.excused_counts),
+        ]
+    )
+
+
+@app.command("use")
+def use(ctx: typer.Context, name: NameArg) -> None:
+    """Make a cohort the current one for later commands."""
+    from chefintro import cohorts
+
+    with state(ctx).session() as session:
+        cohort = cohorts.use_cohort(session=session, name=name)
+    output.success(f"Cohort {cohort.name} is now the current cohort.")
+
+
+@app.command("close")
+def close(ctx: typer.Context) -> None:
+    """Close the current cohort (or --cohort): it becomes history."""
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = cohorts.close_cohort(session=session, cohort=st.current_cohort(session))
+    output.success(f"Closed cohort {cohort.name}.")

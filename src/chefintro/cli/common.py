@@ -1,0 +1,90 @@
+"""What every command shares: the chosen store and cohort, option types, date parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from chefintro.models import Cohort
+    from chefintro.store import Store
+
+
+@dataclass
+class AppState:
+    """Global options, and the store opened on first use."""
+
+    db: str | None = None
+    cohort: str | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def location(self) -> str:
+        from chefintro.store import resolve_location
+
+        return resolve_location(self.db)
+
+    def store(self) -> Store:
+        if self._store is None:
+            from chefintro.store import open_store
+
+            self._store = open_store(self.location)
+        return self._store
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Yield a session in one transaction on the store."""
+        with self.store().session() as session:
+            yield session
+
+    def current_cohort(self, session: Session) -> Cohort:
+        from chefintro.cohorts import current_cohort
+
+        return current_cohort(session=session, name=self.cohort)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()
+            self._store = None
+
+
+def state(ctx: typer.Context) -> AppState:
+    """Return the AppState of the root command."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):
+        root.obj = AppState()
+    return root.obj
+
+
+def parse_date(value: str | date) -> date:
+    """Parse an ISO date (YYYY-MM-DD) for an option."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def parse_datetime(value: str | datetime) -> datetime:
+    """Parse a local date and time (YYYY-MM-DD HH:MM or YYYY-MM-DDTHH:MM) for an option."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM'.") from None
+    if parsed.tzinfo is not None:
+        raise typer.BadParameter("Give Swedish wall-clock time without a time zone.")
+    return parsed
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

@@ -1,0 +1,104 @@
+"""All terminal output: messages to stderr, tables and JSON to stdout (the only rich importer)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _stdout() -> Console:
+    # Piped output is read by people in wide windows and by grep: do not wrap at 80.
+    wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=wide)
+
+
+def _stderr() -> Console:
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as plain JSON to stdout, and nothing else."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def error(message: str) -> None:
+    _stderr().print(f"[bold red]Error:[/] {_escape(message)}")
+
+
+def warning(message: str) -> None:
+    _stderr().print(f"[yellow]Warning:[/] {_escape(message)}")
+
+
+def success(message: str) -> None:
+    _stderr().print(f"[green]✓[/] {_escape(message)}")
+
+
+def info(message: str) -> None:
+    _stderr().print(_escape(message))
+
+
+def problems(header: str, lines: Iterable[str]) -> None:
+    """Print a validation report: a header and one indented line per problem."""
+    console = _stderr()
+    console.print(f"[bold red]Error:[/] {_escape(header)}")
+    for line in lines:
+        console.print(f"  • {_escape(line)}")
+
+
+def plain(text: str) -> None:
+    """Write plain text to stdout (for values meant for scripts, such as a path)."""
+    sys.stdout.write(text + "\n")
+
+
+def table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Print a table to stdout."""
+    grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*(_cell(v) for v in row))
+    _stdout().print(grid)
+
+
+def record(fields: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
+    """Print one record as a two-column key/value table."""
+    grid = Table(title=title, show_header=False, box=None, pad_edge=False)
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for key, value in fields:
+        grid.add_row(_escape(key), _cell(value))
+    _stdout().print(grid)
+
+
+def progress_enabled() -> bool:
+    """Progress bars only on an interactive terminal, never in scripts or tests."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:g}"
+    return _escape(str(value))
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

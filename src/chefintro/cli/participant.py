@@ -1,0 +1,106 @@
+"""``chefintro participant``: who takes part in the current cohort, and in which role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, state
+from chefintro.enums import Role
+
+app = typer.Typer(help="Add, list and withdraw a cohort's participants.", no_args_is_help=True)
+
+EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    email: EmailArg,
+    role: Annotated[Role, typer.Option("--role", case_sensitive=False, help="adept or mentor.")],
+    capacity: Annotated[
+        int | None, typer.Option("--capacity", help="How many adepts a mentor takes (default 1).")
+    ] = None,
+    wished_field: Annotated[
+        str | None, typer.Option("--wished-field", help="Adept: field they want a mentor from.")
+    ] = None,
+    prefer: Annotated[
+        list[str] | None,
+        typer.Option("--prefer", help="Adept: a wished mentor's e-mail; repeat, best first."),
+    ] = None,
+) -> None:
+    """Add a registered person to the current cohort.
+
+    Example: chefintro participant add asa.oberg@csn.se --role adept --wished-field IT
+    """
+    from chefintro import cohorts
+
+    st = state(ctx)
+    data = cohorts.ParticipantData(
+        email=email,
+        role=role,
+        capacity=capacity,
+        wished_field=wished_field,
+        preferred_mentors=list(prefer or []),
+    )
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        _, info = cohorts.add_participant(session=session, cohort=cohort, data=data)
+        output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
+    if info.warning:
+        output.warning(info.warning)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    role: Annotated[
+        Role | None, typer.Option("--role", case_sensitive=False, help="Only this role.")
+    ] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="Only this agency.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the current cohort's participants, warning about eligibility."""
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        rows = cohorts.list_participants(session=session, cohort=cohort, role=role, agency=agency)
+    if as_json:
+        output.emit_json([r.to_json() for r in rows])
+        return
+    output.table(
+        ["Name", "E-mail", "Agency", "Role", "Status", "Field", "Months as manager", "Cap."],
+        [
+            (
+                r.name,
+                r.email,
+                r.agency,
+                r.role,
+                r.status,
+                r.field,
+                "?" if r.months_as_manager is None else max(r.months_as_manager, 0),
+                r.capacity if r.role == Role.MENTOR else None,
+            )
+            for r in rows
+        ],
+        title=f"Cohort {cohort.name}",
+    )
+    for r in rows:
+        if r.warning and r.status != "withdrawn":
+            output.warning(r.warning)
+
+
+@app.command("withdraw")
+def withdraw(ctx: typer.Context, email: EmailArg) -> None:
+    """Mark a participant as withdrawn; their pairs end."""
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        cohorts.withdraw_participant(session=session, cohort=cohort, email=email)
+    output.success(f"Withdrew {email.strip()} from cohort {cohort.name}.")

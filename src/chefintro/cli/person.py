@@ -1,0 +1,168 @@
+"""``chefintro person``: the people of the register, one row per human across years."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, parse_date, state
+
+app = typer.Typer(help="Register and look after people.", no_args_is_help=True)
+
+EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address (any case).")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="Unit or department.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
+FieldOpt = Annotated[str | None, typer.Option("--field", help="Field of work, e.g. IT, HR.")]
+LocationOpt = Annotated[str | None, typer.Option("--location", help="Town, e.g. Sundsvall.")]
+SinceOpt = Annotated[
+    date | None,
+    typer.Option(
+        "--manager-since", parser=parse_date, metavar="YYYY-MM-DD", help="Manager since."
+    ),
+]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Full name.")],
+    email: Annotated[str, typer.Option("--email", help="E-mail address; the person's key.")],
+    agency: Annotated[str, typer.Option("--agency", help="Agency code (or name).")],
+    unit: UnitOpt = None,
+    title: TitleOpt = None,
+    field: FieldOpt = None,
+    location: LocationOpt = None,
+    manager_since: SinceOpt = None,
+) -> None:
+    """Register a person.
+
+    Example: chefintro person add --name "Åsa Öberg" --email asa.oberg@csn.se --agency CSN
+    --field IT --manager-since 2025-03-01
+    """
+    from chefintro import registry
+
+    data = registry.PersonData(
+        name=name,
+        email=email,
+        agency=agency,
+        unit=unit,
+        title=title,
+        field=field,
+        location=location,
+        manager_since=manager_since,
+    )
+    with state(ctx).session() as session:
+        person = registry.add_person(session=session, data=data)
+        output.success(f"Added {person.name} <{person.email}>.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    agency: Annotated[str | None, typer.Option("--agency", help="Only this agency.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List people in Swedish alphabetical order."""
+    from chefintro import registry
+
+    with state(ctx).session() as session:
+        people = registry.list_people(session=session, agency=agency)
+    if as_json:
+        output.emit_json([p.to_json() for p in people])
+        return
+    output.table(
+        ["Name", "E-mail", "Agency", "Unit", "Title", "Field", "Town", "Manager since"],
+        [
+            (p.name, p.email, p.agency, p.unit, p.title, p.field, p.location, p.manager_since)
+            for p in people
+        ],
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, email: EmailArg, as_json: JsonOption = False) -> None:
+    """Show one person."""
+    from chefintro import registry
+
+    with state(ctx).session() as session:
+        person = registry.get_person(session=session, email=email)
+        info = registry.person_info(person, registry.agency_of(session=session, person=person))
+    if as_json:
+        output.emit_json(info.to_json())
+        return
+    output.record(
+        [
+            ("Name", info.name),
+            ("E-mail", info.email),
+            ("Agency", f"{info.agency} ({info.agency_name})"),
+            ("Unit", info.unit),
+            ("Title", info.title),
+            ("Field", info.field),
+            ("Town", info.location),
+            ("Manager since", info.manager_since),
+        ]
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    email: EmailArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    new_email: Annotated[str | None, typer.Option("--email", help="New e-mail address.")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="New agency code.")] = None,
+    unit: UnitOpt = None,
+    title: TitleOpt = None,
+    field: FieldOpt = None,
+    location: LocationOpt = None,
+    manager_since: SinceOpt = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--clear", help="Empty a field: unit, title, field, location or manager_since."
+        ),
+    ] = None,
+) -> None:
+    """Change a person's details.
+
+    Example: chefintro person edit asa.oberg@csn.se --title Enhetschef --clear unit
+    """
+    from chefintro import registry
+
+    data = registry.PersonData(
+        name=name,
+        email=new_email,
+        agency=agency,
+        unit=unit,
+        title=title,
+        field=field,
+        location=location,
+        manager_since=manager_since,
+    )
+    if all(v is None for v in vars(data).values()) and not clear:
+        raise typer.BadParameter("Give at least one field to change.")
+    with state(ctx).session() as session:
+        person = registry.edit_person(
+            session=session, email=email, data=data, clear={c.strip().lower() for c in clear or []}
+        )
+        output.success(f"Updated {person.name} <{person.email}>.")
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    email: EmailArg,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Also remove their participations, pairs and attendance."),
+    ] = False,
+) -> None:
+    """Remove a person who takes part in no cohort (or, with --force, with their history)."""
+    from chefintro import registry
+
+    with state(ctx).session() as session:
+        registry.remove_person(session=session, email=email, force=force)
+    output.success(f"Removed {email.strip()}.")

@@ -1,0 +1,51 @@
+"""``chefintro settings``: eligibility months, matching weights and retention."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, state
+
+app = typer.Typer(help="View and change settings.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List every setting with its value and default."""
+    from chefintro import settings
+
+    with state(ctx).session() as session:
+        values = settings.all_values(session=session)
+    if as_json:
+        output.emit_json(
+            [
+                {"key": s.key, "value": v, "default": s.default, "description": s.help}
+                for s, v, _ in values
+            ]
+        )
+        return
+    output.table(
+        ["Key", "Value", "Default", "Meaning"],
+        [(s.key, str(v) + (" *" if changed else ""), str(s.default), s.help) for s, v, changed in values],
+        caption="* changed from the default",
+    )
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Setting key, e.g. weights.same_field.")],
+    value: Annotated[str, typer.Argument(help="New whole-number value.")],
+) -> None:
+    """Change a setting.
+
+    Example: chefintro settings set eligibility.mentor_months 24
+    """
+    from chefintro import settings
+
+    with state(ctx).session() as session:
+        stored = settings.set_value(session=session, key=key, value=value)
+    output.success(f"{key.strip().lower()} = {stored}")

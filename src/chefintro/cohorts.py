@@ -1,0 +1,402 @@
+"""Cohorts (programme years) and their participants, with eligibility warnings."""
+
+from __future__ import annotations
+
+import calendar as _cal
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from chefintro import settings
+from chefintro.enums import CohortStatus, ParticipantStatus, Role
+from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.models import Agency, Cohort, Participant, Person
+from chefintro.registry import agency_of, get_agency, get_person
+from chefintro.text import clean_text, email_key, swedish_key
+
+
+def months_between(start: date, end: date) -> int:
+    """Return whole months from ``start`` to ``end`` (negative when end is earlier)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+# --- cohorts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortInfo:
+    name: str
+    starts_on: date
+    ends_on: date
+    status: str
+    min_attendance: float
+    excused_counts: bool
+    adepts: int
+    mentors: int
+    current: bool
+    closed_on: date | None = None
+    due_on: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "status": self.status,
+            "min_attendance": self.min_attendance,
+            "excused_counts": self.excused_counts,
+            "adepts": self.adepts,
+            "mentors": self.mentors,
+            "current": self.current,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "anonymise_due_on": self.due_on.isoformat() if self.due_on else None,
+        }
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = _cal.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+def create_cohort(
+    *,
+    session: Session,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    min_attendance: float = 0.8,
+    excused_counts: bool = True,
+) -> Cohort:
+    """Create a cohort; it becomes the current one when none is chosen yet."""
+    clean = clean_text(name)
+    if not clean:
+        raise UsageError("A cohort needs a name (e.g. 2026).")
+    if ends_on <= starts_on:
+        raise UsageError(f"The cohort must end after it starts ({starts_on} → {ends_on}).")
+    if not 0.0 <= min_attendance <= 1.0:
+        raise UsageError("--min-attendance is a share between 0 and 1 (e.g. 0.8).")
+    if find_cohort(session=session, name=clean) is not None:
+        raise DuplicateError(f"Cohort {clean!r} already exists.")
+    status = CohortStatus.ACTIVE if starts_on <= date.today() else CohortStatus.PLANNED
+    cohort = Cohort(
+        name=clean,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        min_attendance=min_attendance,
+        excused_counts=excused_counts,
+    )
+    session.add(cohort)
+    session.flush()
+    if settings.get_text(session=session, key=settings.CURRENT_COHORT) is None:
+        settings.put_text(session=session, key=settings.CURRENT_COHORT, value=clean)
+    return cohort
+
+
+def find_cohort(*, session: Session, name: str) -> Cohort | None:
+    return session.exec(select(Cohort).where(Cohort.name == (clean_text(name) or ""))).first()
+
+
+def get_cohort(*, session: Session, name: str) -> Cohort:
+    cohort = find_cohort(session=session, name=name)
+    if cohort is None:
+        known = ", ".join(c.name for c in _all(session)) or "none yet"
+        raise NotFoundError(f"No cohort named {name!r}. Cohorts: {known}.")
+    return cohort
+
+
+def _all(session: Session) -> list[Cohort]:
+    return list(session.exec(select(Cohort).order_by(col(Cohort.starts_on), col(Cohort.name))))
+
+
+def current_cohort(*, session: Session, name: str | None = None) -> Cohort:
+    """Return the cohort named by ``--cohort``, else the one chosen with ``cohort use``."""
+    if name:
+        return get_cohort(session=session, name=name)
+    chosen = settings.get_text(session=session, key=settings.CURRENT_COHORT)
+    if chosen is None:
+        raise NotFoundError(
+            "No cohort chosen. Create one with 'chefintro cohort create NAME --start --end', "
+            "or pick one with --cohort NAME or 'chefintro cohort use NAME'."
+        )
+    return get_cohort(session=session, name=chosen)
+
+
+def use_cohort(*, session: Session, name: str) -> Cohort:
+    cohort = get_cohort(session=session, name=name)
+    settings.put_text(session=session, key=settings.CURRENT_COHORT, value=cohort.name)
+    return cohort
+
+
+def cohort_info(*, session: Session, cohort: Cohort) -> CohortInfo:
+    counts = dict(
+        session.exec(
+            select(Participant.role, func.count(col(Participant.id)))
+            .where(Participant.cohort_id == cohort.id)
+            .where(Participant.status != ParticipantStatus.WITHDRAWN)
+            .group_by(Participant.role)
+        ).all()
+    )
+    current = settings.get_text(session=session, key=settings.CURRENT_COHORT)
+    due = None
+    if cohort.closed_on is not None and cohort.status == CohortStatus.CLOSED:
+        months = settings.get_int(session=session, key="retention.months")
+        due = _add_months(cohort.closed_on, months)
+    return CohortInfo(
+        name=cohort.name,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        status=str(cohort.status),
+        min_attendance=cohort.min_attendance,
+        excused_counts=cohort.excused_counts,
+        adepts=int(counts.get(Role.ADEPT, 0)),
+        mentors=int(counts.get(Role.MENTOR, 0)),
+        current=current == cohort.name,
+        closed_on=cohort.closed_on,
+        due_on=due,
+    )
+
+
+def list_cohorts(*, session: Session) -> list[CohortInfo]:
+    return [cohort_info(session=session, cohort=c) for c in _all(session)]
+
+
+def close_cohort(*, session: Session, cohort: Cohort) -> Cohort:
+    """Close a cohort: it keeps its history, and counts towards retention from today."""
+    if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
+        raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
+    cohort.status = CohortStatus.CLOSED
+    cohort.closed_on = date.today()
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+def require_open(cohort: Cohort) -> None:
+    """Refuse changes to a closed or anonymised cohort."""
+    if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
+        raise RuleError(f"Cohort {cohort.name} is {cohort.status}; it can no longer change.")
+
+
+# --- participants -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    name: str
+    email: str
+    agency: str
+    role: str
+    status: str
+    capacity: int
+    unit: str | None
+    title: str | None
+    field: str | None
+    location: str | None
+    manager_since: date | None
+    months_as_manager: int | None
+    wished_field: str | None
+    preferred_mentors: list[str]
+    eligibility: str  # "ok", "short" or "unknown"
+    warning: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "agency": self.agency,
+            "role": self.role,
+            "status": self.status,
+            "capacity": self.capacity,
+            "unit": self.unit,
+            "title": self.title,
+            "field": self.field,
+            "location": self.location,
+            "manager_since": self.manager_since.isoformat() if self.manager_since else None,
+            "months_as_manager": self.months_as_manager,
+            "wished_field": self.wished_field,
+            "preferred_mentors": self.preferred_mentors,
+            "eligibility": self.eligibility,
+            "warning": self.warning,
+        }
+
+
+@dataclass
+class ParticipantData:
+    email: str
+    role: Role
+    capacity: int | None = None
+    wished_field: str | None = None
+    preferred_mentors: list[str] = field(default_factory=list)
+
+
+def eligibility(
+    *, person: Person, role: str, cohort: Cohort, adept_months: int, mentor_months: int
+) -> tuple[str, int | None, str | None]:
+    """Return (status, months as manager at the cohort's start, warning text or None)."""
+    if person.manager_since is None:
+        return "unknown", None, f"{person.name}: manager-since date unknown; check eligibility."
+    months = months_between(person.manager_since, cohort.starts_on)
+    needed = adept_months if role == Role.ADEPT else mentor_months
+    if months < needed:
+        return (
+            "short",
+            months,
+            f"{person.name} ({role}) has managed staff for {max(months, 0)} months at the "
+            f"cohort's start; the programme asks for {needed}.",
+        )
+    return "ok", months, None
+
+
+def _info(
+    session: Session,
+    cohort: Cohort,
+    part: Participant,
+    person: Person,
+    agency: Agency,
+    limits: tuple[int, int],
+) -> ParticipantInfo:
+    status, months, warning = eligibility(
+        person=person,
+        role=part.role,
+        cohort=cohort,
+        adept_months=limits[0],
+        mentor_months=limits[1],
+    )
+    return ParticipantInfo(
+        name=person.name,
+        email=person.email,
+        agency=agency.code,
+        role=str(part.role),
+        status=str(part.status),
+        capacity=part.capacity,
+        unit=person.unit,
+        title=person.title,
+        field=person.field,
+        location=person.location,
+        manager_since=person.manager_since,
+        months_as_manager=months,
+        wished_field=part.wished_field,
+        preferred_mentors=list(part.preferred_mentors or []),
+        eligibility=status,
+        warning=warning,
+    )
+
+
+def eligibility_limits(session: Session) -> tuple[int, int]:
+    return (
+        settings.get_int(session=session, key="eligibility.adept_months"),
+        settings.get_int(session=session, key="eligibility.mentor_months"),
+    )
+
+
+def find_participant(*, session: Session, cohort: Cohort, person: Person) -> Participant | None:
+    return session.exec(
+        select(Participant)
+        .where(Participant.cohort_id == cohort.id)
+        .where(Participant.person_id == person.id)
+    ).first()
+
+
+def get_participant(*, session: Session, cohort: Cohort, email: str) -> Participant:
+    person = get_person(session=session, email=email)
+    part = find_participant(session=session, cohort=cohort, person=person)
+    if part is None:
+        raise NotFoundError(f"{person.name} ({person.email}) is not in cohort {cohort.name}.")
+    return part
+
+
+def _check_capacity(role: Role, capacity: int | None) -> int:
+    if capacity is None:
+        return 1
+    if role == Role.ADEPT and capacity != 1:
+        raise UsageError("--capacity is for mentors: how many adepts they take.")
+    if not 1 <= capacity <= 10:
+        raise UsageError("A mentor's capacity is between 1 and 10 adepts.")
+    return capacity
+
+
+def add_participant(
+    *, session: Session, cohort: Cohort, data: ParticipantData
+) -> tuple[Participant, ParticipantInfo]:
+    """Add a registered person to a cohort; return it with eligibility information."""
+    require_open(cohort)
+    person = get_person(session=session, email=data.email)
+    if find_participant(session=session, cohort=cohort, person=person) is not None:
+        raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
+    capacity = _check_capacity(data.role, data.capacity)
+    preferred = [email_key(e) for e in data.preferred_mentors if e.strip()]
+    if data.role == Role.MENTOR and (preferred or data.wished_field):
+        raise UsageError("Wished field and preferred mentors are for adepts.")
+    part = Participant(
+        cohort_id=cohort.id,  # type: ignore[arg-type]
+        person_id=person.id,  # type: ignore[arg-type]
+        role=data.role,
+        capacity=capacity,
+        wished_field=clean_text(data.wished_field),
+        preferred_mentors=preferred,
+    )
+    session.add(part)
+    session.flush()
+    agency = agency_of(session=session, person=person)
+    return part, _info(session, cohort, part, person, agency, eligibility_limits(session))
+
+
+def list_participants(
+    *,
+    session: Session,
+    cohort: Cohort,
+    role: Role | None = None,
+    agency: str | None = None,
+    include_withdrawn: bool = True,
+) -> list[ParticipantInfo]:
+    """Return a cohort's participants in Swedish order of name."""
+    query = (
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(Participant.cohort_id == cohort.id)
+    )
+    if role is not None:
+        query = query.where(Participant.role == role)
+    if agency is not None:
+        query = query.where(Agency.id == get_agency(session=session, code=agency).id)
+    if not include_withdrawn:
+        query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
+    limits = eligibility_limits(session)
+    rows = [_info(session, cohort, p, per, a, limits) for p, per, a in session.exec(query).all()]
+    return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
+
+
+def withdraw_participant(*, session: Session, cohort: Cohort, email: str) -> Participant:
+    """Mark a participant withdrawn; their live pairings end."""
+    from chefintro.enums import PairingState
+    from chefintro.models import Pairing
+
+    require_open(cohort)
+    part = get_participant(session=session, cohort=cohort, email=email)
+    if part.status == ParticipantStatus.WITHDRAWN:
+        raise RuleError("That participant has already withdrawn.")
+    part.status = ParticipantStatus.WITHDRAWN
+    session.add(part)
+    live = session.exec(
+        select(Pairing)
+        .where(Pairing.state != PairingState.ENDED)
+        .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
+    ).all()
+    for pairing in live:
+        if pairing.state == PairingState.PROPOSED:
+            session.delete(pairing)
+        else:
+            pairing.state = PairingState.ENDED
+            session.add(pairing)
+    session.flush()
+    return part

@@ -1,0 +1,309 @@
+"""Agencies and people: the register the programme years are built on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.models import Agency, Participant, Person
+from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key
+
+_CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
+
+
+def normalise_code(code: str) -> str:
+    """Return an agency code in its stored, upper-case form, or raise UsageError."""
+    value = (clean_text(code) or "").upper()
+    if not _CODE.match(value):
+        raise UsageError(
+            f"Agency code {code!r} is not valid: use 1–20 letters, digits, '-', '_' or '.', "
+            "starting with a letter or digit (e.g. CSN, LST-Y)."
+        )
+    return value
+
+
+# --- agencies ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    code: str
+    name: str
+    people: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "people": self.people}
+
+
+def add_agency(*, session: Session, code: str, name: str) -> Agency:
+    """Register an agency; its code must be new."""
+    code = normalise_code(code)
+    clean = clean_text(name)
+    if not clean:
+        raise UsageError("An agency needs a name.")
+    if _agency_by_code(session, code) is not None:
+        raise DuplicateError(f"Agency {code} is already registered.")
+    agency = Agency(code=code, name=clean)
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def _agency_by_code(session: Session, code: str) -> Agency | None:
+    return session.exec(select(Agency).where(Agency.code == code)).first()
+
+
+def get_agency(*, session: Session, code: str) -> Agency:
+    """Return the agency with ``code`` (case-insensitive), or raise NotFoundError."""
+    value = (clean_text(code) or "").upper()
+    agency = _agency_by_code(session, value)
+    if agency is None:
+        known = ", ".join(a.code for a in all_agencies(session=session)) or "none yet"
+        raise NotFoundError(f"No agency with code {code!r}. Registered agencies: {known}.")
+    return agency
+
+
+def find_agency(*, session: Session, ref: str) -> Agency | None:
+    """Return the agency whose code or name is ``ref`` (case-insensitive), if any."""
+    value = clean_text(ref) or ""
+    agency = _agency_by_code(session, value.upper())
+    if agency is not None:
+        return agency
+    key = value.casefold()
+    for candidate in session.exec(select(Agency)).all():
+        if candidate.name.casefold() == key:
+            return candidate
+    return None
+
+
+def resolve_agency(*, session: Session, ref: str) -> Agency:
+    """Like :func:`find_agency` but raise NotFoundError naming the known codes."""
+    agency = find_agency(session=session, ref=ref)
+    if agency is None:
+        known = ", ".join(a.code for a in all_agencies(session=session)) or "none yet"
+        raise NotFoundError(f"No agency {ref!r} (by code or name). Registered agencies: {known}.")
+    return agency
+
+
+def all_agencies(*, session: Session) -> list[Agency]:
+    """Return every agency in Swedish order of code."""
+    return sorted(session.exec(select(Agency)).all(), key=lambda a: swedish_key(a.code))
+
+
+def list_agencies(*, session: Session) -> list[AgencyInfo]:
+    """Return every agency with its number of registered people."""
+    counts = dict(
+        session.exec(
+            select(Person.agency_id, func.count(col(Person.id))).group_by(Person.agency_id)
+        ).all()
+    )
+    return [
+        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(a.id, 0)))
+        for a in all_agencies(session=session)
+    ]
+
+
+def edit_agency(
+    *, session: Session, code: str, name: str | None = None, new_code: str | None = None
+) -> Agency:
+    """Change an agency's name and/or code."""
+    agency = get_agency(session=session, code=code)
+    if name is not None:
+        clean = clean_text(name)
+        if not clean:
+            raise UsageError("An agency needs a name.")
+        agency.name = clean
+    if new_code is not None:
+        value = normalise_code(new_code)
+        if value != agency.code and _agency_by_code(session, value) is not None:
+            raise DuplicateError(f"Agency {value} is already registered.")
+        agency.code = value
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def remove_agency(*, session: Session, code: str, force: bool = False) -> int:
+    """Remove an agency; with people registered only when ``force``. Return people removed."""
+    agency = get_agency(session=session, code=code)
+    people = session.exec(select(Person).where(Person.agency_id == agency.id)).all()
+    if people and not force:
+        raise RuleError(
+            f"Agency {agency.code} still has {len(people)} registered people. Move or remove "
+            "them first, or use --force to remove the agency together with its people."
+        )
+    for person in people:
+        session.delete(person)
+    session.flush()
+    session.delete(agency)
+    session.flush()
+    return len(people)
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    """The fields of a person as given by a user; None means 'not given'."""
+
+    name: str | None = None
+    email: str | None = None
+    agency: str | None = None
+    unit: str | None = None
+    title: str | None = None
+    field: str | None = None
+    location: str | None = None
+    manager_since: date | None = None
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    name: str
+    email: str
+    agency: str
+    agency_name: str
+    unit: str | None
+    title: str | None
+    field: str | None
+    location: str | None
+    manager_since: date | None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["manager_since"] = self.manager_since.isoformat() if self.manager_since else None
+        return data
+
+
+def person_info(person: Person, agency: Agency) -> PersonInfo:
+    return PersonInfo(
+        name=person.name,
+        email=person.email,
+        agency=agency.code,
+        agency_name=agency.name,
+        unit=person.unit,
+        title=person.title,
+        field=person.field,
+        location=person.location,
+        manager_since=person.manager_since,
+    )
+
+
+def clean_email(value: str) -> str:
+    """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
+    email = clean_text(value) or ""
+    if not is_plausible_email(email):
+        raise UsageError(f"{value!r} is not an e-mail address (expected name@agency.se).")
+    return email
+
+
+def find_person(*, session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email_key == email_key(email))).first()
+
+
+def get_person(*, session: Session, email: str) -> Person:
+    """Return the person with ``email`` (matched case-folded), or raise NotFoundError."""
+    person = find_person(session=session, email=email)
+    if person is None:
+        raise NotFoundError(f"No person with e-mail {email.strip()!r}.")
+    return person
+
+
+def add_person(*, session: Session, data: PersonData) -> Person:
+    """Register a person; the e-mail (in any case) must be new."""
+    name = clean_text(data.name)
+    if not name:
+        raise UsageError("A person needs a name.")
+    if not data.email:
+        raise UsageError("A person needs an e-mail address.")
+    email = clean_email(data.email)
+    if not data.agency:
+        raise UsageError("A person needs an agency.")
+    agency = resolve_agency(session=session, ref=data.agency)
+    existing = find_person(session=session, email=email)
+    if existing is not None:
+        raise DuplicateError(
+            f"A person with e-mail {existing.email} is already registered ({existing.name})."
+        )
+    person = Person(
+        name=name,
+        email=email,
+        email_key=email_key(email),
+        agency_id=agency.id,  # type: ignore[arg-type]
+        unit=clean_text(data.unit),
+        title=clean_text(data.title),
+        field=clean_text(data.field),
+        location=clean_text(data.location),
+        manager_since=data.manager_since,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def edit_person(*, session: Session, email: str, data: PersonData, clear: set[str]) -> Person:
+    """Change the given fields of a person; names in ``clear`` are emptied."""
+    person = get_person(session=session, email=email)
+    if data.name is not None:
+        name = clean_text(data.name)
+        if not name:
+            raise UsageError("A person needs a name.")
+        person.name = name
+    if data.email is not None:
+        new_email = clean_email(data.email)
+        other = find_person(session=session, email=new_email)
+        if other is not None and other.id != person.id:
+            raise DuplicateError(f"E-mail {other.email} belongs to {other.name} already.")
+        person.email = new_email
+        person.email_key = email_key(new_email)
+    if data.agency is not None:
+        person.agency_id = resolve_agency(session=session, ref=data.agency).id  # type: ignore[assignment]
+    for attr in ("unit", "title", "field", "location"):
+        value = getattr(data, attr)
+        if value is not None:
+            setattr(person, attr, clean_text(value))
+    if data.manager_since is not None:
+        person.manager_since = data.manager_since
+    for attr in clear:
+        if attr not in {"unit", "title", "field", "location", "manager_since"}:
+            raise UsageError(f"Cannot clear {attr!r}.")
+        setattr(person, attr, None)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def remove_person(*, session: Session, email: str, force: bool = False) -> None:
+    """Remove a person; one who takes part in a cohort only when ``force``."""
+    person = get_person(session=session, email=email)
+    taking_part = session.exec(
+        select(func.count(col(Participant.id))).where(Participant.person_id == person.id)
+    ).one()
+    if taking_part and not force:
+        raise RuleError(
+            f"{person.name} takes part in {taking_part} cohort(s). Withdraw them instead, or "
+            "use --force to remove the person with their participations and pairs."
+        )
+    session.delete(person)
+    session.flush()
+
+
+def agency_of(*, session: Session, person: Person) -> Agency:
+    agency = session.get(Agency, person.agency_id)
+    assert agency is not None  # the foreign key guarantees it
+    return agency
+
+
+def list_people(*, session: Session, agency: str | None = None) -> list[PersonInfo]:
+    """Return people (of one agency if given) in Swedish order of name."""
+    query = select(Person, Agency).join(Agency, col(Agency.id) == col(Person.agency_id))
+    if agency is not None:
+        query = query.where(Agency.id == get_agency(session=session, code=agency).id)
+    rows = [person_info(p, a) for p, a in session.exec(query).all()]
+    return sorted(rows, key=lambda p: (swedish_key(p.name), p.email.casefold()))

@@ -1,0 +1,109 @@
+"""Settings kept in the store: eligibility months, matching weights, retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from chefintro.errors import NotFoundError, UsageError
+from chefintro.models import Setting
+
+CURRENT_COHORT = "current_cohort"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: int
+    minimum: int
+    maximum: int
+    help: str
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("eligibility.adept_months", 6, 0, 600, "Months as a manager an adept needs"),
+    SettingSpec("eligibility.mentor_months", 36, 0, 600, "Months as a manager a mentor needs"),
+    SettingSpec("weights.same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
+    SettingSpec("weights.wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"),
+    SettingSpec("weights.preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
+    SettingSpec("weights.preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
+    SettingSpec("weights.preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
+    SettingSpec("weights.same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec("weights.experience_per_year", 2, 0, 100, "Points per year the mentor has managed"),
+    SettingSpec("weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"),
+    SettingSpec("weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"),
+    SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
+)
+SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def get_int(*, session: Session, key: str) -> int:
+    """Return an integer setting, or its default when unset."""
+    spec = SPEC_BY_KEY[key]
+    row = session.get(Setting, key)
+    if row is None:
+        return spec.default
+    try:
+        return int(row.value)
+    except ValueError:
+        return spec.default
+
+
+def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
+    """Return every known setting with its value and whether it differs from the default."""
+    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    result = []
+    for spec in SPECS:
+        value = int(stored[spec.key]) if spec.key in stored else spec.default
+        result.append((spec, value, spec.key in stored and value != spec.default))
+    return result
+
+
+def set_value(*, session: Session, key: str, value: str) -> int:
+    """Validate and store a setting; return the stored integer."""
+    spec = SPEC_BY_KEY.get(key.strip().lower())
+    if spec is None:
+        known = ", ".join(s.key for s in SPECS)
+        raise NotFoundError(f"Unknown setting {key!r}. Known settings: {known}.")
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
+    if not spec.minimum <= number <= spec.maximum:
+        raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
+    _put(session=session, key=spec.key, value=str(number))
+    return number
+
+
+def weights(*, session: Session) -> dict[str, int]:
+    """Return the matching weights by short name (``same_field`` …)."""
+    return {
+        spec.key.removeprefix("weights."): get_int(session=session, key=spec.key)
+        for spec in SPECS
+        if spec.key.startswith("weights.")
+    }
+
+
+def get_text(*, session: Session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row is not None else None
+
+
+def put_text(*, session: Session, key: str, value: str | None) -> None:
+    """Store or (with None) remove a free-text internal setting such as the current cohort."""
+    if value is None:
+        row = session.get(Setting, key)
+        if row is not None:
+            session.delete(row)
+        return
+    _put(session=session, key=key, value=value)
+
+
+def _put(*, session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+        session.add(row)
