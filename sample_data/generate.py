@@ -25,18 +25,83 @@ AGENCIES = [
     ("SUK", "Sundsvalls kommun"),
 ]
 FIRST = [
-    "Åsa", "Björn", "Märta", "Jöns", "Élise", "Örjan", "Karin", "Anders", "Lena", "Per",
-    "Ingrid", "Göran", "Maria", "Jörgen", "Sofia", "Håkan", "Emma", "Mikael", "Linnéa",
-    "Ulf", "Annika", "Stefan", "Helén", "Tomas", "Åke", "Eva", "Rickard", "Sara", "Pär",
-    "Malin", "Fredrik", "Therése", "Mats", "Johanna", "Nils", "Camilla", "Olle", "Kristina",
-    "Lars", "Ylva", "Henrik", "Agneta", "Erik", "Birgitta", "Jonas", "Cecilia", "Magnus",
-    "Ebba", "Kjell", "Ida",
+    "Åsa",
+    "Björn",
+    "Märta",
+    "Jöns",
+    "Élise",
+    "Örjan",
+    "Karin",
+    "Anders",
+    "Lena",
+    "Per",
+    "Ingrid",
+    "Göran",
+    "Maria",
+    "Jörgen",
+    "Sofia",
+    "Håkan",
+    "Emma",
+    "Mikael",
+    "Linnéa",
+    "Ulf",
+    "Annika",
+    "Stefan",
+    "Helén",
+    "Tomas",
+    "Åke",
+    "Eva",
+    "Rickard",
+    "Sara",
+    "Pär",
+    "Malin",
+    "Fredrik",
+    "Therése",
+    "Mats",
+    "Johanna",
+    "Nils",
+    "Camilla",
+    "Olle",
+    "Kristina",
+    "Lars",
+    "Ylva",
+    "Henrik",
+    "Agneta",
+    "Erik",
+    "Birgitta",
+    "Jonas",
+    "Cecilia",
+    "Magnus",
+    "Ebba",
+    "Kjell",
+    "Ida",
 ]
 LAST = [
-    "Öberg", "Sjöström", "Åström", "Lindqvist", "Nordén", "Bäckström", "Ekström", "Hägglund",
-    "Forsgren", "Wikström", "Sundqvist", "Löfgren", "Holmén", "Strömberg", "Näslund",
-    "Berglund", "Öhman", "Dahlén", "Engström", "Granlund", "Westerlund", "Åberg", "Nyström",
-    "Sjödin", "Höglund",
+    "Öberg",
+    "Sjöström",
+    "Åström",
+    "Lindqvist",
+    "Nordén",
+    "Bäckström",
+    "Ekström",
+    "Hägglund",
+    "Forsgren",
+    "Wikström",
+    "Sundqvist",
+    "Löfgren",
+    "Holmén",
+    "Strömberg",
+    "Näslund",
+    "Berglund",
+    "Öhman",
+    "Dahlén",
+    "Engström",
+    "Granlund",
+    "Westerlund",
+    "Åberg",
+    "Nyström",
+    "Sjödin",
+    "Höglund",
 ]
 FIELDS = {
     "IT": ("IT-avdelningen", ["IT-chef", "Enhetschef IT", "Gruppchef utveckling"]),
@@ -52,9 +117,16 @@ TOWNS = ["Sundsvall", "Sundsvall", "Sundsvall", "Härnösand", "Östersund", "Ö
 ADEPT_AGENCIES = ["CSN", "BV", "LST-Y", "MIUN", "SPV", "FK", "SKV"]
 MENTOR_AGENCIES = ["CSN", "BV", "LST-Y", "MIUN", "SPV", "HNN", "FK", "SKV", "PM", "SUK"]
 DOMAINS = {
-    "CSN": "csn.se", "BV": "bolagsverket.se", "LST-Y": "lansstyrelsen.se", "MIUN": "miun.se",
-    "SPV": "spv.se", "HNN": "dom.se", "FK": "forsakringskassan.se", "SKV": "skatteverket.se",
-    "PM": "pensionsmyndigheten.se", "SUK": "sundsvall.se",
+    "CSN": "csn.se",
+    "BV": "bolagsverket.se",
+    "LST-Y": "lansstyrelsen.se",
+    "MIUN": "miun.se",
+    "SPV": "spv.se",
+    "HNN": "dom.se",
+    "FK": "forsakringskassan.se",
+    "SKV": "skatteverket.se",
+    "PM": "pensionsmyndigheten.se",
+    "SUK": "sundsvall.se",
 }
 ASCII = str.maketrans("åäöéÅÄÖÉ", "aaoeAAOE")
 
@@ -66,7 +138,7 @@ def email(first: str, last: str, agency: str) -> str:
 
 def main() -> None:
     rng = random.Random(2027)
-    names = [(f, l) for f in FIRST for l in LAST]
+    names = [(first, last) for first in FIRST for last in LAST]
     rng.shuffle(names)
     people = []
     for index in range(50):
@@ -111,30 +183,90 @@ def main() -> None:
         sheet.append([code, name])
     sheet = book.create_sheet("Deltagare")
     sheet.append(
-        ["Namn", "E-post", "Myndighet", "Roll", "Enhet", "Befattning", "Verksamhetsområde",
-         "Ort", "Chef sedan", "Kapacitet", "Önskat område", "Önskade mentorer"]
+        [
+            "Namn",
+            "E-post",
+            "Myndighet",
+            "Roll",
+            "Enhet",
+            "Befattning",
+            "Verksamhetsområde",
+            "Ort",
+            "Chef sedan",
+            "Kapacitet",
+            "Önskat område",
+            "Önskade mentorer",
+        ]
     )
     for p in people:
         sheet.append(
-            [p["name"], p["email"], p["agency"], p["role"], p["unit"], p["title"], p["field"],
-             p["town"], p["since"], p["capacity"], p.get("wished"), p.get("preferred")]
+            [
+                p["name"],
+                p["email"],
+                p["agency"],
+                p["role"],
+                p["unit"],
+                p["title"],
+                p["field"],
+                p["town"],
+                p["since"],
+                p["capacity"],
+                p.get("wished"),
+                p.get("preferred"),
+            ]
         )
         sheet.cell(sheet.max_row, 9).number_format = "yyyy-mm-dd"
     sheet = book.create_sheet("Träffar")
     sheet.append(["Titel", "Typ", "Start", "Slut", "Plats", "Värd"])
     sessions = [
-        ("Uppstart", "kickoff", datetime(2027, 1, 26, 9, 0), datetime(2027, 1, 26, 16, 0),
-         "Bolagsverket, Sundsvall", "BV"),
-        ("Att leda i staten", "training", datetime(2027, 3, 16, 9, 0),
-         datetime(2027, 3, 16, 16, 0), "CSN, Sundsvall", "CSN"),
-        ("Arbetsrätt för chefer", "training", datetime(2027, 4, 20, 9, 0),
-         datetime(2027, 4, 20, 15, 30), "Länsstyrelsen, Härnösand", "LST-Y"),
-        ("Inspirationsföreläsning: tillitsbaserad styrning", "lecture",
-         datetime(2027, 6, 8, 13, 0), datetime(2027, 6, 8, 16, 0), "Mittuniversitetet", "MIUN"),
-        ("Nätverksträff", "network", datetime(2027, 9, 21, 13, 0), datetime(2027, 9, 21, 17, 0),
-         "SPV, Sundsvall", "SPV"),
-        ("Avslutning", "closing", datetime(2027, 12, 7, 9, 0), datetime(2027, 12, 7, 15, 0),
-         "Bolagsverket, Sundsvall", "BV"),
+        (
+            "Uppstart",
+            "kickoff",
+            datetime(2027, 1, 26, 9, 0),
+            datetime(2027, 1, 26, 16, 0),
+            "Bolagsverket, Sundsvall",
+            "BV",
+        ),
+        (
+            "Att leda i staten",
+            "training",
+            datetime(2027, 3, 16, 9, 0),
+            datetime(2027, 3, 16, 16, 0),
+            "CSN, Sundsvall",
+            "CSN",
+        ),
+        (
+            "Arbetsrätt för chefer",
+            "training",
+            datetime(2027, 4, 20, 9, 0),
+            datetime(2027, 4, 20, 15, 30),
+            "Länsstyrelsen, Härnösand",
+            "LST-Y",
+        ),
+        (
+            "Inspirationsföreläsning: tillitsbaserad styrning",
+            "lecture",
+            datetime(2027, 6, 8, 13, 0),
+            datetime(2027, 6, 8, 16, 0),
+            "Mittuniversitetet",
+            "MIUN",
+        ),
+        (
+            "Nätverksträff",
+            "network",
+            datetime(2027, 9, 21, 13, 0),
+            datetime(2027, 9, 21, 17, 0),
+            "SPV, Sundsvall",
+            "SPV",
+        ),
+        (
+            "Avslutning",
+            "closing",
+            datetime(2027, 12, 7, 9, 0),
+            datetime(2027, 12, 7, 15, 0),
+            "Bolagsverket, Sundsvall",
+            "BV",
+        ),
     ]
     for row in sessions:
         sheet.append(list(row))

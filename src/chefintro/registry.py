@@ -100,11 +100,11 @@ def list_agencies(*, session: Session) -> list[AgencyInfo]:
     """Return every agency with its number of registered people."""
     counts = dict(
         session.exec(
-            select(Person.agency_id, func.count(col(Person.id))).group_by(Person.agency_id)
+            select(Person.agency_id, func.count(col(Person.id))).group_by(col(Person.agency_id))
         ).all()
     )
     return [
-        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(a.id, 0)))
+        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(a.id or 0, 0)))
         for a in all_agencies(session=session)
     ]
 

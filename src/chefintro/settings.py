@@ -31,8 +31,12 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("weights.preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
     SettingSpec("weights.same_location", 10, 0, 1000, "Points when both work in the same town"),
     SettingSpec("weights.experience_per_year", 2, 0, 100, "Points per year the mentor has managed"),
-    SettingSpec("weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"),
-    SettingSpec("weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"),
+    SettingSpec(
+        "weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"
+    ),
+    SettingSpec(
+        "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+    ),
     SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}

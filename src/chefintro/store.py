@@ -112,7 +112,9 @@ def make_engine(location: str) -> Engine:
                 try:
                     _create_private_file(path)
                 except OSError as exc:
-                    raise StoreError(f"Cannot create the store at {path}: {exc.strerror}.") from None
+                    raise StoreError(
+                        f"Cannot create the store at {path}: {exc.strerror}."
+                    ) from None
             else:
                 _tighten_mode(path)
         engine = create_engine(url, hide_parameters=True)

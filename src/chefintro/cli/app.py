@@ -17,7 +17,7 @@ from chefintro.errors import EXIT_SOFTWARE, ChefintroError, InvalidInputError
 class ChefintroGroup(TyperGroup):
     """Root group that turns expected failures into a message and the documented exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.TyperException, typer.Exit, typer.Abort):

@@ -70,8 +70,16 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     output.table(
         ["", "Name", "Start", "End", "Status", "Adepts", "Mentors", "Anonymise by"],
         [
-            ("*" if r.current else "", r.name, r.starts_on, r.ends_on, r.status, r.adepts,
-             r.mentors, r.due_on)
+            (
+                "*" if r.current else "",
+                r.name,
+                r.starts_on,
+                r.ends_on,
+                r.status,
+                r.adepts,
+                r.mentors,
+                r.due_on,
+            )
             for r in rows
         ],
         caption="* current cohort",

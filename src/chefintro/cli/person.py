@@ -19,9 +19,7 @@ FieldOpt = Annotated[str | None, typer.Option("--field", help="Field of work, e.
 LocationOpt = Annotated[str | None, typer.Option("--location", help="Town, e.g. Sundsvall.")]
 SinceOpt = Annotated[
     date | None,
-    typer.Option(
-        "--manager-since", parser=parse_date, metavar="YYYY-MM-DD", help="Manager since."
-    ),
+    typer.Option("--manager-since", parser=parse_date, metavar="YYYY-MM-DD", help="Manager since."),
 ]
 
 

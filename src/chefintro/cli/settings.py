@@ -29,7 +29,10 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     output.table(
         ["Key", "Value", "Default", "Meaning"],
-        [(s.key, str(v) + (" *" if changed else ""), str(s.default), s.help) for s, v, changed in values],
+        [
+            (s.key, str(v) + (" *" if changed else ""), str(s.default), s.help)
+            for s, v, changed in values
+        ],
         caption="* changed from the default",
     )
 

@@ -1,0 +1,157 @@
+"""Shared fixtures: every test gets its own store; CLI invocation helpers; PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from chefintro.cli.app import app
+
+PG_URL = os.environ.get(
+    "CHEFINTRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give each test its own store file and a plain, wide terminal."""
+    db = tmp_path / "store" / "chefintro.db"
+    monkeypatch.setenv("CHEFINTRO_DB", str(db))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("CHEFINTRO_DEBUG", raising=False)
+    monkeypatch.delenv("CHEFINTRO_NO_WAL", raising=False)
+    return db
+
+
+@pytest.fixture
+def db_path(_isolated_env: Path) -> Path:
+    return _isolated_env
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    try:
+        with psycopg.connect(_libpq(PG_URL), connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+_PG = _pg_available()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test on a SQLite file and, when reachable, on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    if not _PG:
+        if os.environ.get("CHEFINTRO_REQUIRE_PG"):
+            pytest.fail("PostgreSQL is required (CHEFINTRO_REQUIRE_PG) but not reachable")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    import psycopg
+
+    name = f"chefintro_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_URL.rsplit("/", 1)[0]
+    monkeypatch.setenv("CHEFINTRO_DB", f"{base}/{name}")
+    try:
+        yield "postgres"
+    finally:
+        with psycopg.connect(_libpq(PG_URL), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Cli:
+    """Invoke chefintro in-process and check exit codes."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Result:
+        result = self.runner.invoke(app, list(args), input=input)
+        if result.exit_code != code:
+            raise AssertionError(
+                f"chefintro {' '.join(args)} exited {result.exit_code}, expected {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}\n"
+                f"exception: {result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str) -> Any:
+        import json
+
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def network(cli: Cli, backend: str) -> Cli:
+    """A small network: three agencies, people, and cohort 2027 as the current cohort."""
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("agency", "add", "LST-Y", "Länsstyrelsen Västernorrland")
+    people = [
+        ("Åsa Öberg", "Asa.Oberg@CSN.se", "CSN", "IT", "2026-03-01"),
+        ("Örjan Sjöström", "orjan.sjostrom@bolagsverket.se", "BV", "IT", "2010-05-01"),
+        ("Élise Nordén", "elise.norden@lansstyrelsen.se", "LST-Y", "HR", "2015-01-15"),
+        ("Zacharias Ek", "zacharias.ek@csn.se", "CSN", "HR", "2026-06-01"),
+    ]
+    for name, email, agency, field, since in people:
+        cli(
+            "person",
+            "add",
+            "--name",
+            name,
+            "--email",
+            email,
+            "--agency",
+            agency,
+            "--field",
+            field,
+            "--manager-since",
+            since,
+        )
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    return cli
+
+
+def store_snapshot() -> dict[str, list[tuple[object, ...]]]:
+    """Return every row of every table of the test's store (SQLite or PostgreSQL).
+
+    Compared before and after a failed command to prove that nothing changed.
+    """
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    from chefintro.store import make_engine, resolve_location
+
+    engine = make_engine(resolve_location(None))
+    try:
+        with engine.connect() as conn:
+            return {
+                name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+                for name, table in SQLModel.metadata.tables.items()
+            }
+    finally:
+        engine.dispose()

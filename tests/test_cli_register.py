@@ -1,0 +1,253 @@
+"""The register commands: agencies, people, cohorts and participants."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli, store_snapshot
+
+
+def test_agency_lifecycle(cli: Cli, backend: str) -> None:
+    cli("agency", "add", "csn", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    assert cli.json("agency", "list") == [
+        {"code": "BV", "name": "Bolagsverket", "people": 0},
+        {"code": "CSN", "name": "Centrala studiestödsnämnden", "people": 0},
+    ]
+    cli("agency", "edit", "bv", "--name", "Bolagsverket Sundsvall", "--code", "BOLV")
+    shown: Any = cli.json("agency", "show", "BOLV")
+    assert shown["name"] == "Bolagsverket Sundsvall"
+    cli("agency", "show", "BV", code=1)
+    cli("agency", "remove", "BOLV")
+    assert [a["code"] for a in cli.json("agency", "list")] == ["CSN"]
+
+
+def test_duplicate_agency_is_refused(cli: Cli) -> None:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    result = cli("agency", "add", "csn", "Annan", code=1)
+    assert "already registered" in result.stderr
+    assert result.stdout == ""
+
+
+def test_bad_agency_code_is_a_usage_error(cli: Cli) -> None:
+    result = cli("agency", "add", "C S N", "Namn", code=2)
+    assert "not valid" in result.stderr
+
+
+def test_person_email_is_the_key_in_any_case(network: Cli) -> None:
+    before = store_snapshot()
+    result = network(
+        "person",
+        "add",
+        "--name",
+        "Annan",
+        "--email",
+        " ASA.OBERG@csn.SE ",
+        "--agency",
+        "BV",
+        code=1,
+    )
+    assert "already registered" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert store_snapshot() == before
+    shown: Any = network.json("person", "show", "asa.oberg@csn.se")
+    assert shown["name"] == "Åsa Öberg"
+    assert shown["email"] == "Asa.Oberg@CSN.se"
+
+
+def test_names_are_stored_nfc(cli: Cli) -> None:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    nfd = unicodedata.normalize("NFD", "Åsa Öberg")
+    cli("person", "add", "--name", nfd, "--email", "a@csn.se", "--agency", "CSN")
+    shown: Any = cli.json("person", "show", "a@csn.se")
+    assert shown["name"] == unicodedata.normalize("NFC", "Åsa Öberg")
+
+
+def test_people_are_listed_in_swedish_order(network: Cli, backend: str) -> None:
+    people: Any = network.json("person", "list")
+    assert [p["name"] for p in people] == [
+        "Élise Nordén",
+        "Zacharias Ek",
+        "Åsa Öberg",
+        "Örjan Sjöström",
+    ]
+    csn: Any = network.json("person", "list", "--agency", "csn")
+    assert {p["agency"] for p in csn} == {"CSN"}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--name", "X", "--email", "x@bv.se", "--agency", "NOPE"], 1, "No agency"),
+        (["--name", "X", "--email", "not-an-email", "--agency", "BV"], 2, "not an e-mail"),
+        (["--name", "X", "--email", "x@bv.se"], 2, "--agency"),
+        (
+            [
+                "--name",
+                "X",
+                "--email",
+                "x@bv.se",
+                "--agency",
+                "BV",
+                "--manager-since",
+                "2020-13-01",
+            ],
+            2,
+            "not a date",
+        ),
+        (["--name", "  ", "--email", "x@bv.se", "--agency", "BV"], 2, "needs a name"),
+    ],
+)
+def test_bad_person_input_changes_nothing(
+    network: Cli, args: list[str], code: int, message: str
+) -> None:
+    before = store_snapshot()
+    result = network("person", "add", *args, code=code)
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert store_snapshot() == before
+
+
+def test_person_edit_and_clear(network: Cli) -> None:
+    network(
+        "person",
+        "edit",
+        "ASA.OBERG@CSN.SE",
+        "--title",
+        "Enhetschef",
+        "--unit",
+        "IT",
+        "--email",
+        "asa.oberg@csn.se",
+    )
+    shown: Any = network.json("person", "show", "asa.oberg@csn.se")
+    assert (shown["title"], shown["unit"], shown["email"]) == (
+        "Enhetschef",
+        "IT",
+        "asa.oberg@csn.se",
+    )
+    network("person", "edit", "asa.oberg@csn.se", "--clear", "unit")
+    shown = network.json("person", "show", "asa.oberg@csn.se")
+    assert shown["unit"] is None
+    result = network(
+        "person", "edit", "asa.oberg@csn.se", "--email", "elise.norden@lansstyrelsen.se", code=1
+    )
+    assert "belongs to" in result.stderr
+    network("person", "edit", "asa.oberg@csn.se", code=2)
+
+
+def test_removing_a_participant_or_used_agency_needs_force(network: Cli, backend: str) -> None:
+    network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
+    result = network("person", "remove", "asa.oberg@csn.se", code=1)
+    assert "--force" in result.stderr
+    result = network("agency", "remove", "CSN", code=1)
+    assert "still has 2 registered people" in result.stderr
+    network("person", "remove", "asa.oberg@csn.se", "--force")
+    network("person", "show", "asa.oberg@csn.se", code=1)
+    assert network.json("participant", "list") == []
+    network("agency", "remove", "CSN", "--force")
+    assert [a["code"] for a in network.json("agency", "list")] == ["BV", "LST-Y"]
+
+
+def test_cohort_create_use_show_close(cli: Cli, backend: str) -> None:
+    cli("cohort", "create", "2026", "--start", "2026-01-20", "--end", "2026-12-10")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cohorts: Any = cli.json("cohort", "list")
+    assert [(c["name"], c["current"]) for c in cohorts] == [("2026", True), ("2027", False)]
+    cli("cohort", "use", "2027")
+    assert cli.json("cohort", "show")["name"] == "2027"
+    assert cli.json("--cohort", "2026", "cohort", "show")["name"] == "2026"
+    cli("--cohort", "2026", "cohort", "close")
+    closed: Any = cli.json("cohort", "show", "2026")
+    assert closed["status"] == "closed"
+    assert closed["anonymise_due_on"] is not None
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09", code=1)
+    cli("cohort", "create", "2028", "--start", "2028-02-01", "--end", "2028-01-01", code=2)
+    cli("cohort", "use", "1999", code=1)
+
+
+def test_commands_without_a_cohort_say_how_to_make_one(cli: Cli) -> None:
+    result = cli("participant", "list", code=1)
+    assert "cohort create" in result.stderr
+
+
+def test_participants_with_eligibility_warnings(network: Cli, backend: str) -> None:
+    add = network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
+    assert "asks for 6" not in add.stderr  # 10 months at the start: eligible
+    add = network("participant", "add", "zacharias.ek@csn.se", "--role", "ADEPT")
+    assert "7 months" in add.stderr or "asks for 6" not in add.stderr
+    network("person", "add", "--name", "Ny Chef", "--email", "ny@bv.se", "--agency", "BV")
+    add = network("participant", "add", "ny@bv.se", "--role", "adept")
+    assert "unknown" in add.stderr
+    add = network(
+        "participant", "add", "elise.norden@lansstyrelsen.se", "--role", "mentor", "--capacity", "2"
+    )
+    assert add.stderr.count("Warning") == 0
+    network(
+        "person",
+        "add",
+        "--name",
+        "Ung Mentor",
+        "--email",
+        "ung@bv.se",
+        "--agency",
+        "BV",
+        "--manager-since",
+        "2025-01-01",
+    )
+    add = network("participant", "add", "ung@bv.se", "--role", "mentor")
+    assert "asks for 36" in add.stderr
+    rows: Any = network.json("participant", "list")
+    by_email = {r["email"]: r for r in rows}
+    assert by_email["ung@bv.se"]["eligibility"] == "short"
+    assert by_email["ny@bv.se"]["eligibility"] == "unknown"
+    assert by_email["elise.norden@lansstyrelsen.se"]["capacity"] == 2
+    assert {"name", "email", "agency", "role", "status"} <= set(rows[0])
+    mentors: Any = network.json("participant", "list", "--role", "mentor")
+    assert {m["role"] for m in mentors} == {"mentor"}
+    listing = network("participant", "list")
+    assert "asks for 36" in listing.stderr
+
+
+def test_participant_errors(network: Cli) -> None:
+    network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
+    before = store_snapshot()
+    assert (
+        "already in cohort"
+        in network("participant", "add", "ASA.OBERG@csn.se", "--role", "adept", code=1).stderr
+    )
+    network("participant", "add", "nobody@csn.se", "--role", "adept", code=1)
+    network("participant", "add", "orjan.sjostrom@bolagsverket.se", "--role", "boss", code=2)
+    network(
+        "participant",
+        "add",
+        "orjan.sjostrom@bolagsverket.se",
+        "--role",
+        "adept",
+        "--capacity",
+        "3",
+        code=2,
+    )
+    assert store_snapshot() == before
+
+
+def test_withdraw(network: Cli) -> None:
+    network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
+    network("participant", "withdraw", "asa.oberg@csn.se")
+    rows: Any = network.json("participant", "list")
+    assert rows[0]["status"] == "withdrawn"
+    network("participant", "withdraw", "asa.oberg@csn.se", code=1)
+
+
+def test_settings_list_and_set(cli: Cli, backend: str) -> None:
+    cli("settings", "set", "eligibility.adept_months", "12")
+    values: Any = cli.json("settings", "list")
+    by_key = {v["key"]: v for v in values}
+    assert by_key["eligibility.adept_months"]["value"] == 12
+    assert by_key["eligibility.mentor_months"]["value"] == 36
+    cli("settings", "set", "nope", "1", code=1)
+    cli("settings", "set", "weights.same_field", "many", code=2)
+    cli("settings", "set", "weights.same_field", "-5", code=2)

@@ -1,0 +1,53 @@
+"""Normalisation and Swedish order."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key, swedish_sorted
+
+
+def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_after_z() -> None:
+    names = ["Öberg", "Åberg", "Zetterberg", "Äng", "Andersson", "Östlund"]
+    assert swedish_sorted(names) == ["Andersson", "Zetterberg", "Åberg", "Äng", "Öberg", "Östlund"]
+
+
+def test_e_acute_sorts_with_e() -> None:
+    assert swedish_sorted(["Ezra", "Élise", "Eva", "Fia"]) == ["Élise", "Eva", "Ezra", "Fia"]
+
+
+def test_order_ignores_case_but_is_total() -> None:
+    assert swedish_sorted(["örjan", "Åsa", "olle"]) == ["olle", "Åsa", "örjan"]
+    assert swedish_key("Eva") != swedish_key("eva")
+
+
+def test_nfd_and_nfc_sort_the_same() -> None:
+    nfd = unicodedata.normalize("NFD", "Öberg")
+    assert swedish_key(nfd) == swedish_key("Öberg")
+
+
+def test_clean_text_normalises_and_trims() -> None:
+    assert clean_text("  Åsa \t  Öberg ") == "Åsa Öberg"
+    assert clean_text(unicodedata.normalize("NFD", "Åsa")) == "Åsa"
+    assert clean_text("   ") is None
+    assert clean_text(None) is None
+
+
+def test_email_key_is_trimmed_nfc_casefolded() -> None:
+    assert email_key("  ÅSA.Oberg@CSN.se ") == "åsa.oberg@csn.se"
+    assert email_key(unicodedata.normalize("NFD", "Åsa@x.se")) == email_key("åsa@X.SE")
+
+
+def test_plausible_email() -> None:
+    assert is_plausible_email("a.b@csn.se")
+    assert not is_plausible_email("a.b.csn.se")
+    assert not is_plausible_email("a b@csn.se")
+    assert not is_plausible_email("a@b")
+
+
+@given(st.lists(st.text(alphabet="abcåäöeéz ABCÅÄÖÉZ", max_size=8), max_size=12))
+def test_swedish_sort_is_deterministic_under_permutation(values: list[str]) -> None:
+    assert swedish_sorted(values) == swedish_sorted(list(reversed(values)))
