@@ -1,0 +1,272 @@
+"""``chefintro session``: the programme days of the current cohort, attendance, and the calendar."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, parse_datetime, state
+from chefintro.enums import AttendanceStatus, SessionKind
+
+app = typer.Typer(
+    help="Plan programme days, record attendance and export the calendar.",
+    no_args_is_help=True,
+)
+
+IdArg = Annotated[int, typer.Argument(help="Session id, as shown by 'chefintro session list'.")]
+TIME_METAVAR = "'YYYY-MM-DD HH:MM'"
+KindOpt = Annotated[
+    SessionKind | None,
+    typer.Option("--kind", case_sensitive=False, help="Kind of programme day."),
+]
+LocationOpt = Annotated[
+    str | None, typer.Option("--location", help="Where it takes place, e.g. 'CSN, Sundsvall'.")
+]
+HostOpt = Annotated[str | None, typer.Option("--host", help="Code of the hosting agency.")]
+_TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def _parse_end(value: str | None) -> datetime | time | None:
+    """Parse --end: a full Stockholm time, or just HH:MM on the start's day."""
+    if value is None:
+        return None
+    text = value.strip()
+    if _TIME_ONLY.match(text):
+        try:
+            return time.fromisoformat(text.zfill(5))
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a time of day.") from None
+    return parse_datetime(text)
+
+
+def _span(start: datetime, end: datetime) -> str:
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="Title, e.g. 'Kick-off'.")],
+    start: Annotated[
+        datetime,
+        typer.Option(
+            "--start", parser=parse_datetime, metavar=TIME_METAVAR, help="Start (Swedish time)."
+        ),
+    ],
+    end: Annotated[
+        str,
+        typer.Option(
+            "--end", metavar=TIME_METAVAR, help="End (Swedish time), or just HH:MM the same day."
+        ),
+    ],
+    kind: KindOpt = None,
+    location: LocationOpt = None,
+    host: HostOpt = None,
+) -> None:
+    """Add a programme day to the current cohort (times are Europe/Stockholm).
+
+    Example: chefintro session add Kick-off --start "2027-01-26 09:00" --end 16:00
+    --kind kickoff --location "Bolagsverket, Sundsvall" --host BV
+    """
+    from chefintro import calendar
+
+    data = calendar.SessionData(
+        title=title,
+        starts_at=start,
+        ends_at=_parse_end(end),
+        kind=kind,
+        location=location,
+        host=host,
+    )
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        row = calendar.add_session(session=session, cohort=cohort, data=data)
+        output.success(
+            f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+            f"(cohort {cohort.name})."
+        )
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the current cohort's sessions in time order, with attendance counts."""
+    from chefintro import calendar
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        rows = calendar.list_sessions(session=session, cohort=cohort)
+    if as_json:
+        output.emit_json([r.to_json() for r in rows])
+        return
+    output.table(
+        ["Id", "When", "Title", "Kind", "Location", "Host", "Present", "Excused", "Absent"],
+        [
+            (
+                r.id,
+                _span(r.starts_at, r.ends_at),
+                r.title,
+                r.kind,
+                r.location,
+                r.host,
+                r.present if r.held else None,
+                r.excused if r.held or r.excused else None,
+                r.absent if r.held else None,
+            )
+            for r in rows
+        ],
+        title=f"Cohort {cohort.name}",
+        caption="Times are Swedish time (Europe/Stockholm).",
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    session_id: IdArg,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    start: Annotated[
+        datetime | None,
+        typer.Option(
+            "--start",
+            parser=parse_datetime,
+            metavar=TIME_METAVAR,
+            help="New start; without --end the session keeps its length.",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", metavar=TIME_METAVAR, help="New end, or just HH:MM the same day."),
+    ] = None,
+    kind: KindOpt = None,
+    location: Annotated[
+        str | None, typer.Option("--location", help="New location; '' clears it.")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="New hosting agency code; '' clears it.")
+    ] = None,
+) -> None:
+    """Change a session; calendars that import the new file update the event.
+
+    Example: chefintro session edit 3 --start "2027-03-11 09:00" --location "CSN, Sundsvall"
+    """
+    from chefintro import calendar
+
+    data = calendar.SessionData(
+        title=title,
+        starts_at=start,
+        ends_at=_parse_end(end),
+        kind=kind,
+        location=location,
+        host=host,
+    )
+    if all(v is None for v in vars(data).values()):
+        raise typer.BadParameter("Give at least one of --title, --start, --end, --kind, …")
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        before = calendar.get_programme_session(
+            session=session, cohort=cohort, session_id=session_id
+        ).sequence
+        row = calendar.edit_session(
+            session=session, cohort=cohort, session_id=session_id, changes=data
+        )
+        if row.sequence == before:
+            output.info(f"Session {row.id} already looks like that; nothing changed.")
+        else:
+            output.success(
+                f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+                f"(calendar sequence {row.sequence}). Export the calendar again to share it."
+            )
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    session_id: IdArg,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also remove the attendance recorded for it.")
+    ] = False,
+) -> None:
+    """Remove a session (one with recorded attendance only with --force)."""
+    from chefintro import calendar
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        removed = calendar.remove_session(
+            session=session, cohort=cohort, session_id=session_id, force=force
+        )
+    extra = f" and {removed} attendance record(s)" if removed else ""
+    output.success(f"Removed session {session_id}{extra}.")
+    output.info(
+        "Calendars that imported it keep the event until it is deleted there; tell the "
+        "participants."
+    )
+
+
+@app.command("attend")
+def attend(
+    ctx: typer.Context,
+    session_id: IdArg,
+    emails: Annotated[
+        list[str], typer.Argument(help="E-mail addresses of the participants.", metavar="EMAIL...")
+    ],
+    status: Annotated[
+        AttendanceStatus,
+        typer.Option("--status", case_sensitive=False, help="present, absent or excused."),
+    ],
+) -> None:
+    """Record attendance at a session for one or more participants (all or nothing).
+
+    Example: chefintro session attend 3 asa.oberg@csn.se elise.norden@lansstyrelsen.se
+    --status present
+    """
+    from chefintro import calendar
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        result = calendar.record_attendance(
+            session=session,
+            cohort=cohort,
+            session_id=session_id,
+            emails=emails,
+            status=status,
+        )
+    total = result.created + result.changed + result.unchanged
+    output.success(
+        f"Recorded {result.status} for {total} participant(s) at {result.title} "
+        f"({result.created} new, {result.changed} changed)."
+    )
+    if result.warning:
+        output.warning(result.warning)
+
+
+@app.command("ics")
+def ics(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="The .ics file to write (replaced if it exists).", metavar="FILE")
+    ],
+) -> None:
+    """Write the current cohort's sessions as an iCalendar (.ics) file.
+
+    Importing a newer file again updates the events in Outlook, Google or Apple calendars.
+    Example: chefintro session ics program-2027.ics
+    """
+    from chefintro import calendar
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        count = calendar.write_ics(session=session, cohort=cohort, path=file)
+    output.success(f"Wrote {count} session(s) of cohort {cohort.name} to {file}.")
