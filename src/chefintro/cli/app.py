@@ -102,8 +102,12 @@ def _mount() -> None:
         agency,
         cohort,
         db,
+        group,
+        pair,
         participant,
         person,
+        report,
+        session,
         settings,
     )
 
@@ -114,6 +118,10 @@ def _mount() -> None:
     app.add_typer(person.app, name="person")
     app.add_typer(cohort.app, name="cohort")
     app.add_typer(participant.app, name="participant")
+    app.add_typer(session.app, name="session")
+    app.add_typer(group.app, name="group")
+    app.add_typer(report.app, name="report")
+    app.add_typer(pair.app, name="pair")
 
 
 _mount()

@@ -1,0 +1,223 @@
+"""``chefintro pair``: suggest, review, lock, exclude, explain and apply pairs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, state
+
+if TYPE_CHECKING:
+    from chefintro.pairing import PairInfo
+
+app = typer.Typer(help="Match adepts with mentors from other agencies.", no_args_is_help=True)
+
+AdeptArg = Annotated[str, typer.Argument(help="The adept's e-mail address.")]
+RepeatOpt = Annotated[
+    bool,
+    typer.Option("--allow-repeat", help="Allow pairs who were matched in an earlier cohort."),
+]
+
+
+def _show_pairs(pairs: list[PairInfo], title: str) -> None:
+    output.table(
+        ["Adept", "Agency", "Mentor", "Agency", "Score", "State", "Top reasons"],
+        [
+            (
+                p.adept_name,
+                p.adept_agency,
+                p.mentor_name,
+                p.mentor_agency,
+                p.score,
+                p.state + (" 🔒" if p.locked else "") + (" (manual)" if p.manual else ""),
+                p.top_reasons(),
+            )
+            for p in pairs
+        ],
+        title=title,
+    )
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context, allow_repeat: RepeatOpt = False, as_json: JsonOption = False
+) -> None:
+    """Propose the best pairs for the cohort, keeping locked, manual and applied ones.
+
+    Example: chefintro pair suggest && chefintro pair apply
+    """
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        pairs = pairing.suggest(session=session, cohort=cohort, allow_repeat=allow_repeat)
+        left = [u for u in pairing.unmatched(session=session, cohort=cohort) if u.role == "adept"]
+    if as_json:
+        output.emit_json([p.to_json() for p in pairs])
+        return
+    _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
+    output.info(f"{len(pairs)} adept(s) placed, {len(left)} without a mentor.")
+    if left:
+        output.warning("See 'chefintro pair unmatched' for who is left and why.")
+    output.info("Review, then make them active with 'chefintro pair apply'.")
+
+
+@app.command("apply")
+def apply(ctx: typer.Context) -> None:
+    """Make the proposed pairs active."""
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        count = pairing.apply(session=session, cohort=cohort)
+    output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the cohort's pairs (proposed and active)."""
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        pairs = pairing.list_pairs(session=session, cohort=cohort)
+    if as_json:
+        output.emit_json([p.to_json() for p in pairs])
+    else:
+        _show_pairs(pairs, f"Pairs, cohort {cohort.name}")
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    adept: AdeptArg,
+    mentor: Annotated[str, typer.Argument(help="The mentor's e-mail address.")],
+    lock: Annotated[
+        bool, typer.Option("--lock", help="Keep this pair when re-suggesting.")
+    ] = False,
+    allow_repeat: RepeatOpt = False,
+) -> None:
+    """Pair an adept with a mentor by hand (refused if a hard rule forbids it).
+
+    Example: chefintro pair set asa.oberg@csn.se orjan.sjostrom@bolagsverket.se --lock
+    """
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        info = pairing.set_pair(
+            session=session,
+            cohort=cohort,
+            adept_email=adept,
+            mentor_email=mentor,
+            lock=lock,
+            allow_repeat=allow_repeat,
+        )
+    locked = ", locked" if info.locked else ""
+    output.success(
+        f"{info.adept_name} ({info.adept_agency}) – {info.mentor_name} ({info.mentor_agency}), "
+        f"score {info.score}{locked}."
+    )
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, adept: AdeptArg) -> None:
+    """Remove an adept's pair (a proposal is deleted, an active pair ends)."""
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        outcome = pairing.remove_pair(session=session, cohort=cohort, adept_email=adept)
+    output.success(f"The pair of {adept.strip()} was {outcome}.")
+
+
+@app.command("exclude")
+def exclude(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="One person's e-mail.")],
+    second: Annotated[str, typer.Argument(help="The other person's e-mail.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why they must not be paired.")],
+) -> None:
+    """Never pair these two people (e.g. a conflict of interest).
+
+    Example: chefintro pair exclude a@csn.se b@spv.se --reason "former manager and report"
+    """
+    from chefintro import pairing
+
+    with state(ctx).session() as session:
+        undone = pairing.exclude(session=session, first=first, second=second, reason=reason)
+    output.success("Exclusion recorded.")
+    if undone:
+        output.warning(f"{undone} existing pair between them was undone.")
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="An adept's or mentor's e-mail address.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Explain a pair's score and why other mentors were not chosen."""
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        result = pairing.explain(session=session, cohort=cohort, email=email)
+    if as_json:
+        output.emit_json(result.to_json())
+        return
+    for p in result.pairs:
+        output.table(
+            ["Criterion", "Points"],
+            [(k.replace("_", " "), v) for k, v in sorted(p.breakdown.items())]
+            + [("total", p.score)],
+            title=f"{p.adept_name} ({p.adept_agency}) – {p.mentor_name} ({p.mentor_agency})",
+        )
+    if result.alternatives:
+        output.table(
+            ["Mentor", "Agency", "Score", "Why not chosen"],
+            [(a.mentor_name, a.mentor_agency, a.score, a.why_not) for a in result.alternatives],
+            title="Next-best mentors",
+        )
+    if result.note:
+        output.info(result.note)
+
+
+@app.command("unmatched")
+def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List adepts without a mentor and mentors with free places, each with a reason."""
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        rows = pairing.unmatched(session=session, cohort=cohort)
+    if as_json:
+        output.emit_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        output.success("Every adept has a mentor and every mentor is fully booked.")
+        return
+    output.table(
+        ["Name", "E-mail", "Agency", "Role", "Free places", "Reason"],
+        [
+            (
+                r.name,
+                r.email,
+                r.agency,
+                r.role,
+                r.free_slots if r.role == "mentor" else None,
+                r.reason,
+            )
+            for r in rows
+        ],
+        title=f"Unmatched, cohort {cohort.name}",
+    )

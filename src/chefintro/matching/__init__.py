@@ -1,0 +1,1 @@
+"""Matching: score adept-mentor pairs and solve the optimal assignment around hard rules."""

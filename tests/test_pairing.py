@@ -1,0 +1,198 @@
+"""Pairing through the command line: suggest, apply, set, lock, exclude, explain, history."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli, store_snapshot
+
+AGENCIES = [("CSN", "Centrala studiestödsnämnden"), ("BV", "Bolagsverket"), ("SPV", "SPV")]
+# (name, email, agency, role, field, town)
+PEOPLE = [
+    ("Åsa Öberg", "asa@csn.se", "CSN", "adept", "IT", "Sundsvall"),
+    ("Björn Ek", "bjorn@csn.se", "CSN", "adept", "HR", "Härnösand"),
+    ("Cecilia Ås", "cecilia@bv.se", "BV", "adept", "juridik", "Sundsvall"),
+    ("Märta Sjö", "marta@bv.se", "BV", "mentor", "IT", "Sundsvall"),
+    ("Örjan Berg", "orjan@spv.se", "SPV", "mentor", "HR", "Härnösand"),
+    ("Élise Lund", "elise@csn.se", "CSN", "mentor", "juridik", "Sundsvall"),
+]
+
+
+def _setup(cli: Cli, order: list[int] | None = None, cohort: str = "2027") -> None:
+    for code, name in AGENCIES:
+        cli("agency", "add", code, name)
+    for index in order or range(len(PEOPLE)):
+        name, email, agency, _, field, town = PEOPLE[index]
+        cli(
+            "person",
+            "add",
+            "--name",
+            name,
+            "--email",
+            email,
+            "--agency",
+            agency,
+            "--field",
+            field,
+            "--location",
+            town,
+            "--manager-since",
+            "2010-01-01",
+        )
+    cli("cohort", "create", cohort, "--start", f"{cohort}-01-26", "--end", f"{cohort}-12-09")
+    for index in order or range(len(PEOPLE)):
+        _, email, _, role, _, _ = PEOPLE[index]
+        cli("participant", "add", email, "--role", role)
+
+
+def _pairs(cli: Cli) -> dict[str, str]:
+    return {p["adept"]: p["mentor"] for p in cli.json("pair", "list")}
+
+
+def test_suggest_gives_the_best_cross_agency_pairs(cli: Cli, backend: str) -> None:
+    _setup(cli)
+    suggested: Any = cli.json("pair", "suggest")
+    pairs = {p["adept"]: p for p in suggested}
+    assert {k: v["mentor"] for k, v in pairs.items()} == {
+        "asa@csn.se": "marta@bv.se",  # same field and town
+        "bjorn@csn.se": "orjan@spv.se",  # same field and town
+        "cecilia@bv.se": "elise@csn.se",  # same field and town
+    }
+    for p in suggested:
+        assert p["adept_agency"] != p["mentor_agency"]
+        assert p["state"] == "proposed"
+        assert p["reasons"]["same_field"] > 0
+        assert p["score"] == sum(p["reasons"].values())
+    assert set(suggested[0]) >= {
+        "adept",
+        "adept_agency",
+        "mentor",
+        "mentor_agency",
+        "state",
+        "locked",
+        "score",
+    }
+    cli("pair", "apply")
+    assert {p["state"] for p in cli.json("pair", "list")} == {"active"}
+
+
+def test_same_pairs_whatever_order_people_were_entered(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _setup(cli)
+    first = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
+    order = list(range(len(PEOPLE)))
+    random.Random(7).shuffle(order)
+    monkeypatch.setenv("CHEFINTRO_DB", str(db_path.with_name("shuffled.db")))
+    _setup(cli, order)
+    second = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
+    assert first == second
+
+
+def test_manual_pair_breaking_a_rule_is_refused(cli: Cli, backend: str) -> None:
+    _setup(cli)
+    before = store_snapshot()
+    result = cli("pair", "set", "asa@csn.se", "elise@csn.se", code=1)
+    assert "same agency" in result.stderr
+    cli("pair", "set", "asa@csn.se", "bjorn@csn.se", code=1)  # an adept is not a mentor
+    cli("pair", "set", "asa@csn.se", "nobody@x.se", code=1)
+    assert store_snapshot() == before
+
+
+def test_locked_pair_survives_resuggest(cli: Cli, backend: str) -> None:
+    _setup(cli)
+    cli("pair", "set", "asa@csn.se", "orjan@spv.se", "--lock")
+    pairs = {p["adept"]: p for p in cli.json("pair", "suggest")}
+    assert pairs["asa@csn.se"]["mentor"] == "orjan@spv.se"
+    assert pairs["asa@csn.se"]["locked"] is True
+    assert pairs["bjorn@csn.se"]["mentor"] == "marta@bv.se"
+    again = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
+    assert again == {k: v["mentor"] for k, v in pairs.items()}
+
+
+def test_capacity_is_respected_for_manual_pairs(cli: Cli) -> None:
+    _setup(cli)
+    cli("pair", "set", "asa@csn.se", "orjan@spv.se")
+    result = cli("pair", "set", "bjorn@csn.se", "orjan@spv.se", code=1)
+    assert "capacity" in result.stderr
+
+
+def test_exclusion_removes_the_pair(cli: Cli, backend: str) -> None:
+    _setup(cli)
+    cli("pair", "suggest")
+    result = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv")
+    assert "undone" in result.stderr
+    pairs = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
+    assert pairs.get("asa@csn.se") != "marta@bv.se"
+    explanation: Any = cli.json("pair", "explain", "asa@csn.se")
+    why = {a["mentor"]: a["why_not"] for a in explanation["alternatives"]}
+    assert why["marta@bv.se"] == "forbidden: excluded"
+    assert why["elise@csn.se"] == "forbidden: same agency"
+    cli("pair", "set", "asa@csn.se", "marta@bv.se", code=1)
+    cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "igen", code=1)
+
+
+def test_pairs_do_not_repeat_across_cohorts(cli: Cli, backend: str) -> None:
+    _setup(cli, cohort="2026")
+    cli("pair", "suggest")
+    cli("pair", "apply")
+    cli("cohort", "close")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("cohort", "use", "2027")
+    for _, email, _, role, _, _ in PEOPLE:
+        cli("participant", "add", email, "--role", role)
+    result = cli("pair", "set", "asa@csn.se", "marta@bv.se", code=1)
+    assert "earlier cohort" in result.stderr
+    new = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
+    assert new["asa@csn.se"] != "marta@bv.se"
+    assert new["bjorn@csn.se"] != "orjan@spv.se"
+    cli("pair", "remove", "asa@csn.se")
+    for adept, mentor in new.items():
+        if mentor == "marta@bv.se":
+            cli("pair", "remove", adept)
+    cli("pair", "set", "asa@csn.se", "marta@bv.se", "--allow-repeat")
+    repeat = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest", "--allow-repeat")}
+    assert repeat["asa@csn.se"] == "marta@bv.se"
+
+
+def test_unmatched_gives_reasons(cli: Cli) -> None:
+    _setup(cli)
+    cli("person", "add", "--name", "Extra Adept", "--email", "extra@spv.se", "--agency", "SPV")
+    cli("participant", "add", "extra@spv.se", "--role", "adept")
+    cli("pair", "suggest")
+    rows: Any = cli.json("pair", "unmatched")
+    adepts = [r for r in rows if r["role"] == "adept"]
+    assert len(adepts) == 1
+    assert "capacity" in adepts[0]["reason"] or "forbidden" in adepts[0]["reason"]
+    cli("participant", "withdraw", "asa@csn.se")
+    rows = cli.json("pair", "unmatched")
+    mentors = [r for r in rows if r["role"] == "mentor"]
+    assert mentors and all(r["free_slots"] >= 1 and r["reason"] for r in mentors)
+
+
+def test_explain_and_remove(cli: Cli) -> None:
+    _setup(cli)
+    cli("pair", "suggest")
+    explanation: Any = cli.json("pair", "explain", "cecilia@bv.se")
+    assert explanation["pairs"][0]["mentor"] == "elise@csn.se"
+    assert explanation["pairs"][0]["reasons"]["same_field"] > 0
+    assert any(
+        a["why_not"].startswith(("lower score", "taken", "forbidden"))
+        for a in explanation["alternatives"]
+    )
+    human = cli("pair", "explain", "cecilia@bv.se")
+    assert "Next-best mentors" in human.stdout
+    mentor: Any = cli.json("pair", "explain", "elise@csn.se")
+    assert mentor["role"] == "mentor"
+    cli("pair", "remove", "cecilia@bv.se")
+    assert "cecilia@bv.se" not in _pairs(cli)
+    cli("pair", "remove", "cecilia@bv.se", code=1)
+
+
+@pytest.mark.parametrize("command", [["pair", "list"], ["pair", "unmatched"]])
+def test_pair_commands_need_a_cohort(cli: Cli, command: list[str]) -> None:
+    assert "cohort" in cli(*command, code=1).stderr
