@@ -130,6 +130,13 @@ def current_cohort(*, session: Session, name: str | None = None) -> Cohort:
     return get_cohort(session=session, name=chosen)
 
 
+def current_cohort_or_none(*, session: Session, name: str | None = None) -> Cohort | None:
+    """Like :func:`current_cohort`, but None when no cohort is chosen (a named one must exist)."""
+    if name or settings.get_text(session=session, key=settings.CURRENT_COHORT) is not None:
+        return current_cohort(session=session, name=name)
+    return None
+
+
 def use_cohort(*, session: Session, name: str) -> Cohort:
     cohort = get_cohort(session=session, name=name)
     settings.put_text(session=session, key=settings.CURRENT_COHORT, value=cohort.name)

@@ -107,6 +107,7 @@ def _mount() -> None:
         participant,
         person,
         report,
+        roster,
         session,
         settings,
     )
@@ -122,6 +123,7 @@ def _mount() -> None:
     app.add_typer(group.app, name="group")
     app.add_typer(report.app, name="report")
     app.add_typer(pair.app, name="pair")
+    app.add_typer(roster.app, name="roster")
 
 
 _mount()

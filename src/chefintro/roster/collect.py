@@ -1,0 +1,228 @@
+"""Store → workbook specs: the full roster export and one workbook per agency for its HR.
+
+With load.py, the only roster module that reads the store; writer.py turns the specs into
+styled .xlsx files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from chefintro import calendar, cohorts, groups, pairing, registry
+from chefintro.enums import ParticipantStatus
+from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
+from chefintro.roster.columns import SheetKey, attendance_header
+from chefintro.roster.writer import (
+    BarChartSpec,
+    ColumnSpec,
+    OverviewSheet,
+    SheetSpec,
+    TableSpec,
+    WorkbookSpec,
+    standard_sheet,
+)
+
+_OWN_PAIR_COLUMNS = (
+    ("Adept", 30),
+    ("Adeptens namn", 24),
+    ("Adeptens myndighet", 12),
+    ("Mentor", 30),
+    ("Mentorns namn", 24),
+    ("Mentorns myndighet", 12),
+    ("Låst", 8),
+    ("Status", 10),
+)
+
+
+def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            r.name,
+            r.email,
+            r.agency,
+            r.role,
+            r.unit,
+            r.title,
+            r.field,
+            r.location,
+            r.manager_since,
+            r.capacity if r.role == "mentor" else None,
+            r.wished_field,
+            "; ".join(r.preferred_mentors) or None,
+        )
+        for r in rows
+    ]
+
+
+def _session_rows(sessions: Sequence[calendar.SessionInfo]) -> list[tuple[Any, ...]]:
+    return [(s.title, s.kind, s.starts_at, s.ends_at, s.location, s.host) for s in sessions]
+
+
+def _attendance(
+    session: Session,
+    cohort: Cohort,
+    sessions: Sequence[calendar.SessionInfo],
+    people: Sequence[cohorts.ParticipantInfo],
+) -> list[tuple[Any, ...]]:
+    from sqlmodel import col, select
+
+    marks: dict[tuple[str, int], str] = {}
+    query = (
+        select(Person.email_key, Attendance.session_id, Attendance.status)
+        .join(Participant, col(Participant.id) == col(Attendance.participant_id))
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
+        .where(ProgrammeSession.cohort_id == cohort.id)
+    )
+    for key, session_id, status in session.exec(query).all():
+        marks[(key, session_id)] = str(status)
+    from chefintro.text import email_key
+
+    return [
+        (p.email, p.name, *(marks.get((email_key(p.email), s.id)) for s in sessions))
+        for p in people
+    ]
+
+
+def _overview(session: Session, cohort: Cohort) -> OverviewSheet:
+    from chefintro import reports
+
+    per_agency = reports.participants_per_agency(session=session, cohort=cohort)
+    per_session = reports.attendance_per_session(session=session, cohort=cohort)
+    tables = [
+        TableSpec(
+            f"Deltagare per myndighet, {cohort.name}",
+            ["Myndighet", "Adepter", "Mentorer"],
+            [list(r) for r in per_agency],
+        ),
+        TableSpec(
+            "Närvaro per träff",
+            ["Träff", "Närvarande", "Anmält förhinder", "Frånvarande"],
+            [list(r) for r in per_session],
+        ),
+    ]
+    charts = [
+        BarChartSpec(0, "Deltagare per myndighet", y_title="Antal"),
+        BarChartSpec(1, "Närvaro per träff", y_title="Antal"),
+    ]
+    return OverviewSheet("Översikt", tables, charts)
+
+
+def _groups_rows(
+    session: Session, cohort: Cohort, only: set[str] | None = None
+) -> list[tuple[Any, ...]]:
+    rows = []
+    for group in groups.list_groups(session=session, cohort=cohort):
+        for member in group.members:
+            if only is None or member.email in only:
+                rows.append((group.name, member.email, member.name, member.agency))
+    return rows
+
+
+def full_export(*, session: Session, cohort: Cohort | None) -> WorkbookSpec:
+    """Return the whole roster: agencies and, for a cohort, everything in it."""
+    agencies = registry.all_agencies(session=session)
+    codes = [a.code for a in agencies]
+    sheets: list[SheetSpec | OverviewSheet] = [
+        standard_sheet(SheetKey.AGENCIES, [(a.code, a.name) for a in agencies])
+    ]
+    if cohort is None:
+        return WorkbookSpec(sheets)
+    people = [
+        p
+        for p in cohorts.list_participants(session=session, cohort=cohort)
+        if p.status != ParticipantStatus.WITHDRAWN
+    ]
+    sessions = calendar.list_sessions(session=session, cohort=cohort)
+    headers = [attendance_header(s.title, s.starts_at) for s in sessions]
+    pairs = pairing.list_pairs(session=session, cohort=cohort)
+    sheets += [
+        standard_sheet(SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=codes),
+        standard_sheet(SheetKey.SESSIONS, _session_rows(sessions), agency_codes=codes),
+        standard_sheet(SheetKey.PAIRS, [(p.adept, p.mentor, p.locked) for p in pairs]),
+        standard_sheet(
+            SheetKey.ATTENDANCE,
+            _attendance(session, cohort, sessions, people),
+            session_headers=headers,
+            include_names=True,
+        ),
+        standard_sheet(SheetKey.GROUPS, _groups_rows(session, cohort)),
+        _overview(session, cohort),
+    ]
+    return WorkbookSpec(sheets)
+
+
+def agency_export(*, session: Session, cohort: Cohort, agency: Agency) -> WorkbookSpec:
+    """Return one agency's workbook: its people, their pairs, the calendar, attendance."""
+    people = [
+        p
+        for p in cohorts.list_participants(session=session, cohort=cohort, agency=agency.code)
+        if p.status != ParticipantStatus.WITHDRAWN
+    ]
+    own = {p.email for p in people}
+    sessions = calendar.list_sessions(session=session, cohort=cohort)
+    headers = [attendance_header(s.title, s.starts_at) for s in sessions]
+    pairs = [
+        p
+        for p in pairing.list_pairs(session=session, cohort=cohort)
+        if agency.code in (p.adept_agency, p.mentor_agency)
+    ]
+    pair_sheet = SheetSpec(
+        "Par",
+        [ColumnSpec(h, w) for h, w in _OWN_PAIR_COLUMNS],
+        [
+            (
+                p.adept,
+                p.adept_name,
+                p.adept_agency,
+                p.mentor,
+                p.mentor_name,
+                p.mentor_agency,
+                p.locked,
+                "aktivt" if p.state == "active" else "förslag",
+            )
+            for p in pairs
+        ],
+    )
+    sheets: list[SheetSpec | OverviewSheet] = [
+        standard_sheet(SheetKey.AGENCIES, [(agency.code, agency.name)]),
+        standard_sheet(
+            SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=[agency.code]
+        ),
+        standard_sheet(SheetKey.SESSIONS, _session_rows(sessions)),
+        pair_sheet,
+        standard_sheet(
+            SheetKey.ATTENDANCE,
+            _attendance(session, cohort, sessions, people),
+            session_headers=headers,
+            include_names=True,
+        ),
+        standard_sheet(SheetKey.GROUPS, _groups_rows(session, cohort, own)),
+    ]
+    return WorkbookSpec(sheets)
+
+
+def write_agency_workbooks(*, session: Session, cohort: Cohort, directory: Path) -> list[Path]:
+    """Write one workbook per agency with participants in the cohort; return the paths."""
+    from chefintro.errors import OutputError
+    from chefintro.roster.writer import write_workbook
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror}.") from None
+    taking_part = {p.agency for p in cohorts.list_participants(session=session, cohort=cohort)}
+    written = []
+    for agency in registry.all_agencies(session=session):
+        if agency.code not in taking_part:
+            continue
+        safe = re.sub(r"[^A-Za-z0-9ÅÄÖåäö._-]+", "_", f"{agency.code}-{cohort.name}")
+        path = directory / f"{safe}.xlsx"
+        write_workbook(path, agency_export(session=session, cohort=cohort, agency=agency))
+        written.append(path)
+    return written
