@@ -7,7 +7,7 @@ committed; this script documents where it came from and keeps it reproducible.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -148,11 +148,14 @@ def main() -> None:
         field = rng.choice(list(FIELDS))
         unit, titles = FIELDS[field]
         if role == "adept":
-            since = date(2026, rng.randint(1, 9), 1)
+            since = date(2026, rng.randint(1, 7), 1)
             if index == 3:
                 since = date(2026, 11, 1)  # too new: the demo shows the eligibility warning
         else:
             since = date(rng.randint(2005, 2022), rng.randint(1, 12), 1)
+        if index == 25:
+            # The article's mentor: HR director at the court of appeal, formerly at SPV.
+            agency, field, unit, titles = "HNN", "HR", "Administrativa enheten", ["HR-direktör"]
         people.append(
             {
                 "name": f"{first} {last}",
@@ -216,62 +219,6 @@ def main() -> None:
             ]
         )
         sheet.cell(sheet.max_row, 9).number_format = "yyyy-mm-dd"
-    sheet = book.create_sheet("Träffar")
-    sheet.append(["Titel", "Typ", "Start", "Slut", "Plats", "Värd"])
-    sessions = [
-        (
-            "Uppstart",
-            "kickoff",
-            datetime(2027, 1, 26, 9, 0),
-            datetime(2027, 1, 26, 16, 0),
-            "Bolagsverket, Sundsvall",
-            "BV",
-        ),
-        (
-            "Att leda i staten",
-            "training",
-            datetime(2027, 3, 16, 9, 0),
-            datetime(2027, 3, 16, 16, 0),
-            "CSN, Sundsvall",
-            "CSN",
-        ),
-        (
-            "Arbetsrätt för chefer",
-            "training",
-            datetime(2027, 4, 20, 9, 0),
-            datetime(2027, 4, 20, 15, 30),
-            "Länsstyrelsen, Härnösand",
-            "LST-Y",
-        ),
-        (
-            "Inspirationsföreläsning: tillitsbaserad styrning",
-            "lecture",
-            datetime(2027, 6, 8, 13, 0),
-            datetime(2027, 6, 8, 16, 0),
-            "Mittuniversitetet",
-            "MIUN",
-        ),
-        (
-            "Nätverksträff",
-            "network",
-            datetime(2027, 9, 21, 13, 0),
-            datetime(2027, 9, 21, 17, 0),
-            "SPV, Sundsvall",
-            "SPV",
-        ),
-        (
-            "Avslutning",
-            "closing",
-            datetime(2027, 12, 7, 9, 0),
-            datetime(2027, 12, 7, 15, 0),
-            "Bolagsverket, Sundsvall",
-            "BV",
-        ),
-    ]
-    for row in sessions:
-        sheet.append(list(row))
-        for column in (3, 4):
-            sheet.cell(sheet.max_row, column).number_format = "yyyy-mm-dd hh:mm"
     out = Path(__file__).with_name("natverket-2027.xlsx")
     book.save(out)
     book.close()

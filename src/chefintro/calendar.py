@@ -296,6 +296,40 @@ def edit_session(
     return row
 
 
+def upsert_session(*, session: Session, cohort: Cohort, data: SessionData) -> str:
+    """Add a session, or bring the one with the same title and start up to date.
+
+    The natural key of a session is (title, start). Return "added", "updated" or
+    "unchanged", so roster imports and yearly plans can be run again safely.
+    """
+    title = _title(data.title)
+    if data.starts_at is None:
+        raise UsageError("A session needs a start.")
+    starts_at = local_time(data.starts_at)
+    found = session.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(ProgrammeSession.title == title)
+        .where(ProgrammeSession.starts_at == starts_at)
+    ).first()
+    if found is None:
+        add_session(session=session, cohort=cohort, data=data)
+        return "added"
+    changes = SessionData(
+        title=title,
+        starts_at=starts_at,
+        ends_at=data.ends_at,
+        kind=data.kind,
+        location=data.location if data.location is not None else "",
+        host=data.host if data.host is not None else "",
+    )
+    before = found.sequence
+    edited = edit_session(
+        session=session, cohort=cohort, session_id=int(found.id or 0), changes=changes
+    )
+    return "updated" if edited.sequence != before else "unchanged"
+
+
 def remove_session(
     *, session: Session, cohort: Cohort, session_id: int, force: bool = False
 ) -> int:

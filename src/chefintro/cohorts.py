@@ -407,3 +407,49 @@ def withdraw_participant(*, session: Session, cohort: Cohort, email: str) -> Par
             session.add(pairing)
     session.flush()
     return part
+
+
+def set_continues(*, session: Session, cohort: Cohort, email: str, continues: bool) -> Participant:
+    """Record whether a mentor agreed to continue into next year's cohort."""
+    part = get_participant(session=session, cohort=cohort, email=email)
+    if part.role != Role.MENTOR:
+        raise RuleError("Only mentors carry over to the next cohort; adepts take part once.")
+    part.continues = continues
+    session.add(part)
+    session.flush()
+    return part
+
+
+def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> int:
+    """Add the source cohort's mentors who agreed to continue to the target; return how many.
+
+    Mentors already in the target are left as they are, so running it again adds nothing.
+    """
+    require_open(target)
+    if source.id == target.id:
+        raise UsageError("A cohort cannot carry mentors over to itself.")
+    mentors = session.exec(
+        select(Participant)
+        .where(Participant.cohort_id == source.id)
+        .where(Participant.role == Role.MENTOR)
+        .where(col(Participant.continues).is_(True))
+        .where(Participant.status != ParticipantStatus.WITHDRAWN)
+    ).all()
+    present = set(
+        session.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
+    )
+    added = 0
+    for mentor in mentors:
+        if mentor.person_id in present:
+            continue
+        session.add(
+            Participant(
+                cohort_id=int(target.id or 0),
+                person_id=mentor.person_id,
+                role=Role.MENTOR,
+                capacity=mentor.capacity,
+            )
+        )
+        added += 1
+    session.flush()
+    return added

@@ -102,6 +102,7 @@ def _mount() -> None:
         agency,
         cohort,
         db,
+        demo,
         group,
         pair,
         participant,
@@ -110,6 +111,7 @@ def _mount() -> None:
         roster,
         session,
         settings,
+        setup,
     )
 
     app.command("init")(db.init)
@@ -117,6 +119,7 @@ def _mount() -> None:
     app.add_typer(settings.app, name="settings")
     app.add_typer(agency.app, name="agency")
     app.add_typer(person.app, name="person")
+    cohort.app.command("setup")(setup.setup)
     app.add_typer(cohort.app, name="cohort")
     app.add_typer(participant.app, name="participant")
     app.add_typer(session.app, name="session")
@@ -124,6 +127,7 @@ def _mount() -> None:
     app.add_typer(report.app, name="report")
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
+    app.command("demo")(demo.demo)
 
 
 _mount()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,6 +36,14 @@ def create(
             help="Whether an excused absence counts as attended.",
         ),
     ] = True,
+    carry_over_from: Annotated[
+        str | None,
+        typer.Option(
+            "--carry-over-from",
+            help="Add this earlier cohort's mentors who agreed to continue.",
+            metavar="COHORT",
+        ),
+    ] = None,
 ) -> None:
     """Create a cohort (the first one becomes the current cohort).
 
@@ -51,8 +60,14 @@ def create(
             min_attendance=min_attendance,
             excused_counts=excused_counts,
         )
+        carried = 0
+        if carry_over_from is not None:
+            source = cohorts.get_cohort(session=session, name=carry_over_from)
+            carried = cohorts.carry_over_mentors(session=session, source=source, target=cohort)
         info = cohorts.cohort_info(session=session, cohort=cohort)
     output.success(f"Created cohort {info.name} ({info.starts_on} – {info.ends_on}).")
+    if carry_over_from is not None:
+        output.info(f"{carried} mentor(s) carried over from cohort {carry_over_from}.")
     if info.current:
         output.info(f"Cohort {info.name} is the current cohort.")
 
@@ -67,6 +82,8 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
+    today = date.today()
+    overdue = [r.name for r in rows if r.due_on is not None and r.due_on < today]
     output.table(
         ["", "Name", "Start", "End", "Status", "Adepts", "Mentors", "Anonymise by"],
         [
@@ -78,12 +95,17 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 r.status,
                 r.adepts,
                 r.mentors,
-                r.due_on,
+                f"{r.due_on} ! past due" if r.name in overdue else r.due_on,
             )
             for r in rows
         ],
-        caption="* current cohort",
+        caption="* current cohort" + ("   ! past due: anonymise it" if overdue else ""),
     )
+    for cohort_name in overdue:
+        output.warning(
+            f"Cohort {cohort_name} is past its retention date; archive and anonymise it with "
+            f"'chefintro cohort anonymise {cohort_name} --archive FILE'."
+        )
 
 
 @app.command("show")
@@ -136,3 +158,43 @@ def close(ctx: typer.Context) -> None:
     with st.session() as session:
         cohort = cohorts.close_cohort(session=session, cohort=st.current_cohort(session))
     output.success(f"Closed cohort {cohort.name}.")
+
+
+@app.command("anonymise")
+def anonymise(
+    ctx: typer.Context,
+    name: NameArg,
+    archive: Annotated[
+        Path,
+        typer.Option(
+            "--archive",
+            help="New workbook to archive the cohort in first (never overwritten).",
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Archive a closed cohort to a workbook, then replace its people's personal data.
+
+    People who take part only in anonymised cohorts become "Deltagare 0001" with e-mail
+    anon-0001@invalid; agency, field and the year they became managers stay for the
+    statistics. Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
+    """
+    from chefintro import cohorts, privacy
+    from chefintro.store import purge_deleted
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = cohorts.get_cohort(session=session, name=name)
+        result = privacy.anonymise_cohort(session=session, cohort=cohort, archive=archive)
+    output.success(f"Archived cohort {result.cohort} to {result.archive}.")
+    output.success(
+        f"Anonymised cohort {result.cohort}: {result.pseudonymised} people pseudonymised, "
+        f"{result.kept} kept because they take part in another cohort."
+    )
+    store = st.store()
+    if store.is_sqlite and not purge_deleted(store):
+        output.warning(
+            "Another chefintro had the store open, so the store file could not be compacted: "
+            "the replaced data is overwritten, but old copies stay in the write-ahead log "
+            "until every chefintro using the store has finished."
+        )

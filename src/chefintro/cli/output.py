@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -86,6 +87,29 @@ def record(fields: Sequence[tuple[str, Any]], *, title: str | None = None) -> No
 def progress_enabled() -> bool:
     """Progress bars only on an interactive terminal, never in scripts or tests."""
     return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextmanager
+def steps(total: int) -> Iterator[Callable[[str], None]]:
+    """Yield a callback that moves a progress bar on stderr one step (a no-op off a terminal)."""
+    if not progress_enabled():
+        yield lambda _label: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=_stderr(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Starting", total=total)
+
+        def advance(label: str) -> None:
+            bar.update(task, description=label, advance=1)
+
+        yield advance
 
 
 def _cell(value: Any) -> str:

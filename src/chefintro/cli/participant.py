@@ -104,3 +104,25 @@ def withdraw(ctx: typer.Context, email: EmailArg) -> None:
         cohort = st.current_cohort(session)
         cohorts.withdraw_participant(session=session, cohort=cohort, email=email)
     output.success(f"Withdrew {email.strip()} from cohort {cohort.name}.")
+
+
+@app.command("continue")
+def continue_(
+    ctx: typer.Context,
+    email: EmailArg,
+    no: Annotated[
+        bool, typer.Option("--no", help="Record that the mentor will not continue.")
+    ] = False,
+) -> None:
+    """Record that a mentor agreed to continue next year (see cohort create --carry-over-from).
+
+    Example: chefintro --cohort 2026 participant continue orjan.sjostrom@bolagsverket.se
+    """
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        cohorts.set_continues(session=session, cohort=cohort, email=email, continues=not no)
+    verb = "will not continue" if no else "continues next year"
+    output.success(f"{email.strip()} {verb} (cohort {cohort.name}).")

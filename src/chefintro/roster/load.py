@@ -304,20 +304,16 @@ class _Loader:
             )
 
     def load_sessions(self) -> None:
-        if not self.data.sessions:
-            if self.data.has(SheetKey.SESSIONS):
-                self.summary.counts(SheetKey.SESSIONS)
+        if not self.data.has(SheetKey.SESSIONS):
             return
         from chefintro import calendar
 
-        cohort = self.need_cohort(SheetKey.SESSIONS)
         counts = self.summary.counts(SheetKey.SESSIONS)
+        if not self.data.sessions:
+            return
+        cohort = self.need_cohort(SheetKey.SESSIONS)
         if cohort is None:
             return
-        existing = {
-            (s.title.casefold(), s.starts_at): s
-            for s in calendar.list_sessions(session=self.session, cohort=cohort)
-        }
         for row in self.data.sessions:
             host = None
             if row.host:
@@ -331,44 +327,17 @@ class _Loader:
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
                 kind=row.kind,
-                location=row.location if row.location is not None else "",
-                host=host if host is not None else "",
+                location=row.location,
+                host=host,
             )
-            found = existing.get((row.title.casefold(), row.starts_at))
-            if found is None:
-                data.location = row.location
-                data.host = host
-                if (
-                    self.guarded(
-                        SheetKey.SESSIONS,
-                        row.row,
-                        "starts_at",
-                        partial(
-                            calendar.add_session, session=self.session, cohort=cohort, data=data
-                        ),
-                    )
-                    is not None
-                ):
-                    counts.added += 1
-                continue
-            before = found.sequence
-            edited = self.guarded(
+            outcome = self.guarded(
                 SheetKey.SESSIONS,
                 row.row,
-                None,
-                partial(
-                    calendar.edit_session,
-                    session=self.session,
-                    cohort=cohort,
-                    session_id=found.id,
-                    changes=data,
-                ),
+                "starts_at",
+                partial(calendar.upsert_session, session=self.session, cohort=cohort, data=data),
             )
-            if edited is not None:
-                if edited.sequence != before:
-                    counts.updated += 1
-                else:
-                    counts.unchanged += 1
+            if outcome is not None:
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
 
     def load_pairs(self) -> None:
         if not self.data.has(SheetKey.PAIRS):

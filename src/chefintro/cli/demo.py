@@ -1,0 +1,83 @@
+"""``chefintro demo``: show the whole yearly cycle on a sample agency network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+
+
+def demo(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder for the demo's store and files (default: a new temp dir).", metavar="DIR"
+        ),
+    ] = None,
+) -> None:
+    """Run a sample programme year: import, match, calendar, groups, workbooks, ICS.
+
+    The demo uses its own throw-away store in DIR and never touches your real store.
+
+    Example: chefintro demo demo-out
+    """
+    import tempfile
+
+    from chefintro import cohorts, groups, pairing, registry
+    from chefintro.demo import run_demo
+    from chefintro.store import open_store
+
+    target = directory or Path(tempfile.mkdtemp(prefix="chefintro-demo-"))
+    with output.steps(8) as advance:
+        advance("Running the sample year")
+        run = run_demo(target)
+    store = open_store(str(run.store_path))
+    try:
+        with store.session() as session:
+            cohort = cohorts.current_cohort(session=session)
+            agencies = registry.list_agencies(session=session)
+            pairs = pairing.list_pairs(session=session, cohort=cohort)
+            formed = groups.list_groups(session=session, cohort=cohort)
+            people = cohorts.list_participants(session=session, cohort=cohort)
+    finally:
+        store.dispose()
+    output.table(
+        ["Code", "Agency", "People"],
+        [(a.code, a.name, a.people) for a in agencies],
+        title="The sample network",
+    )
+    output.table(
+        ["Adept", "Agency", "Mentor", "Agency", "Score", "Why this mentor"],
+        [
+            (p.adept_name, p.adept_agency, p.mentor_name, p.mentor_agency, p.score, p.top_reasons())
+            for p in pairs
+        ],
+        title=f"Cohort {cohort.name}: adepts and their mentors from other agencies",
+    )
+    output.table(
+        ["Group", "Members", "Agencies"],
+        [
+            (
+                g.name,
+                len(g.members),
+                ", ".join(f"{k} {v}" for k, v in g.to_json()["agencies"].items()),
+            )
+            for g in formed
+        ],
+        title="Cross-agency peer groups",
+    )
+    output.table(
+        ["Step", "Result"],
+        [(s.step, s.detail) for s in run.steps],
+        title="What the year's set-up did",
+    )
+    short = [p for p in people if p.warning]
+    for p in short:
+        output.warning(p.warning or "")
+    output.success(f"Demo finished: {len(pairs)} pairs, {len(formed)} peer groups.")
+    output.info(f"The demo's store and files are in {target}.")
+    if pairs:
+        output.info(f"Try: chefintro --db {run.store_path} pair explain {pairs[0].adept}")

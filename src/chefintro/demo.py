@@ -1,0 +1,41 @@
+"""The demo: the whole yearly cycle on the sample network, in a throw-away store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chefintro.store import open_store
+from chefintro.yearly import StepResult, read_plan, run_plan
+
+PLAN_NAME = "plan-2027.toml"
+
+
+def sample_dir() -> Path:
+    """Return the sample data folder: inside the installed package, else the source tree."""
+    packaged = Path(__file__).parent / "sample_data"
+    if (packaged / PLAN_NAME).is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@dataclass
+class DemoRun:
+    directory: Path
+    store_path: Path
+    steps: list[StepResult]
+
+
+def run_demo(directory: Path) -> DemoRun:
+    """Run the sample plan into ``directory`` with a fresh store there; return what it did."""
+    directory.mkdir(parents=True, exist_ok=True)
+    store_path = directory / "chefintro-demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+    plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
+    store = open_store(str(store_path))
+    try:
+        steps = run_plan(store=store, plan=plan)
+    finally:
+        store.dispose()
+    return DemoRun(directory=directory, store_path=store_path, steps=steps)

@@ -1,0 +1,324 @@
+"""The yearly set-up: run a whole programme year from one plan file (TOML), idempotently.
+
+A plan names the cohort, the roster files, the session calendar, whether to match and
+apply, the peer groups and the files to write. Running the same plan again changes
+nothing that is already as planned. All store changes happen in one transaction; the
+files are written after it commits. A dry run does the same work and rolls it back.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from chefintro.enums import SessionKind
+from chefintro.errors import InvalidInputError, Problem, UnreadableInputError
+from chefintro.store import Store
+
+_KNOWN = {
+    "cohort": {"name", "start", "end", "min_attendance", "excused_counts", "carry_over_from"},
+    "roster": {"files"},
+    "session": {"title", "start", "end", "kind", "location", "host"},
+    "matching": {"suggest", "apply", "allow_repeat"},
+    "groups": {"size", "include_mentors"},
+    "outputs": {"workbook", "agencies", "calendar"},
+}
+
+
+@dataclass
+class PlannedSession:
+    title: str
+    start: datetime
+    end: datetime
+    kind: str | None = None
+    location: str | None = None
+    host: str | None = None
+
+
+@dataclass
+class Plan:
+    """A validated plan; relative paths already resolved against the plan's folder."""
+
+    path: Path
+    name: str
+    start: date
+    end: date
+    min_attendance: float = 0.8
+    excused_counts: bool = True
+    carry_over_from: str | None = None
+    rosters: list[Path] = field(default_factory=list)
+    sessions: list[PlannedSession] = field(default_factory=list)
+    suggest: bool = False
+    apply: bool = False
+    allow_repeat: bool = False
+    group_size: int | None = None
+    include_mentors: bool = False
+    workbook: Path | None = None
+    agencies_dir: Path | None = None
+    calendar: Path | None = None
+
+
+def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
+    """Read and validate a plan; every problem is reported at once (exit 65)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnreadableInputError(f"{path}: no such plan file.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableInputError(f"{path}: cannot read the plan ({exc}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError(f"{path}: not valid TOML: {exc}.") from None
+    problems: list[Problem] = []
+    base = path.parent
+    outputs_base = out_dir or base
+
+    def bad(where: str, message: str) -> None:
+        problems.append(Problem(f"{where}: {message}", sheet=None))
+
+    for section, value in raw.items():
+        if section not in _KNOWN:
+            bad(section, f"unknown section; the plan knows {', '.join(sorted(_KNOWN))}")
+            continue
+        entries = value if isinstance(value, list) else [value]
+        for entry in entries:
+            if not isinstance(entry, dict):
+                bad(section, "must be a table")
+                continue
+            for key in entry:
+                if key not in _KNOWN[section]:
+                    bad(
+                        f"[{section}] {key}",
+                        f"unknown key; allowed: {', '.join(sorted(_KNOWN[section]))}",
+                    )
+
+    cohort = raw.get("cohort")
+    if not isinstance(cohort, dict):
+        bad("[cohort]", "the plan needs a [cohort] table with name, start and end")
+        cohort = {}
+
+    def typed(
+        section: str, table: dict[str, Any], key: str, kind: type, required: bool = False
+    ) -> Any:
+        if key not in table:
+            if required:
+                bad(f"[{section}] {key}", "is required")
+            return None
+        value = table[key]
+        if kind is date and isinstance(value, datetime):
+            value = value.date()
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is datetime and isinstance(value, date) and not isinstance(value, datetime):
+            bad(f"[{section}] {key}", "give a date and time, e.g. 2027-01-26T09:00:00")
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            bad(f"[{section}] {key}", f"must be a {kind.__name__}, not {value!r}")
+            return None
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            bad(f"[{section}] {key}", "give Swedish wall-clock time without a time zone")
+            return None
+        return value
+
+    name = typed("cohort", cohort, "name", str, True)
+    start = typed("cohort", cohort, "start", date, True)
+    end = typed("cohort", cohort, "end", date, True)
+    plan = Plan(path=path, name=name or "", start=start or date.min, end=end or date.min)
+    plan.min_attendance = typed("cohort", cohort, "min_attendance", float) or 0.8
+    excused = typed("cohort", cohort, "excused_counts", bool)
+    plan.excused_counts = True if excused is None else excused
+    plan.carry_over_from = typed("cohort", cohort, "carry_over_from", str)
+
+    roster = raw.get("roster", {})
+    if isinstance(roster, dict):
+        files = typed("roster", roster, "files", list) or []
+        for item in files:
+            if not isinstance(item, str):
+                bad("[roster] files", f"must list file names, not {item!r}")
+                continue
+            file = (base / item).resolve()
+            if not file.is_file():
+                bad("[roster] files", f"{file} does not exist")
+            plan.rosters.append(file)
+
+    sessions = raw.get("session", [])
+    for index, entry in enumerate(sessions if isinstance(sessions, list) else [], start=1):
+        if not isinstance(entry, dict):
+            continue
+        where = f"session {index}"
+        title = typed(where, entry, "title", str, True)
+        s_start = typed(where, entry, "start", datetime, True)
+        s_end = typed(where, entry, "end", datetime, True)
+        kind = typed(where, entry, "kind", str)
+        if kind is not None and kind not in {k.value for k in SessionKind}:
+            allowed = ", ".join(k.value for k in SessionKind)
+            bad(f"[{where}] kind", f"{kind!r} is not a session kind; use one of {allowed}")
+        elif title and s_start and s_end:
+            plan.sessions.append(
+                PlannedSession(
+                    title,
+                    s_start,
+                    s_end,
+                    kind,
+                    typed(where, entry, "location", str),
+                    typed(where, entry, "host", str),
+                )
+            )
+
+    matching = raw.get("matching", {})
+    if isinstance(matching, dict):
+        plan.suggest = bool(typed("matching", matching, "suggest", bool))
+        plan.apply = bool(typed("matching", matching, "apply", bool))
+        plan.allow_repeat = bool(typed("matching", matching, "allow_repeat", bool))
+        if plan.apply and not plan.suggest:
+            bad("[matching] apply", "needs suggest = true")
+
+    groups = raw.get("groups")
+    if isinstance(groups, dict):
+        plan.group_size = typed("groups", groups, "size", int) or 6
+        plan.include_mentors = bool(typed("groups", groups, "include_mentors", bool))
+
+    outputs = raw.get("outputs", {})
+    if isinstance(outputs, dict):
+        for key in ("workbook", "agencies", "calendar"):
+            value = typed("outputs", outputs, key, str)
+            if value:
+                setattr(plan, {"agencies": "agencies_dir"}.get(key, key), outputs_base / value)
+
+    if problems:
+        raise InvalidInputError(f"{path}: {len(problems)} problem(s) in the plan.", problems)
+    return plan
+
+
+@dataclass
+class StepResult:
+    step: str
+    detail: str
+
+
+Progress = Callable[[str], None]
+
+
+def run_plan(
+    *, store: Store, plan: Plan, dry_run: bool = False, progress: Progress | None = None
+) -> list[StepResult]:
+    """Run a plan against the store; return what each step did."""
+    from chefintro import calendar, cohorts, groups, pairing
+    from chefintro.roster.load import import_roster
+    from chefintro.roster.reader import read_roster
+
+    note = progress or (lambda _step: None)
+    results: list[StepResult] = []
+    rosters = []
+    for file in plan.rosters:
+        note(f"Reading {file.name}")
+        rosters.append(read_roster(file))
+    with store.session() as session:
+        note("Cohort")
+        cohort = cohorts.find_cohort(session=session, name=plan.name)
+        if cohort is None:
+            cohort = cohorts.create_cohort(
+                session=session,
+                name=plan.name,
+                starts_on=plan.start,
+                ends_on=plan.end,
+                min_attendance=plan.min_attendance,
+                excused_counts=plan.excused_counts,
+            )
+            results.append(StepResult("cohort", f"created {cohort.name}"))
+        else:
+            if (cohort.starts_on, cohort.ends_on) != (plan.start, plan.end):
+                raise InvalidInputError(
+                    f"{plan.path}: cohort {cohort.name} exists with the dates "
+                    f"{cohort.starts_on} – {cohort.ends_on}, the plan says "
+                    f"{plan.start} – {plan.end}; change the plan or the cohort."
+                )
+            results.append(StepResult("cohort", f"{cohort.name} exists"))
+        cohorts.use_cohort(session=session, name=cohort.name)
+        if plan.carry_over_from:
+            source = cohorts.get_cohort(session=session, name=plan.carry_over_from)
+            carried = cohorts.carry_over_mentors(session=session, source=source, target=cohort)
+            results.append(StepResult("carry over", f"{carried} mentor(s) from {source.name}"))
+        for data in rosters:
+            note(f"Importing {data.path.name}")
+            summary = import_roster(session=session, data=data, cohort_name=cohort.name)
+            parts = ", ".join(
+                f"{name} +{c.added} ~{c.updated} ={c.unchanged}"
+                for name, c in summary.sheets.items()
+            )
+            results.append(StepResult("roster", f"{data.path.name}: {parts}"))
+        if plan.sessions:
+            note("Calendar")
+            outcomes: dict[str, int] = {}
+            for planned in plan.sessions:
+                kind = SessionKind(planned.kind) if planned.kind else None
+                outcome = calendar.upsert_session(
+                    session=session,
+                    cohort=cohort,
+                    data=calendar.SessionData(
+                        title=planned.title,
+                        starts_at=planned.start,
+                        ends_at=planned.end,
+                        kind=kind,
+                        location=planned.location,
+                        host=planned.host,
+                    ),
+                )
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            detail = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items()))
+            results.append(StepResult("sessions", detail))
+        if plan.suggest:
+            note("Matching")
+            pairs = pairing.suggest(session=session, cohort=cohort, allow_repeat=plan.allow_repeat)
+            results.append(StepResult("match", f"{len(pairs)} adept(s) placed"))
+        if plan.apply:
+            applied = pairing.apply(session=session, cohort=cohort)
+            results.append(StepResult("apply", f"{applied} pair(s) made active"))
+        if plan.group_size:
+            note("Peer groups")
+            formed = groups.form_groups(
+                session=session,
+                cohort=cohort,
+                size=plan.group_size,
+                include_mentors=plan.include_mentors,
+            )
+            results.append(StepResult("groups", f"{len(formed)} group(s)"))
+        if dry_run:
+            session.rollback()
+            results.append(StepResult("dry run", "nothing was written"))
+            return results
+    results += write_outputs(store=store, plan=plan, progress=note)
+    return results
+
+
+def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepResult]:
+    """Write the plan's workbook, agency workbooks and calendar from the committed store."""
+    from chefintro import calendar, cohorts
+    from chefintro.roster.collect import full_export, write_agency_workbooks
+    from chefintro.roster.writer import write_workbook
+
+    results = []
+    with store.session() as session:
+        cohort = cohorts.get_cohort(session=session, name=plan.name)
+        if plan.workbook is not None:
+            progress("Writing the roster workbook")
+            plan.workbook.parent.mkdir(parents=True, exist_ok=True)
+            write_workbook(plan.workbook, full_export(session=session, cohort=cohort))
+            results.append(StepResult("workbook", str(plan.workbook)))
+        if plan.agencies_dir is not None:
+            progress("Writing the agency workbooks")
+            written = write_agency_workbooks(
+                session=session, cohort=cohort, directory=plan.agencies_dir
+            )
+            results.append(
+                StepResult("agencies", f"{len(written)} workbook(s) in {plan.agencies_dir}")
+            )
+        if plan.calendar is not None:
+            progress("Writing the calendar")
+            plan.calendar.parent.mkdir(parents=True, exist_ok=True)
+            count = calendar.write_ics(session=session, cohort=cohort, path=plan.calendar)
+            results.append(StepResult("calendar", f"{count} session(s) in {plan.calendar}"))
+    return results
