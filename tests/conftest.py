@@ -144,9 +144,9 @@ def store_snapshot() -> dict[str, list[tuple[object, ...]]]:
     from sqlalchemy import select
     from sqlmodel import SQLModel
 
-    from chefintro.store import make_engine, resolve_location
+    from chefintro.store import open_store, resolve_location
 
-    engine = make_engine(resolve_location(None))
+    engine = open_store(resolve_location(None)).engine
     try:
         with engine.connect() as conn:
             return {

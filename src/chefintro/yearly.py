@@ -250,6 +250,7 @@ def run_plan(
                 for name, c in summary.sheets.items()
             )
             results.append(StepResult("roster", f"{data.path.name}: {parts}"))
+            results += [StepResult("warning", w) for w in [*data.warnings, *summary.warnings]]
         if plan.sessions:
             note("Calendar")
             outcomes: dict[str, int] = {}
@@ -279,13 +280,20 @@ def run_plan(
             results.append(StepResult("apply", f"{applied} pair(s) made active"))
         if plan.group_size:
             note("Peer groups")
-            formed = groups.form_groups(
-                session=session,
-                cohort=cohort,
-                size=plan.group_size,
-                include_mentors=plan.include_mentors,
-            )
-            results.append(StepResult("groups", f"{len(formed)} group(s)"))
+            existing = groups.list_groups(session=session, cohort=cohort)
+            if existing:
+                # Groups people already know are not reshuffled by running the plan again.
+                results.append(
+                    StepResult("groups", f"{len(existing)} group(s) kept; 'group form' re-forms")
+                )
+            else:
+                formed = groups.form_groups(
+                    session=session,
+                    cohort=cohort,
+                    size=plan.group_size,
+                    include_mentors=plan.include_mentors,
+                )
+                results.append(StepResult("groups", f"{len(formed)} group(s) formed"))
         if dry_run:
             session.rollback()
             results.append(StepResult("dry run", "nothing was written"))

@@ -49,6 +49,8 @@ def import_(
 
     st = state(ctx)
     data = read_roster(file)
+    for message in data.warnings:
+        output.warning(message)
     with st.session() as session:
         summary = import_roster(session=session, data=data, cohort_name=st.cohort, dry_run=dry_run)
     for message in summary.warnings:

@@ -453,11 +453,11 @@ def import_roster(
         loader.load_sessions()
         loader.load_pairs()
         loader.load_attendance()
-    loader.summary.warnings = [*data.warnings, *loader.summary.warnings]
     loader.summary.dry_run = dry_run
     if loader.problems:
         session.rollback()
         count = len(loader.problems)
+        loader.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
         raise InvalidInputError(
             f"{data.path.name}: {count} problem{'s' if count != 1 else ''} found; "
             "nothing was imported.",

@@ -1,0 +1,296 @@
+"""Roster commands end to end: template, import (all or nothing), export, round trip."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from chefintro.roster.reader import read_roster
+from tests.conftest import Cli, store_snapshot
+
+PARTICIPANT_HEADERS = [
+    "Namn",
+    "E-post",
+    "Myndighet",
+    "Roll",
+    "Enhet",
+    "Befattning",
+    "Verksamhetsområde",
+    "Ort",
+    "Chef sedan",
+    "Kapacitet",
+    "Önskat område",
+    "Önskade mentorer",
+]
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = openpyxl.Workbook()
+    first = True
+    for name, rows in sheets.items():
+        sheet: Worksheet = book.active if first else book.create_sheet(name)  # type: ignore[assignment]
+        sheet.title = name
+        first = False
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    book.close()
+    return path
+
+
+def _roster(tmp_path: Path, name: str = "roster.xlsx") -> Path:
+    return _workbook(
+        tmp_path / name,
+        {
+            "Myndigheter": [
+                ["Kod", "Namn"],
+                ["CSN", "Centrala studiestödsnämnden"],
+                ["BV", "Bolagsverket"],
+                ["SPV", "Statens tjänstepensionsverk"],
+            ],
+            "Deltagare": [
+                PARTICIPANT_HEADERS,
+                [
+                    "Åsa Öberg",
+                    "Asa.Oberg@CSN.se",
+                    "CSN",
+                    "Adept",
+                    "IT-avdelningen",
+                    "Enhetschef",
+                    "IT",
+                    "Sundsvall",
+                    date(2026, 3, 1),
+                    None,
+                    "IT",
+                    "marta@bv.se; orjan@spv.se",
+                ],
+                [
+                    "Märta Sjö",
+                    "marta@bv.se",
+                    "Bolagsverket",
+                    "mentor",
+                    None,
+                    "IT-chef",
+                    "IT",
+                    "Sundsvall",
+                    date(2012, 1, 1),
+                    2,
+                    None,
+                    None,
+                ],
+                [
+                    "Örjan Berg",
+                    "orjan@spv.se",
+                    "spv",
+                    "MENTOR",
+                    None,
+                    None,
+                    "HR",
+                    "Härnösand",
+                    "2010-05-01",
+                    None,
+                    None,
+                    None,
+                ],
+            ],
+            "Träffar": [
+                ["Titel", "Typ", "Start", "Slut", "Plats", "Värd"],
+                [
+                    "Uppstart",
+                    "uppstart",
+                    datetime(2027, 1, 26, 9),
+                    datetime(2027, 1, 26, 16),
+                    "Sundsvall",
+                    "BV",
+                ],
+            ],
+        },
+    )
+
+
+@pytest.fixture
+def cohort(cli: Cli, backend: str) -> Cli:
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    return cli
+
+
+def test_import_then_again_changes_nothing(cohort: Cli, tmp_path: Path) -> None:
+    path = _roster(tmp_path)
+    first: Any = cohort.json("roster", "import", str(path))
+    assert first["sheets"]["Myndigheter"] == {"added": 3, "updated": 0, "unchanged": 0}
+    assert first["sheets"]["Deltagare"] == {"added": 3, "updated": 0, "unchanged": 0}
+    assert first["sheets"]["Träffar"] == {"added": 1, "updated": 0, "unchanged": 0}
+    people: Any = cohort.json("participant", "list")
+    assert [p["name"] for p in people] == ["Märta Sjö", "Åsa Öberg", "Örjan Berg"]
+    asa = next(p for p in people if p["name"] == "Åsa Öberg")
+    assert asa["preferred_mentors"] == ["marta@bv.se", "orjan@spv.se"]
+    assert asa["manager_since"] == "2026-03-01"
+    before = store_snapshot()
+    second: Any = cohort.json("roster", "import", str(path))
+    assert all(c["added"] == 0 and c["updated"] == 0 for c in second["sheets"].values())
+    assert store_snapshot() == before
+
+
+def test_dry_run_writes_nothing(cohort: Cli, tmp_path: Path) -> None:
+    before = store_snapshot()
+    result = cohort("roster", "import", str(_roster(tmp_path)), "--dry-run")
+    assert "dry run" in result.stdout
+    assert store_snapshot() == before
+
+
+def test_every_problem_is_reported_and_nothing_written(cohort: Cli, tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "bad.xlsx",
+        {
+            "Deltagare": [
+                PARTICIPANT_HEADERS + ["Skostorlek"],
+                ["Åsa Öberg", "asa@csn.se", "NOPE", "adept"] + [None] * 9,
+                ["Björn Ek", "inte-en-adress", "CSN", "adept"] + [None] * 9,
+                ["Cia Lund", "cia@csn.se", "CSN", "chef"] + [None] * 9,
+                ["Dan Berg", "dan@csn.se", "CSN", "adept", None, None, None, None, "igår"]
+                + [None] * 4,
+                ["Eva Ås", "ASA@csn.se", "CSN", "adept"] + [None] * 9,
+            ],
+        },
+    )
+    cohort("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    before = store_snapshot()
+    result = cohort("roster", "import", str(path), code=65)
+    err = result.stderr
+    assert "nothing was imported" in err
+    assert "Skostorlek" in err  # extra column warned about
+    for needle in ("row 3", "row 4", "row 5", "row 6", "'Roll'", "'E-post'", "'Chef sedan'"):
+        assert needle in err, needle
+    assert "Traceback" not in err
+    assert store_snapshot() == before
+
+
+def test_unknown_agency_is_reported_with_its_row(cohort: Cli, tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "agency.xlsx",
+        {"Deltagare": [PARTICIPANT_HEADERS, ["Åsa Öberg", "asa@csn.se", "NOPE", "adept"]]},
+    )
+    result = cohort("roster", "import", str(path), code=65)
+    assert "row 2" in result.stderr and "unknown agency 'NOPE'" in result.stderr
+
+
+def test_participants_without_a_cohort_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
+    result = cli("roster", "import", str(_roster(tmp_path)), code=65)
+    assert "needs a cohort" in result.stderr
+    assert cli.json("agency", "list") == []
+
+
+def test_missing_and_non_xlsx_files(cli: Cli, tmp_path: Path) -> None:
+    assert "does not exist" in cli("roster", "import", str(tmp_path / "nope.xlsx"), code=66).stderr
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)
+    assert ".xlsx" in cli("roster", "import", str(xls), code=66).stderr
+
+
+def test_english_headers_and_nfd_names(cohort: Cli, tmp_path: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "Åsa Öberg")
+    path = _workbook(
+        tmp_path / "en.xlsx",
+        {
+            "Agencies": [[" CODE ", "name"], ["CSN", "Centrala studiestödsnämnden"]],
+            "participants": [
+                ["name", "EMAIL", "Agency", "role"],
+                [nfd, "asa@csn.se", "CSN", "adept"],
+            ],
+        },
+    )
+    cohort("roster", "import", str(path))
+    people: Any = cohort.json("participant", "list")
+    assert people[0]["name"] == unicodedata.normalize("NFC", "Åsa Öberg")
+
+
+def test_export_import_round_trip(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_roster(tmp_path)))
+    cohort("pair", "suggest")
+    cohort("session", "attend", "1", "asa.oberg@csn.se", "--status", "excused")
+    exported = tmp_path / "export.xlsx"
+    cohort("roster", "export", str(exported))
+    data = read_roster(exported)
+    assert data.problems == []
+    assert {r.email for r in data.participants} == {
+        "Asa.Oberg@CSN.se",
+        "marta@bv.se",
+        "orjan@spv.se",
+    }
+    assert len(data.pairs) == 1
+    before = store_snapshot()
+    again: Any = cohort.json("roster", "import", str(exported))
+    assert all(c["added"] == 0 and c["updated"] == 0 for c in again["sheets"].values())
+    assert store_snapshot() == before
+    book = openpyxl.load_workbook(exported)
+    try:
+        sheet = book["Deltagare"]
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.b
+        assert sheet.auto_filter.ref
+        assert "Översikt" in book.sheetnames
+        assert book["Översikt"]._charts
+    finally:
+        book.close()
+
+
+def test_export_agencies_writes_one_workbook_each(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_roster(tmp_path)))
+    cohort("pair", "suggest")
+    out = tmp_path / "ut"
+    cohort("roster", "export-agencies", str(out))
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["BV-2027.xlsx", "CSN-2027.xlsx", "SPV-2027.xlsx"]
+    book = openpyxl.load_workbook(out / "CSN-2027.xlsx", read_only=True)
+    try:
+        people = [
+            row[1] for row in book["Deltagare"].iter_rows(min_row=2, values_only=True) if row[0]
+        ]
+        assert people == ["Asa.Oberg@CSN.se"]
+        pair = next(book["Par"].iter_rows(min_row=2, values_only=True))
+        assert pair[0] == "Asa.Oberg@CSN.se" and pair[2] == "CSN" and pair[5] != "CSN"
+    finally:
+        book.close()
+
+
+def test_formula_like_text_never_runs(cohort: Cli, tmp_path: Path) -> None:
+    cohort("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cohort("person", "add", "--name", '=HYPERLINK("x")', "--email", "f@csn.se", "--agency", "CSN")
+    cohort("participant", "add", "f@csn.se", "--role", "adept")
+    exported = tmp_path / "f.xlsx"
+    cohort("roster", "export", str(exported))
+    book = openpyxl.load_workbook(exported)
+    try:
+        cell = book["Deltagare"]["A2"]
+        assert cell.data_type == "s"
+        assert not str(cell.value).startswith("=")
+    finally:
+        book.close()
+    assert read_roster(exported).participants[0].name == '=HYPERLINK("x")'
+
+
+def test_template_has_every_sheet(cli: Cli, tmp_path: Path) -> None:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    path = tmp_path / "mall.xlsx"
+    cli("roster", "template", str(path))
+    book = openpyxl.load_workbook(path)
+    try:
+        assert {"Instruktioner", "Myndigheter", "Deltagare", "Träffar", "Par", "Närvaro"} <= set(
+            book.sheetnames
+        )
+        validations = book["Deltagare"].data_validations.dataValidation
+        assert validations
+    finally:
+        book.close()
+    assert read_roster(path).problems == []
+
+
+def test_unwritable_export_exits_73(cli: Cli, tmp_path: Path) -> None:
+    result = cli("roster", "export", str(tmp_path / "missing-dir" / "x.xlsx"), code=73)
+    assert "Traceback" not in result.stderr
