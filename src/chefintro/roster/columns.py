@@ -1,0 +1,438 @@
+"""The one table of roster sheet and column names, and the words roster cells may hold.
+
+Everything the reader recognises and the writer writes is defined here, so the template,
+the export and the import cannot drift apart. Headers are Swedish by default; English
+names and a few aliases are accepted on import. Sheet names, headers and the words in
+Roll/Typ/Låst/Närvaro cells are matched with :func:`match_key` (trimmed, inner spaces
+collapsed, NFC, case-folded), so ``" e-POST "`` finds ``E-post``.
+
+Accepted words (case-insensitive, Swedish or English):
+
+* Roll / Role: ``adept``, ``mentor``.
+* Typ / Kind: ``uppstart``/``kickoff``/``kick-off``, ``utbildning``/``training``,
+  ``föreläsning``/``lecture``, ``nätverk``/``nätverksträff``/``network``,
+  ``avslutning``/``closing``.
+* Närvaro / Attendance: ``närvarande``/``present``/``x``, ``frånvarande``/``absent``,
+  ``anmält förhinder``/``förhinder``/``ledig``/``excused``. ``x`` means present because
+  that is how people tick a list by hand.
+* Låst / Locked: ``ja``/``yes``/``true``/``sant``/``1``/``x`` and
+  ``nej``/``no``/``false``/``falskt``/``0``; a blank cell means not locked. Excel's own
+  TRUE/FALSE cells work too.
+
+The writer uses the Swedish words (:data:`ROLE_LABELS`, :data:`KIND_LABELS`,
+:data:`STATUS_LABELS`, :data:`FLAG_LABELS`).
+
+Formula-safe text (OWASP / ASVS "formula injection"): the writer puts an apostrophe in
+front of any text that starts with ``= + - @``, tab, CR or LF, and in front of text that
+starts with an apostrophe followed by one of those characters or by another apostrophe.
+The reader removes exactly one leading apostrophe when the next character is one of
+those or an apostrophe (:func:`escape_text` / :func:`unescape_text`), so every text
+survives a round trip unchanged, and a roster saved as CSV from Excel still cannot run a
+formula.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from chefintro.enums import AttendanceStatus, Role, SessionKind
+from chefintro.text import clean_text
+
+#: Dates and times in a roster are wall-clock times in this zone (Excel has no time zones).
+LOCAL_TIMEZONE = "Europe/Stockholm"
+
+#: Number formats the writer gives date and date-time cells (what the reader accepts as text).
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+#: Highest mentor capacity accepted from a file: capacity becomes matching slots, so an
+#: absurd number must not reach the solver.
+MAX_CAPACITY = 20
+
+#: Longest single text accepted in a cell (names, titles …); longer is almost surely a
+#: paste accident and would only clutter the store.
+MAX_TEXT_LENGTH = 500
+
+
+class SheetKey(StrEnum):
+    """The sheets a roster workbook can hold."""
+
+    AGENCIES = "agencies"
+    PARTICIPANTS = "participants"
+    SESSIONS = "sessions"
+    PAIRS = "pairs"
+    ATTENDANCE = "attendance"
+    GROUPS = "groups"
+    OVERVIEW = "overview"
+    INSTRUCTIONS = "instructions"
+    LISTS = "lists"
+
+
+class ValueKind(StrEnum):
+    """How the reader interprets the cells of a column."""
+
+    TEXT = "text"
+    CODE = "code"  # agency code: text, stored upper-case
+    AGENCY = "agency"  # agency code or name, kept raw for the loader to resolve
+    EMAIL = "email"
+    EMAIL_LIST = "email_list"  # ranked e-mails separated by ; , or line breaks
+    ROLE = "role"
+    KIND = "kind"
+    DATE = "date"
+    DATETIME = "datetime"
+    END_TIME = "end_time"  # date-time, or a bare time on the start's day
+    COUNT = "count"  # positive whole number up to MAX_CAPACITY
+    FLAG = "flag"  # ja/nej
+    INFO = "info"  # shown for people, never imported
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the reader's field name, its headers, how to read it, how wide to show it."""
+
+    field: str
+    sv: str
+    en: str
+    kind: ValueKind
+    required: bool = False
+    width: float = 16
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.sv, self.en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class SheetDef:
+    """One sheet: its names, its fixed columns, and whether import reads it."""
+
+    key: SheetKey
+    sv: str
+    en: str
+    columns: tuple[Column, ...]
+    importable: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.sv, self.en)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(column.sv for column in self.columns)
+
+    def column(self, field: str) -> Column:
+        for column in self.columns:
+            if column.field == field:
+                return column
+        raise KeyError(field)
+
+
+# Short names so the table below reads as a table.
+_TEXT, _CODE, _AGENCY, _EMAIL = ValueKind.TEXT, ValueKind.CODE, ValueKind.AGENCY, ValueKind.EMAIL
+_ROLE, _KIND, _DATE, _START = ValueKind.ROLE, ValueKind.KIND, ValueKind.DATE, ValueKind.DATETIME
+_END, _COUNT, _LIST, _FLAG = (
+    ValueKind.END_TIME,
+    ValueKind.COUNT,
+    ValueKind.EMAIL_LIST,
+    ValueKind.FLAG,
+)
+_INFO, _REQ, _OPT = ValueKind.INFO, True, False
+_MAIL = ("E-postadress", "E-mail", "Epost")
+_TYPE = ("Type",)
+
+# fmt: off
+#      field                Swedish              English              kind     req.  width aliases
+AGENCIES = SheetDef(SheetKey.AGENCIES, "Myndigheter", "Agencies", (
+    Column("code",              "Kod",               "Code",              _CODE,   _REQ, 12),
+    Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 40),
+))
+PARTICIPANTS = SheetDef(SheetKey.PARTICIPANTS, "Deltagare", "Participants", (
+    Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 26),
+    Column("email",             "E-post",            "Email",             _EMAIL,  _REQ, 32, _MAIL),
+    Column("agency",            "Myndighet",         "Agency",            _AGENCY, _REQ, 14),
+    Column("role",              "Roll",              "Role",              _ROLE,   _REQ, 11),
+    Column("unit",              "Enhet",             "Unit",              _TEXT,   _OPT, 22),
+    Column("title",             "Befattning",        "Title",             _TEXT,   _OPT, 22),
+    Column("field",             "Verksamhetsområde", "Field",             _TEXT,   _OPT, 21),
+    Column("location",          "Ort",               "Location",          _TEXT,   _OPT, 16),
+    Column("manager_since",     "Chef sedan",        "Manager since",     _DATE,   _OPT, 13),
+    Column("capacity",          "Kapacitet",         "Capacity",          _COUNT,  _OPT, 11),
+    Column("wished_field",      "Önskat område",     "Wished field",      _TEXT,   _OPT, 21),
+    Column("preferred_mentors", "Önskade mentorer",  "Preferred mentors", _LIST,   _OPT, 40),
+))
+SESSIONS = SheetDef(SheetKey.SESSIONS, "Träffar", "Sessions", (
+    Column("title",             "Titel",             "Title",             _TEXT,   _REQ, 30),
+    Column("kind",              "Typ",               "Kind",              _KIND,   _OPT, 14, _TYPE),
+    Column("starts_at",         "Start",             "Start",             _START,  _REQ, 18),
+    Column("ends_at",           "Slut",              "End",               _END,    _REQ, 18),
+    Column("location",          "Plats",             "Location",          _TEXT,   _OPT, 24),
+    Column("host",              "Värd",              "Host",              _AGENCY, _OPT, 12),
+))
+PAIRS = SheetDef(SheetKey.PAIRS, "Par", "Pairs", (
+    Column("adept",             "Adept",             "Adept",             _EMAIL,  _REQ, 32),
+    Column("mentor",            "Mentor",            "Mentor",            _EMAIL,  _REQ, 32),
+    Column("locked",            "Låst",              "Locked",            _FLAG,   _OPT,  8),
+))
+# E-post, an optional Namn (a help for people, never imported), then one column per session
+# headed by attendance_header().
+ATTENDANCE = SheetDef(SheetKey.ATTENDANCE, "Närvaro", "Attendance", (
+    Column("email",             "E-post",            "Email",             _EMAIL,  _REQ, 32, _MAIL),
+    Column("name",              "Namn",              "Name",              _INFO,   _OPT, 26),
+))
+GROUPS = SheetDef(SheetKey.GROUPS, "Grupper", "Groups", (
+    Column("group",             "Grupp",             "Group",             _TEXT,   _OPT, 18),
+    Column("email",             "E-post",            "Email",             _EMAIL,  _OPT, 32),
+    Column("name",              "Namn",              "Name",              _TEXT,   _OPT, 26),
+    Column("agency",            "Myndighet",         "Agency",            _AGENCY, _OPT, 14),
+), importable=False)
+OVERVIEW = SheetDef(SheetKey.OVERVIEW, "Översikt", "Overview", (), importable=False)
+INSTRUCTIONS = SheetDef(SheetKey.INSTRUCTIONS, "Instruktioner", "Instructions", (
+    Column("sheet",             "Blad",              "Sheet",             _INFO,   _OPT, 16),
+    Column("column",            "Kolumn",            "Column",            _INFO,   _OPT, 22),
+    Column("help",              "Förklaring",        "Explanation",       _INFO,   _OPT, 90),
+), importable=False)
+# Hidden helper sheet holding drop-down lists too long to inline in a validation.
+LISTS = SheetDef(SheetKey.LISTS, "Listor", "Lists", (), importable=False)
+# fmt: on
+
+#: Width of each session column on the Närvaro sheet.
+SESSION_COLUMN_WIDTH = 20.0
+
+#: Swedish help text per sheet, for the template's Instruktioner sheet.
+SHEET_HELP: dict[SheetKey, str] = {
+    SheetKey.AGENCIES: "Myndigheterna i nätverket, en rad per myndighet.",
+    SheetKey.PARTICIPANTS: "Årets adepter och mentorer, en rad per person.",
+    SheetKey.SESSIONS: "Programmets träffar (programdagar), en rad per träff.",
+    SheetKey.PAIRS: "Bestämda par av adept och mentor, en rad per adept.",
+    SheetKey.ATTENDANCE: "Närvaro per träff: en rad per deltagare och en kolumn per träff, "
+    "rubricerad ”Titel (ÅÅÅÅ-MM-DD TT:MM)”. Skriv närvarande, frånvarande eller anmält "
+    "förhinder; en tom cell lämnar närvaron oförändrad.",
+}
+
+#: Swedish help text per column, for the template's Instruktioner sheet.
+COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
+    (SheetKey.AGENCIES, "code"): "Myndighetens kortnamn, t.ex. CSN eller BV. Obligatorisk.",
+    (SheetKey.AGENCIES, "name"): "Myndighetens fullständiga namn. Obligatorisk.",
+    (SheetKey.PARTICIPANTS, "name"): "För- och efternamn. Obligatorisk.",
+    (SheetKey.PARTICIPANTS, "email"): "E-postadress i tjänsten; den identifierar personen. "
+    "Obligatorisk.",
+    (SheetKey.PARTICIPANTS, "agency"): "Myndighetens kod (eller namn), se listan. Obligatorisk.",
+    (SheetKey.PARTICIPANTS, "role"): "adept eller mentor. Obligatorisk.",
+    (SheetKey.PARTICIPANTS, "unit"): "Avdelning eller enhet.",
+    (SheetKey.PARTICIPANTS, "title"): "Befattning, t.ex. enhetschef.",
+    (SheetKey.PARTICIPANTS, "field"): "T.ex. IT, HR, juridik eller ekonomi; används vid "
+    "matchningen.",
+    (SheetKey.PARTICIPANTS, "location"): "Arbetsort.",
+    (SheetKey.PARTICIPANTS, "manager_since"): "Datum då personen blev chef, ÅÅÅÅ-MM-DD.",
+    (SheetKey.PARTICIPANTS, "capacity"): "Mentorer: hur många adepter mentorn kan ta "
+    f"(heltal 1–{MAX_CAPACITY}; tomt betyder 1).",
+    (SheetKey.PARTICIPANTS, "wished_field"): "Adepter: önskat verksamhetsområde hos mentorn.",
+    (SheetKey.PARTICIPANTS, "preferred_mentors"): "Adepter: önskade mentorers "
+    "e-postadresser i prioritetsordning, åtskilda med semikolon.",
+    (SheetKey.SESSIONS, "title"): "Träffens namn. Obligatorisk.",
+    (SheetKey.SESSIONS, "kind"): "uppstart, utbildning, föreläsning, nätverk eller avslutning.",
+    (SheetKey.SESSIONS, "starts_at"): "Starttid, ÅÅÅÅ-MM-DD TT:MM (svensk tid). Obligatorisk.",
+    (SheetKey.SESSIONS, "ends_at"): "Sluttid, ÅÅÅÅ-MM-DD TT:MM, eller bara TT:MM samma dag. "
+    "Obligatorisk.",
+    (SheetKey.SESSIONS, "location"): "Lokal och ort.",
+    (SheetKey.SESSIONS, "host"): "Värdmyndighetens kod (eller namn).",
+    (SheetKey.PAIRS, "adept"): "Adeptens e-postadress. Obligatorisk.",
+    (SheetKey.PAIRS, "mentor"): "Mentorns e-postadress (från en annan myndighet). Obligatorisk.",
+    (SheetKey.PAIRS, "locked"): "ja om paret ska ligga kvar vid ny matchning, annars nej eller "
+    "tomt.",
+    (SheetKey.ATTENDANCE, "email"): "Deltagarens e-postadress. Obligatorisk.",
+    (SheetKey.ATTENDANCE, "name"): "Valfri kolumn: deltagarens namn som stöd när listan fylls "
+    "i; läses inte in.",
+}
+
+SHEETS: dict[SheetKey, SheetDef] = {
+    sheet.key: sheet
+    for sheet in (
+        AGENCIES,
+        PARTICIPANTS,
+        SESSIONS,
+        PAIRS,
+        ATTENDANCE,
+        GROUPS,
+        OVERVIEW,
+        INSTRUCTIONS,
+        LISTS,
+    )
+}
+
+#: Sheets the import reads, in the order a loader should apply them.
+IMPORT_ORDER: tuple[SheetKey, ...] = (
+    SheetKey.AGENCIES,
+    SheetKey.PARTICIPANTS,
+    SheetKey.SESSIONS,
+    SheetKey.PAIRS,
+    SheetKey.ATTENDANCE,
+)
+
+
+def match_key(text: str) -> str:
+    """Return the form names and words are compared in: trimmed, spaces collapsed, NFC, folded."""
+    return (clean_text(text) or "").casefold()
+
+
+_SHEETS_BY_NAME: dict[str, SheetDef] = {
+    match_key(name): sheet for sheet in SHEETS.values() for name in sheet.names
+}
+_COLUMNS_BY_NAME: dict[SheetKey, dict[str, Column]] = {
+    sheet.key: {match_key(name): column for column in sheet.columns for name in column.names}
+    for sheet in SHEETS.values()
+}
+
+
+def find_sheet(name: str) -> SheetDef | None:
+    """Return the sheet a workbook sheet name stands for (Swedish or English), if any."""
+    return _SHEETS_BY_NAME.get(match_key(name))
+
+
+def find_column(sheet: SheetKey, header: str) -> Column | None:
+    """Return the column a header stands for on ``sheet`` (Swedish, English or alias), if any."""
+    return _COLUMNS_BY_NAME[sheet].get(match_key(header))
+
+
+# --- words --------------------------------------------------------------------------------
+
+ROLE_LABELS: dict[Role, str] = {Role.ADEPT: "adept", Role.MENTOR: "mentor"}
+ROLE_WORDS: dict[str, Role] = {"adept": Role.ADEPT, "mentor": Role.MENTOR}
+
+KIND_LABELS: dict[SessionKind, str] = {
+    SessionKind.KICKOFF: "uppstart",
+    SessionKind.TRAINING: "utbildning",
+    SessionKind.LECTURE: "föreläsning",
+    SessionKind.NETWORK: "nätverk",
+    SessionKind.CLOSING: "avslutning",
+}
+KIND_WORDS: dict[str, SessionKind] = {
+    "uppstart": SessionKind.KICKOFF,
+    "kickoff": SessionKind.KICKOFF,
+    "kick-off": SessionKind.KICKOFF,
+    "utbildning": SessionKind.TRAINING,
+    "training": SessionKind.TRAINING,
+    "föreläsning": SessionKind.LECTURE,
+    "lecture": SessionKind.LECTURE,
+    "nätverk": SessionKind.NETWORK,
+    "nätverksträff": SessionKind.NETWORK,
+    "network": SessionKind.NETWORK,
+    "avslutning": SessionKind.CLOSING,
+    "closing": SessionKind.CLOSING,
+}
+
+STATUS_LABELS: dict[AttendanceStatus, str] = {
+    AttendanceStatus.PRESENT: "närvarande",
+    AttendanceStatus.ABSENT: "frånvarande",
+    AttendanceStatus.EXCUSED: "anmält förhinder",
+}
+STATUS_WORDS: dict[str, AttendanceStatus] = {
+    "närvarande": AttendanceStatus.PRESENT,
+    "present": AttendanceStatus.PRESENT,
+    "x": AttendanceStatus.PRESENT,
+    "frånvarande": AttendanceStatus.ABSENT,
+    "absent": AttendanceStatus.ABSENT,
+    "anmält förhinder": AttendanceStatus.EXCUSED,
+    "förhinder": AttendanceStatus.EXCUSED,
+    "ledig": AttendanceStatus.EXCUSED,
+    "excused": AttendanceStatus.EXCUSED,
+}
+
+FLAG_LABELS: dict[bool, str] = {True: "ja", False: "nej"}
+FLAG_WORDS: dict[str, bool] = {
+    "ja": True,
+    "yes": True,
+    "true": True,
+    "sant": True,
+    "1": True,
+    "x": True,
+    "nej": False,
+    "no": False,
+    "false": False,
+    "falskt": False,
+    "0": False,
+}
+
+
+#: What problem messages say is allowed, after "use".
+ROLE_HINT = "adept or mentor"
+KIND_HINT = "uppstart, utbildning, föreläsning, nätverk or avslutning (English words work too)"
+STATUS_HINT = "närvarande, frånvarande or anmält förhinder (English words and x work too)"
+FLAG_HINT = "ja or nej (yes/no, true/false, 1/0 and x work too)"
+
+
+# --- session headers on the Närvaro sheet --------------------------------------------------
+
+_SESSION_HEADER = re.compile(
+    r"^(?P<title>.*?)\s*\(\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[ T]+(?P<time>\d{1,2}[:.]\d{2}))?\s*\)$"
+)
+
+
+def attendance_header(title: str, starts_at: datetime) -> str:
+    """Return the Närvaro column header for a session: ``Titel (ÅÅÅÅ-MM-DD TT:MM)``."""
+    return f"{title} ({starts_at:%Y-%m-%d %H:%M})"
+
+
+@dataclass(frozen=True)
+class SessionHeader:
+    """A parsed Närvaro session header; the loader matches it to a stored session."""
+
+    title: str
+    starts_on: date | None
+    start_time: time | None
+
+
+def parse_attendance_header(header: str) -> SessionHeader:
+    """Split ``Titel (2025-09-01 09:00)`` into title, date and time; a bare title is allowed."""
+    text = clean_text(header) or ""
+    match = _SESSION_HEADER.match(text)
+    if match is None:
+        return SessionHeader(text, None, None)
+    try:
+        day = date.fromisoformat(match["date"])
+        clock = match["time"]
+        at = time(int(clock[:-3]), int(clock[-2:])) if clock else None
+    except ValueError:
+        return SessionHeader(text, None, None)
+    return SessionHeader(match["title"], day, at)
+
+
+# --- formula-safe text ----------------------------------------------------------------------
+
+#: Leading characters that make a spreadsheet treat text as a formula (OWASP/ASVS list).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
+_ESCAPED_AFTER_APOSTROPHE = FORMULA_TRIGGERS | {"'"}
+
+
+def escape_text(text: str) -> str:
+    """Return ``text`` as the writer stores it, with a leading apostrophe when needed."""
+    if text and (
+        text[0] in FORMULA_TRIGGERS
+        or (text[0] == "'" and len(text) > 1 and text[1] in _ESCAPED_AFTER_APOSTROPHE)
+    ):
+        return "'" + text
+    return text
+
+
+def unescape_text(text: str) -> str:
+    """Undo :func:`escape_text`: drop one leading apostrophe that protects a formula trigger."""
+    if len(text) > 1 and text[0] == "'" and text[1] in _ESCAPED_AFTER_APOSTROPHE:
+        return text[1:]
+    return text
+
+
+def display_value(value: object) -> object:
+    """Return the cell form of a domain value: Swedish words for enums and flags."""
+    if isinstance(value, bool):
+        return FLAG_LABELS[value]
+    if isinstance(value, Role):
+        return ROLE_LABELS[value]
+    if isinstance(value, SessionKind):
+        return KIND_LABELS[value]
+    if isinstance(value, AttendanceStatus):
+        return STATUS_LABELS[value]
+    return value

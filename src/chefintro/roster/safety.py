@@ -1,0 +1,537 @@
+"""Checks an untrusted .xlsx file before any spreadsheet library parses it.
+
+A roster arrives by e-mail from another organisation, so the file is hostile until shown
+otherwise. :func:`check_workbook` reads the file once into memory (the reader then parses
+those same bytes, so the file cannot change between check and parse) and refuses:
+
+* a missing file, a directory or anything that is not a regular file, an empty file;
+* an OLE compound file — an old .xls, or an .xlsx encrypted with a password;
+* anything that is not a zip, a damaged zip, and a zip that is not an Excel workbook;
+* zip bombs: too many entries, too much declared content, an entry compressed suspiciously
+  well, entries that overlap, and any entry that unpacks to more (or less) than its header
+  declares (the Rust zip reader behind python-calamine trusts the deflate stream, not the
+  declared size, so a forged size would otherwise slip past the caps);
+* any XML part with a DOCTYPE or ENTITY declaration ("billion laughs", external
+  entities) — rosters never need them, so they are refused outright, in UTF-8 or UTF-16;
+* a sheet or shared-string table in UTF-16, which python-calamine silently reads as empty;
+* sheets whose cell references span more than :data:`MAX_SHEET_CELLS` cells, and a
+  shared-string table announcing more than :data:`MAX_SHARED_STRINGS` strings:
+  python-calamine allocates the whole rectangle between the outermost cells (and the
+  announced string count) up front, so two cells at A1 and XFD1048576 in a 2 KB file
+  would abort the process (calamine issue #693).
+
+It also finds formula cells, which python-calamine would silently replace by their cached
+values, so the reader can report them. Everything here works on zip headers and
+decompressed bytes with C-speed searches; bombs are refused within a second or so.
+
+The caps are module constants so a deployment (or a test) can change them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chefintro.errors import InvalidInputError, UnreadableInputError
+
+#: Largest file accepted at all; the whole file is held in memory while it is read.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: Most entries a zip may hold (a roster has about a dozen).
+MAX_ENTRIES = 10_000
+#: Most bytes all entries together may unpack to.
+MAX_TOTAL_UNCOMPRESSED = 500 * 1024 * 1024
+#: Highest compression ratio allowed for an entry larger than RATIO_MIN_BYTES.
+MAX_RATIO = 200
+RATIO_MIN_BYTES = 1024 * 1024
+#: Largest rectangle (rows × columns) a worksheet's cells may span.
+MAX_SHEET_CELLS = 5_000_000
+#: Most strings a shared-string table may announce.
+MAX_SHARED_STRINGS = 5_000_000
+#: Most formula cells located per sheet; more would only flood the problem list.
+MAX_FORMULAS_PER_SHEET = 1_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_INFLATE_CHUNK = 4 * 1024 * 1024
+
+_SAVE_AS_XLSX = "open it in Excel and save it as Excel Workbook (.xlsx)"
+
+# An XML prefix is any run of name characters; quick-xml (inside calamine) matches local
+# names, so ``<x:f>`` is a formula just like ``<f>``.
+_PREFIX = rb"(?:[^\s<>/:!?=\"']+:)?"
+# Also the UTF-16 spellings, in case a part claims UTF-16 in its declaration but has no BOM.
+_DECLARATION = re.compile(
+    rb"<!\s*(?:doctype|entity)"
+    rb"|<\x00!\x00(?:d\x00o\x00c\x00|e\x00n\x00t\x00)"
+    rb"|\x00<\x00!\x00(?:d\x00o\x00c|e\x00n\x00t)",
+    re.IGNORECASE,
+)
+_FORMULA_TAG = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+_SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData[\s/>]")
+_PREFIXED_CELL_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:c[\s/>]")
+_PREFIXED_ROW_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:row[\s/>]")
+# Cell references (r="B7") and row numbers (r="7"); whitespace and quotes as XML allows.
+# The literal "r" first lets the regex engine jump between candidates; the look-behind
+# then insists it is a whole attribute name.
+_REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\s*([A-Za-z]*)([0-9]+)")
+_SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst[\s>]([^>]*)>")
+_UNIQUE_COUNT = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]+)")
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell that holds a formula: 1-based row and column, and the formula text."""
+
+    row: int
+    column: int
+    formula: str
+
+
+@dataclass(frozen=True)
+class CheckedWorkbook:
+    """A workbook that passed the checks: its bytes, and where its formula cells are."""
+
+    path: Path
+    data: bytes
+    formulas: dict[str, tuple[FormulaCell, ...]] = field(default_factory=dict)
+
+
+def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
+    """Return the file's bytes once they are known safe to parse, or raise.
+
+    Raises UnreadableInputError (exit 66) for files that are missing, not .xlsx, damaged
+    or beyond the caps, and InvalidInputError (exit 65) for XML entity declarations.
+    """
+    source = Path(path)
+    data = _read_file(source)
+    if data.startswith(OLE_MAGIC):
+        raise UnreadableInputError(_ole_message(source, data))
+    if not data.startswith(_ZIP_MAGIC):
+        raise UnreadableInputError(
+            f"{source} is not an Excel workbook (.xlsx); {_SAVE_AS_XLSX}, or export it as "
+            ".xlsx from the program that made it."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        ValueError,
+        EOFError,
+        struct.error,
+    ) as error:
+        raise UnreadableInputError(
+            f"{source} is damaged or incomplete (its zip structure cannot be read: {error}); "
+            "save it again from Excel."
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        _check_entries(source, infos)
+        _check_is_workbook(source, {info.filename for info in infos})
+        spans = _entry_spans(source, data, infos)
+        formulas_by_part: dict[str, tuple[FormulaCell, ...]] = {}
+        for info in infos:
+            content = _inflate(source, data, info, spans[info.filename])
+            found = _scan_part(source, info.filename, content)
+            if found:
+                formulas_by_part[info.filename] = found
+        formulas = _formulas_by_sheet(archive, formulas_by_part) if formulas_by_part else {}
+    return CheckedWorkbook(source, data, formulas)
+
+
+def _read_file(source: Path) -> bytes:
+    try:
+        info = source.stat()
+    except FileNotFoundError:
+        raise UnreadableInputError(f"{source} does not exist.") from None
+    except OSError as error:
+        raise UnreadableInputError(f"{source} cannot be read: {error.strerror}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableInputError(f"{source} is a directory, not an Excel workbook.")
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device would block or never end; rosters are plain files.
+        raise UnreadableInputError(f"{source} is not a regular file.")
+    if info.st_size == 0:
+        raise UnreadableInputError(f"{source} is empty (0 bytes), not an Excel workbook.")
+    if info.st_size > MAX_FILE_BYTES:
+        raise UnreadableInputError(
+            f"{source} is {info.st_size // (1024 * 1024)} MB, more than the "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB a roster may be."
+        )
+    try:
+        with source.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise UnreadableInputError(f"{source} cannot be read: {error.strerror}.") from None
+    if not data:
+        raise UnreadableInputError(f"{source} is empty (0 bytes), not an Excel workbook.")
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableInputError(f"{source} grew while being read; try again.")
+    return data
+
+
+def _ole_message(source: Path, data: bytes) -> str:
+    # OLE directory entries are UTF-16LE; an encrypted .xlsx is an OLE file holding an
+    # "EncryptedPackage" stream next to its encryption info.
+    if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
+        return (
+            f"{source} is protected with a password; remove the password in Excel "
+            "(File › Info › Protect Workbook › Encrypt with Password, clear it) and save it "
+            "as Excel Workbook (.xlsx)."
+        )
+    return f"{source} is an old-style Excel file (.xls) or another Office binary file; " + (
+        _SAVE_AS_XLSX + "."
+    )
+
+
+def _check_entries(source: Path, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_ENTRIES:
+        raise UnreadableInputError(
+            f"{source} holds {len(infos)} zip entries, more than the {MAX_ENTRIES} allowed."
+        )
+    names: set[str] = set()
+    total = 0
+    for info in infos:
+        if info.filename in names:
+            # Two readers may pick different copies of a duplicated name.
+            raise UnreadableInputError(
+                f"{source} is not a well-formed workbook: it holds {info.filename!r} twice."
+            )
+        names.add(info.filename)
+        if info.flag_bits & 0x1:
+            raise UnreadableInputError(
+                f"{source} holds encrypted zip entries; remove the password and save it as "
+                "Excel Workbook (.xlsx)."
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnreadableInputError(
+                f"{source} uses a zip compression Excel never writes "
+                f"(method {info.compress_type}); save it again from Excel."
+            )
+        total += info.file_size
+        if total > MAX_TOTAL_UNCOMPRESSED:
+            raise UnreadableInputError(
+                f"{source} unpacks to more than {MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)} MB, "
+                "far more than any roster; it looks like a zip bomb and was not read."
+            )
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableInputError(
+                f"{source} has an entry ({info.filename}) compressed more than "
+                f"{MAX_RATIO}:1; it looks like a zip bomb and was not read."
+            )
+
+
+def _check_is_workbook(source: Path, names: set[str]) -> None:
+    if "xl/workbook.bin" in names:
+        raise UnreadableInputError(
+            f"{source} is an Excel binary workbook (.xlsb); {_SAVE_AS_XLSX}."
+        )
+    if "mimetype" in names or "content.xml" in names:
+        raise UnreadableInputError(
+            f"{source} is an OpenDocument file (.ods); save it as Excel Workbook (.xlsx)."
+        )
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UnreadableInputError(
+            f"{source} is a zip file but not an Excel workbook (.xlsx); {_SAVE_AS_XLSX}."
+        )
+
+
+def _entry_spans(
+    source: Path, data: bytes, infos: list[zipfile.ZipInfo]
+) -> dict[str, tuple[int, int]]:
+    """Return where each entry's compressed bytes lie, refusing entries that overlap.
+
+    Overlapping entries are the trick behind non-recursive zip bombs (many names, one
+    highly compressed kernel); no spreadsheet program writes them.
+    """
+    spans: dict[str, tuple[int, int]] = {}
+    previous_end = 0
+    for info in sorted(infos, key=lambda item: item.header_offset):
+        start = info.header_offset
+        if start < previous_end or start + _LOCAL_HEADER.size > len(data):
+            raise UnreadableInputError(
+                f"{source} is damaged or crafted: its zip entries overlap; "
+                "save it again from Excel."
+            )
+        header = _LOCAL_HEADER.unpack_from(data, start)
+        if header[0] != _ZIP_MAGIC:
+            raise UnreadableInputError(
+                f"{source} is damaged or incomplete (a zip entry header is missing); "
+                "save it again from Excel."
+            )
+        name_length, extra_length = header[9], header[10]
+        begin = start + _LOCAL_HEADER.size + name_length + extra_length
+        end = begin + info.compress_size
+        if end > len(data):
+            raise UnreadableInputError(
+                f"{source} is damaged or incomplete (it ends in the middle of "
+                f"{info.filename}); save it again from Excel."
+            )
+        spans[info.filename] = (begin, end)
+        previous_end = end
+    return spans
+
+
+def _inflate(source: Path, data: bytes, info: zipfile.ZipInfo, span: tuple[int, int]) -> bytes:
+    """Unpack one entry, refusing it the moment it exceeds its declared size."""
+    raw = memoryview(data)[span[0] : span[1]]
+    declared = info.file_size
+    if declared == 0 and not raw:
+        content = b""  # some writers store an empty entry as "deflated" with no bytes
+    elif info.compress_type == zipfile.ZIP_STORED:
+        content = bytes(raw[:declared])
+        if len(raw) != declared:
+            raise _size_mismatch(source, info)
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        parts: list[bytes] = []
+        produced = 0
+        pending: bytes | memoryview = raw
+        try:
+            while not inflater.eof:
+                # One byte over the declared size is enough to know it lies.
+                limit = min(_INFLATE_CHUNK, declared - produced + 1)
+                chunk = inflater.decompress(pending, limit)
+                produced += len(chunk)
+                if produced > declared:
+                    raise UnreadableInputError(
+                        f"{source} has an entry ({info.filename}) that unpacks to more than "
+                        "its header declares; it looks like a zip bomb and was not read."
+                    )
+                parts.append(chunk)
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:
+                    break  # input exhausted before the stream ended: truncated
+        except zlib.error:
+            raise UnreadableInputError(
+                f"{source} is damaged ({info.filename} cannot be unpacked); "
+                "save it again from Excel."
+            ) from None
+        if not inflater.eof or produced != declared:
+            raise _size_mismatch(source, info)
+        content = b"".join(parts)
+    if zlib.crc32(content) != info.CRC:
+        raise UnreadableInputError(
+            f"{source} is damaged ({info.filename} fails its checksum); save it again from Excel."
+        )
+    return content
+
+
+def _size_mismatch(source: Path, info: zipfile.ZipInfo) -> UnreadableInputError:
+    return UnreadableInputError(
+        f"{source} is damaged or crafted: {info.filename} does not unpack to the size its "
+        "header declares; save it again from Excel."
+    )
+
+
+def _as_scannable(source: Path, name: str, content: bytes) -> bytes:
+    """Return ``content`` in an ASCII-compatible encoding so byte searches see all markup."""
+    head = content[:4]
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or head in (
+        b"<\x00\x00\x00",
+        b"\x00\x00\x00<",
+    ):
+        raise UnreadableInputError(
+            f"{source} has an XML part ({name}) in UTF-32, which Excel never writes; "
+            "save it again from Excel."
+        )
+    encoding = None
+    if head.startswith(b"\xff\xfe") or head[:2] == b"<\x00":
+        encoding = "utf-16-le"
+    elif head.startswith(b"\xfe\xff") or head[:2] == b"\x00<":
+        encoding = "utf-16-be"
+    if encoding is None:
+        return content
+    # Replace rather than refuse bad sequences: calamine's decoder replaces them too, and
+    # the markup around them must still be seen.
+    return content.decode(encoding, errors="replace").encode("utf-8")
+
+
+def _scan_part(source: Path, name: str, content: bytes) -> tuple[FormulaCell, ...]:
+    """Refuse DTDs and oversized sheets in one part; return the formula cells it holds.
+
+    Each check starts with a plain substring test (fast C code) and runs its regular
+    expression only when the substring is there, so an ordinary sheet costs a few scans.
+    """
+    text = _as_scannable(source, name, content)
+    if (b"<!" in text or b"<\x00!" in text) and _DECLARATION.search(text):
+        raise InvalidInputError(
+            f"{source}: the file contains XML entity declarations, which rosters never need "
+            f"(found in {name}); it was not read. Save it again from Excel."
+        )
+    if text is not content and (b"sheetData" in text or b"sst" in text):
+        # python-calamine silently reads a UTF-16 sheet as empty; say so instead.
+        raise UnreadableInputError(
+            f"{source} has a sheet or text table ({name}) encoded in UTF-16, which Excel never "
+            "writes and which cannot be read reliably; save it again from Excel."
+        )
+    if b"sst" in text:
+        for sst in _SST_TAG.finditer(text):
+            announced = _UNIQUE_COUNT.search(sst.group(1))
+            if announced is not None and int(announced.group(1)) > MAX_SHARED_STRINGS:
+                raise UnreadableInputError(
+                    f"{source} announces {int(announced.group(1)):,} different texts, more "
+                    f"than the {MAX_SHARED_STRINGS:,} a roster may hold; it was not read."
+                )
+    sheet_data = _SHEET_DATA.search(text) if b"sheetData" in text else None
+    if sheet_data is None:
+        return ()
+    _check_extent(source, name, text)
+    # Formulas of cells live inside sheetData; <xm:f> in the extension list after it holds
+    # data-validation sources, which Excel writes for every cross-sheet drop-down.
+    start = sheet_data.end()
+    end = text.rfind(b"sheetData", start)
+    end = len(text) if end < 0 else end
+    if (text.find(b"<f", start, end) >= 0 or text.find(b":f", start, end) >= 0) and (
+        _FORMULA_TAG.search(text, start, end)
+    ):
+        return _locate_formulas(source, name, text)
+    return ()
+
+
+def _count_tags(text: bytes, tag: bytes, prefixed: re.Pattern[bytes]) -> int:
+    """Count start tags named ``tag``, with or without a namespace prefix."""
+    opening = b"<" + tag
+    # A name ends at whitespace, ">" or "/"; counting each ending keeps <cols> out of <c.
+    count = sum(text.count(opening + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if b":" + tag in text:
+        count += len(prefixed.findall(text))
+    return count
+
+
+def _check_extent(source: Path, name: str, text: bytes) -> None:
+    """Refuse a sheet whose cells span a rectangle too large to hold in memory."""
+    max_row = max_column = explicit_cells = explicit_rows = 0
+    references = _REFERENCE.findall(text)
+    if references:
+        letters, digits = zip(*references, strict=True)
+        explicit_rows = letters.count(b"")
+        explicit_cells = len(letters) - explicit_rows
+        max_row = max(map(int, set(digits)))
+        max_column = max((_column_number(column) for column in set(letters)), default=0)
+    # Cells and rows without an r attribute take the next position, so each one can
+    # stretch the rectangle by one.
+    cells = _count_tags(text, b"c", _PREFIXED_CELL_TAG)
+    rows = _count_tags(text, b"row", _PREFIXED_ROW_TAG)
+    max_column += max(cells - explicit_cells, 0)
+    max_row += max(rows - explicit_rows, 0)
+    if max_row * max_column > MAX_SHEET_CELLS:
+        raise UnreadableInputError(
+            f"{source} has a sheet ({name}) whose cells span {max_row:,} rows × "
+            f"{max_column:,} columns, more than the {MAX_SHEET_CELLS:,} cells a roster may "
+            "span; delete the stray cells far from the data and save it again."
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    if not letters:
+        return 0
+    number = 0
+    for letter in letters.upper()[:8]:  # past 8 letters it is far beyond any cap anyway
+        number = number * 26 + letter - 64
+    return number if len(letters) <= 8 else 26**9
+
+
+def _split_reference(reference: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*", reference)
+    if match is None:
+        return None
+    return int(match.group(2)), _column_number(match.group(1).encode("ascii"))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell, ...]:
+    """Return (row, column, formula) of each formula cell, counting positions as calamine does.
+
+    Only sheets that contain a formula tag come here, so the slower XML pass is rare.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    found: list[FormulaCell] = []
+    row = 1
+    column = 1
+    in_cell = False
+    cell_position = (1, 1)
+    try:
+        for event, element in iterparse(io.BytesIO(text), events=("start", "end")):
+            local = _local(element.tag)
+            if event == "start":
+                if local == "row":
+                    number = element.get("r")
+                    if number is not None and number.strip().isdigit():
+                        row = int(number)
+                elif local == "c":
+                    in_cell = True
+                    reference = element.get("r")
+                    position = _split_reference(reference) if reference else None
+                    if position is not None:
+                        column = position[1]
+                        cell_position = position
+                    else:
+                        cell_position = (row, column)
+                continue
+            if local == "f" and in_cell and len(found) < MAX_FORMULAS_PER_SHEET:
+                formula = (element.text or "").strip()
+                found.append(FormulaCell(cell_position[0], cell_position[1], "=" + formula))
+            elif local == "c":
+                in_cell = False
+                column += 1
+            elif local == "row":
+                row += 1
+                column = 1
+                element.clear()
+    except Exception:
+        # defusedxml raises its own errors for anything DTD-like, expat for broken XML;
+        # either way the sheet is not something we will parse.
+        raise UnreadableInputError(
+            f"{source} is damaged ({name} is not well-formed XML); save it again from Excel."
+        ) from None
+    return tuple(found)
+
+
+def _formulas_by_sheet(
+    archive: zipfile.ZipFile, by_part: dict[str, tuple[FormulaCell, ...]]
+) -> dict[str, tuple[FormulaCell, ...]]:
+    """Map worksheet parts to sheet names the way calamine resolves them."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        workbook = fromstring(archive.read("xl/workbook.xml"))
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:
+        # The parts were already scanned as safe; if they cannot be mapped, calamine will
+        # fail on them too and report the file as damaged.
+        return {}
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"
+    }
+    result: dict[str, tuple[FormulaCell, ...]] = {}
+    for element in workbook.iter():
+        if _local(element.tag) != "sheet":
+            continue
+        rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+        target = targets.get(rel_id, "")
+        if target.startswith("/xl/"):
+            part = target[1:]
+        elif target.startswith("xl/"):
+            part = target
+        else:
+            part = "xl/" + target
+        if part in by_part:
+            result[element.get("name", "")] = by_part[part]
+    return result

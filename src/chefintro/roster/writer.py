@@ -1,0 +1,550 @@
+"""Writes styled roster workbooks (export, template, overview charts) from plain data.
+
+The services fill a :class:`WorkbookSpec` (sheets of headers and rows of Python values) and
+:func:`write_workbook` turns it into an .xlsx people can work in: bold, frozen header row,
+filter, column widths, drop-down lists, real dates with a date format. It streams with
+openpyxl's write-only mode, so a 20,000-row export costs about what writing the bare cells
+costs.
+
+Every text cell is written as a string, never as a formula, and text a spreadsheet could
+take for a formula gets a leading apostrophe (:func:`chefintro.roster.columns.escape_text`),
+which the reader removes again. Booleans are written ``ja``/``nej`` and the domain enums as
+their Swedish words, as the reader expects them. Time-zone-aware date-times are written as
+wall-clock time in :data:`~chefintro.roster.columns.LOCAL_TIMEZONE`.
+
+The file is written to a temporary file in the destination folder and moved into place
+with ``os.replace``, so a failed export never leaves half a workbook behind. Like every
+file holding personal data the tool writes, it is readable by its owner only (mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+from enum import Enum
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from chefintro.errors import OutputError
+from chefintro.roster.columns import (
+    COLUMN_HELP,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    FLAG_LABELS,
+    FORMULA_TRIGGERS,
+    IMPORT_ORDER,
+    KIND_LABELS,
+    LISTS,
+    LOCAL_TIMEZONE,
+    ROLE_LABELS,
+    SESSION_COLUMN_WIDTH,
+    SHEET_HELP,
+    SHEETS,
+    STATUS_LABELS,
+    SheetKey,
+    ValueKind,
+    attendance_header,
+    display_value,
+    escape_text,
+)
+from chefintro.roster.reader import AgencyRow, PairRow, ParticipantRow, SessionRow
+
+#: How many rows below the data the drop-down lists reach, so new rows get them too.
+INPUT_ROWS = 500
+
+_TIME_FORMAT = "hh:mm"
+_SAMPLE_ROWS = 200  # rows looked at to size columns whose width is not given
+_MIN_WIDTH, _MAX_WIDTH = 8.0, 60.0
+_INLINE_LIST_LIMIT = 250  # Excel refuses inline list validations past 255 characters
+# Excel escapes characters XML cannot hold as _xHHHH_ and readers decode it, so literal
+# text of that shape must have its underscore escaped to survive (openpyxl does not).
+_EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+# XML 1.0 cannot hold these at all; openpyxl refuses the whole workbook if one slips in.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column: header, width in characters (None: sized from the data), drop-down
+    choices (empty: none), and a number format for date/time cells (None: by value type)."""
+
+    header: str
+    width: float | None = None
+    choices: Sequence[str] = ()
+    number_format: str | None = None
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A table sheet: a header row of ``columns`` and then ``rows`` (any iterable, streamed)."""
+
+    name: str
+    columns: Sequence[ColumnSpec]
+    rows: Iterable[Sequence[Any]] = ()
+    freeze_header: bool = True
+    autofilter: bool = True
+    input_rows: int = INPUT_ROWS
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A small titled table on an overview sheet; first column = categories, rest = numbers."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class BarChartSpec:
+    """A bar chart of one table of the overview sheet (``table`` indexes its tables)."""
+
+    table: int
+    title: str
+    y_title: str | None = None
+    x_title: str | None = None
+    horizontal: bool = False
+
+
+@dataclass(frozen=True)
+class OverviewSheet:
+    """A sheet of small tables stacked top to bottom, with bar charts beside them."""
+
+    name: str
+    tables: Sequence[TableSpec]
+    charts: Sequence[BarChartSpec] = ()
+
+
+@dataclass(frozen=True)
+class WorkbookSpec:
+    """The sheets of a workbook, in order."""
+
+    sheets: Sequence[SheetSpec | OverviewSheet]
+
+
+# --- public entry points ----------------------------------------------------------------------
+
+
+def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
+    """Write ``book`` to ``path`` atomically; OutputError (exit 73) if it cannot be written."""
+    from openpyxl import Workbook
+
+    if not book.sheets:
+        raise ValueError("a workbook needs at least one sheet")
+    target = Path(path)
+    _check_destination(target)
+    workbook = Workbook(write_only=True)
+    lists = _ChoiceLists()
+    for sheet in book.sheets:
+        if isinstance(sheet, OverviewSheet):
+            _write_overview(workbook, sheet)
+        else:
+            _write_sheet(workbook, sheet, lists)
+    lists.write(workbook)
+    _save_atomically(workbook, target)
+
+
+def write_template(
+    path: str | os.PathLike[str],
+    agencies: Sequence[tuple[str, str]],
+    *,
+    sessions: Sequence[tuple[str, datetime]] = (),
+) -> None:
+    """Write a blank roster: instructions and every import sheet, with drop-down lists.
+
+    ``agencies`` are the registered (code, name) pairs: their codes fill the Myndighet and
+    Värd drop-downs and the instructions list them. ``sessions`` (title, start), if given,
+    become the session columns of the Närvaro sheet.
+    """
+    codes = [code for code, _ in agencies]
+    headers = [attendance_header(title, start) for title, start in sessions]
+    sheets: list[SheetSpec | OverviewSheet] = [instructions_sheet(agencies)]
+    sheets += [
+        standard_sheet(key, (), agency_codes=codes, session_headers=headers, input_rows=1000)
+        for key in IMPORT_ORDER
+    ]
+    write_workbook(path, WorkbookSpec(sheets))
+
+
+def standard_sheet(
+    key: SheetKey,
+    rows: Iterable[Sequence[Any]] = (),
+    *,
+    agency_codes: Sequence[str] = (),
+    session_headers: Sequence[str] = (),
+    include_names: bool = False,
+    input_rows: int = INPUT_ROWS,
+) -> SheetSpec:
+    """Return the spec of a roster sheet with its Swedish headers, widths and drop-downs.
+
+    ``rows`` hold values in the sheet's column order (:func:`row_values` makes them from
+    reader rows). For Närvaro, rows are ``(email, status, …)`` — or ``(email, name,
+    status, …)`` with ``include_names`` — with one status (or None) per session header.
+    """
+    sheet = SHEETS[key]
+    columns: list[ColumnSpec] = []
+    for column in sheet.columns:
+        if column.kind is ValueKind.INFO and not include_names:
+            continue
+        choices: Sequence[str] = ()
+        number_format = None
+        if column.kind is ValueKind.ROLE:
+            choices = list(ROLE_LABELS.values())
+        elif column.kind is ValueKind.KIND:
+            choices = list(KIND_LABELS.values())
+        elif column.kind is ValueKind.FLAG:
+            choices = list(FLAG_LABELS.values())
+        elif column.kind is ValueKind.AGENCY and key is not SheetKey.GROUPS:
+            choices = agency_codes
+        elif column.kind is ValueKind.DATE:
+            number_format = DATE_FORMAT
+        elif column.kind in (ValueKind.DATETIME, ValueKind.END_TIME):
+            number_format = DATETIME_FORMAT
+        columns.append(ColumnSpec(column.sv, column.width, choices, number_format))
+    if key is SheetKey.ATTENDANCE:
+        statuses = list(STATUS_LABELS.values())
+        columns += [ColumnSpec(h, SESSION_COLUMN_WIDTH, statuses) for h in session_headers]
+    return SheetSpec(sheet.sv, columns, rows, input_rows=input_rows)
+
+
+def row_values(row: AgencyRow | ParticipantRow | SessionRow | PairRow) -> tuple[Any, ...]:
+    """Return a reader row's values in its sheet's column order (for :func:`standard_sheet`)."""
+    key = _ROW_SHEETS[type(row)]
+    present = {f.name for f in fields(row)}
+    return tuple(
+        getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
+    )
+
+
+_ROW_SHEETS: dict[type, SheetKey] = {
+    AgencyRow: SheetKey.AGENCIES,
+    ParticipantRow: SheetKey.PARTICIPANTS,
+    SessionRow: SheetKey.SESSIONS,
+    PairRow: SheetKey.PAIRS,
+}
+
+_GENERAL_HELP = (
+    "Fyll i de blad som behövs; blad som saknas eller är tomma hoppas över vid inläsningen.",
+    "Ändra inte rubrikraden. Rubriker får skrivas på svenska eller engelska; extra kolumner "
+    "ignoreras.",
+    "Skriv värden, inte formler. Datum skrivs ÅÅÅÅ-MM-DD och tider ÅÅÅÅ-MM-DD TT:MM.",
+    "Tomma rader hoppas över. Samma myndighet, person eller träff får bara stå en gång per blad.",
+    "Text som börjar med = + - eller @ får en apostrof (') först så att den aldrig kan köras "
+    "som formel; apostrofen tas bort vid inläsningen.",
+    "Inläsningen är allt eller inget: finns ett fel läses ingenting in, och alla fel "
+    "redovisas med blad, rad och kolumn.",
+)
+
+
+def instructions_sheet(agencies: Sequence[tuple[str, str]] = ()) -> SheetSpec:
+    """Return the Swedish Instruktioner sheet: general rules, each sheet and column, agencies."""
+    rows: list[tuple[str, str, str]] = [("Allmänt", "", text) for text in _GENERAL_HELP]
+    for key in IMPORT_ORDER:
+        sheet = SHEETS[key]
+        rows.append((sheet.sv, "", SHEET_HELP[key]))
+        rows += [
+            (sheet.sv, column.sv, COLUMN_HELP[(key, column.field)]) for column in sheet.columns
+        ]
+    rows += [("Myndighetskoder", code, name) for code, name in agencies]
+    sheet = SHEETS[SheetKey.INSTRUCTIONS]
+    columns = [
+        ColumnSpec(column.sv, column.width, wrap=column.field == "help") for column in sheet.columns
+    ]
+    return SheetSpec(sheet.sv, columns, rows, autofilter=False, input_rows=0)
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def safe_text(text: str) -> str:
+    """Return ``text`` as written to a cell: XML-safe, formula-escaped, Excel-escape-safe."""
+    # Illegal characters go first: removing one must not expose a leading "=".
+    if not text.isprintable() and _ILLEGAL_XML.search(text):
+        text = _ILLEGAL_XML.sub("", text)
+    if text and (text[0] in FORMULA_TRIGGERS or text[0] == "'"):
+        text = escape_text(text)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(lambda match: "_x005F" + match.group(0), text)
+    return text
+
+
+class _Cells:
+    """Turns Python values into what openpyxl's write-only ``append`` takes."""
+
+    def __init__(self, worksheet: Any, columns: Sequence[ColumnSpec]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
+
+        self.worksheet = worksheet
+        self.cell_type = WriteOnlyCell
+        self.formats = [column.number_format for column in columns]
+        self.wrap = [column.wrap for column in columns]
+        self.alignment = Alignment(wrap_text=True, vertical="top")
+        self.any_wrap = any(self.wrap)
+
+    def row(self, values: Sequence[Any]) -> list[Any]:
+        out: list[Any] = []
+        append = out.append
+        for index, value in enumerate(values):
+            kind = type(value)
+            if kind is str:
+                append(safe_text(value) if value else None)
+            elif value is None or kind is int or kind is float:
+                append(value)
+            else:
+                append(self.other(index, value))
+        if self.any_wrap:
+            for index, wrap in enumerate(self.wrap):
+                if wrap and index < len(out) and isinstance(out[index], str):
+                    cell = self.cell_type(self.worksheet, value=out[index])
+                    cell.alignment = self.alignment
+                    out[index] = cell
+        return out
+
+    def other(self, index: int, value: Any) -> Any:
+        if isinstance(value, (bool, Enum)):
+            shown = display_value(value)
+            if isinstance(shown, Enum):
+                shown = shown.value
+            return safe_text(str(shown))
+        if isinstance(value, (datetime, date, time)):
+            return self.dated(index, value)
+        if isinstance(value, (list, tuple)):
+            return safe_text("; ".join(str(item) for item in value)) or None
+        if isinstance(value, str):
+            return safe_text(str(value))
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            return float(value)
+        return safe_text(str(value))
+
+    def dated(self, index: int, value: datetime | date | time) -> Any:
+        number_format = self.formats[index] if index < len(self.formats) else None
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                value = _local_wall_clock(value)
+            number_format = number_format or DATETIME_FORMAT
+        elif isinstance(value, date):
+            number_format = number_format or DATE_FORMAT
+        else:
+            number_format = number_format or _TIME_FORMAT
+        cell = self.cell_type(self.worksheet, value=value)
+        cell.number_format = number_format
+        return cell
+
+
+def _local_wall_clock(value: datetime) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).replace(tzinfo=None)
+
+
+def _width_of(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, (list, tuple)):
+        return sum(len(str(item)) + 2 for item in value)
+    text = str(display_value(value))
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+# --- sheets -----------------------------------------------------------------------------------
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    worksheet = workbook.create_sheet(spec.name)
+    if spec.hidden:
+        worksheet.sheet_state = "hidden"
+    rows: Iterator[Sequence[Any]] = iter(spec.rows)
+    sample = list(islice(rows, _SAMPLE_ROWS))
+    # Column widths and frozen panes are written before the first row in write-only mode.
+    for index, column in enumerate(spec.columns, start=1):
+        width = column.width
+        if width is None:
+            longest = max(
+                (_width_of(row[index - 1]) for row in sample if len(row) >= index), default=0
+            )
+            width = min(max(float(longest + 2), len(column.header) + 4.0, _MIN_WIDTH), _MAX_WIDTH)
+        worksheet.column_dimensions[_letter(index)].width = width
+    if spec.freeze_header:
+        worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    header = []
+    for column in spec.columns:
+        cell = WriteOnlyCell(worksheet, value=safe_text(column.header))
+        cell.font = bold
+        cell.fill = fill
+        header.append(cell)
+    worksheet.append(header)
+    cells = _Cells(worksheet, spec.columns)
+    count = 0
+    for row in chain(sample, rows):
+        worksheet.append(cells.row(row))
+        count += 1
+    last_row = count + 1
+    last_column = _letter(max(len(spec.columns), 1))
+    if spec.autofilter and spec.columns:
+        worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
+
+
+def _add_drop_downs(worksheet: Any, spec: SheetSpec, last_row: int, lists: _ChoiceLists) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    by_choices: dict[tuple[str, ...], list[str]] = {}
+    for index, column in enumerate(spec.columns, start=1):
+        if column.choices:
+            by_choices.setdefault(tuple(column.choices), []).append(_letter(index))
+    for choices, letters in by_choices.items():
+        validation = DataValidation(
+            type="list",
+            formula1=lists.formula(choices),
+            allow_blank=True,
+            showErrorMessage=True,
+            # A warning, not a stop: the reader also takes English words and agency names.
+            errorStyle="warning",
+            errorTitle="Värdet finns inte i listan",
+            error="Välj helst ett värde ur listan. Värden som inte känns igen rapporteras "
+            "vid inläsningen.",
+        )
+        for letter in letters:
+            validation.add(f"{letter}2:{letter}{max(last_row, 2)}")
+        # WriteOnlyWorksheet has no add_data_validation(); the list is written at close.
+        worksheet.data_validations.append(validation)
+
+
+class _ChoiceLists:
+    """Drop-down lists: inline when short, else on a hidden Listor sheet (Excel's 255 limit)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, ...], int] = {}
+
+    def formula(self, choices: tuple[str, ...]) -> str:
+        shown = [safe_text(choice) for choice in choices]
+        inline = ",".join(shown)
+        commas = any("," in choice for choice in shown)
+        if len(inline) <= _INLINE_LIST_LIMIT and '"' not in inline and not commas:
+            return f'"{inline}"'
+        index = self.columns.setdefault(choices, len(self.columns) + 1)
+        letter = _letter(index)
+        return f"{LISTS.sv}!${letter}$1:${letter}${max(len(choices), 1)}"
+
+    def write(self, workbook: Any) -> None:
+        if not self.columns:
+            return
+        worksheet = workbook.create_sheet(LISTS.sv)
+        worksheet.sheet_state = "hidden"
+        ordered = sorted(self.columns.items(), key=lambda item: item[1])
+        height = max(len(choices) for choices, _ in ordered)
+        for row in range(height):
+            worksheet.append(
+                [safe_text(choices[row]) if row < len(choices) else None for choices, _ in ordered]
+            )
+
+
+def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    worksheet = workbook.create_sheet(spec.name)
+    widest = max((len(table.headers) for table in spec.tables), default=1)
+    first_width = max(
+        [len(table.title) // 2 for table in spec.tables]
+        + [_width_of(row[0]) for table in spec.tables for row in table.rows if row]
+        + [len(table.headers[0]) for table in spec.tables if table.headers]
+        + [12],
+    )
+    worksheet.column_dimensions["A"].width = min(first_width + 2, _MAX_WIDTH)
+    for index in range(2, widest + 1):
+        worksheet.column_dimensions[_letter(index)].width = 14
+    title_font = Font(bold=True, size=13)
+    bold = Font(bold=True)
+    cells = _Cells(worksheet, [])
+    placed: list[tuple[int, int, int]] = []  # header row, last row, columns per table
+    row = 1
+    for table in spec.tables:
+        title = WriteOnlyCell(worksheet, value=safe_text(table.title))
+        title.font = title_font
+        worksheet.append([title])
+        header = []
+        for text in table.headers:
+            cell = WriteOnlyCell(worksheet, value=safe_text(text))
+            cell.font = bold
+            header.append(cell)
+        worksheet.append(header)
+        for values in table.rows:
+            worksheet.append(cells.row(values))
+        placed.append((row + 1, row + 1 + len(table.rows), len(table.headers)))
+        worksheet.append([])
+        row += len(table.rows) + 3
+    anchor_column = _letter(widest + 2)
+    for number, chart_spec in enumerate(spec.charts):
+        header_row, last_row, width = placed[chart_spec.table]
+        chart = BarChart()
+        chart.type = "bar" if chart_spec.horizontal else "col"
+        chart.title = chart_spec.title
+        chart.y_axis.title = chart_spec.y_title
+        chart.x_axis.title = chart_spec.x_title
+        # openpyxl 3.1 marks axes as deleted unless told otherwise; Excel then hides them.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.height, chart.width = 7.5, 16
+        data = Reference(
+            worksheet, min_col=2, max_col=max(width, 2), min_row=header_row, max_row=last_row
+        )
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(
+            Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row)
+        )
+        worksheet.add_chart(chart, f"{anchor_column}{1 + 16 * number}")
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def _check_destination(target: Path) -> None:
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a directory.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: the folder {folder} does not exist.")
+
+
+def _save_atomically(workbook: Any, target: Path) -> None:
+    folder = target.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror}.") from None
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}.") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
