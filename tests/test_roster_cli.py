@@ -34,7 +34,7 @@ def _workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
     book = openpyxl.Workbook()
     first = True
     for name, rows in sheets.items():
-        sheet: Worksheet = book.active if first else book.create_sheet(name)  # type: ignore[assignment]
+        sheet: Worksheet = book.active if first else book.create_sheet(name)
         sheet.title = name
         first = False
         for row in rows:
