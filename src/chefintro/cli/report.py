@@ -68,3 +68,148 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
     cannot = sum(1 for r in report.rows if r.standing.status == "cannot_complete")
     if at_risk or cannot:
         output.warning(f"{at_risk} participant(s) at risk, {cannot} cannot complete.")
+
+
+@app.command("overview")
+def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show the cohort per agency: adepts, mentors, who is placed, mentor places used.
+
+    Placed: the adept has a proposed or active pair. Withdrawn participants are not
+    counted. Also counts the sessions held and planned, and the peer groups.
+    Example: chefintro --cohort 2026 report overview --json
+    """
+    from chefintro import reports
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        result = reports.overview(session=session, cohort=cohort)
+    if as_json:
+        output.emit_json(result.to_json())
+        return
+    totals = result.totals
+    output.table(
+        ["Agency", "Adepts", "Mentors", "Placed", "Unmatched", "Mentor places", "Places used"],
+        [
+            (
+                r.agency or "Total",
+                r.adepts,
+                r.mentors,
+                r.placed,
+                r.unmatched,
+                r.mentor_places,
+                r.mentor_places_used,
+            )
+            for r in [*result.agencies, totals]
+        ],
+        title=f"Overview, cohort {result.cohort}",
+        caption=(
+            f"Sessions: {result.sessions_held} held, {result.sessions_planned} planned. "
+            f"Peer groups: {result.groups}."
+        ),
+    )
+    if not result.agencies:
+        output.info(
+            f"Cohort {result.cohort} has no participants yet; add them with "
+            "'chefintro participant add EMAIL --role adept|mentor'."
+        )
+    elif totals.unmatched:
+        output.warning(
+            f"{totals.unmatched} adept(s) without a mentor; see 'chefintro pair unmatched'."
+        )
+
+
+@app.command("agencies")
+def agencies(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show who mentors whom across agencies, and what each agency gives and takes.
+
+    Rows are the adept's agency, columns the mentor's; a cell counts the live (proposed or
+    active) pairs. Gives: an agency's mentors paired with other agencies' adepts. Takes:
+    its adepts paired with other agencies' mentors. Balance: gives minus takes.
+    """
+    from chefintro import reports
+
+    st = state(ctx)
+    with st.session() as session:
+        cohort = st.current_cohort(session)
+        result = reports.agency_matrix(session=session, cohort=cohort)
+    if as_json:
+        output.emit_json(result.to_json())
+        return
+    if not result.agencies:
+        output.info(f"Cohort {result.cohort} has no participants yet.")
+        return
+    codes = result.agencies
+    output.table(
+        ["Adept ↓ / mentor →", *codes, "Total"],
+        [
+            (
+                adept,
+                *("–" if adept == mentor else result.matrix[adept][mentor] for mentor in codes),
+                sum(result.matrix[adept].values()),
+            )
+            for adept in codes
+        ],
+        title=f"Pairs by agency, cohort {result.cohort}",
+        caption="Rows: the adept's agency. Columns: the mentor's agency. Live pairs.",
+    )
+    output.table(
+        ["Agency", "Gives", "Takes", "Balance"],
+        [
+            (b.agency, b.gives, b.takes, f"{b.balance:+d}" if b.balance else "0")
+            for b in result.balance
+        ],
+        title=f"Give and take, cohort {result.cohort}",
+    )
+
+
+@app.command("history")
+def history(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show year over year per agency: adepts, mentors and pairs in every cohort.
+
+    Counts every cohort, oldest first, anonymised ones too; --cohort does not apply.
+    Adepts and mentors who withdrew are not counted; pairs are active or ended ones and
+    count for both agencies of the pair, while each cohort's total counts a pair once.
+    """
+    from chefintro import reports
+
+    with state(ctx).session() as session:
+        result = reports.history(session=session)
+    if as_json:
+        output.emit_json(result.to_json())
+        return
+    names = result.cohorts
+
+    def cell(adepts: int, mentors: int, pairs: int) -> str:
+        return f"{adepts} / {mentors} / {pairs}"
+
+    rows = [
+        (
+            a.agency,
+            *(cell(f.adepts, f.mentors, f.pairs) for f in (a.per_cohort[n] for n in names)),
+            a.total_adepts,
+            a.total_mentors,
+            a.total_pairs,
+        )
+        for a in result.agencies
+    ]
+    totals = [result.totals[n] for n in names]
+    rows.append(
+        (
+            "Total",
+            *(cell(f.adepts, f.mentors, f.pairs) for f in totals),
+            sum(f.adepts for f in totals),
+            sum(f.mentors for f in totals),
+            sum(f.pairs for f in totals),
+        )
+    )
+    span = f"cohort {names[0]}" if len(names) == 1 else f"cohorts {names[0]} – {names[-1]}"
+    output.table(
+        ["Agency", *names, "Adepts", "Mentors", "Pairs"],
+        rows,
+        title=f"Year over year, {span}",
+        caption=(
+            "Each cohort: adepts / mentors / pairs. A pair counts for both its agencies; "
+            "the total row counts it once."
+        ),
+    )
