@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -607,65 +606,3 @@ def test_openpyxl_parses_through_defusedxml() -> None:
     import openpyxl
 
     assert openpyxl.DEFUSEDXML is True
-
-
-# --- speed --------------------------------------------------------------------------------------
-
-
-def _big_participants(tmp_path: Path, count: int) -> Path:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Deltagare")
-    sheet.append(
-        [*PARTICIPANT_HEADER, "Enhet", "Befattning", "Verksamhetsområde", "Ort", "Chef sedan"]
-        + ["Kapacitet", "Önskat område", "Önskade mentorer"]
-    )
-    for i in range(count):
-        sheet.append(
-            [
-                f"Person {i} Åberg",
-                f"person{i}@myndighet{i % 50}.se",
-                f"M{i % 50}",
-                "mentor" if i % 3 == 0 else "adept",
-                f"Enhet {i % 20}",
-                "Enhetschef",
-                f"Område {i % 7}",
-                "Sundsvall",
-                date(2020, 1, 1),
-                2 if i % 3 == 0 else None,
-                f"Område {i % 5}",
-                f"p{i + 1}@m1.se; p{i + 2}@m2.se",
-            ]
-        )
-    path = tmp_path / "big.xlsx"
-    workbook.save(path)
-    return path
-
-
-def _best_of(runs: int, action: Any) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-@pytest.mark.slow
-def test_reading_20000_participants_beats_a_bare_openpyxl_read_only_pass(tmp_path: Path) -> None:
-    from openpyxl import load_workbook
-
-    path = _big_participants(tmp_path, 20_000)
-
-    def bare() -> None:
-        workbook = load_workbook(path, read_only=True)
-        for _ in workbook["Deltagare"].iter_rows(values_only=True):
-            pass
-        workbook.close()
-
-    def ours() -> None:
-        data = read_roster(path)
-        assert len(data.participants) == 20_000 and not data.problems
-
-    assert _best_of(2, ours) <= 1.0 * _best_of(2, bare)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-import time
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -411,55 +410,3 @@ def test_round_trip_write_then_read_gives_the_same_rows(
     assert [(row.email, tuple(m.status for m in row.marks)) for row in data.attendance] == [
         (row[0], tuple(row[1:])) for row in attendance
     ]
-
-
-# --- speed --------------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_exporting_20000_rows_costs_about_a_bare_write_only_write(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    rows = [
-        (
-            f"Person {i} Åberg",
-            f"person{i}@myndighet{i % 50}.se",
-            f"M{i % 50}",
-            Role.MENTOR if i % 3 == 0 else Role.ADEPT,
-            f"Enhet {i % 20}",
-            "Enhetschef",
-            f"Område {i % 7}",
-            "Sundsvall",
-            date(2020, 1, 1) + timedelta(days=i % 1000),
-            2 if i % 3 == 0 else None,
-            f"Område {i % 5}",
-            (f"p{i + 1}@m1.se", f"p{i + 2}@m2.se"),
-        )
-        for i in range(20_000)
-    ]
-    plain = [
-        (*row[:3], str(row[3]), *row[4:11], "; ".join(row[11]))  # the same cells, unstyled
-        for row in rows
-    ]
-    codes = [f"M{i}" for i in range(50)]
-
-    def bare() -> None:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Deltagare")
-        for row in plain:
-            sheet.append(row)
-        workbook.save(tmp_path / "bare.xlsx")
-
-    def ours() -> None:
-        sheet = standard_sheet(SheetKey.PARTICIPANTS, rows, agency_codes=codes)
-        write_workbook(tmp_path / "ours.xlsx", WorkbookSpec([sheet]))
-
-    def best(action: Any) -> float:
-        times = []
-        for _ in range(2):
-            started = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - started)
-        return min(times)
-
-    assert best(ours) <= 1.5 * best(bare)

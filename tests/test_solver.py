@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
+from chefintro.matching import solver
 from chefintro.matching.solver import TIE_BREAK_BITS, max_cardinality, solve, tie_break_key
 
 Pairs = tuple[tuple[int, int], ...]
@@ -268,6 +269,26 @@ def test_medium_random_cohort_matches_linear_programming(seed: int) -> None:
     count = kuhn_max_matching(cohort.allowed, cohort.capacity, ())
     assert len(pairs) == count == max_cardinality(cohort.allowed, cohort.capacity)
     assert value(cohort, pairs) == lp_best_value(cohort, count)
+
+
+def test_block_and_tile_sizes_do_not_change_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    n_adepts, n_mentors = 60, 30
+    allowed = rng.random((n_adepts, n_mentors)) < 0.3
+    allowed[5] = False  # an adept nobody can take, so that index sets have gaps
+    fixed = tuple((a, int(np.flatnonzero(allowed[a])[0])) for a in (0, 9, 31) if allowed[a].any())
+    cohort = Cohort(
+        scores=rng.integers(0, 100, (n_adepts, n_mentors)),
+        allowed=allowed,
+        capacity=rng.integers(1, 4, n_mentors),
+        fixed=fixed,
+        load_penalty=4,
+    )
+    expected = cohort.run()
+    monkeypatch.setattr(solver, "_TILE", 7)
+    monkeypatch.setattr(solver, "_BLOCK_ENTRIES", 50)
+    assert cohort.run() == expected
+    assert value(cohort, expected) == lp_best_value(cohort, len(expected))
 
 
 # --- particular shapes ------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -84,9 +85,11 @@ class Problem:
     def breakdown(self, a: int, m: int) -> dict[str, int]:
         from chefintro.matching.scoring import breakdown
 
-        return breakdown(adept=a, mentor=m, **self._scoring_inputs())
+        return breakdown(adept=a, mentor=m, **self.scoring_inputs)
 
-    def _scoring_inputs(self) -> dict[str, Any]:
+    @cached_property
+    def scoring_inputs(self) -> dict[str, Any]:
+        """The columns the scoring functions take; built once, used for every breakdown."""
         from chefintro.matching.scoring import Weights
 
         mentor_index = {k: i for i, k in enumerate(self.mentors.email_keys)}
@@ -187,7 +190,7 @@ def load_problem(*, session: Session, cohort: Cohort, allow_repeat: bool = False
             ).all()
         ),
     )
-    problem.scores = score_matrix(**problem._scoring_inputs())
+    problem.scores = score_matrix(**problem.scoring_inputs)
     return problem
 
 

@@ -54,10 +54,10 @@ def suggest(
     with st.session() as session:
         cohort = st.current_cohort(session)
         pairs = pairing.suggest(session=session, cohort=cohort, allow_repeat=allow_repeat)
+        if as_json:
+            output.emit_json([p.to_json() for p in pairs])
+            return
         left = [u for u in pairing.unmatched(session=session, cohort=cohort) if u.role == "adept"]
-    if as_json:
-        output.emit_json([p.to_json() for p in pairs])
-        return
     _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
     output.info(f"{len(pairs)} adept(s) placed, {len(left)} without a mentor.")
     if left:

@@ -1,0 +1,179 @@
+"""`chefintro pair suggest` end to end on 3,000 adepts and 1,500 mentors (issue 4; goal <= 2.0x).
+
+Builds, once and outside the timing, a SQLite store in a temporary folder holding one
+cohort: 8 agencies, 3,000 adepts and 1,500 mentors (capacities 1-2) with random fields,
+towns and manager-since dates, and ranked wished mentors for some of the adepts. Agencies
+come from the service (``registry.add_agency``), the cohort from ``cohorts.create_cohort``,
+people and participants are bulk inserts into the ``chefintro.models`` tables.
+
+Then it times, as fresh processes, ``chefintro --db FILE pair suggest --json`` with its
+output thrown away against a process that only imports sqlmodel and scipy and solves a
+dense 3,000 x 3,000 random matrix with ``scipy.optimize.linear_sum_assignment`` (the same
+baseline as the last line of bench_solver.py). A re-run of ``pair suggest`` replaces the
+unlocked proposals of the previous one, so every run does the same work. A first run of
+each, not counted, warms the file cache and checks the output; then the runs alternate,
+and the ratio of the medians is printed with the goal and ``ok`` or ``MISSED``.
+
+Run with ``make bench`` or ``python benchmarks/bench_pairing.py [--rounds 5]``; exits 0
+whether the goal is met or not (benchmarks report, they do not fail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy import select as sa_select
+from sqlmodel import col
+
+from chefintro.cohorts import create_cohort
+from chefintro.enums import ParticipantStatus, Role
+from chefintro.models import Participant, Person
+from chefintro.registry import add_agency
+from chefintro.store import open_store
+
+ADEPTS = 3_000
+MENTORS = 1_500
+GOAL = 2.0
+
+AGENCIES = [
+    ("CSN", "Centrala studiestödsnämnden"),
+    ("SKV", "Skatteverket"),
+    ("FK", "Försäkringskassan"),
+    ("AF", "Arbetsförmedlingen"),
+    ("TRV", "Trafikverket"),
+    ("LM", "Lantmäteriet"),
+    ("SCB", "Statistiska centralbyrån"),
+    ("KV", "Kriminalvården"),
+]
+FIRST_NAMES = ["Åsa", "Örjan", "Björn", "Märta", "Gösta", "Anna", "Erik", "Karin", "Håkan", "Pär"]
+LAST_NAMES = ["Öberg", "Åström", "Bäckström", "Lindqvist", "Sjögren", "Ekström", "Löfgren"]
+FIELDS = ["Ekonomi", "IT", "HR", "Juridik", "Kommunikation", "Analys", "Inköp", None]
+TOWNS = ["Stockholm", "Göteborg", "Malmö", "Umeå", "Luleå", "Karlstad", None]
+_ASCII = str.maketrans("åäöÅÄÖ", "aaoaao")
+
+PROCESS_BASELINE = """
+import numpy as np, sqlmodel, scipy.optimize
+cost = np.random.default_rng(0).random((3000, 3000))
+scipy.optimize.linear_sum_assignment(cost)
+"""
+
+
+def build_store(path: Path, seed: int = 4) -> int:
+    """Create the cohort's store at ``path``; return the number of mentor places."""
+    rng = random.Random(seed)
+    store = open_store(str(path))
+    try:
+        with store.session() as session:
+            agency_ids = [
+                int(add_agency(session=session, code=code, name=name).id or 0)
+                for code, name in AGENCIES
+            ]
+            cohort = create_cohort(
+                session=session,
+                name="2026",
+                starts_on=date(2026, 1, 19),
+                ends_on=date(2026, 12, 11),
+            )
+            roles = [Role.ADEPT] * ADEPTS + [Role.MENTOR] * MENTORS
+            people: list[dict[str, Any]] = []
+            for number, role in enumerate(roles):
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                email = f"{first}.{last}.{number}@myndighet.se".lower().translate(_ASCII)
+                years = rng.uniform(0.5, 4) if role is Role.ADEPT else rng.uniform(3, 25)
+                people.append(
+                    {
+                        "name": f"{first} {last}",
+                        "email": email,
+                        "email_key": email,
+                        "agency_id": rng.choice(agency_ids),
+                        "unit": None,
+                        "title": "Enhetschef",
+                        "field": rng.choice(FIELDS),
+                        "location": rng.choice(TOWNS),
+                        "manager_since": date(2026, 1, 1) - timedelta(days=int(years * 365)),
+                    }
+                )
+            session.execute(insert(Person), people)
+            ids: dict[str, int] = dict(
+                session.execute(sa_select(col(Person.email_key), col(Person.id))).all()
+            )
+            mentor_keys = [p["email_key"] for p in people[ADEPTS:]]
+            parts: list[dict[str, Any]] = []
+            for person, role in zip(people, roles, strict=True):
+                adept = role is Role.ADEPT
+                wishes = rng.randint(1, 3) if adept and rng.random() < 0.4 else 0
+                parts.append(
+                    {
+                        "cohort_id": cohort.id,
+                        "person_id": ids[person["email_key"]],
+                        "role": role.value,
+                        "capacity": 1 if adept else rng.randint(1, 2),
+                        "wished_field": rng.choice(FIELDS) if adept else None,
+                        "preferred_mentors": rng.sample(mentor_keys, wishes),
+                        "status": ParticipantStatus.ACTIVE.value,
+                        "continues": False,
+                    }
+                )
+            session.execute(insert(Participant), parts)
+            return sum(p["capacity"] for p in parts if p["role"] == Role.MENTOR.value)
+    finally:
+        store.dispose()
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs per side")
+    args = parser.parse_args()
+    rounds: int = args.rounds
+
+    with tempfile.TemporaryDirectory(prefix="bench-pairing-") as tmp:
+        database = Path(tmp) / "cohort.db"
+        started = time.perf_counter()
+        places = build_store(database)
+        print(
+            f"store: {ADEPTS} adepts, {MENTORS} mentors ({places} places), "
+            f"{len(AGENCIES)} agencies (built in {time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
+        ours = [sys.executable, "-m", "chefintro", "--db", str(database), "pair", "suggest"]
+        ours.append("--json")
+        baseline = [sys.executable, "-c", PROCESS_BASELINE]
+
+        first = subprocess.run(ours, check=True, capture_output=True, text=True)
+        placed = len(json.loads(first.stdout))
+        assert 0 < placed <= min(ADEPTS, places), f"pair suggest placed {placed} adepts"
+        timed(baseline)
+        ours_t: list[float] = []
+        base_t: list[float] = []
+        for _ in range(rounds):
+            ours_t.append(timed(ours))
+            base_t.append(timed(baseline))
+    ours_s, base_s = statistics.median(ours_t), statistics.median(base_t)
+    ratio = ours_s / base_s
+    verdict = "ok" if ratio <= GOAL else "MISSED"
+    print(
+        f"pair suggest ({placed} adepts placed): chefintro pair suggest --json {ours_s:.2f} s, "
+        f"process solving dense 3000x3000 {base_s:.2f} s, ratio {ratio:.2f}x "
+        f"(goal <= {GOAL}x) {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()
