@@ -453,3 +453,26 @@ def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> i
         added += 1
     session.flush()
     return added
+
+
+def eligibility_counts(*, session: Session, cohort: Cohort) -> tuple[int, int]:
+    """Return (falling short, manager-since unknown) among the cohort's active participants.
+
+    Reads two columns only, so a 20,000-row roster import can report it cheaply.
+    """
+    adept_months, mentor_months = eligibility_limits(session)
+    rows = session.exec(
+        select(col(Participant.role), col(Person.manager_since))
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .where(Participant.cohort_id == cohort.id)
+        .where(Participant.status != ParticipantStatus.WITHDRAWN)
+    ).all()
+    short = unknown = 0
+    for role, since in rows:
+        if since is None:
+            unknown += 1
+        elif months_between(since, cohort.starts_on) < (
+            adept_months if role == Role.ADEPT else mentor_months
+        ):
+            short += 1
+    return short, unknown

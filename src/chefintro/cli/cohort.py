@@ -175,9 +175,10 @@ def anonymise(
 ) -> None:
     """Archive a closed cohort to a workbook, then replace its people's personal data.
 
-    People who take part only in anonymised cohorts become "Deltagare 0001" with e-mail
-    anon-0001@invalid; agency, field and the year they became managers stay for the
-    statistics. Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
+    People only in anonymised cohorts become "Deltagare 0001" <anon-0001@invalid>.
+    Agency, field and the year they became managers stay, for the statistics.
+
+    Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
     """
     from chefintro import cohorts, privacy
     from chefintro.store import purge_deleted

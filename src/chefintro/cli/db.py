@@ -1,22 +1,38 @@
-"""``chefintro init`` and ``chefintro db``: where the store is and what state it is in."""
+"""``chefintro init`` and ``chefintro db``: where the store is, its health, backups, audit log."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import state
+from chefintro.cli.common import JsonOption, state
+from chefintro.errors import EXIT_RULE
 
 app = typer.Typer(help="Inspect and look after the store.", no_args_is_help=True)
 
 
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the store, and print where it is."""
-    from chefintro.store import SCHEMA_VERSION, describe
+    from chefintro import __version__
+    from chefintro.store import describe
 
     st = state(ctx)
-    st.store()
-    output.success(f"Store ready (schema {SCHEMA_VERSION}).")
+    store = st.store()
+    schema = store.schema
+    if schema.upgraded_from is not None:
+        output.success(
+            f"Upgraded the store from schema {schema.upgraded_from} to {schema.version} "
+            f"(chefintro {__version__})."
+        )
+        if schema.backup is not None:
+            output.info(f"The store as it was is kept in {schema.backup}")
+    elif schema.created:
+        output.success(f"Created the store (schema {schema.version}, chefintro {__version__}).")
+    else:
+        output.success(f"Store ready (schema {schema.version}, chefintro {__version__}).")
     output.plain(describe(st.location))
 
 
@@ -26,3 +42,149 @@ def path(ctx: typer.Context) -> None:
     from chefintro.store import describe
 
     output.plain(describe(state(ctx).location))
+
+
+@app.command("check")
+def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Check the store's integrity, references, schema version and journal mode.
+
+    Exits 1 when something is wrong, so that scripts can act on it.
+
+    Example: chefintro db check || echo "Look at the store"
+    """
+    from chefintro.store import check_store
+
+    report = check_store(state(ctx).location)
+    if as_json:
+        output.emit_json(report.to_json())
+    else:
+        if report.backend != "sqlite":
+            integrity = "not applicable"
+        elif report.integrity == ["ok"]:
+            integrity = "ok"
+        else:
+            integrity = f"{len(report.integrity)} problem(s)" if report.integrity else "not checked"
+        output.record(
+            [
+                ("Store", report.location),
+                ("Backend", report.backend),
+                (
+                    "Schema",
+                    f"{report.schema_version} (this chefintro: {report.tool_schema_version})",
+                ),
+                ("Integrity", integrity),
+                ("References", f"{len(report.foreign_key_problems)} broken"),
+                ("Journal mode", report.journal_mode or "not applicable"),
+                ("File mode", report.file_mode or "not applicable"),
+            ]
+        )
+        for note in report.notes:
+            output.info(note)
+        for line in report.integrity[:20] if report.integrity != ["ok"] else []:
+            output.warning(line)
+        for line in report.foreign_key_problems[:20]:
+            output.warning(line)
+    if not report.ok:
+        for problem in report.problems:
+            output.error(problem)
+        raise typer.Exit(EXIT_RULE)
+    if not as_json:
+        output.success("The store is in good order.")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Backup file to write (replaced if it exists); readable only by you.",
+            metavar="FILE",
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Write a consistent copy of the store to FILE, even while it is in use.
+
+    Example: chefintro db backup ~/säkerhetskopior/chefintro-2026-05-12.db
+    """
+    from chefintro import privacy
+    from chefintro.errors import StoreBusyError
+    from chefintro.store import backup_store, schema_version_of_file, translate_db_error
+
+    st = state(ctx)
+    written = backup_store(st.location, file)
+    output.success(f"Backed up the store to {written}.")
+    try:
+        with st.session() as session:
+            privacy.log(
+                session=session,
+                action="backup",
+                detail=f"backup written (schema {schema_version_of_file(written)})",
+            )
+    except Exception as exc:
+        # The backup is complete; a writer holding the store must not make it look failed.
+        if not isinstance(translate_db_error(exc), StoreBusyError):
+            raise
+        output.warning(
+            "The backup is complete, but the audit log could not record it: the store is busy."
+        )
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Backup file made by 'chefintro db backup'.", dir_okay=False, metavar="FILE"
+        ),
+    ],
+) -> None:
+    """Replace the store with a backup; the current store is kept beside it.
+
+    The backup must be an intact SQLite file with a schema this chefintro knows.
+    When it is not, the store stays as it is.
+
+    Example: chefintro db restore ~/säkerhetskopior/chefintro-2026-05-12.db
+    """
+    from chefintro import privacy
+    from chefintro.store import restore_store
+
+    st = state(ctx)
+    result = restore_store(st.location, file)
+    with st.session() as session:
+        # The audit log tells what happened to this installation: keep what the backup lacks.
+        privacy.carry_over(session=session, entries=result.later_entries)
+        kept = "; the previous store was kept beside it" if result.previous else ""
+        privacy.log(
+            session=session,
+            action="restore",
+            detail=f"restored a backup (schema {result.version}){kept}",
+        )
+    output.success(f"Restored the store from {file}.")
+    if result.previous is not None:
+        output.info(f"The store as it was before is kept in {result.previous}")
+    undone = [e for e in result.later_entries if e[1] in {"erase", "anonymise"}]
+    if undone:
+        output.warning(
+            f"{len(undone)} erasure(s) or anonymisation(s) were made after this backup, so the "
+            "personal data they removed is back in the store. Do them again; 'chefintro db "
+            "log' lists them."
+        )
+
+
+@app.command("log")
+def log(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the audit log: backups, restores, exports, erasures and anonymisations."""
+    from chefintro import privacy
+
+    with state(ctx).session() as session:
+        entries = privacy.audit_entries(session=session)
+    if as_json:
+        output.emit_json([e.to_json() for e in entries])
+        return
+    output.table(
+        ["When (UTC)", "Action", "Detail"],
+        [(e.at.replace(microsecond=0), e.action, e.detail) for e in entries],
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -164,3 +167,109 @@ def remove(
     with state(ctx).session() as session:
         registry.remove_person(session=session, email=email, force=force)
     output.success(f"Removed {email.strip()}.")
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    email: EmailArg,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format", help="json (default) or xlsx (needs --output).", case_sensitive=False
+        ),
+    ] = ExportFormat.JSON,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (readable only by you); JSON goes to stdout without it.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Export everything the store holds about one person (their right of access).
+
+    Covers the person and agency, participations, pairs, attendance, peer groups, exclusions.
+
+    Example: chefintro person export asa.oberg@csn.se --format xlsx --output asa-oberg.xlsx
+    """
+    from chefintro import privacy
+    from chefintro.roster.person_export import write_json, write_person_workbook
+
+    if fmt == ExportFormat.XLSX and output_file is None:
+        raise typer.BadParameter("An xlsx export needs --output FILE.", param_hint="--format")
+    with state(ctx).session() as session:
+        data = privacy.export_person(session=session, email=email)
+        if fmt == ExportFormat.XLSX:
+            assert output_file is not None
+            write_person_workbook(output_file, data)
+        elif output_file is not None:
+            write_json(output_file, data)
+        else:
+            output.emit_json(data)
+        privacy.log(
+            session=session,
+            action="export",
+            detail=(
+                f"exported one person's data as {fmt.value} "
+                f"({len(data['participations'])} participation(s))"
+            ),
+        )
+    if output_file is not None:
+        output.success(f"Wrote everything on {data['person']['name']} to {output_file}.")
+
+
+@app.command("erase")
+def erase(
+    ctx: typer.Context,
+    email: EmailArg,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Erase without asking (for scripts).")
+    ] = False,
+) -> None:
+    """Erase a person for good, with participations, pairs, attendance and exclusions.
+
+    Asks first unless --yes. The store file keeps no trace; older backups still hold them.
+
+    Example: chefintro person erase asa.oberg@csn.se
+    """
+    from chefintro import privacy
+    from chefintro.errors import EXIT_RULE
+    from chefintro.store import purge_deleted
+
+    st = state(ctx)
+    if not yes:
+        if not sys.stdin.isatty():
+            output.error(
+                "Erasing a person cannot be undone, so it needs a confirmation: run it in a "
+                "terminal, or add --yes."
+            )
+            raise typer.Exit(EXIT_RULE)
+        with st.session() as session:
+            preview = privacy.erasure_preview(session=session, email=email)
+        output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
+        if not typer.confirm("Erase for good? This cannot be undone", default=False, err=True):
+            output.info("Nothing was erased.")
+            raise typer.Exit(EXIT_RULE)
+    with st.session() as session:
+        erased = privacy.erase_person(session=session, email=email)
+    output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
+    store = st.store()
+    if store.is_sqlite and not purge_deleted(store):
+        output.warning(
+            "Another chefintro had the store open, so the store file could not be compacted: "
+            "the erased rows are overwritten, but old copies stay in the write-ahead log "
+            "until every chefintro using the store has finished."
+        )
+    elif not store.is_sqlite:
+        output.info(
+            "On PostgreSQL, ask the database administrator to run VACUUM FULL so that the "
+            "removed rows also leave the database files."
+        )

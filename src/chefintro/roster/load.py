@@ -291,11 +291,7 @@ class _Loader:
             self._eligibility_warning(cohort)
 
     def _eligibility_warning(self, cohort: Cohort) -> None:
-        rows = cohorts.list_participants(
-            session=self.session, cohort=cohort, include_withdrawn=False
-        )
-        short = sum(1 for r in rows if r.eligibility == "short")
-        unknown = sum(1 for r in rows if r.eligibility == "unknown")
+        short, unknown = cohorts.eligibility_counts(session=self.session, cohort=cohort)
         if short or unknown:
             self.summary.warnings.append(
                 f"Eligibility: {short} participant(s) of cohort {cohort.name} have managed for "

@@ -10,15 +10,18 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import OutputError
+from chefintro.roster.columns import attendance_header
 
-_MIN_WIDTH = 8
-_MAX_WIDTH = 60
+_E = TypeVar("_E", bound=Enum)
 
 
 @dataclass(frozen=True)
@@ -83,55 +86,48 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], *, overwrite: bool = True) -> None:
-    """Write ``sheets`` as a styled workbook: bold frozen header, filter, column widths.
+    """Write ``sheets`` in the roster workbooks' style (bold frozen header, filter, widths).
 
-    Text cells are always stored as text, so a value such as ``=HYPERLINK(…)`` can never
-    run as a formula when the file is opened.
+    The roster writer does the cells: text never runs as a formula, dates are real dates,
+    flags and the domain's words are Swedish.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec
+    from chefintro.roster.writer import write_workbook as write_styled
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for spec in sheets:
-        sheet = workbook.create_sheet(spec.title)
-        widths = [len(h) for h in spec.headers]
-        for column, header in enumerate(spec.headers, start=1):
-            cell = sheet.cell(row=1, column=column, value=header)
-            cell.font = bold
-        for row_number, row in enumerate(spec.rows, start=2):
-            for column, value in enumerate(row, start=1):
-                cell = sheet.cell(row=row_number, column=column, value=_cell_value(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                if column <= len(widths):
-                    widths[column - 1] = max(widths[column - 1], len(str(cell.value or "")))
-        sheet.freeze_panes = "A2"
-        if spec.headers:
-            last = get_column_letter(len(spec.headers))
-            sheet.auto_filter.ref = f"A1:{last}{max(len(spec.rows) + 1, 1)}"
-        for column, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(column)].width = min(
-                max(width + 2, _MIN_WIDTH), _MAX_WIDTH
+    book = WorkbookSpec(
+        [
+            SheetSpec(
+                name=sheet.title,
+                columns=[ColumnSpec(header) for header in sheet.headers],
+                rows=[[_cell_value(v) for v in row] for row in sheet.rows],
+                input_rows=0,
             )
-    try:
-        with private_output(path, overwrite=overwrite) as temporary:
-            workbook.save(temporary)
-    finally:
-        with suppress(Exception):
-            workbook.close()
+            for sheet in sheets
+        ]
+    )
+    with private_output(path, overwrite=overwrite) as temporary:
+        write_styled(temporary, book)
 
 
 def _cell_value(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else None
     return value
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.removesuffix("Z")) if value else None
+
+
+def _enum(kind: type[_E], value: str | None) -> _E | str | None:
+    try:
+        return kind(value) if value is not None else None
+    except ValueError:
+        return value
 
 
 # --- one person -------------------------------------------------------------------------
@@ -148,8 +144,8 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
         ("Befattning", person["title"]),
         ("Verksamhetsområde", person["field"]),
         ("Ort", person["location"]),
-        ("Chef sedan", person["manager_since"]),
-        ("Utdrag gjort", export["exported_at"]),
+        ("Chef sedan", _day(person["manager_since"])),
+        ("Utdrag gjort (UTC)", _moment(export["exported_at"])),
     ]
     parts = export["participations"]
     sheets = [
@@ -170,9 +166,9 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
             [
                 (
                     p["cohort"],
-                    p["cohort_starts_on"],
-                    p["cohort_ends_on"],
-                    p["role"],
+                    _day(p["cohort_starts_on"]),
+                    _day(p["cohort_ends_on"]),
+                    _enum(Role, p["role"]),
                     p["status"],
                     p["capacity"],
                     p["wished_field"],
@@ -222,11 +218,11 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
                 (
                     p["cohort"],
                     a["session"],
-                    a["kind"],
-                    a["starts_at"],
-                    a["ends_at"],
+                    _enum(SessionKind, a["kind"]),
+                    _moment(a["starts_at"]),
+                    _moment(a["ends_at"]),
                     a["location"],
-                    a["status"],
+                    _enum(AttendanceStatus, a["status"]),
                 )
                 for p in parts
                 for a in p["attendance"]
@@ -262,13 +258,15 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
     sessions = archive["sessions"]
     about = [
         ("Omgång", cohort["name"]),
-        ("Start", cohort["starts_on"]),
-        ("Slut", cohort["ends_on"]),
-        ("Avslutad", cohort["closed_on"]),
-        ("Arkiverad", archive["archived_at"]),
+        ("Start", _day(cohort["starts_on"])),
+        ("Slut", _day(cohort["ends_on"])),
+        ("Avslutad", _day(cohort["closed_on"])),
+        ("Arkiverad (UTC)", _moment(archive["archived_at"])),
         ("Arkiverad av", f"chefintro {archive['tool_version']}"),
     ]
-    session_headers = [f"{s['title']} {s['starts_at'][:10]}" for s in sessions]
+    session_headers = [
+        attendance_header(s["title"], datetime.fromisoformat(s["starts_at"])) for s in sessions
+    ]
     sheets = [
         Sheet("Omgång", ["Uppgift", "Värde"], about),
         Sheet(
@@ -297,12 +295,12 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
                     p["name"],
                     p["email"],
                     p["agency"],
-                    p["role"],
+                    _enum(Role, p["role"]),
                     p["unit"],
                     p["title"],
                     p["field"],
                     p["location"],
-                    p["manager_since"],
+                    _day(p["manager_since"]),
                     p["capacity"],
                     p["wished_field"],
                     p["preferred_mentors"],
@@ -316,7 +314,14 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
             "Träffar",
             ["Titel", "Typ", "Start", "Slut", "Plats", "Värd"],
             [
-                (s["title"], s["kind"], s["starts_at"], s["ends_at"], s["location"], s["host"])
+                (
+                    s["title"],
+                    _enum(SessionKind, s["kind"]),
+                    _moment(s["starts_at"]),
+                    _moment(s["ends_at"]),
+                    s["location"],
+                    s["host"],
+                )
                 for s in sessions
             ],
         ),
@@ -342,7 +347,13 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
             [
                 (
                     p["email"],
-                    *(archive["attendance"].get(p["email"], {}).get(s["key"]) for s in sessions),
+                    *(
+                        _enum(
+                            AttendanceStatus,
+                            archive["attendance"].get(p["email"], {}).get(s["key"]),
+                        )
+                        for s in sessions
+                    ),
                 )
                 for p in archive["participants"]
             ],

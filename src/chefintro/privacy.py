@@ -1,0 +1,565 @@
+"""Personal data: export all on one person, erase a person, anonymise a closed cohort, and
+the audit log of such actions (which itself never holds a name or an e-mail address)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from chefintro import __version__
+from chefintro.enums import CohortStatus, Role
+from chefintro.errors import RuleError
+from chefintro.models import (
+    Agency,
+    Attendance,
+    AuditEntry,
+    Cohort,
+    Exclusion,
+    Pairing,
+    Participant,
+    PeerGroup,
+    PeerGroupMember,
+    Person,
+    ProgrammeSession,
+    utcnow,
+)
+from chefintro.registry import agency_of, get_person
+from chefintro.text import swedish_key
+
+PSEUDONYM_NAME = "Deltagare {:04d}"
+PSEUDONYM_EMAIL = "anon-{:04d}@invalid"
+_PSEUDONYM_KEY = re.compile(r"^anon-(\d+)@invalid$")
+ERASED = "[raderad]"
+
+
+# --- the audit log ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    at: datetime
+    action: str
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "action": self.action, "detail": self.detail}
+
+
+def log(*, session: Session, action: str, detail: str) -> AuditEntry:
+    """Record a privacy-relevant action; ``detail`` holds counts and cohort names only."""
+    entry = AuditEntry(action=action, detail=detail[:1000])
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def carry_over(*, session: Session, entries: Iterable[tuple[datetime, str, str]]) -> None:
+    """Append audit entries kept from a replaced store, with their original times."""
+    for at, action, detail in entries:
+        session.add(AuditEntry(at=at, action=action, detail=detail[:1000]))
+    session.flush()
+
+
+def audit_entries(*, session: Session) -> list[AuditInfo]:
+    """Return the audit log, oldest first."""
+    rows = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+    return [AuditInfo(at=r.at, action=r.action, detail=r.detail) for r in rows]
+
+
+# --- reading one person's data ----------------------------------------------------------
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _participations(session: Session, person: Person) -> list[tuple[Participant, Cohort]]:
+    rows = session.exec(
+        select(Participant, Cohort)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(Participant.person_id == person.id)
+        .order_by(col(Cohort.starts_on), col(Cohort.name))
+    ).all()
+    return [(p, c) for p, c in rows]
+
+
+def _people_of(session: Session, participant_ids: set[int]) -> dict[int, tuple[Person, Agency]]:
+    if not participant_ids:
+        return {}
+    rows = session.exec(
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(col(Participant.id).in_(participant_ids))
+    ).all()
+    return {int(part.id or 0): (person, agency) for part, person, agency in rows}
+
+
+def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) -> dict[str, Any]:
+    adept, adept_agency = people[pairing.adept_id]
+    mentor, mentor_agency = people[pairing.mentor_id]
+    return {
+        "adept": adept.email,
+        "adept_name": adept.name,
+        "adept_agency": adept_agency.code,
+        "mentor": mentor.email,
+        "mentor_name": mentor.name,
+        "mentor_agency": mentor_agency.code,
+        "state": str(pairing.state),
+        "locked": pairing.locked,
+        "manual": pairing.manual,
+        "score": pairing.score,
+        "reasons": pairing.reasons,
+        "created_at": _iso(pairing.created_at),
+    }
+
+
+def export_person(*, session: Session, email: str) -> dict[str, Any]:
+    """Return everything the store holds about one person, as plain JSON-ready data."""
+    person = get_person(session=session, email=email)
+    agency = agency_of(session=session, person=person)
+    participations = []
+    for part, cohort in _participations(session, person):
+        pairings = session.exec(
+            select(Pairing)
+            .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
+            .order_by(col(Pairing.created_at), col(Pairing.id))
+        ).all()
+        people = _people_of(
+            session, {p.adept_id for p in pairings} | {p.mentor_id for p in pairings}
+        )
+        attendance = session.exec(
+            select(Attendance, ProgrammeSession)
+            .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
+            .where(Attendance.participant_id == part.id)
+            .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+        ).all()
+        groups = session.exec(
+            select(PeerGroup.name)
+            .join(PeerGroupMember, col(PeerGroupMember.group_id) == col(PeerGroup.id))
+            .where(PeerGroupMember.participant_id == part.id)
+        ).all()
+        participations.append(
+            {
+                "cohort": cohort.name,
+                "cohort_starts_on": _iso(cohort.starts_on),
+                "cohort_ends_on": _iso(cohort.ends_on),
+                "cohort_status": str(cohort.status),
+                "role": str(part.role),
+                "status": str(part.status),
+                "capacity": part.capacity,
+                "wished_field": part.wished_field,
+                "preferred_mentors": list(part.preferred_mentors or []),
+                "continues": part.continues,
+                "pairings": [_pairing_json(p, people) for p in pairings],
+                "attendance": [
+                    {
+                        "session": s.title,
+                        "kind": str(s.kind),
+                        "starts_at": _iso(s.starts_at),
+                        "ends_at": _iso(s.ends_at),
+                        "location": s.location,
+                        "status": str(a.status),
+                    }
+                    for a, s in attendance
+                ],
+                "peer_groups": sorted(groups, key=swedish_key),
+            }
+        )
+    exclusions = []
+    for exclusion in _exclusions_of(session, person):
+        other_id = (
+            exclusion.person_b_id if exclusion.person_a_id == person.id else exclusion.person_a_id
+        )
+        other = session.get(Person, other_id)
+        assert other is not None  # the foreign key guarantees it
+        exclusions.append(
+            {
+                "other": other.email,
+                "other_name": other.name,
+                "other_agency": agency_of(session=session, person=other).code,
+                "reason": exclusion.reason,
+            }
+        )
+    return {
+        "exported_at": utcnow().replace(microsecond=0).isoformat() + "Z",
+        "person": {
+            "name": person.name,
+            "email": person.email,
+            "agency": agency.code,
+            "agency_name": agency.name,
+            "unit": person.unit,
+            "title": person.title,
+            "field": person.field,
+            "location": person.location,
+            "manager_since": _iso(person.manager_since),
+        },
+        "participations": participations,
+        "exclusions": exclusions,
+    }
+
+
+def _exclusions_of(session: Session, person: Person) -> list[Exclusion]:
+    return list(
+        session.exec(
+            select(Exclusion)
+            .where((Exclusion.person_a_id == person.id) | (Exclusion.person_b_id == person.id))
+            .order_by(col(Exclusion.id))
+        ).all()
+    )
+
+
+# --- erasing a person -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a person removes (name and e-mail only for the command's own message)."""
+
+    name: str
+    email: str
+    cohorts: list[str]
+    participations: int
+    pairings: int
+    attendance: int
+    exclusions: int
+    group_memberships: int
+
+    def summary(self) -> str:
+        """Describe the erasure by counts and cohort names only (fit for the audit log)."""
+        where = f" in cohort(s) {', '.join(self.cohorts)}" if self.cohorts else ""
+        return (
+            f"{self.participations} participation(s){where}, {self.pairings} pairing(s), "
+            f"{self.attendance} attendance record(s), {self.exclusions} exclusion(s), "
+            f"{self.group_memberships} peer-group membership(s)"
+        )
+
+
+@dataclass
+class _Footprint:
+    person: Person
+    cohorts: list[str]
+    participants: list[Participant]
+    pairings: list[Pairing]
+    attendance: list[Attendance]
+    memberships: list[PeerGroupMember]
+    exclusions: list[Exclusion]
+
+    def erasure(self) -> Erasure:
+        return Erasure(
+            name=self.person.name,
+            email=self.person.email,
+            cohorts=self.cohorts,
+            participations=len(self.participants),
+            pairings=len(self.pairings),
+            attendance=len(self.attendance),
+            exclusions=len(self.exclusions),
+            group_memberships=len(self.memberships),
+        )
+
+
+def _footprint(session: Session, email: str) -> _Footprint:
+    person = get_person(session=session, email=email)
+    participations = _participations(session, person)
+    ids = [int(p.id or 0) for p, _ in participations]
+    pairings = session.exec(
+        select(Pairing).where(col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids))
+    ).all()
+    attendance = session.exec(
+        select(Attendance).where(col(Attendance.participant_id).in_(ids))
+    ).all()
+    memberships = session.exec(
+        select(PeerGroupMember).where(col(PeerGroupMember.participant_id).in_(ids))
+    ).all()
+    return _Footprint(
+        person=person,
+        cohorts=[c.name for _, c in participations],
+        participants=[p for p, _ in participations],
+        pairings=list(pairings),
+        attendance=list(attendance),
+        memberships=list(memberships),
+        exclusions=_exclusions_of(session, person),
+    )
+
+
+def erasure_preview(*, session: Session, email: str) -> Erasure:
+    """Return what :func:`erase_person` would remove, changing nothing."""
+    return _footprint(session, email).erasure()
+
+
+def erase_person(*, session: Session, email: str) -> Erasure:
+    """Remove a person with everything that refers to them, and log it without their data.
+
+    Besides their own rows this removes their e-mail from other adepts' mentor wishes and
+    their name and e-mail from free text (pairing reasons, exclusion reasons). The bytes
+    are overwritten on commit (``secure_delete``); ``store.purge_deleted`` then clears the
+    write-ahead log and compacts a SQLite file.
+    """
+    footprint = _footprint(session, email)
+    person = footprint.person
+    needles = _needles(person)
+    for group in (footprint.pairings, footprint.attendance, footprint.memberships):
+        for row in group:
+            session.delete(row)
+        session.flush()
+    for exclusion in footprint.exclusions:
+        session.delete(exclusion)
+    for part in footprint.participants:
+        session.delete(part)
+    session.flush()
+    _forget_in_others(session, needles, {person.email_key})
+    session.delete(person)
+    session.flush()
+    erasure = footprint.erasure()
+    log(session=session, action="erase", detail=f"erased one person: {erasure.summary()}")
+    return erasure
+
+
+def _needles(person: Person) -> list[str]:
+    return [v for v in {person.name, person.email, person.email_key} if v and len(v) >= 3]
+
+
+def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
+    """Return ``value`` (JSON-like) with every occurrence of the pattern replaced."""
+    if isinstance(value, str):
+        return pattern.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_scrub(v, pattern) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, pattern) for k, v in value.items()}
+    return value
+
+
+def _forget_in_others(session: Session, needles: list[str], email_keys: set[str]) -> None:
+    """Remove names and e-mail addresses from rows about other people."""
+    if not needles and not email_keys:
+        return
+    pattern = re.compile(
+        "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I
+    )
+    for part in session.exec(select(Participant)).all():
+        wished = list(part.preferred_mentors or [])
+        kept = [e for e in wished if e not in email_keys]
+        if kept != wished:
+            part.preferred_mentors = kept
+            session.add(part)
+    if not needles:
+        return
+    for pairing in session.exec(select(Pairing)).all():
+        scrubbed = _scrub(pairing.reasons, pattern)
+        if scrubbed != pairing.reasons:
+            pairing.reasons = scrubbed
+            session.add(pairing)
+    for exclusion in session.exec(select(Exclusion)).all():
+        reason = pattern.sub(ERASED, exclusion.reason)
+        if reason != exclusion.reason:
+            exclusion.reason = reason
+            session.add(exclusion)
+    session.flush()
+
+
+# --- anonymising a cohort ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anonymisation:
+    """What anonymising a cohort did."""
+
+    cohort: str
+    pseudonymised: int
+    kept: int
+    exclusions_removed: int
+    archive: Path
+
+    def summary(self) -> str:
+        return (
+            f"cohort {self.cohort}: {self.pseudonymised} people pseudonymised, {self.kept} "
+            f"kept (also in a cohort that is not anonymised), {self.exclusions_removed} "
+            "exclusion(s) removed; archive workbook written first"
+        )
+
+
+def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anonymisation:
+    """Archive a closed cohort to a workbook, then replace its people's personal data.
+
+    People who take part only in anonymised cohorts (this one included) get a pseudonym
+    ("Deltagare 0001", anon-0001@invalid) and lose unit, title and location; their agency,
+    field and the year they became managers stay for the statistics. People who also take
+    part in a cohort that is not anonymised keep their data. The archive is written before
+    anything changes, and never over an existing file.
+    """
+    from chefintro.roster.person_export import write_cohort_archive
+
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(f"Cohort {cohort.name} is already anonymised.")
+    if cohort.status != CohortStatus.CLOSED:
+        raise RuleError(
+            f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
+            "Close it first with 'chefintro --cohort NAME cohort close'."
+        )
+    write_cohort_archive(archive, _archive(session, cohort))
+
+    members = session.exec(
+        select(Participant, Person)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .where(Participant.cohort_id == cohort.id)
+        .order_by(col(Person.id))
+    ).all()
+    people: dict[int, Person] = {}
+    for _, person in members:
+        people.setdefault(int(person.id or 0), person)
+    statuses = session.exec(
+        select(Participant.person_id, Cohort.status)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Participant.person_id).in_(list(people)))
+        .where(Participant.cohort_id != cohort.id)
+    ).all()
+    kept = {pid for pid, status in statuses if status != CohortStatus.ANONYMISED}
+    leaving = [p for pid, p in people.items() if pid not in kept]
+
+    needles: list[str] = []
+    old_keys: set[str] = set()
+    number = _last_pseudonym(session)
+    for person in leaving:
+        needles.extend(_needles(person))
+        old_keys.add(person.email_key)
+        number += 1
+        person.name = PSEUDONYM_NAME.format(number)
+        person.email = person.email_key = PSEUDONYM_EMAIL.format(number)
+        person.unit = person.title = person.location = None
+        if person.manager_since is not None:
+            person.manager_since = date(person.manager_since.year, 1, 1)
+        session.add(person)
+    session.flush()
+
+    removed = 0
+    leaving_ids = {p.id for p in leaving}
+    for exclusion in session.exec(select(Exclusion)).all():
+        if exclusion.person_a_id in leaving_ids or exclusion.person_b_id in leaving_ids:
+            session.delete(exclusion)
+            removed += 1
+    for part, _ in members:
+        if part.preferred_mentors:
+            part.preferred_mentors = []
+            session.add(part)
+    session.flush()
+    _forget_in_others(session, needles, old_keys)
+    cohort.status = CohortStatus.ANONYMISED
+    session.add(cohort)
+    session.flush()
+    result = Anonymisation(
+        cohort=cohort.name,
+        pseudonymised=len(leaving),
+        kept=len(people) - len(leaving),
+        exclusions_removed=removed,
+        archive=archive,
+    )
+    log(session=session, action="anonymise", detail=result.summary())
+    return result
+
+
+def _last_pseudonym(session: Session) -> int:
+    keys = session.exec(
+        select(Person.email_key).where(col(Person.email_key).like("anon-%@invalid"))
+    ).all()
+    numbers = [int(m.group(1)) for k in keys if (m := _PSEUDONYM_KEY.match(k))]
+    return max(numbers, default=0)
+
+
+def _archive(session: Session, cohort: Cohort) -> dict[str, Any]:
+    rows = session.exec(
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(Participant.cohort_id == cohort.id)
+    ).all()
+    rows = sorted(rows, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
+    by_part = {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    group_of = dict(
+        session.exec(
+            select(PeerGroupMember.participant_id, PeerGroup.name)
+            .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
+            .where(PeerGroup.cohort_id == cohort.id)
+        ).all()
+    )
+    sessions = session.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+    ).all()
+    hosts = {a.id: a.code for a in session.exec(select(Agency)).all()}
+    attendance: dict[str, dict[int, str]] = {}
+    for record in session.exec(
+        select(Attendance).where(col(Attendance.session_id).in_([s.id for s in sessions]))
+    ).all():
+        if record.participant_id in by_part:
+            email = by_part[record.participant_id][0].email
+            attendance.setdefault(email, {})[record.session_id] = str(record.status)
+    pairs = session.exec(
+        select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id))
+    ).all()
+    agencies = {a.code: a.name for _, _, a in rows}
+    return {
+        "archived_at": utcnow().replace(microsecond=0).isoformat() + "Z",
+        "tool_version": __version__,
+        "cohort": {
+            "name": cohort.name,
+            "starts_on": _iso(cohort.starts_on),
+            "ends_on": _iso(cohort.ends_on),
+            "closed_on": _iso(cohort.closed_on),
+        },
+        "agencies": [
+            {"code": code, "name": agencies[code]} for code in sorted(agencies, key=swedish_key)
+        ],
+        "participants": [
+            {
+                "name": person.name,
+                "email": person.email,
+                "agency": agency.code,
+                "role": str(part.role),
+                "status": str(part.status),
+                "unit": person.unit,
+                "title": person.title,
+                "field": person.field,
+                "location": person.location,
+                "manager_since": _iso(person.manager_since),
+                "capacity": part.capacity,
+                "wished_field": part.wished_field,
+                "preferred_mentors": list(part.preferred_mentors or []),
+                "peer_group": group_of.get(int(part.id or 0)),
+            }
+            for part, person, agency in rows
+        ],
+        "sessions": [
+            {
+                "key": s.id,
+                "title": s.title,
+                "kind": str(s.kind),
+                "starts_at": _iso(s.starts_at) or "",
+                "ends_at": _iso(s.ends_at),
+                "location": s.location,
+                "host": hosts.get(s.host_agency_id) if s.host_agency_id else None,
+            }
+            for s in sessions
+        ],
+        "pairs": [
+            {
+                "adept": by_part[p.adept_id][0].email,
+                "adept_name": by_part[p.adept_id][0].name,
+                "mentor": by_part[p.mentor_id][0].email,
+                "mentor_name": by_part[p.mentor_id][0].name,
+                "locked": p.locked,
+                "state": str(p.state),
+                "score": p.score,
+            }
+            for p in pairs
+            if p.adept_id in by_part and p.mentor_id in by_part
+        ],
+        "attendance": attendance,
+    }

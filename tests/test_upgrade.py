@@ -1,0 +1,262 @@
+"""Upgrading a store made by an older chefintro: in place, after a backup, without loss."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli, store_snapshot
+
+FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def _rows(path: Path) -> Rows:
+    """Return every row of every table, read with plain sqlite3 (no chefintro code)."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [
+            str(r[0])
+            for r in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {
+            t: connection.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables
+        }
+    finally:
+        connection.close()
+
+
+def _schema(path: Path) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name != 'sqlite_sequence' ORDER BY type, name"
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def _backups(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.bak-v*"))
+
+
+@pytest.fixture
+def v1_store(db_path: Path) -> Path:
+    """A copy of the schema-1 fixture as this test's store (the fixture itself stays as is)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURE, db_path)
+    return db_path
+
+
+def test_migrations_are_numbered_in_order_from_the_first_release() -> None:
+    from chefintro import migrations, store
+
+    versions = [m.version for m in migrations.MIGRATIONS]
+    assert versions == list(range(migrations.BASELINE_VERSION + 1, store.SCHEMA_VERSION + 1))
+    assert all(m.name for m in migrations.MIGRATIONS)
+    assert [m.version for m in migrations.pending(1)] == [2]
+    assert migrations.pending(store.SCHEMA_VERSION) == []
+
+
+def test_the_fixture_is_a_schema_1_store_with_data(v1_store: Path) -> None:
+    rows = _rows(v1_store)
+    assert "audit_log" not in rows
+    assert [v[0] for v in rows["schema_version"]] == [1]
+    assert len(rows["person"]) == 7
+    assert len(rows["pairing"]) == 4
+    assert len(rows["attendance"]) == 7
+    assert "Åsa Öberg" in {p[1] for p in rows["person"]}
+
+
+def test_the_fixture_script_rebuilds_the_same_file(tmp_path: Path) -> None:
+    rebuilt = tmp_path / "store-v1.db"
+    script = FIXTURE.with_name("make_store_v1.py")
+    subprocess.run([sys.executable, str(script), str(rebuilt)], check=True, timeout=60)
+    assert rebuilt.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: Path) -> None:
+    before = _rows(v1_store)
+    result = cli("init")
+    assert "Upgraded the store from schema 1 to 2" in result.stderr
+    assert result.stdout.strip() == str(v1_store)
+
+    backups = _backups(v1_store)
+    assert len(backups) == 1
+    assert backups[0].name.startswith("chefintro.db.bak-v1-")
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    assert str(backups[0]) in result.stderr
+    assert _rows(backups[0]) == before
+
+    after = _rows(v1_store)
+    assert after.pop("audit_log") == []
+    versions = after.pop("schema_version")
+    assert [v[0] for v in versions] == [1, 2]
+    assert versions[0] == before.pop("schema_version")[0]
+    assert after == before
+
+    # Every value still reads through the models: dates, JSON, booleans.
+    snapshot = store_snapshot()
+    assert {t: len(r) for t, r in snapshot.items() if t in after} == {
+        t: len(r) for t, r in after.items()
+    }
+    people: Any = cli.json("person", "list")
+    assert [p["name"] for p in people][-2:] == ["Åsa Öberg", "Örjan Sjöström"]
+    participants: Any = cli.json("--cohort", "2026", "participant", "list")
+    assert {p["email"] for p in participants} >= {"zacharias.ek@csn.se"}
+    zacharias = next(p for p in participants if p["email"] == "zacharias.ek@csn.se")
+    assert zacharias["preferred_mentors"] == ["bjorn.akesson@hovratten.se"]
+    assert cli.json("db", "check")["ok"] is True
+
+    again = cli("init")
+    assert "Store ready (schema 2" in again.stderr
+    assert len(_backups(v1_store)) == 1
+
+
+def test_any_command_upgrades_an_older_store(cli: Cli, v1_store: Path) -> None:
+    cohorts: Any = cli.json("cohort", "list")
+    assert [c["name"] for c in cohorts] == ["2025", "2026"]
+    assert [v[0] for v in _rows(v1_store)["schema_version"]] == [1, 2]
+    assert len(_backups(v1_store)) == 1
+
+
+def test_a_fresh_store_has_exactly_the_schema_of_an_upgraded_one(
+    cli: Cli, v1_store: Path, tmp_path: Path
+) -> None:
+    cli("init")
+    fresh = tmp_path / "fresh.db"
+    cli("--db", str(fresh), "init")
+    assert _schema(fresh) == _schema(v1_store)
+
+
+def _reflect(engine: Any) -> dict[str, Any]:
+    from sqlalchemy import inspect
+
+    inspector = inspect(engine)
+    result: dict[str, Any] = {}
+    for table in sorted(inspector.get_table_names()):
+        result[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                for c in inspector.get_columns(table)
+            ],
+            "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+            "foreign_keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], str(f.get("options")))
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "unique": sorted(
+                (u["name"] or "", tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+        }
+    return result
+
+
+def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: str) -> None:
+    from sqlmodel import SQLModel
+
+    from chefintro import models
+    from chefintro.store import make_engine, open_store, resolve_location
+
+    location = resolve_location(None)
+    fresh = open_store(location)
+    assert fresh.schema.created
+    expected = _reflect(fresh.engine)
+    SQLModel.metadata.drop_all(fresh.engine)
+    fresh.dispose()
+
+    engine = make_engine(location)
+    v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "audit_log"]
+    with engine.begin() as connection:
+        SQLModel.metadata.create_all(connection, tables=v1_tables)
+        connection.execute(
+            models.SchemaVersion.__table__.insert().values(  # type: ignore[attr-defined]
+                version=1, tool_version="0.1.0", applied_at=models.utcnow()
+            )
+        )
+        connection.execute(
+            models.Agency.__table__.insert().values(  # type: ignore[attr-defined]
+                code="HNN", name="Hovrätten för nedre Norrland"
+            )
+        )
+    engine.dispose()
+
+    upgraded = open_store(location)
+    try:
+        assert upgraded.schema.upgraded_from == 1
+        assert upgraded.schema.version == 2
+        assert (upgraded.schema.backup is not None) == (backend == "sqlite")
+        assert _reflect(upgraded.engine) == expected
+    finally:
+        upgraded.dispose()
+    assert store_snapshot()["agency"][0][1:] == ("HNN", "Hovrätten för nedre Norrland")
+
+
+def test_a_store_from_a_newer_chefintro_is_refused_and_left_alone(cli: Cli, db_path: Path) -> None:
+    cli("init")
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("INSERT INTO schema_version VALUES (99, '9.0.0', '2031-01-01 00:00:00')")
+    connection.close()
+    # Read with plain sqlite3: chefintro itself refuses to open this store.
+    before = _rows(db_path)
+    result = cli("agency", "list", code=1)
+    assert "made by a newer chefintro (schema 99)" in result.stderr
+    assert "Upgrade chefintro to use it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert _rows(db_path) == before
+    assert _backups(db_path) == []
+    report = cli("db", "check", code=1)
+    assert "newer chefintro" in report.stderr
+
+
+def test_a_failing_upgrade_leaves_the_store_at_its_old_schema(cli: Cli, v1_store: Path) -> None:
+    # A stray table with the new table's name makes migration 2 fail half-way.
+    connection = sqlite3.connect(v1_store)
+    with connection:
+        connection.execute("CREATE TABLE audit_log (note TEXT)")
+    connection.close()
+    before = _rows(v1_store)
+    result = cli("agency", "list", code=1)
+    assert "Upgrading the store to schema 2" in result.stderr
+    assert "left unchanged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _rows(v1_store) == before
+    assert len(_backups(v1_store)) == 1
+
+
+def test_two_processes_upgrading_at_once_upgrade_once(v1_store: Path) -> None:
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "chefintro", "init"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=60) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], results
+    assert [v[0] for v in _rows(v1_store)["schema_version"]] == [1, 2]
+    assert sum("Upgraded the store" in err for _, err in results) == 1
