@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -260,3 +261,10 @@ def test_two_processes_upgrading_at_once_upgrade_once(v1_store: Path) -> None:
     assert [p.returncode for p in processes] == [0, 0], results
     assert [v[0] for v in _rows(v1_store)["schema_version"]] == [1, 2]
     assert sum("Upgraded the store" in err for _, err in results) == 1
+
+
+def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -> None:
+    result = cli("agency", "list", "--json")
+    assert "Upgraded the store from schema 1 to 2" in result.stderr
+    assert "backed up to" in result.stderr
+    assert isinstance(json.loads(result.stdout), list)

@@ -9,11 +9,8 @@ first occurrence, still summer time (UTC+2).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import uuid
 from collections import Counter
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from fractions import Fraction
@@ -26,7 +23,8 @@ from sqlmodel import Session, col, select
 from chefintro import __version__
 from chefintro.cohorts import find_participant, require_open
 from chefintro.enums import AttendanceStatus, ParticipantStatus, SessionKind
-from chefintro.errors import DuplicateError, NotFoundError, OutputError, RuleError, UsageError
+from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.files import write_bytes
 from chefintro.models import (
     Agency,
     Attendance,
@@ -670,36 +668,5 @@ def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
         event.add("description", "\n".join(description))
         event.add("categories", [KIND_LABELS_SV[kind]])
         calendar.add_component(event)
-    write_atomically(Path(path), calendar.to_ical())
+    write_bytes(Path(path), calendar.to_ical())
     return len(rows)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so readers never see half a file.
-
-    Raise OutputError (exit 73) when the file cannot be written.
-    """
-    target = path.expanduser()
-    if target.is_dir():
-        raise OutputError(f"Cannot write {target}: it is a directory; give a file name.")
-    try:
-        mode = target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as exc:
-        with suppress(OSError):
-            os.unlink(temp)
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None

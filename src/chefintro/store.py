@@ -31,6 +31,7 @@ from chefintro.errors import (
     UnreadableInputError,
     UsageError,
 )
+from chefintro.files import private_output
 
 ENV_DB = "CHEFINTRO_DB"
 ENV_BUSY_TIMEOUT = "CHEFINTRO_BUSY_TIMEOUT_MS"
@@ -555,25 +556,14 @@ def backup_store(location: str, target: Path) -> Path:
     target = target.expanduser().absolute()
     if target.resolve() == path or target.resolve() in side_files(path):
         raise UsageError("The backup must go to another file than the store itself.")
-    if target.is_dir():
-        raise OutputError(f"Cannot write the backup to {target}: it is a folder.")
-    if not target.parent.is_dir():
-        raise OutputError(f"Cannot write the backup to {target}: its folder does not exist.")
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"Cannot write the backup to {target}: {_os_reason(exc)}.") from None
-    os.close(fd)
-    temporary = Path(name)
-    try:
-        _copy_sqlite(path, temporary)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        temporary.unlink(missing_ok=True)
-        if isinstance(exc, StoreBusyError) or _busy(exc):
+        with private_output(target) as temporary:
+            _copy_sqlite(path, temporary)
+    except (StoreBusyError, OutputError):
+        raise
+    except Exception as exc:
+        if _busy(exc):
             raise StoreBusyError(_BUSY_MESSAGE) from None
-        if isinstance(exc, OSError):
-            raise OutputError(f"Cannot write the backup to {target}: {_os_reason(exc)}.") from None
         if isinstance(exc, sqlite3.DatabaseError):
             raise StoreError("The store file is not a chefintro store or is damaged.") from None
         raise

@@ -36,6 +36,16 @@ class AppState:
             from chefintro.store import open_store
 
             self._store = open_store(self.location)
+            upgraded = self._store.schema.upgraded_from
+            if upgraded is not None:
+                from chefintro.cli import output
+
+                backup = self._store.schema.backup
+                where = f"; the old store was backed up to {backup}" if backup else ""
+                output.info(
+                    f"Upgraded the store from schema {upgraded} to {self._store.schema.version}"
+                    f"{where}."
+                )
         return self._store
 
     @contextmanager

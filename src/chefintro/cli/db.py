@@ -23,12 +23,7 @@ def init(ctx: typer.Context) -> None:
     store = st.store()
     schema = store.schema
     if schema.upgraded_from is not None:
-        output.success(
-            f"Upgraded the store from schema {schema.upgraded_from} to {schema.version} "
-            f"(chefintro {__version__})."
-        )
-        if schema.backup is not None:
-            output.info(f"The store as it was is kept in {schema.backup}")
+        pass  # opening the store has said so, with where the backup is
     elif schema.created:
         output.success(f"Created the store (schema {schema.version}, chefintro {__version__}).")
     else:

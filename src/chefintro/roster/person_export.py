@@ -7,10 +7,7 @@ moved into place only when complete, so a crash never leaves half a file behind.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -18,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
-from chefintro.errors import OutputError
+from chefintro.files import private_output
 from chefintro.roster.columns import attendance_header
 
 _E = TypeVar("_E", bound=Enum)
@@ -31,50 +28,6 @@ class Sheet:
     title: str
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]
-
-
-@contextmanager
-def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
-    """Yield a private temporary path; move it to ``path`` when the block succeeds.
-
-    With ``overwrite=False`` an existing ``path`` is refused (OutputError), also when it
-    appears while the file is being written.
-    """
-    target = path.expanduser().absolute()
-    if target.is_dir():
-        raise OutputError(f"Cannot write {target}: it is a folder.")
-    if not target.parent.is_dir():
-        raise OutputError(f"Cannot write {target}: its folder does not exist.")
-    if not overwrite and target.exists():
-        raise OutputError(f"{target} already exists; give a new file name.")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    os.close(fd)
-    temporary = Path(name)
-    try:
-        yield temporary
-        _fsync(temporary)
-        if overwrite:
-            os.replace(temporary, target)
-        else:
-            try:
-                os.link(temporary, target)  # fails instead of replacing a file that appeared
-            except FileExistsError:
-                raise OutputError(f"{target} already exists; give a new file name.") from None
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_json(path: Path, data: Any) -> None:

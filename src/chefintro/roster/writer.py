@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
@@ -30,7 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from chefintro.errors import OutputError
+from chefintro.files import private_output
 from chefintro.roster.columns import (
     COLUMN_HELP,
     DATE_FORMAT,
@@ -139,7 +138,6 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
     if not book.sheets:
         raise ValueError("a workbook needs at least one sheet")
     target = Path(path)
-    _check_destination(target)
     workbook = Workbook(write_only=True)
     lists = _ChoiceLists()
     for sheet in book.sheets:
@@ -148,7 +146,8 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
         else:
             _write_sheet(workbook, sheet, lists)
     lists.write(workbook)
-    _save_atomically(workbook, target)
+    with private_output(target) as temporary:
+        workbook.save(temporary)
 
 
 def write_template(
@@ -520,31 +519,3 @@ def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
             Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row)
         )
         worksheet.add_chart(chart, f"{anchor_column}{1 + 16 * number}")
-
-
-# --- saving -----------------------------------------------------------------------------------
-
-
-def _check_destination(target: Path) -> None:
-    if target.is_dir():
-        raise OutputError(f"cannot write {target}: it is a directory.")
-    folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {target}: the folder {folder} does not exist.")
-
-
-def _save_atomically(workbook: Any, target: Path) -> None:
-    folder = target.parent
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise OutputError(f"cannot write {target}: {error.strerror}.") from None
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, target)
-    except OSError as error:
-        raise OutputError(f"cannot write {target}: {error.strerror or error}.") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

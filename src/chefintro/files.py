@@ -1,0 +1,66 @@
+"""Writing files safely: a private temporary file beside the target, moved into place.
+
+Every file chefintro writes (workbooks, calendars, exports, backups) goes through
+:func:`private_output`, so a crash never leaves half a file behind and files that may hold
+personal data are readable by their owner only (mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from chefintro.errors import OutputError
+
+
+@contextmanager
+def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a private temporary path; move it to ``path`` when the block succeeds.
+
+    With ``overwrite=False`` an existing ``path`` is refused (OutputError), also when it
+    appears while the file is being written.
+    """
+    target = path.expanduser().absolute()
+    if target.is_dir():
+        raise OutputError(f"Cannot write {target}: it is a folder.")
+    if not target.parent.is_dir():
+        raise OutputError(f"Cannot write {target}: its folder does not exist.")
+    if not overwrite and target.exists():
+        raise OutputError(f"{target} already exists; give a new file name.")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        _fsync(temporary)
+        if overwrite:
+            os.replace(temporary, target)
+        else:
+            try:
+                os.link(temporary, target)  # fails instead of replacing a file that appeared
+            except FileExistsError:
+                raise OutputError(f"{target} already exists; give a new file name.") from None
+    except OSError as exc:
+        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``, privately and atomically."""
+    with private_output(path) as temporary:
+        temporary.write_bytes(data)
