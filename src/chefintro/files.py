@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from chefintro.errors import OutputError
@@ -38,7 +38,7 @@ def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
-        _fsync(temporary)
+        fsync(temporary)
         if overwrite:
             os.replace(temporary, target)
         else:
@@ -52,7 +52,16 @@ def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file's (or, where the platform allows, a folder's) data to disk."""
+    if path.is_dir():
+        with suppress(OSError):  # not every platform can open a folder
+            _fsync_fd(path)
+    else:
+        _fsync_fd(path)
+
+
+def _fsync_fd(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -31,7 +31,7 @@ from chefintro.errors import (
     UnreadableInputError,
     UsageError,
 )
-from chefintro.files import private_output
+from chefintro.files import fsync, private_output
 
 ENV_DB = "CHEFINTRO_DB"
 ENV_BUSY_TIMEOUT = "CHEFINTRO_BUSY_TIMEOUT_MS"
@@ -462,24 +462,7 @@ def _copy_sqlite(source: Path, target: Path, *, read_only: bool = False) -> None
             dst.close()
     finally:
         src.close()
-    _fsync(target)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with suppress(OSError):  # not every platform can open a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync(target)
 
 
 def _backup_before_upgrade(path: Path, version: int) -> Path:
@@ -567,7 +550,7 @@ def backup_store(location: str, target: Path) -> Path:
         if isinstance(exc, sqlite3.DatabaseError):
             raise StoreError("The store file is not a chefintro store or is damaged.") from None
         raise
-    _fsync_dir(target.parent)
+    fsync(target.parent)
     return target
 
 
@@ -722,7 +705,7 @@ def _place(path: Path, temporary: Path) -> None:
     for stale in side_files(path):
         stale.unlink(missing_ok=True)
     os.replace(temporary, path)
-    _fsync_dir(path.parent)
+    fsync(path.parent)
 
 
 def _swap_in(path: Path, temporary: Path) -> tuple[Path, list[AuditRecord]]:
@@ -765,7 +748,7 @@ def _swap_in(path: Path, temporary: Path) -> tuple[Path, list[AuditRecord]]:
         for stale in side_files(path):
             stale.unlink(missing_ok=True)
         os.replace(temporary, path)
-        _fsync_dir(path.parent)
+        fsync(path.parent)
     finally:
         with suppress(sqlite3.Error):
             connection.close()

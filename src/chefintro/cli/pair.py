@@ -175,11 +175,13 @@ def explain(
         output.emit_json(result.to_json())
         return
     for p in result.pairs:
+        label = f"{p.adept_name} ({p.adept_agency}) – {p.mentor_name} ({p.mentor_agency})"
+        items = sorted(p.breakdown.items(), key=lambda kv: (-kv[1], kv[0]))
         output.table(
-            ["Criterion", "Points"],
-            [(k.replace("_", " "), v) for k, v in sorted(p.breakdown.items())]
-            + [("total", p.score)],
-            title=f"{p.adept_name} ({p.adept_agency}) – {p.mentor_name} ({p.mentor_agency})",
+            ["Pair", "Criterion", "Points"],
+            [(label if i == 0 else "", k.replace("_", " "), v) for i, (k, v) in enumerate(items)]
+            + [("" if items else label, "total", p.score)],
+            title=f"{p.state.capitalize()} pair" + (", locked" if p.locked else ""),
         )
     if result.alternatives:
         output.table(

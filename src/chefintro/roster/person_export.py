@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.files import private_output
-from chefintro.roster.columns import attendance_header
+from chefintro.roster.columns import SHEETS, SheetKey, attendance_header
 
 _E = TypeVar("_E", bound=Enum)
 
@@ -227,22 +227,7 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
         ),
         Sheet(
             "Deltagare",
-            [
-                "Namn",
-                "E-post",
-                "Myndighet",
-                "Roll",
-                "Enhet",
-                "Befattning",
-                "Verksamhetsområde",
-                "Ort",
-                "Chef sedan",
-                "Kapacitet",
-                "Önskat område",
-                "Önskade mentorer",
-                "Status",
-                "Nätverksgrupp",
-            ],
+            [*SHEETS[SheetKey.PARTICIPANTS].headers, "Status", "Nätverksgrupp"],
             [
                 (
                     p["name"],
