@@ -16,6 +16,19 @@ from pathlib import Path
 from chefintro.errors import OutputError
 
 
+def check_destination(path: Path) -> Path:
+    """Return ``path`` made absolute, or raise OutputError (73) if it cannot be a new file.
+
+    Callers that build something expensive check first, before doing the work.
+    """
+    target = path.expanduser().absolute()
+    if target.is_dir():
+        raise OutputError(f"Cannot write {target}: it is a directory, not a file.")
+    if not target.parent.is_dir():
+        raise OutputError(f"Cannot write {target}: its folder does not exist.")
+    return target
+
+
 @contextmanager
 def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a private temporary path; move it to ``path`` when the block succeeds.
@@ -23,11 +36,7 @@ def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
     With ``overwrite=False`` an existing ``path`` is refused (OutputError), also when it
     appears while the file is being written.
     """
-    target = path.expanduser().absolute()
-    if target.is_dir():
-        raise OutputError(f"Cannot write {target}: it is a folder.")
-    if not target.parent.is_dir():
-        raise OutputError(f"Cannot write {target}: its folder does not exist.")
+    target = check_destination(path)
     if not overwrite and target.exists():
         raise OutputError(f"{target} already exists; give a new file name.")
     try:

@@ -29,7 +29,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from chefintro.files import private_output
+from chefintro.files import check_destination, private_output
 from chefintro.roster.columns import (
     COLUMN_HELP,
     DATE_FORMAT,
@@ -137,7 +137,8 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
 
     if not book.sheets:
         raise ValueError("a workbook needs at least one sheet")
-    target = Path(path)
+    # Checked before building: an unsaved write-only workbook cannot be discarded cleanly.
+    target = check_destination(Path(path))
     workbook = Workbook(write_only=True)
     lists = _ChoiceLists()
     for sheet in book.sheets:
