@@ -251,3 +251,23 @@ def test_settings_list_and_set(cli: Cli, backend: str) -> None:
     cli("settings", "set", "nope", "1", code=1)
     cli("settings", "set", "weights.same_field", "many", code=2)
     cli("settings", "set", "weights.same_field", "-5", code=2)
+
+
+def test_agency_names_are_unique_in_any_case(cli: Cli) -> None:
+    cli("agency", "add", "BV", "Bolagsverket")
+    result = cli("agency", "add", "BOL", "bolagsverket", code=1)
+    assert "already has the name" in result.stderr
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "edit", "CSN", "--name", "BOLAGSVERKET", code=1)
+
+
+def test_a_new_store_is_announced_once(cli: Cli) -> None:
+    first = cli("agency", "list")
+    assert "Created a new, empty store" in first.stderr
+    again = cli("agency", "list")
+    assert "Created a new" not in again.stderr
+
+
+def test_init_reports_creation_itself(cli: Cli) -> None:
+    result = cli("init")
+    assert result.stderr.count("Created") == 1

@@ -294,3 +294,102 @@ def test_template_has_every_sheet(cli: Cli, tmp_path: Path) -> None:
 def test_unwritable_export_exits_73(cli: Cli, tmp_path: Path) -> None:
     result = cli("roster", "export", str(tmp_path / "missing-dir" / "x.xlsx"), code=73)
     assert "Traceback" not in result.stderr
+
+
+def test_absent_columns_keep_capacity_and_wishes(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_roster(tmp_path)))
+    slim = _workbook(
+        tmp_path / "slim.xlsx",
+        {
+            "Deltagare": [
+                ["Namn", "E-post", "Myndighet", "Roll"],
+                ["Märta Sjö", "marta@bv.se", "BV", "mentor"],
+                ["Åsa Öberg", "Asa.Oberg@CSN.se", "CSN", "adept"],
+            ]
+        },
+    )
+    result: Any = cohort.json("roster", "import", str(slim))
+    assert result["sheets"]["Deltagare"] == {"added": 0, "updated": 0, "unchanged": 2}
+    people = {p["email"]: p for p in cohort.json("participant", "list")}
+    assert people["marta@bv.se"]["capacity"] == 2
+    assert people["Asa.Oberg@CSN.se"]["wished_field"] == "IT"
+    assert people["Asa.Oberg@CSN.se"]["preferred_mentors"] == ["marta@bv.se", "orjan@spv.se"]
+
+
+def test_capacity_below_live_pairs_is_refused(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_roster(tmp_path)))
+    cohort("person", "add", "--name", "Ebba Ek", "--email", "ebba@csn.se", "--agency", "CSN")
+    cohort("participant", "add", "ebba@csn.se", "--role", "adept")
+    cohort("pair", "set", "asa.oberg@csn.se", "marta@bv.se")
+    cohort("pair", "set", "ebba@csn.se", "marta@bv.se")
+    lower = _workbook(
+        tmp_path / "lower.xlsx",
+        {
+            "Deltagare": [
+                PARTICIPANT_HEADERS,
+                ["Märta Sjö", "marta@bv.se", "BV", "mentor"] + [None] * 5 + [1, None, None],
+            ]
+        },
+    )
+    before = store_snapshot()
+    result = cohort("roster", "import", str(lower), code=65)
+    assert "mentors 2 adept(s)" in result.stderr and "'Kapacitet'" in result.stderr
+    assert store_snapshot() == before
+
+
+def test_moving_a_paired_person_to_the_other_agency_is_refused(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_roster(tmp_path)))
+    cohort("pair", "set", "asa.oberg@csn.se", "orjan@spv.se")
+    before = store_snapshot()
+    result = cohort("person", "edit", "asa.oberg@csn.se", "--agency", "SPV", code=1)
+    assert "different agencies" in result.stderr
+    moved = _workbook(
+        tmp_path / "moved.xlsx",
+        {
+            "Deltagare": [
+                ["Namn", "E-post", "Myndighet", "Roll"],
+                ["Åsa Öberg", "asa.oberg@csn.se", "SPV", "adept"],
+            ]
+        },
+    )
+    result = cohort("roster", "import", str(moved), code=65)
+    assert "different agencies" in result.stderr and "row 2" in result.stderr
+    assert store_snapshot() == before
+    cohort("person", "edit", "asa.oberg@csn.se", "--agency", "BV")  # no pair with BV: fine
+
+
+def test_session_problems_come_with_participant_problems(cohort: Cli, tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "both.xlsx",
+        {
+            "Deltagare": [PARTICIPANT_HEADERS, ["Åsa Öberg", "asa@csn.se", "NOPE", "adept"]],
+            "Träffar": [
+                ["Titel", "Typ", "Start", "Slut", "Plats", "Värd"],
+                [
+                    "Uppstart",
+                    "uppstart",
+                    datetime(2027, 1, 26, 9),
+                    datetime(2027, 1, 26, 16),
+                    "Sundsvall",
+                    "NOPE",
+                ],
+            ],
+        },
+    )
+    result = cohort("roster", "import", str(path), code=65)
+    assert "'Deltagare', row 2" in result.stderr
+    assert "'Träffar', row 2" in result.stderr
+
+
+def test_exported_words_match_the_drop_downs(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_roster(tmp_path)))
+    cohort("session", "attend", "1", "marta@bv.se", "--status", "present")
+    exported = tmp_path / "words.xlsx"
+    cohort("roster", "export", str(exported))
+    book = openpyxl.load_workbook(exported)
+    try:
+        assert book["Träffar"]["B2"].value == "uppstart"
+        statuses = [c.value for c in book["Närvaro"]["C"][1:] if c.value]
+        assert statuses == ["närvarande"]
+    finally:
+        book.close()

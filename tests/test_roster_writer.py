@@ -4,9 +4,12 @@ and the round trip write_workbook → read_roster."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
+import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -287,6 +290,53 @@ def test_failed_save_leaves_the_old_file_and_no_temporary_file(
         write_workbook(path, WorkbookSpec([standard_sheet(SheetKey.AGENCIES)]))
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.xlsx"]
+
+
+def _unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record exceptions Python would print as "Exception ignored in …" (and pytest warn on)."""
+    seen: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(repr(u.exc_value)))
+    return seen
+
+
+def test_a_temporary_file_that_cannot_be_made_leaves_no_noise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("chefintro.files.tempfile.mkstemp", refuse)
+    seen = _unraisable(monkeypatch)
+    rows = [row_values(AgencyRow(0, f"A{n}", "Myndighet")) for n in range(300)]
+    book = WorkbookSpec([standard_sheet(SheetKey.AGENCIES, rows), standard_sheet(SheetKey.PAIRS)])
+    with pytest.raises(OutputError, match="Permission denied") as caught:
+        write_workbook(tmp_path / "x.xlsx", book)
+    assert caught.value.exit_code == 73
+    del caught
+    gc.collect()
+    assert seen == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_that_fails_midway_leaves_no_noise_and_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def rows() -> Iterator[tuple[str, str]]:
+        for n in range(300):  # past the rows sampled for widths: rows are streaming
+            yield (f"A{n}", "Myndighet")
+        raise RuntimeError("the data source failed")
+
+    seen = _unraisable(monkeypatch)
+    scratch = tempfile.gettempdir()
+    before = {p for p in os.listdir(scratch) if p.startswith("openpyxl.")}
+    book = WorkbookSpec([standard_sheet(SheetKey.PAIRS), standard_sheet(SheetKey.AGENCIES, rows())])
+    with pytest.raises(RuntimeError, match="data source failed") as caught:
+        write_workbook(tmp_path / "x.xlsx", book)
+    del caught
+    gc.collect()
+    assert seen == []
+    assert list(tmp_path.iterdir()) == []
+    assert {p for p in os.listdir(scratch) if p.startswith("openpyxl.")} <= before
 
 
 def test_existing_file_is_replaced(tmp_path: Path) -> None:

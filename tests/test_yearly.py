@@ -8,6 +8,7 @@ from typing import Any
 
 import icalendar
 import openpyxl
+import pytest
 
 from chefintro.demo import sample_dir
 from tests.conftest import Cli, store_snapshot
@@ -71,6 +72,96 @@ def test_bad_plan_lists_every_problem(cli: Cli, tmp_path: Path) -> None:
 
 def test_missing_plan_exits_66(cli: Cli, tmp_path: Path) -> None:
     cli("cohort", "setup", str(tmp_path / "nope.toml"), code=66)
+
+
+def _edit(plan: Path, old: str, new: str) -> None:
+    text = plan.read_text(encoding="utf-8")
+    assert old in text, old
+    plan.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("workbook", ["{tmp}/abs/x.xlsx", "../x.xlsx", "sub/../../x.xlsx"])
+def test_outputs_must_stay_inside_the_output_folder(
+    cli: Cli, tmp_path: Path, workbook: str
+) -> None:
+    plan = _plan(tmp_path)
+    value = workbook.format(tmp=tmp_path / "elsewhere")
+    _edit(plan, 'workbook = "chefintro-2027.xlsx"', f"workbook = {value!r}")
+    out = tmp_path / "deep" / "out"
+    before = store_snapshot()
+    result = cli("cohort", "setup", str(plan), "--out", str(out), code=65)
+    assert "[outputs] workbook" in result.stderr
+    assert "inside the output folder" in result.stderr
+    assert store_snapshot() == before
+    assert not (tmp_path / "elsewhere").exists()
+    assert not (tmp_path / "deep").exists()
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_workbook_path_that_is_a_folder_fails_before_anything_is_committed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path)
+    out = tmp_path / "out"
+    (out / "chefintro-2027.xlsx").mkdir(parents=True)
+    before = store_snapshot()
+    result = cli("cohort", "setup", str(plan), "--out", str(out), code=73)
+    assert "is a directory" in result.stderr
+    assert store_snapshot() == before
+    assert sorted(p.name for p in out.iterdir()) == ["chefintro-2027.xlsx"]
+    cli("cohort", "setup", str(plan), "--out", str(out), "--dry-run", code=73)
+
+
+def test_only_the_output_folder_itself_is_created(cli: Cli, tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    before = store_snapshot()
+    missing_parent = tmp_path / "no" / "out"
+    result = cli("cohort", "setup", str(plan), "--out", str(missing_parent), code=73)
+    assert "parent does not exist" in result.stderr
+    assert not (tmp_path / "no").exists()
+    _edit(plan, 'calendar = "programdagar-2027.ics"', 'calendar = "cal/programdagar-2027.ics"')
+    result = cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"), code=73)
+    assert "folder does not exist" in result.stderr
+    assert not (tmp_path / "out" / "cal").exists()
+    assert store_snapshot() == before
+
+
+def test_session_times_must_exist_and_end_after_start(cli: Cli, tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    # 2027-03-28 is the spring-forward night in Sweden: 02:30 does not exist.
+    _edit(plan, "start = 2027-01-26T09:00:00", "start = 2027-03-28T02:30:00")
+    _edit(plan, "end = 2027-03-16T16:00:00", "end = 2027-03-16T08:00:00")
+    before = store_snapshot()
+    result = cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"), code=65)
+    assert "[session 1] start: 2027-03-28 02:30 does not exist in Sweden" in result.stderr
+    assert "[session 2] start: 2027-03-16 09:00 must be before the end" in result.stderr
+    assert store_snapshot() == before
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("size", [0, 1, 51])
+def test_group_size_must_be_2_to_50(cli: Cli, tmp_path: Path, size: int) -> None:
+    plan = _plan(tmp_path)
+    _edit(plan, "size = 6", f"size = {size}")
+    before = store_snapshot()
+    result = cli("cohort", "setup", str(plan), "--dry-run", code=65)
+    assert f"[groups] size: must be between 2 and 50, not {size}" in result.stderr
+    assert "--size" not in result.stderr
+    assert store_snapshot() == before
+
+
+def test_a_missing_roster_file_alone_exits_66(cli: Cli, tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    (tmp_path / "natverket-2027.xlsx").unlink()
+    before = store_snapshot()
+    result = cli("cohort", "setup", str(plan), code=66)
+    assert "natverket-2027.xlsx" in result.stderr
+    assert store_snapshot() == before
+    # With other problems, it is one of the problems listed (exit 65).
+    _edit(plan, "size = 6", "size = 1")
+    result = cli("cohort", "setup", str(plan), code=65)
+    assert "natverket-2027.xlsx does not exist" in result.stderr
+    assert "[groups] size" in result.stderr
 
 
 def test_carry_over_mentors_who_continue(cli: Cli, tmp_path: Path) -> None:

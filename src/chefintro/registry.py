@@ -49,6 +49,7 @@ def add_agency(*, session: Session, code: str, name: str) -> Agency:
         raise UsageError("An agency needs a name.")
     if _agency_by_code(session, code) is not None:
         raise DuplicateError(f"Agency {code} is already registered.")
+    _check_name_free(session, clean, None)
     agency = Agency(code=code, name=clean)
     session.add(agency)
     session.flush()
@@ -57,6 +58,14 @@ def add_agency(*, session: Session, code: str, name: str) -> Agency:
 
 def _agency_by_code(session: Session, code: str) -> Agency | None:
     return session.exec(select(Agency).where(Agency.code == code)).first()
+
+
+def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
+    """Agency names identify agencies in rosters too, so they are unique in any case."""
+    key = name.casefold()
+    for other in session.exec(select(Agency)).all():
+        if other.id != own_id and other.name.casefold() == key:
+            raise DuplicateError(f"Agency {other.code} already has the name {other.name!r}.")
 
 
 def get_agency(*, session: Session, code: str) -> Agency:
@@ -118,6 +127,7 @@ def edit_agency(
         clean = clean_text(name)
         if not clean:
             raise UsageError("An agency needs a name.")
+        _check_name_free(session, clean, agency.id)
         agency.name = clean
     if new_code is not None:
         value = normalise_code(new_code)
@@ -263,7 +273,18 @@ def edit_person(*, session: Session, email: str, data: PersonData, clear: set[st
         person.email = new_email
         person.email_key = email_key(new_email)
     if data.agency is not None:
-        person.agency_id = resolve_agency(session=session, ref=data.agency).id  # type: ignore[assignment]
+        new_agency = resolve_agency(session=session, ref=data.agency)
+        if new_agency.id != person.agency_id:
+            partners = same_agency_partners(
+                session=session, person_id=int(person.id or 0), agency_id=int(new_agency.id or 0)
+            )
+            if partners:
+                raise RuleError(
+                    f"{person.name} is paired with {', '.join(partners)} of {new_agency.code}; an "
+                    "adept and a mentor must be from different agencies. Remove that pair "
+                    "('chefintro pair remove') before moving them."
+                )
+        person.agency_id = new_agency.id  # type: ignore[assignment]
     for attr in ("unit", "title", "field", "location"):
         value = getattr(data, attr)
         if value is not None:
@@ -277,6 +298,34 @@ def edit_person(*, session: Session, email: str, data: PersonData, clear: set[st
     session.add(person)
     session.flush()
     return person
+
+
+def same_agency_partners(*, session: Session, person_id: int, agency_id: int) -> list[str]:
+    """Return the names of people in a live pair with ``person_id`` who work at ``agency_id``.
+
+    Used before moving a person to another agency: such a move would make a pair break the
+    programme's one hard rule.
+    """
+    from sqlalchemy.orm import aliased
+
+    from chefintro.enums import PairingState
+    from chefintro.models import Pairing
+
+    mine, theirs = aliased(Participant), aliased(Participant)
+    names: list[str] = []
+    for own_side, other_side in (("adept_id", "mentor_id"), ("mentor_id", "adept_id")):
+        rows = session.exec(
+            select(Person.name)
+            .select_from(Pairing)
+            .join(mine, col(mine.id) == getattr(Pairing, own_side))
+            .join(theirs, col(theirs.id) == getattr(Pairing, other_side))
+            .join(Person, col(Person.id) == col(theirs.person_id))
+            .where(col(mine.person_id) == person_id)
+            .where(col(Person.agency_id) == agency_id)
+            .where(col(Pairing.state) != PairingState.ENDED)
+        ).all()
+        names.extend(rows)
+    return sorted(set(names), key=swedish_key)
 
 
 def remove_person(*, session: Session, email: str, force: bool = False) -> None:

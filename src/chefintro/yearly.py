@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from chefintro.enums import SessionKind
-from chefintro.errors import InvalidInputError, Problem, UnreadableInputError
+from chefintro.errors import (
+    InvalidInputError,
+    OutputError,
+    Problem,
+    UnreadableInputError,
+    UsageError,
+)
 from chefintro.store import Store
 
 _KNOWN = {
@@ -41,7 +47,10 @@ class PlannedSession:
 
 @dataclass
 class Plan:
-    """A validated plan; relative paths already resolved against the plan's folder."""
+    """A validated plan; relative paths already resolved against the plan's folder.
+
+    Output paths lie inside ``output_base`` (the plan's folder or ``--out DIR``).
+    """
 
     path: Path
     name: str
@@ -60,10 +69,15 @@ class Plan:
     workbook: Path | None = None
     agencies_dir: Path | None = None
     calendar: Path | None = None
+    output_base: Path | None = None
 
 
 def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
-    """Read and validate a plan; every problem is reported at once (exit 65)."""
+    """Read and validate a plan; every problem is reported at once (exit 65).
+
+    A missing roster file alone is UnreadableInputError (66); with other problems it is
+    listed among them.
+    """
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -72,7 +86,11 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         raise UnreadableInputError(f"{path}: cannot read the plan ({exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid TOML: {exc}.") from None
+    from chefintro.calendar import local_time
+    from chefintro.groups import MAX_SIZE
+
     problems: list[Problem] = []
+    missing: list[Path] = []
     base = path.parent
     outputs_base = out_dir or base
 
@@ -141,7 +159,7 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
                 continue
             file = (base / item).resolve()
             if not file.is_file():
-                bad("[roster] files", f"{file} does not exist")
+                missing.append(file)
             plan.rosters.append(file)
 
     sessions = raw.get("session", [])
@@ -153,10 +171,25 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         s_start = typed(where, entry, "start", datetime, True)
         s_end = typed(where, entry, "end", datetime, True)
         kind = typed(where, entry, "kind", str)
+        times_ok = s_start is not None and s_end is not None
+        for key, value in (("start", s_start), ("end", s_end)):
+            if value is None:
+                continue
+            try:
+                local_time(value)
+            except UsageError as exc:
+                bad(f"[{where}] {key}", exc.message)
+                times_ok = False
+        if times_ok and s_end <= s_start:
+            bad(
+                f"[{where}] start",
+                f"{s_start:%Y-%m-%d %H:%M} must be before the end ({s_end:%Y-%m-%d %H:%M})",
+            )
+            times_ok = False
         if kind is not None and kind not in {k.value for k in SessionKind}:
             allowed = ", ".join(k.value for k in SessionKind)
             bad(f"[{where}] kind", f"{kind!r} is not a session kind; use one of {allowed}")
-        elif title and s_start and s_end:
+        elif title and times_ok:
             plan.sessions.append(
                 PlannedSession(
                     title,
@@ -178,19 +211,85 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
 
     groups = raw.get("groups")
     if isinstance(groups, dict):
-        plan.group_size = typed("groups", groups, "size", int) or 6
+        size = typed("groups", groups, "size", int)
+        if size is not None and not 2 <= size <= MAX_SIZE:
+            bad("[groups] size", f"must be between 2 and {MAX_SIZE}, not {size}")
+        plan.group_size = 6 if size is None else size
         plan.include_mentors = bool(typed("groups", groups, "include_mentors", bool))
 
     outputs = raw.get("outputs", {})
+    plan.output_base = outputs_base
     if isinstance(outputs, dict):
         for key in ("workbook", "agencies", "calendar"):
             value = typed("outputs", outputs, key, str)
-            if value:
-                setattr(plan, {"agencies": "agencies_dir"}.get(key, key), outputs_base / value)
+            if not value:
+                continue
+            relative = Path(value)
+            if relative.is_absolute() or ".." in relative.parts:
+                bad(
+                    f"[outputs] {key}",
+                    f"{value!r} must be a path inside the output folder, without '..'; "
+                    "outputs go beside the plan or to --out DIR",
+                )
+                continue
+            setattr(plan, {"agencies": "agencies_dir"}.get(key, key), outputs_base / relative)
 
     if problems:
+        for file in missing:
+            bad("[roster] files", f"{file} does not exist")
         raise InvalidInputError(f"{path}: {len(problems)} problem(s) in the plan.", problems)
+    if missing:
+        names = ", ".join(str(file) for file in missing)
+        raise UnreadableInputError(f"{path}: roster file not found: {names}.")
     return plan
+
+
+def check_outputs(plan: Plan, *, create: bool) -> None:
+    """Check that every output of ``plan`` can be written; OutputError (73) if not.
+
+    With ``create`` the output folder (when missing) and the agencies folder are made;
+    nothing else is. Without it (a dry run) nothing is made and what exists is checked.
+    """
+    from chefintro.files import check_destination
+
+    base = plan.output_base or plan.path.parent
+    files = [file for file in (plan.workbook, plan.calendar) if file is not None]
+    if not files and plan.agencies_dir is None:
+        return
+    if create:
+        _make_folder(base)
+    elif not base.exists():
+        if not base.parent.is_dir():
+            raise OutputError(f"Cannot create the folder {base}: its parent does not exist.")
+        return  # a dry run: the missing output folder would be made, and be empty
+    if not base.is_dir():
+        raise OutputError(f"Cannot write to {base}: it is not a folder.")
+    for file in files:
+        check_destination(file)
+    if plan.agencies_dir is not None:
+        if create:
+            _make_folder(plan.agencies_dir)
+        elif plan.agencies_dir.exists() and not plan.agencies_dir.is_dir():
+            raise OutputError(f"Cannot write to {plan.agencies_dir}: it is not a folder.")
+        elif not plan.agencies_dir.parent.is_dir():
+            raise OutputError(
+                f"Cannot create the folder {plan.agencies_dir}: its parent does not exist."
+            )
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileNotFoundError:
+        raise OutputError(
+            f"Cannot create the folder {folder}: its parent does not exist."
+        ) from None
+    except FileExistsError:
+        raise OutputError(f"Cannot write to {folder}: it is not a folder.") from None
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from None
+    if not folder.is_dir():
+        raise OutputError(f"Cannot write to {folder}: it is not a folder.")
 
 
 @dataclass
@@ -216,6 +315,8 @@ def run_plan(
     for file in plan.rosters:
         note(f"Reading {file.name}")
         rosters.append(read_roster(file))
+    # Outputs are checked before the transaction, so a bad destination commits nothing.
+    check_outputs(plan, create=not dry_run)
     with store.session() as session:
         note("Cohort")
         cohort = cohorts.find_cohort(session=session, name=plan.name)
@@ -313,7 +414,6 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
         cohort = cohorts.get_cohort(session=session, name=plan.name)
         if plan.workbook is not None:
             progress("Writing the roster workbook")
-            plan.workbook.parent.mkdir(parents=True, exist_ok=True)
             write_workbook(plan.workbook, full_export(session=session, cohort=cohort))
             results.append(StepResult("workbook", str(plan.workbook)))
         if plan.agencies_dir is not None:
@@ -326,7 +426,6 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
             )
         if plan.calendar is not None:
             progress("Writing the calendar")
-            plan.calendar.parent.mkdir(parents=True, exist_ok=True)
             count = calendar.write_ics(session=session, cohort=cohort, path=plan.calendar)
             results.append(StepResult("calendar", f"{count} session(s) in {plan.calendar}"))
     return results

@@ -24,6 +24,8 @@ class AppState:
     db: str | None = None
     cohort: str | None = None
     _store: Store | None = field(default=None, repr=False)
+    # Whether opening a store that had to be created says so (init reports it itself).
+    announce_created: bool = True
 
     @property
     def location(self) -> str:
@@ -37,6 +39,14 @@ class AppState:
 
             self._store = open_store(self.location)
             upgraded = self._store.schema.upgraded_from
+            if self._store.schema.created and self.announce_created:
+                from chefintro.cli import output
+                from chefintro.store import describe
+
+                output.info(
+                    f"Created a new, empty store at {describe(self.location)} (if you expected "
+                    "your existing one, check --db or CHEFINTRO_DB)."
+                )
             if upgraded is not None:
                 from chefintro.cli import output
 

@@ -20,6 +20,7 @@ def init(ctx: typer.Context) -> None:
     from chefintro.store import describe
 
     st = state(ctx)
+    st.announce_created = False
     store = st.store()
     schema = store.schema
     if schema.upgraded_from is not None:

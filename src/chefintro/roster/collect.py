@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from chefintro import calendar, cohorts, groups, pairing, registry
-from chefintro.enums import ParticipantStatus
+from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
 from chefintro.roster.writer import (
@@ -45,7 +45,7 @@ def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any
             r.name,
             r.email,
             r.agency,
-            r.role,
+            Role(r.role),
             r.unit,
             r.title,
             r.field,
@@ -60,7 +60,10 @@ def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any
 
 
 def _session_rows(sessions: Sequence[calendar.SessionInfo]) -> list[tuple[Any, ...]]:
-    return [(s.title, s.kind, s.starts_at, s.ends_at, s.location, s.host) for s in sessions]
+    # Enums, not their values: the writer shows them as the Swedish words of the drop-downs.
+    return [
+        (s.title, SessionKind(s.kind), s.starts_at, s.ends_at, s.location, s.host) for s in sessions
+    ]
 
 
 def _attendance(
@@ -71,7 +74,7 @@ def _attendance(
 ) -> list[tuple[Any, ...]]:
     from sqlmodel import col, select
 
-    marks: dict[tuple[str, int], str] = {}
+    marks: dict[tuple[str, int], AttendanceStatus] = {}
     query = (
         select(Person.email_key, Attendance.session_id, Attendance.status)
         .join(Participant, col(Participant.id) == col(Attendance.participant_id))
@@ -80,7 +83,7 @@ def _attendance(
         .where(ProgrammeSession.cohort_id == cohort.id)
     )
     for key, session_id, status in session.exec(query).all():
-        marks[(key, session_id)] = str(status)
+        marks[(key, session_id)] = AttendanceStatus(status)
     from chefintro.text import email_key
 
     return [

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from chefintro import cohorts
-from chefintro.enums import ParticipantStatus, Role
+from chefintro import cohorts, registry
+from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, InvalidInputError, Problem
-from chefintro.models import Agency, Cohort, Participant, Person
+from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.reader import RosterData
@@ -123,6 +123,16 @@ class _Loader:
                 self.problem(SheetKey.AGENCIES, row.row, "code", exc.message)
                 continue
             found = self.by_code.get(code)
+            namesake = self.by_name.get(row.name.casefold())
+            if namesake is not None and namesake.code != code:
+                self.problem(
+                    SheetKey.AGENCIES,
+                    row.row,
+                    "name",
+                    f"the name {row.name!r} belongs to agency {namesake.code} already; agency "
+                    "names must differ, since rosters may name an agency instead of its code",
+                )
+                continue
             if found is None:
                 agency = Agency(code=code, name=row.name)
                 self.session.add(agency)
@@ -153,6 +163,16 @@ class _Loader:
                     select(Participant).where(col(Participant.cohort_id) == cohort.id)
                 ).all()
             }
+        live_pairs: dict[int, int] = {}
+        if cohort is not None:
+            live_pairs = dict(
+                self.session.execute(
+                    sa_select(col(Pairing.mentor_id), func.count())
+                    .where(col(Pairing.cohort_id) == cohort.id)
+                    .where(col(Pairing.state) != PairingState.ENDED)
+                    .group_by(col(Pairing.mentor_id))
+                ).all()
+            )
         new_people: list[dict[str, Any]] = []
         pending_parts: list[tuple[str, dict[str, Any]]] = []
         outcome: dict[int, str] = {}
@@ -189,6 +209,22 @@ class _Loader:
                 new_people.append(record)
                 state = "added"
             else:
+                if person.agency_id != agency.id:
+                    partners = registry.same_agency_partners(
+                        session=self.session,
+                        person_id=int(person.id or 0),
+                        agency_id=int(agency.id or 0),
+                    )
+                    if partners:
+                        self.problem(
+                            SheetKey.PARTICIPANTS,
+                            row.row,
+                            "agency",
+                            f"{row.name} is paired with {', '.join(partners)} of {agency.code}; "
+                            "adept and mentor must be from different agencies, so remove that "
+                            "pair before moving them",
+                        )
+                        continue
                 changed = False
                 for name, value in values.items():
                     if getattr(person, name) != value:
@@ -218,17 +254,30 @@ class _Loader:
                 unknown_preferences += sum(
                     1 for p in preferred if p not in file_mentors and p not in cohort_mentors
                 )
-                part_values = {
-                    "role": row.role.value,
-                    "capacity": row.capacity or 1,
-                    "wished_field": row.wished_field,
-                    "preferred_mentors": preferred,
-                }
+                # A blank or absent cell keeps what the store has, as for people: a roster
+                # that leaves out a column must not reset capacities or wishes.
+                given: dict[str, Any] = {}
+                if row.capacity is not None:
+                    given["capacity"] = row.capacity
+                if row.wished_field is not None:
+                    given["wished_field"] = row.wished_field
+                if preferred:
+                    given["preferred_mentors"] = preferred
                 existing = parts.get(int(person.id or 0)) if person is not None else None
                 if existing is None:
-                    pending_parts.append((key, part_values))
-                    if state == "unchanged":
-                        state = "updated"
+                    pending_parts.append(
+                        (
+                            key,
+                            {
+                                "role": row.role.value,
+                                "capacity": 1,
+                                "wished_field": None,
+                                "preferred_mentors": [],
+                                **given,
+                            },
+                        )
+                    )
+                    state = "added"
                 elif existing.role != row.role:
                     self.problem(
                         SheetKey.PARTICIPANTS,
@@ -239,10 +288,19 @@ class _Loader:
                     )
                     continue
                 else:
-                    changed = False
-                    for name, value in part_values.items():
-                        if name == "role":
+                    if "capacity" in given and given["capacity"] < existing.capacity:
+                        live = live_pairs.get(int(existing.id or 0), 0)
+                        if given["capacity"] < live:
+                            self.problem(
+                                SheetKey.PARTICIPANTS,
+                                row.row,
+                                "capacity",
+                                f"{row.name} mentors {live} adept(s) in cohort {cohort.name}; "
+                                f"remove pairs before lowering the capacity to {given['capacity']}",
+                            )
                             continue
+                    changed = False
+                    for name, value in given.items():
                         current = getattr(existing, name)
                         if name == "preferred_mentors":
                             current = list(current or [])
@@ -403,8 +461,8 @@ class _Loader:
                 what = "no session" if not matches else "more than one session"
                 self.problems.append(
                     Problem(
-                        f"{what} of cohort {cohort.name} matches this column; write it as "
-                        "'YYYY-MM-DD Title' as on the Träffar sheet",
+                        f"{what} of cohort {cohort.name} matches this column; write the "
+                        "header as the export does: 'Titel (ÅÅÅÅ-MM-DD TT:MM)'",
                         sheet=self.data.sheets.get(SheetKey.ATTENDANCE),
                         row=1,
                         column=column.header,
@@ -445,8 +503,11 @@ def import_roster(
     loader = _Loader(session, data, cohort_name)
     loader.load_agencies()
     loader.load_participants()
-    if not loader.problems:
-        loader.load_sessions()
+    people_ok = not loader.problems
+    # Sessions do not depend on the people, so their problems are found in the same run.
+    loader.load_sessions()
+    if people_ok:
+        # Pairs and attendance need the participants written first.
         loader.load_pairs()
         loader.load_attendance()
     loader.summary.dry_run = dry_run

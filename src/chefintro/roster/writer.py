@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from enum import Enum
@@ -29,7 +30,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from chefintro.files import check_destination, private_output
+from chefintro.files import private_output
 from chefintro.roster.columns import (
     COLUMN_HELP,
     DATE_FORMAT,
@@ -137,18 +138,46 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
 
     if not book.sheets:
         raise ValueError("a workbook needs at least one sheet")
-    # Checked before building: an unsaved write-only workbook cannot be discarded cleanly.
-    target = check_destination(Path(path))
-    workbook = Workbook(write_only=True)
-    lists = _ChoiceLists()
-    for sheet in book.sheets:
-        if isinstance(sheet, OverviewSheet):
-            _write_overview(workbook, sheet)
-        else:
-            _write_sheet(workbook, sheet, lists)
-    lists.write(workbook)
-    with private_output(target) as temporary:
-        workbook.save(temporary)
+    # The temporary file comes first: if it cannot be made, no write-only sheet exists yet.
+    with private_output(Path(path)) as temporary:
+        workbook = Workbook(write_only=True)
+        try:
+            lists = _ChoiceLists()
+            for sheet in book.sheets:
+                if isinstance(sheet, OverviewSheet):
+                    _write_overview(workbook, sheet)
+                else:
+                    _write_sheet(workbook, sheet, lists)
+            lists.write(workbook)
+            workbook.save(temporary)
+        finally:
+            _discard(workbook)
+
+
+def _discard(workbook: Any) -> None:
+    """Close the write-only sheets a failed build left open and remove their scratch files.
+
+    Left to the garbage collector, their row streams write to already closed files and
+    Python prints "Exception ignored in: <generator …>" noise on stderr. After a save the
+    sheets are closed and their scratch files gone, so this does nothing.
+    """
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    for worksheet in workbook.worksheets:
+        if worksheet.closed:
+            continue
+        rows, writer = getattr(worksheet, "_rows", None), getattr(worksheet, "_writer", None)
+        if rows is not None:
+            with suppress(Exception):
+                rows.close()
+        if writer is not None:
+            with suppress(Exception):
+                writer.close()
+            out = writer.out
+            if isinstance(out, str) and out in ALL_TEMP_FILES:
+                ALL_TEMP_FILES.remove(out)
+                with suppress(OSError):
+                    os.remove(out)
 
 
 def write_template(
