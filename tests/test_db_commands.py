@@ -97,6 +97,24 @@ def test_check_finds_rows_that_refer_to_nothing(store: Path, cli: Cli) -> None:
     assert "refer to rows that do not exist" in result.stderr
 
 
+def test_check_finds_pairs_that_break_the_hard_rules(store: Path, cli: Cli) -> None:
+    cli("person", "add", "--name", "Örjan Sjö", "--email", "orjan@bv.se", "--agency", "BV")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("participant", "add", "asa.oberg@csn.se", "--role", "adept")
+    cli("participant", "add", "orjan@bv.se", "--role", "mentor")
+    cli("pair", "set", "asa.oberg@csn.se", "orjan@bv.se")
+    cli("db", "check")
+    # Bypass the tool, as a hand-edited or damaged store would.
+    connection = sqlite3.connect(store, isolation_level=None)
+    connection.execute("UPDATE person SET agency_id = (SELECT id FROM agency WHERE code = 'BV')")
+    connection.execute("UPDATE participant SET capacity = 0 WHERE role = 'mentor'")
+    connection.close()
+    result = cli("db", "check", "--json", code=1)
+    problems = " ".join(json.loads(result.stdout)["problems"])
+    assert "same agency" in problems
+    assert "more live pairs than their capacity" in problems
+
+
 def test_check_finds_a_damaged_file(store: Path, cli: Cli) -> None:
     connection = sqlite3.connect(store)
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]

@@ -813,6 +813,8 @@ def check_store(location: str) -> StoreCheck:
             _check_sqlite(engine, report)
         elif backend != "sqlite":
             report.notes.append("PostgreSQL checks its own integrity and references.")
+        if report.schema_version == SCHEMA_VERSION:
+            _check_rules(engine, report)
     except DatabaseError as exc:
         if _busy(exc):
             raise StoreBusyError(_BUSY_MESSAGE) from None
@@ -820,6 +822,48 @@ def check_store(location: str) -> StoreCheck:
     finally:
         engine.dispose()
     return report
+
+
+def _check_rules(engine: Engine, report: StoreCheck) -> None:
+    """Check the programme's hard rules on live pairs: other agency, mentor capacity."""
+    from sqlalchemy.orm import aliased
+    from sqlmodel import col
+
+    from chefintro.enums import PairingState
+    from chefintro.models import Pairing, Participant, Person
+
+    adept, mentor = aliased(Participant), aliased(Participant)
+    adept_person, mentor_person = aliased(Person), aliased(Person)
+    live = col(Pairing.state) != PairingState.ENDED.value
+    same_agency = (
+        select(func.count())
+        .select_from(Pairing)
+        .join(adept, col(adept.id) == col(Pairing.adept_id))
+        .join(mentor, col(mentor.id) == col(Pairing.mentor_id))
+        .join(adept_person, col(adept_person.id) == col(adept.person_id))
+        .join(mentor_person, col(mentor_person.id) == col(mentor.person_id))
+        .where(live)
+        .where(col(adept_person.agency_id) == col(mentor_person.agency_id))
+    )
+    loads = (
+        select(col(mentor.capacity), func.count())
+        .select_from(Pairing)
+        .join(mentor, col(mentor.id) == col(Pairing.mentor_id))
+        .where(live)
+        .group_by(col(mentor.id), col(mentor.capacity))
+    )
+    with engine.connect() as connection:
+        count = int(connection.execute(same_agency).scalar_one())
+        over = sum(1 for capacity, used in connection.execute(loads) if used > capacity)
+    if count:
+        report.problems.append(
+            f"{count} live pair(s) have adept and mentor from the same agency; see "
+            "'chefintro pair list' and remove them."
+        )
+    if over:
+        report.problems.append(
+            f"{over} mentor(s) have more live pairs than their capacity; see 'chefintro pair list'."
+        )
 
 
 def _check_schema(engine: Engine, report: StoreCheck) -> None:
