@@ -69,9 +69,8 @@ def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
 
 
 def get_agency(*, session: Session, code: str) -> Agency:
-    """Return the agency with ``code`` (case-insensitive), or raise NotFoundError."""
-    value = (clean_text(code) or "").upper()
-    agency = _agency_by_code(session, value)
+    """Return the agency with ``code`` (case-insensitive; its name works too), or NotFoundError."""
+    agency = find_agency(session=session, ref=code)
     if agency is None:
         known = ", ".join(a.code for a in all_agencies(session=session)) or "none yet"
         raise NotFoundError(f"No agency with code {code!r}. Registered agencies: {known}.")
