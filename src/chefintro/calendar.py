@@ -208,6 +208,22 @@ def add_session(*, session: Session, cohort: Cohort, data: SessionData) -> Progr
     return row
 
 
+def date_warning(*, cohort: Cohort, row: ProgrammeSession) -> str | None:
+    """Return a warning when a session lies (partly) outside its cohort's start–end dates.
+
+    Such a session is accepted, e.g. a planning meeting before the kick-off, but is most
+    often a mistyped year.
+    """
+    first, last = row.starts_at.date(), row.ends_at.date()
+    if cohort.starts_on <= first and last <= cohort.ends_on:
+        return None
+    when = f"{first}" if first == last else f"{first} – {last}"
+    return (
+        f"Session {row.id} ({row.title}, {when}) is outside cohort {cohort.name} "
+        f"({cohort.starts_on} – {cohort.ends_on})."
+    )
+
+
 def get_programme_session(*, session: Session, cohort: Cohort, session_id: int) -> ProgrammeSession:
     """Return session ``session_id`` of ``cohort``, or raise NotFoundError."""
     row = session.get(ProgrammeSession, session_id)

@@ -369,6 +369,24 @@ def list_pairs(*, session: Session, cohort: Cohort, live_only: bool = True) -> l
 # --- manual pairs, removal, exclusions ----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SetPairResult:
+    """What ``set_pair`` did: the new pair, and the adept unpaired to make room, if any."""
+
+    info: PairInfo
+    displaced: str | None = None
+    displaced_name: str | None = None
+
+    @property
+    def warning(self) -> str | None:
+        if self.displaced is None:
+            return None
+        return (
+            f"{self.displaced_name} ({self.displaced}) was unpaired to make room; run "
+            "'pair suggest' to place them again."
+        )
+
+
 def _live_pairing_of_adept(session: Session, adept: Participant) -> Pairing | None:
     return session.exec(
         select(Pairing).where(Pairing.adept_id == adept.id).where(col(Pairing.state).in_(LIVE))
@@ -383,8 +401,14 @@ def set_pair(
     mentor_email: str,
     lock: bool = False,
     allow_repeat: bool = False,
-) -> PairInfo:
-    """Pair an adept with a mentor by hand, refusing anything a hard rule forbids."""
+) -> SetPairResult:
+    """Pair an adept with a mentor by hand, refusing anything a hard rule forbids.
+
+    When the mentor is at capacity only because of suggested proposals (unlocked, not
+    manual, not active), the lowest-scoring of them is deleted to make room; its adept is
+    returned as ``displaced`` and becomes unplaced. Locked, manual or active pairs are
+    never displaced.
+    """
     require_open(cohort)
     adept = get_participant(session=session, cohort=cohort, email=adept_email)
     mentor = get_participant(session=session, cohort=cohort, email=mentor_email)
@@ -408,19 +432,29 @@ def set_pair(
             f"{rule}{hint}."
         )
     current = _live_pairing_of_adept(session, adept)
-    taken = sum(
-        1
+    others = [
+        p
         for p in problem.live
         if p.mentor_id == mentor.id and (current is None or p.id != current.id)
-    )
-    if taken >= mentor.capacity:
-        raise RuleError(
-            f"{problem.mentors.names[m]} already has {taken} adept(s), their capacity. Remove "
-            "one of their pairs first or raise their capacity."
+    ]
+    displaced: Pairing | None = None
+    if len(others) >= mentor.capacity:
+        movable = sorted(
+            (p for p in others if _displaceable(p)),
+            key=lambda p: (int(p.score), _adept_person(session, p).email_key),
         )
-    if current is not None:
-        session.delete(current)
-        session.flush()
+        if len(others) - mentor.capacity + 1 != 1 or not movable:
+            raise RuleError(
+                f"{problem.mentors.names[m]} already has {len(others)} adept(s), their "
+                "capacity, in locked, manual or active pairs. Remove one of their pairs "
+                "first or raise their capacity."
+            )
+        displaced = movable[0]
+    unpaired = None if displaced is None else _adept_person(session, displaced)
+    for old in (current, displaced):
+        if old is not None:
+            session.delete(old)
+    session.flush()
     session.add(
         Pairing(
             cohort_id=int(cohort.id or 0),
@@ -435,13 +469,49 @@ def set_pair(
     )
     session.flush()
     key = email_key(adept_email)
-    return next(p for p in list_pairs(session=session, cohort=cohort) if email_key(p.adept) == key)
+    info = next(p for p in list_pairs(session=session, cohort=cohort) if email_key(p.adept) == key)
+    if unpaired is None:
+        return SetPairResult(info=info)
+    return SetPairResult(info=info, displaced=unpaired.email, displaced_name=unpaired.name)
+
+
+def _displaceable(pairing: Pairing) -> bool:
+    """A suggested proposal that ``set_pair`` may delete to make room."""
+    return pairing.state == PairingState.PROPOSED and not pairing.locked and not pairing.manual
+
+
+def _adept_person(session: Session, pairing: Pairing) -> Person:
+    """Return the person who is the adept of ``pairing``."""
+    part = session.get(Participant, pairing.adept_id)
+    person = session.get(Person, part.person_id) if part is not None else None
+    assert person is not None  # a pairing always has its adept
+    return person
 
 
 def remove_pair(*, session: Session, cohort: Cohort, adept_email: str) -> str:
-    """Remove an adept's live pair: a proposal is deleted, an active pair ends."""
+    """Remove an adept's live pair: a proposal is deleted, an active pair ends.
+
+    A mentor's e-mail is refused with the list of their adepts, whose e-mails it takes.
+    """
     require_open(cohort)
     adept = get_participant(session=session, cohort=cohort, email=adept_email)
+    if adept.role == Role.MENTOR:
+        person = session.get(Person, adept.person_id)
+        key = person.email_key if person is not None else email_key(adept_email)
+        theirs = [
+            f"{p.adept_name} ({p.adept})"
+            for p in list_pairs(session=session, cohort=cohort)
+            if email_key(p.mentor) == key
+        ]
+        listed = (
+            f"Their adepts: {', '.join(theirs)}."
+            if theirs
+            else f"They have no adepts in cohort {cohort.name}."
+        )
+        raise RuleError(
+            f"{adept_email.strip()} is a mentor in cohort {cohort.name}; 'pair remove' takes "
+            f"the adept's e-mail. {listed}"
+        )
     pairing = _live_pairing_of_adept(session, adept)
     if pairing is None:
         raise NotFoundError(f"{adept_email.strip()} has no pair in cohort {cohort.name}.")
@@ -454,6 +524,47 @@ def remove_pair(*, session: Session, cohort: Cohort, adept_email: str) -> str:
         outcome = "removed"
     session.flush()
     return outcome
+
+
+def preference_warnings(*, session: Session, cohort: Cohort, adept_email: str) -> list[str]:
+    """Return a warning for each preferred mentor of an adept who cannot be chosen as is.
+
+    A preference counts only for a mentor of the cohort from another agency; one that is
+    not (yet) a mentor of the cohort, or is of the adept's own agency, is kept but warned of.
+    """
+    adept = get_participant(session=session, cohort=cohort, email=adept_email)
+    person = session.get(Person, adept.person_id)
+    assert person is not None
+    warnings: list[str] = []
+    for key in adept.preferred_mentors or []:
+        mentor = session.exec(select(Person).where(Person.email_key == key)).first()
+        if mentor is None:
+            warnings.append(
+                f"Preferred mentor {key} is not registered; the preference counts only once "
+                f"they are a mentor in cohort {cohort.name}."
+            )
+            continue
+        part = session.exec(
+            select(Participant)
+            .where(Participant.cohort_id == cohort.id)
+            .where(Participant.person_id == mentor.id)
+        ).first()
+        if part is None or part.role != Role.MENTOR:
+            warnings.append(
+                f"Preferred mentor {mentor.name} ({mentor.email}) is not a mentor in cohort "
+                f"{cohort.name}; the preference counts only once they are."
+            )
+        elif part.status != ParticipantStatus.ACTIVE:
+            warnings.append(
+                f"Preferred mentor {mentor.name} ({mentor.email}) has {part.status} "
+                f"(cohort {cohort.name}); the preference cannot count."
+            )
+        if mentor.agency_id == person.agency_id:
+            warnings.append(
+                f"Preferred mentor {mentor.name} ({mentor.email}) is of {person.name}'s own "
+                "agency; same-agency pairs are never made."
+            )
+    return warnings
 
 
 def exclude(*, session: Session, first: str, second: str, reason: str) -> int:

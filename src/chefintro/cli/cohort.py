@@ -158,6 +158,11 @@ def close(ctx: typer.Context) -> None:
     with st.session() as session:
         cohort = cohorts.close_cohort(session=session, cohort=st.current_cohort(session))
     output.success(f"Closed cohort {cohort.name}.")
+    if cohort.starts_on > date.today():
+        output.warning(
+            f"Cohort {cohort.name} has not started yet (it starts {cohort.starts_on}); it is "
+            "closed all the same and can no longer change."
+        )
 
 
 @app.command("anonymise")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+E = TypeVar("E", bound=StrEnum)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -104,6 +107,27 @@ def parse_datetime(value: str | datetime) -> datetime:
     if parsed.tzinfo is not None:
         raise typer.BadParameter("Give Swedish wall-clock time without a time zone.")
     return parsed
+
+
+def enum_choice(enum: type[E]) -> Callable[[str], E]:
+    """Parse an enum option case-insensitively, with a plain message for a wrong value."""
+
+    def parse(value: str | E) -> E:
+        if isinstance(value, enum):
+            return value
+        text = str(value).strip().casefold()
+        for member in enum:
+            if member.value.casefold() == text:
+                return member
+        choices = ", ".join(m.value for m in enum)
+        raise typer.BadParameter(f"{value!r} is not one of: {choices}.")
+
+    return parse
+
+
+def enum_metavar(enum: type[StrEnum]) -> str:
+    """Show an enum option's values in help, e.g. <adept|mentor>."""
+    return "<" + "|".join(m.value for m in enum) + ">"
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]

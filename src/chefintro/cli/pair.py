@@ -104,6 +104,8 @@ def set_(
 ) -> None:
     """Pair an adept with a mentor by hand (refused if a hard rule forbids it).
 
+    A mentor at capacity gives up their lowest-scoring suggested (unlocked) proposal.
+
     Example: chefintro pair set asa.oberg@csn.se orjan.sjostrom@bolagsverket.se --lock
     """
     from chefintro import pairing
@@ -111,7 +113,7 @@ def set_(
     st = state(ctx)
     with st.session() as session:
         cohort = st.current_cohort(session)
-        info = pairing.set_pair(
+        result = pairing.set_pair(
             session=session,
             cohort=cohort,
             adept_email=adept,
@@ -119,16 +121,22 @@ def set_(
             lock=lock,
             allow_repeat=allow_repeat,
         )
+    info = result.info
     locked = ", locked" if info.locked else ""
     output.success(
         f"{info.adept_name} ({info.adept_agency}) – {info.mentor_name} ({info.mentor_agency}), "
         f"score {info.score}{locked}."
     )
+    if result.warning:
+        output.warning(result.warning)
 
 
 @app.command("remove")
 def remove(ctx: typer.Context, adept: AdeptArg) -> None:
-    """Remove an adept's pair (a proposal is deleted, an active pair ends)."""
+    """Remove an adept's pair (a proposal is deleted, an active pair ends).
+
+    Give the adept's e-mail, not the mentor's.
+    """
     from chefintro import pairing
 
     st = state(ctx)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import JsonOption, enum_choice, enum_metavar, state
 from chefintro.enums import Role
 
 app = typer.Typer(help="Add, list and withdraw a cohort's participants.", no_args_is_help=True)
@@ -19,7 +19,12 @@ EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address.")]
 def add(
     ctx: typer.Context,
     email: EmailArg,
-    role: Annotated[Role, typer.Option("--role", case_sensitive=False, help="adept or mentor.")],
+    role: Annotated[
+        Role,
+        typer.Option(
+            "--role", parser=enum_choice(Role), metavar=enum_metavar(Role), help="adept or mentor."
+        ),
+    ],
     capacity: Annotated[
         int | None, typer.Option("--capacity", help="How many adepts a mentor takes (default 1).")
     ] = None,
@@ -48,16 +53,28 @@ def add(
     with st.session() as session:
         cohort = st.current_cohort(session)
         _, info = cohorts.add_participant(session=session, cohort=cohort, data=data)
+        warnings: list[str] = []
+        if role == Role.ADEPT and prefer:
+            from chefintro import pairing
+
+            warnings = pairing.preference_warnings(
+                session=session, cohort=cohort, adept_email=email
+            )
         output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
     if info.warning:
         output.warning(info.warning)
+    for warning in warnings:
+        output.warning(warning)
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
     role: Annotated[
-        Role | None, typer.Option("--role", case_sensitive=False, help="Only this role.")
+        Role | None,
+        typer.Option(
+            "--role", parser=enum_choice(Role), metavar=enum_metavar(Role), help="Only this role."
+        ),
     ] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="Only this agency.")] = None,
     as_json: JsonOption = False,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_datetime, state
+from chefintro.cli.common import JsonOption, enum_choice, enum_metavar, parse_datetime, state
 from chefintro.enums import AttendanceStatus, SessionKind
 
 app = typer.Typer(
@@ -19,11 +19,18 @@ app = typer.Typer(
 )
 
 IdArg = Annotated[int, typer.Argument(help="Session id, as shown by 'chefintro session list'.")]
-TIME_METAVAR = "'YYYY-MM-DD HH:MM'"
+
+
 KindOpt = Annotated[
     SessionKind | None,
-    typer.Option("--kind", case_sensitive=False, help="Kind of programme day."),
+    typer.Option(
+        "--kind",
+        parser=enum_choice(SessionKind),
+        metavar=enum_metavar(SessionKind),
+        help="Kind of programme day.",
+    ),
 ]
+TIME_METAVAR = "'YYYY-MM-DD HH:MM'"
 LocationOpt = Annotated[
     str | None, typer.Option("--location", help="Where it takes place, e.g. 'CSN, Sundsvall'.")
 ]
@@ -93,6 +100,9 @@ def add(
             f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
             f"(cohort {cohort.name})."
         )
+        warning = calendar.date_warning(cohort=cohort, row=row)
+    if warning:
+        output.warning(warning)
 
 
 @app.command("list")
@@ -117,9 +127,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 r.kind,
                 r.location,
                 r.host,
-                r.present if r.held else None,
-                r.excused if r.held or r.excused else None,
-                r.absent if r.held else None,
+                r.present,
+                r.excused,
+                r.absent,
             )
             for r in rows
         ],
@@ -186,6 +196,9 @@ def edit(
                 f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
                 f"(calendar sequence {row.sequence}). Export the calendar again to share it."
             )
+        warning = calendar.date_warning(cohort=cohort, row=row)
+    if warning:
+        output.warning(warning)
 
 
 @app.command("remove")
@@ -222,7 +235,12 @@ def attend(
     ],
     status: Annotated[
         AttendanceStatus,
-        typer.Option("--status", case_sensitive=False, help="present, absent or excused."),
+        typer.Option(
+            "--status",
+            parser=enum_choice(AttendanceStatus),
+            metavar=enum_metavar(AttendanceStatus),
+            help="present, absent or excused.",
+        ),
     ],
 ) -> None:
     """Record attendance at a session for one or more participants (all or nothing).
