@@ -349,6 +349,10 @@ def test_ics_export(network: Cli, backend: str, tmp_path: Path) -> None:
     # The embedded VTIMEZONE agrees, for clients that use it instead of their own tz data.
     assert _vtimezone_offset(calendar, datetime(2027, 3, 10, 9, 0)) == timedelta(hours=1)
     assert _vtimezone_offset(calendar, datetime(2027, 6, 15, 9, 0)) == timedelta(hours=2)
+    # RFC 5545 3.6.5: an observance starts at the local time in effect before it, so
+    # summer time starts at 02:00 (as Outlook writes it) and winter time at 03:00.
+    assert "BEGIN:DAYLIGHT\r\nDTSTART:20270328T020000\r\n" in raw
+    assert "BEGIN:STANDARD\r\nDTSTART:20271031T030000\r\n" in raw
 
     uids = [str(e["UID"]) for e in events]
     assert events[0].sequence == 0

@@ -628,6 +628,23 @@ def attendance_report(
 # --- iCalendar export -------------------------------------------------------------------
 
 
+def _onsets_in_time_before(timezone: Any) -> None:
+    """Give each observance's DTSTART in the local time in effect before it (RFC 5545 3.6.5).
+
+    icalendar writes the spring change as 03:00, the wall-clock time after it; the RFC
+    (and Outlook's own files) give 02:00, the time before it, in TZOFFSETFROM.
+    """
+    for observance in timezone.subcomponents:
+        offset_from = observance.get("TZOFFSETFROM")
+        offset_to = observance.get("TZOFFSETTO")
+        start = observance.get("DTSTART")
+        if offset_from is None or offset_to is None or start is None:
+            continue
+        gained = offset_to.td - offset_from.td
+        if gained.total_seconds() > 0:  # clocks go forward: after = before + gained
+            observance["DTSTART"].dt = start.dt - gained
+
+
 def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
     """Write the cohort's sessions as an iCalendar file, atomically; return the count.
 
@@ -656,13 +673,13 @@ def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
     calendar.add("x-wr-timezone", TIMEZONE)
     days = [cohort.starts_on, cohort.ends_on]
     days += [r.starts_at.date() for r in rows] + [r.ends_at.date() for r in rows]
-    calendar.add_component(
-        Timezone.from_tzid(
-            TIMEZONE,
-            first_date=date(min(days).year, 1, 1),
-            last_date=date(max(days).year + 1, 1, 1),
-        )
+    timezone = Timezone.from_tzid(
+        TIMEZONE,
+        first_date=date(min(days).year, 1, 1),
+        last_date=date(max(days).year + 1, 1, 1),
     )
+    _onsets_in_time_before(timezone)
+    calendar.add_component(timezone)
     for row in rows:
         kind = SessionKind(row.kind)
         host = hosts.get(row.host_agency_id) if row.host_agency_id is not None else None
