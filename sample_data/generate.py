@@ -12,6 +12,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from chefintro.roster.columns import SHEETS, SheetKey
+
 AGENCIES = [
     ("CSN", "Centrala studiestödsnämnden"),
     ("BV", "Bolagsverket"),
@@ -181,26 +183,11 @@ def main() -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "Myndigheter"
-    sheet.append(["Kod", "Namn"])
+    sheet.append(list(SHEETS[SheetKey.AGENCIES].headers))
     for code, name in AGENCIES:
         sheet.append([code, name])
     sheet = book.create_sheet("Deltagare")
-    sheet.append(
-        [
-            "Namn",
-            "E-post",
-            "Myndighet",
-            "Roll",
-            "Enhet",
-            "Befattning",
-            "Verksamhetsområde",
-            "Ort",
-            "Chef sedan",
-            "Kapacitet",
-            "Önskat område",
-            "Önskade mentorer",
-        ]
-    )
+    sheet.append(list(SHEETS[SheetKey.PARTICIPANTS].headers))
     for p in people:
         sheet.append(
             [

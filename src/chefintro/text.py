@@ -23,11 +23,6 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
-def clean_name(value: str) -> str:
-    """Return a required name in its stored form; empty names are refused by callers."""
-    return clean_text(value) or ""
-
-
 def email_key(value: str) -> str:
     """Return the key an e-mail address is matched by: trimmed, NFC, case-folded."""
     return unicodedata.normalize("NFC", value.strip()).casefold()
