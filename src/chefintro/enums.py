@@ -41,3 +41,15 @@ class AttendanceStatus(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     EXCUSED = "excused"
+
+
+class SurveyPhase(StrEnum):
+    START = "start"
+    MID = "mid"
+    END = "end"
+    FOLLOWUP = "followup"
+
+
+class QuestionKind(StrEnum):
+    SCALE = "scale"
+    TEXT = "text"

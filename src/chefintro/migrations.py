@@ -23,7 +23,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 BASELINE_VERSION = 1
 
@@ -50,8 +60,82 @@ def _add_audit_log(connection: Connection) -> None:
     table.create(connection)
 
 
+def _add_surveys(connection: Connection) -> None:
+    metadata = MetaData()
+    # The tables they refer to, as far as the foreign keys need them.
+    Table("cohort", metadata, Column("id", Integer, primary_key=True))
+    Table("participant", metadata, Column("id", Integer, primary_key=True))
+    survey = Table(
+        "survey",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("name", String(100), nullable=False),
+        Column("phase", String(20), nullable=False),
+        Column("created_at", DateTime(), nullable=False),
+        UniqueConstraint("cohort_id", "name", name="uq_survey"),
+    )
+    question = Table(
+        "survey_question",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "survey_id",
+            Integer,
+            ForeignKey("survey.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("position", Integer, nullable=False),
+        Column("text", String(500), nullable=False),
+        Column("kind", String(10), nullable=False),
+        UniqueConstraint("survey_id", "position", name="uq_survey_question"),
+    )
+    answer = Table(
+        "survey_answer",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "survey_id",
+            Integer,
+            ForeignKey("survey.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "question_id",
+            Integer,
+            ForeignKey("survey_question.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "participant_id",
+            Integer,
+            ForeignKey("participant.id", ondelete="CASCADE"),
+            nullable=True,
+            index=True,
+        ),
+        Column("value", Integer, nullable=True),
+        Column("text", String(2000), nullable=True),
+        Column("agency", String(20), nullable=True),
+        Column("role", String(10), nullable=True),
+        UniqueConstraint("question_id", "participant_id", name="uq_survey_answer"),
+    )
+    for table in (survey, question, answer):
+        table.create(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
+    # 3 and 4 are being added on other branches; the numbers are settled when they merge.
+    Migration(5, "add surveys: questions and answers", _add_surveys),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION
