@@ -1,4 +1,5 @@
-"""The demo: the whole yearly cycle on the sample network, in a throw-away store."""
+"""The demo: the whole yearly cycle on the sample network, in a throw-away store: the
+plan's set-up, then the year's end (attendance, surveys, certificates, summary)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chefintro.store import open_store
+from chefintro.yearend_demo import YearEnd, run_year_end
 from chefintro.yearly import StepResult, read_plan, run_plan
 
 PLAN_NAME = "plan-2027.toml"
@@ -24,6 +26,7 @@ class DemoRun:
     directory: Path
     store_path: Path
     steps: list[StepResult]
+    year_end: YearEnd | None = None
 
 
 def run_demo(directory: Path) -> DemoRun:
@@ -36,6 +39,7 @@ def run_demo(directory: Path) -> DemoRun:
     store = open_store(str(store_path))
     try:
         steps = run_plan(store=store, plan=plan)
+        year_end = run_year_end(store=store, directory=directory)
     finally:
         store.dispose()
-    return DemoRun(directory=directory, store_path=store_path, steps=steps)
+    return DemoRun(directory=directory, store_path=store_path, steps=steps, year_end=year_end)

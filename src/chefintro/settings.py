@@ -38,8 +38,28 @@ SPECS: tuple[SettingSpec, ...] = (
         "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
     SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec("survey.min_group", 5, 3, 100, "Fewest answers a survey group needs to be shown"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class TextSettingSpec:
+    key: str
+    default: str
+    help: str
+    max_length: int = 200
+
+
+TEXT_SPECS: tuple[TextSettingSpec, ...] = (
+    TextSettingSpec(
+        "programme.name",
+        "Chefsintroduktionsprogrammet i Myndighetsnätverket",
+        "The programme's name on certificates and summaries",
+    ),
+    TextSettingSpec("programme.coordinator", "", "The coordinator who signs the certificates"),
+)
+TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
 
 
 def get_int(*, session: Session, key: str) -> int:
@@ -64,11 +84,33 @@ def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, session: Session, key: str, value: str) -> int:
-    """Validate and store a setting; return the stored integer."""
+def get_setting_text(*, session: Session, key: str) -> str:
+    """Return a text setting (programme name, coordinator …), or its default when unset."""
+    spec = TEXT_SPEC_BY_KEY[key]
+    value = get_text(session=session, key=key)
+    return value if value is not None else spec.default
+
+
+def all_text_values(*, session: Session) -> list[tuple[TextSettingSpec, str, bool]]:
+    """Return every text setting with its value and whether it differs from the default."""
+    return [
+        (spec, value := get_setting_text(session=session, key=spec.key), value != spec.default)
+        for spec in TEXT_SPECS
+    ]
+
+
+def set_value(*, session: Session, key: str, value: str) -> int | str:
+    """Validate and store a setting; return the stored integer (or text)."""
+    text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
+    if text_spec is not None:
+        cleaned = " ".join(value.split())
+        if len(cleaned) > text_spec.max_length:
+            raise UsageError(f"{text_spec.key} takes at most {text_spec.max_length} characters.")
+        _put(session=session, key=text_spec.key, value=cleaned)
+        return cleaned
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
-        known = ", ".join(s.key for s in SPECS)
+        known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])
         raise NotFoundError(f"Unknown setting {key!r}. Known settings: {known}.")
     try:
         number = int(value.strip())

@@ -59,3 +59,17 @@ def swedish_key(value: str | None) -> tuple[str, str]:
 def swedish_sorted(values: Iterable[str]) -> list[str]:
     """Return ``values`` in Swedish order."""
     return sorted(values, key=swedish_key)
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "”": '"', "“": '"', "–": "-", "—": "-"})
+
+
+def question_key(value: str | None) -> str:
+    """Return the key a survey question's text is matched by, wherever it was typed.
+
+    NFC, case-folded, whitespace collapsed, typographic quotes and dashes made plain, and
+    trailing punctuation (". : ? ! *") dropped, so a header that Excel, Forms or a person
+    retyped slightly still finds its question.
+    """
+    text = (clean_text(value) or "").translate(_QUOTES).casefold()
+    return text.rstrip(" .:?!*")

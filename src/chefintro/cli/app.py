@@ -112,6 +112,8 @@ def _mount() -> None:
         session,
         settings,
         setup,
+        survey,
+        yearend,
     )
 
     app.command("init")(db.init)
@@ -124,7 +126,12 @@ def _mount() -> None:
     app.add_typer(participant.app, name="participant")
     app.add_typer(session.app, name="session")
     app.add_typer(group.app, name="group")
+    report.app.command("completion")(yearend.completion)
+    report.app.command("survey")(yearend.survey)
+    report.app.command("summary")(yearend.summary)
     app.add_typer(report.app, name="report")
+    app.add_typer(survey.app, name="survey")
+    app.command("certificate")(yearend.certificate)
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
     app.command("demo")(demo.demo)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +18,10 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import settings
 
     with state(ctx).session() as session:
-        values = settings.all_values(session=session)
+        values: list[tuple[Any, int | str, bool]] = [
+            *settings.all_values(session=session),
+            *settings.all_text_values(session=session),
+        ]
     if as_json:
         output.emit_json(
             [
@@ -41,11 +44,14 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Setting key, e.g. weights.same_field.")],
-    value: Annotated[str, typer.Argument(help="New whole-number value.")],
+    value: Annotated[
+        str, typer.Argument(help="New value: a whole number, or text for programme.* keys.")
+    ],
 ) -> None:
     """Change a setting.
 
     Example: chefintro settings set eligibility.mentor_months 24
+    Example: chefintro settings set programme.coordinator "Karin Wikström"
     """
     from chefintro import settings
 

@@ -91,6 +91,9 @@ class SheetSpec:
     autofilter: bool = True
     input_rows: int = INPUT_ROWS
     hidden: bool = False
+    # A header row this many points high, its text wrapped (for long headers such as
+    # survey questions); None: one plain line.
+    header_height: float | None = None
 
 
 @dataclass(frozen=True)
@@ -420,11 +423,17 @@ def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists) -> None:
         worksheet.freeze_panes = "A2"
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
+    if spec.header_height is not None:
+        from openpyxl.styles import Alignment
+
+        worksheet.row_dimensions[1].height = spec.header_height
     header = []
     for column in spec.columns:
         cell = WriteOnlyCell(worksheet, value=safe_text(column.header))
         cell.font = bold
         cell.fill = fill
+        if spec.header_height is not None:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         header.append(cell)
     worksheet.append(header)
     cells = _Cells(worksheet, spec.columns)
