@@ -10,13 +10,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from chefintro import __version__
 from chefintro.enums import CohortStatus, Role
 from chefintro.errors import RuleError
 from chefintro.models import (
     Agency,
+    Answer,
     Attendance,
     AuditEntry,
     Cohort,
@@ -122,6 +123,8 @@ def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) ->
 
 def export_person(*, session: Session, email: str) -> dict[str, Any]:
     """Return everything the store holds about one person, as plain JSON-ready data."""
+    from chefintro.surveys import answers_of
+
     person = get_person(session=session, email=email)
     agency = agency_of(session=session, person=person)
     participations = []
@@ -170,6 +173,7 @@ def export_person(*, session: Session, email: str) -> dict[str, Any]:
                     for a, s in attendance
                 ],
                 "peer_groups": sorted(groups, key=swedish_key),
+                "survey_answers": answers_of(session=session, participant_id=int(part.id or 0)),
             }
         )
     exclusions = []
@@ -230,6 +234,7 @@ class Erasure:
     attendance: int
     exclusions: int
     group_memberships: int
+    survey_answers: int = 0
 
     def summary(self) -> str:
         """Describe the erasure by counts and cohort names only (fit for the audit log)."""
@@ -237,7 +242,8 @@ class Erasure:
         return (
             f"{self.participations} participation(s){where}, {self.pairings} pairing(s), "
             f"{self.attendance} attendance record(s), {self.exclusions} exclusion(s), "
-            f"{self.group_memberships} peer-group membership(s)"
+            f"{self.group_memberships} peer-group membership(s), "
+            f"{self.survey_answers} survey answer(s)"
         )
 
 
@@ -250,6 +256,7 @@ class _Footprint:
     attendance: list[Attendance]
     memberships: list[PeerGroupMember]
     exclusions: list[Exclusion]
+    survey_answers: int = 0
 
     def erasure(self) -> Erasure:
         return Erasure(
@@ -261,6 +268,7 @@ class _Footprint:
             attendance=len(self.attendance),
             exclusions=len(self.exclusions),
             group_memberships=len(self.memberships),
+            survey_answers=self.survey_answers,
         )
 
 
@@ -277,6 +285,9 @@ def _footprint(session: Session, email: str) -> _Footprint:
     memberships = session.exec(
         select(PeerGroupMember).where(col(PeerGroupMember.participant_id).in_(ids))
     ).all()
+    answers = session.exec(
+        select(func.count(col(Answer.id))).where(col(Answer.participant_id).in_(ids))
+    ).one()
     return _Footprint(
         person=person,
         cohorts=[c.name for _, c in participations],
@@ -285,6 +296,7 @@ def _footprint(session: Session, email: str) -> _Footprint:
         attendance=list(attendance),
         memberships=list(memberships),
         exclusions=_exclusions_of(session, person),
+        survey_answers=int(answers or 0),
     )
 
 
@@ -296,14 +308,19 @@ def erasure_preview(*, session: Session, email: str) -> Erasure:
 def erase_person(*, session: Session, email: str) -> Erasure:
     """Remove a person with everything that refers to them, and log it without their data.
 
-    Besides their own rows this removes their e-mail from other adepts' mentor wishes and
-    their name and e-mail from free text (pairing reasons, exclusion reasons). The bytes
-    are overwritten on commit (``secure_delete``); ``store.purge_deleted`` then clears the
-    write-ahead log and compacts a SQLite file.
+    Besides their own rows (survey answers included) this removes their e-mail from other
+    adepts' mentor wishes and their name and e-mail from free text (pairing reasons,
+    exclusion reasons). The bytes are overwritten on commit (``secure_delete``);
+    ``store.purge_deleted`` then clears the write-ahead log and compacts a SQLite file.
     """
+    from chefintro.surveys import delete_answers
+
     footprint = _footprint(session, email)
     person = footprint.person
     needles = _needles(person)
+    delete_answers(
+        session=session, participant_ids=[int(p.id or 0) for p in footprint.participants]
+    )
     for group in (footprint.pairings, footprint.attendance, footprint.memberships):
         for row in group:
             session.delete(row)
@@ -376,12 +393,14 @@ class Anonymisation:
     kept: int
     exclusions_removed: int
     archive: Path
+    survey_answers_unlinked: int = 0
 
     def summary(self) -> str:
         return (
             f"cohort {self.cohort}: {self.pseudonymised} people pseudonymised, {self.kept} "
             f"kept (also in a cohort that is not anonymised), {self.exclusions_removed} "
-            "exclusion(s) removed; archive workbook written first"
+            f"exclusion(s) removed, {self.survey_answers_unlinked} survey answer(s) kept "
+            "unlinked; archive workbook written first"
         )
 
 
@@ -450,6 +469,9 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
             session.add(part)
     session.flush()
     _forget_in_others(session, needles, old_keys)
+    from chefintro.surveys import unlink_answers
+
+    unlinked = unlink_answers(session=session, cohort=cohort)
     cohort.status = CohortStatus.ANONYMISED
     session.add(cohort)
     session.flush()
@@ -459,6 +481,7 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
         kept=len(people) - len(leaving),
         exclusions_removed=removed,
         archive=archive,
+        survey_answers_unlinked=unlinked,
     )
     log(session=session, action="anonymise", detail=result.summary())
     return result
