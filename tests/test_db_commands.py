@@ -61,7 +61,10 @@ def test_check_reports_a_healthy_store(cli: Cli, backend: str) -> None:
     cli("init")
     report: Any = cli.json("db", "check")
     assert report["ok"] is True
-    assert (report["schema_version"], report["tool_schema_version"]) == (SCHEMA_VERSION, SCHEMA_VERSION)
+    assert (report["schema_version"], report["tool_schema_version"]) == (
+        SCHEMA_VERSION,
+        SCHEMA_VERSION,
+    )
     assert report["problems"] == []
     if backend == "sqlite":
         assert report["backend"] == "sqlite"
