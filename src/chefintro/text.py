@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 
 _SPACE = re.compile(r"\s+")
 
@@ -73,3 +74,24 @@ def question_key(value: str | None) -> str:
     """
     text = (clean_text(value) or "").translate(_QUOTES).casefold()
     return text.rstrip(" .:?!*")
+
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def swedish_date(day: date) -> str:
+    """Return ``day`` as Swedish prose, as on a certificate: 7 december 2027."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -30,41 +30,13 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
-from chefintro.text import swedish_key
+from chefintro.text import swedish_date, swedish_key
 
 COMPLETED = "completed"
 NOT_COMPLETED = "not_completed"
 IN_PROGRESS = "in_progress"
 WITHDRAWN = "withdrawn"
 MENTOR = "mentor"
-
-STATUS_SV = {
-    COMPLETED: "slutfört",
-    NOT_COMPLETED: "inte slutfört",
-    IN_PROGRESS: "pågår",
-    WITHDRAWN: "avbrutit",
-    MENTOR: "mentor",
-}
-
-MONTHS_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
-def swedish_date(day: date) -> str:
-    """Return ``day`` as Swedish prose: 7 december 2027."""
-    return f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"
 
 
 # --- completion -------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.text import email_key
 from chefintro.yearend import (
     COMPLETED,
-    STATUS_SV,
     CompletionRow,
     completion_report,
     days_present,
@@ -70,8 +69,8 @@ def write_certificates(
                 else "withdrew from the programme"
             )
             raise RuleError(
-                f"{wanted.name} has not completed the programme ({STATUS_SV[wanted.status]}: "
-                f"{detail}), so gets no certificate."
+                f"{wanted.name} has not completed the programme "
+                f"({wanted.status.replace('_', ' ')}: {detail}), so gets no certificate."
             )
         rows = [wanted]
     completed = [r for r in rows if r.status == COMPLETED]

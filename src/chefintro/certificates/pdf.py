@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from chefintro.files import private_output
+from chefintro.text import swedish_date
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVuSerif"
@@ -41,26 +42,6 @@ class CertificateData:
     days: list[tuple[date, str]]
     coordinator: str
     issued_on: date
-
-
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
-def _sv(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 class _Page(FPDF):
@@ -154,7 +135,7 @@ def render(data: CertificateData, path: Path) -> None:
     pdf.multi_cell(0, 8.5, data.programme, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     pdf.centred(
-        f"omgång {data.cohort}, {_sv(data.starts_on)} – {_sv(data.ends_on)}",
+        f"omgång {data.cohort}, {swedish_date(data.starts_on)} – {swedish_date(data.ends_on)}",
         size=12,
         colour=_GREY,
         height=7,
@@ -169,7 +150,7 @@ def render(data: CertificateData, path: Path) -> None:
         size = 11.0 if len(data.days) <= 8 else 9.5
         for day, title in data.days:
             pdf.centred(
-                f"{_sv(day)}  ·  {title}",
+                f"{swedish_date(day)}  ·  {title}",
                 size=size,
                 colour=_GREY,
                 height=size * 0.58,
@@ -183,7 +164,7 @@ def render(data: CertificateData, path: Path) -> None:
     pdf.set_font(FAMILY, "", 11.5)
     pdf.set_text_color(*_BLUE)
     pdf.set_xy(left - half, line_y - 8)
-    pdf.cell(2 * half, 6, _sv(data.issued_on), align=Align.C)
+    pdf.cell(2 * half, 6, swedish_date(data.issued_on), align=Align.C)
     pdf.set_draw_color(*_BLUE)
     pdf.set_line_width(0.3)
     for middle in (left, right):

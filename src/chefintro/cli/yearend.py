@@ -85,8 +85,8 @@ def _show_survey(report: SurveyReport) -> None:
     for question in report.questions:
         if question.kind != "scale":
             continue
-        for group in question.groups:
-            row = [question.text]
+        for number, group in enumerate(question.groups):
+            row = [question.text if number == 0 else ""]
             if report.by:
                 row.append(group.group or "–")
             row += [_cell(group.cells.get(n), hidden) for n in names]
