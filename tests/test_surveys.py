@@ -188,6 +188,19 @@ def test_a_forms_export_imports_in_another_column_order(year: Cli, tmp_path: Pat
     assert _answer_count() == 42
 
 
+def test_a_csv_saved_as_ansi_by_excel_imports(year: Cli, tmp_path: Path) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = tmp_path / "ansi.csv"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-postadress", SCALE[0], FREE[0]])
+        writer.writerow([ADEPTS[0][1], "6", "Att leda på distans – och nära."])
+    result = year("survey", "import", "start-2027", str(path))
+    assert "1 respondent(s), 2 answer(s) added" in result.stderr
+    report: Any = year.json("report", "survey")
+    assert report["surveys"][0]["respondents"] == 1
+
+
 def test_problems_are_located_and_nothing_is_imported(year: Cli, tmp_path: Path) -> None:
     from openpyxl import Workbook
 

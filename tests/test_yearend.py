@@ -190,3 +190,30 @@ def test_the_summary_in_text_and_markdown(finished: Cli, tmp_path: Path) -> None
     assert "+2,0 (n = 4)" in md
     assert "+2,0 steg på skalan 1–7" in md
     finished("report", "summary", "--format", "pdf", code=2)
+
+
+def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from chefintro.certificates.pdf import CertificateData, render
+
+    days = [(date(2027, 1, 10) + timedelta(weeks=3 * i), f"Programdag {i + 1}") for i in range(16)]
+    name = "Anna-Karin Åkerström-Lindqvist von Düben"
+    target = tmp_path / "intyg.pdf"
+    render(
+        CertificateData(
+            programme="Chefsintroduktionsprogrammet i Myndighetsnätverket",
+            cohort="2027",
+            name=name,
+            agency="Hovrätten för nedre Norrland",
+            starts_on=date(2027, 1, 10),
+            ends_on=date(2027, 12, 9),
+            days=days,
+            coordinator="Helena Sjödin",
+            issued_on=date(2027, 12, 9),
+        ),
+        target,
+    )
+    text = _pdftotext(target)
+    assert name in " ".join(text.split())
+    assert "Programdag 16" in text and "Samordnare" in text

@@ -27,6 +27,7 @@ _GREY = (90, 90, 90)
 
 _PAGE_W, _PAGE_H = 210.0, 297.0
 _MARGIN = 12.0
+_SIGNATURE_Y = _PAGE_H - 55  # where the signature lines are drawn
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,44 @@ class _Page(FPDF):
             [(middle - 2.2, y), (middle, y - 2.2), (middle + 2.2, y), (middle, y + 2.2)],
             style="F",
         )
+
+
+def _days(
+    pdf: _Page, days: list[tuple[date, str]], *, top: float, bottom: float, width: float
+) -> None:
+    """List the programme days between ``top`` and ``bottom``: one centred column in the
+    largest size that fits, else two columns, else just how many days there were."""
+    lines = [f"{swedish_date(day)}  ·  {title}" for day, title in days]
+    room = bottom - top
+    for size in (11.0, 10.0, 9.0, 8.0):
+        if len(lines) * size * 0.58 <= room:
+            for line in lines:
+                pdf.centred(line, size=size, colour=_GREY, height=size * 0.58, shrink_to=width)
+            return
+    half = (len(lines) + 1) // 2
+    for size in (9.0, 8.0, 7.0):
+        height = size * 0.58
+        if half * height <= room:
+            column = width / 2 - 3
+            for index, line in enumerate(lines):
+                x = pdf.l_margin + (0 if index < half else width / 2 + 3)
+                pdf.set_xy(x, top + (index % half) * height)
+                line_size = size
+                pdf.set_font(FAMILY, "", line_size)
+                while line_size > 6.5 and pdf.get_string_width(line) > column:
+                    line_size -= 0.5
+                    pdf.set_font(FAMILY, "", line_size)
+                while len(line) > 20 and pdf.get_string_width(line) > column:
+                    line = line[:-2] + "…"
+                pdf.set_text_color(*_GREY)
+                pdf.cell(column, height, line, align=Align.C)
+            return
+    pdf.centred(
+        f"{len(lines)} programdagar, {swedish_date(days[0][0])} – {swedish_date(days[-1][0])}",
+        size=11,
+        colour=_GREY,
+        height=6.5,
+    )
 
 
 def render(data: CertificateData, path: Path) -> None:
@@ -147,19 +186,11 @@ def render(data: CertificateData, path: Path) -> None:
     if data.days:
         pdf.centred("Programdagar", size=12, style="B", height=7)
         pdf.ln(1)
-        size = 11.0 if len(data.days) <= 8 else 9.5
-        for day, title in data.days:
-            pdf.centred(
-                f"{swedish_date(day)}  ·  {title}",
-                size=size,
-                colour=_GREY,
-                height=size * 0.58,
-                shrink_to=text_width,
-            )
+        _days(pdf, data.days, top=pdf.get_y(), bottom=_SIGNATURE_Y - 16, width=text_width)
 
     # The signature block sits at a fixed place near the foot of the page: the date on the
     # left, the coordinator's signature line on the right.
-    line_y = _PAGE_H - 55
+    line_y = _SIGNATURE_Y
     left, right, half = _PAGE_W / 2 - 45, _PAGE_W / 2 + 45, 33
     pdf.set_font(FAMILY, "", 11.5)
     pdf.set_text_color(*_BLUE)
