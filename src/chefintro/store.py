@@ -162,7 +162,15 @@ def make_engine(location: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    try:
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    except ImportError as exc:  # the driver is an optional extra: chefintro[postgres]
+        raise StoreError(
+            f"The store {describe(location)} needs the Python package "
+            f"{exc.name or 'of its database driver'}, which is not installed. For PostgreSQL, "
+            "install chefintro with the postgres extra, e.g. "
+            "uv tool install 'chefintro-<version>-py3-none-any.whl[postgres]'."
+        ) from None
 
 
 # --- schema version and upgrades --------------------------------------------------------

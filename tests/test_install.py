@@ -1,4 +1,5 @@
-"""`chefintro --version`: the version from pyproject.toml, the Python, the store it would use."""
+"""The installed tool: `--version` (the version from pyproject.toml, the Python, the store it
+would use) and optional extras that fail plainly when they are not installed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
+
+import pytest
 
 import chefintro
 from tests.conftest import Cli
@@ -77,3 +80,15 @@ def test_version_loads_no_database_or_spreadsheet_library(db_path: Path) -> None
     assert out.stdout.splitlines()[0] == f"chefintro {chefintro.__version__}"
     assert out.stdout.splitlines()[-1] == "heavy:"
     assert not db_path.exists()
+
+
+def test_a_postgres_store_without_the_postgres_extra_says_what_to_install(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if chefintro[postgres] were not
+    url = "postgresql+psycopg://coordinator:hemligt@127.0.0.1:9/chefintro"
+    result = cli("--db", url, "agency", "list", code=1)
+    assert "needs the Python package psycopg, which is not installed" in result.stderr
+    assert "[postgres]" in result.stderr
+    assert "internal error" not in result.stderr
+    assert "hemligt" not in result.stderr
