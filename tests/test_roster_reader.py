@@ -16,8 +16,8 @@ from chefintro.roster.reader import (
     AgencyRow,
     PairRow,
     ParticipantRow,
+    ProgrammeSessionRow,
     RosterData,
-    SessionRow,
     read_roster,
 )
 from tests import hostile
@@ -89,7 +89,7 @@ def test_swedish_workbook_reads_every_sheet(tmp_path: Path) -> None:
         ),
     ]
     assert data.sessions == [
-        SessionRow(
+        ProgrammeSessionRow(
             2,
             "Uppstart",
             datetime(2027, 1, 26, 9),

@@ -89,7 +89,7 @@ def now_local() -> datetime:
 
 
 @dataclass
-class SessionData:
+class ProgrammeSessionData:
     """A session's fields as a user gives them; None means 'not given'.
 
     ``ends_at`` may be a bare time, meaning that time on the start's day. On edit, an
@@ -105,7 +105,7 @@ class SessionData:
 
 
 @dataclass(frozen=True)
-class SessionInfo:
+class ProgrammeSessionInfo:
     id: int
     title: str
     kind: str
@@ -160,16 +160,16 @@ def _end(start: datetime, end: datetime | time) -> datetime:
     return value
 
 
-def _host_id(session: Session, host: str | None) -> int | None:
+def _host_id(db: Session, host: str | None) -> int | None:
     if clean_text(host) is None:
         return None
-    return get_agency(session=session, code=host or "").id
+    return get_agency(db=db, code=host or "").id
 
 
 def _check_unique(
-    session: Session, cohort: Cohort, title: str, starts_at: datetime, own_id: int | None
+    db: Session, cohort: Cohort, title: str, starts_at: datetime, own_id: int | None
 ) -> None:
-    other = session.exec(
+    other = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
         .where(ProgrammeSession.title == title)
@@ -182,7 +182,7 @@ def _check_unique(
         )
 
 
-def add_session(*, session: Session, cohort: Cohort, data: SessionData) -> ProgrammeSession:
+def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> ProgrammeSession:
     """Add a programme session to a cohort; its calendar UID is made here, once."""
     require_open(cohort)
     title = _title(data.title)
@@ -190,7 +190,7 @@ def add_session(*, session: Session, cohort: Cohort, data: SessionData) -> Progr
         raise UsageError("A session needs a start and an end.")
     starts_at = local_time(data.starts_at)
     ends_at = _end(starts_at, data.ends_at)
-    _check_unique(session, cohort, title, starts_at, None)
+    _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
         cohort_id=cohort.id,  # type: ignore[arg-type]
         title=title,
@@ -198,13 +198,13 @@ def add_session(*, session: Session, cohort: Cohort, data: SessionData) -> Progr
         starts_at=starts_at,
         ends_at=ends_at,
         location=clean_text(data.location),
-        host_agency_id=_host_id(session, data.host),
+        host_agency_id=_host_id(db, data.host),
         uid=f"{uuid.uuid4()}@chefintro",
         sequence=0,
         updated_at=utcnow(),
     )
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     return row
 
 
@@ -224,9 +224,9 @@ def date_warning(*, cohort: Cohort, row: ProgrammeSession) -> str | None:
     )
 
 
-def get_programme_session(*, session: Session, cohort: Cohort, session_id: int) -> ProgrammeSession:
+def get_programme_session(*, db: Session, cohort: Cohort, session_id: int) -> ProgrammeSession:
     """Return session ``session_id`` of ``cohort``, or raise NotFoundError."""
-    row = session.get(ProgrammeSession, session_id)
+    row = db.get(ProgrammeSession, session_id)
     if row is None or row.cohort_id != cohort.id:
         raise NotFoundError(
             f"No session {session_id} in cohort {cohort.name}; 'chefintro session list' "
@@ -236,18 +236,18 @@ def get_programme_session(*, session: Session, cohort: Cohort, session_id: int) 
 
 
 def list_sessions(
-    *, session: Session, cohort: Cohort, now: datetime | None = None
-) -> list[SessionInfo]:
+    *, db: Session, cohort: Cohort, now: datetime | None = None
+) -> list[ProgrammeSessionInfo]:
     """Return a cohort's sessions in time order, with their attendance counts."""
     moment = now or now_local()
-    rows = session.exec(
+    rows = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
-    hosts = {a.id: a for a in session.exec(select(Agency)).all()}
+    hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     counts: Counter[tuple[int, str]] = Counter()
-    for session_id, status in session.exec(
+    for session_id, status in db.exec(
         select(Attendance.session_id, Attendance.status)
         .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
         .where(ProgrammeSession.cohort_id == cohort.id)
@@ -258,7 +258,7 @@ def list_sessions(
         host = hosts.get(row.host_agency_id) if row.host_agency_id is not None else None
         sid = row.id or 0
         result.append(
-            SessionInfo(
+            ProgrammeSessionInfo(
                 id=sid,
                 title=row.title,
                 kind=str(row.kind),
@@ -279,14 +279,14 @@ def list_sessions(
 
 
 def edit_session(
-    *, session: Session, cohort: Cohort, session_id: int, changes: SessionData
+    *, db: Session, cohort: Cohort, session_id: int, changes: ProgrammeSessionData
 ) -> ProgrammeSession:
     """Change a session; any real change bumps its SEQUENCE and time stamp, never its UID.
 
     Moving the start without giving an end keeps the session's length.
     """
     require_open(cohort)
-    row = get_programme_session(session=session, cohort=cohort, session_id=session_id)
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     title = _title(changes.title) if changes.title is not None else row.title
     starts_at = local_time(changes.starts_at) if changes.starts_at is not None else row.starts_at
     if changes.ends_at is not None:
@@ -295,8 +295,8 @@ def edit_session(
         ends_at = _end(starts_at, row.ends_at + (starts_at - row.starts_at))
     kind = changes.kind if changes.kind is not None else row.kind
     location = clean_text(changes.location) if changes.location is not None else row.location
-    host_id = _host_id(session, changes.host) if changes.host is not None else row.host_agency_id
-    _check_unique(session, cohort, title, starts_at, row.id)
+    host_id = _host_id(db, changes.host) if changes.host is not None else row.host_agency_id
+    _check_unique(db, cohort, title, starts_at, row.id)
     before = (row.title, row.starts_at, row.ends_at, str(row.kind), row.location)
     after = (title, starts_at, ends_at, str(kind), location)
     if before == after and host_id == row.host_agency_id:
@@ -305,12 +305,12 @@ def edit_session(
     row.kind, row.location, row.host_agency_id = kind, location, host_id
     row.sequence += 1
     row.updated_at = utcnow()
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     return row
 
 
-def upsert_session(*, session: Session, cohort: Cohort, data: SessionData) -> str:
+def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> str:
     """Add a session, or bring the one with the same title and start up to date.
 
     The natural key of a session is (title, start). Return "added", "updated" or
@@ -320,16 +320,16 @@ def upsert_session(*, session: Session, cohort: Cohort, data: SessionData) -> st
     if data.starts_at is None:
         raise UsageError("A session needs a start.")
     starts_at = local_time(data.starts_at)
-    found = session.exec(
+    found = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
         .where(ProgrammeSession.title == title)
         .where(ProgrammeSession.starts_at == starts_at)
     ).first()
     if found is None:
-        add_session(session=session, cohort=cohort, data=data)
+        add_session(db=db, cohort=cohort, data=data)
         return "added"
-    changes = SessionData(
+    changes = ProgrammeSessionData(
         title=title,
         starts_at=starts_at,
         ends_at=data.ends_at,
@@ -338,29 +338,25 @@ def upsert_session(*, session: Session, cohort: Cohort, data: SessionData) -> st
         host=data.host if data.host is not None else "",
     )
     before = found.sequence
-    edited = edit_session(
-        session=session, cohort=cohort, session_id=int(found.id or 0), changes=changes
-    )
+    edited = edit_session(db=db, cohort=cohort, session_id=int(found.id or 0), changes=changes)
     return "updated" if edited.sequence != before else "unchanged"
 
 
-def remove_session(
-    *, session: Session, cohort: Cohort, session_id: int, force: bool = False
-) -> int:
+def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool = False) -> int:
     """Remove a session; with recorded attendance only when ``force``. Return rows removed."""
     require_open(cohort)
-    row = get_programme_session(session=session, cohort=cohort, session_id=session_id)
-    records = session.exec(select(Attendance).where(Attendance.session_id == row.id)).all()
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
+    records = db.exec(select(Attendance).where(Attendance.session_id == row.id)).all()
     if records and not force:
         raise RuleError(
             f"Session {row.id} ({row.title}) has attendance recorded for {len(records)} "
             "participant(s). Use --force to remove it together with that attendance."
         )
     for record in records:
-        session.delete(record)
-    session.flush()
-    session.delete(row)
-    session.flush()
+        db.delete(record)
+    db.flush()
+    db.delete(row)
+    db.flush()
     return len(records)
 
 
@@ -379,7 +375,7 @@ class AttendanceResult:
 
 def record_attendance(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     session_id: int,
     emails: list[str],
@@ -391,7 +387,7 @@ def record_attendance(
     makes the whole call fail before anything is written.
     """
     require_open(cohort)
-    row = get_programme_session(session=session, cohort=cohort, session_id=session_id)
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     if not [e for e in emails if e.strip()]:
         raise UsageError("Give at least one participant's e-mail address.")
     missing: list[str] = []
@@ -400,11 +396,11 @@ def record_attendance(
     for email in emails:
         if not email.strip():
             continue
-        person = find_person(session=session, email=email)
+        person = find_person(db=db, email=email)
         if person is None:
             missing.append(f"{email.strip()} is not registered")
             continue
-        part = find_participant(session=session, cohort=cohort, person=person)
+        part = find_participant(db=db, cohort=cohort, person=person)
         if part is None:
             missing.append(f"{person.name} ({person.email}) is not in cohort {cohort.name}")
         elif part.status == ParticipantStatus.WITHDRAWN:
@@ -416,7 +412,7 @@ def record_attendance(
         raise NotFoundError(message) if missing else RuleError(message)
     existing = {
         a.participant_id: a
-        for a in session.exec(
+        for a in db.exec(
             select(Attendance)
             .where(Attendance.session_id == row.id)
             .where(col(Attendance.participant_id).in_(list(chosen)))
@@ -426,17 +422,17 @@ def record_attendance(
     for participant_id in sorted(chosen):
         record = existing.get(participant_id)
         if record is None:
-            session.add(
+            db.add(
                 Attendance(session_id=row.id, participant_id=participant_id, status=status)  # type: ignore[arg-type]
             )
             created += 1
         elif record.status != status:
             record.status = status
-            session.add(record)
+            db.add(record)
             changed += 1
         else:
             unchanged += 1
-    session.flush()
+    db.flush()
     warning = None
     if status != AttendanceStatus.EXCUSED and row.starts_at > now_local():
         warning = (
@@ -504,7 +500,7 @@ def attendance_standing(*, attended: int, held: int, total: int, min_attendance:
 
 
 @dataclass(frozen=True)
-class AttendanceRow:
+class AttendanceReportRow:
     name: str
     email: str
     agency: str
@@ -542,7 +538,7 @@ class AttendanceReport:
     sessions_total: int
     sessions_held: int
     required: int
-    rows: list[AttendanceRow]
+    rows: list[AttendanceReportRow]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -558,7 +554,7 @@ class AttendanceReport:
 
 
 def attendance_report(
-    *, session: Session, cohort: Cohort, now: datetime | None = None
+    *, db: Session, cohort: Cohort, now: datetime | None = None
 ) -> AttendanceReport:
     """Return every non-withdrawn participant's attendance against the cohort's minimum.
 
@@ -567,11 +563,11 @@ def attendance_report(
     cohort says so.
     """
     moment = now or now_local()
-    sessions = session.exec(
+    sessions = db.exec(
         select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
     ).all()
     held_ids = {s.id for s in sessions if s.starts_at <= moment}
-    people = session.exec(
+    people = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
@@ -580,7 +576,7 @@ def attendance_report(
     ).all()
     counts: Counter[tuple[int, str]] = Counter()
     if held_ids:
-        for participant_id, status in session.exec(
+        for participant_id, status in db.exec(
             select(Attendance.participant_id, Attendance.status).where(
                 col(Attendance.session_id).in_(held_ids)
             )
@@ -600,7 +596,7 @@ def attendance_report(
             min_attendance=cohort.min_attendance,
         )
         rows.append(
-            AttendanceRow(
+            AttendanceReportRow(
                 name=person.name,
                 email=person.email,
                 agency=agency.code,
@@ -645,7 +641,7 @@ def _onsets_in_time_before(timezone: Any) -> None:
             observance["DTSTART"].dt = start.dt - gained
 
 
-def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
+def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     """Write the cohort's sessions as an iCalendar file, atomically; return the count.
 
     Each event keeps its UID for ever and carries the SEQUENCE of its last change, so a
@@ -655,12 +651,12 @@ def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
     """
     from icalendar import Calendar, Event, Timezone
 
-    rows = session.exec(
+    rows = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
-    hosts = {a.id: a for a in session.exec(select(Agency)).all()}
+    hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     zone = stockholm()
 
     calendar = Calendar()

@@ -51,7 +51,7 @@ class Side:
 
 
 @dataclass
-class Problem:
+class MatchingProblem:
     """Everything the solver and the explanations need about one cohort."""
 
     cohort: Cohort
@@ -108,8 +108,8 @@ class Problem:
         }
 
 
-def _load_side(session: Session, cohort: Cohort, role: Role) -> Side:
-    rows = session.exec(
+def _load_side(db: Session, cohort: Cohort, role: Role) -> Side:
+    rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
@@ -155,24 +155,24 @@ def _pair_matrix(
     return matrix
 
 
-def load_problem(*, session: Session, cohort: Cohort, allow_repeat: bool = False) -> Problem:
+def load_problem(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> MatchingProblem:
     """Gather a cohort's adepts, mentors, hard rules and scores."""
     from chefintro.matching.scoring import score_matrix
 
-    adepts = _load_side(session, cohort, Role.ADEPT)
-    mentors = _load_side(session, cohort, Role.MENTOR)
+    adepts = _load_side(db, cohort, Role.ADEPT)
+    mentors = _load_side(db, cohort, Role.MENTOR)
     people = set(adepts.person_ids) | set(mentors.person_ids)
     exclusions = [
         (e.person_a_id, e.person_b_id)
-        for e in session.exec(
+        for e in db.exec(
             select(Exclusion).where(
                 col(Exclusion.person_a_id).in_(people) | col(Exclusion.person_b_id).in_(people)
             )
         ).all()
     ]
-    history = _earlier_pairs(session, cohort, adepts.person_ids)
-    weights = settings.weights(session=session)
-    problem = Problem(
+    history = _earlier_pairs(db, cohort, adepts.person_ids)
+    weights = settings.weights(db=db)
+    problem = MatchingProblem(
         cohort=cohort,
         adepts=adepts,
         mentors=mentors,
@@ -183,7 +183,7 @@ def load_problem(*, session: Session, cohort: Cohort, allow_repeat: bool = False
         weights=weights,
         allow_repeat=allow_repeat,
         live=list(
-            session.exec(
+            db.exec(
                 select(Pairing)
                 .where(Pairing.cohort_id == cohort.id)
                 .where(col(Pairing.state).in_(LIVE))
@@ -194,15 +194,13 @@ def load_problem(*, session: Session, cohort: Cohort, allow_repeat: bool = False
     return problem
 
 
-def _earlier_pairs(
-    session: Session, cohort: Cohort, adept_people: list[int]
-) -> list[tuple[int, int]]:
+def _earlier_pairs(db: Session, cohort: Cohort, adept_people: list[int]) -> list[tuple[int, int]]:
     """Return (person, person) pairs matched in any other cohort (active or ended)."""
     from sqlalchemy.orm import aliased
 
     adept_part = aliased(Participant)
     mentor_part = aliased(Participant)
-    rows = session.exec(
+    rows = db.exec(
         select(adept_part.person_id, mentor_part.person_id)
         .select_from(Pairing)
         .join(adept_part, col(adept_part.id) == col(Pairing.adept_id))
@@ -250,7 +248,7 @@ class PairInfo:
         return ", ".join(f"{k.replace('_', ' ')} +{v}" for k, v in items) or "no criteria met"
 
 
-def suggest(*, session: Session, cohort: Cohort, allow_repeat: bool = False) -> list[PairInfo]:
+def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> list[PairInfo]:
     """Replace the cohort's unlocked proposals by the optimal suggestion; return all live pairs.
 
     Locked, manual and applied (active) pairs are kept and the rest is solved around them.
@@ -258,7 +256,7 @@ def suggest(*, session: Session, cohort: Cohort, allow_repeat: bool = False) -> 
     from chefintro.matching.solver import solve
 
     require_open(cohort)
-    problem = load_problem(session=session, cohort=cohort, allow_repeat=allow_repeat)
+    problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
     a_index = problem.adepts.index_of_participant()
     m_index = problem.mentors.index_of_participant()
     kept: list[tuple[int, int]] = []
@@ -283,7 +281,7 @@ def suggest(*, session: Session, cohort: Cohort, allow_repeat: bool = False) -> 
     except ValueError as exc:
         raise RuleError(f"The kept pairs cannot all stay: {exc}") from None
     if replace_ids:
-        session.execute(delete(Pairing).where(col(Pairing.id).in_(replace_ids)))
+        db.execute(delete(Pairing).where(col(Pairing.id).in_(replace_ids)))
     kept_set = set(kept)
     new_rows: list[dict[str, Any]] = []
     for a, m in assignment.items():
@@ -307,26 +305,26 @@ def suggest(*, session: Session, cohort: Cohort, allow_repeat: bool = False) -> 
         now = utcnow()
         for row in new_rows:
             row["created_at"] = now
-        session.execute(insert(Pairing), new_rows)
-    session.flush()
-    session.expire_all()
-    return list_pairs(session=session, cohort=cohort)
+        db.execute(insert(Pairing), new_rows)
+    db.flush()
+    db.expire_all()
+    return list_pairs(db=db, cohort=cohort)
 
 
-def apply(*, session: Session, cohort: Cohort) -> int:
+def apply(*, db: Session, cohort: Cohort) -> int:
     """Make every proposal of the cohort active; return how many changed."""
     require_open(cohort)
-    result = session.execute(
+    result = db.execute(
         update(Pairing)
         .where(col(Pairing.cohort_id) == cohort.id)
         .where(col(Pairing.state) == PairingState.PROPOSED)
         .values(state=PairingState.ACTIVE.value)
     )
-    session.flush()
+    db.flush()
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def list_pairs(*, session: Session, cohort: Cohort, live_only: bool = True) -> list[PairInfo]:
+def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[PairInfo]:
     """Return the cohort's pairs in Swedish order of the adept's name."""
     from sqlalchemy.orm import aliased
 
@@ -361,7 +359,7 @@ def list_pairs(*, session: Session, cohort: Cohort, live_only: bool = True) -> l
             score=int(p.score),
             breakdown=dict((p.reasons or {}).get("breakdown", {})),
         )
-        for p, a, aa, m, ma in session.execute(query).all()
+        for p, a, aa, m, ma in db.execute(query).all()
     ]
     return sorted(result, key=lambda r: (swedish_key(r.adept_name), r.adept.casefold()))
 
@@ -387,15 +385,15 @@ class SetPairResult:
         )
 
 
-def _live_pairing_of_adept(session: Session, adept: Participant) -> Pairing | None:
-    return session.exec(
+def _live_pairing_of_adept(db: Session, adept: Participant) -> Pairing | None:
+    return db.exec(
         select(Pairing).where(Pairing.adept_id == adept.id).where(col(Pairing.state).in_(LIVE))
     ).first()
 
 
 def set_pair(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     adept_email: str,
     mentor_email: str,
@@ -410,8 +408,8 @@ def set_pair(
     never displaced.
     """
     require_open(cohort)
-    adept = get_participant(session=session, cohort=cohort, email=adept_email)
-    mentor = get_participant(session=session, cohort=cohort, email=mentor_email)
+    adept = get_participant(db=db, cohort=cohort, email=adept_email)
+    mentor = get_participant(db=db, cohort=cohort, email=mentor_email)
     if adept.role != Role.ADEPT:
         raise RuleError(f"{adept_email.strip()} is a mentor in cohort {cohort.name}, not an adept.")
     if mentor.role != Role.MENTOR:
@@ -421,7 +419,7 @@ def set_pair(
     for part, email in ((adept, adept_email), (mentor, mentor_email)):
         if part.status != ParticipantStatus.ACTIVE:
             raise RuleError(f"{email.strip()} has {part.status} and cannot be paired.")
-    problem = load_problem(session=session, cohort=cohort, allow_repeat=allow_repeat)
+    problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
     a = problem.adepts.index_of_participant()[int(adept.id or 0)]
     m = problem.mentors.index_of_participant()[int(mentor.id or 0)]
     rule = problem.rule(a, m)
@@ -431,7 +429,7 @@ def set_pair(
             f"{problem.adepts.names[a]} and {problem.mentors.names[m]} cannot be paired: "
             f"{rule}{hint}."
         )
-    current = _live_pairing_of_adept(session, adept)
+    current = _live_pairing_of_adept(db, adept)
     others = [
         p
         for p in problem.live
@@ -441,7 +439,7 @@ def set_pair(
     if len(others) >= mentor.capacity:
         movable = sorted(
             (p for p in others if _displaceable(p)),
-            key=lambda p: (int(p.score), _adept_person(session, p).email_key),
+            key=lambda p: (int(p.score), _adept_person(db, p).email_key),
         )
         if len(others) - mentor.capacity + 1 != 1 or not movable:
             raise RuleError(
@@ -450,12 +448,12 @@ def set_pair(
                 "first or raise their capacity."
             )
         displaced = movable[0]
-    unpaired = None if displaced is None else _adept_person(session, displaced)
+    unpaired = None if displaced is None else _adept_person(db, displaced)
     for old in (current, displaced):
         if old is not None:
-            session.delete(old)
-    session.flush()
-    session.add(
+            db.delete(old)
+    db.flush()
+    db.add(
         Pairing(
             cohort_id=int(cohort.id or 0),
             adept_id=int(adept.id or 0),
@@ -467,9 +465,9 @@ def set_pair(
             reasons={"breakdown": problem.breakdown(a, m)},
         )
     )
-    session.flush()
+    db.flush()
     key = email_key(adept_email)
-    info = next(p for p in list_pairs(session=session, cohort=cohort) if email_key(p.adept) == key)
+    info = next(p for p in list_pairs(db=db, cohort=cohort) if email_key(p.adept) == key)
     if unpaired is None:
         return SetPairResult(info=info)
     return SetPairResult(info=info, displaced=unpaired.email, displaced_name=unpaired.name)
@@ -480,27 +478,27 @@ def _displaceable(pairing: Pairing) -> bool:
     return pairing.state == PairingState.PROPOSED and not pairing.locked and not pairing.manual
 
 
-def _adept_person(session: Session, pairing: Pairing) -> Person:
+def _adept_person(db: Session, pairing: Pairing) -> Person:
     """Return the person who is the adept of ``pairing``."""
-    part = session.get(Participant, pairing.adept_id)
-    person = session.get(Person, part.person_id) if part is not None else None
+    part = db.get(Participant, pairing.adept_id)
+    person = db.get(Person, part.person_id) if part is not None else None
     assert person is not None  # a pairing always has its adept
     return person
 
 
-def remove_pair(*, session: Session, cohort: Cohort, adept_email: str) -> str:
+def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     """Remove an adept's live pair: a proposal is deleted, an active pair ends.
 
     A mentor's e-mail is refused with the list of their adepts, whose e-mails it takes.
     """
     require_open(cohort)
-    adept = get_participant(session=session, cohort=cohort, email=adept_email)
+    adept = get_participant(db=db, cohort=cohort, email=adept_email)
     if adept.role == Role.MENTOR:
-        person = session.get(Person, adept.person_id)
+        person = db.get(Person, adept.person_id)
         key = person.email_key if person is not None else email_key(adept_email)
         theirs = [
             f"{p.adept_name} ({p.adept})"
-            for p in list_pairs(session=session, cohort=cohort)
+            for p in list_pairs(db=db, cohort=cohort)
             if email_key(p.mentor) == key
         ]
         listed = (
@@ -512,39 +510,39 @@ def remove_pair(*, session: Session, cohort: Cohort, adept_email: str) -> str:
             f"{adept_email.strip()} is a mentor in cohort {cohort.name}; 'pair remove' takes "
             f"the adept's e-mail. {listed}"
         )
-    pairing = _live_pairing_of_adept(session, adept)
+    pairing = _live_pairing_of_adept(db, adept)
     if pairing is None:
         raise NotFoundError(f"{adept_email.strip()} has no pair in cohort {cohort.name}.")
     if pairing.state == PairingState.ACTIVE:
         pairing.state = PairingState.ENDED
-        session.add(pairing)
+        db.add(pairing)
         outcome = "ended"
     else:
-        session.delete(pairing)
+        db.delete(pairing)
         outcome = "removed"
-    session.flush()
+    db.flush()
     return outcome
 
 
-def preference_warnings(*, session: Session, cohort: Cohort, adept_email: str) -> list[str]:
+def preference_warnings(*, db: Session, cohort: Cohort, adept_email: str) -> list[str]:
     """Return a warning for each preferred mentor of an adept who cannot be chosen as is.
 
     A preference counts only for a mentor of the cohort from another agency; one that is
     not (yet) a mentor of the cohort, or is of the adept's own agency, is kept but warned of.
     """
-    adept = get_participant(session=session, cohort=cohort, email=adept_email)
-    person = session.get(Person, adept.person_id)
+    adept = get_participant(db=db, cohort=cohort, email=adept_email)
+    person = db.get(Person, adept.person_id)
     assert person is not None
     warnings: list[str] = []
     for key in adept.preferred_mentors or []:
-        mentor = session.exec(select(Person).where(Person.email_key == key)).first()
+        mentor = db.exec(select(Person).where(Person.email_key == key)).first()
         if mentor is None:
             warnings.append(
                 f"Preferred mentor {key} is not registered; the preference counts only once "
                 f"they are a mentor in cohort {cohort.name}."
             )
             continue
-        part = session.exec(
+        part = db.exec(
             select(Participant)
             .where(Participant.cohort_id == cohort.id)
             .where(Participant.person_id == mentor.id)
@@ -567,30 +565,28 @@ def preference_warnings(*, session: Session, cohort: Cohort, adept_email: str) -
     return warnings
 
 
-def exclude(*, session: Session, first: str, second: str, reason: str) -> int:
+def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     """Record that two people must never be paired; return how many live pairs were undone."""
-    one = get_person(session=session, email=first)
-    two = get_person(session=session, email=second)
+    one = get_person(db=db, email=first)
+    two = get_person(db=db, email=second)
     if one.id == two.id:
         raise UsageError("Give two different people.")
     text = clean_text(reason)
     if not text:
         raise UsageError("Give a --reason (kept for the record, e.g. 'same management team').")
     a_id, b_id = sorted((int(one.id or 0), int(two.id or 0)))
-    exists = session.exec(
+    exists = db.exec(
         select(Exclusion).where(Exclusion.person_a_id == a_id).where(Exclusion.person_b_id == b_id)
     ).first()
     if exists is not None:
         raise DuplicateError(f"{one.name} and {two.name} are already excluded.")
-    session.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=text))
+    db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=text))
     parts = {
         int(p.id or 0)
-        for p in session.exec(
-            select(Participant).where(col(Participant.person_id).in_((a_id, b_id)))
-        )
+        for p in db.exec(select(Participant).where(col(Participant.person_id).in_((a_id, b_id))))
     }
     undone = 0
-    for pairing in session.exec(
+    for pairing in db.exec(
         select(Pairing)
         .where(col(Pairing.state).in_(LIVE))
         .where(or_(col(Pairing.adept_id).in_(parts), col(Pairing.mentor_id).in_(parts)))
@@ -598,11 +594,11 @@ def exclude(*, session: Session, first: str, second: str, reason: str) -> int:
         if {pairing.adept_id, pairing.mentor_id} <= parts:
             if pairing.state == PairingState.ACTIVE:
                 pairing.state = PairingState.ENDED
-                session.add(pairing)
+                db.add(pairing)
             else:
-                session.delete(pairing)
+                db.delete(pairing)
             undone += 1
-    session.flush()
+    db.flush()
     return undone
 
 
@@ -649,15 +645,15 @@ class Explanation:
         }
 
 
-def explain(*, session: Session, cohort: Cohort, email: str, limit: int = 5) -> Explanation:
+def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Explanation:
     """Explain a pair: its breakdown, and why better-looking mentors were not chosen."""
-    part = get_participant(session=session, cohort=cohort, email=email)
-    person = session.get(Person, part.person_id)
+    part = get_participant(db=db, cohort=cohort, email=email)
+    person = db.get(Person, part.person_id)
     assert person is not None
     key = person.email_key
     pairs = [
         p
-        for p in list_pairs(session=session, cohort=cohort)
+        for p in list_pairs(db=db, cohort=cohort)
         if email_key(p.adept) == key or email_key(p.mentor) == key
     ]
     if part.role == Role.MENTOR:
@@ -671,7 +667,7 @@ def explain(*, session: Session, cohort: Cohort, email: str, limit: int = 5) -> 
         return Explanation(
             person.email, person.name, "adept", pairs, [], f"Adept has {part.status}."
         )
-    problem = load_problem(session=session, cohort=cohort)
+    problem = load_problem(db=db, cohort=cohort)
     a = problem.adepts.index_of_participant()[int(part.id or 0)]
     current_mentor = pairs[0].mentor if pairs else None
     load: dict[int, int] = {}
@@ -735,11 +731,11 @@ class Unmatched:
         }
 
 
-def unmatched(*, session: Session, cohort: Cohort) -> list[Unmatched]:
+def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     """Every active adept without a pair and every mentor with free capacity, with a reason."""
     from chefintro.matching.solver import max_cardinality
 
-    problem = load_problem(session=session, cohort=cohort)
+    problem = load_problem(db=db, cohort=cohort)
     a_index = problem.adepts.index_of_participant()
     m_index = problem.mentors.index_of_participant()
     paired_adepts = {a_index[p.adept_id] for p in problem.live if p.adept_id in a_index}

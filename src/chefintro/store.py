@@ -363,14 +363,14 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Yield a session in one transaction: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+    def transaction(self) -> Iterator[Session]:
+        """Yield a database session in one transaction: committed on success, else rolled back."""
+        with Session(self.engine, expire_on_commit=False) as db:
             try:
-                yield session
-                session.commit()
+                yield db
+                db.commit()
             except BaseException:
-                session.rollback()
+                db.rollback()
                 raise
 
     def dispose(self) -> None:

@@ -84,7 +84,7 @@ def add(
     """
     from chefintro import calendar
 
-    data = calendar.SessionData(
+    data = calendar.ProgrammeSessionData(
         title=title,
         starts_at=start,
         ends_at=_parse_end(end),
@@ -93,9 +93,9 @@ def add(
         host=host,
     )
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        row = calendar.add_session(session=session, cohort=cohort, data=data)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        row = calendar.add_session(db=db, cohort=cohort, data=data)
         output.success(
             f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
             f"(cohort {cohort.name})."
@@ -111,9 +111,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import calendar
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        rows = calendar.list_sessions(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        rows = calendar.list_sessions(db=db, cohort=cohort)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
@@ -170,7 +170,7 @@ def edit(
     """
     from chefintro import calendar
 
-    data = calendar.SessionData(
+    data = calendar.ProgrammeSessionData(
         title=title,
         starts_at=start,
         ends_at=_parse_end(end),
@@ -181,14 +181,12 @@ def edit(
     if all(v is None for v in vars(data).values()):
         raise typer.BadParameter("Give at least one of --title, --start, --end, --kind, …")
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
         before = calendar.get_programme_session(
-            session=session, cohort=cohort, session_id=session_id
+            db=db, cohort=cohort, session_id=session_id
         ).sequence
-        row = calendar.edit_session(
-            session=session, cohort=cohort, session_id=session_id, changes=data
-        )
+        row = calendar.edit_session(db=db, cohort=cohort, session_id=session_id, changes=data)
         if row.sequence == before:
             output.info(f"Session {row.id} already looks like that; nothing changed.")
         else:
@@ -213,11 +211,9 @@ def remove(
     from chefintro import calendar
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        removed = calendar.remove_session(
-            session=session, cohort=cohort, session_id=session_id, force=force
-        )
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        removed = calendar.remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
     extra = f" and {removed} attendance record(s)" if removed else ""
     output.success(f"Removed session {session_id}{extra}.")
     output.info(
@@ -251,10 +247,10 @@ def attend(
     from chefintro import calendar
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
         result = calendar.record_attendance(
-            session=session,
+            db=db,
             cohort=cohort,
             session_id=session_id,
             emails=emails,
@@ -284,7 +280,7 @@ def ics(
     from chefintro import calendar
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        count = calendar.write_ics(session=session, cohort=cohort, path=file)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        count = calendar.write_ics(db=db, cohort=cohort, path=file)
     output.success(f"Wrote {count} session(s) of cohort {cohort.name} to {file}.")

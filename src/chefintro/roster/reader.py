@@ -90,7 +90,7 @@ class ParticipantRow:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionRow:
+class ProgrammeSessionRow:
     """A Träffar row. ``host`` is an agency code or name as written."""
 
     row: int
@@ -113,7 +113,7 @@ class PairRow:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionColumn:
+class ProgrammeSessionColumn:
     """A session column on the Närvaro sheet (1-based sheet column), its header parsed."""
 
     column: int
@@ -127,7 +127,7 @@ class SessionColumn:
 class AttendanceMark:
     """One filled Närvaro cell; blank cells give no mark (attendance left unchanged)."""
 
-    session: SessionColumn
+    session: ProgrammeSessionColumn
     status: AttendanceStatus
 
 
@@ -147,10 +147,10 @@ class RosterData:
     path: Path
     agencies: list[AgencyRow] = field(default_factory=list)
     participants: list[ParticipantRow] = field(default_factory=list)
-    sessions: list[SessionRow] = field(default_factory=list)
+    sessions: list[ProgrammeSessionRow] = field(default_factory=list)
     pairs: list[PairRow] = field(default_factory=list)
     attendance: list[AttendanceRow] = field(default_factory=list)
-    attendance_sessions: list[SessionColumn] = field(default_factory=list)
+    attendance_sessions: list[ProgrammeSessionColumn] = field(default_factory=list)
     #: The roster sheets found, by key, with their names as written in the file.
     sheets: dict[SheetKey, str] = field(default_factory=dict)
     #: For each sheet found, each recognised column's header as written in the file.
@@ -611,11 +611,11 @@ class _SheetReader:
 
     def map_header(
         self, header_row: int, header: list[Any]
-    ) -> tuple[list[_Field] | None, list[SessionColumn]]:
+    ) -> tuple[list[_Field] | None, list[ProgrammeSessionColumn]]:
         found: dict[str, _Field] = {}
         labels: dict[str, str] = {}
         ignored: list[str] = []
-        sessions: list[SessionColumn] = []
+        sessions: list[ProgrammeSessionColumn] = []
         session_keys: dict[str, str] = {}
         for index, raw in enumerate(header):
             if raw == "":
@@ -667,7 +667,7 @@ class _SheetReader:
 
     def session_column(
         self, header_row: int, index: int, label: str, seen: dict[str, str]
-    ) -> SessionColumn:
+    ) -> ProgrammeSessionColumn:
         key = match_key(label)
         if key in seen:
             self.problem(
@@ -677,7 +677,7 @@ class _SheetReader:
             )
         seen[key] = label
         parsed = parse_attendance_header(label)
-        return SessionColumn(
+        return ProgrammeSessionColumn(
             self.first_column + index + 1, label, parsed.title, parsed.starts_on, parsed.start_time
         )
 
@@ -689,7 +689,7 @@ class _SheetReader:
         header_row: int,
         rows: Iterator[list[Any]],
         fields: list[_Field],
-        sessions: list[SessionColumn],
+        sessions: list[ProgrammeSessionColumn],
     ) -> None:
         # The loop below runs once per cell, so it keeps to local names and plain tuples.
         indexes = [f.index for f in fields] + [s.column - self.first_column - 1 for s in sessions]
@@ -769,7 +769,7 @@ class _SheetReader:
         return found, complete
 
     def marks(
-        self, number: int, row: list[Any], sessions: list[SessionColumn]
+        self, number: int, row: list[Any], sessions: list[ProgrammeSessionColumn]
     ) -> tuple[AttendanceMark, ...]:
         marks: list[AttendanceMark] = []
         for session in sessions:
@@ -869,7 +869,7 @@ def _build_session(
         )
         return
     v["ends_at"] = ends_at
-    reader.data.sessions.append(SessionRow(number, **v))
+    reader.data.sessions.append(ProgrammeSessionRow(number, **v))
 
 
 def _build_pair(reader: _SheetReader, state: _SheetState, number: int, v: dict[str, Any]) -> None:

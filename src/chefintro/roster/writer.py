@@ -52,7 +52,7 @@ from chefintro.roster.columns import (
     display_value,
     escape_text,
 )
-from chefintro.roster.reader import AgencyRow, PairRow, ParticipantRow, SessionRow
+from chefintro.roster.reader import AgencyRow, PairRow, ParticipantRow, ProgrammeSessionRow
 
 #: How many rows below the data the drop-down lists reach, so new rows get them too.
 INPUT_ROWS = 500
@@ -243,7 +243,7 @@ def standard_sheet(
     return SheetSpec(sheet.sv, columns, rows, input_rows=input_rows)
 
 
-def row_values(row: AgencyRow | ParticipantRow | SessionRow | PairRow) -> tuple[Any, ...]:
+def row_values(row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow) -> tuple[Any, ...]:
     """Return a reader row's values in its sheet's column order (for :func:`standard_sheet`)."""
     key = _ROW_SHEETS[type(row)]
     present = {f.name for f in fields(row)}
@@ -255,7 +255,7 @@ def row_values(row: AgencyRow | ParticipantRow | SessionRow | PairRow) -> tuple[
 _ROW_SHEETS: dict[type, SheetKey] = {
     AgencyRow: SheetKey.AGENCIES,
     ParticipantRow: SheetKey.PARTICIPANTS,
-    SessionRow: SheetKey.SESSIONS,
+    ProgrammeSessionRow: SheetKey.SESSIONS,
     PairRow: SheetKey.PAIRS,
 }
 
