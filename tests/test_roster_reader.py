@@ -12,13 +12,13 @@ import pytest
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.reader import (
+from chefintro.roster.reader import read_roster
+from chefintro.roster.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
     ProgrammeSessionRow,
     RosterData,
-    read_roster,
 )
 from tests import hostile
 

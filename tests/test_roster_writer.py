@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import OutputError
 from chefintro.roster.columns import SheetKey, attendance_header
-from chefintro.roster.reader import (
+from chefintro.roster.reader import read_roster
+from chefintro.roster.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
     ProgrammeSessionRow,
-    read_roster,
 )
 from chefintro.roster.writer import (
     BarChartSpec,

@@ -26,7 +26,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from chefintro.calendar import now_local
+from chefintro.clock import now_local
 from chefintro.enums import AttendanceStatus, PairingState, ParticipantStatus, Role
 from chefintro.errors import NotFoundError
 from chefintro.models import (

@@ -86,7 +86,7 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         raise UnreadableInputError(f"{path}: cannot read the plan ({exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid TOML: {exc}.") from None
-    from chefintro.calendar import local_time
+    from chefintro.clock import local_time
     from chefintro.groups import MAX_SIZE
 
     problems: list[Problem] = []
@@ -305,9 +305,10 @@ def run_plan(
     *, store: Store, plan: Plan, dry_run: bool = False, progress: Progress | None = None
 ) -> list[StepResult]:
     """Run a plan against the store; return what each step did."""
-    from chefintro import calendar, cohorts, groups, pairing
+    from chefintro import cohorts, groups, pairing
     from chefintro.roster.load import import_roster
     from chefintro.roster.reader import read_roster
+    from chefintro.sessions import ProgrammeSessionData, upsert_session
 
     note = progress or (lambda _step: None)
     results: list[StepResult] = []
@@ -357,10 +358,10 @@ def run_plan(
             outcomes: dict[str, int] = {}
             for planned in plan.sessions:
                 kind = SessionKind(planned.kind) if planned.kind else None
-                outcome = calendar.upsert_session(
+                outcome = upsert_session(
                     db=db,
                     cohort=cohort,
-                    data=calendar.ProgrammeSessionData(
+                    data=ProgrammeSessionData(
                         title=planned.title,
                         starts_at=planned.start,
                         ends_at=planned.end,
@@ -405,7 +406,8 @@ def run_plan(
 
 def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepResult]:
     """Write the plan's workbook, agency workbooks and calendar from the committed store."""
-    from chefintro import calendar, cohorts
+    from chefintro import cohorts
+    from chefintro.ics import write_ics
     from chefintro.roster.collect import full_export, write_agency_workbooks
     from chefintro.roster.writer import write_workbook
 
@@ -424,6 +426,6 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
             )
         if plan.calendar is not None:
             progress("Writing the calendar")
-            count = calendar.write_ics(db=db, cohort=cohort, path=plan.calendar)
+            count = write_ics(db=db, cohort=cohort, path=plan.calendar)
             results.append(StepResult("calendar", f"{count} session(s) in {plan.calendar}"))
     return results

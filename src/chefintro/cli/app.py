@@ -109,6 +109,7 @@ def _mount() -> None:
         person,
         report,
         roster,
+        session,
         settings,
         setup,
     )
@@ -121,7 +122,7 @@ def _mount() -> None:
     cohort.app.command("setup")(setup.setup)
     app.add_typer(cohort.app, name="cohort")
     app.add_typer(participant.app, name="participant")
-    app.add_typer(db.app, name="session")
+    app.add_typer(session.app, name="session")
     app.add_typer(group.app, name="group")
     app.add_typer(report.app, name="report")
     app.add_typer(pair.app, name="pair")

@@ -48,9 +48,10 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: chefintro db check || echo "Look at the store"
     """
+    from chefintro.pairing import live_pair_problems
     from chefintro.store import check_store
 
-    report = check_store(state(ctx).location)
+    report = check_store(state(ctx).location, rules=[live_pair_problems])
     if as_json:
         output.emit_json(report.to_json())
     else:

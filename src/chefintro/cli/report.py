@@ -20,12 +20,12 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
     counts as not attended. At risk: below the minimum so far. Cannot complete: even
     attending every remaining session would not reach the minimum.
     """
-    from chefintro import calendar
+    from chefintro.attendance import attendance_report
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        report = calendar.attendance_report(db=db, cohort=cohort)
+        report = attendance_report(db=db, cohort=cohort)
     if as_json:
         output.emit_json(report.to_json())
         return

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chefintro import calendar, cohorts, groups, pairing, registry
+from chefintro import cohorts, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
@@ -26,6 +26,7 @@ from chefintro.roster.writer import (
     WorkbookSpec,
     standard_sheet,
 )
+from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 
 _OWN_PAIR_COLUMNS = (
     ("Adept", 30),
@@ -59,7 +60,7 @@ def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any
     ]
 
 
-def _session_rows(sessions: Sequence[calendar.ProgrammeSessionInfo]) -> list[tuple[Any, ...]]:
+def _session_rows(sessions: Sequence[ProgrammeSessionInfo]) -> list[tuple[Any, ...]]:
     # Enums, not their values: the writer shows them as the Swedish words of the drop-downs.
     return [
         (s.title, SessionKind(s.kind), s.starts_at, s.ends_at, s.location, s.host) for s in sessions
@@ -69,7 +70,7 @@ def _session_rows(sessions: Sequence[calendar.ProgrammeSessionInfo]) -> list[tup
 def _attendance(
     db: Session,
     cohort: Cohort,
-    sessions: Sequence[calendar.ProgrammeSessionInfo],
+    sessions: Sequence[ProgrammeSessionInfo],
     people: Sequence[cohorts.ParticipantInfo],
 ) -> list[tuple[Any, ...]]:
     from sqlmodel import col, select
@@ -141,7 +142,7 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
         for p in cohorts.list_participants(db=db, cohort=cohort)
         if p.status != ParticipantStatus.WITHDRAWN
     ]
-    sessions = calendar.list_sessions(db=db, cohort=cohort)
+    sessions = list_sessions(db=db, cohort=cohort)
     headers = [attendance_header(s.title, s.starts_at) for s in sessions]
     pairs = pairing.list_pairs(db=db, cohort=cohort)
     sheets += [
@@ -168,7 +169,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
         if p.status != ParticipantStatus.WITHDRAWN
     ]
     own = {p.email for p in people}
-    sessions = calendar.list_sessions(db=db, cohort=cohort)
+    sessions = list_sessions(db=db, cohort=cohort)
     headers = [attendance_header(s.title, s.starts_at) for s in sessions]
     pairs = [
         p

@@ -22,7 +22,7 @@ from chefintro.errors import ChefintroError, InvalidInputError, Problem
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.reader import RosterData
+from chefintro.roster.rows import RosterData
 from chefintro.text import email_key
 
 T = TypeVar("T")
@@ -360,7 +360,7 @@ class _Loader:
     def load_sessions(self) -> None:
         if not self.data.has(SheetKey.SESSIONS):
             return
-        from chefintro import calendar
+        from chefintro.sessions import ProgrammeSessionData, upsert_session
 
         counts = self.summary.counts(SheetKey.SESSIONS)
         if not self.data.sessions:
@@ -376,7 +376,7 @@ class _Loader:
                     self.problem(SheetKey.SESSIONS, row.row, "host", f"unknown agency {row.host!r}")
                     continue
                 host = agency.code
-            data = calendar.ProgrammeSessionData(
+            data = ProgrammeSessionData(
                 title=row.title,
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
@@ -388,7 +388,7 @@ class _Loader:
                 SheetKey.SESSIONS,
                 row.row,
                 "starts_at",
-                partial(calendar.upsert_session, db=self.db, cohort=cohort, data=data),
+                partial(upsert_session, db=self.db, cohort=cohort, data=data),
             )
             if outcome is not None:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
@@ -440,12 +440,13 @@ class _Loader:
         counts = self.summary.counts(SheetKey.ATTENDANCE)
         if not self.data.attendance:
             return
-        from chefintro import calendar
+        from chefintro.attendance import record_attendance
+        from chefintro.sessions import list_sessions
 
         cohort = self.need_cohort(SheetKey.ATTENDANCE)
         if cohort is None:
             return
-        sessions = calendar.list_sessions(db=self.db, cohort=cohort)
+        sessions = list_sessions(db=self.db, cohort=cohort)
         column_to_session: dict[int, int] = {}
         for column in self.data.attendance_sessions:
             matches = [
@@ -478,7 +479,7 @@ class _Loader:
                     row.row,
                     "email",
                     partial(
-                        calendar.record_attendance,
+                        record_attendance,
                         db=self.db,
                         cohort=cohort,
                         session_id=session_id,
