@@ -11,15 +11,14 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from chefintro.calendar import (
+from chefintro.attendance import (
     AT_RISK,
     CANNOT_COMPLETE,
     OK,
     attendance_standing,
-    local_time,
     required_sessions,
-    to_utc,
 )
+from chefintro.clock import local_time, to_utc
 from chefintro.errors import UsageError
 from tests.conftest import Cli, store_snapshot
 

@@ -122,11 +122,9 @@ def test_set_pair_result_is_truthy_and_carries_the_pair(network: Cli) -> None:
     network("participant", "add", ORJAN, "--role", "mentor")
     store = open_store(resolve_location(None))
     try:
-        with store.session() as session:
-            cohort = get_cohort(session=session, name="2027")
-            result = pairing.set_pair(
-                session=session, cohort=cohort, adept_email=ASA, mentor_email=ORJAN
-            )
+        with store.transaction() as db:
+            cohort = get_cohort(db=db, name="2027")
+            result = pairing.set_pair(db=db, cohort=cohort, adept_email=ASA, mentor_email=ORJAN)
             assert result
             assert result.info.mentor == ORJAN
             assert (result.displaced, result.warning) == (None, None)

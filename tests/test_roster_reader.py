@@ -12,13 +12,13 @@ import pytest
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.reader import (
+from chefintro.roster.reader import read_roster
+from chefintro.roster.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
+    ProgrammeSessionRow,
     RosterData,
-    SessionRow,
-    read_roster,
 )
 from tests import hostile
 
@@ -89,7 +89,7 @@ def test_swedish_workbook_reads_every_sheet(tmp_path: Path) -> None:
         ),
     ]
     assert data.sessions == [
-        SessionRow(
+        ProgrammeSessionRow(
             2,
             "Uppstart",
             datetime(2027, 1, 26, 9),

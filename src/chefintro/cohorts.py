@@ -68,7 +68,7 @@ def _add_months(day: date, months: int) -> date:
 
 def create_cohort(
     *,
-    session: Session,
+    db: Session,
     name: str,
     starts_on: date,
     ends_on: date,
@@ -83,7 +83,7 @@ def create_cohort(
         raise UsageError(f"The cohort must end after it starts ({starts_on} → {ends_on}).")
     if not 0.0 <= min_attendance <= 1.0:
         raise UsageError("--min-attendance is a share between 0 and 1 (e.g. 0.8).")
-    if find_cohort(session=session, name=clean) is not None:
+    if find_cohort(db=db, name=clean) is not None:
         raise DuplicateError(f"Cohort {clean!r} already exists.")
     status = CohortStatus.ACTIVE if starts_on <= date.today() else CohortStatus.PLANNED
     cohort = Cohort(
@@ -94,68 +94,68 @@ def create_cohort(
         min_attendance=min_attendance,
         excused_counts=excused_counts,
     )
-    session.add(cohort)
-    session.flush()
-    if settings.get_text(session=session, key=settings.CURRENT_COHORT) is None:
-        settings.put_text(session=session, key=settings.CURRENT_COHORT, value=clean)
+    db.add(cohort)
+    db.flush()
+    if settings.get_text(db=db, key=settings.CURRENT_COHORT) is None:
+        settings.put_text(db=db, key=settings.CURRENT_COHORT, value=clean)
     return cohort
 
 
-def find_cohort(*, session: Session, name: str) -> Cohort | None:
-    return session.exec(select(Cohort).where(Cohort.name == (clean_text(name) or ""))).first()
+def find_cohort(*, db: Session, name: str) -> Cohort | None:
+    return db.exec(select(Cohort).where(Cohort.name == (clean_text(name) or ""))).first()
 
 
-def get_cohort(*, session: Session, name: str) -> Cohort:
-    cohort = find_cohort(session=session, name=name)
+def get_cohort(*, db: Session, name: str) -> Cohort:
+    cohort = find_cohort(db=db, name=name)
     if cohort is None:
-        known = ", ".join(c.name for c in _all(session)) or "none yet"
+        known = ", ".join(c.name for c in _all(db)) or "none yet"
         raise NotFoundError(f"No cohort named {name!r}. Cohorts: {known}.")
     return cohort
 
 
-def _all(session: Session) -> list[Cohort]:
-    return list(session.exec(select(Cohort).order_by(col(Cohort.starts_on), col(Cohort.name))))
+def _all(db: Session) -> list[Cohort]:
+    return list(db.exec(select(Cohort).order_by(col(Cohort.starts_on), col(Cohort.name))))
 
 
-def current_cohort(*, session: Session, name: str | None = None) -> Cohort:
+def current_cohort(*, db: Session, name: str | None = None) -> Cohort:
     """Return the cohort named by ``--cohort``, else the one chosen with ``cohort use``."""
     if name:
-        return get_cohort(session=session, name=name)
-    chosen = settings.get_text(session=session, key=settings.CURRENT_COHORT)
+        return get_cohort(db=db, name=name)
+    chosen = settings.get_text(db=db, key=settings.CURRENT_COHORT)
     if chosen is None:
         raise NotFoundError(
             "No cohort chosen. Create one with 'chefintro cohort create NAME --start --end', "
             "or pick one with --cohort NAME or 'chefintro cohort use NAME'."
         )
-    return get_cohort(session=session, name=chosen)
+    return get_cohort(db=db, name=chosen)
 
 
-def current_cohort_or_none(*, session: Session, name: str | None = None) -> Cohort | None:
+def current_cohort_or_none(*, db: Session, name: str | None = None) -> Cohort | None:
     """Like :func:`current_cohort`, but None when no cohort is chosen (a named one must exist)."""
-    if name or settings.get_text(session=session, key=settings.CURRENT_COHORT) is not None:
-        return current_cohort(session=session, name=name)
+    if name or settings.get_text(db=db, key=settings.CURRENT_COHORT) is not None:
+        return current_cohort(db=db, name=name)
     return None
 
 
-def use_cohort(*, session: Session, name: str) -> Cohort:
-    cohort = get_cohort(session=session, name=name)
-    settings.put_text(session=session, key=settings.CURRENT_COHORT, value=cohort.name)
+def use_cohort(*, db: Session, name: str) -> Cohort:
+    cohort = get_cohort(db=db, name=name)
+    settings.put_text(db=db, key=settings.CURRENT_COHORT, value=cohort.name)
     return cohort
 
 
-def cohort_info(*, session: Session, cohort: Cohort) -> CohortInfo:
+def cohort_info(*, db: Session, cohort: Cohort) -> CohortInfo:
     counts = dict(
-        session.exec(
+        db.exec(
             select(Participant.role, func.count(col(Participant.id)))
             .where(Participant.cohort_id == cohort.id)
             .where(Participant.status != ParticipantStatus.WITHDRAWN)
             .group_by(Participant.role)
         ).all()
     )
-    current = settings.get_text(session=session, key=settings.CURRENT_COHORT)
+    current = settings.get_text(db=db, key=settings.CURRENT_COHORT)
     due = None
     if cohort.closed_on is not None and cohort.status == CohortStatus.CLOSED:
-        months = settings.get_int(session=session, key="retention.months")
+        months = settings.get_int(db=db, key="retention.months")
         due = _add_months(cohort.closed_on, months)
     return CohortInfo(
         name=cohort.name,
@@ -172,18 +172,18 @@ def cohort_info(*, session: Session, cohort: Cohort) -> CohortInfo:
     )
 
 
-def list_cohorts(*, session: Session) -> list[CohortInfo]:
-    return [cohort_info(session=session, cohort=c) for c in _all(session)]
+def list_cohorts(*, db: Session) -> list[CohortInfo]:
+    return [cohort_info(db=db, cohort=c) for c in _all(db)]
 
 
-def close_cohort(*, session: Session, cohort: Cohort) -> Cohort:
+def close_cohort(*, db: Session, cohort: Cohort) -> Cohort:
     """Close a cohort: it keeps its history, and counts towards retention from today."""
     if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
         raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
     cohort.status = CohortStatus.CLOSED
     cohort.closed_on = date.today()
-    session.add(cohort)
-    session.flush()
+    db.add(cohort)
+    db.flush()
     return cohort
 
 
@@ -264,7 +264,7 @@ def eligibility(
 
 
 def _info(
-    session: Session,
+    db: Session,
     cohort: Cohort,
     part: Participant,
     person: Person,
@@ -298,24 +298,24 @@ def _info(
     )
 
 
-def eligibility_limits(session: Session) -> tuple[int, int]:
+def eligibility_limits(db: Session) -> tuple[int, int]:
     return (
-        settings.get_int(session=session, key="eligibility.adept_months"),
-        settings.get_int(session=session, key="eligibility.mentor_months"),
+        settings.get_int(db=db, key="eligibility.adept_months"),
+        settings.get_int(db=db, key="eligibility.mentor_months"),
     )
 
 
-def find_participant(*, session: Session, cohort: Cohort, person: Person) -> Participant | None:
-    return session.exec(
+def find_participant(*, db: Session, cohort: Cohort, person: Person) -> Participant | None:
+    return db.exec(
         select(Participant)
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.person_id == person.id)
     ).first()
 
 
-def get_participant(*, session: Session, cohort: Cohort, email: str) -> Participant:
-    person = get_person(session=session, email=email)
-    part = find_participant(session=session, cohort=cohort, person=person)
+def get_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
+    person = get_person(db=db, email=email)
+    part = find_participant(db=db, cohort=cohort, person=person)
     if part is None:
         raise NotFoundError(f"{person.name} ({person.email}) is not in cohort {cohort.name}.")
     return part
@@ -332,12 +332,12 @@ def _check_capacity(role: Role, capacity: int | None) -> int:
 
 
 def add_participant(
-    *, session: Session, cohort: Cohort, data: ParticipantData
+    *, db: Session, cohort: Cohort, data: ParticipantData
 ) -> tuple[Participant, ParticipantInfo]:
     """Add a registered person to a cohort; return it with eligibility information."""
     require_open(cohort)
-    person = get_person(session=session, email=data.email)
-    if find_participant(session=session, cohort=cohort, person=person) is not None:
+    person = get_person(db=db, email=data.email)
+    if find_participant(db=db, cohort=cohort, person=person) is not None:
         raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
     capacity = _check_capacity(data.role, data.capacity)
     preferred = [email_key(e) for e in data.preferred_mentors if e.strip()]
@@ -351,15 +351,15 @@ def add_participant(
         wished_field=clean_text(data.wished_field),
         preferred_mentors=preferred,
     )
-    session.add(part)
-    session.flush()
-    agency = agency_of(session=session, person=person)
-    return part, _info(session, cohort, part, person, agency, eligibility_limits(session))
+    db.add(part)
+    db.flush()
+    agency = agency_of(db=db, person=person)
+    return part, _info(db, cohort, part, person, agency, eligibility_limits(db))
 
 
 def list_participants(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     role: Role | None = None,
     agency: str | None = None,
@@ -375,52 +375,52 @@ def list_participants(
     if role is not None:
         query = query.where(Participant.role == role)
     if agency is not None:
-        query = query.where(Agency.id == get_agency(session=session, code=agency).id)
+        query = query.where(Agency.id == get_agency(db=db, code=agency).id)
     if not include_withdrawn:
         query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
-    limits = eligibility_limits(session)
-    rows = [_info(session, cohort, p, per, a, limits) for p, per, a in session.exec(query).all()]
+    limits = eligibility_limits(db)
+    rows = [_info(db, cohort, p, per, a, limits) for p, per, a in db.exec(query).all()]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 
-def withdraw_participant(*, session: Session, cohort: Cohort, email: str) -> Participant:
+def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     """Mark a participant withdrawn; their live pairings end."""
     from chefintro.enums import PairingState
     from chefintro.models import Pairing
 
     require_open(cohort)
-    part = get_participant(session=session, cohort=cohort, email=email)
+    part = get_participant(db=db, cohort=cohort, email=email)
     if part.status == ParticipantStatus.WITHDRAWN:
         raise RuleError("That participant has already withdrawn.")
     part.status = ParticipantStatus.WITHDRAWN
-    session.add(part)
-    live = session.exec(
+    db.add(part)
+    live = db.exec(
         select(Pairing)
         .where(Pairing.state != PairingState.ENDED)
         .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
     ).all()
     for pairing in live:
         if pairing.state == PairingState.PROPOSED:
-            session.delete(pairing)
+            db.delete(pairing)
         else:
             pairing.state = PairingState.ENDED
-            session.add(pairing)
-    session.flush()
+            db.add(pairing)
+    db.flush()
     return part
 
 
-def set_continues(*, session: Session, cohort: Cohort, email: str, continues: bool) -> Participant:
+def set_continues(*, db: Session, cohort: Cohort, email: str, continues: bool) -> Participant:
     """Record whether a mentor agreed to continue into next year's cohort."""
-    part = get_participant(session=session, cohort=cohort, email=email)
+    part = get_participant(db=db, cohort=cohort, email=email)
     if part.role != Role.MENTOR:
         raise RuleError("Only mentors carry over to the next cohort; adepts take part once.")
     part.continues = continues
-    session.add(part)
-    session.flush()
+    db.add(part)
+    db.flush()
     return part
 
 
-def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> int:
+def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
     """Add the source cohort's mentors who agreed to continue to the target; return how many.
 
     Mentors already in the target are left as they are, so running it again adds nothing.
@@ -428,7 +428,7 @@ def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> i
     require_open(target)
     if source.id == target.id:
         raise UsageError("A cohort cannot carry mentors over to itself.")
-    mentors = session.exec(
+    mentors = db.exec(
         select(Participant)
         .where(Participant.cohort_id == source.id)
         .where(Participant.role == Role.MENTOR)
@@ -436,13 +436,13 @@ def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> i
         .where(Participant.status != ParticipantStatus.WITHDRAWN)
     ).all()
     present = set(
-        session.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
+        db.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
     )
     added = 0
     for mentor in mentors:
         if mentor.person_id in present:
             continue
-        session.add(
+        db.add(
             Participant(
                 cohort_id=int(target.id or 0),
                 person_id=mentor.person_id,
@@ -451,17 +451,17 @@ def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> i
             )
         )
         added += 1
-    session.flush()
+    db.flush()
     return added
 
 
-def eligibility_counts(*, session: Session, cohort: Cohort) -> tuple[int, int]:
+def eligibility_counts(*, db: Session, cohort: Cohort) -> tuple[int, int]:
     """Return (falling short, manager-since unknown) among the cohort's active participants.
 
     Reads two columns only, so a 20,000-row roster import can report it cheaply.
     """
-    adept_months, mentor_months = eligibility_limits(session)
-    rows = session.exec(
+    adept_months, mentor_months = eligibility_limits(db)
+    rows = db.exec(
         select(col(Participant.role), col(Person.manager_since))
         .join(Person, col(Person.id) == col(Participant.person_id))
         .where(Participant.cohort_id == cohort.id)

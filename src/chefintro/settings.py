@@ -42,10 +42,10 @@ SPECS: tuple[SettingSpec, ...] = (
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
-def get_int(*, session: Session, key: str) -> int:
+def get_int(*, db: Session, key: str) -> int:
     """Return an integer setting, or its default when unset."""
     spec = SPEC_BY_KEY[key]
-    row = session.get(Setting, key)
+    row = db.get(Setting, key)
     if row is None:
         return spec.default
     try:
@@ -54,9 +54,9 @@ def get_int(*, session: Session, key: str) -> int:
         return spec.default
 
 
-def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
+def all_values(*, db: Session) -> list[tuple[SettingSpec, int, bool]]:
     """Return every known setting with its value and whether it differs from the default."""
-    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    stored = {row.key: row.value for row in db.exec(select(Setting)).all()}
     result = []
     for spec in SPECS:
         value = int(stored[spec.key]) if spec.key in stored else spec.default
@@ -64,7 +64,7 @@ def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, session: Session, key: str, value: str) -> int:
+def set_value(*, db: Session, key: str, value: str) -> int:
     """Validate and store a setting; return the stored integer."""
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
@@ -76,38 +76,38 @@ def set_value(*, session: Session, key: str, value: str) -> int:
         raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
     if not spec.minimum <= number <= spec.maximum:
         raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
-    _put(session=session, key=spec.key, value=str(number))
+    _put(db=db, key=spec.key, value=str(number))
     return number
 
 
-def weights(*, session: Session) -> dict[str, int]:
+def weights(*, db: Session) -> dict[str, int]:
     """Return the matching weights by short name (``same_field`` …)."""
     return {
-        spec.key.removeprefix("weights."): get_int(session=session, key=spec.key)
+        spec.key.removeprefix("weights."): get_int(db=db, key=spec.key)
         for spec in SPECS
         if spec.key.startswith("weights.")
     }
 
 
-def get_text(*, session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
+def get_text(*, db: Session, key: str) -> str | None:
+    row = db.get(Setting, key)
     return row.value if row is not None else None
 
 
-def put_text(*, session: Session, key: str, value: str | None) -> None:
+def put_text(*, db: Session, key: str, value: str | None) -> None:
     """Store or (with None) remove a free-text internal setting such as the current cohort."""
     if value is None:
-        row = session.get(Setting, key)
+        row = db.get(Setting, key)
         if row is not None:
-            session.delete(row)
+            db.delete(row)
         return
-    _put(session=session, key=key, value=value)
+    _put(db=db, key=key, value=value)
 
 
-def _put(*, session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
+def _put(*, db: Session, key: str, value: str) -> None:
+    row = db.get(Setting, key)
     if row is None:
-        session.add(Setting(key=key, value=value))
+        db.add(Setting(key=key, value=value))
     else:
         row.value = value
-        session.add(row)
+        db.add(row)

@@ -62,15 +62,15 @@ class AppState:
         return self._store
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Yield a session in one transaction on the store."""
-        with self.store().session() as session:
-            yield session
+    def transaction(self) -> Iterator[Session]:
+        """Yield a database session in one transaction on the store."""
+        with self.store().transaction() as db:
+            yield db
 
-    def current_cohort(self, session: Session) -> Cohort:
+    def current_cohort(self, db: Session) -> Cohort:
         from chefintro.cohorts import current_cohort
 
-        return current_cohort(session=session, name=self.cohort)
+        return current_cohort(db=db, name=self.cohort)
 
     def close(self) -> None:
         if self._store is not None:

@@ -48,9 +48,10 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: chefintro db check || echo "Look at the store"
     """
+    from chefintro.pairing import live_pair_problems
     from chefintro.store import check_store
 
-    report = check_store(state(ctx).location)
+    report = check_store(state(ctx).location, rules=[live_pair_problems])
     if as_json:
         output.emit_json(report.to_json())
     else:
@@ -112,9 +113,9 @@ def backup(
     written = backup_store(st.location, file)
     output.success(f"Backed up the store to {written}.")
     try:
-        with st.session() as session:
+        with st.transaction() as db:
             privacy.log(
-                session=session,
+                db=db,
                 action="backup",
                 detail=f"backup written (schema {schema_version_of_file(written)})",
             )
@@ -149,12 +150,12 @@ def restore(
 
     st = state(ctx)
     result = restore_store(st.location, file)
-    with st.session() as session:
+    with st.transaction() as db:
         # The audit log tells what happened to this installation: keep what the backup lacks.
-        privacy.carry_over(session=session, entries=result.later_entries)
+        privacy.carry_over(db=db, entries=result.later_entries)
         kept = "; the previous store was kept beside it" if result.previous else ""
         privacy.log(
-            session=session,
+            db=db,
             action="restore",
             detail=f"restored a backup (schema {result.version}){kept}",
         )
@@ -175,8 +176,8 @@ def log(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the audit log: backups, restores, exports, erasures and anonymisations."""
     from chefintro import privacy
 
-    with state(ctx).session() as session:
-        entries = privacy.audit_entries(session=session)
+    with state(ctx).transaction() as db:
+        entries = privacy.audit_entries(db=db)
     if as_json:
         output.emit_json([e.to_json() for e in entries])
         return

@@ -36,12 +36,12 @@ def demo(
         run = run_demo(target)
     store = open_store(str(run.store_path))
     try:
-        with store.session() as session:
-            cohort = cohorts.current_cohort(session=session)
-            agencies = registry.list_agencies(session=session)
-            pairs = pairing.list_pairs(session=session, cohort=cohort)
-            formed = groups.list_groups(session=session, cohort=cohort)
-            people = cohorts.list_participants(session=session, cohort=cohort)
+        with store.transaction() as db:
+            cohort = cohorts.current_cohort(db=db)
+            agencies = registry.list_agencies(db=db)
+            pairs = pairing.list_pairs(db=db, cohort=cohort)
+            formed = groups.list_groups(db=db, cohort=cohort)
+            people = cohorts.list_participants(db=db, cohort=cohort)
     finally:
         store.dispose()
     output.table(

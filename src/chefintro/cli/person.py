@@ -55,8 +55,8 @@ def add(
         location=location,
         manager_since=manager_since,
     )
-    with state(ctx).session() as session:
-        person = registry.add_person(session=session, data=data)
+    with state(ctx).transaction() as db:
+        person = registry.add_person(db=db, data=data)
         output.success(f"Added {person.name} <{person.email}>.")
 
 
@@ -69,8 +69,8 @@ def list_(
     """List people in Swedish alphabetical order."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        people = registry.list_people(session=session, agency=agency)
+    with state(ctx).transaction() as db:
+        people = registry.list_people(db=db, agency=agency)
     if as_json:
         output.emit_json([p.to_json() for p in people])
         return
@@ -88,9 +88,9 @@ def show(ctx: typer.Context, email: EmailArg, as_json: JsonOption = False) -> No
     """Show one person."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        person = registry.get_person(session=session, email=email)
-        info = registry.person_info(person, registry.agency_of(session=session, person=person))
+    with state(ctx).transaction() as db:
+        person = registry.get_person(db=db, email=email)
+        info = registry.person_info(person, registry.agency_of(db=db, person=person))
     if as_json:
         output.emit_json(info.to_json())
         return
@@ -145,9 +145,9 @@ def edit(
     )
     if all(v is None for v in vars(data).values()) and not clear:
         raise typer.BadParameter("Give at least one field to change.")
-    with state(ctx).session() as session:
+    with state(ctx).transaction() as db:
         person = registry.edit_person(
-            session=session, email=email, data=data, clear={c.strip().lower() for c in clear or []}
+            db=db, email=email, data=data, clear={c.strip().lower() for c in clear or []}
         )
         output.success(f"Updated {person.name} <{person.email}>.")
 
@@ -164,8 +164,8 @@ def remove(
     """Remove a person who takes part in no cohort (or, with --force, with their history)."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        registry.remove_person(session=session, email=email, force=force)
+    with state(ctx).transaction() as db:
+        registry.remove_person(db=db, email=email, force=force)
     output.success(f"Removed {email.strip()}.")
 
 
@@ -205,8 +205,8 @@ def export(
 
     if fmt == ExportFormat.XLSX and output_file is None:
         raise typer.BadParameter("An xlsx export needs --output FILE.", param_hint="--format")
-    with state(ctx).session() as session:
-        data = privacy.export_person(session=session, email=email)
+    with state(ctx).transaction() as db:
+        data = privacy.export_person(db=db, email=email)
         if fmt == ExportFormat.XLSX:
             assert output_file is not None
             write_person_workbook(output_file, data)
@@ -215,7 +215,7 @@ def export(
         else:
             output.emit_json(data)
         privacy.log(
-            session=session,
+            db=db,
             action="export",
             detail=(
                 f"exported one person's data as {fmt.value} "
@@ -252,14 +252,14 @@ def erase(
                 "terminal, or add --yes."
             )
             raise typer.Exit(EXIT_RULE)
-        with st.session() as session:
-            preview = privacy.erasure_preview(session=session, email=email)
+        with st.transaction() as db:
+            preview = privacy.erasure_preview(db=db, email=email)
         output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
         if not typer.confirm("Erase for good? This cannot be undone", default=False, err=True):
             output.info("Nothing was erased.")
             raise typer.Exit(EXIT_RULE)
-    with st.session() as session:
-        erased = privacy.erase_person(session=session, email=email)
+    with st.transaction() as db:
+        erased = privacy.erase_person(db=db, email=email)
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
     store = st.store()
     if store.is_sqlite and not purge_deleted(store):

@@ -41,9 +41,6 @@ from enum import StrEnum
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.text import clean_text
 
-#: Dates and times in a roster are wall-clock times in this zone (Excel has no time zones).
-LOCAL_TIMEZONE = "Europe/Stockholm"
-
 #: Number formats the writer gives date and date-time cells (what the reader accepts as text).
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
