@@ -15,6 +15,7 @@ from chefintro.clock import now_local
 from chefintro.cohorts import find_participant, require_open
 from chefintro.enums import AttendanceStatus, ParticipantStatus
 from chefintro.errors import NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -71,7 +72,7 @@ def record_attendance(
         elif part.status == ParticipantStatus.WITHDRAWN:
             withdrawn.append(f"{person.name} ({person.email}) has withdrawn")
         else:
-            chosen[part.id or 0] = part
+            chosen[id_of(part)] = part
     if missing or withdrawn:
         message = "Nothing was recorded: " + "; ".join(missing + withdrawn) + "."
         raise NotFoundError(message) if missing else RuleError(message)
@@ -249,7 +250,7 @@ def attendance_report(
             counts[(participant_id, str(status))] += 1
     rows = []
     for part, person, agency in people:
-        pid = part.id or 0
+        pid = id_of(part)
         present = counts[(pid, AttendanceStatus.PRESENT.value)]
         excused = counts[(pid, AttendanceStatus.EXCUSED.value)]
         absent = counts[(pid, AttendanceStatus.ABSENT.value)]

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from chefintro import settings
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person
 from chefintro.text import clean_text, email_key, swedish_key
@@ -344,8 +345,8 @@ def add_participant(
     if data.role == Role.MENTOR and (preferred or data.wished_field):
         raise UsageError("Wished field and preferred mentors are for adepts.")
     part = Participant(
-        cohort_id=cohort.id,  # type: ignore[arg-type]
-        person_id=person.id,  # type: ignore[arg-type]
+        cohort_id=id_of(cohort),
+        person_id=id_of(person),
         role=data.role,
         capacity=capacity,
         wished_field=clean_text(data.wished_field),
@@ -444,7 +445,7 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
             continue
         db.add(
             Participant(
-                cohort_id=int(target.id or 0),
+                cohort_id=id_of(target),
                 person_id=mentor.person_id,
                 role=Role.MENTOR,
                 capacity=mentor.capacity,

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from chefintro import __version__
 from chefintro.enums import CohortStatus, Role
 from chefintro.errors import RuleError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -98,7 +99,7 @@ def _people_of(db: Session, participant_ids: set[int]) -> dict[int, tuple[Person
         .join(Agency, col(Agency.id) == col(Person.agency_id))
         .where(col(Participant.id).in_(participant_ids))
     ).all()
-    return {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    return {id_of(part): (person, agency) for part, person, agency in rows}
 
 
 def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) -> dict[str, Any]:
@@ -265,7 +266,7 @@ class _Footprint:
 def _footprint(db: Session, email: str) -> _Footprint:
     person = get_person(db=db, email=email)
     participations = _participations(db, person)
-    ids = [int(p.id or 0) for p, _ in participations]
+    ids = [id_of(p) for p, _ in participations]
     pairings = db.exec(
         select(Pairing).where(col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids))
     ).all()
@@ -409,7 +410,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     ).all()
     people: dict[int, Person] = {}
     for _, person in members:
-        people.setdefault(int(person.id or 0), person)
+        people.setdefault(id_of(person), person)
     statuses = db.exec(
         select(Participant.person_id, Cohort.status)
         .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
@@ -476,7 +477,7 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
         .where(Participant.cohort_id == cohort.id)
     ).all()
     rows = sorted(rows, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
-    by_part = {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    by_part = {id_of(part): (person, agency) for part, person, agency in rows}
     group_of = dict(
         db.exec(
             select(PeerGroupMember.participant_id, PeerGroup.name)
@@ -528,7 +529,7 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
                 "capacity": part.capacity,
                 "wished_field": part.wished_field,
                 "preferred_mentors": list(part.preferred_mentors or []),
-                "peer_group": group_of.get(int(part.id or 0)),
+                "peer_group": group_of.get(id_of(part)),
             }
             for part, person, agency in rows
         ],

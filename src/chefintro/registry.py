@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
 from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key
 
@@ -112,7 +113,7 @@ def list_agencies(*, db: Session) -> list[AgencyInfo]:
         ).all()
     )
     return [
-        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(a.id or 0, 0)))
+        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(id_of(a), 0)))
         for a in all_agencies(db=db)
     ]
 
@@ -244,7 +245,7 @@ def add_person(*, db: Session, data: PersonData) -> Person:
         name=name,
         email=email,
         email_key=email_key(email),
-        agency_id=agency.id,  # type: ignore[arg-type]
+        agency_id=id_of(agency),
         unit=clean_text(data.unit),
         title=clean_text(data.title),
         field=clean_text(data.field),
@@ -275,7 +276,7 @@ def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -
         new_agency = resolve_agency(db=db, ref=data.agency)
         if new_agency.id != person.agency_id:
             partners = same_agency_partners(
-                db=db, person_id=int(person.id or 0), agency_id=int(new_agency.id or 0)
+                db=db, person_id=id_of(person), agency_id=id_of(new_agency)
             )
             if partners:
                 raise RuleError(

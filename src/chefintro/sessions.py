@@ -19,6 +19,7 @@ from chefintro.clock import TIMEZONE, local_time, now_local
 from chefintro.cohorts import require_open
 from chefintro.enums import AttendanceStatus, SessionKind
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -134,7 +135,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
     ends_at = _end(starts_at, data.ends_at)
     _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
-        cohort_id=cohort.id,  # type: ignore[arg-type]
+        cohort_id=id_of(cohort),
         title=title,
         kind=data.kind or SessionKind.TRAINING,
         starts_at=starts_at,
@@ -198,7 +199,7 @@ def list_sessions(
     result = []
     for row in rows:
         host = hosts.get(row.host_agency_id) if row.host_agency_id is not None else None
-        sid = row.id or 0
+        sid = id_of(row)
         result.append(
             ProgrammeSessionInfo(
                 id=sid,
@@ -280,7 +281,7 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
         host=data.host if data.host is not None else "",
     )
     before = found.sequence
-    edited = edit_session(db=db, cohort=cohort, session_id=int(found.id or 0), changes=changes)
+    edited = edit_session(db=db, cohort=cohort, session_id=id_of(found), changes=changes)
     return "updated" if edited.sequence != before else "unchanged"
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, or_, select
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, RULE_EARLIER, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
@@ -69,8 +70,8 @@ def set_pair(
         if part.status != ParticipantStatus.ACTIVE:
             raise RuleError(f"{email.strip()} has {part.status} and cannot be paired.")
     problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
-    a = problem.adepts.index_of_participant()[int(adept.id or 0)]
-    m = problem.mentors.index_of_participant()[int(mentor.id or 0)]
+    a = problem.adepts.index_of_participant()[id_of(adept)]
+    m = problem.mentors.index_of_participant()[id_of(mentor)]
     rule = problem.rule(a, m)
     if rule is not None:
         hint = " (use --allow-repeat to pair them again)" if rule == RULE_EARLIER else ""
@@ -104,9 +105,9 @@ def set_pair(
     db.flush()
     db.add(
         Pairing(
-            cohort_id=int(cohort.id or 0),
-            adept_id=int(adept.id or 0),
-            mentor_id=int(mentor.id or 0),
+            cohort_id=id_of(cohort),
+            adept_id=id_of(adept),
+            mentor_id=id_of(mentor),
             state=PairingState.PROPOSED,
             locked=lock,
             manual=True,
@@ -223,7 +224,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     text = clean_text(reason)
     if not text:
         raise UsageError("Give a --reason (kept for the record, e.g. 'same management team').")
-    a_id, b_id = sorted((int(one.id or 0), int(two.id or 0)))
+    a_id, b_id = sorted((id_of(one), id_of(two)))
     exists = db.exec(
         select(Exclusion).where(Exclusion.person_a_id == a_id).where(Exclusion.person_b_id == b_id)
     ).first()
@@ -231,7 +232,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
         raise DuplicateError(f"{one.name} and {two.name} are already excluded.")
     db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=text))
     parts = {
-        int(p.id or 0)
+        id_of(p)
         for p in db.exec(select(Participant).where(col(Participant.person_id).in_((a_id, b_id))))
     }
     undone = 0

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from chefintro import cohorts, registry
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, InvalidInputError, Problem
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
@@ -212,8 +213,8 @@ class _Loader:
                 if person.agency_id != agency.id:
                     partners = registry.same_agency_partners(
                         db=self.db,
-                        person_id=int(person.id or 0),
-                        agency_id=int(agency.id or 0),
+                        person_id=id_of(person),
+                        agency_id=id_of(agency),
                     )
                     if partners:
                         self.problem(
@@ -263,7 +264,7 @@ class _Loader:
                     given["wished_field"] = row.wished_field
                 if preferred:
                     given["preferred_mentors"] = preferred
-                existing = parts.get(int(person.id or 0)) if person is not None else None
+                existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
                     pending_parts.append(
                         (
@@ -289,7 +290,7 @@ class _Loader:
                     continue
                 else:
                     if "capacity" in given and given["capacity"] < existing.capacity:
-                        live = live_pairs.get(int(existing.id or 0), 0)
+                        live = live_pairs.get(id_of(existing), 0)
                         if given["capacity"] < live:
                             self.problem(
                                 SheetKey.PARTICIPANTS,
