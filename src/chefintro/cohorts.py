@@ -156,7 +156,7 @@ def cohort_info(*, db: Session, cohort: Cohort) -> CohortInfo:
     current = settings.get_text(db=db, key=settings.CURRENT_COHORT)
     due = None
     if cohort.closed_on is not None and cohort.status == CohortStatus.CLOSED:
-        months = settings.get_int(db=db, key="retention.months")
+        months = settings.get_int(db=db, key=settings.RETENTION_MONTHS)
         due = _add_months(cohort.closed_on, months)
     return CohortInfo(
         name=cohort.name,
@@ -301,8 +301,8 @@ def _info(
 
 def eligibility_limits(db: Session) -> tuple[int, int]:
     return (
-        settings.get_int(db=db, key="eligibility.adept_months"),
-        settings.get_int(db=db, key="eligibility.mentor_months"),
+        settings.get_int(db=db, key=settings.ADEPT_MONTHS),
+        settings.get_int(db=db, key=settings.MENTOR_MONTHS),
     )
 
 
