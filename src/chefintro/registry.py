@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from chefintro import rules
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key
+from chefintro.text import clean_text, email_key, swedish_key
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -208,8 +209,9 @@ def person_info(person: Person, agency: Agency) -> PersonInfo:
 def clean_email(value: str) -> str:
     """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
     email = clean_text(value) or ""
-    if not is_plausible_email(email):
-        raise UsageError(f"{value!r} is not an e-mail address (expected name@agency.se).")
+    problem = rules.email_problem(email)
+    if problem is not None:
+        raise UsageError(f"{value!r} {problem} (expected name@agency.se).")
     return email
 
 

@@ -12,10 +12,10 @@ from numpy.typing import NDArray
 from sqlmodel import Session, col, select
 
 from chefintro import settings
-from chefintro.cohorts import months_between
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.rules import months_between
 
 LIVE = (PairingState.PROPOSED, PairingState.ACTIVE)
 
