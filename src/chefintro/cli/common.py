@@ -131,4 +131,3 @@ def enum_metavar(enum: type[StrEnum]) -> str:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
-from chefintro.errors import InvalidInputError, Problem
+from chefintro.errors import Problem
 from chefintro.roster.columns import (
     SHEETS,
     SheetKey,
@@ -131,13 +131,3 @@ class RosterData:
         sheet = self.sheets.get(key, SHEETS[key].sv)
         column = self.column_label(key, field_name) if field_name is not None else None
         return Problem(message, sheet=sheet, row=row, column=column)
-
-    def raise_for_problems(self) -> None:
-        """Raise InvalidInputError (exit 65) carrying every problem, if there are any."""
-        if self.problems:
-            count = len(self.problems)
-            raise InvalidInputError(
-                f"{self.path}: {count} problem{'s' if count != 1 else ''} found; "
-                "nothing was imported.",
-                self.problems,
-            )
