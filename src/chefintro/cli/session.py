@@ -96,11 +96,11 @@ def add(
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         row = add_session(db=db, cohort=cohort, data=data)
-        output.success(
-            f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
-            f"(cohort {cohort.name})."
-        )
         warning = date_warning(cohort=cohort, row=row)
+    output.success(
+        f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+        f"(cohort {cohort.name})."
+    )
     if warning:
         output.warning(warning)
 
@@ -190,14 +190,14 @@ def edit(
         cohort = st.current_cohort(db)
         before = get_programme_session(db=db, cohort=cohort, session_id=session_id).sequence
         row = edit_session(db=db, cohort=cohort, session_id=session_id, changes=data)
-        if row.sequence == before:
-            output.info(f"Session {row.id} already looks like that; nothing changed.")
-        else:
-            output.success(
-                f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
-                f"(calendar sequence {row.sequence}). Export the calendar again to share it."
-            )
         warning = date_warning(cohort=cohort, row=row)
+    if row.sequence == before:
+        output.info(f"Session {row.id} already looks like that; nothing changed.")
+    else:
+        output.success(
+            f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+            f"(calendar sequence {row.sequence}). Export the calendar again to share it."
+        )
     if warning:
         output.warning(warning)
 
