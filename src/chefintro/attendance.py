@@ -24,7 +24,7 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
-from chefintro.registry import find_person
+from chefintro.registry import find_person, who_json
 from chefintro.sessions import get_programme_session
 from chefintro.text import swedish_key
 
@@ -179,10 +179,7 @@ class AttendanceReportRow:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "present": self.present,
             "excused": self.excused,
             "absent": self.absent,

@@ -16,7 +16,7 @@ from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.registry import agency_of, get_agency, get_person
+from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_text, email_key, swedish_key
 
 # --- cohorts ----------------------------------------------------------------------------
@@ -210,10 +210,7 @@ class ParticipantInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "status": self.status,
             "capacity": self.capacity,
             "unit": self.unit,

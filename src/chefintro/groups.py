@@ -23,6 +23,7 @@ from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, PeerGroup, PeerGroupMember, Person
+from chefintro.registry import who_json
 from chefintro.text import clean_text, swedish_key
 
 FIELD_WEIGHT = 1
@@ -175,10 +176,7 @@ class MemberInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "field": self.field,
             "status": self.status,
         }

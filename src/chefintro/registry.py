@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -204,6 +204,22 @@ def person_info(person: Person, agency: Agency) -> PersonInfo:
         location=person.location,
         manager_since=person.manager_since,
     )
+
+
+class _Someone(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+def who_json(row: _Someone) -> dict[str, Any]:
+    """Return how JSON names a participant: ``name, email, agency`` (code) ``, role``."""
+    return {"name": row.name, "email": row.email, "agency": row.agency, "role": row.role}
 
 
 def clean_email(value: str) -> str:

@@ -178,16 +178,23 @@ def get_programme_session(*, db: Session, cohort: Cohort, session_id: int) -> Pr
     return row
 
 
+def cohort_sessions(*, db: Session, cohort: Cohort) -> list[ProgrammeSession]:
+    """Return a cohort's sessions in time order (start, then id)."""
+    return list(
+        db.exec(
+            select(ProgrammeSession)
+            .where(ProgrammeSession.cohort_id == cohort.id)
+            .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+        ).all()
+    )
+
+
 def list_sessions(
     *, db: Session, cohort: Cohort, now: datetime | None = None
 ) -> list[ProgrammeSessionInfo]:
     """Return a cohort's sessions in time order, with their attendance counts."""
     moment = now or now_local()
-    rows = db.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-    ).all()
+    rows = cohort_sessions(db=db, cohort=cohort)
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     counts: Counter[tuple[int, str]] = Counter()
     for session_id, status in db.exec(

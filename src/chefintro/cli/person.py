@@ -6,12 +6,15 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, parse_date, report_purge, state
+
+if TYPE_CHECKING:
+    from chefintro.registry import PersonData
 
 app = typer.Typer(help="Register and look after people.", no_args_is_help=True)
 
@@ -45,16 +48,7 @@ def add(
     """
     from chefintro import registry
 
-    data = registry.PersonData(
-        name=name,
-        email=email,
-        agency=agency,
-        unit=unit,
-        title=title,
-        field=field,
-        location=location,
-        manager_since=manager_since,
-    )
+    data = _person_data(name, email, agency, unit, title, field, location, manager_since)
     with state(ctx).transaction() as db:
         person = registry.add_person(db=db, data=data)
     output.success(f"Added {person.name} <{person.email}>.")
@@ -133,16 +127,7 @@ def edit(
     """
     from chefintro import registry
 
-    data = registry.PersonData(
-        name=name,
-        email=new_email,
-        agency=agency,
-        unit=unit,
-        title=title,
-        field=field,
-        location=location,
-        manager_since=manager_since,
-    )
+    data = _person_data(name, new_email, agency, unit, title, field, location, manager_since)
     if all(v is None for v in vars(data).values()) and not clear:
         raise typer.BadParameter("Give at least one field to change.")
     with state(ctx).transaction() as db:
@@ -246,3 +231,28 @@ def erase(
     erased, purge = privacy.erase(store=st.store(), email=email)
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
     report_purge(purge, "the erased rows are overwritten")
+
+
+def _person_data(
+    name: str | None,
+    email: str | None,
+    agency: str | None,
+    unit: str | None,
+    title: str | None,
+    field: str | None,
+    location: str | None,
+    manager_since: date | None,
+) -> PersonData:
+    """Return a person's fields as given on the command line (None: not given)."""
+    from chefintro.registry import PersonData
+
+    return PersonData(
+        name=name,
+        email=email,
+        agency=agency,
+        unit=unit,
+        title=title,
+        field=field,
+        location=location,
+        manager_since=manager_since,
+    )
