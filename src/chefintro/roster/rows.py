@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import Problem
@@ -131,3 +132,20 @@ class RosterData:
         sheet = self.sheets.get(key, SHEETS[key].sv)
         column = self.column_label(key, field_name) if field_name is not None else None
         return Problem(message, sheet=sheet, row=row, column=column)
+
+
+def row_values(row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow) -> tuple[Any, ...]:
+    """Return a row's values in its sheet's column order (what ``writer.standard_sheet`` takes)."""
+    key = _ROW_SHEETS[type(row)]
+    present = {f.name for f in fields(row)}
+    return tuple(
+        getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
+    )
+
+
+_ROW_SHEETS: dict[type, SheetKey] = {
+    AgencyRow: SheetKey.AGENCIES,
+    ParticipantRow: SheetKey.PARTICIPANTS,
+    ProgrammeSessionRow: SheetKey.SESSIONS,
+    PairRow: SheetKey.PAIRS,
+}
