@@ -85,9 +85,9 @@ def test_completion_before_the_last_day_is_in_progress(finished: Cli) -> None:
 
     store = open_store(resolve_location(None))
     try:
-        with store.session() as session:
-            cohort = current_cohort(session=session)
-            early = completion_report(session=session, cohort=cohort, now=datetime(2026, 4, 30, 12))
+        with store.transaction() as db:
+            cohort = current_cohort(db=db)
+            early = completion_report(db=db, cohort=cohort, now=datetime(2026, 4, 30, 12))
     finally:
         store.dispose()
     statuses = {a.email: a.status for a in early.adepts}

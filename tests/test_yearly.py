@@ -211,3 +211,28 @@ def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     ]
     log: Any = cli.json("--db", store, "db", "log")
     assert {"survey import", "survey export", "certificates"} <= {e["action"] for e in log}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_progress_bar_counts_every_step(tmp_path: Path, dry_run: bool) -> None:
+    from chefintro.store import open_store
+    from chefintro.yearly import read_plan, run_plan, step_count
+
+    plan = read_plan(_plan(tmp_path), out_dir=tmp_path / "out")
+    seen: list[str] = []
+    store = open_store(str(tmp_path / "progress.db"))
+    try:
+        run_plan(store=store, plan=plan, dry_run=dry_run, progress=seen.append)
+    finally:
+        store.dispose()
+    assert len(seen) == step_count(plan, dry_run=dry_run)
+
+
+def test_the_demo_progress_counts_the_plan_and_the_year_end(tmp_path: Path) -> None:
+    from chefintro.demo import demo_steps, run_demo
+
+    seen: list[str] = []
+    run = run_demo(tmp_path / "demo", progress=seen.append)
+    assert run.year_end is not None
+    assert len(seen) == demo_steps()
+    assert seen[-1] == "Writing certificates and the summary"

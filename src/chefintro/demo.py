@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chefintro.store import open_store
-from chefintro.yearend_demo import YearEnd, run_year_end
-from chefintro.yearly import StepResult, read_plan, run_plan
+from chefintro.yearend_demo import YEAR_END_STEPS, YearEnd, run_year_end
+from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
 
@@ -29,7 +29,13 @@ class DemoRun:
     year_end: YearEnd | None = None
 
 
-def run_demo(directory: Path) -> DemoRun:
+def demo_steps() -> int:
+    """Return how many times :func:`run_demo` reports progress: the plan's steps, then
+    the year end's."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME)) + YEAR_END_STEPS
+
+
+def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
     """Run the sample plan into ``directory`` with a fresh store there; return what it did."""
     directory.mkdir(parents=True, exist_ok=True)
     store_path = directory / "chefintro-demo.db"
@@ -38,8 +44,8 @@ def run_demo(directory: Path) -> DemoRun:
     plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
     store = open_store(str(store_path))
     try:
-        steps = run_plan(store=store, plan=plan)
-        year_end = run_year_end(store=store, directory=directory)
+        steps = run_plan(store=store, plan=plan, progress=progress)
+        year_end = run_year_end(store=store, directory=directory, progress=progress)
     finally:
         store.dispose()
     return DemoRun(directory=directory, store_path=store_path, steps=steps, year_end=year_end)

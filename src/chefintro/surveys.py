@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy
 from sqlmodel import Session, col, delete, func, select
 
-from chefintro import settings
+from chefintro import audit, settings
 from chefintro.enums import CohortStatus, ParticipantStatus, QuestionKind, Role, SurveyPhase
 from chefintro.errors import (
     DuplicateError,
@@ -33,10 +33,10 @@ from chefintro.errors import (
     UnreadableInputError,
     UsageError,
 )
+from chefintro.ids import id_of
 from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
 from chefintro.text import clean_text, email_key, question_key, swedish_key
 
-MIN_GROUP_KEY = "survey.min_group"
 MAX_QUESTIONS = 40
 MAX_QUESTION_LENGTH = 500
 PHASE_ORDER = {phase: index for index, phase in enumerate(SurveyPhase)}
@@ -183,7 +183,7 @@ def _require_not_anonymised(cohort: Cohort) -> None:
 
 def add_survey(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     name: str,
     phase: SurveyPhase,
@@ -194,62 +194,58 @@ def add_survey(
     cleaned = clean_text(name)
     if not cleaned or len(cleaned) > 100:
         raise UsageError("A survey needs a name of at most 100 characters.")
-    if find_survey(session=session, cohort=cohort, name=cleaned) is not None:
+    if find_survey(db=db, cohort=cohort, name=cleaned) is not None:
         raise DuplicateError(f"Cohort {cohort.name} already has a survey named {cleaned!r}.")
-    survey = Survey(cohort_id=int(cohort.id or 0), name=cleaned, phase=phase)
-    session.add(survey)
-    session.flush()
+    survey = Survey(cohort_id=id_of(cohort), name=cleaned, phase=phase)
+    db.add(survey)
+    db.flush()
     for position, spec in enumerate(questions or BUILTIN_QUESTIONS, start=1):
-        session.add(
-            Question(
-                survey_id=int(survey.id or 0), position=position, text=spec.text, kind=spec.kind
-            )
-        )
-    session.flush()
+        db.add(Question(survey_id=id_of(survey), position=position, text=spec.text, kind=spec.kind))
+    db.flush()
     return survey
 
 
-def find_survey(*, session: Session, cohort: Cohort, name: str) -> Survey | None:
+def find_survey(*, db: Session, cohort: Cohort, name: str) -> Survey | None:
     wanted = (clean_text(name) or "").casefold()
-    for survey in session.exec(select(Survey).where(Survey.cohort_id == cohort.id)).all():
+    for survey in db.exec(select(Survey).where(Survey.cohort_id == cohort.id)).all():
         if survey.name.casefold() == wanted:
             return survey
     return None
 
 
-def get_survey(*, session: Session, cohort: Cohort, name: str) -> Survey:
-    survey = find_survey(session=session, cohort=cohort, name=name)
+def get_survey(*, db: Session, cohort: Cohort, name: str) -> Survey:
+    survey = find_survey(db=db, cohort=cohort, name=name)
     if survey is None:
-        names = [s.name for s in _surveys(session, cohort)]
+        names = [s.name for s in _surveys(db, cohort)]
         known = f" Its surveys: {', '.join(names)}." if names else ""
         raise NotFoundError(f"Cohort {cohort.name} has no survey named {name!r}.{known}")
     return survey
 
 
-def _surveys(session: Session, cohort: Cohort) -> list[Survey]:
-    rows = session.exec(select(Survey).where(Survey.cohort_id == cohort.id)).all()
-    return sorted(rows, key=lambda s: (PHASE_ORDER[SurveyPhase(s.phase)], s.created_at, s.id or 0))
+def _surveys(db: Session, cohort: Cohort) -> list[Survey]:
+    rows = db.exec(select(Survey).where(Survey.cohort_id == cohort.id)).all()
+    return sorted(rows, key=lambda s: (PHASE_ORDER[SurveyPhase(s.phase)], s.created_at, id_of(s)))
 
 
-def questions_of(*, session: Session, survey: Survey) -> list[Question]:
+def questions_of(*, db: Session, survey: Survey) -> list[Question]:
     return list(
-        session.exec(
+        db.exec(
             select(Question).where(Question.survey_id == survey.id).order_by(col(Question.position))
         ).all()
     )
 
 
-def list_surveys(*, session: Session, cohort: Cohort) -> list[SurveyInfo]:
+def list_surveys(*, db: Session, cohort: Cohort) -> list[SurveyInfo]:
     """Return the cohort's surveys in phase order with question and respondent counts."""
     result = []
-    for survey in _surveys(session, cohort):
-        questions = questions_of(session=session, survey=survey)
-        respondents = session.exec(
+    for survey in _surveys(db, cohort):
+        questions = questions_of(db=db, survey=survey)
+        respondents = db.exec(
             select(func.count(func.distinct(Answer.participant_id))).where(
                 Answer.survey_id == survey.id
             )
         ).one()
-        unlinked = session.exec(
+        unlinked = db.exec(
             select(func.count(func.distinct(Answer.question_id)), func.count(col(Answer.id)))
             .where(Answer.survey_id == survey.id)
             .where(col(Answer.participant_id).is_(None))
@@ -259,7 +255,7 @@ def list_surveys(*, session: Session, cohort: Cohort) -> list[SurveyInfo]:
         extra = 0
         if unlinked[1]:
             extra = max(
-                session.exec(
+                db.exec(
                     select(func.count(col(Answer.id)))
                     .where(Answer.survey_id == survey.id)
                     .where(col(Answer.participant_id).is_(None))
@@ -288,17 +284,16 @@ def _form_questions(questions: Sequence[Question]) -> list[Any]:
     return [FormQuestion(q.text, q.kind == QuestionKind.SCALE) for q in questions]
 
 
-def export_form(*, session: Session, cohort: Cohort, survey: Survey, path: Path) -> int:
+def export_form(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> int:
     """Write the survey's form workbook: one row per participant who has not withdrawn.
 
     Answers already imported are filled in, so exporting and importing again changes
     nothing. Returns the number of participants; the export is logged (a count only).
     """
-    from chefintro.privacy import log
     from chefintro.roster.survey_form import write_form
 
-    questions = questions_of(session=session, survey=survey)
-    people = session.exec(
+    questions = questions_of(db=db, survey=survey)
+    people = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
@@ -308,7 +303,7 @@ def export_form(*, session: Session, cohort: Cohort, survey: Survey, path: Path)
     people = sorted(people, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
     stored: dict[tuple[int, int], int | str | None] = {
         (int(a.participant_id or 0), a.question_id): a.value if a.value is not None else a.text
-        for a in session.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
+        for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
     }
     rows = [
         (
@@ -316,7 +311,7 @@ def export_form(*, session: Session, cohort: Cohort, survey: Survey, path: Path)
             person.email,
             agency.code,
             str(part.role),
-            *(stored.get((int(part.id or 0), int(q.id or 0))) for q in questions),
+            *(stored.get((id_of(part), id_of(q))) for q in questions),
         )
         for part, person, agency in people
     ]
@@ -326,8 +321,8 @@ def export_form(*, session: Session, cohort: Cohort, survey: Survey, path: Path)
         questions=_form_questions(questions),
         rows=rows,
     )
-    log(
-        session=session,
+    audit.log(
+        db=db,
         action="survey export",
         detail=f"survey {survey.name} of cohort {cohort.name}: form for {len(rows)} participant(s)",
     )
@@ -357,9 +352,7 @@ class ImportSummary:
         }
 
 
-def import_answers(
-    *, session: Session, cohort: Cohort, survey: Survey, path: Path
-) -> ImportSummary:
+def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> ImportSummary:
     """Import answers from the form workbook or a Forms export (.xlsx/.csv), all or nothing.
 
     Columns are matched to questions by normalised text, people by the e-mail column.
@@ -368,24 +361,23 @@ def import_answers(
     stored). A stored answer is updated when the file has another value; a blank cell never
     removes one, so importing the same file again changes nothing.
     """
-    from chefintro.privacy import log
     from chefintro.roster.survey_form import read_answers
 
     _require_not_anonymised(cohort)
-    questions = questions_of(session=session, survey=survey)
+    questions = questions_of(db=db, survey=survey)
     by_key = {question_key(q.text): q for q in questions}
     data = read_answers(path, _form_questions(questions))
     problems = list(data.problems)
     members = {
         person.email_key: part
-        for part, person in session.exec(
+        for part, person in db.exec(
             select(Participant, Person)
             .join(Person, col(Person.id) == col(Participant.person_id))
             .where(Participant.cohort_id == cohort.id)
         ).all()
     }
     known = set(
-        session.exec(
+        db.exec(
             select(Person.email_key).where(
                 col(Person.email_key).in_([email_key(r.email) for r in data.rows])
             )
@@ -410,7 +402,7 @@ def import_answers(
         )
     stored = {
         (int(a.participant_id or 0), a.question_id): a
-        for a in session.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
+        for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
     }
     added = changed = unchanged = 0
     for row, part in accepted:
@@ -418,12 +410,12 @@ def import_answers(
             question = by_key[key]
             number = value if isinstance(value, int) else None
             text = value if isinstance(value, str) else None
-            existing = stored.get((int(part.id or 0), int(question.id or 0)))
+            existing = stored.get((id_of(part), id_of(question)))
             if existing is None:
-                session.add(
+                db.add(
                     Answer(
-                        survey_id=int(survey.id or 0),
-                        question_id=int(question.id or 0),
+                        survey_id=id_of(survey),
+                        question_id=id_of(question),
                         participant_id=part.id,
                         value=number,
                         text=text,
@@ -432,11 +424,11 @@ def import_answers(
                 added += 1
             elif (existing.value, existing.text) != (number, text):
                 existing.value, existing.text = number, text
-                session.add(existing)
+                db.add(existing)
                 changed += 1
             else:
                 unchanged += 1
-    session.flush()
+    db.flush()
     summary = ImportSummary(
         respondents=len(accepted),
         added=added,
@@ -446,8 +438,8 @@ def import_answers(
         ignored_columns=data.ignored,
     )
     if added or changed:
-        log(
-            session=session,
+        audit.log(
+            db=db,
             action="survey import",
             detail=f"survey {survey.name} of cohort {cohort.name}: {len(accepted)} "
             f"respondent(s), {added} answer(s) added, {changed} changed",
@@ -458,24 +450,24 @@ def import_answers(
 # --- privacy ----------------------------------------------------------------------------
 
 
-def delete_answers(*, session: Session, participant_ids: Sequence[int]) -> int:
+def delete_answers(*, db: Session, participant_ids: Sequence[int]) -> int:
     """Remove every survey answer of these participants; return how many there were."""
     if not participant_ids:
         return 0
-    count = session.exec(
+    count = db.exec(
         select(func.count(col(Answer.id))).where(col(Answer.participant_id).in_(participant_ids))
     ).one()
-    session.exec(delete(Answer).where(col(Answer.participant_id).in_(participant_ids)))
+    db.exec(delete(Answer).where(col(Answer.participant_id).in_(participant_ids)))
     return int(count or 0)
 
 
-def unlink_answers(*, session: Session, cohort: Cohort) -> int:
+def unlink_answers(*, db: Session, cohort: Cohort) -> int:
     """Keep a cohort's answers only as unlinked rows: agency and role, no participant.
 
     The rows are written anew in a shuffled order, so neither a participant id nor the
     order of the rows tells which answers came from one person. Returns the row count.
     """
-    rows = session.exec(
+    rows = db.exec(
         select(Answer, Participant, Agency)
         .join(Survey, col(Survey.id) == col(Answer.survey_id))
         .join(Participant, col(Participant.id) == col(Answer.participant_id))
@@ -498,17 +490,17 @@ def unlink_answers(*, session: Session, cohort: Cohort) -> int:
         for answer, part, agency in rows
     ]
     for answer, _, _ in rows:
-        session.delete(answer)
-    session.flush()
+        db.delete(answer)
+    db.flush()
     random.SystemRandom().shuffle(kept)
-    session.add_all(kept)
-    session.flush()
+    db.add_all(kept)
+    db.flush()
     return len(kept)
 
 
-def answers_of(*, session: Session, participant_id: int) -> list[dict[str, Any]]:
+def answers_of(*, db: Session, participant_id: int) -> list[dict[str, Any]]:
     """Return one participant's answers (for the export of all data on a person)."""
-    rows = session.exec(
+    rows = db.exec(
         select(Answer, Question, Survey)
         .join(Question, col(Question.id) == col(Answer.question_id))
         .join(Survey, col(Survey.id) == col(Answer.survey_id))
@@ -623,8 +615,8 @@ class SurveyReport:
         }
 
 
-def min_group(*, session: Session) -> int:
-    return settings.get_int(session=session, key=MIN_GROUP_KEY)
+def min_group(*, db: Session) -> int:
+    return settings.get_int(db=db, key=settings.SURVEY_MIN_GROUP)
 
 
 def visible_groups(counts: dict[str | None, int], minimum: int) -> set[str | None]:
@@ -663,9 +655,9 @@ class _Row:
 
 
 def _answer_rows(
-    session: Session, surveys: Sequence[Survey], by: str | None
+    db: Session, surveys: Sequence[Survey], by: str | None
 ) -> tuple[list[_Row], dict[str, tuple[str, QuestionKind]]]:
-    ids = [int(s.id or 0) for s in surveys]
+    ids = [id_of(s) for s in surveys]
     group_column: Any
     if by == "agency":
         group_column = func.coalesce(col(Agency.code), col(Answer.agency))
@@ -691,9 +683,7 @@ def _answer_rows(
     )
     rows: list[_Row] = []
     texts: dict[str, tuple[str, QuestionKind]] = {}
-    for survey_id, text, kind, participant, value, answer_text, group in session.execute(
-        query
-    ).all():
+    for survey_id, text, kind, participant, value, answer_text, group in db.execute(query).all():
         key = question_key(text)
         texts.setdefault(key, (text, QuestionKind(kind)))
         rows.append(_Row(int(survey_id), key, participant, value, answer_text, group))
@@ -702,7 +692,7 @@ def _answer_rows(
 
 def survey_report(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     names: Sequence[str] = (),
     by: str | None = None,
@@ -712,23 +702,23 @@ def survey_report(
     if by not in (None, "agency", "role"):
         raise UsageError(f"--by takes agency or role, not {by!r}.")
     if names:
-        chosen = [get_survey(session=session, cohort=cohort, name=n) for n in names]
-        order = {s.id: i for i, s in enumerate(_surveys(session, cohort))}
+        chosen = [get_survey(db=db, cohort=cohort, name=n) for n in names]
+        order = {s.id: i for i, s in enumerate(_surveys(db, cohort))}
         surveys = sorted({s.id: s for s in chosen}.values(), key=lambda s: order[s.id])
     else:
-        surveys = _surveys(session, cohort)
+        surveys = _surveys(db, cohort)
     if not surveys:
         raise NotFoundError(
             f"Cohort {cohort.name} has no surveys yet; add one with "
             "'chefintro survey add NAME --phase start'."
         )
-    minimum = min_group(session=session)
-    rows, _ = _answer_rows(session, surveys, by)
-    names_by_id = {int(s.id or 0): s.name for s in surveys}
+    minimum = min_group(db=db)
+    rows, _ = _answer_rows(db, surveys, by)
+    names_by_id = {id_of(s): s.name for s in surveys}
     # The questions in the order they were asked, first survey first.
     ordered: dict[str, tuple[str, QuestionKind]] = {}
     for survey in surveys:
-        for question in questions_of(session=session, survey=survey):
+        for question in questions_of(db=db, survey=survey):
             ordered.setdefault(question_key(question.text), (question.text, question.kind))
     pair = change_pair(surveys)
     # Who answered each survey, per group: it decides whether a group's free text is shown.
@@ -740,7 +730,7 @@ def survey_report(
         SurveyRef(
             name=s.name,
             phase=str(s.phase),
-            respondents=_respondent_total(rows, int(s.id or 0)),
+            respondents=_respondent_total(rows, id_of(s)),
         )
         for s in surveys
     ]
@@ -752,7 +742,7 @@ def survey_report(
             {g: GroupResult(group=g) for g in groups_all} if by else {None: GroupResult(None)}
         )
         for survey in surveys:
-            sid = int(survey.id or 0)
+            sid = id_of(survey)
             name = names_by_id[sid]
             these = [r for r in mine if r.survey_id == sid]
             if kind == QuestionKind.SCALE:
@@ -817,11 +807,11 @@ def _respondent_total(rows: Sequence[_Row], survey_id: int) -> int:
     return len(linked) + max(unlinked.values(), default=0)
 
 
-def headline(*, session: Session, cohort: Cohort) -> SurveyReport | None:
+def headline(*, db: Session, cohort: Cohort) -> SurveyReport | None:
     """Return the start-to-end report of the whole cohort (no split), or None without two
     surveys; the year-end summary quotes its changes."""
-    surveys = _surveys(session, cohort)
+    surveys = _surveys(db, cohort)
     pair = change_pair(surveys)
     if pair is None:
         return None
-    return survey_report(session=session, cohort=cohort, names=[pair[0].name, pair[1].name])
+    return survey_report(db=db, cohort=cohort, names=[pair[0].name, pair[1].name])

@@ -1,6 +1,6 @@
 """The year's end: who completed the programme, and a summary for the status report.
 
-Completion is the cohort's attendance rule as :mod:`chefintro.calendar` applies it (the
+Completion is the cohort's attendance rule as :mod:`chefintro.attendance` applies it (the
 minimum share of programme days, excused counting as attended where the cohort says so):
 an adept has completed once they attended the required number of days. Mentors are
 listed as mentors and never judged. The summary is a Swedish paragraph and a small table
@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from chefintro import settings
-from chefintro.calendar import CANNOT_COMPLETE, attendance_report
+from chefintro.attendance import CANNOT_COMPLETE, attendance_report
 from chefintro.enums import AttendanceStatus, PairingState, ParticipantStatus, Role
 from chefintro.models import (
     Agency,
@@ -30,6 +30,7 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
+from chefintro.registry import who_json
 from chefintro.text import swedish_date, swedish_key
 
 COMPLETED = "completed"
@@ -54,10 +55,7 @@ class CompletionRow:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "status": self.status,
             "attended": self.attended,
             "held": self.held,
@@ -103,7 +101,7 @@ class CompletionReport:
 
 
 def completion_report(
-    *, session: Session, cohort: Cohort, now: datetime | None = None
+    *, db: Session, cohort: Cohort, now: datetime | None = None
 ) -> CompletionReport:
     """Return each adept's completion by the cohort's attendance rule, and the mentors.
 
@@ -111,7 +109,7 @@ def completion_report(
     every day is held, or the rest cannot make up for it. In progress: days remain that
     could still make it. Withdrawn adepts are marked as such and not judged.
     """
-    report = attendance_report(session=session, cohort=cohort, now=now)
+    report = attendance_report(db=db, cohort=cohort, now=now)
     adepts: list[CompletionRow] = []
     mentors: list[CompletionRow] = []
     for row in report.rows:
@@ -142,7 +140,7 @@ def completion_report(
                 row.name, row.email, row.agency, row.role, status, standing.attended, standing.held
             )
         )
-    for part, person, agency in session.exec(
+    for part, person, agency in db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
@@ -172,11 +170,11 @@ def completion_report(
 
 
 def days_present(
-    *, session: Session, cohort: Cohort, participant_ids: Sequence[int]
+    *, db: Session, cohort: Cohort, participant_ids: Sequence[int]
 ) -> dict[int, list[tuple[date, str]]]:
     """Return participant id → the programme days they were present at (date, title)."""
     result: dict[int, list[tuple[date, str]]] = {pid: [] for pid in participant_ids}
-    rows = session.exec(
+    rows = db.exec(
         select(Attendance.participant_id, ProgrammeSession.starts_at, ProgrammeSession.title)
         .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
         .where(ProgrammeSession.cohort_id == cohort.id)
@@ -239,37 +237,37 @@ class Summary:
         }
 
 
-def summary(*, session: Session, cohort: Cohort, now: datetime | None = None) -> Summary:
+def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summary:
     """Gather the year's figures: people, agencies, pairs, attendance, completion, surveys."""
     from chefintro import surveys
 
-    completion = completion_report(session=session, cohort=cohort, now=now)
-    report = attendance_report(session=session, cohort=cohort, now=now)
+    completion = completion_report(db=db, cohort=cohort, now=now)
+    report = attendance_report(db=db, cohort=cohort, now=now)
     held = sum(r.standing.held for r in report.rows)
     attended = sum(r.standing.attended for r in report.rows)
-    roles = session.exec(
+    roles = db.exec(
         select(Participant.role, func.count(col(Participant.id)))
         .where(Participant.cohort_id == cohort.id)
         .group_by(col(Participant.role))
     ).all()
     by_role = {str(role): int(count) for role, count in roles}
-    agencies = session.exec(
+    agencies = db.exec(
         select(func.count(func.distinct(Person.agency_id)))
         .join(Participant, col(Participant.person_id) == col(Person.id))
         .where(Participant.cohort_id == cohort.id)
     ).one()
-    withdrawn = session.exec(
+    withdrawn = db.exec(
         select(func.count(col(Participant.id)))
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status == ParticipantStatus.WITHDRAWN)
     ).one()
-    pairs = session.exec(
+    pairs = db.exec(
         select(func.count(col(Pairing.id)))
         .where(Pairing.cohort_id == cohort.id)
         .where(col(Pairing.state).in_([PairingState.ACTIVE, PairingState.ENDED]))
     ).one()
     lines: list[SurveyLine] = []
-    headline = surveys.headline(session=session, cohort=cohort)
+    headline = surveys.headline(db=db, cohort=cohort)
     if headline is not None:
         for question in headline.questions:
             change = question.groups[0].change if question.groups else None
@@ -277,7 +275,7 @@ def summary(*, session: Session, cohort: Cohort, now: datetime | None = None) ->
                 continue
             lines.append(SurveyLine(question.text, change.mean, change.count, change.hidden))
     return Summary(
-        programme=settings.get_setting_text(session=session, key="programme.name"),
+        programme=settings.get_setting_text(db=db, key=settings.PROGRAMME_NAME),
         cohort=cohort.name,
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,
@@ -290,7 +288,7 @@ def summary(*, session: Session, cohort: Cohort, now: datetime | None = None) ->
         completed=completion.count(COMPLETED),
         judged=completion.judged,
         in_progress=completion.count(IN_PROGRESS),
-        min_group=surveys.min_group(session=session),
+        min_group=surveys.min_group(db=db),
         survey_from=headline.change_from if headline else None,
         survey_to=headline.change_to if headline else None,
         survey_lines=lines,

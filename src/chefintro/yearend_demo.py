@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from chefintro.store import Store
 COORDINATOR = "Helena Sjödin"
 START_SURVEY = "start-{cohort}"
 END_SURVEY = "slut-{cohort}"
+#: How many times :func:`run_year_end` reports progress.
+YEAR_END_STEPS = 3
 
 _CHALLENGES = (
     "Att hinna med både verksamheten och medarbetarna.",
@@ -63,25 +66,29 @@ def _write_forms_csv(
                 )
 
 
-def run_year_end(*, store: Store, directory: Path) -> YearEnd:
+def run_year_end(
+    *, store: Store, directory: Path, progress: Callable[[str], None] | None = None
+) -> YearEnd:
     """Play the cohort's year to its end in the demo store and write its files."""
-    from chefintro import calendar, cohorts, settings, surveys, yearend
+    from chefintro import attendance, cohorts, sessions, settings, surveys, yearend
     from chefintro.certificates.issue import write_certificates
     from chefintro.enums import AttendanceStatus, QuestionKind, Role, SurveyPhase
 
+    note = progress or (lambda _step: None)
     rng = random.Random(2027)
     forms: list[Path] = []
-    with store.session() as session:
-        cohort = cohorts.current_cohort(session=session)
-        settings.set_value(session=session, key="programme.coordinator", value=COORDINATOR)
-        people = cohorts.list_participants(session=session, cohort=cohort)
+    note("Recording the year's attendance")
+    with store.transaction() as db:
+        cohort = cohorts.current_cohort(db=db)
+        settings.set_value(db=db, key=settings.PROGRAMME_COORDINATOR, value=COORDINATOR)
+        people = cohorts.list_participants(db=db, cohort=cohort)
         adepts = [p for p in people if p.role == Role.ADEPT and p.status == "active"]
         # One adept leaves in the spring; the rest come to most programme days.
         leaving = adepts[len(adepts) // 2]
-        cohorts.withdraw_participant(session=session, cohort=cohort, email=leaving.email)
+        cohorts.withdraw_participant(db=db, cohort=cohort, email=leaving.email)
         present = [p for p in people if p.email != leaving.email and p.status == "active"]
         weak = {p.email for p in rng.sample([a for a in adepts if a != leaving], 2)}
-        for day in calendar.list_sessions(session=session, cohort=cohort):
+        for day in sessions.list_sessions(db=db, cohort=cohort):
             marks: dict[AttendanceStatus, list[str]] = {s: [] for s in AttendanceStatus}
             for person in present:
                 roll = rng.random()
@@ -95,14 +102,15 @@ def run_year_end(*, store: Store, directory: Path) -> YearEnd:
                     marks[AttendanceStatus.ABSENT].append(person.email)
             for status, emails in marks.items():
                 if emails:
-                    calendar.record_attendance(
-                        session=session,
+                    attendance.record_attendance(
+                        db=db,
                         cohort=cohort,
                         session_id=day.id,
                         emails=emails,
                         status=status,
                     )
 
+        note("Answering the start and end surveys")
         names = [
             START_SURVEY.format(cohort=cohort.name),
             END_SURVEY.format(cohort=cohort.name),
@@ -116,7 +124,7 @@ def run_year_end(*, store: Store, directory: Path) -> YearEnd:
         for index, (name, phase) in enumerate(
             zip(names, (SurveyPhase.START, SurveyPhase.END), strict=True)
         ):
-            survey = surveys.add_survey(session=session, cohort=cohort, name=name, phase=phase)
+            survey = surveys.add_survey(db=db, cohort=cohort, name=name, phase=phase)
             answers = []
             for adept in adepts:
                 if adept.email == leaving.email and index == 1:
@@ -134,19 +142,20 @@ def run_year_end(*, store: Store, directory: Path) -> YearEnd:
                 answers.append((adept.name, adept.email, values))
             path = directory / f"forms-{name}.csv"
             _write_forms_csv(path, questions, answers)
-            surveys.import_answers(session=session, cohort=cohort, survey=survey, path=path)
+            surveys.import_answers(db=db, cohort=cohort, survey=survey, path=path)
             forms.append(path)
-        end_survey = surveys.get_survey(session=session, cohort=cohort, name=names[1])
+        end_survey = surveys.get_survey(db=db, cohort=cohort, name=names[1])
         workbook = directory / f"enkat-{names[1]}.xlsx"
-        surveys.export_form(session=session, cohort=cohort, survey=end_survey, path=workbook)
+        surveys.export_form(db=db, cohort=cohort, survey=end_survey, path=workbook)
         moment = yearend.as_of_end(cohort)
 
+    note("Writing certificates and the summary")
     out = directory / "intyg"
     out.mkdir(exist_ok=True)
-    with store.session() as session:
-        cohort = cohorts.current_cohort(session=session)
-        run = write_certificates(session=session, cohort=cohort, out_dir=out, now=moment)
-        result = yearend.summary(session=session, cohort=cohort, now=moment)
+    with store.transaction() as db:
+        cohort = cohorts.current_cohort(db=db)
+        run = write_certificates(db=db, cohort=cohort, out_dir=out, now=moment)
+        result = yearend.summary(db=db, cohort=cohort, now=moment)
     return YearEnd(
         surveys=names,
         forms=forms,

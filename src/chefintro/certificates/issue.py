@@ -11,8 +11,9 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from chefintro import settings
+from chefintro import audit, settings
 from chefintro.errors import NotFoundError, OutputError, RuleError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.text import email_key
 from chefintro.yearend import (
@@ -43,7 +44,7 @@ def file_name(cohort: str, name: str) -> str:
 
 def write_certificates(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     out_dir: Path,
     adept: str | None = None,
@@ -52,12 +53,11 @@ def write_certificates(
     """Write one certificate per adept who completed (or only for ``adept``: an e-mail or
     the unique name of one of the cohort's adepts); log how many were written."""
     from chefintro.certificates.pdf import CertificateData, render
-    from chefintro.privacy import log
 
     folder = out_dir.expanduser()
     if not folder.is_dir():
         raise OutputError(f"Cannot write certificates to {folder}: it is not a folder.")
-    report = completion_report(session=session, cohort=cohort, now=now)
+    report = completion_report(db=db, cohort=cohort, now=now)
     rows = report.adepts
     if adept is not None:
         wanted = _find(rows, adept)
@@ -74,7 +74,7 @@ def write_certificates(
             )
         rows = [wanted]
     completed = [r for r in rows if r.status == COMPLETED]
-    people = session.exec(
+    people = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
@@ -82,11 +82,9 @@ def write_certificates(
         .where(col(Person.email_key).in_([email_key(r.email) for r in completed]))
     ).all()
     by_email = {person.email_key: (part, person, agency) for part, person, agency in people}
-    days = days_present(
-        session=session, cohort=cohort, participant_ids=[int(p.id or 0) for p, _, _ in people]
-    )
-    programme = settings.get_setting_text(session=session, key="programme.name")
-    coordinator = settings.get_setting_text(session=session, key="programme.coordinator")
+    days = days_present(db=db, cohort=cohort, participant_ids=[id_of(p) for p, _, _ in people])
+    programme = settings.get_setting_text(db=db, key=settings.PROGRAMME_NAME)
+    coordinator = settings.get_setting_text(db=db, key=settings.PROGRAMME_COORDINATOR)
     issued_on = min(cohort.ends_on, (now or datetime.now()).date())
     issued_on = max(issued_on, cohort.starts_on)
     files: list[Path] = []
@@ -107,15 +105,15 @@ def write_certificates(
                 agency=agency.name,
                 starts_on=cohort.starts_on,
                 ends_on=cohort.ends_on,
-                days=days.get(int(part.id or 0), []),
+                days=days.get(id_of(part), []),
                 coordinator=coordinator,
                 issued_on=issued_on,
             ),
             target,
         )
         files.append(target)
-    log(
-        session=session,
+    audit.log(
+        db=db,
         action="certificates",
         detail=f"cohort {cohort.name}: {len(files)} certificate(s) written",
     )

@@ -17,10 +17,10 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List every setting with its value and default."""
     from chefintro import settings
 
-    with state(ctx).session() as session:
+    with state(ctx).transaction() as db:
         values: list[tuple[Any, int | str, bool]] = [
-            *settings.all_values(session=session),
-            *settings.all_text_values(session=session),
+            *settings.all_values(db=db),
+            *settings.all_text_values(db=db),
         ]
     if as_json:
         output.emit_json(
@@ -55,6 +55,6 @@ def set_(
     """
     from chefintro import settings
 
-    with state(ctx).session() as session:
-        stored = settings.set_value(session=session, key=key, value=value)
+    with state(ctx).transaction() as db:
+        stored = settings.set_value(db=db, key=key, value=value)
     output.success(f"{key.strip().lower()} = {stored}")

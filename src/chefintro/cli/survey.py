@@ -45,12 +45,10 @@ def add(
     chosen = surveys.parse_phase(phase)
     specs = surveys.read_questions(questions) if questions is not None else None
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        survey = surveys.add_survey(
-            session=session, cohort=cohort, name=name, phase=chosen, questions=specs
-        )
-        count = len(surveys.questions_of(session=session, survey=survey))
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        survey = surveys.add_survey(db=db, cohort=cohort, name=name, phase=chosen, questions=specs)
+        count = len(surveys.questions_of(db=db, survey=survey))
         survey_name = survey.name
     output.success(
         f"Added survey {survey_name} ({chosen}) with {count} question(s) to cohort {cohort.name}."
@@ -64,9 +62,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import surveys
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        found = surveys.list_surveys(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        found = surveys.list_surveys(db=db, cohort=cohort)
     if as_json:
         output.emit_json([s.to_json() for s in found])
         return
@@ -98,10 +96,10 @@ def export(
     from chefintro import surveys
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        survey = surveys.get_survey(session=session, cohort=cohort, name=name)
-        count = surveys.export_form(session=session, cohort=cohort, survey=survey, path=file)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        survey = surveys.get_survey(db=db, cohort=cohort, name=name)
+        count = surveys.export_form(db=db, cohort=cohort, survey=survey, path=file)
     output.success(f"Wrote {file}: the form of {survey.name} for {count} participant(s).")
 
 
@@ -129,10 +127,10 @@ def import_(
     from chefintro import surveys
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        survey = surveys.get_survey(session=session, cohort=cohort, name=name)
-        result = surveys.import_answers(session=session, cohort=cohort, survey=survey, path=file)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        survey = surveys.get_survey(db=db, cohort=cohort, name=name)
+        result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=file)
     if as_json:
         output.emit_json(result.to_json())
     if result.ignored_columns:

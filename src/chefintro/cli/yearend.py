@@ -35,9 +35,9 @@ def completion(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import yearend
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        report = yearend.completion_report(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        report = yearend.completion_report(db=db, cohort=cohort)
     if as_json:
         output.emit_json(report.to_json())
         return
@@ -151,9 +151,9 @@ def survey(
     if choice not in (None, "agency", "role"):
         raise typer.BadParameter(f"{by!r} is not agency or role.", param_hint="--by")
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        report = surveys.survey_report(session=session, cohort=cohort, names=names or [], by=choice)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        report = surveys.survey_report(db=db, cohort=cohort, names=names or [], by=choice)
     if as_json:
         output.emit_json(report.to_json())
         return
@@ -179,9 +179,9 @@ def summary(
     if chosen not in ("text", "md", "markdown"):
         raise typer.BadParameter(f"{form!r} is not text or md.", param_hint="--format")
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        result = yearend.summary(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        result = yearend.summary(db=db, cohort=cohort)
     output.plain(yearend.render_summary(result, markdown=chosen != "text").rstrip("\n"))
 
 
@@ -206,9 +206,9 @@ def certificate(
     from chefintro.certificates.issue import write_certificates
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        run = write_certificates(session=session, cohort=cohort, out_dir=out, adept=adept)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        run = write_certificates(db=db, cohort=cohort, out_dir=out, adept=adept)
     for path in run.files:
         output.plain(str(path))
     if run.files:
