@@ -48,7 +48,8 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _tighten_mode(path: Path) -> None:
+def tighten_mode(path: Path) -> None:
+    """Make an existing store file private (0600); only for a file known to be a store."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
@@ -99,8 +100,6 @@ def make_engine(location: str) -> Engine:
                     raise StoreError(
                         f"Cannot create the store at {path}: {exc.strerror}."
                     ) from None
-            else:
-                _tighten_mode(path)
         engine = create_engine(url, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
