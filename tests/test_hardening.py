@@ -250,8 +250,10 @@ def test_db_on_a_file_that_is_not_a_store_keeps_its_mode(cli: Cli, tmp_path: Pat
     connection.commit()
     connection.close()
     foreign.chmod(0o644)
-    cli("--db", str(foreign), "agency", "list", code=1)
     cli("--db", str(foreign), "db", "check", code=1)
+    with sqlite3.connect(foreign) as connection:  # db check changed nothing in it
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    cli("--db", str(foreign), "agency", "list", code=1)
     assert _mode(foreign) == 0o644
 
 

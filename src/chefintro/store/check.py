@@ -71,16 +71,12 @@ def check_store(location: str, *, rules: Sequence[RuleCheck] = ()) -> StoreCheck
     path = sqlite_file(location)
     backend = "sqlite" if is_sqlite(location) else "postgresql"
     report = StoreCheck(location=describe(location), backend=backend)
+    mode = None
     if path is not None:
         require_existing(path)
         mode = stat.S_IMODE(path.stat().st_mode)
         report.file_mode = oct(mode)
-        if mode & 0o077:
-            report.notes.append(
-                f"The store file is readable by others ({oct(mode)}); 'chefintro init' makes it "
-                "private (0o600). This check changed nothing."
-            )
-    engine = make_engine(location)
+    engine = make_engine(location, inspect_only=True)
     try:
         _check_schema(engine, report)
         if backend == "sqlite" and report.schema_version is not None:
@@ -97,6 +93,15 @@ def check_store(location: str, *, rules: Sequence[RuleCheck] = ()) -> StoreCheck
         report.problems.append(f"The store cannot be read: {driver_reason(exc)}.")
     finally:
         engine.dispose()
+    if mode is not None and mode & 0o077:
+        report.notes.append(
+            f"The file is readable by others ({oct(mode)})"
+            + (
+                "; the next chefintro command (e.g. 'chefintro init') makes it private (0o600)."
+                if report.schema_version
+                else "."
+            )
+        )
     return report
 
 
