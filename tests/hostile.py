@@ -1,4 +1,8 @@
-"""Builds hostile and unusual .xlsx files at test time, so no binary fixture is checked in.
+"""Builds hostile and unusual files at test time, so no binary fixture is checked in.
+
+Workbooks (zip and XML bombs, entities, disguised and damaged files), crafted stores (a
+good backup plus triggers, views, hidden or missing tables: ``CRAFTED_STORES``), a deeply
+nested plan, and text with control and bidi characters (``HOSTILE_TEXT``).
 
 Each builder writes one file into ``folder`` and returns its path. ``minimal_xlsx`` writes
 a hand-made package (one Deltagare sheet) so a test controls every byte of the XML; the
