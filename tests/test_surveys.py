@@ -359,3 +359,26 @@ def test_erase_removes_answers_and_anonymise_unlinks_them(answered: Cli, tmp_pat
     # Unlinked answers no longer tell who answered both surveys.
     assert groups["BV"]["change"]["hidden"] is True
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("text", ["Anna \x1b[2J\x1b[31mEk", "Anna \u202eкE"])
+def test_the_text_rule_holds_at_the_survey_doors(year: Cli, tmp_path: Path, text: str) -> None:
+    """Control characters and bidi overrides are refused as by every other front door."""
+    year("survey", "add", "start-2027", "--phase", "start")
+    before = store_snapshot()
+    result = year("survey", "add", f"slut {text}", "--phase", "end", code=2)
+    assert "invisible control character" in result.stderr
+    result = year("settings", "set", "programme.coordinator", text, code=2)
+    assert "invisible control character" in result.stderr
+    questions = tmp_path / "fragor.toml"
+    questions.write_text(f"[[question]]\ntext = {json.dumps(text)}\n", encoding="utf-8")
+    result = year("survey", "add", "mitt", "--phase", "mid", "--questions", str(questions), code=65)
+    assert "invisible control character" in result.stderr
+    path = tmp_path / "svar.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-postadress", SCALE[0], FREE[0]])
+        writer.writerow([ADEPTS[0][1], "6", text])
+    result = year("survey", "import", "start-2027", str(path), code=65)
+    assert "invisible control character" in result.stderr
+    assert store_snapshot() == before

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
+from chefintro.text import clean_field
 
 # The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
@@ -116,7 +117,7 @@ def set_value(*, db: Session, key: str, value: str) -> int | str:
     """Validate and store a setting; return the stored integer (or text)."""
     text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
     if text_spec is not None:
-        cleaned = " ".join(value.split())
+        cleaned = clean_field(value, what=text_spec.key) or ""
         if len(cleaned) > text_spec.max_length:
             raise UsageError(f"{text_spec.key} takes at most {text_spec.max_length} characters.")
         _put(db=db, key=text_spec.key, value=cleaned)

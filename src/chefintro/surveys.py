@@ -35,7 +35,14 @@ from chefintro.errors import (
 )
 from chefintro.ids import id_of
 from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
-from chefintro.text import clean_text, email_key, question_key, swedish_key
+from chefintro.text import (
+    clean_field,
+    clean_text,
+    control_problem,
+    email_key,
+    question_key,
+    swedish_key,
+)
 
 MAX_QUESTIONS = 40
 MAX_QUESTION_LENGTH = 500
@@ -130,6 +137,9 @@ def read_questions(path: Path) -> list[QuestionSpec]:
         if not text:
             bad(where, 'needs text = "…"')
             continue
+        if (problem := control_problem(str(entry.get("text")))) is not None:
+            bad(where, problem)
+            continue
         if len(text) > MAX_QUESTION_LENGTH:
             bad(where, f"the text is {len(text)} characters; at most {MAX_QUESTION_LENGTH}")
             continue
@@ -191,7 +201,7 @@ def add_survey(
 ) -> Survey:
     """Create a survey of the cohort with the given (or the built-in) questions."""
     _require_not_anonymised(cohort)
-    cleaned = clean_text(name)
+    cleaned = clean_field(name, what="The survey name")
     if not cleaned or len(cleaned) > 100:
         raise UsageError("A survey needs a name of at most 100 characters.")
     if find_survey(db=db, cohort=cohort, name=cleaned) is not None:

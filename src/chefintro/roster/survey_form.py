@@ -23,7 +23,13 @@ from typing import Any
 from chefintro.errors import Problem, UnreadableInputError
 from chefintro.roster.columns import unescape_text
 from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec, write_workbook
-from chefintro.text import clean_text, email_key, is_plausible_email, question_key
+from chefintro.text import (
+    clean_text,
+    control_problem,
+    email_key,
+    is_plausible_email,
+    question_key,
+)
 
 SCALE_MIN, SCALE_MAX = 1, 7
 MAX_ANSWER_LENGTH = 2000
@@ -426,6 +432,10 @@ def _free_text(raw: Any) -> str | None:
         return None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
+    # The one text rule of every front door (chefintro.text), in a cell's words.
+    problem = control_problem(str(raw))
+    if problem is not None:
+        raise ValueError(problem.replace("retype it", "retype the cell"))
     text = clean_text(unescape_text(str(raw)))
     if text is not None and len(text) > MAX_ANSWER_LENGTH:
         raise ValueError(f"the answer is {len(text)} characters long; at most {MAX_ANSWER_LENGTH}")
