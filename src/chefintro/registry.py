@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key
+from chefintro.text import NotAnEmail, clean_text, email_key, parse_email, swedish_key
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -205,11 +205,14 @@ def person_info(person: Person, agency: Agency) -> PersonInfo:
 
 
 def clean_email(value: str) -> str:
-    """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
-    email = clean_text(value) or ""
-    if not is_plausible_email(email):
-        raise UsageError(f"{value!r} is not an e-mail address (expected name@agency.se).")
-    return email
+    """Return the bare address in ``value`` (see :func:`chefintro.text.parse_email`).
+
+    Raises UsageError when it is not one e-mail address.
+    """
+    try:
+        return parse_email(value)
+    except NotAnEmail as why:
+        raise UsageError(f"{value.strip()[:80]!r} {why}.") from None
 
 
 def find_person(*, db: Session, email: str) -> Person | None:
