@@ -456,6 +456,18 @@ def _header_footer(part: Any, text: str) -> None:
     part.size = 9
 
 
+#: Points per line of 11 pt text.
+_LINE_HEIGHT = 15
+
+
+def _lines(value: Any, width: float) -> int:
+    """Estimate how many lines ``value`` wraps to in a column ``width`` characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(int(width * 1.1) - 2, 8)  # proportional text fits a little more
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+
+
 def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists, title: str) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -501,12 +513,24 @@ def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists, title: str
         worksheet.row_dimensions[1].height = 15 * max(lines, 1) + 3
     worksheet.append(header)
     cells = _Cells(worksheet, spec.columns)
+    wrapped_widths = [
+        (index, column.width or _MAX_WIDTH)
+        for index, column in enumerate(spec.columns)
+        if column.wrap
+    ]
     count = 0
     for row in chain(sample, rows):
+        if wrapped_widths:
+            lines = max(_lines(row[i] if i < len(row) else None, w) for i, w in wrapped_widths)
+            if lines > 1:
+                # Wrapped text needs a row as tall as its lines, or rows print over each other.
+                worksheet.row_dimensions[count + 2].height = _LINE_HEIGHT * lines + 2
         worksheet.append(cells.row(row))
         count += 1
     last_row = count + 1
     last_column = _letter(max(len(spec.columns), 1))
+    if spec.columns and count:
+        worksheet.print_area = f"A1:{last_column}{last_row}"
     if spec.autofilter and spec.columns:
         worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
     _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
@@ -612,7 +636,12 @@ def _write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
     # Charts go below the tables, one under the other, each on rows of its own: a page
     # break then falls between charts or tables, never through one (the page is one
     # page wide, and each chart is shorter than a page).
+    from openpyxl.worksheet.pagebreak import Break
+
     next_row = row + 1
+    page_used = 0.0  # centimetres of the current page the charts take
+    if spec.charts:
+        worksheet.row_breaks.append(Break(id=row))  # the charts start on a page of their own
     for chart_spec in spec.charts:
         header_row, last_row, width = placed[chart_spec.table]
         table = spec.tables[chart_spec.table]
@@ -638,8 +667,16 @@ def _write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
         chart.set_categories(
             Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row)
         )
+        if page_used and page_used + chart.height > _CHARTS_PER_PAGE_CM:
+            worksheet.row_breaks.append(Break(id=next_row - 1))
+            page_used = 0.0
         worksheet.add_chart(chart, f"A{next_row}")
+        page_used += chart.height + 1
         next_row += int(chart.height / 0.53) + 2  # a row is about 0.53 cm high
+
+
+#: Height of chart a portrait A4 page holds below the header (cm), with room to spare.
+_CHARTS_PER_PAGE_CM = 24.0
 
 
 def _whole_number_axis(chart: Any, table: TableSpec) -> None:
