@@ -168,6 +168,8 @@ class _Loader:
         self.no_cohort = False
         #: E-mail keys of the people this file's Deltagare rows name.
         self.file_people: set[str] = set()
+        #: (title, start) of Träffar rows skipped as removed after the export.
+        self.removed_sessions: set[tuple[str, datetime]] = set()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -592,6 +594,7 @@ class _Loader:
                     self.summary.record(
                         SheetKey.SESSIONS, Change(sheet, row.row, "skipped", subject)
                     )
+                    self.removed_sessions.add((row.title.casefold(), row.starts_at))
                     continue
                 before = _session_values(found, hosts)
                 action = partial(
@@ -815,6 +818,16 @@ class _Loader:
             ]
             if len(matches) == 1:
                 column_to_session[column.column] = matches[0].id
+                continue
+            if not matches and any(
+                title == column.title.casefold()
+                and (column.starts_on is None or start.date() == column.starts_on)
+                for title, start in self.removed_sessions
+            ):
+                self.summary.warnings.append(
+                    f"Närvaro column {column.header!r}: the session was removed after this "
+                    f"workbook was exported{self.exported()}; its marks were not imported."
+                )
                 continue
             if not matches:
                 what = "no session"

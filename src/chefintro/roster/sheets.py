@@ -171,10 +171,12 @@ class SheetReader:
             return  # an empty sheet: nothing to import, nothing wrong
         header_row, header, rest, skipped = found
         if skipped:
+            above = (
+                "the row above them was" if skipped == 1 else f"the {skipped} rows above them were"
+            )
             self.data.warnings.append(
-                f"sheet {self.name!r}: the headers are on row {header_row}; "
-                f"row{'s' if skipped > 1 else ''} above "
-                f"{'them were' if skipped > 1 else 'them was'} skipped as a title."
+                f"sheet {self.name!r}: the headers are on row {header_row}; {above} "
+                "skipped as a title."
             )
         fields, sessions = self.map_header(header_row, header)
         if fields is None:
