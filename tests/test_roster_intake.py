@@ -608,3 +608,99 @@ def test_import_only_named_sheets(programme: Cli, tmp_path: Path) -> None:
     assert people_now["asa@csn.se"]["location"] == "Umeå"  # Deltagare was not imported
     bad = programme("roster", "import", str(path), "--only", "Blad9", code=2)
     assert "'Blad9' is not a roster sheet" in bad.stderr
+
+
+# --- finished on paper -------------------------------------------------------------------------
+
+
+def _exported(programme: Cli, tmp_path: Path) -> tuple[Path, Path]:
+    _paired(programme, tmp_path, lock=False)
+    programme("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
+    programme("participant", "withdraw", "lena@spv.se")
+    full = tmp_path / "full.xlsx"
+    agency = tmp_path / "csn.xlsx"
+    programme("roster", "export", str(full))
+    programme("roster", "export", str(agency), "--agency", "SPV")
+    return full, agency
+
+
+def test_exports_have_a_page_set_up(programme: Cli, tmp_path: Path) -> None:
+    full, agency = _exported(programme, tmp_path)
+    book = openpyxl.load_workbook(full)
+    people = book["Deltagare"]
+    assert people.print_title_rows == "$1:$1"  # the header row on every page
+    assert people.page_setup.orientation == "landscape"  # a wide sheet
+    assert people.page_setup.fitToWidth == 1 and people.page_setup.fitToHeight == 0
+    assert people.sheet_properties.pageSetUpPr.fitToPage
+    assert people.oddHeader.left.text == "Chefsintroduktion – kull 2027"
+    assert people.oddHeader.right.text == "Deltagare"
+    assert people.oddFooter.center.text == "Sida &P av &N"
+    assert book["Myndigheter"].page_setup.orientation == "portrait"  # a narrow one
+    assert people["A1"].font.name == "Calibri" and people["A1"].font.bold
+    assert people["A2"].font.name == "Calibri"
+    attendance = book["Närvaro"]
+    assert attendance["C1"].alignment.wrap_text
+    sessions = book["Träffar"]
+    assert sessions["G1"].value == "Träffnummer"
+    assert sessions.column_dimensions["G"].hidden
+    assert book["Par"].column_dimensions["D"].hidden
+    assert book.custom_doc_props["chefintro_exported_at"].value.startswith(str(date.today().year))
+    overview = book["Översikt"]
+    assert overview.page_setup.fitToWidth == 1
+    import zipfile
+
+    with zipfile.ZipFile(full) as archive:
+        charts = [archive.read(n).decode() for n in archive.namelist() if "charts/chart" in n]
+    assert len(charts) == 2
+    for chart in charts:  # whole-number axes starting at 0
+        assert '<c:majorUnit val="1"' in chart or '<majorUnit val="1"' in chart
+        assert 'formatCode="0"' in chart
+    assert overview.row_breaks.brk  # the charts begin on a page of their own
+    book.close()
+    own = openpyxl.load_workbook(agency)
+    sheet = own["Deltagare"]
+    header = [c.value for c in sheet[1]]
+    assert header[-2:] == ["Status", "Genomförande"]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["lena@spv.se"][header.index("Status")] == "avbrutit"  # withdrawn, still shown
+    assert own["Deltagare"].oddHeader.left.text.endswith("Statens tjänstepensionsverk (SPV)")
+    own.close()
+    assert read_roster(agency).problems == []
+
+
+def test_the_template_instruction_rows_are_tall_enough(tmp_path: Path, cli: Cli) -> None:
+    path = tmp_path / "mall.xlsx"
+    cli("roster", "template", str(path))
+    book = openpyxl.load_workbook(path)
+    sheet = book["Instruktioner"]
+    width = sheet.column_dimensions["C"].width
+    for row in sheet.iter_rows(min_row=2):
+        text = row[2].value or ""
+        if len(text) > width * 1.2:
+            assert (sheet.row_dimensions[row[0].row].height or 0) >= 30, text
+    book.close()
+
+
+@pytest.mark.skipif(
+    SOFFICE is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler-utils (pdftotext) is not installed",
+)
+def test_an_export_prints_with_headers_on_every_page(programme: Cli, tmp_path: Path) -> None:
+    full, _ = _exported(programme, tmp_path)
+    subprocess.run(
+        [str(SOFFICE), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(full)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "full.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    pages = text.split("\f")
+    printed = [p for p in pages if p.strip()]
+    assert printed and all("Chefsintroduktion – kull 2027" in p for p in printed)
+    assert all("Sida" in p for p in printed)
