@@ -25,6 +25,7 @@ from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.rows import PairRow, ParticipantRow, RosterData
+from chefintro.roster.sheets import MAX_PROBLEMS
 from chefintro.text import email_key
 
 T = TypeVar("T")
@@ -174,6 +175,9 @@ class _Loader:
     # -- helpers ---------------------------------------------------------------------------
 
     def problem(self, key: SheetKey, row: int | None, column: str | None, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.data.truncated = True  # bounded, like the reader: enough to fix a file by
+            return
         self.problems.append(self.data.problem(key, row, column, message))
 
     def guarded(
@@ -1016,7 +1020,7 @@ def import_roster(
         loader.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
         more = " (the reader stopped looking after that many)" if data.truncated else ""
         raise InvalidInputError(
-            f"{data.path.name}: {count} problem{'s' if count != 1 else ''} found{more}; "
+            f"{data.path.name}: {count:,} problem{'s' if count != 1 else ''} found{more}; "
             "nothing was imported.",
             loader.problems,
         )

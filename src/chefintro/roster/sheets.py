@@ -57,7 +57,7 @@ class _Field:
 
 #: Most problems collected from one file; past this the reader stops looking, so a
 #: broken file of 100,000 rows cannot flood memory and the screen.
-MAX_PROBLEMS = 10_000
+MAX_PROBLEMS = 25_000
 #: How many rows from the top are searched for the header row (title rows stand above it).
 HEADER_SEARCH_ROWS = 10
 #: The field index of Namn when it is joined from Förnamn and Efternamn.
