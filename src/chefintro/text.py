@@ -29,50 +29,11 @@ def email_key(value: str) -> str:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: The longest e-mail address a mail system must accept (RFC 5321 forward path).
-MAX_EMAIL_LENGTH = 254
-_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
-_ANGLE = re.compile(r"^(?P<display>[^<>]*)<(?P<address>[^<>]*)>$")
-_TRAILING_SEPARATORS = re.compile(r"[\s;,]+$")
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def is_plausible_email(value: str) -> bool:
     """Tell whether ``value`` looks like an e-mail address (one @, a dot in the domain)."""
     return bool(_EMAIL.match(value.strip()))
-
-
-class NotAnEmail(ValueError):
-    """A value that is not one e-mail address; the message says why, without the value."""
-
-
-def parse_email(value: str) -> str:
-    """Return the one e-mail address in ``value`` as people paste it, or raise NotAnEmail.
-
-    The one e-mail rule: every door (``person add``/``edit``, roster cells, plans) calls it.
-    Outlook and mail programs copy addresses as ``mailto:a@b.se``, ``<a@b.se>``,
-    ``Anna Ek <a@b.se>`` or ``a@b.se;``; those are cleaned to the bare address (trimmed,
-    NFC). Anything else that is not exactly one address is refused: two addresses, no @,
-    no dot in the domain, spaces, invisible characters, more than 254 characters.
-    """
-    text = clean_text(value) or ""
-    text = _TRAILING_SEPARATORS.sub("", text)
-    angle = _ANGLE.match(text)
-    if angle is not None:
-        text = angle["address"].strip()
-    text = _MAILTO.sub("", text).strip()
-    text = _TRAILING_SEPARATORS.sub("", text)
-    if not text:
-        raise NotAnEmail("is empty; an e-mail address is needed")
-    if _INVISIBLE.search(text) or (
-        not text.isascii() and any(unicodedata.category(c) == "Cf" for c in text)
-    ):
-        raise NotAnEmail("contains invisible characters; retype the address")
-    if text.count("@") > 1 and any(sep in text for sep in ";, "):
-        raise NotAnEmail("holds more than one address; give one address")
-    if not _EMAIL.match(text) or len(text) > MAX_EMAIL_LENGTH:
-        raise NotAnEmail("is not an e-mail address (expected name@myndighet.se)")
-    return text
 
 
 def _primary(char: str) -> str:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from chefintro import rules
 from chefintro.roster.columns import (
     FLAG_HINT,
     FLAG_WORDS,
     KIND_HINT,
     KIND_WORDS,
-    MAX_CAPACITY,
     MAX_TEXT_LENGTH,
     ROLE_HINT,
     ROLE_WORDS,
@@ -23,7 +23,8 @@ from chefintro.roster.columns import (
     ValueKind,
     unescape_text,
 )
-from chefintro.text import NotAnEmail, clean_text, email_key, parse_email
+from chefintro.rules import MAX_CAPACITY
+from chefintro.text import clean_text, email_key
 
 
 def column_letters(number: int) -> str:
@@ -114,7 +115,7 @@ def _code(raw: object) -> str | None:
 
 
 def email_text(raw: object) -> str:
-    """Return the bare address in a cell as people paste it (the one rule), or BadCell."""
+    """Return the bare address in a cell as people paste it (:func:`rules.parse_email`)."""
     if not isinstance(raw, str):
         raise BadCell(
             f"{quoted(raw_text(raw))} is not an e-mail address (expected name@myndighet.se)"
@@ -123,8 +124,8 @@ def email_text(raw: object) -> str:
     if not text.isprintable():  # line breaks and tabs are whitespace here, controls are not
         _check_control(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
     try:
-        return parse_email(text)
-    except NotAnEmail as why:
+        return rules.parse_email(text)
+    except rules.NotAnEmail as why:
         raise BadCell(f"{quoted(clean_text(text) or text)} {why}") from None
 
 
@@ -328,7 +329,7 @@ def _count(raw: object) -> int | None:
             return None
         if text.isdigit():
             number = int(text)
-    if number is None or not float(number).is_integer() or not 1 <= number <= MAX_CAPACITY:
+    if number is None or not float(number).is_integer() or not rules.capacity_allowed(int(number)):
         raise BadCell(f"{quoted(raw_text(raw))} is not a whole number from 1 to {MAX_CAPACITY}")
     return int(number)
 

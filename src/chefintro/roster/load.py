@@ -18,9 +18,10 @@ from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from chefintro import cohorts, registry
+from chefintro import cohorts, registry, rules
 from chefintro.enums import AttendanceStatus, PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, InvalidInputError, Problem
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
@@ -191,6 +192,15 @@ class _Loader:
             self.problem(key, row, column, exc.message)
             return None
 
+    def obeys(self, key: SheetKey, row: int, column: str, rule: Callable[[], object]) -> bool:
+        """Apply one rule of the rulebook to a row; a broken rule becomes a located problem."""
+        try:
+            rule()
+        except ChefintroError as exc:
+            self.problem(key, row, column, exc.message)
+            return False
+        return True
+
     def need_cohort(self, key: SheetKey) -> Cohort | None:
         """Return the cohort the roster's cohort sheets go to; a problem (once) if none."""
         if self.cohort is None and not self.no_cohort:
@@ -328,7 +338,7 @@ class _Loader:
         # Mentors of the cohort and of the file, for wishes by address or by name.
         mentors_by_key: dict[str, tuple[str, str]] = {}
         for key, someone in people.items():
-            part = parts.get(int(someone.id or 0))
+            part = parts.get(id_of(someone))
             if part is not None and part.role == Role.MENTOR:
                 agency = agencies_by_id.get(someone.agency_id)
                 mentors_by_key[key] = (someone.name, agency.code if agency else "")
@@ -382,8 +392,8 @@ class _Loader:
                 if person.agency_id != agency.id:
                     partners = registry.same_agency_partners(
                         db=self.db,
-                        person_id=int(person.id or 0),
-                        agency_id=int(agency.id or 0),
+                        person_id=id_of(person),
+                        agency_id=id_of(agency),
                     )
                     if partners:
                         self.problem(
@@ -415,21 +425,22 @@ class _Loader:
                     self.db.add(person)
                     action = "changed"
             if cohort is not None:
-                if row.role == Role.ADEPT and row.capacity not in (None, 1):
-                    self.problem(
-                        SheetKey.PARTICIPANTS,
-                        row.row,
-                        "capacity",
-                        "capacity is for mentors (how many adepts they take); leave it empty",
-                    )
-                    continue
-                if row.role == Role.MENTOR and (row.wished_field or row.preferred_mentors):
-                    self.problem(
-                        SheetKey.PARTICIPANTS,
-                        row.row,
-                        "wished_field" if row.wished_field else "preferred_mentors",
-                        "wished field and preferred mentors are for adepts",
-                    )
+                if not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "capacity",
+                    partial(rules.participant_capacity, row.role, row.capacity),
+                ) or not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "wished_field" if row.wished_field else "preferred_mentors",
+                    partial(
+                        rules.check_wishes,
+                        row.role,
+                        wished_field=row.wished_field,
+                        preferred_mentors=row.preferred_mentors,
+                    ),
+                ):
                     continue
                 preferred = self._resolve_wishes(row, agency, mentors_by_key, mentors_by_name)
                 # A blank or absent cell keeps what the store has, as for people: a roster
@@ -441,7 +452,7 @@ class _Loader:
                     given["wished_field"] = row.wished_field
                 if preferred:
                     given["preferred_mentors"] = preferred
-                existing = parts.get(int(person.id or 0)) if person is not None else None
+                existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
                     pending_parts.append(
                         (
@@ -469,7 +480,7 @@ class _Loader:
                     continue
                 else:
                     if "capacity" in given and given["capacity"] < existing.capacity:
-                        live = live_pairs.get(int(existing.id or 0), 0)
+                        live = live_pairs.get(id_of(existing), 0)
                         if given["capacity"] < live:
                             self.problem(
                                 SheetKey.PARTICIPANTS,
@@ -605,7 +616,7 @@ class _Loader:
                     edit_session,
                     db=self.db,
                     cohort=cohort,
-                    session_id=int(found.id or 0),
+                    session_id=id_of(found),
                     changes=_with_blanks(data),
                 )
             else:
@@ -738,6 +749,8 @@ class _Loader:
         by_adept = {email_key(p.adept): p for p in pairs}
         known = self.participants_known()
         live_ids = {p.id for p in pairs}
+        asked: list[Change] = []  # what each request does when the rules let it
+        requests: list[pairing.PairRequest] = []
         for row in self.data.pairs:
             if not self.check_pair_people(row, known, cohort):
                 continue
@@ -767,33 +780,24 @@ class _Loader:
                     "remove or end it first ('chefintro pair remove')",
                 )
                 continue
-            done = self.guarded(
-                SheetKey.PAIRS,
-                row.row,
-                "mentor",
-                partial(
-                    pairing.set_pair,
-                    db=self.db,
-                    cohort=cohort,
-                    adept_email=row.adept,
-                    mentor_email=row.mentor,
-                    lock=lock,
-                ),
-            )
-            if done is None:
-                continue
             if found is not None:
                 fields = _diff([("Låst", found.locked, lock)])
-                self.summary.record(
-                    SheetKey.PAIRS, Change(sheet, row.row, "changed", subject, fields)
-                )
+                asked.append(Change(sheet, row.row, "changed", subject, fields))
             elif other is not None:
                 fields = _diff([("Mentor", other.mentor, row.mentor)])
-                self.summary.record(
-                    SheetKey.PAIRS, Change(sheet, row.row, "changed", subject, fields)
-                )
+                asked.append(Change(sheet, row.row, "changed", subject, fields))
             else:
-                self.summary.record(SheetKey.PAIRS, Change(sheet, row.row, "added", subject))
+                asked.append(Change(sheet, row.row, "added", subject))
+            requests.append(pairing.PairRequest(row.adept, row.mentor, lock))
+        if not requests:
+            return
+        # One call for every Par row: the pair rules of 'pair set', the problem built once.
+        outcomes = pairing.set_pairs(db=self.db, cohort=cohort, requests=requests)
+        for change, outcome in zip(asked, outcomes, strict=True):
+            if isinstance(outcome, ChefintroError):
+                self.problem(SheetKey.PAIRS, change.row, "mentor", outcome.message)
+            else:
+                self.summary.record(SheetKey.PAIRS, change)
 
     def load_attendance(self) -> None:
         if not self.data.has(SheetKey.ATTENDANCE):

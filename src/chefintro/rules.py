@@ -1,0 +1,148 @@
+"""The participant rules as pure functions: the one rulebook every door calls.
+
+``participant add``, a roster's Deltagare rows (``roster import``) and the rosters of a
+yearly plan all ask these functions whether an e-mail address, a capacity, an adept's
+wishes or an eligibility is allowed. A bulk path batches its database work but never
+restates a rule; the pair rules live with the matching problem in
+:mod:`chefintro.pairing.problem` and are applied by one function for ``pair set`` and
+for a roster's Par rows alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from chefintro.enums import Role
+from chefintro.errors import UsageError
+from chefintro.text import clean_text, is_plausible_email
+
+#: The most adepts one mentor may take. Capacity becomes matching slots, so an absurd
+#: number must not reach the solver, whichever way it arrives.
+MAX_CAPACITY = 20
+#: The longest e-mail address a mail system must accept (RFC 5321 forward path).
+MAX_EMAIL_LENGTH = 254
+
+NOT_AN_EMAIL = "is not an e-mail address"
+
+ELIGIBLE = "ok"
+SHORT = "short"
+UNKNOWN = "unknown"
+
+
+# --- e-mail addresses -------------------------------------------------------------------
+
+
+def email_problem(address: str) -> str | None:
+    """Return why ``address`` (already trimmed) is not an e-mail address we take, or None.
+
+    It needs one @ and a dot in the domain, at most 254 characters, and no invisible
+    format characters (which make two addresses look the same).
+    """
+    if not is_plausible_email(address) or len(address) > MAX_EMAIL_LENGTH:
+        return NOT_AN_EMAIL
+    if not address.isascii() and any(unicodedata.category(c) == "Cf" for c in address):
+        return "contains invisible characters; retype the address"
+    return None
+
+
+class NotAnEmail(ValueError):
+    """A value that is not one e-mail address; the message says why, without the value."""
+
+
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+_ANGLE = re.compile(r"^(?P<display>[^<>]*)<(?P<address>[^<>]*)>$")
+_TRAILING_SEPARATORS = re.compile(r"[\s;,]+$")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def parse_email(value: str) -> str:
+    """Return the one e-mail address in ``value`` as people paste it, or raise NotAnEmail.
+
+    The one e-mail rule: ``person add``/``edit``, roster cells (Deltagare, Par, Närvaro,
+    wished mentors) and plans all call it. Outlook and mail programs copy addresses as
+    ``mailto:a@b.se``, ``<a@b.se>``, ``Anna Ek <a@b.se>`` or ``a@b.se;``; those are
+    cleaned to the bare address (trimmed, NFC). Anything else that is not exactly one
+    address is refused (:func:`email_problem`, and two addresses in one value).
+    """
+    text = clean_text(value) or ""
+    text = _TRAILING_SEPARATORS.sub("", text)
+    angle = _ANGLE.match(text)
+    if angle is not None:
+        text = angle["address"].strip()
+    text = _TRAILING_SEPARATORS.sub("", _MAILTO.sub("", text).strip())
+    if not text:
+        raise NotAnEmail("is empty; an e-mail address is needed")
+    if _INVISIBLE.search(text):
+        raise NotAnEmail("contains invisible characters; retype the address")
+    if text.count("@") > 1 and any(sep in text for sep in ";, <>"):
+        raise NotAnEmail("holds more than one address; give one address")
+    problem = email_problem(text)
+    if problem == NOT_AN_EMAIL:
+        raise NotAnEmail(f"{NOT_AN_EMAIL} (expected name@myndighet.se)")
+    if problem is not None:
+        raise NotAnEmail(problem)
+    return text
+
+
+# --- capacity and wishes ----------------------------------------------------------------
+
+
+def capacity_allowed(capacity: int) -> bool:
+    """Tell whether a mentor may take ``capacity`` adepts: 1 to :data:`MAX_CAPACITY`."""
+    return 1 <= capacity <= MAX_CAPACITY
+
+
+def participant_capacity(role: Role, capacity: int | None) -> int:
+    """Return the capacity a participant of ``role`` gets (blank: 1), or raise UsageError.
+
+    Capacity is how many adepts a mentor takes; an adept's is always 1.
+    """
+    if capacity is None:
+        return 1
+    if role == Role.ADEPT and capacity != 1:
+        raise UsageError("Capacity is for mentors: how many adepts they take.")
+    if not capacity_allowed(capacity):
+        raise UsageError(
+            f"A mentor's capacity is a whole number from 1 to {MAX_CAPACITY} adepts, "
+            f"not {capacity}."
+        )
+    return capacity
+
+
+def check_wishes(role: Role, *, wished_field: str | None, preferred_mentors: object) -> None:
+    """Raise UsageError when a mentor is given an adept's wishes (field, ranked mentors)."""
+    if role == Role.MENTOR and (wished_field or preferred_mentors):
+        raise UsageError("Wished field and preferred mentors are for adepts.")
+
+
+# --- eligibility ------------------------------------------------------------------------
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def eligibility(
+    *,
+    manager_since: date | None,
+    role: str,
+    starts_on: date,
+    adept_months: int,
+    mentor_months: int,
+) -> tuple[str, int | None, int]:
+    """Return (status, months as a manager at ``starts_on``, months the role needs).
+
+    The status is :data:`ELIGIBLE`, :data:`SHORT` (fewer months than the role needs) or
+    :data:`UNKNOWN` (no manager-since date). Eligibility only warns; it never refuses.
+    """
+    needed = adept_months if role == Role.ADEPT else mentor_months
+    if manager_since is None:
+        return UNKNOWN, None, needed
+    months = months_between(manager_since, starts_on)
+    return (SHORT if months < needed else ELIGIBLE), months, needed
