@@ -704,3 +704,17 @@ def test_an_export_prints_with_headers_on_every_page(programme: Cli, tmp_path: P
     printed = [p for p in pages if p.strip()]
     assert printed and all("Chefsintroduktion – kull 2027" in p for p in printed)
     assert all("Sida" in p for p in printed)
+
+
+def test_a_session_titled_like_a_column_stays_a_session(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Närvaro"
+    sheet.append(["E-post", "Namn", "Namn (2027-03-01 09:00)"])
+    sheet.append(["a@csn.se", "Anna", "x"])
+    path = tmp_path / "n.xlsx"
+    book.save(path)
+    data = read_roster(path)
+    assert [s.title for s in data.attendance_sessions] == ["Namn"]
+    assert len(data.attendance[0].marks) == 1

@@ -201,6 +201,12 @@ class SheetReader:
             if not label:
                 continue
             column = find_column(self.key, label)
+            if (
+                column is not None
+                and self.key is SheetKey.ATTENDANCE
+                and parse_attendance_header(label).starts_on is not None
+            ):
+                column = None  # "Namn (2027-03-01 09:00)" is a session titled Namn
             if column is None:
                 part = NAME_PARTS.get(header_key(label)) if self.key is _PEOPLE else None
                 if part is not None and part not in parts:
