@@ -138,7 +138,7 @@ class WorkbookSpec:
 
 
 #: The font of every cell, header and body alike: one that Excel has and LibreOffice
-#: replaces by a metric-compatible one (Carlito), so nothing falls back to a serif.
+#: replaces by a metric-compatible one (Carlito) or a sans-serif, never by a serif.
 FONT_NAME = "Calibri"
 FONT_SIZE = 11
 #: Sheets wider than this (sum of column widths in characters) print landscape.
