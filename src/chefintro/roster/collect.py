@@ -32,10 +32,10 @@ from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 _OWN_PAIR_COLUMNS = (
     ("Adept", 30),
     ("Adeptens namn", 24),
-    ("Adeptens myndighet", 12),
+    ("Adeptens myndighet", 19),
     ("Mentor", 30),
     ("Mentorns namn", 24),
-    ("Mentorns myndighet", 12),
+    ("Mentorns myndighet", 19),
     ("Låst", 8),
     ("Status", 10),
 )
