@@ -229,7 +229,9 @@ def attendance_report(
     """
     moment = now or now_local()
     sessions = db.exec(
-        select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
     ).all()
     held_ids = {s.id for s in sessions if s.starts_at <= moment}
     people = db.exec(

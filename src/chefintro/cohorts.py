@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _cal
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -176,12 +176,56 @@ def list_cohorts(*, db: Session) -> list[CohortInfo]:
     return [cohort_info(db=db, cohort=c) for c in _all(db)]
 
 
-def close_cohort(*, db: Session, cohort: Cohort) -> Cohort:
-    """Close a cohort: it keeps its history, and counts towards retention from today."""
+def days_ahead(*, db: Session, cohort: Cohort, now: datetime | None = None) -> list[str]:
+    """Return the cohort's programme days (not cancelled) that have not started yet."""
+    from chefintro.clock import now_local
+    from chefintro.models import ProgrammeSession
+
+    moment = now or now_local()
+    rows = db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
+        .where(ProgrammeSession.starts_at > moment)
+        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+    ).all()
+    return [f"{r.title} ({r.starts_at:%Y-%m-%d %H:%M}, session {r.id})" for r in rows]
+
+
+def close_cohort(*, db: Session, cohort: Cohort, force: bool = False) -> Cohort:
+    """Close a cohort: it keeps its history, and counts towards retention from today.
+
+    Refused while programme days are still ahead, unless ``force``.
+    """
     if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
         raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
+    ahead = days_ahead(db=db, cohort=cohort)
+    if ahead and not force:
+        shown = "; ".join(ahead[:5]) + (f"; and {len(ahead) - 5} more" if len(ahead) > 5 else "")
+        raise RuleError(
+            f"Cohort {cohort.name} still has {len(ahead)} programme day(s) ahead: {shown}. "
+            "Close it after the last day, or use --force to close it now."
+        )
     cohort.status = CohortStatus.CLOSED
     cohort.closed_on = date.today()
+    db.add(cohort)
+    db.flush()
+    return cohort
+
+
+def reopen_cohort(*, db: Session, cohort: Cohort) -> Cohort:
+    """Take a closed cohort back (an anonymised one cannot come back)."""
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(
+            f"Cohort {cohort.name} is anonymised; its personal data is gone, so it cannot "
+            "be reopened."
+        )
+    if cohort.status != CohortStatus.CLOSED:
+        raise RuleError(f"Cohort {cohort.name} is {cohort.status}, not closed.")
+    cohort.status = (
+        CohortStatus.ACTIVE if cohort.starts_on <= date.today() else CohortStatus.PLANNED
+    )
+    cohort.closed_on = None
     db.add(cohort)
     db.flush()
     return cohort
@@ -321,6 +365,14 @@ def get_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     return part
 
 
+def get_participant_person(*, db: Session, cohort: Cohort, email: str) -> Person:
+    """Return the person of a cohort's participant, or raise NotFoundError."""
+    part = get_participant(db=db, cohort=cohort, email=email)
+    person = db.get(Person, part.person_id)
+    assert person is not None  # the foreign key guarantees it
+    return person
+
+
 def _check_capacity(role: Role, capacity: int | None) -> int:
     if capacity is None:
         return 1
@@ -405,6 +457,18 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
         else:
             pairing.state = PairingState.ENDED
             db.add(pairing)
+    db.flush()
+    return part
+
+
+def reinstate_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
+    """Undo a withdrawal: the participant is active again (their ended pairs stay ended)."""
+    require_open(cohort)
+    part = get_participant(db=db, cohort=cohort, email=email)
+    if part.status != ParticipantStatus.WITHDRAWN:
+        raise RuleError(f"That participant is {part.status}, not withdrawn.")
+    part.status = ParticipantStatus.ACTIVE
+    db.add(part)
     db.flush()
     return part
 

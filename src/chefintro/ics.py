@@ -48,6 +48,8 @@ def _onsets_in_time_before(timezone: Any) -> None:
 def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     """Write the cohort's sessions as an iCalendar file, atomically; return the count.
 
+    Cancelled sessions are written with STATUS:CANCELLED (and are not counted).
+
     Each event keeps its UID for ever and carries the SEQUENCE of its last change, so a
     calendar that imports the file again updates events instead of duplicating them.
     DTSTAMP is the (UTC) time of the event's last change, which makes the file the
@@ -100,6 +102,8 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
             event.add("location", row.location)
         event.add("description", "\n".join(description))
         event.add("categories", [KIND_LABELS_SV[kind]])
+        # A cancelled day stays in the file, so that calendars that have it remove it.
+        event.add("status", "CANCELLED" if row.cancelled else "CONFIRMED")
         calendar.add_component(event)
     write_bytes(Path(path), calendar.to_ical())
-    return len(rows)
+    return sum(1 for r in rows if not r.cancelled)

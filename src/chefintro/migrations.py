@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, text
 
 BASELINE_VERSION = 1
 
@@ -50,8 +50,16 @@ def _add_audit_log(connection: Connection) -> None:
     table.create(connection)
 
 
+def _add_session_cancelled(connection: Connection) -> None:
+    connection.execute(
+        text("ALTER TABLE programme_session ADD COLUMN cancelled BOOLEAN NOT NULL DEFAULT FALSE")
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
+    # 3–5 are added by work in parallel; the numbers are settled when they are merged.
+    Migration(6, "keep removed programme days as cancelled", _add_session_cancelled),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION

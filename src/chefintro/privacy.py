@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from chefintro.models import (
     ProgrammeSession,
     utcnow,
 )
-from chefintro.registry import agency_of, get_person
+from chefintro.registry import agency_of, find_person, get_person
 from chefintro.text import swedish_key
 
 PSEUDONYM_NAME = "Deltagare {:04d}"
@@ -297,7 +297,20 @@ def erase_person(*, db: Session, email: str) -> Erasure:
     are overwritten on commit (``secure_delete``); ``store.purge_deleted`` then clears the
     write-ahead log and compacts a SQLite file.
     """
-    footprint = _footprint(db, email)
+    erasure = _erase(db, _footprint(db, email))
+    log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
+    return erasure
+
+
+def forget_person(*, db: Session, email: str) -> bool:
+    """Erase a person from a copy of the store (an undo snapshot); False if not in it."""
+    if find_person(db=db, email=email) is None:
+        return False
+    _erase(db, _footprint(db, email))
+    return True
+
+
+def _erase(db: Session, footprint: _Footprint) -> Erasure:
     person = footprint.person
     needles = _needles(person)
     for group in (footprint.pairings, footprint.attendance, footprint.memberships):
@@ -310,10 +323,9 @@ def erase_person(*, db: Session, email: str) -> Erasure:
         db.delete(part)
     db.flush()
     _forget_in_others(db, needles, {person.email_key})
+    erasure = footprint.erasure()
     db.delete(person)
     db.flush()
-    erasure = footprint.erasure()
-    log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
     return erasure
 
 
@@ -364,6 +376,17 @@ def _forget_in_others(db: Session, needles: list[str], email_keys: set[str]) -> 
 
 
 @dataclass(frozen=True)
+class Pseudonym:
+    """The personal data a pseudonymised person has now, to apply to undo snapshots."""
+
+    person_id: int
+    cohort_id: int
+    name: str
+    email: str
+    manager_since: date | None
+
+
+@dataclass(frozen=True)
 class Anonymisation:
     """What anonymising a cohort did."""
 
@@ -372,6 +395,7 @@ class Anonymisation:
     kept: int
     exclusions_removed: int
     archive: Path
+    pseudonyms: list[Pseudonym] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -455,6 +479,16 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
         kept=len(people) - len(leaving),
         exclusions_removed=removed,
         archive=archive,
+        pseudonyms=[
+            Pseudonym(
+                person_id=int(p.id or 0),
+                cohort_id=int(cohort.id or 0),
+                name=p.name,
+                email=p.email,
+                manager_since=p.manager_since,
+            )
+            for p in leaving
+        ],
     )
     log(db=db, action="anonymise", detail=result.summary())
     return result
@@ -487,6 +521,7 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
     sessions = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
     hosts = {a.id: a.code for a in db.exec(select(Agency)).all()}
@@ -559,3 +594,33 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
         ],
         "attendance": attendance,
     }
+
+
+def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:
+    """Pseudonymise the same people in a copy of the store (an undo snapshot) as in the store."""
+    needles: list[str] = []
+    old_keys: set[str] = set()
+    ids = set()
+    for pseudonym in pseudonyms:
+        person = db.get(Person, pseudonym.person_id)
+        if person is None:
+            continue
+        ids.add(pseudonym.person_id)
+        needles.extend(_needles(person))
+        old_keys.add(person.email_key)
+        person.name = pseudonym.name
+        person.email = person.email_key = pseudonym.email
+        person.unit = person.title = person.location = None
+        person.manager_since = pseudonym.manager_since
+        db.add(person)
+    db.flush()
+    for exclusion in db.exec(select(Exclusion)).all():
+        if exclusion.person_a_id in ids or exclusion.person_b_id in ids:
+            db.delete(exclusion)
+    cohorts = {p.cohort_id for p in pseudonyms}
+    for part in db.exec(select(Participant).where(col(Participant.cohort_id).in_(cohorts))).all():
+        if part.preferred_mentors:
+            part.preferred_mentors = []
+            db.add(part)
+    db.flush()
+    _forget_in_others(db, needles, old_keys)

@@ -132,6 +132,24 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
         raise UsageError("A session needs a start and an end.")
     starts_at = local_time(data.starts_at)
     ends_at = _end(starts_at, data.ends_at)
+    cancelled = _cancelled_at(db, cohort, title, starts_at)
+    if cancelled is not None:
+        # The same day added again after it was cancelled: calendars get it back, updated.
+        cancelled.cancelled = False
+        db.add(cancelled)
+        db.flush()
+        return edit_session(
+            db=db,
+            cohort=cohort,
+            session_id=int(cancelled.id or 0),
+            changes=ProgrammeSessionData(
+                ends_at=ends_at,
+                kind=data.kind or SessionKind.TRAINING,
+                location=data.location or "",
+                host=data.host or "",
+            ),
+            force_change=True,
+        )
     _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
         cohort_id=cohort.id,  # type: ignore[arg-type]
@@ -148,6 +166,18 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
     db.add(row)
     db.flush()
     return row
+
+
+def _cancelled_at(
+    db: Session, cohort: Cohort, title: str, starts_at: datetime
+) -> ProgrammeSession | None:
+    return db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(ProgrammeSession.title == title)
+        .where(ProgrammeSession.starts_at == starts_at)
+        .where(col(ProgrammeSession.cancelled).is_(True))
+    ).first()
 
 
 def date_warning(*, cohort: Cohort, row: ProgrammeSession) -> str | None:
@@ -174,7 +204,18 @@ def get_programme_session(*, db: Session, cohort: Cohort, session_id: int) -> Pr
             f"No session {session_id} in cohort {cohort.name}; 'chefintro session list' "
             "shows the sessions and their ids."
         )
+    if row.cancelled:
+        raise NotFoundError(
+            f"Session {session_id} ({row.title}) of cohort {cohort.name} was cancelled; "
+            "'chefintro session list' shows the sessions and their ids."
+        )
     return row
+
+
+def attendance_count(*, db: Session, cohort: Cohort, session_id: int) -> int:
+    """Return how many attendance records a session has."""
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
+    return len(db.exec(select(Attendance.id).where(Attendance.session_id == row.id)).all())
 
 
 def list_sessions(
@@ -185,6 +226,7 @@ def list_sessions(
     rows = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
@@ -221,7 +263,12 @@ def list_sessions(
 
 
 def edit_session(
-    *, db: Session, cohort: Cohort, session_id: int, changes: ProgrammeSessionData
+    *,
+    db: Session,
+    cohort: Cohort,
+    session_id: int,
+    changes: ProgrammeSessionData,
+    force_change: bool = False,
 ) -> ProgrammeSession:
     """Change a session; any real change bumps its SEQUENCE and time stamp, never its UID.
 
@@ -241,7 +288,7 @@ def edit_session(
     _check_unique(db, cohort, title, starts_at, row.id)
     before = (row.title, row.starts_at, row.ends_at, str(row.kind), row.location)
     after = (title, starts_at, ends_at, str(kind), location)
-    if before == after and host_id == row.host_agency_id:
+    if before == after and host_id == row.host_agency_id and not force_change:
         return row
     row.title, row.starts_at, row.ends_at = title, starts_at, ends_at
     row.kind, row.location, row.host_agency_id = kind, location, host_id
@@ -271,6 +318,8 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
     if found is None:
         add_session(db=db, cohort=cohort, data=data)
         return "added"
+    if found.cancelled:
+        return "unchanged"  # cancelled by the coordinator after the file was made
     changes = ProgrammeSessionData(
         title=title,
         starts_at=starts_at,
@@ -285,7 +334,11 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
 
 
 def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool = False) -> int:
-    """Remove a session; with recorded attendance only when ``force``. Return rows removed."""
+    """Cancel a session; with recorded attendance only when ``force``. Return records removed.
+
+    The row is kept, cancelled, with a higher SEQUENCE, so that the next calendar export
+    tells calendars to remove the event; its attendance records are deleted.
+    """
     require_open(cohort)
     row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     records = db.exec(select(Attendance).where(Attendance.session_id == row.id)).all()
@@ -297,6 +350,9 @@ def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool 
     for record in records:
         db.delete(record)
     db.flush()
-    db.delete(row)
+    row.cancelled = True
+    row.sequence += 1
+    row.updated_at = utcnow()
+    db.add(row)
     db.flush()
     return len(records)

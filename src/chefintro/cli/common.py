@@ -36,11 +36,12 @@ class AppState:
 
         return resolve_location(self.db)
 
-    def store(self) -> Store:
+    def store(self, *, create: bool = False) -> Store:
+        """Open the store; only ``create`` (init, cohort setup, demo) may make a new one."""
         if self._store is None:
             from chefintro.store import open_store
 
-            self._store = open_store(self.location)
+            self._store = open_store(self.location, create=create)
             upgraded = self._store.schema.upgraded_from
             if self._store.schema.created and self.announce_created:
                 from chefintro.cli import output
@@ -66,6 +67,25 @@ class AppState:
         """Yield a database session in one transaction on the store."""
         with self.store().transaction() as db:
             yield db
+
+    @contextmanager
+    def undoable(self, ctx: typer.Context) -> Iterator[None]:
+        """Snapshot a SQLite store before a destructive or bulk command, for 'db undo'.
+
+        The snapshot is dropped again when the command fails, so that 'db undo' always
+        goes back over a command that changed something.
+        """
+        from chefintro.store.snapshots import discard, take_snapshot
+
+        self.store()  # a missing store is refused before anything else
+        command = ctx.command_path.removeprefix(ctx.find_root().info_name or "").strip()
+        taken = take_snapshot(self.location, command)
+        try:
+            yield
+        except BaseException:
+            if taken is not None:
+                discard(taken_path=taken.path)
+            raise
 
     def current_cohort(self, db: Session) -> Cohort:
         from chefintro.cohorts import current_cohort
@@ -128,6 +148,31 @@ def enum_choice(enum: type[E]) -> Callable[[str], E]:
 def enum_metavar(enum: type[StrEnum]) -> str:
     """Show an enum option's values in help, e.g. <adept|mentor>."""
     return "<" + "|".join(m.value for m in enum) + ">"
+
+
+def confirm(*, yes: bool, what: str, question: str) -> None:
+    """Ask before a destructive step; without a terminal, insist on --yes (exit 1).
+
+    ``what`` names the step for the refusal ("Withdrawing a participant"); ``question``
+    is asked on a terminal ("Withdraw Åsa Öberg from cohort 2027?"). Declining exits 1
+    with nothing changed.
+    """
+    import sys
+
+    from chefintro.cli import output
+    from chefintro.errors import EXIT_RULE
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        output.error(
+            f"{what} needs a confirmation: run the command in a terminal, or add --yes. "
+            "Nothing was changed."
+        )
+        raise typer.Exit(EXIT_RULE)
+    if not typer.confirm(question, default=False, err=True):
+        output.info("Nothing was changed.")
+        raise typer.Exit(EXIT_RULE)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]

@@ -71,7 +71,7 @@ def apply(ctx: typer.Context) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.transaction() as db:
+    with st.undoable(ctx), st.transaction() as db:
         cohort = st.current_cohort(db)
         count = pairing.apply(db=db, cohort=cohort)
     output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, enum_choice, enum_metavar, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, enum_choice, enum_metavar, state
 from chefintro.enums import Role
 
 app = typer.Typer(help="Add, list and withdraw a cohort's participants.", no_args_is_help=True)
@@ -110,15 +110,43 @@ def list_(
 
 
 @app.command("withdraw")
-def withdraw(ctx: typer.Context, email: EmailArg) -> None:
-    """Mark a participant as withdrawn; their pairs end."""
+def withdraw(ctx: typer.Context, email: EmailArg, yes: YesOption = False) -> None:
+    """Mark a participant as withdrawn; their pairs end.
+
+    Asks first unless --yes; 'chefintro participant reinstate' takes it back.
+    """
     from chefintro import cohorts
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        cohorts.withdraw_participant(db=db, cohort=cohort, email=email)
-    output.success(f"Withdrew {email.strip()} from cohort {cohort.name}.")
+        person = cohorts.get_participant_person(db=db, cohort=cohort, email=email)
+    confirm(
+        yes=yes,
+        what="Withdrawing a participant",
+        question=f"Withdraw {person.name} ({person.email}) from cohort {cohort.name}? "
+        "Their pairs end",
+    )
+    with st.undoable(ctx), st.transaction() as db:
+        cohort = st.current_cohort(db)
+        cohorts.withdraw_participant(db=db, cohort=cohort, email=person.email)
+    output.success(f"Withdrew {person.name} ({person.email}) from cohort {cohort.name}.")
+
+
+@app.command("reinstate")
+def reinstate(ctx: typer.Context, email: EmailArg) -> None:
+    """Take a withdrawn participant back; ended pairs stay ended (pair them again).
+
+    Example: chefintro participant reinstate asa.oberg@csn.se
+    """
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        person = cohorts.get_participant_person(db=db, cohort=cohort, email=email)
+        cohorts.reinstate_participant(db=db, cohort=cohort, email=person.email)
+    output.success(f"{person.name} ({person.email}) takes part in cohort {cohort.name} again.")
 
 
 @app.command("continue")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -241,25 +240,25 @@ def erase(
     Example: chefintro person erase asa.oberg@csn.se
     """
     from chefintro import privacy
-    from chefintro.errors import EXIT_RULE
+    from chefintro.cli.common import confirm
     from chefintro.store import purge_deleted
+    from chefintro.store.snapshots import scrub_snapshots
 
     st = state(ctx)
-    if not yes:
-        if not sys.stdin.isatty():
-            output.error(
-                "Erasing a person cannot be undone, so it needs a confirmation: run it in a "
-                "terminal, or add --yes."
-            )
-            raise typer.Exit(EXIT_RULE)
-        with st.transaction() as db:
-            preview = privacy.erasure_preview(db=db, email=email)
-        output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
-        if not typer.confirm("Erase for good? This cannot be undone", default=False, err=True):
-            output.info("Nothing was erased.")
-            raise typer.Exit(EXIT_RULE)
     with st.transaction() as db:
-        erased = privacy.erase_person(db=db, email=email)
+        preview = privacy.erasure_preview(db=db, email=email)
+    if not yes:
+        output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
+    confirm(
+        yes=yes,
+        what="Erasing a person (it cannot be undone)",
+        question="Erase for good? This cannot be undone",
+    )
+    with st.transaction() as db:
+        erased = privacy.erase_person(db=db, email=preview.email)
+    scrubbed = scrub_snapshots(
+        st.location, lambda db: privacy.forget_person(db=db, email=erased.email)
+    )
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
     store = st.store()
     if store.is_sqlite and not purge_deleted(store):
@@ -273,3 +272,5 @@ def erase(
             "On PostgreSQL, ask the database administrator to run VACUUM FULL so that the "
             "removed rows also leave the database files."
         )
+    if scrubbed:
+        output.info(f"They are erased from the {scrubbed} undo snapshot(s) as well.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -51,7 +52,7 @@ def import_(
     data = read_roster(file)
     for message in data.warnings:
         output.warning(message)
-    with st.transaction() as db:
+    with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
         summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
     for message in summary.warnings:
         output.warning(message)

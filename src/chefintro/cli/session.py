@@ -10,7 +10,15 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, enum_choice, enum_metavar, parse_datetime, state
+from chefintro.cli.common import (
+    JsonOption,
+    YesOption,
+    confirm,
+    enum_choice,
+    enum_metavar,
+    parse_datetime,
+    state,
+)
 from chefintro.enums import AttendanceStatus, SessionKind
 
 app = typer.Typer(
@@ -209,19 +217,33 @@ def remove(
     force: Annotated[
         bool, typer.Option("--force", help="Also remove the attendance recorded for it.")
     ] = False,
+    yes: YesOption = False,
 ) -> None:
-    """Remove a session (one with recorded attendance only with --force)."""
-    from chefintro.sessions import remove_session
+    """Cancel a programme day (one with recorded attendance only with --force).
+
+    The day is kept as cancelled: the next 'session ics' tells calendars to remove it.
+    With attendance recorded it asks first unless --yes.
+    """
+    from chefintro.sessions import attendance_count, remove_session
 
     st = state(ctx)
     with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        recorded = attendance_count(db=db, cohort=cohort, session_id=session_id)
+    if recorded and force:
+        confirm(
+            yes=yes,
+            what="Removing a session with attendance recorded",
+            question=f"Remove session {session_id} and its {recorded} attendance record(s)?",
+        )
+    with st.undoable(ctx), st.transaction() as db:
         cohort = st.current_cohort(db)
         removed = remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
     extra = f" and {removed} attendance record(s)" if removed else ""
     output.success(f"Removed session {session_id}{extra}.")
     output.info(
-        "Calendars that imported it keep the event until it is deleted there; tell the "
-        "participants."
+        "It is kept as cancelled: export the calendar again ('chefintro session ics FILE') "
+        "and share it, so that calendars remove the event."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -33,8 +34,9 @@ def setup(
     st = state(ctx)
     parsed = read_plan(plan, out_dir=out)
     total = len(parsed.rosters) * 2 + len(parsed.sessions) + 8
-    with output.steps(total) as advance:
-        results = run_plan(store=st.store(), plan=parsed, dry_run=dry_run, progress=advance)
+    store = st.store(create=True)
+    with output.steps(total) as advance, st.undoable(ctx) if not dry_run else nullcontext():
+        results = run_plan(store=store, plan=parsed, dry_run=dry_run, progress=advance)
     output.table(
         ["Step", "Result"],
         [(r.step, r.detail) for r in results],
