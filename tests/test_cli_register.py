@@ -160,7 +160,7 @@ def test_cohort_create_use_show_close(cli: Cli, backend: str) -> None:
     cli("cohort", "use", "2027")
     assert cli.json("cohort", "show")["name"] == "2027"
     assert cli.json("--cohort", "2026", "cohort", "show")["name"] == "2026"
-    cli("--cohort", "2026", "cohort", "close")
+    cli("--cohort", "2026", "cohort", "close", "--yes")
     closed: Any = cli.json("cohort", "show", "2026")
     assert closed["status"] == "closed"
     assert closed["anonymise_due_on"] is not None
@@ -236,10 +236,10 @@ def test_participant_errors(network: Cli) -> None:
 
 def test_withdraw(network: Cli) -> None:
     network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
-    network("participant", "withdraw", "asa.oberg@csn.se")
+    network("participant", "withdraw", "--yes", "asa.oberg@csn.se")
     rows: Any = network.json("participant", "list")
     assert rows[0]["status"] == "withdrawn"
-    network("participant", "withdraw", "asa.oberg@csn.se", code=1)
+    network("participant", "withdraw", "--yes", "asa.oberg@csn.se", code=1)
 
 
 def test_settings_list_and_set(cli: Cli, backend: str) -> None:

@@ -213,7 +213,7 @@ def _cohort(cli: Cli, name: str, start: date) -> None:
 def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
     start = date.today() + timedelta(days=40)
     _cohort(cli, "framtid", start)
-    result = cli("--cohort", "framtid", "cohort", "close")
+    result = cli("--cohort", "framtid", "cohort", "close", "--yes")
     assert "Closed cohort framtid" in result.stderr
     assert f"has not started yet (it starts {start})" in result.stderr
     statuses = {c["name"]: c["status"] for c in cli.json("cohort", "list")}
@@ -222,7 +222,7 @@ def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
 
 def test_closing_a_started_cohort_does_not_warn(cli: Cli) -> None:
     _cohort(cli, "pågår", date.today() - timedelta(days=10))
-    result = cli("--cohort", "pågår", "cohort", "close")
+    result = cli("--cohort", "pågår", "cohort", "close", "--yes")
     assert "Warning" not in result.stderr
 
 

@@ -197,6 +197,16 @@ def close_cohort(*, db: Session, cohort: Cohort, force: bool = False) -> Cohort:
 
     Refused while programme days are still ahead, unless ``force``.
     """
+    check_closable(db=db, cohort=cohort, force=force)
+    cohort.status = CohortStatus.CLOSED
+    cohort.closed_on = date.today()
+    db.add(cohort)
+    db.flush()
+    return cohort
+
+
+def check_closable(*, db: Session, cohort: Cohort, force: bool = False) -> None:
+    """Raise RuleError when ``close_cohort`` would refuse, so a command can ask first."""
     if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
         raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
     ahead = days_ahead(db=db, cohort=cohort)
@@ -206,11 +216,6 @@ def close_cohort(*, db: Session, cohort: Cohort, force: bool = False) -> Cohort:
             f"Cohort {cohort.name} still has {len(ahead)} programme day(s) ahead: {shown}. "
             "Close it after the last day, or use --force to close it now."
         )
-    cohort.status = CohortStatus.CLOSED
-    cohort.closed_on = date.today()
-    db.add(cohort)
-    db.flush()
-    return cohort
 
 
 def reopen_cohort(*, db: Session, cohort: Cohort) -> Cohort:

@@ -405,6 +405,17 @@ class Anonymisation:
         )
 
 
+def check_anonymisable(cohort: Cohort) -> None:
+    """Raise RuleError unless the cohort is closed (and not anonymised yet)."""
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(f"Cohort {cohort.name} is already anonymised.")
+    if cohort.status != CohortStatus.CLOSED:
+        raise RuleError(
+            f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
+            "Close it first with 'chefintro --cohort NAME cohort close'."
+        )
+
+
 def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisation:
     """Archive a closed cohort to a workbook, then replace its people's personal data.
 
@@ -416,13 +427,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     """
     from chefintro.roster.person_export import write_cohort_archive
 
-    if cohort.status == CohortStatus.ANONYMISED:
-        raise RuleError(f"Cohort {cohort.name} is already anonymised.")
-    if cohort.status != CohortStatus.CLOSED:
-        raise RuleError(
-            f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
-            "Close it first with 'chefintro --cohort NAME cohort close'."
-        )
+    check_anonymisable(cohort)
     write_cohort_archive(archive, _archive(db, cohort))
 
     members = db.exec(

@@ -164,8 +164,9 @@ def close(
 
     st = state(ctx)
     with st.transaction() as db:
-        name = st.current_cohort(db).name
-    confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {name}?")
+        current = st.current_cohort(db)
+        cohorts.check_closable(db=db, cohort=current, force=force)
+    confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {current.name}?")
     with st.undoable(ctx), st.transaction() as db:
         cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db), force=force)
     output.success(f"Closed cohort {cohort.name}.")
@@ -241,7 +242,9 @@ def anonymise(
 
     st = state(ctx)
     with st.transaction() as db:
-        info = cohorts.cohort_info(db=db, cohort=cohorts.get_cohort(db=db, name=name))
+        found = cohorts.get_cohort(db=db, name=name)
+        privacy.check_anonymisable(found)
+        info = cohorts.cohort_info(db=db, cohort=found)
     if info.due_on is not None and info.due_on > date.today():
         output.info(
             f"Cohort {info.name} is not due for anonymising until {info.due_on} "

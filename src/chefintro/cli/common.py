@@ -150,6 +150,13 @@ def enum_metavar(enum: type[StrEnum]) -> str:
     return "<" + "|".join(m.value for m in enum) + ">"
 
 
+def stdin_is_terminal() -> bool:
+    """Whether someone can answer a question (tests replace this)."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
 def confirm(*, yes: bool, what: str, question: str) -> None:
     """Ask before a destructive step; without a terminal, insist on --yes (exit 1).
 
@@ -157,14 +164,12 @@ def confirm(*, yes: bool, what: str, question: str) -> None:
     is asked on a terminal ("Withdraw Åsa Öberg from cohort 2027?"). Declining exits 1
     with nothing changed.
     """
-    import sys
-
     from chefintro.cli import output
     from chefintro.errors import EXIT_RULE
 
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         output.error(
             f"{what} needs a confirmation: run the command in a terminal, or add --yes. "
             "Nothing was changed."

@@ -101,10 +101,18 @@ def set_(
         bool, typer.Option("--lock", help="Keep this pair when re-suggesting.")
     ] = False,
     allow_repeat: RepeatOpt = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace the adept's active or locked pair (an active one ends)."
+        ),
+    ] = False,
 ) -> None:
     """Pair an adept with a mentor by hand (refused if a hard rule forbids it).
 
-    A mentor at capacity gives up their lowest-scoring suggested (unlocked) proposal.
+    An active or locked pair of the adept is replaced only with --replace; setting the
+    pair again keeps its lock. A mentor at capacity gives up their lowest-scoring
+    suggested (unlocked) proposal.
 
     Example: chefintro pair set asa.oberg@csn.se orjan.sjostrom@bolagsverket.se --lock
     """
@@ -120,6 +128,7 @@ def set_(
             mentor_email=mentor,
             lock=lock,
             allow_repeat=allow_repeat,
+            replace=replace,
         )
     info = result.info
     locked = ", locked" if info.locked else ""

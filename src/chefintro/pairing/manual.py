@@ -9,7 +9,7 @@ from sqlmodel import Session, col, or_, select
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
-from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, RULE_EARLIER, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
@@ -48,8 +48,13 @@ def set_pair(
     mentor_email: str,
     lock: bool = False,
     allow_repeat: bool = False,
+    replace: bool = False,
 ) -> SetPairResult:
     """Pair an adept with a mentor by hand, refusing anything a hard rule forbids.
+
+    An adept's active or locked pair with another mentor is replaced only with
+    ``replace`` (an active pair then ends and stays as history); setting the pair the
+    adept already has keeps its state, and its lock.
 
     When the mentor is at capacity only because of suggested proposals (unlocked, not
     manual, not active), the lowest-scoring of them is deleted to make room; its adept is
@@ -79,6 +84,21 @@ def set_pair(
             f"{rule}{hint}."
         )
     current = _live_pairing_of_adept(db, adept)
+    if current is not None and current.mentor_id == mentor.id:
+        current.locked = current.locked or lock
+        current.manual = True
+        db.add(current)
+        db.flush()
+        return SetPairResult(info=_info_of(db, cohort, adept_email))
+    if (
+        current is not None
+        and (current.state == PairingState.ACTIVE or current.locked)
+        and (not replace)
+    ):
+        raise RuleError(
+            f"{_describe(db, current)}; add --replace to replace that pair "
+            f"with {problem.mentors.names[m]}."
+        )
     others = [
         p
         for p in problem.live
@@ -99,7 +119,12 @@ def set_pair(
         displaced = movable[0]
     unpaired = None if displaced is None else _adept_person(db, displaced)
     for old in (current, displaced):
-        if old is not None:
+        if old is None:
+            continue
+        if old.state == PairingState.ACTIVE:
+            old.state = PairingState.ENDED  # an active pair is history, never deleted
+            db.add(old)
+        else:
             db.delete(old)
     db.flush()
     db.add(
@@ -115,11 +140,28 @@ def set_pair(
         )
     )
     db.flush()
-    key = email_key(adept_email)
-    info = next(p for p in list_pairs(db=db, cohort=cohort) if email_key(p.adept) == key)
+    info = _info_of(db, cohort, adept_email)
     if unpaired is None:
         return SetPairResult(info=info)
     return SetPairResult(info=info, displaced=unpaired.email, displaced_name=unpaired.name)
+
+
+def _info_of(db: Session, cohort: Cohort, adept_email: str) -> PairInfo:
+    key = get_person(db=db, email=adept_email).email_key
+    return next(p for p in list_pairs(db=db, cohort=cohort) if email_key(p.adept) == key)
+
+
+def _describe(db: Session, pairing: Pairing) -> str:
+    """Name a live pair for a refusal: who with whom, and its state."""
+    people = []
+    for part_id in (pairing.adept_id, pairing.mentor_id):
+        part = db.get(Participant, part_id)
+        person = db.get(Person, part.person_id) if part is not None else None
+        assert person is not None
+        agency = db.get(Agency, person.agency_id)
+        people.append(f"{person.name} ({agency.code if agency else '?'})")
+    state = str(pairing.state) + (", locked" if pairing.locked else "")
+    return f"{people[0]} already has a pair with {people[1]} ({state})"
 
 
 def _displaceable(pairing: Pairing) -> bool:
