@@ -44,9 +44,11 @@ def record_attendance(
     cohort: Cohort,
     session_id: int,
     emails: list[str],
-    status: AttendanceStatus,
+    status: AttendanceStatus | None,
 ) -> AttendanceResult:
     """Record one status for several participants at a session, all or nothing.
+
+    A status of None clears their marks (``changed`` counts the marks removed).
 
     Anyone not registered or not in the cohort (NotFoundError), or withdrawn (RuleError),
     makes the whole call fail before anything is written.
@@ -86,7 +88,13 @@ def record_attendance(
     created = changed = unchanged = 0
     for participant_id in sorted(chosen):
         record = existing.get(participant_id)
-        if record is None:
+        if status is None:
+            if record is None:
+                unchanged += 1
+            else:
+                db.delete(record)
+                changed += 1
+        elif record is None:
             db.add(
                 Attendance(session_id=row.id, participant_id=participant_id, status=status)  # type: ignore[arg-type]
             )
@@ -99,14 +107,14 @@ def record_attendance(
             unchanged += 1
     db.flush()
     warning = None
-    if status != AttendanceStatus.EXCUSED and row.starts_at > now_local():
+    if status not in (None, AttendanceStatus.EXCUSED) and row.starts_at > now_local():
         warning = (
             f"{row.title} has not taken place yet (starts {row.starts_at:%Y-%m-%d %H:%M}); "
             "the attendance report counts it once it has."
         )
     return AttendanceResult(
         title=row.title,
-        status=str(status),
+        status="cleared" if status is None else str(status),
         created=created,
         changed=changed,
         unchanged=unchanged,

@@ -120,10 +120,17 @@ def parse_datetime(value: str | datetime) -> datetime:
     """Parse a local date and time (YYYY-MM-DD HH:MM or YYYY-MM-DDTHH:MM) for an option."""
     if isinstance(value, datetime):
         return value
+    from chefintro.clock import parse_date_time
+
+    parsed_text = parse_date_time(value)
+    if parsed_text is not None:
+        return parsed_text
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM'.") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM' (9:00, 09.00 and 9.00 work too)."
+        ) from None
     if parsed.tzinfo is not None:
         raise typer.BadParameter("Give Swedish wall-clock time without a time zone.")
     return parsed
@@ -141,6 +148,19 @@ def enum_choice(enum: type[E]) -> Callable[[str], E]:
                 return member
         choices = ", ".join(m.value for m in enum)
         raise typer.BadParameter(f"{value!r} is not one of: {choices}.")
+
+    return parse
+
+
+def word_choice(words: dict[str, E], what: str, hint: str) -> Callable[[str], E]:
+    """Parse an option given in Swedish or English words (the one table in chefintro.enums)."""
+    from chefintro.enums import parse_word
+
+    def parse(value: str | E) -> E:
+        found = parse_word(words, str(value))
+        if found is None:
+            raise typer.BadParameter(f"{value!r} is not {what}; use {hint}.")
+        return found
 
     return parse
 
