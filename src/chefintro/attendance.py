@@ -23,7 +23,7 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
-from chefintro.registry import find_person
+from chefintro.registry import get_person
 from chefintro.sessions import get_programme_session
 from chefintro.text import swedish_key
 
@@ -63,9 +63,10 @@ def record_attendance(
     for email in emails:
         if not email.strip():
             continue
-        person = find_person(db=db, email=email)
-        if person is None:
-            missing.append(f"{email.strip()} is not registered")
+        try:
+            person = get_person(db=db, email=email)
+        except NotFoundError as exc:
+            missing.append(exc.message.rstrip("."))
             continue
         part = find_participant(db=db, cohort=cohort, person=person)
         if part is None:

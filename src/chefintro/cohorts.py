@@ -397,7 +397,11 @@ def add_participant(
     if find_participant(db=db, cohort=cohort, person=person) is not None:
         raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
     capacity = _check_capacity(data.role, data.capacity)
-    preferred = [email_key(e) for e in data.preferred_mentors if e.strip()]
+    preferred = [
+        email_key(e) if "@" in e else get_person(db=db, email=e).email_key
+        for e in data.preferred_mentors
+        if e.strip()
+    ]
     if data.role == Role.MENTOR and (preferred or data.wished_field):
         raise UsageError("Wished field and preferred mentors are for adepts.")
     part = Participant(

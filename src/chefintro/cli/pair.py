@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Match adepts with mentors from other agencies.", no_args_is_help=True)
 
-AdeptArg = Annotated[str, typer.Argument(help="The adept's e-mail address.")]
+AdeptArg = Annotated[
+    str, typer.Argument(help="The adept's e-mail address, or unique name.", metavar="ADEPT")
+]
 RepeatOpt = Annotated[
     bool,
     typer.Option("--allow-repeat", help="Allow pairs who were matched in an earlier cohort."),
@@ -96,7 +98,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def set_(
     ctx: typer.Context,
     adept: AdeptArg,
-    mentor: Annotated[str, typer.Argument(help="The mentor's e-mail address.")],
+    mentor: Annotated[
+        str, typer.Argument(help="The mentor's e-mail address, or unique name.", metavar="MENTOR")
+    ],
     lock: Annotated[
         bool, typer.Option("--lock", help="Keep this pair when re-suggesting.")
     ] = False,
@@ -144,7 +148,7 @@ def set_(
 def remove(ctx: typer.Context, adept: AdeptArg) -> None:
     """Remove an adept's pair (a proposal is deleted, an active pair ends).
 
-    Give the adept's e-mail, not the mentor's.
+    Give the adept, not the mentor.
     """
     from chefintro import pairing
 
@@ -158,8 +162,12 @@ def remove(ctx: typer.Context, adept: AdeptArg) -> None:
 @app.command("exclude")
 def exclude(
     ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="One person's e-mail.")],
-    second: Annotated[str, typer.Argument(help="The other person's e-mail.")],
+    first: Annotated[
+        str, typer.Argument(help="One person's e-mail or unique name.", metavar="PERSON")
+    ],
+    second: Annotated[
+        str, typer.Argument(help="The other person's e-mail or unique name.", metavar="PERSON")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why they must not be paired.")],
 ) -> None:
     """Never pair these two people (e.g. a conflict of interest).
@@ -178,7 +186,12 @@ def exclude(
 @app.command("explain")
 def explain(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="An adept's or mentor's e-mail address.")],
+    email: Annotated[
+        str,
+        typer.Argument(
+            help="An adept's or mentor's e-mail address, or unique name.", metavar="PERSON"
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Explain a pair's score and why other mentors were not chosen."""

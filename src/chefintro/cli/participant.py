@@ -12,7 +12,12 @@ from chefintro.enums import Role
 
 app = typer.Typer(help="Add, list and withdraw a cohort's participants.", no_args_is_help=True)
 
-EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address.")]
+EmailArg = Annotated[
+    str,
+    typer.Argument(
+        help="The person's e-mail address, or their name if no one shares it.", metavar="PERSON"
+    ),
+]
 
 
 @app.command("add")

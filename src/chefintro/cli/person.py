@@ -14,7 +14,12 @@ from chefintro.cli.common import JsonOption, parse_date, state
 
 app = typer.Typer(help="Register and look after people.", no_args_is_help=True)
 
-EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address (any case).")]
+EmailArg = Annotated[
+    str,
+    typer.Argument(
+        help="The person's e-mail address, or their name if no one shares it.", metavar="PERSON"
+    ),
+]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="Unit or department.")]
 TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
 FieldOpt = Annotated[str | None, typer.Option("--field", help="Field of work, e.g. IT, HR.")]
@@ -56,7 +61,14 @@ def add(
     )
     with state(ctx).transaction() as db:
         person = registry.add_person(db=db, data=data)
-        output.success(f"Added {person.name} <{person.email}>.")
+        namesakes = registry.namesakes(db=db, person=person)
+        agency_code = registry.agency_of(db=db, person=person).code
+    output.success(f"Added {person.name} <{person.email}>.")
+    for other in namesakes:
+        output.warning(
+            f"{other.name} <{other.email}> of {agency_code} has the same name: if this is the "
+            "same person, remove the new entry ('chefintro person remove EMAIL')."
+        )
 
 
 @app.command("list")
@@ -79,6 +91,32 @@ def list_(
             (p.name, p.email, p.agency, p.unit, p.title, p.field, p.location, p.manager_since)
             for p in people
         ],
+    )
+
+
+@app.command("find")
+def find(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Part of a name or e-mail address.")],
+    as_json: JsonOption = False,
+) -> None:
+    """List people whose name or e-mail contains TEXT (case and accents do not matter).
+
+    Example: chefintro person find oberg
+    """
+    from chefintro import registry
+
+    with state(ctx).transaction() as db:
+        people = registry.search_people(db=db, text=text)
+    if as_json:
+        output.emit_json([p.to_json() for p in people])
+        return
+    if not people:
+        output.info(f"No one's name or e-mail contains {text.strip()!r}.")
+        return
+    output.table(
+        ["Name", "E-mail", "Agency", "Unit", "Title"],
+        [(p.name, p.email, p.agency, p.unit, p.title) for p in people],
     )
 
 

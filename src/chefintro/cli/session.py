@@ -254,7 +254,11 @@ def attend(
     ctx: typer.Context,
     session_id: IdArg,
     emails: Annotated[
-        list[str], typer.Argument(help="E-mail addresses of the participants.", metavar="EMAIL...")
+        list[str],
+        typer.Argument(
+            help="The participants' e-mail addresses, or names no one else has.",
+            metavar="PERSON...",
+        ),
     ],
     status: Annotated[
         str | None,
