@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from chefintro.clock import now_local
 from chefintro.cohorts import find_participant, require_open
-from chefintro.enums import AttendanceStatus, ParticipantStatus
+from chefintro.enums import AttendanceStatus, ParticipantStatus, Role
 from chefintro.errors import NotFoundError, RuleError, UsageError
 from chefintro.models import (
     Agency,
@@ -126,6 +126,8 @@ def record_attendance(
 OK = "ok"
 AT_RISK = "at_risk"
 CANNOT_COMPLETE = "cannot_complete"
+#: Mentors are not held to the completion rule: only adepts complete the programme.
+NOT_REQUIRED = "not_required"
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,8 @@ def attendance_report(
 
     Only sessions that have started by ``now`` (Stockholm time) count as held; a held
     session without a record counts as not attended. Excused counts as attended when the
-    cohort says so.
+    cohort says so. Only adepts complete the programme: a mentor's standing is
+    ``not_required``, whatever their attendance.
     """
     moment = now or now_local()
     sessions = db.exec(
@@ -271,6 +274,8 @@ def attendance_report(
             total=len(sessions),
             min_attendance=cohort.min_attendance,
         )
+        if part.role != Role.ADEPT:
+            standing = replace(standing, status=NOT_REQUIRED)
         rows.append(
             AttendanceReportRow(
                 name=person.name,

@@ -261,8 +261,9 @@ class ParticipantInfo:
     months_as_manager: int | None
     wished_field: str | None
     preferred_mentors: list[str]
-    eligibility: str  # "ok", "short" or "unknown"
+    eligibility: str  # "ok", "short", "long" or "unknown"
     warning: str | None = None
+    continues: bool = False  # a mentor who agreed to continue next year
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -282,6 +283,7 @@ class ParticipantInfo:
             "preferred_mentors": self.preferred_mentors,
             "eligibility": self.eligibility,
             "warning": self.warning,
+            "continues": self.continues,
         }
 
 
@@ -295,9 +297,20 @@ class ParticipantData:
 
 
 def eligibility(
-    *, person: Person, role: str, cohort: Cohort, adept_months: int, mentor_months: int
+    *,
+    person: Person,
+    role: str,
+    cohort: Cohort,
+    adept_months: int,
+    mentor_months: int,
+    adept_max_months: int | None = None,
 ) -> tuple[str, int | None, str | None]:
-    """Return (status, months as manager at the cohort's start, warning text or None)."""
+    """Return (status, months as manager at the cohort's start, warning text or None).
+
+    Status is ``ok``, ``unknown``, ``short`` (too new a manager for the role) or ``long``
+    (an adept who has managed longer than ``adept_max_months``: the programme is for new
+    managers).
+    """
     if person.manager_since is None:
         return "unknown", None, f"{person.name}: manager-since date unknown; check eligibility."
     months = months_between(person.manager_since, cohort.starts_on)
@@ -309,7 +322,37 @@ def eligibility(
             f"{person.name} ({role}) has managed staff for {max(months, 0)} months at the "
             f"cohort's start; the programme asks for {needed}.",
         )
+    if role == Role.ADEPT and adept_max_months is not None and months > adept_max_months:
+        return (
+            "long",
+            months,
+            f"{person.name} (adept) has managed staff for {months} months at the cohort's "
+            f"start; the programme is for managers of at most {adept_max_months} months.",
+        )
     return "ok", months, None
+
+
+def earlier_adept_cohorts(*, db: Session, cohort: Cohort, person_ids: list[int]) -> dict[int, str]:
+    """Return, per person, an earlier cohort in which they were an adept (by start date)."""
+    if not person_ids:
+        return {}
+    rows = db.exec(
+        select(Participant.person_id, Cohort.name)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Participant.person_id).in_(person_ids))
+        .where(Participant.role == Role.ADEPT)
+        .where(Participant.cohort_id != cohort.id)
+        .where(Cohort.starts_on < cohort.starts_on)
+        .order_by(col(Cohort.starts_on))
+    ).all()
+    return {int(pid): str(name) for pid, name in rows}
+
+
+def _earlier_adept_warning(person: Person, earlier: str) -> str:
+    return (
+        f"{person.name} was an adept in cohort {earlier} already; the programme is taken "
+        "once as an adept."
+    )
 
 
 def _info(
@@ -318,7 +361,8 @@ def _info(
     part: Participant,
     person: Person,
     agency: Agency,
-    limits: tuple[int, int],
+    limits: tuple[int, int, int],
+    earlier: dict[int, str],
 ) -> ParticipantInfo:
     status, months, warning = eligibility(
         person=person,
@@ -326,7 +370,11 @@ def _info(
         cohort=cohort,
         adept_months=limits[0],
         mentor_months=limits[1],
+        adept_max_months=limits[2],
     )
+    if part.role == Role.ADEPT and int(person.id or 0) in earlier:
+        again = _earlier_adept_warning(person, earlier[int(person.id or 0)])
+        warning = f"{warning} {again}" if warning else again
     return ParticipantInfo(
         name=person.name,
         email=person.email,
@@ -344,13 +392,15 @@ def _info(
         preferred_mentors=list(part.preferred_mentors or []),
         eligibility=status,
         warning=warning,
+        continues=bool(part.continues),
     )
 
 
-def eligibility_limits(db: Session) -> tuple[int, int]:
+def eligibility_limits(db: Session) -> tuple[int, int, int]:
     return (
         settings.get_int(db=db, key="eligibility.adept_months"),
         settings.get_int(db=db, key="eligibility.mentor_months"),
+        settings.get_int(db=db, key="eligibility.adept_max_months"),
     )
 
 
@@ -415,7 +465,8 @@ def add_participant(
     db.add(part)
     db.flush()
     agency = agency_of(db=db, person=person)
-    return part, _info(db, cohort, part, person, agency, eligibility_limits(db))
+    earlier = earlier_adept_cohorts(db=db, cohort=cohort, person_ids=[int(person.id or 0)])
+    return part, _info(db, cohort, part, person, agency, eligibility_limits(db), earlier)
 
 
 def list_participants(
@@ -440,7 +491,11 @@ def list_participants(
     if not include_withdrawn:
         query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
     limits = eligibility_limits(db)
-    rows = [_info(db, cohort, p, per, a, limits) for p, per, a in db.exec(query).all()]
+    found = db.exec(query).all()
+    earlier = earlier_adept_cohorts(
+        db=db, cohort=cohort, person_ids=[int(per.id or 0) for _, per, _ in found]
+    )
+    rows = [_info(db, cohort, p, per, a, limits, earlier) for p, per, a in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 
@@ -533,7 +588,7 @@ def eligibility_counts(*, db: Session, cohort: Cohort) -> tuple[int, int]:
 
     Reads two columns only, so a 20,000-row roster import can report it cheaply.
     """
-    adept_months, mentor_months = eligibility_limits(db)
+    adept_months, mentor_months, _ = eligibility_limits(db)
     rows = db.exec(
         select(col(Participant.role), col(Person.manager_since))
         .join(Person, col(Person.id) == col(Participant.person_id))

@@ -93,7 +93,17 @@ def list_(
         output.emit_json([r.to_json() for r in rows])
         return
     output.table(
-        ["Name", "E-mail", "Agency", "Role", "Status", "Field", "Months as manager", "Cap."],
+        [
+            "Name",
+            "E-mail",
+            "Agency",
+            "Role",
+            "Status",
+            "Field",
+            "Months as manager",
+            "Cap.",
+            "Continues",
+        ],
         [
             (
                 r.name,
@@ -104,10 +114,12 @@ def list_(
                 r.field,
                 "?" if r.months_as_manager is None else max(r.months_as_manager, 0),
                 r.capacity if r.role == Role.MENTOR else None,
+                ("yes" if r.continues else "no") if r.role == Role.MENTOR else None,
             )
             for r in rows
         ],
         title=f"Cohort {cohort.name}",
+        caption="Continues: the mentor agreed to take part next year ('participant continue').",
     )
     for r in rows:
         if r.warning and r.status != "withdrawn":

@@ -83,7 +83,7 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro import cohorts, registry
+    from chefintro import cohorts, privacy, registry
     from chefintro.roster.collect import agency_export, full_export
     from chefintro.roster.writer import write_workbook
 
@@ -93,10 +93,14 @@ def export(
             cohort = st.current_cohort(db)
             found = registry.get_agency(db=db, code=agency)
             spec = agency_export(db=db, cohort=cohort, agency=found)
+            what = f"agency {found.code}'s roster workbook of cohort {cohort.name}"
         else:
             chosen = cohorts.current_cohort_or_none(db=db, name=st.cohort)
             spec = full_export(db=db, cohort=chosen)
-    write_workbook(file, spec)
+            what = "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
+        write_workbook(file, spec)
+        # Personal data left the store: the audit log says so, without naming anyone.
+        privacy.log(db=db, action="export", detail=f"exported {what}")
     output.success(f"Wrote {file}.")
 
 
@@ -111,12 +115,18 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
+    from chefintro import privacy
     from chefintro.roster.collect import write_agency_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
+        privacy.log(
+            db=db,
+            action="export",
+            detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",
+        )
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")
