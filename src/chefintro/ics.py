@@ -43,6 +43,13 @@ def _onsets_in_time_before(timezone: Any) -> None:
         gained = offset_to.td - offset_from.td
         if gained.total_seconds() > 0:  # clocks go forward: after = before + gained
             observance["DTSTART"].dt = start.dt - gained
+            # Later years' onsets (RDATE, when the calendar spans years) move the same way,
+            # or a calendar client would see the first year's change an hour apart from
+            # the others.
+            rdates = observance.get("RDATE")
+            for rdate in rdates if isinstance(rdates, list) else [rdates]:
+                for value in getattr(rdate, "dts", []):
+                    value.dt = value.dt - gained
 
 
 def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
