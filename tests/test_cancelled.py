@@ -4,6 +4,7 @@ calendar's time zone holds for every year it spans; exports are in the audit log
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from icalendar import Calendar
@@ -27,7 +28,7 @@ def year(cli: Cli) -> Cli:
 
 
 def _events(path: Path) -> dict[str, tuple[str, int]]:
-    calendar = Calendar.from_ical(path.read_bytes())
+    calendar: Any = Calendar.from_ical(path.read_bytes())
     return {
         str(e["summary"]): (str(e.get("status")), int(e["sequence"]))
         for e in calendar.walk("VEVENT")
@@ -69,13 +70,17 @@ def test_the_time_zone_holds_for_every_year_the_calendar_spans(cli: Cli, tmp_pat
     cli("session", "add", "Vår", "--start", "2028-05-10 09:00", "--end", "16:00")
     path = tmp_path / "two-years.ics"
     cli("session", "ics", str(path))
-    calendar = Calendar.from_ical(path.read_bytes())
+    calendar: Any = Calendar.from_ical(path.read_bytes())
     onsets: list[tuple[str, int]] = []
+    observance: Any
     for observance in calendar.walk("DAYLIGHT"):
-        onsets.append((observance["DTSTART"].dt.isoformat(), observance["DTSTART"].dt.hour))
+        start: Any = observance["DTSTART"].dt
+        onsets.append((start.isoformat(), start.hour))
         rdates = observance.get("RDATE")
         for rdate in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
-            onsets.extend((d.dt.isoformat(), d.dt.hour) for d in rdate.dts)
+            for value in rdate.dts:
+                when: Any = value.dt
+                onsets.append((when.isoformat(), when.hour))
     years = {when[:4] for when, _ in onsets}
     assert {"2027", "2028"} <= years
     # Spring forward happens at 02:00 local time before the change, in every year.

@@ -66,7 +66,8 @@ def record_attendance(
         try:
             person = get_person(db=db, email=email)
         except NotFoundError as exc:
-            missing.append(exc.message.rstrip("."))
+            unknown = f"{email.strip()} is not registered"
+            missing.append(unknown if "@" in email else exc.message.rstrip("."))
             continue
         part = find_participant(db=db, cohort=cohort, person=person)
         if part is None:

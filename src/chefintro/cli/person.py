@@ -45,7 +45,6 @@ def add(
     """Register a person.
 
     Example: chefintro person add --name "Åsa Öberg" --email asa.oberg@csn.se --agency CSN
-    --field IT --manager-since 2025-03-01
     """
     from chefintro import registry
 

@@ -82,6 +82,7 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Placed: the adept has a proposed or active pair. Withdrawn participants are not
     counted. Also counts the sessions held and planned, and the peer groups.
+
     Example: chefintro --cohort 2026 report overview --json
     """
     from chefintro import reports

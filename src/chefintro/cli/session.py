@@ -89,8 +89,7 @@ def add(
 ) -> None:
     """Add a programme day to the current cohort (times are Europe/Stockholm).
 
-    Example: chefintro session add Kick-off --start "2027-01-26 09:00" --end 16:00
-    --kind kickoff --location "Bolagsverket, Sundsvall" --host BV
+    Example: chefintro session add Uppstart --start "2027-01-26 9.00" --end 16.00 --kind uppstart
     """
     from chefintro.sessions import ProgrammeSessionData, add_session, date_warning
 
@@ -277,8 +276,7 @@ def attend(
 
     All or nothing: one unknown person and nothing is recorded.
 
-    Example: chefintro session attend 3 asa.oberg@csn.se elise.norden@lansstyrelsen.se
-    --status närvarande
+    Example: chefintro session attend 3 asa.oberg@csn.se "Élise Nordén" --status närvarande
     """
     from chefintro.attendance import record_attendance
     from chefintro.enums import CLEAR_WORDS, STATUS_HINT, STATUS_WORDS, parse_word, word_key
@@ -334,6 +332,7 @@ def ics(
     """Write the current cohort's sessions as an iCalendar (.ics) file.
 
     Importing a newer file again updates the events in Outlook, Google or Apple calendars.
+
     Example: chefintro session ics program-2027.ics
     """
     from chefintro.ics import write_ics
