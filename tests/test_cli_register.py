@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -250,7 +251,14 @@ def test_settings_list_and_set(cli: Cli, backend: str) -> None:
     assert by_key["eligibility.mentor_months"]["value"] == 36
     cli("settings", "set", "nope", "1", code=1)
     cli("settings", "set", "weights.same_field", "many", code=2)
-    cli("settings", "set", "weights.same_field", "-5", code=2)
+    # A negative weight counts against a criterion ("-5" is a value, not an option).
+    cli("settings", "set", "weights.same_field", "-5")
+    assert {v["key"]: v["value"] for v in cli.json("settings", "list")}["weights.same_field"] == -5
+    out_of_range = cli("settings", "set", "weights.same_field", "-5000", code=2)
+    assert "from -1000 to 1000" in out_of_range.stderr
+    assert (
+        "from 0 to 600" in cli("settings", "set", "eligibility.adept_months", "-1", code=2).stderr
+    )
 
 
 def test_agency_names_are_unique_in_any_case(cli: Cli) -> None:
@@ -261,11 +269,12 @@ def test_agency_names_are_unique_in_any_case(cli: Cli) -> None:
     cli("agency", "edit", "CSN", "--name", "BOLAGSVERKET", code=1)
 
 
-def test_a_new_store_is_announced_once(cli: Cli) -> None:
-    first = cli("agency", "list")
-    assert "Created a new, empty store" in first.stderr
-    again = cli("agency", "list")
-    assert "Created a new" not in again.stderr
+def test_only_init_creates_a_store(bare_cli: Cli, db_path: Path) -> None:
+    first = bare_cli("agency", "list", code=1)
+    assert "run chefintro init" in first.stderr
+    assert not db_path.exists()
+    bare_cli("init")
+    assert "Created" not in bare_cli("agency", "list").stderr
 
 
 def test_init_reports_creation_itself(cli: Cli) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from chefintro.migrations import SCHEMA_VERSION
 from tests.conftest import Cli, store_snapshot
 
 FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
@@ -50,17 +51,20 @@ def store(cli: Cli, db_path: Path) -> Path:
 
 def test_init_creates_the_store_and_prints_its_schema_version(cli: Cli, db_path: Path) -> None:
     result = cli("init")
-    assert "Created the store (schema 2, chefintro" in result.stderr
+    assert f"Created the store (schema {SCHEMA_VERSION}, chefintro" in result.stderr
     assert result.stdout.strip() == str(db_path)
     assert _mode(db_path) == 0o600
-    assert "Store ready (schema 2" in cli("init").stderr
+    assert f"Store ready (schema {SCHEMA_VERSION}" in cli("init").stderr
 
 
 def test_check_reports_a_healthy_store(cli: Cli, backend: str) -> None:
     cli("init")
     report: Any = cli.json("db", "check")
     assert report["ok"] is True
-    assert (report["schema_version"], report["tool_schema_version"]) == (2, 2)
+    assert (report["schema_version"], report["tool_schema_version"]) == (
+        SCHEMA_VERSION,
+        SCHEMA_VERSION,
+    )
     assert report["problems"] == []
     if backend == "sqlite":
         assert report["backend"] == "sqlite"
@@ -76,8 +80,8 @@ def test_check_reports_a_healthy_store(cli: Cli, backend: str) -> None:
     assert "good order" in human.stderr
 
 
-def test_check_does_not_create_a_missing_store(cli: Cli, db_path: Path) -> None:
-    result = cli("db", "check", code=1)
+def test_check_does_not_create_a_missing_store(bare_cli: Cli, db_path: Path) -> None:
+    result = bare_cli("db", "check", code=1)
     assert "no store" in result.stderr
     assert not db_path.exists()
 
@@ -149,7 +153,7 @@ def test_backup_writes_a_private_self_contained_copy(store: Path, cli: Cli, tmp_
     assert _leftovers(tmp_path) == []
     entries: Any = cli.json("db", "log")
     assert [(e["action"], e["detail"]) for e in entries] == [
-        ("backup", "backup written (schema 2)")
+        ("backup", f"backup written (schema {SCHEMA_VERSION})")
     ]
 
 
@@ -251,7 +255,7 @@ def test_restore_puts_a_backup_in_place_and_keeps_the_old_store(
     assert [e["action"] for e in entries] == ["backup", "restore"]
     assert (
         entries[1]["detail"]
-        == "restored a backup (schema 2); the previous store was kept beside it"
+        == f"restored a backup (schema {SCHEMA_VERSION}); the previous store was kept beside it"
     )
     assert cli.json("db", "check")["ok"] is True
 
@@ -292,7 +296,7 @@ def test_restore_of_an_older_backup_upgrades_it(cli: Cli, store: Path, tmp_path:
     cli("db", "restore", "--yes", str(old))
     assert len(cli.json("person", "list")) == 7
     assert len(list(store.parent.glob("chefintro.db.bak-v1-*"))) == 1
-    assert cli.json("db", "check")["schema_version"] == 2
+    assert cli.json("db", "check")["schema_version"] == SCHEMA_VERSION
 
 
 def _not_sqlite(path: Path) -> None:

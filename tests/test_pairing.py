@@ -88,6 +88,7 @@ def test_same_pairs_whatever_order_people_were_entered(
     order = list(range(len(PEOPLE)))
     random.Random(7).shuffle(order)
     monkeypatch.setenv("CHEFINTRO_DB", str(db_path.with_name("shuffled.db")))
+    cli("init")
     _setup(cli, order)
     second = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
     assert first == second

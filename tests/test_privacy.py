@@ -384,7 +384,7 @@ def test_erase_in_a_terminal_asks_first(programme: Cli) -> None:
     code, err = _erase_in_a_terminal(ASA[1], "n")
     assert code == 1
     assert "This erases Åsa Öberg" in err
-    assert "Nothing was erased" in err
+    assert "Nothing was changed" in err
     assert store_snapshot() == before
     code, err = _erase_in_a_terminal(ASA[1], "y")
     assert code == 0, err

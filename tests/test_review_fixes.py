@@ -255,12 +255,12 @@ def test_session_list_table_matches_json_for_a_future_session(network: Cli) -> N
         (
             ["session", "add", "D", "--start", "2027-03-10 09:00", "--end", "16:00"]
             + ["--kind", "party"],
-            "'party' is not one of: kickoff, training, lecture, network, closing.",
+            "'party' is not a kind of programme day; use uppstart, utbildning, föreläsning",
         ),
-        (["session", "edit", "1", "--kind", "party"], "'party' is not one of: kickoff"),
+        (["session", "edit", "1", "--kind", "party"], "'party' is not a kind of programme day"),
         (
             ["session", "attend", "1", ASA, "--status", "maybe"],
-            "'maybe' is not one of: present, absent, excused.",
+            "'maybe' is not an attendance status; use närvarande, frånvarande",
         ),
     ],
 )

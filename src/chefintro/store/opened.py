@@ -44,8 +44,8 @@ class Store:
 
 def missing_store_message(location: str) -> str:
     return (
-        f"There is no chefintro store at {describe(location)} yet: run chefintro init to "
-        "create it (or check --db and CHEFINTRO_DB if you expected an existing one)."
+        f"There is no store at {describe(location)} yet: run chefintro init to create it "
+        "(or check --db and CHEFINTRO_DB if you expected an existing one)."
     )
 
 
