@@ -153,7 +153,7 @@ def restore(
     from chefintro import privacy
     from chefintro.store import restore_store
     from chefintro.store.opened import store_exists
-    from chefintro.store.snapshots import take_snapshot
+    from chefintro.store.snapshots import discard, take_snapshot
 
     st = state(ctx)
     exists = store_exists(st.location)
@@ -163,8 +163,13 @@ def restore(
             what="Replacing the store with a backup",
             question=f"Replace the whole store with {file}?",
         )
-        take_snapshot(st.location, "db restore")
-    result = restore_store(st.location, file)
+    taken = take_snapshot(st.location, "db restore") if exists else None
+    try:
+        result = restore_store(st.location, file)
+    except BaseException:
+        if taken is not None:
+            discard(taken_path=taken.path)  # the store was not changed: nothing to undo
+        raise
     with st.transaction() as db:
         # The audit log tells what happened to this installation: keep what the backup lacks.
         privacy.carry_over(db=db, entries=result.later_entries)
