@@ -19,6 +19,7 @@ from chefintro.clock import TIMEZONE, local_time, now_local
 from chefintro.cohorts import require_open
 from chefintro.enums import AttendanceStatus, SessionKind
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -152,7 +153,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
         )
     _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
-        cohort_id=cohort.id,  # type: ignore[arg-type]
+        cohort_id=id_of(cohort),
         title=title,
         kind=data.kind or SessionKind.TRAINING,
         starts_at=starts_at,
@@ -218,17 +219,25 @@ def attendance_count(*, db: Session, cohort: Cohort, session_id: int) -> int:
     return len(db.exec(select(Attendance.id).where(Attendance.session_id == row.id)).all())
 
 
+def cohort_sessions(
+    *, db: Session, cohort: Cohort, include_cancelled: bool = False
+) -> list[ProgrammeSession]:
+    """Return a cohort's sessions in time order (start, then id); cancelled ones only when
+    asked (the calendar keeps them, to tell calendar clients)."""
+    query = select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+    if not include_cancelled:
+        query = query.where(col(ProgrammeSession.cancelled).is_(False))
+    return list(
+        db.exec(query.order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))).all()
+    )
+
+
 def list_sessions(
     *, db: Session, cohort: Cohort, now: datetime | None = None
 ) -> list[ProgrammeSessionInfo]:
     """Return a cohort's sessions in time order, with their attendance counts."""
     moment = now or now_local()
-    rows = db.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .where(col(ProgrammeSession.cancelled).is_(False))
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-    ).all()
+    rows = cohort_sessions(db=db, cohort=cohort)
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     counts: Counter[tuple[int, str]] = Counter()
     for session_id, status in db.exec(
@@ -240,7 +249,7 @@ def list_sessions(
     result = []
     for row in rows:
         host = hosts.get(row.host_agency_id) if row.host_agency_id is not None else None
-        sid = row.id or 0
+        sid = id_of(row)
         result.append(
             ProgrammeSessionInfo(
                 id=sid,
@@ -329,7 +338,7 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
         host=data.host if data.host is not None else "",
     )
     before = found.sequence
-    edited = edit_session(db=db, cohort=cohort, session_id=int(found.id or 0), changes=changes)
+    edited = edit_session(db=db, cohort=cohort, session_id=id_of(found), changes=changes)
     return "updated" if edited.sequence != before else "unchanged"
 
 

@@ -9,7 +9,14 @@ from sqlmodel import Session, select
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
 
+# The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
+ADEPT_MONTHS = "eligibility.adept_months"
+MENTOR_MONTHS = "eligibility.mentor_months"
+ADEPT_MAX_MONTHS = "eligibility.adept_max_months"
+RETENTION_MONTHS = "retention.months"
+#: The prefix of the matching weights' keys; the rest is the weight's short name.
+WEIGHTS = "weights."
 
 
 @dataclass(frozen=True)
@@ -25,25 +32,27 @@ class SettingSpec:
 _WEIGHT = (-1000, 1000)
 
 SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("eligibility.adept_months", 6, 0, 600, "Months as a manager an adept needs"),
-    SettingSpec("eligibility.mentor_months", 36, 0, 600, "Months as a manager a mentor needs"),
+    SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
+    SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
+    SettingSpec(ADEPT_MAX_MONTHS, 36, 0, 600, "Months as a manager an adept may have at most"),
+    SettingSpec(WEIGHTS + "same_field", 30, *_WEIGHT, "Points when adept and mentor share a field"),
     SettingSpec(
-        "eligibility.adept_max_months", 36, 0, 600, "Months as a manager an adept may have at most"
+        WEIGHTS + "wished_field", 40, *_WEIGHT, "Points when the mentor's field is the wish"
     ),
-    SettingSpec("weights.same_field", 30, *_WEIGHT, "Points when adept and mentor share a field"),
-    SettingSpec("weights.wished_field", 40, *_WEIGHT, "Points when the mentor's field is the wish"),
-    SettingSpec("weights.preference_1", 50, *_WEIGHT, "Points for the adept's 1st wished mentor"),
-    SettingSpec("weights.preference_2", 35, *_WEIGHT, "Points for the adept's 2nd wished mentor"),
-    SettingSpec("weights.preference_3", 20, *_WEIGHT, "Points for the adept's 3rd wished mentor"),
-    SettingSpec("weights.same_location", 10, *_WEIGHT, "Points when both work in the same town"),
-    SettingSpec("weights.experience_per_year", 2, 0, 100, "Points per year the mentor has managed"),
+    SettingSpec(WEIGHTS + "preference_1", 50, *_WEIGHT, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, *_WEIGHT, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, *_WEIGHT, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, *_WEIGHT, "Points when both work in the same town"),
     SettingSpec(
-        "weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"
+        WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
     SettingSpec(
-        "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+        WEIGHTS + "experience_cap_years", 10, 0, 50, "Years of experience that count at most"
     ),
-    SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(
+        WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+    ),
+    SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -95,9 +104,9 @@ def set_value(*, db: Session, key: str, value: str) -> int:
 def weights(*, db: Session) -> dict[str, int]:
     """Return the matching weights by short name (``same_field`` …)."""
     return {
-        spec.key.removeprefix("weights."): get_int(db=db, key=spec.key)
+        spec.key.removeprefix(WEIGHTS): get_int(db=db, key=spec.key)
         for spec in SPECS
-        if spec.key.startswith("weights.")
+        if spec.key.startswith(WEIGHTS)
     }
 
 

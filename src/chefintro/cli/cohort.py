@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, report_purge, state
 
 app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
 
@@ -237,8 +237,6 @@ def anonymise(
     Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
     """
     from chefintro import cohorts, privacy
-    from chefintro.store import purge_deleted
-    from chefintro.store.snapshots import scrub_snapshots
 
     st = state(ctx)
     with st.transaction() as db:
@@ -255,23 +253,12 @@ def anonymise(
         what="Anonymising a cohort",
         question=f"Anonymise cohort {info.name} for good? This cannot be undone",
     )
-    with st.transaction() as db:
-        cohort = cohorts.get_cohort(db=db, name=name)
-        result = privacy.anonymise_cohort(db=db, cohort=cohort, archive=archive)
+    result, purge, scrubbed = privacy.anonymise(store=st.store(), name=name, archive=archive)
     output.success(f"Archived cohort {result.cohort} to {result.archive}.")
     output.success(
         f"Anonymised cohort {result.cohort}: {result.pseudonymised} people pseudonymised, "
         f"{result.kept} kept because they take part in another cohort."
     )
-    scrubbed = scrub_snapshots(
-        st.location, lambda db: privacy.apply_pseudonyms(db=db, pseudonyms=result.pseudonyms)
-    )
+    report_purge(purge, "the replaced data is overwritten", server_note=False)
     if scrubbed:
         output.info(f"The people are anonymised in the {scrubbed} undo snapshot(s) as well.")
-    store = st.store()
-    if store.is_sqlite and not purge_deleted(store):
-        output.warning(
-            "Another chefintro had the store open, so the store file could not be compacted: "
-            "the replaced data is overwritten, but old copies stay in the write-ahead log "
-            "until every chefintro using the store has finished."
-        )

@@ -109,24 +109,12 @@ def backup(
 
     Example: chefintro db backup ~/säkerhetskopior/chefintro-2026-05-12.db
     """
-    from chefintro import privacy
-    from chefintro.errors import StoreBusyError
-    from chefintro.store import backup_store, schema_version_of_file, translate_db_error
+    from chefintro import audit
 
     st = state(ctx)
-    written = backup_store(st.location, file)
-    output.success(f"Backed up the store to {written}.")
-    try:
-        with st.transaction() as db:
-            privacy.log(
-                db=db,
-                action="backup",
-                detail=f"backup written (schema {schema_version_of_file(written)})",
-            )
-    except Exception as exc:
-        # The backup is complete; a writer holding the store must not make it look failed.
-        if not isinstance(translate_db_error(exc), StoreBusyError):
-            raise
+    done = audit.backup(location=st.location, target=file, store=st.store)
+    output.success(f"Backed up the store to {done.path}.")
+    if not done.logged:
         output.warning(
             "The backup is complete, but the audit log could not record it: the store is busy."
         )
@@ -150,8 +138,7 @@ def restore(
 
     Example: chefintro db restore ~/säkerhetskopior/chefintro-2026-05-12.db
     """
-    from chefintro import privacy
-    from chefintro.store import restore_store
+    from chefintro import audit
     from chefintro.store.opened import store_exists
     from chefintro.store.snapshots import discard, take_snapshot
 
@@ -165,28 +152,18 @@ def restore(
         )
     taken = take_snapshot(st.location, "db restore") if exists else None
     try:
-        result = restore_store(st.location, file)
+        done = audit.restore(location=st.location, source=file, store=st.store)
     except BaseException:
         if taken is not None:
             discard(taken_path=taken.path)  # the store was not changed: nothing to undo
         raise
-    with st.transaction() as db:
-        # The audit log tells what happened to this installation: keep what the backup lacks.
-        privacy.carry_over(db=db, entries=result.later_entries)
-        kept = "; the previous store was kept beside it" if result.previous else ""
-        privacy.log(
-            db=db,
-            action="restore",
-            detail=f"restored a backup (schema {result.version}){kept}",
-        )
     output.success(f"Restored the store from {file}.")
-    if result.previous is not None:
-        output.info(f"The store as it was before is kept in {result.previous}")
-    undone = [e for e in result.later_entries if e[1] in {"erase", "anonymise"}]
-    if undone:
+    if done.previous is not None:
+        output.info(f"The store as it was before is kept in {done.previous}")
+    if done.undone:
         output.warning(
-            f"{len(undone)} erasure(s) or anonymisation(s) were made after this backup, so the "
-            "personal data they removed is back in the store. Do them again; 'chefintro db "
+            f"{len(done.undone)} erasure(s) or anonymisation(s) were made after this backup, so "
+            "the personal data they removed is back in the store. Do them again; 'chefintro db "
             "log' lists them."
         )
 
@@ -194,10 +171,10 @@ def restore(
 @app.command("log")
 def log(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the audit log: backups, restores, exports, erasures and anonymisations."""
-    from chefintro import privacy
+    from chefintro import audit
 
     with state(ctx).transaction() as db:
-        entries = privacy.audit_entries(db=db)
+        entries = audit.audit_entries(db=db)
     if as_json:
         output.emit_json([e.to_json() for e in entries])
         return
@@ -217,9 +194,8 @@ def undo(ctx: typer.Context, yes: YesOption = False) -> None:
 
     Example: chefintro db undo
     """
-    from chefintro import privacy
+    from chefintro import audit
     from chefintro.store.snapshots import latest
-    from chefintro.store.snapshots import undo as undo_to
 
     st = state(ctx)
     snapshot = latest(st.location)
@@ -229,11 +205,7 @@ def undo(ctx: typer.Context, yes: YesOption = False) -> None:
         what="Undoing",
         question=f"Put the store back as it was before '{snapshot.command}' ({when})?",
     )
-    result = undo_to(st.location, snapshot)
-    with st.transaction() as db:
-        # The audit log tells what happened to this installation: keep what the snapshot lacks.
-        privacy.carry_over(db=db, entries=result.later_entries)
-        privacy.log(db=db, action="undo", detail=f"undid '{snapshot.command}' of {when}")
+    result = audit.undo(location=st.location, snapshot=snapshot, store=st.store)
     output.success(f"Undid '{snapshot.command}' of {when}: the store is as it was before it.")
     if result.kept is not None:
         output.info(f"The store as it was before the undo is kept in {result.kept}")

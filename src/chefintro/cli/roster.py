@@ -83,7 +83,7 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro import cohorts, privacy, registry
+    from chefintro import audit, cohorts, registry
     from chefintro.roster.collect import agency_export, full_export
     from chefintro.roster.writer import write_workbook
 
@@ -100,7 +100,7 @@ def export(
             what = "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
         write_workbook(file, spec)
         # Personal data left the store: the audit log says so, without naming anyone.
-        privacy.log(db=db, action="export", detail=f"exported {what}")
+        audit.log(db=db, action="export", detail=f"exported {what}")
     output.success(f"Wrote {file}.")
 
 
@@ -115,14 +115,14 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro import privacy
+    from chefintro import audit
     from chefintro.roster.collect import write_agency_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
-        privacy.log(
+        audit.log(
             db=db,
             action="export",
             detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",

@@ -29,13 +29,15 @@ def setup(
 
     Example: chefintro cohort setup plan-2028.toml --dry-run
     """
-    from chefintro.yearly import read_plan, run_plan
+    from chefintro.yearly import read_plan, run_plan, step_count
 
     st = state(ctx)
     parsed = read_plan(plan, out_dir=out)
-    total = len(parsed.rosters) * 2 + len(parsed.sessions) + 8
     store = st.store(create=True)
-    with output.steps(total) as advance, st.undoable(ctx) if not dry_run else nullcontext():
+    with (
+        output.steps(step_count(parsed, dry_run=dry_run)) as advance,
+        st.undoable(ctx) if not dry_run else nullcontext(),
+    ):
         results = run_plan(store=store, plan=parsed, dry_run=dry_run, progress=advance)
     output.table(
         ["Step", "Result"],
