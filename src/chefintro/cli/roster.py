@@ -83,24 +83,11 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro import audit, cohorts, registry
-    from chefintro.roster.collect import agency_export, full_export
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.collect import write_roster_export
 
     st = state(ctx)
     with st.transaction() as db:
-        if agency is not None:
-            cohort = st.current_cohort(db)
-            found = registry.get_agency(db=db, code=agency)
-            spec = agency_export(db=db, cohort=cohort, agency=found)
-            what = f"agency {found.code}'s roster workbook of cohort {cohort.name}"
-        else:
-            chosen = cohorts.current_cohort_or_none(db=db, name=st.cohort)
-            spec = full_export(db=db, cohort=chosen)
-            what = "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
-        write_workbook(file, spec)
-        # Personal data left the store: the audit log says so, without naming anyone.
-        audit.log(db=db, action="export", detail=f"exported {what}")
+        write_roster_export(db=db, path=file, cohort_name=st.cohort, agency_code=agency)
     output.success(f"Wrote {file}.")
 
 
@@ -115,18 +102,12 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro import audit
-    from chefintro.roster.collect import write_agency_workbooks
+    from chefintro.roster.collect import export_agency_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
-        audit.log(
-            db=db,
-            action="export",
-            detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",
-        )
+        written = export_agency_workbooks(db=db, cohort=cohort, directory=directory)
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")
