@@ -59,6 +59,12 @@ def _backups(path: Path) -> list[Path]:
 
 
 @pytest.fixture
+def cli() -> Cli:
+    """These tests open old stores themselves: no 'chefintro init' before the first command."""
+    return Cli(init=False)
+
+
+@pytest.fixture
 def v1_store(db_path: Path) -> Path:
     """A copy of the schema-1 fixture as this test's store (the fixture itself stays as is)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +124,10 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     versions = after.pop("schema_version")
     assert [v[0] for v in versions] == VERSIONS
     assert versions[0] == before.pop("schema_version")[0]
+    # Schema 6 keeps removed days as cancelled: every existing day is not cancelled.
+    sessions = after.pop("programme_session")
+    assert [row[:-1] for row in sessions] == before.pop("programme_session")
+    assert {row[-1] for row in sessions} == {0}
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.

@@ -159,6 +159,8 @@ class ProgrammeSession(SQLModel, table=True):
     uid: str = Field(unique=True, max_length=100)
     sequence: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+    # A removed programme day is kept, cancelled, so that calendars are told to drop it.
+    cancelled: bool = False
 
 
 class Attendance(SQLModel, table=True):

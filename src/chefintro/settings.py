@@ -14,6 +14,7 @@ from chefintro.text import clean_field
 CURRENT_COHORT = "current_cohort"
 ADEPT_MONTHS = "eligibility.adept_months"
 MENTOR_MONTHS = "eligibility.mentor_months"
+ADEPT_MAX_MONTHS = "eligibility.adept_max_months"
 RETENTION_MONTHS = "retention.months"
 SURVEY_MIN_GROUP = "survey.min_group"
 PROGRAMME_NAME = "programme.name"
@@ -31,17 +32,21 @@ class SettingSpec:
     help: str
 
 
+#: Weights of the soft criteria may be negative: a negative weight counts against it.
+_WEIGHT = (-1000, 1000)
+
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
     SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
-    SettingSpec(WEIGHTS + "same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
+    SettingSpec(ADEPT_MAX_MONTHS, 36, 0, 600, "Months as a manager an adept may have at most"),
+    SettingSpec(WEIGHTS + "same_field", 30, *_WEIGHT, "Points when adept and mentor share a field"),
     SettingSpec(
-        WEIGHTS + "wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"
+        WEIGHTS + "wished_field", 40, *_WEIGHT, "Points when the mentor's field is the wish"
     ),
-    SettingSpec(WEIGHTS + "preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
-    SettingSpec(WEIGHTS + "preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
-    SettingSpec(WEIGHTS + "preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
-    SettingSpec(WEIGHTS + "same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec(WEIGHTS + "preference_1", 50, *_WEIGHT, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, *_WEIGHT, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, *_WEIGHT, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, *_WEIGHT, "Points when both work in the same town"),
     SettingSpec(
         WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
@@ -126,12 +131,18 @@ def set_value(*, db: Session, key: str, value: str) -> int | str:
     if spec is None:
         known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])
         raise NotFoundError(f"Unknown setting {key!r}. Known settings: {known}.")
+    text = value.strip().replace("\u2212", "-")  # a typographic minus, as Word writes it
     try:
-        number = int(value.strip())
+        number = int(text)
     except ValueError:
-        raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
+        raise UsageError(
+            f"{spec.key} takes a whole number from {spec.minimum} to {spec.maximum}, not {value!r}."
+        ) from None
     if not spec.minimum <= number <= spec.maximum:
-        raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
+        raise UsageError(
+            f"{number} is out of range for {spec.key}: give a whole number from "
+            f"{spec.minimum} to {spec.maximum}."
+        )
     _put(db=db, key=spec.key, value=str(number))
     return number
 

@@ -72,6 +72,15 @@ def email_key(value: str) -> str:
     return unicodedata.normalize("NFC", value.strip()).casefold()
 
 
+def name_key(value: str) -> str:
+    """Return the key a name is looked up by: spaces collapsed, case- and accent-insensitive.
+
+    ``asa oberg`` finds Åsa Öberg; the key is for finding people, never for sorting.
+    """
+    text = _SPACE.sub(" ", unicodedata.normalize("NFD", value)).strip().casefold()
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
