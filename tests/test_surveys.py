@@ -98,7 +98,7 @@ def test_a_questions_file_defines_other_questions(year: Cli, tmp_path: Path) -> 
 def test_export_fill_import_and_import_again(year: Cli, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    year("participant", "withdraw", ADEPTS[-1][1])
+    year("participant", "withdraw", ADEPTS[-1][1], "--yes")
     year("survey", "add", "start-2027", "--phase", "start")
     form = tmp_path / "enkät.xlsx"
     result = year("survey", "export", "start-2027", str(form))
@@ -347,8 +347,8 @@ def test_erase_removes_answers_and_anonymise_unlinks_them(answered: Cli, tmp_pat
     log: Any = answered.json("db", "log")
     assert "7 survey answer(s)" in log[-1]["detail"]
 
-    answered("cohort", "close")
-    answered("cohort", "anonymise", "2027", "--archive", str(tmp_path / "arkiv.xlsx"))
+    answered("cohort", "close", "--yes")
+    answered("cohort", "anonymise", "2027", "--archive", str(tmp_path / "arkiv.xlsx"), "--yes")
     rows = store_snapshot()["survey_answer"]
     assert len(rows) == 20 * 7
     # id, survey, question, participant, value, text, agency, role

@@ -52,7 +52,7 @@ def finished(cli: Cli, backend: str) -> Cli:
     _attend(cli, ids, ELISE[1], "ppepa")
     _attend(cli, ids, ORJAN[1], "ppapa")
     _attend(cli, ids, MARTA[1], "paaaa")
-    cli("participant", "withdraw", ZACH[1])
+    cli("participant", "withdraw", ZACH[1], "--yes")
     return cli
 
 

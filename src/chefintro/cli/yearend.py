@@ -124,7 +124,7 @@ def survey(
     ctx: typer.Context,
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Surveys to report (default: all of the cohort's).", metavar="NAME…"),
+        typer.Argument(help="Surveys to report (default: all of the cohort's).", metavar="NAME..."),
     ] = None,
     by: Annotated[
         str | None,
