@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlmodel import Session
 
 from chefintro.cohorts import get_participant
@@ -145,6 +144,8 @@ class Unmatched:
 
 def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     """Every active adept without a pair and every mentor with free capacity, with a reason."""
+    import numpy as np
+
     from chefintro.matching.solver import max_cardinality
 
     problem = load_problem(db=db, cohort=cohort)
