@@ -39,6 +39,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 # Runs argv[1:] with stdout to the file named by argv[1] ("-" for none), waits for it with
@@ -266,10 +267,12 @@ def bench_read(folder: Path, rounds: int) -> None:
         json.loads(expected.read_text(encoding="utf-8"))
         floor_cmd = [sys.executable, str(floor), str(database), table, str(expected)]
         run(floor_cmd)
-        (oj, _), (op, _), (f, _) = alternate(
-            [lambda c=ours_json: run(c), lambda c=ours_plain: run(c), lambda c=floor_cmd: run(c)],
-            rounds,
-        )
+        sides: list[Callable[[], Run]] = [
+            partial(run, ours_json),
+            partial(run, ours_plain),
+            partial(run, floor_cmd),
+        ]
+        (oj, _), (op, _), (f, _) = alternate(sides, rounds)
         total += 2
         missed += not report(f"read: {command} --json", oj, f, READ_GOAL)
         missed += not report(f"read: {command}", op, f, READ_GOAL)

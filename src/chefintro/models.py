@@ -17,6 +17,11 @@ from chefintro.enums import (
     SessionKind,
 )
 
+# Pydantic builds each model's validation schema when it is first needed rather than
+# when the class is made: table rows are built without validation, so most commands never
+# need one, and importing this module is a fixed cost of every command (issue 16).
+SQLModel.model_config["defer_build"] = True
+
 __all__ = [
     "Agency",
     "Attendance",
@@ -138,7 +143,7 @@ def _postgresql_where(table: Any, connection: Any, **_kw: Any) -> None:
             index.dialect_options["postgresql"]["where"] = text(LIVE_PAIRING_WHERE)
 
 
-event.listen(Pairing.__table__, "before_create", _postgresql_where)
+event.listen(Pairing.__table__, "before_create", _postgresql_where)  # type: ignore[attr-defined]
 
 
 class Exclusion(SQLModel, table=True):
