@@ -31,7 +31,24 @@ class LazyCommands(dict[str, Any]):
         for name in lazy:
             super().__setitem__(name, None)
 
+    # While the root prints its own help, an unbuilt sub-app is listed through a group
+    # that holds only what the listing shows (name, help, hidden, panel).
+    listing = False
+
     def __getitem__(self, name: str) -> Any:
+        if name in self._lazy and self.listing:
+            from typer.main import solve_typer_info_defaults
+
+            solved = solve_typer_info_defaults(self._lazy[name])
+            return TyperGroup(
+                name=name,
+                help=solved.help,
+                short_help=solved.short_help,
+                hidden=bool(solved.hidden),
+                deprecated=bool(solved.deprecated),
+                rich_help_panel=solved.rich_help_panel,
+                rich_markup_mode=app.rich_markup_mode,
+            )
         if name in self._lazy:
             from typer.main import get_group_from_info
 
@@ -70,6 +87,17 @@ class ChefintroGroup(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        commands = self.commands
+        if not isinstance(commands, LazyCommands):
+            super().format_help(ctx, formatter)
+            return
+        commands.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            commands.listing = False
 
     def invoke(self, ctx: Any) -> Any:
         try:
