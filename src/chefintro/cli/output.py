@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 
 # rich loads on first use, so that --json output and quiet commands never import it
 # (issue 16: a read command's cost is close to its Typer + SQLModel floor).
+
+from chefintro.text import printable
 
 
 def _stdout() -> Console:
@@ -30,9 +33,16 @@ def _stderr() -> Console:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
+# JSON escapes C0 controls itself; these it would pass raw to a terminal (DEL, C1 controls
+# such as CSI, and the bidirectional overrides), so they are written as \u escapes.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def emit_json(data: Any) -> None:
     """Write ``data`` as plain JSON to stdout, and nothing else."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
@@ -62,7 +72,7 @@ def problems(header: str, lines: Iterable[str]) -> None:
 
 def plain(text: str) -> None:
     """Write plain text to stdout (for values meant for scripts, such as a path)."""
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(printable(text) + "\n")
 
 
 def table(
@@ -134,6 +144,7 @@ def _cell(value: Any) -> str:
 
 
 def _escape(text: str) -> str:
+    """Return ``text`` safe for a terminal and for rich: no control characters, no markup."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))
