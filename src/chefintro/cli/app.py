@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import platform
 import sys
@@ -13,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from chefintro.cli import output
-from chefintro.cli.common import AppState
+from chefintro.cli.common import AppState, pause_gc
 from chefintro.errors import EXIT_SOFTWARE, ChefintroError, InvalidInputError
 
 
@@ -246,10 +245,10 @@ _mount()
 
 def main() -> None:
     """Entry point of the ``chefintro`` console script."""
-    # One command is a short-lived process that loads SQLAlchemy, pydantic and the models
-    # (hundreds of thousands of long-lived objects): with the default thresholds the cyclic
-    # collector walks them all again and again, a tenth of a read command's CPU (issue 16).
-    # Reference counting still frees all other garbage at once, and young cycles are
-    # still collected; only the rare full collections wait longer.
-    gc.set_threshold(20_000, 50, 100)
+    # A command loads SQLAlchemy, pydantic and the models first (hundreds of thousands of
+    # long-lived objects, no garbage to speak of); the cyclic collector would walk them
+    # again and again, a tenth or more of a read command's CPU (issue 16). It is paused
+    # for that and resumed, with those objects frozen, once the store is open
+    # (AppState.store); reference counting frees all other garbage meanwhile.
+    pause_gc()
     app(prog_name="chefintro")
