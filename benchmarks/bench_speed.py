@@ -139,12 +139,12 @@ def main(roster: str, db: str) -> None:
         )
     connection = sqlite3.connect(db)
     connection.execute("CREATE TABLE agency (code TEXT PRIMARY KEY, name TEXT)")
-    connection.execute(
-        "CREATE TABLE person (name, name_key, email, email_key UNIQUE, agency, role, unit,"
-        " title, field, location, manager_since, capacity, wished_field, wished_mentors)"
-    )
+    # name, its key, e-mail, its key (unique), then the sheet's other columns
+    width = len(rows[0])
+    others = ", ".join(f"c{i}" for i in range(width - 4))
+    connection.execute(f"CREATE TABLE person (name, name_key, email, email_key UNIQUE, {others})")
     connection.executemany("INSERT INTO agency VALUES (?, ?)", [r[:2] for r in agencies])
-    connection.executemany("INSERT INTO person VALUES (" + ", ".join("?" * 14) + ")", rows)
+    connection.executemany(f"INSERT INTO person VALUES ({', '.join('?' * width)})", rows)
     connection.commit()
     connection.close()
 
