@@ -1,4 +1,5 @@
-"""The demo: the whole yearly cycle on the sample network, in a throw-away store."""
+"""The demo: the whole yearly cycle on the sample network, in a throw-away store: the
+plan's set-up, then the year's end (attendance, surveys, certificates, summary)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chefintro.store import open_store
+from chefintro.yearend_demo import YEAR_END_STEPS, YearEnd, run_year_end
 from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
@@ -24,11 +26,13 @@ class DemoRun:
     directory: Path
     store_path: Path
     steps: list[StepResult]
+    year_end: YearEnd | None = None
 
 
 def demo_steps() -> int:
-    """Return how many times :func:`run_demo` reports progress."""
-    return step_count(read_plan(sample_dir() / PLAN_NAME))
+    """Return how many times :func:`run_demo` reports progress: the plan's steps, then
+    the year end's."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME)) + YEAR_END_STEPS
 
 
 def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
@@ -41,6 +45,7 @@ def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
     store = open_store(str(store_path))
     try:
         steps = run_plan(store=store, plan=plan, progress=progress)
+        year_end = run_year_end(store=store, directory=directory, progress=progress)
     finally:
         store.dispose()
-    return DemoRun(directory=directory, store_path=store_path, steps=steps)
+    return DemoRun(directory=directory, store_path=store_path, steps=steps, year_end=year_end)

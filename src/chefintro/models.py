@@ -13,8 +13,10 @@ from chefintro.enums import (
     CohortStatus,
     PairingState,
     ParticipantStatus,
+    QuestionKind,
     Role,
     SessionKind,
+    SurveyPhase,
 )
 
 # Pydantic builds each model's validation schema when it is first needed rather than
@@ -24,6 +26,7 @@ SQLModel.model_config["defer_build"] = True
 
 __all__ = [
     "Agency",
+    "Answer",
     "Attendance",
     "AttendanceStatus",
     "AuditEntry",
@@ -38,10 +41,12 @@ __all__ = [
     "PeerGroupMember",
     "Person",
     "ProgrammeSession",
+    "Question",
     "Role",
     "SchemaVersion",
     "SessionKind",
     "Setting",
+    "Survey",
 ]
 
 
@@ -176,6 +181,8 @@ class ProgrammeSession(SQLModel, table=True):
     uid: str = Field(unique=True, max_length=100)
     sequence: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+    # A removed programme day is kept, cancelled, so that calendars are told to drop it.
+    cancelled: bool = False
 
 
 class Attendance(SQLModel, table=True):
@@ -235,3 +242,50 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
     action: str = Field(max_length=50)
     detail: str = Field(max_length=1000)
+
+
+class Survey(SQLModel, table=True):
+    """A questionnaire of one cohort (start, mid, end or follow-up); reports show aggregates."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "name", name="uq_survey"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    phase: SurveyPhase = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+
+
+class Question(SQLModel, table=True):
+    """One question of a survey: a 1–7 statement (scale) or free text."""
+
+    __tablename__ = "survey_question"
+    __table_args__ = (UniqueConstraint("survey_id", "position", name="uq_survey_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    position: int
+    text: str = Field(max_length=500)
+    kind: QuestionKind = Field(default=QuestionKind.SCALE, sa_type=String(10))
+
+
+class Answer(SQLModel, table=True):
+    """One participant's answer to one question.
+
+    An anonymised cohort keeps its answers unlinked: no participant, only the agency code
+    and role the aggregates need.
+    """
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("question_id", "participant_id", name="uq_survey_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    question_id: int = Field(foreign_key="survey_question.id", index=True, ondelete="CASCADE")
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True, ondelete="CASCADE"
+    )
+    value: int | None = None
+    text: str | None = Field(default=None, max_length=2000)
+    agency: str | None = Field(default=None, max_length=20)
+    role: str | None = Field(default=None, max_length=10)

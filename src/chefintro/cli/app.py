@@ -78,6 +78,43 @@ class LazyCommands(dict[str, Any]):
 _LAZY_GROUPS: dict[str, Any] = {}
 
 
+def _plain_help() -> None:
+    """Make help name things the way the coordinator reads them.
+
+    Typer shows ``<bool>`` after every flag, ``<str>`` after every argument, and writes
+    required arguments as ``{name}`` in the usage line but ``name`` in the table. Flags
+    get no type, and an argument is named once, in capitals, the same everywhere
+    (``chefintro person show PERSON``).
+    """
+    from typer.core import TyperArgument, TyperOption
+
+    def option_type(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and not self.metavar:
+            return None
+        return original_option_type(self, ctx)
+
+    def argument_name(self: TyperArgument) -> str:
+        name = str(self.display_name_raw)
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name
+
+    def argument_usage(self: TyperArgument) -> str:
+        return argument_name(self) if self.required else f"[{argument_name(self)}]"
+
+    original_option_type = TyperOption.display_type_rich
+    TyperArgument.display_name_raw = property(  # type: ignore[assignment,method-assign]
+        lambda self: self.metavar or (self.name or "").upper()
+    )
+    TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+    TyperArgument._rich_display_name = argument_name  # type: ignore[method-assign]
+    TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+_plain_help()
+
+
 class ChefintroGroup(TyperGroup):
     """Root group that turns expected failures into a message and the documented exit code."""
 
@@ -107,6 +144,10 @@ class ChefintroGroup(TyperGroup):
         except ChefintroError as exc:
             report(exc)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`chefintro … | head`): nothing is wrong with the command.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             output.error("Interrupted; nothing was changed by the unfinished step.")
             raise typer.Exit(130) from None
@@ -220,6 +261,8 @@ def _mount() -> None:
         session,
         settings,
         setup,
+        survey,
+        yearend,
     )
 
     app.command("init")(db.init)
@@ -232,7 +275,12 @@ def _mount() -> None:
     app.add_typer(participant.app, name="participant")
     app.add_typer(session.app, name="session")
     app.add_typer(group.app, name="group")
+    report.app.command("completion")(yearend.completion)
+    report.app.command("survey")(yearend.survey)
+    report.app.command("summary")(yearend.summary)
     app.add_typer(report.app, name="report")
+    app.add_typer(survey.app, name="survey")
+    app.command("certificate")(yearend.certificate)
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
     app.command("demo")(demo.demo)

@@ -594,7 +594,10 @@ class _Loader:
         stored = {
             s.id: s
             for s in self.db.exec(
-                select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+                select(ProgrammeSession)
+                .where(ProgrammeSession.cohort_id == cohort.id)
+                # A cancelled day counts as removed: an old export does not bring it back.
+                .where(col(ProgrammeSession.cancelled).is_(False))
             ).all()
         }
         hosts = {a.id: a.code for a in self.by_code.values()}
