@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, String, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from chefintro.enums import (
@@ -18,6 +18,11 @@ from chefintro.enums import (
     SessionKind,
     SurveyPhase,
 )
+
+# Pydantic builds each model's validation schema when it is first needed rather than
+# when the class is made: table rows are built without validation, so most commands never
+# need one, and importing this module is a fixed cost of every command (issue 16).
+SQLModel.model_config["defer_build"] = True
 
 __all__ = [
     "Agency",
@@ -104,6 +109,9 @@ class Participant(SQLModel, table=True):
     continues: bool = False
 
 
+LIVE_PAIRING_WHERE = "state != 'ended'"
+
+
 class Pairing(SQLModel, table=True):
     """An adept–mentor pair of one cohort, with its score and reasons."""
 
@@ -112,8 +120,10 @@ class Pairing(SQLModel, table=True):
             "uq_live_pairing",
             "adept_id",
             unique=True,
-            sqlite_where=text("state != 'ended'"),
-            postgresql_where=text("state != 'ended'"),
+            sqlite_where=text(LIVE_PAIRING_WHERE),
+            # postgresql_where is added when the table is created on PostgreSQL (see
+            # _postgresql_where below): naming it here would load SQLAlchemy's whole
+            # PostgreSQL dialect on every command, SQLite stores too (issue 16).
         ),
     )
 
@@ -127,6 +137,18 @@ class Pairing(SQLModel, table=True):
     score: int = 0
     reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+
+
+def _postgresql_where(table: Any, connection: Any, **_kw: Any) -> None:
+    """Give the live-pair index its WHERE clause on PostgreSQL, just before the table is made."""
+    if connection.dialect.name != "postgresql":
+        return
+    for index in table.indexes:
+        if index.name == "uq_live_pairing":
+            index.dialect_options["postgresql"]["where"] = text(LIVE_PAIRING_WHERE)
+
+
+event.listen(Pairing.__table__, "before_create", _postgresql_where)  # type: ignore[attr-defined]
 
 
 class Exclusion(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class AppState:
             from chefintro.store import open_store
 
             self._store = open_store(self.location, create=create)
+            resume_gc()
             upgraded = self._store.schema.upgraded_from
             if self._store.schema.created and self.announce_created:
                 from chefintro.cli import output
@@ -96,6 +98,26 @@ class AppState:
         if self._store is not None:
             self._store.dispose()
             self._store = None
+
+
+_gc_paused = False
+
+
+def pause_gc() -> None:
+    """Pause the cyclic garbage collector while a command loads its libraries (see main)."""
+    global _gc_paused
+    if gc.isenabled():
+        gc.disable()
+        _gc_paused = True
+
+
+def resume_gc() -> None:
+    """Freeze what is loaded so far (never garbage) and resume the collector, if paused."""
+    global _gc_paused
+    if _gc_paused:
+        gc.freeze()
+        gc.enable()
+        _gc_paused = False
 
 
 def state(ctx: typer.Context) -> AppState:

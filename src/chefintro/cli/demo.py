@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
+from chefintro.cli.common import resume_gc
 
 
 def demo(
@@ -31,6 +32,7 @@ def demo(
     from chefintro.demo import demo_steps, run_demo
     from chefintro.store import open_store
 
+    resume_gc()  # the demo's run opens its own store, not AppState's (see cli.app.main)
     target = directory or Path(tempfile.mkdtemp(prefix="chefintro-demo-"))
     with output.steps(demo_steps()) as advance:
         run = run_demo(target, progress=advance)
