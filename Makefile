@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-out
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench setup clean mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,36 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Mutation testing (mutmut) of the rule modules with their fast tests; slow, so not part of
+# `make test`. The files and tests are set in pyproject.toml ([tool.mutmut]); MUTANTS picks
+# the rule functions, so a run stays well under half an hour on two cores. Override it to
+# widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*'. Results accumulate
+# in mutants/ (mutmut skips what it already ran while the code is unchanged).
+MUTATE_JOBS ?= 2
+MUTANTS ?= 'chefintro.text.*' \
+	'chefintro.matching.scoring.*' 'chefintro.matching.solver.*' \
+	'chefintro.pairing.x__load_side__*' 'chefintro.pairing.x__pair_matrix__*' \
+	'chefintro.pairing.x_load_problem__*' 'chefintro.pairing.x__earlier_pairs__*' \
+	'chefintro.pairing.x?Problem?rule__*' 'chefintro.pairing.x_suggest__*' \
+	'chefintro.pairing.x__displaceable__*' 'chefintro.pairing.x_set_pair__*' \
+	'chefintro.pairing.x_exclude__*' 'chefintro.pairing.x_remove_pair__*' \
+	'chefintro.calendar.x__share__*' 'chefintro.calendar.x_required_sessions__*' \
+	'chefintro.calendar.x_attendance_standing__*' 'chefintro.calendar.x_attendance_report__*' \
+	'chefintro.calendar.x_edit_session__*' \
+	'chefintro.roster.load.*' \
+	'chefintro.privacy.x_erase_person__*' 'chefintro.privacy.x__footprint__*' \
+	'chefintro.privacy.x__forget_in_others__*' 'chefintro.privacy.x__scrub__*' \
+	'chefintro.privacy.x__needles__*' 'chefintro.privacy.x__exclusions_of__*' \
+	'chefintro.privacy.x?_Footprint?erasure__*' 'chefintro.privacy.x_anonymise_cohort__*'
+MUTATE_STAMP := $(VENV)/.installed-dev
+
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,postgres,dev]"
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	env -u CHEFINTRO_TEST_PG -u CHEFINTRO_REQUIRE_PG $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) || true
+	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache mutants
