@@ -72,3 +72,57 @@ def test_moving_twice_keeps_the_uid_and_counts_both_changes(two_days: Cli, tmp_p
     assert _start(after) == _start(before)
     assert str(after["UID"]) == str(before["UID"])
     assert after.get("SEQUENCE") == before.get("SEQUENCE", 0) + 2
+
+
+def _session(cli: Cli, title: str) -> dict[str, Any]:
+    (found,) = [s for s in cli.json("session", "list") if s["title"] == title]
+    return found
+
+
+def test_an_edit_changes_only_what_it_names(network: Cli) -> None:
+    network(
+        "session",
+        "add",
+        "Uppstart",
+        "--start",
+        "2027-01-26 09:00",
+        "--end",
+        "16:00",
+        "--kind",
+        "kickoff",
+        "--location",
+        "Sundsvall",
+        "--host",
+        "BV",
+    )
+    before = _session(network, "Uppstart")
+    sid = str(before["id"])
+    network("session", "edit", sid, "--start", "2027-01-27 09:00")
+    moved = _session(network, "Uppstart")
+    kept = ("kind", "location", "host", "uid")
+    assert {k: moved[k] for k in kept} == {k: before[k] for k in kept}
+    network("session", "edit", sid, "--kind", "lecture")
+    assert _session(network, "Uppstart")["kind"] == "lecture"
+    network("session", "edit", sid, "--location", "Härnösand", "--host", "CSN")
+    changed = _session(network, "Uppstart")
+    assert (changed["location"], changed["host"], changed["kind"]) == (
+        "Härnösand",
+        "CSN",
+        "lecture",
+    )
+    assert changed["sequence"] == 3
+
+
+def test_an_edit_may_not_make_two_sessions_alike(network: Cli) -> None:
+    network("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
+    network("session", "add", "Nätverk", "--start", "2027-03-10 09:00", "--end", "15:00")
+    other = str(_session(network, "Nätverk")["id"])
+    before = network.json("session", "list")
+    result = network(
+        "session", "edit", other, "--title", "Uppstart", "--start", "2027-01-26 09:00", code=1
+    )
+    assert "already has 'Uppstart' at 2027-01-26 09:00" in result.stderr
+    assert network.json("session", "list") == before
+    # The same title on another day, or another title at the same time, is fine.
+    network("session", "edit", other, "--title", "Uppstart")
+    network("session", "edit", other, "--title", "Nätverk", "--start", "2027-01-26 09:00")
