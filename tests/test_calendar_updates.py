@@ -75,7 +75,8 @@ def test_moving_twice_keeps_the_uid_and_counts_both_changes(two_days: Cli, tmp_p
 
 
 def _session(cli: Cli, title: str) -> dict[str, Any]:
-    (found,) = [s for s in cli.json("session", "list") if s["title"] == title]
+    sessions: list[dict[str, Any]] = cli.json("session", "list")
+    (found,) = [s for s in sessions if s["title"] == title]
     return found
 
 
