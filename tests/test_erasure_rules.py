@@ -3,6 +3,10 @@ groups stay, and the message counts what went."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import Cli
@@ -71,3 +75,56 @@ def test_erasing_a_mentor_counts_all_their_pairs(cli: Cli) -> None:
     assert "1 pairing(s), 2 attendance record(s), 1 exclusion(s)" in result.stderr
     pairs = {(p["adept"], p["mentor"]) for p in cli.json("pair", "list")}
     assert pairs == {("asa@csn.se", "marta@bv.se")}
+
+
+def _pairing_reasons(db_path: Path) -> dict[str, Any]:
+    """The stored reasons of every pair, by adept e-mail (read from the store file)."""
+    with closing(sqlite3.connect(db_path)) as connection:
+        rows = connection.execute(
+            "SELECT person.email, pairing.reasons FROM pairing "
+            "JOIN participant ON participant.id = pairing.adept_id "
+            "JOIN person ON person.id = participant.person_id"
+        ).fetchall()
+    return {email: json.loads(reasons) for email, reasons in rows}
+
+
+def test_erasing_removes_the_person_from_other_peoples_rows(cli: Cli, db_path: Path) -> None:
+    for code in ("CSN", "BV"):
+        cli("agency", "add", code, f"Myndighet {code}")
+    for name, email, agency in (
+        ("Åsa Öberg", "asa@csn.se", "CSN"),
+        ("Björn Ek", "bjorn@csn.se", "CSN"),
+        ("Märta Sjö", "marta@bv.se", "BV"),
+        ("Ola", "ola@bv.se", "BV"),  # a three-letter name is still found in free text
+    ):
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("participant", "add", "marta@bv.se", "--role", "mentor")
+    cli("participant", "add", "ola@bv.se", "--role", "mentor")
+    cli("participant", "add", "asa@csn.se", "--role", "adept")
+    wishes = ["--prefer", "ola@bv.se", "--prefer", "marta@bv.se"]
+    cli("participant", "add", "bjorn@csn.se", "--role", "adept", *wishes)
+    cli("pair", "set", "asa@csn.se", "marta@bv.se")
+    cli("pair", "exclude", "bjorn@csn.se", "marta@bv.se", "--reason", "Ola sa: OLA@BV.SE vet")
+    with closing(sqlite3.connect(db_path)) as connection:
+        note = {"note": ["Ola föreslog", ["Kontakt: ola@bv.se, OLA"]], "n": 3}
+        connection.execute(
+            "UPDATE pairing SET reasons = json_set(reasons, '$.extra', json(?))",
+            (json.dumps(note),),
+        )
+        connection.commit()
+    kept_before = _pairing_reasons(db_path)["asa@csn.se"]["breakdown"]
+
+    cli("person", "erase", "ola@bv.se", "--yes")
+
+    reasons = _pairing_reasons(db_path)["asa@csn.se"]
+    assert reasons["breakdown"] == kept_before
+    assert reasons["extra"] == {
+        "note": ["[raderad] föreslog", ["Kontakt: [raderad], [raderad]"]],
+        "n": 3,
+    }
+    exported: Any = json.loads(cli("person", "export", "bjorn@csn.se").stdout)
+    assert [e["reason"] for e in exported["exclusions"]] == ["[raderad] sa: [raderad] vet"]
+    people: Any = cli.json("participant", "list")
+    wished = {p["email"]: p["preferred_mentors"] for p in people}
+    assert wished["bjorn@csn.se"] == ["marta@bv.se"]
