@@ -332,3 +332,16 @@ def test_ties_give_the_same_pairs_whatever_the_entry_order(
         random.Random(seed).shuffle(order)
         monkeypatch.setenv("CHEFINTRO_DB", str(db_path.with_name(f"shuffled-{seed}.db")))
         assert _tied_cohort(cli, order) == first, f"order {order}"
+
+
+def test_exclusion_mistakes_are_explained_and_a_reverse_duplicate_is_caught(cli: Cli) -> None:
+    _agencies(cli)
+    _person(cli, "marta@bv.se", "BV")
+    _person(cli, "asa@csn.se", "CSN")
+    same = cli("pair", "exclude", "asa@csn.se", "ASA@csn.se", "--reason", "x", code=2)
+    assert "Give two different people." in same.stderr
+    blank = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "  ", code=2)
+    assert "Give a --reason (kept for the record, e.g. 'same management team')." in blank.stderr
+    cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv")
+    again = cli("pair", "exclude", "marta@bv.se", "asa@csn.se", "--reason", "igen", code=1)
+    assert "Marta and Asa are already excluded." in again.stderr
