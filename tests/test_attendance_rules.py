@@ -63,8 +63,9 @@ def test_required_days_round_up(cli: Cli, minimum: str, sessions: int, required:
     assert (report["sessions_total"], report["sessions_held"]) == (sessions, sessions)
     assert report["required"] == required
     (row,) = report["participants"]
-    assert (row["attended"], row["required"], row["status"]) == (
+    assert (row["attended"], row["held"], row["required"], row["status"]) == (
         required - 1,
+        sessions,
         required,
         "cannot_complete",
     )

@@ -345,3 +345,27 @@ def test_exclusion_mistakes_are_explained_and_a_reverse_duplicate_is_caught(cli:
     cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv")
     again = cli("pair", "exclude", "marta@bv.se", "asa@csn.se", "--reason", "igen", code=1)
     assert "Marta and Asa are already excluded." in again.stderr
+
+
+def test_pair_remove_explains_itself(cli: Cli) -> None:
+    _three_by_two(cli)
+    cli("participant", "add", "cecilia@bv.se", "--role", "adept", code=1)  # not registered
+    lonely = cli("pair", "remove", "marta@bv.se", code=1)
+    assert (
+        "marta@bv.se is a mentor in cohort 2027; 'pair remove' takes the adept's e-mail. "
+        "They have no adepts in cohort 2027."
+    ) in " ".join(lonely.stderr.split())
+    nothing = cli("pair", "remove", " asa@csn.se ", code=1)
+    assert "asa@csn.se has no pair in cohort 2027." in nothing.stderr
+
+    cli("pair", "set", "asa@csn.se", "orjan@spv.se")
+    cli("pair", "set", "bjorn@csn.se", "marta@bv.se")
+    mentor = cli("pair", "remove", "Marta@BV.se", code=1)
+    assert (
+        "Marta@BV.se is a mentor in cohort 2027; 'pair remove' takes the adept's e-mail. "
+        "Their adepts: Bjorn (bjorn@csn.se)."
+    ) in " ".join(mentor.stderr.split())
+    assert "was removed." in cli("pair", "remove", "bjorn@csn.se").stderr
+    cli("pair", "apply")
+    assert "The pair of asa@csn.se was ended." in cli("pair", "remove", "asa@csn.se").stderr
+    assert cli.json("pair", "list") == []

@@ -110,17 +110,26 @@ def test_a_missing_required_column_is_refused(
     cohort("roster", "import", str(_write(tmp_path / "english.xlsx", sheets)))
 
 
-LATE_FAILURES = {
+# Each late failure with the one problem line it must give (sheet, row, column, message).
+LATE_FAILURES: dict[str, tuple[dict[str, list[list[Any]]], str]] = {
     # A pair the hard rules forbid (same agency) in the Par sheet.
-    "Par": {"Par": [["Adept", "Mentor"], ["asa@csn.se", "elise@csn.se"]]},
-    # A mark for someone who is not in the cohort, in the Närvaro sheet.
-    "Närvaro": {
-        "Närvaro": [["E-post", "Uppstart (2027-01-26 09:00)"], ["nobody@csn.se", "närvarande"]]
-    },
+    "Par": (
+        {"Par": [["Adept", "Mentor"], ["asa@csn.se", "elise@csn.se"]]},
+        "sheet 'Par', row 2, column 'Mentor': Åsa Öberg and Elise Lund cannot be paired: "
+        "same agency.",
+    ),
+    # A mark for someone who is not registered, in the Närvaro sheet.
+    "Närvaro": (
+        {"Närvaro": [["E-post", "Uppstart (2027-01-26 09:00)"], ["nobody@csn.se", "x"]]},
+        "sheet 'Närvaro', row 2, column 'E-post': Nothing was recorded: nobody@csn.se is not "
+        "registered.",
+    ),
     # A column naming no session of the cohort.
-    "Närvaro header": {
-        "Närvaro": [["E-post", "Avslutning (2027-12-09 09:00)"], ["asa@csn.se", "närvarande"]]
-    },
+    "Närvaro header": (
+        {"Närvaro": [["E-post", "Avslutning (2027-12-09 09:00)"], ["asa@csn.se", "x"]]},
+        "sheet 'Närvaro', row 1, column 'Avslutning (2027-12-09 09:00)': no session of cohort "
+        "2027 matches this column",
+    ),
 }
 
 
@@ -129,11 +138,12 @@ def test_a_late_sheet_failing_leaves_no_people_behind(
     cohort: Cli, backend: str, tmp_path: Path, case: str
 ) -> None:
     # People, agencies and sessions come first and are valid; only the later sheet is not.
-    path = _write(tmp_path / "late.xlsx", VALID | LATE_FAILURES[case])
+    sheets, problem = LATE_FAILURES[case]
+    path = _write(tmp_path / "late.xlsx", VALID | sheets)
     before = store_snapshot()
     result = cohort("roster", "import", str(path), code=65)  # the real import, not a dry run
-    assert "nothing was imported" in result.stderr
-    assert ("Par" if case == "Par" else "Närvaro") in result.stderr
+    assert "late.xlsx: 1 problem found; nothing was imported." in result.stderr
+    assert problem in " ".join(result.stderr.split())
     assert store_snapshot() == before
     assert cohort.json("person", "list") == []
     assert cohort.json("agency", "list") == []
