@@ -7,6 +7,7 @@ adept would otherwise take the only good slot, and so on.
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -369,3 +370,27 @@ def test_pair_remove_explains_itself(cli: Cli) -> None:
     cli("pair", "apply")
     assert "The pair of asa@csn.se was ended." in cli("pair", "remove", "asa@csn.se").stderr
     assert cli.json("pair", "list") == []
+
+
+@pytest.mark.parametrize("applied", [False, True])
+def test_an_exclusion_undoes_the_live_pair_between_them_only(cli: Cli, applied: bool) -> None:
+    _three_by_two(cli)
+    _suggest(cli)
+    if applied:
+        cli("pair", "apply")
+    cli("pair", "exclude", "asa@csn.se", "orjan@spv.se", "--reason", "x")  # not a pair
+    quiet = cli("pair", "exclude", "bjorn@csn.se", "marta@bv.se", "--reason", "x")
+    assert "undone" not in quiet.stderr
+    loud = cli("pair", "exclude", "marta@bv.se", "asa@csn.se", "--reason", "jäv")
+    assert "1 existing pair between them was undone." in loud.stderr
+    pairs = _live_pairs(cli)
+    assert {a: p["mentor"] for a, p in pairs.items()} == {"bjorn@csn.se": "orjan@spv.se"}
+    assert pairs["bjorn@csn.se"]["state"] == ("active" if applied else "proposed")
+    # An applied pair ends (it stays as history, so it also blocks a repeat next year);
+    # a mere proposal is deleted.
+    exported: Any = json.loads(cli("person", "export", "asa@csn.se").stdout)
+    (participation,) = exported["participations"]
+    states = [p["state"] for p in participation["pairings"]]
+    assert states == (["ended"] if applied else [])
+    refused = cli("pair", "set", "asa@csn.se", "marta@bv.se", "--allow-repeat", code=1)
+    assert "excluded" in refused.stderr
