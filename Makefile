@@ -34,8 +34,8 @@ bench: $(STAMP)
 # Mutation testing (mutmut) of the rule modules with their fast tests; slow, so not part of
 # `make test`. The files and tests are set in pyproject.toml ([tool.mutmut]); MUTANTS picks
 # the rule functions, so a run stays well under half an hour on two cores. Override it to
-# widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*'. Results accumulate
-# in mutants/ (mutmut skips what it already ran while the code is unchanged).
+# widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*' (the chosen mutants
+# are always run again; the score counts every mutant with a result in mutants/).
 MUTATE_JOBS ?= 2
 MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' \
 	'chefintro.pairing.x__load_side__*' 'chefintro.pairing.x__pair_matrix__*' \
