@@ -394,3 +394,12 @@ def test_an_exclusion_undoes_the_live_pair_between_them_only(cli: Cli, applied: 
     assert states == (["ended"] if applied else [])
     refused = cli("pair", "set", "asa@csn.se", "marta@bv.se", "--allow-repeat", code=1)
     assert "excluded" in refused.stderr
+
+
+def test_exclusions_with_people_outside_the_matching_change_nothing(cli: Cli) -> None:
+    _three_by_two(cli)
+    _person(cli, "cecilia@bv.se", "BV")  # registered, not in the cohort
+    cli("pair", "exclude", "asa@csn.se", "bjorn@csn.se", "--reason", "two adepts")
+    cli("pair", "exclude", "cecilia@bv.se", "marta@bv.se", "--reason", "an outsider")
+    cli("pair", "exclude", "orjan@spv.se", "cecilia@bv.se", "--reason", "an outsider")
+    assert _suggest(cli) == {"asa@csn.se": "marta@bv.se", "bjorn@csn.se": "orjan@spv.se"}
