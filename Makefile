@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-out
 
-.PHONY: demo test lint bench setup clean mutate
+.PHONY: demo test lint bench setup clean dist install-check mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,bench,postgres]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,postgres,dist]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,6 +28,15 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# The sdist and the wheel a coordinator installs (README, Install), into dist/.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/uv build --out-dir dist
+
+# Install that wheel with `uv tool install` outside the repository and run it (CI does).
+install-check: dist
+	UV=$(BIN)/uv bash .ci/install-smoke
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -37,13 +46,14 @@ bench: $(STAMP)
 # widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*' (the chosen mutants
 # are always run again; the score counts every mutant with a result in mutants/).
 MUTATE_JOBS ?= 2
-MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' \
-	'chefintro.pairing.x__load_side__*' 'chefintro.pairing.x__pair_matrix__*' \
-	'chefintro.pairing.x__earlier_pairs__*' 'chefintro.pairing.x?Problem?rule__*' \
-	'chefintro.pairing.x_suggest__*' 'chefintro.pairing.x__displaceable__*' \
-	'chefintro.pairing.x_exclude__*' 'chefintro.pairing.x_remove_pair__*' \
-	'chefintro.calendar.x__share__*' 'chefintro.calendar.x_required_sessions__*' \
-	'chefintro.calendar.x_attendance_standing__*' 'chefintro.calendar.x_edit_session__*' \
+MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*' \
+	'chefintro.pairing.problem.x__load_side__*' 'chefintro.pairing.problem.x__pair_matrix__*' \
+	'chefintro.pairing.problem.x__earlier_pairs__*' \
+	'chefintro.pairing.problem.x?MatchingProblem?rule__*' \
+	'chefintro.pairing.suggest.x_suggest__*' 'chefintro.pairing.manual.x__displaceable__*' \
+	'chefintro.pairing.manual.x_exclude__*' 'chefintro.pairing.manual.x_remove_pair__*' \
+	'chefintro.attendance.x__share__*' 'chefintro.attendance.x_required_sessions__*' \
+	'chefintro.attendance.x_attendance_standing__*' 'chefintro.sessions.x_edit_session__*' \
 	'chefintro.roster.load.x_import_roster__*' 'chefintro.roster.load.x?_Loader?load_pairs__*' \
 	'chefintro.roster.load.x?_Loader?load_attendance__*' \
 	'chefintro.roster.load.x?_Loader?need_cohort__*' 'chefintro.roster.load.x?_Loader?guarded__*' \
@@ -62,4 +72,4 @@ mutate: $(MUTATE_STAMP)
 	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache mutants
+	rm -rf $(VENV) $(DEMO_DIR) dist .mypy_cache .ruff_cache .pytest_cache mutants

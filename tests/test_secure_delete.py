@@ -74,8 +74,8 @@ def test_every_store_connection_has_secure_delete_on(
     engine.dispose()
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
-    with store.session() as session:
-        assert session.connection().exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    with store.transaction() as db:
+        assert db.connection().exec_driver_sql("PRAGMA secure_delete").scalar() == 1
     assert len(upstream_sqlite) >= 4  # the simulation really saw the store's connections
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chefintro.store import open_store
-from chefintro.yearly import StepResult, read_plan, run_plan
+from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
 
@@ -26,7 +26,12 @@ class DemoRun:
     steps: list[StepResult]
 
 
-def run_demo(directory: Path) -> DemoRun:
+def demo_steps() -> int:
+    """Return how many times :func:`run_demo` reports progress."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME))
+
+
+def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
     """Run the sample plan into ``directory`` with a fresh store there; return what it did."""
     directory.mkdir(parents=True, exist_ok=True)
     store_path = directory / "chefintro-demo.db"
@@ -35,7 +40,7 @@ def run_demo(directory: Path) -> DemoRun:
     plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
     store = open_store(str(store_path))
     try:
-        steps = run_plan(store=store, plan=plan)
+        steps = run_plan(store=store, plan=plan, progress=progress)
     finally:
         store.dispose()
     return DemoRun(directory=directory, store_path=store_path, steps=steps)

@@ -9,7 +9,13 @@ from sqlmodel import Session, select
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
 
+# The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
+ADEPT_MONTHS = "eligibility.adept_months"
+MENTOR_MONTHS = "eligibility.mentor_months"
+RETENTION_MONTHS = "retention.months"
+#: The prefix of the matching weights' keys; the rest is the weight's short name.
+WEIGHTS = "weights."
 
 
 @dataclass(frozen=True)
@@ -22,30 +28,34 @@ class SettingSpec:
 
 
 SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("eligibility.adept_months", 6, 0, 600, "Months as a manager an adept needs"),
-    SettingSpec("eligibility.mentor_months", 36, 0, 600, "Months as a manager a mentor needs"),
-    SettingSpec("weights.same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
-    SettingSpec("weights.wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"),
-    SettingSpec("weights.preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
-    SettingSpec("weights.preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
-    SettingSpec("weights.preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
-    SettingSpec("weights.same_location", 10, 0, 1000, "Points when both work in the same town"),
-    SettingSpec("weights.experience_per_year", 2, 0, 100, "Points per year the mentor has managed"),
+    SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
+    SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
+    SettingSpec(WEIGHTS + "same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
     SettingSpec(
-        "weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"
+        WEIGHTS + "wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"
+    ),
+    SettingSpec(WEIGHTS + "preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec(
+        WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
     SettingSpec(
-        "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+        WEIGHTS + "experience_cap_years", 10, 0, 50, "Years of experience that count at most"
     ),
-    SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(
+        WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+    ),
+    SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
-def get_int(*, session: Session, key: str) -> int:
+def get_int(*, db: Session, key: str) -> int:
     """Return an integer setting, or its default when unset."""
     spec = SPEC_BY_KEY[key]
-    row = session.get(Setting, key)
+    row = db.get(Setting, key)
     if row is None:
         return spec.default
     try:
@@ -54,9 +64,9 @@ def get_int(*, session: Session, key: str) -> int:
         return spec.default
 
 
-def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
+def all_values(*, db: Session) -> list[tuple[SettingSpec, int, bool]]:
     """Return every known setting with its value and whether it differs from the default."""
-    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    stored = {row.key: row.value for row in db.exec(select(Setting)).all()}
     result = []
     for spec in SPECS:
         value = int(stored[spec.key]) if spec.key in stored else spec.default
@@ -64,7 +74,7 @@ def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, session: Session, key: str, value: str) -> int:
+def set_value(*, db: Session, key: str, value: str) -> int:
     """Validate and store a setting; return the stored integer."""
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
@@ -76,38 +86,38 @@ def set_value(*, session: Session, key: str, value: str) -> int:
         raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
     if not spec.minimum <= number <= spec.maximum:
         raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
-    _put(session=session, key=spec.key, value=str(number))
+    _put(db=db, key=spec.key, value=str(number))
     return number
 
 
-def weights(*, session: Session) -> dict[str, int]:
+def weights(*, db: Session) -> dict[str, int]:
     """Return the matching weights by short name (``same_field`` …)."""
     return {
-        spec.key.removeprefix("weights."): get_int(session=session, key=spec.key)
+        spec.key.removeprefix(WEIGHTS): get_int(db=db, key=spec.key)
         for spec in SPECS
-        if spec.key.startswith("weights.")
+        if spec.key.startswith(WEIGHTS)
     }
 
 
-def get_text(*, session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
+def get_text(*, db: Session, key: str) -> str | None:
+    row = db.get(Setting, key)
     return row.value if row is not None else None
 
 
-def put_text(*, session: Session, key: str, value: str | None) -> None:
+def put_text(*, db: Session, key: str, value: str | None) -> None:
     """Store or (with None) remove a free-text internal setting such as the current cohort."""
     if value is None:
-        row = session.get(Setting, key)
+        row = db.get(Setting, key)
         if row is not None:
-            session.delete(row)
+            db.delete(row)
         return
-    _put(session=session, key=key, value=value)
+    _put(db=db, key=key, value=value)
 
 
-def _put(*, session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
+def _put(*, db: Session, key: str, value: str) -> None:
+    row = db.get(Setting, key)
     if row is None:
-        session.add(Setting(key=key, value=value))
+        db.add(Setting(key=key, value=value))
     else:
         row.value = value
-        session.add(row)
+        db.add(row)

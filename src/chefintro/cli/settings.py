@@ -17,8 +17,8 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List every setting with its value and default."""
     from chefintro import settings
 
-    with state(ctx).session() as session:
-        values = settings.all_values(session=session)
+    with state(ctx).transaction() as db:
+        values = settings.all_values(db=db)
     if as_json:
         output.emit_json(
             [
@@ -49,6 +49,6 @@ def set_(
     """
     from chefintro import settings
 
-    with state(ctx).session() as session:
-        stored = settings.set_value(session=session, key=key, value=value)
+    with state(ctx).transaction() as db:
+        stored = settings.set_value(db=db, key=key, value=value)
     output.success(f"{key.strip().lower()} = {stored}")
