@@ -125,8 +125,8 @@ LATE_FAILURES: dict[str, tuple[dict[str, list[list[Any]]], str]] = {
     # A mark for someone who is not registered, in the Närvaro sheet.
     "Närvaro": (
         {"Närvaro": [["E-post", "Uppstart (2027-01-26 09:00)"], ["nobody@csn.se", "x"]]},
-        "sheet 'Närvaro', row 2, column 'E-post': Nothing was recorded: nobody@csn.se is not "
-        "registered.",
+        "sheet 'Närvaro', row 2, column 'E-post': nobody@csn.se is not a participant of "
+        "cohort 2027",
     ),
     # A column naming no session of the cohort.
     "Närvaro header": (
