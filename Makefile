@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-out
 
-.PHONY: demo test lint bench setup clean dist install-check
+.PHONY: demo test lint bench setup clean dist install-check mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,36 @@ install-check: dist
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Mutation testing (mutmut) of the rule modules with their fast tests; slow, so not part of
+# `make test`. The files and tests are set in pyproject.toml ([tool.mutmut]); MUTANTS picks
+# the rule functions, so a run stays well under half an hour on two cores. Override it to
+# widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*' (the chosen mutants
+# are always run again; the score counts every mutant with a result in mutants/).
+MUTATE_JOBS ?= 2
+MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*' \
+	'chefintro.pairing.problem.x__load_side__*' 'chefintro.pairing.problem.x__pair_matrix__*' \
+	'chefintro.pairing.problem.x__earlier_pairs__*' \
+	'chefintro.pairing.problem.x?MatchingProblem?rule__*' \
+	'chefintro.pairing.suggest.x_suggest__*' 'chefintro.pairing.manual.x__displaceable__*' \
+	'chefintro.pairing.manual.x_exclude__*' 'chefintro.pairing.manual.x_remove_pair__*' \
+	'chefintro.attendance.x__share__*' 'chefintro.attendance.x_required_sessions__*' \
+	'chefintro.attendance.x_attendance_standing__*' 'chefintro.sessions.x_edit_session__*' \
+	'chefintro.roster.load.x_import_roster__*' 'chefintro.roster.load.x?_Loader?load_pairs__*' \
+	'chefintro.roster.load.x?_Loader?load_attendance__*' \
+	'chefintro.roster.load.x?_Loader?need_cohort__*' 'chefintro.roster.load.x?_Loader?guarded__*' \
+	'chefintro.privacy.x_erase_person__*' 'chefintro.privacy.x__footprint__*' \
+	'chefintro.privacy.x__forget_in_others__*' 'chefintro.privacy.x__scrub__*' \
+	'chefintro.privacy.x__needles__*' 'chefintro.privacy.x__exclusions_of__*' \
+	'chefintro.privacy.x?_Footprint?erasure__*'
+MUTATE_STAMP := $(VENV)/.installed-dev
+
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,postgres,dev]"
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	env -u CHEFINTRO_TEST_PG -u CHEFINTRO_REQUIRE_PG $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) || true
+	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py
+
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_DIR) dist .mypy_cache .ruff_cache .pytest_cache mutants

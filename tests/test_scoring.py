@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -204,3 +206,40 @@ def test_bad_weight_is_refused(bad: object) -> None:
 def test_weights_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         Weights().same_field = 1  # type: ignore[misc]
+
+
+def test_length_error_names_every_column_of_the_uneven_side() -> None:
+    # The message is what a caller debugging a bad call sees: all columns, with lengths.
+    adept_side = re.escape(
+        "columns differ in length: {'adept_field': 3, 'adept_wished_field': 3, "
+        "'adept_location': 1, 'adept_preferences': 3}"
+    )
+    with pytest.raises(ValueError, match=f"^{adept_side}$"):
+        dataclasses.replace(example(), adept_location=["x"]).matrix(Weights())
+    mentor_side = re.escape(
+        "columns differ in length: {'mentor_field': 3, 'mentor_location': 3, "
+        "'mentor_experience_years': 1}"
+    )
+    with pytest.raises(ValueError, match=f"^{mentor_side}$"):
+        dataclasses.replace(example(), mentor_experience_years=[1]).points(0, 0, Weights())
+
+
+def test_breakdown_refuses_the_mentor_just_past_the_end() -> None:
+    with pytest.raises(ValueError, match=r"\(adept 0, mentor 3\) is out of range"):
+        example().points(0, 3, Weights())
+    assert example().points(0, 2, Weights()) == {"experience": 20}
+
+
+def test_bad_preference_message_counts_wishes_from_one() -> None:
+    cohort = dataclasses.replace(example(), adept_preferences=[[0, 7], [], []])
+    with pytest.raises(ValueError, match="adept 0 preference 2 names mentor 7, out of range"):
+        cohort.matrix(Weights())
+    wishes: list[list[Any]] = [[0, 1, "2"], [], []]
+    cohort = dataclasses.replace(example(), adept_preferences=wishes)
+    with pytest.raises(ValueError, match="adept 0 preference 3 is not a mentor index: '2'"):
+        cohort.matrix(Weights())
+
+
+def test_the_largest_weight_is_accepted() -> None:
+    assert Weights(same_field=MAX_WEIGHT).same_field == MAX_WEIGHT
+    assert Weights(same_field=0).same_field == 0

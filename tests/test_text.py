@@ -51,3 +51,17 @@ def test_plausible_email() -> None:
 @given(st.lists(st.text(alphabet="abcåäöeéz ABCÅÄÖÉZ", max_size=8), max_size=12))
 def test_swedish_sort_is_deterministic_under_permutation(values: list[str]) -> None:
     assert swedish_sorted(values) == swedish_sorted(list(reversed(values)))
+
+
+def test_swedish_key_of_nothing_is_empty() -> None:
+    # A person without a name (or a blank cell) sorts first, and as nothing else.
+    assert swedish_key(None) == ("", "")
+    assert swedish_key("") == ("", "")
+
+
+def test_swedish_key_keeps_the_letters_as_they_are() -> None:
+    assert swedish_key("Ab Cé") == ("ab ce", "Ab Cé")
+    assert swedish_key("Ørsted Æbel Müller Weiß") == (
+        "}rsted |bel myller weiss",
+        "Ørsted Æbel Müller Weiß",
+    )

@@ -1,0 +1,159 @@
+"""Roster import contract: every required column is demanded, and an import is all or nothing.
+
+The required columns are written out here from the README's workbook table rather than
+taken from the code's column table, so that a column quietly made optional is noticed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.conftest import Cli, store_snapshot
+
+# The smallest roster that uses every importable sheet; each is valid as it stands.
+VALID: dict[str, list[list[Any]]] = {
+    "Myndigheter": [
+        ["Kod", "Namn"],
+        ["CSN", "Centrala studiestödsnämnden"],
+        ["BV", "Bolagsverket"],
+    ],
+    "Deltagare": [
+        ["Namn", "E-post", "Myndighet", "Roll"],
+        ["Åsa Öberg", "asa@csn.se", "CSN", "adept"],
+        ["Märta Sjö", "marta@bv.se", "BV", "mentor"],
+        ["Elise Lund", "elise@csn.se", "CSN", "mentor"],
+    ],
+    "Träffar": [
+        ["Titel", "Start", "Slut"],
+        ["Uppstart", "2027-01-26 09:00", "2027-01-26 16:00"],
+    ],
+    "Par": [
+        ["Adept", "Mentor"],
+        ["asa@csn.se", "marta@bv.se"],
+    ],
+    "Närvaro": [
+        ["E-post", "Uppstart (2027-01-26 09:00)"],
+        ["asa@csn.se", "anmält förhinder"],
+    ],
+}
+
+# (sheet, Swedish header, English header): the required columns of the workbook contract.
+REQUIRED = [
+    ("Myndigheter", "Kod", "Code"),
+    ("Myndigheter", "Namn", "Name"),
+    ("Deltagare", "Namn", "Name"),
+    ("Deltagare", "E-post", "Email"),
+    ("Deltagare", "Myndighet", "Agency"),
+    ("Deltagare", "Roll", "Role"),
+    ("Träffar", "Titel", "Title"),
+    ("Träffar", "Start", "Start"),
+    ("Träffar", "Slut", "End"),
+    ("Par", "Adept", "Adept"),
+    ("Par", "Mentor", "Mentor"),
+    ("Närvaro", "E-post", "Email"),
+]
+
+
+def _write(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    book.close()
+    return path
+
+
+def _without(sheet: str, header: str) -> dict[str, list[list[Any]]]:
+    sheets = {name: [list(row) for row in rows] for name, rows in VALID.items()}
+    index = sheets[sheet][0].index(header)
+    sheets[sheet] = [row[:index] + row[index + 1 :] for row in sheets[sheet]]
+    return sheets
+
+
+def _with_cohort(cli: Cli) -> Cli:
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    return cli
+
+
+@pytest.fixture
+def cohort(cli: Cli) -> Cli:
+    return _with_cohort(cli)
+
+
+def test_the_valid_roster_imports(cohort: Cli, tmp_path: Path) -> None:
+    # The control case: the workbook the other tests spoil is itself accepted in full.
+    summary: Any = cohort.json("roster", "import", str(_write(tmp_path / "ok.xlsx", VALID)))
+    added = {name: counts["added"] for name, counts in summary["sheets"].items()}
+    assert added == {"Myndigheter": 2, "Deltagare": 3, "Träffar": 1, "Par": 1, "Närvaro": 1}
+    assert [(p["adept"], p["mentor"]) for p in cohort.json("pair", "list")] == [
+        ("asa@csn.se", "marta@bv.se")
+    ]
+
+
+@pytest.mark.parametrize(("sheet", "header", "english"), REQUIRED)
+def test_a_missing_required_column_is_refused(
+    cohort: Cli, tmp_path: Path, sheet: str, header: str, english: str
+) -> None:
+    path = _write(tmp_path / "missing.xlsx", _without(sheet, header))
+    before = store_snapshot()
+    result = cohort("roster", "import", str(path), code=65)
+    assert f"no column {header} ({english})" in result.stderr
+    assert sheet in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert store_snapshot() == before
+    # The English header is as good as the Swedish one.
+    sheets = {name: [list(row) for row in rows] for name, rows in VALID.items()}
+    sheets[sheet][0][sheets[sheet][0].index(header)] = english
+    cohort("roster", "import", str(_write(tmp_path / "english.xlsx", sheets)))
+
+
+# Each late failure with the one problem line it must give (sheet, row, column, message).
+LATE_FAILURES: dict[str, tuple[dict[str, list[list[Any]]], str]] = {
+    # A pair the hard rules forbid (same agency) in the Par sheet.
+    "Par": (
+        {"Par": [["Adept", "Mentor"], ["asa@csn.se", "elise@csn.se"]]},
+        "sheet 'Par', row 2, column 'Mentor': Åsa Öberg and Elise Lund cannot be paired: "
+        "same agency.",
+    ),
+    # A mark for someone who is not registered, in the Närvaro sheet.
+    "Närvaro": (
+        {"Närvaro": [["E-post", "Uppstart (2027-01-26 09:00)"], ["nobody@csn.se", "x"]]},
+        "sheet 'Närvaro', row 2, column 'E-post': nobody@csn.se is not a participant of "
+        "cohort 2027",
+    ),
+    # A column naming no session of the cohort.
+    "Närvaro header": (
+        {"Närvaro": [["E-post", "Avslutning (2027-12-09 09:00)"], ["asa@csn.se", "x"]]},
+        "sheet 'Närvaro', row 1, column 'Avslutning (2027-12-09 09:00)': no session of cohort "
+        "2027 matches this column",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LATE_FAILURES))
+def test_a_late_sheet_failing_leaves_no_people_behind(
+    cli: Cli, backend: str, tmp_path: Path, case: str
+) -> None:
+    # The cohort is made here, after `backend` has chosen the store.
+    cohort = _with_cohort(cli)
+    # People, agencies and sessions come first and are valid; only the later sheet is not.
+    sheets, problem = LATE_FAILURES[case]
+    path = _write(tmp_path / "late.xlsx", VALID | sheets)
+    before = store_snapshot()
+    result = cohort("roster", "import", str(path), code=65)  # the real import, not a dry run
+    assert "late.xlsx: 1 problem found; nothing was imported." in result.stderr
+    assert problem in " ".join(result.stderr.split())
+    assert store_snapshot() == before
+    assert cohort.json("person", "list") == []
+    assert cohort.json("agency", "list") == []
+    assert cohort.json("session", "list") == []
+    # The same file with the sheet mended imports everything.
+    cohort("roster", "import", str(_write(tmp_path / "mended.xlsx", VALID)))
+    assert len(cohort.json("person", "list")) == 3
