@@ -54,7 +54,8 @@ def test_erasing_one_person_leaves_everyone_else_intact(cli: Cli) -> None:
     result = cli("person", "erase", "asa@csn.se", "--yes")
     assert (
         "Erased Åsa Öberg <asa@csn.se>: 1 participation(s) in cohort(s) 2025, 1 pairing(s), "
-        "2 attendance record(s), 1 exclusion(s), 1 peer-group membership(s)."
+        "2 attendance record(s), 1 exclusion(s), 1 peer-group membership(s), "
+        "0 survey answer(s)."
     ) in result.stderr
 
     cli("person", "show", "asa@csn.se", code=1)

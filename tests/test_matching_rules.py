@@ -165,7 +165,7 @@ def _two_years(cli: Cli) -> None:
 
 
 def _next_year(cli: Cli) -> None:
-    cli("cohort", "close")
+    cli("cohort", "close", "--yes")
     _cohort(cli, "2027")
     for email, role in (
         ("asa@csn.se", "adept"),
@@ -185,9 +185,9 @@ def test_an_ended_pair_of_an_earlier_cohort_is_not_proposed_again(
     if how == "pair remove":
         assert "ended" in cli("pair", "remove", "asa@csn.se").stderr
     elif how == "adept withdrew":
-        cli("participant", "withdraw", "asa@csn.se")
+        cli("participant", "withdraw", "asa@csn.se", "--yes")
     else:
-        cli("participant", "withdraw", "marta@bv.se")
+        cli("participant", "withdraw", "marta@bv.se", "--yes")
     assert cli.json("pair", "list") == []  # ended: no longer live, kept as history
     _next_year(cli)
 
@@ -266,7 +266,7 @@ def test_withdrawn_adept_gets_no_proposal_and_takes_no_mentor_place(cli: Cli, ba
         ("orjan@spv.se", "mentor"),
     ):
         cli("participant", "add", email, "--role", role)
-    cli("participant", "withdraw", "asa@csn.se")
+    cli("participant", "withdraw", "asa@csn.se", "--yes")
 
     assert _suggest(cli) == {"bjorn@csn.se": "marta@bv.se"}
     unmatched = {r["email"] for r in cli.json("pair", "unmatched")}
@@ -276,7 +276,7 @@ def test_withdrawn_adept_gets_no_proposal_and_takes_no_mentor_place(cli: Cli, ba
 
 def test_withdrawn_mentor_gets_no_proposal(cli: Cli, backend: str) -> None:
     _three_by_two(cli)
-    cli("participant", "withdraw", "marta@bv.se")
+    cli("participant", "withdraw", "marta@bv.se", "--yes")
     assert _suggest(cli) == {"bjorn@csn.se": "orjan@spv.se"}  # Åsa scores less with Örjan
     reasons = {r["email"]: r["reason"] for r in cli.json("pair", "unmatched")}
     assert reasons == {"asa@csn.se": "every allowed mentor is at capacity"}
@@ -284,9 +284,9 @@ def test_withdrawn_mentor_gets_no_proposal(cli: Cli, backend: str) -> None:
 
 def test_withdrawing_after_suggest_frees_the_mentor_for_the_next_suggest(cli: Cli) -> None:
     _three_by_two(cli)
-    cli("participant", "withdraw", "orjan@spv.se")
+    cli("participant", "withdraw", "orjan@spv.se", "--yes")
     assert _suggest(cli) == {"asa@csn.se": "marta@bv.se"}
-    cli("participant", "withdraw", "asa@csn.se")
+    cli("participant", "withdraw", "asa@csn.se", "--yes")
     assert _suggest(cli) == {"bjorn@csn.se": "marta@bv.se"}
 
 
@@ -332,6 +332,7 @@ def test_ties_give_the_same_pairs_whatever_the_entry_order(
         order = list(range(len(TIED_PEOPLE)))
         random.Random(seed).shuffle(order)
         monkeypatch.setenv("CHEFINTRO_DB", str(db_path.with_name(f"shuffled-{seed}.db")))
+        cli("init")
         assert _tied_cohort(cli, order) == first, f"order {order}"
 
 
