@@ -36,9 +36,15 @@ class AgencyInfo:
     code: str
     name: str
     people: int
+    contact: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "people": self.people}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "people": self.people,
+            "contact": self.contact,
+        }
 
 
 def add_agency(*, session: Session, code: str, name: str) -> Agency:
@@ -112,16 +118,35 @@ def list_agencies(*, session: Session) -> list[AgencyInfo]:
         ).all()
     )
     return [
-        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(a.id or 0, 0)))
+        AgencyInfo(
+            code=a.code, name=a.name, people=int(counts.get(a.id or 0, 0)), contact=a.contact
+        )
         for a in all_agencies(session=session)
     ]
 
 
+def clean_contact(value: str | None) -> str | None:
+    """Return an agency contact e-mail trimmed (blank → None), or raise UsageError."""
+    clean = clean_text(value)
+    if clean is None:
+        return None
+    if not is_plausible_email(clean):
+        raise UsageError(f"The contact {clean!r} is not an e-mail address.")
+    return clean
+
+
 def edit_agency(
-    *, session: Session, code: str, name: str | None = None, new_code: str | None = None
+    *,
+    session: Session,
+    code: str,
+    name: str | None = None,
+    new_code: str | None = None,
+    contact: str | None = None,
 ) -> Agency:
-    """Change an agency's name and/or code."""
+    """Change an agency's name, code and/or HR contact e-mail (an empty contact clears it)."""
     agency = get_agency(session=session, code=code)
+    if contact is not None:
+        agency.contact = clean_contact(contact)
     if name is not None:
         clean = clean_text(name)
         if not clean:

@@ -1,13 +1,15 @@
-"""Settings kept in the store: eligibility months, matching weights, retention."""
+"""Settings kept in the store: eligibility months, matching weights, retention, mail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
+from chefintro.text import clean_text, is_plausible_email
 
 CURRENT_COHORT = "current_cohort"
 
@@ -42,6 +44,82 @@ SPECS: tuple[SettingSpec, ...] = (
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
+def _port(value: str) -> str:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise UsageError(f"mail.smtp_port takes a port number 1–65535, not {value!r}.")
+    return str(int(value))
+
+
+_YES = {"true", "yes", "ja", "1", "on"}
+_NO = {"false", "no", "nej", "0", "off"}
+
+
+def _flag(value: str) -> str:
+    word = value.casefold()
+    if word in _YES:
+        return "true"
+    if word in _NO:
+        return "false"
+    raise UsageError(f"Give true or false, not {value!r}.")
+
+
+def _address(value: str) -> str:
+    from email.utils import parseaddr
+
+    _, address = parseaddr(value)
+    if not is_plausible_email(address):
+        raise UsageError(f"{value!r} is not an e-mail address (e.g. 'Name <name@agency.se>').")
+    return value
+
+
+def _free(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class TextSettingSpec:
+    """A free-text setting; ``check`` returns the value to store or raises UsageError."""
+
+    key: str
+    default: str | None
+    help: str
+    check: Callable[[str], str] = _free
+
+
+TEXT_SPECS: tuple[TextSettingSpec, ...] = (
+    TextSettingSpec("programme.coordinator", None, "The coordinator's name, signing messages"),
+    TextSettingSpec("mail.from", None, "Sender of messages, e.g. 'Name <name@agency.se>'", _address),
+    TextSettingSpec("mail.smtp_host", None, "SMTP server that 'message … --send' uses"),
+    TextSettingSpec("mail.smtp_port", "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", _port),
+    TextSettingSpec("mail.starttls", "true", "Whether to use STARTTLS (true/false)", _flag),
+    TextSettingSpec("mail.user", None, "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
+)
+TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
+
+
+def get_setting_text(*, session: Session, key: str) -> str | None:
+    """Return a text setting, or its default when unset."""
+    spec = TEXT_SPEC_BY_KEY[key]
+    value = get_text(session=session, key=key)
+    return value if value is not None else spec.default
+
+
+def text_values(*, session: Session) -> list[tuple[TextSettingSpec, str | None, bool]]:
+    """Return every text setting with its value and whether it was set."""
+    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    return [(spec, stored.get(spec.key, spec.default), spec.key in stored) for spec in TEXT_SPECS]
+
+
+def _set_text(*, session: Session, spec: TextSettingSpec, value: str) -> str | None:
+    clean = clean_text(value)
+    if clean is None:
+        put_text(session=session, key=spec.key, value=None)
+        return spec.default
+    stored = spec.check(clean)
+    _put(session=session, key=spec.key, value=stored)
+    return stored
+
+
 def get_int(*, session: Session, key: str) -> int:
     """Return an integer setting, or its default when unset."""
     spec = SPEC_BY_KEY[key]
@@ -64,11 +142,14 @@ def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, session: Session, key: str, value: str) -> int:
-    """Validate and store a setting; return the stored integer."""
+def set_value(*, session: Session, key: str, value: str) -> int | str | None:
+    """Validate and store a setting; return the stored value (an empty text unsets it)."""
+    text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
+    if text_spec is not None:
+        return _set_text(session=session, spec=text_spec, value=value)
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
-        known = ", ".join(s.key for s in SPECS)
+        known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])
         raise NotFoundError(f"Unknown setting {key!r}. Known settings: {known}.")
     try:
         number = int(value.strip())

@@ -1,4 +1,4 @@
-"""``chefintro settings``: eligibility months, matching weights and retention."""
+"""``chefintro settings``: eligibility months, matching weights, retention and mail."""
 
 from __future__ import annotations
 
@@ -19,11 +19,16 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     with state(ctx).session() as session:
         values = settings.all_values(session=session)
+        texts = settings.text_values(session=session)
     if as_json:
         output.emit_json(
             [
                 {"key": s.key, "value": v, "default": s.default, "description": s.help}
                 for s, v, _ in values
+            ]
+            + [
+                {"key": t.key, "value": v, "default": t.default, "description": t.help}
+                for t, v, _ in texts
             ]
         )
         return
@@ -32,6 +37,10 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
         [
             (s.key, str(v) + (" *" if changed else ""), str(s.default), s.help)
             for s, v, changed in values
+        ]
+        + [
+            (t.key, (v or "") + (" *" if changed else ""), t.default or "", t.help)
+            for t, v, changed in texts
         ],
         caption="* changed from the default",
     )
@@ -41,14 +50,17 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Setting key, e.g. weights.same_field.")],
-    value: Annotated[str, typer.Argument(help="New whole-number value.")],
+    value: Annotated[
+        str, typer.Argument(help="New value: a whole number, or text for the mail settings.")
+    ],
 ) -> None:
-    """Change a setting.
+    """Change a setting; an empty text value unsets a text setting.
 
     Example: chefintro settings set eligibility.mentor_months 24
+    Example: chefintro settings set programme.coordinator "Karin Berg"
     """
     from chefintro import settings
 
     with state(ctx).session() as session:
         stored = settings.set_value(session=session, key=key, value=value)
-    output.success(f"{key.strip().lower()} = {stored}")
+    output.success(f"{key.strip().lower()} = {'' if stored is None else stored}")

@@ -132,7 +132,7 @@ def full_export(*, session: Session, cohort: Cohort | None) -> WorkbookSpec:
     agencies = registry.all_agencies(session=session)
     codes = [a.code for a in agencies]
     sheets: list[SheetSpec | OverviewSheet] = [
-        standard_sheet(SheetKey.AGENCIES, [(a.code, a.name) for a in agencies])
+        standard_sheet(SheetKey.AGENCIES, [(a.code, a.name, a.contact) for a in agencies])
     ]
     if cohort is None:
         return WorkbookSpec(sheets)
@@ -193,7 +193,7 @@ def agency_export(*, session: Session, cohort: Cohort, agency: Agency) -> Workbo
         ],
     )
     sheets: list[SheetSpec | OverviewSheet] = [
-        standard_sheet(SheetKey.AGENCIES, [(agency.code, agency.name)]),
+        standard_sheet(SheetKey.AGENCIES, [(agency.code, agency.name, agency.contact)]),
         standard_sheet(
             SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=[agency.code]
         ),

@@ -133,13 +133,16 @@ class _Loader:
                     "names must differ, since rosters may name an agency instead of its code",
                 )
                 continue
+            # A blank Kontakt cell (or an old workbook without the column) keeps the contact.
+            contact = row.contact if row.contact is not None else (found and found.contact)
             if found is None:
-                agency = Agency(code=code, name=row.name)
+                agency = Agency(code=code, name=row.name, contact=row.contact)
                 self.session.add(agency)
                 counts.added += 1
-            elif found.name != row.name:
+            elif found.name != row.name or found.contact != contact:
                 agency = found
                 agency.name = row.name
+                agency.contact = contact
                 self.session.add(agency)
                 counts.updated += 1
             else:
