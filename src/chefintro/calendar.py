@@ -653,12 +653,26 @@ def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
     DTSTAMP is the (UTC) time of the event's last change, which makes the file the
     same byte for byte until something changes.
     """
+    data, count = ics_bytes(session=session, cohort=cohort)
+    write_bytes(Path(path), data)
+    return count
+
+
+def ics_bytes(
+    *, session: Session, cohort: Cohort, session_id: int | None = None
+) -> tuple[bytes, int]:
+    """Return the cohort's sessions (or only ``session_id``) as iCalendar bytes, and the count.
+
+    The one iCalendar writer: ``session ics`` and the reminders' attachments both use it,
+    so an event has the same UID and SEQUENCE wherever it comes from.
+    """
     from icalendar import Calendar, Event, Timezone
 
+    query = select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+    if session_id is not None:
+        query = query.where(ProgrammeSession.id == session_id)
     rows = session.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+        query.order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
     hosts = {a.id: a for a in session.exec(select(Agency)).all()}
     zone = stockholm()
@@ -701,5 +715,4 @@ def write_ics(*, session: Session, cohort: Cohort, path: Path) -> int:
         event.add("description", "\n".join(description))
         event.add("categories", [KIND_LABELS_SV[kind]])
         calendar.add_component(event)
-    write_bytes(Path(path), calendar.to_ical())
-    return len(rows)
+    return calendar.to_ical(), len(rows)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from chefintro.messages.service import draft_introductions
+from chefintro.settings import set_value
 from chefintro.store import open_store
 from chefintro.yearly import StepResult, read_plan, run_plan
 
 PLAN_NAME = "plan-2027.toml"
+DEMO_COORDINATOR = "Karin Berg"
 
 
 def sample_dir() -> Path:
@@ -36,6 +39,13 @@ def run_demo(directory: Path) -> DemoRun:
     store = open_store(str(store_path))
     try:
         steps = run_plan(store=store, plan=plan)
+        with store.session() as session:
+            set_value(session=session, key="programme.coordinator", value=DEMO_COORDINATOR)
+        drafts_dir = directory / "meddelanden" / "intro"
+        drafts = draft_introductions(store=store, cohort_name=None, directory=drafts_dir)
+        steps.append(
+            StepResult("introductions", f"{len(drafts)} e-mail drafts (.eml) in {drafts_dir}")
+        )
     finally:
         store.dispose()
     return DemoRun(directory=directory, store_path=store_path, steps=steps)

@@ -227,9 +227,7 @@ class SentMessage(SQLModel, table=True):
 
     __tablename__ = "sent_message"
     __table_args__ = (
-        UniqueConstraint(
-            "kind", "cohort_id", "subject_key", "person_id", name="uq_sent_message"
-        ),
+        UniqueConstraint("kind", "cohort_id", "subject_key", "person_id", name="uq_sent_message"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

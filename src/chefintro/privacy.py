@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from chefintro import __version__
 from chefintro.enums import CohortStatus, Role
 from chefintro.errors import RuleError
+from chefintro.messages.records import forget_person as forget_sent_messages
 from chefintro.models import (
     Agency,
     Attendance,
@@ -314,6 +315,7 @@ def erase_person(*, session: Session, email: str) -> Erasure:
         session.delete(part)
     session.flush()
     _forget_in_others(session, needles, {person.email_key})
+    forget_sent_messages(session=session, person_id=person.id or 0)
     session.delete(person)
     session.flush()
     erasure = footprint.erasure()

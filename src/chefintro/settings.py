@@ -88,7 +88,9 @@ class TextSettingSpec:
 
 TEXT_SPECS: tuple[TextSettingSpec, ...] = (
     TextSettingSpec("programme.coordinator", None, "The coordinator's name, signing messages"),
-    TextSettingSpec("mail.from", None, "Sender of messages, e.g. 'Name <name@agency.se>'", _address),
+    TextSettingSpec(
+        "mail.from", None, "Sender of messages, e.g. 'Name <name@agency.se>'", _address
+    ),
     TextSettingSpec("mail.smtp_host", None, "SMTP server that 'message … --send' uses"),
     TextSettingSpec("mail.smtp_port", "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", _port),
     TextSettingSpec("mail.starttls", "true", "Whether to use STARTTLS (true/false)", _flag),

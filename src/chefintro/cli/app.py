@@ -104,6 +104,7 @@ def _mount() -> None:
         db,
         demo,
         group,
+        message,
         pair,
         participant,
         person,
@@ -127,6 +128,7 @@ def _mount() -> None:
     app.add_typer(report.app, name="report")
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
+    app.add_typer(message.app, name="message")
     app.command("demo")(demo.demo)
 
 

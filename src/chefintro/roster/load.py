@@ -134,7 +134,7 @@ class _Loader:
                 )
                 continue
             # A blank Kontakt cell (or an old workbook without the column) keeps the contact.
-            contact = row.contact if row.contact is not None else (found and found.contact)
+            contact = row.contact if row.contact is not None else (found.contact if found else None)
             if found is None:
                 agency = Agency(code=code, name=row.name, contact=row.contact)
                 self.session.add(agency)
