@@ -79,7 +79,7 @@ def build_message(
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now or datetime.now(ZoneInfo("Europe/Stockholm")))
     domain = sender_address.rpartition("@")[2] or FALLBACK_DOMAIN
-    message["Message-ID"] = make_msgid(idstring="chefintro", domain=domain)
+    message["Message-ID"] = make_msgid(domain=domain)  # short enough never to be folded
     if draft:
         message["X-Unsent"] = "1"
     message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")

@@ -71,7 +71,7 @@ def _environment(template_dir: Path | None) -> Any:
 def _template_error(path: str, line: int | None, message: str) -> InvalidInputError:
     where = f"{path}, line {line}" if line else path
     return InvalidInputError(
-        f"Template {where}: {message}. Nothing was written or sent; fix the template "
+        f"Template {where}: {message.rstrip('.')}. Nothing was written or sent; fix the template "
         "(or leave it out of --template to use the built-in one)."
     )
 
