@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import stat
@@ -528,6 +529,10 @@ def test_every_batch_is_in_the_audit_log_without_names(
 def test_erasing_a_person_removes_their_sent_message_records(mail: tuple[Cli, Recorder]) -> None:
     cli, _ = mail
     cli("message", "intro", "--send", "--yes")
+    exported: Any = json.loads(cli("person", "export", ASA).stdout)
+    assert [(m["kind"], m["cohort"], m["about"]) for m in exported["sent_messages"]] == [
+        ("intro", "2027", "pair:1")
+    ]
     asa = _person_id(ASA)
     assert asa in {r[4] for r in _sent_rows()}
     cli("person", "erase", ASA, "--yes")

@@ -203,7 +203,24 @@ def export_person(*, session: Session, email: str) -> dict[str, Any]:
         },
         "participations": participations,
         "exclusions": exclusions,
+        "sent_messages": _sent_messages_json(session, person),
     }
+
+
+def _sent_messages_json(session: Session, person: Person) -> list[dict[str, Any]]:
+    """Return the record of messages sent to the person: kind, cohort, about what, when."""
+    from chefintro.messages.records import sent_messages_of
+
+    names = {c.id: c.name for c in session.exec(select(Cohort)).all()}
+    return [
+        {
+            "kind": row.kind,
+            "cohort": names.get(row.cohort_id),
+            "about": row.subject_key,
+            "sent_at": _iso(row.sent_at),
+        }
+        for row in sent_messages_of(session=session, person_id=person.id or 0)
+    ]
 
 
 def _exclusions_of(session: Session, person: Person) -> list[Exclusion]:
