@@ -129,10 +129,10 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
     with output.steps(len(batch.built)) as advance:
         report = service.send_batch(store=st.store(), batch=batch, config=config, progress=advance)
     if report.sent:
+        # Name what went only when something did not: that is when it matters.
+        which = "" if report.complete else ": " + "; ".join(report.sent)
         output.success(
-            f"Sent {len(report.sent)} {name}(s) to {report.recipients} recipient(s): "
-            + "; ".join(report.sent)
-            + "."
+            f"Sent {len(report.sent)} {name}(s) to {report.recipients} recipient(s){which}."
         )
     for line in report.refused:
         output.warning(f"The server refused recipients of {line}; they are left for the next run.")
