@@ -489,7 +489,7 @@ def test_a_failure_half_way_reports_and_keeps_what_went(mail: tuple[Cli, Recorde
 
     server.fail_after = None
     rerun = cli("message", "intro", "--send", "--yes")
-    assert "Sent 1 introduction(s) to 2 recipient(s): Åsa Öberg & Örjan Sjöström" in (rerun.stderr)
+    assert "Sent 1 introduction(s) to 2 recipient(s)." in rerun.stderr
     assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE], [ASA, ORJAN]]
     assert len(_sent_rows()) == 4
 

@@ -56,7 +56,10 @@ def _environment(template_dir: Path | None) -> Any:
     loaders = [FileSystemLoader(str(BUILTIN_DIR), encoding="utf-8")]
     if template_dir is not None:
         if not template_dir.is_dir():
-            raise UnreadableInputError(f"The template folder {template_dir} does not exist.")
+            raise UnreadableInputError(
+                f"The template folder {template_dir} does not exist or is not a folder; "
+                "'chefintro message templates DIR' writes one to edit."
+            )
         loaders.insert(0, FileSystemLoader(str(template_dir), encoding="utf-8"))
     return SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
