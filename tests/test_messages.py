@@ -197,6 +197,7 @@ def test_group_letters_list_every_member(year: Cli, tmp_path: Path) -> None:
         text = body(message, "plain")
         for email in members:
             assert email in text
+        assert "Nästa träff i programmet är Uppstart, tisdag 26 januari 2027 kl. 09.00" in text
         seen.update(members)
         assert message["Subject"].startswith("Chefsintroduktionen 2027: din basgrupp, Grupp")
     assert seen == set(EMAILS)

@@ -279,12 +279,8 @@ def group_messages(*, session: Session, cohort: Cohort) -> list[Outgoing]:
     ).all()
     people = _people(session, [m.participant_id for m in members])
     common = _common(session, cohort)
-    moment = now_local()
-    upcoming = [
-        s
-        for s, row in zip(common["sessions"], _session_rows(session, cohort), strict=True)
-        if row.starts_at >= moment
-    ]
+    today = now_local().date().isoformat()
+    upcoming = [s for s in common["sessions"] if s["iso_date"] >= today]
     result = []
     for group in groups:
         entries = [
@@ -315,16 +311,6 @@ def group_messages(*, session: Session, cohort: Cohort) -> list[Outgoing]:
             )
         )
     return _numbered(result)
-
-
-def _session_rows(session: Session, cohort: Cohort) -> list[ProgrammeSession]:
-    return list(
-        session.exec(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.cohort_id == cohort.id)
-            .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-        ).all()
-    )
 
 
 def reminder_messages(*, session: Session, cohort: Cohort, session_id: int) -> list[Outgoing]:
