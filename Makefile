@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-out
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench setup clean dist install-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,bench,postgres]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,postgres,dist]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,8 +28,17 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# The sdist and the wheel a coordinator installs (README, Install), into dist/.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/uv build --out-dir dist
+
+# Install that wheel with `uv tool install` outside the repository and run it (CI does).
+install-check: dist
+	UV=$(BIN)/uv bash .ci/install-smoke
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_DIR) dist .mypy_cache .ruff_cache .pytest_cache

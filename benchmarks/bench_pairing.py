@@ -74,13 +74,12 @@ def build_store(path: Path, seed: int = 4) -> int:
     rng = random.Random(seed)
     store = open_store(str(path))
     try:
-        with store.session() as session:
+        with store.transaction() as db:
             agency_ids = [
-                int(add_agency(session=session, code=code, name=name).id or 0)
-                for code, name in AGENCIES
+                int(add_agency(db=db, code=code, name=name).id or 0) for code, name in AGENCIES
             ]
             cohort = create_cohort(
-                session=session,
+                db=db,
                 name="2026",
                 starts_on=date(2026, 1, 19),
                 ends_on=date(2026, 12, 11),
@@ -104,9 +103,9 @@ def build_store(path: Path, seed: int = 4) -> int:
                         "manager_since": date(2026, 1, 1) - timedelta(days=int(years * 365)),
                     }
                 )
-            session.execute(insert(Person), people)
+            db.execute(insert(Person), people)
             ids: dict[str, int] = dict(
-                session.execute(sa_select(col(Person.email_key), col(Person.id))).all()
+                db.execute(sa_select(col(Person.email_key), col(Person.id))).all()
             )
             mentor_keys = [p["email_key"] for p in people[ADEPTS:]]
             parts: list[dict[str, Any]] = []
@@ -125,7 +124,7 @@ def build_store(path: Path, seed: int = 4) -> int:
                         "continues": False,
                     }
                 )
-            session.execute(insert(Participant), parts)
+            db.execute(insert(Participant), parts)
             return sum(p["capacity"] for p in parts if p["role"] == Role.MENTOR.value)
     finally:
         store.dispose()

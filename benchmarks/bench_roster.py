@@ -65,7 +65,8 @@ from chefintro.enums import Role
 from chefintro.roster.columns import AGENCIES, PARTICIPANTS, ROLE_LABELS, SheetKey
 from chefintro.roster.load import import_roster
 from chefintro.roster.reader import read_roster
-from chefintro.roster.writer import WorkbookSpec, row_values, standard_sheet, write_workbook
+from chefintro.roster.rows import row_values
+from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
 from chefintro.store import open_store, side_files
 
 ROWS = 20_000
@@ -124,14 +125,14 @@ if mode == "import":
     from chefintro.store import open_store
 
     store = open_store(store_path)
-    with store.session() as session:
+    with store.transaction() as db:
         create_cohort(
-            session=session, name="2026", starts_on=date(2026, 1, 19), ends_on=date(2026, 12, 11)
+            db=db, name="2026", starts_on=date(2026, 1, 19), ends_on=date(2026, 12, 11)
         )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     data = read_roster(roster)
-    with store.session() as session:
-        import_roster(session=session, data=data, cohort_name=None)
+    with store.transaction() as db:
+        import_roster(db=db, data=data, cohort_name=None)
 else:
     from openpyxl import load_workbook
 
@@ -235,14 +236,14 @@ def time_import(roster: Path, store_path: Path) -> float:
     """Import into a fresh store holding only the cohort; time the read, import and commit."""
     remove_sqlite(store_path)
     store = open_store(str(store_path))
-    with store.session() as session:
-        create_cohort(session=session, name=COHORT, starts_on=COHORT_START, ends_on=COHORT_END)
+    with store.transaction() as db:
+        create_cohort(db=db, name=COHORT, starts_on=COHORT_START, ends_on=COHORT_END)
     counts: dict[str, int] = {}
 
     def run() -> None:
         data = read_roster(roster)
-        with store.session() as session:
-            summary = import_roster(session=session, data=data, cohort_name=None)
+        with store.transaction() as db:
+            summary = import_roster(db=db, data=data, cohort_name=None)
         counts.update(added=summary.counts(SheetKey.PARTICIPANTS).added)
 
     seconds = timed(run)

@@ -57,7 +57,7 @@ def _fill() -> None:
 
     store = open_store(resolve_location(None))
     try:
-        with store.session() as s:
+        with store.transaction() as s:
             bv = s.exec(select(Agency).where(Agency.code == "BV")).one()
             s.add(
                 Person(
@@ -70,9 +70,7 @@ def _fill() -> None:
                 )
             )
             s.flush()
-            asa, orjan, elise, zacharias, goran = (
-                get_person(session=s, email=e) for _, e in EVERYONE
-            )
+            asa, orjan, elise, zacharias, goran = (get_person(db=s, email=e) for _, e in EVERYONE)
             asa.unit, asa.title, asa.location = "IT-avdelningen", "Enhetschef", "Sundsvall"
             s.add(asa)
             old = Cohort(
@@ -515,7 +513,7 @@ def test_cohort_list_marks_cohorts_past_their_retention_date(programme: Cli) -> 
     assert "past due" not in listing.stdout
     store = open_store(resolve_location(None))
     try:
-        with store.session() as s:
+        with store.transaction() as s:
             cohort = s.exec(select(Cohort).where(Cohort.name == "2026")).one()
             cohort.closed_on = date(2020, 1, 15)
             s.add(cohort)

@@ -12,13 +12,13 @@ import pytest
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.reader import (
+from chefintro.roster.reader import read_roster
+from chefintro.roster.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
+    ProgrammeSessionRow,
     RosterData,
-    SessionRow,
-    read_roster,
 )
 from tests import hostile
 
@@ -89,7 +89,7 @@ def test_swedish_workbook_reads_every_sheet(tmp_path: Path) -> None:
         ),
     ]
     assert data.sessions == [
-        SessionRow(
+        ProgrammeSessionRow(
             2,
             "Uppstart",
             datetime(2027, 1, 26, 9),
@@ -555,10 +555,17 @@ def test_a_pair_needs_two_people(tmp_path: Path) -> None:
 # --- the result object --------------------------------------------------------------------------
 
 
-def test_raise_for_problems_carries_every_problem(tmp_path: Path) -> None:
+def test_an_import_refused_carries_every_problem(tmp_path: Path) -> None:
+    from chefintro.roster.load import import_roster
+    from chefintro.store import open_store
+
     data = read(tmp_path, {"Deltagare": [PARTICIPANT_HEADER, ["A", "nope", "CSN", "chef"]]})
-    with pytest.raises(InvalidInputError) as caught:
-        data.raise_for_problems()
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        with pytest.raises(InvalidInputError) as caught, store.transaction() as db:
+            import_roster(db=db, data=data, cohort_name=None)
+    finally:
+        store.dispose()
     assert caught.value.exit_code == 65
     assert len(caught.value.problems) == 2
     assert "2 problems found" in str(caught.value)

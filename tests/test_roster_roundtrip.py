@@ -14,8 +14,9 @@ from chefintro.enums import Role
 from chefintro.roster.collect import full_export
 from chefintro.roster.columns import SheetKey
 from chefintro.roster.load import import_roster
-from chefintro.roster.reader import ParticipantRow, read_roster
-from chefintro.roster.writer import WorkbookSpec, row_values, standard_sheet, write_workbook
+from chefintro.roster.reader import read_roster
+from chefintro.roster.rows import ParticipantRow, row_values
+from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
 from chefintro.store import open_store
 from chefintro.text import clean_text
 
@@ -71,21 +72,21 @@ def test_import_export_round_trip(rows: list[ParticipantRow]) -> None:
         )
         store = open_store(str(base / "store.db"))
         try:
-            with store.session() as session:
+            with store.transaction() as db:
                 cohorts.create_cohort(
-                    session=session,
+                    db=db,
                     name="2027",
                     starts_on=date(2027, 1, 26),
                     ends_on=date(2027, 12, 9),
                 )
             data = read_roster(roster)
             assert data.problems == []
-            with store.session() as session:
-                import_roster(session=session, data=data, cohort_name=None)
+            with store.transaction() as db:
+                import_roster(db=db, data=data, cohort_name=None)
             exported = base / "out.xlsx"
-            with store.session() as session:
-                cohort = cohorts.current_cohort(session=session)
-                write_workbook(exported, full_export(session=session, cohort=cohort))
+            with store.transaction() as db:
+                cohort = cohorts.current_cohort(db=db)
+                write_workbook(exported, full_export(db=db, cohort=cohort))
         finally:
             store.dispose()
         back = read_roster(exported)

@@ -21,12 +21,13 @@ from hypothesis import strategies as st
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import OutputError
 from chefintro.roster.columns import SheetKey, attendance_header
-from chefintro.roster.reader import (
+from chefintro.roster.reader import read_roster
+from chefintro.roster.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
-    SessionRow,
-    read_roster,
+    ProgrammeSessionRow,
+    row_values,
 )
 from chefintro.roster.writer import (
     BarChartSpec,
@@ -35,7 +36,6 @@ from chefintro.roster.writer import (
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    row_values,
     standard_sheet,
     write_template,
     write_workbook,
@@ -405,8 +405,8 @@ def participants(draw: st.DrawFn) -> list[ParticipantRow]:
 
 
 @st.composite
-def sessions(draw: st.DrawFn) -> list[SessionRow]:
-    rows: list[SessionRow] = []
+def sessions(draw: st.DrawFn) -> list[ProgrammeSessionRow]:
+    rows: list[ProgrammeSessionRow] = []
     keys: set[tuple[str, datetime]] = set()
     for _ in range(draw(st.integers(0, 4))):
         title = draw(_TEXT)
@@ -417,7 +417,7 @@ def sessions(draw: st.DrawFn) -> list[SessionRow]:
         end = start + timedelta(minutes=draw(st.integers(1, 24 * 60)))
         kind = draw(st.none() | st.sampled_from(SessionKind))
         rows.append(
-            SessionRow(
+            ProgrammeSessionRow(
                 len(rows) + 2, title, start, end, kind, draw(_OPTIONAL_TEXT), draw(_OPTIONAL_TEXT)
             )
         )
@@ -427,7 +427,7 @@ def sessions(draw: st.DrawFn) -> list[SessionRow]:
 @settings(max_examples=30, deadline=None)
 @given(people=participants(), meetings=sessions(), locked=st.booleans())
 def test_round_trip_write_then_read_gives_the_same_rows(
-    people: list[ParticipantRow], meetings: list[SessionRow], locked: bool
+    people: list[ParticipantRow], meetings: list[ProgrammeSessionRow], locked: bool
 ) -> None:
     adepts = [p.email for p in people]
     pairs = [PairRow(2, adepts[0], "mentor@bv.se", locked)] if adepts[0] != "mentor@bv.se" else []

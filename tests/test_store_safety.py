@@ -32,12 +32,12 @@ from chefintro.store import open_store
 
 location, prefix, count, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 store = open_store(location)
-with store.session() as session:
+with store.transaction() as db:
     rows = [
         {"code": f"{prefix}{n}", "name": f"Myndigheten för prov nummer {n} " + "åäö" * 50}
         for n in range(count)
     ]
-    session.connection().execute(insert(Agency), rows)
+    db.connection().execute(insert(Agency), rows)
     print("written", time.time(), flush=True)
     time.sleep(pause)
 print("committed", time.time(), flush=True)
@@ -229,8 +229,8 @@ from chefintro.models import Agency
 from chefintro.store import open_store
 path = Path(sys.argv[1])
 store = open_store(str(path))
-with store.session() as session:
-    session.add(Agency(code="CSN", name="Centrala studiestödsnämnden"))
+with store.transaction() as db:
+    db.add(Agency(code="CSN", name="Centrala studiestödsnämnden"))
 for suffix in ("", "-wal", "-shm"):
     side = path.with_name(path.name + suffix)
     print(suffix or "db", oct(stat.S_IMODE(side.stat().st_mode)))

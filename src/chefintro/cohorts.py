@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _cal
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,21 +11,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chefintro import settings
+from chefintro import rules, settings
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.registry import agency_of, get_agency, get_person
+from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_text, email_key, swedish_key
-
-
-def months_between(start: date, end: date) -> int:
-    """Return whole months from ``start`` to ``end`` (negative when end is earlier)."""
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    return months
-
 
 # --- cohorts ----------------------------------------------------------------------------
 
@@ -68,7 +61,7 @@ def _add_months(day: date, months: int) -> date:
 
 def create_cohort(
     *,
-    session: Session,
+    db: Session,
     name: str,
     starts_on: date,
     ends_on: date,
@@ -83,7 +76,7 @@ def create_cohort(
         raise UsageError(f"The cohort must end after it starts ({starts_on} → {ends_on}).")
     if not 0.0 <= min_attendance <= 1.0:
         raise UsageError("--min-attendance is a share between 0 and 1 (e.g. 0.8).")
-    if find_cohort(session=session, name=clean) is not None:
+    if find_cohort(db=db, name=clean) is not None:
         raise DuplicateError(f"Cohort {clean!r} already exists.")
     status = CohortStatus.ACTIVE if starts_on <= date.today() else CohortStatus.PLANNED
     cohort = Cohort(
@@ -94,68 +87,68 @@ def create_cohort(
         min_attendance=min_attendance,
         excused_counts=excused_counts,
     )
-    session.add(cohort)
-    session.flush()
-    if settings.get_text(session=session, key=settings.CURRENT_COHORT) is None:
-        settings.put_text(session=session, key=settings.CURRENT_COHORT, value=clean)
+    db.add(cohort)
+    db.flush()
+    if settings.get_text(db=db, key=settings.CURRENT_COHORT) is None:
+        settings.put_text(db=db, key=settings.CURRENT_COHORT, value=clean)
     return cohort
 
 
-def find_cohort(*, session: Session, name: str) -> Cohort | None:
-    return session.exec(select(Cohort).where(Cohort.name == (clean_text(name) or ""))).first()
+def find_cohort(*, db: Session, name: str) -> Cohort | None:
+    return db.exec(select(Cohort).where(Cohort.name == (clean_text(name) or ""))).first()
 
 
-def get_cohort(*, session: Session, name: str) -> Cohort:
-    cohort = find_cohort(session=session, name=name)
+def get_cohort(*, db: Session, name: str) -> Cohort:
+    cohort = find_cohort(db=db, name=name)
     if cohort is None:
-        known = ", ".join(c.name for c in _all(session)) or "none yet"
+        known = ", ".join(c.name for c in _all(db)) or "none yet"
         raise NotFoundError(f"No cohort named {name!r}. Cohorts: {known}.")
     return cohort
 
 
-def _all(session: Session) -> list[Cohort]:
-    return list(session.exec(select(Cohort).order_by(col(Cohort.starts_on), col(Cohort.name))))
+def _all(db: Session) -> list[Cohort]:
+    return list(db.exec(select(Cohort).order_by(col(Cohort.starts_on), col(Cohort.name))))
 
 
-def current_cohort(*, session: Session, name: str | None = None) -> Cohort:
+def current_cohort(*, db: Session, name: str | None = None) -> Cohort:
     """Return the cohort named by ``--cohort``, else the one chosen with ``cohort use``."""
     if name:
-        return get_cohort(session=session, name=name)
-    chosen = settings.get_text(session=session, key=settings.CURRENT_COHORT)
+        return get_cohort(db=db, name=name)
+    chosen = settings.get_text(db=db, key=settings.CURRENT_COHORT)
     if chosen is None:
         raise NotFoundError(
             "No cohort chosen. Create one with 'chefintro cohort create NAME --start --end', "
             "or pick one with --cohort NAME or 'chefintro cohort use NAME'."
         )
-    return get_cohort(session=session, name=chosen)
+    return get_cohort(db=db, name=chosen)
 
 
-def current_cohort_or_none(*, session: Session, name: str | None = None) -> Cohort | None:
+def current_cohort_or_none(*, db: Session, name: str | None = None) -> Cohort | None:
     """Like :func:`current_cohort`, but None when no cohort is chosen (a named one must exist)."""
-    if name or settings.get_text(session=session, key=settings.CURRENT_COHORT) is not None:
-        return current_cohort(session=session, name=name)
+    if name or settings.get_text(db=db, key=settings.CURRENT_COHORT) is not None:
+        return current_cohort(db=db, name=name)
     return None
 
 
-def use_cohort(*, session: Session, name: str) -> Cohort:
-    cohort = get_cohort(session=session, name=name)
-    settings.put_text(session=session, key=settings.CURRENT_COHORT, value=cohort.name)
+def use_cohort(*, db: Session, name: str) -> Cohort:
+    cohort = get_cohort(db=db, name=name)
+    settings.put_text(db=db, key=settings.CURRENT_COHORT, value=cohort.name)
     return cohort
 
 
-def cohort_info(*, session: Session, cohort: Cohort) -> CohortInfo:
+def cohort_info(*, db: Session, cohort: Cohort) -> CohortInfo:
     counts = dict(
-        session.exec(
+        db.exec(
             select(Participant.role, func.count(col(Participant.id)))
             .where(Participant.cohort_id == cohort.id)
             .where(Participant.status != ParticipantStatus.WITHDRAWN)
             .group_by(Participant.role)
         ).all()
     )
-    current = settings.get_text(session=session, key=settings.CURRENT_COHORT)
+    current = settings.get_text(db=db, key=settings.CURRENT_COHORT)
     due = None
     if cohort.closed_on is not None and cohort.status == CohortStatus.CLOSED:
-        months = settings.get_int(session=session, key="retention.months")
+        months = settings.get_int(db=db, key=settings.RETENTION_MONTHS)
         due = _add_months(cohort.closed_on, months)
     return CohortInfo(
         name=cohort.name,
@@ -172,18 +165,18 @@ def cohort_info(*, session: Session, cohort: Cohort) -> CohortInfo:
     )
 
 
-def list_cohorts(*, session: Session) -> list[CohortInfo]:
-    return [cohort_info(session=session, cohort=c) for c in _all(session)]
+def list_cohorts(*, db: Session) -> list[CohortInfo]:
+    return [cohort_info(db=db, cohort=c) for c in _all(db)]
 
 
-def close_cohort(*, session: Session, cohort: Cohort) -> Cohort:
+def close_cohort(*, db: Session, cohort: Cohort) -> Cohort:
     """Close a cohort: it keeps its history, and counts towards retention from today."""
     if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
         raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
     cohort.status = CohortStatus.CLOSED
     cohort.closed_on = date.today()
-    session.add(cohort)
-    session.flush()
+    db.add(cohort)
+    db.flush()
     return cohort
 
 
@@ -217,10 +210,7 @@ class ParticipantInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "status": self.status,
             "capacity": self.capacity,
             "unit": self.unit,
@@ -249,22 +239,27 @@ def eligibility(
     *, person: Person, role: str, cohort: Cohort, adept_months: int, mentor_months: int
 ) -> tuple[str, int | None, str | None]:
     """Return (status, months as manager at the cohort's start, warning text or None)."""
-    if person.manager_since is None:
-        return "unknown", None, f"{person.name}: manager-since date unknown; check eligibility."
-    months = months_between(person.manager_since, cohort.starts_on)
-    needed = adept_months if role == Role.ADEPT else mentor_months
-    if months < needed:
+    status, months, needed = rules.eligibility(
+        manager_since=person.manager_since,
+        role=role,
+        starts_on=cohort.starts_on,
+        adept_months=adept_months,
+        mentor_months=mentor_months,
+    )
+    if status == rules.UNKNOWN:
+        return status, None, f"{person.name}: manager-since date unknown; check eligibility."
+    if status == rules.SHORT:
         return (
-            "short",
+            status,
             months,
-            f"{person.name} ({role}) has managed staff for {max(months, 0)} months at the "
+            f"{person.name} ({role}) has managed staff for {max(months or 0, 0)} months at the "
             f"cohort's start; the programme asks for {needed}.",
         )
-    return "ok", months, None
+    return status, months, None
 
 
 def _info(
-    session: Session,
+    db: Session,
     cohort: Cohort,
     part: Participant,
     person: Person,
@@ -298,68 +293,57 @@ def _info(
     )
 
 
-def eligibility_limits(session: Session) -> tuple[int, int]:
+def eligibility_limits(db: Session) -> tuple[int, int]:
     return (
-        settings.get_int(session=session, key="eligibility.adept_months"),
-        settings.get_int(session=session, key="eligibility.mentor_months"),
+        settings.get_int(db=db, key=settings.ADEPT_MONTHS),
+        settings.get_int(db=db, key=settings.MENTOR_MONTHS),
     )
 
 
-def find_participant(*, session: Session, cohort: Cohort, person: Person) -> Participant | None:
-    return session.exec(
+def find_participant(*, db: Session, cohort: Cohort, person: Person) -> Participant | None:
+    return db.exec(
         select(Participant)
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.person_id == person.id)
     ).first()
 
 
-def get_participant(*, session: Session, cohort: Cohort, email: str) -> Participant:
-    person = get_person(session=session, email=email)
-    part = find_participant(session=session, cohort=cohort, person=person)
+def get_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
+    person = get_person(db=db, email=email)
+    part = find_participant(db=db, cohort=cohort, person=person)
     if part is None:
         raise NotFoundError(f"{person.name} ({person.email}) is not in cohort {cohort.name}.")
     return part
 
 
-def _check_capacity(role: Role, capacity: int | None) -> int:
-    if capacity is None:
-        return 1
-    if role == Role.ADEPT and capacity != 1:
-        raise UsageError("--capacity is for mentors: how many adepts they take.")
-    if not 1 <= capacity <= 10:
-        raise UsageError("A mentor's capacity is between 1 and 10 adepts.")
-    return capacity
-
-
 def add_participant(
-    *, session: Session, cohort: Cohort, data: ParticipantData
+    *, db: Session, cohort: Cohort, data: ParticipantData
 ) -> tuple[Participant, ParticipantInfo]:
     """Add a registered person to a cohort; return it with eligibility information."""
     require_open(cohort)
-    person = get_person(session=session, email=data.email)
-    if find_participant(session=session, cohort=cohort, person=person) is not None:
+    person = get_person(db=db, email=data.email)
+    if find_participant(db=db, cohort=cohort, person=person) is not None:
         raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
-    capacity = _check_capacity(data.role, data.capacity)
+    capacity = rules.participant_capacity(data.role, data.capacity)
     preferred = [email_key(e) for e in data.preferred_mentors if e.strip()]
-    if data.role == Role.MENTOR and (preferred or data.wished_field):
-        raise UsageError("Wished field and preferred mentors are for adepts.")
+    rules.check_wishes(data.role, wished_field=data.wished_field, preferred_mentors=preferred)
     part = Participant(
-        cohort_id=cohort.id,  # type: ignore[arg-type]
-        person_id=person.id,  # type: ignore[arg-type]
+        cohort_id=id_of(cohort),
+        person_id=id_of(person),
         role=data.role,
         capacity=capacity,
         wished_field=clean_text(data.wished_field),
         preferred_mentors=preferred,
     )
-    session.add(part)
-    session.flush()
-    agency = agency_of(session=session, person=person)
-    return part, _info(session, cohort, part, person, agency, eligibility_limits(session))
+    db.add(part)
+    db.flush()
+    agency = agency_of(db=db, person=person)
+    return part, _info(db, cohort, part, person, agency, eligibility_limits(db))
 
 
 def list_participants(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     role: Role | None = None,
     agency: str | None = None,
@@ -375,52 +359,52 @@ def list_participants(
     if role is not None:
         query = query.where(Participant.role == role)
     if agency is not None:
-        query = query.where(Agency.id == get_agency(session=session, code=agency).id)
+        query = query.where(Agency.id == get_agency(db=db, code=agency).id)
     if not include_withdrawn:
         query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
-    limits = eligibility_limits(session)
-    rows = [_info(session, cohort, p, per, a, limits) for p, per, a in session.exec(query).all()]
+    limits = eligibility_limits(db)
+    rows = [_info(db, cohort, p, per, a, limits) for p, per, a in db.exec(query).all()]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 
-def withdraw_participant(*, session: Session, cohort: Cohort, email: str) -> Participant:
+def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     """Mark a participant withdrawn; their live pairings end."""
     from chefintro.enums import PairingState
     from chefintro.models import Pairing
 
     require_open(cohort)
-    part = get_participant(session=session, cohort=cohort, email=email)
+    part = get_participant(db=db, cohort=cohort, email=email)
     if part.status == ParticipantStatus.WITHDRAWN:
         raise RuleError("That participant has already withdrawn.")
     part.status = ParticipantStatus.WITHDRAWN
-    session.add(part)
-    live = session.exec(
+    db.add(part)
+    live = db.exec(
         select(Pairing)
         .where(Pairing.state != PairingState.ENDED)
         .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
     ).all()
     for pairing in live:
         if pairing.state == PairingState.PROPOSED:
-            session.delete(pairing)
+            db.delete(pairing)
         else:
             pairing.state = PairingState.ENDED
-            session.add(pairing)
-    session.flush()
+            db.add(pairing)
+    db.flush()
     return part
 
 
-def set_continues(*, session: Session, cohort: Cohort, email: str, continues: bool) -> Participant:
+def set_continues(*, db: Session, cohort: Cohort, email: str, continues: bool) -> Participant:
     """Record whether a mentor agreed to continue into next year's cohort."""
-    part = get_participant(session=session, cohort=cohort, email=email)
+    part = get_participant(db=db, cohort=cohort, email=email)
     if part.role != Role.MENTOR:
         raise RuleError("Only mentors carry over to the next cohort; adepts take part once.")
     part.continues = continues
-    session.add(part)
-    session.flush()
+    db.add(part)
+    db.flush()
     return part
 
 
-def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> int:
+def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
     """Add the source cohort's mentors who agreed to continue to the target; return how many.
 
     Mentors already in the target are left as they are, so running it again adds nothing.
@@ -428,7 +412,7 @@ def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> i
     require_open(target)
     if source.id == target.id:
         raise UsageError("A cohort cannot carry mentors over to itself.")
-    mentors = session.exec(
+    mentors = db.exec(
         select(Participant)
         .where(Participant.cohort_id == source.id)
         .where(Participant.role == Role.MENTOR)
@@ -436,43 +420,45 @@ def carry_over_mentors(*, session: Session, source: Cohort, target: Cohort) -> i
         .where(Participant.status != ParticipantStatus.WITHDRAWN)
     ).all()
     present = set(
-        session.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
+        db.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
     )
     added = 0
     for mentor in mentors:
         if mentor.person_id in present:
             continue
-        session.add(
+        db.add(
             Participant(
-                cohort_id=int(target.id or 0),
+                cohort_id=id_of(target),
                 person_id=mentor.person_id,
                 role=Role.MENTOR,
                 capacity=mentor.capacity,
             )
         )
         added += 1
-    session.flush()
+    db.flush()
     return added
 
 
-def eligibility_counts(*, session: Session, cohort: Cohort) -> tuple[int, int]:
+def eligibility_counts(*, db: Session, cohort: Cohort) -> tuple[int, int]:
     """Return (falling short, manager-since unknown) among the cohort's active participants.
 
     Reads two columns only, so a 20,000-row roster import can report it cheaply.
     """
-    adept_months, mentor_months = eligibility_limits(session)
-    rows = session.exec(
+    adept_months, mentor_months = eligibility_limits(db)
+    rows = db.exec(
         select(col(Participant.role), col(Person.manager_since))
         .join(Person, col(Person.id) == col(Participant.person_id))
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status != ParticipantStatus.WITHDRAWN)
     ).all()
-    short = unknown = 0
-    for role, since in rows:
-        if since is None:
-            unknown += 1
-        elif months_between(since, cohort.starts_on) < (
-            adept_months if role == Role.ADEPT else mentor_months
-        ):
-            short += 1
-    return short, unknown
+    statuses = Counter(
+        rules.eligibility(
+            manager_since=since,
+            role=role,
+            starts_on=cohort.starts_on,
+            adept_months=adept_months,
+            mentor_months=mentor_months,
+        )[0]
+        for role, since in rows
+    )
+    return statuses[rules.SHORT], statuses[rules.UNKNOWN]

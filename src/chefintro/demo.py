@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chefintro.messages.service import draft_introductions
-from chefintro.settings import set_value
+from chefintro.settings import PROGRAMME_COORDINATOR, set_value
 from chefintro.store import open_store
-from chefintro.yearly import StepResult, read_plan, run_plan
+from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
 DEMO_COORDINATOR = "Karin Berg"
@@ -29,7 +29,12 @@ class DemoRun:
     steps: list[StepResult]
 
 
-def run_demo(directory: Path) -> DemoRun:
+def demo_steps() -> int:
+    """Return how many times :func:`run_demo` reports progress (the plan's, then the drafts)."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME)) + 1
+
+
+def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
     """Run the sample plan into ``directory`` with a fresh store there; return what it did."""
     directory.mkdir(parents=True, exist_ok=True)
     store_path = directory / "chefintro-demo.db"
@@ -38,9 +43,11 @@ def run_demo(directory: Path) -> DemoRun:
     plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
     store = open_store(str(store_path))
     try:
-        steps = run_plan(store=store, plan=plan)
-        with store.session() as session:
-            set_value(session=session, key="programme.coordinator", value=DEMO_COORDINATOR)
+        steps = run_plan(store=store, plan=plan, progress=progress)
+        if progress is not None:
+            progress("Introductions")
+        with store.transaction() as db:
+            set_value(db=db, key=PROGRAMME_COORDINATOR, value=DEMO_COORDINATOR)
         drafts_dir = directory / "meddelanden" / "intro"
         drafts = draft_introductions(store=store, cohort_name=None, directory=drafts_dir)
         steps.append(

@@ -21,7 +21,9 @@ from sqlmodel import Session, col, select
 from chefintro.cohorts import require_open
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, PeerGroup, PeerGroupMember, Person
+from chefintro.registry import who_json
 from chefintro.text import clean_text, swedish_key
 
 FIELD_WEIGHT = 1
@@ -174,10 +176,7 @@ class MemberInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "field": self.field,
             "status": self.status,
         }
@@ -207,13 +206,11 @@ def _field_key(value: str | None) -> str | None:
     return clean.casefold() if clean else None
 
 
-def _earlier_pairs(
-    session: Session, cohort: Cohort, person_ids: Collection[int]
-) -> set[frozenset[int]]:
+def _earlier_pairs(db: Session, cohort: Cohort, person_ids: Collection[int]) -> set[frozenset[int]]:
     """Return pairs of these people who shared a peer group in another cohort."""
     if not person_ids:
         return set()
-    rows = session.exec(
+    rows = db.exec(
         select(PeerGroupMember.group_id, Participant.person_id)
         .join(Participant, col(Participant.id) == col(PeerGroupMember.participant_id))
         .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
@@ -229,7 +226,7 @@ def _earlier_pairs(
 
 
 def form_groups(
-    *, session: Session, cohort: Cohort, size: int = 6, include_mentors: bool = False
+    *, db: Session, cohort: Cohort, size: int = 6, include_mentors: bool = False
 ) -> list[PeerGroup]:
     """Form the cohort's peer groups anew from its active adepts (and mentors if asked).
 
@@ -248,7 +245,7 @@ def form_groups(
     )
     if not include_mentors:
         query = query.where(Participant.role == Role.ADEPT)
-    pool = session.exec(query).all()
+    pool = db.exec(query).all()
     if not pool:
         who = "participants" if include_mentors else "adepts"
         raise RuleError(f"Cohort {cohort.name} has no active {who} to form groups from.")
@@ -259,48 +256,48 @@ def form_groups(
         candidates.append(
             Candidate(key=person.email_key, agency=agency.code, field=_field_key(person.field))
         )
-        participant_of[person.email_key] = part.id or 0
-        key_of[person.id or 0] = person.email_key
+        participant_of[person.email_key] = id_of(part)
+        key_of[id_of(person)] = person.email_key
     met_before = {
-        frozenset(key_of[p] for p in pair) for pair in _earlier_pairs(session, cohort, list(key_of))
+        frozenset(key_of[p] for p in pair) for pair in _earlier_pairs(db, cohort, list(key_of))
     }
     groups = assign_groups(candidates, group_count(len(candidates), size), met_before)
-    _remove_groups(session, cohort)
+    _remove_groups(db, cohort)
     formed = []
     for number, members in enumerate(groups, start=1):
         group = PeerGroup(cohort_id=cohort.id, name=GROUP_NAME.format(number=number))  # type: ignore[arg-type]
-        session.add(group)
-        session.flush()
+        db.add(group)
+        db.flush()
         for member in members:
-            session.add(
+            db.add(
                 PeerGroupMember(group_id=group.id, participant_id=participant_of[member.key])  # type: ignore[arg-type]
             )
         formed.append(group)
-    session.flush()
+    db.flush()
     return formed
 
 
-def _remove_groups(session: Session, cohort: Cohort) -> None:
-    old = session.exec(select(PeerGroup).where(PeerGroup.cohort_id == cohort.id)).all()
+def _remove_groups(db: Session, cohort: Cohort) -> None:
+    old = db.exec(select(PeerGroup).where(PeerGroup.cohort_id == cohort.id)).all()
     if not old:
         return
     ids = [g.id for g in old]
-    for member in session.exec(
+    for member in db.exec(
         select(PeerGroupMember).where(col(PeerGroupMember.group_id).in_(ids))
     ).all():
-        session.delete(member)
-    session.flush()
+        db.delete(member)
+    db.flush()
     for group in old:
-        session.delete(group)
-    session.flush()
+        db.delete(group)
+    db.flush()
 
 
-def list_groups(*, session: Session, cohort: Cohort) -> list[GroupInfo]:
+def list_groups(*, db: Session, cohort: Cohort) -> list[GroupInfo]:
     """Return the cohort's peer groups in order, each with its members in Swedish order."""
-    groups = session.exec(
+    groups = db.exec(
         select(PeerGroup).where(PeerGroup.cohort_id == cohort.id).order_by(col(PeerGroup.id))
     ).all()
-    rows = session.exec(
+    rows = db.exec(
         select(PeerGroupMember.group_id, Participant, Person, Agency)
         .join(Participant, col(Participant.id) == col(PeerGroupMember.participant_id))
         .join(Person, col(Person.id) == col(Participant.person_id))
@@ -308,7 +305,7 @@ def list_groups(*, session: Session, cohort: Cohort) -> list[GroupInfo]:
         .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
         .where(PeerGroup.cohort_id == cohort.id)
     ).all()
-    met_before = _earlier_pairs(session, cohort, {person.id or 0 for _, _, person, _ in rows})
+    met_before = _earlier_pairs(db, cohort, {id_of(person) for _, _, person, _ in rows})
     members: dict[int, list[tuple[Person, MemberInfo]]] = defaultdict(list)
     for group_id, part, person, agency in rows:
         info = MemberInfo(
@@ -323,7 +320,7 @@ def list_groups(*, session: Session, cohort: Cohort) -> list[GroupInfo]:
     result = []
     for group in groups:
         entries = sorted(
-            members[group.id or 0], key=lambda e: (swedish_key(e[1].name), e[1].email.casefold())
+            members[id_of(group)], key=lambda e: (swedish_key(e[1].name), e[1].email.casefold())
         )
         pairs = list(combinations([person for person, _ in entries], 2))
         result.append(
@@ -337,7 +334,7 @@ def list_groups(*, session: Session, cohort: Cohort) -> list[GroupInfo]:
                     and _field_key(a.field) == _field_key(b.field)
                 ),
                 repeat_pairs=sum(
-                    1 for a, b in pairs if frozenset((a.id or 0, b.id or 0)) in met_before
+                    1 for a, b in pairs if frozenset((id_of(a), id_of(b))) in met_before
                 ),
             )
         )

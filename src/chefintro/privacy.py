@@ -1,25 +1,27 @@
-"""Personal data: export all on one person, erase a person, anonymise a closed cohort, and
-the audit log of such actions (which itself never holds a name or an e-mail address)."""
+"""Personal data: export all on one person, erase a person, anonymise a closed cohort.
+
+Each of these records itself in the audit log (:mod:`chefintro.audit`, which never holds a
+name or an e-mail address); erasing and anonymising then purge the store file.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from chefintro import __version__
+from chefintro import __version__, audit
 from chefintro.enums import CohortStatus, Role
-from chefintro.errors import RuleError
+from chefintro.errors import RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.messages.records import forget_person as forget_sent_messages
 from chefintro.models import (
     Agency,
     Attendance,
-    AuditEntry,
     Cohort,
     Exclusion,
     Pairing,
@@ -33,44 +35,13 @@ from chefintro.models import (
 from chefintro.registry import agency_of, get_person
 from chefintro.text import swedish_key
 
+if TYPE_CHECKING:
+    from chefintro.store import Store
+
 PSEUDONYM_NAME = "Deltagare {:04d}"
 PSEUDONYM_EMAIL = "anon-{:04d}@invalid"
 _PSEUDONYM_KEY = re.compile(r"^anon-(\d+)@invalid$")
 ERASED = "[raderad]"
-
-
-# --- the audit log ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditInfo:
-    at: datetime
-    action: str
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "action": self.action, "detail": self.detail}
-
-
-def log(*, session: Session, action: str, detail: str) -> AuditEntry:
-    """Record a privacy-relevant action; ``detail`` holds counts and cohort names only."""
-    entry = AuditEntry(action=action, detail=detail[:1000])
-    session.add(entry)
-    session.flush()
-    return entry
-
-
-def carry_over(*, session: Session, entries: Iterable[tuple[datetime, str, str]]) -> None:
-    """Append audit entries kept from a replaced store, with their original times."""
-    for at, action, detail in entries:
-        session.add(AuditEntry(at=at, action=action, detail=detail[:1000]))
-    session.flush()
-
-
-def audit_entries(*, session: Session) -> list[AuditInfo]:
-    """Return the audit log, oldest first."""
-    rows = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
-    return [AuditInfo(at=r.at, action=r.action, detail=r.detail) for r in rows]
 
 
 # --- reading one person's data ----------------------------------------------------------
@@ -80,8 +51,8 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _participations(session: Session, person: Person) -> list[tuple[Participant, Cohort]]:
-    rows = session.exec(
+def _participations(db: Session, person: Person) -> list[tuple[Participant, Cohort]]:
+    rows = db.exec(
         select(Participant, Cohort)
         .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
         .where(Participant.person_id == person.id)
@@ -90,16 +61,16 @@ def _participations(session: Session, person: Person) -> list[tuple[Participant,
     return [(p, c) for p, c in rows]
 
 
-def _people_of(session: Session, participant_ids: set[int]) -> dict[int, tuple[Person, Agency]]:
+def _people_of(db: Session, participant_ids: set[int]) -> dict[int, tuple[Person, Agency]]:
     if not participant_ids:
         return {}
-    rows = session.exec(
+    rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
         .where(col(Participant.id).in_(participant_ids))
     ).all()
-    return {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    return {id_of(part): (person, agency) for part, person, agency in rows}
 
 
 def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) -> dict[str, Any]:
@@ -121,27 +92,25 @@ def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) ->
     }
 
 
-def export_person(*, session: Session, email: str) -> dict[str, Any]:
+def export_person(*, db: Session, email: str) -> dict[str, Any]:
     """Return everything the store holds about one person, as plain JSON-ready data."""
-    person = get_person(session=session, email=email)
-    agency = agency_of(session=session, person=person)
+    person = get_person(db=db, email=email)
+    agency = agency_of(db=db, person=person)
     participations = []
-    for part, cohort in _participations(session, person):
-        pairings = session.exec(
+    for part, cohort in _participations(db, person):
+        pairings = db.exec(
             select(Pairing)
             .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
             .order_by(col(Pairing.created_at), col(Pairing.id))
         ).all()
-        people = _people_of(
-            session, {p.adept_id for p in pairings} | {p.mentor_id for p in pairings}
-        )
-        attendance = session.exec(
+        people = _people_of(db, {p.adept_id for p in pairings} | {p.mentor_id for p in pairings})
+        attendance = db.exec(
             select(Attendance, ProgrammeSession)
             .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
             .where(Attendance.participant_id == part.id)
             .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
         ).all()
-        groups = session.exec(
+        groups = db.exec(
             select(PeerGroup.name)
             .join(PeerGroupMember, col(PeerGroupMember.group_id) == col(PeerGroup.id))
             .where(PeerGroupMember.participant_id == part.id)
@@ -174,17 +143,17 @@ def export_person(*, session: Session, email: str) -> dict[str, Any]:
             }
         )
     exclusions = []
-    for exclusion in _exclusions_of(session, person):
+    for exclusion in _exclusions_of(db, person):
         other_id = (
             exclusion.person_b_id if exclusion.person_a_id == person.id else exclusion.person_a_id
         )
-        other = session.get(Person, other_id)
+        other = db.get(Person, other_id)
         assert other is not None  # the foreign key guarantees it
         exclusions.append(
             {
                 "other": other.email,
                 "other_name": other.name,
-                "other_agency": agency_of(session=session, person=other).code,
+                "other_agency": agency_of(db=db, person=other).code,
                 "reason": exclusion.reason,
             }
         )
@@ -203,15 +172,15 @@ def export_person(*, session: Session, email: str) -> dict[str, Any]:
         },
         "participations": participations,
         "exclusions": exclusions,
-        "sent_messages": _sent_messages_json(session, person),
+        "sent_messages": _sent_messages_json(db, person),
     }
 
 
-def _sent_messages_json(session: Session, person: Person) -> list[dict[str, Any]]:
+def _sent_messages_json(db: Session, person: Person) -> list[dict[str, Any]]:
     """Return the record of messages sent to the person: kind, cohort, about what, when."""
     from chefintro.messages.records import sent_messages_of
 
-    names = {c.id: c.name for c in session.exec(select(Cohort)).all()}
+    names = {c.id: c.name for c in db.exec(select(Cohort)).all()}
     return [
         {
             "kind": row.kind,
@@ -219,13 +188,13 @@ def _sent_messages_json(session: Session, person: Person) -> list[dict[str, Any]
             "about": row.subject_key,
             "sent_at": _iso(row.sent_at),
         }
-        for row in sent_messages_of(session=session, person_id=person.id or 0)
+        for row in sent_messages_of(db=db, person_id=id_of(person))
     ]
 
 
-def _exclusions_of(session: Session, person: Person) -> list[Exclusion]:
+def _exclusions_of(db: Session, person: Person) -> list[Exclusion]:
     return list(
-        session.exec(
+        db.exec(
             select(Exclusion)
             .where((Exclusion.person_a_id == person.id) | (Exclusion.person_b_id == person.id))
             .order_by(col(Exclusion.id))
@@ -282,17 +251,15 @@ class _Footprint:
         )
 
 
-def _footprint(session: Session, email: str) -> _Footprint:
-    person = get_person(session=session, email=email)
-    participations = _participations(session, person)
-    ids = [int(p.id or 0) for p, _ in participations]
-    pairings = session.exec(
+def _footprint(db: Session, email: str) -> _Footprint:
+    person = get_person(db=db, email=email)
+    participations = _participations(db, person)
+    ids = [id_of(p) for p, _ in participations]
+    pairings = db.exec(
         select(Pairing).where(col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids))
     ).all()
-    attendance = session.exec(
-        select(Attendance).where(col(Attendance.participant_id).in_(ids))
-    ).all()
-    memberships = session.exec(
+    attendance = db.exec(select(Attendance).where(col(Attendance.participant_id).in_(ids))).all()
+    memberships = db.exec(
         select(PeerGroupMember).where(col(PeerGroupMember.participant_id).in_(ids))
     ).all()
     return _Footprint(
@@ -302,16 +269,16 @@ def _footprint(session: Session, email: str) -> _Footprint:
         pairings=list(pairings),
         attendance=list(attendance),
         memberships=list(memberships),
-        exclusions=_exclusions_of(session, person),
+        exclusions=_exclusions_of(db, person),
     )
 
 
-def erasure_preview(*, session: Session, email: str) -> Erasure:
+def erasure_preview(*, db: Session, email: str) -> Erasure:
     """Return what :func:`erase_person` would remove, changing nothing."""
-    return _footprint(session, email).erasure()
+    return _footprint(db, email).erasure()
 
 
-def erase_person(*, session: Session, email: str) -> Erasure:
+def erase_person(*, db: Session, email: str) -> Erasure:
     """Remove a person with everything that refers to them, and log it without their data.
 
     Besides their own rows this removes their e-mail from other adepts' mentor wishes and
@@ -319,24 +286,24 @@ def erase_person(*, session: Session, email: str) -> Erasure:
     are overwritten on commit (``secure_delete``); ``store.purge_deleted`` then clears the
     write-ahead log and compacts a SQLite file.
     """
-    footprint = _footprint(session, email)
+    footprint = _footprint(db, email)
     person = footprint.person
     needles = _needles(person)
     for group in (footprint.pairings, footprint.attendance, footprint.memberships):
         for row in group:
-            session.delete(row)
-        session.flush()
+            db.delete(row)
+        db.flush()
     for exclusion in footprint.exclusions:
-        session.delete(exclusion)
+        db.delete(exclusion)
     for part in footprint.participants:
-        session.delete(part)
-    session.flush()
-    _forget_in_others(session, needles, {person.email_key})
-    forget_sent_messages(session=session, person_id=person.id or 0)
-    session.delete(person)
-    session.flush()
+        db.delete(part)
+    db.flush()
+    _forget_in_others(db, needles, {person.email_key})
+    forget_sent_messages(db=db, person_id=id_of(person))
+    db.delete(person)
+    db.flush()
     erasure = footprint.erasure()
-    log(session=session, action="erase", detail=f"erased one person: {erasure.summary()}")
+    audit.log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
     return erasure
 
 
@@ -355,32 +322,32 @@ def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
-def _forget_in_others(session: Session, needles: list[str], email_keys: set[str]) -> None:
+def _forget_in_others(db: Session, needles: list[str], email_keys: set[str]) -> None:
     """Remove names and e-mail addresses from rows about other people."""
     if not needles and not email_keys:
         return
     pattern = re.compile(
         "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I
     )
-    for part in session.exec(select(Participant)).all():
+    for part in db.exec(select(Participant)).all():
         wished = list(part.preferred_mentors or [])
         kept = [e for e in wished if e not in email_keys]
         if kept != wished:
             part.preferred_mentors = kept
-            session.add(part)
+            db.add(part)
     if not needles:
         return
-    for pairing in session.exec(select(Pairing)).all():
+    for pairing in db.exec(select(Pairing)).all():
         scrubbed = _scrub(pairing.reasons, pattern)
         if scrubbed != pairing.reasons:
             pairing.reasons = scrubbed
-            session.add(pairing)
-    for exclusion in session.exec(select(Exclusion)).all():
+            db.add(pairing)
+    for exclusion in db.exec(select(Exclusion)).all():
         reason = pattern.sub(ERASED, exclusion.reason)
         if reason != exclusion.reason:
             exclusion.reason = reason
-            session.add(exclusion)
-    session.flush()
+            db.add(exclusion)
+    db.flush()
 
 
 # --- anonymising a cohort ---------------------------------------------------------------
@@ -404,7 +371,7 @@ class Anonymisation:
         )
 
 
-def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anonymisation:
+def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisation:
     """Archive a closed cohort to a workbook, then replace its people's personal data.
 
     People who take part only in anonymised cohorts (this one included) get a pseudonym
@@ -422,9 +389,9 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
             f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
             "Close it first with 'chefintro --cohort NAME cohort close'."
         )
-    write_cohort_archive(archive, _archive(session, cohort))
+    write_cohort_archive(archive, _archive(db, cohort))
 
-    members = session.exec(
+    members = db.exec(
         select(Participant, Person)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .where(Participant.cohort_id == cohort.id)
@@ -432,8 +399,8 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
     ).all()
     people: dict[int, Person] = {}
     for _, person in members:
-        people.setdefault(int(person.id or 0), person)
-    statuses = session.exec(
+        people.setdefault(id_of(person), person)
+    statuses = db.exec(
         select(Participant.person_id, Cohort.status)
         .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
         .where(col(Participant.person_id).in_(list(people)))
@@ -444,7 +411,7 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
 
     needles: list[str] = []
     old_keys: set[str] = set()
-    number = _last_pseudonym(session)
+    number = _last_pseudonym(db)
     for person in leaving:
         needles.extend(_needles(person))
         old_keys.add(person.email_key)
@@ -454,24 +421,24 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
         person.unit = person.title = person.location = None
         if person.manager_since is not None:
             person.manager_since = date(person.manager_since.year, 1, 1)
-        session.add(person)
-    session.flush()
+        db.add(person)
+    db.flush()
 
     removed = 0
     leaving_ids = {p.id for p in leaving}
-    for exclusion in session.exec(select(Exclusion)).all():
+    for exclusion in db.exec(select(Exclusion)).all():
         if exclusion.person_a_id in leaving_ids or exclusion.person_b_id in leaving_ids:
-            session.delete(exclusion)
+            db.delete(exclusion)
             removed += 1
     for part, _ in members:
         if part.preferred_mentors:
             part.preferred_mentors = []
-            session.add(part)
-    session.flush()
-    _forget_in_others(session, needles, old_keys)
+            db.add(part)
+    db.flush()
+    _forget_in_others(db, needles, old_keys)
     cohort.status = CohortStatus.ANONYMISED
-    session.add(cohort)
-    session.flush()
+    db.add(cohort)
+    db.flush()
     result = Anonymisation(
         cohort=cohort.name,
         pseudonymised=len(leaving),
@@ -479,48 +446,48 @@ def anonymise_cohort(*, session: Session, cohort: Cohort, archive: Path) -> Anon
         exclusions_removed=removed,
         archive=archive,
     )
-    log(session=session, action="anonymise", detail=result.summary())
+    audit.log(db=db, action="anonymise", detail=result.summary())
     return result
 
 
-def _last_pseudonym(session: Session) -> int:
-    keys = session.exec(
+def _last_pseudonym(db: Session) -> int:
+    keys = db.exec(
         select(Person.email_key).where(col(Person.email_key).like("anon-%@invalid"))
     ).all()
     numbers = [int(m.group(1)) for k in keys if (m := _PSEUDONYM_KEY.match(k))]
     return max(numbers, default=0)
 
 
-def _archive(session: Session, cohort: Cohort) -> dict[str, Any]:
-    rows = session.exec(
+def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
+    rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
         .where(Participant.cohort_id == cohort.id)
     ).all()
     rows = sorted(rows, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
-    by_part = {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    by_part = {id_of(part): (person, agency) for part, person, agency in rows}
     group_of = dict(
-        session.exec(
+        db.exec(
             select(PeerGroupMember.participant_id, PeerGroup.name)
             .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
             .where(PeerGroup.cohort_id == cohort.id)
         ).all()
     )
-    sessions = session.exec(
+    sessions = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
-    hosts = {a.id: a.code for a in session.exec(select(Agency)).all()}
+    hosts = {a.id: a.code for a in db.exec(select(Agency)).all()}
     attendance: dict[str, dict[int, str]] = {}
-    for record in session.exec(
+    for record in db.exec(
         select(Attendance).where(col(Attendance.session_id).in_([s.id for s in sessions]))
     ).all():
         if record.participant_id in by_part:
             email = by_part[record.participant_id][0].email
             attendance.setdefault(email, {})[record.session_id] = str(record.status)
-    pairs = session.exec(
+    pairs = db.exec(
         select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id))
     ).all()
     agencies = {a.code: a.name for _, _, a in rows}
@@ -551,7 +518,7 @@ def _archive(session: Session, cohort: Cohort) -> dict[str, Any]:
                 "capacity": part.capacity,
                 "wished_field": part.wished_field,
                 "preferred_mentors": list(part.preferred_mentors or []),
-                "peer_group": group_of.get(int(part.id or 0)),
+                "peer_group": group_of.get(id_of(part)),
             }
             for part, person, agency in rows
         ],
@@ -582,3 +549,43 @@ def _archive(session: Session, cohort: Cohort) -> dict[str, Any]:
         ],
         "attendance": attendance,
     }
+
+
+# --- one call per command: the change, its audit entry, and the purge ----------------------
+
+
+def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) -> dict[str, Any]:
+    """Export one person (see :func:`export_person`), write it to ``path`` when given
+    (``fmt`` "json" or "xlsx"), and record the export in the audit log."""
+    from chefintro.roster.person_export import write_json, write_person_workbook
+
+    data = export_person(db=db, email=email)
+    if fmt == "xlsx":
+        if path is None:
+            raise UsageError("An xlsx export needs a file to write.")
+        write_person_workbook(path, data)
+    elif path is not None:
+        write_json(path, data)
+    audit.log(
+        db=db,
+        action="export",
+        detail=(
+            f"exported one person's data as {fmt} ({len(data['participations'])} participation(s))"
+        ),
+    )
+    return data
+
+
+def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge]:
+    """Erase a person (see :func:`erase_person`) in one transaction, then purge the file."""
+    return audit.removing_personal_data(store, lambda db: erase_person(db=db, email=email))
+
+
+def anonymise(*, store: Store, name: str, archive: Path) -> tuple[Anonymisation, audit.Purge]:
+    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`), then purge the file."""
+    from chefintro.cohorts import get_cohort
+
+    def run(db: Session) -> Anonymisation:
+        return anonymise_cohort(db=db, cohort=get_cohort(db=db, name=name), archive=archive)
+
+    return audit.removing_personal_data(store, run)

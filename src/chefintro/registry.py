@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from chefintro import rules
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key
+from chefintro.text import clean_text, email_key, swedish_key
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -47,136 +49,138 @@ class AgencyInfo:
         }
 
 
-def add_agency(*, session: Session, code: str, name: str) -> Agency:
+def add_agency(*, db: Session, code: str, name: str) -> Agency:
     """Register an agency; its code must be new."""
     code = normalise_code(code)
     clean = clean_text(name)
     if not clean:
         raise UsageError("An agency needs a name.")
-    if _agency_by_code(session, code) is not None:
+    if _agency_by_code(db, code) is not None:
         raise DuplicateError(f"Agency {code} is already registered.")
-    _check_name_free(session, clean, None)
+    _check_name_free(db, clean, None)
     agency = Agency(code=code, name=clean)
-    session.add(agency)
-    session.flush()
+    db.add(agency)
+    db.flush()
     return agency
 
 
-def _agency_by_code(session: Session, code: str) -> Agency | None:
-    return session.exec(select(Agency).where(Agency.code == code)).first()
+def _agency_by_code(db: Session, code: str) -> Agency | None:
+    return db.exec(select(Agency).where(Agency.code == code)).first()
 
 
-def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
+def _check_name_free(db: Session, name: str, own_id: int | None) -> None:
     """Agency names identify agencies in rosters too, so they are unique in any case."""
     key = name.casefold()
-    for other in session.exec(select(Agency)).all():
+    for other in db.exec(select(Agency)).all():
         if other.id != own_id and other.name.casefold() == key:
             raise DuplicateError(f"Agency {other.code} already has the name {other.name!r}.")
 
 
-def get_agency(*, session: Session, code: str) -> Agency:
+def get_agency(*, db: Session, code: str) -> Agency:
     """Return the agency with ``code`` (case-insensitive; its name works too), or NotFoundError."""
-    agency = find_agency(session=session, ref=code)
+    agency = find_agency(db=db, ref=code)
     if agency is None:
-        known = ", ".join(a.code for a in all_agencies(session=session)) or "none yet"
+        known = ", ".join(a.code for a in all_agencies(db=db)) or "none yet"
         raise NotFoundError(f"No agency with code {code!r}. Registered agencies: {known}.")
     return agency
 
 
-def find_agency(*, session: Session, ref: str) -> Agency | None:
+def find_agency(*, db: Session, ref: str) -> Agency | None:
     """Return the agency whose code or name is ``ref`` (case-insensitive), if any."""
     value = clean_text(ref) or ""
-    agency = _agency_by_code(session, value.upper())
+    agency = _agency_by_code(db, value.upper())
     if agency is not None:
         return agency
     key = value.casefold()
-    for candidate in session.exec(select(Agency)).all():
+    for candidate in db.exec(select(Agency)).all():
         if candidate.name.casefold() == key:
             return candidate
     return None
 
 
-def resolve_agency(*, session: Session, ref: str) -> Agency:
+def resolve_agency(*, db: Session, ref: str) -> Agency:
     """Like :func:`find_agency` but raise NotFoundError naming the known codes."""
-    agency = find_agency(session=session, ref=ref)
+    agency = find_agency(db=db, ref=ref)
     if agency is None:
-        known = ", ".join(a.code for a in all_agencies(session=session)) or "none yet"
+        known = ", ".join(a.code for a in all_agencies(db=db)) or "none yet"
         raise NotFoundError(f"No agency {ref!r} (by code or name). Registered agencies: {known}.")
     return agency
 
 
-def all_agencies(*, session: Session) -> list[Agency]:
+def all_agencies(*, db: Session) -> list[Agency]:
     """Return every agency in Swedish order of code."""
-    return sorted(session.exec(select(Agency)).all(), key=lambda a: swedish_key(a.code))
+    return sorted(db.exec(select(Agency)).all(), key=lambda a: swedish_key(a.code))
 
 
-def list_agencies(*, session: Session) -> list[AgencyInfo]:
+def list_agencies(*, db: Session) -> list[AgencyInfo]:
     """Return every agency with its number of registered people."""
     counts = dict(
-        session.exec(
+        db.exec(
             select(Person.agency_id, func.count(col(Person.id))).group_by(col(Person.agency_id))
         ).all()
     )
     return [
-        AgencyInfo(
-            code=a.code, name=a.name, people=int(counts.get(a.id or 0, 0)), contact=a.contact
-        )
-        for a in all_agencies(session=session)
+        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(id_of(a), 0)), contact=a.contact)
+        for a in all_agencies(db=db)
     ]
 
 
 def clean_contact(value: str | None) -> str | None:
-    """Return an agency contact e-mail trimmed (blank → None), or raise UsageError."""
+    """Return an agency contact e-mail trimmed (blank → None), or raise UsageError.
+
+    The address must pass the rulebook's one e-mail rule, :func:`rules.email_problem`.
+    """
     clean = clean_text(value)
     if clean is None:
         return None
-    if not is_plausible_email(clean):
-        raise UsageError(f"The contact {clean!r} is not an e-mail address.")
+    problem = rules.email_problem(clean)
+    if problem is not None:
+        raise UsageError(f"The contact {clean!r} {problem} (expected hr@agency.se).")
     return clean
 
 
 def edit_agency(
     *,
-    session: Session,
+    db: Session,
     code: str,
     name: str | None = None,
     new_code: str | None = None,
     contact: str | None = None,
 ) -> Agency:
     """Change an agency's name, code and/or HR contact e-mail (an empty contact clears it)."""
-    agency = get_agency(session=session, code=code)
+    agency = get_agency(db=db, code=code)
     if contact is not None:
         agency.contact = clean_contact(contact)
     if name is not None:
         clean = clean_text(name)
         if not clean:
             raise UsageError("An agency needs a name.")
-        _check_name_free(session, clean, agency.id)
+        _check_name_free(db, clean, agency.id)
         agency.name = clean
     if new_code is not None:
         value = normalise_code(new_code)
-        if value != agency.code and _agency_by_code(session, value) is not None:
+        if value != agency.code and _agency_by_code(db, value) is not None:
             raise DuplicateError(f"Agency {value} is already registered.")
         agency.code = value
-    session.add(agency)
-    session.flush()
+    db.add(agency)
+    db.flush()
     return agency
 
 
-def remove_agency(*, session: Session, code: str, force: bool = False) -> int:
+def remove_agency(*, db: Session, code: str, force: bool = False) -> int:
     """Remove an agency; with people registered only when ``force``. Return people removed."""
-    agency = get_agency(session=session, code=code)
-    people = session.exec(select(Person).where(Person.agency_id == agency.id)).all()
+    agency = get_agency(db=db, code=code)
+    people = db.exec(select(Person).where(Person.agency_id == agency.id)).all()
     if people and not force:
         raise RuleError(
             f"Agency {agency.code} still has {len(people)} registered people. Move or remove "
             "them first, or use --force to remove the agency together with its people."
         )
     for person in people:
-        session.delete(person)
-    session.flush()
-    session.delete(agency)
-    session.flush()
+        db.delete(person)
+    db.flush()
+    db.delete(agency)
+    db.flush()
     return len(people)
 
 
@@ -229,27 +233,44 @@ def person_info(person: Person, agency: Agency) -> PersonInfo:
     )
 
 
+class _Someone(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+def who_json(row: _Someone) -> dict[str, Any]:
+    """Return how JSON names a participant: ``name, email, agency`` (code) ``, role``."""
+    return {"name": row.name, "email": row.email, "agency": row.agency, "role": row.role}
+
+
 def clean_email(value: str) -> str:
     """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
     email = clean_text(value) or ""
-    if not is_plausible_email(email):
-        raise UsageError(f"{value!r} is not an e-mail address (expected name@agency.se).")
+    problem = rules.email_problem(email)
+    if problem is not None:
+        raise UsageError(f"{value!r} {problem} (expected name@agency.se).")
     return email
 
 
-def find_person(*, session: Session, email: str) -> Person | None:
-    return session.exec(select(Person).where(Person.email_key == email_key(email))).first()
+def find_person(*, db: Session, email: str) -> Person | None:
+    return db.exec(select(Person).where(Person.email_key == email_key(email))).first()
 
 
-def get_person(*, session: Session, email: str) -> Person:
+def get_person(*, db: Session, email: str) -> Person:
     """Return the person with ``email`` (matched case-folded), or raise NotFoundError."""
-    person = find_person(session=session, email=email)
+    person = find_person(db=db, email=email)
     if person is None:
         raise NotFoundError(f"No person with e-mail {email.strip()!r}.")
     return person
 
 
-def add_person(*, session: Session, data: PersonData) -> Person:
+def add_person(*, db: Session, data: PersonData) -> Person:
     """Register a person; the e-mail (in any case) must be new."""
     name = clean_text(data.name)
     if not name:
@@ -259,8 +280,8 @@ def add_person(*, session: Session, data: PersonData) -> Person:
     email = clean_email(data.email)
     if not data.agency:
         raise UsageError("A person needs an agency.")
-    agency = resolve_agency(session=session, ref=data.agency)
-    existing = find_person(session=session, email=email)
+    agency = resolve_agency(db=db, ref=data.agency)
+    existing = find_person(db=db, email=email)
     if existing is not None:
         raise DuplicateError(
             f"A person with e-mail {existing.email} is already registered ({existing.name})."
@@ -269,21 +290,21 @@ def add_person(*, session: Session, data: PersonData) -> Person:
         name=name,
         email=email,
         email_key=email_key(email),
-        agency_id=agency.id,  # type: ignore[arg-type]
+        agency_id=id_of(agency),
         unit=clean_text(data.unit),
         title=clean_text(data.title),
         field=clean_text(data.field),
         location=clean_text(data.location),
         manager_since=data.manager_since,
     )
-    session.add(person)
-    session.flush()
+    db.add(person)
+    db.flush()
     return person
 
 
-def edit_person(*, session: Session, email: str, data: PersonData, clear: set[str]) -> Person:
+def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -> Person:
     """Change the given fields of a person; names in ``clear`` are emptied."""
-    person = get_person(session=session, email=email)
+    person = get_person(db=db, email=email)
     if data.name is not None:
         name = clean_text(data.name)
         if not name:
@@ -291,16 +312,16 @@ def edit_person(*, session: Session, email: str, data: PersonData, clear: set[st
         person.name = name
     if data.email is not None:
         new_email = clean_email(data.email)
-        other = find_person(session=session, email=new_email)
+        other = find_person(db=db, email=new_email)
         if other is not None and other.id != person.id:
             raise DuplicateError(f"E-mail {other.email} belongs to {other.name} already.")
         person.email = new_email
         person.email_key = email_key(new_email)
     if data.agency is not None:
-        new_agency = resolve_agency(session=session, ref=data.agency)
+        new_agency = resolve_agency(db=db, ref=data.agency)
         if new_agency.id != person.agency_id:
             partners = same_agency_partners(
-                session=session, person_id=int(person.id or 0), agency_id=int(new_agency.id or 0)
+                db=db, person_id=id_of(person), agency_id=id_of(new_agency)
             )
             if partners:
                 raise RuleError(
@@ -319,12 +340,12 @@ def edit_person(*, session: Session, email: str, data: PersonData, clear: set[st
         if attr not in {"unit", "title", "field", "location", "manager_since"}:
             raise UsageError(f"Cannot clear {attr!r}.")
         setattr(person, attr, None)
-    session.add(person)
-    session.flush()
+    db.add(person)
+    db.flush()
     return person
 
 
-def same_agency_partners(*, session: Session, person_id: int, agency_id: int) -> list[str]:
+def same_agency_partners(*, db: Session, person_id: int, agency_id: int) -> list[str]:
     """Return the names of people in a live pair with ``person_id`` who work at ``agency_id``.
 
     Used before moving a person to another agency: such a move would make a pair break the
@@ -338,7 +359,7 @@ def same_agency_partners(*, session: Session, person_id: int, agency_id: int) ->
     mine, theirs = aliased(Participant), aliased(Participant)
     names: list[str] = []
     for own_side, other_side in (("adept_id", "mentor_id"), ("mentor_id", "adept_id")):
-        rows = session.exec(
+        rows = db.exec(
             select(Person.name)
             .select_from(Pairing)
             .join(mine, col(mine.id) == getattr(Pairing, own_side))
@@ -352,10 +373,10 @@ def same_agency_partners(*, session: Session, person_id: int, agency_id: int) ->
     return sorted(set(names), key=swedish_key)
 
 
-def remove_person(*, session: Session, email: str, force: bool = False) -> None:
+def remove_person(*, db: Session, email: str, force: bool = False) -> None:
     """Remove a person; one who takes part in a cohort only when ``force``."""
-    person = get_person(session=session, email=email)
-    taking_part = session.exec(
+    person = get_person(db=db, email=email)
+    taking_part = db.exec(
         select(func.count(col(Participant.id))).where(Participant.person_id == person.id)
     ).one()
     if taking_part and not force:
@@ -363,20 +384,20 @@ def remove_person(*, session: Session, email: str, force: bool = False) -> None:
             f"{person.name} takes part in {taking_part} cohort(s). Withdraw them instead, or "
             "use --force to remove the person with their participations and pairs."
         )
-    session.delete(person)
-    session.flush()
+    db.delete(person)
+    db.flush()
 
 
-def agency_of(*, session: Session, person: Person) -> Agency:
-    agency = session.get(Agency, person.agency_id)
+def agency_of(*, db: Session, person: Person) -> Agency:
+    agency = db.get(Agency, person.agency_id)
     assert agency is not None  # the foreign key guarantees it
     return agency
 
 
-def list_people(*, session: Session, agency: str | None = None) -> list[PersonInfo]:
+def list_people(*, db: Session, agency: str | None = None) -> list[PersonInfo]:
     """Return people (of one agency if given) in Swedish order of name."""
     query = select(Person, Agency).join(Agency, col(Agency.id) == col(Person.agency_id))
     if agency is not None:
-        query = query.where(Agency.id == get_agency(session=session, code=agency).id)
-    rows = [person_info(p, a) for p, a in session.exec(query).all()]
+        query = query.where(Agency.id == get_agency(db=db, code=agency).id)
+    rows = [person_info(p, a) for p, a in db.exec(query).all()]
     return sorted(rows, key=lambda p: (swedish_key(p.name), p.email.casefold()))

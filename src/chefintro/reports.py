@@ -26,9 +26,10 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from chefintro.calendar import now_local
+from chefintro.clock import now_local
 from chefintro.enums import AttendanceStatus, PairingState, ParticipantStatus, Role
 from chefintro.errors import NotFoundError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -55,9 +56,7 @@ class _Participation:
     mentor_places: int = 0
 
 
-def _participation(
-    session: Session, cohort_id: int | None
-) -> dict[tuple[int, str], _Participation]:
+def _participation(db: Session, cohort_id: int | None) -> dict[tuple[int, str], _Participation]:
     """Return (cohort id, agency code) → non-withdrawn adepts, mentors and mentor places.
 
     ``cohort_id`` None means every cohort.
@@ -82,12 +81,12 @@ def _participation(
         query = query.where(col(Participant.cohort_id) == cohort_id)
     return {
         (int(cid), str(code)): _Participation(int(adepts or 0), int(mentors or 0), int(places or 0))
-        for cid, code, adepts, mentors, places in session.execute(query).all()
+        for cid, code, adepts, mentors, places in db.execute(query).all()
     }
 
 
 def _pair_cells(
-    session: Session, cohort_id: int | None, *, live: bool
+    db: Session, cohort_id: int | None, *, live: bool
 ) -> dict[tuple[int, str, str], int]:
     """Return (cohort id, adept's agency, mentor's agency) → number of pairs.
 
@@ -118,7 +117,7 @@ def _pair_cells(
         query = query.where(Pairing.cohort_id == cohort_id)
     return {
         (int(cid), str(a_code), str(m_code)): int(count)
-        for cid, a_code, m_code, count in session.exec(query).all()
+        for cid, a_code, m_code, count in db.exec(query).all()
     }
 
 
@@ -127,24 +126,24 @@ def _in_swedish_order(codes: Iterable[str]) -> list[str]:
 
 
 def _cohort_id(cohort: Cohort) -> int:
-    return int(cohort.id or 0)
+    return id_of(cohort)
 
 
 # --- for the roster export's overview sheet ---------------------------------------------
 
 
-def participants_per_agency(*, session: Session, cohort: Cohort) -> list[tuple[str, int, int]]:
+def participants_per_agency(*, db: Session, cohort: Cohort) -> list[tuple[str, int, int]]:
     """Return (agency code, adepts, mentors) of the cohort's non-withdrawn participants.
 
     Only agencies with someone in the cohort, in Swedish order of code.
     """
-    by_code = {code: p for (_, code), p in _participation(session, _cohort_id(cohort)).items()}
+    by_code = {code: p for (_, code), p in _participation(db, _cohort_id(cohort)).items()}
     return [
         (code, by_code[code].adepts, by_code[code].mentors) for code in _in_swedish_order(by_code)
     ]
 
 
-def attendance_per_session(*, session: Session, cohort: Cohort) -> list[tuple[str, int, int, int]]:
+def attendance_per_session(*, db: Session, cohort: Cohort) -> list[tuple[str, int, int, int]]:
     """Return ("YYYY-MM-DD Title", present, excused, absent) per session, in time order.
 
     Counts every recorded status, as ``session list`` does; sessions with nothing recorded
@@ -154,7 +153,7 @@ def attendance_per_session(*, session: Session, cohort: Cohort) -> list[tuple[st
     def counted(status: AttendanceStatus) -> sqlalchemy.ColumnElement[Any]:
         return func.sum(case((col(Attendance.status) == status, 1), else_=0))
 
-    rows = session.execute(
+    rows = db.execute(
         sqlalchemy.select(
             col(ProgrammeSession.starts_at),
             col(ProgrammeSession.title),
@@ -229,14 +228,14 @@ class Overview:
         }
 
 
-def overview(*, session: Session, cohort: Cohort, now: datetime | None = None) -> Overview:
+def overview(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Overview:
     """Return the cohort per agency: people, placed and unmatched adepts, mentor places.
 
     A session counts as held once it has started by ``now`` (Stockholm time).
     """
     cid = _cohort_id(cohort)
-    people = _participation(session, cid)
-    pairs = _pair_cells(session, cid, live=True)
+    people = _participation(db, cid)
+    pairs = _pair_cells(db, cid, live=True)
     placed: dict[str, int] = defaultdict(int)
     used: dict[str, int] = defaultdict(int)
     for (_, adept_code, mentor_code), count in pairs.items():
@@ -263,15 +262,13 @@ def overview(*, session: Session, cohort: Cohort, now: datetime | None = None) -
         mentor_places_used=sum(r.mentor_places_used for r in rows),
     )
     moment = now or now_local()
-    total, held = session.exec(
+    total, held = db.exec(
         select(
             func.count(col(ProgrammeSession.id)),
             func.sum(case((col(ProgrammeSession.starts_at) <= moment, 1), else_=0)),
         ).where(ProgrammeSession.cohort_id == cid)
     ).one()
-    groups = session.exec(
-        select(func.count(col(PeerGroup.id))).where(PeerGroup.cohort_id == cid)
-    ).one()
+    groups = db.exec(select(func.count(col(PeerGroup.id))).where(PeerGroup.cohort_id == cid)).one()
     return Overview(
         cohort=cohort.name,
         agencies=rows,
@@ -323,16 +320,16 @@ class AgencyMatrix:
         }
 
 
-def agency_matrix(*, session: Session, cohort: Cohort) -> AgencyMatrix:
+def agency_matrix(*, db: Session, cohort: Cohort) -> AgencyMatrix:
     """Return who mentors whom: live pairs by adept's agency × mentor's agency, and balance.
 
     The agencies are those with a non-withdrawn participant in the cohort, in Swedish
     order of code.
     """
     cid = _cohort_id(cohort)
-    pairs = _pair_cells(session, cid, live=True)
+    pairs = _pair_cells(db, cid, live=True)
     codes = _in_swedish_order(
-        [code for _, code in _participation(session, cid)]
+        [code for _, code in _participation(db, cid)]
         + [code for _, a, m in pairs for code in (a, m)]
     )
     matrix = {a: {m: pairs.get((cid, a, m), 0) for m in codes} for a in codes}
@@ -403,14 +400,14 @@ class History:
         }
 
 
-def history(*, session: Session) -> History:
+def history(*, db: Session) -> History:
     """Return year-over-year figures per agency across every cohort, oldest first.
 
     Per agency and cohort: adepts and mentors who did not withdraw, and the pairs that
     happened (active or ended) with the agency on either side. The cohort totals count
     each pair once. Raise NotFoundError when there is no cohort yet.
     """
-    cohorts = session.exec(
+    cohorts = db.exec(
         select(Cohort.id, Cohort.name).order_by(col(Cohort.starts_on), col(Cohort.name))
     ).all()
     if not cohorts:
@@ -419,8 +416,8 @@ def history(*, session: Session) -> History:
             "'chefintro cohort create NAME --start YYYY-MM-DD --end YYYY-MM-DD'."
         )
     names = {int(cid or 0): str(name) for cid, name in cohorts}
-    people = _participation(session, None)
-    pairs = _pair_cells(session, None, live=False)
+    people = _participation(db, None)
+    pairs = _pair_cells(db, None, live=False)
     agency_pairs: dict[tuple[int, str], int] = defaultdict(int)
     cohort_pairs: dict[int, int] = defaultdict(int)
     for (cid, adept_code, mentor_code), count in pairs.items():

@@ -7,11 +7,24 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from chefintro import rules
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
-from chefintro.text import clean_text, is_plausible_email
+from chefintro.text import clean_text
 
+# The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
+ADEPT_MONTHS = "eligibility.adept_months"
+MENTOR_MONTHS = "eligibility.mentor_months"
+RETENTION_MONTHS = "retention.months"
+PROGRAMME_COORDINATOR = "programme.coordinator"
+MAIL_FROM = "mail.from"
+MAIL_SMTP_HOST = "mail.smtp_host"
+MAIL_SMTP_PORT = "mail.smtp_port"
+MAIL_STARTTLS = "mail.starttls"
+MAIL_USER = "mail.user"
+#: The prefix of the matching weights' keys; the rest is the weight's short name.
+WEIGHTS = "weights."
 
 
 @dataclass(frozen=True)
@@ -24,29 +37,33 @@ class SettingSpec:
 
 
 SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("eligibility.adept_months", 6, 0, 600, "Months as a manager an adept needs"),
-    SettingSpec("eligibility.mentor_months", 36, 0, 600, "Months as a manager a mentor needs"),
-    SettingSpec("weights.same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
-    SettingSpec("weights.wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"),
-    SettingSpec("weights.preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
-    SettingSpec("weights.preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
-    SettingSpec("weights.preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
-    SettingSpec("weights.same_location", 10, 0, 1000, "Points when both work in the same town"),
-    SettingSpec("weights.experience_per_year", 2, 0, 100, "Points per year the mentor has managed"),
+    SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
+    SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
+    SettingSpec(WEIGHTS + "same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
     SettingSpec(
-        "weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"
+        WEIGHTS + "wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"
+    ),
+    SettingSpec(WEIGHTS + "preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec(
+        WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
     SettingSpec(
-        "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+        WEIGHTS + "experience_cap_years", 10, 0, 50, "Years of experience that count at most"
     ),
-    SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(
+        WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+    ),
+    SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
 def _port(value: str) -> str:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise UsageError(f"mail.smtp_port takes a port number 1–65535, not {value!r}.")
+        raise UsageError(f"{MAIL_SMTP_PORT} takes a port number 1–65535, not {value!r}.")
     return str(int(value))
 
 
@@ -67,8 +84,9 @@ def _address(value: str) -> str:
     from email.utils import parseaddr
 
     _, address = parseaddr(value)
-    if not is_plausible_email(address):
-        raise UsageError(f"{value!r} is not an e-mail address (e.g. 'Name <name@agency.se>').")
+    problem = rules.email_problem(address)
+    if problem is not None:
+        raise UsageError(f"{value!r}: {address!r} {problem} (e.g. 'Name <name@agency.se>').")
     return value
 
 
@@ -87,45 +105,43 @@ class TextSettingSpec:
 
 
 TEXT_SPECS: tuple[TextSettingSpec, ...] = (
-    TextSettingSpec("programme.coordinator", None, "The coordinator's name, signing messages"),
-    TextSettingSpec(
-        "mail.from", None, "Sender of messages, e.g. 'Name <name@agency.se>'", _address
-    ),
-    TextSettingSpec("mail.smtp_host", None, "SMTP server that 'message … --send' uses"),
-    TextSettingSpec("mail.smtp_port", "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", _port),
-    TextSettingSpec("mail.starttls", "true", "Whether to use STARTTLS (true/false)", _flag),
-    TextSettingSpec("mail.user", None, "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
+    TextSettingSpec(PROGRAMME_COORDINATOR, None, "The coordinator's name, signing messages"),
+    TextSettingSpec(MAIL_FROM, None, "Sender of messages, e.g. 'Name <name@agency.se>'", _address),
+    TextSettingSpec(MAIL_SMTP_HOST, None, "SMTP server that 'message … --send' uses"),
+    TextSettingSpec(MAIL_SMTP_PORT, "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", _port),
+    TextSettingSpec(MAIL_STARTTLS, "true", "Whether to use STARTTLS (true/false)", _flag),
+    TextSettingSpec(MAIL_USER, None, "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
 
 
-def get_setting_text(*, session: Session, key: str) -> str | None:
+def get_setting_text(*, db: Session, key: str) -> str | None:
     """Return a text setting, or its default when unset."""
     spec = TEXT_SPEC_BY_KEY[key]
-    value = get_text(session=session, key=key)
+    value = get_text(db=db, key=key)
     return value if value is not None else spec.default
 
 
-def text_values(*, session: Session) -> list[tuple[TextSettingSpec, str | None, bool]]:
+def text_values(*, db: Session) -> list[tuple[TextSettingSpec, str | None, bool]]:
     """Return every text setting with its value and whether it was set."""
-    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    stored = {row.key: row.value for row in db.exec(select(Setting)).all()}
     return [(spec, stored.get(spec.key, spec.default), spec.key in stored) for spec in TEXT_SPECS]
 
 
-def _set_text(*, session: Session, spec: TextSettingSpec, value: str) -> str | None:
+def _set_text(*, db: Session, spec: TextSettingSpec, value: str) -> str | None:
     clean = clean_text(value)
     if clean is None:
-        put_text(session=session, key=spec.key, value=None)
+        put_text(db=db, key=spec.key, value=None)
         return spec.default
     stored = spec.check(clean)
-    _put(session=session, key=spec.key, value=stored)
+    _put(db=db, key=spec.key, value=stored)
     return stored
 
 
-def get_int(*, session: Session, key: str) -> int:
+def get_int(*, db: Session, key: str) -> int:
     """Return an integer setting, or its default when unset."""
     spec = SPEC_BY_KEY[key]
-    row = session.get(Setting, key)
+    row = db.get(Setting, key)
     if row is None:
         return spec.default
     try:
@@ -134,9 +150,9 @@ def get_int(*, session: Session, key: str) -> int:
         return spec.default
 
 
-def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
+def all_values(*, db: Session) -> list[tuple[SettingSpec, int, bool]]:
     """Return every known setting with its value and whether it differs from the default."""
-    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    stored = {row.key: row.value for row in db.exec(select(Setting)).all()}
     result = []
     for spec in SPECS:
         value = int(stored[spec.key]) if spec.key in stored else spec.default
@@ -144,11 +160,11 @@ def all_values(*, session: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, session: Session, key: str, value: str) -> int | str | None:
+def set_value(*, db: Session, key: str, value: str) -> int | str | None:
     """Validate and store a setting; return the stored value (an empty text unsets it)."""
     text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
     if text_spec is not None:
-        return _set_text(session=session, spec=text_spec, value=value)
+        return _set_text(db=db, spec=text_spec, value=value)
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
         known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])
@@ -159,38 +175,38 @@ def set_value(*, session: Session, key: str, value: str) -> int | str | None:
         raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
     if not spec.minimum <= number <= spec.maximum:
         raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
-    _put(session=session, key=spec.key, value=str(number))
+    _put(db=db, key=spec.key, value=str(number))
     return number
 
 
-def weights(*, session: Session) -> dict[str, int]:
+def weights(*, db: Session) -> dict[str, int]:
     """Return the matching weights by short name (``same_field`` …)."""
     return {
-        spec.key.removeprefix("weights."): get_int(session=session, key=spec.key)
+        spec.key.removeprefix(WEIGHTS): get_int(db=db, key=spec.key)
         for spec in SPECS
-        if spec.key.startswith("weights.")
+        if spec.key.startswith(WEIGHTS)
     }
 
 
-def get_text(*, session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
+def get_text(*, db: Session, key: str) -> str | None:
+    row = db.get(Setting, key)
     return row.value if row is not None else None
 
 
-def put_text(*, session: Session, key: str, value: str | None) -> None:
+def put_text(*, db: Session, key: str, value: str | None) -> None:
     """Store or (with None) remove a free-text internal setting such as the current cohort."""
     if value is None:
-        row = session.get(Setting, key)
+        row = db.get(Setting, key)
         if row is not None:
-            session.delete(row)
+            db.delete(row)
         return
-    _put(session=session, key=key, value=value)
+    _put(db=db, key=key, value=value)
 
 
-def _put(*, session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
+def _put(*, db: Session, key: str, value: str) -> None:
+    row = db.get(Setting, key)
     if row is None:
-        session.add(Setting(key=key, value=value))
+        db.add(Setting(key=key, value=value))
     else:
         row.value = value
-        session.add(row)
+        db.add(row)

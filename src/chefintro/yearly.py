@@ -86,7 +86,7 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         raise UnreadableInputError(f"{path}: cannot read the plan ({exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid TOML: {exc}.") from None
-    from chefintro.calendar import local_time
+    from chefintro.clock import local_time
     from chefintro.groups import MAX_SIZE
 
     problems: list[Problem] = []
@@ -301,13 +301,24 @@ class StepResult:
 Progress = Callable[[str], None]
 
 
+def step_count(plan: Plan, *, dry_run: bool = False) -> int:
+    """Return how many times :func:`run_plan` reports progress for ``plan``."""
+    steps = 2 * len(plan.rosters) + 1  # read and import each roster; the cohort
+    steps += sum(bool(x) for x in (plan.sessions, plan.suggest, plan.group_size))
+    if not dry_run:
+        outputs = (plan.workbook, plan.agencies_dir, plan.calendar)
+        steps += sum(x is not None for x in outputs)
+    return steps
+
+
 def run_plan(
     *, store: Store, plan: Plan, dry_run: bool = False, progress: Progress | None = None
 ) -> list[StepResult]:
     """Run a plan against the store; return what each step did."""
-    from chefintro import calendar, cohorts, groups, pairing
+    from chefintro import cohorts, groups, pairing
     from chefintro.roster.load import import_roster
     from chefintro.roster.reader import read_roster
+    from chefintro.sessions import ProgrammeSessionData, upsert_session
 
     note = progress or (lambda _step: None)
     results: list[StepResult] = []
@@ -317,12 +328,12 @@ def run_plan(
         rosters.append(read_roster(file))
     # Outputs are checked before the transaction, so a bad destination commits nothing.
     check_outputs(plan, create=not dry_run)
-    with store.session() as session:
+    with store.transaction() as db:
         note("Cohort")
-        cohort = cohorts.find_cohort(session=session, name=plan.name)
+        cohort = cohorts.find_cohort(db=db, name=plan.name)
         if cohort is None:
             cohort = cohorts.create_cohort(
-                session=session,
+                db=db,
                 name=plan.name,
                 starts_on=plan.start,
                 ends_on=plan.end,
@@ -338,14 +349,14 @@ def run_plan(
                     f"{plan.start} – {plan.end}; change the plan or the cohort."
                 )
             results.append(StepResult("cohort", f"{cohort.name} exists"))
-        cohorts.use_cohort(session=session, name=cohort.name)
+        cohorts.use_cohort(db=db, name=cohort.name)
         if plan.carry_over_from:
-            source = cohorts.get_cohort(session=session, name=plan.carry_over_from)
-            carried = cohorts.carry_over_mentors(session=session, source=source, target=cohort)
+            source = cohorts.get_cohort(db=db, name=plan.carry_over_from)
+            carried = cohorts.carry_over_mentors(db=db, source=source, target=cohort)
             results.append(StepResult("carry over", f"{carried} mentor(s) from {source.name}"))
         for data in rosters:
             note(f"Importing {data.path.name}")
-            summary = import_roster(session=session, data=data, cohort_name=cohort.name)
+            summary = import_roster(db=db, data=data, cohort_name=cohort.name)
             parts = ", ".join(
                 f"{name} +{c.added} ~{c.updated} ={c.unchanged}"
                 for name, c in summary.sheets.items()
@@ -357,10 +368,10 @@ def run_plan(
             outcomes: dict[str, int] = {}
             for planned in plan.sessions:
                 kind = SessionKind(planned.kind) if planned.kind else None
-                outcome = calendar.upsert_session(
-                    session=session,
+                outcome = upsert_session(
+                    db=db,
                     cohort=cohort,
-                    data=calendar.SessionData(
+                    data=ProgrammeSessionData(
                         title=planned.title,
                         starts_at=planned.start,
                         ends_at=planned.end,
@@ -374,14 +385,14 @@ def run_plan(
             results.append(StepResult("sessions", detail))
         if plan.suggest:
             note("Matching")
-            pairs = pairing.suggest(session=session, cohort=cohort, allow_repeat=plan.allow_repeat)
+            pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
             results.append(StepResult("match", f"{len(pairs)} adept(s) placed"))
         if plan.apply:
-            applied = pairing.apply(session=session, cohort=cohort)
+            applied = pairing.apply(db=db, cohort=cohort)
             results.append(StepResult("apply", f"{applied} pair(s) made active"))
         if plan.group_size:
             note("Peer groups")
-            existing = groups.list_groups(session=session, cohort=cohort)
+            existing = groups.list_groups(db=db, cohort=cohort)
             if existing:
                 # Groups people already know are not reshuffled by running the plan again.
                 results.append(
@@ -389,14 +400,14 @@ def run_plan(
                 )
             else:
                 formed = groups.form_groups(
-                    session=session,
+                    db=db,
                     cohort=cohort,
                     size=plan.group_size,
                     include_mentors=plan.include_mentors,
                 )
                 results.append(StepResult("groups", f"{len(formed)} group(s) formed"))
         if dry_run:
-            session.rollback()
+            db.rollback()
             results.append(StepResult("dry run", "nothing was written"))
             return results
     results += write_outputs(store=store, plan=plan, progress=note)
@@ -405,27 +416,26 @@ def run_plan(
 
 def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepResult]:
     """Write the plan's workbook, agency workbooks and calendar from the committed store."""
-    from chefintro import calendar, cohorts
+    from chefintro import cohorts
+    from chefintro.ics import write_ics
     from chefintro.roster.collect import full_export, write_agency_workbooks
     from chefintro.roster.writer import write_workbook
 
     results = []
-    with store.session() as session:
-        cohort = cohorts.get_cohort(session=session, name=plan.name)
+    with store.transaction() as db:
+        cohort = cohorts.get_cohort(db=db, name=plan.name)
         if plan.workbook is not None:
             progress("Writing the roster workbook")
-            write_workbook(plan.workbook, full_export(session=session, cohort=cohort))
+            write_workbook(plan.workbook, full_export(db=db, cohort=cohort))
             results.append(StepResult("workbook", str(plan.workbook)))
         if plan.agencies_dir is not None:
             progress("Writing the agency workbooks")
-            written = write_agency_workbooks(
-                session=session, cohort=cohort, directory=plan.agencies_dir
-            )
+            written = write_agency_workbooks(db=db, cohort=cohort, directory=plan.agencies_dir)
             results.append(
                 StepResult("agencies", f"{len(written)} workbook(s) in {plan.agencies_dir}")
             )
         if plan.calendar is not None:
             progress("Writing the calendar")
-            count = calendar.write_ics(session=session, cohort=cohort, path=plan.calendar)
+            count = write_ics(db=db, cohort=cohort, path=plan.calendar)
             results.append(StepResult("calendar", f"{count} session(s) in {plan.calendar}"))
     return results

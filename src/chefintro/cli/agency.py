@@ -26,9 +26,9 @@ def add(
     """
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        agency = registry.add_agency(session=session, code=code, name=name)
-        output.success(f"Added agency {agency.code} ({agency.name}).")
+    with state(ctx).transaction() as db:
+        agency = registry.add_agency(db=db, code=code, name=name)
+    output.success(f"Added agency {agency.code} ({agency.name}).")
 
 
 @app.command("list")
@@ -36,8 +36,8 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List agencies with their number of registered people."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        rows = registry.list_agencies(session=session)
+    with state(ctx).transaction() as db:
+        rows = registry.list_agencies(db=db)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
     else:
@@ -52,9 +52,9 @@ def show(ctx: typer.Context, code: CodeArg, as_json: JsonOption = False) -> None
     """Show one agency and its people."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        agency = registry.get_agency(session=session, code=code)
-        people = registry.list_people(session=session, agency=agency.code)
+    with state(ctx).transaction() as db:
+        agency = registry.get_agency(db=db, code=code)
+        people = registry.list_people(db=db, agency=agency.code)
         info = {
             "code": agency.code,
             "name": agency.name,
@@ -103,11 +103,11 @@ def edit(
 
     if name is None and new_code is None and contact is None:
         raise typer.BadParameter("Give --name, --code and/or --contact.")
-    with state(ctx).session() as session:
+    with state(ctx).transaction() as db:
         agency = registry.edit_agency(
-            session=session, code=code, name=name, new_code=new_code, contact=contact
+            db=db, code=code, name=name, new_code=new_code, contact=contact
         )
-        output.success(f"Agency {agency.code}: {agency.name}.")
+    output.success(f"Agency {agency.code}: {agency.name}.")
 
 
 @app.command("remove")
@@ -121,7 +121,7 @@ def remove(
     """Remove an agency that has no registered people (or, with --force, with them)."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        removed = registry.remove_agency(session=session, code=code, force=force)
+    with state(ctx).transaction() as db:
+        removed = registry.remove_agency(db=db, code=code, force=force)
     extra = f" and {removed} people" if removed else ""
     output.success(f"Removed agency {code.strip().upper()}{extra}.")

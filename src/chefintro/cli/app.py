@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import platform
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from chefintro import __version__
 from chefintro.cli import output
 from chefintro.cli.common import AppState
 from chefintro.errors import EXIT_SOFTWARE, ChefintroError, InvalidInputError
@@ -67,10 +69,23 @@ app = typer.Typer(
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        output.plain(f"chefintro {__version__}")
-        raise typer.Exit()
+def _version(ctx: typer.Context, value: bool) -> None:
+    """Print the version, the Python running chefintro and the store it would use; exit.
+
+    The store is resolved as every command resolves it (``--db`` is eager, so it is known
+    here whatever its place on the command line), but not opened or created.
+    """
+    if not value or ctx.resilient_parsing:
+        return
+    from chefintro import __version__
+    from chefintro.location import describe, is_url, resolve_location
+
+    location = resolve_location(ctx.params.get("db"))
+    missing = not is_url(location) and not Path(location).expanduser().exists()
+    output.plain(f"chefintro {__version__}")
+    output.plain(f"Python {platform.python_version()} ({sys.executable})")
+    output.plain(f"Store: {describe(location)}{' (not created yet)' if missing else ''}")
+    raise typer.Exit()
 
 
 @app.callback()
@@ -82,6 +97,7 @@ def root(
             "--db",
             help="Store file or SQLAlchemy URL (default: $CHEFINTRO_DB, else the user data dir).",
             metavar="PATH_OR_URL",
+            is_eager=True,  # so that --version reports this store wherever --db is given
         ),
     ] = None,
     cohort: Annotated[
@@ -90,7 +106,11 @@ def root(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", help="Print the version and exit.", callback=_version),
+        typer.Option(
+            "--version",
+            help="Print the version, the Python version and the store path, and exit.",
+            callback=_version,
+        ),
     ] = False,
 ) -> None:
     """Run a yearly cross-agency introduction and mentoring programme for new managers."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_date, state
+from chefintro.cli.common import JsonOption, parse_date, report_purge, state
 
 app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
 
@@ -51,9 +51,9 @@ def create(
     """
     from chefintro import cohorts
 
-    with state(ctx).session() as session:
+    with state(ctx).transaction() as db:
         cohort = cohorts.create_cohort(
-            session=session,
+            db=db,
             name=name,
             starts_on=start,
             ends_on=end,
@@ -62,9 +62,9 @@ def create(
         )
         carried = 0
         if carry_over_from is not None:
-            source = cohorts.get_cohort(session=session, name=carry_over_from)
-            carried = cohorts.carry_over_mentors(session=session, source=source, target=cohort)
-        info = cohorts.cohort_info(session=session, cohort=cohort)
+            source = cohorts.get_cohort(db=db, name=carry_over_from)
+            carried = cohorts.carry_over_mentors(db=db, source=source, target=cohort)
+        info = cohorts.cohort_info(db=db, cohort=cohort)
     output.success(f"Created cohort {info.name} ({info.starts_on} – {info.ends_on}).")
     if carry_over_from is not None:
         output.info(f"{carried} mentor(s) carried over from cohort {carry_over_from}.")
@@ -77,8 +77,8 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List cohorts; closed ones show when their personal data is due for anonymising."""
     from chefintro import cohorts
 
-    with state(ctx).session() as session:
-        rows = cohorts.list_cohorts(session=session)
+    with state(ctx).transaction() as db:
+        rows = cohorts.list_cohorts(db=db)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
@@ -118,11 +118,9 @@ def show(
     from chefintro import cohorts
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = (
-            cohorts.get_cohort(session=session, name=name) if name else st.current_cohort(session)
-        )
-        info = cohorts.cohort_info(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = cohorts.get_cohort(db=db, name=name) if name else st.current_cohort(db)
+        info = cohorts.cohort_info(db=db, cohort=cohort)
     if as_json:
         output.emit_json(info.to_json())
         return
@@ -144,8 +142,8 @@ def use(ctx: typer.Context, name: NameArg) -> None:
     """Make a cohort the current one for later commands."""
     from chefintro import cohorts
 
-    with state(ctx).session() as session:
-        cohort = cohorts.use_cohort(session=session, name=name)
+    with state(ctx).transaction() as db:
+        cohort = cohorts.use_cohort(db=db, name=name)
     output.success(f"Cohort {cohort.name} is now the current cohort.")
 
 
@@ -155,8 +153,8 @@ def close(ctx: typer.Context) -> None:
     from chefintro import cohorts
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = cohorts.close_cohort(session=session, cohort=st.current_cohort(session))
+    with st.transaction() as db:
+        cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db))
     output.success(f"Closed cohort {cohort.name}.")
     if cohort.starts_on > date.today():
         output.warning(
@@ -185,22 +183,12 @@ def anonymise(
 
     Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
     """
-    from chefintro import cohorts, privacy
-    from chefintro.store import purge_deleted
+    from chefintro import privacy
 
-    st = state(ctx)
-    with st.session() as session:
-        cohort = cohorts.get_cohort(session=session, name=name)
-        result = privacy.anonymise_cohort(session=session, cohort=cohort, archive=archive)
+    result, purge = privacy.anonymise(store=state(ctx).store(), name=name, archive=archive)
     output.success(f"Archived cohort {result.cohort} to {result.archive}.")
     output.success(
         f"Anonymised cohort {result.cohort}: {result.pseudonymised} people pseudonymised, "
         f"{result.kept} kept because they take part in another cohort."
     )
-    store = st.store()
-    if store.is_sqlite and not purge_deleted(store):
-        output.warning(
-            "Another chefintro had the store open, so the store file could not be compacted: "
-            "the replaced data is overwritten, but old copies stay in the write-ahead log "
-            "until every chefintro using the store has finished."
-        )
+    report_purge(purge, "the replaced data is overwritten", server_note=False)

@@ -62,15 +62,15 @@ class AppState:
         return self._store
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Yield a session in one transaction on the store."""
-        with self.store().session() as session:
-            yield session
+    def transaction(self) -> Iterator[Session]:
+        """Yield a database session in one transaction on the store."""
+        with self.store().transaction() as db:
+            yield db
 
-    def current_cohort(self, session: Session) -> Cohort:
+    def current_cohort(self, db: Session) -> Cohort:
         from chefintro.cohorts import current_cohort
 
-        return current_cohort(session=session, name=self.cohort)
+        return current_cohort(db=db, name=self.cohort)
 
     def close(self) -> None:
         if self._store is not None:
@@ -131,4 +131,22 @@ def enum_metavar(enum: type[StrEnum]) -> str:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def report_purge(purge: str, overwritten: str, *, server_note: bool = True) -> None:
+    """Say what became of removed personal data's bytes (an ``audit.Purge``), when they may
+    not be gone from the store file yet; ``overwritten`` names them, e.g. "the erased rows
+    are overwritten"."""
+    from chefintro.cli import output
+
+    if purge == "busy":
+        output.warning(
+            "Another chefintro had the store open, so the store file could not be compacted: "
+            f"{overwritten}, but old copies stay in the write-ahead log until every "
+            "chefintro using the store has finished."
+        )
+    elif purge == "server" and server_note:
+        output.info(
+            "On PostgreSQL, ask the database administrator to run VACUUM FULL so that the "
+            "removed rows also leave the database files."
+        )

@@ -27,21 +27,20 @@ def demo(
     import tempfile
 
     from chefintro import cohorts, groups, pairing, registry
-    from chefintro.demo import run_demo
+    from chefintro.demo import demo_steps, run_demo
     from chefintro.store import open_store
 
     target = directory or Path(tempfile.mkdtemp(prefix="chefintro-demo-"))
-    with output.steps(8) as advance:
-        advance("Running the sample year")
-        run = run_demo(target)
+    with output.steps(demo_steps()) as advance:
+        run = run_demo(target, progress=advance)
     store = open_store(str(run.store_path))
     try:
-        with store.session() as session:
-            cohort = cohorts.current_cohort(session=session)
-            agencies = registry.list_agencies(session=session)
-            pairs = pairing.list_pairs(session=session, cohort=cohort)
-            formed = groups.list_groups(session=session, cohort=cohort)
-            people = cohorts.list_participants(session=session, cohort=cohort)
+        with store.transaction() as db:
+            cohort = cohorts.current_cohort(db=db)
+            agencies = registry.list_agencies(db=db)
+            pairs = pairing.list_pairs(db=db, cohort=cohort)
+            formed = groups.list_groups(db=db, cohort=cohort)
+            people = cohorts.list_participants(db=db, cohort=cohort)
     finally:
         store.dispose()
     output.table(

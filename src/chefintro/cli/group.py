@@ -49,12 +49,10 @@ def form(
     from chefintro import groups as groups_service
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        groups_service.form_groups(
-            session=session, cohort=cohort, size=size, include_mentors=include_mentors
-        )
-        formed = groups_service.list_groups(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        groups_service.form_groups(db=db, cohort=cohort, size=size, include_mentors=include_mentors)
+        formed = groups_service.list_groups(db=db, cohort=cohort)
     _show(formed, cohort.name)
     sizes = [len(g.members) for g in formed]
     size_text = str(min(sizes)) if min(sizes) == max(sizes) else f"{min(sizes)}–{max(sizes)}"
@@ -77,9 +75,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import groups as groups_service
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        formed = groups_service.list_groups(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        formed = groups_service.list_groups(db=db, cohort=cohort)
     if as_json:
         output.emit_json([g.to_json() for g in formed])
         return

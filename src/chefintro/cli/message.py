@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import YesOption, state
+from chefintro.cli.common import state
 
 if TYPE_CHECKING:
     from chefintro.cli.common import AppState
@@ -45,6 +45,7 @@ SendOption = Annotated[
         help="Send through the SMTP server in settings (mail.*) instead of writing drafts.",
     ),
 ]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Send without asking (for scripts).")]
 AgainOption = Annotated[
     bool,
     typer.Option("--again", help="Include messages already sent (by default they are left out)."),
@@ -67,11 +68,11 @@ def _run(
     from chefintro.messages.smtp import smtp_config
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        config = smtp_config(session=session) if send else None
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        config = smtp_config(db=db) if send else None
         batch = service.prepare_batch(
-            session=session,
+            db=db,
             cohort=cohort,
             kind=kind,
             draft=not send,

@@ -51,13 +51,14 @@ def suggest(
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        pairs = pairing.suggest(session=session, cohort=cohort, allow_repeat=allow_repeat)
-        if as_json:
-            output.emit_json([p.to_json() for p in pairs])
-            return
-        left = [u for u in pairing.unmatched(session=session, cohort=cohort) if u.role == "adept"]
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=allow_repeat)
+        unmatched = [] if as_json else pairing.unmatched(db=db, cohort=cohort)
+    left = [u for u in unmatched if u.role == "adept"]
+    if as_json:
+        output.emit_json([p.to_json() for p in pairs])
+        return
     _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
     output.info(f"{len(pairs)} adept(s) placed, {len(left)} without a mentor.")
     if left:
@@ -71,9 +72,9 @@ def apply(ctx: typer.Context) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        count = pairing.apply(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        count = pairing.apply(db=db, cohort=cohort)
     output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")
 
 
@@ -83,9 +84,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        pairs = pairing.list_pairs(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        pairs = pairing.list_pairs(db=db, cohort=cohort)
     if as_json:
         output.emit_json([p.to_json() for p in pairs])
     else:
@@ -111,10 +112,10 @@ def set_(
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
         result = pairing.set_pair(
-            session=session,
+            db=db,
             cohort=cohort,
             adept_email=adept,
             mentor_email=mentor,
@@ -140,9 +141,9 @@ def remove(ctx: typer.Context, adept: AdeptArg) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        outcome = pairing.remove_pair(session=session, cohort=cohort, adept_email=adept)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        outcome = pairing.remove_pair(db=db, cohort=cohort, adept_email=adept)
     output.success(f"The pair of {adept.strip()} was {outcome}.")
 
 
@@ -159,8 +160,8 @@ def exclude(
     """
     from chefintro import pairing
 
-    with state(ctx).session() as session:
-        undone = pairing.exclude(session=session, first=first, second=second, reason=reason)
+    with state(ctx).transaction() as db:
+        undone = pairing.exclude(db=db, first=first, second=second, reason=reason)
     output.success("Exclusion recorded.")
     if undone:
         output.warning(f"{undone} existing pair between them was undone.")
@@ -176,9 +177,9 @@ def explain(
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        result = pairing.explain(session=session, cohort=cohort, email=email)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        result = pairing.explain(db=db, cohort=cohort, email=email)
     if as_json:
         output.emit_json(result.to_json())
         return
@@ -207,9 +208,9 @@ def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        rows = pairing.unmatched(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        rows = pairing.unmatched(db=db, cohort=cohort)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return

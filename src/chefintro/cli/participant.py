@@ -50,17 +50,15 @@ def add(
         wished_field=wished_field,
         preferred_mentors=list(prefer or []),
     )
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        _, info = cohorts.add_participant(session=session, cohort=cohort, data=data)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        _, info = cohorts.add_participant(db=db, cohort=cohort, data=data)
         warnings: list[str] = []
         if role == Role.ADEPT and prefer:
             from chefintro import pairing
 
-            warnings = pairing.preference_warnings(
-                session=session, cohort=cohort, adept_email=email
-            )
-        output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
+            warnings = pairing.preference_warnings(db=db, cohort=cohort, adept_email=email)
+    output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
     if info.warning:
         output.warning(info.warning)
     for warning in warnings:
@@ -83,9 +81,9 @@ def list_(
     from chefintro import cohorts
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        rows = cohorts.list_participants(session=session, cohort=cohort, role=role, agency=agency)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        rows = cohorts.list_participants(db=db, cohort=cohort, role=role, agency=agency)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
@@ -117,9 +115,9 @@ def withdraw(ctx: typer.Context, email: EmailArg) -> None:
     from chefintro import cohorts
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        cohorts.withdraw_participant(session=session, cohort=cohort, email=email)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        cohorts.withdraw_participant(db=db, cohort=cohort, email=email)
     output.success(f"Withdrew {email.strip()} from cohort {cohort.name}.")
 
 
@@ -138,8 +136,8 @@ def continue_(
     from chefintro import cohorts
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        cohorts.set_continues(session=session, cohort=cohort, email=email, continues=not no)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        cohorts.set_continues(db=db, cohort=cohort, email=email, continues=not no)
     verb = "will not continue" if no else "continues next year"
     output.success(f"{email.strip()} {verb} (cohort {cohort.name}).")

@@ -6,12 +6,15 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_date, state
+from chefintro.cli.common import JsonOption, parse_date, report_purge, state
+
+if TYPE_CHECKING:
+    from chefintro.registry import PersonData
 
 app = typer.Typer(help="Register and look after people.", no_args_is_help=True)
 
@@ -45,19 +48,10 @@ def add(
     """
     from chefintro import registry
 
-    data = registry.PersonData(
-        name=name,
-        email=email,
-        agency=agency,
-        unit=unit,
-        title=title,
-        field=field,
-        location=location,
-        manager_since=manager_since,
-    )
-    with state(ctx).session() as session:
-        person = registry.add_person(session=session, data=data)
-        output.success(f"Added {person.name} <{person.email}>.")
+    data = _person_data(name, email, agency, unit, title, field, location, manager_since)
+    with state(ctx).transaction() as db:
+        person = registry.add_person(db=db, data=data)
+    output.success(f"Added {person.name} <{person.email}>.")
 
 
 @app.command("list")
@@ -69,8 +63,8 @@ def list_(
     """List people in Swedish alphabetical order."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        people = registry.list_people(session=session, agency=agency)
+    with state(ctx).transaction() as db:
+        people = registry.list_people(db=db, agency=agency)
     if as_json:
         output.emit_json([p.to_json() for p in people])
         return
@@ -88,9 +82,9 @@ def show(ctx: typer.Context, email: EmailArg, as_json: JsonOption = False) -> No
     """Show one person."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        person = registry.get_person(session=session, email=email)
-        info = registry.person_info(person, registry.agency_of(session=session, person=person))
+    with state(ctx).transaction() as db:
+        person = registry.get_person(db=db, email=email)
+        info = registry.person_info(person, registry.agency_of(db=db, person=person))
     if as_json:
         output.emit_json(info.to_json())
         return
@@ -133,23 +127,14 @@ def edit(
     """
     from chefintro import registry
 
-    data = registry.PersonData(
-        name=name,
-        email=new_email,
-        agency=agency,
-        unit=unit,
-        title=title,
-        field=field,
-        location=location,
-        manager_since=manager_since,
-    )
+    data = _person_data(name, new_email, agency, unit, title, field, location, manager_since)
     if all(v is None for v in vars(data).values()) and not clear:
         raise typer.BadParameter("Give at least one field to change.")
-    with state(ctx).session() as session:
+    with state(ctx).transaction() as db:
         person = registry.edit_person(
-            session=session, email=email, data=data, clear={c.strip().lower() for c in clear or []}
+            db=db, email=email, data=data, clear={c.strip().lower() for c in clear or []}
         )
-        output.success(f"Updated {person.name} <{person.email}>.")
+    output.success(f"Updated {person.name} <{person.email}>.")
 
 
 @app.command("remove")
@@ -164,8 +149,8 @@ def remove(
     """Remove a person who takes part in no cohort (or, with --force, with their history)."""
     from chefintro import registry
 
-    with state(ctx).session() as session:
-        registry.remove_person(session=session, email=email, force=force)
+    with state(ctx).transaction() as db:
+        registry.remove_person(db=db, email=email, force=force)
     output.success(f"Removed {email.strip()}.")
 
 
@@ -201,28 +186,14 @@ def export(
     Example: chefintro person export asa.oberg@csn.se --format xlsx --output asa-oberg.xlsx
     """
     from chefintro import privacy
-    from chefintro.roster.person_export import write_json, write_person_workbook
 
     if fmt == ExportFormat.XLSX and output_file is None:
         raise typer.BadParameter("An xlsx export needs --output FILE.", param_hint="--format")
-    with state(ctx).session() as session:
-        data = privacy.export_person(session=session, email=email)
-        if fmt == ExportFormat.XLSX:
-            assert output_file is not None
-            write_person_workbook(output_file, data)
-        elif output_file is not None:
-            write_json(output_file, data)
-        else:
-            output.emit_json(data)
-        privacy.log(
-            session=session,
-            action="export",
-            detail=(
-                f"exported one person's data as {fmt.value} "
-                f"({len(data['participations'])} participation(s))"
-            ),
-        )
-    if output_file is not None:
+    with state(ctx).transaction() as db:
+        data = privacy.export_person_to(db=db, email=email, fmt=fmt.value, path=output_file)
+    if output_file is None:
+        output.emit_json(data)
+    else:
         output.success(f"Wrote everything on {data['person']['name']} to {output_file}.")
 
 
@@ -242,7 +213,6 @@ def erase(
     """
     from chefintro import privacy
     from chefintro.errors import EXIT_RULE
-    from chefintro.store import purge_deleted
 
     st = state(ctx)
     if not yes:
@@ -252,24 +222,37 @@ def erase(
                 "terminal, or add --yes."
             )
             raise typer.Exit(EXIT_RULE)
-        with st.session() as session:
-            preview = privacy.erasure_preview(session=session, email=email)
+        with st.transaction() as db:
+            preview = privacy.erasure_preview(db=db, email=email)
         output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
         if not typer.confirm("Erase for good? This cannot be undone", default=False, err=True):
             output.info("Nothing was erased.")
             raise typer.Exit(EXIT_RULE)
-    with st.session() as session:
-        erased = privacy.erase_person(session=session, email=email)
+    erased, purge = privacy.erase(store=st.store(), email=email)
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
-    store = st.store()
-    if store.is_sqlite and not purge_deleted(store):
-        output.warning(
-            "Another chefintro had the store open, so the store file could not be compacted: "
-            "the erased rows are overwritten, but old copies stay in the write-ahead log "
-            "until every chefintro using the store has finished."
-        )
-    elif not store.is_sqlite:
-        output.info(
-            "On PostgreSQL, ask the database administrator to run VACUUM FULL so that the "
-            "removed rows also leave the database files."
-        )
+    report_purge(purge, "the erased rows are overwritten")
+
+
+def _person_data(
+    name: str | None,
+    email: str | None,
+    agency: str | None,
+    unit: str | None,
+    title: str | None,
+    field: str | None,
+    location: str | None,
+    manager_since: date | None,
+) -> PersonData:
+    """Return a person's fields as given on the command line (None: not given)."""
+    from chefintro.registry import PersonData
+
+    return PersonData(
+        name=name,
+        email=email,
+        agency=agency,
+        unit=unit,
+        title=title,
+        field=field,
+        location=location,
+        manager_since=manager_since,
+    )

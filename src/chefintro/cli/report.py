@@ -20,12 +20,12 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
     counts as not attended. At risk: below the minimum so far. Cannot complete: even
     attending every remaining session would not reach the minimum.
     """
-    from chefintro import calendar
+    from chefintro.attendance import attendance_report
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        report = calendar.attendance_report(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        report = attendance_report(db=db, cohort=cohort)
     if as_json:
         output.emit_json(report.to_json())
         return
@@ -81,9 +81,9 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import reports
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        result = reports.overview(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        result = reports.overview(db=db, cohort=cohort)
     if as_json:
         output.emit_json(result.to_json())
         return
@@ -130,9 +130,9 @@ def agencies(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import reports
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        result = reports.agency_matrix(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        result = reports.agency_matrix(db=db, cohort=cohort)
     if as_json:
         output.emit_json(result.to_json())
         return
@@ -173,8 +173,8 @@ def history(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """
     from chefintro import reports
 
-    with state(ctx).session() as session:
-        result = reports.history(session=session)
+    with state(ctx).transaction() as db:
+        result = reports.history(db=db)
     if as_json:
         output.emit_json(result.to_json())
         return

@@ -25,8 +25,8 @@ def template(ctx: typer.Context, file: FileArg) -> None:
     from chefintro.roster.writer import write_template
 
     st = state(ctx)
-    with st.session() as session:
-        agencies = [(a.code, a.name) for a in registry.all_agencies(session=session)]
+    with st.transaction() as db:
+        agencies = [(a.code, a.name) for a in registry.all_agencies(db=db)]
     write_template(file, agencies)
     output.success(f"Wrote the blank roster {file} ({len(agencies)} agencies in its lists).")
 
@@ -51,8 +51,8 @@ def import_(
     data = read_roster(file)
     for message in data.warnings:
         output.warning(message)
-    with st.session() as session:
-        summary = import_roster(session=session, data=data, cohort_name=st.cohort, dry_run=dry_run)
+    with st.transaction() as db:
+        summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
     for message in summary.warnings:
         output.warning(message)
     if as_json:
@@ -87,14 +87,14 @@ def export(
     from chefintro.roster.writer import write_workbook
 
     st = state(ctx)
-    with st.session() as session:
+    with st.transaction() as db:
         if agency is not None:
-            cohort = st.current_cohort(session)
-            found = registry.get_agency(session=session, code=agency)
-            spec = agency_export(session=session, cohort=cohort, agency=found)
+            cohort = st.current_cohort(db)
+            found = registry.get_agency(db=db, code=agency)
+            spec = agency_export(db=db, cohort=cohort, agency=found)
         else:
-            chosen = cohorts.current_cohort_or_none(session=session, name=st.cohort)
-            spec = full_export(session=session, cohort=chosen)
+            chosen = cohorts.current_cohort_or_none(db=db, name=st.cohort)
+            spec = full_export(db=db, cohort=chosen)
     write_workbook(file, spec)
     output.success(f"Wrote {file}.")
 
@@ -113,9 +113,9 @@ def export_agencies(
     from chefintro.roster.collect import write_agency_workbooks
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        written = write_agency_workbooks(session=session, cohort=cohort, directory=directory)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")

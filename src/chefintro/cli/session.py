@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ app = typer.Typer(
 )
 
 IdArg = Annotated[int, typer.Argument(help="Session id, as shown by 'chefintro session list'.")]
+
+if TYPE_CHECKING:
+    from chefintro.sessions import ProgrammeSessionData
 
 
 KindOpt = Annotated[
@@ -82,25 +85,18 @@ def add(
     Example: chefintro session add Kick-off --start "2027-01-26 09:00" --end 16:00
     --kind kickoff --location "Bolagsverket, Sundsvall" --host BV
     """
-    from chefintro import calendar
+    from chefintro.sessions import add_session, date_warning
 
-    data = calendar.SessionData(
-        title=title,
-        starts_at=start,
-        ends_at=_parse_end(end),
-        kind=kind,
-        location=location,
-        host=host,
-    )
+    data = _session_data(title, start, end, kind, location, host)
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        row = calendar.add_session(session=session, cohort=cohort, data=data)
-        output.success(
-            f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
-            f"(cohort {cohort.name})."
-        )
-        warning = calendar.date_warning(cohort=cohort, row=row)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        row = add_session(db=db, cohort=cohort, data=data)
+        warning = date_warning(cohort=cohort, row=row)
+    output.success(
+        f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+        f"(cohort {cohort.name})."
+    )
     if warning:
         output.warning(warning)
 
@@ -108,12 +104,12 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the current cohort's sessions in time order, with attendance counts."""
-    from chefintro import calendar
+    from chefintro.sessions import list_sessions
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        rows = calendar.list_sessions(session=session, cohort=cohort)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        rows = list_sessions(db=db, cohort=cohort)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
@@ -168,35 +164,28 @@ def edit(
 
     Example: chefintro session edit 3 --start "2027-03-11 09:00" --location "CSN, Sundsvall"
     """
-    from chefintro import calendar
-
-    data = calendar.SessionData(
-        title=title,
-        starts_at=start,
-        ends_at=_parse_end(end),
-        kind=kind,
-        location=location,
-        host=host,
+    from chefintro.sessions import (
+        date_warning,
+        edit_session,
+        get_programme_session,
     )
+
+    data = _session_data(title, start, end, kind, location, host)
     if all(v is None for v in vars(data).values()):
         raise typer.BadParameter("Give at least one of --title, --start, --end, --kind, …")
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        before = calendar.get_programme_session(
-            session=session, cohort=cohort, session_id=session_id
-        ).sequence
-        row = calendar.edit_session(
-            session=session, cohort=cohort, session_id=session_id, changes=data
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        before = get_programme_session(db=db, cohort=cohort, session_id=session_id).sequence
+        row = edit_session(db=db, cohort=cohort, session_id=session_id, changes=data)
+        warning = date_warning(cohort=cohort, row=row)
+    if row.sequence == before:
+        output.info(f"Session {row.id} already looks like that; nothing changed.")
+    else:
+        output.success(
+            f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+            f"(calendar sequence {row.sequence}). Export the calendar again to share it."
         )
-        if row.sequence == before:
-            output.info(f"Session {row.id} already looks like that; nothing changed.")
-        else:
-            output.success(
-                f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
-                f"(calendar sequence {row.sequence}). Export the calendar again to share it."
-            )
-        warning = calendar.date_warning(cohort=cohort, row=row)
     if warning:
         output.warning(warning)
 
@@ -210,14 +199,12 @@ def remove(
     ] = False,
 ) -> None:
     """Remove a session (one with recorded attendance only with --force)."""
-    from chefintro import calendar
+    from chefintro.sessions import remove_session
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        removed = calendar.remove_session(
-            session=session, cohort=cohort, session_id=session_id, force=force
-        )
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        removed = remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
     extra = f" and {removed} attendance record(s)" if removed else ""
     output.success(f"Removed session {session_id}{extra}.")
     output.info(
@@ -248,13 +235,13 @@ def attend(
     Example: chefintro session attend 3 asa.oberg@csn.se elise.norden@lansstyrelsen.se
     --status present
     """
-    from chefintro import calendar
+    from chefintro.attendance import record_attendance
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        result = calendar.record_attendance(
-            session=session,
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        result = record_attendance(
+            db=db,
             cohort=cohort,
             session_id=session_id,
             emails=emails,
@@ -281,10 +268,31 @@ def ics(
     Importing a newer file again updates the events in Outlook, Google or Apple calendars.
     Example: chefintro session ics program-2027.ics
     """
-    from chefintro import calendar
+    from chefintro.ics import write_ics
 
     st = state(ctx)
-    with st.session() as session:
-        cohort = st.current_cohort(session)
-        count = calendar.write_ics(session=session, cohort=cohort, path=file)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        count = write_ics(db=db, cohort=cohort, path=file)
     output.success(f"Wrote {count} session(s) of cohort {cohort.name} to {file}.")
+
+
+def _session_data(
+    title: str | None,
+    start: datetime | None,
+    end: str | None,
+    kind: SessionKind | None,
+    location: str | None,
+    host: str | None,
+) -> ProgrammeSessionData:
+    """Return a session's fields as given on the command line (None: not given)."""
+    from chefintro.sessions import ProgrammeSessionData
+
+    return ProgrammeSessionData(
+        title=title,
+        starts_at=start,
+        ends_at=_parse_end(end),
+        kind=kind,
+        location=location,
+        host=host,
+    )

@@ -17,9 +17,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List every setting with its value and default."""
     from chefintro import settings
 
-    with state(ctx).session() as session:
-        values = settings.all_values(session=session)
-        texts = settings.text_values(session=session)
+    with state(ctx).transaction() as db:
+        values = settings.all_values(db=db)
+        texts = settings.text_values(db=db)
     if as_json:
         output.emit_json(
             [
@@ -61,6 +61,6 @@ def set_(
     """
     from chefintro import settings
 
-    with state(ctx).session() as session:
-        stored = settings.set_value(session=session, key=key, value=value)
+    with state(ctx).transaction() as db:
+        stored = settings.set_value(db=db, key=key, value=value)
     output.success(f"{key.strip().lower()} = {'' if stored is None else stored}")

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from chefintro.calendar import KIND_LABELS_SV, get_programme_session, now_local
+from chefintro.clock import now_local
 from chefintro.enums import (
     AttendanceStatus,
     CohortStatus,
@@ -29,6 +29,8 @@ from chefintro.enums import (
     SessionKind,
 )
 from chefintro.errors import RuleError
+from chefintro.ics import KIND_LABELS_SV
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -40,7 +42,8 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
-from chefintro.settings import get_setting_text
+from chefintro.sessions import cohort_sessions, get_programme_session
+from chefintro.settings import MAIL_FROM, PROGRAMME_COORDINATOR, get_setting_text
 from chefintro.text import swedish_key
 
 INTRO = "intro"
@@ -167,29 +170,24 @@ def _session_fields(row: ProgrammeSession, hosts: dict[int, Agency]) -> dict[str
     }
 
 
-def coordinator_fields(*, session: Session) -> dict[str, Any]:
+def coordinator_fields(*, db: Session) -> dict[str, Any]:
     """Return the coordinator's name (``programme.coordinator``) and address (``mail.from``)."""
-    sender = get_setting_text(session=session, key="mail.from")
+    sender = get_setting_text(db=db, key=MAIL_FROM)
     display, address = parseaddr(sender or "")
-    name = get_setting_text(session=session, key="programme.coordinator") or display or None
+    name = get_setting_text(db=db, key=PROGRAMME_COORDINATOR) or display or None
     return {"name": name, "email": address or None}
 
 
-def _common(session: Session, cohort: Cohort) -> dict[str, Any]:
-    hosts = {a.id or 0: a for a in session.exec(select(Agency)).all()}
-    rows = session.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-    ).all()
-    sessions = [_session_fields(row, hosts) for row in rows]
+def _common(db: Session, cohort: Cohort) -> dict[str, Any]:
+    hosts = {id_of(a): a for a in db.exec(select(Agency)).all()}
+    sessions = [_session_fields(row, hosts) for row in cohort_sessions(db=db, cohort=cohort)]
     return {
         "cohort": {
             "name": cohort.name,
             "starts_on": swedish_date(cohort.starts_on),
             "ends_on": swedish_date(cohort.ends_on),
         },
-        "coordinator": coordinator_fields(session=session),
+        "coordinator": coordinator_fields(db=db),
         "sessions": sessions,
         "first_session": sessions[0] if sessions else None,
     }
@@ -201,28 +199,28 @@ def _check_cohort(cohort: Cohort) -> None:
 
 
 def _people(
-    session: Session, participant_ids: Sequence[int]
+    db: Session, participant_ids: Sequence[int]
 ) -> dict[int, tuple[Participant, Person, Agency]]:
-    rows = session.exec(
+    rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
         .where(col(Participant.id).in_(list(participant_ids)))
     ).all()
-    return {part.id or 0: (part, person, agency) for part, person, agency in rows}
+    return {id_of(part): (part, person, agency) for part, person, agency in rows}
 
 
 def _recipient(person: Person) -> Recipient:
-    return Recipient(person_id=person.id or 0, name=person.name, email=person.email)
+    return Recipient(person_id=id_of(person), name=person.name, email=person.email)
 
 
 # --- the three kinds ------------------------------------------------------------------------
 
 
-def intro_messages(*, session: Session, cohort: Cohort, cc_agency: bool = False) -> list[Outgoing]:
+def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> list[Outgoing]:
     """Return one introduction per active pair of the cohort, to adept and mentor."""
     _check_cohort(cohort)
-    pairings = session.exec(
+    pairings = db.exec(
         select(Pairing)
         .where(Pairing.cohort_id == cohort.id)
         .where(Pairing.state == PairingState.ACTIVE)
@@ -232,8 +230,8 @@ def intro_messages(*, session: Session, cohort: Cohort, cc_agency: bool = False)
             f"Cohort {cohort.name} has no active pairs to introduce; apply the pairs with "
             "'chefintro pair apply' first."
         )
-    people = _people(session, [p.adept_id for p in pairings] + [p.mentor_id for p in pairings])
-    common = _common(session, cohort)
+    people = _people(db, [p.adept_id for p in pairings] + [p.mentor_id for p in pairings])
+    common = _common(db, cohort)
     result = []
     for pairing in pairings:
         _, adept, adept_agency = people[pairing.adept_id]
@@ -264,21 +262,21 @@ def intro_messages(*, session: Session, cohort: Cohort, cc_agency: bool = False)
     return _numbered(result)
 
 
-def group_messages(*, session: Session, cohort: Cohort) -> list[Outgoing]:
+def group_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:
     """Return one letter per peer group of the cohort, to its members."""
     _check_cohort(cohort)
-    groups = session.exec(
+    groups = db.exec(
         select(PeerGroup).where(PeerGroup.cohort_id == cohort.id).order_by(col(PeerGroup.id))
     ).all()
     if not groups:
         raise RuleError(
             f"Cohort {cohort.name} has no peer groups; form them with 'chefintro group form'."
         )
-    members = session.exec(
+    members = db.exec(
         select(PeerGroupMember).where(col(PeerGroupMember.group_id).in_([g.id for g in groups]))
     ).all()
-    people = _people(session, [m.participant_id for m in members])
-    common = _common(session, cohort)
+    people = _people(db, [m.participant_id for m in members])
+    common = _common(db, cohort)
     today = now_local().date().isoformat()
     upcoming = [s for s in common["sessions"] if s["iso_date"] >= today]
     result = []
@@ -313,27 +311,27 @@ def group_messages(*, session: Session, cohort: Cohort) -> list[Outgoing]:
     return _numbered(result)
 
 
-def reminder_messages(*, session: Session, cohort: Cohort, session_id: int) -> list[Outgoing]:
+def reminder_messages(*, db: Session, cohort: Cohort, session_id: int) -> list[Outgoing]:
     """Return the reminder of one session, to every active participant not excused from it."""
     _check_cohort(cohort)
-    row = get_programme_session(session=session, cohort=cohort, session_id=session_id)
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     excused = set(
-        session.exec(
+        db.exec(
             select(Attendance.participant_id)
             .where(Attendance.session_id == row.id)
             .where(Attendance.status == AttendanceStatus.EXCUSED)
         ).all()
     )
-    parts = session.exec(
+    parts = db.exec(
         select(Participant.id)
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status == ParticipantStatus.ACTIVE)
     ).all()
-    people = _people(session, [p for p in parts if p is not None and p not in excused])
+    people = _people(db, [p for p in parts if p is not None and p not in excused])
     entries = sorted(people.values(), key=lambda e: (swedish_key(e[1].name), e[1].email_key))
     if not entries:
         raise RuleError(f"Cohort {cohort.name} has no active participants to remind.")
-    hosts = {a.id or 0: a for a in session.exec(select(Agency)).all()}
+    hosts = {id_of(a): a for a in db.exec(select(Agency)).all()}
     fields = _session_fields(row, hosts)
     return [
         Outgoing(
@@ -343,7 +341,7 @@ def reminder_messages(*, session: Session, cohort: Cohort, session_id: int) -> l
             file_stem=safe_file_stem(f"{row.starts_at:%Y-%m-%d} {row.title}"),
             to=[_recipient(person) for _, person, _ in entries],
             context={
-                **_common(session, cohort),
+                **_common(db, cohort),
                 "session": fields,
                 "recipients": [
                     _person_fields(person, agency, part.role) for part, person, agency in entries

@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 from chefintro.models import SentMessage, utcnow
 
 
-def sent_to(*, session: Session, kind: str, cohort_id: int) -> set[tuple[str, int]]:
+def sent_to(*, db: Session, kind: str, cohort_id: int) -> set[tuple[str, int]]:
     """Return (subject key, person id) of every message of ``kind`` sent in the cohort."""
-    rows = session.exec(
+    rows = db.exec(
         select(SentMessage.subject_key, SentMessage.person_id)
         .where(SentMessage.kind == kind)
         .where(SentMessage.cohort_id == cohort_id)
@@ -20,13 +20,13 @@ def sent_to(*, session: Session, kind: str, cohort_id: int) -> set[tuple[str, in
 
 
 def record_sent(
-    *, session: Session, kind: str, cohort_id: int, subject_key: str, person_ids: Iterable[int]
+    *, db: Session, kind: str, cohort_id: int, subject_key: str, person_ids: Iterable[int]
 ) -> int:
     """Record that the message went to these people (again, with ``--again``); return count."""
     ids = sorted(set(person_ids))
     existing = {
         row.person_id: row
-        for row in session.exec(
+        for row in db.exec(
             select(SentMessage)
             .where(SentMessage.kind == kind)
             .where(SentMessage.cohort_id == cohort_id)
@@ -42,15 +42,15 @@ def record_sent(
                 kind=kind, cohort_id=cohort_id, subject_key=subject_key, person_id=person_id
             )
         row.sent_at = now
-        session.add(row)
-    session.flush()
+        db.add(row)
+    db.flush()
     return len(ids)
 
 
-def sent_messages_of(*, session: Session, person_id: int) -> list[SentMessage]:
+def sent_messages_of(*, db: Session, person_id: int) -> list[SentMessage]:
     """Return the sent-message records of one person, oldest first."""
     return list(
-        session.exec(
+        db.exec(
             select(SentMessage)
             .where(SentMessage.person_id == person_id)
             .order_by(col(SentMessage.sent_at), col(SentMessage.id))
@@ -58,10 +58,10 @@ def sent_messages_of(*, session: Session, person_id: int) -> list[SentMessage]:
     )
 
 
-def forget_person(*, session: Session, person_id: int) -> int:
+def forget_person(*, db: Session, person_id: int) -> int:
     """Delete a person's sent-message records (for ``person erase``); return how many."""
-    rows = sent_messages_of(session=session, person_id=person_id)
+    rows = sent_messages_of(db=db, person_id=person_id)
     for row in rows:
-        session.delete(row)
-    session.flush()
+        db.delete(row)
+    db.flush()
     return len(rows)

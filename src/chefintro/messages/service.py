@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from chefintro import audit
 from chefintro.errors import UsageError
+from chefintro.ids import id_of
 from chefintro.messages import content, records
 from chefintro.messages.mime import Attachment, Built, build_message, write_drafts
 from chefintro.messages.render import render_messages
 from chefintro.messages.smtp import DeliveryError, Mailer, RecipientsRefused, SmtpConfig
 from chefintro.models import Cohort
-from chefintro.privacy import log
-from chefintro.settings import get_setting_text
+from chefintro.settings import MAIL_FROM, get_setting_text
 
 if TYPE_CHECKING:
     from chefintro.store import Store
@@ -57,23 +58,23 @@ def default_directory(cohort: Cohort, kind: str) -> Path:
 
 
 def _outgoing(
-    *, session: Session, cohort: Cohort, kind: str, session_id: int | None, cc_agency: bool
+    *, db: Session, cohort: Cohort, kind: str, session_id: int | None, cc_agency: bool
 ) -> list[content.Outgoing]:
     if kind == content.INTRO:
-        return content.intro_messages(session=session, cohort=cohort, cc_agency=cc_agency)
+        return content.intro_messages(db=db, cohort=cohort, cc_agency=cc_agency)
     if kind == content.GROUPS:
-        return content.group_messages(session=session, cohort=cohort)
+        return content.group_messages(db=db, cohort=cohort)
     if kind == content.REMINDER:
         if session_id is None:
             raise UsageError("A reminder needs the session's id.")
-        return content.reminder_messages(session=session, cohort=cohort, session_id=session_id)
+        return content.reminder_messages(db=db, cohort=cohort, session_id=session_id)
     raise UsageError(f"Unknown kind of message {kind!r}.")
 
 
-def _attachment(session: Session, cohort: Cohort, session_id: int) -> Attachment:
-    from chefintro.calendar import ics_bytes
+def _attachment(db: Session, cohort: Cohort, session_id: int) -> Attachment:
+    from chefintro.ics import ics_bytes
 
-    data, _ = ics_bytes(session=session, cohort=cohort, session_id=session_id)
+    data, _ = ics_bytes(db=db, cohort=cohort, session_id=session_id)
     return Attachment(
         filename="traff.ics",
         maintype="text",
@@ -85,7 +86,7 @@ def _attachment(session: Session, cohort: Cohort, session_id: int) -> Attachment
 
 def prepare_batch(
     *,
-    session: Session,
+    db: Session,
     cohort: Cohort,
     kind: str,
     draft: bool,
@@ -99,27 +100,25 @@ def prepare_batch(
     A message whose every recipient has been sent it is left out; one that reached only
     some of them goes to the rest. Raises InvalidInputError (65) for a broken template.
     """
-    items = _outgoing(
-        session=session, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency
-    )
-    sent = set() if again else records.sent_to(session=session, kind=kind, cohort_id=cohort.id or 0)
+    items = _outgoing(db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency)
+    sent = set() if again else records.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
     waiting = []
     for item in items:
         pending = [r for r in item.to if (item.subject_key, r.person_id) not in sent]
         if pending:
             waiting.append((item, pending))
     rendered = render_messages(kind, [item for item, _ in waiting], template_dir=template_dir)
-    sender = get_setting_text(session=session, key="mail.from")
+    sender = get_setting_text(db=db, key=MAIL_FROM)
     built = []
     for filled, (item, pending) in zip(rendered, waiting, strict=True):
         attachment = (
-            _attachment(session, cohort, item.session_id) if item.session_id is not None else None
+            _attachment(db, cohort, item.session_id) if item.session_id is not None else None
         )
         message = build_message(filled, sender=sender, draft=draft, attachment=attachment)
         built.append(Built(rendered=filled, message=message, pending=pending))
     return Batch(
         kind=kind,
-        cohort_id=cohort.id or 0,
+        cohort_id=id_of(cohort),
         cohort_name=cohort.name,
         built=built,
         already_sent=len(items) - len(waiting),
@@ -130,9 +129,9 @@ def prepare_batch(
 def write_batch(*, store: Store, batch: Batch, directory: Path) -> list[Path]:
     """Write the batch as .eml drafts in ``directory`` and log it; return the files."""
     paths = write_drafts(batch.built, directory)
-    with store.session() as session:
-        log(
-            session=session,
+    with store.transaction() as db:
+        audit.log(
+            db=db,
             action=AUDIT_ACTION,
             detail=(
                 f"wrote {len(paths)} {batch.kind} draft(s) for {batch.recipients} recipient(s) "
@@ -185,9 +184,9 @@ def send_batch(
                     break
                 refused_keys = {a.casefold() for a in refused}
                 reached = [r for r in item.pending if r.email.casefold() not in refused_keys]
-                with store.session() as session:
+                with store.transaction() as db:
                     records.record_sent(
-                        session=session,
+                        db=db,
                         kind=batch.kind,
                         cohort_id=batch.cohort_id,
                         subject_key=outgoing.subject_key,
@@ -203,8 +202,8 @@ def send_batch(
         report.stopped = exc.message
         report.left = [b.rendered.outgoing.label for b in batch.built]
     finally:
-        with store.session() as session:
-            log(session=session, action=AUDIT_ACTION, detail=_send_summary(batch, report))
+        with store.transaction() as db:
+            audit.log(db=db, action=AUDIT_ACTION, detail=_send_summary(batch, report))
     return report
 
 
@@ -224,7 +223,7 @@ def draft_introductions(*, store: Store, cohort_name: str | None, directory: Pat
     """Write the introduction drafts of a cohort (the demo's last step); return the files."""
     from chefintro.cohorts import current_cohort
 
-    with store.session() as session:
-        cohort = current_cohort(session=session, name=cohort_name)
-        batch = prepare_batch(session=session, cohort=cohort, kind=content.INTRO, draft=True)
+    with store.transaction() as db:
+        cohort = current_cohort(db=db, name=cohort_name)
+        batch = prepare_batch(db=db, cohort=cohort, kind=content.INTRO, draft=True)
     return write_batch(store=store, batch=batch, directory=directory)

@@ -16,7 +16,14 @@ from typing import Any
 from sqlmodel import Session
 
 from chefintro.errors import EXIT_TEMPFAIL, ChefintroError, RuleError
-from chefintro.settings import get_setting_text
+from chefintro.settings import (
+    MAIL_FROM,
+    MAIL_SMTP_HOST,
+    MAIL_SMTP_PORT,
+    MAIL_STARTTLS,
+    MAIL_USER,
+    get_setting_text,
+)
 
 PASSWORD_ENV = "CHEFINTRO_SMTP_PASSWORD"
 TIMEOUT_SECONDS = 60
@@ -53,27 +60,27 @@ class SmtpConfig:
         return f"{self.host}:{self.port} ({security}) as {self.sender_address}"
 
 
-def smtp_config(*, session: Session) -> SmtpConfig:
+def smtp_config(*, db: Session) -> SmtpConfig:
     """Return the SMTP settings, or raise RuleError naming the setting that is missing."""
-    host = get_setting_text(session=session, key="mail.smtp_host")
-    sender = get_setting_text(session=session, key="mail.from")
-    missing = [key for key, value in (("mail.smtp_host", host), ("mail.from", sender)) if not value]
+    host = get_setting_text(db=db, key=MAIL_SMTP_HOST)
+    sender = get_setting_text(db=db, key=MAIL_FROM)
+    missing = [key for key, value in ((MAIL_SMTP_HOST, host), (MAIL_FROM, sender)) if not value]
     if missing or host is None or sender is None:
         raise RuleError(
             f"Sending needs {' and '.join(missing)}: set "
             + " and ".join(f"'chefintro settings set {key} …'" for key in missing)
             + ", or leave out --send to write drafts."
         )
-    user = get_setting_text(session=session, key="mail.user")
+    user = get_setting_text(db=db, key=MAIL_USER)
     if user and not os.environ.get(PASSWORD_ENV):
         raise RuleError(
-            f"mail.user is set, so sending needs the password in the environment variable "
+            f"{MAIL_USER} is set, so sending needs the password in the environment variable "
             f"{PASSWORD_ENV} (it is never stored)."
         )
     return SmtpConfig(
         host=host,
-        port=int(get_setting_text(session=session, key="mail.smtp_port") or 587),
-        starttls=(get_setting_text(session=session, key="mail.starttls") or "true") == "true",
+        port=int(get_setting_text(db=db, key=MAIL_SMTP_PORT) or 587),
+        starttls=(get_setting_text(db=db, key=MAIL_STARTTLS) or "true") == "true",
         sender=sender,
         user=user or None,
     )
@@ -121,7 +128,7 @@ class Mailer:
             self._close()
             raise RuleError(
                 f"The SMTP server {config.host} refused the login of {config.user} "
-                f"({_reason(exc)}); check mail.user and {PASSWORD_ENV}. Nothing was sent."
+                f"({_reason(exc)}); check {MAIL_USER} and {PASSWORD_ENV}. Nothing was sent."
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             self._close()

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chefintro import calendar, cohorts, groups, pairing, registry
+from chefintro import cohorts, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
@@ -26,6 +26,7 @@ from chefintro.roster.writer import (
     WorkbookSpec,
     standard_sheet,
 )
+from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 
 _OWN_PAIR_COLUMNS = (
     ("Adept", 30),
@@ -59,7 +60,7 @@ def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any
     ]
 
 
-def _session_rows(sessions: Sequence[calendar.SessionInfo]) -> list[tuple[Any, ...]]:
+def _session_rows(sessions: Sequence[ProgrammeSessionInfo]) -> list[tuple[Any, ...]]:
     # Enums, not their values: the writer shows them as the Swedish words of the drop-downs.
     return [
         (s.title, SessionKind(s.kind), s.starts_at, s.ends_at, s.location, s.host) for s in sessions
@@ -67,9 +68,9 @@ def _session_rows(sessions: Sequence[calendar.SessionInfo]) -> list[tuple[Any, .
 
 
 def _attendance(
-    session: Session,
+    db: Session,
     cohort: Cohort,
-    sessions: Sequence[calendar.SessionInfo],
+    sessions: Sequence[ProgrammeSessionInfo],
     people: Sequence[cohorts.ParticipantInfo],
 ) -> list[tuple[Any, ...]]:
     from sqlmodel import col, select
@@ -82,7 +83,7 @@ def _attendance(
         .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
         .where(ProgrammeSession.cohort_id == cohort.id)
     )
-    for key, session_id, status in session.exec(query).all():
+    for key, session_id, status in db.exec(query).all():
         marks[(key, session_id)] = AttendanceStatus(status)
     from chefintro.text import email_key
 
@@ -92,11 +93,11 @@ def _attendance(
     ]
 
 
-def _overview(session: Session, cohort: Cohort) -> OverviewSheet:
+def _overview(db: Session, cohort: Cohort) -> OverviewSheet:
     from chefintro import reports
 
-    per_agency = reports.participants_per_agency(session=session, cohort=cohort)
-    per_session = reports.attendance_per_session(session=session, cohort=cohort)
+    per_agency = reports.participants_per_agency(db=db, cohort=cohort)
+    per_session = reports.attendance_per_session(db=db, cohort=cohort)
     tables = [
         TableSpec(
             f"Deltagare per myndighet, {cohort.name}",
@@ -117,19 +118,19 @@ def _overview(session: Session, cohort: Cohort) -> OverviewSheet:
 
 
 def _groups_rows(
-    session: Session, cohort: Cohort, only: set[str] | None = None
+    db: Session, cohort: Cohort, only: set[str] | None = None
 ) -> list[tuple[Any, ...]]:
     rows = []
-    for group in groups.list_groups(session=session, cohort=cohort):
+    for group in groups.list_groups(db=db, cohort=cohort):
         for member in group.members:
             if only is None or member.email in only:
                 rows.append((group.name, member.email, member.name, member.agency))
     return rows
 
 
-def full_export(*, session: Session, cohort: Cohort | None) -> WorkbookSpec:
+def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
     """Return the whole roster: agencies and, for a cohort, everything in it."""
-    agencies = registry.all_agencies(session=session)
+    agencies = registry.all_agencies(db=db)
     codes = [a.code for a in agencies]
     sheets: list[SheetSpec | OverviewSheet] = [
         standard_sheet(SheetKey.AGENCIES, [(a.code, a.name, a.contact) for a in agencies])
@@ -138,41 +139,41 @@ def full_export(*, session: Session, cohort: Cohort | None) -> WorkbookSpec:
         return WorkbookSpec(sheets)
     people = [
         p
-        for p in cohorts.list_participants(session=session, cohort=cohort)
+        for p in cohorts.list_participants(db=db, cohort=cohort)
         if p.status != ParticipantStatus.WITHDRAWN
     ]
-    sessions = calendar.list_sessions(session=session, cohort=cohort)
+    sessions = list_sessions(db=db, cohort=cohort)
     headers = [attendance_header(s.title, s.starts_at) for s in sessions]
-    pairs = pairing.list_pairs(session=session, cohort=cohort)
+    pairs = pairing.list_pairs(db=db, cohort=cohort)
     sheets += [
         standard_sheet(SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=codes),
         standard_sheet(SheetKey.SESSIONS, _session_rows(sessions), agency_codes=codes),
         standard_sheet(SheetKey.PAIRS, [(p.adept, p.mentor, p.locked) for p in pairs]),
         standard_sheet(
             SheetKey.ATTENDANCE,
-            _attendance(session, cohort, sessions, people),
+            _attendance(db, cohort, sessions, people),
             session_headers=headers,
             include_names=True,
         ),
-        standard_sheet(SheetKey.GROUPS, _groups_rows(session, cohort)),
-        _overview(session, cohort),
+        standard_sheet(SheetKey.GROUPS, _groups_rows(db, cohort)),
+        _overview(db, cohort),
     ]
     return WorkbookSpec(sheets)
 
 
-def agency_export(*, session: Session, cohort: Cohort, agency: Agency) -> WorkbookSpec:
+def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpec:
     """Return one agency's workbook: its people, their pairs, the calendar, attendance."""
     people = [
         p
-        for p in cohorts.list_participants(session=session, cohort=cohort, agency=agency.code)
+        for p in cohorts.list_participants(db=db, cohort=cohort, agency=agency.code)
         if p.status != ParticipantStatus.WITHDRAWN
     ]
     own = {p.email for p in people}
-    sessions = calendar.list_sessions(session=session, cohort=cohort)
+    sessions = list_sessions(db=db, cohort=cohort)
     headers = [attendance_header(s.title, s.starts_at) for s in sessions]
     pairs = [
         p
-        for p in pairing.list_pairs(session=session, cohort=cohort)
+        for p in pairing.list_pairs(db=db, cohort=cohort)
         if agency.code in (p.adept_agency, p.mentor_agency)
     ]
     pair_sheet = SheetSpec(
@@ -201,16 +202,16 @@ def agency_export(*, session: Session, cohort: Cohort, agency: Agency) -> Workbo
         pair_sheet,
         standard_sheet(
             SheetKey.ATTENDANCE,
-            _attendance(session, cohort, sessions, people),
+            _attendance(db, cohort, sessions, people),
             session_headers=headers,
             include_names=True,
         ),
-        standard_sheet(SheetKey.GROUPS, _groups_rows(session, cohort, own)),
+        standard_sheet(SheetKey.GROUPS, _groups_rows(db, cohort, own)),
     ]
     return WorkbookSpec(sheets)
 
 
-def write_agency_workbooks(*, session: Session, cohort: Cohort, directory: Path) -> list[Path]:
+def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
     """Write one workbook per agency with participants in the cohort; return the paths."""
     from chefintro.errors import OutputError
     from chefintro.roster.writer import write_workbook
@@ -219,13 +220,13 @@ def write_agency_workbooks(*, session: Session, cohort: Cohort, directory: Path)
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the folder {directory}: {exc.strerror}.") from None
-    taking_part = {p.agency for p in cohorts.list_participants(session=session, cohort=cohort)}
+    taking_part = {p.agency for p in cohorts.list_participants(db=db, cohort=cohort)}
     written = []
-    for agency in registry.all_agencies(session=session):
+    for agency in registry.all_agencies(db=db):
         if agency.code not in taking_part:
             continue
         safe = re.sub(r"[^A-Za-z0-9ÅÄÖåäö._-]+", "_", f"{agency.code}-{cohort.name}")
         path = directory / f"{safe}.xlsx"
-        write_workbook(path, agency_export(session=session, cohort=cohort, agency=agency))
+        write_workbook(path, agency_export(db=db, cohort=cohort, agency=agency))
         written.append(path)
     return written

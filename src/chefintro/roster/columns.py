@@ -39,18 +39,12 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
+from chefintro.rules import MAX_CAPACITY
 from chefintro.text import clean_text
-
-#: Dates and times in a roster are wall-clock times in this zone (Excel has no time zones).
-LOCAL_TIMEZONE = "Europe/Stockholm"
 
 #: Number formats the writer gives date and date-time cells (what the reader accepts as text).
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-#: Highest mentor capacity accepted from a file: capacity becomes matching slots, so an
-#: absurd number must not reach the solver.
-MAX_CAPACITY = 20
 
 #: Longest single text accepted in a cell (names, titles …); longer is almost surely a
 #: paste accident and would only clutter the store.

@@ -16,13 +16,14 @@ from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from chefintro import cohorts, registry
+from chefintro import cohorts, registry, rules
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, InvalidInputError, Problem
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.reader import RosterData
+from chefintro.roster.rows import RosterData
 from chefintro.text import email_key
 
 T = TypeVar("T")
@@ -62,8 +63,8 @@ class ImportSummary:
 
 
 class _Loader:
-    def __init__(self, session: Session, data: RosterData, cohort_name: str | None) -> None:
-        self.session = session
+    def __init__(self, db: Session, data: RosterData, cohort_name: str | None) -> None:
+        self.db = db
         self.data = data
         self.problems: list[Problem] = list(data.problems)
         self.cohort: Cohort | None = None
@@ -83,17 +84,26 @@ class _Loader:
     ) -> T | None:
         """Run a service call in a savepoint; a user error becomes a located problem."""
         try:
-            with self.session.begin_nested():
+            with self.db.begin_nested():
                 return action()
         except ChefintroError as exc:
             self.problem(key, row, column, exc.message)
             return None
 
+    def obeys(self, key: SheetKey, row: int, column: str, rule: Callable[[], object]) -> bool:
+        """Apply one rule of the rulebook to a row; a broken rule becomes a located problem."""
+        try:
+            rule()
+        except ChefintroError as exc:
+            self.problem(key, row, column, exc.message)
+            return False
+        return True
+
     def need_cohort(self, key: SheetKey) -> Cohort | None:
         """Return the cohort the roster's cohort sheets go to; a problem (once) if none."""
         if self.cohort is None and not self.no_cohort:
             try:
-                self.cohort = cohorts.current_cohort(session=self.session, name=self.cohort_name)
+                self.cohort = cohorts.current_cohort(db=self.db, name=self.cohort_name)
                 cohorts.require_open(self.cohort)
             except ChefintroError as exc:
                 self.problem(key, None, None, f"the roster needs a cohort: {exc.message}")
@@ -109,7 +119,7 @@ class _Loader:
     # -- sheets ----------------------------------------------------------------------------
 
     def load_agencies(self) -> None:
-        for agency in self.session.exec(select(Agency)).all():
+        for agency in self.db.exec(select(Agency)).all():
             self.by_code[agency.code] = agency
             self.by_name[agency.name.casefold()] = agency
         counts = (
@@ -137,39 +147,39 @@ class _Loader:
             contact = row.contact if row.contact is not None else (found.contact if found else None)
             if found is None:
                 agency = Agency(code=code, name=row.name, contact=row.contact)
-                self.session.add(agency)
+                self.db.add(agency)
                 counts.added += 1
             elif found.name != row.name or found.contact != contact:
                 agency = found
                 agency.name = row.name
                 agency.contact = contact
-                self.session.add(agency)
+                self.db.add(agency)
                 counts.updated += 1
             else:
                 agency = found
                 counts.unchanged += 1
             self.by_code[code] = agency
             self.by_name[row.name.casefold()] = agency
-        self.session.flush()
+        self.db.flush()
 
     def load_participants(self) -> None:
         if not self.data.has(SheetKey.PARTICIPANTS):
             return
         counts = self.summary.counts(SheetKey.PARTICIPANTS)
         cohort = self.need_cohort(SheetKey.PARTICIPANTS) if self.data.participants else None
-        people = {p.email_key: p for p in self.session.exec(select(Person)).all()}
+        people = {p.email_key: p for p in self.db.exec(select(Person)).all()}
         parts: dict[int, Participant] = {}
         if cohort is not None:
             parts = {
                 p.person_id: p
-                for p in self.session.exec(
+                for p in self.db.exec(
                     select(Participant).where(col(Participant.cohort_id) == cohort.id)
                 ).all()
             }
         live_pairs: dict[int, int] = {}
         if cohort is not None:
             live_pairs = dict(
-                self.session.execute(
+                self.db.execute(
                     sa_select(col(Pairing.mentor_id), func.count())
                     .where(col(Pairing.cohort_id) == cohort.id)
                     .where(col(Pairing.state) != PairingState.ENDED)
@@ -214,9 +224,9 @@ class _Loader:
             else:
                 if person.agency_id != agency.id:
                     partners = registry.same_agency_partners(
-                        session=self.session,
-                        person_id=int(person.id or 0),
-                        agency_id=int(agency.id or 0),
+                        db=self.db,
+                        person_id=id_of(person),
+                        agency_id=id_of(agency),
                     )
                     if partners:
                         self.problem(
@@ -234,24 +244,25 @@ class _Loader:
                         setattr(person, name, value)
                         changed = True
                 if changed:
-                    self.session.add(person)
+                    self.db.add(person)
                     state = "updated"
             if cohort is not None:
-                if row.role == Role.ADEPT and row.capacity not in (None, 1):
-                    self.problem(
-                        SheetKey.PARTICIPANTS,
-                        row.row,
-                        "capacity",
-                        "capacity is for mentors (how many adepts they take); leave it empty",
-                    )
-                    continue
-                if row.role == Role.MENTOR and (row.wished_field or row.preferred_mentors):
-                    self.problem(
-                        SheetKey.PARTICIPANTS,
-                        row.row,
-                        "wished_field" if row.wished_field else "preferred_mentors",
-                        "wished field and preferred mentors are for adepts",
-                    )
+                if not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "capacity",
+                    partial(rules.participant_capacity, row.role, row.capacity),
+                ) or not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "wished_field" if row.wished_field else "preferred_mentors",
+                    partial(
+                        rules.check_wishes,
+                        row.role,
+                        wished_field=row.wished_field,
+                        preferred_mentors=row.preferred_mentors,
+                    ),
+                ):
                     continue
                 preferred = [email_key(e) for e in row.preferred_mentors]
                 unknown_preferences += sum(
@@ -266,7 +277,7 @@ class _Loader:
                     given["wished_field"] = row.wished_field
                 if preferred:
                     given["preferred_mentors"] = preferred
-                existing = parts.get(int(person.id or 0)) if person is not None else None
+                existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
                     pending_parts.append(
                         (
@@ -292,7 +303,7 @@ class _Loader:
                     continue
                 else:
                     if "capacity" in given and given["capacity"] < existing.capacity:
-                        live = live_pairs.get(int(existing.id or 0), 0)
+                        live = live_pairs.get(id_of(existing), 0)
                         if given["capacity"] < live:
                             self.problem(
                                 SheetKey.PARTICIPANTS,
@@ -311,7 +322,7 @@ class _Loader:
                             setattr(existing, name, value)
                             changed = True
                     if changed:
-                        self.session.add(existing)
+                        self.db.add(existing)
                         state = "updated" if state == "unchanged" else state
             outcome[row.row] = state
         if unknown_preferences:
@@ -322,17 +333,17 @@ class _Loader:
         if self.problems:
             return
         if new_people:
-            self.session.execute(insert(Person), new_people)
-        self.session.flush()
+            self.db.execute(insert(Person), new_people)
+        self.db.flush()
         if pending_parts and cohort is not None:
             ids: dict[str, int] = dict(
-                self.session.execute(
+                self.db.execute(
                     sa_select(col(Person.email_key), col(Person.id)).where(
                         col(Person.email_key).in_({k for k, _ in pending_parts})
                     )
                 ).all()
             )
-            self.session.execute(
+            self.db.execute(
                 insert(Participant),
                 [
                     {
@@ -345,14 +356,14 @@ class _Loader:
                     for k, v in pending_parts
                 ],
             )
-            self.session.flush()
+            self.db.flush()
         for state in outcome.values():
             setattr(counts, state, getattr(counts, state) + 1)
         if cohort is not None and pending_parts:
             self._eligibility_warning(cohort)
 
     def _eligibility_warning(self, cohort: Cohort) -> None:
-        short, unknown = cohorts.eligibility_counts(session=self.session, cohort=cohort)
+        short, unknown = cohorts.eligibility_counts(db=self.db, cohort=cohort)
         if short or unknown:
             self.summary.warnings.append(
                 f"Eligibility: {short} participant(s) of cohort {cohort.name} have managed for "
@@ -363,7 +374,7 @@ class _Loader:
     def load_sessions(self) -> None:
         if not self.data.has(SheetKey.SESSIONS):
             return
-        from chefintro import calendar
+        from chefintro.sessions import ProgrammeSessionData, upsert_session
 
         counts = self.summary.counts(SheetKey.SESSIONS)
         if not self.data.sessions:
@@ -379,7 +390,7 @@ class _Loader:
                     self.problem(SheetKey.SESSIONS, row.row, "host", f"unknown agency {row.host!r}")
                     continue
                 host = agency.code
-            data = calendar.SessionData(
+            data = ProgrammeSessionData(
                 title=row.title,
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
@@ -391,7 +402,7 @@ class _Loader:
                 SheetKey.SESSIONS,
                 row.row,
                 "starts_at",
-                partial(calendar.upsert_session, session=self.session, cohort=cohort, data=data),
+                partial(upsert_session, db=self.db, cohort=cohort, data=data),
             )
             if outcome is not None:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
@@ -410,32 +421,29 @@ class _Loader:
         lock_column = "locked" in self.data.headers.get(SheetKey.PAIRS, {})
         current = {
             (email_key(p.adept), email_key(p.mentor)): p
-            for p in pairing.list_pairs(session=self.session, cohort=cohort)
+            for p in pairing.list_pairs(db=self.db, cohort=cohort)
         }
+        asked: list[tuple[int, bool]] = []  # (sheet row, whether the pair exists already)
+        requests: list[pairing.PairRequest] = []
         for row in self.data.pairs:
             lock = row.locked if lock_column else True
             found = current.get((email_key(row.adept), email_key(row.mentor)))
             if found is not None and found.locked == lock:
                 counts.unchanged += 1
                 continue
-            done = self.guarded(
-                SheetKey.PAIRS,
-                row.row,
-                "mentor",
-                partial(
-                    pairing.set_pair,
-                    session=self.session,
-                    cohort=cohort,
-                    adept_email=row.adept,
-                    mentor_email=row.mentor,
-                    lock=lock,
-                ),
-            )
-            if done is not None:
-                if found is None:
-                    counts.added += 1
-                else:
-                    counts.updated += 1
+            asked.append((row.row, found is not None))
+            requests.append(pairing.PairRequest(row.adept, row.mentor, lock))
+        if not requests:
+            return
+        # One call for every Par row: the pair rules of 'pair set', the problem built once.
+        outcomes = pairing.set_pairs(db=self.db, cohort=cohort, requests=requests)
+        for (number, existed), outcome in zip(asked, outcomes, strict=True):
+            if isinstance(outcome, ChefintroError):
+                self.problem(SheetKey.PAIRS, number, "mentor", outcome.message)
+            elif existed:
+                counts.updated += 1
+            else:
+                counts.added += 1
 
     def load_attendance(self) -> None:
         if not self.data.has(SheetKey.ATTENDANCE):
@@ -443,12 +451,13 @@ class _Loader:
         counts = self.summary.counts(SheetKey.ATTENDANCE)
         if not self.data.attendance:
             return
-        from chefintro import calendar
+        from chefintro.attendance import record_attendance
+        from chefintro.sessions import list_sessions
 
         cohort = self.need_cohort(SheetKey.ATTENDANCE)
         if cohort is None:
             return
-        sessions = calendar.list_sessions(session=self.session, cohort=cohort)
+        sessions = list_sessions(db=self.db, cohort=cohort)
         column_to_session: dict[int, int] = {}
         for column in self.data.attendance_sessions:
             matches = [
@@ -481,8 +490,8 @@ class _Loader:
                     row.row,
                     "email",
                     partial(
-                        calendar.record_attendance,
-                        session=self.session,
+                        record_attendance,
+                        db=self.db,
                         cohort=cohort,
                         session_id=session_id,
                         emails=[row.email],
@@ -496,14 +505,14 @@ class _Loader:
 
 
 def import_roster(
-    *, session: Session, data: RosterData, cohort_name: str | None, dry_run: bool = False
+    *, db: Session, data: RosterData, cohort_name: str | None, dry_run: bool = False
 ) -> ImportSummary:
     """Validate and write a read roster; raise InvalidInputError (65) with every problem.
 
     The caller's transaction must be rolled back when this raises; on a dry run this
     function rolls back itself after computing the summary.
     """
-    loader = _Loader(session, data, cohort_name)
+    loader = _Loader(db, data, cohort_name)
     loader.load_agencies()
     loader.load_participants()
     people_ok = not loader.problems
@@ -515,7 +524,7 @@ def import_roster(
         loader.load_attendance()
     loader.summary.dry_run = dry_run
     if loader.problems:
-        session.rollback()
+        db.rollback()
         count = len(loader.problems)
         loader.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
         raise InvalidInputError(
@@ -524,5 +533,5 @@ def import_roster(
             loader.problems,
         )
     if dry_run:
-        session.rollback()
+        db.rollback()
     return loader.summary

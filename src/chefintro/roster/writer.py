@@ -10,7 +10,7 @@ Every text cell is written as a string, never as a formula, and text a spreadshe
 take for a formula gets a leading apostrophe (:func:`chefintro.roster.columns.escape_text`),
 which the reader removes again. Booleans are written ``ja``/``nej`` and the domain enums as
 their Swedish words, as the reader expects them. Time-zone-aware date-times are written as
-wall-clock time in :data:`~chefintro.roster.columns.LOCAL_TIMEZONE`.
+wall-clock time in :data:`~chefintro.clock.TIMEZONE`.
 
 The file is written to a temporary file in the destination folder and moved into place
 with ``os.replace``, so a failed export never leaves half a workbook behind. Like every
@@ -23,13 +23,14 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from chefintro.clock import wall_clock
 from chefintro.files import private_output
 from chefintro.roster.columns import (
     COLUMN_HELP,
@@ -40,7 +41,6 @@ from chefintro.roster.columns import (
     IMPORT_ORDER,
     KIND_LABELS,
     LISTS,
-    LOCAL_TIMEZONE,
     ROLE_LABELS,
     SESSION_COLUMN_WIDTH,
     SHEET_HELP,
@@ -52,7 +52,6 @@ from chefintro.roster.columns import (
     display_value,
     escape_text,
 )
-from chefintro.roster.reader import AgencyRow, PairRow, ParticipantRow, SessionRow
 
 #: How many rows below the data the drop-down lists reach, so new rows get them too.
 INPUT_ROWS = 500
@@ -243,22 +242,6 @@ def standard_sheet(
     return SheetSpec(sheet.sv, columns, rows, input_rows=input_rows)
 
 
-def row_values(row: AgencyRow | ParticipantRow | SessionRow | PairRow) -> tuple[Any, ...]:
-    """Return a reader row's values in its sheet's column order (for :func:`standard_sheet`)."""
-    key = _ROW_SHEETS[type(row)]
-    present = {f.name for f in fields(row)}
-    return tuple(
-        getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
-    )
-
-
-_ROW_SHEETS: dict[type, SheetKey] = {
-    AgencyRow: SheetKey.AGENCIES,
-    ParticipantRow: SheetKey.PARTICIPANTS,
-    SessionRow: SheetKey.SESSIONS,
-    PairRow: SheetKey.PAIRS,
-}
-
 _GENERAL_HELP = (
     "Fyll i de blad som behövs; blad som saknas eller är tomma hoppas över vid inläsningen.",
     "Ändra inte rubrikraden. Rubriker får skrivas på svenska eller engelska; extra kolumner "
@@ -358,8 +341,7 @@ class _Cells:
     def dated(self, index: int, value: datetime | date | time) -> Any:
         number_format = self.formats[index] if index < len(self.formats) else None
         if isinstance(value, datetime):
-            if value.tzinfo is not None:
-                value = _local_wall_clock(value)
+            value = wall_clock(value)
             number_format = number_format or DATETIME_FORMAT
         elif isinstance(value, date):
             number_format = number_format or DATE_FORMAT
@@ -368,12 +350,6 @@ class _Cells:
         cell = self.cell_type(self.worksheet, value=value)
         cell.number_format = number_format
         return cell
-
-
-def _local_wall_clock(value: datetime) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).replace(tzinfo=None)
 
 
 def _width_of(value: Any) -> int:

@@ -1,0 +1,284 @@
+"""Attendance at programme sessions: recording it, a participant's standing and the report."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from chefintro.clock import now_local
+from chefintro.cohorts import find_participant, require_open
+from chefintro.enums import AttendanceStatus, ParticipantStatus
+from chefintro.errors import NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
+from chefintro.models import (
+    Agency,
+    Attendance,
+    Cohort,
+    Participant,
+    Person,
+    ProgrammeSession,
+)
+from chefintro.registry import find_person, who_json
+from chefintro.sessions import get_programme_session
+from chefintro.text import swedish_key
+
+
+@dataclass(frozen=True)
+class AttendanceResult:
+    title: str
+    status: str
+    created: int
+    changed: int
+    unchanged: int
+    warning: str | None = None
+
+
+def record_attendance(
+    *,
+    db: Session,
+    cohort: Cohort,
+    session_id: int,
+    emails: list[str],
+    status: AttendanceStatus,
+) -> AttendanceResult:
+    """Record one status for several participants at a session, all or nothing.
+
+    Anyone not registered or not in the cohort (NotFoundError), or withdrawn (RuleError),
+    makes the whole call fail before anything is written.
+    """
+    require_open(cohort)
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
+    if not [e for e in emails if e.strip()]:
+        raise UsageError("Give at least one participant's e-mail address.")
+    missing: list[str] = []
+    withdrawn: list[str] = []
+    chosen: dict[int, Participant] = {}
+    for email in emails:
+        if not email.strip():
+            continue
+        person = find_person(db=db, email=email)
+        if person is None:
+            missing.append(f"{email.strip()} is not registered")
+            continue
+        part = find_participant(db=db, cohort=cohort, person=person)
+        if part is None:
+            missing.append(f"{person.name} ({person.email}) is not in cohort {cohort.name}")
+        elif part.status == ParticipantStatus.WITHDRAWN:
+            withdrawn.append(f"{person.name} ({person.email}) has withdrawn")
+        else:
+            chosen[id_of(part)] = part
+    if missing or withdrawn:
+        message = "Nothing was recorded: " + "; ".join(missing + withdrawn) + "."
+        raise NotFoundError(message) if missing else RuleError(message)
+    existing = {
+        a.participant_id: a
+        for a in db.exec(
+            select(Attendance)
+            .where(Attendance.session_id == row.id)
+            .where(col(Attendance.participant_id).in_(list(chosen)))
+        ).all()
+    }
+    created = changed = unchanged = 0
+    for participant_id in sorted(chosen):
+        record = existing.get(participant_id)
+        if record is None:
+            db.add(
+                Attendance(session_id=row.id, participant_id=participant_id, status=status)  # type: ignore[arg-type]
+            )
+            created += 1
+        elif record.status != status:
+            record.status = status
+            db.add(record)
+            changed += 1
+        else:
+            unchanged += 1
+    db.flush()
+    warning = None
+    if status != AttendanceStatus.EXCUSED and row.starts_at > now_local():
+        warning = (
+            f"{row.title} has not taken place yet (starts {row.starts_at:%Y-%m-%d %H:%M}); "
+            "the attendance report counts it once it has."
+        )
+    return AttendanceResult(
+        title=row.title,
+        status=str(status),
+        created=created,
+        changed=changed,
+        unchanged=unchanged,
+        warning=warning,
+    )
+
+
+OK = "ok"
+AT_RISK = "at_risk"
+CANNOT_COMPLETE = "cannot_complete"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one participant stands against the cohort's minimum attendance."""
+
+    attended: int
+    held: int
+    total: int
+    required: int
+    rate: float | None
+    status: str
+
+
+def _share(value: float) -> Fraction:
+    # 0.8 is stored as a binary float; as a fraction it must be exactly 4/5, or
+    # 0.7 × 10 sessions would ask for 8 instead of 7.
+    return Fraction(value).limit_denominator(10_000)
+
+
+def required_sessions(*, total: int, min_attendance: float) -> int:
+    """Return how many of ``total`` sessions a participant must attend to complete."""
+    return math.ceil(_share(min_attendance) * total)
+
+
+def attendance_standing(*, attended: int, held: int, total: int, min_attendance: float) -> Standing:
+    """Classify attendance: ``ok``, ``at_risk`` or ``cannot_complete``.
+
+    ``held`` sessions have taken place out of ``total``; the minimum is a share of all
+    sessions. At risk: the rate so far (attended / held) is below the minimum. Cannot
+    complete: even attending every remaining session would not reach the minimum.
+    """
+    if not 0 <= attended <= held <= total:
+        raise ValueError(f"need 0 <= attended <= held <= total, got {attended}, {held}, {total}")
+    required = required_sessions(total=total, min_attendance=min_attendance)
+    rate = attended / held if held else None
+    if attended + (total - held) < required:
+        status = CANNOT_COMPLETE
+    elif held and Fraction(attended, held) < _share(min_attendance):
+        status = AT_RISK
+    else:
+        status = OK
+    return Standing(
+        attended=attended, held=held, total=total, required=required, rate=rate, status=status
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceReportRow:
+    name: str
+    email: str
+    agency: str
+    role: str
+    present: int
+    excused: int
+    absent: int
+    unrecorded: int
+    standing: Standing
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **who_json(self),
+            "present": self.present,
+            "excused": self.excused,
+            "absent": self.absent,
+            "unrecorded": self.unrecorded,
+            "held": self.standing.held,
+            "attended": self.standing.attended,
+            "rate": None if self.standing.rate is None else round(self.standing.rate, 4),
+            "required": self.standing.required,
+            "status": self.standing.status,
+        }
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    cohort: str
+    as_of: datetime
+    min_attendance: float
+    excused_counts: bool
+    sessions_total: int
+    sessions_held: int
+    required: int
+    rows: list[AttendanceReportRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cohort": self.cohort,
+            "as_of": self.as_of.isoformat(),
+            "min_attendance": self.min_attendance,
+            "excused_counts": self.excused_counts,
+            "sessions_total": self.sessions_total,
+            "sessions_held": self.sessions_held,
+            "required": self.required,
+            "participants": [r.to_json() for r in self.rows],
+        }
+
+
+def attendance_report(
+    *, db: Session, cohort: Cohort, now: datetime | None = None
+) -> AttendanceReport:
+    """Return every non-withdrawn participant's attendance against the cohort's minimum.
+
+    Only sessions that have started by ``now`` (Stockholm time) count as held; a held
+    session without a record counts as not attended. Excused counts as attended when the
+    cohort says so.
+    """
+    moment = now or now_local()
+    sessions = db.exec(
+        select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+    ).all()
+    held_ids = {s.id for s in sessions if s.starts_at <= moment}
+    people = db.exec(
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(Participant.cohort_id == cohort.id)
+        .where(Participant.status != ParticipantStatus.WITHDRAWN)
+    ).all()
+    counts: Counter[tuple[int, str]] = Counter()
+    if held_ids:
+        for participant_id, status in db.exec(
+            select(Attendance.participant_id, Attendance.status).where(
+                col(Attendance.session_id).in_(held_ids)
+            )
+        ).all():
+            counts[(participant_id, str(status))] += 1
+    rows = []
+    for part, person, agency in people:
+        pid = id_of(part)
+        present = counts[(pid, AttendanceStatus.PRESENT.value)]
+        excused = counts[(pid, AttendanceStatus.EXCUSED.value)]
+        absent = counts[(pid, AttendanceStatus.ABSENT.value)]
+        attended = present + (excused if cohort.excused_counts else 0)
+        standing = attendance_standing(
+            attended=attended,
+            held=len(held_ids),
+            total=len(sessions),
+            min_attendance=cohort.min_attendance,
+        )
+        rows.append(
+            AttendanceReportRow(
+                name=person.name,
+                email=person.email,
+                agency=agency.code,
+                role=str(part.role),
+                present=present,
+                excused=excused,
+                absent=absent,
+                unrecorded=len(held_ids) - present - excused - absent,
+                standing=standing,
+            )
+        )
+    rows.sort(key=lambda r: (swedish_key(r.name), r.email.casefold()))
+    return AttendanceReport(
+        cohort=cohort.name,
+        as_of=moment,
+        min_attendance=cohort.min_attendance,
+        excused_counts=cohort.excused_counts,
+        sessions_total=len(sessions),
+        sessions_held=len(held_ids),
+        required=required_sessions(total=len(sessions), min_attendance=cohort.min_attendance),
+        rows=rows,
+    )

@@ -1,0 +1,58 @@
+"""Europe/Stockholm wall-clock time: the one place that knows the programme's time zone.
+
+Times are Europe/Stockholm wall-clock times, stored naive. A time in the spring-forward
+gap (02:00–03:00 on the last Sunday of March) does not exist and is refused; a time in
+the repeated autumn hour (02:00–03:00 on the last Sunday of October) is taken as its
+first occurrence, still summer time (UTC+2).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from chefintro.errors import UsageError
+
+#: The programme's time zone; rosters and calendars hold wall-clock times in it (Excel has
+#: no time zones).
+TIMEZONE = "Europe/Stockholm"
+
+
+def stockholm() -> ZoneInfo:
+    return ZoneInfo(TIMEZONE)
+
+
+def local_time(value: datetime) -> datetime:
+    """Return ``value`` as a naive Stockholm wall-clock time that exists, or raise UsageError.
+
+    An aware value is converted to Stockholm time. A naive value in the spring-forward gap
+    is refused; one in the repeated autumn hour means its first occurrence (UTC+2).
+    """
+    zone = stockholm()
+    if value.tzinfo is not None:
+        return value.astimezone(zone).replace(tzinfo=None, microsecond=0, fold=0)
+    value = value.replace(microsecond=0, fold=0)
+    round_trip = value.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != value:
+        raise UsageError(
+            f"{value:%Y-%m-%d %H:%M} does not exist in Sweden: the clocks go from 02:00 "
+            "straight to 03:00 that night. Give a time outside 02:00–03:00."
+        )
+    return value
+
+
+def to_utc(value: datetime) -> datetime:
+    """Return the aware UTC instant of a naive Stockholm wall-clock time."""
+    return value.replace(tzinfo=stockholm(), fold=0).astimezone(UTC)
+
+
+def now_local() -> datetime:
+    """Return the current Stockholm wall-clock time, naive."""
+    return datetime.now(stockholm()).replace(tzinfo=None, microsecond=0)
+
+
+def wall_clock(value: datetime) -> datetime:
+    """Return an aware ``value`` as a naive Stockholm wall-clock time (naive is kept)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(stockholm()).replace(tzinfo=None)

@@ -1,0 +1,207 @@
+"""A cohort's matching problem: both sides, the hard-rule masks and the score matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlmodel import Session, col, select
+
+from chefintro import settings
+from chefintro.enums import PairingState, ParticipantStatus, Role
+from chefintro.ids import id_of
+from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.rules import months_between
+
+LIVE = (PairingState.PROPOSED, PairingState.ACTIVE)
+
+RULE_SAME_AGENCY = "same agency"
+RULE_EXCLUDED = "excluded"
+RULE_EARLIER = "paired in an earlier cohort"
+
+
+@dataclass
+class Side:
+    """One side (adepts or mentors) of a cohort, sorted by e-mail key for determinism."""
+
+    participant_ids: list[int]
+    person_ids: list[int]
+    names: list[str]
+    emails: list[str]
+    email_keys: list[str]
+    agency_ids: NDArray[np.int64]
+    agency_codes: list[str]
+    fields: list[str | None]
+    locations: list[str | None]
+    capacity: NDArray[np.int64]
+    wished_fields: list[str | None]
+    preferred: list[list[str]]
+    experience_years: list[int | None]
+
+    def index_of_participant(self) -> dict[int, int]:
+        return {pid: i for i, pid in enumerate(self.participant_ids)}
+
+
+@dataclass
+class MatchingProblem:
+    """Everything the solver and the explanations need about one cohort."""
+
+    cohort: Cohort
+    adepts: Side
+    mentors: Side
+    scores: NDArray[np.int64]
+    excluded: NDArray[np.bool_]
+    earlier: NDArray[np.bool_]
+    same_agency: NDArray[np.bool_]
+    weights: dict[str, int]
+    allow_repeat: bool
+    live: list[Pairing] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> NDArray[np.bool_]:
+        forbidden = self.same_agency | self.excluded
+        if not self.allow_repeat:
+            forbidden = forbidden | self.earlier
+        return ~forbidden
+
+    def rule(self, a: int, m: int) -> str | None:
+        """Return the hard rule that forbids adept ``a`` with mentor ``m``, if any."""
+        if self.same_agency[a, m]:
+            return RULE_SAME_AGENCY
+        if self.excluded[a, m]:
+            return RULE_EXCLUDED
+        if self.earlier[a, m] and not self.allow_repeat:
+            return RULE_EARLIER
+        return None
+
+    def breakdown(self, a: int, m: int) -> dict[str, int]:
+        from chefintro.matching.scoring import breakdown
+
+        return breakdown(adept=a, mentor=m, **self.scoring_inputs)
+
+    @cached_property
+    def scoring_inputs(self) -> dict[str, Any]:
+        """The columns the scoring functions take; built once, used for every breakdown."""
+        from chefintro.matching.scoring import Weights
+
+        mentor_index = {k: i for i, k in enumerate(self.mentors.email_keys)}
+        return {
+            "adept_field": self.adepts.fields,
+            "adept_wished_field": self.adepts.wished_fields,
+            "adept_location": self.adepts.locations,
+            "adept_preferences": [
+                [mentor_index[k] for k in prefs if k in mentor_index]
+                for prefs in self.adepts.preferred
+            ],
+            "mentor_field": self.mentors.fields,
+            "mentor_location": self.mentors.locations,
+            "mentor_experience_years": self.mentors.experience_years,
+            "weights": Weights.from_mapping(self.weights),
+        }
+
+
+def _load_side(db: Session, cohort: Cohort, role: Role) -> Side:
+    rows = db.exec(
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(Participant.cohort_id == cohort.id)
+        .where(Participant.role == role)
+        .where(Participant.status == ParticipantStatus.ACTIVE)
+    ).all()
+    rows = sorted(rows, key=lambda r: r[1].email_key)
+    years: list[int | None] = []
+    for _, person, _ in rows:
+        if person.manager_since is None:
+            years.append(None)
+        else:
+            years.append(max(0, months_between(person.manager_since, cohort.starts_on)) // 12)
+    return Side(
+        participant_ids=[id_of(p) for p, _, _ in rows],
+        person_ids=[id_of(per) for _, per, _ in rows],
+        names=[per.name for _, per, _ in rows],
+        emails=[per.email for _, per, _ in rows],
+        email_keys=[per.email_key for _, per, _ in rows],
+        agency_ids=np.array([per.agency_id for _, per, _ in rows], dtype=np.int64),
+        agency_codes=[a.code for _, _, a in rows],
+        fields=[per.field for _, per, _ in rows],
+        locations=[per.location for _, per, _ in rows],
+        capacity=np.array([p.capacity for p, _, _ in rows], dtype=np.int64),
+        wished_fields=[p.wished_field for p, _, _ in rows],
+        preferred=[list(p.preferred_mentors or []) for p, _, _ in rows],
+        experience_years=years,
+    )
+
+
+def _pair_matrix(
+    pairs: Sequence[tuple[int, int]], adepts: Side, mentors: Side, symmetric: bool
+) -> NDArray[np.bool_]:
+    """Mark (adept person, mentor person) pairs in an n_adepts × n_mentors matrix."""
+    matrix = np.zeros((len(adepts.person_ids), len(mentors.person_ids)), dtype=bool)
+    a_index = {pid: i for i, pid in enumerate(adepts.person_ids)}
+    m_index = {pid: i for i, pid in enumerate(mentors.person_ids)}
+    for first, second in pairs:
+        for x, y in ((first, second), (second, first)) if symmetric else ((first, second),):
+            if x in a_index and y in m_index:
+                matrix[a_index[x], m_index[y]] = True
+    return matrix
+
+
+def load_problem(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> MatchingProblem:
+    """Gather a cohort's adepts, mentors, hard rules and scores."""
+    from chefintro.matching.scoring import score_matrix
+
+    adepts = _load_side(db, cohort, Role.ADEPT)
+    mentors = _load_side(db, cohort, Role.MENTOR)
+    people = set(adepts.person_ids) | set(mentors.person_ids)
+    exclusions = [
+        (e.person_a_id, e.person_b_id)
+        for e in db.exec(
+            select(Exclusion).where(
+                col(Exclusion.person_a_id).in_(people) | col(Exclusion.person_b_id).in_(people)
+            )
+        ).all()
+    ]
+    history = _earlier_pairs(db, cohort, adepts.person_ids)
+    weights = settings.weights(db=db)
+    problem = MatchingProblem(
+        cohort=cohort,
+        adepts=adepts,
+        mentors=mentors,
+        scores=np.zeros((len(adepts.emails), len(mentors.emails)), dtype=np.int64),
+        excluded=_pair_matrix(exclusions, adepts, mentors, symmetric=True),
+        earlier=_pair_matrix(history, adepts, mentors, symmetric=True),
+        same_agency=adepts.agency_ids[:, None] == mentors.agency_ids[None, :],
+        weights=weights,
+        allow_repeat=allow_repeat,
+        live=list(
+            db.exec(
+                select(Pairing)
+                .where(Pairing.cohort_id == cohort.id)
+                .where(col(Pairing.state).in_(LIVE))
+            ).all()
+        ),
+    )
+    problem.scores = score_matrix(**problem.scoring_inputs)
+    return problem
+
+
+def _earlier_pairs(db: Session, cohort: Cohort, adept_people: list[int]) -> list[tuple[int, int]]:
+    """Return (person, person) pairs matched in any other cohort (active or ended)."""
+    from sqlalchemy.orm import aliased
+
+    adept_part = aliased(Participant)
+    mentor_part = aliased(Participant)
+    rows = db.exec(
+        select(adept_part.person_id, mentor_part.person_id)
+        .select_from(Pairing)
+        .join(adept_part, col(adept_part.id) == col(Pairing.adept_id))
+        .join(mentor_part, col(mentor_part.id) == col(Pairing.mentor_id))
+        .where(Pairing.cohort_id != cohort.id)
+        .where(col(Pairing.state).in_((PairingState.ACTIVE, PairingState.ENDED)))
+    ).all()
+    return [(int(a), int(m)) for a, m in rows]

@@ -1,0 +1,167 @@
+"""Suggest an optimal set of pairs, apply the suggestion, list a cohort's pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from chefintro.cohorts import require_open
+from chefintro.enums import PairingState
+from chefintro.errors import RuleError
+from chefintro.ids import id_of
+from chefintro.models import Agency, Cohort, Pairing, Participant, Person
+from chefintro.pairing.problem import LIVE, load_problem
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    adept: str
+    adept_name: str
+    adept_agency: str
+    mentor: str
+    mentor_name: str
+    mentor_agency: str
+    state: str
+    locked: bool
+    manual: bool
+    score: int
+    breakdown: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "adept": self.adept,
+            "adept_name": self.adept_name,
+            "adept_agency": self.adept_agency,
+            "mentor": self.mentor,
+            "mentor_name": self.mentor_name,
+            "mentor_agency": self.mentor_agency,
+            "state": self.state,
+            "locked": self.locked,
+            "manual": self.manual,
+            "score": self.score,
+            "reasons": self.breakdown,
+        }
+
+    def top_reasons(self, limit: int = 3) -> str:
+        items = sorted(self.breakdown.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return ", ".join(f"{k.replace('_', ' ')} +{v}" for k, v in items) or "no criteria met"
+
+
+def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> list[PairInfo]:
+    """Replace the cohort's unlocked proposals by the optimal suggestion; return all live pairs.
+
+    Locked, manual and applied (active) pairs are kept and the rest is solved around them.
+    """
+    from chefintro.matching.solver import solve
+
+    require_open(cohort)
+    problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
+    a_index = problem.adepts.index_of_participant()
+    m_index = problem.mentors.index_of_participant()
+    kept: list[tuple[int, int]] = []
+    replace_ids: list[int] = []
+    for pairing in problem.live:
+        keep = pairing.locked or pairing.manual or pairing.state == PairingState.ACTIVE
+        if keep and pairing.adept_id in a_index and pairing.mentor_id in m_index:
+            kept.append((a_index[pairing.adept_id], m_index[pairing.mentor_id]))
+        else:
+            replace_ids.append(id_of(pairing))
+    allowed = problem.allowed
+    for a, m in kept:
+        allowed[a, m] = True  # a kept pair was checked when it was made
+    try:
+        assignment = solve(
+            problem.scores,
+            allowed,
+            problem.mentors.capacity,
+            fixed=kept,
+            load_penalty=problem.weights.get("extra_mentee_cost", 0),
+        )
+    except ValueError as exc:
+        raise RuleError(f"The kept pairs cannot all stay: {exc}") from None
+    if replace_ids:
+        db.execute(delete(Pairing).where(col(Pairing.id).in_(replace_ids)))
+    kept_set = set(kept)
+    new_rows: list[dict[str, Any]] = []
+    for a, m in assignment.items():
+        if (a, m) in kept_set:
+            continue
+        new_rows.append(
+            {
+                "cohort_id": cohort.id,
+                "adept_id": problem.adepts.participant_ids[a],
+                "mentor_id": problem.mentors.participant_ids[m],
+                "state": PairingState.PROPOSED.value,
+                "locked": False,
+                "manual": False,
+                "score": int(problem.scores[a, m]),
+                "reasons": {"breakdown": problem.breakdown(a, m)},
+            }
+        )
+    if new_rows:
+        from chefintro.models import utcnow
+
+        now = utcnow()
+        for row in new_rows:
+            row["created_at"] = now
+        db.execute(insert(Pairing), new_rows)
+    db.flush()
+    db.expire_all()
+    return list_pairs(db=db, cohort=cohort)
+
+
+def apply(*, db: Session, cohort: Cohort) -> int:
+    """Make every proposal of the cohort active; return how many changed."""
+    require_open(cohort)
+    result = db.execute(
+        update(Pairing)
+        .where(col(Pairing.cohort_id) == cohort.id)
+        .where(col(Pairing.state) == PairingState.PROPOSED)
+        .values(state=PairingState.ACTIVE.value)
+    )
+    db.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[PairInfo]:
+    """Return the cohort's pairs in Swedish order of the adept's name."""
+    from sqlalchemy.orm import aliased
+
+    from chefintro.text import swedish_key
+
+    ap, mp = aliased(Participant), aliased(Participant)
+    aper, mper = aliased(Person), aliased(Person)
+    aag, mag = aliased(Agency), aliased(Agency)
+    query = (
+        sa_select(Pairing, aper, aag, mper, mag)
+        .join(ap, col(ap.id) == col(Pairing.adept_id))
+        .join(aper, col(aper.id) == col(ap.person_id))
+        .join(aag, col(aag.id) == col(aper.agency_id))
+        .join(mp, col(mp.id) == col(Pairing.mentor_id))
+        .join(mper, col(mper.id) == col(mp.person_id))
+        .join(mag, col(mag.id) == col(mper.agency_id))
+        .where(col(Pairing.cohort_id) == cohort.id)
+    )
+    if live_only:
+        query = query.where(col(Pairing.state).in_(LIVE))
+    result = [
+        PairInfo(
+            adept=a.email,
+            adept_name=a.name,
+            adept_agency=aa.code,
+            mentor=m.email,
+            mentor_name=m.name,
+            mentor_agency=ma.code,
+            state=str(p.state),
+            locked=bool(p.locked),
+            manual=bool(p.manual),
+            score=int(p.score),
+            breakdown=dict((p.reasons or {}).get("breakdown", {})),
+        )
+        for p, a, aa, m, ma in db.execute(query).all()
+    ]
+    return sorted(result, key=lambda r: (swedish_key(r.adept_name), r.adept.casefold()))

@@ -1,0 +1,386 @@
+"""Reads one roster sheet: maps its header, converts each row's cells and builds typed rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time
+from operator import itemgetter
+from typing import Any
+
+from chefintro.errors import Problem
+from chefintro.roster.cells import (
+    CONVERTERS,
+    BadCell,
+    column_letters,
+    email_cell_key,
+    info_cell,
+    quoted,
+    raw_text,
+    status_cell,
+)
+from chefintro.roster.columns import (
+    Column,
+    SheetDef,
+    SheetKey,
+    find_column,
+    match_key,
+    parse_attendance_header,
+    unescape_text,
+)
+from chefintro.roster.rows import (
+    AgencyRow,
+    AttendanceMark,
+    AttendanceRow,
+    PairRow,
+    ParticipantRow,
+    ProgrammeSessionColumn,
+    ProgrammeSessionRow,
+    RosterData,
+)
+from chefintro.text import clean_text
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One recognised column of a sheet as laid out in this file."""
+
+    name: str
+    index: int  # position in calamine's row list
+    convert: Callable[[object], Any]
+    required: bool
+
+
+class SheetReader:
+    """Reads one roster sheet into ``data``: header, rows, problems, duplicates."""
+
+    def __init__(
+        self,
+        sheet_def: SheetDef,
+        name: str,
+        first_column: int,
+        formulas: dict[tuple[int, int], str],
+        data: RosterData,
+    ) -> None:
+        self.sheet_def = sheet_def
+        self.key = sheet_def.key
+        self.name = name
+        self.first_column = first_column
+        self.formulas = formulas
+        self.data = data
+
+    def problem(self, row: int | None, column: str | None, message: str) -> None:
+        self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
+
+    def read(self, rows: Iterator[list[Any]]) -> None:
+        header_row = 0
+        header: list[Any] | None = None
+        for values in rows:
+            header_row += 1
+            if values.count("") != len(values):
+                header = values
+                break
+        if header is None:
+            return  # an empty sheet: nothing to import, nothing wrong
+        fields, sessions = self.map_header(header_row, header)
+        if fields is None:
+            return
+        if self.key is SheetKey.ATTENDANCE:
+            self.data.attendance_sessions = sessions
+        self.read_rows(header_row, rows, fields, sessions)
+
+    def map_header(
+        self, header_row: int, header: list[Any]
+    ) -> tuple[list[_Field] | None, list[ProgrammeSessionColumn]]:
+        found: dict[str, _Field] = {}
+        labels: dict[str, str] = {}
+        ignored: list[str] = []
+        sessions: list[ProgrammeSessionColumn] = []
+        session_keys: dict[str, str] = {}
+        for index, raw in enumerate(header):
+            if raw == "":
+                continue
+            label = clean_text(unescape_text(raw_text(raw))) or ""
+            if not label:
+                continue
+            column = find_column(self.key, label)
+            if column is None:
+                if self.key is SheetKey.ATTENDANCE:
+                    sessions.append(self.session_column(header_row, index, label, session_keys))
+                else:
+                    ignored.append(f"{label} ({self.letter(index)})")
+                continue
+            if column.field in found:
+                self.problem(
+                    header_row,
+                    label,
+                    f"the column {column.sv} ({column.en}) appears twice (also as "
+                    f"{labels[column.field]!r}); keep one.",
+                )
+                continue
+            found[column.field] = self.make_field(column, index)
+            labels[column.field] = label
+        self.data.headers[self.key] = labels
+        if ignored:
+            shown = ", ".join(ignored[:8])
+            if len(ignored) == 1:
+                what = f"column {shown} is not a roster column and was ignored."
+            else:
+                more = f" and {len(ignored) - 8} more" if len(ignored) > 8 else ""
+                what = f"columns {shown}{more} are not roster columns and were ignored."
+            self.data.warnings.append(f"sheet {self.name!r}: {what}")
+        missing = [c for c in self.sheet_def.columns if c.required and c.field not in found]
+        for column in missing:
+            self.problem(
+                header_row,
+                column.sv,
+                f"the sheet has no column {column.sv} ({column.en}); it is required. Headers "
+                f"are read from row {header_row}, the first non-empty row.",
+            )
+        if missing:
+            return None, sessions
+        ordered = [found[c.field] for c in self.sheet_def.columns if c.field in found]
+        return [f for f in ordered if f.convert is not info_cell], sessions
+
+    def make_field(self, column: Column, index: int) -> _Field:
+        return _Field(column.field, index, CONVERTERS[column.kind], column.required)
+
+    def session_column(
+        self, header_row: int, index: int, label: str, seen: dict[str, str]
+    ) -> ProgrammeSessionColumn:
+        key = match_key(label)
+        if key in seen:
+            self.problem(
+                header_row,
+                label,
+                f"two session columns are headed {label!r}; give each session one column.",
+            )
+        seen[key] = label
+        parsed = parse_attendance_header(label)
+        return ProgrammeSessionColumn(
+            self.first_column + index + 1, label, parsed.title, parsed.starts_on, parsed.start_time
+        )
+
+    def letter(self, index: int) -> str:
+        return column_letters(self.first_column + index + 1)
+
+    def read_rows(
+        self,
+        header_row: int,
+        rows: Iterator[list[Any]],
+        fields: list[_Field],
+        sessions: list[ProgrammeSessionColumn],
+    ) -> None:
+        # The loop below runs once per cell, so it keeps to local names and plain tuples.
+        indexes = [f.index for f in fields] + [s.column - self.first_column - 1 for s in sessions]
+        pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
+        width = len(indexes)
+        plan = [(f.name, f.index, f.convert, f.required) for f in fields]
+        formula_rows = {row for row, _ in self.formulas}
+        build = _BUILDERS[self.key]
+        state = _SheetState()
+        problems = self.data.problems
+        for number, row in enumerate(rows, start=header_row + 1):
+            if pick(row).count("") == width:
+                continue  # blank row (cells outside roster columns do not count)
+            values: dict[str, Any] = {}
+            complete = True
+            reported = len(problems)
+            missing: list[str] = []
+            formula_fields: set[str] = set()
+            if number in formula_rows:
+                formula_fields, complete = self.formula_cells(number, fields)
+            for field_name, index, convert, required in plan:
+                if formula_fields and field_name in formula_fields:
+                    continue
+                raw = row[index]
+                if raw == "":
+                    if required:
+                        missing.append(field_name)
+                    continue
+                try:
+                    value = convert(raw)
+                except BadCell as bad:
+                    self.bad(number, field_name, str(bad))
+                    complete = complete and not required
+                    continue
+                if value is None:
+                    if required:
+                        missing.append(field_name)
+                    continue
+                values[field_name] = value
+            if sessions:
+                marks = self.marks(number, row, sessions)
+                if marks:
+                    values["marks"] = marks
+            if not values and len(problems) == reported:
+                continue  # only whitespace in it: as blank as a row can look
+            if missing:
+                for field_name in missing:
+                    self.missing(number, field_name)
+                continue
+            if complete:
+                build(self, state, number, values)
+
+    def bad(self, number: int, field_name: str, message: str) -> None:
+        self.problem(number, self.data.column_label(self.key, field_name), message)
+
+    def missing(self, number: int, field_name: str) -> None:
+        label = self.data.column_label(self.key, field_name)
+        self.problem(number, label, f"{label} is empty; it is required.")
+
+    def formula_cells(self, number: int, fields: list[_Field]) -> tuple[set[str], bool]:
+        """Report the formula cells of a row; return their fields and whether the row is whole."""
+        found: set[str] = set()
+        complete = True
+        for field_ in fields:
+            formula = self.formulas.get((number, self.first_column + field_.index + 1))
+            if formula is None:
+                continue
+            shown = f" ({quoted(formula)})" if len(formula) > 1 else ""
+            self.bad(
+                number,
+                field_.name,
+                f"the cell holds a formula{shown}; rosters take plain values, so type the "
+                "value itself.",
+            )
+            found.add(field_.name)
+            complete = complete and not field_.required
+        return found, complete
+
+    def marks(
+        self, number: int, row: list[Any], sessions: list[ProgrammeSessionColumn]
+    ) -> tuple[AttendanceMark, ...]:
+        marks: list[AttendanceMark] = []
+        for session in sessions:
+            column = session.column
+            raw = row[column - self.first_column - 1]
+            if raw == "":
+                continue
+            if self.formulas and (number, column) in self.formulas:
+                self.problem(
+                    number,
+                    session.header,
+                    "the cell holds a formula; rosters take plain values, so type the value itself",
+                )
+                continue
+            try:
+                status = status_cell(raw)
+            except BadCell as bad:
+                self.problem(number, session.header, str(bad))
+                continue
+            if status is not None:
+                marks.append(AttendanceMark(session, status))
+        return tuple(marks)
+
+
+class _SheetState:
+    """Natural keys seen so far on one sheet, for duplicate detection."""
+
+    def __init__(self) -> None:
+        self.keys: dict[object, int] = {}
+
+    def first(self, key: object, number: int) -> int | None:
+        """Return the row that already had ``key``, or remember it for ``number``."""
+        earlier = self.keys.get(key)
+        if earlier is None:
+            self.keys[key] = number
+        return earlier
+
+
+def _duplicate(reader: SheetReader, number: int, earlier: int, column: str, what: str) -> None:
+    reader.problem(
+        number,
+        reader.data.column_label(reader.key, column),
+        f"rows {earlier} and {number} both have {what}; keep one of them.",
+    )
+
+
+def _build_agency(reader: SheetReader, state: _SheetState, number: int, v: dict[str, Any]) -> None:
+    earlier = state.first(v["code"], number)
+    if earlier is not None:
+        _duplicate(reader, number, earlier, "code", f"agency code {v['code']!r}")
+        return
+    reader.data.agencies.append(AgencyRow(number, v["code"], v["name"], v.get("contact")))
+
+
+def _build_participant(
+    reader: SheetReader, state: _SheetState, number: int, v: dict[str, Any]
+) -> None:
+    email = v["email"]
+    key = email_cell_key(email)
+    wished = v.get("preferred_mentors")
+    if wished and any(email_cell_key(mentor) == key for mentor in wished):
+        reader.bad(
+            number,
+            "preferred_mentors",
+            f"{email!r} lists themselves as a preferred mentor; remove that address.",
+        )
+        return
+    earlier = state.first(key, number)
+    if earlier is not None:
+        _duplicate(reader, number, earlier, "email", f"the e-mail address {email!r}")
+        return
+    reader.data.participants.append(ParticipantRow(number, **v))
+
+
+def _build_session(reader: SheetReader, state: _SheetState, number: int, v: dict[str, Any]) -> None:
+    starts_at: datetime = v["starts_at"]
+    ends = v["ends_at"]
+    ends_at = datetime.combine(starts_at.date(), ends) if isinstance(ends, time) else ends
+    if ends_at <= starts_at:
+        reader.problem(
+            number,
+            reader.data.column_label(reader.key, "ends_at"),
+            f"the session ends ({ends_at:%Y-%m-%d %H:%M}) before it starts "
+            f"({starts_at:%Y-%m-%d %H:%M}); the end must come after the start.",
+        )
+        return
+    earlier = state.first((match_key(v["title"]), starts_at), number)
+    if earlier is not None:
+        _duplicate(
+            reader,
+            number,
+            earlier,
+            "title",
+            f"the session {v['title']!r} at {starts_at:%Y-%m-%d %H:%M}",
+        )
+        return
+    v["ends_at"] = ends_at
+    reader.data.sessions.append(ProgrammeSessionRow(number, **v))
+
+
+def _build_pair(reader: SheetReader, state: _SheetState, number: int, v: dict[str, Any]) -> None:
+    adept, mentor = v["adept"], v["mentor"]
+    if email_cell_key(adept) == email_cell_key(mentor):
+        reader.problem(
+            number,
+            reader.data.column_label(reader.key, "mentor"),
+            f"{adept!r} is both adept and mentor; a pair needs two people.",
+        )
+        return
+    earlier = state.first(email_cell_key(adept), number)
+    if earlier is not None:
+        _duplicate(reader, number, earlier, "adept", f"the adept {adept!r}")
+        return
+    reader.data.pairs.append(PairRow(number, adept, mentor, v.get("locked") or False))
+
+
+def _build_attendance(
+    reader: SheetReader, state: _SheetState, number: int, v: dict[str, Any]
+) -> None:
+    email = v["email"]
+    earlier = state.first(email_cell_key(email), number)
+    if earlier is not None:
+        _duplicate(reader, number, earlier, "email", f"the e-mail address {email!r}")
+        return
+    reader.data.attendance.append(AttendanceRow(number, email, v.get("marks", ())))
+
+
+_BUILDERS: dict[SheetKey, Callable[[SheetReader, _SheetState, int, dict[str, Any]], None]] = {
+    SheetKey.AGENCIES: _build_agency,
+    SheetKey.PARTICIPANTS: _build_participant,
+    SheetKey.SESSIONS: _build_session,
+    SheetKey.PAIRS: _build_pair,
+    SheetKey.ATTENDANCE: _build_attendance,
+}

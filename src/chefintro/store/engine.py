@@ -1,0 +1,147 @@
+"""Engines with the store's per-connection settings, and driver errors a user can cause."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+
+from chefintro.errors import (
+    ChefintroError,
+    StoreBusyError,
+    StoreError,
+)
+from chefintro.store.location import describe, sqlite_file, to_url
+
+ENV_BUSY_TIMEOUT = "CHEFINTRO_BUSY_TIMEOUT_MS"
+ENV_NO_WAL = "CHEFINTRO_NO_WAL"
+
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+BUSY_MESSAGE = "The store is busy: another chefintro is writing to it. Try again in a moment."
+
+
+def busy_timeout_ms() -> int:
+    """Return how long to wait for another writer: ``CHEFINTRO_BUSY_TIMEOUT_MS`` or 10 s."""
+    raw = os.environ.get(ENV_BUSY_TIMEOUT, "").strip()
+    if raw:
+        try:
+            value = int(raw)
+        except ValueError:
+            return BUSY_TIMEOUT_MS
+        if value >= 0:
+            return value
+    return BUSY_TIMEOUT_MS
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file with mode 0600 before SQLite does, so it is never world-readable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _tighten_mode(path: Path) -> None:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(0o600)
+    except OSError:
+        pass  # not ours to change (read-only share); SQLite reports real problems itself
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off so that we can begin
+    # every transaction with BEGIN IMMEDIATE: a second writer then waits for the
+    # busy timeout instead of failing when it upgrades a read lock.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
+        cursor.execute("PRAGMA secure_delete=ON")
+        if os.environ.get(ENV_NO_WAL):
+            cursor.execute("PRAGMA journal_mode=DELETE")
+        else:
+            mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()
+            if not mode or str(mode[0]).lower() != "wal":
+                # WAL needs shared memory, which network file systems lack:
+                # fall back to the rollback journal, which works everywhere.
+                cursor.execute("PRAGMA journal_mode=DELETE")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(location: str) -> Engine:
+    """Return an engine for ``location`` with the store's connection settings."""
+    url = to_url(location)
+    if url.startswith("sqlite"):
+        path = sqlite_file(location)
+        if path is not None:
+            if path.is_dir():
+                raise StoreError(f"The store path {path} is a directory; give a file name.")
+            if not path.exists():
+                try:
+                    _create_private_file(path)
+                except OSError as exc:
+                    raise StoreError(
+                        f"Cannot create the store at {path}: {exc.strerror}."
+                    ) from None
+            else:
+                _tighten_mode(path)
+        engine = create_engine(url, hide_parameters=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    except ImportError as exc:  # the driver is an optional extra: chefintro[postgres]
+        raise StoreError(
+            f"The store {describe(location)} needs the Python package "
+            f"{exc.name or 'of its database driver'}, which is not installed. For PostgreSQL, "
+            "install chefintro with the postgres extra, e.g. "
+            "uv tool install 'chefintro-<version>-py3-none-any.whl[postgres]'."
+        ) from None
+
+
+def driver_reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0].rstrip(".")
+
+
+def is_busy(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | sqlite3.OperationalError):
+        text_ = str(getattr(exc, "orig", None) or exc).lower()
+        return "locked" in text_ or "busy" in text_
+    return False
+
+
+def translate_db_error(exc: Exception) -> ChefintroError | None:
+    """Turn a database driver error a user can cause into a typed error, else None."""
+    if isinstance(exc, ChefintroError):
+        return exc
+    if isinstance(exc, OperationalError):
+        text_ = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+        if "locked" in text_ or "busy" in text_:
+            return StoreBusyError(BUSY_MESSAGE)
+        if "unable to open" in text_ or "connection" in text_ or "could not" in text_:
+            return StoreError(f"Cannot open the store: {exc.orig}")
+        if "readonly" in text_ or "read-only" in text_:
+            return StoreError("The store is read-only for you; check the file's permissions.")
+    if isinstance(exc, DatabaseError):
+        text_ = str(exc.orig).lower() if exc.orig is not None else ""
+        if "not a database" in text_ or "malformed" in text_:
+            return StoreError("The store file is not a chefintro store or is damaged.")
+    return None

@@ -1,0 +1,55 @@
+"""The opened store: its engine, what opening did to the schema, one transaction per command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from chefintro.store.engine import make_engine, translate_db_error
+from chefintro.store.location import sqlite_file
+from chefintro.store.schema import SCHEMA_VERSION, SchemaState, ensure_schema
+
+
+@dataclass
+class Store:
+    """An opened store: its location and engine, and what opening it did to the schema."""
+
+    location: str
+    engine: Engine
+    schema: SchemaState = field(default_factory=lambda: SchemaState(version=SCHEMA_VERSION))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a database session in one transaction: committed on success, else rolled back."""
+        with Session(self.engine, expire_on_commit=False) as db:
+            try:
+                yield db
+                db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(location: str) -> Store:
+    """Open (creating if needed) the store at ``location``; upgrade an older schema."""
+    engine = make_engine(location)
+    try:
+        schema = ensure_schema(engine, backup_of=sqlite_file(location))
+    except BaseException as exc:
+        engine.dispose()
+        translated = translate_db_error(exc) if isinstance(exc, Exception) else None
+        if translated is not None:
+            raise translated from None
+        raise
+    return Store(location=location, engine=engine, schema=schema)
