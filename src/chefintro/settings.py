@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from chefintro import rules
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
-from chefintro.text import clean_text
+from chefintro.text import clean_field
 
 # The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
@@ -129,7 +129,7 @@ def text_values(*, db: Session) -> list[tuple[TextSettingSpec, str | None, bool]
 
 
 def _set_text(*, db: Session, spec: TextSettingSpec, value: str) -> str | None:
-    clean = clean_text(value)
+    clean = clean_field(value, what=f"The value of {spec.key}")
     if clean is None:
         put_text(db=db, key=spec.key, value=None)
         return spec.default
