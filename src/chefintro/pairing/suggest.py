@@ -30,6 +30,8 @@ class PairInfo:
     manual: bool
     score: int
     breakdown: dict[str, int]
+    #: The stored pair's number (written hidden in exported workbooks).
+    id: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -161,6 +163,7 @@ def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[P
             manual=bool(p.manual),
             score=int(p.score),
             breakdown=dict((p.reasons or {}).get("breakdown", {})),
+            id=id_of(p),
         )
         for p, a, aa, m, ma in db.execute(query).all()
     ]
