@@ -242,6 +242,33 @@ def test_reminder_of_an_unknown_session_is_not_found(year: Cli, tmp_path: Path) 
     assert drafts(tmp_path) == []
 
 
+def test_a_cancelled_day_is_neither_reminded_nor_the_first_programme_day(
+    year: Cli, tmp_path: Path
+) -> None:
+    year(
+        "session",
+        "add",
+        "Förträff",
+        "--start",
+        "2027-01-12 09:00",
+        "--end",
+        "2027-01-12 12:00",
+    )
+    sessions: Any = year.json("session", "list")
+    (early,) = [s["id"] for s in sessions if s["title"] == "Förträff"]
+    year("session", "remove", str(early))
+
+    result = year("message", "reminder", str(early), "--out", str(tmp_path / "r"), code=1)
+    assert "was cancelled" in result.stderr
+    assert not (tmp_path / "r").exists() or drafts(tmp_path / "r") == []
+
+    year("message", "intro", "--out", str(tmp_path / "i"))
+    for path in drafts(tmp_path / "i"):
+        text = body(parse(path), "plain")
+        assert "Förträff" not in text
+        assert "Programmets första träff, Uppstart, är tisdag 26 januari 2027" in text
+
+
 def test_intro_without_active_pairs_says_what_to_do(network: Cli, tmp_path: Path) -> None:
     result = network("message", "intro", "--out", str(tmp_path / "x"), code=1)
     assert "pair apply" in result.stderr
@@ -563,7 +590,7 @@ def test_mail_settings_are_checked(cli: Cli) -> None:
     values = {s["key"]: s["value"] for s in cli.json("settings", "list")}
     assert values["mail.starttls"] == "false"
     assert values["mail.smtp_port"] == "2525"
-    assert values["programme.coordinator"] is None
+    assert values["programme.coordinator"] == ""  # unset: the default, no name
     cli("settings", "set", "mail.smtp_port", "99999", code=2)
     cli("settings", "set", "mail.starttls", "kanske", code=2)
     cli("settings", "set", "mail.from", "inte en adress", code=2)

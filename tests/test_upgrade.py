@@ -14,14 +14,15 @@ from typing import Any
 
 import pytest
 
-from chefintro import migrations
+from chefintro.migrations import BASELINE_VERSION, MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import Cli, store_snapshot
 
 FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
-SCHEMA = migrations.SCHEMA_VERSION
-VERSIONS = [migrations.BASELINE_VERSION] + [m.version for m in migrations.MIGRATIONS]
 
 Rows = dict[str, list[tuple[Any, ...]]]
+
+# Every schema version a store made by the first release passes through when upgraded.
+VERSIONS = [BASELINE_VERSION, *(m.version for m in MIGRATIONS)]
 
 
 def _rows(path: Path) -> Rows:
@@ -58,6 +59,12 @@ def _backups(path: Path) -> list[Path]:
 
 
 @pytest.fixture
+def cli() -> Cli:
+    """These tests open old stores themselves: no 'chefintro init' before the first command."""
+    return Cli(init=False)
+
+
+@pytest.fixture
 def v1_store(db_path: Path) -> Path:
     """A copy of the schema-1 fixture as this test's store (the fixture itself stays as is)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,8 +76,8 @@ def test_migrations_are_numbered_in_order_from_the_first_release() -> None:
     from chefintro import migrations, store
 
     versions = [m.version for m in migrations.MIGRATIONS]
-    # Strictly increasing from the first release to the current schema (version 3 is
-    # added on a parallel branch, so this branch goes 2 → 4).
+    # Strictly increasing from the first release to the tool's schema. (Branches add
+    # numbers in parallel; the merge closes any gap.)
     assert versions == sorted(set(versions))
     assert versions[0] == migrations.BASELINE_VERSION + 1
     assert versions[-1] == store.SCHEMA_VERSION
@@ -100,7 +107,7 @@ def test_the_fixture_script_rebuilds_the_same_file(tmp_path: Path) -> None:
 def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: Path) -> None:
     before = _rows(v1_store)
     result = cli("init")
-    assert f"Upgraded the store from schema 1 to {SCHEMA}" in result.stderr
+    assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
     assert result.stdout.strip() == str(v1_store)
 
     backups = _backups(v1_store)
@@ -113,10 +120,16 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
     assert after.pop("sent_message") == []
+    for table in ("survey", "survey_question", "survey_answer"):
+        assert after.pop(table, []) == []
     versions = after.pop("schema_version")
     assert [v[0] for v in versions] == VERSIONS
     assert versions[0] == before.pop("schema_version")[0]
-    # Agencies gained an empty contact column; everything else is as it was.
+    # Schema 6 keeps removed days as cancelled: every existing day is not cancelled.
+    sessions = after.pop("programme_session")
+    assert [row[:-1] for row in sessions] == before.pop("programme_session")
+    assert {row[-1] for row in sessions} == {0}
+    # Schema 4 gave agencies an empty contact column.
     assert after.pop("agency") == [(*row, None) for row in before.pop("agency")]
     assert after == before
 
@@ -134,7 +147,7 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     assert cli.json("db", "check")["ok"] is True
 
     again = cli("init")
-    assert f"Store ready (schema {SCHEMA}" in again.stderr
+    assert f"Store ready (schema {SCHEMA_VERSION}" in again.stderr
     assert len(_backups(v1_store)) == 1
 
 
@@ -196,7 +209,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     fresh.dispose()
 
     engine = make_engine(location)
-    later = {"audit_log", "sent_message"}
+    later = {"audit_log", "sent_message", "survey", "survey_question", "survey_answer"}
     v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in later]
     with engine.begin() as connection:
         SQLModel.metadata.create_all(connection, tables=v1_tables)
@@ -216,7 +229,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     upgraded = open_store(location)
     try:
         assert upgraded.schema.upgraded_from == 1
-        assert upgraded.schema.version == SCHEMA
+        assert upgraded.schema.version == SCHEMA_VERSION
         assert (upgraded.schema.backup is not None) == (backend == "sqlite")
         assert _reflect(upgraded.engine) == expected
     finally:
@@ -278,6 +291,6 @@ def test_two_processes_upgrading_at_once_upgrade_once(v1_store: Path) -> None:
 
 def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -> None:
     result = cli("agency", "list", "--json")
-    assert f"Upgraded the store from schema 1 to {SCHEMA}" in result.stderr
+    assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
     assert "backed up to" in result.stderr
     assert isinstance(json.loads(result.stdout), list)

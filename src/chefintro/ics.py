@@ -44,10 +44,19 @@ def _onsets_in_time_before(timezone: Any) -> None:
         gained = offset_to.td - offset_from.td
         if gained.total_seconds() > 0:  # clocks go forward: after = before + gained
             observance["DTSTART"].dt = start.dt - gained
+            # Later years' onsets (RDATE, when the calendar spans years) move the same way,
+            # or a calendar client would see the first year's change an hour apart from
+            # the others.
+            rdates = observance.get("RDATE")
+            for rdate in rdates if isinstance(rdates, list) else [rdates]:
+                for value in getattr(rdate, "dts", []):
+                    value.dt = value.dt - gained
 
 
 def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     """Write the cohort's sessions as an iCalendar file, atomically; return the count.
+
+    Cancelled sessions are written with STATUS:CANCELLED (and are not counted).
 
     Each event keeps its UID for ever and carries the SEQUENCE of its last change, so a
     calendar that imports the file again updates events instead of duplicating them.
@@ -62,12 +71,14 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
 def ics_bytes(*, db: Session, cohort: Cohort, session_id: int | None = None) -> tuple[bytes, int]:
     """Return the cohort's sessions (or only ``session_id``) as iCalendar bytes, and the count.
 
+    Cancelled sessions are included with STATUS:CANCELLED and not counted.
+
     The one iCalendar writer: ``session ics`` and the reminders' attachments both use it,
     so an event has the same UID and SEQUENCE wherever it comes from.
     """
     from icalendar import Calendar, Event, Timezone
 
-    rows = cohort_sessions(db=db, cohort=cohort)
+    rows = cohort_sessions(db=db, cohort=cohort, include_cancelled=True)
     if session_id is not None:
         rows = [r for r in rows if r.id == session_id]
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
@@ -116,6 +127,8 @@ def ics_bytes(*, db: Session, cohort: Cohort, session_id: int | None = None) -> 
             event.add("location", row.location)
         event.add("description", "\n".join(description))
         event.add("categories", [KIND_LABELS_SV[kind]])
+        # A cancelled day stays in the file, so that calendars that have it remove it.
+        event.add("status", "CANCELLED" if row.cancelled else "CONFIRMED")
         calendar.add_component(event)
     try:
         content = calendar.to_ical()
@@ -124,4 +137,4 @@ def ics_bytes(*, db: Session, cohort: Cohort, session_id: int | None = None) -> 
             f"Cannot write the calendar of cohort {cohort.name}: a session's time cannot be "
             f"written as a calendar ({exc})."
         ) from None
-    return content, len(rows)
+    return content, sum(1 for r in rows if not r.cancelled)

@@ -16,7 +16,10 @@ from chefintro.text import clean_field
 CURRENT_COHORT = "current_cohort"
 ADEPT_MONTHS = "eligibility.adept_months"
 MENTOR_MONTHS = "eligibility.mentor_months"
+ADEPT_MAX_MONTHS = "eligibility.adept_max_months"
 RETENTION_MONTHS = "retention.months"
+SURVEY_MIN_GROUP = "survey.min_group"
+PROGRAMME_NAME = "programme.name"
 PROGRAMME_COORDINATOR = "programme.coordinator"
 MAIL_FROM = "mail.from"
 MAIL_SMTP_HOST = "mail.smtp_host"
@@ -36,17 +39,21 @@ class SettingSpec:
     help: str
 
 
+#: Weights of the soft criteria may be negative: a negative weight counts against it.
+_WEIGHT = (-1000, 1000)
+
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
     SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
-    SettingSpec(WEIGHTS + "same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
+    SettingSpec(ADEPT_MAX_MONTHS, 36, 0, 600, "Months as a manager an adept may have at most"),
+    SettingSpec(WEIGHTS + "same_field", 30, *_WEIGHT, "Points when adept and mentor share a field"),
     SettingSpec(
-        WEIGHTS + "wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"
+        WEIGHTS + "wished_field", 40, *_WEIGHT, "Points when the mentor's field is the wish"
     ),
-    SettingSpec(WEIGHTS + "preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
-    SettingSpec(WEIGHTS + "preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
-    SettingSpec(WEIGHTS + "preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
-    SettingSpec(WEIGHTS + "same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec(WEIGHTS + "preference_1", 50, *_WEIGHT, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, *_WEIGHT, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, *_WEIGHT, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, *_WEIGHT, "Points when both work in the same town"),
     SettingSpec(
         WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
@@ -57,6 +64,7 @@ SPECS: tuple[SettingSpec, ...] = (
         WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
     SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(SURVEY_MIN_GROUP, 5, 3, 100, "Fewest answers a survey group needs to be shown"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -96,46 +104,38 @@ def _free(value: str) -> str:
 
 @dataclass(frozen=True)
 class TextSettingSpec:
-    """A free-text setting; ``check`` returns the value to store or raises UsageError."""
+    """A free-text setting; ``check`` returns the value to store or raises UsageError.
+
+    An unset text setting reads as its default; ``""`` means "none".
+    """
 
     key: str
-    default: str | None
+    default: str
     help: str
+    max_length: int = 200
     check: Callable[[str], str] = _free
 
 
 TEXT_SPECS: tuple[TextSettingSpec, ...] = (
-    TextSettingSpec(PROGRAMME_COORDINATOR, None, "The coordinator's name, signing messages"),
-    TextSettingSpec(MAIL_FROM, None, "Sender of messages, e.g. 'Name <name@agency.se>'", _address),
-    TextSettingSpec(MAIL_SMTP_HOST, None, "SMTP server that 'message … --send' uses"),
-    TextSettingSpec(MAIL_SMTP_PORT, "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", _port),
-    TextSettingSpec(MAIL_STARTTLS, "true", "Whether to use STARTTLS (true/false)", _flag),
-    TextSettingSpec(MAIL_USER, None, "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
+    TextSettingSpec(
+        PROGRAMME_NAME,
+        "Chefsintroduktionsprogrammet i Myndighetsnätverket",
+        "The programme's name on certificates and summaries",
+    ),
+    TextSettingSpec(
+        PROGRAMME_COORDINATOR, "", "The coordinator who signs certificates and messages"
+    ),
+    TextSettingSpec(
+        MAIL_FROM, "", "Sender of messages, e.g. 'Name <name@agency.se>'", check=_address
+    ),
+    TextSettingSpec(MAIL_SMTP_HOST, "", "SMTP server that 'message … --send' uses"),
+    TextSettingSpec(
+        MAIL_SMTP_PORT, "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", check=_port
+    ),
+    TextSettingSpec(MAIL_STARTTLS, "true", "Whether to use STARTTLS (true/false)", check=_flag),
+    TextSettingSpec(MAIL_USER, "", "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
-
-
-def get_setting_text(*, db: Session, key: str) -> str | None:
-    """Return a text setting, or its default when unset."""
-    spec = TEXT_SPEC_BY_KEY[key]
-    value = get_text(db=db, key=key)
-    return value if value is not None else spec.default
-
-
-def text_values(*, db: Session) -> list[tuple[TextSettingSpec, str | None, bool]]:
-    """Return every text setting with its value and whether it was set."""
-    stored = {row.key: row.value for row in db.exec(select(Setting)).all()}
-    return [(spec, stored.get(spec.key, spec.default), spec.key in stored) for spec in TEXT_SPECS]
-
-
-def _set_text(*, db: Session, spec: TextSettingSpec, value: str) -> str | None:
-    clean = clean_field(value, what=f"The value of {spec.key}")
-    if clean is None:
-        put_text(db=db, key=spec.key, value=None)
-        return spec.default
-    stored = spec.check(clean)
-    _put(db=db, key=spec.key, value=stored)
-    return stored
 
 
 def get_int(*, db: Session, key: str) -> int:
@@ -160,8 +160,36 @@ def all_values(*, db: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, db: Session, key: str, value: str) -> int | str | None:
-    """Validate and store a setting; return the stored value (an empty text unsets it)."""
+def get_setting_text(*, db: Session, key: str) -> str:
+    """Return a text setting (programme name, coordinator, mail …), or its default when unset."""
+    spec = TEXT_SPEC_BY_KEY[key]
+    value = get_text(db=db, key=key)
+    return value if value is not None else spec.default
+
+
+def all_text_values(*, db: Session) -> list[tuple[TextSettingSpec, str, bool]]:
+    """Return every text setting with its value and whether it differs from the default."""
+    return [
+        (spec, value := get_setting_text(db=db, key=spec.key), value != spec.default)
+        for spec in TEXT_SPECS
+    ]
+
+
+def _set_text(*, db: Session, spec: TextSettingSpec, value: str) -> str:
+    """Store a text setting; an empty value unsets it, so that it reads as its default."""
+    cleaned = clean_field(value, what=spec.key)
+    if cleaned is None:
+        put_text(db=db, key=spec.key, value=None)
+        return spec.default
+    if len(cleaned) > spec.max_length:
+        raise UsageError(f"{spec.key} takes at most {spec.max_length} characters.")
+    stored = spec.check(cleaned)
+    _put(db=db, key=spec.key, value=stored)
+    return stored
+
+
+def set_value(*, db: Session, key: str, value: str) -> int | str:
+    """Validate and store a setting; return the stored integer (or text)."""
     text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
     if text_spec is not None:
         return _set_text(db=db, spec=text_spec, value=value)
@@ -169,12 +197,18 @@ def set_value(*, db: Session, key: str, value: str) -> int | str | None:
     if spec is None:
         known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])
         raise NotFoundError(f"Unknown setting {key!r}. Known settings: {known}.")
+    text = value.strip().replace("\u2212", "-")  # a typographic minus, as Word writes it
     try:
-        number = int(value.strip())
+        number = int(text)
     except ValueError:
-        raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
+        raise UsageError(
+            f"{spec.key} takes a whole number from {spec.minimum} to {spec.maximum}, not {value!r}."
+        ) from None
     if not spec.minimum <= number <= spec.maximum:
-        raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
+        raise UsageError(
+            f"{number} is out of range for {spec.key}: give a whole number from "
+            f"{spec.minimum} to {spec.maximum}."
+        )
     _put(db=db, key=spec.key, value=str(number))
     return number
 

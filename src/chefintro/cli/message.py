@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import state
+from chefintro.cli.common import YesOption, state
 
 if TYPE_CHECKING:
     from chefintro.cli.common import AppState
@@ -45,7 +44,6 @@ SendOption = Annotated[
         help="Send through the SMTP server in settings (mail.*) instead of writing drafts.",
     ),
 ]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Send without asking (for scripts).")]
 AgainOption = Annotated[
     bool,
     typer.Option("--again", help="Include messages already sent (by default they are left out)."),
@@ -104,23 +102,15 @@ def _run(
 
 
 def _confirm(batch: Batch, name: str, server: str, yes: bool, skipped: str) -> None:
-    from chefintro.errors import EXIT_RULE
+    # Sending changes only the sent-message records (no undo snapshot: a sent e-mail
+    # cannot be taken back, and the records are what keeps it from going twice).
+    from chefintro.cli.common import confirm
 
     question = (
         f"Send {len(batch.built)} {name}(s) to {batch.recipients} recipient(s) through "
         f"{server}{skipped}?"
     )
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        output.error(
-            f"{question[:-1]} needs a confirmation: run it in a terminal, or add --yes. "
-            "Nothing was sent."
-        )
-        raise typer.Exit(EXIT_RULE)
-    if not typer.confirm(question, default=False, err=True):
-        output.info("Nothing was sent.")
-        raise typer.Exit(EXIT_RULE)
+    confirm(yes=yes, what=question[:-1], question=question, nothing="Nothing was sent.")
 
 
 def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Match adepts with mentors from other agencies.", no_args_is_help=True)
 
-AdeptArg = Annotated[str, typer.Argument(help="The adept's e-mail address.")]
+AdeptArg = Annotated[
+    str, typer.Argument(help="The adept's e-mail address, or unique name.", metavar="ADEPT")
+]
 RepeatOpt = Annotated[
     bool,
     typer.Option("--allow-repeat", help="Allow pairs who were matched in an earlier cohort."),
@@ -72,7 +74,7 @@ def apply(ctx: typer.Context) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.transaction() as db:
+    with st.undoable(ctx), st.transaction() as db:
         cohort = st.current_cohort(db)
         count = pairing.apply(db=db, cohort=cohort)
     output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")
@@ -97,15 +99,25 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def set_(
     ctx: typer.Context,
     adept: AdeptArg,
-    mentor: Annotated[str, typer.Argument(help="The mentor's e-mail address.")],
+    mentor: Annotated[
+        str, typer.Argument(help="The mentor's e-mail address, or unique name.", metavar="MENTOR")
+    ],
     lock: Annotated[
         bool, typer.Option("--lock", help="Keep this pair when re-suggesting.")
     ] = False,
     allow_repeat: RepeatOpt = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace the adept's active or locked pair (an active one ends)."
+        ),
+    ] = False,
 ) -> None:
     """Pair an adept with a mentor by hand (refused if a hard rule forbids it).
 
-    A mentor at capacity gives up their lowest-scoring suggested (unlocked) proposal.
+    An active or locked pair of the adept is replaced only with --replace; setting the
+    pair again keeps its lock. A mentor at capacity gives up their lowest-scoring
+    suggested (unlocked) proposal.
 
     Example: chefintro pair set asa.oberg@csn.se orjan.sjostrom@bolagsverket.se --lock
     """
@@ -121,6 +133,7 @@ def set_(
             mentor_email=mentor,
             lock=lock,
             allow_repeat=allow_repeat,
+            replace=replace,
         )
     info = result.info
     locked = ", locked" if info.locked else ""
@@ -136,7 +149,7 @@ def set_(
 def remove(ctx: typer.Context, adept: AdeptArg) -> None:
     """Remove an adept's pair (a proposal is deleted, an active pair ends).
 
-    Give the adept's e-mail, not the mentor's.
+    Give the adept, not the mentor.
     """
     from chefintro import pairing
 
@@ -150,8 +163,12 @@ def remove(ctx: typer.Context, adept: AdeptArg) -> None:
 @app.command("exclude")
 def exclude(
     ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="One person's e-mail.")],
-    second: Annotated[str, typer.Argument(help="The other person's e-mail.")],
+    first: Annotated[
+        str, typer.Argument(help="One person's e-mail or unique name.", metavar="PERSON")
+    ],
+    second: Annotated[
+        str, typer.Argument(help="The other person's e-mail or unique name.", metavar="PERSON")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why they must not be paired.")],
 ) -> None:
     """Never pair these two people (e.g. a conflict of interest).
@@ -170,7 +187,12 @@ def exclude(
 @app.command("explain")
 def explain(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="An adept's or mentor's e-mail address.")],
+    email: Annotated[
+        str,
+        typer.Argument(
+            help="An adept's or mentor's e-mail address, or unique name.", metavar="PERSON"
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Explain a pair's score and why other mentors were not chosen."""

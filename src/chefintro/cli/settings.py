@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,17 +18,15 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import settings
 
     with state(ctx).transaction() as db:
-        values = settings.all_values(db=db)
-        texts = settings.text_values(db=db)
+        values: list[tuple[Any, int | str, bool]] = [
+            *settings.all_values(db=db),
+            *settings.all_text_values(db=db),
+        ]
     if as_json:
         output.emit_json(
             [
                 {"key": s.key, "value": v, "default": s.default, "description": s.help}
                 for s, v, _ in values
-            ]
-            + [
-                {"key": t.key, "value": v, "default": t.default, "description": t.help}
-                for t, v, _ in texts
             ]
         )
         return
@@ -37,30 +35,35 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
         [
             (s.key, str(v) + (" *" if changed else ""), str(s.default), s.help)
             for s, v, changed in values
-        ]
-        + [
-            (t.key, (v or "") + (" *" if changed else ""), t.default or "", t.help)
-            for t, v, changed in texts
         ],
         caption="* changed from the default",
     )
 
 
-@app.command("set")
+# "-5" is a value here, not an option: negative weights count against a criterion.
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Setting key, e.g. weights.same_field.")],
     value: Annotated[
-        str, typer.Argument(help="New value: a whole number, or text for the mail settings.")
+        str,
+        typer.Argument(
+            help="New value: a whole number (weights may be negative), or text "
+            "(programme.*, mail.*)."
+        ),
     ],
 ) -> None:
-    """Change a setting; an empty text value unsets a text setting.
+    """Change a setting ('settings list' shows each one's meaning and default).
+
+    An empty text value unsets a text setting, so that it reads as its default again.
 
     Example: chefintro settings set eligibility.mentor_months 24
-    Example: chefintro settings set programme.coordinator "Karin Berg"
+    Example: chefintro settings set programme.coordinator "Karin Wikström"
+    Example: chefintro settings set mail.from "Karin Wikström <karin@agency.se>"
+    Example: chefintro settings set weights.same_field -5
     """
     from chefintro import settings
 
     with state(ctx).transaction() as db:
         stored = settings.set_value(db=db, key=key, value=value)
-    output.success(f"{key.strip().lower()} = {'' if stored is None else stored}")
+    output.success(f"{key.strip().lower()} = {stored}")

@@ -65,7 +65,7 @@ def smtp_config(*, db: Session) -> SmtpConfig:
     host = get_setting_text(db=db, key=MAIL_SMTP_HOST)
     sender = get_setting_text(db=db, key=MAIL_FROM)
     missing = [key for key, value in ((MAIL_SMTP_HOST, host), (MAIL_FROM, sender)) if not value]
-    if missing or host is None or sender is None:
+    if missing:
         raise RuleError(
             f"Sending needs {' and '.join(missing)}: set "
             + " and ".join(f"'chefintro settings set {key} …'" for key in missing)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from sqlmodel import Session, col, select
 
 from chefintro import settings
@@ -16,6 +14,11 @@ from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.rules import months_between
+
+if TYPE_CHECKING:
+    # NumPy loads where a matrix is built, not for 'pair list' (issue 16).
+    import numpy as np
+    from numpy.typing import NDArray
 
 LIVE = (PairingState.PROPOSED, PairingState.ACTIVE)
 
@@ -105,6 +108,8 @@ class MatchingProblem:
 
 
 def _load_side(db: Session, cohort: Cohort, role: Role) -> Side:
+    import numpy as np
+
     rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
@@ -141,6 +146,8 @@ def _pair_matrix(
     pairs: Sequence[tuple[int, int]], adepts: Side, mentors: Side, symmetric: bool
 ) -> NDArray[np.bool_]:
     """Mark (adept person, mentor person) pairs in an n_adepts × n_mentors matrix."""
+    import numpy as np
+
     matrix = np.zeros((len(adepts.person_ids), len(mentors.person_ids)), dtype=bool)
     a_index = {pid: i for i, pid in enumerate(adepts.person_ids)}
     m_index = {pid: i for i, pid in enumerate(mentors.person_ids)}
@@ -153,6 +160,8 @@ def _pair_matrix(
 
 def load_problem(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> MatchingProblem:
     """Gather a cohort's adepts, mentors, hard rules and scores."""
+    import numpy as np
+
     from chefintro.matching.scoring import score_matrix
 
     adepts = _load_side(db, cohort, Role.ADEPT)
