@@ -569,6 +569,38 @@ def test_erasing_a_person_removes_their_sent_message_records(mail: tuple[Cli, Re
     assert asa not in {r[4] for r in rows}
 
 
+def test_erasing_a_person_removes_their_sent_messages_from_every_snapshot(
+    mail: tuple[Cli, Recorder], db_path: Path, backend: str
+) -> None:
+    import sqlite3
+
+    if backend != "sqlite":
+        pytest.skip("undo snapshots are SQLite's")
+    cli, _ = mail
+    cli("message", "intro", "--send", "--yes")
+    asa = _person_id(ASA)
+    cli("participant", "withdraw", ZACHARIAS, "--yes")  # a snapshot holding the records
+    folder = db_path.with_name(db_path.name + ".snapshots")
+
+    def sent_in_snapshots() -> list[set[int]]:
+        found = []
+        for path in sorted(folder.glob("*.db")):
+            connection = sqlite3.connect(path)
+            try:
+                rows = connection.execute("SELECT person_id FROM sent_message").fetchall()
+            finally:
+                connection.close()
+            found.append({int(r[0]) for r in rows})
+        return found
+
+    assert any(asa in ids for ids in sent_in_snapshots())
+    cli("person", "erase", ASA, "--yes")
+    snapshots = sent_in_snapshots()
+    assert snapshots
+    assert all(asa not in ids for ids in snapshots)
+    assert any(ids for ids in snapshots)  # the others' records stay
+
+
 # --- agency contacts in the roster and settings ------------------------------------------------
 
 
