@@ -16,12 +16,18 @@ def test_agency_lifecycle(cli: Cli, backend: str) -> None:
     cli("agency", "add", "csn", "Centrala studiestödsnämnden")
     cli("agency", "add", "BV", "Bolagsverket")
     assert cli.json("agency", "list") == [
-        {"code": "BV", "name": "Bolagsverket", "people": 0},
-        {"code": "CSN", "name": "Centrala studiestödsnämnden", "people": 0},
+        {"code": "BV", "name": "Bolagsverket", "people": 0, "contact": None},
+        {"code": "CSN", "name": "Centrala studiestödsnämnden", "people": 0, "contact": None},
     ]
     cli("agency", "edit", "bv", "--name", "Bolagsverket Sundsvall", "--code", "BOLV")
     shown: Any = cli.json("agency", "show", "BOLV")
     assert shown["name"] == "Bolagsverket Sundsvall"
+    assert shown["contact"] is None
+    cli("agency", "edit", "BOLV", "--contact", " hr@bolagsverket.se ")
+    assert cli.json("agency", "show", "BOLV")["contact"] == "hr@bolagsverket.se"
+    assert "not an e-mail" in cli("agency", "edit", "BOLV", "--contact", "hr", code=2).stderr
+    cli("agency", "edit", "BOLV", "--contact", "")
+    assert cli.json("agency", "show", "BOLV")["contact"] is None
     cli("agency", "show", "BV", code=1)
     cli("agency", "remove", "BOLV")
     assert [a["code"] for a in cli.json("agency", "list")] == ["CSN"]

@@ -481,7 +481,10 @@ def test_the_command_line_refuses_what_the_roster_refuses(
         ("person", "edit", "asa.oberg@csn.se", "--unit", text),
         ("agency", "add", "SPV", text),
         ("agency", "edit", "CSN", "--name", text),
+        ("agency", "edit", "CSN", "--contact", text),
         ("cohort", "create", text, "--start", "2027-01-26", "--end", "2027-12-09"),
+        ("settings", "set", "programme.coordinator", text),
+        ("settings", "set", "mail.from", text),
     ):
         result = cli(*args, code=2)
         assert "invisible control character" in result.stderr, args

@@ -261,6 +261,7 @@ def test_export_to_files(programme: Cli, tmp_path: Path) -> None:
             "Nätverksgrupper",
             "Enkätsvar",
             "Undantag",
+            "Skickade meddelanden",
         ]
         about = {row[0]: row[1] for row in book["Person"].iter_rows(min_row=2, values_only=True)}
         assert about["Namn"] == ASA[0]

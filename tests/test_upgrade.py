@@ -119,6 +119,7 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
+    assert after.pop("sent_message") == []
     for table in ("survey", "survey_question", "survey_answer"):
         assert after.pop(table, []) == []
     versions = after.pop("schema_version")
@@ -128,6 +129,8 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     sessions = after.pop("programme_session")
     assert [row[:-1] for row in sessions] == before.pop("programme_session")
     assert {row[-1] for row in sessions} == {0}
+    # Schema 4 gave agencies an empty contact column.
+    assert after.pop("agency") == [(*row, None) for row in before.pop("agency")]
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -206,10 +209,11 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     fresh.dispose()
 
     engine = make_engine(location)
-    later = {"audit_log", "survey", "survey_question", "survey_answer"}
+    later = {"audit_log", "sent_message", "survey", "survey_question", "survey_answer"}
     v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in later]
     with engine.begin() as connection:
         SQLModel.metadata.create_all(connection, tables=v1_tables)
+        connection.exec_driver_sql("ALTER TABLE agency DROP COLUMN contact")
         connection.execute(
             models.SchemaVersion.__table__.insert().values(  # type: ignore[attr-defined]
                 version=1, tool_version="0.1.0", applied_at=models.utcnow()
@@ -230,7 +234,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
         assert _reflect(upgraded.engine) == expected
     finally:
         upgraded.dispose()
-    assert store_snapshot()["agency"][0][1:] == ("HNN", "Hovrätten för nedre Norrland")
+    assert store_snapshot()["agency"][0][1:] == ("HNN", "Hovrätten för nedre Norrland", None)
 
 
 def test_a_store_from_a_newer_chefintro_is_refused_and_left_alone(cli: Cli, db_path: Path) -> None:

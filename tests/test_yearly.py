@@ -196,6 +196,10 @@ def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     assert "Hovrätten för nedre Norrland" in result.stdout
     assert (tmp_path / "demo" / "programdagar-2027.ics").is_file()
     assert (tmp_path / "demo" / "chefintro-demo.db").stat().st_mode & 0o077 == 0
+    drafts = sorted((tmp_path / "demo" / "meddelanden" / "intro").glob("*.eml"))
+    assert len(drafts) == 25
+    assert all(d.stat().st_mode & 0o077 == 0 for d in drafts)
+    assert b"X-Unsent: 1" in drafts[0].read_bytes()
     # The year's end: surveys through Forms-shaped files, certificates and the summary.
     assert "hade 25 adepter och 25 mentorer från 10 myndigheter" in result.stdout
     assert "Förändring: Jag har ett nätverk av chefskolleger" in result.stdout

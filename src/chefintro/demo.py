@@ -1,5 +1,6 @@
 """The demo: the whole yearly cycle on the sample network, in a throw-away store: the
-plan's set-up, then the year's end (attendance, surveys, certificates, summary)."""
+plan's set-up, the introduction e-mail drafts, then the year's end (attendance, surveys,
+certificates, summary)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chefintro.store import open_store
-from chefintro.yearend_demo import YEAR_END_STEPS, YearEnd, run_year_end
+from chefintro.yearend_demo import COORDINATOR, YEAR_END_STEPS, YearEnd, run_year_end
 from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
@@ -30,9 +31,9 @@ class DemoRun:
 
 
 def demo_steps() -> int:
-    """Return how many times :func:`run_demo` reports progress: the plan's steps, then
-    the year end's."""
-    return step_count(read_plan(sample_dir() / PLAN_NAME)) + YEAR_END_STEPS
+    """Return how many times :func:`run_demo` reports progress: the plan's steps, the
+    introduction drafts, then the year end's."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME)) + 1 + YEAR_END_STEPS
 
 
 def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
@@ -42,9 +43,22 @@ def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store_path}{suffix}").unlink(missing_ok=True)
     plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
+    from chefintro.messages.service import draft_introductions
+    from chefintro.settings import PROGRAMME_COORDINATOR, set_value
+
     store = open_store(str(store_path))
     try:
         steps = run_plan(store=store, plan=plan, progress=progress)
+        if progress is not None:
+            progress("Introductions")
+        with store.transaction() as db:
+            # One coordinator signs the letters and (at the year's end) the certificates.
+            set_value(db=db, key=PROGRAMME_COORDINATOR, value=COORDINATOR)
+        drafts_dir = directory / "meddelanden" / "intro"
+        drafts = draft_introductions(store=store, cohort_name=None, directory=drafts_dir)
+        steps.append(
+            StepResult("introductions", f"{len(drafts)} e-mail drafts (.eml) in {drafts_dir}")
+        )
         year_end = run_year_end(store=store, directory=directory, progress=progress)
     finally:
         store.dispose()

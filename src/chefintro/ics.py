@@ -63,9 +63,24 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     DTSTAMP is the (UTC) time of the event's last change, which makes the file the
     same byte for byte until something changes.
     """
+    data, count = ics_bytes(db=db, cohort=cohort)
+    write_bytes(Path(path), data)
+    return count
+
+
+def ics_bytes(*, db: Session, cohort: Cohort, session_id: int | None = None) -> tuple[bytes, int]:
+    """Return the cohort's sessions (or only ``session_id``) as iCalendar bytes, and the count.
+
+    Cancelled sessions are included with STATUS:CANCELLED and not counted.
+
+    The one iCalendar writer: ``session ics`` and the reminders' attachments both use it,
+    so an event has the same UID and SEQUENCE wherever it comes from.
+    """
     from icalendar import Calendar, Event, Timezone
 
     rows = cohort_sessions(db=db, cohort=cohort, include_cancelled=True)
+    if session_id is not None:
+        rows = [r for r in rows if r.id == session_id]
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     zone = stockholm()
 
@@ -122,5 +137,4 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
             f"Cannot write the calendar of cohort {cohort.name}: a session's time cannot be "
             f"written as a calendar ({exc})."
         ) from None
-    write_bytes(Path(path), content)
-    return sum(1 for r in rows if not r.cancelled)
+    return content, sum(1 for r in rows if not r.cancelled)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -61,6 +62,67 @@ def _add_audit_log(connection: Connection) -> None:
         Column("detail", String(1000), nullable=False),
     )
     table.create(connection)
+
+
+def _agency_v4(metadata: MetaData) -> Table:
+    return Table(
+        "agency",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("code", String(20), nullable=False),
+        Column("name", String(200), nullable=False),
+        Column("contact", String(320)),
+        Index("ix_agency_code", "code", unique=True),
+    )
+
+
+def _add_messages(connection: Connection) -> None:
+    """Give agencies an HR contact e-mail and record the messages sent to each person."""
+    metadata = MetaData()
+    # Only the tables referred to, so the foreign keys can be declared.
+    Table("cohort", metadata, Column("id", Integer, primary_key=True))
+    Table("person", metadata, Column("id", Integer, primary_key=True))
+    sent = Table(
+        "sent_message",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("kind", String(20), nullable=False),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("subject_key", String(100), nullable=False),
+        Column(
+            "person_id",
+            Integer,
+            ForeignKey("person.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("sent_at", DateTime(), nullable=False),
+        UniqueConstraint("kind", "cohort_id", "subject_key", "person_id", name="uq_sent_message"),
+    )
+    sent.create(connection)
+    if connection.dialect.name != "sqlite":
+        connection.execute(text("ALTER TABLE agency ADD COLUMN contact VARCHAR(320)"))
+        return
+    # SQLite's ADD COLUMN would leave a table text unlike a fresh store's, so rebuild it.
+    # The legacy rename keeps other tables' references naming "agency", the new table.
+    agency = _agency_v4(MetaData())
+    connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+    try:
+        connection.exec_driver_sql("ALTER TABLE agency RENAME TO agency_before_v4")
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_agency_code")
+        agency.create(connection)
+        connection.exec_driver_sql(
+            "INSERT INTO agency (id, code, name) SELECT id, code, name FROM agency_before_v4"
+        )
+        connection.exec_driver_sql("DROP TABLE agency_before_v4")
+    finally:
+        connection.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
 
 
 def _add_surveys(connection: Connection) -> None:
@@ -197,7 +259,8 @@ def _add_session_cancelled(connection: Connection) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
-    # 3 and 4 are being added on other branches; the numbers are settled when they merge.
+    # Version 3 comes from a parallel branch; the coordinator merges it in its place.
+    Migration(4, "add agency contacts and the record of sent messages", _add_messages),
     Migration(5, "add surveys: questions and answers", _add_surveys),
     Migration(6, "keep removed programme days as cancelled", _add_session_cancelled),
 )

@@ -44,6 +44,7 @@ __all__ = [
     "Question",
     "Role",
     "SchemaVersion",
+    "SentMessage",
     "SessionKind",
     "Setting",
     "Survey",
@@ -61,6 +62,8 @@ class Agency(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True, max_length=20)
     name: str = Field(max_length=200)
+    # The agency's HR contact, copied on messages when asked (``message intro --cc-agency``).
+    contact: str | None = Field(default=None, max_length=320)
 
 
 class Person(SQLModel, table=True):
@@ -242,6 +245,26 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
     action: str = Field(max_length=50)
     detail: str = Field(max_length=1000)
+
+
+class SentMessage(SQLModel, table=True):
+    """One message sent to one person, so that a second run does not send it again.
+
+    ``subject_key`` names what the message was about (``pair:12``, ``group:3``,
+    ``session:7``); no name, address or text is kept.
+    """
+
+    __tablename__ = "sent_message"
+    __table_args__ = (
+        UniqueConstraint("kind", "cohort_id", "subject_key", "person_id", name="uq_sent_message"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    subject_key: str = Field(max_length=100)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
 
 
 class Survey(SQLModel, table=True):

@@ -175,7 +175,24 @@ def export_person(*, db: Session, email: str) -> dict[str, Any]:
         },
         "participations": participations,
         "exclusions": exclusions,
+        "sent_messages": _sent_messages_json(db, person),
     }
+
+
+def _sent_messages_json(db: Session, person: Person) -> list[dict[str, Any]]:
+    """Return the record of messages sent to the person: kind, cohort, about what, when."""
+    from chefintro.messages.records import sent_messages_of
+
+    names = {c.id: c.name for c in db.exec(select(Cohort)).all()}
+    return [
+        {
+            "kind": row.kind,
+            "cohort": names.get(row.cohort_id),
+            "about": row.subject_key,
+            "sent_at": _iso(row.sent_at),
+        }
+        for row in sent_messages_of(db=db, person_id=id_of(person))
+    ]
 
 
 def _exclusions_of(db: Session, person: Person) -> list[Exclusion]:
@@ -294,6 +311,7 @@ def forget_person(*, db: Session, email: str) -> bool:
 
 
 def _erase(db: Session, footprint: _Footprint) -> Erasure:
+    from chefintro.messages.records import forget_person as forget_sent_messages
     from chefintro.surveys import delete_answers
 
     person = footprint.person
@@ -309,6 +327,7 @@ def _erase(db: Session, footprint: _Footprint) -> Erasure:
         db.delete(part)
     db.flush()
     _forget_in_others(db, needles, {person.email_key})
+    forget_sent_messages(db=db, person_id=id_of(person))
     erasure = footprint.erasure()
     db.delete(person)
     db.flush()

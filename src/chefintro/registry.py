@@ -38,9 +38,15 @@ class AgencyInfo:
     code: str
     name: str
     people: int
+    contact: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "people": self.people}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "people": self.people,
+            "contact": self.contact,
+        }
 
 
 def add_agency(*, db: Session, code: str, name: str) -> Agency:
@@ -114,16 +120,37 @@ def list_agencies(*, db: Session) -> list[AgencyInfo]:
         ).all()
     )
     return [
-        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(id_of(a), 0)))
+        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(id_of(a), 0)), contact=a.contact)
         for a in all_agencies(db=db)
     ]
 
 
+def clean_contact(value: str | None) -> str | None:
+    """Return an agency contact e-mail trimmed (blank → None), or raise UsageError.
+
+    The address must pass the rulebook's one e-mail rule, :func:`rules.email_problem`.
+    """
+    clean = clean_field(value, what="The contact")
+    if clean is None:
+        return None
+    problem = rules.email_problem(clean)
+    if problem is not None:
+        raise UsageError(f"The contact {clean!r} {problem} (expected hr@agency.se).")
+    return clean
+
+
 def edit_agency(
-    *, db: Session, code: str, name: str | None = None, new_code: str | None = None
+    *,
+    db: Session,
+    code: str,
+    name: str | None = None,
+    new_code: str | None = None,
+    contact: str | None = None,
 ) -> Agency:
-    """Change an agency's name and/or code."""
+    """Change an agency's name, code and/or HR contact e-mail (an empty contact clears it)."""
     agency = get_agency(db=db, code=code)
+    if contact is not None:
+        agency.contact = clean_contact(contact)
     if name is not None:
         clean = clean_field(name, what="The agency name")
         if not clean:

@@ -1,11 +1,13 @@
-"""Settings kept in the store: eligibility months, matching weights, retention."""
+"""Settings kept in the store: eligibility months, matching weights, retention, mail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from chefintro import rules
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
 from chefintro.text import clean_field
@@ -19,6 +21,11 @@ RETENTION_MONTHS = "retention.months"
 SURVEY_MIN_GROUP = "survey.min_group"
 PROGRAMME_NAME = "programme.name"
 PROGRAMME_COORDINATOR = "programme.coordinator"
+MAIL_FROM = "mail.from"
+MAIL_SMTP_HOST = "mail.smtp_host"
+MAIL_SMTP_PORT = "mail.smtp_port"
+MAIL_STARTTLS = "mail.starttls"
+MAIL_USER = "mail.user"
 #: The prefix of the matching weights' keys; the rest is the weight's short name.
 WEIGHTS = "weights."
 
@@ -62,12 +69,51 @@ SPECS: tuple[SettingSpec, ...] = (
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
 
+def _port(value: str) -> str:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise UsageError(f"{MAIL_SMTP_PORT} takes a port number 1–65535, not {value!r}.")
+    return str(int(value))
+
+
+_YES = {"true", "yes", "ja", "1", "on"}
+_NO = {"false", "no", "nej", "0", "off"}
+
+
+def _flag(value: str) -> str:
+    word = value.casefold()
+    if word in _YES:
+        return "true"
+    if word in _NO:
+        return "false"
+    raise UsageError(f"Give true or false, not {value!r}.")
+
+
+def _address(value: str) -> str:
+    from email.utils import parseaddr
+
+    _, address = parseaddr(value)
+    problem = rules.email_problem(address)
+    if problem is not None:
+        raise UsageError(f"{value!r}: {address!r} {problem} (e.g. 'Name <name@agency.se>').")
+    return value
+
+
+def _free(value: str) -> str:
+    return value
+
+
 @dataclass(frozen=True)
 class TextSettingSpec:
+    """A free-text setting; ``check`` returns the value to store or raises UsageError.
+
+    An unset text setting reads as its default; ``""`` means "none".
+    """
+
     key: str
     default: str
     help: str
     max_length: int = 200
+    check: Callable[[str], str] = _free
 
 
 TEXT_SPECS: tuple[TextSettingSpec, ...] = (
@@ -76,7 +122,18 @@ TEXT_SPECS: tuple[TextSettingSpec, ...] = (
         "Chefsintroduktionsprogrammet i Myndighetsnätverket",
         "The programme's name on certificates and summaries",
     ),
-    TextSettingSpec(PROGRAMME_COORDINATOR, "", "The coordinator who signs the certificates"),
+    TextSettingSpec(
+        PROGRAMME_COORDINATOR, "", "The coordinator who signs certificates and messages"
+    ),
+    TextSettingSpec(
+        MAIL_FROM, "", "Sender of messages, e.g. 'Name <name@agency.se>'", check=_address
+    ),
+    TextSettingSpec(MAIL_SMTP_HOST, "", "SMTP server that 'message … --send' uses"),
+    TextSettingSpec(
+        MAIL_SMTP_PORT, "587", "SMTP port (587 with STARTTLS, 465 TLS, 25)", check=_port
+    ),
+    TextSettingSpec(MAIL_STARTTLS, "true", "Whether to use STARTTLS (true/false)", check=_flag),
+    TextSettingSpec(MAIL_USER, "", "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
 
@@ -104,7 +161,7 @@ def all_values(*, db: Session) -> list[tuple[SettingSpec, int, bool]]:
 
 
 def get_setting_text(*, db: Session, key: str) -> str:
-    """Return a text setting (programme name, coordinator …), or its default when unset."""
+    """Return a text setting (programme name, coordinator, mail …), or its default when unset."""
     spec = TEXT_SPEC_BY_KEY[key]
     value = get_text(db=db, key=key)
     return value if value is not None else spec.default
@@ -118,15 +175,24 @@ def all_text_values(*, db: Session) -> list[tuple[TextSettingSpec, str, bool]]:
     ]
 
 
+def _set_text(*, db: Session, spec: TextSettingSpec, value: str) -> str:
+    """Store a text setting; an empty value unsets it, so that it reads as its default."""
+    cleaned = clean_field(value, what=spec.key)
+    if cleaned is None:
+        put_text(db=db, key=spec.key, value=None)
+        return spec.default
+    if len(cleaned) > spec.max_length:
+        raise UsageError(f"{spec.key} takes at most {spec.max_length} characters.")
+    stored = spec.check(cleaned)
+    _put(db=db, key=spec.key, value=stored)
+    return stored
+
+
 def set_value(*, db: Session, key: str, value: str) -> int | str:
     """Validate and store a setting; return the stored integer (or text)."""
     text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
     if text_spec is not None:
-        cleaned = clean_field(value, what=text_spec.key) or ""
-        if len(cleaned) > text_spec.max_length:
-            raise UsageError(f"{text_spec.key} takes at most {text_spec.max_length} characters.")
-        _put(db=db, key=text_spec.key, value=cleaned)
-        return cleaned
+        return _set_text(db=db, spec=text_spec, value=value)
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
         known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])

@@ -41,7 +41,10 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         output.emit_json([r.to_json() for r in rows])
     else:
-        output.table(["Code", "Name", "People"], [(r.code, r.name, r.people) for r in rows])
+        output.table(
+            ["Code", "Name", "People", "Contact"],
+            [(r.code, r.name, r.people, r.contact) for r in rows],
+        )
 
 
 @app.command("show")
@@ -52,11 +55,23 @@ def show(ctx: typer.Context, code: CodeArg, as_json: JsonOption = False) -> None
     with state(ctx).transaction() as db:
         agency = registry.get_agency(db=db, code=code)
         people = registry.list_people(db=db, agency=agency.code)
-        info = {"code": agency.code, "name": agency.name, "people": [p.to_json() for p in people]}
+        info = {
+            "code": agency.code,
+            "name": agency.name,
+            "contact": agency.contact,
+            "people": [p.to_json() for p in people],
+        }
     if as_json:
         output.emit_json(info)
         return
-    output.record([("Code", agency.code), ("Name", agency.name), ("People", len(people))])
+    output.record(
+        [
+            ("Code", agency.code),
+            ("Name", agency.name),
+            ("Contact", agency.contact),
+            ("People", len(people)),
+        ]
+    )
     if people:
         output.table(
             ["Name", "E-mail", "Unit", "Title", "Field"],
@@ -70,17 +85,28 @@ def edit(
     code: CodeArg,
     name: Annotated[str | None, typer.Option(help="New full name.")] = None,
     new_code: Annotated[str | None, typer.Option("--code", help="New code.")] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact",
+            help="The HR contact's e-mail, copied by 'message intro --cc-agency' ('' clears).",
+            metavar="EMAIL",
+        ),
+    ] = None,
 ) -> None:
-    """Change an agency's name or code.
+    """Change an agency's name, code or HR contact e-mail.
 
     Example: chefintro agency edit LST --code LST-Y
+    Example: chefintro agency edit CSN --contact hr@csn.se
     """
     from chefintro import registry
 
-    if name is None and new_code is None:
-        raise typer.BadParameter("Give --name and/or --code.")
+    if name is None and new_code is None and contact is None:
+        raise typer.BadParameter("Give --name, --code and/or --contact.")
     with state(ctx).transaction() as db:
-        agency = registry.edit_agency(db=db, code=code, name=name, new_code=new_code)
+        agency = registry.edit_agency(
+            db=db, code=code, name=name, new_code=new_code, contact=contact
+        )
     output.success(f"Agency {agency.code}: {agency.name}.")
 
 

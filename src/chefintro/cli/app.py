@@ -253,6 +253,7 @@ def _mount() -> None:
         db,
         demo,
         group,
+        message,
         pair,
         participant,
         person,
@@ -283,6 +284,7 @@ def _mount() -> None:
     app.command("certificate")(yearend.certificate)
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
+    app.add_typer(message.app, name="message")
     app.command("demo")(demo.demo)
     # Typer would build every sub-app's click commands on every run; the root group builds
     # the one that is used (see LazyCommands).

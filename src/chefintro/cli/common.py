@@ -199,12 +199,12 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def confirm(*, yes: bool, what: str, question: str) -> None:
+def confirm(*, yes: bool, what: str, question: str, nothing: str = "Nothing was changed.") -> None:
     """Ask before a destructive step; without a terminal, insist on --yes (exit 1).
 
     ``what`` names the step for the refusal ("Withdrawing a participant"); ``question``
     is asked on a terminal ("Withdraw Åsa Öberg from cohort 2027?"). Declining exits 1
-    with nothing changed.
+    with nothing changed; ``nothing`` says so ("Nothing was sent." for messages).
     """
     from chefintro.cli import output
     from chefintro.errors import EXIT_RULE
@@ -213,12 +213,11 @@ def confirm(*, yes: bool, what: str, question: str) -> None:
         return
     if not stdin_is_terminal():
         output.error(
-            f"{what} needs a confirmation: run the command in a terminal, or add --yes. "
-            "Nothing was changed."
+            f"{what} needs a confirmation: run the command in a terminal, or add --yes. {nothing}"
         )
         raise typer.Exit(EXIT_RULE)
     if not typer.confirm(question, default=False, err=True):
-        output.info("Nothing was changed.")
+        output.info(nothing)
         raise typer.Exit(EXIT_RULE)
 
 

@@ -1,4 +1,4 @@
-"""``chefintro settings``: eligibility months, matching weights and retention."""
+"""``chefintro settings``: eligibility months, matching weights, retention and mail."""
 
 from __future__ import annotations
 
@@ -48,14 +48,18 @@ def set_(
     value: Annotated[
         str,
         typer.Argument(
-            help="New value: a whole number (weights may be negative), or text (programme.*)."
+            help="New value: a whole number (weights may be negative), or text "
+            "(programme.*, mail.*)."
         ),
     ],
 ) -> None:
     """Change a setting ('settings list' shows each one's meaning and default).
 
+    An empty text value unsets a text setting, so that it reads as its default again.
+
     Example: chefintro settings set eligibility.mentor_months 24
     Example: chefintro settings set programme.coordinator "Karin Wikström"
+    Example: chefintro settings set mail.from "Karin Wikström <karin@agency.se>"
     Example: chefintro settings set weights.same_field -5
     """
     from chefintro import settings

@@ -206,7 +206,7 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
     agencies = registry.all_agencies(db=db)
     codes = [a.code for a in agencies]
     sheets: list[SheetSpec | OverviewSheet] = [
-        standard_sheet(SheetKey.AGENCIES, [(a.code, a.name) for a in agencies])
+        standard_sheet(SheetKey.AGENCIES, [(a.code, a.name, a.contact) for a in agencies])
     ]
     if cohort is None:
         return WorkbookSpec(sheets, _page_header(None), _now())
@@ -269,7 +269,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
         ],
     )
     sheets: list[SheetSpec | OverviewSheet] = [
-        standard_sheet(SheetKey.AGENCIES, [(agency.code, agency.name)]),
+        standard_sheet(SheetKey.AGENCIES, [(agency.code, agency.name, agency.contact)]),
         standard_sheet(
             SheetKey.PARTICIPANTS,
             _with_status(db, cohort, everyone, sessions),

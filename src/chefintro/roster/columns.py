@@ -179,6 +179,7 @@ _AGENCY_ALIASES = ("Myndighetskod", "Myndighetens kod", "Agency code")
 AGENCIES = SheetDef(SheetKey.AGENCIES, "Myndigheter", "Agencies", (
     Column("code",              "Kod",               "Code",              _CODE,   _REQ, 12),
     Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 40),
+    Column("contact",           "Kontakt",           "Contact",           _EMAIL,  _OPT, 32),
 ))
 PARTICIPANTS = SheetDef(SheetKey.PARTICIPANTS, "Deltagare", "Participants", (
     Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 26, _NAME),
@@ -257,6 +258,8 @@ SHEET_HELP: dict[SheetKey, str] = {
 COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     (SheetKey.AGENCIES, "code"): "Myndighetens kortnamn, t.ex. CSN eller BV. Obligatorisk.",
     (SheetKey.AGENCIES, "name"): "Myndighetens fullständiga namn. Obligatorisk.",
+    (SheetKey.AGENCIES, "contact"): "E-postadress till myndighetens HR-kontakt, som kan få "
+    "kopia på introduktionsbreven. En tom cell lämnar kontakten oförändrad.",
     (SheetKey.PARTICIPANTS, "name"): "För- och efternamn. Obligatorisk.",
     (SheetKey.PARTICIPANTS, "email"): "E-postadress i tjänsten; den identifierar personen. "
     "Obligatorisk.",

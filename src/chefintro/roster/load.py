@@ -262,12 +262,20 @@ class _Loader:
                     "names must differ, since rosters may name an agency instead of its code",
                 )
                 continue
+            # A blank Kontakt cell (or an old workbook without the column) keeps the contact.
+            contact = row.contact if row.contact is not None else (found.contact if found else None)
             if found is None:
-                agency = Agency(code=code, name=row.name)
+                agency = Agency(code=code, name=row.name, contact=row.contact)
                 self.db.add(agency)
                 self.summary.record(
                     SheetKey.AGENCIES,
-                    Change(sheet, row.row, "added", code, _diff([("Namn", None, row.name)])),
+                    Change(
+                        sheet,
+                        row.row,
+                        "added",
+                        code,
+                        _diff([("Namn", None, row.name), ("Kontakt", None, row.contact)]),
+                    ),
                 )
                 self.by_code[code] = agency
                 self.by_name[row.name.casefold()] = agency
@@ -280,6 +288,17 @@ class _Loader:
                     f"calls it {row.name!r}; the name was not changed (use 'chefintro agency "
                     f"edit {code} --name …' to rename it)."
                 )
+            if found.contact != contact:
+                # The HR contact is the agency's own detail, not its identity: a filled
+                # Kontakt cell sets it (a blank one keeps it, above).
+                old = found.contact
+                found.contact = contact
+                self.db.add(found)
+                self.summary.record(
+                    SheetKey.AGENCIES,
+                    Change(sheet, row.row, "changed", code, _diff([("Kontakt", old, contact)])),
+                )
+                continue
             self.summary.record(SheetKey.AGENCIES, Change(sheet, row.row, "unchanged", code))
         self.db.flush()
 

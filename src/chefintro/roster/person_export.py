@@ -203,6 +203,14 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
                 for x in export["exclusions"]
             ],
         ),
+        Sheet(
+            "Skickade meddelanden",
+            ["Slag", "Omgång", "Om", "Skickat (UTC)"],
+            [
+                (m["kind"], m["cohort"], m["about"], _moment(m["sent_at"]))
+                for m in export.get("sent_messages", [])
+            ],
+        ),
     ]
     write_workbook(path, sheets)
 

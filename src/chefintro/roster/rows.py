@@ -17,11 +17,12 @@ from chefintro.roster.columns import (
 
 @dataclass(frozen=True, slots=True)
 class AgencyRow:
-    """A Myndigheter row. ``code`` is upper-cased."""
+    """A Myndigheter row. ``code`` is upper-cased; a blank Kontakt cell is None."""
 
     row: int
     code: str
     name: str
+    contact: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -437,7 +437,7 @@ def _build_agency(reader: SheetReader, state: _SheetState, number: int, v: dict[
     if earlier is not None:
         _duplicate(reader, number, earlier, "code", f"agency code {v['code']!r}")
         return
-    reader.data.agencies.append(AgencyRow(number, v["code"], v["name"]))
+    reader.data.agencies.append(AgencyRow(number, v["code"], v["name"], v.get("contact")))
 
 
 def _build_participant(

@@ -1,0 +1,262 @@
+"""``chefintro message``: introductions, peer-group letters and reminders, as drafts or sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import YesOption, state
+
+if TYPE_CHECKING:
+    from chefintro.cli.common import AppState
+    from chefintro.messages.service import Batch
+    from chefintro.messages.smtp import SmtpConfig
+
+app = typer.Typer(
+    help="Write the year's messages as Outlook drafts (.eml), or send them.",
+    no_args_is_help=True,
+)
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Folder for the drafts (default: meddelanden/<cohort>/<kind>/ here).",
+        metavar="DIR",
+        file_okay=False,
+    ),
+]
+TemplateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--template",
+        help="Folder of edited templates (from 'message templates'); missing files are built-in.",
+        metavar="DIR",
+    ),
+]
+SendOption = Annotated[
+    bool,
+    typer.Option(
+        "--send",
+        help="Send through the SMTP server in settings (mail.*) instead of writing drafts.",
+    ),
+]
+AgainOption = Annotated[
+    bool,
+    typer.Option("--again", help="Include messages already sent (by default they are left out)."),
+]
+
+
+def _run(
+    ctx: typer.Context,
+    *,
+    kind: str,
+    out: Path | None,
+    template: Path | None,
+    send: bool,
+    again: bool,
+    yes: bool,
+    session_id: int | None = None,
+    cc_agency: bool = False,
+) -> None:
+    from chefintro.messages import service
+    from chefintro.messages.smtp import smtp_config
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        config = smtp_config(db=db) if send else None
+        batch = service.prepare_batch(
+            db=db,
+            cohort=cohort,
+            kind=kind,
+            draft=not send,
+            template_dir=template,
+            session_id=session_id,
+            cc_agency=cc_agency,
+            again=again,
+        )
+        directory = out if out is not None else service.default_directory(cohort, kind)
+    name = service.KIND_NAMES[kind]
+    skipped = (
+        f" ({batch.already_sent} already sent are left out; --again includes them)"
+        if batch.already_sent
+        else ""
+    )
+    if not batch.built:
+        output.info(f"No {name} is left to {'send' if send else 'write'}{skipped}.")
+        return
+    if config is None:
+        paths = service.write_batch(store=st.store(), batch=batch, directory=directory)
+        output.success(
+            f"Wrote {len(paths)} {name} draft(s) for {batch.recipients} recipient(s) to "
+            f"{directory}{skipped}."
+        )
+        output.info("Open a draft in Outlook, Thunderbird or Apple Mail to check and send it.")
+        return
+    _confirm(batch, name, config.describe(), yes, skipped)
+    _send(st, batch, name, config)
+
+
+def _confirm(batch: Batch, name: str, server: str, yes: bool, skipped: str) -> None:
+    # Sending changes only the sent-message records (no undo snapshot: a sent e-mail
+    # cannot be taken back, and the records are what keeps it from going twice).
+    from chefintro.cli.common import confirm
+
+    question = (
+        f"Send {len(batch.built)} {name}(s) to {batch.recipients} recipient(s) through "
+        f"{server}{skipped}?"
+    )
+    confirm(yes=yes, what=question[:-1], question=question, nothing="Nothing was sent.")
+
+
+def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
+    from chefintro.messages import service
+    from chefintro.messages.smtp import DeliveryError
+
+    with output.steps(len(batch.built)) as advance:
+        report = service.send_batch(store=st.store(), batch=batch, config=config, progress=advance)
+    if report.sent:
+        # Name what went only when something did not: that is when it matters.
+        which = "" if report.complete else ": " + "; ".join(report.sent)
+        output.success(
+            f"Sent {len(report.sent)} {name}(s) to {report.recipients} recipient(s){which}."
+        )
+    for line in report.refused:
+        output.warning(f"The server refused recipients of {line}; they are left for the next run.")
+    if report.stopped is not None:
+        left = "; ".join(report.left)
+        raise DeliveryError(
+            f"Sending stopped: {report.stopped}. Sent {len(report.sent)} of "
+            f"{len(batch.built)}; not sent: {left}. Run the same command again to send the rest."
+        )
+    if report.refused:
+        raise DeliveryError(
+            f"{len(report.refused)} {name}(s) did not reach every recipient; run the same "
+            "command again to retry them."
+        )
+
+
+@app.command("intro")
+def intro(
+    ctx: typer.Context,
+    out: OutOption = None,
+    template: TemplateOption = None,
+    send: SendOption = False,
+    again: AgainOption = False,
+    yes: YesOption = False,
+    cc_agency: Annotated[
+        bool,
+        typer.Option(
+            "--cc-agency", help="Copy each agency's HR contact (agency edit CODE --contact)."
+        ),
+    ] = False,
+) -> None:
+    """Introduce every active pair to each other: one message per pair, in Swedish.
+
+    Without --send, writes one editable draft (.eml) per pair. The adept books the first
+    meeting; the first programme day and the coordinator's name come from the store.
+
+    Example: chefintro message intro --cc-agency
+    Example: chefintro message intro --send --yes
+    """
+    from chefintro.messages.content import INTRO
+
+    _run(
+        ctx,
+        kind=INTRO,
+        out=out,
+        template=template,
+        send=send,
+        again=again,
+        yes=yes,
+        cc_agency=cc_agency,
+    )
+
+
+@app.command("groups")
+def groups(
+    ctx: typer.Context,
+    out: OutOption = None,
+    template: TemplateOption = None,
+    send: SendOption = False,
+    again: AgainOption = False,
+    yes: YesOption = False,
+) -> None:
+    """Write to every peer group: one message per group, listing its members.
+
+    Example: chefintro message groups --out utkast/grupper
+    """
+    from chefintro.messages.content import GROUPS
+
+    _run(ctx, kind=GROUPS, out=out, template=template, send=send, again=again, yes=yes)
+
+
+@app.command("reminder")
+def reminder(
+    ctx: typer.Context,
+    session_id: Annotated[
+        int, typer.Argument(help="The session's id (see 'session list').", metavar="SESSION_ID")
+    ],
+    out: OutOption = None,
+    template: TemplateOption = None,
+    send: SendOption = False,
+    again: AgainOption = False,
+    yes: YesOption = False,
+) -> None:
+    """Remind everyone expected at a session, with its calendar entry attached.
+
+    Goes to every active participant not excused from the session. The attached .ics
+    has the same UID as 'session ics', so it updates the same calendar event.
+
+    Example: chefintro message reminder 3 --send
+    """
+    from chefintro.messages.content import REMINDER
+
+    _run(
+        ctx,
+        kind=REMINDER,
+        out=out,
+        template=template,
+        send=send,
+        again=again,
+        yes=yes,
+        session_id=session_id,
+    )
+
+
+@app.command("templates")
+def templates(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write the templates into.", metavar="DIR")
+    ],
+) -> None:
+    """Write the built-in Swedish templates to a folder, to edit and use with --template.
+
+    Existing files are left alone (nothing is overwritten).
+
+    Example: chefintro message templates mallar && chefintro message intro --template mallar
+    """
+    from chefintro.errors import OutputError
+    from chefintro.files import private_output
+    from chefintro.messages.render import builtin_templates
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
+    written, kept = [], []
+    for name, text in builtin_templates().items():
+        target = directory / name
+        if target.exists():
+            kept.append(name)
+            continue
+        with private_output(target, overwrite=False) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+        written.append(name)
+    output.success(f"Wrote {len(written)} template(s) to {directory}.")
+    if kept:
+        output.info(f"Left {len(kept)} existing file(s) as they were: {', '.join(kept)}.")

@@ -1,0 +1,360 @@
+"""What each message is about, gathered from the store: recipients and template fields.
+
+Every message is an :class:`Outgoing`: its recipients (people of the store), the copies
+(agency contacts), the fields its templates see, and a ``subject_key`` naming what it is
+about (``pair:12``, ``group:3``, ``session:7``) so that the record of sent messages can
+tell whether it went already. Template fields are plain dicts and lists of strings, so a
+template can show them but never reach the store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.utils import parseaddr
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from chefintro.clock import now_local
+from chefintro.enums import (
+    AttendanceStatus,
+    CohortStatus,
+    PairingState,
+    ParticipantStatus,
+    Role,
+    SessionKind,
+)
+from chefintro.errors import RuleError
+from chefintro.ics import KIND_LABELS_SV
+from chefintro.ids import id_of
+from chefintro.models import (
+    Agency,
+    Attendance,
+    Cohort,
+    Pairing,
+    Participant,
+    PeerGroup,
+    PeerGroupMember,
+    Person,
+    ProgrammeSession,
+)
+from chefintro.sessions import cohort_sessions, get_programme_session
+from chefintro.settings import MAIL_FROM, PROGRAMME_COORDINATOR, get_setting_text
+from chefintro.text import swedish_key
+
+INTRO = "intro"
+GROUPS = "groups"
+REMINDER = "reminder"
+KINDS = (INTRO, GROUPS, REMINDER)
+
+WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+MONTHS_SV = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+ROLES_SV = {Role.ADEPT: "adept", Role.MENTOR: "mentor"}
+
+# The fields each kind's templates may use (checked before anything is rendered).
+COMMON_FIELDS = ("cohort", "coordinator", "sessions", "first_session")
+FIELDS: dict[str, tuple[str, ...]] = {
+    INTRO: (*COMMON_FIELDS, "adept", "mentor", "booker"),
+    GROUPS: (*COMMON_FIELDS, "group", "members", "next_session"),
+    REMINDER: (*COMMON_FIELDS, "session", "recipients"),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person a message goes to."""
+
+    person_id: int
+    name: str
+    email: str
+
+
+@dataclass
+class Outgoing:
+    """One message to write or send, before its templates are filled."""
+
+    kind: str
+    subject_key: str
+    label: str
+    file_stem: str
+    to: list[Recipient]
+    context: dict[str, Any]
+    cc: list[str] = field(default_factory=list)
+    session_id: int | None = None
+
+
+# --- Swedish dates ----------------------------------------------------------------------
+
+
+def swedish_date(day: date) -> str:
+    """Return e.g. 'tisdag 26 januari 2027'."""
+    return f"{WEEKDAYS_SV[day.weekday()]} {day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+
+
+def swedish_time(moment: datetime) -> str:
+    """Return e.g. '09.00' (Swedish writes a full stop between hours and minutes)."""
+    return f"{moment.hour:02d}.{moment.minute:02d}"
+
+
+def swedish_when(moment: datetime) -> str:
+    """Return e.g. 'tisdag 26 januari 2027 kl. 09.00'."""
+    return f"{swedish_date(moment.date())} kl. {swedish_time(moment)}"
+
+
+# --- file names ---------------------------------------------------------------------------
+
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
+_NOT_SAFE = re.compile(r"[^a-z0-9]+")
+
+
+def safe_file_stem(text: str, *, limit: int = 60) -> str:
+    """Return ``text`` as a file name that is safe on Windows: ASCII letters, digits and '-'.
+
+    Å, Ä and Ö become a, a and o; anything else that is not a letter or digit becomes a
+    single hyphen, so no reserved character (``<>:"/\\|?*``), trailing dot or space remains.
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_TRANSLITERATE))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
+    stem = _NOT_SAFE.sub("-", ascii_text.encode("ascii", "ignore").decode()).strip("-")
+    return stem[:limit].rstrip("-") or "meddelande"
+
+
+# --- template fields ----------------------------------------------------------------------
+
+
+def _person_fields(person: Person, agency: Agency, role: str | None = None) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "first_name": person.name.split(" ")[0],
+        "email": person.email,
+        "title": person.title,
+        "unit": person.unit,
+        "agency": agency.name,
+        "agency_code": agency.code,
+        "location": person.location,
+        "field": person.field,
+        "role": ROLES_SV.get(Role(role), role) if role else None,
+    }
+
+
+def _session_fields(row: ProgrammeSession, hosts: dict[int, Agency]) -> dict[str, Any]:
+    host = hosts.get(row.host_agency_id) if row.host_agency_id is not None else None
+    return {
+        "id": row.id,
+        "title": row.title,
+        "kind": KIND_LABELS_SV[SessionKind(row.kind)],
+        "date": swedish_date(row.starts_at.date()),
+        "time": swedish_time(row.starts_at),
+        "end_time": swedish_time(row.ends_at),
+        "when": swedish_when(row.starts_at),
+        "iso_date": row.starts_at.date().isoformat(),
+        "location": row.location,
+        "host": host.name if host else None,
+    }
+
+
+def coordinator_fields(*, db: Session) -> dict[str, Any]:
+    """Return the coordinator's name (``programme.coordinator``) and address (``mail.from``)."""
+    sender = get_setting_text(db=db, key=MAIL_FROM)
+    display, address = parseaddr(sender or "")
+    name = get_setting_text(db=db, key=PROGRAMME_COORDINATOR) or display or None
+    return {"name": name, "email": address or None}
+
+
+def _common(db: Session, cohort: Cohort) -> dict[str, Any]:
+    hosts = {id_of(a): a for a in db.exec(select(Agency)).all()}
+    sessions = [_session_fields(row, hosts) for row in cohort_sessions(db=db, cohort=cohort)]
+    return {
+        "cohort": {
+            "name": cohort.name,
+            "starts_on": swedish_date(cohort.starts_on),
+            "ends_on": swedish_date(cohort.ends_on),
+        },
+        "coordinator": coordinator_fields(db=db),
+        "sessions": sessions,
+        "first_session": sessions[0] if sessions else None,
+    }
+
+
+def _check_cohort(cohort: Cohort) -> None:
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(f"Cohort {cohort.name} is anonymised; it has no one to write to.")
+
+
+def _people(
+    db: Session, participant_ids: Sequence[int]
+) -> dict[int, tuple[Participant, Person, Agency]]:
+    rows = db.exec(
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(col(Participant.id).in_(list(participant_ids)))
+    ).all()
+    return {id_of(part): (part, person, agency) for part, person, agency in rows}
+
+
+def _recipient(person: Person) -> Recipient:
+    return Recipient(person_id=id_of(person), name=person.name, email=person.email)
+
+
+# --- the three kinds ------------------------------------------------------------------------
+
+
+def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> list[Outgoing]:
+    """Return one introduction per active pair of the cohort, to adept and mentor."""
+    _check_cohort(cohort)
+    pairings = db.exec(
+        select(Pairing)
+        .where(Pairing.cohort_id == cohort.id)
+        .where(Pairing.state == PairingState.ACTIVE)
+    ).all()
+    if not pairings:
+        raise RuleError(
+            f"Cohort {cohort.name} has no active pairs to introduce; apply the pairs with "
+            "'chefintro pair apply' first."
+        )
+    people = _people(db, [p.adept_id for p in pairings] + [p.mentor_id for p in pairings])
+    common = _common(db, cohort)
+    result = []
+    for pairing in pairings:
+        _, adept, adept_agency = people[pairing.adept_id]
+        _, mentor, mentor_agency = people[pairing.mentor_id]
+        adept_fields = _person_fields(adept, adept_agency, Role.ADEPT)
+        cc: list[str] = []
+        if cc_agency:
+            for agency in (adept_agency, mentor_agency):
+                if agency.contact and agency.contact not in cc:
+                    cc.append(agency.contact)
+        result.append(
+            Outgoing(
+                kind=INTRO,
+                subject_key=f"pair:{pairing.id}",
+                label=f"{adept.name} & {mentor.name}",
+                file_stem=safe_file_stem(f"{adept.name}--{mentor.name}"),
+                to=[_recipient(adept), _recipient(mentor)],
+                cc=cc,
+                context={
+                    **common,
+                    "adept": adept_fields,
+                    "mentor": _person_fields(mentor, mentor_agency, Role.MENTOR),
+                    "booker": adept_fields,
+                },
+            )
+        )
+    result.sort(key=lambda o: swedish_key(o.label))
+    return _numbered(result)
+
+
+def group_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:
+    """Return one letter per peer group of the cohort, to its members."""
+    _check_cohort(cohort)
+    groups = db.exec(
+        select(PeerGroup).where(PeerGroup.cohort_id == cohort.id).order_by(col(PeerGroup.id))
+    ).all()
+    if not groups:
+        raise RuleError(
+            f"Cohort {cohort.name} has no peer groups; form them with 'chefintro group form'."
+        )
+    members = db.exec(
+        select(PeerGroupMember).where(col(PeerGroupMember.group_id).in_([g.id for g in groups]))
+    ).all()
+    people = _people(db, [m.participant_id for m in members])
+    common = _common(db, cohort)
+    today = now_local().date().isoformat()
+    upcoming = [s for s in common["sessions"] if s["iso_date"] >= today]
+    result = []
+    for group in groups:
+        entries = [
+            people[m.participant_id]
+            for m in members
+            if m.group_id == group.id and m.participant_id in people
+        ]
+        entries = [e for e in entries if e[0].status == ParticipantStatus.ACTIVE]
+        entries.sort(key=lambda e: (swedish_key(e[1].name), e[1].email_key))
+        if not entries:
+            continue
+        result.append(
+            Outgoing(
+                kind=GROUPS,
+                subject_key=f"group:{group.id}",
+                label=group.name,
+                file_stem=safe_file_stem(group.name),
+                to=[_recipient(person) for _, person, _ in entries],
+                context={
+                    **common,
+                    "group": {"name": group.name, "size": len(entries)},
+                    "members": [
+                        _person_fields(person, agency, part.role)
+                        for part, person, agency in entries
+                    ],
+                    "next_session": upcoming[0] if upcoming else None,
+                },
+            )
+        )
+    return _numbered(result)
+
+
+def reminder_messages(*, db: Session, cohort: Cohort, session_id: int) -> list[Outgoing]:
+    """Return the reminder of one session, to every active participant not excused from it."""
+    _check_cohort(cohort)
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
+    excused = set(
+        db.exec(
+            select(Attendance.participant_id)
+            .where(Attendance.session_id == row.id)
+            .where(Attendance.status == AttendanceStatus.EXCUSED)
+        ).all()
+    )
+    parts = db.exec(
+        select(Participant.id)
+        .where(Participant.cohort_id == cohort.id)
+        .where(Participant.status == ParticipantStatus.ACTIVE)
+    ).all()
+    people = _people(db, [p for p in parts if p is not None and p not in excused])
+    entries = sorted(people.values(), key=lambda e: (swedish_key(e[1].name), e[1].email_key))
+    if not entries:
+        raise RuleError(f"Cohort {cohort.name} has no active participants to remind.")
+    hosts = {id_of(a): a for a in db.exec(select(Agency)).all()}
+    fields = _session_fields(row, hosts)
+    return [
+        Outgoing(
+            kind=REMINDER,
+            subject_key=f"session:{row.id}",
+            label=f"{row.title} ({row.starts_at:%Y-%m-%d})",
+            file_stem=safe_file_stem(f"{row.starts_at:%Y-%m-%d} {row.title}"),
+            to=[_recipient(person) for _, person, _ in entries],
+            context={
+                **_common(db, cohort),
+                "session": fields,
+                "recipients": [
+                    _person_fields(person, agency, part.role) for part, person, agency in entries
+                ],
+            },
+            session_id=row.id,
+        )
+    ]
+
+
+def _numbered(items: list[Outgoing]) -> list[Outgoing]:
+    """Prefix file names with a running number, so they sort as listed and never collide."""
+    width = max(2, len(str(len(items))))
+    for number, item in enumerate(items, start=1):
+        item.file_stem = f"{number:0{width}d}-{item.file_stem}"
+    return items

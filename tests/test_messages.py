@@ -1,0 +1,630 @@
+"""The year's messages: drafts parsed back, sending through a real SMTP server, templates."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import stat
+from collections.abc import Iterator
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chefintro.messages.content import safe_file_stem, swedish_when
+from tests.conftest import Cli, store_snapshot
+
+ASA = "Asa.Oberg@CSN.se"
+ORJAN = "orjan.sjostrom@bolagsverket.se"
+ELISE = "elise.norden@lansstyrelsen.se"
+ZACHARIAS = "zacharias.ek@csn.se"
+NAMES = ("Åsa Öberg", "Örjan Sjöström", "Élise Nordén", "Zacharias Ek")
+EMAILS = (ASA, ORJAN, ELISE, ZACHARIAS)
+
+
+def parse(path: Path) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def body(message: EmailMessage, kind: str) -> str:
+    part = message.get_body((kind,))
+    assert part is not None
+    assert part.get_content_charset() == "utf-8"
+    content = part.get_content()
+    assert isinstance(content, str)
+    return content
+
+
+def drafts(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.eml"))
+
+
+@pytest.fixture
+def year(network: Cli) -> Cli:
+    """Cohort 2027 with two active pairs, a programme day and the coordinator's name."""
+    cli = network
+    cli("person", "edit", ASA, "--title", "Enhetschef", "--unit", "Lön & <Pension>")
+    cli("person", "edit", ORJAN, "--title", "Avdelningschef", "--unit", "Registrering")
+    for email in (ASA, ZACHARIAS):
+        cli("participant", "add", email, "--role", "adept")
+    for email in (ORJAN, ELISE):
+        cli("participant", "add", email, "--role", "mentor")
+    cli("pair", "set", ASA, ORJAN)
+    cli("pair", "set", ZACHARIAS, ELISE)
+    cli("pair", "apply")
+    cli(
+        "session",
+        "add",
+        "Uppstart",
+        "--start",
+        "2027-01-26 09:00",
+        "--end",
+        "2027-01-26 16:00",
+        "--kind",
+        "kickoff",
+        "--location",
+        "Bolagsverket, Sundsvall",
+        "--host",
+        "BV",
+    )
+    cli("settings", "set", "programme.coordinator", "Karin Berg")
+    return cli
+
+
+def session_id(cli: Cli) -> int:
+    sessions: Any = cli.json("session", "list")
+    return int(sessions[0]["id"])
+
+
+# --- pure helpers -------------------------------------------------------------------------
+
+
+def test_swedish_date_and_time() -> None:
+    assert swedish_when(datetime(2027, 1, 26, 9, 0)) == "tisdag 26 januari 2027 kl. 09.00"
+    assert swedish_when(datetime(2027, 12, 5, 13, 30)) == "söndag 5 december 2027 kl. 13.30"
+
+
+@pytest.mark.parametrize(
+    ("text", "stem"),
+    [
+        ("Åsa Öberg--Örjan Sjöström", "asa-oberg-orjan-sjostrom"),
+        ('Grupp 1: "A/B" <x>|?*.', "grupp-1-a-b-x"),
+        ("CON", "con"),
+        ("Ærlig Ødegård", "aerlig-odegard"),
+        ("…", "meddelande"),
+    ],
+)
+def test_file_stems_are_safe_on_windows(text: str, stem: str) -> None:
+    assert safe_file_stem(text) == stem
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def test_intro_drafts_parse_back_with_both_parts_in_swedish(year: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "utkast"
+    result = year("message", "intro", "--out", str(out))
+    assert "Wrote 2 introduction draft(s) for 4 recipient(s)" in result.stderr
+    files = drafts(out)
+    # Swedish order: Å comes after Z.
+    assert [f.name for f in files] == [
+        "01-zacharias-ek-elise-norden.eml",
+        "02-asa-oberg-orjan-sjostrom.eml",
+    ]
+    for path in files:
+        assert re.fullmatch(r"[a-z0-9-]+\.eml", path.name)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        raw = path.read_bytes()
+        raw.decode("ascii")  # every header and body is encoded: plain ASCII on disk
+        assert b"\r\n" in raw
+
+    message = parse(files[1])
+    assert message["X-Unsent"] == "1"
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert message["Subject"] == "Chefsintroduktionen 2027: Åsa Öberg och mentorn Örjan Sjöström"
+    assert "=?utf-8?" in files[1].read_text("ascii")  # encoded words in the raw headers
+    to = message["To"].addresses
+    assert [(a.display_name, a.addr_spec) for a in to] == [
+        ("Åsa Öberg", ASA),
+        ("Örjan Sjöström", ORJAN),
+    ]
+    assert re.fullmatch(r"<[^<>@\s]+@chefintro\.invalid>", message["Message-ID"])
+    assert b"\r\nMessage-ID: <" in files[1].read_bytes()  # on one line
+    assert message["Date"].datetime.tzinfo is not None
+    assert message["From"] is None  # no mail.from: the mail program fills in its account
+    assert message["Cc"] is None
+
+    text = body(message, "plain")
+    for expected in (
+        "Hej Åsa och Örjan!",
+        "Åsa Öberg, Enhetschef",
+        "Centrala studiestödsnämnden, Lön & <Pension>",
+        "Örjan Sjöström, Avdelningschef",
+        "Bolagsverket, Registrering",
+        ASA,
+        ORJAN,
+        "Åsa, som adept bokar du ert första möte",
+        "tisdag 26 januari 2027 kl. 09.00 på Bolagsverket, Sundsvall",
+        "Karin Berg",
+    ):
+        assert expected in text, expected
+    html = body(message, "html")
+    assert "Lön &amp; &lt;Pension&gt;" in html  # autoescaped
+    assert "<Pension>" not in html
+    assert f'<a href="mailto:{ORJAN}">' in html
+    assert "tisdag 26 januari 2027 kl. 09.00" in html
+
+    other = parse(files[0])
+    assert "Zacharias, som adept bokar du" in body(other, "plain")
+
+
+def test_drafts_go_to_meddelanden_by_default(
+    year: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    year("message", "intro")
+    assert len(drafts(tmp_path / "meddelanden" / "2027" / "intro")) == 2
+
+
+def test_cc_agency_copies_the_hr_contacts(year: Cli, tmp_path: Path) -> None:
+    year("agency", "edit", "CSN", "--contact", "hr@csn.se")
+    year("message", "intro", "--out", str(tmp_path / "a"))
+    assert parse(drafts(tmp_path / "a")[0])["Cc"] is None
+    year("message", "intro", "--cc-agency", "--out", str(tmp_path / "b"))
+    first, second = (parse(p) for p in drafts(tmp_path / "b"))
+    assert [a.addr_spec for a in first["Cc"].addresses] == ["hr@csn.se"]
+    assert [a.addr_spec for a in second["Cc"].addresses] == ["hr@csn.se"]
+
+
+def test_group_letters_list_every_member(year: Cli, tmp_path: Path) -> None:
+    year("group", "form", "--size", "2", "--include-mentors")
+    year("message", "groups", "--out", str(tmp_path))
+    files = drafts(tmp_path)
+    assert [f.name for f in files] == ["01-grupp-1.eml", "02-grupp-2.eml"]
+    seen = set()
+    for path in files:
+        message = parse(path)
+        members = [a.addr_spec for a in message["To"].addresses]
+        assert len(members) == 2
+        text = body(message, "plain")
+        for email in members:
+            assert email in text
+        assert "Nästa träff i programmet är Uppstart, tisdag 26 januari 2027 kl. 09.00" in text
+        seen.update(members)
+        assert message["Subject"].startswith("Chefsintroduktionen 2027: din basgrupp, Grupp")
+    assert seen == set(EMAILS)
+
+
+def test_reminder_attaches_the_same_event_as_session_ics(year: Cli, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    sid = session_id(year)
+    year("session", "attend", str(sid), ZACHARIAS, "--status", "excused")
+    year("session", "ics", str(tmp_path / "kalender.ics"))
+    year("message", "reminder", str(sid), "--out", str(tmp_path / "r"))
+    (path,) = drafts(tmp_path / "r")
+    assert path.name == "2027-01-26-uppstart.eml"
+    message = parse(path)
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = message.iter_parts()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "PUBLISH"
+    assert attachment.get_filename() == "traff.ics"
+    assert attachment.get_content_disposition() == "attachment"
+    # Everyone but the excused adept.
+    assert {a.addr_spec for a in message["To"].addresses} == {ASA, ORJAN, ELISE}
+    assert message["Subject"] == "Påminnelse: Uppstart tisdag 26 januari 2027"
+    assert "tisdag 26 januari 2027 kl. 09.00–16.00" in body(message, "plain")
+
+    payload = attachment.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    attached = Calendar.from_ical(payload)
+    exported = Calendar.from_ical((tmp_path / "kalender.ics").read_bytes())
+    (event,) = attached.walk("VEVENT")
+    (original,) = exported.walk("VEVENT")
+    assert str(event["UID"]) == str(original["UID"])
+    assert event["SEQUENCE"] == original["SEQUENCE"]
+    assert str(attached["METHOD"]) == "PUBLISH"
+
+
+def test_reminder_of_an_unknown_session_is_not_found(year: Cli, tmp_path: Path) -> None:
+    result = year("message", "reminder", "999", "--out", str(tmp_path), code=1)
+    assert "No session 999" in result.stderr
+    assert drafts(tmp_path) == []
+
+
+def test_a_cancelled_day_is_neither_reminded_nor_the_first_programme_day(
+    year: Cli, tmp_path: Path
+) -> None:
+    year(
+        "session",
+        "add",
+        "Förträff",
+        "--start",
+        "2027-01-12 09:00",
+        "--end",
+        "2027-01-12 12:00",
+    )
+    sessions: Any = year.json("session", "list")
+    (early,) = [s["id"] for s in sessions if s["title"] == "Förträff"]
+    year("session", "remove", str(early))
+
+    result = year("message", "reminder", str(early), "--out", str(tmp_path / "r"), code=1)
+    assert "was cancelled" in result.stderr
+    assert not (tmp_path / "r").exists() or drafts(tmp_path / "r") == []
+
+    year("message", "intro", "--out", str(tmp_path / "i"))
+    for path in drafts(tmp_path / "i"):
+        text = body(parse(path), "plain")
+        assert "Förträff" not in text
+        assert "Programmets första träff, Uppstart, är tisdag 26 januari 2027" in text
+
+
+def test_intro_without_active_pairs_says_what_to_do(network: Cli, tmp_path: Path) -> None:
+    result = network("message", "intro", "--out", str(tmp_path / "x"), code=1)
+    assert "pair apply" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def test_templates_are_written_to_edit_and_used(year: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "mallar"
+    year("message", "templates", str(folder))
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        f"{kind}.{part}"
+        for kind in ("intro", "groups", "reminder")
+        for part in ("subject.txt", "txt", "html")
+    )
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
+    (folder / "intro.subject.txt").write_text("Hej {{ adept.first_name }}!\n", encoding="utf-8")
+    again = year("message", "templates", str(folder))
+    assert "Left 9 existing file(s)" in again.stderr
+    assert (folder / "intro.subject.txt").read_text(encoding="utf-8") == (
+        "Hej {{ adept.first_name }}!\n"
+    )
+    (folder / "intro.txt").unlink()  # a missing file falls back to the built-in one
+    year("message", "intro", "--template", str(folder), "--out", str(tmp_path / "out"))
+    message = parse(drafts(tmp_path / "out")[1])
+    assert message["Subject"] == "Hej Åsa!"
+    assert "bokar du ert första möte" in body(message, "plain")
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "line", "says"),
+    [
+        ("intro.txt", "Hej {{ adept.name }\n", 1, "unexpected '}'"),
+        ("intro.html", "<p>\n{% if adept.name %}\n<b>x</b>\n", 3, "endif"),
+        ("intro.txt", "Hej\n\n{{ adept.name }} {{ mentorn.name }}\n", 3, "'mentorn'"),
+        ("intro.txt", "Hej\n{{ adept.nmae }}\n", 2, "nmae"),
+        ("intro.subject.txt", "{{ adept.__class__ }}", 1, "__class__"),
+    ],
+)
+def test_a_broken_template_stops_everything_with_its_line(
+    year: Cli, tmp_path: Path, file: str, text: str, line: int, says: str
+) -> None:
+    folder = tmp_path / "mallar"
+    folder.mkdir()
+    (folder / file).write_text(text, encoding="utf-8")
+    before = store_snapshot()
+    out = tmp_path / "out"
+    result = year("message", "intro", "--template", str(folder), "--out", str(out), code=65)
+    assert f"{folder / file}, line {line}" in result.stderr
+    assert says in result.stderr
+    assert "Nothing was written or sent" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert store_snapshot() == before
+
+
+def test_a_missing_template_folder_is_unreadable_input(year: Cli, tmp_path: Path) -> None:
+    result = year("message", "intro", "--template", str(tmp_path / "nope"), code=66)
+    assert "does not exist" in result.stderr
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+class Recorder:
+    """An aiosmtpd handler that keeps what it received and can refuse or fail on cue."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.refuse: set[str] = set()
+        self.fail_after: int | None = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address.casefold() in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.fail_after is not None and len(self.received) >= self.fail_after:
+            return "451 4.3.0 Out of space, try again later"
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[EmailMessage]:
+        result = []
+        for _, _, content in self.received:
+            message = BytesParser(policy=policy.default).parsebytes(content)
+            assert isinstance(message, EmailMessage)
+            result.append(message)
+        return result
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Recorder, int]]:
+    from aiosmtpd.controller import Controller
+
+    recorder = Recorder()
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield recorder, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail(year: Cli, smtp_server: tuple[Recorder, int]) -> tuple[Cli, Recorder]:
+    recorder, port = smtp_server
+    year("settings", "set", "mail.smtp_host", "127.0.0.1")
+    year("settings", "set", "mail.smtp_port", str(port))
+    year("settings", "set", "mail.starttls", "false")
+    year("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
+    return year, recorder
+
+
+def _sent_rows() -> list[tuple[Any, ...]]:
+    return store_snapshot()["sent_message"]
+
+
+def _person_id(email: str) -> int:
+    people = store_snapshot()["person"]
+    found = next(p[0] for p in people if str(p[2]).casefold() == email.casefold())
+    assert isinstance(found, int)
+    return found
+
+
+def test_send_delivers_once_and_again_only_when_asked(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    result = cli("message", "intro", "--send", "--yes")
+    assert "Sent 2 introduction(s) to 4 recipient(s)" in result.stderr
+    assert len(server.received) == 2
+    sender, recipients, _ = server.received[1]
+    assert sender == "karin.berg@example.se"
+    assert recipients == [ASA, ORJAN]
+    message = server.messages()[1]
+    assert message["X-Unsent"] is None
+    assert message["From"].addresses[0].display_name == "Karin Berg"
+    assert message["Message-ID"].endswith("@example.se>")
+    assert message["Subject"] == "Chefsintroduktionen 2027: Åsa Öberg och mentorn Örjan Sjöström"
+    assert "Åsa, som adept bokar du ert första möte" in body(message, "plain")
+    assert "Karin Berg" in body(message, "html")
+    rows = _sent_rows()
+    assert len(rows) == 4
+    assert {r[1] for r in rows} == {"intro"}
+
+    again = cli("message", "intro", "--send", "--yes")
+    assert "No introduction is left to send (2 already sent" in again.stderr
+    assert len(server.received) == 2
+    drafts_too = cli("message", "intro")
+    assert "No introduction is left to write" in drafts_too.stderr
+
+    cli("message", "intro", "--send", "--yes", "--again")
+    assert len(server.received) == 4
+    assert len(_sent_rows()) == 4  # the same records, with a new time
+
+
+def test_reminder_is_sent_with_its_calendar_file(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    cli("message", "reminder", str(session_id(cli)), "--send", "--yes")
+    (message,) = server.messages()
+    assert sorted(server.received[0][1]) == sorted(EMAILS)
+    assert any(p.get_content_type() == "text/calendar" for p in message.iter_attachments())
+
+
+def test_sending_asks_first_and_without_a_terminal_needs_yes(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    result = cli("message", "intro", "--send", code=1)
+    assert "add --yes" in result.stderr
+    assert "Nothing was sent" in result.stderr
+    assert server.received == []
+    assert _sent_rows() == []
+
+
+def test_sending_needs_the_mail_settings(year: Cli) -> None:
+    result = year("message", "intro", "--send", "--yes", code=1)
+    assert "mail.smtp_host" in result.stderr and "mail.from" in result.stderr
+    year("settings", "set", "mail.smtp_host", "127.0.0.1")
+    year("settings", "set", "mail.from", "karin.berg@example.se")
+    year("settings", "set", "mail.user", "karin")
+    result = year("message", "intro", "--send", "--yes", code=1)
+    assert "CHEFINTRO_SMTP_PASSWORD" in result.stderr
+
+
+def test_the_password_comes_from_the_environment_and_is_never_shown(
+    mail: tuple[Cli, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, server = mail
+    secret = "hemligt-lösen-4711"
+    monkeypatch.setenv("CHEFINTRO_SMTP_PASSWORD", secret)
+    cli("settings", "set", "mail.user", "karin")
+    # The test server offers no AUTH, so the login fails; nothing is sent or recorded.
+    result = cli("message", "intro", "--send", "--yes", code=75)
+    assert "Nothing was sent" in result.stderr
+    assert secret not in result.stderr + result.stdout
+    assert secret not in repr(store_snapshot())
+    assert server.received == []
+    listed = cli("settings", "list")
+    assert secret not in listed.stdout
+
+
+def test_a_refused_recipient_is_left_for_the_next_run(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    server.refuse = {ORJAN}
+    result = cli("message", "intro", "--send", "--yes", code=75)
+    assert "Sent 2 introduction(s) to 3 recipient(s)" in result.stderr
+    assert "550" in result.stderr
+    assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE], [ASA]]
+    assert {r[4] for r in _sent_rows()} == {
+        _person_id(ASA),
+        _person_id(ZACHARIAS),
+        _person_id(ELISE),
+    }
+
+    server.refuse = set()
+    cli("message", "intro", "--send", "--yes")
+    # Only Örjan gets it now; the To header still names both of the pair.
+    assert [r for _, r, _ in server.received][2:] == [[ORJAN]]
+    assert len(server.messages()[2]["To"].addresses) == 2
+    assert len(_sent_rows()) == 4
+
+
+def test_a_failure_half_way_reports_and_keeps_what_went(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    server.fail_after = 1
+    result = cli("message", "intro", "--send", "--yes", code=75)
+    assert "Sent 1 introduction(s) to 2 recipient(s): Zacharias Ek & Élise Nordén" in (
+        result.stderr
+    )
+    assert "Sending stopped: 451" in result.stderr
+    assert "not sent: Åsa Öberg & Örjan Sjöström" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {r[4] for r in _sent_rows()} == {_person_id(ZACHARIAS), _person_id(ELISE)}
+
+    server.fail_after = None
+    rerun = cli("message", "intro", "--send", "--yes")
+    assert "Sent 1 introduction(s) to 2 recipient(s)." in rerun.stderr
+    assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE], [ASA, ORJAN]]
+    assert len(_sent_rows()) == 4
+
+
+def test_a_stopped_server_sends_nothing_and_says_so(year: Cli) -> None:
+    year("settings", "set", "mail.smtp_host", "127.0.0.1")
+    year("settings", "set", "mail.smtp_port", str(_free_port()))
+    year("settings", "set", "mail.starttls", "false")
+    year("settings", "set", "mail.from", "karin.berg@example.se")
+    result = year("message", "intro", "--send", "--yes", code=75)
+    assert "Could not connect to the SMTP server 127.0.0.1" in result.stderr
+    assert _sent_rows() == []
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+
+def test_every_batch_is_in_the_audit_log_without_names(
+    mail: tuple[Cli, Recorder], tmp_path: Path
+) -> None:
+    cli, server = mail
+    cli("message", "intro", "--out", str(tmp_path))
+    server.fail_after = 1
+    cli("message", "intro", "--send", "--yes", code=75)
+    entries: Any = cli.json("db", "log")
+    details = [e["detail"] for e in entries if e["action"] == "messages"]
+    assert details == [
+        "wrote 2 intro draft(s) for 4 recipient(s) in cohort 2027",
+        "sent 1 of 2 intro message(s) to 2 recipient(s) in cohort 2027; "
+        "1 left for the next run after a delivery failure",
+    ]
+    text = repr(entries).casefold()
+    for word in (*NAMES, *EMAILS, "Öberg", "oberg", "Karin"):
+        assert word.casefold() not in text
+
+
+def test_erasing_a_person_removes_their_sent_message_records(mail: tuple[Cli, Recorder]) -> None:
+    cli, _ = mail
+    cli("message", "intro", "--send", "--yes")
+    exported: Any = json.loads(cli("person", "export", ASA).stdout)
+    assert [(m["kind"], m["cohort"], m["about"]) for m in exported["sent_messages"]] == [
+        ("intro", "2027", "pair:1")
+    ]
+    asa = _person_id(ASA)
+    assert asa in {r[4] for r in _sent_rows()}
+    cli("person", "erase", ASA, "--yes")
+    rows = _sent_rows()
+    assert len(rows) == 3
+    assert asa not in {r[4] for r in rows}
+
+
+def test_erasing_a_person_removes_their_sent_messages_from_every_snapshot(
+    mail: tuple[Cli, Recorder], db_path: Path, backend: str
+) -> None:
+    import sqlite3
+
+    if backend != "sqlite":
+        pytest.skip("undo snapshots are SQLite's")
+    cli, _ = mail
+    cli("message", "intro", "--send", "--yes")
+    asa = _person_id(ASA)
+    cli("participant", "withdraw", ZACHARIAS, "--yes")  # a snapshot holding the records
+    folder = db_path.with_name(db_path.name + ".snapshots")
+
+    def sent_in_snapshots() -> list[set[int]]:
+        found = []
+        for path in sorted(folder.glob("*.db")):
+            connection = sqlite3.connect(path)
+            try:
+                rows = connection.execute("SELECT person_id FROM sent_message").fetchall()
+            finally:
+                connection.close()
+            found.append({int(r[0]) for r in rows})
+        return found
+
+    assert any(asa in ids for ids in sent_in_snapshots())
+    cli("person", "erase", ASA, "--yes")
+    snapshots = sent_in_snapshots()
+    assert snapshots
+    assert all(asa not in ids for ids in snapshots)
+    assert any(ids for ids in snapshots)  # the others' records stay
+
+
+# --- agency contacts in the roster and settings ------------------------------------------------
+
+
+def test_the_agency_contact_travels_through_the_roster(network: Cli, tmp_path: Path) -> None:
+    network("agency", "edit", "CSN", "--contact", "hr@csn.se")
+    workbook = tmp_path / "roster.xlsx"
+    network("roster", "export", str(workbook))
+    network("agency", "edit", "CSN", "--contact", "")
+    network("agency", "edit", "BV", "--contact", "hr@bolagsverket.se")
+    network("roster", "import", str(workbook))
+    agencies = {a["code"]: a["contact"] for a in network.json("agency", "list")}
+    # The workbook's contact comes back; a blank Kontakt cell keeps the stored one.
+    assert agencies == {"BV": "hr@bolagsverket.se", "CSN": "hr@csn.se", "LST-Y": None}
+
+
+def test_mail_settings_are_checked(cli: Cli) -> None:
+    cli("settings", "set", "mail.starttls", "nej")
+    cli("settings", "set", "mail.smtp_port", "2525")
+    values = {s["key"]: s["value"] for s in cli.json("settings", "list")}
+    assert values["mail.starttls"] == "false"
+    assert values["mail.smtp_port"] == "2525"
+    assert values["programme.coordinator"] == ""  # unset: the default, no name
+    cli("settings", "set", "mail.smtp_port", "99999", code=2)
+    cli("settings", "set", "mail.starttls", "kanske", code=2)
+    cli("settings", "set", "mail.from", "inte en adress", code=2)
+    cli("settings", "set", "mail.smtp_port", "")
+    assert {s["key"]: s["value"] for s in cli.json("settings", "list")}["mail.smtp_port"] == "587"
