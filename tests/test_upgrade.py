@@ -20,6 +20,20 @@ FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
+#: Tables and pairing columns that later schemas added to the schema-1 store.
+LATER_TABLES = {"audit_log", "meeting"}
+LATER_PAIRING_COLUMNS = ("started_on", "ended_on", "end_reason")
+
+
+def _all_versions() -> list[int]:
+    from chefintro.store import SCHEMA_VERSION
+
+    return list(range(1, SCHEMA_VERSION + 1))
+
+
+def _latest() -> int:
+    return _all_versions()[-1]
+
 
 def _rows(path: Path) -> Rows:
     """Return every row of every table, read with plain sqlite3 (no chefintro code)."""
@@ -68,7 +82,7 @@ def test_migrations_are_numbered_in_order_from_the_first_release() -> None:
     versions = [m.version for m in migrations.MIGRATIONS]
     assert versions == list(range(migrations.BASELINE_VERSION + 1, store.SCHEMA_VERSION + 1))
     assert all(m.name for m in migrations.MIGRATIONS)
-    assert [m.version for m in migrations.pending(1)] == [2]
+    assert [m.version for m in migrations.pending(1)] == _all_versions()[1:]
     assert migrations.pending(store.SCHEMA_VERSION) == []
 
 
@@ -92,7 +106,7 @@ def test_the_fixture_script_rebuilds_the_same_file(tmp_path: Path) -> None:
 def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: Path) -> None:
     before = _rows(v1_store)
     result = cli("init")
-    assert "Upgraded the store from schema 1 to 2" in result.stderr
+    assert f"Upgraded the store from schema 1 to {_latest()}" in result.stderr
     assert result.stdout.strip() == str(v1_store)
 
     backups = _backups(v1_store)
@@ -104,9 +118,19 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
+    assert after.pop("meeting") == []
     versions = after.pop("schema_version")
-    assert [v[0] for v in versions] == [1, 2]
+    assert [v[0] for v in versions] == _all_versions()
     assert versions[0] == before.pop("schema_version")[0]
+    # Pairs keep every value; the new columns follow the old ones. Active and ended pairs
+    # started on their cohort's first day, as far as the store can tell.
+    starts = {row[0]: row[2] for row in before["cohort"]}
+    old_pairs, new_pairs = before.pop("pairing"), after.pop("pairing")
+    assert [row[:10] for row in new_pairs] == old_pairs
+    for row in new_pairs:
+        state, started_on, ended_on, end_reason = row[4], row[10], row[11], row[12]
+        assert started_on == (starts[row[1]] if state in ("active", "ended") else None)
+        assert (ended_on, end_reason) == (None, None)
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -123,14 +147,14 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     assert cli.json("db", "check")["ok"] is True
 
     again = cli("init")
-    assert "Store ready (schema 2" in again.stderr
+    assert f"Store ready (schema {_latest()}" in again.stderr
     assert len(_backups(v1_store)) == 1
 
 
 def test_any_command_upgrades_an_older_store(cli: Cli, v1_store: Path) -> None:
     cohorts: Any = cli.json("cohort", "list")
     assert [c["name"] for c in cohorts] == ["2025", "2026"]
-    assert [v[0] for v in _rows(v1_store)["schema_version"]] == [1, 2]
+    assert [v[0] for v in _rows(v1_store)["schema_version"]] == _all_versions()
     assert len(_backups(v1_store)) == 1
 
 
@@ -185,9 +209,11 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     fresh.dispose()
 
     engine = make_engine(location)
-    v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "audit_log"]
+    v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in LATER_TABLES]
     with engine.begin() as connection:
         SQLModel.metadata.create_all(connection, tables=v1_tables)
+        for column in LATER_PAIRING_COLUMNS:
+            connection.exec_driver_sql(f"ALTER TABLE pairing DROP COLUMN {column}")
         connection.execute(
             models.SchemaVersion.__table__.insert().values(  # type: ignore[attr-defined]
                 version=1, tool_version="0.1.0", applied_at=models.utcnow()
@@ -203,7 +229,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     upgraded = open_store(location)
     try:
         assert upgraded.schema.upgraded_from == 1
-        assert upgraded.schema.version == 2
+        assert upgraded.schema.version == _latest()
         assert (upgraded.schema.backup is not None) == (backend == "sqlite")
         assert _reflect(upgraded.engine) == expected
     finally:
@@ -259,12 +285,12 @@ def test_two_processes_upgrading_at_once_upgrade_once(v1_store: Path) -> None:
     ]
     results = [p.communicate(timeout=60) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], results
-    assert [v[0] for v in _rows(v1_store)["schema_version"]] == [1, 2]
+    assert [v[0] for v in _rows(v1_store)["schema_version"]] == _all_versions()
     assert sum("Upgraded the store" in err for _, err in results) == 1
 
 
 def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -> None:
     result = cli("agency", "list", "--json")
-    assert "Upgraded the store from schema 1 to 2" in result.stderr
+    assert f"Upgraded the store from schema 1 to {_latest()}" in result.stderr
     assert "backed up to" in result.stderr
     assert isinstance(json.loads(result.stdout), list)
