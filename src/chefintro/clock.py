@@ -8,7 +8,7 @@ first occurrence, still summer time (UTC+2).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from chefintro.errors import UsageError
@@ -56,3 +56,8 @@ def wall_clock(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
     return value.astimezone(stockholm()).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Return today's date in Sweden."""
+    return now_local().date()

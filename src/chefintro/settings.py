@@ -1,4 +1,4 @@
-"""Settings kept in the store: eligibility months, matching weights, retention."""
+"""Settings kept in the store: eligibility months, matching weights, retention, follow-up."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
     SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(
+        "followup.first_meeting_weeks", 6, 1, 52, "Weeks after a pair starts to its first meeting"
+    ),
+    SettingSpec("followup.quiet_weeks", 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 

@@ -103,14 +103,17 @@ def solve(
     capacity: NDArray[np.int64],
     fixed: Sequence[tuple[int, int]] = (),
     load_penalty: int = 0,
+    held: NDArray[np.int64] | None = None,
 ) -> dict[int, int]:
     """Return the optimal assignment as ``{adept index: mentor index}``, fixed pairs included.
 
     ``scores`` and ``allowed`` have shape (n_adepts, n_mentors); ``capacity[j]`` is the number
-    of mentees mentor ``j`` may have in the result, fixed pairs included. Keys come out in
-    ascending adept order. Raises ``ValueError`` for malformed input, a fixed pair that is not
-    allowed, an adept fixed twice, more fixed pairs on a mentor than its capacity, or scores
-    spread too wide for exact arithmetic.
+    of mentees mentor ``j`` may have in the result, fixed pairs included. ``held[j]``, if
+    given, counts mentees mentor ``j`` already has outside the matrix (a rematch passes only
+    the free adepts): they use capacity and set the load penalty's level like fixed pairs.
+    Keys come out in ascending adept order. Raises ``ValueError`` for malformed input, a fixed
+    pair that is not allowed, an adept fixed twice, more fixed (and held) pairs on a mentor
+    than its capacity, or scores spread too wide for exact arithmetic.
     """
     scores_arr, allowed_arr, capacity_arr = _check_arrays(allowed, capacity, scores=scores)
     if isinstance(load_penalty, bool) or not isinstance(load_penalty, int | np.integer):
@@ -118,8 +121,11 @@ def solve(
     if load_penalty < 0:
         raise ValueError(f"load_penalty must be >= 0, got {load_penalty}")
     penalty = int(load_penalty)
-    fixed_adepts, fixed_mentors = _check_fixed(fixed, allowed_arr, capacity_arr)
-    problem = _residual_problem(allowed_arr, capacity_arr, fixed_adepts, fixed_mentors)
+    held_arr = _check_held(held, capacity_arr)
+    fixed_adepts, fixed_mentors = _check_fixed(fixed, allowed_arr, capacity_arr - held_arr)
+    problem = _residual_problem(
+        allowed_arr, capacity_arr, fixed_adepts, fixed_mentors, held=held_arr
+    )
 
     result = dict(zip(fixed_adepts.tolist(), fixed_mentors.tolist(), strict=True))
     parts = _split(problem)
@@ -247,14 +253,38 @@ def _check_fixed(
     return fixed_adepts, fixed_mentors
 
 
+def _check_held(held: NDArray[np.int64] | None, capacity: NDArray[np.int64]) -> NDArray[np.int64]:
+    if held is None:
+        return np.zeros(capacity.shape, dtype=np.int64)
+    held_arr = np.asarray(held)
+    if held_arr.shape != capacity.shape:
+        raise ValueError(f"held must have shape {capacity.shape}, got {held_arr.shape}")
+    if held_arr.dtype == np.bool_ or not np.issubdtype(held_arr.dtype, np.integer):
+        raise ValueError(f"held must be integers, got dtype {held_arr.dtype}")
+    if held_arr.size and held_arr.min() < 0:
+        raise ValueError("held must be >= 0")
+    over = np.flatnonzero(held_arr > capacity)
+    if over.size:
+        mentor = int(over[0])
+        raise ValueError(
+            f"mentor {mentor} holds {int(held_arr[mentor])} mentees but has a capacity of "
+            f"{int(capacity[mentor])}"
+        )
+    return held_arr.astype(np.int64, copy=False)
+
+
 def _residual_problem(
     allowed: NDArray[np.bool_],
     capacity: NDArray[np.int64],
     fixed_adepts: NDArray[np.intp],
     fixed_mentors: NDArray[np.intp],
+    *,
+    held: NDArray[np.int64] | None = None,
 ) -> _Problem:
     n_adepts, n_mentors = allowed.shape
     used = np.bincount(fixed_mentors, minlength=n_mentors).astype(np.int64)
+    if held is not None:
+        used += held
     free = capacity - used
     has_room = free > 0
     is_free = np.ones(n_adepts, dtype=np.bool_)

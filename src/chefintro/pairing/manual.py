@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
+from chefintro.clock import today
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
@@ -32,6 +34,13 @@ class SetPairResult:
             f"{self.displaced_name} ({self.displaced}) was unpaired to make room; run "
             "'pair suggest' to place them again."
         )
+
+
+def end_pairing(pairing: Pairing, *, on: date, reason: str) -> None:
+    """End an active pair: it stays as history with its end date and reason."""
+    pairing.state = PairingState.ENDED
+    pairing.ended_on = on
+    pairing.end_reason = reason[:500]
 
 
 def _live_pairing_of_adept(db: Session, adept: Participant) -> Pairing | None:
@@ -163,7 +172,7 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     if pairing is None:
         raise NotFoundError(f"{adept_email.strip()} has no pair in cohort {cohort.name}.")
     if pairing.state == PairingState.ACTIVE:
-        pairing.state = PairingState.ENDED
+        end_pairing(pairing, on=today(), reason="removed with 'pair remove'")
         db.add(pairing)
         outcome = "ended"
     else:
@@ -242,7 +251,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     ).all():
         if {pairing.adept_id, pairing.mentor_id} <= parts:
             if pairing.state == PairingState.ACTIVE:
-                pairing.state = PairingState.ENDED
+                end_pairing(pairing, on=today(), reason=f"excluded: {text}")
                 db.add(pairing)
             else:
                 db.delete(pairing)
