@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from chefintro import clock, settings
-from chefintro.cohorts import find_participant, require_open
+from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import NotFoundError, RuleError, UsageError
 from chefintro.models import Agency, Cohort, Exclusion, Meeting, Pairing, Participant, Person
@@ -90,17 +90,7 @@ def active_pairing(*, db: Session, cohort: Cohort, adept: Participant, person: P
         .where(Pairing.adept_id == adept.id)
         .where(col(Pairing.state) != PairingState.ENDED)
     ).first()
-    if live is None:
-        raise RuleError(
-            f"{person.name} ({person.email}) has no live pair in cohort {cohort.name}; see "
-            "'chefintro pair list --all' and 'chefintro pair rematch'."
-        )
-    if live.state != PairingState.ACTIVE:
-        raise RuleError(
-            f"{person.name} ({person.email}) has only a proposed pair in cohort {cohort.name}; "
-            "make it active with 'chefintro pair apply' first."
-        )
-    return live
+    return _only_active(live, person, cohort.name)
 
 
 def _people(db: Session, pairing: Pairing) -> tuple[Person, Person]:
@@ -158,19 +148,33 @@ class MeetingChange:
 
 
 def record_meeting(
-    *, db: Session, pairing: Pairing, day: date, minutes: int | None
+    *,
+    db: Session,
+    pairing: Pairing,
+    day: date,
+    minutes: int | None,
+    known: dict[tuple[int, date], Meeting] | None = None,
 ) -> MeetingChange:
     """Store a pair's meeting on ``day``; the same day again only updates its length.
 
-    A blank length never erases one already stored.
+    A blank length never erases one already stored. ``known`` (from :class:`MeetingPairs`)
+    holds the stored meetings by (pair, day), so a bulk import asks no query per row.
     """
     check_minutes(minutes)
-    existing = db.exec(
-        select(Meeting).where(Meeting.pairing_id == pairing.id).where(Meeting.held_on == day)
-    ).first()
+    key = (int(pairing.id or 0), day)
+    if known is not None:
+        existing = known.get(key)
+    else:
+        existing = db.exec(
+            select(Meeting).where(Meeting.pairing_id == pairing.id).where(Meeting.held_on == day)
+        ).first()
     if existing is None:
-        db.add(Meeting(pairing_id=int(pairing.id or 0), held_on=day, minutes=minutes))
-        db.flush()
+        meeting = Meeting(pairing_id=key[0], held_on=day, minutes=minutes)
+        db.add(meeting)
+        if known is not None:
+            known[key] = meeting
+        else:
+            db.flush()
         return MeetingChange("added")
     if minutes is None or existing.minutes == minutes:
         return MeetingChange("unchanged", existing.minutes)
@@ -289,36 +293,77 @@ def meeting_rows(*, db: Session, cohort: Cohort) -> list[tuple[str, str, date, i
     return [(r[1], r[2], r[3], r[4]) for r in ordered]
 
 
-def pairing_for_meeting(*, db: Session, cohort: Cohort, adept: str, mentor: str | None) -> Pairing:
-    """Return the pair a Möten row means: the adept's live pair, or their pair with ``mentor``.
+class MeetingPairs:
+    """Finds the pair a meeting belongs to, for many meetings with a few queries.
 
-    With a mentor the pair may have ended (its meetings stay in the workbook); without one
-    the adept's active pair is meant. Raises NotFoundError/RuleError naming what is missing.
+    Built once per import: the cohort's adepts and mentors by e-mail key, each adept's
+    active or ended pairs, and the meetings already stored (by pair and day).
     """
-    part, person = find_adept(db=db, cohort=cohort, ref=adept)
-    if mentor is None:
-        return active_pairing(db=db, cohort=cohort, adept=part, person=person)
-    mentor_person = db.exec(select(Person).where(Person.email_key == email_key(mentor))).first()
-    mentor_part = (
-        None
-        if mentor_person is None
-        else find_participant(db=db, cohort=cohort, person=mentor_person)
-    )
-    if mentor_part is None:
-        raise NotFoundError(f"{mentor} is not a mentor in cohort {cohort.name}.")
-    pairs = db.exec(
-        select(Pairing)
-        .where(Pairing.adept_id == part.id)
-        .where(Pairing.mentor_id == mentor_part.id)
-        .where(col(Pairing.state) != PairingState.PROPOSED)
-        .order_by(col(Pairing.id).desc())
-    ).all()
-    if not pairs:
-        raise NotFoundError(
-            f"{person.name} and {mentor_person.name if mentor_person else mentor} are not a pair "
-            f"in cohort {cohort.name} (only active or ended pairs have meetings)."
+
+    def __init__(self, *, db: Session, cohort: Cohort) -> None:
+        self.db = db
+        self.cohort = cohort
+        people = db.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .where(Participant.cohort_id == cohort.id)
+        ).all()
+        self.by_key = {person.email_key: (part, person) for part, person in people}
+        self.pairs: dict[int, list[Pairing]] = {}
+        for pairing in db.exec(
+            select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id).desc())
+        ).all():
+            self.pairs.setdefault(pairing.adept_id, []).append(pairing)
+        self.meetings: dict[tuple[int, date], Meeting] = {
+            (m.pairing_id, m.held_on): m
+            for m in db.exec(
+                select(Meeting)
+                .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+                .where(Pairing.cohort_id == cohort.id)
+            ).all()
+        }
+
+    def pairing_for(self, *, adept: str, mentor: str | None) -> Pairing:
+        """Return the adept's active pair, or (with ``mentor``) their pair with that mentor.
+
+        With a mentor the pair may have ended (its meetings stay in the workbook); a
+        proposal has no meetings. Raises NotFoundError/RuleError naming what is missing.
+        """
+        name = self.cohort.name
+        found = self.by_key.get(email_key(adept))
+        if found is None:
+            raise NotFoundError(f"{adept} is not in cohort {name}.")
+        part, person = found
+        if part.role != Role.ADEPT:
+            raise RuleError(f"{person.name} ({person.email}) is a mentor in cohort {name}.")
+        pairs = self.pairs.get(int(part.id or 0), [])
+        if mentor is None:
+            live = [p for p in pairs if p.state != PairingState.ENDED]
+            return _only_active(live[0] if live else None, person, name)
+        other = self.by_key.get(email_key(mentor))
+        if other is None or other[0].role != Role.MENTOR:
+            raise NotFoundError(f"{mentor} is not a mentor in cohort {name}.")
+        held = [p for p in pairs if p.mentor_id == other[0].id and p.state != PairingState.PROPOSED]
+        if not held:
+            raise NotFoundError(
+                f"{person.name} and {other[1].name} are not a pair in cohort {name} (only "
+                "active or ended pairs have meetings)."
+            )
+        return held[0]
+
+
+def _only_active(live: Pairing | None, person: Person, cohort_name: str) -> Pairing:
+    if live is None:
+        raise RuleError(
+            f"{person.name} ({person.email}) has no live pair in cohort {cohort_name}; see "
+            "'chefintro pair list --all' and 'chefintro pair rematch'."
         )
-    return pairs[0]
+    if live.state != PairingState.ACTIVE:
+        raise RuleError(
+            f"{person.name} ({person.email}) has only a proposed pair in cohort {cohort_name}; "
+            "make it active with 'chefintro pair apply' first."
+        )
+    return live
 
 
 # --- ending a pair ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from chefintro.roster.columns import (
     KIND_HINT,
     KIND_WORDS,
     MAX_CAPACITY,
+    MAX_MEETING_MINUTES,
     MAX_TEXT_LENGTH,
     ROLE_HINT,
     ROLE_WORDS,
@@ -271,6 +272,26 @@ def _count(raw: object) -> int | None:
     return int(number)
 
 
+def _minutes(raw: object) -> int | None:
+    number: float | None = None
+    if isinstance(raw, bool):
+        number = None
+    elif isinstance(raw, (int, float)):
+        number = raw
+    elif isinstance(raw, str):
+        text = clean_text(raw)
+        if text is None:
+            return None
+        if text.isdigit():
+            number = int(text)
+    if number is None or not float(number).is_integer() or not 1 <= number <= MAX_MEETING_MINUTES:
+        raise BadCell(
+            f"{quoted(raw_text(raw))} is not a length in whole minutes from 1 to "
+            f"{MAX_MEETING_MINUTES}"
+        )
+    return int(number)
+
+
 def info_cell(raw: object) -> None:
     return None
 
@@ -287,6 +308,7 @@ CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {
     ValueKind.DATETIME: _datetime,
     ValueKind.END_TIME: _end_time,
     ValueKind.COUNT: _count,
+    ValueKind.MINUTES: _minutes,
     ValueKind.FLAG: _flag,
     ValueKind.INFO: info_cell,
 }

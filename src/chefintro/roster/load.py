@@ -492,6 +492,51 @@ class _Loader:
                     counts.updated += result.changed
                     counts.unchanged += result.unchanged
 
+    def load_meetings(self) -> None:
+        if not self.data.has(SheetKey.MEETINGS):
+            return
+        counts = self.summary.counts(SheetKey.MEETINGS)
+        if not self.data.meetings:
+            return
+        from chefintro import followup
+        from chefintro.clock import today
+
+        cohort = self.need_cohort(SheetKey.MEETINGS)
+        if cohort is None:
+            return
+        index = followup.MeetingPairs(db=self.db, cohort=cohort)
+        now = today()
+        early = 0
+        for row in self.data.meetings:
+            try:
+                pairing = index.pairing_for(adept=row.adept, mentor=row.mentor)
+            except ChefintroError as exc:
+                column = "mentor" if row.mentor is not None else "adept"
+                self.problem(SheetKey.MEETINGS, row.row, column, exc.message)
+                continue
+            try:
+                warning = followup.check_meeting_day(
+                    cohort=cohort, pairing=pairing, day=row.held_on, today=now
+                )
+            except ChefintroError as exc:
+                self.problem(SheetKey.MEETINGS, row.row, "held_on", exc.message)
+                continue
+            change = followup.record_meeting(
+                db=self.db,
+                pairing=pairing,
+                day=row.held_on,
+                minutes=row.minutes,
+                known=index.meetings,
+            )
+            early += warning is not None and change.outcome != "unchanged"
+            setattr(counts, change.outcome, getattr(counts, change.outcome) + 1)
+        self.db.flush()
+        if early:
+            self.summary.warnings.append(
+                f"{early} meeting(s) on 'Möten' are dated before their pair was made active; "
+                "they were taken anyway."
+            )
+
 
 def import_roster(
     *, db: Session, data: RosterData, cohort_name: str | None, dry_run: bool = False
@@ -511,6 +556,7 @@ def import_roster(
         # Pairs and attendance need the participants written first.
         loader.load_pairs()
         loader.load_attendance()
+        loader.load_meetings()
     loader.summary.dry_run = dry_run
     if loader.problems:
         db.rollback()

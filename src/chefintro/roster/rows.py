@@ -66,6 +66,17 @@ class PairRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingRow:
+    """A Möten row: the adept's e-mail, the mentor's (None: the adept's live pair), the day."""
+
+    row: int
+    adept: str
+    held_on: date
+    mentor: str | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeSessionColumn:
     """A session column on the Närvaro sheet (1-based sheet column), its header parsed."""
 
@@ -104,6 +115,7 @@ class RosterData:
     pairs: list[PairRow] = field(default_factory=list)
     attendance: list[AttendanceRow] = field(default_factory=list)
     attendance_sessions: list[ProgrammeSessionColumn] = field(default_factory=list)
+    meetings: list[MeetingRow] = field(default_factory=list)
     #: The roster sheets found, by key, with their names as written in the file.
     sheets: dict[SheetKey, str] = field(default_factory=dict)
     #: For each sheet found, each recognised column's header as written in the file.

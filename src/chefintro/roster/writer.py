@@ -52,7 +52,13 @@ from chefintro.roster.columns import (
     display_value,
     escape_text,
 )
-from chefintro.roster.rows import AgencyRow, PairRow, ParticipantRow, ProgrammeSessionRow
+from chefintro.roster.rows import (
+    AgencyRow,
+    MeetingRow,
+    PairRow,
+    ParticipantRow,
+    ProgrammeSessionRow,
+)
 
 #: How many rows below the data the drop-down lists reach, so new rows get them too.
 INPUT_ROWS = 500
@@ -243,7 +249,9 @@ def standard_sheet(
     return SheetSpec(sheet.sv, columns, rows, input_rows=input_rows)
 
 
-def row_values(row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow) -> tuple[Any, ...]:
+def row_values(
+    row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow | MeetingRow,
+) -> tuple[Any, ...]:
     """Return a reader row's values in its sheet's column order (for :func:`standard_sheet`)."""
     key = _ROW_SHEETS[type(row)]
     present = {f.name for f in fields(row)}
@@ -257,6 +265,7 @@ _ROW_SHEETS: dict[type, SheetKey] = {
     ParticipantRow: SheetKey.PARTICIPANTS,
     ProgrammeSessionRow: SheetKey.SESSIONS,
     PairRow: SheetKey.PAIRS,
+    MeetingRow: SheetKey.MEETINGS,
 }
 
 _GENERAL_HELP = (
