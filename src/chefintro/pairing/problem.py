@@ -139,7 +139,7 @@ def _load_side(db: Session, cohort: Cohort, role: Role, free_only: bool = False)
             .outerjoin(load, load.c.mentor_id == col(Participant.id))
             .where(col(Participant.capacity) > held)
         )
-    rows = sorted(db.execute(query).tuples().all(), key=lambda r: r[1].email_key)
+    rows = sorted(db.execute(query).all(), key=lambda r: r[1].email_key)
     years: list[int | None] = []
     for _, person, _, _ in rows:
         if person.manager_since is None:
