@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
-from chefintro.store import open_store
+from chefintro.store import Store, open_store
 from chefintro.yearly import StepResult, read_plan, run_plan
 
 PLAN_NAME = "plan-2027.toml"
+#: The demo plays the year up to this day: pairs made active at the kick-off have met
+#: (or not) since, and ``report pairs`` shows the state on this day.
+DEMO_DAY = date(2027, 4, 30)
 
 
 def sample_dir() -> Path:
@@ -24,6 +28,9 @@ class DemoRun:
     directory: Path
     store_path: Path
     steps: list[StepResult]
+    as_of: date = DEMO_DAY
+    meetings: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def run_demo(directory: Path) -> DemoRun:
@@ -35,7 +42,35 @@ def run_demo(directory: Path) -> DemoRun:
     plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
     store = open_store(str(store_path))
     try:
-        steps = run_plan(store=store, plan=plan)
+        steps = run_plan(store=store, plan=plan, today=plan.start)
+        meetings = _log_sample_meetings(store)
     finally:
         store.dispose()
-    return DemoRun(directory=directory, store_path=store_path, steps=steps)
+    return DemoRun(directory=directory, store_path=store_path, steps=steps, meetings=meetings)
+
+
+def _log_sample_meetings(store: Store) -> int:
+    """Log meetings as pairs report them by DEMO_DAY: a third meet monthly, a third met once
+    in February, a third not at all; return how many were logged."""
+    from chefintro import cohorts, followup, pairing
+
+    with store.transaction() as db:
+        cohort = cohorts.current_cohort(db=db)
+        start = cohort.starts_on
+        plans: tuple[list[tuple[date, int]], ...] = (
+            [
+                (start + timedelta(days=14), 60),
+                (start + timedelta(days=49), 75),
+                (DEMO_DAY - timedelta(days=10), 60),
+            ],
+            [(start + timedelta(days=17), 45)],
+            [],
+        )
+        logged = 0
+        for i, pair in enumerate(pairing.list_pairs(db=db, cohort=cohort)):
+            for day, minutes in plans[i % 3]:
+                followup.log_meeting(
+                    db=db, cohort=cohort, adept=pair.adept, day=day, minutes=minutes, today=DEMO_DAY
+                )
+                logged += 1
+    return logged

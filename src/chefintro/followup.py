@@ -707,9 +707,9 @@ def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> 
         .where(col(adept_part.status) != ParticipantStatus.WITHDRAWN)
     )
     rows: list[PairStatus] = []
-    for pairing, a_name, a_email, a_code, m_name, m_email, m_code, n, minutes, last in (
-        db.execute(query).all()
-    ):
+    for pairing, a_name, a_email, a_code, m_name, m_email, m_code, n, minutes, last in db.execute(
+        query
+    ).all():
         since = pairing.started_on or cohort.starts_on
         if since > day or (pairing.ended_on is not None and pairing.ended_on <= day):
             continue
