@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from chefintro.migrations import SCHEMA_VERSION
 from tests.conftest import Cli, store_snapshot
 
 FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
@@ -50,10 +51,10 @@ def store(cli: Cli, db_path: Path) -> Path:
 
 def test_init_creates_the_store_and_prints_its_schema_version(cli: Cli, db_path: Path) -> None:
     result = cli("init")
-    assert "Created the store (schema 2, chefintro" in result.stderr
+    assert f"Created the store (schema {SCHEMA_VERSION}, chefintro" in result.stderr
     assert result.stdout.strip() == str(db_path)
     assert _mode(db_path) == 0o600
-    assert "Store ready (schema 2" in cli("init").stderr
+    assert f"Store ready (schema {SCHEMA_VERSION}" in cli("init").stderr
 
 
 def test_check_reports_a_healthy_store(cli: Cli, backend: str) -> None:
@@ -149,7 +150,7 @@ def test_backup_writes_a_private_self_contained_copy(store: Path, cli: Cli, tmp_
     assert _leftovers(tmp_path) == []
     entries: Any = cli.json("db", "log")
     assert [(e["action"], e["detail"]) for e in entries] == [
-        ("backup", "backup written (schema 2)")
+        ("backup", f"backup written (schema {SCHEMA_VERSION})")
     ]
 
 
@@ -251,7 +252,7 @@ def test_restore_puts_a_backup_in_place_and_keeps_the_old_store(
     assert [e["action"] for e in entries] == ["backup", "restore"]
     assert (
         entries[1]["detail"]
-        == "restored a backup (schema 2); the previous store was kept beside it"
+        == f"restored a backup (schema {SCHEMA_VERSION}); the previous store was kept beside it"
     )
     assert cli.json("db", "check")["ok"] is True
 

@@ -1,7 +1,8 @@
 """Optimal adept-to-mentor assignment: integer score matrix and hard rules in, pairs out.
 
 This module is pure (numpy arrays in, a dict out, no database) and is the only module of the
-project allowed to import scipy.
+project allowed to import scipy; it imports it inside the functions that need it, since the
+import costs more than a small solve (a rematch of one adept needs none).
 
 What :func:`solve` optimises, in order of priority:
 
@@ -43,9 +44,6 @@ from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment  # noqa: TID251 - the one module allowed scipy
-from scipy.sparse import csr_array  # noqa: TID251
-from scipy.sparse.csgraph import maximum_bipartite_matching  # noqa: TID251
 
 __all__ = ["TIE_BREAK_BITS", "max_cardinality", "solve", "tie_break_key"]
 
@@ -359,6 +357,9 @@ def _slot_mentor(free: NDArray[np.int64]) -> NDArray[np.intp]:
 
 def _maximum_matching(problem: _Problem) -> NDArray[np.intp]:
     """Return the adept position matched to each slot, or -1 (Hopcroft-Karp)."""
+    from scipy.sparse import csr_array  # noqa: TID251 - the one module allowed scipy
+    from scipy.sparse.csgraph import maximum_bipartite_matching  # noqa: TID251
+
     per_mentor = problem.allowed
     # CSR built by hand from the dense mask: csr_array(dense) goes through COO with two int64
     # index arrays, which costs more than the matching. Slots are then a row gather.
@@ -537,8 +538,29 @@ def _solve_part(
         rows = slice(first_slot[start], first_slot[stop])
         np.take(values, slot_mentor[rows] - start, axis=0, out=cost[rows])
         cost[rows] += slot_cost[rows, None]
-    slot_ind, adept_ind = linear_sum_assignment(cost)
+    slot_ind, adept_ind = _assign(cost)
     return adepts[adept_ind], mentors[slot_mentor[slot_ind]]
+
+
+def _assign(cost: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the (row, column) pairs of the minimum-cost assignment of ``cost``.
+
+    One row or one column (a rematch of one freed adept) is the cheapest finite entry, as
+    scipy would find it; that spares the import of scipy.optimize, which costs more than
+    everything else such a rematch does.
+    """
+    if 1 in cost.shape:
+        flat = cost.ravel()
+        best = int(np.argmin(flat))
+        if not np.isfinite(flat[best]):
+            raise ValueError("cost matrix is infeasible")
+        if cost.shape[0] == 1:
+            return np.array([0], dtype=np.intp), np.array([best], dtype=np.intp)
+        return np.array([best], dtype=np.intp), np.array([0], dtype=np.intp)
+    from scipy.optimize import linear_sum_assignment  # noqa: TID251 - the one module allowed
+
+    rows, cols = linear_sum_assignment(cost)
+    return rows, cols
 
 
 def _per_block(n_adepts: int) -> int:
