@@ -61,7 +61,10 @@ def test_check_reports_a_healthy_store(cli: Cli, backend: str) -> None:
     cli("init")
     report: Any = cli.json("db", "check")
     assert report["ok"] is True
-    assert (report["schema_version"], report["tool_schema_version"]) == (2, 2)
+    assert (report["schema_version"], report["tool_schema_version"]) == (
+        SCHEMA_VERSION,
+        SCHEMA_VERSION,
+    )
     assert report["problems"] == []
     if backend == "sqlite":
         assert report["backend"] == "sqlite"
@@ -293,7 +296,7 @@ def test_restore_of_an_older_backup_upgrades_it(cli: Cli, store: Path, tmp_path:
     cli("db", "restore", str(old))
     assert len(cli.json("person", "list")) == 7
     assert len(list(store.parent.glob("chefintro.db.bak-v1-*"))) == 1
-    assert cli.json("db", "check")["schema_version"] == 2
+    assert cli.json("db", "check")["schema_version"] == SCHEMA_VERSION
 
 
 def _not_sqlite(path: Path) -> None:
