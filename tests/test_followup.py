@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -464,3 +465,16 @@ def test_bad_meeting_rows_are_all_reported_and_nothing_is_stored(year: Cli, tmp_
     assert "row 2, column 'Minuter'" in result.stderr and "1 to 600" in result.stderr
     assert "rows 2 and 3 both have the meeting" in result.stderr
     assert store_snapshot() == before
+
+
+def test_a_persons_export_holds_their_pairs_meetings(year: Cli) -> None:
+    year("pair", "meet", ANNA, "--date", "2025-02-10", "--minutes", "60")
+    year("pair", "end", ANNA, "--reason", "moved")
+    exported: dict[str, Any] = json.loads(year("person", "export", EVA).stdout)
+    [pair] = exported["participations"][0]["pairings"]
+    assert (pair["started_on"], pair["ended_on"], pair["end_reason"]) == (
+        "2025-02-01",
+        "2025-06-16",
+        "moved",
+    )
+    assert pair["meetings"] == [{"date": "2025-02-10", "minutes": 60}]
