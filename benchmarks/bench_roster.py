@@ -65,7 +65,8 @@ from chefintro.enums import Role
 from chefintro.roster.columns import AGENCIES, PARTICIPANTS, ROLE_LABELS, SheetKey
 from chefintro.roster.load import import_roster
 from chefintro.roster.reader import read_roster
-from chefintro.roster.writer import WorkbookSpec, row_values, standard_sheet, write_workbook
+from chefintro.roster.rows import row_values
+from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
 from chefintro.store import open_store, side_files
 
 ROWS = 20_000

@@ -412,3 +412,44 @@ def test_end_may_be_a_time_of_day() -> None:
     assert _parse_end("9:30") == time(9, 30)
     assert _parse_end("2027-03-10 16:00") == datetime(2027, 3, 10, 16, 0)
     assert _parse_end(None) is None
+
+
+# --- session dates outside the cohort, and the counts of a future session -------------
+
+OUTSIDE = "outside cohort 2027 (2027-01-26 – 2027-12-09)"
+
+
+def test_session_outside_the_cohort_is_accepted_with_a_warning(network: Cli) -> None:
+    inside = network("session", "add", "Dag", "--start", "2027-03-10 09:00", "--end", "16:00")
+    assert "outside" not in inside.stderr
+    late = network("session", "add", "Sen", "--start", "2028-03-10 09:00", "--end", "16:00")
+    assert OUTSIDE in late.stderr
+    early = network("session", "add", "Tidig", "--start", "2027-01-25 09:00", "--end", "16:00")
+    assert OUTSIDE in early.stderr
+    titles = [s["title"] for s in network.json("session", "list")]
+    assert titles == ["Tidig", "Dag", "Sen"]
+
+
+def test_session_edit_outside_the_cohort_warns(network: Cli) -> None:
+    network("session", "add", "Dag", "--start", "2027-03-10 09:00", "--end", "16:00")
+    sid = str(network.json("session", "list")[0]["id"])
+    moved = network("session", "edit", sid, "--start", "2026-12-01 09:00")
+    assert OUTSIDE in moved.stderr
+    assert network.json("session", "list")[0]["starts_at"] == "2026-12-01T09:00:00"
+    back = network("session", "edit", sid, "--start", "2027-03-10 09:00")
+    assert "outside" not in back.stderr
+
+
+def test_session_list_table_matches_json_for_a_future_session(network: Cli) -> None:
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor")
+    start = date.today() + timedelta(days=30)
+    network("session", "add", "Framtid", "--start", f"{start} 09:00", "--end", "16:00")
+    sid = str(network.json("session", "list")[0]["id"])
+    network("session", "attend", sid, ASA, ORJAN, "--status", "present")
+    row = network.json("session", "list")[0]
+    assert (row["held"], row["present"], row["excused"], row["absent"]) == (False, 2, 0, 0)
+    table = network("session", "list").stdout
+    line = next(line for line in table.splitlines() if "Framtid" in line)
+    cells = [c.strip() for c in line.split("│")[1:-1]]
+    assert cells[-3:] == ["2", "0", "0"]

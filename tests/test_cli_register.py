@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -271,3 +272,67 @@ def test_a_new_store_is_announced_once(cli: Cli) -> None:
 def test_init_reports_creation_itself(cli: Cli) -> None:
     result = cli("init")
     assert result.stderr.count("Created") == 1
+
+
+# --- closing a cohort that has not started, and clean messages for enum options ----------
+
+ASA = "Asa.Oberg@CSN.se"
+ORJAN = "orjan.sjostrom@bolagsverket.se"
+
+
+def _cohort(cli: Cli, name: str, start: date) -> None:
+    cli("cohort", "create", name, "--start", str(start), "--end", str(start + timedelta(days=300)))
+
+
+def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
+    start = date.today() + timedelta(days=40)
+    _cohort(cli, "framtid", start)
+    result = cli("--cohort", "framtid", "cohort", "close")
+    assert "Closed cohort framtid" in result.stderr
+    assert f"has not started yet (it starts {start})" in result.stderr
+    statuses = {c["name"]: c["status"] for c in cli.json("cohort", "list")}
+    assert statuses["framtid"] == "closed"
+
+
+def test_closing_a_started_cohort_does_not_warn(cli: Cli) -> None:
+    _cohort(cli, "pågår", date.today() - timedelta(days=10))
+    result = cli("--cohort", "pågår", "cohort", "close")
+    assert "Warning" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["participant", "add", ASA, "--role", "boss"], "'boss' is not one of: adept, mentor."),
+        (["participant", "list", "--role", "boss"], "'boss' is not one of: adept, mentor."),
+        (
+            ["session", "add", "D", "--start", "2027-03-10 09:00", "--end", "16:00"]
+            + ["--kind", "party"],
+            "'party' is not one of: kickoff, training, lecture, network, closing.",
+        ),
+        (["session", "edit", "1", "--kind", "party"], "'party' is not one of: kickoff"),
+        (
+            ["session", "attend", "1", ASA, "--status", "maybe"],
+            "'maybe' is not one of: present, absent, excused.",
+        ),
+    ],
+)
+def test_enum_options_give_a_plain_message(network: Cli, args: list[str], message: str) -> None:
+    before = store_snapshot()
+    result = network(*args, code=2)
+    assert message in result.stderr
+    assert "Value error" not in result.stderr
+    assert store_snapshot() == before
+
+
+def test_enum_options_stay_case_insensitive(network: Cli) -> None:
+    network("participant", "add", ASA, "--role", "ADEPT")
+    network("participant", "add", ORJAN, "--role", " Mentor ")
+    roles = {r["email"]: r["role"] for r in network.json("participant", "list", "--role", "MENTOR")}
+    assert roles == {ORJAN: "mentor"}
+    network(
+        "session", "add", "D", "--start", "2027-03-10 09:00", "--end", "16:00", "--kind", "Lecture"
+    )
+    sid = str(network.json("session", "list")[0]["id"])
+    network("session", "attend", sid, ASA, "--status", "EXCUSED")
+    assert network.json("session", "list")[0]["kind"] == "lecture"

@@ -196,3 +196,164 @@ def test_explain_and_remove(cli: Cli) -> None:
 @pytest.mark.parametrize("command", [["pair", "list"], ["pair", "unmatched"]])
 def test_pair_commands_need_a_cohort(cli: Cli, command: list[str]) -> None:
     assert "cohort" in cli(*command, code=1).stderr
+
+
+# --- pair remove, pair set at capacity, preferred mentors -----------------------------------
+
+ASA = "Asa.Oberg@CSN.se"
+ORJAN = "orjan.sjostrom@bolagsverket.se"
+ELISE = "elise.norden@lansstyrelsen.se"
+ZACH = "zacharias.ek@csn.se"
+BO = "bo.ek@lansstyrelsen.se"
+
+
+def _pairs_by_adept(cli: Cli) -> dict[str, dict[str, Any]]:
+    return {p["adept"]: p for p in cli.json("pair", "list")}
+
+
+def _add_bo(cli: Cli) -> None:
+    cli("person", "add", "--name", "Bo Ek", "--email", BO, "--agency", "LST-Y", "--field", "IT")
+
+
+def test_pair_remove_with_a_mentor_lists_their_adepts(network: Cli) -> None:
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ZACH, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor", "--capacity", "2")
+    network("participant", "add", ELISE, "--role", "mentor")
+    network("pair", "set", ASA, ORJAN)
+    network("pair", "set", ZACH, ORJAN)
+    before = store_snapshot()
+    result = network("pair", "remove", ORJAN, code=1)
+    assert "has no pair" not in result.stderr
+    assert "is a mentor in cohort 2027" in result.stderr
+    assert "adept's e-mail" in result.stderr
+    assert f"Åsa Öberg ({ASA})" in result.stderr
+    assert f"Zacharias Ek ({ZACH})" in result.stderr
+    free = network("pair", "remove", ELISE, code=1)
+    assert "no adepts in cohort 2027" in free.stderr
+    assert store_snapshot() == before
+
+
+def test_pair_remove_with_an_unpaired_adept_still_says_no_pair(network: Cli) -> None:
+    network("participant", "add", ASA, "--role", "adept")
+    assert "has no pair in cohort 2027" in network("pair", "remove", ASA, code=1).stderr
+
+
+def _three_adepts(cli: Cli, orjan_capacity: int) -> None:
+    _add_bo(cli)
+    for email in (ASA, ZACH, BO):
+        cli("participant", "add", email, "--role", "adept")
+    cli("participant", "add", ORJAN, "--role", "mentor", "--capacity", str(orjan_capacity))
+    cli("participant", "add", ELISE, "--role", "mentor")
+
+
+def test_pair_set_displaces_the_lowest_scoring_proposal(network: Cli) -> None:
+    _three_adepts(network, orjan_capacity=2)
+    suggested = {p["adept"]: p for p in network.json("pair", "suggest")}
+    assert len(suggested) == 3
+    # Bo (LST-Y) cannot have Élise (LST-Y): Örjan has Bo and one CSN adept.
+    with_elise = next(a for a, p in suggested.items() if p["mentor"] == ELISE)
+    with_orjan = [p for p in suggested.values() if p["mentor"] == ORJAN]
+    assert len(with_orjan) == 2
+    lowest = min(with_orjan, key=lambda p: (p["score"], p["adept"].casefold()))
+
+    result = network("pair", "set", with_elise, ORJAN)
+    assert (
+        f"{lowest['adept_name']} ({lowest['adept']}) was unpaired to make room; run "
+        "'pair suggest' to place them again." in result.stderr
+    )
+    pairs = _pairs_by_adept(network)
+    assert lowest["adept"] not in pairs
+    assert pairs[with_elise]["mentor"] == ORJAN
+    assert pairs[with_elise]["manual"] is True
+    assert sorted(p["mentor"] for p in pairs.values()) == [ORJAN, ORJAN]
+    unplaced = [u["email"] for u in network.json("pair", "unmatched") if u["role"] == "adept"]
+    assert unplaced == [lowest["adept"]]
+
+
+def test_pair_set_without_displacement_gives_no_warning(network: Cli) -> None:
+    _three_adepts(network, orjan_capacity=2)
+    result = network("pair", "set", ASA, ORJAN)
+    assert "unpaired" not in result.stderr
+
+
+@pytest.mark.parametrize("how", ["manual", "locked", "active"])
+def test_pair_set_is_refused_when_capacity_is_not_a_suggestion(network: Cli, how: str) -> None:
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ZACH, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor")
+    if how == "manual":
+        network("pair", "set", ASA, ORJAN)
+    elif how == "locked":
+        network("pair", "set", ASA, ORJAN, "--lock")
+    else:
+        network("pair", "suggest")
+        network("pair", "apply")
+    taken = next(iter(_pairs_by_adept(network)))
+    other = ZACH if taken.casefold() == ASA.casefold() else ASA
+    before = store_snapshot()
+    result = network("pair", "set", other, ORJAN, code=1)
+    assert "capacity" in result.stderr
+    assert "unpaired" not in result.stderr
+    assert store_snapshot() == before
+
+
+def test_set_pair_result_is_truthy_and_carries_the_pair(network: Cli) -> None:
+    from chefintro import pairing
+    from chefintro.cohorts import get_cohort
+    from chefintro.store import open_store, resolve_location
+
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor")
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = get_cohort(db=db, name="2027")
+            result = pairing.set_pair(db=db, cohort=cohort, adept_email=ASA, mentor_email=ORJAN)
+            assert result
+            assert result.info.mentor == ORJAN
+            assert (result.displaced, result.warning) == (None, None)
+    finally:
+        store.dispose()
+
+
+def test_prefer_warns_about_mentors_that_cannot_count(network: Cli) -> None:
+    network("participant", "add", ELISE, "--role", "mentor")
+    network("participant", "add", ZACH, "--role", "adept")
+    result = network(
+        "participant",
+        "add",
+        ASA,
+        "--role",
+        "adept",
+        "--prefer",
+        ORJAN,
+        "--prefer",
+        ZACH,
+        "--prefer",
+        ELISE,
+        "--prefer",
+        "nobody@spv.se",
+    )
+    err = result.stderr
+    assert "Added Åsa Öberg" in err
+    assert f"Örjan Sjöström ({ORJAN}) is not a mentor in cohort 2027" in err
+    assert f"Zacharias Ek ({ZACH}) is not a mentor in cohort 2027" in err
+    assert f"Zacharias Ek ({ZACH}) is of Åsa Öberg's own agency" in err
+    assert "nobody@spv.se is not registered" in err
+    assert "Élise" not in err
+    rows = {r["email"]: r for r in network.json("participant", "list")}
+    assert ASA in rows
+
+
+def test_prefer_of_a_good_mentor_gives_no_warning(network: Cli) -> None:
+    network("participant", "add", ORJAN, "--role", "mentor")
+    result = network("participant", "add", ASA, "--role", "adept", "--prefer", ORJAN)
+    assert "Warning" not in result.stderr
+
+
+def test_prefer_same_agency_mentor_warns(network: Cli) -> None:
+    network("participant", "add", ZACH, "--role", "mentor")
+    result = network("participant", "add", ASA, "--role", "adept", "--prefer", ZACH)
+    assert "own agency" in result.stderr
+    assert "not a mentor" not in result.stderr

@@ -268,7 +268,7 @@ def test_history_year_over_year(programme: Cli, backend: str, tmp_path: Path) ->
 
 
 @pytest.fixture
-def store_session(programme: Cli) -> Iterator[Session]:
+def store_db(programme: Cli) -> Iterator[Session]:
     from chefintro.store import open_store, resolve_location
 
     store = open_store(resolve_location(None))
@@ -279,25 +279,25 @@ def store_session(programme: Cli) -> Iterator[Session]:
         store.dispose()
 
 
-def test_plain_functions_for_the_roster_export(store_session: Session, backend: str) -> None:
+def test_plain_functions_for_the_roster_export(store_db: Session, backend: str) -> None:
     from chefintro.cohorts import get_cohort
     from chefintro.reports import attendance_per_session, participants_per_agency
 
-    cohort = get_cohort(db=store_session, name="2027")
-    assert participants_per_agency(db=store_session, cohort=cohort) == [
+    cohort = get_cohort(db=store_db, name="2027")
+    assert participants_per_agency(db=store_db, cohort=cohort) == [
         ("BV", 1, 1),
         ("CSN", 2, 0),
         ("LST-Y", 1, 1),
         ("SPV", 0, 1),
         ("ÅM", 0, 1),
     ]
-    assert attendance_per_session(db=store_session, cohort=cohort) == [
+    assert attendance_per_session(db=store_db, cohort=cohort) == [
         (f"{_day(-30)} Dag 1", 3, 1, 1),
         (f"{_day(-10)} Dag 2", 2, 0, 1),
         (f"{_day(30)} Dag 3", 0, 0, 0),
     ]
-    older = get_cohort(db=store_session, name="2026")
-    assert attendance_per_session(db=store_session, cohort=older) == []
+    older = get_cohort(db=store_db, name="2026")
+    assert attendance_per_session(db=store_db, cohort=older) == []
 
 
 # --- no cohort --------------------------------------------------------------------------

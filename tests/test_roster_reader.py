@@ -555,10 +555,17 @@ def test_a_pair_needs_two_people(tmp_path: Path) -> None:
 # --- the result object --------------------------------------------------------------------------
 
 
-def test_raise_for_problems_carries_every_problem(tmp_path: Path) -> None:
+def test_an_import_refused_carries_every_problem(tmp_path: Path) -> None:
+    from chefintro.roster.load import import_roster
+    from chefintro.store import open_store
+
     data = read(tmp_path, {"Deltagare": [PARTICIPANT_HEADER, ["A", "nope", "CSN", "chef"]]})
-    with pytest.raises(InvalidInputError) as caught:
-        data.raise_for_problems()
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        with pytest.raises(InvalidInputError) as caught, store.transaction() as db:
+            import_roster(db=db, data=data, cohort_name=None)
+    finally:
+        store.dispose()
     assert caught.value.exit_code == 65
     assert len(caught.value.problems) == 2
     assert "2 problems found" in str(caught.value)

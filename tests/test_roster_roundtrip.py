@@ -15,8 +15,8 @@ from chefintro.roster.collect import full_export
 from chefintro.roster.columns import SheetKey
 from chefintro.roster.load import import_roster
 from chefintro.roster.reader import read_roster
-from chefintro.roster.rows import ParticipantRow
-from chefintro.roster.writer import WorkbookSpec, row_values, standard_sheet, write_workbook
+from chefintro.roster.rows import ParticipantRow, row_values
+from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
 from chefintro.store import open_store
 from chefintro.text import clean_text
 

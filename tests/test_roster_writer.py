@@ -27,6 +27,7 @@ from chefintro.roster.rows import (
     PairRow,
     ParticipantRow,
     ProgrammeSessionRow,
+    row_values,
 )
 from chefintro.roster.writer import (
     BarChartSpec,
@@ -35,7 +36,6 @@ from chefintro.roster.writer import (
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    row_values,
     standard_sheet,
     write_template,
     write_workbook,

@@ -205,3 +205,18 @@ def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     assert statuses == sorted(statuses, key=order.index)
     assert (tmp_path / "demo" / "programdagar-2027.ics").is_file()
     assert (tmp_path / "demo" / "chefintro-demo.db").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_progress_bar_counts_every_step(tmp_path: Path, dry_run: bool) -> None:
+    from chefintro.store import open_store
+    from chefintro.yearly import read_plan, run_plan, step_count
+
+    plan = read_plan(_plan(tmp_path), out_dir=tmp_path / "out")
+    seen: list[str] = []
+    store = open_store(str(tmp_path / "progress.db"))
+    try:
+        run_plan(store=store, plan=plan, dry_run=dry_run, progress=seen.append)
+    finally:
+        store.dispose()
+    assert len(seen) == step_count(plan, dry_run=dry_run)

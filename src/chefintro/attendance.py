@@ -15,6 +15,7 @@ from chefintro.clock import now_local
 from chefintro.cohorts import find_participant, require_open
 from chefintro.enums import AttendanceStatus, ParticipantStatus
 from chefintro.errors import NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -23,7 +24,7 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
-from chefintro.registry import find_person
+from chefintro.registry import find_person, who_json
 from chefintro.sessions import get_programme_session
 from chefintro.text import swedish_key
 
@@ -71,7 +72,7 @@ def record_attendance(
         elif part.status == ParticipantStatus.WITHDRAWN:
             withdrawn.append(f"{person.name} ({person.email}) has withdrawn")
         else:
-            chosen[part.id or 0] = part
+            chosen[id_of(part)] = part
     if missing or withdrawn:
         message = "Nothing was recorded: " + "; ".join(missing + withdrawn) + "."
         raise NotFoundError(message) if missing else RuleError(message)
@@ -178,10 +179,7 @@ class AttendanceReportRow:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "present": self.present,
             "excused": self.excused,
             "absent": self.absent,
@@ -249,7 +247,7 @@ def attendance_report(
             counts[(participant_id, str(status))] += 1
     rows = []
     for part, person, agency in people:
-        pid = part.id or 0
+        pid = id_of(part)
         present = counts[(pid, AttendanceStatus.PRESENT.value)]
         excused = counts[(pid, AttendanceStatus.EXCUSED.value)]
         absent = counts[(pid, AttendanceStatus.ABSENT.value)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _cal
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,21 +11,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chefintro import settings
+from chefintro import rules, settings
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.registry import agency_of, get_agency, get_person
+from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_text, email_key, swedish_key
-
-
-def months_between(start: date, end: date) -> int:
-    """Return whole months from ``start`` to ``end`` (negative when end is earlier)."""
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    return months
-
 
 # --- cohorts ----------------------------------------------------------------------------
 
@@ -155,7 +148,7 @@ def cohort_info(*, db: Session, cohort: Cohort) -> CohortInfo:
     current = settings.get_text(db=db, key=settings.CURRENT_COHORT)
     due = None
     if cohort.closed_on is not None and cohort.status == CohortStatus.CLOSED:
-        months = settings.get_int(db=db, key="retention.months")
+        months = settings.get_int(db=db, key=settings.RETENTION_MONTHS)
         due = _add_months(cohort.closed_on, months)
     return CohortInfo(
         name=cohort.name,
@@ -217,10 +210,7 @@ class ParticipantInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "status": self.status,
             "capacity": self.capacity,
             "unit": self.unit,
@@ -249,18 +239,23 @@ def eligibility(
     *, person: Person, role: str, cohort: Cohort, adept_months: int, mentor_months: int
 ) -> tuple[str, int | None, str | None]:
     """Return (status, months as manager at the cohort's start, warning text or None)."""
-    if person.manager_since is None:
-        return "unknown", None, f"{person.name}: manager-since date unknown; check eligibility."
-    months = months_between(person.manager_since, cohort.starts_on)
-    needed = adept_months if role == Role.ADEPT else mentor_months
-    if months < needed:
+    status, months, needed = rules.eligibility(
+        manager_since=person.manager_since,
+        role=role,
+        starts_on=cohort.starts_on,
+        adept_months=adept_months,
+        mentor_months=mentor_months,
+    )
+    if status == rules.UNKNOWN:
+        return status, None, f"{person.name}: manager-since date unknown; check eligibility."
+    if status == rules.SHORT:
         return (
-            "short",
+            status,
             months,
-            f"{person.name} ({role}) has managed staff for {max(months, 0)} months at the "
+            f"{person.name} ({role}) has managed staff for {max(months or 0, 0)} months at the "
             f"cohort's start; the programme asks for {needed}.",
         )
-    return "ok", months, None
+    return status, months, None
 
 
 def _info(
@@ -300,8 +295,8 @@ def _info(
 
 def eligibility_limits(db: Session) -> tuple[int, int]:
     return (
-        settings.get_int(db=db, key="eligibility.adept_months"),
-        settings.get_int(db=db, key="eligibility.mentor_months"),
+        settings.get_int(db=db, key=settings.ADEPT_MONTHS),
+        settings.get_int(db=db, key=settings.MENTOR_MONTHS),
     )
 
 
@@ -321,16 +316,6 @@ def get_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     return part
 
 
-def _check_capacity(role: Role, capacity: int | None) -> int:
-    if capacity is None:
-        return 1
-    if role == Role.ADEPT and capacity != 1:
-        raise UsageError("--capacity is for mentors: how many adepts they take.")
-    if not 1 <= capacity <= 10:
-        raise UsageError("A mentor's capacity is between 1 and 10 adepts.")
-    return capacity
-
-
 def add_participant(
     *, db: Session, cohort: Cohort, data: ParticipantData
 ) -> tuple[Participant, ParticipantInfo]:
@@ -339,13 +324,12 @@ def add_participant(
     person = get_person(db=db, email=data.email)
     if find_participant(db=db, cohort=cohort, person=person) is not None:
         raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
-    capacity = _check_capacity(data.role, data.capacity)
+    capacity = rules.participant_capacity(data.role, data.capacity)
     preferred = [email_key(e) for e in data.preferred_mentors if e.strip()]
-    if data.role == Role.MENTOR and (preferred or data.wished_field):
-        raise UsageError("Wished field and preferred mentors are for adepts.")
+    rules.check_wishes(data.role, wished_field=data.wished_field, preferred_mentors=preferred)
     part = Participant(
-        cohort_id=cohort.id,  # type: ignore[arg-type]
-        person_id=person.id,  # type: ignore[arg-type]
+        cohort_id=id_of(cohort),
+        person_id=id_of(person),
         role=data.role,
         capacity=capacity,
         wished_field=clean_text(data.wished_field),
@@ -448,7 +432,7 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
             continue
         db.add(
             Participant(
-                cohort_id=int(target.id or 0),
+                cohort_id=id_of(target),
                 person_id=mentor.person_id,
                 role=Role.MENTOR,
                 capacity=mentor.capacity,
@@ -471,12 +455,14 @@ def eligibility_counts(*, db: Session, cohort: Cohort) -> tuple[int, int]:
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status != ParticipantStatus.WITHDRAWN)
     ).all()
-    short = unknown = 0
-    for role, since in rows:
-        if since is None:
-            unknown += 1
-        elif months_between(since, cohort.starts_on) < (
-            adept_months if role == Role.ADEPT else mentor_months
-        ):
-            short += 1
-    return short, unknown
+    statuses = Counter(
+        rules.eligibility(
+            manager_since=since,
+            role=role,
+            starts_on=cohort.starts_on,
+            adept_months=adept_months,
+            mentor_months=mentor_months,
+        )[0]
+        for role, since in rows
+    )
+    return statuses[rules.SHORT], statuses[rules.UNKNOWN]

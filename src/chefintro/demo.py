@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from chefintro.store import Store, open_store
-from chefintro.yearly import StepResult, read_plan, run_plan
+from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
 #: The demo plays the year up to this day: pairs made active at the kick-off have met
@@ -30,10 +30,14 @@ class DemoRun:
     steps: list[StepResult]
     as_of: date = DEMO_DAY
     meetings: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
-def run_demo(directory: Path) -> DemoRun:
+def demo_steps() -> int:
+    """Return how many times :func:`run_demo` reports progress."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME)) + 1  # and the sample meetings
+
+
+def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
     """Run the sample plan into ``directory`` with a fresh store there; return what it did."""
     directory.mkdir(parents=True, exist_ok=True)
     store_path = directory / "chefintro-demo.db"
@@ -42,7 +46,9 @@ def run_demo(directory: Path) -> DemoRun:
     plan = read_plan(sample_dir() / PLAN_NAME, out_dir=directory)
     store = open_store(str(store_path))
     try:
-        steps = run_plan(store=store, plan=plan, today=plan.start)
+        steps = run_plan(store=store, plan=plan, progress=progress, today=plan.start)
+        if progress is not None:
+            progress("Logging sample meetings")
         meetings = _log_sample_meetings(store)
     finally:
         store.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EXIT_OK = 0
 EXIT_RULE = 1
 EXIT_USAGE = 2
 EXIT_DATAERR = 65

@@ -32,12 +32,11 @@ from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import NotFoundError, RuleError, UsageError
 from chefintro.models import Agency, Cohort, Exclusion, Meeting, Pairing, Participant, Person
+from chefintro.rules import MAX_MEETING_MINUTES
+from chefintro.settings import FIRST_MEETING_WEEKS, QUIET_WEEKS
 from chefintro.text import clean_text, email_key, swedish_key
 
-FIRST_MEETING_WEEKS = "followup.first_meeting_weeks"
-QUIET_WEEKS = "followup.quiet_weeks"
-#: Longest meeting accepted, in minutes (a working day and then some).
-MAX_MINUTES = 600
+MAX_MINUTES = MAX_MEETING_MINUTES
 
 STATUS_NO_FIRST_MEETING = "no_first_meeting"
 STATUS_QUIET = "quiet"

@@ -21,7 +21,9 @@ from sqlmodel import Session, col, select
 from chefintro.cohorts import require_open
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, PeerGroup, PeerGroupMember, Person
+from chefintro.registry import who_json
 from chefintro.text import clean_text, swedish_key
 
 FIELD_WEIGHT = 1
@@ -174,10 +176,7 @@ class MemberInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "email": self.email,
-            "agency": self.agency,
-            "role": self.role,
+            **who_json(self),
             "field": self.field,
             "status": self.status,
         }
@@ -257,8 +256,8 @@ def form_groups(
         candidates.append(
             Candidate(key=person.email_key, agency=agency.code, field=_field_key(person.field))
         )
-        participant_of[person.email_key] = part.id or 0
-        key_of[person.id or 0] = person.email_key
+        participant_of[person.email_key] = id_of(part)
+        key_of[id_of(person)] = person.email_key
     met_before = {
         frozenset(key_of[p] for p in pair) for pair in _earlier_pairs(db, cohort, list(key_of))
     }
@@ -306,7 +305,7 @@ def list_groups(*, db: Session, cohort: Cohort) -> list[GroupInfo]:
         .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
         .where(PeerGroup.cohort_id == cohort.id)
     ).all()
-    met_before = _earlier_pairs(db, cohort, {person.id or 0 for _, _, person, _ in rows})
+    met_before = _earlier_pairs(db, cohort, {id_of(person) for _, _, person, _ in rows})
     members: dict[int, list[tuple[Person, MemberInfo]]] = defaultdict(list)
     for group_id, part, person, agency in rows:
         info = MemberInfo(
@@ -321,7 +320,7 @@ def list_groups(*, db: Session, cohort: Cohort) -> list[GroupInfo]:
     result = []
     for group in groups:
         entries = sorted(
-            members[group.id or 0], key=lambda e: (swedish_key(e[1].name), e[1].email.casefold())
+            members[id_of(group)], key=lambda e: (swedish_key(e[1].name), e[1].email.casefold())
         )
         pairs = list(combinations([person for person, _ in entries], 2))
         result.append(
@@ -335,7 +334,7 @@ def list_groups(*, db: Session, cohort: Cohort) -> list[GroupInfo]:
                     and _field_key(a.field) == _field_key(b.field)
                 ),
                 repeat_pairs=sum(
-                    1 for a, b in pairs if frozenset((a.id or 0, b.id or 0)) in met_before
+                    1 for a, b in pairs if frozenset((id_of(a), id_of(b))) in met_before
                 ),
             )
         )

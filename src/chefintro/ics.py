@@ -6,7 +6,7 @@ from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from chefintro import __version__
 from chefintro.clock import TIMEZONE, stockholm
@@ -15,8 +15,8 @@ from chefintro.files import write_bytes
 from chefintro.models import (
     Agency,
     Cohort,
-    ProgrammeSession,
 )
+from chefintro.sessions import cohort_sessions
 
 # Swedish names of the kinds of programme day, for the calendar participants import.
 KIND_LABELS_SV = {
@@ -55,11 +55,7 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     """
     from icalendar import Calendar, Event, Timezone
 
-    rows = db.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-    ).all()
+    rows = cohort_sessions(db=db, cohort=cohort)
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     zone = stockholm()
 

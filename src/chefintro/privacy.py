@@ -1,24 +1,26 @@
-"""Personal data: export all on one person, erase a person, anonymise a closed cohort, and
-the audit log of such actions (which itself never holds a name or an e-mail address)."""
+"""Personal data: export all on one person, erase a person, anonymise a closed cohort.
+
+Each of these records itself in the audit log (:mod:`chefintro.audit`, which never holds a
+name or an e-mail address); erasing and anonymising then purge the store file.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from chefintro import __version__
+from chefintro import __version__, audit
 from chefintro.enums import CohortStatus, Role
-from chefintro.errors import RuleError
+from chefintro.errors import RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
-    AuditEntry,
     Cohort,
     Exclusion,
     Meeting,
@@ -33,44 +35,13 @@ from chefintro.models import (
 from chefintro.registry import agency_of, get_person
 from chefintro.text import swedish_key
 
+if TYPE_CHECKING:
+    from chefintro.store import Store
+
 PSEUDONYM_NAME = "Deltagare {:04d}"
 PSEUDONYM_EMAIL = "anon-{:04d}@invalid"
 _PSEUDONYM_KEY = re.compile(r"^anon-(\d+)@invalid$")
 ERASED = "[raderad]"
-
-
-# --- the audit log ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditInfo:
-    at: datetime
-    action: str
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "action": self.action, "detail": self.detail}
-
-
-def log(*, db: Session, action: str, detail: str) -> AuditEntry:
-    """Record a privacy-relevant action; ``detail`` holds counts and cohort names only."""
-    entry = AuditEntry(action=action, detail=detail[:1000])
-    db.add(entry)
-    db.flush()
-    return entry
-
-
-def carry_over(*, db: Session, entries: Iterable[tuple[datetime, str, str]]) -> None:
-    """Append audit entries kept from a replaced store, with their original times."""
-    for at, action, detail in entries:
-        db.add(AuditEntry(at=at, action=action, detail=detail[:1000]))
-    db.flush()
-
-
-def audit_entries(*, db: Session) -> list[AuditInfo]:
-    """Return the audit log, oldest first."""
-    rows = db.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
-    return [AuditInfo(at=r.at, action=r.action, detail=r.detail) for r in rows]
 
 
 # --- reading one person's data ----------------------------------------------------------
@@ -99,7 +70,7 @@ def _people_of(db: Session, participant_ids: set[int]) -> dict[int, tuple[Person
         .join(Agency, col(Agency.id) == col(Person.agency_id))
         .where(col(Participant.id).in_(participant_ids))
     ).all()
-    return {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    return {id_of(part): (person, agency) for part, person, agency in rows}
 
 
 def _pairing_json(
@@ -283,7 +254,7 @@ class _Footprint:
 def _footprint(db: Session, email: str) -> _Footprint:
     person = get_person(db=db, email=email)
     participations = _participations(db, person)
-    ids = [int(p.id or 0) for p, _ in participations]
+    ids = [id_of(p) for p, _ in participations]
     pairings = db.exec(
         select(Pairing).where(col(Pairing.adept_id).in_(ids) | col(Pairing.mentor_id).in_(ids))
     ).all()
@@ -331,7 +302,7 @@ def erase_person(*, db: Session, email: str) -> Erasure:
     db.delete(person)
     db.flush()
     erasure = footprint.erasure()
-    log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
+    audit.log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
     return erasure
 
 
@@ -427,7 +398,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     ).all()
     people: dict[int, Person] = {}
     for _, person in members:
-        people.setdefault(int(person.id or 0), person)
+        people.setdefault(id_of(person), person)
     statuses = db.exec(
         select(Participant.person_id, Cohort.status)
         .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
@@ -474,7 +445,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
         exclusions_removed=removed,
         archive=archive,
     )
-    log(db=db, action="anonymise", detail=result.summary())
+    audit.log(db=db, action="anonymise", detail=result.summary())
     return result
 
 
@@ -494,7 +465,7 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
         .where(Participant.cohort_id == cohort.id)
     ).all()
     rows = sorted(rows, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
-    by_part = {int(part.id or 0): (person, agency) for part, person, agency in rows}
+    by_part = {id_of(part): (person, agency) for part, person, agency in rows}
     group_of = dict(
         db.exec(
             select(PeerGroupMember.participant_id, PeerGroup.name)
@@ -546,7 +517,7 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
                 "capacity": part.capacity,
                 "wished_field": part.wished_field,
                 "preferred_mentors": list(part.preferred_mentors or []),
-                "peer_group": group_of.get(int(part.id or 0)),
+                "peer_group": group_of.get(id_of(part)),
             }
             for part, person, agency in rows
         ],
@@ -577,3 +548,43 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
         ],
         "attendance": attendance,
     }
+
+
+# --- one call per command: the change, its audit entry, and the purge ----------------------
+
+
+def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) -> dict[str, Any]:
+    """Export one person (see :func:`export_person`), write it to ``path`` when given
+    (``fmt`` "json" or "xlsx"), and record the export in the audit log."""
+    from chefintro.roster.person_export import write_json, write_person_workbook
+
+    data = export_person(db=db, email=email)
+    if fmt == "xlsx":
+        if path is None:
+            raise UsageError("An xlsx export needs a file to write.")
+        write_person_workbook(path, data)
+    elif path is not None:
+        write_json(path, data)
+    audit.log(
+        db=db,
+        action="export",
+        detail=(
+            f"exported one person's data as {fmt} ({len(data['participations'])} participation(s))"
+        ),
+    )
+    return data
+
+
+def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge]:
+    """Erase a person (see :func:`erase_person`) in one transaction, then purge the file."""
+    return audit.removing_personal_data(store, lambda db: erase_person(db=db, email=email))
+
+
+def anonymise(*, store: Store, name: str, archive: Path) -> tuple[Anonymisation, audit.Purge]:
+    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`), then purge the file."""
+    from chefintro.cohorts import get_cohort
+
+    def run(db: Session) -> Anonymisation:
+        return anonymise_cohort(db=db, cohort=get_cohort(db=db, name=name), archive=archive)
+
+    return audit.removing_personal_data(store, run)

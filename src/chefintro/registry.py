@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from chefintro import rules
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key
+from chefintro.text import clean_text, email_key, swedish_key
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -112,7 +114,7 @@ def list_agencies(*, db: Session) -> list[AgencyInfo]:
         ).all()
     )
     return [
-        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(a.id or 0, 0)))
+        AgencyInfo(code=a.code, name=a.name, people=int(counts.get(id_of(a), 0)))
         for a in all_agencies(db=db)
     ]
 
@@ -204,11 +206,28 @@ def person_info(person: Person, agency: Agency) -> PersonInfo:
     )
 
 
+class _Someone(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+def who_json(row: _Someone) -> dict[str, Any]:
+    """Return how JSON names a participant: ``name, email, agency`` (code) ``, role``."""
+    return {"name": row.name, "email": row.email, "agency": row.agency, "role": row.role}
+
+
 def clean_email(value: str) -> str:
     """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
     email = clean_text(value) or ""
-    if not is_plausible_email(email):
-        raise UsageError(f"{value!r} is not an e-mail address (expected name@agency.se).")
+    problem = rules.email_problem(email)
+    if problem is not None:
+        raise UsageError(f"{value!r} {problem} (expected name@agency.se).")
     return email
 
 
@@ -244,7 +263,7 @@ def add_person(*, db: Session, data: PersonData) -> Person:
         name=name,
         email=email,
         email_key=email_key(email),
-        agency_id=agency.id,  # type: ignore[arg-type]
+        agency_id=id_of(agency),
         unit=clean_text(data.unit),
         title=clean_text(data.title),
         field=clean_text(data.field),
@@ -275,7 +294,7 @@ def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -
         new_agency = resolve_agency(db=db, ref=data.agency)
         if new_agency.id != person.agency_id:
             partners = same_agency_partners(
-                db=db, person_id=int(person.id or 0), agency_id=int(new_agency.id or 0)
+                db=db, person_id=id_of(person), agency_id=id_of(new_agency)
             )
             if partners:
                 raise RuleError(

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from chefintro.clock import now_local
 from chefintro.enums import AttendanceStatus, PairingState, ParticipantStatus, Role
 from chefintro.errors import NotFoundError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -125,7 +126,7 @@ def _in_swedish_order(codes: Iterable[str]) -> list[str]:
 
 
 def _cohort_id(cohort: Cohort) -> int:
-    return int(cohort.id or 0)
+    return id_of(cohort)
 
 
 # --- for the roster export's overview sheet ---------------------------------------------

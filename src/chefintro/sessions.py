@@ -19,6 +19,7 @@ from chefintro.clock import TIMEZONE, local_time, now_local
 from chefintro.cohorts import require_open
 from chefintro.enums import AttendanceStatus, SessionKind
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -134,7 +135,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
     ends_at = _end(starts_at, data.ends_at)
     _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
-        cohort_id=cohort.id,  # type: ignore[arg-type]
+        cohort_id=id_of(cohort),
         title=title,
         kind=data.kind or SessionKind.TRAINING,
         starts_at=starts_at,
@@ -177,16 +178,23 @@ def get_programme_session(*, db: Session, cohort: Cohort, session_id: int) -> Pr
     return row
 
 
+def cohort_sessions(*, db: Session, cohort: Cohort) -> list[ProgrammeSession]:
+    """Return a cohort's sessions in time order (start, then id)."""
+    return list(
+        db.exec(
+            select(ProgrammeSession)
+            .where(ProgrammeSession.cohort_id == cohort.id)
+            .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+        ).all()
+    )
+
+
 def list_sessions(
     *, db: Session, cohort: Cohort, now: datetime | None = None
 ) -> list[ProgrammeSessionInfo]:
     """Return a cohort's sessions in time order, with their attendance counts."""
     moment = now or now_local()
-    rows = db.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-    ).all()
+    rows = cohort_sessions(db=db, cohort=cohort)
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     counts: Counter[tuple[int, str]] = Counter()
     for session_id, status in db.exec(
@@ -198,7 +206,7 @@ def list_sessions(
     result = []
     for row in rows:
         host = hosts.get(row.host_agency_id) if row.host_agency_id is not None else None
-        sid = row.id or 0
+        sid = id_of(row)
         result.append(
             ProgrammeSessionInfo(
                 id=sid,
@@ -280,7 +288,7 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
         host=data.host if data.host is not None else "",
     )
     before = found.sequence
-    edited = edit_session(db=db, cohort=cohort, session_id=int(found.id or 0), changes=changes)
+    edited = edit_session(db=db, cohort=cohort, session_id=id_of(found), changes=changes)
     return "updated" if edited.sequence != before else "unchanged"
 
 

@@ -9,7 +9,15 @@ from sqlmodel import Session, select
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
 
+# The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
+ADEPT_MONTHS = "eligibility.adept_months"
+MENTOR_MONTHS = "eligibility.mentor_months"
+RETENTION_MONTHS = "retention.months"
+FIRST_MEETING_WEEKS = "followup.first_meeting_weeks"
+QUIET_WEEKS = "followup.quiet_weeks"
+#: The prefix of the matching weights' keys; the rest is the weight's short name.
+WEIGHTS = "weights."
 
 
 @dataclass(frozen=True)
@@ -22,26 +30,28 @@ class SettingSpec:
 
 
 SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("eligibility.adept_months", 6, 0, 600, "Months as a manager an adept needs"),
-    SettingSpec("eligibility.mentor_months", 36, 0, 600, "Months as a manager a mentor needs"),
-    SettingSpec("weights.same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
-    SettingSpec("weights.wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"),
-    SettingSpec("weights.preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
-    SettingSpec("weights.preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
-    SettingSpec("weights.preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
-    SettingSpec("weights.same_location", 10, 0, 1000, "Points when both work in the same town"),
-    SettingSpec("weights.experience_per_year", 2, 0, 100, "Points per year the mentor has managed"),
+    SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
+    SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
+    SettingSpec(WEIGHTS + "same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
     SettingSpec(
-        "weights.experience_cap_years", 10, 0, 50, "Years of experience that count at most"
+        WEIGHTS + "wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"
+    ),
+    SettingSpec(WEIGHTS + "preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec(
+        WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
     SettingSpec(
-        "weights.extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
+        WEIGHTS + "experience_cap_years", 10, 0, 50, "Years of experience that count at most"
     ),
-    SettingSpec("retention.months", 24, 1, 1200, "Months after closing before a cohort is due"),
     SettingSpec(
-        "followup.first_meeting_weeks", 6, 1, 52, "Weeks after a pair starts to its first meeting"
+        WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
-    SettingSpec("followup.quiet_weeks", 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
+    SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(FIRST_MEETING_WEEKS, 6, 1, 52, "Weeks after a pair starts to its first meeting"),
+    SettingSpec(QUIET_WEEKS, 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -87,9 +97,9 @@ def set_value(*, db: Session, key: str, value: str) -> int:
 def weights(*, db: Session) -> dict[str, int]:
     """Return the matching weights by short name (``same_field`` …)."""
     return {
-        spec.key.removeprefix("weights."): get_int(db=db, key=spec.key)
+        spec.key.removeprefix(WEIGHTS): get_int(db=db, key=spec.key)
         for spec in SPECS
-        if spec.key.startswith("weights.")
+        if spec.key.startswith(WEIGHTS)
     }
 
 

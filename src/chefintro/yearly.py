@@ -301,6 +301,16 @@ class StepResult:
 Progress = Callable[[str], None]
 
 
+def step_count(plan: Plan, *, dry_run: bool = False) -> int:
+    """Return how many times :func:`run_plan` reports progress for ``plan``."""
+    steps = 2 * len(plan.rosters) + 1  # read and import each roster; the cohort
+    steps += sum(bool(x) for x in (plan.sessions, plan.suggest, plan.group_size))
+    if not dry_run:
+        outputs = (plan.workbook, plan.agencies_dir, plan.calendar)
+        steps += sum(x is not None for x in outputs)
+    return steps
+
+
 def run_plan(
     *,
     store: Store,

@@ -28,7 +28,7 @@ def add(
 
     with state(ctx).transaction() as db:
         agency = registry.add_agency(db=db, code=code, name=name)
-        output.success(f"Added agency {agency.code} ({agency.name}).")
+    output.success(f"Added agency {agency.code} ({agency.name}).")
 
 
 @app.command("list")
@@ -81,7 +81,7 @@ def edit(
         raise typer.BadParameter("Give --name and/or --code.")
     with state(ctx).transaction() as db:
         agency = registry.edit_agency(db=db, code=code, name=name, new_code=new_code)
-        output.success(f"Agency {agency.code}: {agency.name}.")
+    output.success(f"Agency {agency.code}: {agency.name}.")
 
 
 @app.command("remove")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_date, state
+from chefintro.cli.common import JsonOption, parse_date, report_purge, state
 
 app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
 
@@ -183,22 +183,12 @@ def anonymise(
 
     Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
     """
-    from chefintro import cohorts, privacy
-    from chefintro.store import purge_deleted
+    from chefintro import privacy
 
-    st = state(ctx)
-    with st.transaction() as db:
-        cohort = cohorts.get_cohort(db=db, name=name)
-        result = privacy.anonymise_cohort(db=db, cohort=cohort, archive=archive)
+    result, purge = privacy.anonymise(store=state(ctx).store(), name=name, archive=archive)
     output.success(f"Archived cohort {result.cohort} to {result.archive}.")
     output.success(
         f"Anonymised cohort {result.cohort}: {result.pseudonymised} people pseudonymised, "
         f"{result.kept} kept because they take part in another cohort."
     )
-    store = st.store()
-    if store.is_sqlite and not purge_deleted(store):
-        output.warning(
-            "Another chefintro had the store open, so the store file could not be compacted: "
-            "the replaced data is overwritten, but old copies stay in the write-ahead log "
-            "until every chefintro using the store has finished."
-        )
+    report_purge(purge, "the replaced data is overwritten", server_note=False)

@@ -131,4 +131,22 @@ def enum_metavar(enum: type[StrEnum]) -> str:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def report_purge(purge: str, overwritten: str, *, server_note: bool = True) -> None:
+    """Say what became of removed personal data's bytes (an ``audit.Purge``), when they may
+    not be gone from the store file yet; ``overwritten`` names them, e.g. "the erased rows
+    are overwritten"."""
+    from chefintro.cli import output
+
+    if purge == "busy":
+        output.warning(
+            "Another chefintro had the store open, so the store file could not be compacted: "
+            f"{overwritten}, but old copies stay in the write-ahead log until every "
+            "chefintro using the store has finished."
+        )
+    elif purge == "server" and server_note:
+        output.info(
+            "On PostgreSQL, ask the database administrator to run VACUUM FULL so that the "
+            "removed rows also leave the database files."
+        )

@@ -105,24 +105,12 @@ def backup(
 
     Example: chefintro db backup ~/säkerhetskopior/chefintro-2026-05-12.db
     """
-    from chefintro import privacy
-    from chefintro.errors import StoreBusyError
-    from chefintro.store import backup_store, schema_version_of_file, translate_db_error
+    from chefintro import audit
 
     st = state(ctx)
-    written = backup_store(st.location, file)
-    output.success(f"Backed up the store to {written}.")
-    try:
-        with st.transaction() as db:
-            privacy.log(
-                db=db,
-                action="backup",
-                detail=f"backup written (schema {schema_version_of_file(written)})",
-            )
-    except Exception as exc:
-        # The backup is complete; a writer holding the store must not make it look failed.
-        if not isinstance(translate_db_error(exc), StoreBusyError):
-            raise
+    done = audit.backup(location=st.location, target=file, store=st.store)
+    output.success(f"Backed up the store to {done.path}.")
+    if not done.logged:
         output.warning(
             "The backup is complete, but the audit log could not record it: the store is busy."
         )
@@ -145,28 +133,17 @@ def restore(
 
     Example: chefintro db restore ~/säkerhetskopior/chefintro-2026-05-12.db
     """
-    from chefintro import privacy
-    from chefintro.store import restore_store
+    from chefintro import audit
 
     st = state(ctx)
-    result = restore_store(st.location, file)
-    with st.transaction() as db:
-        # The audit log tells what happened to this installation: keep what the backup lacks.
-        privacy.carry_over(db=db, entries=result.later_entries)
-        kept = "; the previous store was kept beside it" if result.previous else ""
-        privacy.log(
-            db=db,
-            action="restore",
-            detail=f"restored a backup (schema {result.version}){kept}",
-        )
+    done = audit.restore(location=st.location, source=file, store=st.store)
     output.success(f"Restored the store from {file}.")
-    if result.previous is not None:
-        output.info(f"The store as it was before is kept in {result.previous}")
-    undone = [e for e in result.later_entries if e[1] in {"erase", "anonymise"}]
-    if undone:
+    if done.previous is not None:
+        output.info(f"The store as it was before is kept in {done.previous}")
+    if done.undone:
         output.warning(
-            f"{len(undone)} erasure(s) or anonymisation(s) were made after this backup, so the "
-            "personal data they removed is back in the store. Do them again; 'chefintro db "
+            f"{len(done.undone)} erasure(s) or anonymisation(s) were made after this backup, so "
+            "the personal data they removed is back in the store. Do them again; 'chefintro db "
             "log' lists them."
         )
 
@@ -174,10 +151,10 @@ def restore(
 @app.command("log")
 def log(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the audit log: backups, restores, exports, erasures and anonymisations."""
-    from chefintro import privacy
+    from chefintro import audit
 
     with state(ctx).transaction() as db:
-        entries = privacy.audit_entries(db=db)
+        entries = audit.audit_entries(db=db)
     if as_json:
         output.emit_json([e.to_json() for e in entries])
         return

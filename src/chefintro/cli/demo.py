@@ -27,13 +27,12 @@ def demo(
     import tempfile
 
     from chefintro import cohorts, followup, groups, pairing, registry
-    from chefintro.demo import run_demo
+    from chefintro.demo import demo_steps, run_demo
     from chefintro.store import open_store
 
     target = directory or Path(tempfile.mkdtemp(prefix="chefintro-demo-"))
-    with output.steps(9) as advance:
-        advance("Running the sample year")
-        run = run_demo(target)
+    with output.steps(demo_steps()) as advance:
+        run = run_demo(target, progress=advance)
     store = open_store(str(run.store_path))
     try:
         with store.transaction() as db:

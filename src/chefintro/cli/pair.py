@@ -57,10 +57,11 @@ def suggest(
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=allow_repeat)
-        if as_json:
-            output.emit_json([p.to_json() for p in pairs])
-            return
-        left = [u for u in pairing.unmatched(db=db, cohort=cohort) if u.role == "adept"]
+        unmatched = [] if as_json else pairing.unmatched(db=db, cohort=cohort)
+    left = [u for u in unmatched if u.role == "adept"]
+    if as_json:
+        output.emit_json([p.to_json() for p in pairs])
+        return
     _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
     output.info(f"{len(pairs)} adept(s) placed, {len(left)} without a mentor.")
     if left:

@@ -58,7 +58,7 @@ def add(
             from chefintro import pairing
 
             warnings = pairing.preference_warnings(db=db, cohort=cohort, adept_email=email)
-        output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
+    output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
     if info.warning:
         output.warning(info.warning)
     for warning in warnings:

@@ -6,12 +6,15 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_date, state
+from chefintro.cli.common import JsonOption, parse_date, report_purge, state
+
+if TYPE_CHECKING:
+    from chefintro.registry import PersonData
 
 app = typer.Typer(help="Register and look after people.", no_args_is_help=True)
 
@@ -45,19 +48,10 @@ def add(
     """
     from chefintro import registry
 
-    data = registry.PersonData(
-        name=name,
-        email=email,
-        agency=agency,
-        unit=unit,
-        title=title,
-        field=field,
-        location=location,
-        manager_since=manager_since,
-    )
+    data = _person_data(name, email, agency, unit, title, field, location, manager_since)
     with state(ctx).transaction() as db:
         person = registry.add_person(db=db, data=data)
-        output.success(f"Added {person.name} <{person.email}>.")
+    output.success(f"Added {person.name} <{person.email}>.")
 
 
 @app.command("list")
@@ -133,23 +127,14 @@ def edit(
     """
     from chefintro import registry
 
-    data = registry.PersonData(
-        name=name,
-        email=new_email,
-        agency=agency,
-        unit=unit,
-        title=title,
-        field=field,
-        location=location,
-        manager_since=manager_since,
-    )
+    data = _person_data(name, new_email, agency, unit, title, field, location, manager_since)
     if all(v is None for v in vars(data).values()) and not clear:
         raise typer.BadParameter("Give at least one field to change.")
     with state(ctx).transaction() as db:
         person = registry.edit_person(
             db=db, email=email, data=data, clear={c.strip().lower() for c in clear or []}
         )
-        output.success(f"Updated {person.name} <{person.email}>.")
+    output.success(f"Updated {person.name} <{person.email}>.")
 
 
 @app.command("remove")
@@ -201,28 +186,14 @@ def export(
     Example: chefintro person export asa.oberg@csn.se --format xlsx --output asa-oberg.xlsx
     """
     from chefintro import privacy
-    from chefintro.roster.person_export import write_json, write_person_workbook
 
     if fmt == ExportFormat.XLSX and output_file is None:
         raise typer.BadParameter("An xlsx export needs --output FILE.", param_hint="--format")
     with state(ctx).transaction() as db:
-        data = privacy.export_person(db=db, email=email)
-        if fmt == ExportFormat.XLSX:
-            assert output_file is not None
-            write_person_workbook(output_file, data)
-        elif output_file is not None:
-            write_json(output_file, data)
-        else:
-            output.emit_json(data)
-        privacy.log(
-            db=db,
-            action="export",
-            detail=(
-                f"exported one person's data as {fmt.value} "
-                f"({len(data['participations'])} participation(s))"
-            ),
-        )
-    if output_file is not None:
+        data = privacy.export_person_to(db=db, email=email, fmt=fmt.value, path=output_file)
+    if output_file is None:
+        output.emit_json(data)
+    else:
         output.success(f"Wrote everything on {data['person']['name']} to {output_file}.")
 
 
@@ -242,7 +213,6 @@ def erase(
     """
     from chefintro import privacy
     from chefintro.errors import EXIT_RULE
-    from chefintro.store import purge_deleted
 
     st = state(ctx)
     if not yes:
@@ -258,18 +228,31 @@ def erase(
         if not typer.confirm("Erase for good? This cannot be undone", default=False, err=True):
             output.info("Nothing was erased.")
             raise typer.Exit(EXIT_RULE)
-    with st.transaction() as db:
-        erased = privacy.erase_person(db=db, email=email)
+    erased, purge = privacy.erase(store=st.store(), email=email)
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
-    store = st.store()
-    if store.is_sqlite and not purge_deleted(store):
-        output.warning(
-            "Another chefintro had the store open, so the store file could not be compacted: "
-            "the erased rows are overwritten, but old copies stay in the write-ahead log "
-            "until every chefintro using the store has finished."
-        )
-    elif not store.is_sqlite:
-        output.info(
-            "On PostgreSQL, ask the database administrator to run VACUUM FULL so that the "
-            "removed rows also leave the database files."
-        )
+    report_purge(purge, "the erased rows are overwritten")
+
+
+def _person_data(
+    name: str | None,
+    email: str | None,
+    agency: str | None,
+    unit: str | None,
+    title: str | None,
+    field: str | None,
+    location: str | None,
+    manager_since: date | None,
+) -> PersonData:
+    """Return a person's fields as given on the command line (None: not given)."""
+    from chefintro.registry import PersonData
+
+    return PersonData(
+        name=name,
+        email=email,
+        agency=agency,
+        unit=unit,
+        title=title,
+        field=field,
+        location=location,
+        manager_since=manager_since,
+    )

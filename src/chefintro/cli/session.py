@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ app = typer.Typer(
 )
 
 IdArg = Annotated[int, typer.Argument(help="Session id, as shown by 'chefintro session list'.")]
+
+if TYPE_CHECKING:
+    from chefintro.sessions import ProgrammeSessionData
 
 
 KindOpt = Annotated[
@@ -82,25 +85,18 @@ def add(
     Example: chefintro session add Kick-off --start "2027-01-26 09:00" --end 16:00
     --kind kickoff --location "Bolagsverket, Sundsvall" --host BV
     """
-    from chefintro.sessions import ProgrammeSessionData, add_session, date_warning
+    from chefintro.sessions import add_session, date_warning
 
-    data = ProgrammeSessionData(
-        title=title,
-        starts_at=start,
-        ends_at=_parse_end(end),
-        kind=kind,
-        location=location,
-        host=host,
-    )
+    data = _session_data(title, start, end, kind, location, host)
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         row = add_session(db=db, cohort=cohort, data=data)
-        output.success(
-            f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
-            f"(cohort {cohort.name})."
-        )
         warning = date_warning(cohort=cohort, row=row)
+    output.success(
+        f"Added session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+        f"(cohort {cohort.name})."
+    )
     if warning:
         output.warning(warning)
 
@@ -169,20 +165,12 @@ def edit(
     Example: chefintro session edit 3 --start "2027-03-11 09:00" --location "CSN, Sundsvall"
     """
     from chefintro.sessions import (
-        ProgrammeSessionData,
         date_warning,
         edit_session,
         get_programme_session,
     )
 
-    data = ProgrammeSessionData(
-        title=title,
-        starts_at=start,
-        ends_at=_parse_end(end),
-        kind=kind,
-        location=location,
-        host=host,
-    )
+    data = _session_data(title, start, end, kind, location, host)
     if all(v is None for v in vars(data).values()):
         raise typer.BadParameter("Give at least one of --title, --start, --end, --kind, …")
     st = state(ctx)
@@ -190,14 +178,14 @@ def edit(
         cohort = st.current_cohort(db)
         before = get_programme_session(db=db, cohort=cohort, session_id=session_id).sequence
         row = edit_session(db=db, cohort=cohort, session_id=session_id, changes=data)
-        if row.sequence == before:
-            output.info(f"Session {row.id} already looks like that; nothing changed.")
-        else:
-            output.success(
-                f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
-                f"(calendar sequence {row.sequence}). Export the calendar again to share it."
-            )
         warning = date_warning(cohort=cohort, row=row)
+    if row.sequence == before:
+        output.info(f"Session {row.id} already looks like that; nothing changed.")
+    else:
+        output.success(
+            f"Updated session {row.id}: {row.title}, {_span(row.starts_at, row.ends_at)} "
+            f"(calendar sequence {row.sequence}). Export the calendar again to share it."
+        )
     if warning:
         output.warning(warning)
 
@@ -287,3 +275,24 @@ def ics(
         cohort = st.current_cohort(db)
         count = write_ics(db=db, cohort=cohort, path=file)
     output.success(f"Wrote {count} session(s) of cohort {cohort.name} to {file}.")
+
+
+def _session_data(
+    title: str | None,
+    start: datetime | None,
+    end: str | None,
+    kind: SessionKind | None,
+    location: str | None,
+    host: str | None,
+) -> ProgrammeSessionData:
+    """Return a session's fields as given on the command line (None: not given)."""
+    from chefintro.sessions import ProgrammeSessionData
+
+    return ProgrammeSessionData(
+        title=title,
+        starts_at=start,
+        ends_at=_parse_end(end),
+        kind=kind,
+        location=location,
+        host=host,
+    )

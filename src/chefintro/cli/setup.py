@@ -28,12 +28,11 @@ def setup(
 
     Example: chefintro cohort setup plan-2028.toml --dry-run
     """
-    from chefintro.yearly import read_plan, run_plan
+    from chefintro.yearly import read_plan, run_plan, step_count
 
     st = state(ctx)
     parsed = read_plan(plan, out_dir=out)
-    total = len(parsed.rosters) * 2 + len(parsed.sessions) + 8
-    with output.steps(total) as advance:
+    with output.steps(step_count(parsed, dry_run=dry_run)) as advance:
         results = run_plan(store=st.store(), plan=parsed, dry_run=dry_run, progress=advance)
     output.table(
         ["Step", "Result"],

@@ -8,11 +8,14 @@ checks the hard rules over a whole store. Import from here.
 
 from chefintro.pairing.explain import Alternative, Explanation, Unmatched, explain, unmatched
 from chefintro.pairing.manual import (
+    PairRequest,
+    PairSet,
     SetPairResult,
     exclude,
     preference_warnings,
     remove_pair,
     set_pair,
+    set_pairs,
 )
 from chefintro.pairing.problem import (
     LIVE,
@@ -35,6 +38,8 @@ __all__ = [
     "Explanation",
     "MatchingProblem",
     "PairInfo",
+    "PairRequest",
+    "PairSet",
     "SetPairResult",
     "Side",
     "Unmatched",
@@ -47,6 +52,7 @@ __all__ = [
     "preference_warnings",
     "remove_pair",
     "set_pair",
+    "set_pairs",
     "suggest",
     "unmatched",
 ]

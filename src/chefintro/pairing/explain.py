@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from chefintro.cohorts import get_participant
 from chefintro.enums import PairingState, ParticipantStatus, Role
+from chefintro.ids import id_of
 from chefintro.models import Cohort, Person
 from chefintro.pairing.problem import RULE_EARLIER, RULE_EXCLUDED, RULE_SAME_AGENCY, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
@@ -79,7 +80,7 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
             person.email, person.name, "adept", pairs, [], f"Adept has {part.status}."
         )
     problem = load_problem(db=db, cohort=cohort)
-    a = problem.adepts.index_of_participant()[int(part.id or 0)]
+    a = problem.adepts.index_of_participant()[id_of(part)]
     current_mentor = pairs[0].mentor if pairs else None
     load: dict[int, int] = {}
     for p in problem.live:

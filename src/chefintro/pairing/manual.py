@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,9 +11,10 @@ from sqlmodel import Session, col, or_, select
 from chefintro.clock import today
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
-from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.errors import ChefintroError, DuplicateError, NotFoundError, RuleError, UsageError
+from chefintro.ids import id_of
 from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
-from chefintro.pairing.problem import LIVE, RULE_EARLIER, load_problem
+from chefintro.pairing.problem import LIVE, RULE_EARLIER, MatchingProblem, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
 from chefintro.text import clean_text, email_key
@@ -43,10 +45,21 @@ def end_pairing(pairing: Pairing, *, on: date, reason: str) -> None:
     pairing.end_reason = reason[:500]
 
 
-def _live_pairing_of_adept(db: Session, adept: Participant) -> Pairing | None:
-    return db.exec(
-        select(Pairing).where(Pairing.adept_id == adept.id).where(col(Pairing.state).in_(LIVE))
-    ).first()
+@dataclass(frozen=True)
+class PairRequest:
+    """One pair asked for by hand: ``pair set``, or a roster's Par row."""
+
+    adept_email: str
+    mentor_email: str
+    lock: bool = False
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """A pair request that was applied; ``displaced`` is the adept unpaired to make room."""
+
+    request: PairRequest
+    displaced: Person | None = None
 
 
 def set_pair(
@@ -60,12 +73,59 @@ def set_pair(
 ) -> SetPairResult:
     """Pair an adept with a mentor by hand, refusing anything a hard rule forbids.
 
-    When the mentor is at capacity only because of suggested proposals (unlocked, not
-    manual, not active), the lowest-scoring of them is deleted to make room; its adept is
-    returned as ``displaced`` and becomes unplaced. Locked, manual or active pairs are
-    never displaced.
+    The rules are those of :func:`set_pairs`, which this calls with one request.
+    """
+    request = PairRequest(adept_email, mentor_email, lock)
+    (outcome,) = set_pairs(db=db, cohort=cohort, requests=[request], allow_repeat=allow_repeat)
+    if isinstance(outcome, ChefintroError):
+        raise outcome
+    key = email_key(adept_email)
+    info = next(p for p in list_pairs(db=db, cohort=cohort) if email_key(p.adept) == key)
+    unpaired = outcome.displaced
+    if unpaired is None:
+        return SetPairResult(info=info)
+    return SetPairResult(info=info, displaced=unpaired.email, displaced_name=unpaired.name)
+
+
+def set_pairs(
+    *,
+    db: Session,
+    cohort: Cohort,
+    requests: Sequence[PairRequest],
+    allow_repeat: bool = False,
+) -> list[PairSet | ChefintroError]:
+    """Apply pairs asked for by hand, in order, each seeing those before it.
+
+    The matching problem (hard-rule masks, scores, live pairs) is built once for all of
+    them. Each request must name an active adept and an active mentor of the cohort whom
+    no hard rule keeps apart; the adept's current live pair, if any, is replaced. When the
+    mentor is at capacity only because of suggested proposals (unlocked, not manual, not
+    active), the lowest-scoring of them is deleted to make room and its adept becomes
+    unplaced. Locked, manual or active pairs are never displaced. A refused request
+    changes nothing; its error stands in its place in the returned list.
     """
     require_open(cohort)
+    problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
+    adept_index = problem.adepts.index_of_participant()
+    mentor_index = problem.mentors.index_of_participant()
+    outcomes: list[PairSet | ChefintroError] = []
+    for request in requests:
+        try:
+            outcomes.append(_set_one(db, problem, adept_index, mentor_index, request))
+        except ChefintroError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _set_one(
+    db: Session,
+    problem: MatchingProblem,
+    adept_index: dict[int, int],
+    mentor_index: dict[int, int],
+    request: PairRequest,
+) -> PairSet:
+    cohort = problem.cohort
+    adept_email, mentor_email = request.adept_email, request.mentor_email
     adept = get_participant(db=db, cohort=cohort, email=adept_email)
     mentor = get_participant(db=db, cohort=cohort, email=mentor_email)
     if adept.role != Role.ADEPT:
@@ -77,9 +137,8 @@ def set_pair(
     for part, email in ((adept, adept_email), (mentor, mentor_email)):
         if part.status != ParticipantStatus.ACTIVE:
             raise RuleError(f"{email.strip()} has {part.status} and cannot be paired.")
-    problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
-    a = problem.adepts.index_of_participant()[int(adept.id or 0)]
-    m = problem.mentors.index_of_participant()[int(mentor.id or 0)]
+    a = adept_index[id_of(adept)]
+    m = mentor_index[id_of(mentor)]
     rule = problem.rule(a, m)
     if rule is not None:
         hint = " (use --allow-repeat to pair them again)" if rule == RULE_EARLIER else ""
@@ -87,7 +146,7 @@ def set_pair(
             f"{problem.adepts.names[a]} and {problem.mentors.names[m]} cannot be paired: "
             f"{rule}{hint}."
         )
-    current = _live_pairing_of_adept(db, adept)
+    current = next((p for p in problem.live if p.adept_id == adept.id), None)
     others = [
         p
         for p in problem.live
@@ -110,25 +169,28 @@ def set_pair(
     for old in (current, displaced):
         if old is not None:
             db.delete(old)
+            problem.live.remove(old)
     db.flush()
-    db.add(
-        Pairing(
-            cohort_id=int(cohort.id or 0),
-            adept_id=int(adept.id or 0),
-            mentor_id=int(mentor.id or 0),
-            state=PairingState.PROPOSED,
-            locked=lock,
-            manual=True,
-            score=int(problem.scores[a, m]),
-            reasons={"breakdown": problem.breakdown(a, m)},
-        )
+    pairing = Pairing(
+        cohort_id=id_of(cohort),
+        adept_id=id_of(adept),
+        mentor_id=id_of(mentor),
+        state=PairingState.PROPOSED,
+        locked=request.lock,
+        manual=True,
+        score=int(problem.scores[a, m]),
+        reasons={"breakdown": problem.breakdown(a, m)},
     )
+    db.add(pairing)
     db.flush()
-    key = email_key(adept_email)
-    info = next(p for p in list_pairs(db=db, cohort=cohort) if email_key(p.adept) == key)
-    if unpaired is None:
-        return SetPairResult(info=info)
-    return SetPairResult(info=info, displaced=unpaired.email, displaced_name=unpaired.name)
+    problem.live.append(pairing)
+    return PairSet(request=request, displaced=unpaired)
+
+
+def _live_pairing_of_adept(db: Session, adept: Participant) -> Pairing | None:
+    return db.exec(
+        select(Pairing).where(Pairing.adept_id == adept.id).where(col(Pairing.state).in_(LIVE))
+    ).first()
 
 
 def _displaceable(pairing: Pairing) -> bool:
@@ -232,7 +294,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     text = clean_text(reason)
     if not text:
         raise UsageError("Give a --reason (kept for the record, e.g. 'same management team').")
-    a_id, b_id = sorted((int(one.id or 0), int(two.id or 0)))
+    a_id, b_id = sorted((id_of(one), id_of(two)))
     exists = db.exec(
         select(Exclusion).where(Exclusion.person_a_id == a_id).where(Exclusion.person_b_id == b_id)
     ).first()
@@ -240,7 +302,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
         raise DuplicateError(f"{one.name} and {two.name} are already excluded.")
     db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=text))
     parts = {
-        int(p.id or 0)
+        id_of(p)
         for p in db.exec(select(Participant).where(col(Participant.person_id).in_((a_id, b_id))))
     }
     undone = 0

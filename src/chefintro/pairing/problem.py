@@ -14,9 +14,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chefintro import settings
-from chefintro.cohorts import months_between
 from chefintro.enums import PairingState, ParticipantStatus, Role
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.rules import months_between
 
 LIVE = (PairingState.PROPOSED, PairingState.ACTIVE)
 
@@ -147,8 +148,8 @@ def _load_side(db: Session, cohort: Cohort, role: Role, free_only: bool = False)
         else:
             years.append(max(0, months_between(person.manager_since, cohort.starts_on)) // 12)
     return Side(
-        participant_ids=[int(p.id or 0) for p, _, _, _ in rows],
-        person_ids=[int(per.id or 0) for _, per, _, _ in rows],
+        participant_ids=[id_of(p) for p, _, _, _ in rows],
+        person_ids=[id_of(per) for _, per, _, _ in rows],
         names=[per.name for _, per, _, _ in rows],
         emails=[per.email for _, per, _, _ in rows],
         email_keys=[per.email_key for _, per, _, _ in rows],

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
 from chefintro.errors import RuleError
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, load_problem
 
@@ -75,7 +76,7 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> list[
         if keep and pairing.adept_id in a_index and pairing.mentor_id in m_index:
             kept.append((a_index[pairing.adept_id], m_index[pairing.mentor_id]))
         else:
-            replace_ids.append(int(pairing.id or 0))
+            replace_ids.append(id_of(pairing))
     allowed = problem.allowed
     for a, m in kept:
         allowed[a, m] = True  # a kept pair was checked when it was made

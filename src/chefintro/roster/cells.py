@@ -8,13 +8,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from chefintro import rules
 from chefintro.roster.columns import (
     FLAG_HINT,
     FLAG_WORDS,
     KIND_HINT,
     KIND_WORDS,
-    MAX_CAPACITY,
-    MAX_MEETING_MINUTES,
     MAX_TEXT_LENGTH,
     ROLE_HINT,
     ROLE_WORDS,
@@ -23,7 +22,8 @@ from chefintro.roster.columns import (
     ValueKind,
     unescape_text,
 )
-from chefintro.text import clean_text, email_key, is_plausible_email
+from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
+from chefintro.text import clean_text, email_key
 
 
 def column_letters(number: int) -> str:
@@ -115,10 +115,11 @@ def _code(raw: object) -> str | None:
 
 
 def _valid_email(text: str) -> str:
-    if not is_plausible_email(text) or len(text) > 254:
-        raise BadCell(f"{quoted(text)} is not an e-mail address (expected name@myndighet.se)")
-    if not text.isascii() and any(unicodedata.category(char) == "Cf" for char in text):
-        raise BadCell(f"{quoted(text)} contains invisible characters; retype the address")
+    problem = rules.email_problem(text)
+    if problem == rules.NOT_AN_EMAIL:
+        raise BadCell(f"{quoted(text)} {problem} (expected name@myndighet.se)")
+    if problem is not None:
+        raise BadCell(f"{quoted(text)} {problem}")
     return text
 
 
@@ -267,7 +268,7 @@ def _count(raw: object) -> int | None:
             return None
         if text.isdigit():
             number = int(text)
-    if number is None or not float(number).is_integer() or not 1 <= number <= MAX_CAPACITY:
+    if number is None or not float(number).is_integer() or not rules.capacity_allowed(int(number)):
         raise BadCell(f"{quoted(raw_text(raw))} is not a whole number from 1 to {MAX_CAPACITY}")
     return int(number)
 

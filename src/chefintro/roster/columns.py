@@ -39,18 +39,12 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
+from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
 from chefintro.text import clean_text
 
 #: Number formats the writer gives date and date-time cells (what the reader accepts as text).
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-#: Highest mentor capacity accepted from a file: capacity becomes matching slots, so an
-#: absurd number must not reach the solver.
-MAX_CAPACITY = 20
-
-#: Longest meeting accepted from a file, in minutes (as ``chefintro pair meet``).
-MAX_MEETING_MINUTES = 600
 
 #: Longest single text accepted in a cell (names, titles …); longer is almost surely a
 #: paste accident and would only clutter the store.

@@ -16,9 +16,10 @@ from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from chefintro import cohorts, registry
+from chefintro import cohorts, registry, rules
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, InvalidInputError, Problem
+from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
@@ -88,6 +89,15 @@ class _Loader:
         except ChefintroError as exc:
             self.problem(key, row, column, exc.message)
             return None
+
+    def obeys(self, key: SheetKey, row: int, column: str, rule: Callable[[], object]) -> bool:
+        """Apply one rule of the rulebook to a row; a broken rule becomes a located problem."""
+        try:
+            rule()
+        except ChefintroError as exc:
+            self.problem(key, row, column, exc.message)
+            return False
+        return True
 
     def need_cohort(self, key: SheetKey) -> Cohort | None:
         """Return the cohort the roster's cohort sheets go to; a problem (once) if none."""
@@ -212,8 +222,8 @@ class _Loader:
                 if person.agency_id != agency.id:
                     partners = registry.same_agency_partners(
                         db=self.db,
-                        person_id=int(person.id or 0),
-                        agency_id=int(agency.id or 0),
+                        person_id=id_of(person),
+                        agency_id=id_of(agency),
                     )
                     if partners:
                         self.problem(
@@ -234,21 +244,22 @@ class _Loader:
                     self.db.add(person)
                     state = "updated"
             if cohort is not None:
-                if row.role == Role.ADEPT and row.capacity not in (None, 1):
-                    self.problem(
-                        SheetKey.PARTICIPANTS,
-                        row.row,
-                        "capacity",
-                        "capacity is for mentors (how many adepts they take); leave it empty",
-                    )
-                    continue
-                if row.role == Role.MENTOR and (row.wished_field or row.preferred_mentors):
-                    self.problem(
-                        SheetKey.PARTICIPANTS,
-                        row.row,
-                        "wished_field" if row.wished_field else "preferred_mentors",
-                        "wished field and preferred mentors are for adepts",
-                    )
+                if not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "capacity",
+                    partial(rules.participant_capacity, row.role, row.capacity),
+                ) or not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "wished_field" if row.wished_field else "preferred_mentors",
+                    partial(
+                        rules.check_wishes,
+                        row.role,
+                        wished_field=row.wished_field,
+                        preferred_mentors=row.preferred_mentors,
+                    ),
+                ):
                     continue
                 preferred = [email_key(e) for e in row.preferred_mentors]
                 unknown_preferences += sum(
@@ -263,7 +274,7 @@ class _Loader:
                     given["wished_field"] = row.wished_field
                 if preferred:
                     given["preferred_mentors"] = preferred
-                existing = parts.get(int(person.id or 0)) if person is not None else None
+                existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
                     pending_parts.append(
                         (
@@ -289,7 +300,7 @@ class _Loader:
                     continue
                 else:
                     if "capacity" in given and given["capacity"] < existing.capacity:
-                        live = live_pairs.get(int(existing.id or 0), 0)
+                        live = live_pairs.get(id_of(existing), 0)
                         if given["capacity"] < live:
                             self.problem(
                                 SheetKey.PARTICIPANTS,
@@ -409,30 +420,27 @@ class _Loader:
             (email_key(p.adept), email_key(p.mentor)): p
             for p in pairing.list_pairs(db=self.db, cohort=cohort)
         }
+        asked: list[tuple[int, bool]] = []  # (sheet row, whether the pair exists already)
+        requests: list[pairing.PairRequest] = []
         for row in self.data.pairs:
             lock = row.locked if lock_column else True
             found = current.get((email_key(row.adept), email_key(row.mentor)))
             if found is not None and found.locked == lock:
                 counts.unchanged += 1
                 continue
-            done = self.guarded(
-                SheetKey.PAIRS,
-                row.row,
-                "mentor",
-                partial(
-                    pairing.set_pair,
-                    db=self.db,
-                    cohort=cohort,
-                    adept_email=row.adept,
-                    mentor_email=row.mentor,
-                    lock=lock,
-                ),
-            )
-            if done is not None:
-                if found is None:
-                    counts.added += 1
-                else:
-                    counts.updated += 1
+            asked.append((row.row, found is not None))
+            requests.append(pairing.PairRequest(row.adept, row.mentor, lock))
+        if not requests:
+            return
+        # One call for every Par row: the pair rules of 'pair set', the problem built once.
+        outcomes = pairing.set_pairs(db=self.db, cohort=cohort, requests=requests)
+        for (number, existed), outcome in zip(asked, outcomes, strict=True):
+            if isinstance(outcome, ChefintroError):
+                self.problem(SheetKey.PAIRS, number, "mentor", outcome.message)
+            elif existed:
+                counts.updated += 1
+            else:
+                counts.added += 1
 
     def load_attendance(self) -> None:
         if not self.data.has(SheetKey.ATTENDANCE):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
-from chefintro.errors import InvalidInputError, Problem
+from chefintro.errors import Problem
 from chefintro.roster.columns import (
     SHEETS,
     SheetKey,
@@ -144,12 +145,22 @@ class RosterData:
         column = self.column_label(key, field_name) if field_name is not None else None
         return Problem(message, sheet=sheet, row=row, column=column)
 
-    def raise_for_problems(self) -> None:
-        """Raise InvalidInputError (exit 65) carrying every problem, if there are any."""
-        if self.problems:
-            count = len(self.problems)
-            raise InvalidInputError(
-                f"{self.path}: {count} problem{'s' if count != 1 else ''} found; "
-                "nothing was imported.",
-                self.problems,
-            )
+
+def row_values(
+    row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow | MeetingRow,
+) -> tuple[Any, ...]:
+    """Return a row's values in its sheet's column order (what ``writer.standard_sheet`` takes)."""
+    key = _ROW_SHEETS[type(row)]
+    present = {f.name for f in fields(row)}
+    return tuple(
+        getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
+    )
+
+
+_ROW_SHEETS: dict[type, SheetKey] = {
+    AgencyRow: SheetKey.AGENCIES,
+    ParticipantRow: SheetKey.PARTICIPANTS,
+    ProgrammeSessionRow: SheetKey.SESSIONS,
+    PairRow: SheetKey.PAIRS,
+    MeetingRow: SheetKey.MEETINGS,
+}

@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
 from itertools import chain, islice
@@ -51,13 +51,6 @@ from chefintro.roster.columns import (
     attendance_header,
     display_value,
     escape_text,
-)
-from chefintro.roster.rows import (
-    AgencyRow,
-    MeetingRow,
-    PairRow,
-    ParticipantRow,
-    ProgrammeSessionRow,
 )
 
 #: How many rows below the data the drop-down lists reach, so new rows get them too.
@@ -248,25 +241,6 @@ def standard_sheet(
         columns += [ColumnSpec(h, SESSION_COLUMN_WIDTH, statuses) for h in session_headers]
     return SheetSpec(sheet.sv, columns, rows, input_rows=input_rows)
 
-
-def row_values(
-    row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow | MeetingRow,
-) -> tuple[Any, ...]:
-    """Return a reader row's values in its sheet's column order (for :func:`standard_sheet`)."""
-    key = _ROW_SHEETS[type(row)]
-    present = {f.name for f in fields(row)}
-    return tuple(
-        getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
-    )
-
-
-_ROW_SHEETS: dict[type, SheetKey] = {
-    AgencyRow: SheetKey.AGENCIES,
-    ParticipantRow: SheetKey.PARTICIPANTS,
-    ProgrammeSessionRow: SheetKey.SESSIONS,
-    PairRow: SheetKey.PAIRS,
-    MeetingRow: SheetKey.MEETINGS,
-}
 
 _GENERAL_HELP = (
     "Fyll i de blad som behövs; blad som saknas eller är tomma hoppas över vid inläsningen.",

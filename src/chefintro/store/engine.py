@@ -16,7 +16,7 @@ from chefintro.errors import (
     StoreBusyError,
     StoreError,
 )
-from chefintro.store.location import sqlite_file, to_url
+from chefintro.store.location import describe, sqlite_file, to_url
 
 ENV_BUSY_TIMEOUT = "CHEFINTRO_BUSY_TIMEOUT_MS"
 ENV_NO_WAL = "CHEFINTRO_NO_WAL"
@@ -105,7 +105,15 @@ def make_engine(location: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    try:
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    except ImportError as exc:  # the driver is an optional extra: chefintro[postgres]
+        raise StoreError(
+            f"The store {describe(location)} needs the Python package "
+            f"{exc.name or 'of its database driver'}, which is not installed. For PostgreSQL, "
+            "install chefintro with the postgres extra, e.g. "
+            "uv tool install 'chefintro-<version>-py3-none-any.whl[postgres]'."
+        ) from None
 
 
 def driver_reason(exc: SQLAlchemyError) -> str:

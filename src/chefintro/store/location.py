@@ -1,50 +1,24 @@
-"""Where the store is: --db, CHEFINTRO_DB or the user data dir; paths, URLs, side files."""
+"""Where the store is: --db, CHEFINTRO_DB or the user data dir; paths, URLs, side files.
+
+The light part (no database imports, for ``chefintro --version``) is ``chefintro.location``.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from chefintro.errors import (
-    StoreError,
-)
-
-ENV_DB = "CHEFINTRO_DB"
-
-
-def default_db_path() -> Path:
-    """Return the store path in the platform's user data directory."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("chefintro", appauthor=False)) / "chefintro.db"
-
-
-def resolve_location(option: str | None) -> str:
-    """Return the store location: ``--db``, else ``CHEFINTRO_DB``, else the user data dir.
-
-    A value containing ``://`` is a SQLAlchemy URL; anything else is a file path.
-    """
-    value = option or os.environ.get(ENV_DB) or str(default_db_path())
-    return value
-
-
-def is_url(location: str) -> bool:
-    return "://" in location
+from chefintro.errors import StoreError
+from chefintro.location import ENV_DB as ENV_DB
+from chefintro.location import default_db_path as default_db_path
+from chefintro.location import describe as describe
+from chefintro.location import is_url as is_url
+from chefintro.location import resolve_location as resolve_location
 
 
 def to_url(location: str) -> str:
     if is_url(location):
         return location
     return "sqlite:///" + str(Path(location).expanduser().resolve())
-
-
-def describe(location: str) -> str:
-    """Return a location fit to print: a URL without its password, or a resolved path."""
-    if is_url(location):
-        from sqlalchemy.engine import make_url
-
-        return make_url(location).render_as_string(hide_password=True)
-    return str(Path(location).expanduser().resolve())
 
 
 def is_sqlite(location: str) -> bool:

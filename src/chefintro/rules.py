@@ -1,0 +1,110 @@
+"""The participant rules as pure functions: the one rulebook every door calls.
+
+``participant add``, a roster's Deltagare rows (``roster import``) and the rosters of a
+yearly plan all ask these functions whether an e-mail address, a capacity, an adept's
+wishes or an eligibility is allowed. A bulk path batches its database work but never
+restates a rule; the pair rules live with the matching problem in
+:mod:`chefintro.pairing.problem` and are applied by one function for ``pair set`` and
+for a roster's Par rows alike.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from chefintro.enums import Role
+from chefintro.errors import UsageError
+from chefintro.text import is_plausible_email
+
+#: The most adepts one mentor may take. Capacity becomes matching slots, so an absurd
+#: number must not reach the solver, whichever way it arrives.
+MAX_CAPACITY = 20
+#: The longest meeting of a pair, in minutes, from ``pair meet`` or a Möten row.
+MAX_MEETING_MINUTES = 600
+#: The longest e-mail address a mail system must accept (RFC 5321 forward path).
+MAX_EMAIL_LENGTH = 254
+
+NOT_AN_EMAIL = "is not an e-mail address"
+
+ELIGIBLE = "ok"
+SHORT = "short"
+UNKNOWN = "unknown"
+
+
+# --- e-mail addresses -------------------------------------------------------------------
+
+
+def email_problem(address: str) -> str | None:
+    """Return why ``address`` (already trimmed) is not an e-mail address we take, or None.
+
+    It needs one @ and a dot in the domain, at most 254 characters, and no invisible
+    format characters (which make two addresses look the same).
+    """
+    if not is_plausible_email(address) or len(address) > MAX_EMAIL_LENGTH:
+        return NOT_AN_EMAIL
+    if not address.isascii() and any(unicodedata.category(c) == "Cf" for c in address):
+        return "contains invisible characters; retype the address"
+    return None
+
+
+# --- capacity and wishes ----------------------------------------------------------------
+
+
+def capacity_allowed(capacity: int) -> bool:
+    """Tell whether a mentor may take ``capacity`` adepts: 1 to :data:`MAX_CAPACITY`."""
+    return 1 <= capacity <= MAX_CAPACITY
+
+
+def participant_capacity(role: Role, capacity: int | None) -> int:
+    """Return the capacity a participant of ``role`` gets (blank: 1), or raise UsageError.
+
+    Capacity is how many adepts a mentor takes; an adept's is always 1.
+    """
+    if capacity is None:
+        return 1
+    if role == Role.ADEPT and capacity != 1:
+        raise UsageError("Capacity is for mentors: how many adepts they take.")
+    if not capacity_allowed(capacity):
+        raise UsageError(
+            f"A mentor's capacity is a whole number from 1 to {MAX_CAPACITY} adepts, "
+            f"not {capacity}."
+        )
+    return capacity
+
+
+def check_wishes(role: Role, *, wished_field: str | None, preferred_mentors: object) -> None:
+    """Raise UsageError when a mentor is given an adept's wishes (field, ranked mentors)."""
+    if role == Role.MENTOR and (wished_field or preferred_mentors):
+        raise UsageError("Wished field and preferred mentors are for adepts.")
+
+
+# --- eligibility ------------------------------------------------------------------------
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def eligibility(
+    *,
+    manager_since: date | None,
+    role: str,
+    starts_on: date,
+    adept_months: int,
+    mentor_months: int,
+) -> tuple[str, int | None, int]:
+    """Return (status, months as a manager at ``starts_on``, months the role needs).
+
+    The status is :data:`ELIGIBLE`, :data:`SHORT` (fewer months than the role needs) or
+    :data:`UNKNOWN` (no manager-since date). Eligibility only warns; it never refuses.
+    """
+    needed = adept_months if role == Role.ADEPT else mentor_months
+    if manager_since is None:
+        return UNKNOWN, None, needed
+    months = months_between(manager_since, starts_on)
+    return (SHORT if months < needed else ELIGIBLE), months, needed

@@ -1,0 +1,233 @@
+"""One rulebook: a rule gives the same answer whichever door a value comes in by.
+
+The doors are the command (``participant add``), a roster workbook (``roster import``)
+and a yearly plan (``cohort setup``, whose rosters go through the same loader).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chefintro import rules
+from chefintro.enums import Role
+from chefintro.errors import UsageError
+from tests import hostile
+from tests.conftest import Cli
+
+MENTOR = "marta.sjo@bolagsverket.se"
+ADEPT = "asa.oberg@csn.se"
+PARTICIPANTS = ["Namn", "E-post", "Myndighet", "Roll", "Chef sedan", "Kapacitet"]
+AGENCIES = [["Kod", "Namn"], ["BV", "Bolagsverket"], ["CSN", "Centrala studiestödsnämnden"]]
+# The boundaries of the capacity rule, and one step past each.
+CAPACITIES = [(0, False), (1, True), (10, True), (11, True), (20, True), (21, False)]
+
+
+def _roster(folder: Path, capacity: object) -> Path:
+    return hostile.openpyxl_workbook(
+        folder,
+        "roster.xlsx",
+        {
+            "Myndigheter": AGENCIES,
+            "Deltagare": [
+                PARTICIPANTS,
+                ["Marta Sjö", MENTOR, "BV", "mentor", date(2010, 3, 1), capacity],
+                ["Åsa Öberg", ADEPT, "CSN", "adept", date(2026, 1, 1), None],
+            ],
+        },
+    )
+
+
+def _stored_capacity(cli: Cli) -> int | None:
+    people: Any = cli.json("participant", "list")
+    return next((p["capacity"] for p in people if p["email"] == MENTOR), None)
+
+
+def by_command(cli: Cli, tmp_path: Path, capacity: int, taken: bool) -> int | None:
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("person", "add", "--name", "Marta Sjö", "--email", MENTOR, "--agency", "BV")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    result = cli(
+        "participant",
+        "add",
+        MENTOR,
+        "--role",
+        "mentor",
+        "--capacity",
+        str(capacity),
+        code=0 if taken else 2,
+    )
+    if not taken:
+        assert "from 1 to 20" in result.stderr
+    return _stored_capacity(cli)
+
+
+def by_roster(cli: Cli, tmp_path: Path, capacity: int, taken: bool) -> int | None:
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    result = cli("roster", "import", str(_roster(tmp_path, capacity)), code=0 if taken else 65)
+    if not taken:
+        assert "from 1 to 20" in result.stderr
+    return _stored_capacity(cli)
+
+
+def by_plan(cli: Cli, tmp_path: Path, capacity: int, taken: bool) -> int | None:
+    _roster(tmp_path, capacity)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        '[cohort]\nname = "2027"\nstart = 2027-01-26\nend = 2027-12-09\n\n'
+        '[roster]\nfiles = ["roster.xlsx"]\n',
+        encoding="utf-8",
+    )
+    out = str(tmp_path / "out")
+    result = cli("cohort", "setup", str(plan), "--out", out, code=0 if taken else 65)
+    if not taken:
+        assert "from 1 to 20" in result.stderr
+        assert cli.json("cohort", "list") == []  # the plan changed nothing at all
+        return None
+    return _stored_capacity(cli)
+
+
+@pytest.mark.parametrize("door", [by_command, by_roster, by_plan])
+@pytest.mark.parametrize(("capacity", "taken"), CAPACITIES)
+def test_a_capacity_is_taken_or_refused_alike_by_every_door(
+    cli: Cli, tmp_path: Path, door: Any, capacity: int, taken: bool
+) -> None:
+    stored = door(cli, tmp_path, capacity, taken)
+    assert stored == (capacity if taken else None)
+
+
+def test_the_rule_itself_at_its_boundaries() -> None:
+    assert rules.MAX_CAPACITY == 20
+    for capacity, taken in CAPACITIES:
+        assert rules.capacity_allowed(capacity) is taken
+        if taken:
+            assert rules.participant_capacity(Role.MENTOR, capacity) == capacity
+        else:
+            with pytest.raises(UsageError, match="from 1 to 20"):
+                rules.participant_capacity(Role.MENTOR, capacity)
+    assert rules.participant_capacity(Role.MENTOR, None) == 1
+    assert rules.participant_capacity(Role.ADEPT, None) == 1
+    assert rules.participant_capacity(Role.ADEPT, 1) == 1
+    with pytest.raises(UsageError, match="for mentors"):
+        rules.participant_capacity(Role.ADEPT, 2)
+
+
+def test_an_adept_with_a_capacity_is_refused_by_command_and_roster(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("person", "add", "--name", "Åsa Öberg", "--email", ADEPT, "--agency", "CSN")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    command = cli("participant", "add", ADEPT, "--role", "adept", "--capacity", "2", code=2)
+    roster = hostile.openpyxl_workbook(
+        tmp_path,
+        "adept.xlsx",
+        {
+            "Deltagare": [
+                PARTICIPANTS,
+                ["Åsa Öberg", ADEPT, "CSN", "adept", date(2026, 1, 1), 2],
+            ]
+        },
+    )
+    imported = cli("roster", "import", str(roster), code=65)
+    message = "Capacity is for mentors: how many adepts they take."
+    assert message in command.stderr
+    assert message in imported.stderr
+    assert cli.json("participant", "list") == []
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("a@b.se", None),
+        ("not-an-email", rules.NOT_AN_EMAIL),
+        ("a@b", rules.NOT_AN_EMAIL),
+        ("x" * 250 + "@b.se", rules.NOT_AN_EMAIL),
+        ("a\u200b@b.se", "contains invisible characters; retype the address"),
+    ],
+)
+def test_one_email_rule_for_the_register_and_the_roster(
+    cli: Cli, tmp_path: Path, address: str, problem: str | None
+) -> None:
+    assert rules.email_problem(address) == problem
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    refused = problem is not None
+    added = cli(
+        "person",
+        "add",
+        "--name",
+        "Åsa Öberg",
+        "--email",
+        address,
+        "--agency",
+        "CSN",
+        code=2 if refused else 0,
+    )
+    roster = hostile.openpyxl_workbook(
+        tmp_path,
+        "people.xlsx",
+        {"Deltagare": [PARTICIPANTS[:4], ["Åsa Öberg", address, "CSN", "adept"]]},
+    )
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    imported = cli("roster", "import", str(roster), "--dry-run", code=65 if refused else 0)
+    if problem is not None:
+        assert problem in added.stderr
+        assert problem in imported.stderr
+
+
+def _pairs_roster(folder: Path, pairs: list[list[Any]]) -> Path:
+    return hostile.openpyxl_workbook(
+        folder,
+        "pairs.xlsx",
+        {
+            "Myndigheter": AGENCIES,
+            "Deltagare": [
+                PARTICIPANTS,
+                ["Marta Sjö", MENTOR, "BV", "mentor", date(2010, 3, 1), 2],
+                ["Bo Ek", "bo.ek@csn.se", "CSN", "mentor", date(2011, 3, 1), 1],
+                ["Åsa Öberg", ADEPT, "CSN", "adept", date(2026, 1, 1), None],
+                ["Carl Berg", "carl.berg@bolagsverket.se", "BV", "adept", date(2026, 1, 1), None],
+            ],
+            "Par": [["Adept", "Mentor"], *pairs],
+        },
+    )
+
+
+def test_par_rows_build_the_matching_problem_once(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chefintro.pairing import manual, problem
+
+    built: list[str] = []
+    real = problem.load_problem
+
+    def counting(**kwargs: Any) -> Any:
+        built.append(kwargs["cohort"].name)
+        return real(**kwargs)
+
+    monkeypatch.setattr(manual, "load_problem", counting)
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    roster = _pairs_roster(
+        tmp_path, [[ADEPT, MENTOR], ["carl.berg@bolagsverket.se", "bo.ek@csn.se"]]
+    )
+    result: Any = cli.json("roster", "import", str(roster))
+    assert result["sheets"]["Par"] == {"added": 2, "updated": 0, "unchanged": 0}
+    assert built == ["2027"]
+    pairs = {(p["adept"], p["mentor"]) for p in cli.json("pair", "list")}
+    assert pairs == {(ADEPT, MENTOR), ("carl.berg@bolagsverket.se", "bo.ek@csn.se")}
+
+
+def test_par_rows_obey_the_pair_rules_of_pair_set(cli: Cli, tmp_path: Path) -> None:
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    people = _pairs_roster(tmp_path, [])
+    cli("roster", "import", str(people))
+    refused = cli("pair", "set", ADEPT, "bo.ek@csn.se", code=1)
+    sentence = "Åsa Öberg and Bo Ek cannot be paired: same agency."
+    assert sentence in refused.stderr
+    roster = _pairs_roster(tmp_path, [[ADEPT, "bo.ek@csn.se"]])
+    imported = cli("roster", "import", str(roster), code=65)
+    assert sentence in imported.stderr
+    assert cli.json("pair", "list") == []
