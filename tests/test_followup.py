@@ -23,8 +23,19 @@ GUS = "gus.adept@spv.se"
 
 
 def _set_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    moment = datetime.combine(day, datetime.min.time()).replace(hour=12)
-    monkeypatch.setattr("chefintro.clock.now_local", lambda: moment)
+    """Make it noon on ``day`` in Sweden for every module (they all ask chefintro.clock)."""
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.combine(day, datetime.min.time()).replace(
+        hour=12, tzinfo=ZoneInfo("Europe/Stockholm")
+    )
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr("chefintro.clock.datetime", Frozen)
 
 
 @pytest.fixture(autouse=True)
@@ -478,3 +489,19 @@ def test_a_persons_export_holds_their_pairs_meetings(year: Cli) -> None:
         "moved",
     )
     assert pair["meetings"] == [{"date": "2025-02-10", "minutes": 60}]
+
+
+def test_pair_set_over_an_active_pair_ends_it_and_keeps_its_meetings(year: Cli) -> None:
+    _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV")
+    year("participant", "add", "hugo.mentor@bv.se", "--role", "mentor")
+    year("pair", "meet", CIA, "--date", "2025-03-01")
+    year("pair", "set", CIA, "hugo.mentor@bv.se")
+    pairs = _pairs(year, "--all")
+    old = pairs[f"{CIA}|{DAN}"]
+    assert (old["state"], old["ended_on"], old["end_reason"]) == (
+        "ended",
+        "2025-06-16",
+        "replaced with 'pair set'",
+    )
+    assert pairs[f"{CIA}|hugo.mentor@bv.se"]["state"] == "proposed"
+    assert len(store_snapshot()["meeting"]) == 1

@@ -57,17 +57,20 @@ def find_adept(*, db: Session, cohort: Cohort, ref: str) -> tuple[Participant, P
     text = clean_text(ref) or ""
     if not text:
         raise UsageError("Give the adept's e-mail address or name.")
-    rows = db.exec(
+    query = (
         select(Participant, Person)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .where(Participant.cohort_id == cohort.id)
-    ).all()
+    )
     if "@" in text:
-        key = email_key(text)
-        found = [(p, per) for p, per in rows if per.email_key == key]
+        found = list(db.exec(query.where(Person.email_key == email_key(text))).all())
     else:
         folded = text.casefold()
-        found = [(p, per) for p, per in rows if (clean_text(per.name) or "").casefold() == folded]
+        found = [
+            (p, per)
+            for p, per in db.exec(query).all()
+            if (clean_text(per.name) or "").casefold() == folded
+        ]
     if not found:
         raise NotFoundError(f"Nobody called {text!r} is in cohort {cohort.name}.")
     if len(found) > 1:

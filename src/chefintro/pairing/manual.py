@@ -168,7 +168,12 @@ def _set_one(
     unpaired = None if displaced is None else _adept_person(db, displaced)
     for old in (current, displaced):
         if old is not None:
-            db.delete(old)
+            if old.state == PairingState.ACTIVE:
+                # An active pair is history (its start, its meetings): it ends, never vanishes.
+                end_pairing(old, on=today(), reason="replaced with 'pair set'")
+                db.add(old)
+            else:
+                db.delete(old)
             problem.live.remove(old)
     db.flush()
     pairing = Pairing(
