@@ -505,3 +505,25 @@ def test_pair_set_over_an_active_pair_ends_it_and_keeps_its_meetings(year: Cli) 
     )
     assert pairs[f"{CIA}|hugo.mentor@bv.se"]["state"] == "proposed"
     assert len(store_snapshot()["meeting"]) == 1
+
+
+def test_rematch_solves_only_the_free_adepts_and_the_mentors_with_room(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chefintro.matching import solver
+
+    shapes: list[tuple[int, int]] = []
+    real = solver.solve
+
+    def spy(scores: Any, *args: Any, **kwargs: Any) -> dict[int, int]:
+        shapes.append(scores.shape)
+        return real(scores, *args, **kwargs)
+
+    monkeypatch.setattr(solver, "solve", spy)
+    _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV")
+    year("participant", "add", "hugo.mentor@bv.se", "--role", "mentor", "--capacity", "2")
+    year("pair", "end", CIA, "--reason", "moved")
+    year("pair", "rematch", "--apply")
+    # Cia is the one free adept; Dan (freed) and Hugo have room; Eva and Fia are full.
+    assert shapes == [(1, 2)]
+    assert {p["adept"] for p in _pairs(year).values()} == {ANNA, BO, CIA}
