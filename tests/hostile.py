@@ -1,4 +1,8 @@
-"""Builds hostile and unusual .xlsx files at test time, so no binary fixture is checked in.
+"""Builds hostile and unusual files at test time, so no binary fixture is checked in.
+
+Workbooks (zip and XML bombs, entities, disguised and damaged files), crafted stores (a
+good backup plus triggers, views, hidden or missing tables: ``CRAFTED_STORES``), a deeply
+nested plan, and text with control and bidi characters (``HOSTILE_TEXT``).
 
 Each builder writes one file into ``folder`` and returns its path. ``minimal_xlsx`` writes
 a hand-made package (one Deltagare sheet) so a test controls every byte of the XML; the
@@ -403,3 +407,64 @@ def xlsxwriter_workbook(
             sheet.write_formula(r, c, formula, None, cached)
     workbook.close()
     return path
+
+
+# --- crafted stores (a backup that is a valid chefintro store plus something else) ---------
+
+#: SQL that turns a copy of a good store into a hostile one, by what the outside trial did.
+CRAFTED_STORES: Mapping[str, str] = {
+    # fires when the restore writes its audit entry, and keeps what an erasure removes
+    "trigger_on_audit_log": (
+        "CREATE TRIGGER spy AFTER INSERT ON audit_log BEGIN "
+        "INSERT INTO setting (key, value) VALUES ('fired', 'yes'); END"
+    ),
+    "trigger_keeping_erased_people": (
+        "CREATE TABLE kept (name TEXT, email TEXT);"
+        "CREATE TRIGGER keep BEFORE DELETE ON person BEGIN "
+        "INSERT INTO kept VALUES (old.name, old.email); END"
+    ),
+    "trigger_breaking_imports": (
+        "CREATE TRIGGER refuse BEFORE INSERT ON person BEGIN SELECT RAISE(ABORT, 'no'); END"
+    ),
+    "view": "CREATE VIEW everyone AS SELECT name, email FROM person",
+    "hidden_table": "CREATE TABLE shadow AS SELECT * FROM person",
+    "extra_index": "CREATE INDEX ix_person_name ON person (name)",
+    "missing_table": "DROP TABLE peergroupmember; DROP TABLE pairing",
+    "changed_index": (
+        "DROP INDEX ix_person_agency_id; CREATE INDEX ix_person_agency_id ON person (name)"
+    ),
+}
+
+
+def crafted_store(good: Path, folder: Path, name: str) -> Path:
+    """Copy the store file ``good`` and apply ``CRAFTED_STORES[name]`` to the copy."""
+    import shutil
+    import sqlite3
+
+    path = folder / f"crafted-{name}.db"
+    shutil.copyfile(good, path)
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(CRAFTED_STORES[name])
+        connection.commit()
+    finally:
+        connection.close()
+    return path
+
+
+def deeply_nested_toml(folder: Path, depth: int = 100_000) -> Path:
+    """A TOML plan whose one value is an array nested ``depth`` deep (RecursionError bait)."""
+    path = folder / "nested.toml"
+    path.write_text("x = " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    return path
+
+
+#: Text that the roster refuses and the command line must refuse too (item 12).
+HOSTILE_TEXT: Mapping[str, str] = {
+    "escape_sequence": "Anna \x1b[2J\x1b[31mEk",
+    "bell": "Anna\x07 Ek",
+    "bidi_override": "Anna \u202eкE",
+    "bidi_isolate": "Anna \u2066Ek\u2069",
+    "c1_control": "Anna\x9b31m Ek",
+    "nul": "Anna\x00Ek",
+}

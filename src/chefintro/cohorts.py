@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _cal
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageErro
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person, who_json
-from chefintro.text import clean_text, email_key, swedish_key
+from chefintro.text import clean_field, clean_text, email_key, swedish_key
 
 # --- cohorts ----------------------------------------------------------------------------
 
@@ -59,6 +60,20 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def cohort_dates_problem(starts_on: date, ends_on: date) -> str | None:
+    """Return why a cohort cannot run from ``starts_on`` to ``ends_on``, or None."""
+    if ends_on <= starts_on:
+        return f"must end after it starts ({starts_on} → {ends_on})"
+    return None
+
+
+def min_attendance_problem(value: float) -> str | None:
+    """Return why ``value`` is not a minimum attendance (a share from 0 to 1), or None."""
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        return f"must be a share between 0 and 1 (e.g. 0.8), not {value!r}"
+    return None
+
+
 def create_cohort(
     *,
     db: Session,
@@ -69,12 +84,12 @@ def create_cohort(
     excused_counts: bool = True,
 ) -> Cohort:
     """Create a cohort; it becomes the current one when none is chosen yet."""
-    clean = clean_text(name)
+    clean = clean_field(name, what="The cohort name")
     if not clean:
         raise UsageError("A cohort needs a name (e.g. 2026).")
-    if ends_on <= starts_on:
-        raise UsageError(f"The cohort must end after it starts ({starts_on} → {ends_on}).")
-    if not 0.0 <= min_attendance <= 1.0:
+    if (problem := cohort_dates_problem(starts_on, ends_on)) is not None:
+        raise UsageError(f"The cohort {problem}.")
+    if min_attendance_problem(min_attendance) is not None:
         raise UsageError("--min-attendance is a share between 0 and 1 (e.g. 0.8).")
     if find_cohort(db=db, name=clean) is not None:
         raise DuplicateError(f"Cohort {clean!r} already exists.")
@@ -332,7 +347,7 @@ def add_participant(
         person_id=id_of(person),
         role=data.role,
         capacity=capacity,
-        wished_field=clean_text(data.wished_field),
+        wished_field=clean_field(data.wished_field, what="The wished field"),
         preferred_mentors=preferred,
     )
     db.add(part)

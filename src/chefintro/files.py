@@ -8,6 +8,7 @@ personal data are readable by their owner only (mode 0600).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -15,15 +16,77 @@ from pathlib import Path
 
 from chefintro.errors import OutputError
 
+# The store this process works on: no output may replace it or the files SQLite keeps
+# beside it. Set when the command line knows its --db and whenever a store is opened.
+_store_files: tuple[Path, ...] = ()
+
+_STORE_SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def protect_store(path: Path | None) -> None:
+    """Make every writer refuse ``path`` (the store's file) and its -wal, -shm, -journal."""
+    global _store_files
+    if path is None:
+        _store_files = ()
+        return
+    store = Path(path).expanduser().absolute()
+    with suppress(OSError, RuntimeError):
+        store = store.resolve()
+    _store_files = (store, *(store.with_name(store.name + s) for s in _STORE_SIDE_SUFFIXES))
+
+
+def protected_store_files() -> tuple[Path, ...]:
+    """Return the store file and its side files that writers refuse (empty if none known)."""
+    return _store_files
+
+
+def _is_store_file(target: Path) -> bool:
+    if not _store_files:
+        return False
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError):
+        resolved = target
+    if resolved in _store_files:
+        return True
+    for protected in _store_files:  # another name for the same file (a hard link)
+        with suppress(OSError):
+            if protected.exists() and target.exists() and os.path.samefile(protected, target):
+                return True
+    return False
+
+
+def _refuse_special(target: Path) -> None:
+    """Refuse an existing target that is not a regular file (directory, device, FIFO …)."""
+    try:
+        info = os.stat(target)  # follows links: a link to a device is a device
+    except FileNotFoundError:
+        return  # nothing there, or a dangling link that the new file will replace
+    except OSError as exc:
+        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise OutputError(f"Cannot write {target}: it is a directory, not a file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(
+            f"Cannot write {target}: it is not a regular file (a device, pipe or socket); "
+            "give a file name."
+        )
+
 
 def check_destination(path: Path) -> Path:
     """Return ``path`` made absolute, or raise OutputError (73) if it cannot be a new file.
 
-    Callers that build something expensive check first, before doing the work.
+    Refused: the store itself and its side files, a folder, anything that exists and is
+    not a regular file (a device such as /dev/null, a FIFO, a socket, a link to one), and a
+    path whose folder does not exist. Callers that build something expensive check first,
+    before doing the work; :func:`private_output` checks again.
     """
     target = path.expanduser().absolute()
-    if target.is_dir():
-        raise OutputError(f"Cannot write {target}: it is a directory, not a file.")
+    if _is_store_file(target):
+        raise OutputError(
+            f"Cannot write {target}: it is the store (or one of its files); give another file name."
+        )
+    _refuse_special(target)
     if not target.parent.is_dir():
         raise OutputError(f"Cannot write {target}: its folder does not exist.")
     return target
@@ -48,6 +111,7 @@ def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
     try:
         yield temporary
         fsync(temporary)
+        check_destination(target)  # it may have become the store, a device or a FIFO meanwhile
         if overwrite:
             os.replace(temporary, target)
         else:

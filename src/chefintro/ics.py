@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from chefintro import __version__
 from chefintro.clock import TIMEZONE, stockholm
 from chefintro.enums import SessionKind
+from chefintro.errors import OutputError
 from chefintro.files import write_bytes
 from chefintro.models import (
     Agency,
@@ -69,11 +70,17 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     calendar.add("x-wr-timezone", TIMEZONE)
     days = [cohort.starts_on, cohort.ends_on]
     days += [r.starts_at.date() for r in rows] + [r.ends_at.date() for r in rows]
-    timezone = Timezone.from_tzid(
-        TIMEZONE,
-        first_date=date(min(days).year, 1, 1),
-        last_date=date(max(days).year + 1, 1, 1),
-    )
+    try:
+        timezone = Timezone.from_tzid(
+            TIMEZONE,
+            first_date=date(min(days).year, 1, 1),
+            last_date=date(min(max(days).year + 1, date.max.year), 1, 1),
+        )
+    except (ValueError, OverflowError) as exc:
+        raise OutputError(
+            f"Cannot write the calendar of cohort {cohort.name}: its dates "
+            f"({min(days)} – {max(days)}) cannot be written as a calendar ({exc})."
+        ) from None
     _onsets_in_time_before(timezone)
     calendar.add_component(timezone)
     for row in rows:
@@ -97,5 +104,12 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
         event.add("description", "\n".join(description))
         event.add("categories", [KIND_LABELS_SV[kind]])
         calendar.add_component(event)
-    write_bytes(Path(path), calendar.to_ical())
+    try:
+        content = calendar.to_ical()
+    except (ValueError, OverflowError) as exc:
+        raise OutputError(
+            f"Cannot write the calendar of cohort {cohort.name}: a session's time cannot be "
+            f"written as a calendar ({exc})."
+        ) from None
+    write_bytes(Path(path), content)
     return len(rows)

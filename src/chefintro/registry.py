@@ -14,7 +14,7 @@ from chefintro import rules
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_text, email_key, swedish_key
+from chefintro.text import clean_field, clean_text, email_key, swedish_key
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -46,7 +46,7 @@ class AgencyInfo:
 def add_agency(*, db: Session, code: str, name: str) -> Agency:
     """Register an agency; its code must be new."""
     code = normalise_code(code)
-    clean = clean_text(name)
+    clean = clean_field(name, what="The agency name")
     if not clean:
         raise UsageError("An agency needs a name.")
     if _agency_by_code(db, code) is not None:
@@ -125,7 +125,7 @@ def edit_agency(
     """Change an agency's name and/or code."""
     agency = get_agency(db=db, code=code)
     if name is not None:
-        clean = clean_text(name)
+        clean = clean_field(name, what="The agency name")
         if not clean:
             raise UsageError("An agency needs a name.")
         _check_name_free(db, clean, agency.id)
@@ -224,7 +224,7 @@ def who_json(row: _Someone) -> dict[str, Any]:
 
 def clean_email(value: str) -> str:
     """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
-    email = clean_text(value) or ""
+    email = clean_field(value, what="The e-mail address") or ""
     problem = rules.email_problem(email)
     if problem is not None:
         raise UsageError(f"{value!r} {problem} (expected name@agency.se).")
@@ -245,7 +245,7 @@ def get_person(*, db: Session, email: str) -> Person:
 
 def add_person(*, db: Session, data: PersonData) -> Person:
     """Register a person; the e-mail (in any case) must be new."""
-    name = clean_text(data.name)
+    name = clean_field(data.name, what="The name")
     if not name:
         raise UsageError("A person needs a name.")
     if not data.email:
@@ -264,10 +264,10 @@ def add_person(*, db: Session, data: PersonData) -> Person:
         email=email,
         email_key=email_key(email),
         agency_id=id_of(agency),
-        unit=clean_text(data.unit),
-        title=clean_text(data.title),
-        field=clean_text(data.field),
-        location=clean_text(data.location),
+        unit=clean_field(data.unit, what="The unit"),
+        title=clean_field(data.title, what="The title"),
+        field=clean_field(data.field, what="The field"),
+        location=clean_field(data.location, what="The location"),
         manager_since=data.manager_since,
     )
     db.add(person)
@@ -279,7 +279,7 @@ def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -
     """Change the given fields of a person; names in ``clear`` are emptied."""
     person = get_person(db=db, email=email)
     if data.name is not None:
-        name = clean_text(data.name)
+        name = clean_field(data.name, what="The name")
         if not name:
             raise UsageError("A person needs a name.")
         person.name = name
@@ -306,7 +306,7 @@ def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -
     for attr in ("unit", "title", "field", "location"):
         value = getattr(data, attr)
         if value is not None:
-            setattr(person, attr, clean_text(value))
+            setattr(person, attr, clean_field(value, what=f"The {attr}"))
     if data.manager_since is not None:
         person.manager_since = data.manager_since
     for attr in clear:

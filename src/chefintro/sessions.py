@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -28,7 +28,7 @@ from chefintro.models import (
     utcnow,
 )
 from chefintro.registry import get_agency
-from chefintro.text import clean_text
+from chefintro.text import clean_field, clean_text
 
 
 @dataclass
@@ -84,8 +84,47 @@ class ProgrammeSessionInfo:
         }
 
 
+#: How far from its cohort's dates a session may lie. A planning meeting the autumn before
+#: the kick-off or a follow-up the year after is normal; a session further away is a
+#: mistyped year (9999 for 2027), which no calendar can hold.
+SESSION_MARGIN = timedelta(days=366)
+
+
+def session_dates_problem(
+    *, cohort_start: date, cohort_end: date, starts_at: datetime, ends_at: datetime
+) -> str | None:
+    """Return why a session at these times cannot belong to a cohort of these dates, or None.
+
+    The one rule the command, the roster and the plan apply: a session lies within a
+    year (:data:`SESSION_MARGIN`) of its cohort's start and end dates. Within the cohort's
+    dates it is normal; just outside them it is allowed with a warning (:func:`date_warning`).
+    """
+    earliest = cohort_start - min(SESSION_MARGIN, cohort_start - date.min)
+    latest = cohort_end + min(SESSION_MARGIN, date.max - cohort_end)
+    if starts_at.date() < earliest or ends_at.date() > latest:
+        when = f"{starts_at:%Y-%m-%d}" + (
+            "" if starts_at.date() == ends_at.date() else f" – {ends_at:%Y-%m-%d}"
+        )
+        return (
+            f"the session ({when}) is more than a year outside the cohort's dates "
+            f"({cohort_start} – {cohort_end}); sessions go from {earliest} to {latest}"
+        )
+    return None
+
+
+def _check_dates(cohort: Cohort, starts_at: datetime, ends_at: datetime) -> None:
+    problem = session_dates_problem(
+        cohort_start=cohort.starts_on,
+        cohort_end=cohort.ends_on,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    if problem is not None:
+        raise UsageError(problem[0].upper() + problem[1:] + ".")
+
+
 def _title(value: str | None) -> str:
-    title = clean_text(value)
+    title = clean_field(value, what="The title")
     if not title:
         raise UsageError("A session needs a title.")
     return title
@@ -133,6 +172,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
         raise UsageError("A session needs a start and an end.")
     starts_at = local_time(data.starts_at)
     ends_at = _end(starts_at, data.ends_at)
+    _check_dates(cohort, starts_at, ends_at)
     _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
         cohort_id=id_of(cohort),
@@ -140,7 +180,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
         kind=data.kind or SessionKind.TRAINING,
         starts_at=starts_at,
         ends_at=ends_at,
-        location=clean_text(data.location),
+        location=clean_field(data.location, what="The location"),
         host_agency_id=_host_id(db, data.host),
         uid=f"{uuid.uuid4()}@chefintro",
         sequence=0,
@@ -244,8 +284,14 @@ def edit_session(
     else:
         ends_at = _end(starts_at, row.ends_at + (starts_at - row.starts_at))
     kind = changes.kind if changes.kind is not None else row.kind
-    location = clean_text(changes.location) if changes.location is not None else row.location
+    location = (
+        clean_field(changes.location, what="The location")
+        if changes.location is not None
+        else row.location
+    )
     host_id = _host_id(db, changes.host) if changes.host is not None else row.host_agency_id
+    if (starts_at, ends_at) != (row.starts_at, row.ends_at):
+        _check_dates(cohort, starts_at, ends_at)
     _check_unique(db, cohort, title, starts_at, row.id)
     before = (row.title, row.starts_at, row.ends_at, str(row.kind), row.location)
     after = (title, starts_at, ends_at, str(kind), location)

@@ -6,7 +6,50 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from chefintro.errors import UsageError
+
 _SPACE = re.compile(r"\s+")
+
+#: C0/C1 controls except tab, LF and CR (whitespace, collapsed by clean_text), DEL, and the
+#: bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a terminal must never receive raw: the above, and tab, CR (which rewrites a line)
+# and the other format characters that reorder text (LRM, RLM, ALM).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def control_problem(text: str) -> str | None:
+    """Return why ``text`` is refused (a control or bidi character in it), or None."""
+    found = CONTROL_CHARACTERS.search(text)
+    if found is None:
+        return None
+    return (
+        f"the text contains an invisible control character (U+{ord(found.group()):04X}); "
+        "retype it without it"
+    )
+
+
+def clean_field(value: str | None, *, what: str = "The text") -> str | None:
+    """Return :func:`clean_text` of ``value``, or raise UsageError if the text rule refuses it.
+
+    ``what`` names the value in the message, e.g. ``"The name"``.
+    """
+    if value is None:
+        return None
+    problem = control_problem(str(value))
+    if problem is not None:
+        raise UsageError(f"{what} {value!r} is refused: {problem}.")
+    return clean_text(value)
+
+
+def printable(text: str) -> str:
+    """Return ``text`` without the characters a terminal would act on (see the module doc)."""
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub("", text)
+
 
 # Swedish alphabet order: a–z, then å, ä, ö. Letters that Swedish treats as variants
 # of these (æ → ä, ø → ö, ü → y) collate with them; other accented letters (é, à …)

@@ -86,8 +86,15 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         raise UnreadableInputError(f"{path}: cannot read the plan ({exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise InvalidInputError(
+            f"{path}: not a usable plan: its values are nested too deeply."
+        ) from None
     from chefintro.clock import local_time
+    from chefintro.cohorts import cohort_dates_problem, min_attendance_problem
     from chefintro.groups import MAX_SIZE
+    from chefintro.sessions import session_dates_problem
+    from chefintro.text import control_problem
 
     problems: list[Problem] = []
     missing: list[Path] = []
@@ -139,13 +146,24 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         if isinstance(value, datetime) and value.tzinfo is not None:
             bad(f"[{section}] {key}", "give Swedish wall-clock time without a time zone")
             return None
+        if isinstance(value, str) and (problem := control_problem(value)) is not None:
+            bad(f"[{section}] {key}", problem)  # the text rule of every front door
+            return None
         return value
 
     name = typed("cohort", cohort, "name", str, True)
     start = typed("cohort", cohort, "start", date, True)
     end = typed("cohort", cohort, "end", date, True)
     plan = Plan(path=path, name=name or "", start=start or date.min, end=end or date.min)
-    plan.min_attendance = typed("cohort", cohort, "min_attendance", float) or 0.8
+    if start is not None and end is not None:
+        if (problem := cohort_dates_problem(start, end)) is not None:
+            bad("[cohort] end", problem)
+    min_attendance = typed("cohort", cohort, "min_attendance", float)
+    if min_attendance is not None:
+        if (problem := min_attendance_problem(min_attendance)) is not None:
+            bad("[cohort] min_attendance", problem)
+        else:
+            plan.min_attendance = min_attendance
     excused = typed("cohort", cohort, "excused_counts", bool)
     plan.excused_counts = True if excused is None else excused
     plan.carry_over_from = typed("cohort", cohort, "carry_over_from", str)
@@ -157,12 +175,17 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
             if not isinstance(item, str):
                 bad("[roster] files", f"must list file names, not {item!r}")
                 continue
+            if (problem := control_problem(item)) is not None:
+                bad("[roster] files", problem)
+                continue
             file = (base / item).resolve()
             if not file.is_file():
                 missing.append(file)
             plan.rosters.append(file)
 
     sessions = raw.get("session", [])
+    if not isinstance(sessions, list):
+        bad("[session]", "write each session as its own [[session]] table")
     for index, entry in enumerate(sessions if isinstance(sessions, list) else [], start=1):
         if not isinstance(entry, dict):
             continue
@@ -171,6 +194,8 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         s_start = typed(where, entry, "start", datetime, True)
         s_end = typed(where, entry, "end", datetime, True)
         kind = typed(where, entry, "kind", str)
+        location = typed(where, entry, "location", str)
+        host = typed(where, entry, "host", str)
         times_ok = s_start is not None and s_end is not None
         for key, value in (("start", s_start), ("end", s_end)):
             if value is None:
@@ -186,20 +211,18 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
                 f"{s_start:%Y-%m-%d %H:%M} must be before the end ({s_end:%Y-%m-%d %H:%M})",
             )
             times_ok = False
+        if times_ok and start is not None and end is not None:
+            problem = session_dates_problem(
+                cohort_start=start, cohort_end=end, starts_at=s_start, ends_at=s_end
+            )
+            if problem is not None:
+                bad(f"[{where}] start", problem)
+                times_ok = False
         if kind is not None and kind not in {k.value for k in SessionKind}:
             allowed = ", ".join(k.value for k in SessionKind)
             bad(f"[{where}] kind", f"{kind!r} is not a session kind; use one of {allowed}")
         elif title and times_ok:
-            plan.sessions.append(
-                PlannedSession(
-                    title,
-                    s_start,
-                    s_end,
-                    kind,
-                    typed(where, entry, "location", str),
-                    typed(where, entry, "host", str),
-                )
-            )
+            plan.sessions.append(PlannedSession(title, s_start, s_end, kind, location, host))
 
     matching = raw.get("matching", {})
     if isinstance(matching, dict):
@@ -265,16 +288,37 @@ def check_outputs(plan: Plan, *, create: bool) -> None:
     if not base.is_dir():
         raise OutputError(f"Cannot write to {base}: it is not a folder.")
     for file in files:
+        check_inside(plan, file)
         check_destination(file)
     if plan.agencies_dir is not None:
+        check_inside(plan, plan.agencies_dir)
         if create:
             _make_folder(plan.agencies_dir)
+            check_inside(plan, plan.agencies_dir)
         elif plan.agencies_dir.exists() and not plan.agencies_dir.is_dir():
             raise OutputError(f"Cannot write to {plan.agencies_dir}: it is not a folder.")
         elif not plan.agencies_dir.parent.is_dir():
             raise OutputError(
                 f"Cannot create the folder {plan.agencies_dir}: its parent does not exist."
             )
+
+
+def check_inside(plan: Plan, path: Path) -> None:
+    """Raise OutputError (73) unless ``path``, links resolved, lies inside the output folder.
+
+    A plan names its outputs relative to the output folder and without '..'; a folder
+    link inside it must not carry an output elsewhere either.
+    """
+    base = (plan.output_base or plan.path.parent).resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise OutputError(f"Cannot write {path}: {exc}.") from None
+    if resolved != base and not resolved.is_relative_to(base):
+        raise OutputError(
+            f"Cannot write {path}: through a link it leads to {resolved}, outside the "
+            f"output folder {base}. Outputs go beside the plan or to --out DIR."
+        )
 
 
 def _make_folder(folder: Path) -> None:
@@ -430,6 +474,9 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
     from chefintro.roster.writer import write_workbook
 
     results = []
+    for output in (plan.workbook, plan.agencies_dir, plan.calendar):
+        if output is not None:
+            check_inside(plan, output)  # again: a link may have appeared meanwhile
     with store.transaction() as db:
         cohort = cohorts.get_cohort(db=db, name=plan.name)
         if plan.workbook is not None:

@@ -114,7 +114,13 @@ def root(
     ] = False,
 ) -> None:
     """Run a yearly cross-agency introduction and mentoring programme for new managers."""
+    from chefintro.files import protect_store
+    from chefintro.location import is_url, resolve_location
+
     ctx.obj = AppState(db=db, cohort=cohort)
+    # No output of any command may replace the store, even one that never opens it.
+    location = resolve_location(db)
+    protect_store(None if is_url(location) else Path(location))
 
 
 def _mount() -> None:

@@ -81,6 +81,8 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
             output.warning(line)
         for line in report.foreign_key_problems[:20]:
             output.warning(line)
+        for line in report.schema_differences[:20]:
+            output.warning(f"Schema: {line}")
     if not report.ok:
         for problem in report.problems:
             output.error(problem)

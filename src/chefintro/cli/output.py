@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from chefintro.text import printable
 
 
 def _stdout() -> Console:
@@ -23,9 +26,16 @@ def _stderr() -> Console:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
+# JSON escapes C0 controls itself; these it would pass raw to a terminal (DEL, C1 controls
+# such as CSI, and the bidirectional overrides), so they are written as \u escapes.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def emit_json(data: Any) -> None:
     """Write ``data`` as plain JSON to stdout, and nothing else."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
@@ -55,7 +65,7 @@ def problems(header: str, lines: Iterable[str]) -> None:
 
 def plain(text: str) -> None:
     """Write plain text to stdout (for values meant for scripts, such as a path)."""
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(printable(text) + "\n")
 
 
 def table(
@@ -123,6 +133,7 @@ def _cell(value: Any) -> str:
 
 
 def _escape(text: str) -> str:
+    """Return ``text`` safe for a terminal and for rich: no control characters, no markup."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))

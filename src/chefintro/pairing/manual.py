@@ -17,7 +17,7 @@ from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, RULE_EARLIER, MatchingProblem, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
-from chefintro.text import clean_text, email_key
+from chefintro.text import clean_field, email_key
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     two = get_person(db=db, email=second)
     if one.id == two.id:
         raise UsageError("Give two different people.")
-    text = clean_text(reason)
+    text = clean_field(reason, what="The reason")
     if not text:
         raise UsageError("Give a --reason (kept for the record, e.g. 'same management team').")
     a_id, b_id = sorted((id_of(one), id_of(two)))

@@ -23,7 +23,7 @@ from chefintro.roster.columns import (
     unescape_text,
 )
 from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
-from chefintro.text import clean_text, email_key
+from chefintro.text import clean_text, control_problem, email_key
 
 
 def column_letters(number: int) -> str:
@@ -41,9 +41,6 @@ class BadCell(Exception):
     """A cell value that cannot be used; the message says what is allowed."""
 
 
-# C0/C1 controls except tab, LF and CR (which are whitespace and get collapsed), and the
-# bidirectional overrides that can make a name or address display as something else.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?")
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -73,12 +70,10 @@ def raw_text(raw: object) -> str:
 
 
 def _check_control(text: str) -> None:
-    found = _CONTROL.search(text)
-    if found is not None:
-        raise BadCell(
-            f"the text contains an invisible control character (U+{ord(found.group()):04X}); "
-            "retype the cell without it"
-        )
+    # The one text rule of every front door (chefintro.text), in a cell's words.
+    problem = control_problem(text)
+    if problem is not None:
+        raise BadCell(problem.replace("retype it", "retype the cell"))
 
 
 def _text(raw: object) -> str | None:

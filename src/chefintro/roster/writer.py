@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
@@ -138,7 +139,7 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
     if not book.sheets:
         raise ValueError("a workbook needs at least one sheet")
     # The temporary file comes first: if it cannot be made, no write-only sheet exists yet.
-    with private_output(Path(path)) as temporary:
+    with private_output(Path(path)) as temporary, _scratch_beside(temporary):
         workbook = Workbook(write_only=True)
         try:
             lists = _ChoiceLists()
@@ -151,6 +152,39 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
             workbook.save(temporary)
         finally:
             _discard(workbook)
+
+
+@contextmanager
+def _scratch_beside(temporary: Path) -> Iterator[Path]:
+    """Keep openpyxl's write-only scratch files in a private folder beside the target.
+
+    A write-only sheet streams its rows (names, e-mail addresses) to a plain-text scratch
+    file, by default in the system's temp folder, where a killed export would leave it
+    for anyone to read. Here they go into a 0700 folder next to the temporary workbook,
+    which is removed when the workbook is done, whatever happens.
+    """
+    import tempfile
+
+    from openpyxl.worksheet import _writer
+
+    folder = Path(tempfile.mkdtemp(prefix=f"{temporary.name}.", dir=temporary.parent))
+
+    def create_private_file(suffix: str = "") -> str:
+        fd, name = tempfile.mkstemp(prefix="sheet.", suffix=suffix, dir=folder)
+        os.close(fd)
+        _writer.ALL_TEMP_FILES.append(name)
+        return name
+
+    original = _writer.create_temporary_file
+    _writer.create_temporary_file = create_private_file
+    try:
+        yield folder
+    finally:
+        _writer.create_temporary_file = original
+        for name in list(_writer.ALL_TEMP_FILES):
+            if Path(name).parent == folder:
+                _writer.ALL_TEMP_FILES.remove(name)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _discard(workbook: Any) -> None:

@@ -23,6 +23,7 @@ from chefintro.errors import (
 from chefintro.files import fsync, private_output
 from chefintro.store.engine import BUSY_MESSAGE, is_busy
 from chefintro.store.location import is_sqlite, require_existing, side_files, sqlite_file
+from chefintro.store.reference import read_schema, schema_difference
 from chefintro.store.schema import SCHEMA_VERSION
 from chefintro.store.sqlite_files import (
     connect_raw,
@@ -31,8 +32,6 @@ from chefintro.store.sqlite_files import (
     reserve_sibling,
     timestamp,
 )
-
-_CORE_TABLES = frozenset({"agency", "person", "cohort", "participant", "schema_version"})
 
 
 def _postgres_guidance(location: str, action: str) -> str:
@@ -180,13 +179,9 @@ def _copy_backup(source: Path, temporary: Path) -> None:
             copy_sqlite(source, temporary, read_only=True)
         else:
             # A single file (what 'db backup' writes): copy it without opening it in place,
-            # so that nothing is created or changed next to the user's backup.
+            # so that nothing is created or changed next to the user's backup. The copy is
+            # only read until its schema is known to be exactly chefintro's.
             shutil.copyfile(source, temporary)
-            connection = sqlite3.connect(temporary, isolation_level=None)
-            try:
-                connection.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                connection.close()
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             raise StoreBusyError(f"{source} is locked by another program.") from None
@@ -199,38 +194,62 @@ def _copy_backup(source: Path, temporary: Path) -> None:
 
 
 def _validate_backup(copy: Path, source: Path) -> tuple[int, list[AuditRecord]]:
+    """Check the copy of a backup; return its schema version and audit log.
+
+    Its schema is checked first, by plain reads, before anything could run in it: a
+    backup with a trigger, a view, a missing or an extra table or index is refused
+    before any statement writes to it. Only then are its integrity and references
+    checked and its journal mode set.
+    """
+
     def refuse(why: str) -> InvalidInputError:
         return InvalidInputError(f"{source} is not a usable chefintro backup: {why}.")
 
     connection = sqlite3.connect(copy, isolation_level=None)
     try:
+        # Nothing in the file may run code with side effects, and nothing may write.
+        connection.execute("PRAGMA trusted_schema=OFF")
+        connection.execute("PRAGMA query_only=ON")
+        try:
+            schema = read_schema(connection)
+        except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise StoreBusyError(f"{source} is locked by another program.") from None
+            raise InvalidInputError(
+                f"{source} is not a chefintro backup: it is not a readable SQLite database "
+                f"({exc}). The store was not changed."
+            ) from None
+        if ("table", "schema_version", "schema_version") not in {o[:3] for o in schema}:
+            raise refuse("it holds no chefintro store. The store was not changed")
+        row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = int(row[0]) if row and row[0] is not None else 0
+        if version < 1:
+            raise refuse("it records no schema version. The store was not changed")
+        if version > SCHEMA_VERSION:
+            raise refuse(
+                f"it was made by a newer chefintro (schema {version}); this chefintro "
+                f"{__version__} knows schema {SCHEMA_VERSION}. The store was not changed"
+            )
+        difference = schema_difference(schema, version)
+        if difference:
+            raise refuse(
+                f"its schema is not the one chefintro makes for schema {version} "
+                f"({difference.summary()}). The store was not changed"
+            )
         integrity = [str(r[0]) for r in connection.execute("PRAGMA integrity_check").fetchall()]
         if integrity != ["ok"]:
             raise refuse(f"it is damaged ({integrity[0]}). The store was not changed")
-        tables = {
-            str(r[0])
-            for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        if not _CORE_TABLES <= tables:
-            raise refuse("it holds no chefintro store. The store was not changed")
-        row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
         if broken := connection.execute("PRAGMA foreign_key_check").fetchall():
             raise refuse(
                 f"{len(broken)} rows refer to rows that do not exist. The store was not changed"
             )
         audit = _audit_records(connection)
+        connection.execute("PRAGMA query_only=OFF")
+        connection.execute("PRAGMA journal_mode=DELETE")  # one file, like 'db backup' writes
     except sqlite3.DatabaseError as exc:
         raise refuse(f"it cannot be read ({exc}). The store was not changed") from None
     finally:
         connection.close()
-    version = int(row[0]) if row and row[0] is not None else 0
-    if version < 1:
-        raise refuse("it records no schema version. The store was not changed")
-    if version > SCHEMA_VERSION:
-        raise refuse(
-            f"it was made by a newer chefintro (schema {version}); this chefintro "
-            f"{__version__} knows schema {SCHEMA_VERSION}. The store was not changed"
-        )
     return version, audit
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from chefintro.errors import (
 )
 from chefintro.store.engine import BUSY_MESSAGE, driver_reason, is_busy, make_engine
 from chefintro.store.location import describe, is_sqlite, require_existing, sqlite_file
+from chefintro.store.reference import read_schema, schema_difference
 from chefintro.store.schema import SCHEMA_VERSION, schema_version_of
 
 
@@ -29,6 +31,7 @@ class StoreCheck:
     schema_version: int | None = None
     integrity: list[str] = field(default_factory=list)
     foreign_key_problems: list[str] = field(default_factory=list)
+    schema_differences: list[str] = field(default_factory=list)
     journal_mode: str | None = None
     file_mode: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -47,6 +50,7 @@ class StoreCheck:
             "tool_schema_version": self.tool_schema_version,
             "integrity": self.integrity,
             "foreign_key_problems": self.foreign_key_problems,
+            "schema_differences": self.schema_differences,
             "journal_mode": self.journal_mode,
             "file_mode": self.file_mode,
             "problems": self.problems,
@@ -67,15 +71,12 @@ def check_store(location: str, *, rules: Sequence[RuleCheck] = ()) -> StoreCheck
     path = sqlite_file(location)
     backend = "sqlite" if is_sqlite(location) else "postgresql"
     report = StoreCheck(location=describe(location), backend=backend)
+    mode = None
     if path is not None:
         require_existing(path)
         mode = stat.S_IMODE(path.stat().st_mode)
         report.file_mode = oct(mode)
-        if mode & 0o077:
-            report.notes.append(
-                f"The store file was readable by others ({oct(mode)}); it is now private (0o600)."
-            )
-    engine = make_engine(location)
+    engine = make_engine(location, inspect_only=True)
     try:
         _check_schema(engine, report)
         if backend == "sqlite" and report.schema_version is not None:
@@ -92,6 +93,15 @@ def check_store(location: str, *, rules: Sequence[RuleCheck] = ()) -> StoreCheck
         report.problems.append(f"The store cannot be read: {driver_reason(exc)}.")
     finally:
         engine.dispose()
+    if mode is not None and mode & 0o077:
+        report.notes.append(
+            f"The file is readable by others ({oct(mode)})"
+            + (
+                "; the next chefintro command (e.g. 'chefintro init') makes it private (0o600)."
+                if report.schema_version
+                else "."
+            )
+        )
     return report
 
 
@@ -116,6 +126,17 @@ def _check_schema(engine: Engine, report: StoreCheck) -> None:
 
 def _check_sqlite(engine: Engine, report: StoreCheck) -> None:
     with engine.connect() as connection:
+        version = report.schema_version
+        if version is not None and 1 <= version <= SCHEMA_VERSION:
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            difference = schema_difference(read_schema(raw), version)
+            report.schema_differences = list(difference.lines)
+            if difference:
+                report.problems.append(
+                    f"The schema is not the one chefintro makes for schema {version}: "
+                    f"{difference.summary()}."
+                )
         rows = connection.exec_driver_sql("PRAGMA integrity_check").all()
         report.integrity = [str(r[0]) for r in rows]
         if report.integrity != ["ok"]:

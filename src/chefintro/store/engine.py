@@ -48,7 +48,8 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _tighten_mode(path: Path) -> None:
+def tighten_mode(path: Path) -> None:
+    """Make an existing store file private (0600); only for a file known to be a store."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
@@ -84,8 +85,29 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(location: str) -> Engine:
-    """Return an engine for ``location`` with the store's connection settings."""
+def _sqlite_begin_reading(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def _inspect_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # For looking at a file that may not be a store: change nothing in it (no journal mode,
+    # no writes), wait for writers as usual.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
+        cursor.execute("PRAGMA trusted_schema=OFF")
+        cursor.execute("PRAGMA query_only=ON")
+    finally:
+        cursor.close()
+
+
+def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
+    """Return an engine for ``location`` with the store's connection settings.
+
+    With ``inspect_only`` (``db check``) the connections change nothing in the file: no
+    journal mode is set and writes are refused.
+    """
     url = to_url(location)
     if url.startswith("sqlite"):
         path = sqlite_file(location)
@@ -99,11 +121,13 @@ def make_engine(location: str) -> Engine:
                     raise StoreError(
                         f"Cannot create the store at {path}: {exc.strerror}."
                     ) from None
-            else:
-                _tighten_mode(path)
         engine = create_engine(url, hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        if inspect_only:
+            event.listen(engine, "connect", _inspect_only_pragmas)
+            event.listen(engine, "begin", _sqlite_begin_reading)
+        else:
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(url, hide_parameters=True, pool_pre_ping=True)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from chefintro.store.engine import make_engine, translate_db_error
+from chefintro.files import protect_store
+from chefintro.store.engine import make_engine, tighten_mode, translate_db_error
 from chefintro.store.location import sqlite_file
 from chefintro.store.schema import SCHEMA_VERSION, SchemaState, ensure_schema
 
@@ -43,13 +44,18 @@ class Store:
 
 def open_store(location: str) -> Store:
     """Open (creating if needed) the store at ``location``; upgrade an older schema."""
+    path = sqlite_file(location)
+    protect_store(path)  # no output may replace the store or its side files
     engine = make_engine(location)
     try:
-        schema = ensure_schema(engine, backup_of=sqlite_file(location))
+        schema = ensure_schema(engine, backup_of=path)
     except BaseException as exc:
         engine.dispose()
         translated = translate_db_error(exc) if isinstance(exc, Exception) else None
         if translated is not None:
             raise translated from None
         raise
+    if path is not None:
+        # Only now is the file known to be a chefintro store: never touch another file's mode.
+        tighten_mode(path)
     return Store(location=location, engine=engine, schema=schema)
