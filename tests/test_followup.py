@@ -430,7 +430,7 @@ def test_meetings_round_trip_through_the_roster(year: Cli, tmp_path: Path) -> No
     ]
     before = store_snapshot()
     summary: dict[str, Any] = year.json("roster", "import", str(exported))
-    assert summary["sheets"]["Möten"] == {"added": 0, "updated": 0, "unchanged": 2}
+    assert summary["sheets"]["Möten"] == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}
     assert store_snapshot() == before
 
     incoming = tmp_path / "moten.xlsx"

@@ -123,9 +123,14 @@ def cohort(cli: Cli, backend: str) -> Cli:
 def test_import_then_again_changes_nothing(cohort: Cli, tmp_path: Path) -> None:
     path = _roster(tmp_path)
     first: Any = cohort.json("roster", "import", str(path))
-    assert first["sheets"]["Myndigheter"] == {"added": 3, "updated": 0, "unchanged": 0}
-    assert first["sheets"]["Deltagare"] == {"added": 3, "updated": 0, "unchanged": 0}
-    assert first["sheets"]["Träffar"] == {"added": 1, "updated": 0, "unchanged": 0}
+    assert first["sheets"]["Myndigheter"] == {
+        "added": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+    }
+    assert first["sheets"]["Deltagare"] == {"added": 3, "updated": 0, "unchanged": 0, "skipped": 0}
+    assert first["sheets"]["Träffar"] == {"added": 1, "updated": 0, "unchanged": 0, "skipped": 0}
     people: Any = cohort.json("participant", "list")
     assert [p["name"] for p in people] == ["Märta Sjö", "Åsa Öberg", "Örjan Berg"]
     asa = next(p for p in people if p["name"] == "Åsa Öberg")
@@ -309,7 +314,7 @@ def test_absent_columns_keep_capacity_and_wishes(cohort: Cli, tmp_path: Path) ->
         },
     )
     result: Any = cohort.json("roster", "import", str(slim))
-    assert result["sheets"]["Deltagare"] == {"added": 0, "updated": 0, "unchanged": 2}
+    assert result["sheets"]["Deltagare"] == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}
     people = {p["email"]: p for p in cohort.json("participant", "list")}
     assert people["marta@bv.se"]["capacity"] == 2
     assert people["Asa.Oberg@CSN.se"]["wished_field"] == "IT"

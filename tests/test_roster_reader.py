@@ -344,7 +344,7 @@ def test_dates(tmp_path: Path, value: object, expected: date) -> None:
     assert data.participants[0].manager_since == expected
 
 
-@pytest.mark.parametrize("value", ["2020-13-01", "1/2/2020", "igår", 43000])
+@pytest.mark.parametrize("value", ["2020-13-01", "1/2/2020", "igår", True])
 def test_bad_dates_name_the_format(tmp_path: Path, value: object) -> None:
     data = read(
         tmp_path,
@@ -475,7 +475,7 @@ def test_preferred_mentors_are_a_ranked_list(tmp_path: Path) -> None:
                 header,
                 ["A", "a@x.se", "CSN", "adept", "m1@y.se; M2@y.se,m3@y.se\nm4@y.se"],
                 ["B", "b@x.se", "CSN", "adept", "m1@y.se; M1@Y.se"],
-                ["C", "c@x.se", "CSN", "adept", "m1@y.se; nobody"],
+                ["C", "c@x.se", "CSN", "adept", "m1@y.se; no body@x"],
                 ["D", "d@x.se", "CSN", "adept", "D@x.se"],
             ]
         },
@@ -487,7 +487,7 @@ def test_preferred_mentors_are_a_ranked_list(tmp_path: Path) -> None:
         (5, "Önskade mentorer"),
     ]
     assert "listed twice" in data.problems[0].message
-    assert "'nobody' is not an e-mail address" in data.problems[1].message
+    assert "'body@x' is not an e-mail address" in data.problems[1].message
     assert "themselves" in data.problems[2].message
 
 

@@ -214,7 +214,7 @@ def test_par_rows_build_the_matching_problem_once(
         tmp_path, [[ADEPT, MENTOR], ["carl.berg@bolagsverket.se", "bo.ek@csn.se"]]
     )
     result: Any = cli.json("roster", "import", str(roster))
-    assert result["sheets"]["Par"] == {"added": 2, "updated": 0, "unchanged": 0}
+    assert result["sheets"]["Par"] == {"added": 2, "updated": 0, "unchanged": 0, "skipped": 0}
     assert built == ["2027"]
     pairs = {(p["adept"], p["mentor"]) for p in cli.json("pair", "list")}
     assert pairs == {(ADEPT, MENTOR), ("carl.berg@bolagsverket.se", "bo.ek@csn.se")}

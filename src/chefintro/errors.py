@@ -68,6 +68,50 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+#: How many lines a problem report shows on screen; ``--json`` carries every problem.
+SHOWN_PROBLEMS = 50
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """``[2, 3, 4, 9]`` → ``"2–4, 9"`` (at most a few ranges, then "…")."""
+    ordered = sorted(set(rows))
+    ranges: list[str] = []
+    start = previous = ordered[0]
+    for row in [*ordered[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        ranges.append(str(start) if start == previous else f"{start}–{previous}")
+        if row is not None:
+            start = previous = row
+    shown = ", ".join(ranges[:6])
+    return shown + (", …" if len(ranges) > 6 else "")
+
+
+def summarise_problems(problems: list[Problem], limit: int = SHOWN_PROBLEMS) -> list[str]:
+    """Return the lines a person reads: identical problems grouped, at most ``limit`` lines.
+
+    Problems with the same sheet, column and message are one line naming how many rows
+    and which ("unknown agency 'X' in 20,000 rows: 2–20001"); past ``limit`` lines the
+    rest is counted ("… and N more (see --json)").
+    """
+    groups: dict[tuple[str | None, str | None, str], list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.sheet, problem.column, problem.message), []).append(problem)
+    lines: list[str] = []
+    for (sheet, column, message), found in groups.items():
+        rows = [p.row for p in found if p.row is not None]
+        if len(found) == 1 or not rows:
+            lines.append(str(found[0]))
+            continue
+        where = Problem("", sheet=sheet, column=column).location()
+        lines.append(f"{where}: {message} (in {len(rows):,} rows: {_row_ranges(rows)})")
+    if len(lines) > limit:
+        rest = len(lines) - limit
+        lines = lines[:limit] + [f"… and {rest:,} more (see --json)"]
+    return lines
+
+
 class InvalidInputError(ChefintroError):
     """The input file's data is invalid; carries every problem found."""
 

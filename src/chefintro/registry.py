@@ -223,12 +223,16 @@ def who_json(row: _Someone) -> dict[str, Any]:
 
 
 def clean_email(value: str) -> str:
-    """Return an e-mail address trimmed and NFC-normalised, or raise UsageError."""
+    """Return the bare address in ``value`` (the one rule: :func:`rules.parse_email`).
+
+    The text rule comes first (no control characters or bidi overrides); raises
+    UsageError when it is not one e-mail address.
+    """
     email = clean_field(value, what="The e-mail address") or ""
-    problem = rules.email_problem(email)
-    if problem is not None:
-        raise UsageError(f"{value!r} {problem} (expected name@agency.se).")
-    return email
+    try:
+        return rules.parse_email(email)
+    except rules.NotAnEmail as why:
+        raise UsageError(f"{value.strip()[:80]!r} {why}.") from None
 
 
 def find_person(*, db: Session, email: str) -> Person | None:

@@ -10,12 +10,13 @@ for a roster's Par rows alike.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
 from chefintro.enums import Role
 from chefintro.errors import UsageError
-from chefintro.text import is_plausible_email
+from chefintro.text import clean_text, is_plausible_email
 
 #: The most adepts one mentor may take. Capacity becomes matching slots, so an absurd
 #: number must not reach the solver, whichever way it arrives.
@@ -46,6 +47,45 @@ def email_problem(address: str) -> str | None:
     if not address.isascii() and any(unicodedata.category(c) == "Cf" for c in address):
         return "contains invisible characters; retype the address"
     return None
+
+
+class NotAnEmail(ValueError):
+    """A value that is not one e-mail address; the message says why, without the value."""
+
+
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+_ANGLE = re.compile(r"^(?P<display>[^<>]*)<(?P<address>[^<>]*)>$")
+_TRAILING_SEPARATORS = re.compile(r"[\s;,]+$")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def parse_email(value: str) -> str:
+    """Return the one e-mail address in ``value`` as people paste it, or raise NotAnEmail.
+
+    The one e-mail rule: ``person add``/``edit``, roster cells (Deltagare, Par, Närvaro,
+    wished mentors) and plans all call it. Outlook and mail programs copy addresses as
+    ``mailto:a@b.se``, ``<a@b.se>``, ``Anna Ek <a@b.se>`` or ``a@b.se;``; those are
+    cleaned to the bare address (trimmed, NFC). Anything else that is not exactly one
+    address is refused (:func:`email_problem`, and two addresses in one value).
+    """
+    text = clean_text(value) or ""
+    text = _TRAILING_SEPARATORS.sub("", text)
+    angle = _ANGLE.match(text)
+    if angle is not None:
+        text = angle["address"].strip()
+    text = _TRAILING_SEPARATORS.sub("", _MAILTO.sub("", text).strip())
+    if not text:
+        raise NotAnEmail("is empty; an e-mail address is needed")
+    if _INVISIBLE.search(text):
+        raise NotAnEmail("contains invisible characters; retype the address")
+    if text.count("@") > 1 and any(sep in text for sep in ";, <>"):
+        raise NotAnEmail("holds more than one address; give one address")
+    problem = email_problem(text)
+    if problem == NOT_AN_EMAIL:
+        raise NotAnEmail(f"{NOT_AN_EMAIL} (expected name@myndighet.se)")
+    if problem is not None:
+        raise NotAnEmail(problem)
+    return text
 
 
 # --- capacity and wishes ----------------------------------------------------------------

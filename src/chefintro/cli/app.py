@@ -52,7 +52,9 @@ class ChefintroGroup(TyperGroup):
 
 def report(exc: ChefintroError) -> None:
     if isinstance(exc, InvalidInputError) and exc.problems:
-        output.problems(exc.message, (str(p) for p in exc.problems))
+        from chefintro.errors import summarise_problems
+
+        output.problems(exc.message, summarise_problems(exc.problems))
     else:
         output.error(exc.message)
 

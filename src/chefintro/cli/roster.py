@@ -34,40 +34,95 @@ def template(ctx: typer.Context, file: FileArg) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: FileArg,
+    file: Annotated[Path, typer.Argument(help="The .xlsx, .ods or .csv file.", metavar="FILE")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file and show what would change.")
     ] = False,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            help="Import just these sheets (comma-separated names, e.g. Närvaro or "
+            "Träffar,Närvaro); the others are not read into the store.",
+            metavar="SHEETS",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a roster: all or nothing, every problem reported with sheet, row and column.
 
+    The import lists what it changes, row by row (added; changed, with field: old → new;
+    unchanged; skipped), in a dry run before anything is written and after a real import
+    has committed.
+
     Example: chefintro roster import csn-2027.xlsx --dry-run
     """
-    from chefintro.roster.load import import_roster
+    from chefintro.errors import InvalidInputError
+    from chefintro.roster.load import import_roster, keep_only, only_sheets
     from chefintro.roster.reader import read_roster
 
     st = state(ctx)
-    data = read_roster(file)
-    for message in data.warnings:
-        output.warning(message)
-    with st.transaction() as db:
-        summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
+    chosen = only_sheets(only) if only is not None else None
+    warnings: list[str] = []
+    try:
+        data = read_roster(file)
+        warnings = data.warnings
+        if chosen is not None:
+            keep_only(data, chosen)
+        for message in data.warnings:
+            output.warning(message)
+        with st.transaction() as db:
+            summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
+    except InvalidInputError as error:
+        if as_json:
+            output.emit_json(
+                {
+                    "ok": False,
+                    "error": error.message,
+                    "problems": [
+                        {"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                        for p in error.problems
+                    ],
+                    "warnings": warnings,
+                }
+            )
+        raise
     for message in summary.warnings:
         output.warning(message)
     if as_json:
-        output.emit_json(summary.to_json())
+        result = summary.to_json()
+        result["warnings"] = data.warnings + summary.warnings
+        output.emit_json(result)
         return
     title = f"{file.name}: {'would import (dry run)' if dry_run else 'imported'}"
     if summary.cohort:
         title += f" into cohort {summary.cohort}"
     output.table(
-        ["Sheet", "Added", "Updated", "Unchanged"],
-        [(name, c.added, c.updated, c.unchanged) for name, c in summary.sheets.items()],
+        ["Sheet", "Added", "Updated", "Unchanged", "Skipped"],
+        [(name, c.added, c.updated, c.unchanged, c.skipped) for name, c in summary.sheets.items()],
         title=title,
     )
+    _print_changes(summary)
     if dry_run:
         output.info("Dry run: nothing was written.")
+
+
+def _print_changes(summary: object) -> None:
+    """List the rows that change (and how), then how many rows stay as they are."""
+    from chefintro.roster.load import ImportSummary
+
+    assert isinstance(summary, ImportSummary)
+    changing = [c for c in summary.changes if c.action != "unchanged"]
+    for change in changing[:200]:
+        output.plain(change.describe())
+    if len(changing) > 200:
+        output.plain(f"… and {len(changing) - 200} more changed rows (see --json)")
+    unchanged: dict[str, int] = {}
+    for change in summary.changes:
+        if change.action == "unchanged":
+            unchanged[change.sheet] = unchanged.get(change.sheet, 0) + 1
+    for sheet, count in unchanged.items():
+        output.plain(f"{sheet}: {count} row{'s' if count != 1 else ''} unchanged")
 
 
 @app.command("export")

@@ -34,6 +34,8 @@ class PairInfo:
     since: date | None = None
     ended_on: date | None = None
     end_reason: str | None = None
+    #: The stored pair's number (written hidden in exported workbooks).
+    id: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -181,6 +183,7 @@ def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[P
             since=p.started_on,
             ended_on=p.ended_on,
             end_reason=p.end_reason,
+            id=id_of(p),
         )
         for p, a, aa, m, ma in db.execute(query).all()
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -45,7 +46,6 @@ _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
-_LIST_SEPARATORS = re.compile(r"[;,\s]+")
 _ONE_MINUTE = timedelta(minutes=1)
 
 
@@ -109,43 +109,58 @@ def _code(raw: object) -> str | None:
     return text.upper() if text is not None else None
 
 
-def _valid_email(text: str) -> str:
-    problem = rules.email_problem(text)
-    if problem == rules.NOT_AN_EMAIL:
-        raise BadCell(f"{quoted(text)} {problem} (expected name@myndighet.se)")
-    if problem is not None:
-        raise BadCell(f"{quoted(text)} {problem}")
-    return text
-
-
-def _email(raw: object) -> str | None:
+def email_text(raw: object) -> str:
+    """Return the bare address in a cell as people paste it (:func:`rules.parse_email`)."""
     if not isinstance(raw, str):
         raise BadCell(
             f"{quoted(raw_text(raw))} is not an e-mail address (expected name@myndighet.se)"
         )
-    text = _text(raw)
-    return _valid_email(text) if text is not None else None
+    text = unescape_text(raw)
+    if not text.isprintable():  # line breaks and tabs are whitespace here, controls are not
+        _check_control(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    try:
+        return rules.parse_email(text)
+    except rules.NotAnEmail as why:
+        raise BadCell(f"{quoted(clean_text(text) or text)} {why}") from None
+
+
+def _email(raw: object) -> str | None:
+    if isinstance(raw, str) and clean_text(raw) is None:
+        return None
+    return email_text(raw)
+
+
+#: Separators between the wished mentors of one cell: ; , and line breaks.
+_WISH_SEPARATORS = re.compile(r"[;,\n\r]+")
 
 
 def _email_list(raw: object) -> tuple[str, ...] | None:
+    """Read ranked wished mentors: e-mail addresses, or names (the loader resolves those)."""
     if not isinstance(raw, str):
-        raise BadCell(f"{quoted(raw_text(raw))} is not a list of e-mail addresses")
+        raise BadCell(f"{quoted(raw_text(raw))} is not a list of e-mail addresses or names")
     text = unescape_text(raw)
     if not text.isprintable():  # line breaks are separators here, controls are not
-        _check_control(text)
-    addresses: list[str] = []
+        _check_control(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    entries: list[str] = []
     seen: set[str] = set()
-    for part in _LIST_SEPARATORS.split(text):
-        address = part if part.isascii() else clean_text(part)
-        if not address:
+    for part in _WISH_SEPARATORS.split(text):
+        cleaned = clean_text(part)
+        if not cleaned:
             continue
-        _valid_email(address)
-        key = email_cell_key(address)
-        if key in seen:
-            raise BadCell(f"{quoted(address)} is listed twice; list each mentor once")
-        seen.add(key)
-        addresses.append(address)
-    return tuple(addresses) or None
+        if "@" in cleaned and "<" not in cleaned and " " in cleaned:
+            pieces = cleaned.split(" ")  # addresses separated by spaces only
+        else:
+            pieces = [cleaned]
+        for piece in pieces:
+            entry = email_text(piece) if "@" in piece else piece
+            if len(entry) > MAX_TEXT_LENGTH:
+                raise BadCell(f"{quoted(entry)} is too long for a name or address")
+            key = email_cell_key(entry)
+            if key in seen:
+                raise BadCell(f"{quoted(entry)} is listed twice; list each mentor once")
+            seen.add(key)
+            entries.append(entry)
+    return tuple(entries) or None
 
 
 def _word(words: dict[str, Any], what: str, hint: str) -> Callable[[object], Any]:
@@ -176,11 +191,47 @@ def _flag(raw: object) -> bool | None:
     return result
 
 
+#: Day 0 of Excel's (1900, Lotus-compatible) serial numbers: 1899-12-30.
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+#: The earliest date a roster may hold; earlier is a typing or conversion accident.
+EARLIEST_DATE = date(1950, 1, 1)
+#: How far ahead a roster date may lie (a year from today).
+LATEST_AHEAD = timedelta(days=366)
+#: Serial numbers Excel itself can show as dates (1900-01-01 … 9999-12-31).
+_LARGEST_SERIAL = 2_958_465
+
+
+def serial_datetime(number: float) -> datetime:
+    """Return the date-time an Excel serial number (days since 1899-12-30) stands for."""
+    if not math.isfinite(number) or not 1 <= number <= _LARGEST_SERIAL:
+        raise BadCell(f"{quoted(raw_text(number))} is not a date; write it as YYYY-MM-DD")
+    return _EXCEL_EPOCH + timedelta(days=number)
+
+
+def _plausible(day: date, shown: str) -> date:
+    latest = date.today() + LATEST_AHEAD
+    if day == _EXCEL_EPOCH.date():
+        raise BadCell(
+            "the cell holds no real date (Excel's day zero, 1899-12-30: a 0 or a value that "
+            "is not a number); write the date as YYYY-MM-DD"
+        )
+    if not EARLIEST_DATE <= day <= latest:
+        raise BadCell(
+            f"{shown} is not a plausible date; dates from {EARLIEST_DATE.isoformat()} to "
+            f"{latest.isoformat()} (a year from today) are accepted"
+        )
+    return day
+
+
 def _date(raw: object) -> date | None:
     if isinstance(raw, datetime):
-        return raw.date()
+        return _plausible(raw.date(), raw.date().isoformat())
     if isinstance(raw, date):
-        return raw
+        return _plausible(raw, raw.isoformat())
+    if isinstance(raw, float | int) and not isinstance(raw, bool):
+        # A date typed into a General-format cell, or pasted as a number: a serial.
+        day = serial_datetime(float(raw)).date()
+        return _plausible(day, f"{raw_text(raw)} (as a date {day.isoformat()})")
     if isinstance(raw, str):
         text = clean_text(raw)
         if text is None:
@@ -188,9 +239,11 @@ def _date(raw: object) -> date | None:
         match = _ISO_DATE.fullmatch(text)
         if match is not None:
             try:
-                return date.fromisoformat(match.group(1))
+                day = date.fromisoformat(match.group(1))
             except ValueError:
                 pass
+            else:
+                return _plausible(day, day.isoformat())
     raise BadCell(f"{quoted(raw_text(raw))} is not a date; write it as YYYY-MM-DD")
 
 
@@ -202,7 +255,15 @@ def _round_minute(value: datetime) -> datetime:
 
 def _datetime(raw: object) -> datetime | None:
     if isinstance(raw, datetime):
+        if raw == _EXCEL_EPOCH:
+            raise BadCell(
+                "the cell holds no real date and time (Excel's day zero, 1899-12-30); write "
+                "YYYY-MM-DD HH:MM"
+            )
         return _round_minute(raw)
+    if isinstance(raw, float | int) and not isinstance(raw, bool) and raw >= 1:
+        # A date-time typed into a General-format cell: a serial with a fraction of a day.
+        return _round_minute(serial_datetime(float(raw)))
     if isinstance(raw, str):
         text = clean_text(raw)
         if text is None:
@@ -288,6 +349,23 @@ def _minutes(raw: object) -> int | None:
     return int(number)
 
 
+def _stored_id(raw: object) -> int | None:
+    number: float | None = None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number = raw
+    elif isinstance(raw, str):
+        text = clean_text(raw)
+        if text is None:
+            return None
+        if text.isdigit() and len(text) < 12:
+            number = int(text)
+    if number is None or not math.isfinite(number) or not float(number).is_integer():
+        raise BadCell(f"{quoted(raw_text(raw))} is not a number written by the export")
+    if not 1 <= number < 2**31:
+        raise BadCell(f"{quoted(raw_text(raw))} is not a number written by the export")
+    return int(number)
+
+
 def info_cell(raw: object) -> None:
     return None
 
@@ -307,4 +385,5 @@ CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {
     ValueKind.MINUTES: _minutes,
     ValueKind.FLAG: _flag,
     ValueKind.INFO: info_cell,
+    ValueKind.ID: _stored_id,
 }

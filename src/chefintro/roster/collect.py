@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,10 @@ from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 _OWN_PAIR_COLUMNS = (
     ("Adept", 30),
     ("Adeptens namn", 24),
-    ("Adeptens myndighet", 12),
+    ("Adeptens myndighet", 19),
     ("Mentor", 30),
     ("Mentorns namn", 24),
-    ("Mentorns myndighet", 12),
+    ("Mentorns myndighet", 19),
     ("Låst", 8),
     ("Status", 10),
 )
@@ -62,9 +63,81 @@ def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any
 
 def _session_rows(sessions: Sequence[ProgrammeSessionInfo]) -> list[tuple[Any, ...]]:
     # Enums, not their values: the writer shows them as the Swedish words of the drop-downs.
+    # The last, hidden column is the session's stable number, so a renamed or moved session
+    # is recognised when the workbook comes back.
     return [
-        (s.title, SessionKind(s.kind), s.starts_at, s.ends_at, s.location, s.host) for s in sessions
+        (s.title, SessionKind(s.kind), s.starts_at, s.ends_at, s.location, s.host, s.id)
+        for s in sessions
     ]
+
+
+_STATUS_WORDS = {
+    ParticipantStatus.ACTIVE: "aktiv",
+    ParticipantStatus.WITHDRAWN: "avbrutit",
+    ParticipantStatus.COMPLETED: "genomfört",
+}
+
+
+def _completion(
+    cohort: Cohort,
+    person: cohorts.ParticipantInfo,
+    attendance: dict[str, int],
+    held: int,
+) -> str | None:
+    """Say how an adept stands: completed, withdrawn, or attendance against the rule."""
+    if person.role != Role.ADEPT:
+        return None
+    status = ParticipantStatus(person.status)
+    if status is ParticipantStatus.COMPLETED:
+        return "genomfört"
+    if status is ParticipantStatus.WITHDRAWN:
+        return "avbrutit"
+    if not held:
+        return "pågår (inga träffar hållna än)"
+    present = attendance.get(person.email.casefold(), 0)
+    needed = -(-round(cohort.min_attendance * held * 1000) // 1000)
+    verdict = "når kravet" if present >= needed else "under kravet"
+    return f"{verdict}: {present} av {held} träffar (krav {needed})"
+
+
+def _with_status(
+    db: Session,
+    cohort: Cohort,
+    people: Sequence[cohorts.ParticipantInfo],
+    sessions: Sequence[ProgrammeSessionInfo],
+) -> list[tuple[Any, ...]]:
+    from chefintro.clock import now_local
+
+    rows = _attendance(db, cohort, sessions, people)
+    now = now_local().replace(tzinfo=None)
+    held = [i for i, s in enumerate(sessions) if s.starts_at.replace(tzinfo=None) <= now]
+    present = {
+        str(row[0]).casefold(): sum(1 for i in held if row[2 + i] is AttendanceStatus.PRESENT)
+        for row in rows
+    }
+    return [
+        (
+            *base,
+            _STATUS_WORDS.get(ParticipantStatus(p.status), p.status),
+            _completion(cohort, p, present, len(held)),
+        )
+        for base, p in zip(_participant_rows(people), people, strict=True)
+    ]
+
+
+def _page_header(cohort: Cohort | None, agency: Agency | None = None) -> str:
+    parts = ["Chefsintroduktion"]
+    if cohort is not None:
+        parts.append(f"kull {cohort.name}")
+    if agency is not None:
+        parts.append(f"{agency.name} ({agency.code})")
+    return " – ".join(parts)
+
+
+def _now() -> datetime:
+    from chefintro.clock import now_local
+
+    return now_local()
 
 
 def _attendance(
@@ -112,7 +185,7 @@ def _overview(db: Session, cohort: Cohort) -> OverviewSheet:
     ]
     charts = [
         BarChartSpec(0, "Deltagare per myndighet", y_title="Antal"),
-        BarChartSpec(1, "Närvaro per träff", y_title="Antal"),
+        BarChartSpec(1, "Närvaro per träff", y_title="Antal", horizontal=True),
     ]
     return OverviewSheet("Översikt", tables, charts)
 
@@ -136,7 +209,7 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
         standard_sheet(SheetKey.AGENCIES, [(a.code, a.name) for a in agencies])
     ]
     if cohort is None:
-        return WorkbookSpec(sheets)
+        return WorkbookSpec(sheets, _page_header(None), _now())
     people = [
         p
         for p in cohorts.list_participants(db=db, cohort=cohort)
@@ -148,7 +221,7 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
     sheets += [
         standard_sheet(SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=codes),
         standard_sheet(SheetKey.SESSIONS, _session_rows(sessions), agency_codes=codes),
-        standard_sheet(SheetKey.PAIRS, [(p.adept, p.mentor, p.locked) for p in pairs]),
+        standard_sheet(SheetKey.PAIRS, [(p.adept, p.mentor, p.locked, p.id) for p in pairs]),
         standard_sheet(
             SheetKey.ATTENDANCE,
             _attendance(db, cohort, sessions, people),
@@ -159,16 +232,17 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
         standard_sheet(SheetKey.GROUPS, _groups_rows(db, cohort)),
         _overview(db, cohort),
     ]
-    return WorkbookSpec(sheets)
+    return WorkbookSpec(sheets, _page_header(cohort), _now())
 
 
 def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpec:
-    """Return one agency's workbook: its people, their pairs, the calendar, attendance."""
-    people = [
-        p
-        for p in cohorts.list_participants(db=db, cohort=cohort, agency=agency.code)
-        if p.status != ParticipantStatus.WITHDRAWN
-    ]
+    """Return one agency's workbook: its people, their pairs, the calendar, attendance.
+
+    Withdrawn participants stay in it with their status (HR asks where they went), and
+    each adept's completion is shown.
+    """
+    everyone = cohorts.list_participants(db=db, cohort=cohort, agency=agency.code)
+    people = [p for p in everyone if p.status != ParticipantStatus.WITHDRAWN]
     own = {p.email for p in people}
     sessions = list_sessions(db=db, cohort=cohort)
     headers = [attendance_header(s.title, s.starts_at) for s in sessions]
@@ -179,7 +253,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
     ]
     pair_sheet = SheetSpec(
         "Par",
-        [ColumnSpec(h, w) for h, w in _OWN_PAIR_COLUMNS],
+        [ColumnSpec(h, w, hidden=h == "Parnummer") for h, w in _OWN_PAIR_COLUMNS],
         [
             (
                 p.adept,
@@ -190,6 +264,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
                 p.mentor_agency,
                 p.locked,
                 "aktivt" if p.state == "active" else "förslag",
+                p.id,
             )
             for p in pairs
         ],
@@ -197,7 +272,10 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
     sheets: list[SheetSpec | OverviewSheet] = [
         standard_sheet(SheetKey.AGENCIES, [(agency.code, agency.name)]),
         standard_sheet(
-            SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=[agency.code]
+            SheetKey.PARTICIPANTS,
+            _with_status(db, cohort, everyone, sessions),
+            agency_codes=[agency.code],
+            include_names=True,
         ),
         standard_sheet(SheetKey.SESSIONS, _session_rows(sessions)),
         pair_sheet,
@@ -213,7 +291,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
         ),
         standard_sheet(SheetKey.GROUPS, _groups_rows(db, cohort, own)),
     ]
-    return WorkbookSpec(sheets)
+    return WorkbookSpec(sheets, _page_header(cohort, agency), _now())
 
 
 def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:

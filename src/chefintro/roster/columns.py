@@ -83,6 +83,7 @@ class ValueKind(StrEnum):
     MINUTES = "minutes"  # a meeting's length: whole minutes up to MAX_MEETING_MINUTES
     FLAG = "flag"  # ja/nej
     INFO = "info"  # shown for people, never imported
+    ID = "id"  # a stored row's number, written by export in a hidden column
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class Column:
     required: bool = False
     width: float = 16
     aliases: tuple[str, ...] = ()
+    #: Written by export in a hidden column so that a returned workbook is recognised
+    #: (a stable number); people do not fill it in.
+    hidden: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -138,8 +142,23 @@ _END, _COUNT, _LIST, _FLAG = (
 )
 _INFO, _REQ, _OPT = ValueKind.INFO, True, False
 _MINUTES = ValueKind.MINUTES
-_MAIL = ("E-postadress", "E-mail", "Epost")
+_COUNT_ID = ValueKind.ID
+_MAIL = (
+    "E-postadress",
+    "E-mail",
+    "Epost",
+    "Mejl",
+    "Mail",
+    "Mejladress",
+    "Mailadress",
+    "E-mailadress",
+    "Email address",
+    "E-mail address",
+)
 _TYPE = ("Type",)
+_NAME = ("Fullständigt namn", "Full name")
+_SINCE = ("Chef från", "Chef sedan datum", "Chefsdatum")
+_AGENCY_ALIASES = ("Myndighetskod", "Myndighetens kod", "Agency code")
 
 # fmt: off
 #      field                Swedish              English              kind     req.  width aliases
@@ -148,18 +167,24 @@ AGENCIES = SheetDef(SheetKey.AGENCIES, "Myndigheter", "Agencies", (
     Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 40),
 ))
 PARTICIPANTS = SheetDef(SheetKey.PARTICIPANTS, "Deltagare", "Participants", (
-    Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 26),
+    Column("name",              "Namn",              "Name",              _TEXT,   _REQ, 26, _NAME),
     Column("email",             "E-post",            "Email",             _EMAIL,  _REQ, 32, _MAIL),
-    Column("agency",            "Myndighet",         "Agency",            _AGENCY, _REQ, 14),
+    Column("agency",            "Myndighet",         "Agency",            _AGENCY, _REQ, 14,
+           _AGENCY_ALIASES),
     Column("role",              "Roll",              "Role",              _ROLE,   _REQ, 11),
     Column("unit",              "Enhet",             "Unit",              _TEXT,   _OPT, 22),
     Column("title",             "Befattning",        "Title",             _TEXT,   _OPT, 22),
     Column("field",             "Verksamhetsområde", "Field",             _TEXT,   _OPT, 21),
     Column("location",          "Ort",               "Location",          _TEXT,   _OPT, 16),
-    Column("manager_since",     "Chef sedan",        "Manager since",     _DATE,   _OPT, 13),
+    Column("manager_since",     "Chef sedan",        "Manager since",     _DATE,   _OPT, 13,
+           _SINCE),
     Column("capacity",          "Kapacitet",         "Capacity",          _COUNT,  _OPT, 11),
     Column("wished_field",      "Önskat område",     "Wished field",      _TEXT,   _OPT, 21),
     Column("preferred_mentors", "Önskade mentorer",  "Preferred mentors", _LIST,   _OPT, 40),
+    # Shown in agency workbooks only, never imported: the participant's status (withdrawn
+    # people are kept) and how an adept stands against the programme's attendance rule.
+    Column("status",            "Status",            "Status",            _INFO,   _OPT, 12),
+    Column("completion",        "Genomförande",      "Completion",        _INFO,   _OPT, 30),
 ))
 SESSIONS = SheetDef(SheetKey.SESSIONS, "Träffar", "Sessions", (
     Column("title",             "Titel",             "Title",             _TEXT,   _REQ, 30),
@@ -168,11 +193,15 @@ SESSIONS = SheetDef(SheetKey.SESSIONS, "Träffar", "Sessions", (
     Column("ends_at",           "Slut",              "End",               _END,    _REQ, 18),
     Column("location",          "Plats",             "Location",          _TEXT,   _OPT, 24),
     Column("host",              "Värd",              "Host",              _AGENCY, _OPT, 12),
+    Column("session_id",        "Träffnummer",       "Session number",    _COUNT_ID, _OPT, 8,
+           hidden=True),
 ))
 PAIRS = SheetDef(SheetKey.PAIRS, "Par", "Pairs", (
     Column("adept",             "Adept",             "Adept",             _EMAIL,  _REQ, 32),
     Column("mentor",            "Mentor",            "Mentor",            _EMAIL,  _REQ, 32),
     Column("locked",            "Låst",              "Locked",            _FLAG,   _OPT,  8),
+    Column("pair_id",           "Parnummer",         "Pair number",       _COUNT_ID, _OPT, 8,
+           hidden=True),
 ))
 # E-post, an optional Namn (a help for people, never imported), then one column per session
 # headed by attendance_header().
@@ -240,6 +269,10 @@ COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     (SheetKey.PARTICIPANTS, "wished_field"): "Adepter: önskat verksamhetsområde hos mentorn.",
     (SheetKey.PARTICIPANTS, "preferred_mentors"): "Adepter: önskade mentorers "
     "e-postadresser i prioritetsordning, åtskilda med semikolon.",
+    (SheetKey.PARTICIPANTS, "status"): "Visas i myndighetens arbetsbok: aktiv, avbrutit eller "
+    "genomfört. Läses inte in.",
+    (SheetKey.PARTICIPANTS, "completion"): "Visas i myndighetens arbetsbok: adeptens närvaro mot "
+    "programmets krav. Läses inte in.",
     (SheetKey.SESSIONS, "title"): "Träffens namn. Obligatorisk.",
     (SheetKey.SESSIONS, "kind"): "uppstart, utbildning, föreläsning, nätverk eller avslutning.",
     (SheetKey.SESSIONS, "starts_at"): "Starttid, ÅÅÅÅ-MM-DD TT:MM (svensk tid). Obligatorisk.",
@@ -251,6 +284,10 @@ COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     (SheetKey.PAIRS, "mentor"): "Mentorns e-postadress (från en annan myndighet). Obligatorisk.",
     (SheetKey.PAIRS, "locked"): "ja om paret ska ligga kvar vid ny matchning, annars nej eller "
     "tomt.",
+    (SheetKey.SESSIONS, "session_id"): "Dold kolumn som exporten fyller i: träffens fasta "
+    "nummer, så att en flyttad eller omdöpt träff känns igen. Lämna den som den är.",
+    (SheetKey.PAIRS, "pair_id"): "Dold kolumn som exporten fyller i: parets nummer, så att ett "
+    "par som tagits bort efter exporten inte skapas igen. Lämna den som den är.",
     (SheetKey.ATTENDANCE, "email"): "Deltagarens e-postadress. Obligatorisk.",
     (SheetKey.ATTENDANCE, "name"): "Valfri kolumn: deltagarens namn som stöd när listan fylls "
     "i; läses inte in.",
@@ -295,11 +332,38 @@ def match_key(text: str) -> str:
     return (clean_text(text) or "").casefold()
 
 
+_PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+_HEADER_NOISE = re.compile(r"[\s\-‐‑‒–—_.:*]+")
+
+
+def header_key(text: str) -> str:
+    """Return the form column headers are compared in.
+
+    As :func:`match_key`, and a trailing parenthetical (``Chef sedan (ÅÅÅÅ-MM-DD)``), a
+    required-field star, hyphens, dashes, underscores, dots and spaces do not count, so
+    ``E-post``, ``Epost``, ``E post`` and ``e_post:`` are one header.
+    """
+    key = match_key(text)
+    stripped = _PARENTHETICAL.sub("", key)
+    return _HEADER_NOISE.sub("", stripped or key)
+
+
+#: Headers that hold half a name: a roster with Förnamn and Efternamn instead of Namn has
+#: them joined ("Förnamn Efternamn") into the Namn column.
+NAME_PARTS: dict[str, str] = {
+    header_key(word): part
+    for part, words in (
+        ("first", ("Förnamn", "Tilltalsnamn", "First name", "Given name")),
+        ("last", ("Efternamn", "Last name", "Surname", "Family name")),
+    )
+    for word in words
+}
+
 _SHEETS_BY_NAME: dict[str, SheetDef] = {
     match_key(name): sheet for sheet in SHEETS.values() for name in sheet.names
 }
 _COLUMNS_BY_NAME: dict[SheetKey, dict[str, Column]] = {
-    sheet.key: {match_key(name): column for column in sheet.columns for name in column.names}
+    sheet.key: {header_key(name): column for column in sheet.columns for name in column.names}
     for sheet in SHEETS.values()
 }
 
@@ -311,7 +375,7 @@ def find_sheet(name: str) -> SheetDef | None:
 
 def find_column(sheet: SheetKey, header: str) -> Column | None:
     """Return the column a header stands for on ``sheet`` (Swedish, English or alias), if any."""
-    return _COLUMNS_BY_NAME[sheet].get(match_key(header))
+    return _COLUMNS_BY_NAME[sheet].get(header_key(header))
 
 
 # --- words --------------------------------------------------------------------------------

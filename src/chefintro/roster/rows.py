@@ -54,6 +54,8 @@ class ProgrammeSessionRow:
     kind: SessionKind | None = None
     location: str | None = None
     host: str | None = None
+    #: The stored session's number, from an exported workbook's hidden column.
+    session_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class PairRow:
     adept: str
     mentor: str
     locked: bool = False
+    #: The stored pair's number, from an exported workbook's hidden column.
+    pair_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,10 @@ class RosterData:
     headers: dict[SheetKey, dict[str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: True when the reader stopped collecting problems at its bound.
+    truncated: bool = False
+    #: When the workbook was exported by chefintro (from its properties), if it was.
+    exported_at: datetime | None = None
 
     @property
     def ok(self) -> bool:

@@ -102,6 +102,12 @@ class CheckedWorkbook:
     path: Path
     data: bytes
     formulas: dict[str, tuple[FormulaCell, ...]] = field(default_factory=dict)
+    #: "xlsx" or "ods".
+    kind: str = "xlsx"
+    #: Per sheet name: (row, column) → hyperlink target, for e-mail cells showing a name.
+    links: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    #: The export time chefintro wrote into the workbook's custom properties, if any.
+    exported_at: str | None = None
 
 
 def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
@@ -111,7 +117,7 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
     or beyond the caps, and InvalidInputError (exit 65) for XML entity declarations.
     """
     source = Path(path)
-    data = _read_file(source)
+    data = read_file(source)
     if data.startswith(OLE_MAGIC):
         raise UnreadableInputError(_ole_message(source, data))
     if not data.startswith(_ZIP_MAGIC):
@@ -137,19 +143,217 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
     with archive:
         infos = archive.infolist()
         _check_entries(source, infos)
-        _check_is_workbook(source, {info.filename for info in infos})
+        kind = _check_is_workbook(source, archive, {info.filename for info in infos})
         spans = _entry_spans(source, data, infos)
         formulas_by_part: dict[str, tuple[FormulaCell, ...]] = {}
+        numbers_by_part: dict[str, list[tuple[int, int, str]]] = {}
+        contents: dict[str, bytes] = {}
         for info in infos:
             content = _inflate(source, data, info, spans[info.filename])
             found = _scan_part(source, info.filename, content)
             if found:
                 formulas_by_part[info.filename] = found
-        formulas = _formulas_by_sheet(archive, formulas_by_part) if formulas_by_part else {}
-    return CheckedWorkbook(source, data, formulas)
+            if kind == "ods" and info.filename == "content.xml":
+                _check_ods_extent(source, content)
+            elif info.filename.startswith("xl/worksheets/"):
+                if info.filename.endswith(".xml"):
+                    numbers = _impossible_numbers(content)
+                    if numbers:
+                        numbers_by_part[info.filename] = numbers
+                if b"hyperlink" in content or info.filename.endswith(".rels"):
+                    contents[info.filename] = content
+            elif info.filename == "docProps/custom.xml":
+                contents[info.filename] = content
+        if kind == "ods":
+            return CheckedWorkbook(source, data, kind="ods")
+        sheets = _sheet_parts(archive) if formulas_by_part or numbers_by_part or contents else {}
+        formulas = {sheets[p]: f for p, f in formulas_by_part.items() if p in sheets}
+        if numbers_by_part:
+            _refuse_numbers(source, sheets, numbers_by_part)
+        links = {
+            sheets[part]: linked
+            for part in sheets
+            if part in contents and (linked := _hyperlinks(part, contents))
+        }
+        exported_at = _exported_at(contents.get("docProps/custom.xml"))
+    return CheckedWorkbook(source, data, formulas, "xlsx", links, exported_at)
 
 
-def _read_file(source: Path) -> bytes:
+#: A numeric cell value with an exponent of two digits or more, or not a number at all:
+#: the only values that can exceed the calendar (and make the Rust reader panic).
+_LARGE_NUMBER = re.compile(
+    rb"<"
+    + _PREFIX
+    + rb"v>\s*([-+]?(?:[0-9.]+[eE]\+?[0-9]{2,}|[0-9]{11,}(?:\.[0-9]*)?|inf|infinity))\s*</",
+    re.IGNORECASE,
+)
+_CELL_START = re.compile(rb"<" + _PREFIX + rb"c\s([^>]*)>")
+_STYLE_ATTRIBUTE = re.compile(rb"\ss\s*=\s*[\"']\s*[1-9]")
+_TYPE_ATTRIBUTE = re.compile(rb"\st\s*=\s*[\"']\s*([a-zA-Z]*)")
+#: Beyond this a styled (possibly date-formatted) cell makes python-calamine's date
+#: conversion overflow; no roster column holds such a number (Excel's last date is 2958465).
+_LARGEST_NUMBER = 1e10
+
+
+def _impossible_numbers(content: bytes) -> list[tuple[int, int, str]]:
+    """Return (row, column, value) of numeric cells beyond any date or count a roster holds.
+
+    python-calamine turns a date-formatted cell into a date-time and panics (a Rust
+    panic, printed to stderr) when the number lies outside the calendar, e.g. -1E+308;
+    such cells are refused here, located, before the reader sees them.
+    """
+    if b"<v>" not in content and b":v>" not in content:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for match in _LARGE_NUMBER.finditer(content):
+        text = match.group(1).decode("ascii", "replace")
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        if not abs(number) > _LARGEST_NUMBER:
+            continue  # NaN comes back as a date of 1899-12-30 or a float: located later
+        start = content.rfind(b"<c", 0, match.start())
+        cell = _CELL_START.match(content, start) if start >= 0 else None
+        if cell is None:
+            continue
+        kind = _TYPE_ATTRIBUTE.search(cell.group(0))
+        if kind is not None and kind.group(1) not in (b"n", b""):
+            continue  # a text or shared-string cell: its <v> is not a number
+        if _STYLE_ATTRIBUTE.search(cell.group(0)) is None:
+            continue  # no style, so no date format: calamine reads it as a plain number
+        reference = _REFERENCE.search(cell.group(0))
+        position = (
+            _split_reference((reference.group(1) + reference.group(2)).decode("ascii"))
+            if reference is not None
+            else None
+        )
+        row, column = position if position is not None else (0, 0)
+        found.append((row, column, text))
+        if len(found) >= MAX_FORMULAS_PER_SHEET:
+            break
+    return found
+
+
+def _refuse_numbers(
+    source: Path, sheets: dict[str, str], by_part: dict[str, list[tuple[int, int, str]]]
+) -> None:
+    from chefintro.errors import Problem
+
+    problems = [
+        Problem(
+            f"the cell holds the number {value}, which is no date, time or count a roster "
+            "can hold; type the value again",
+            sheet=sheets.get(part, part),
+            row=row or None,
+            column=_letters(column) if column else None,
+        )
+        for part, cells in by_part.items()
+        for row, column, value in cells
+    ]
+    raise InvalidInputError(
+        f"{source}: {len(problems)} cell{'s' if len(problems) != 1 else ''} hold "
+        "impossible numbers; nothing was imported.",
+        problems,
+    )
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _hyperlinks(part: str, contents: dict[str, bytes]) -> dict[tuple[int, int], str]:
+    """Return (row, column) → target of a sheet's external hyperlinks (mailto: ones matter)."""
+    from defusedxml.ElementTree import fromstring
+
+    sheet = contents.get(part)
+    folder, _, base = part.rpartition("/")
+    rels = contents.get(f"{folder}/_rels/{base}.rels")
+    if sheet is None or rels is None or b"hyperlink" not in sheet:
+        return {}
+    try:
+        targets = {
+            rel.get("Id"): rel.get("Target", "")
+            for rel in fromstring(rels)
+            if _local(rel.tag) == "Relationship"
+        }
+        links: dict[tuple[int, int], str] = {}
+        for element in fromstring(sheet).iter():
+            if _local(element.tag) != "hyperlink":
+                continue
+            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            target = targets.get(rel_id)
+            position = _split_reference(element.get("ref", "").split(":")[0])
+            if target and position is not None:
+                links[position] = target
+    except Exception:
+        return {}  # links only help; a sheet calamine can read is read without them
+    return links
+
+
+#: The custom document property in which an export records when it was made.
+EXPORTED_AT_PROPERTY = "chefintro_exported_at"
+
+
+def _exported_at(content: bytes | None) -> str | None:
+    if content is None or EXPORTED_AT_PROPERTY.encode() not in content:
+        return None
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        for element in fromstring(content):
+            if element.get("name") == EXPORTED_AT_PROPERTY:
+                return "".join(child.text or "" for child in element)[:40] or None
+    except Exception:
+        return None
+    return None
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/?)>")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)/?>")
+_ROWS_REPEATED = re.compile(rb"table:number-rows-repeated\s*=\s*[\"']\s*([0-9]+)")
+_COLUMNS_REPEATED = re.compile(rb"table:number-columns-repeated\s*=\s*[\"']\s*([0-9]+)")
+
+
+def _check_ods_extent(source: Path, content: bytes) -> None:
+    """Refuse an OpenDocument sheet whose repeated rows and cells would span too much.
+
+    LibreOffice writes runs of identical rows and cells once with a repeat count; a
+    crafted file can repeat a filled cell a billion times in a few bytes.
+    """
+    if b"repeated" not in content:
+        return
+    total = 0
+    rows = list(_ODS_ROW.finditer(content))
+    for position, row in enumerate(rows):
+        if row.group(2):  # <table:table-row/>: no cells
+            continue
+        end = rows[position + 1].start() if position + 1 < len(rows) else len(content)
+        width = 0
+        for cell in _ODS_CELL.finditer(content, row.end(), end):
+            repeated = _COLUMNS_REPEATED.search(cell.group(1))
+            count = int(repeated.group(1)) if repeated else 1
+            if b"value-type" in cell.group(1) or b"formula" in cell.group(1):
+                width += count
+            elif count < 1024:
+                width += count  # blank cells between filled ones still take places
+        if not width:
+            continue
+        repeated_rows = _ROWS_REPEATED.search(row.group(1))
+        total += width * (int(repeated_rows.group(1)) if repeated_rows else 1)
+        if total > MAX_SHEET_CELLS:
+            raise UnreadableInputError(
+                f"{source} has a sheet whose repeated rows and cells span more than the "
+                f"{MAX_SHEET_CELLS:,} cells a roster may span; delete the stray cells far "
+                "from the data and save it again."
+            )
+
+
+def read_file(source: Path) -> bytes:
     try:
         info = source.stat()
     except FileNotFoundError:
@@ -233,19 +437,34 @@ def _check_entries(source: Path, infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _check_is_workbook(source: Path, names: set[str]) -> None:
+#: The mimetype entry of an OpenDocument spreadsheet (.ods).
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _check_is_workbook(source: Path, archive: zipfile.ZipFile, names: set[str]) -> str:
+    """Return "xlsx" or "ods" for a zip that is a workbook we read, or raise."""
     if "xl/workbook.bin" in names:
         raise UnreadableInputError(
             f"{source} is an Excel binary workbook (.xlsb); {_SAVE_AS_XLSX}."
         )
     if "mimetype" in names or "content.xml" in names:
+        info = archive.getinfo("mimetype") if "mimetype" in names else None
+        if (
+            info is not None
+            and info.file_size <= 100
+            and "content.xml" in names
+            and archive.read("mimetype").strip() == ODS_MIMETYPE
+        ):
+            return "ods"
         raise UnreadableInputError(
-            f"{source} is an OpenDocument file (.ods); save it as Excel Workbook (.xlsx)."
+            f"{source} is an OpenDocument file but not a spreadsheet (.ods); save it as Excel "
+            "Workbook (.xlsx) or OpenDocument Spreadsheet (.ods)."
         )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UnreadableInputError(
             f"{source} is a zip file but not an Excel workbook (.xlsx); {_SAVE_AS_XLSX}."
         )
+    return "xlsx"
 
 
 def _entry_spans(
@@ -504,9 +723,7 @@ def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell,
     return tuple(found)
 
 
-def _formulas_by_sheet(
-    archive: zipfile.ZipFile, by_part: dict[str, tuple[FormulaCell, ...]]
-) -> dict[str, tuple[FormulaCell, ...]]:
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Map worksheet parts to sheet names the way calamine resolves them."""
     from defusedxml.ElementTree import fromstring
 
@@ -520,7 +737,7 @@ def _formulas_by_sheet(
     targets = {
         rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"
     }
-    result: dict[str, tuple[FormulaCell, ...]] = {}
+    result: dict[str, str] = {}
     for element in workbook.iter():
         if _local(element.tag) != "sheet":
             continue
@@ -532,6 +749,5 @@ def _formulas_by_sheet(
             part = target
         else:
             part = "xl/" + target
-        if part in by_part:
-            result[element.get("name", "")] = by_part[part]
+        result[part] = element.get("name", "")
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -20,10 +21,13 @@ from chefintro.roster.cells import (
     status_cell,
 )
 from chefintro.roster.columns import (
+    NAME_PARTS,
     Column,
     SheetDef,
     SheetKey,
+    ValueKind,
     find_column,
+    header_key,
     match_key,
     parse_attendance_header,
     unescape_text,
@@ -52,6 +56,91 @@ class _Field:
     required: bool
 
 
+#: Most problems collected from one file; past this the reader stops looking, so a
+#: broken file of 100,000 rows cannot flood memory and the screen.
+MAX_PROBLEMS = 25_000
+#: How many rows from the top are searched for the header row (title rows stand above it).
+HEADER_SEARCH_ROWS = 10
+#: The field index of Namn when it is joined from Förnamn and Efternamn.
+_JOINED = -1
+_PEOPLE = SheetKey.PARTICIPANTS
+
+
+def recognised_headers(key: SheetKey, values: list[Any]) -> int:
+    """Count the cells of a row that are headers of sheet ``key`` (Förnamn/Efternamn too)."""
+    count = 0
+    for raw in values:
+        if raw == "" or not isinstance(raw, str):
+            continue
+        label = clean_text(unescape_text(raw)) or ""
+        if find_column(key, label) is not None or (
+            key is _PEOPLE and header_key(label) in NAME_PARTS
+        ):
+            count += 1
+    return count
+
+
+def header_fields(key: SheetKey, values: list[Any]) -> set[str]:
+    """Return the fields a header row names; Förnamn and Efternamn together name ``name``."""
+    fields: set[str] = set()
+    parts: set[str] = set()
+    for raw in values:
+        if raw == "" or not isinstance(raw, str):
+            continue
+        label = clean_text(unescape_text(raw)) or ""
+        column = find_column(key, label)
+        if column is not None:
+            fields.add(column.field)
+        elif key is _PEOPLE and header_key(label) in NAME_PARTS:
+            parts.add(NAME_PARTS[header_key(label)])
+    if len(parts) == 2:
+        fields.add("name")
+    return fields
+
+
+def find_header(
+    key: SheetKey, rows: Iterator[list[Any]]
+) -> tuple[int, list[Any], Iterator[list[Any]], int] | None:
+    """Find the header row among the first rows: the one naming the most columns.
+
+    Return (1-based row number, its cells, the rows after it, how many non-empty rows
+    above it were skipped), or None for an empty sheet. When no row names a column, the
+    first non-empty row is taken, so the problem says which columns it lacks.
+    """
+    seen: list[list[Any]] = []
+    for values in rows:
+        seen.append(values)
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    best: int | None = None
+    best_count = 0
+    first: int | None = None
+    for position, values in enumerate(seen):
+        if values.count("") == len(values):
+            continue
+        if first is None:
+            first = position
+        count = recognised_headers(key, values)
+        if count > best_count:
+            best, best_count = position, count
+    chosen = best if best is not None else first
+    if chosen is None:
+        return None if len(seen) < HEADER_SEARCH_ROWS else _first_nonempty(seen, rows)
+    skipped = sum(1 for values in seen[:chosen] if values.count("") != len(values))
+    return chosen + 1, seen[chosen], chain(seen[chosen + 1 :], rows), skipped
+
+
+def _first_nonempty(
+    seen: list[list[Any]], rows: Iterator[list[Any]]
+) -> tuple[int, list[Any], Iterator[list[Any]], int] | None:
+    number = len(seen)
+    for values in rows:
+        number += 1
+        if values.count("") != len(values):
+            return number, values, rows, 0
+    return None
+
+
 class SheetReader:
     """Reads one roster sheet into ``data``: header, rows, problems, duplicates."""
 
@@ -62,6 +151,7 @@ class SheetReader:
         first_column: int,
         formulas: dict[tuple[int, int], str],
         data: RosterData,
+        links: dict[tuple[int, int], str] | None = None,
     ) -> None:
         self.sheet_def = sheet_def
         self.key = sheet_def.key
@@ -69,26 +159,32 @@ class SheetReader:
         self.first_column = first_column
         self.formulas = formulas
         self.data = data
+        self.links = links or {}
+        #: Positions of Förnamn and Efternamn when they stand in for Namn.
+        self.name_parts: tuple[int, ...] = ()
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
 
     def read(self, rows: Iterator[list[Any]]) -> None:
-        header_row = 0
-        header: list[Any] | None = None
-        for values in rows:
-            header_row += 1
-            if values.count("") != len(values):
-                header = values
-                break
-        if header is None:
+        found = find_header(self.key, rows)
+        if found is None:
             return  # an empty sheet: nothing to import, nothing wrong
+        header_row, header, rest, skipped = found
+        if skipped:
+            above = (
+                "the row above them was" if skipped == 1 else f"the {skipped} rows above them were"
+            )
+            self.data.warnings.append(
+                f"sheet {self.name!r}: the headers are on row {header_row}; {above} "
+                "skipped as a title."
+            )
         fields, sessions = self.map_header(header_row, header)
         if fields is None:
             return
         if self.key is SheetKey.ATTENDANCE:
             self.data.attendance_sessions = sessions
-        self.read_rows(header_row, rows, fields, sessions)
+        self.read_rows(header_row, rest, fields, sessions)
 
     def map_header(
         self, header_row: int, header: list[Any]
@@ -98,6 +194,7 @@ class SheetReader:
         ignored: list[str] = []
         sessions: list[ProgrammeSessionColumn] = []
         session_keys: dict[str, str] = {}
+        parts: dict[str, tuple[int, str]] = {}
         for index, raw in enumerate(header):
             if raw == "":
                 continue
@@ -105,8 +202,17 @@ class SheetReader:
             if not label:
                 continue
             column = find_column(self.key, label)
+            if (
+                column is not None
+                and self.key is SheetKey.ATTENDANCE
+                and parse_attendance_header(label).starts_on is not None
+            ):
+                column = None  # "Namn (2027-03-01 09:00)" is a session titled Namn
             if column is None:
-                if self.key is SheetKey.ATTENDANCE:
+                part = NAME_PARTS.get(header_key(label)) if self.key is _PEOPLE else None
+                if part is not None and part not in parts:
+                    parts[part] = (index, label)
+                elif self.key is SheetKey.ATTENDANCE:
                     sessions.append(self.session_column(header_row, index, label, session_keys))
                 else:
                     ignored.append(f"{label} ({self.letter(index)})")
@@ -121,6 +227,14 @@ class SheetReader:
                 continue
             found[column.field] = self.make_field(column, index)
             labels[column.field] = label
+        if parts:
+            if "name" not in found and len(parts) == 2:
+                (first, first_label), (last, last_label) = parts["first"], parts["last"]
+                self.name_parts = (first, last)
+                found["name"] = _Field("name", _JOINED, CONVERTERS[ValueKind.TEXT], True)
+                labels["name"] = f"{first_label} + {last_label}"
+            else:
+                ignored.extend(f"{label} ({self.letter(index)})" for index, label in parts.values())
         self.data.headers[self.key] = labels
         if ignored:
             shown = ", ".join(ignored[:8])
@@ -132,11 +246,12 @@ class SheetReader:
             self.data.warnings.append(f"sheet {self.name!r}: {what}")
         missing = [c for c in self.sheet_def.columns if c.required and c.field not in found]
         for column in missing:
+            alternative = " (or Förnamn and Efternamn)" if column.field == "name" else ""
             self.problem(
                 header_row,
                 column.sv,
-                f"the sheet has no column {column.sv} ({column.en}); it is required. Headers "
-                f"are read from row {header_row}, the first non-empty row.",
+                f"the sheet has no column {column.sv} ({column.en}){alternative}; it is "
+                f"required. Headers are read from row {header_row}.",
             )
         if missing:
             return None, sessions
@@ -173,7 +288,8 @@ class SheetReader:
         sessions: list[ProgrammeSessionColumn],
     ) -> None:
         # The loop below runs once per cell, so it keeps to local names and plain tuples.
-        indexes = [f.index for f in fields] + [s.column - self.first_column - 1 for s in sessions]
+        indexes = [f.index for f in fields if f.index != _JOINED] + list(self.name_parts)
+        indexes += [s.column - self.first_column - 1 for s in sessions]
         pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
         width = len(indexes)
         plan = [(f.name, f.index, f.convert, f.required) for f in fields]
@@ -181,7 +297,13 @@ class SheetReader:
         build = _BUILDERS[self.key]
         state = _SheetState()
         problems = self.data.problems
+        links = self.links
+        email_fields = {f.name for f in fields if f.convert is CONVERTERS[ValueKind.EMAIL]}
+        joined = self.name_parts
         for number, row in enumerate(rows, start=header_row + 1):
+            if len(problems) >= MAX_PROBLEMS:
+                self.data.truncated = True
+                return
             if pick(row).count("") == width:
                 continue  # blank row (cells outside roster columns do not count)
             values: dict[str, Any] = {}
@@ -194,11 +316,16 @@ class SheetReader:
             for field_name, index, convert, required in plan:
                 if formula_fields and field_name in formula_fields:
                     continue
-                raw = row[index]
+                if index == _JOINED:
+                    raw: Any = " ".join(raw_text(row[i]) for i in joined if row[i] != "")
+                else:
+                    raw = row[index]
                 if raw == "":
                     if required:
                         missing.append(field_name)
                     continue
+                if links and field_name in email_fields:
+                    raw = self.linked_address(number, index, raw)
                 try:
                     value = convert(raw)
                 except BadCell as bad:
@@ -222,6 +349,15 @@ class SheetReader:
                 continue
             if complete:
                 build(self, state, number, values)
+
+    def linked_address(self, number: int, index: int, raw: Any) -> Any:
+        """Use a mailto: link's address when the cell shows something else (a name)."""
+        target = self.links.get((number, self.first_column + index + 1))
+        if target is None or not target[:7].lower() == "mailto:":
+            return raw
+        if isinstance(raw, str) and "@" in raw:
+            return raw  # the address people see is the one they meant
+        return target.split("?", 1)[0]
 
     def bad(self, number: int, field_name: str, message: str) -> None:
         self.problem(number, self.data.column_label(self.key, field_name), message)
@@ -364,7 +500,9 @@ def _build_pair(reader: SheetReader, state: _SheetState, number: int, v: dict[st
     if earlier is not None:
         _duplicate(reader, number, earlier, "adept", f"the adept {adept!r}")
         return
-    reader.data.pairs.append(PairRow(number, adept, mentor, v.get("locked") or False))
+    reader.data.pairs.append(
+        PairRow(number, adept, mentor, v.get("locked") or False, v.get("pair_id"))
+    )
 
 
 def _build_attendance(

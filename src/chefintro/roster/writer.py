@@ -78,6 +78,10 @@ class ColumnSpec:
     choices: Sequence[str] = ()
     number_format: str | None = None
     wrap: bool = False
+    #: A column people need not see (the stable numbers an export writes for its return).
+    hidden: bool = False
+    #: Wrap the header text (long session headers on Närvaro).
+    wrap_header: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,9 +128,22 @@ class OverviewSheet:
 
 @dataclass(frozen=True)
 class WorkbookSpec:
-    """The sheets of a workbook, in order."""
+    """The sheets of a workbook, in order, and what its printed pages say at the top."""
 
     sheets: Sequence[SheetSpec | OverviewSheet]
+    #: Printed at the top of every page: programme, cohort and agency.
+    page_header: str = "Chefsintroduktion"
+    #: When the export was made; written into the workbook's properties so that a
+    #: returned workbook says how old it is. None for the blank template.
+    exported_at: datetime | None = None
+
+
+#: The font of every cell, header and body alike: one that Excel has and LibreOffice
+#: replaces by a metric-compatible one (Carlito) or a sans-serif, never by a serif.
+FONT_NAME = "Calibri"
+FONT_SIZE = 11
+#: Sheets wider than this (sum of column widths in characters) print landscape.
+_PORTRAIT_WIDTH = 95
 
 
 # --- public entry points ----------------------------------------------------------------------
@@ -145,13 +162,30 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
             lists = _ChoiceLists()
             for sheet in book.sheets:
                 if isinstance(sheet, OverviewSheet):
-                    _write_overview(workbook, sheet)
+                    _write_overview(workbook, sheet, book.page_header)
                 else:
-                    _write_sheet(workbook, sheet, lists)
+                    _write_sheet(workbook, sheet, lists, book.page_header)
             lists.write(workbook)
+            _properties(workbook, book)
             workbook.save(temporary)
         finally:
             _discard(workbook)
+
+
+def _properties(workbook: Any, book: WorkbookSpec) -> None:
+    """Title the workbook, and record when an export was made (read back on import)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    from chefintro.roster.safety import EXPORTED_AT_PROPERTY
+
+    workbook.properties.title = book.page_header
+    workbook.properties.creator = "chefintro"
+    if book.exported_at is not None:
+        stamp = book.exported_at.replace(microsecond=0)
+        workbook.properties.created = stamp.replace(tzinfo=None)
+        workbook.custom_doc_props.append(
+            StringProperty(name=EXPORTED_AT_PROPERTY, value=stamp.isoformat())
+        )
 
 
 @contextmanager
@@ -269,10 +303,14 @@ def standard_sheet(
             number_format = DATE_FORMAT
         elif column.kind in (ValueKind.DATETIME, ValueKind.END_TIME):
             number_format = DATETIME_FORMAT
-        columns.append(ColumnSpec(column.sv, column.width, choices, number_format))
+        columns.append(
+            ColumnSpec(column.sv, column.width, choices, number_format, hidden=column.hidden)
+        )
     if key is SheetKey.ATTENDANCE:
         statuses = list(STATUS_LABELS.values())
-        columns += [ColumnSpec(h, SESSION_COLUMN_WIDTH, statuses) for h in session_headers]
+        columns += [
+            ColumnSpec(h, SESSION_COLUMN_WIDTH, statuses, wrap_header=True) for h in session_headers
+        ]
     return SheetSpec(sheet.sv, columns, rows, input_rows=input_rows)
 
 
@@ -408,15 +446,55 @@ def _letter(index: int) -> str:
     return str(get_column_letter(index))
 
 
-def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists) -> None:
+def page_setup(worksheet: Any, *, title: str, sheet: str, width: float, header_row: bool) -> None:
+    """Make a sheet print finished: A4, landscape when wide, one page wide, headers repeated,
+    the programme, cohort and agency at the top and page numbers at the bottom."""
+    worksheet.page_setup.paperSize = 9  # A4
+    worksheet.page_setup.orientation = "landscape" if width > _PORTRAIT_WIDTH else "portrait"
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row:
+        worksheet.print_title_rows = "1:1"
+    worksheet.print_options.gridLines = header_row
+    worksheet.page_margins.left = worksheet.page_margins.right = 0.5
+    worksheet.page_margins.top = worksheet.page_margins.bottom = 0.75
+    worksheet.page_margins.header = worksheet.page_margins.footer = 0.3
+    _header_footer(worksheet.oddHeader.left, title)
+    _header_footer(worksheet.oddHeader.right, sheet)
+    _header_footer(worksheet.oddFooter.center, "Sida &P av &N")
+    _header_footer(worksheet.oddFooter.right, "&D")
+
+
+def _header_footer(part: Any, text: str) -> None:
+    # "&" starts a code in a header or footer; keep a literal one literal, codes we add work.
+    part.text = text if text.startswith("Sida") or text == "&D" else text.replace("&", "&&")
+    part.font = FONT_NAME
+    part.size = 9
+
+
+#: Points per line of 11 pt text.
+_LINE_HEIGHT = 15
+
+
+def _lines(value: Any, width: float) -> int:
+    """Estimate how many lines ``value`` wraps to in a column ``width`` characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(int(width * 1.1) - 2, 8)  # proportional text fits a little more
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+
+
+def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists, title: str) -> None:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     worksheet = workbook.create_sheet(spec.name)
     if spec.hidden:
         worksheet.sheet_state = "hidden"
     rows: Iterator[Sequence[Any]] = iter(spec.rows)
     sample = list(islice(rows, _SAMPLE_ROWS))
+    shown_width = 0.0
     # Column widths and frozen panes are written before the first row in write-only mode.
     for index, column in enumerate(spec.columns, start=1):
         width = column.width
@@ -425,25 +503,51 @@ def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists) -> None:
                 (_width_of(row[index - 1]) for row in sample if len(row) >= index), default=0
             )
             width = min(max(float(longest + 2), len(column.header) + 4.0, _MIN_WIDTH), _MAX_WIDTH)
-        worksheet.column_dimensions[_letter(index)].width = width
+        dimension = worksheet.column_dimensions[_letter(index)]
+        dimension.width = width
+        if column.hidden:
+            dimension.hidden = True
+        else:
+            shown_width += width
+    if not spec.hidden:
+        page_setup(worksheet, title=title, sheet=spec.name, width=shown_width, header_row=True)
     if spec.freeze_header:
         worksheet.freeze_panes = "A2"
-    bold = Font(bold=True)
+    bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
+    wrapped = Alignment(wrap_text=True, vertical="top")
     header = []
     for column in spec.columns:
         cell = WriteOnlyCell(worksheet, value=safe_text(column.header))
         cell.font = bold
         cell.fill = fill
+        if column.wrap_header:
+            cell.alignment = wrapped
         header.append(cell)
+    if any(column.wrap_header for column in spec.columns):
+        longest_header = max(len(column.header) for column in spec.columns)
+        lines = min(4, -(-longest_header // int(SESSION_COLUMN_WIDTH - 2)))
+        worksheet.row_dimensions[1].height = 15 * max(lines, 1) + 3
     worksheet.append(header)
     cells = _Cells(worksheet, spec.columns)
+    wrapped_widths = [
+        (index, column.width or _MAX_WIDTH)
+        for index, column in enumerate(spec.columns)
+        if column.wrap
+    ]
     count = 0
     for row in chain(sample, rows):
+        if wrapped_widths:
+            lines = max(_lines(row[i] if i < len(row) else None, w) for i, w in wrapped_widths)
+            if lines > 1:
+                # Wrapped text needs a row as tall as its lines, or rows print over each other.
+                worksheet.row_dimensions[count + 2].height = _LINE_HEIGHT * lines + 2
         worksheet.append(cells.row(row))
         count += 1
     last_row = count + 1
     last_column = _letter(max(len(spec.columns), 1))
+    if spec.columns and count:
+        worksheet.print_area = f"A1:{last_column}{last_row}"
     if spec.autofilter and spec.columns:
         worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
     _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
@@ -503,7 +607,7 @@ class _ChoiceLists:
             )
 
 
-def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
+def _write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
@@ -518,16 +622,23 @@ def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
     )
     worksheet.column_dimensions["A"].width = min(first_width + 2, _MAX_WIDTH)
     for index in range(2, widest + 1):
-        worksheet.column_dimensions[_letter(index)].width = 14
-    title_font = Font(bold=True, size=13)
-    bold = Font(bold=True)
+        worksheet.column_dimensions[_letter(index)].width = 16
+    page_setup(
+        worksheet,
+        title=title,
+        sheet=spec.name,
+        width=min(first_width + 2, _MAX_WIDTH) + 16 * (widest - 1),
+        header_row=False,
+    )
+    title_font = Font(name=FONT_NAME, bold=True, size=13)
+    bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
     cells = _Cells(worksheet, [])
     placed: list[tuple[int, int, int]] = []  # header row, last row, columns per table
     row = 1
     for table in spec.tables:
-        title = WriteOnlyCell(worksheet, value=safe_text(table.title))
-        title.font = title_font
-        worksheet.append([title])
+        heading = WriteOnlyCell(worksheet, value=safe_text(table.title))
+        heading.font = title_font
+        worksheet.append([heading])
         header = []
         for text in table.headers:
             cell = WriteOnlyCell(worksheet, value=safe_text(text))
@@ -539,9 +650,19 @@ def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
         placed.append((row + 1, row + 1 + len(table.rows), len(table.headers)))
         worksheet.append([])
         row += len(table.rows) + 3
-    anchor_column = _letter(widest + 2)
-    for number, chart_spec in enumerate(spec.charts):
+    # Charts go below the tables, one under the other, each on rows of its own: a page
+    # break then falls between charts or tables, never through one (the page is one
+    # page wide, and each chart is shorter than a page).
+    from openpyxl.worksheet.pagebreak import Break
+
+    next_row = row + 1
+    page_used = 0.0  # centimetres of the current page the charts take
+    if spec.charts:
+        worksheet.row_breaks.append(Break(id=row))  # the charts start on a page of their own
+    for chart_spec in spec.charts:
         header_row, last_row, width = placed[chart_spec.table]
+        table = spec.tables[chart_spec.table]
+        categories = max(last_row - header_row, 1)
         chart = BarChart()
         chart.type = "bar" if chart_spec.horizontal else "col"
         chart.title = chart_spec.title
@@ -550,7 +671,12 @@ def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
         # openpyxl 3.1 marks axes as deleted unless told otherwise; Excel then hides them.
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-        chart.height, chart.width = 7.5, 16
+        _whole_number_axis(chart, table)
+        _readable_labels(chart)
+        chart.legend.position = "b"
+        chart.width = 17
+        # Horizontal bars grow with the categories so that every label has its line.
+        chart.height = min(max(7.5, 1.2 + 0.7 * categories), 18) if chart_spec.horizontal else 8
         data = Reference(
             worksheet, min_col=2, max_col=max(width, 2), min_row=header_row, max_row=last_row
         )
@@ -558,4 +684,43 @@ def _write_overview(workbook: Any, spec: OverviewSheet) -> None:
         chart.set_categories(
             Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row)
         )
-        worksheet.add_chart(chart, f"{anchor_column}{1 + 16 * number}")
+        if page_used and page_used + chart.height > _CHARTS_PER_PAGE_CM:
+            worksheet.row_breaks.append(Break(id=next_row - 1))
+            page_used = 0.0
+        worksheet.add_chart(chart, f"A{next_row}")
+        page_used += chart.height + 1
+        next_row += int(chart.height / 0.53) + 2  # a row is about 0.53 cm high
+
+
+#: Height of chart a portrait A4 page holds below the header (cm), with room to spare.
+_CHARTS_PER_PAGE_CM = 24.0
+
+
+def _whole_number_axis(chart: Any, table: TableSpec) -> None:
+    """Counts are whole numbers: start at 0, step by a whole number, show no decimals."""
+    largest = max((v for r in table.rows for v in r[1:] if isinstance(v, int | float)), default=0)
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = max(1, -(-int(largest) // 8))
+    chart.y_axis.number_format = "0"
+
+
+def _readable_labels(chart: Any) -> None:
+    """Category labels in 9 pt, horizontal, so long names do not overlap or shrink away."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RichTextProperties,
+    )
+
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.txPr = RichText(
+            bodyPr=RichTextProperties(rot=0, vert="horz"),
+            p=[
+                Paragraph(
+                    pPr=ParagraphProperties(defRPr=CharacterProperties(sz=900)),
+                    endParaRPr=CharacterProperties(sz=900),
+                )
+            ],
+        )
