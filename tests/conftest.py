@@ -79,12 +79,23 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 class Cli:
-    """Invoke chefintro in-process and check exit codes."""
+    """Invoke chefintro in-process and check exit codes.
 
-    def __init__(self) -> None:
+    Like a coordinator, who runs ``chefintro init`` once before anything else, it creates
+    the store before its first command (``init=False`` leaves that to the test: only
+    init, cohort setup and demo create a store).
+    """
+
+    def __init__(self, *, init: bool = True) -> None:
         self.runner = CliRunner()
+        self._needs_init = init
 
     def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Result:
+        if self._needs_init:
+            self._needs_init = False
+            if "init" not in args:
+                created = self.runner.invoke(app, ["init"])
+                assert created.exit_code == 0, created.stderr
         result = self.runner.invoke(app, list(args), input=input)
         if result.exit_code != code:
             raise AssertionError(
@@ -103,6 +114,12 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
+
+
+@pytest.fixture
+def bare_cli() -> Cli:
+    """A Cli that does not create the store first."""
+    return Cli(init=False)
 
 
 @pytest.fixture

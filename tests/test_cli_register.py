@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,7 +162,7 @@ def test_cohort_create_use_show_close(cli: Cli, backend: str) -> None:
     cli("cohort", "use", "2027")
     assert cli.json("cohort", "show")["name"] == "2027"
     assert cli.json("--cohort", "2026", "cohort", "show")["name"] == "2026"
-    cli("--cohort", "2026", "cohort", "close")
+    cli("--cohort", "2026", "cohort", "close", "--yes")
     closed: Any = cli.json("cohort", "show", "2026")
     assert closed["status"] == "closed"
     assert closed["anonymise_due_on"] is not None
@@ -237,10 +238,10 @@ def test_participant_errors(network: Cli) -> None:
 
 def test_withdraw(network: Cli) -> None:
     network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
-    network("participant", "withdraw", "asa.oberg@csn.se")
+    network("participant", "withdraw", "--yes", "asa.oberg@csn.se")
     rows: Any = network.json("participant", "list")
     assert rows[0]["status"] == "withdrawn"
-    network("participant", "withdraw", "asa.oberg@csn.se", code=1)
+    network("participant", "withdraw", "--yes", "asa.oberg@csn.se", code=1)
 
 
 def test_settings_list_and_set(cli: Cli, backend: str) -> None:
@@ -251,7 +252,14 @@ def test_settings_list_and_set(cli: Cli, backend: str) -> None:
     assert by_key["eligibility.mentor_months"]["value"] == 36
     cli("settings", "set", "nope", "1", code=1)
     cli("settings", "set", "weights.same_field", "many", code=2)
-    cli("settings", "set", "weights.same_field", "-5", code=2)
+    # A negative weight counts against a criterion ("-5" is a value, not an option).
+    cli("settings", "set", "weights.same_field", "-5")
+    assert {v["key"]: v["value"] for v in cli.json("settings", "list")}["weights.same_field"] == -5
+    out_of_range = cli("settings", "set", "weights.same_field", "-5000", code=2)
+    assert "from -1000 to 1000" in out_of_range.stderr
+    assert (
+        "from 0 to 600" in cli("settings", "set", "eligibility.adept_months", "-1", code=2).stderr
+    )
 
 
 def test_agency_names_are_unique_in_any_case(cli: Cli) -> None:
@@ -262,11 +270,12 @@ def test_agency_names_are_unique_in_any_case(cli: Cli) -> None:
     cli("agency", "edit", "CSN", "--name", "BOLAGSVERKET", code=1)
 
 
-def test_a_new_store_is_announced_once(cli: Cli) -> None:
-    first = cli("agency", "list")
-    assert "Created a new, empty store" in first.stderr
-    again = cli("agency", "list")
-    assert "Created a new" not in again.stderr
+def test_only_init_creates_a_store(bare_cli: Cli, db_path: Path) -> None:
+    first = bare_cli("agency", "list", code=1)
+    assert "run chefintro init" in first.stderr
+    assert not db_path.exists()
+    bare_cli("init")
+    assert "Created" not in bare_cli("agency", "list").stderr
 
 
 def test_init_reports_creation_itself(cli: Cli) -> None:
@@ -287,7 +296,7 @@ def _cohort(cli: Cli, name: str, start: date) -> None:
 def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
     start = date.today() + timedelta(days=40)
     _cohort(cli, "framtid", start)
-    result = cli("--cohort", "framtid", "cohort", "close")
+    result = cli("--cohort", "framtid", "cohort", "close", "--yes")
     assert "Closed cohort framtid" in result.stderr
     assert f"has not started yet (it starts {start})" in result.stderr
     statuses = {c["name"]: c["status"] for c in cli.json("cohort", "list")}
@@ -296,7 +305,7 @@ def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
 
 def test_closing_a_started_cohort_does_not_warn(cli: Cli) -> None:
     _cohort(cli, "pågår", date.today() - timedelta(days=10))
-    result = cli("--cohort", "pågår", "cohort", "close")
+    result = cli("--cohort", "pågår", "cohort", "close", "--yes")
     assert "Warning" not in result.stderr
 
 
@@ -308,12 +317,12 @@ def test_closing_a_started_cohort_does_not_warn(cli: Cli) -> None:
         (
             ["session", "add", "D", "--start", "2027-03-10 09:00", "--end", "16:00"]
             + ["--kind", "party"],
-            "'party' is not one of: kickoff, training, lecture, network, closing.",
+            "'party' is not a kind of programme day; use uppstart, utbildning, föreläsning",
         ),
-        (["session", "edit", "1", "--kind", "party"], "'party' is not one of: kickoff"),
+        (["session", "edit", "1", "--kind", "party"], "'party' is not a kind of programme day"),
         (
             ["session", "attend", "1", ASA, "--status", "maybe"],
-            "'maybe' is not one of: present, absent, excused.",
+            "'maybe' is not an attendance status; use närvarande, frånvarande",
         ),
     ],
 )

@@ -80,8 +80,8 @@ def test_check_reports_a_healthy_store(cli: Cli, backend: str) -> None:
     assert "good order" in human.stderr
 
 
-def test_check_does_not_create_a_missing_store(cli: Cli, db_path: Path) -> None:
-    result = cli("db", "check", code=1)
+def test_check_does_not_create_a_missing_store(bare_cli: Cli, db_path: Path) -> None:
+    result = bare_cli("db", "check", code=1)
     assert "no store" in result.stderr
     assert not db_path.exists()
 
@@ -221,7 +221,7 @@ def test_backup_and_restore_of_postgresql_explain_pg_tools(cli: Cli, backend: st
     assert "pg_dump --format=custom" in backup.stderr
     assert "pg_restore" in backup.stderr
     assert "+psycopg" not in backup.stderr
-    restore = cli("db", "restore", __file__, code=1)
+    restore = cli("db", "restore", "--yes", __file__, code=1)
     assert "pg_restore --clean" in restore.stderr
     assert store_snapshot() == before
     assert not Path("backup.dump").exists()
@@ -238,7 +238,7 @@ def test_restore_puts_a_backup_in_place_and_keeps_the_old_store(
     cli("agency", "add", "SPV", "Statens tjänstepensionsverk")
     cli("person", "remove", "asa.oberg@csn.se")
 
-    result = cli("db", "restore", str(backup))
+    result = cli("db", "restore", "--yes", str(backup))
     assert "Restored the store" in result.stderr
     assert [a["code"] for a in cli.json("agency", "list")] == ["BV", "CSN"]
     assert [p["name"] for p in cli.json("person", "list")] == ["Åsa Öberg"]
@@ -274,7 +274,7 @@ def test_restore_removes_stale_write_ahead_files(store: Path, cli: Cli, tmp_path
     )
     subprocess.run([sys.executable, "-c", code, str(store)], check=True, timeout=60)
     assert store.with_name(store.name + "-wal").stat().st_size > 0
-    cli("db", "restore", str(backup))
+    cli("db", "restore", "--yes", str(backup))
     assert [a["code"] for a in cli.json("agency", "list")] == ["BV", "CSN"]
     assert cli.json("db", "check")["ok"] is True
     kept = next(store.parent.glob("chefintro.db.before-restore-*"))
@@ -285,7 +285,7 @@ def test_restore_into_a_new_place(cli: Cli, store: Path, tmp_path: Path) -> None
     backup = tmp_path / "backup.db"
     cli("db", "backup", str(backup))
     elsewhere = tmp_path / "ny" / "chefintro.db"
-    cli("--db", str(elsewhere), "db", "restore", str(backup))
+    cli("--db", str(elsewhere), "db", "restore", "--yes", str(backup))
     assert _codes(elsewhere) == ["BV", "CSN"]
     assert list(elsewhere.parent.glob("*.before-restore-*")) == []
 
@@ -293,7 +293,7 @@ def test_restore_into_a_new_place(cli: Cli, store: Path, tmp_path: Path) -> None
 def test_restore_of_an_older_backup_upgrades_it(cli: Cli, store: Path, tmp_path: Path) -> None:
     old = tmp_path / "store-v1.db"
     shutil.copyfile(FIXTURE, old)
-    cli("db", "restore", str(old))
+    cli("db", "restore", "--yes", str(old))
     assert len(cli.json("person", "list")) == 7
     assert len(list(store.parent.glob("chefintro.db.bak-v1-*"))) == 1
     assert cli.json("db", "check")["schema_version"] == SCHEMA_VERSION
@@ -361,7 +361,7 @@ def test_restore_refuses_a_bad_file_and_leaves_the_store_alone(
     bad = tmp_path / "dålig-kopia.db"
     make(bad)
     before = store_snapshot()
-    result = cli("db", "restore", str(bad), code=65)
+    result = cli("db", "restore", "--yes", str(bad), code=65)
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert store_snapshot() == before
@@ -371,7 +371,7 @@ def test_restore_refuses_a_bad_file_and_leaves_the_store_alone(
 
 def test_restore_of_a_missing_file_is_66(store: Path, cli: Cli, tmp_path: Path) -> None:
     before = store_snapshot()
-    result = cli("db", "restore", str(tmp_path / "finns-inte.db"), code=66)
+    result = cli("db", "restore", "--yes", str(tmp_path / "finns-inte.db"), code=66)
     assert "no such file" in result.stderr
     assert store_snapshot() == before
 
@@ -384,7 +384,7 @@ def test_restore_refuses_while_the_store_is_in_use(store: Path, cli: Cli, tmp_pa
     try:
         other.execute("SELECT count(*) FROM agency").fetchone()
         result = subprocess.run(
-            [sys.executable, "-m", "chefintro", "db", "restore", str(backup)],
+            [sys.executable, "-m", "chefintro", "db", "restore", "--yes", str(backup)],
             capture_output=True,
             text=True,
             env={**os.environ, "CHEFINTRO_BUSY_TIMEOUT_MS": "300"},
@@ -421,5 +421,5 @@ def test_restore_reads_a_copied_store_together_with_its_write_ahead_log(
         idle.close()
     assert copy.with_name("kopia.db-wal").stat().st_size > 0
     cli("agency", "remove", "SPV")
-    cli("db", "restore", str(copy))
+    cli("db", "restore", "--yes", str(copy))
     assert [a["code"] for a in cli.json("agency", "list")] == ["BV", "CSN", "SPV"]

@@ -168,8 +168,8 @@ def test_meet_before_the_pair_started_is_taken_with_a_warning(year: Cli) -> None
 @pytest.mark.parametrize(
     ("adept", "message"),
     [
-        ("nobody@csn.se", "Nobody called 'nobody@csn.se' is in cohort 2025"),
-        ("Nobody Atall", "Nobody called 'Nobody Atall'"),
+        ("nobody@csn.se", "No person with e-mail 'nobody@csn.se'"),
+        ("Nobody Atall", "No person named 'Nobody Atall'"),
         (EVA, "is a mentor in cohort 2025"),
     ],
 )
@@ -187,7 +187,7 @@ def test_a_name_two_people_share_is_ambiguous(year: Cli) -> None:
     year("participant", "add", "anna.adept@spv.se", "--role", "adept")
     before = store_snapshot()
     result = year("pair", "meet", "anna adept", code=1)
-    assert "ambiguous" in result.stderr
+    assert "2 people are named 'anna adept'" in result.stderr
     assert ANNA in result.stderr and "anna.adept@spv.se" in result.stderr
     assert store_snapshot() == before
 
@@ -219,7 +219,7 @@ def test_meet_refuses_a_length_out_of_range(year: Cli) -> None:
 
 def test_end_keeps_the_pair_in_history_with_its_date_and_reason(year: Cli) -> None:
     year("pair", "meet", ANNA, "--date", "2025-03-01")
-    result = year("pair", "end", ANNA, "--reason", "mentor changed job")
+    result = year("pair", "end", ANNA, "--reason", "mentor changed job", "--yes")
     assert "Anna Adept – Eva Mentor: active → ended on 2025-06-16 (mentor changed job)" in (
         result.stderr
     )
@@ -242,6 +242,24 @@ def test_end_keeps_the_pair_in_history_with_its_date_and_reason(year: Cli) -> No
     assert store_snapshot()["exclusion"] == []
 
 
+def test_end_asks_first_and_can_be_undone(year: Cli, backend: str) -> None:
+    before = store_snapshot()
+    result = year("pair", "end", ANNA, "--reason", "moved", code=1)
+    assert "Ending a pair needs a confirmation" in result.stderr
+    assert "--yes" in result.stderr
+    assert store_snapshot() == before
+    year("pair", "end", ANNA, "--reason", "moved", "--yes")
+    assert f"{ANNA}|{EVA}" not in _pairs(year)
+    if backend != "sqlite":
+        return  # snapshots (and 'db undo') are SQLite's
+    assert year.json("db", "snapshots")[0]["command"] == "pair end"
+    year("db", "undo", "--yes")
+    after = store_snapshot()
+    after.pop("audit_log", None)  # 'db undo' may log itself
+    before.pop("audit_log", None)
+    assert after == before
+
+
 def test_end_needs_a_reason(year: Cli) -> None:
     before = store_snapshot()
     assert "--reason" in year("pair", "end", ANNA, "--reason", "  ", code=2).stderr
@@ -250,7 +268,7 @@ def test_end_needs_a_reason(year: Cli) -> None:
 
 
 def test_end_no_repeat_excludes_the_two(year: Cli) -> None:
-    year("pair", "end", BO, "--reason", "conflict", "--no-repeat")
+    year("pair", "end", BO, "--reason", "conflict", "--no-repeat", "--yes")
     exclusions = store_snapshot()["exclusion"]
     assert [e[3] for e in exclusions] == ["pair ended: conflict"]
     result = year("pair", "set", BO, FIA, "--allow-repeat", code=1)
@@ -258,7 +276,7 @@ def test_end_no_repeat_excludes_the_two(year: Cli) -> None:
 
 
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
-    year("pair", "end", ANNA, "--reason", "moved")
+    year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr
     rematched: dict[str, Any] = year.json("pair", "rematch")
     assert [p["mentor"] for p in rematched["pairs"]] != [EVA]
@@ -313,7 +331,7 @@ def test_rematch_uses_the_place_an_ended_pair_freed(year: Cli) -> None:
     assert nobody["unplaced"][0]["reason"].startswith("no mentor has a free place")
     assert "Nobody could be placed" in year("pair", "rematch").stderr
 
-    year("pair", "end", ANNA, "--reason", "mentor left")
+    year("pair", "end", ANNA, "--reason", "mentor left", "--yes")
     result: dict[str, Any] = year.json("pair", "rematch")
     # Eva's freed place goes to Gus; Anna may not have Eva again, nor Dan (same agency).
     assert [(p["adept"], p["mentor"]) for p in result["pairs"]] == [(GUS, EVA)]
@@ -420,7 +438,7 @@ def _write_meetings(path: Path, rows: list[tuple[Any, ...]]) -> None:
 def test_meetings_round_trip_through_the_roster(year: Cli, tmp_path: Path) -> None:
     year("pair", "meet", ANNA, "--date", "2025-02-10", "--minutes", "60")
     year("pair", "meet", CIA, "--date", "2025-03-05")
-    year("pair", "end", ANNA, "--reason", "moved")  # its meetings stay in the workbook
+    year("pair", "end", ANNA, "--reason", "moved", "--yes")  # its meetings stay in the workbook
     exported = tmp_path / "roster.xlsx"
     year("roster", "export", str(exported))
     assert _book_rows(exported, "Möten") == [
@@ -480,7 +498,7 @@ def test_bad_meeting_rows_are_all_reported_and_nothing_is_stored(year: Cli, tmp_
 
 def test_a_persons_export_holds_their_pairs_meetings(year: Cli) -> None:
     year("pair", "meet", ANNA, "--date", "2025-02-10", "--minutes", "60")
-    year("pair", "end", ANNA, "--reason", "moved")
+    year("pair", "end", ANNA, "--reason", "moved", "--yes")
     exported: dict[str, Any] = json.loads(year("person", "export", EVA).stdout)
     [pair] = exported["participations"][0]["pairings"]
     assert (pair["started_on"], pair["ended_on"], pair["end_reason"]) == (
@@ -491,11 +509,14 @@ def test_a_persons_export_holds_their_pairs_meetings(year: Cli) -> None:
     assert pair["meetings"] == [{"date": "2025-02-10", "minutes": 60}]
 
 
-def test_pair_set_over_an_active_pair_ends_it_and_keeps_its_meetings(year: Cli) -> None:
+def test_pair_set_replace_over_an_active_pair_ends_it_and_keeps_its_meetings(year: Cli) -> None:
     _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV")
     year("participant", "add", "hugo.mentor@bv.se", "--role", "mentor")
     year("pair", "meet", CIA, "--date", "2025-03-01")
-    year("pair", "set", CIA, "hugo.mentor@bv.se")
+    # Since issue 11 an active pair is replaced only when asked to.
+    assert "--replace" in year("pair", "set", CIA, "hugo.mentor@bv.se", code=1).stderr
+    assert _pairs(year)[f"{CIA}|{DAN}"]["state"] == "active"
+    year("pair", "set", CIA, "hugo.mentor@bv.se", "--replace")
     pairs = _pairs(year, "--all")
     old = pairs[f"{CIA}|{DAN}"]
     assert (old["state"], old["ended_on"], old["end_reason"]) == (
@@ -522,7 +543,7 @@ def test_rematch_solves_only_the_free_adepts_and_the_mentors_with_room(
     monkeypatch.setattr(solver, "solve", spy)
     _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV")
     year("participant", "add", "hugo.mentor@bv.se", "--role", "mentor", "--capacity", "2")
-    year("pair", "end", CIA, "--reason", "moved")
+    year("pair", "end", CIA, "--reason", "moved", "--yes")
     year("pair", "rematch", "--apply")
     # Cia is the one free adept; Dan (freed) and Hugo have room; Eva and Fia are full.
     assert shapes == [(1, 2)]

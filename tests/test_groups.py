@@ -199,7 +199,7 @@ def test_form_and_list_groups(big_cohort: Cli, backend: str) -> None:
     assert big_cohort.json("group", "list") == []
     assert "no peer groups yet" in big_cohort("group", "list").stderr
 
-    result = big_cohort("group", "form")
+    result = big_cohort("group", "form", "--yes")
     assert "Formed 2 group(s) of 6 from 12 adepts" in result.stderr
     assert "Grupp 1" in result.stdout
     groups: Any = big_cohort.json("group", "list")
@@ -210,17 +210,17 @@ def test_form_and_list_groups(big_cohort: Cli, backend: str) -> None:
     # Twelve people, five with IT among them: the search leaves no group over-full of one field.
     assert sum(g["shared_field_pairs"] for g in groups) <= 5
 
-    big_cohort("group", "form")
+    big_cohort("group", "form", "--yes")
     assert big_cohort.json("group", "list") == groups  # deterministic
     assert len(store_snapshot()["peergroup"]) == 2  # re-forming replaces
 
-    big_cohort("group", "form", "--size", "4")
+    big_cohort("group", "form", "--yes", "--size", "4")
     groups = big_cohort.json("group", "list")
     assert [g["size"] for g in groups] == [4, 4, 4]
     _check(groups)
 
-    big_cohort("participant", "withdraw", _email("Anna Berg"))
-    big_cohort("group", "form", "--size", "5", "--include-mentors")
+    big_cohort("participant", "withdraw", "--yes", _email("Anna Berg"))
+    big_cohort("group", "form", "--yes", "--size", "5", "--include-mentors")
     groups = big_cohort.json("group", "list")
     _check(groups)
     members = {m["email"] for g in groups for m in g["members"]}
@@ -245,9 +245,9 @@ def test_earlier_groupmates_are_kept_apart(cli: Cli, backend: str) -> None:
     for cohort in ("2026", "2027"):
         for name, _, _ in roster:
             cli("--cohort", cohort, "participant", "add", _email(name), "--role", "adept")
-    cli("--cohort", "2026", "group", "form", "--size", "2")
+    cli("--cohort", "2026", "group", "form", "--yes", "--size", "2")
     before: Any = cli.json("--cohort", "2026", "group", "list")
-    cli("--cohort", "2027", "group", "form", "--size", "2")
+    cli("--cohort", "2027", "group", "form", "--yes", "--size", "2")
     after: Any = cli.json("--cohort", "2027", "group", "list")
 
     def pairs(groups: Any) -> set[frozenset[str]]:
@@ -260,13 +260,13 @@ def test_earlier_groupmates_are_kept_apart(cli: Cli, backend: str) -> None:
 
 def test_group_errors_change_nothing(network: Cli) -> None:
     before = store_snapshot()
-    assert "no active adepts" in network("group", "form", code=1).stderr
+    assert "no active adepts" in network("group", "form", "--yes", code=1).stderr
     network("participant", "add", "asa.oberg@csn.se", "--role", "adept")
     before = store_snapshot()
-    assert "--size" in network("group", "form", "--size", "1", code=2).stderr
+    assert "--size" in network("group", "form", "--yes", "--size", "1", code=2).stderr
     assert store_snapshot() == before
-    network("group", "form")
-    network("cohort", "close")
+    network("group", "form", "--yes")
+    network("cohort", "close", "--yes")
     before = store_snapshot()
-    assert "closed" in network("group", "form", code=1).stderr
+    assert "closed" in network("group", "form", "--yes", code=1).stderr
     assert store_snapshot() == before

@@ -63,7 +63,7 @@ def test_restore_refuses_a_backup_with_foreign_schema_objects(
     crafted = hostile.crafted_store(good_backup, tmp_path, name)
     digest = _digest(crafted)
     before = store_snapshot()
-    result = cli("db", "restore", str(crafted), code=65)
+    result = cli("db", "restore", "--yes", str(crafted), code=65)
     assert "its schema is not the one chefintro makes" in result.stderr
     assert "Traceback" not in result.stderr
     assert store_snapshot() == before
@@ -76,11 +76,11 @@ def test_restore_names_what_differs(
     store: Path, good_backup: Path, cli: Cli, tmp_path: Path
 ) -> None:
     result = cli(
-        "db", "restore", str(hostile.crafted_store(good_backup, tmp_path, "view")), code=65
+        "db", "restore", "--yes", str(hostile.crafted_store(good_backup, tmp_path, "view")), code=65
     )
     assert "a view 'everyone' that chefintro does not make" in result.stderr
     missing = hostile.crafted_store(good_backup, tmp_path, "missing_table")
-    result = cli("db", "restore", str(missing), code=65)
+    result = cli("db", "restore", "--yes", str(missing), code=65)
     assert "the table 'pairing' is missing" in result.stderr
 
 
@@ -88,7 +88,7 @@ def test_no_trigger_of_a_backup_fires_during_the_restore(
     store: Path, good_backup: Path, cli: Cli, tmp_path: Path
 ) -> None:
     crafted = hostile.crafted_store(good_backup, tmp_path, "trigger_on_audit_log")
-    cli("db", "restore", str(crafted), code=65)
+    cli("db", "restore", "--yes", str(crafted), code=65)
     connection = sqlite3.connect(crafted)
     try:
         assert connection.execute("SELECT * FROM setting WHERE key = 'fired'").fetchall() == []
@@ -102,10 +102,10 @@ def test_no_trigger_of_a_backup_fires_during_the_restore(
 def test_restore_still_accepts_a_good_backup_and_an_older_one(
     store: Path, good_backup: Path, cli: Cli, tmp_path: Path
 ) -> None:
-    cli("db", "restore", str(good_backup))
+    cli("db", "restore", "--yes", str(good_backup))
     old = tmp_path / "v1.db"
     old.write_bytes(FIXTURE.read_bytes())
-    cli("db", "restore", str(old))
+    cli("db", "restore", "--yes", str(old))
     assert cli.json("db", "check")["schema_differences"] == []
 
 

@@ -56,6 +56,38 @@ def test_help_runs_for_every_command(cli: Cli) -> None:
         assert "Usage" in result.stdout
 
 
+def test_help_reads_cleanly(bare_cli: Cli) -> None:
+    """No type after flags, arguments named alike in usage and table, examples on one line."""
+    import re
+
+    root = get_command(app)
+    for path in _commands():
+        text = bare_cli(*path, "--help").stdout
+        where = " ".join(path)
+        assert "<bool>" not in text, where
+        assert "{" not in text.split("\n", 3)[1], where  # usage: NAME, not {name}
+        usage = next(line for line in text.splitlines() if "Usage:" in line)
+        command = root
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        for param in command.params:
+            if param.param_type_name == "argument":
+                shown = param.metavar or (param.name or "").upper()
+                assert shown.removesuffix("...") in usage, (where, shown)
+                assert re.search(rf"\b{re.escape(shown.removesuffix('...'))}\b", text), where
+        doc = command.help or ""
+        for line in doc.splitlines():
+            if line.strip().startswith("Example:"):
+                following = doc.splitlines()[doc.splitlines().index(line) + 1 :]
+                assert not following or not following[0].strip().startswith("-"), where
+
+
+def test_attendance_help_speaks_of_an_attendance_status(bare_cli: Cli) -> None:
+    text = bare_cli("session", "attend", "--help").stdout
+    assert "an attendance status" in text
+    assert "närvarande" in text
+
+
 def test_help_does_not_import_the_store_or_heavy_libraries() -> None:
     code = (
         "import sys\n"

@@ -31,9 +31,9 @@ def test_the_version_is_written_once_in_pyproject_and_read_at_run_time() -> None
 
 
 def test_version_prints_version_python_and_the_store_without_creating_it(
-    cli: Cli, db_path: Path
+    bare_cli: Cli, db_path: Path
 ) -> None:
-    lines = _lines(cli, "--version")
+    lines = _lines(bare_cli, "--version")
     assert lines == [
         f"chefintro {chefintro.__version__}",
         f"Python {platform.python_version()} ({sys.executable})",

@@ -88,6 +88,7 @@ def test_same_pairs_whatever_order_people_were_entered(
     order = list(range(len(PEOPLE)))
     random.Random(7).shuffle(order)
     monkeypatch.setenv("CHEFINTRO_DB", str(db_path.with_name("shuffled.db")))
+    cli("init")
     _setup(cli, order)
     second = {p["adept"]: p["mentor"] for p in cli.json("pair", "suggest")}
     assert first == second
@@ -140,7 +141,7 @@ def test_pairs_do_not_repeat_across_cohorts(cli: Cli, backend: str) -> None:
     _setup(cli, cohort="2026")
     cli("pair", "suggest")
     cli("pair", "apply")
-    cli("cohort", "close")
+    cli("cohort", "close", "--yes")
     cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
     cli("cohort", "use", "2027")
     for _, email, _, role, _, _ in PEOPLE:
@@ -168,7 +169,7 @@ def test_unmatched_gives_reasons(cli: Cli) -> None:
     adepts = [r for r in rows if r["role"] == "adept"]
     assert len(adepts) == 1
     assert "capacity" in adepts[0]["reason"] or "forbidden" in adepts[0]["reason"]
-    cli("participant", "withdraw", "asa@csn.se")
+    cli("participant", "withdraw", "--yes", "asa@csn.se")
     rows = cli.json("pair", "unmatched")
     mentors = [r for r in rows if r["role"] == "mentor"]
     assert mentors and all(r["free_slots"] >= 1 and r["reason"] for r in mentors)

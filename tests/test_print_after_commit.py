@@ -38,6 +38,8 @@ def failing_commit(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
         ("session", "add", "Dag två", "--start", "2027-03-01T09:00", "--end", "16:00"),
         ("session", "edit", "1", "--title", "Kick-off"),
         ("pair", "suggest", "--json"),
+        ("survey", "add", "start-2027", "--phase", "start"),
+        ("settings", "set", "programme.coordinator", "Helena Sjödin"),
     ],
 )
 def test_nothing_is_promised_when_the_commit_fails(failing_commit: Cli, args: tuple[str]) -> None:

@@ -263,6 +263,7 @@ def test_export_to_files(programme: Cli, tmp_path: Path) -> None:
             "Par",
             "Närvaro",
             "Nätverksgrupper",
+            "Enkätsvar",
             "Undantag",
         ]
         about = {row[0]: row[1] for row in book["Person"].iter_rows(min_row=2, values_only=True)}
@@ -388,7 +389,7 @@ def test_erase_in_a_terminal_asks_first(programme: Cli) -> None:
     code, err = _erase_in_a_terminal(ASA[1], "n")
     assert code == 1
     assert "This erases Åsa Öberg" in err
-    assert "Nothing was erased" in err
+    assert "Nothing was changed" in err
     assert store_snapshot() == before
     code, err = _erase_in_a_terminal(ASA[1], "y")
     assert code == 0, err
@@ -411,7 +412,7 @@ def test_anonymise_archives_then_pseudonymises(
     from openpyxl import load_workbook
 
     archive = tmp_path / "arkiv-2026.xlsx"
-    result = programme("cohort", "anonymise", "2026", "--archive", str(archive))
+    result = programme("cohort", "anonymise", "--yes", "2026", "--archive", str(archive))
     assert "Archived cohort 2026" in result.stderr
     assert "2 people pseudonymised, 1 kept" in result.stderr
 
@@ -471,7 +472,9 @@ def test_anonymise_archives_then_pseudonymises(
     assert log[0]["detail"].startswith("cohort 2026: 2 people pseudonymised, 1 kept")
     _no_personal_data(log[0]["detail"])
 
-    again = programme("cohort", "anonymise", "2026", "--archive", str(tmp_path / "b.xlsx"), code=1)
+    again = programme(
+        "cohort", "anonymise", "--yes", "2026", "--archive", str(tmp_path / "b.xlsx"), code=1
+    )
     assert "already anonymised" in again.stderr
     assert not (tmp_path / "b.xlsx").exists()
 
@@ -479,9 +482,9 @@ def test_anonymise_archives_then_pseudonymises(
 def test_anonymising_the_last_cohort_of_a_person_continues_the_numbers(
     programme: Cli, tmp_path: Path
 ) -> None:
-    programme("cohort", "anonymise", "2026", "--archive", str(tmp_path / "a.xlsx"))
-    programme("--cohort", "2027", "cohort", "close")
-    programme("cohort", "anonymise", "2027", "--archive", str(tmp_path / "b.xlsx"))
+    programme("cohort", "anonymise", "--yes", "2026", "--archive", str(tmp_path / "a.xlsx"))
+    programme("--cohort", "2027", "cohort", "close", "--yes")
+    programme("cohort", "anonymise", "--yes", "2027", "--archive", str(tmp_path / "b.xlsx"))
     names = {p["name"] for p in programme.json("person", "list")}
     assert names == {f"Deltagare {n:04d}" for n in range(1, 6)}
     assert len(programme.json("db", "log")) == 2
@@ -492,16 +495,16 @@ def test_anonymise_refuses_an_open_cohort_and_existing_archives(
 ) -> None:
     before = store_snapshot()
     archive = tmp_path / "arkiv.xlsx"
-    result = programme("cohort", "anonymise", "2027", "--archive", str(archive), code=1)
+    result = programme("cohort", "anonymise", "--yes", "2027", "--archive", str(archive), code=1)
     assert "only a closed cohort" in result.stderr
     assert not archive.exists()
     archive.write_bytes(b"an earlier archive")
-    result = programme("cohort", "anonymise", "2026", "--archive", str(archive), code=73)
+    result = programme("cohort", "anonymise", "--yes", "2026", "--archive", str(archive), code=73)
     assert "already exists" in result.stderr
     assert archive.read_bytes() == b"an earlier archive"
     missing = tmp_path / "saknas" / "arkiv.xlsx"
-    programme("cohort", "anonymise", "2026", "--archive", str(missing), code=73)
-    programme("cohort", "anonymise", "1999", "--archive", str(tmp_path / "x.xlsx"), code=1)
+    programme("cohort", "anonymise", "--yes", "2026", "--archive", str(missing), code=73)
+    programme("cohort", "anonymise", "--yes", "1999", "--archive", str(tmp_path / "x.xlsx"), code=1)
     assert store_snapshot() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["arkiv.xlsx"]
 
@@ -534,7 +537,7 @@ def test_the_audit_log_never_holds_personal_data(
 ) -> None:
     programme("person", "export", ASA[1], "--output", str(tmp_path / "asa.json"))
     programme("person", "erase", ZACHARIAS[1], "--yes")
-    programme("cohort", "anonymise", "2026", "--archive", str(tmp_path / "arkiv.xlsx"))
+    programme("cohort", "anonymise", "--yes", "2026", "--archive", str(tmp_path / "arkiv.xlsx"))
     log: Any = programme.json("db", "log")
     assert [e["action"] for e in log] == ["export", "erase", "anonymise"]
     _no_personal_data(json.dumps(log, ensure_ascii=False))

@@ -84,7 +84,7 @@ def programme(network: Cli) -> Cli:
     cli("pair", "set", ZACH, SVEN)
     cli("pair", "set", WILMA, MARTA)
     cli("pair", "apply")
-    cli("participant", "withdraw", WILMA)
+    cli("participant", "withdraw", "--yes", WILMA)
     cli("pair", "set", BO, ELISE)
 
     held_1 = _session(cli, "Dag 1", _day(-30))
@@ -95,7 +95,7 @@ def programme(network: Cli) -> Cli:
     cli("session", "attend", held_1, LENA, "--status", "absent")
     cli("session", "attend", held_2, ASA, BO, "--status", "present")
     cli("session", "attend", held_2, ZACH, "--status", "absent")
-    cli("group", "form", "--size", "2")
+    cli("group", "form", "--yes", "--size", "2")
 
     cli("cohort", "create", "2026", "--start", "2026-01-27", "--end", "2026-12-10")
     older = ("--cohort", "2026")
@@ -258,8 +258,10 @@ def test_history_year_over_year(programme: Cli, backend: str, tmp_path: Path) ->
         assert any(line.startswith(f"│ {code} ") for line in lines), code
 
     # An anonymised cohort still counts: its people keep their agency.
-    programme("--cohort", "2026", "cohort", "close")
-    programme("cohort", "anonymise", "2026", "--archive", str(tmp_path / "arkiv-2026.xlsx"))
+    programme("--cohort", "2026", "cohort", "close", "--yes")
+    programme(
+        "cohort", "anonymise", "--yes", "2026", "--archive", str(tmp_path / "arkiv-2026.xlsx")
+    )
     assert KARIN not in programme("person", "list").stdout
     assert programme.json("report", "history") == report
 

@@ -616,7 +616,7 @@ def test_import_only_named_sheets(programme: Cli, tmp_path: Path) -> None:
 def _exported(programme: Cli, tmp_path: Path) -> tuple[Path, Path]:
     _paired(programme, tmp_path, lock=False)
     programme("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
-    programme("participant", "withdraw", "lena@spv.se")
+    programme("participant", "withdraw", "--yes", "lena@spv.se")
     full = tmp_path / "full.xlsx"
     agency = tmp_path / "csn.xlsx"
     programme("roster", "export", str(full))

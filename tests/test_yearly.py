@@ -191,7 +191,8 @@ def test_carry_over_mentors_who_continue(cli: Cli, tmp_path: Path) -> None:
 
 def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     result = cli("demo", str(tmp_path / "demo"))
-    assert "Demo finished: 25 pairs" in result.stderr
+    # 25 pairs were matched; one adept withdrew during the year, which ended their pair.
+    assert "Demo finished: 24 pairs" in result.stderr
     assert "Hovrätten för nedre Norrland" in result.stdout
     # The demo plays the year to 30 April: meetings logged, pairs needing attention first.
     assert "35 meetings logged, as of 2027-04-30" in result.stdout
@@ -205,6 +206,21 @@ def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     assert statuses == sorted(statuses, key=order.index)
     assert (tmp_path / "demo" / "programdagar-2027.ics").is_file()
     assert (tmp_path / "demo" / "chefintro-demo.db").stat().st_mode & 0o077 == 0
+    # The year's end: surveys through Forms-shaped files, certificates and the summary.
+    assert "hade 25 adepter och 25 mentorer från 10 myndigheter" in result.stdout
+    assert "Förändring: Jag har ett nätverk av chefskolleger" in result.stdout
+    certificates = sorted((tmp_path / "demo" / "intyg").glob("intyg-2027-*.pdf"))
+    assert len(certificates) >= 20
+    assert all(c.stat().st_mode & 0o077 == 0 for c in certificates)
+    assert (tmp_path / "demo" / "enkat-slut-2027.xlsx").is_file()
+    store = str(tmp_path / "demo" / "chefintro-demo.db")
+    surveys: Any = cli.json("--db", store, "survey", "list")
+    assert [(s["name"], s["phase"]) for s in surveys] == [
+        ("start-2027", "start"),
+        ("slut-2027", "end"),
+    ]
+    log: Any = cli.json("--db", store, "db", "log")
+    assert {"survey import", "survey export", "certificates"} <= {e["action"] for e in log}
 
 
 @pytest.mark.parametrize("dry_run", [False, True])
@@ -220,3 +236,13 @@ def test_the_progress_bar_counts_every_step(tmp_path: Path, dry_run: bool) -> No
     finally:
         store.dispose()
     assert len(seen) == step_count(plan, dry_run=dry_run)
+
+
+def test_the_demo_progress_counts_the_plan_and_the_year_end(tmp_path: Path) -> None:
+    from chefintro.demo import demo_steps, run_demo
+
+    seen: list[str] = []
+    run = run_demo(tmp_path / "demo", progress=seen.append)
+    assert run.year_end is not None
+    assert len(seen) == demo_steps()
+    assert seen[-1] == "Writing certificates and the summary"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from chefintro.clock import now_local
 from chefintro.cohorts import find_participant, require_open
-from chefintro.enums import AttendanceStatus, ParticipantStatus
+from chefintro.enums import AttendanceStatus, ParticipantStatus, Role
 from chefintro.errors import NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import (
@@ -24,7 +24,7 @@ from chefintro.models import (
     Person,
     ProgrammeSession,
 )
-from chefintro.registry import find_person, who_json
+from chefintro.registry import get_person, who_json
 from chefintro.sessions import get_programme_session
 from chefintro.text import swedish_key
 
@@ -45,9 +45,11 @@ def record_attendance(
     cohort: Cohort,
     session_id: int,
     emails: list[str],
-    status: AttendanceStatus,
+    status: AttendanceStatus | None,
 ) -> AttendanceResult:
     """Record one status for several participants at a session, all or nothing.
+
+    A status of None clears their marks (``changed`` counts the marks removed).
 
     Anyone not registered or not in the cohort (NotFoundError), or withdrawn (RuleError),
     makes the whole call fail before anything is written.
@@ -62,9 +64,11 @@ def record_attendance(
     for email in emails:
         if not email.strip():
             continue
-        person = find_person(db=db, email=email)
-        if person is None:
-            missing.append(f"{email.strip()} is not registered")
+        try:
+            person = get_person(db=db, email=email)
+        except NotFoundError as exc:
+            unknown = f"{email.strip()} is not registered"
+            missing.append(unknown if "@" in email else exc.message.rstrip("."))
             continue
         part = find_participant(db=db, cohort=cohort, person=person)
         if part is None:
@@ -87,7 +91,13 @@ def record_attendance(
     created = changed = unchanged = 0
     for participant_id in sorted(chosen):
         record = existing.get(participant_id)
-        if record is None:
+        if status is None:
+            if record is None:
+                unchanged += 1
+            else:
+                db.delete(record)
+                changed += 1
+        elif record is None:
             db.add(
                 Attendance(session_id=row.id, participant_id=participant_id, status=status)  # type: ignore[arg-type]
             )
@@ -100,14 +110,14 @@ def record_attendance(
             unchanged += 1
     db.flush()
     warning = None
-    if status != AttendanceStatus.EXCUSED and row.starts_at > now_local():
+    if status not in (None, AttendanceStatus.EXCUSED) and row.starts_at > now_local():
         warning = (
             f"{row.title} has not taken place yet (starts {row.starts_at:%Y-%m-%d %H:%M}); "
             "the attendance report counts it once it has."
         )
     return AttendanceResult(
         title=row.title,
-        status=str(status),
+        status="cleared" if status is None else str(status),
         created=created,
         changed=changed,
         unchanged=unchanged,
@@ -118,6 +128,8 @@ def record_attendance(
 OK = "ok"
 AT_RISK = "at_risk"
 CANNOT_COMPLETE = "cannot_complete"
+#: Mentors are not held to the completion rule: only adepts complete the programme.
+NOT_REQUIRED = "not_required"
 
 
 @dataclass(frozen=True)
@@ -223,11 +235,14 @@ def attendance_report(
 
     Only sessions that have started by ``now`` (Stockholm time) count as held; a held
     session without a record counts as not attended. Excused counts as attended when the
-    cohort says so.
+    cohort says so. Only adepts complete the programme: a mentor's standing is
+    ``not_required``, whatever their attendance.
     """
     moment = now or now_local()
     sessions = db.exec(
-        select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
     ).all()
     held_ids = {s.id for s in sessions if s.starts_at <= moment}
     people = db.exec(
@@ -258,6 +273,8 @@ def attendance_report(
             total=len(sessions),
             min_attendance=cohort.min_attendance,
         )
+        if part.role != Role.ADEPT:
+            standing = replace(standing, status=NOT_REQUIRED)
         rows.append(
             AttendanceReportRow(
                 name=person.name,

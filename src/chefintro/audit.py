@@ -18,6 +18,7 @@ from chefintro.models import AuditEntry
 
 if TYPE_CHECKING:
     from chefintro.store import Store
+    from chefintro.store.snapshots import Snapshot, UndoResult
 
 T = TypeVar("T")
 
@@ -137,3 +138,21 @@ def restore(*, location: str, source: Path, store: Callable[[], Store]) -> Resto
         log(db=db, action="restore", detail=f"restored a backup (schema {result.version}){kept}")
     undone = [e for e in result.later_entries if e[1] in PERSONAL_DATA_REMOVALS]
     return RestoreDone(previous=result.previous, undone=undone)
+
+
+# --- undo -------------------------------------------------------------------------------
+
+
+def undo(*, location: str, snapshot: Snapshot, store: Callable[[], Store]) -> UndoResult:
+    """Put the store back as it was in ``snapshot`` and record it in the audit log.
+
+    As with a restore, the audit entries the snapshot lacks are carried over.
+    """
+    from chefintro.store.snapshots import undo as put_back
+
+    result = put_back(location, snapshot)
+    when = f"{snapshot.taken_at:%Y-%m-%d %H:%M:%S}"
+    with store().transaction() as db:
+        carry_over(db=db, entries=result.later_entries)
+        log(db=db, action="undo", detail=f"undid '{snapshot.command}' of {when}")
+    return result

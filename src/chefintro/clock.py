@@ -8,7 +8,8 @@ first occurrence, still summer time (UTC+2).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from chefintro.errors import UsageError
@@ -61,3 +62,31 @@ def wall_clock(value: datetime) -> datetime:
 def today() -> date:
     """Return today's date in Sweden."""
     return now_local().date()
+
+
+# How people write a time: 9:00, 09:00, 9.00, 09.00 (Swedish style), with or without seconds.
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
+_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
+
+
+def parse_clock(text: str) -> time | None:
+    """Return the time of day in ``9:00``, ``09.00`` or ``9.00``; None when it is not one."""
+    match = _CLOCK.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+    except ValueError:
+        return None
+
+
+def parse_date_time(text: str) -> datetime | None:
+    """Return the date and time in ``2027-01-26 9:00`` / ``…T09.00``; None when it is not one."""
+    match = _DATETIME.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(p or 0) for p in match.groups())
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None

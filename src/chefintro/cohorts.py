@@ -6,7 +6,7 @@ import calendar as _cal
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -184,12 +184,61 @@ def list_cohorts(*, db: Session) -> list[CohortInfo]:
     return [cohort_info(db=db, cohort=c) for c in _all(db)]
 
 
-def close_cohort(*, db: Session, cohort: Cohort) -> Cohort:
-    """Close a cohort: it keeps its history, and counts towards retention from today."""
-    if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
-        raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
+def days_ahead(*, db: Session, cohort: Cohort, now: datetime | None = None) -> list[str]:
+    """Return the cohort's programme days (not cancelled) that have not started yet."""
+    from chefintro.clock import now_local
+    from chefintro.models import ProgrammeSession
+
+    moment = now or now_local()
+    rows = db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
+        .where(ProgrammeSession.starts_at > moment)
+        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+    ).all()
+    return [f"{r.title} ({r.starts_at:%Y-%m-%d %H:%M}, session {r.id})" for r in rows]
+
+
+def close_cohort(*, db: Session, cohort: Cohort, force: bool = False) -> Cohort:
+    """Close a cohort: it keeps its history, and counts towards retention from today.
+
+    Refused while programme days are still ahead, unless ``force``.
+    """
+    check_closable(db=db, cohort=cohort, force=force)
     cohort.status = CohortStatus.CLOSED
     cohort.closed_on = date.today()
+    db.add(cohort)
+    db.flush()
+    return cohort
+
+
+def check_closable(*, db: Session, cohort: Cohort, force: bool = False) -> None:
+    """Raise RuleError when ``close_cohort`` would refuse, so a command can ask first."""
+    if cohort.status in (CohortStatus.CLOSED, CohortStatus.ANONYMISED):
+        raise RuleError(f"Cohort {cohort.name} is already {cohort.status}.")
+    ahead = days_ahead(db=db, cohort=cohort)
+    if ahead and not force:
+        shown = "; ".join(ahead[:5]) + (f"; and {len(ahead) - 5} more" if len(ahead) > 5 else "")
+        raise RuleError(
+            f"Cohort {cohort.name} still has {len(ahead)} programme day(s) ahead: {shown}. "
+            "Close it after the last day, or use --force to close it now."
+        )
+
+
+def reopen_cohort(*, db: Session, cohort: Cohort) -> Cohort:
+    """Take a closed cohort back (an anonymised one cannot come back)."""
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(
+            f"Cohort {cohort.name} is anonymised; its personal data is gone, so it cannot "
+            "be reopened."
+        )
+    if cohort.status != CohortStatus.CLOSED:
+        raise RuleError(f"Cohort {cohort.name} is {cohort.status}, not closed.")
+    cohort.status = (
+        CohortStatus.ACTIVE if cohort.starts_on <= date.today() else CohortStatus.PLANNED
+    )
+    cohort.closed_on = None
     db.add(cohort)
     db.flush()
     return cohort
@@ -220,8 +269,9 @@ class ParticipantInfo:
     months_as_manager: int | None
     wished_field: str | None
     preferred_mentors: list[str]
-    eligibility: str  # "ok", "short" or "unknown"
+    eligibility: str  # "ok", "short", "long" or "unknown"
     warning: str | None = None
+    continues: bool = False  # a mentor who agreed to continue next year
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -238,6 +288,7 @@ class ParticipantInfo:
             "preferred_mentors": self.preferred_mentors,
             "eligibility": self.eligibility,
             "warning": self.warning,
+            "continues": self.continues,
         }
 
 
@@ -251,15 +302,27 @@ class ParticipantData:
 
 
 def eligibility(
-    *, person: Person, role: str, cohort: Cohort, adept_months: int, mentor_months: int
+    *,
+    person: Person,
+    role: str,
+    cohort: Cohort,
+    adept_months: int,
+    mentor_months: int,
+    adept_max_months: int | None = None,
 ) -> tuple[str, int | None, str | None]:
-    """Return (status, months as manager at the cohort's start, warning text or None)."""
+    """Return (status, months as manager at the cohort's start, warning text or None).
+
+    Status is ``ok``, ``unknown``, ``short`` (too new a manager for the role) or ``long``
+    (an adept who has managed longer than ``adept_max_months``: the programme is for new
+    managers).
+    """
     status, months, needed = rules.eligibility(
         manager_since=person.manager_since,
         role=role,
         starts_on=cohort.starts_on,
         adept_months=adept_months,
         mentor_months=mentor_months,
+        adept_max_months=adept_max_months,
     )
     if status == rules.UNKNOWN:
         return status, None, f"{person.name}: manager-since date unknown; check eligibility."
@@ -270,7 +333,37 @@ def eligibility(
             f"{person.name} ({role}) has managed staff for {max(months or 0, 0)} months at the "
             f"cohort's start; the programme asks for {needed}.",
         )
+    if status == rules.LONG:
+        return (
+            status,
+            months,
+            f"{person.name} (adept) has managed staff for {months} months at the cohort's "
+            f"start; the programme is for managers of at most {adept_max_months} months.",
+        )
     return status, months, None
+
+
+def earlier_adept_cohorts(*, db: Session, cohort: Cohort, person_ids: list[int]) -> dict[int, str]:
+    """Return, per person, an earlier cohort in which they were an adept (by start date)."""
+    if not person_ids:
+        return {}
+    rows = db.exec(
+        select(Participant.person_id, Cohort.name)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Participant.person_id).in_(person_ids))
+        .where(Participant.role == Role.ADEPT)
+        .where(Participant.cohort_id != cohort.id)
+        .where(Cohort.starts_on < cohort.starts_on)
+        .order_by(col(Cohort.starts_on))
+    ).all()
+    return {int(pid): str(name) for pid, name in rows}
+
+
+def _earlier_adept_warning(person: Person, earlier: str) -> str:
+    return (
+        f"{person.name} was an adept in cohort {earlier} already; the programme is taken "
+        "once as an adept."
+    )
 
 
 def _info(
@@ -279,7 +372,8 @@ def _info(
     part: Participant,
     person: Person,
     agency: Agency,
-    limits: tuple[int, int],
+    limits: tuple[int, int, int],
+    earlier: dict[int, str],
 ) -> ParticipantInfo:
     status, months, warning = eligibility(
         person=person,
@@ -287,7 +381,11 @@ def _info(
         cohort=cohort,
         adept_months=limits[0],
         mentor_months=limits[1],
+        adept_max_months=limits[2],
     )
+    if part.role == Role.ADEPT and int(person.id or 0) in earlier:
+        again = _earlier_adept_warning(person, earlier[int(person.id or 0)])
+        warning = f"{warning} {again}" if warning else again
     return ParticipantInfo(
         name=person.name,
         email=person.email,
@@ -305,13 +403,15 @@ def _info(
         preferred_mentors=list(part.preferred_mentors or []),
         eligibility=status,
         warning=warning,
+        continues=bool(part.continues),
     )
 
 
-def eligibility_limits(db: Session) -> tuple[int, int]:
+def eligibility_limits(db: Session) -> tuple[int, int, int]:
     return (
         settings.get_int(db=db, key=settings.ADEPT_MONTHS),
         settings.get_int(db=db, key=settings.MENTOR_MONTHS),
+        settings.get_int(db=db, key=settings.ADEPT_MAX_MONTHS),
     )
 
 
@@ -331,6 +431,14 @@ def get_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     return part
 
 
+def get_participant_person(*, db: Session, cohort: Cohort, email: str) -> Person:
+    """Return the person of a cohort's participant, or raise NotFoundError."""
+    part = get_participant(db=db, cohort=cohort, email=email)
+    person = db.get(Person, part.person_id)
+    assert person is not None  # the foreign key guarantees it
+    return person
+
+
 def add_participant(
     *, db: Session, cohort: Cohort, data: ParticipantData
 ) -> tuple[Participant, ParticipantInfo]:
@@ -340,7 +448,11 @@ def add_participant(
     if find_participant(db=db, cohort=cohort, person=person) is not None:
         raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
     capacity = rules.participant_capacity(data.role, data.capacity)
-    preferred = [email_key(e) for e in data.preferred_mentors if e.strip()]
+    preferred = [
+        email_key(e) if "@" in e else get_person(db=db, email=e).email_key
+        for e in data.preferred_mentors
+        if e.strip()
+    ]
     rules.check_wishes(data.role, wished_field=data.wished_field, preferred_mentors=preferred)
     part = Participant(
         cohort_id=id_of(cohort),
@@ -353,7 +465,8 @@ def add_participant(
     db.add(part)
     db.flush()
     agency = agency_of(db=db, person=person)
-    return part, _info(db, cohort, part, person, agency, eligibility_limits(db))
+    earlier = earlier_adept_cohorts(db=db, cohort=cohort, person_ids=[int(person.id or 0)])
+    return part, _info(db, cohort, part, person, agency, eligibility_limits(db), earlier)
 
 
 def list_participants(
@@ -378,7 +491,11 @@ def list_participants(
     if not include_withdrawn:
         query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
     limits = eligibility_limits(db)
-    rows = [_info(db, cohort, p, per, a, limits) for p, per, a in db.exec(query).all()]
+    found = db.exec(query).all()
+    earlier = earlier_adept_cohorts(
+        db=db, cohort=cohort, person_ids=[int(per.id or 0) for _, per, _ in found]
+    )
+    rows = [_info(db, cohort, p, per, a, limits, earlier) for p, per, a in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 
@@ -408,6 +525,18 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
             pairing.ended_on = today()
             pairing.end_reason = f"{part.role} withdrew"
             db.add(pairing)
+    db.flush()
+    return part
+
+
+def reinstate_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
+    """Undo a withdrawal: the participant is active again (their ended pairs stay ended)."""
+    require_open(cohort)
+    part = get_participant(db=db, cohort=cohort, email=email)
+    if part.status != ParticipantStatus.WITHDRAWN:
+        raise RuleError(f"That participant is {part.status}, not withdrawn.")
+    part.status = ParticipantStatus.ACTIVE
+    db.add(part)
     db.flush()
     return part
 
@@ -463,7 +592,7 @@ def eligibility_counts(*, db: Session, cohort: Cohort) -> tuple[int, int]:
 
     Reads two columns only, so a 20,000-row roster import can report it cheaply.
     """
-    adept_months, mentor_months = eligibility_limits(db)
+    adept_months, mentor_months, _ = eligibility_limits(db)
     rows = db.exec(
         select(col(Participant.role), col(Person.manager_since))
         .join(Person, col(Person.id) == col(Participant.person_id))

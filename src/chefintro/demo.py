@@ -1,4 +1,5 @@
-"""The demo: the whole yearly cycle on the sample network, in a throw-away store."""
+"""The demo: the whole yearly cycle on the sample network, in a throw-away store: the
+plan's set-up, then the year's end (attendance, surveys, certificates, summary)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from chefintro.store import Store, open_store
+from chefintro.yearend_demo import YEAR_END_STEPS, YearEnd, run_year_end
 from chefintro.yearly import Progress, StepResult, read_plan, run_plan, step_count
 
 PLAN_NAME = "plan-2027.toml"
@@ -30,11 +32,13 @@ class DemoRun:
     steps: list[StepResult]
     as_of: date = DEMO_DAY
     meetings: int = 0
+    year_end: YearEnd | None = None
 
 
 def demo_steps() -> int:
-    """Return how many times :func:`run_demo` reports progress."""
-    return step_count(read_plan(sample_dir() / PLAN_NAME)) + 1  # and the sample meetings
+    """Return how many times :func:`run_demo` reports progress: the plan's steps, the
+    sample meetings, then the year end's."""
+    return step_count(read_plan(sample_dir() / PLAN_NAME)) + 1 + YEAR_END_STEPS
 
 
 def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
@@ -50,9 +54,16 @@ def run_demo(directory: Path, *, progress: Progress | None = None) -> DemoRun:
         if progress is not None:
             progress("Logging sample meetings")
         meetings = _log_sample_meetings(store)
+        year_end = run_year_end(store=store, directory=directory, progress=progress)
     finally:
         store.dispose()
-    return DemoRun(directory=directory, store_path=store_path, steps=steps, meetings=meetings)
+    return DemoRun(
+        directory=directory,
+        store_path=store_path,
+        steps=steps,
+        meetings=meetings,
+        year_end=year_end,
+    )
 
 
 def _log_sample_meetings(store: Store) -> int:

@@ -28,10 +28,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from chefintro import clock, settings
-from chefintro.cohorts import require_open
+from chefintro.cohorts import find_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import NotFoundError, RuleError, UsageError
 from chefintro.models import Agency, Cohort, Exclusion, Meeting, Pairing, Participant, Person
+from chefintro.registry import get_person
 from chefintro.rules import MAX_MEETING_MINUTES
 from chefintro.settings import FIRST_MEETING_WEEKS, QUIET_WEEKS
 from chefintro.text import clean_text, email_key, swedish_key
@@ -51,32 +52,16 @@ STATUS_ORDER = (STATUS_NO_FIRST_MEETING, STATUS_QUIET, STATUS_OK)
 def find_adept(*, db: Session, cohort: Cohort, ref: str) -> tuple[Participant, Person]:
     """Return the cohort's adept named by an e-mail address or a unique name.
 
-    Raises NotFoundError for nobody, RuleError for a name several people share (listing
-    their e-mails) or for someone who is not an adept of the cohort.
+    The person is found the way every command finds one (:func:`registry.get_person`:
+    NotFoundError for nobody or for a name several people share, listing them); RuleError
+    for someone who is not an adept of the cohort.
     """
-    text = clean_text(ref) or ""
-    if not text:
+    if not (clean_text(ref) or ""):
         raise UsageError("Give the adept's e-mail address or name.")
-    query = (
-        select(Participant, Person)
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .where(Participant.cohort_id == cohort.id)
-    )
-    if "@" in text:
-        found = list(db.exec(query.where(Person.email_key == email_key(text))).all())
-    else:
-        folded = text.casefold()
-        found = [
-            (p, per)
-            for p, per in db.exec(query).all()
-            if (clean_text(per.name) or "").casefold() == folded
-        ]
-    if not found:
-        raise NotFoundError(f"Nobody called {text!r} is in cohort {cohort.name}.")
-    if len(found) > 1:
-        names = ", ".join(f"{per.name} ({per.email})" for _, per in found)
-        raise RuleError(f"{text!r} is ambiguous in cohort {cohort.name}: {names}; give the e-mail.")
-    part, person = found[0]
+    person = get_person(db=db, email=ref)
+    part = find_participant(db=db, cohort=cohort, person=person)
+    if part is None:
+        raise NotFoundError(f"{person.name} ({person.email}) is not in cohort {cohort.name}.")
     if part.role != Role.ADEPT:
         raise RuleError(
             f"{person.name} ({person.email}) is a mentor in cohort {cohort.name}; give their "
@@ -394,6 +379,23 @@ class EndedPair:
         }
 
 
+def end_reason(reason: str) -> str:
+    """Return a pair's end reason cleaned; UsageError when it is empty or too long."""
+    text = clean_text(reason)
+    if not text:
+        raise UsageError("Give a --reason (kept with the ended pair, e.g. 'mentor changed job').")
+    if len(text) > 500:
+        raise UsageError("Keep the --reason under 500 characters.")
+    return text
+
+
+def active_pair_people(*, db: Session, cohort: Cohort, adept: str) -> tuple[Person, Person]:
+    """Return the adept and the mentor of the adept's active pair (for a confirmation);
+    the errors of :func:`end_pair` when there is none."""
+    part, person = find_adept(db=db, cohort=cohort, ref=adept)
+    return _people(db, active_pairing(db=db, cohort=cohort, adept=part, person=person))
+
+
 def end_pair(
     *,
     db: Session,
@@ -411,11 +413,7 @@ def end_pair(
     from chefintro.pairing.manual import end_pairing
 
     require_open(cohort)
-    text = clean_text(reason)
-    if not text:
-        raise UsageError("Give a --reason (kept with the ended pair, e.g. 'mentor changed job').")
-    if len(text) > 500:
-        raise UsageError("Keep the --reason under 500 characters.")
+    text = end_reason(reason)
     part, person = find_adept(db=db, cohort=cohort, ref=adept)
     pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
     on = today or clock.today()

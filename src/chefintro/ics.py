@@ -44,10 +44,19 @@ def _onsets_in_time_before(timezone: Any) -> None:
         gained = offset_to.td - offset_from.td
         if gained.total_seconds() > 0:  # clocks go forward: after = before + gained
             observance["DTSTART"].dt = start.dt - gained
+            # Later years' onsets (RDATE, when the calendar spans years) move the same way,
+            # or a calendar client would see the first year's change an hour apart from
+            # the others.
+            rdates = observance.get("RDATE")
+            for rdate in rdates if isinstance(rdates, list) else [rdates]:
+                for value in getattr(rdate, "dts", []):
+                    value.dt = value.dt - gained
 
 
 def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     """Write the cohort's sessions as an iCalendar file, atomically; return the count.
+
+    Cancelled sessions are written with STATUS:CANCELLED (and are not counted).
 
     Each event keeps its UID for ever and carries the SEQUENCE of its last change, so a
     calendar that imports the file again updates events instead of duplicating them.
@@ -56,7 +65,7 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
     """
     from icalendar import Calendar, Event, Timezone
 
-    rows = cohort_sessions(db=db, cohort=cohort)
+    rows = cohort_sessions(db=db, cohort=cohort, include_cancelled=True)
     hosts = {a.id: a for a in db.exec(select(Agency)).all()}
     zone = stockholm()
 
@@ -103,6 +112,8 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
             event.add("location", row.location)
         event.add("description", "\n".join(description))
         event.add("categories", [KIND_LABELS_SV[kind]])
+        # A cancelled day stays in the file, so that calendars that have it remove it.
+        event.add("status", "CANCELLED" if row.cancelled else "CONFIRMED")
         calendar.add_component(event)
     try:
         content = calendar.to_ical()
@@ -112,4 +123,4 @@ def write_ics(*, db: Session, cohort: Cohort, path: Path) -> int:
             f"written as a calendar ({exc})."
         ) from None
     write_bytes(Path(path), content)
-    return len(rows)
+    return sum(1 for r in rows if not r.cancelled)

@@ -37,6 +37,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    inspect,
     text,
 )
 
@@ -167,9 +168,144 @@ def _add_follow_up(connection: Connection) -> None:
     meeting.create(connection)
 
 
+def _add_surveys(connection: Connection) -> None:
+    metadata = MetaData()
+    # The tables they refer to, as far as the foreign keys need them.
+    Table("cohort", metadata, Column("id", Integer, primary_key=True))
+    Table("participant", metadata, Column("id", Integer, primary_key=True))
+    survey = Table(
+        "survey",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("name", String(100), nullable=False),
+        Column("phase", String(20), nullable=False),
+        Column("created_at", DateTime(), nullable=False),
+        UniqueConstraint("cohort_id", "name", name="uq_survey"),
+    )
+    question = Table(
+        "survey_question",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "survey_id",
+            Integer,
+            ForeignKey("survey.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("position", Integer, nullable=False),
+        Column("text", String(500), nullable=False),
+        Column("kind", String(10), nullable=False),
+        UniqueConstraint("survey_id", "position", name="uq_survey_question"),
+    )
+    answer = Table(
+        "survey_answer",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "survey_id",
+            Integer,
+            ForeignKey("survey.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "question_id",
+            Integer,
+            ForeignKey("survey_question.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "participant_id",
+            Integer,
+            ForeignKey("participant.id", ondelete="CASCADE"),
+            nullable=True,
+            index=True,
+        ),
+        Column("value", Integer, nullable=True),
+        Column("text", String(2000), nullable=True),
+        Column("agency", String(20), nullable=True),
+        Column("role", String(10), nullable=True),
+        UniqueConstraint("question_id", "participant_id", name="uq_survey_answer"),
+    )
+    for table in (survey, question, answer):
+        table.create(connection)
+
+
+def _add_session_cancelled(connection: Connection) -> None:
+    """Add ``programme_session.cancelled`` (false for every existing day)."""
+    if "cancelled" in {c["name"] for c in inspect(connection).get_columns("programme_session")}:
+        return  # a store whose tables were made by a later model already has it
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            text(
+                "ALTER TABLE programme_session ADD COLUMN cancelled BOOLEAN NOT NULL DEFAULT FALSE"
+            )
+        )
+        connection.execute(
+            text("ALTER TABLE programme_session ALTER COLUMN cancelled DROP DEFAULT")
+        )
+        return
+    # SQLite: rebuild the table, so that it reads exactly as in a store made fresh. The old
+    # rows wait in a plain copy (a rename would rewrite other tables' references to it).
+    metadata = MetaData()
+    Table("cohort", metadata, Column("id", Integer, primary_key=True))
+    Table("agency", metadata, Column("id", Integer, primary_key=True))
+    table = Table(
+        "programme_session",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("title", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("starts_at", DateTime(), nullable=False),
+        Column("ends_at", DateTime(), nullable=False),
+        Column("location", String(200)),
+        Column("host_agency_id", Integer, ForeignKey("agency.id", ondelete="SET NULL")),
+        Column("uid", String(100), nullable=False, unique=True),
+        Column("sequence", Integer, nullable=False),
+        Column("updated_at", DateTime(), nullable=False),
+        Column("cancelled", Boolean(), nullable=False),
+        UniqueConstraint("cohort_id", "title", "starts_at", name="uq_session_title_start"),
+    )
+    kept = (
+        "id, cohort_id, title, kind, starts_at, ends_at, location, host_agency_id, uid, "
+        "sequence, updated_at"
+    )
+    connection.execute(
+        text("CREATE TABLE _old_programme_session AS SELECT * FROM programme_session")
+    )
+    connection.execute(text("DROP TABLE programme_session"))
+    table.create(connection)
+    connection.execute(
+        text(
+            f"INSERT INTO programme_session ({kept}, cancelled) "
+            f"SELECT {kept}, 0 FROM _old_programme_session"
+        )
+    )
+    connection.execute(text("DROP TABLE _old_programme_session"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
     Migration(3, "add pair start, end and reason, and the meeting table", _add_follow_up),
+    # 4 is being added on another branch; the number is settled when it merges.
+    Migration(5, "add surveys: questions and answers", _add_surveys),
+    Migration(6, "keep removed programme days as cancelled", _add_session_cancelled),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION

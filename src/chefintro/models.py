@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, String, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from chefintro.enums import (
@@ -13,12 +13,20 @@ from chefintro.enums import (
     CohortStatus,
     PairingState,
     ParticipantStatus,
+    QuestionKind,
     Role,
     SessionKind,
+    SurveyPhase,
 )
+
+# Pydantic builds each model's validation schema when it is first needed rather than
+# when the class is made: table rows are built without validation, so most commands never
+# need one, and importing this module is a fixed cost of every command (issue 16).
+SQLModel.model_config["defer_build"] = True
 
 __all__ = [
     "Agency",
+    "Answer",
     "Attendance",
     "AttendanceStatus",
     "AuditEntry",
@@ -34,10 +42,12 @@ __all__ = [
     "PeerGroupMember",
     "Person",
     "ProgrammeSession",
+    "Question",
     "Role",
     "SchemaVersion",
     "SessionKind",
     "Setting",
+    "Survey",
 ]
 
 
@@ -100,6 +110,9 @@ class Participant(SQLModel, table=True):
     continues: bool = False
 
 
+LIVE_PAIRING_WHERE = "state != 'ended'"
+
+
 class Pairing(SQLModel, table=True):
     """An adept–mentor pair of one cohort, with its score and reasons."""
 
@@ -108,8 +121,10 @@ class Pairing(SQLModel, table=True):
             "uq_live_pairing",
             "adept_id",
             unique=True,
-            sqlite_where=text("state != 'ended'"),
-            postgresql_where=text("state != 'ended'"),
+            sqlite_where=text(LIVE_PAIRING_WHERE),
+            # postgresql_where is added when the table is created on PostgreSQL (see
+            # _postgresql_where below): naming it here would load SQLAlchemy's whole
+            # PostgreSQL dialect on every command, SQLite stores too (issue 16).
         ),
     )
 
@@ -138,6 +153,18 @@ class Meeting(SQLModel, table=True):
     pairing_id: int = Field(foreign_key="pairing.id", index=True, ondelete="CASCADE")
     held_on: date
     minutes: int | None = None
+
+
+def _postgresql_where(table: Any, connection: Any, **_kw: Any) -> None:
+    """Give the live-pair index its WHERE clause on PostgreSQL, just before the table is made."""
+    if connection.dialect.name != "postgresql":
+        return
+    for index in table.indexes:
+        if index.name == "uq_live_pairing":
+            index.dialect_options["postgresql"]["where"] = text(LIVE_PAIRING_WHERE)
+
+
+event.listen(Pairing.__table__, "before_create", _postgresql_where)  # type: ignore[attr-defined]
 
 
 class Exclusion(SQLModel, table=True):
@@ -170,6 +197,8 @@ class ProgrammeSession(SQLModel, table=True):
     uid: str = Field(unique=True, max_length=100)
     sequence: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+    # A removed programme day is kept, cancelled, so that calendars are told to drop it.
+    cancelled: bool = False
 
 
 class Attendance(SQLModel, table=True):
@@ -229,3 +258,50 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
     action: str = Field(max_length=50)
     detail: str = Field(max_length=1000)
+
+
+class Survey(SQLModel, table=True):
+    """A questionnaire of one cohort (start, mid, end or follow-up); reports show aggregates."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "name", name="uq_survey"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    phase: SurveyPhase = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+
+
+class Question(SQLModel, table=True):
+    """One question of a survey: a 1–7 statement (scale) or free text."""
+
+    __tablename__ = "survey_question"
+    __table_args__ = (UniqueConstraint("survey_id", "position", name="uq_survey_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    position: int
+    text: str = Field(max_length=500)
+    kind: QuestionKind = Field(default=QuestionKind.SCALE, sa_type=String(10))
+
+
+class Answer(SQLModel, table=True):
+    """One participant's answer to one question.
+
+    An anonymised cohort keeps its answers unlinked: no participant, only the agency code
+    and role the aggregates need.
+    """
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("question_id", "participant_id", name="uq_survey_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    question_id: int = Field(foreign_key="survey_question.id", index=True, ondelete="CASCADE")
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True, ondelete="CASCADE"
+    )
+    value: int | None = None
+    text: str | None = Field(default=None, max_length=2000)
+    agency: str | None = Field(default=None, max_length=20)
+    role: str | None = Field(default=None, max_length=10)

@@ -7,12 +7,12 @@ name or an e-mail address); erasing and anonymising then purge the store file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from chefintro import __version__, audit
 from chefintro.enums import CohortStatus, Role
@@ -20,6 +20,7 @@ from chefintro.errors import RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import (
     Agency,
+    Answer,
     Attendance,
     Cohort,
     Exclusion,
@@ -32,7 +33,7 @@ from chefintro.models import (
     ProgrammeSession,
     utcnow,
 )
-from chefintro.registry import agency_of, get_person
+from chefintro.registry import agency_of, find_person, get_person
 from chefintro.text import swedish_key
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ def _pairing_json(
 
 def export_person(*, db: Session, email: str) -> dict[str, Any]:
     """Return everything the store holds about one person, as plain JSON-ready data."""
+    from chefintro.surveys import answers_of
+
     person = get_person(db=db, email=email)
     agency = agency_of(db=db, person=person)
     participations = []
@@ -157,6 +160,7 @@ def export_person(*, db: Session, email: str) -> dict[str, Any]:
                     for a, s in attendance
                 ],
                 "peer_groups": sorted(groups, key=swedish_key),
+                "survey_answers": answers_of(db=db, participant_id=id_of(part)),
             }
         )
     exclusions = []
@@ -217,6 +221,7 @@ class Erasure:
     attendance: int
     exclusions: int
     group_memberships: int
+    survey_answers: int = 0
 
     def summary(self) -> str:
         """Describe the erasure by counts and cohort names only (fit for the audit log)."""
@@ -224,7 +229,8 @@ class Erasure:
         return (
             f"{self.participations} participation(s){where}, {self.pairings} pairing(s), "
             f"{self.attendance} attendance record(s), {self.exclusions} exclusion(s), "
-            f"{self.group_memberships} peer-group membership(s)"
+            f"{self.group_memberships} peer-group membership(s), "
+            f"{self.survey_answers} survey answer(s)"
         )
 
 
@@ -237,6 +243,7 @@ class _Footprint:
     attendance: list[Attendance]
     memberships: list[PeerGroupMember]
     exclusions: list[Exclusion]
+    survey_answers: int = 0
 
     def erasure(self) -> Erasure:
         return Erasure(
@@ -248,6 +255,7 @@ class _Footprint:
             attendance=len(self.attendance),
             exclusions=len(self.exclusions),
             group_memberships=len(self.memberships),
+            survey_answers=self.survey_answers,
         )
 
 
@@ -262,6 +270,9 @@ def _footprint(db: Session, email: str) -> _Footprint:
     memberships = db.exec(
         select(PeerGroupMember).where(col(PeerGroupMember.participant_id).in_(ids))
     ).all()
+    answers = db.exec(
+        select(func.count(col(Answer.id))).where(col(Answer.participant_id).in_(ids))
+    ).one()
     return _Footprint(
         person=person,
         cohorts=[c.name for _, c in participations],
@@ -270,6 +281,7 @@ def _footprint(db: Session, email: str) -> _Footprint:
         attendance=list(attendance),
         memberships=list(memberships),
         exclusions=_exclusions_of(db, person),
+        survey_answers=int(answers or 0),
     )
 
 
@@ -281,14 +293,30 @@ def erasure_preview(*, db: Session, email: str) -> Erasure:
 def erase_person(*, db: Session, email: str) -> Erasure:
     """Remove a person with everything that refers to them, and log it without their data.
 
-    Besides their own rows this removes their e-mail from other adepts' mentor wishes and
-    their name and e-mail from free text (pairing reasons, exclusion reasons). The bytes
-    are overwritten on commit (``secure_delete``); ``store.purge_deleted`` then clears the
-    write-ahead log and compacts a SQLite file.
+    Besides their own rows (survey answers included) this removes their e-mail from other
+    adepts' mentor wishes and their name and e-mail from free text (pairing reasons,
+    exclusion reasons). The bytes are overwritten on commit (``secure_delete``);
+    ``store.purge_deleted`` then clears the write-ahead log and compacts a SQLite file.
     """
-    footprint = _footprint(db, email)
+    erasure = _erase(db, _footprint(db, email))
+    audit.log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
+    return erasure
+
+
+def forget_person(*, db: Session, email: str) -> bool:
+    """Erase a person from a copy of the store (an undo snapshot); False if not in it."""
+    if find_person(db=db, email=email) is None:
+        return False
+    _erase(db, _footprint(db, email))
+    return True
+
+
+def _erase(db: Session, footprint: _Footprint) -> Erasure:
+    from chefintro.surveys import delete_answers
+
     person = footprint.person
     needles = _needles(person)
+    delete_answers(db=db, participant_ids=[id_of(p) for p in footprint.participants])
     for group in (footprint.pairings, footprint.attendance, footprint.memberships):
         for row in group:
             db.delete(row)
@@ -299,10 +327,9 @@ def erase_person(*, db: Session, email: str) -> Erasure:
         db.delete(part)
     db.flush()
     _forget_in_others(db, needles, {person.email_key})
+    erasure = footprint.erasure()
     db.delete(person)
     db.flush()
-    erasure = footprint.erasure()
-    audit.log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
     return erasure
 
 
@@ -353,6 +380,17 @@ def _forget_in_others(db: Session, needles: list[str], email_keys: set[str]) -> 
 
 
 @dataclass(frozen=True)
+class Pseudonym:
+    """The personal data a pseudonymised person has now, to apply to undo snapshots."""
+
+    person_id: int
+    cohort_id: int
+    name: str
+    email: str
+    manager_since: date | None
+
+
+@dataclass(frozen=True)
 class Anonymisation:
     """What anonymising a cohort did."""
 
@@ -361,12 +399,26 @@ class Anonymisation:
     kept: int
     exclusions_removed: int
     archive: Path
+    survey_answers_unlinked: int = 0
+    pseudonyms: list[Pseudonym] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"cohort {self.cohort}: {self.pseudonymised} people pseudonymised, {self.kept} "
             f"kept (also in a cohort that is not anonymised), {self.exclusions_removed} "
-            "exclusion(s) removed; archive workbook written first"
+            f"exclusion(s) removed, {self.survey_answers_unlinked} survey answer(s) kept "
+            "unlinked; archive workbook written first"
+        )
+
+
+def check_anonymisable(cohort: Cohort) -> None:
+    """Raise RuleError unless the cohort is closed (and not anonymised yet)."""
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(f"Cohort {cohort.name} is already anonymised.")
+    if cohort.status != CohortStatus.CLOSED:
+        raise RuleError(
+            f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
+            "Close it first with 'chefintro --cohort NAME cohort close'."
         )
 
 
@@ -381,13 +433,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     """
     from chefintro.roster.person_export import write_cohort_archive
 
-    if cohort.status == CohortStatus.ANONYMISED:
-        raise RuleError(f"Cohort {cohort.name} is already anonymised.")
-    if cohort.status != CohortStatus.CLOSED:
-        raise RuleError(
-            f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
-            "Close it first with 'chefintro --cohort NAME cohort close'."
-        )
+    check_anonymisable(cohort)
     write_cohort_archive(archive, _archive(db, cohort))
 
     members = db.exec(
@@ -435,6 +481,9 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
             db.add(part)
     db.flush()
     _forget_in_others(db, needles, old_keys)
+    from chefintro.surveys import unlink_answers
+
+    unlinked = unlink_answers(db=db, cohort=cohort)
     cohort.status = CohortStatus.ANONYMISED
     db.add(cohort)
     db.flush()
@@ -444,6 +493,17 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
         kept=len(people) - len(leaving),
         exclusions_removed=removed,
         archive=archive,
+        survey_answers_unlinked=unlinked,
+        pseudonyms=[
+            Pseudonym(
+                person_id=id_of(p),
+                cohort_id=id_of(cohort),
+                name=p.name,
+                email=p.email,
+                manager_since=p.manager_since,
+            )
+            for p in leaving
+        ],
     )
     audit.log(db=db, action="anonymise", detail=result.summary())
     return result
@@ -476,6 +536,7 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
     sessions = db.exec(
         select(ProgrammeSession)
         .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
     hosts = {a.id: a.code for a in db.exec(select(Agency)).all()}
@@ -550,6 +611,36 @@ def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
     }
 
 
+def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:
+    """Pseudonymise the same people in a copy of the store (an undo snapshot) as in the store."""
+    needles: list[str] = []
+    old_keys: set[str] = set()
+    ids = set()
+    for pseudonym in pseudonyms:
+        person = db.get(Person, pseudonym.person_id)
+        if person is None:
+            continue
+        ids.add(pseudonym.person_id)
+        needles.extend(_needles(person))
+        old_keys.add(person.email_key)
+        person.name = pseudonym.name
+        person.email = person.email_key = pseudonym.email
+        person.unit = person.title = person.location = None
+        person.manager_since = pseudonym.manager_since
+        db.add(person)
+    db.flush()
+    for exclusion in db.exec(select(Exclusion)).all():
+        if exclusion.person_a_id in ids or exclusion.person_b_id in ids:
+            db.delete(exclusion)
+    cohorts = {p.cohort_id for p in pseudonyms}
+    for part in db.exec(select(Participant).where(col(Participant.cohort_id).in_(cohorts))).all():
+        if part.preferred_mentors:
+            part.preferred_mentors = []
+            db.add(part)
+    db.flush()
+    _forget_in_others(db, needles, old_keys)
+
+
 # --- one call per command: the change, its audit entry, and the purge ----------------------
 
 
@@ -575,16 +666,29 @@ def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) ->
     return data
 
 
-def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge]:
-    """Erase a person (see :func:`erase_person`) in one transaction, then purge the file."""
-    return audit.removing_personal_data(store, lambda db: erase_person(db=db, email=email))
+def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge, int]:
+    """Erase a person (see :func:`erase_person`) in one transaction, then purge the file,
+    then erase them from every undo snapshot too; the last is how many snapshots."""
+    from chefintro.store.snapshots import scrub_snapshots
+
+    erasure, purge = audit.removing_personal_data(
+        store, lambda db: erase_person(db=db, email=email)
+    )
+    scrubbed = scrub_snapshots(store.location, lambda db: forget_person(db=db, email=erasure.email))
+    return erasure, purge, scrubbed
 
 
-def anonymise(*, store: Store, name: str, archive: Path) -> tuple[Anonymisation, audit.Purge]:
-    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`), then purge the file."""
+def anonymise(*, store: Store, name: str, archive: Path) -> tuple[Anonymisation, audit.Purge, int]:
+    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`), then purge the file,
+    then pseudonymise the same people in every undo snapshot; the last is how many."""
     from chefintro.cohorts import get_cohort
+    from chefintro.store.snapshots import scrub_snapshots
 
     def run(db: Session) -> Anonymisation:
         return anonymise_cohort(db=db, cohort=get_cohort(db=db, name=name), archive=archive)
 
-    return audit.removing_personal_data(store, run)
+    result, purge = audit.removing_personal_data(store, run)
+    scrubbed = scrub_snapshots(
+        store.location, lambda db: apply_pseudonyms(db=db, pseudonyms=result.pseudonyms)
+    )
+    return result, purge, scrubbed

@@ -14,7 +14,7 @@ from chefintro import rules
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_field, clean_text, email_key, swedish_key
+from chefintro.text import clean_field, clean_text, email_key, name_key, swedish_key
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -240,11 +240,65 @@ def find_person(*, db: Session, email: str) -> Person | None:
 
 
 def get_person(*, db: Session, email: str) -> Person:
-    """Return the person with ``email`` (matched case-folded), or raise NotFoundError."""
+    """Return the person an e-mail address or a unique name stands for, or raise NotFoundError.
+
+    The one way every command finds a person: an e-mail is matched case-folded, a name
+    case- and accent-insensitively; a name that several people share is refused with the
+    list of them (agency and e-mail), so the user can give the e-mail instead.
+    """
     person = find_person(db=db, email=email)
-    if person is None:
+    if person is not None:
+        return person
+    ref = clean_text(email) or ""
+    if "@" in ref or not ref:
         raise NotFoundError(f"No person with e-mail {email.strip()!r}.")
-    return person
+    matches = people_named(db=db, name=ref)
+    if not matches:
+        raise NotFoundError(
+            f"No person named {ref!r} (or with that e-mail); 'chefintro person find TEXT' "
+            "searches names and e-mail addresses."
+        )
+    if len(matches) > 1:
+        listed = "; ".join(f"{p.name} ({a.code}, {p.email})" for p, a in matches)
+        raise NotFoundError(
+            f"{len(matches)} people are named {ref!r}: {listed}. Give the e-mail address instead."
+        )
+    return matches[0][0]
+
+
+def people_named(
+    *, db: Session, name: str, agency_id: int | None = None
+) -> list[tuple[Person, Agency]]:
+    """Return the people whose name is ``name`` (case- and accent-insensitive), by e-mail."""
+    key = name_key(name)
+    query = select(Person, Agency).join(Agency, col(Agency.id) == col(Person.agency_id))
+    if agency_id is not None:
+        query = query.where(Person.agency_id == agency_id)
+    found = [(p, a) for p, a in db.exec(query).all() if name_key(p.name) == key]
+    return sorted(found, key=lambda pa: pa[0].email_key)
+
+
+def search_people(*, db: Session, text: str) -> list[PersonInfo]:
+    """Return people whose name or e-mail contains ``text`` (case- and accent-insensitive)."""
+    needle = name_key(text)
+    if not needle:
+        raise UsageError("Give some text to look for.")
+    rows = db.exec(select(Person, Agency).join(Agency, col(Agency.id) == col(Person.agency_id)))
+    found = [
+        person_info(p, a)
+        for p, a in rows.all()
+        if needle in name_key(p.name) or needle in name_key(p.email)
+    ]
+    return sorted(found, key=lambda p: (swedish_key(p.name), p.email.casefold()))
+
+
+def namesakes(*, db: Session, person: Person) -> list[Person]:
+    """Return other people with the same name at the same agency (a likely duplicate)."""
+    return [
+        p
+        for p, _ in people_named(db=db, name=person.name, agency_id=person.agency_id)
+        if p.id != person.id
+    ]
 
 
 def add_person(*, db: Session, data: PersonData) -> Person:

@@ -163,6 +163,7 @@ def attendance_per_session(*, db: Session, cohort: Cohort) -> list[tuple[str, in
         )
         .outerjoin(Attendance, col(Attendance.session_id) == col(ProgrammeSession.id))
         .where(col(ProgrammeSession.cohort_id) == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
         .group_by(
             col(ProgrammeSession.id), col(ProgrammeSession.starts_at), col(ProgrammeSession.title)
         )
@@ -266,7 +267,9 @@ def overview(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Ove
         select(
             func.count(col(ProgrammeSession.id)),
             func.sum(case((col(ProgrammeSession.starts_at) <= moment, 1), else_=0)),
-        ).where(ProgrammeSession.cohort_id == cid)
+        )
+        .where(ProgrammeSession.cohort_id == cid)
+        .where(col(ProgrammeSession.cancelled).is_(False))
     ).one()
     groups = db.exec(select(func.count(col(PeerGroup.id))).where(PeerGroup.cohort_id == cid)).one()
     return Overview(

@@ -31,6 +31,7 @@ NOT_AN_EMAIL = "is not an e-mail address"
 ELIGIBLE = "ok"
 SHORT = "short"
 UNKNOWN = "unknown"
+LONG = "long"
 
 
 # --- e-mail addresses -------------------------------------------------------------------
@@ -137,14 +138,21 @@ def eligibility(
     starts_on: date,
     adept_months: int,
     mentor_months: int,
+    adept_max_months: int | None = None,
 ) -> tuple[str, int | None, int]:
     """Return (status, months as a manager at ``starts_on``, months the role needs).
 
-    The status is :data:`ELIGIBLE`, :data:`SHORT` (fewer months than the role needs) or
-    :data:`UNKNOWN` (no manager-since date). Eligibility only warns; it never refuses.
+    The status is :data:`ELIGIBLE`, :data:`SHORT` (fewer months than the role needs),
+    :data:`LONG` (an adept who has managed longer than ``adept_max_months``: the programme
+    is for new managers) or :data:`UNKNOWN` (no manager-since date). Eligibility only
+    warns; it never refuses.
     """
     needed = adept_months if role == Role.ADEPT else mentor_months
     if manager_since is None:
         return UNKNOWN, None, needed
     months = months_between(manager_since, starts_on)
-    return (SHORT if months < needed else ELIGIBLE), months, needed
+    if months < needed:
+        return SHORT, months, needed
+    if role == Role.ADEPT and adept_max_months is not None and months > adept_max_months:
+        return LONG, months, needed
+    return ELIGIBLE, months, needed

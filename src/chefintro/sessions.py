@@ -173,6 +173,24 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
     starts_at = local_time(data.starts_at)
     ends_at = _end(starts_at, data.ends_at)
     _check_dates(cohort, starts_at, ends_at)
+    cancelled = _cancelled_at(db, cohort, title, starts_at)
+    if cancelled is not None:
+        # The same day added again after it was cancelled: calendars get it back, updated.
+        cancelled.cancelled = False
+        db.add(cancelled)
+        db.flush()
+        return edit_session(
+            db=db,
+            cohort=cohort,
+            session_id=int(cancelled.id or 0),
+            changes=ProgrammeSessionData(
+                ends_at=ends_at,
+                kind=data.kind or SessionKind.TRAINING,
+                location=data.location or "",
+                host=data.host or "",
+            ),
+            force_change=True,
+        )
     _check_unique(db, cohort, title, starts_at, None)
     row = ProgrammeSession(
         cohort_id=id_of(cohort),
@@ -189,6 +207,18 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
     db.add(row)
     db.flush()
     return row
+
+
+def _cancelled_at(
+    db: Session, cohort: Cohort, title: str, starts_at: datetime
+) -> ProgrammeSession | None:
+    return db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(ProgrammeSession.title == title)
+        .where(ProgrammeSession.starts_at == starts_at)
+        .where(col(ProgrammeSession.cancelled).is_(True))
+    ).first()
 
 
 def date_warning(*, cohort: Cohort, row: ProgrammeSession) -> str | None:
@@ -215,17 +245,30 @@ def get_programme_session(*, db: Session, cohort: Cohort, session_id: int) -> Pr
             f"No session {session_id} in cohort {cohort.name}; 'chefintro session list' "
             "shows the sessions and their ids."
         )
+    if row.cancelled:
+        raise NotFoundError(
+            f"Session {session_id} ({row.title}) of cohort {cohort.name} was cancelled; "
+            "'chefintro session list' shows the sessions and their ids."
+        )
     return row
 
 
-def cohort_sessions(*, db: Session, cohort: Cohort) -> list[ProgrammeSession]:
-    """Return a cohort's sessions in time order (start, then id)."""
+def attendance_count(*, db: Session, cohort: Cohort, session_id: int) -> int:
+    """Return how many attendance records a session has."""
+    row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
+    return len(db.exec(select(Attendance.id).where(Attendance.session_id == row.id)).all())
+
+
+def cohort_sessions(
+    *, db: Session, cohort: Cohort, include_cancelled: bool = False
+) -> list[ProgrammeSession]:
+    """Return a cohort's sessions in time order (start, then id); cancelled ones only when
+    asked (the calendar keeps them, to tell calendar clients)."""
+    query = select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+    if not include_cancelled:
+        query = query.where(col(ProgrammeSession.cancelled).is_(False))
     return list(
-        db.exec(
-            select(ProgrammeSession)
-            .where(ProgrammeSession.cohort_id == cohort.id)
-            .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-        ).all()
+        db.exec(query.order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))).all()
     )
 
 
@@ -269,7 +312,12 @@ def list_sessions(
 
 
 def edit_session(
-    *, db: Session, cohort: Cohort, session_id: int, changes: ProgrammeSessionData
+    *,
+    db: Session,
+    cohort: Cohort,
+    session_id: int,
+    changes: ProgrammeSessionData,
+    force_change: bool = False,
 ) -> ProgrammeSession:
     """Change a session; any real change bumps its SEQUENCE and time stamp, never its UID.
 
@@ -295,7 +343,7 @@ def edit_session(
     _check_unique(db, cohort, title, starts_at, row.id)
     before = (row.title, row.starts_at, row.ends_at, str(row.kind), row.location)
     after = (title, starts_at, ends_at, str(kind), location)
-    if before == after and host_id == row.host_agency_id:
+    if before == after and host_id == row.host_agency_id and not force_change:
         return row
     row.title, row.starts_at, row.ends_at = title, starts_at, ends_at
     row.kind, row.location, row.host_agency_id = kind, location, host_id
@@ -325,6 +373,8 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
     if found is None:
         add_session(db=db, cohort=cohort, data=data)
         return "added"
+    if found.cancelled:
+        return "unchanged"  # cancelled by the coordinator after the file was made
     changes = ProgrammeSessionData(
         title=title,
         starts_at=starts_at,
@@ -339,7 +389,11 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
 
 
 def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool = False) -> int:
-    """Remove a session; with recorded attendance only when ``force``. Return rows removed."""
+    """Cancel a session; with recorded attendance only when ``force``. Return records removed.
+
+    The row is kept, cancelled, with a higher SEQUENCE, so that the next calendar export
+    tells calendars to remove the event; its attendance records are deleted.
+    """
     require_open(cohort)
     row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     records = db.exec(select(Attendance).where(Attendance.session_id == row.id)).all()
@@ -351,6 +405,9 @@ def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool 
     for record in records:
         db.delete(record)
     db.flush()
-    db.delete(row)
+    row.cancelled = True
+    row.sequence += 1
+    row.updated_at = utcnow()
+    db.add(row)
     db.flush()
     return len(records)

@@ -8,14 +8,19 @@ from sqlmodel import Session, select
 
 from chefintro.errors import NotFoundError, UsageError
 from chefintro.models import Setting
+from chefintro.text import clean_field
 
 # The keys of the settings table: every key is named here and nowhere else.
 CURRENT_COHORT = "current_cohort"
 ADEPT_MONTHS = "eligibility.adept_months"
 MENTOR_MONTHS = "eligibility.mentor_months"
+ADEPT_MAX_MONTHS = "eligibility.adept_max_months"
 RETENTION_MONTHS = "retention.months"
 FIRST_MEETING_WEEKS = "followup.first_meeting_weeks"
 QUIET_WEEKS = "followup.quiet_weeks"
+SURVEY_MIN_GROUP = "survey.min_group"
+PROGRAMME_NAME = "programme.name"
+PROGRAMME_COORDINATOR = "programme.coordinator"
 #: The prefix of the matching weights' keys; the rest is the weight's short name.
 WEIGHTS = "weights."
 
@@ -29,17 +34,21 @@ class SettingSpec:
     help: str
 
 
+#: Weights of the soft criteria may be negative: a negative weight counts against it.
+_WEIGHT = (-1000, 1000)
+
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(ADEPT_MONTHS, 6, 0, 600, "Months as a manager an adept needs"),
     SettingSpec(MENTOR_MONTHS, 36, 0, 600, "Months as a manager a mentor needs"),
-    SettingSpec(WEIGHTS + "same_field", 30, 0, 1000, "Points when adept and mentor share a field"),
+    SettingSpec(ADEPT_MAX_MONTHS, 36, 0, 600, "Months as a manager an adept may have at most"),
+    SettingSpec(WEIGHTS + "same_field", 30, *_WEIGHT, "Points when adept and mentor share a field"),
     SettingSpec(
-        WEIGHTS + "wished_field", 40, 0, 1000, "Points when the mentor's field is the wish"
+        WEIGHTS + "wished_field", 40, *_WEIGHT, "Points when the mentor's field is the wish"
     ),
-    SettingSpec(WEIGHTS + "preference_1", 50, 0, 1000, "Points for the adept's 1st wished mentor"),
-    SettingSpec(WEIGHTS + "preference_2", 35, 0, 1000, "Points for the adept's 2nd wished mentor"),
-    SettingSpec(WEIGHTS + "preference_3", 20, 0, 1000, "Points for the adept's 3rd wished mentor"),
-    SettingSpec(WEIGHTS + "same_location", 10, 0, 1000, "Points when both work in the same town"),
+    SettingSpec(WEIGHTS + "preference_1", 50, *_WEIGHT, "Points for the adept's 1st wished mentor"),
+    SettingSpec(WEIGHTS + "preference_2", 35, *_WEIGHT, "Points for the adept's 2nd wished mentor"),
+    SettingSpec(WEIGHTS + "preference_3", 20, *_WEIGHT, "Points for the adept's 3rd wished mentor"),
+    SettingSpec(WEIGHTS + "same_location", 10, *_WEIGHT, "Points when both work in the same town"),
     SettingSpec(
         WEIGHTS + "experience_per_year", 2, 0, 100, "Points per year the mentor has managed"
     ),
@@ -52,8 +61,28 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
     SettingSpec(FIRST_MEETING_WEEKS, 6, 1, 52, "Weeks after a pair starts to its first meeting"),
     SettingSpec(QUIET_WEEKS, 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
+    SettingSpec(SURVEY_MIN_GROUP, 5, 3, 100, "Fewest answers a survey group needs to be shown"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class TextSettingSpec:
+    key: str
+    default: str
+    help: str
+    max_length: int = 200
+
+
+TEXT_SPECS: tuple[TextSettingSpec, ...] = (
+    TextSettingSpec(
+        PROGRAMME_NAME,
+        "Chefsintroduktionsprogrammet i Myndighetsnätverket",
+        "The programme's name on certificates and summaries",
+    ),
+    TextSettingSpec(PROGRAMME_COORDINATOR, "", "The coordinator who signs the certificates"),
+)
+TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
 
 
 def get_int(*, db: Session, key: str) -> int:
@@ -78,18 +107,46 @@ def all_values(*, db: Session) -> list[tuple[SettingSpec, int, bool]]:
     return result
 
 
-def set_value(*, db: Session, key: str, value: str) -> int:
-    """Validate and store a setting; return the stored integer."""
+def get_setting_text(*, db: Session, key: str) -> str:
+    """Return a text setting (programme name, coordinator …), or its default when unset."""
+    spec = TEXT_SPEC_BY_KEY[key]
+    value = get_text(db=db, key=key)
+    return value if value is not None else spec.default
+
+
+def all_text_values(*, db: Session) -> list[tuple[TextSettingSpec, str, bool]]:
+    """Return every text setting with its value and whether it differs from the default."""
+    return [
+        (spec, value := get_setting_text(db=db, key=spec.key), value != spec.default)
+        for spec in TEXT_SPECS
+    ]
+
+
+def set_value(*, db: Session, key: str, value: str) -> int | str:
+    """Validate and store a setting; return the stored integer (or text)."""
+    text_spec = TEXT_SPEC_BY_KEY.get(key.strip().lower())
+    if text_spec is not None:
+        cleaned = clean_field(value, what=text_spec.key) or ""
+        if len(cleaned) > text_spec.max_length:
+            raise UsageError(f"{text_spec.key} takes at most {text_spec.max_length} characters.")
+        _put(db=db, key=text_spec.key, value=cleaned)
+        return cleaned
     spec = SPEC_BY_KEY.get(key.strip().lower())
     if spec is None:
-        known = ", ".join(s.key for s in SPECS)
+        known = ", ".join([s.key for s in SPECS] + [s.key for s in TEXT_SPECS])
         raise NotFoundError(f"Unknown setting {key!r}. Known settings: {known}.")
+    text = value.strip().replace("\u2212", "-")  # a typographic minus, as Word writes it
     try:
-        number = int(value.strip())
+        number = int(text)
     except ValueError:
-        raise UsageError(f"{spec.key} takes a whole number, not {value!r}.") from None
+        raise UsageError(
+            f"{spec.key} takes a whole number from {spec.minimum} to {spec.maximum}, not {value!r}."
+        ) from None
     if not spec.minimum <= number <= spec.maximum:
-        raise UsageError(f"{spec.key} must be between {spec.minimum} and {spec.maximum}.")
+        raise UsageError(
+            f"{number} is out of range for {spec.key}: give a whole number from "
+            f"{spec.minimum} to {spec.maximum}."
+        )
     _put(db=db, key=spec.key, value=str(number))
     return number
 

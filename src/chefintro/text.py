@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 
 from chefintro.errors import UsageError
 
@@ -71,6 +72,15 @@ def email_key(value: str) -> str:
     return unicodedata.normalize("NFC", value.strip()).casefold()
 
 
+def name_key(value: str) -> str:
+    """Return the key a name is looked up by: spaces collapsed, case- and accent-insensitive.
+
+    ``asa oberg`` finds Åsa Öberg; the key is for finding people, never for sorting.
+    """
+    text = _SPACE.sub(" ", unicodedata.normalize("NFD", value)).strip().casefold()
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -102,3 +112,38 @@ def swedish_key(value: str | None) -> tuple[str, str]:
 def swedish_sorted(values: Iterable[str]) -> list[str]:
     """Return ``values`` in Swedish order."""
     return sorted(values, key=swedish_key)
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "”": '"', "“": '"', "–": "-", "—": "-"})
+
+
+def question_key(value: str | None) -> str:
+    """Return the key a survey question's text is matched by, wherever it was typed.
+
+    NFC, case-folded, whitespace collapsed, typographic quotes and dashes made plain, and
+    trailing punctuation (". : ? ! *") dropped, so a header that Excel, Forms or a person
+    retyped slightly still finds its question.
+    """
+    text = (clean_text(value) or "").translate(_QUOTES).casefold()
+    return text.rstrip(" .:?!*")
+
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def swedish_date(day: date) -> str:
+    """Return ``day`` as Swedish prose, as on a certificate: 7 december 2027."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from chefintro.enums import SessionKind
+from chefintro.enums import KIND_HINT, KIND_WORDS, parse_word
 from chefintro.errors import (
     InvalidInputError,
     OutputError,
@@ -218,9 +218,8 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
             if problem is not None:
                 bad(f"[{where}] start", problem)
                 times_ok = False
-        if kind is not None and kind not in {k.value for k in SessionKind}:
-            allowed = ", ".join(k.value for k in SessionKind)
-            bad(f"[{where}] kind", f"{kind!r} is not a session kind; use one of {allowed}")
+        if kind is not None and parse_word(KIND_WORDS, kind) is None:
+            bad(f"[{where}] kind", f"{kind!r} is not a session kind; use {KIND_HINT}")
         elif title and times_ok:
             plan.sessions.append(PlannedSession(title, s_start, s_end, kind, location, host))
 
@@ -419,7 +418,7 @@ def run_plan(
             note("Calendar")
             outcomes: dict[str, int] = {}
             for planned in plan.sessions:
-                kind = SessionKind(planned.kind) if planned.kind else None
+                kind = parse_word(KIND_WORDS, planned.kind) if planned.kind else None
                 outcome = upsert_session(
                     db=db,
                     cohort=cohort,

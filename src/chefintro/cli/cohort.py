@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_date, report_purge, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, report_purge, state
 
 app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
 
@@ -148,19 +148,70 @@ def use(ctx: typer.Context, name: NameArg) -> None:
 
 
 @app.command("close")
-def close(ctx: typer.Context) -> None:
-    """Close the current cohort (or --cohort): it becomes history."""
+def close(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Close it even though programme days are ahead.")
+    ] = False,
+    yes: YesOption = False,
+) -> None:
+    """Close the current cohort (or --cohort): it becomes history.
+
+    Refused while programme days are still ahead, unless --force. Asks first unless --yes;
+    'chefintro cohort reopen NAME' takes it back.
+    """
     from chefintro import cohorts
 
     st = state(ctx)
     with st.transaction() as db:
-        cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db))
+        current = st.current_cohort(db)
+        cohorts.check_closable(db=db, cohort=current, force=force)
+    confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {current.name}?")
+    with st.undoable(ctx), st.transaction() as db:
+        cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db), force=force)
     output.success(f"Closed cohort {cohort.name}.")
     if cohort.starts_on > date.today():
         output.warning(
             f"Cohort {cohort.name} has not started yet (it starts {cohort.starts_on}); it is "
             "closed all the same and can no longer change."
         )
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, name: NameArg) -> None:
+    """Take a closed cohort back, so that it can change again (not an anonymised one).
+
+    Example: chefintro cohort reopen 2026
+    """
+    from chefintro import cohorts
+
+    with state(ctx).transaction() as db:
+        cohort = cohorts.reopen_cohort(db=db, cohort=cohorts.get_cohort(db=db, name=name))
+    output.success(f"Reopened cohort {cohort.name}; it is {cohort.status} again.")
+
+
+@app.command("carry-over")
+def carry_over(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Option("--from", help="The earlier cohort whose mentors agreed to continue."),
+    ],
+) -> None:
+    """Add an earlier cohort's mentors who agreed to continue to the current cohort.
+
+    Mentors already in the cohort are left as they are, so running it again adds nothing.
+
+    Example: chefintro --cohort 2027 cohort carry-over --from 2026
+    """
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.transaction() as db:
+        target = st.current_cohort(db)
+        origin = cohorts.get_cohort(db=db, name=source)
+        carried = cohorts.carry_over_mentors(db=db, source=origin, target=target)
+    output.success(f"{carried} mentor(s) carried over from cohort {origin.name} to {target.name}.")
 
 
 @app.command("anonymise")
@@ -175,20 +226,39 @@ def anonymise(
             dir_okay=False,
         ),
     ],
+    yes: YesOption = False,
 ) -> None:
     """Archive a closed cohort to a workbook, then replace its people's personal data.
 
     People only in anonymised cohorts become "Deltagare 0001" <anon-0001@invalid>.
-    Agency, field and the year they became managers stay, for the statistics.
+    Agency, field and the year they became managers stay, for the statistics. Asks first
+    unless --yes; it cannot be undone, and the undo snapshots are anonymised too.
 
     Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
     """
-    from chefintro import privacy
+    from chefintro import cohorts, privacy
 
-    result, purge = privacy.anonymise(store=state(ctx).store(), name=name, archive=archive)
+    st = state(ctx)
+    with st.transaction() as db:
+        found = cohorts.get_cohort(db=db, name=name)
+        privacy.check_anonymisable(found)
+        info = cohorts.cohort_info(db=db, cohort=found)
+    if info.due_on is not None and info.due_on > date.today():
+        output.info(
+            f"Cohort {info.name} is not due for anonymising until {info.due_on} "
+            "(the retention period from its closing)."
+        )
+    confirm(
+        yes=yes,
+        what="Anonymising a cohort",
+        question=f"Anonymise cohort {info.name} for good? This cannot be undone",
+    )
+    result, purge, scrubbed = privacy.anonymise(store=st.store(), name=name, archive=archive)
     output.success(f"Archived cohort {result.cohort} to {result.archive}.")
     output.success(
         f"Anonymised cohort {result.cohort}: {result.pseudonymised} people pseudonymised, "
         f"{result.kept} kept because they take part in another cohort."
     )
     report_purge(purge, "the replaced data is overwritten", server_note=False)
+    if scrubbed:
+        output.info(f"The people are anonymised in the {scrubbed} undo snapshot(s) as well.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,11 +37,13 @@ class AppState:
 
         return resolve_location(self.db)
 
-    def store(self) -> Store:
+    def store(self, *, create: bool = False) -> Store:
+        """Open the store; only ``create`` (init, cohort setup, demo) may make a new one."""
         if self._store is None:
             from chefintro.store import open_store
 
-            self._store = open_store(self.location)
+            self._store = open_store(self.location, create=create)
+            resume_gc()
             upgraded = self._store.schema.upgraded_from
             if self._store.schema.created and self.announce_created:
                 from chefintro.cli import output
@@ -67,6 +70,25 @@ class AppState:
         with self.store().transaction() as db:
             yield db
 
+    @contextmanager
+    def undoable(self, ctx: typer.Context) -> Iterator[None]:
+        """Snapshot a SQLite store before a destructive or bulk command, for 'db undo'.
+
+        The snapshot is dropped again when the command fails, so that 'db undo' always
+        goes back over a command that changed something.
+        """
+        from chefintro.store.snapshots import discard, take_snapshot
+
+        self.store()  # a missing store is refused before anything else
+        command = ctx.command_path.removeprefix(ctx.find_root().info_name or "").strip()
+        taken = take_snapshot(self.location, command)
+        try:
+            yield
+        except BaseException:
+            if taken is not None:
+                discard(taken_path=taken.path)
+            raise
+
     def current_cohort(self, db: Session) -> Cohort:
         from chefintro.cohorts import current_cohort
 
@@ -76,6 +98,26 @@ class AppState:
         if self._store is not None:
             self._store.dispose()
             self._store = None
+
+
+_gc_paused = False
+
+
+def pause_gc() -> None:
+    """Pause the cyclic garbage collector while a command loads its libraries (see main)."""
+    global _gc_paused
+    if gc.isenabled():
+        gc.disable()
+        _gc_paused = True
+
+
+def resume_gc() -> None:
+    """Freeze what is loaded so far (never garbage) and resume the collector, if paused."""
+    global _gc_paused
+    if _gc_paused:
+        gc.freeze()
+        gc.enable()
+        _gc_paused = False
 
 
 def state(ctx: typer.Context) -> AppState:
@@ -100,10 +142,17 @@ def parse_datetime(value: str | datetime) -> datetime:
     """Parse a local date and time (YYYY-MM-DD HH:MM or YYYY-MM-DDTHH:MM) for an option."""
     if isinstance(value, datetime):
         return value
+    from chefintro.clock import parse_date_time
+
+    parsed_text = parse_date_time(value)
+    if parsed_text is not None:
+        return parsed_text
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM'.") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM' (9:00, 09.00 and 9.00 work too)."
+        ) from None
     if parsed.tzinfo is not None:
         raise typer.BadParameter("Give Swedish wall-clock time without a time zone.")
     return parsed
@@ -125,12 +174,58 @@ def enum_choice(enum: type[E]) -> Callable[[str], E]:
     return parse
 
 
+def word_choice(words: dict[str, E], what: str, hint: str) -> Callable[[str], E]:
+    """Parse an option given in Swedish or English words (the one table in chefintro.enums)."""
+    from chefintro.enums import parse_word
+
+    def parse(value: str | E) -> E:
+        found = parse_word(words, str(value))
+        if found is None:
+            raise typer.BadParameter(f"{value!r} is not {what}; use {hint}.")
+        return found
+
+    return parse
+
+
 def enum_metavar(enum: type[StrEnum]) -> str:
     """Show an enum option's values in help, e.g. <adept|mentor>."""
     return "<" + "|".join(m.value for m in enum) + ">"
 
 
+def stdin_is_terminal() -> bool:
+    """Whether someone can answer a question (tests replace this)."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
+def confirm(*, yes: bool, what: str, question: str) -> None:
+    """Ask before a destructive step; without a terminal, insist on --yes (exit 1).
+
+    ``what`` names the step for the refusal ("Withdrawing a participant"); ``question``
+    is asked on a terminal ("Withdraw Åsa Öberg from cohort 2027?"). Declining exits 1
+    with nothing changed.
+    """
+    from chefintro.cli import output
+    from chefintro.errors import EXIT_RULE
+
+    if yes:
+        return
+    if not stdin_is_terminal():
+        output.error(
+            f"{what} needs a confirmation: run the command in a terminal, or add --yes. "
+            "Nothing was changed."
+        )
+        raise typer.Exit(EXIT_RULE)
+    if not typer.confirm(question, default=False, err=True):
+        output.info("Nothing was changed.")
+        raise typer.Exit(EXIT_RULE)
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+]
 
 
 def report_purge(purge: str, overwritten: str, *, server_note: bool = True) -> None:

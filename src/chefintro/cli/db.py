@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, state
 from chefintro.errors import EXIT_RULE
 
 app = typer.Typer(help="Inspect and look after the store.", no_args_is_help=True)
@@ -21,7 +21,7 @@ def init(ctx: typer.Context) -> None:
 
     st = state(ctx)
     st.announce_created = False
-    store = st.store()
+    store = st.store(create=True)
     schema = store.schema
     if schema.upgraded_from is not None:
         pass  # opening the store has said so, with where the backup is
@@ -36,8 +36,12 @@ def init(ctx: typer.Context) -> None:
 def path(ctx: typer.Context) -> None:
     """Print where the store is (a file path, or the URL without its password)."""
     from chefintro.store import describe
+    from chefintro.store.opened import store_exists
 
-    output.plain(describe(state(ctx).location))
+    location = state(ctx).location
+    output.plain(describe(location))
+    if not store_exists(location):
+        output.info("The store does not exist yet; 'chefintro init' creates it there.")
 
 
 @app.command("check")
@@ -127,18 +131,34 @@ def restore(
             help="Backup file made by 'chefintro db backup'.", dir_okay=False, metavar="FILE"
         ),
     ],
+    yes: YesOption = False,
 ) -> None:
     """Replace the store with a backup; the current store is kept beside it.
 
     The backup must be an intact SQLite file with a schema this chefintro knows.
-    When it is not, the store stays as it is.
+    When it is not, the store stays as it is. Asks first unless --yes.
 
     Example: chefintro db restore ~/säkerhetskopior/chefintro-2026-05-12.db
     """
     from chefintro import audit
+    from chefintro.store.opened import store_exists
+    from chefintro.store.snapshots import discard, take_snapshot
 
     st = state(ctx)
-    done = audit.restore(location=st.location, source=file, store=st.store)
+    exists = store_exists(st.location)
+    if exists:
+        confirm(
+            yes=yes,
+            what="Replacing the store with a backup",
+            question=f"Replace the whole store with {file}?",
+        )
+    taken = take_snapshot(st.location, "db restore") if exists else None
+    try:
+        done = audit.restore(location=st.location, source=file, store=st.store)
+    except BaseException:
+        if taken is not None:
+            discard(taken_path=taken.path)  # the store was not changed: nothing to undo
+        raise
     output.success(f"Restored the store from {file}.")
     if done.previous is not None:
         output.info(f"The store as it was before is kept in {done.previous}")
@@ -163,4 +183,53 @@ def log(ctx: typer.Context, as_json: JsonOption = False) -> None:
     output.table(
         ["When (UTC)", "Action", "Detail"],
         [(e.at.replace(microsecond=0), e.action, e.detail) for e in entries],
+    )
+
+
+@app.command("undo")
+def undo(ctx: typer.Context, yes: YesOption = False) -> None:
+    """Put the store back as it was before the last destructive or bulk command.
+
+    A snapshot is taken before every command that removes, replaces or imports data;
+    'chefintro db snapshots' lists them. Asks first unless --yes. Erasures and
+    anonymisations cannot be undone.
+
+    Example: chefintro db undo
+    """
+    from chefintro import audit
+    from chefintro.store.snapshots import latest
+
+    st = state(ctx)
+    snapshot = latest(st.location)
+    when = f"{snapshot.taken_at:%Y-%m-%d %H:%M:%S}"
+    confirm(
+        yes=yes,
+        what="Undoing",
+        question=f"Put the store back as it was before '{snapshot.command}' ({when})?",
+    )
+    result = audit.undo(location=st.location, snapshot=snapshot, store=st.store)
+    output.success(f"Undid '{snapshot.command}' of {when}: the store is as it was before it.")
+    if result.kept is not None:
+        output.info(f"The store as it was before the undo is kept in {result.kept}")
+
+
+@app.command("snapshots")
+def snapshots(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the snapshots 'chefintro db undo' can go back to, newest first."""
+    from chefintro.store.snapshots import list_snapshots
+
+    found = list_snapshots(state(ctx).location)
+    if as_json:
+        output.emit_json([s.to_json() for s in found])
+        return
+    if not found:
+        output.info("No snapshots yet; one is taken before every destructive or bulk command.")
+        return
+    output.table(
+        ["#", "Taken", "Before the command", "File"],
+        [
+            (i, f"{s.taken_at:%Y-%m-%d %H:%M:%S}", s.command, s.path.name)
+            for i, s in enumerate(found, start=1)
+        ],
+        caption="'chefintro db undo' goes back to #1.",
     )

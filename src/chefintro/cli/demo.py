@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
+from chefintro.cli.common import resume_gc
 
 
 def demo(
@@ -18,7 +19,8 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Run a sample programme year: import, match, calendar, groups, workbooks, ICS, meetings.
+    """Run a sample programme year: import, match, calendar, groups, workbooks, ICS,
+    meetings, then the year's end: attendance, start and end surveys, certificates, a summary.
 
     The demo uses its own throw-away store in DIR and never touches your real store.
 
@@ -30,6 +32,7 @@ def demo(
     from chefintro.demo import demo_steps, run_demo
     from chefintro.store import open_store
 
+    resume_gc()  # the demo's run opens its own store, not AppState's (see cli.app.main)
     target = directory or Path(tempfile.mkdtemp(prefix="chefintro-demo-"))
     with output.steps(demo_steps()) as advance:
         run = run_demo(target, progress=advance)
@@ -91,6 +94,16 @@ def demo(
     short = [p for p in people if p.warning]
     for p in short:
         output.warning(p.warning or "")
+    end = run.year_end
+    if end is not None:
+        output.plain("")
+        output.plain(end.summary.rstrip("\n"))
+        output.info(
+            f"Surveys {' and '.join(end.surveys)} answered through Forms-shaped files "
+            f"({', '.join(p.name for p in end.forms)}); the end survey's form is "
+            f"{end.form_workbook.name}; {len(end.certificates)} certificate(s) in "
+            f"{end.certificates[0].parent if end.certificates else target}."
+        )
     output.success(f"Demo finished: {len(pairs)} pairs, {len(formed)} peer groups.")
     output.info(f"The demo's store and files are in {target}.")
     if pairs:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, state
 
 if TYPE_CHECKING:
     from chefintro.groups import GroupInfo
@@ -39,17 +39,29 @@ def form(
             "--include-mentors", help="Place the mentors in groups too (default: adepts)."
         ),
     ] = False,
+    yes: YesOption = False,
 ) -> None:
     """Form the current cohort's peer groups anew, mixing agencies and fields.
 
-    Replaces the cohort's earlier groups. Agencies are spread evenly; people who share a
-    field, or were in one group in an earlier cohort, are kept apart where possible.
+    Replaces the cohort's earlier groups (asking first unless --yes). Agencies are spread
+    evenly; people who share a field, or were in one group in an earlier cohort, are kept
+    apart where possible.
+
     Example: chefintro group form --size 5
     """
     from chefintro import groups as groups_service
 
     st = state(ctx)
     with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        existing = len(groups_service.list_groups(db=db, cohort=cohort))
+    if existing:
+        confirm(
+            yes=yes,
+            what="Forming groups anew (it replaces the existing groups)",
+            question=f"Replace cohort {cohort.name}'s {existing} peer group(s)?",
+        )
+    with st.undoable(ctx), st.transaction() as db:
         cohort = st.current_cohort(db)
         groups_service.form_groups(db=db, cohort=cohort, size=size, include_mentors=include_mentors)
         formed = groups_service.list_groups(db=db, cohort=cohort)

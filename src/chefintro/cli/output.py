@@ -8,21 +8,28 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich loads on first use, so that --json output and quiet commands never import it
+# (issue 16: a read command's cost is close to its Typer + SQLModel floor).
 
 from chefintro.text import printable
 
 
 def _stdout() -> Console:
+    from rich.console import Console
+
     # Piped output is read by people in wide windows and by grep: do not wrap at 80.
     wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
     return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=wide)
 
 
 def _stderr() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
@@ -76,6 +83,8 @@ def table(
     caption: str | None = None,
 ) -> None:
     """Print a table to stdout."""
+    from rich.table import Table
+
     grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
     for column in columns:
         grid.add_column(column, overflow="fold")
@@ -86,6 +95,8 @@ def table(
 
 def record(fields: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
     """Print one record as a two-column key/value table."""
+    from rich.table import Table
+
     grid = Table(title=title, show_header=False, box=None, pad_edge=False)
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")

@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, state
 
 if TYPE_CHECKING:
     from chefintro.pairing import PairInfo
 
 app = typer.Typer(help="Match adepts with mentors from other agencies.", no_args_is_help=True)
 
-AdeptArg = Annotated[str, typer.Argument(help="The adept's e-mail address.")]
-AdeptRefArg = Annotated[
-    str, typer.Argument(help="The adept's e-mail address, or their name if no one shares it.")
+AdeptArg = Annotated[
+    str, typer.Argument(help="The adept's e-mail address, or unique name.", metavar="ADEPT")
 ]
 RepeatOpt = Annotated[
     bool,
@@ -75,7 +74,7 @@ def apply(ctx: typer.Context) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.transaction() as db:
+    with st.undoable(ctx), st.transaction() as db:
         cohort = st.current_cohort(db)
         count = pairing.apply(db=db, cohort=cohort)
     output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")
@@ -128,15 +127,25 @@ def list_(
 def set_(
     ctx: typer.Context,
     adept: AdeptArg,
-    mentor: Annotated[str, typer.Argument(help="The mentor's e-mail address.")],
+    mentor: Annotated[
+        str, typer.Argument(help="The mentor's e-mail address, or unique name.", metavar="MENTOR")
+    ],
     lock: Annotated[
         bool, typer.Option("--lock", help="Keep this pair when re-suggesting.")
     ] = False,
     allow_repeat: RepeatOpt = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace the adept's active or locked pair (an active one ends)."
+        ),
+    ] = False,
 ) -> None:
     """Pair an adept with a mentor by hand (refused if a hard rule forbids it).
 
-    A mentor at capacity gives up their lowest-scoring suggested (unlocked) proposal.
+    An active or locked pair of the adept is replaced only with --replace; setting the
+    pair again keeps its lock. A mentor at capacity gives up their lowest-scoring
+    suggested (unlocked) proposal.
 
     Example: chefintro pair set asa.oberg@csn.se orjan.sjostrom@bolagsverket.se --lock
     """
@@ -152,6 +161,7 @@ def set_(
             mentor_email=mentor,
             lock=lock,
             allow_repeat=allow_repeat,
+            replace=replace,
         )
     info = result.info
     locked = ", locked" if info.locked else ""
@@ -167,7 +177,7 @@ def set_(
 def remove(ctx: typer.Context, adept: AdeptArg) -> None:
     """Remove an adept's pair (a proposal is deleted, an active pair ends).
 
-    Give the adept's e-mail, not the mentor's.
+    Give the adept, not the mentor.
     """
     from chefintro import pairing
 
@@ -181,8 +191,12 @@ def remove(ctx: typer.Context, adept: AdeptArg) -> None:
 @app.command("exclude")
 def exclude(
     ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="One person's e-mail.")],
-    second: Annotated[str, typer.Argument(help="The other person's e-mail.")],
+    first: Annotated[
+        str, typer.Argument(help="One person's e-mail or unique name.", metavar="PERSON")
+    ],
+    second: Annotated[
+        str, typer.Argument(help="The other person's e-mail or unique name.", metavar="PERSON")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why they must not be paired.")],
 ) -> None:
     """Never pair these two people (e.g. a conflict of interest).
@@ -201,7 +215,12 @@ def exclude(
 @app.command("explain")
 def explain(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="An adept's or mentor's e-mail address.")],
+    email: Annotated[
+        str,
+        typer.Argument(
+            help="An adept's or mentor's e-mail address, or unique name.", metavar="PERSON"
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Explain a pair's score and why other mentors were not chosen."""
@@ -268,7 +287,7 @@ def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command("meet")
 def meet(
     ctx: typer.Context,
-    adept: AdeptRefArg,
+    adept: AdeptArg,
     day: Annotated[
         str | None,
         typer.Option(
@@ -308,7 +327,7 @@ def meet(
 @app.command("end")
 def end(
     ctx: typer.Context,
-    adept: AdeptRefArg,
+    adept: AdeptArg,
     reason: Annotated[
         str, typer.Option("--reason", help="Why the pair ends; kept with the ended pair.")
     ],
@@ -316,20 +335,32 @@ def end(
         bool,
         typer.Option("--no-repeat", help="Also never pair these two again (an exclusion)."),
     ] = False,
+    yes: YesOption = False,
 ) -> None:
     """End the adept's active pair today; it stays in history with its reason.
 
     The mentor's place is free at once; place the adept with 'chefintro pair rematch'.
+    Asks first unless --yes; 'chefintro db undo' takes it back.
 
     Example: chefintro pair end asa.oberg@csn.se --reason "mentor changed job" --no-repeat
     """
     from chefintro import followup
 
+    followup.end_reason(reason)
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
+        adept_person, mentor_person = followup.active_pair_people(db=db, cohort=cohort, adept=adept)
+    confirm(
+        yes=yes,
+        what="Ending a pair",
+        question=f"End the pair {adept_person.name} – {mentor_person.name} in cohort "
+        f"{cohort.name}" + (" and never pair them again?" if no_repeat else "?"),
+    )
+    with st.undoable(ctx), st.transaction() as db:
+        cohort = st.current_cohort(db)
         ended = followup.end_pair(
-            db=db, cohort=cohort, adept=adept, reason=reason, no_repeat=no_repeat
+            db=db, cohort=cohort, adept=adept_person.email, reason=reason, no_repeat=no_repeat
         )
     output.success(
         f"The pair {ended.adept_name} – {ended.mentor_name}: active → ended on "

@@ -7,12 +7,17 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, enum_choice, enum_metavar, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, enum_choice, enum_metavar, state
 from chefintro.enums import Role
 
 app = typer.Typer(help="Add, list and withdraw a cohort's participants.", no_args_is_help=True)
 
-EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address.")]
+EmailArg = Annotated[
+    str,
+    typer.Argument(
+        help="The person's e-mail address, or their name if no one shares it.", metavar="PERSON"
+    ),
+]
 
 
 @app.command("add")
@@ -88,7 +93,17 @@ def list_(
         output.emit_json([r.to_json() for r in rows])
         return
     output.table(
-        ["Name", "E-mail", "Agency", "Role", "Status", "Field", "Months as manager", "Cap."],
+        [
+            "Name",
+            "E-mail",
+            "Agency",
+            "Role",
+            "Status",
+            "Field",
+            "Months as manager",
+            "Cap.",
+            "Continues",
+        ],
         [
             (
                 r.name,
@@ -99,10 +114,12 @@ def list_(
                 r.field,
                 "?" if r.months_as_manager is None else max(r.months_as_manager, 0),
                 r.capacity if r.role == Role.MENTOR else None,
+                ("yes" if r.continues else "no") if r.role == Role.MENTOR else None,
             )
             for r in rows
         ],
         title=f"Cohort {cohort.name}",
+        caption="Continues: the mentor agreed to take part next year ('participant continue').",
     )
     for r in rows:
         if r.warning and r.status != "withdrawn":
@@ -110,15 +127,43 @@ def list_(
 
 
 @app.command("withdraw")
-def withdraw(ctx: typer.Context, email: EmailArg) -> None:
-    """Mark a participant as withdrawn; their pairs end."""
+def withdraw(ctx: typer.Context, email: EmailArg, yes: YesOption = False) -> None:
+    """Mark a participant as withdrawn; their pairs end.
+
+    Asks first unless --yes; 'chefintro participant reinstate' takes it back.
+    """
     from chefintro import cohorts
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        cohorts.withdraw_participant(db=db, cohort=cohort, email=email)
-    output.success(f"Withdrew {email.strip()} from cohort {cohort.name}.")
+        person = cohorts.get_participant_person(db=db, cohort=cohort, email=email)
+    confirm(
+        yes=yes,
+        what="Withdrawing a participant",
+        question=f"Withdraw {person.name} ({person.email}) from cohort {cohort.name}? "
+        "Their pairs end",
+    )
+    with st.undoable(ctx), st.transaction() as db:
+        cohort = st.current_cohort(db)
+        cohorts.withdraw_participant(db=db, cohort=cohort, email=person.email)
+    output.success(f"Withdrew {person.name} ({person.email}) from cohort {cohort.name}.")
+
+
+@app.command("reinstate")
+def reinstate(ctx: typer.Context, email: EmailArg) -> None:
+    """Take a withdrawn participant back; ended pairs stay ended (pair them again).
+
+    Example: chefintro participant reinstate asa.oberg@csn.se
+    """
+    from chefintro import cohorts
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        person = cohorts.get_participant_person(db=db, cohort=cohort, email=email)
+        cohorts.reinstate_participant(db=db, cohort=cohort, email=person.email)
+    output.success(f"{person.name} ({person.email}) takes part in cohort {cohort.name} again.")
 
 
 @app.command("continue")

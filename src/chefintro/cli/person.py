@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +17,12 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Register and look after people.", no_args_is_help=True)
 
-EmailArg = Annotated[str, typer.Argument(help="The person's e-mail address (any case).")]
+EmailArg = Annotated[
+    str,
+    typer.Argument(
+        help="The person's e-mail address, or their name if no one shares it.", metavar="PERSON"
+    ),
+]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="Unit or department.")]
 TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
 FieldOpt = Annotated[str | None, typer.Option("--field", help="Field of work, e.g. IT, HR.")]
@@ -44,14 +48,20 @@ def add(
     """Register a person.
 
     Example: chefintro person add --name "Åsa Öberg" --email asa.oberg@csn.se --agency CSN
-    --field IT --manager-since 2025-03-01
     """
     from chefintro import registry
 
     data = _person_data(name, email, agency, unit, title, field, location, manager_since)
     with state(ctx).transaction() as db:
         person = registry.add_person(db=db, data=data)
+        namesakes = registry.namesakes(db=db, person=person)
+        agency_code = registry.agency_of(db=db, person=person).code
     output.success(f"Added {person.name} <{person.email}>.")
+    for other in namesakes:
+        output.warning(
+            f"{other.name} <{other.email}> of {agency_code} has the same name: if this is the "
+            "same person, remove the new entry ('chefintro person remove EMAIL')."
+        )
 
 
 @app.command("list")
@@ -74,6 +84,32 @@ def list_(
             (p.name, p.email, p.agency, p.unit, p.title, p.field, p.location, p.manager_since)
             for p in people
         ],
+    )
+
+
+@app.command("find")
+def find(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Part of a name or e-mail address.")],
+    as_json: JsonOption = False,
+) -> None:
+    """List people whose name or e-mail contains TEXT (case and accents do not matter).
+
+    Example: chefintro person find oberg
+    """
+    from chefintro import registry
+
+    with state(ctx).transaction() as db:
+        people = registry.search_people(db=db, text=text)
+    if as_json:
+        output.emit_json([p.to_json() for p in people])
+        return
+    if not people:
+        output.info(f"No one's name or e-mail contains {text.strip()!r}.")
+        return
+    output.table(
+        ["Name", "E-mail", "Agency", "Unit", "Title"],
+        [(p.name, p.email, p.agency, p.unit, p.title) for p in people],
     )
 
 
@@ -212,25 +248,23 @@ def erase(
     Example: chefintro person erase asa.oberg@csn.se
     """
     from chefintro import privacy
-    from chefintro.errors import EXIT_RULE
+    from chefintro.cli.common import confirm
 
     st = state(ctx)
+    with st.transaction() as db:
+        preview = privacy.erasure_preview(db=db, email=email)
     if not yes:
-        if not sys.stdin.isatty():
-            output.error(
-                "Erasing a person cannot be undone, so it needs a confirmation: run it in a "
-                "terminal, or add --yes."
-            )
-            raise typer.Exit(EXIT_RULE)
-        with st.transaction() as db:
-            preview = privacy.erasure_preview(db=db, email=email)
         output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
-        if not typer.confirm("Erase for good? This cannot be undone", default=False, err=True):
-            output.info("Nothing was erased.")
-            raise typer.Exit(EXIT_RULE)
-    erased, purge = privacy.erase(store=st.store(), email=email)
+    confirm(
+        yes=yes,
+        what="Erasing a person (it cannot be undone)",
+        question="Erase for good? This cannot be undone",
+    )
+    erased, purge, scrubbed = privacy.erase(store=st.store(), email=preview.email)
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
     report_purge(purge, "the erased rows are overwritten")
+    if scrubbed:
+        output.info(f"They are erased from the {scrubbed} undo snapshot(s) as well.")
 
 
 def _person_data(

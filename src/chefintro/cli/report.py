@@ -11,7 +11,12 @@ from chefintro.cli.common import JsonOption, state
 
 app = typer.Typer(help="Read-only summaries of the programme.", no_args_is_help=True)
 
-_STATUS_TEXT = {"ok": "ok", "at_risk": "at risk", "cannot_complete": "cannot complete"}
+_STATUS_TEXT = {
+    "ok": "ok",
+    "at_risk": "at risk",
+    "cannot_complete": "cannot complete",
+    "not_required": "mentor (not required)",
+}
 
 
 @app.command("attendance")
@@ -20,7 +25,8 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Only sessions that have started count as held; a held session with nothing recorded
     counts as not attended. At risk: below the minimum so far. Cannot complete: even
-    attending every remaining session would not reach the minimum.
+    attending every remaining session would not reach the minimum. Only adepts complete
+    the programme; mentors' attendance is shown without a standing.
     """
     from chefintro.attendance import attendance_report
 
@@ -69,7 +75,7 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
     at_risk = sum(1 for r in report.rows if r.standing.status == "at_risk")
     cannot = sum(1 for r in report.rows if r.standing.status == "cannot_complete")
     if at_risk or cannot:
-        output.warning(f"{at_risk} participant(s) at risk, {cannot} cannot complete.")
+        output.warning(f"{at_risk} adept(s) at risk, {cannot} cannot complete.")
 
 
 @app.command("overview")
@@ -78,6 +84,7 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Placed: the adept has a proposed or active pair. Withdrawn participants are not
     counted. Also counts the sessions held and planned, and the peer groups.
+
     Example: chefintro --cohort 2026 report overview --json
     """
     from chefintro import reports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -71,7 +72,7 @@ def import_(
             keep_only(data, chosen)
         for message in data.warnings:
             output.warning(message)
-        with st.transaction() as db:
+        with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
             summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
     except InvalidInputError as error:
         if as_json:
@@ -137,20 +138,11 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro import cohorts, registry
-    from chefintro.roster.collect import agency_export, full_export
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.collect import write_roster_export
 
     st = state(ctx)
     with st.transaction() as db:
-        if agency is not None:
-            cohort = st.current_cohort(db)
-            found = registry.get_agency(db=db, code=agency)
-            spec = agency_export(db=db, cohort=cohort, agency=found)
-        else:
-            chosen = cohorts.current_cohort_or_none(db=db, name=st.cohort)
-            spec = full_export(db=db, cohort=chosen)
-    write_workbook(file, spec)
+        write_roster_export(db=db, path=file, cohort_name=st.cohort, agency_code=agency)
     output.success(f"Wrote {file}.")
 
 
@@ -165,12 +157,12 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.collect import write_agency_workbooks
+    from chefintro.roster.collect import export_agency_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
+        written = export_agency_workbooks(db=db, cohort=cohort, directory=directory)
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")

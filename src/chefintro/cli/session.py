@@ -10,8 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, enum_choice, enum_metavar, parse_datetime, state
-from chefintro.enums import AttendanceStatus, SessionKind
+from chefintro.cli.common import (
+    JsonOption,
+    YesOption,
+    confirm,
+    parse_datetime,
+    state,
+    word_choice,
+)
+from chefintro.enums import KIND_HINT, KIND_WORDS, AttendanceStatus, SessionKind
 
 app = typer.Typer(
     help="Plan programme days, record attendance and export the calendar.",
@@ -28,9 +35,10 @@ KindOpt = Annotated[
     SessionKind | None,
     typer.Option(
         "--kind",
-        parser=enum_choice(SessionKind),
-        metavar=enum_metavar(SessionKind),
-        help="Kind of programme day.",
+        parser=word_choice(KIND_WORDS, "a kind of programme day", KIND_HINT),
+        metavar="KIND",
+        help="Kind of day: uppstart, utbildning, föreläsning, nätverksträff or avslutning "
+        "(kickoff, training, lecture, network, closing).",
     ),
 ]
 TIME_METAVAR = "'YYYY-MM-DD HH:MM'"
@@ -38,19 +46,21 @@ LocationOpt = Annotated[
     str | None, typer.Option("--location", help="Where it takes place, e.g. 'CSN, Sundsvall'.")
 ]
 HostOpt = Annotated[str | None, typer.Option("--host", help="Code of the hosting agency.")]
-_TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}$")
 
 
 def _parse_end(value: str | None) -> datetime | time | None:
-    """Parse --end: a full Stockholm time, or just HH:MM on the start's day."""
+    """Parse --end: a full Stockholm time, or just a time of day (16:00, 16.00) on the
+    start's day."""
+    from chefintro.clock import parse_clock
+
     if value is None:
         return None
     text = value.strip()
-    if _TIME_ONLY.match(text):
-        try:
-            return time.fromisoformat(text.zfill(5))
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not a time of day.") from None
+    if re.fullmatch(r"\d{1,2}[:.]\d{2}", text):
+        clock = parse_clock(text)
+        if clock is None:
+            raise typer.BadParameter(f"{value!r} is not a time of day.")
+        return clock
     return parse_datetime(text)
 
 
@@ -82,8 +92,7 @@ def add(
 ) -> None:
     """Add a programme day to the current cohort (times are Europe/Stockholm).
 
-    Example: chefintro session add Kick-off --start "2027-01-26 09:00" --end 16:00
-    --kind kickoff --location "Bolagsverket, Sundsvall" --host BV
+    Example: chefintro session add Uppstart --start "2027-01-26 9.00" --end 16.00 --kind uppstart
     """
     from chefintro.sessions import add_session, date_warning
 
@@ -197,19 +206,33 @@ def remove(
     force: Annotated[
         bool, typer.Option("--force", help="Also remove the attendance recorded for it.")
     ] = False,
+    yes: YesOption = False,
 ) -> None:
-    """Remove a session (one with recorded attendance only with --force)."""
-    from chefintro.sessions import remove_session
+    """Cancel a programme day (one with recorded attendance only with --force).
+
+    The day is kept as cancelled: the next 'session ics' tells calendars to remove it.
+    With attendance recorded it asks first unless --yes.
+    """
+    from chefintro.sessions import attendance_count, remove_session
 
     st = state(ctx)
     with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        recorded = attendance_count(db=db, cohort=cohort, session_id=session_id)
+    if recorded and force:
+        confirm(
+            yes=yes,
+            what="Removing a session with attendance recorded",
+            question=f"Remove session {session_id} and its {recorded} attendance record(s)?",
+        )
+    with st.undoable(ctx), st.transaction() as db:
         cohort = st.current_cohort(db)
         removed = remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
     extra = f" and {removed} attendance record(s)" if removed else ""
     output.success(f"Removed session {session_id}{extra}.")
     output.info(
-        "Calendars that imported it keep the event until it is deleted there; tell the "
-        "participants."
+        "It is kept as cancelled: export the calendar again ('chefintro session ics FILE') "
+        "and share it, so that calendars remove the event."
     )
 
 
@@ -218,25 +241,50 @@ def attend(
     ctx: typer.Context,
     session_id: IdArg,
     emails: Annotated[
-        list[str], typer.Argument(help="E-mail addresses of the participants.", metavar="EMAIL...")
-    ],
-    status: Annotated[
-        AttendanceStatus,
-        typer.Option(
-            "--status",
-            parser=enum_choice(AttendanceStatus),
-            metavar=enum_metavar(AttendanceStatus),
-            help="present, absent or excused.",
+        list[str],
+        typer.Argument(
+            help="The participants' e-mail addresses, or names no one else has.",
+            metavar="PERSON...",
         ),
     ],
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="närvarande, frånvarande or anmält förhinder (present, absent, excused); "
+            "none clears the mark.",
+        ),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Clear the mark: no attendance status recorded.")
+    ] = False,
 ) -> None:
-    """Record attendance at a session for one or more participants (all or nothing).
+    """Record an attendance status at a session for one or more participants.
 
-    Example: chefintro session attend 3 asa.oberg@csn.se elise.norden@lansstyrelsen.se
-    --status present
+    All or nothing: one unknown person and nothing is recorded.
+
+    Example: chefintro session attend 3 asa.oberg@csn.se "Élise Nordén" --status närvarande
     """
     from chefintro.attendance import record_attendance
+    from chefintro.enums import CLEAR_WORDS, STATUS_HINT, STATUS_WORDS, parse_word, word_key
 
+    chosen: AttendanceStatus | None = None
+    if clear or (status is not None and word_key(status) in CLEAR_WORDS):
+        if status is not None and word_key(status) not in CLEAR_WORDS:
+            raise typer.BadParameter("Give either --status or --clear.", param_hint="--clear")
+    elif status is None:
+        raise typer.BadParameter(
+            "Give an attendance status (--status närvarande …) or --clear.",
+            param_hint="--status",
+        )
+    else:
+        chosen = parse_word(STATUS_WORDS, status)
+        if chosen is None:
+            raise typer.BadParameter(
+                f"{status!r} is not an attendance status; use {STATUS_HINT}, or none.",
+                param_hint="--status",
+            )
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
@@ -245,13 +293,19 @@ def attend(
             cohort=cohort,
             session_id=session_id,
             emails=emails,
-            status=status,
+            status=chosen,
         )
     total = result.created + result.changed + result.unchanged
-    output.success(
-        f"Recorded {result.status} for {total} participant(s) at {result.title} "
-        f"({result.created} new, {result.changed} changed)."
-    )
+    if chosen is None:
+        output.success(
+            f"Cleared the attendance mark of {result.changed} participant(s) at {result.title}"
+            + (f" ({result.unchanged} had none)." if result.unchanged else ".")
+        )
+    else:
+        output.success(
+            f"Recorded {result.status} for {total} participant(s) at {result.title} "
+            f"({result.created} new, {result.changed} changed)."
+        )
     if result.warning:
         output.warning(result.warning)
 
@@ -266,6 +320,7 @@ def ics(
     """Write the current cohort's sessions as an iCalendar (.ics) file.
 
     Importing a newer file again updates the events in Outlook, Google or Apple calendars.
+
     Example: chefintro session ics program-2027.ics
     """
     from chefintro.ics import write_ics

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +18,10 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from chefintro import settings
 
     with state(ctx).transaction() as db:
-        values = settings.all_values(db=db)
+        values: list[tuple[Any, int | str, bool]] = [
+            *settings.all_values(db=db),
+            *settings.all_text_values(db=db),
+        ]
     if as_json:
         output.emit_json(
             [
@@ -37,15 +40,23 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     )
 
 
-@app.command("set")
+# "-5" is a value here, not an option: negative weights count against a criterion.
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Setting key, e.g. weights.same_field.")],
-    value: Annotated[str, typer.Argument(help="New whole-number value.")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="New value: a whole number (weights may be negative), or text (programme.*)."
+        ),
+    ],
 ) -> None:
-    """Change a setting.
+    """Change a setting ('settings list' shows each one's meaning and default).
 
     Example: chefintro settings set eligibility.mentor_months 24
+    Example: chefintro settings set programme.coordinator "Karin Wikström"
+    Example: chefintro settings set weights.same_field -5
     """
     from chefintro import settings
 

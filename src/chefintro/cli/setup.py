@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -32,8 +33,12 @@ def setup(
 
     st = state(ctx)
     parsed = read_plan(plan, out_dir=out)
-    with output.steps(step_count(parsed, dry_run=dry_run)) as advance:
-        results = run_plan(store=st.store(), plan=parsed, dry_run=dry_run, progress=advance)
+    store = st.store(create=True)
+    with (
+        output.steps(step_count(parsed, dry_run=dry_run)) as advance,
+        st.undoable(ctx) if not dry_run else nullcontext(),
+    ):
+        results = run_plan(store=store, plan=parsed, dry_run=dry_run, progress=advance)
     output.table(
         ["Step", "Result"],
         [(r.step, r.detail) for r in results],

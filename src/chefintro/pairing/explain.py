@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlmodel import Session
 
 from chefintro.cohorts import get_participant
@@ -145,7 +144,7 @@ class Unmatched:
 
 def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     """Every active adept without a pair and every mentor with free capacity, with a reason."""
-    from chefintro.matching.solver import max_cardinality
+    import numpy as np
 
     problem = load_problem(db=db, cohort=cohort)
     a_index = problem.adepts.index_of_participant()
@@ -157,7 +156,9 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             load[m_index[p.mentor_id]] += 1
     allowed = problem.allowed
     free = problem.mentors.capacity - load
-    reachable = max_cardinality(allowed, problem.mentors.capacity)
+    # Asked only for a mentor that an unplaced adept could take: the matching needs SciPy,
+    # whose import alone costs more than the rest of this read command (issue 16).
+    reachable: list[int] = []
     result: list[Unmatched] = []
     for a in range(len(problem.adepts.emails)):
         if a in paired_adepts:
@@ -206,7 +207,7 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             reason = (
                 "no unplaced adept may pair with this mentor (same agency, exclusion or history)"
             )
-        elif reachable <= len(paired_adepts):
+        elif _reachable(reachable, allowed, problem.mentors.capacity) <= len(paired_adepts):
             reason = "the unplaced adepts cannot be placed without breaking a hard rule"
         else:
             reason = "not suggested yet: run 'chefintro pair suggest'"
@@ -221,3 +222,12 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             )
         )
     return result
+
+
+def _reachable(memo: list[int], allowed: Any, capacity: Any) -> int:
+    """The most adepts placeable at once (:func:`max_cardinality`), computed once per call."""
+    if not memo:
+        from chefintro.matching.solver import max_cardinality
+
+        memo.append(max_cardinality(allowed, capacity))
+    return memo[0]

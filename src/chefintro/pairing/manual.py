@@ -13,7 +13,7 @@ from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
-from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, RULE_EARLIER, MatchingProblem, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
@@ -52,6 +52,8 @@ class PairRequest:
     adept_email: str
     mentor_email: str
     lock: bool = False
+    #: Whether an active or locked pair of the adept with another mentor may be replaced.
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,17 @@ def set_pair(
     mentor_email: str,
     lock: bool = False,
     allow_repeat: bool = False,
+    replace: bool = False,
 ) -> SetPairResult:
     """Pair an adept with a mentor by hand, refusing anything a hard rule forbids.
 
     The rules are those of :func:`set_pairs`, which this calls with one request.
     """
-    request = PairRequest(adept_email, mentor_email, lock)
+    request = PairRequest(adept_email, mentor_email, lock, replace)
     (outcome,) = set_pairs(db=db, cohort=cohort, requests=[request], allow_repeat=allow_repeat)
     if isinstance(outcome, ChefintroError):
         raise outcome
-    key = email_key(adept_email)
+    key = get_person(db=db, email=adept_email).email_key
     info = next(p for p in list_pairs(db=db, cohort=cohort) if email_key(p.adept) == key)
     unpaired = outcome.displaced
     if unpaired is None:
@@ -98,7 +101,10 @@ def set_pairs(
 
     The matching problem (hard-rule masks, scores, live pairs) is built once for all of
     them. Each request must name an active adept and an active mentor of the cohort whom
-    no hard rule keeps apart; the adept's current live pair, if any, is replaced. When the
+    no hard rule keeps apart. The adept's current proposal is replaced; an active or locked
+    pair with another mentor only when the request says ``replace`` (an active pair then
+    ends and stays as history). Asking for the pair the adept already has keeps its state
+    and never loses its lock. When the
     mentor is at capacity only because of suggested proposals (unlocked, not manual, not
     active), the lowest-scoring of them is deleted to make room and its adept becomes
     unplaced. Locked, manual or active pairs are never displaced. A refused request
@@ -147,6 +153,21 @@ def _set_one(
             f"{rule}{hint}."
         )
     current = next((p for p in problem.live if p.adept_id == adept.id), None)
+    if current is not None and current.mentor_id == mentor.id:
+        current.locked = current.locked or request.lock
+        current.manual = True
+        db.add(current)
+        db.flush()
+        return PairSet(request=request)
+    if (
+        current is not None
+        and (current.state == PairingState.ACTIVE or current.locked)
+        and not request.replace
+    ):
+        raise RuleError(
+            f"{_describe(db, current)}; add --replace to replace that pair "
+            f"with {problem.mentors.names[m]}."
+        )
     others = [
         p
         for p in problem.live
@@ -167,14 +188,15 @@ def _set_one(
         displaced = movable[0]
     unpaired = None if displaced is None else _adept_person(db, displaced)
     for old in (current, displaced):
-        if old is not None:
-            if old.state == PairingState.ACTIVE:
-                # An active pair is history (its start, its meetings): it ends, never vanishes.
-                end_pairing(old, on=today(), reason="replaced with 'pair set'")
-                db.add(old)
-            else:
-                db.delete(old)
-            problem.live.remove(old)
+        if old is None:
+            continue
+        if old.state == PairingState.ACTIVE:
+            # An active pair is history (its start, its meetings): it ends, never vanishes.
+            end_pairing(old, on=today(), reason="replaced with 'pair set'")
+            db.add(old)
+        else:
+            db.delete(old)
+        problem.live.remove(old)
     db.flush()
     pairing = Pairing(
         cohort_id=id_of(cohort),
@@ -196,6 +218,19 @@ def _live_pairing_of_adept(db: Session, adept: Participant) -> Pairing | None:
     return db.exec(
         select(Pairing).where(Pairing.adept_id == adept.id).where(col(Pairing.state).in_(LIVE))
     ).first()
+
+
+def _describe(db: Session, pairing: Pairing) -> str:
+    """Name a live pair for a refusal: who with whom, and its state."""
+    people = []
+    for part_id in (pairing.adept_id, pairing.mentor_id):
+        part = db.get(Participant, part_id)
+        person = db.get(Person, part.person_id) if part is not None else None
+        assert person is not None
+        agency = db.get(Agency, person.agency_id)
+        people.append(f"{person.name} ({agency.code if agency else '?'})")
+    state = str(pairing.state) + (", locked" if pairing.locked else "")
+    return f"{people[0]} already has a pair with {people[1]} ({state})"
 
 
 def _displaceable(pairing: Pairing) -> bool:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
 from sqlalchemy import exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -18,6 +16,11 @@ from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.rules import months_between
+
+if TYPE_CHECKING:
+    # NumPy loads where a matrix is built, not for 'pair list' (issue 16).
+    import numpy as np
+    from numpy.typing import NDArray
 
 LIVE = (PairingState.PROPOSED, PairingState.ACTIVE)
 
@@ -112,6 +115,8 @@ class MatchingProblem:
 
 def _load_side(db: Session, cohort: Cohort, role: Role, free_only: bool = False) -> Side:
     """Load one side; ``free_only``: adepts without a live pair, mentors with room left."""
+    import numpy as np
+
     query = (
         sa_select(Participant, Person, Agency, literal(0))
         .join(Person, col(Person.id) == col(Participant.person_id))
@@ -169,6 +174,8 @@ def _pair_matrix(
     pairs: Sequence[tuple[int, int]], adepts: Side, mentors: Side, symmetric: bool
 ) -> NDArray[np.bool_]:
     """Mark (adept person, mentor person) pairs in an n_adepts × n_mentors matrix."""
+    import numpy as np
+
     matrix = np.zeros((len(adepts.person_ids), len(mentors.person_ids)), dtype=bool)
     a_index = {pid: i for i, pid in enumerate(adepts.person_ids)}
     m_index = {pid: i for i, pid in enumerate(mentors.person_ids)}
@@ -188,6 +195,8 @@ def load_problem(
     mentors with room left, each with the mentees they already hold (``Side.held``); the
     live pairs stay out of the problem, so its size follows the free people, not the cohort.
     """
+    import numpy as np
+
     from chefintro.matching.scoring import score_matrix
 
     adepts = _load_side(db, cohort, Role.ADEPT, free_only)

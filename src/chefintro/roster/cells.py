@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from chefintro import rules
+from chefintro.clock import parse_clock, parse_date_time
 from chefintro.roster.columns import (
     FLAG_HINT,
     FLAG_WORDS,
@@ -43,9 +44,7 @@ class BadCell(Exception):
 
 
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?")
-_ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
 _ONE_MINUTE = timedelta(minutes=1)
 
 
@@ -268,13 +267,9 @@ def _datetime(raw: object) -> datetime | None:
         text = clean_text(raw)
         if text is None:
             return None
-        match = _ISO_DATETIME.fullmatch(text)
-        if match is not None:
-            try:
-                year, month, day, hour, minute, second = (int(p or 0) for p in match.groups())
-                return datetime(year, month, day, hour, minute, second)
-            except ValueError:
-                pass
+        parsed = parse_date_time(text)
+        if parsed is not None:
+            return parsed
     if isinstance(raw, date) or (isinstance(raw, str) and _DAY_ONLY.fullmatch(raw.strip())):
         # A date cell also comes back for a date-time at exactly 00:00; programme days
         # never start at midnight, so this is a forgotten time.
@@ -297,12 +292,9 @@ def _end_time(raw: object) -> datetime | time | None:
         return _round_minute(datetime.min + raw).time()
     if isinstance(raw, str):
         text = clean_text(raw)
-        match = _CLOCK.fullmatch(text) if text is not None else None
-        if match is not None:
-            try:
-                return time(int(match.group(1)), int(match.group(2)))
-            except ValueError:
-                pass
+        clock = parse_clock(text) if text is not None else None
+        if clock is not None:
+            return clock.replace(second=0)
     try:
         return _datetime(raw)
     except BadCell:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chefintro import cohorts, followup, groups, pairing, registry
+from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
@@ -313,3 +313,35 @@ def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> l
         write_workbook(path, agency_export(db=db, cohort=cohort, agency=agency))
         written.append(path)
     return written
+
+
+def export_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
+    """Write the agency workbooks (see :func:`write_agency_workbooks`) and record the export
+    in the audit log, without naming anyone."""
+    written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
+    audit.log(
+        db=db,
+        action="export",
+        detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",
+    )
+    return written
+
+
+def write_roster_export(
+    *, db: Session, path: Path, cohort_name: str | None, agency_code: str | None
+) -> None:
+    """Write the roster workbook (the chosen cohort's, or one agency's copy) and record the
+    export in the audit log."""
+    from chefintro.roster.writer import write_workbook
+
+    if agency_code is not None:
+        cohort = cohorts.current_cohort(db=db, name=cohort_name)
+        agency = registry.get_agency(db=db, code=agency_code)
+        spec = agency_export(db=db, cohort=cohort, agency=agency)
+        what = f"agency {agency.code}'s roster workbook of cohort {cohort.name}"
+    else:
+        chosen = cohorts.current_cohort_or_none(db=db, name=cohort_name)
+        spec = full_export(db=db, cohort=chosen)
+        what = "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
+    write_workbook(path, spec)
+    audit.log(db=db, action="export", detail=f"exported {what}")

@@ -38,7 +38,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from chefintro.enums import AttendanceStatus, Role, SessionKind
+# The one table of words lives in chefintro.enums (the command line and plans use it too).
+from chefintro.enums import (
+    FLAG_HINT,
+    FLAG_LABELS,
+    FLAG_WORDS,
+    KIND_HINT,
+    KIND_LABELS,
+    KIND_WORDS,
+    ROLE_HINT,
+    ROLE_LABELS,
+    ROLE_WORDS,
+    STATUS_HINT,
+    STATUS_LABELS,
+    STATUS_WORDS,
+    AttendanceStatus,
+    Role,
+    SessionKind,
+)
 from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
 from chefintro.text import clean_text
 
@@ -380,69 +397,20 @@ def find_column(sheet: SheetKey, header: str) -> Column | None:
 
 # --- words --------------------------------------------------------------------------------
 
-ROLE_LABELS: dict[Role, str] = {Role.ADEPT: "adept", Role.MENTOR: "mentor"}
-ROLE_WORDS: dict[str, Role] = {"adept": Role.ADEPT, "mentor": Role.MENTOR}
-
-KIND_LABELS: dict[SessionKind, str] = {
-    SessionKind.KICKOFF: "uppstart",
-    SessionKind.TRAINING: "utbildning",
-    SessionKind.LECTURE: "föreläsning",
-    SessionKind.NETWORK: "nätverk",
-    SessionKind.CLOSING: "avslutning",
-}
-KIND_WORDS: dict[str, SessionKind] = {
-    "uppstart": SessionKind.KICKOFF,
-    "kickoff": SessionKind.KICKOFF,
-    "kick-off": SessionKind.KICKOFF,
-    "utbildning": SessionKind.TRAINING,
-    "training": SessionKind.TRAINING,
-    "föreläsning": SessionKind.LECTURE,
-    "lecture": SessionKind.LECTURE,
-    "nätverk": SessionKind.NETWORK,
-    "nätverksträff": SessionKind.NETWORK,
-    "network": SessionKind.NETWORK,
-    "avslutning": SessionKind.CLOSING,
-    "closing": SessionKind.CLOSING,
-}
-
-STATUS_LABELS: dict[AttendanceStatus, str] = {
-    AttendanceStatus.PRESENT: "närvarande",
-    AttendanceStatus.ABSENT: "frånvarande",
-    AttendanceStatus.EXCUSED: "anmält förhinder",
-}
-STATUS_WORDS: dict[str, AttendanceStatus] = {
-    "närvarande": AttendanceStatus.PRESENT,
-    "present": AttendanceStatus.PRESENT,
-    "x": AttendanceStatus.PRESENT,
-    "frånvarande": AttendanceStatus.ABSENT,
-    "absent": AttendanceStatus.ABSENT,
-    "anmält förhinder": AttendanceStatus.EXCUSED,
-    "förhinder": AttendanceStatus.EXCUSED,
-    "ledig": AttendanceStatus.EXCUSED,
-    "excused": AttendanceStatus.EXCUSED,
-}
-
-FLAG_LABELS: dict[bool, str] = {True: "ja", False: "nej"}
-FLAG_WORDS: dict[str, bool] = {
-    "ja": True,
-    "yes": True,
-    "true": True,
-    "sant": True,
-    "1": True,
-    "x": True,
-    "nej": False,
-    "no": False,
-    "false": False,
-    "falskt": False,
-    "0": False,
-}
-
-
-#: What problem messages say is allowed, after "use".
-ROLE_HINT = "adept or mentor"
-KIND_HINT = "uppstart, utbildning, föreläsning, nätverk or avslutning (English words work too)"
-STATUS_HINT = "närvarande, frånvarande or anmält förhinder (English words and x work too)"
-FLAG_HINT = "ja or nej (yes/no, true/false, 1/0 and x work too)"
+__all__ = [
+    "FLAG_HINT",
+    "FLAG_LABELS",
+    "FLAG_WORDS",
+    "KIND_HINT",
+    "KIND_LABELS",
+    "KIND_WORDS",
+    "ROLE_HINT",
+    "ROLE_LABELS",
+    "ROLE_WORDS",
+    "STATUS_HINT",
+    "STATUS_LABELS",
+    "STATUS_WORDS",
+]
 
 
 # --- session headers on the Närvaro sheet --------------------------------------------------

@@ -7,16 +7,17 @@ left exactly as it was. A dry run does the same work and always rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from functools import partial
+from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert
+from sqlalchemy import Table, func, insert
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from chefintro import cohorts, registry, rules
 from chefintro.enums import AttendanceStatus, PairingState, ParticipantStatus, Role
@@ -32,6 +33,23 @@ from chefintro.text import email_key
 T = TypeVar("T")
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
+
+
+_INSERT_BATCH = 1000
+
+
+def _insert_many(db: Session, model: type[SQLModel], records: Iterable[dict[str, Any]]) -> None:
+    """Insert complete records (every column named) with Core executemany, in batches.
+
+    The table, not the entity: the ORM's bulk insert leaves out None values and so runs one
+    executemany per pattern of blank cells, thousands for a large roster; batches keep the
+    driver's copy of the parameters small (issue 16).
+    """
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    statement = insert(table)
+    rows = iter(records)
+    while batch := list(islice(rows, _INSERT_BATCH)):
+        db.execute(statement, batch)
 
 
 @dataclass
@@ -508,7 +526,7 @@ class _Loader:
         if self.problems:
             return
         if new_people:
-            self.db.execute(insert(Person), new_people)
+            _insert_many(self.db, Person, new_people)
         self.db.flush()
         if pending_parts and cohort is not None:
             ids: dict[str, int] = dict(
@@ -518,9 +536,10 @@ class _Loader:
                     )
                 ).all()
             )
-            self.db.execute(
-                insert(Participant),
-                [
+            _insert_many(
+                self.db,
+                Participant,
+                (
                     {
                         "cohort_id": cohort.id,
                         "person_id": ids[k],
@@ -529,7 +548,7 @@ class _Loader:
                         **v,
                     }
                     for k, v in pending_parts
-                ],
+                ),
             )
             self.db.flush()
         for change in outcome:
@@ -575,7 +594,10 @@ class _Loader:
         stored = {
             s.id: s
             for s in self.db.exec(
-                select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+                select(ProgrammeSession)
+                .where(ProgrammeSession.cohort_id == cohort.id)
+                # A cancelled day counts as removed: an old export does not bring it back.
+                .where(col(ProgrammeSession.cancelled).is_(False))
             ).all()
         }
         hosts = {a.id: a.code for a in self.by_code.values()}

@@ -187,6 +187,15 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
             [(p["cohort"], g) for p in parts for g in p["peer_groups"]],
         ),
         Sheet(
+            "Enkätsvar",
+            ["Omgång", "Enkät", "Fråga", "Svar"],
+            [
+                (p["cohort"], a["survey"], a["question"], a["answer"])
+                for p in parts
+                for a in p.get("survey_answers", [])
+            ],
+        ),
+        Sheet(
             "Undantag",
             ["E-post", "Namn", "Myndighet", "Skäl"],
             [

@@ -37,6 +37,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from chefintro.errors import InvalidInputError, UnreadableInputError
@@ -60,7 +61,6 @@ MAX_FORMULAS_PER_SHEET = 1_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-_INFLATE_CHUNK = 4 * 1024 * 1024
 
 _SAVE_AS_XLSX = "open it in Excel and save it as Excel Workbook (.xlsx)"
 
@@ -81,6 +81,12 @@ _PREFIXED_ROW_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:row[\s/>]")
 # Cell references (r="B7") and row numbers (r="7"); whitespace and quotes as XML allows.
 # The literal "r" first lets the regex engine jump between candidates; the look-behind
 # then insists it is a whole attribute name.
+_EXTENT_CHUNK = 1 << 20  # bytes of sheet XML searched for references at a time
+# Unprefixed <c> and <row> start tags: a name ends at whitespace, ">" or "/", which keeps
+# <cols> out of <c.
+_CELL_TAG = re.compile(rb"<c[ \t\n\r/>]")
+_ROW_TAG = re.compile(rb"<row[ \t\n\r/>]")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\s*([A-Za-z]*)([0-9]+)")
 _SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst[\s>]([^>]*)>")
 _UNIQUE_COUNT = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]+)")
@@ -515,32 +521,23 @@ def _inflate(source: Path, data: bytes, info: zipfile.ZipInfo, span: tuple[int, 
             raise _size_mismatch(source, info)
     else:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        parts: list[bytes] = []
-        produced = 0
-        pending: bytes | memoryview = raw
         try:
-            while not inflater.eof:
-                # One byte over the declared size is enough to know it lies.
-                limit = min(_INFLATE_CHUNK, declared - produced + 1)
-                chunk = inflater.decompress(pending, limit)
-                produced += len(chunk)
-                if produced > declared:
-                    raise UnreadableInputError(
-                        f"{source} has an entry ({info.filename}) that unpacks to more than "
-                        "its header declares; it looks like a zip bomb and was not read."
-                    )
-                parts.append(chunk)
-                pending = inflater.unconsumed_tail
-                if not chunk and not pending:
-                    break  # input exhausted before the stream ended: truncated
+            # One call, capped at one byte over the declared size (enough to know it lies):
+            # the output is never larger than the header promised, and is built once rather
+            # than as chunks joined into a second copy (issue 16: peak memory).
+            content = inflater.decompress(raw, declared + 1)
         except zlib.error:
             raise UnreadableInputError(
                 f"{source} is damaged ({info.filename} cannot be unpacked); "
                 "save it again from Excel."
             ) from None
-        if not inflater.eof or produced != declared:
+        if len(content) > declared:
+            raise UnreadableInputError(
+                f"{source} has an entry ({info.filename}) that unpacks to more than "
+                "its header declares; it looks like a zip bomb and was not read."
+            )
+        if not inflater.eof or len(content) != declared:
             raise _size_mismatch(source, info)
-        content = b"".join(parts)
     if zlib.crc32(content) != info.CRC:
         raise UnreadableInputError(
             f"{source} is damaged ({info.filename} fails its checksum); save it again from Excel."
@@ -620,30 +617,39 @@ def _scan_part(source: Path, name: str, content: bytes) -> tuple[FormulaCell, ..
     return ()
 
 
-def _count_tags(text: bytes, tag: bytes, prefixed: re.Pattern[bytes]) -> int:
-    """Count start tags named ``tag``, with or without a namespace prefix."""
-    opening = b"<" + tag
-    # A name ends at whitespace, ">" or "/"; counting each ending keeps <cols> out of <c.
-    count = sum(text.count(opening + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
-    if b":" + tag in text:
-        count += len(prefixed.findall(text))
-    return count
+def _count_tags(text: bytes, tag: re.Pattern[bytes], start: int = 0, end: int | None = None) -> int:
+    """Count start tags matched by ``tag`` (unprefixed) in ``text[start:end]``."""
+    return len(tag.findall(text, start, len(text) if end is None else end))
 
 
 def _check_extent(source: Path, name: str, text: bytes) -> None:
     """Refuse a sheet whose cells span a rectangle too large to hold in memory."""
-    max_row = max_column = explicit_cells = explicit_rows = 0
-    references = _REFERENCE.findall(text)
-    if references:
-        letters, digits = zip(*references, strict=True)
-        explicit_rows = letters.count(b"")
-        explicit_cells = len(letters) - explicit_rows
-        max_row = max(map(int, set(digits)))
-        max_column = max((_column_number(column) for column in set(letters)), default=0)
-    # Cells and rows without an r attribute take the next position, so each one can
-    # stretch the rectangle by one.
-    cells = _count_tags(text, b"c", _PREFIXED_CELL_TAG)
-    rows = _count_tags(text, b"row", _PREFIXED_ROW_TAG)
+    max_row = max_column = explicit_cells = explicit_rows = cells = rows = 0
+    # A slice at a time, each ending just before a "<" (no reference or tag name spans
+    # one), so a large sheet's hundreds of thousands of references are never all held at
+    # once; plain C-level passes (findall, map, set) rather than a loop per cell (issue 16).
+    start = 0
+    while start < len(text):
+        end = text.find(b"<", start + _EXTENT_CHUNK)
+        end = len(text) if end < 0 else end
+        # Cells and rows without an r attribute take the next position, so each one can
+        # stretch the rectangle by one.
+        cells += _count_tags(text, _CELL_TAG, start, end)
+        rows += _count_tags(text, _ROW_TAG, start, end)
+        references = _REFERENCE.findall(text, start, end)
+        start = end
+        if not references:
+            continue
+        letters = list(map(_FIRST, references))
+        blank = letters.count(b"")
+        explicit_rows += blank
+        explicit_cells += len(letters) - blank
+        max_row = max(max_row, max(map(int, set(map(_SECOND, references)))))
+        max_column = max(max_column, max(map(_column_number, set(letters))))
+    if b":c" in text:
+        cells += len(_PREFIXED_CELL_TAG.findall(text))
+    if b":row" in text:
+        rows += len(_PREFIXED_ROW_TAG.findall(text))
     max_column += max(cells - explicit_cells, 0)
     max_row += max(rows - explicit_rows, 0)
     if max_row * max_column > MAX_SHEET_CELLS:

@@ -95,6 +95,9 @@ class SheetSpec:
     autofilter: bool = True
     input_rows: int = INPUT_ROWS
     hidden: bool = False
+    # A header row this many points high, its text wrapped (for long headers such as
+    # survey questions); None: one plain line.
+    header_height: float | None = None
 
 
 @dataclass(frozen=True)
@@ -521,10 +524,12 @@ def _write_sheet(workbook: Any, spec: SheetSpec, lists: _ChoiceLists, title: str
         cell = WriteOnlyCell(worksheet, value=safe_text(column.header))
         cell.font = bold
         cell.fill = fill
-        if column.wrap_header:
+        if column.wrap_header or spec.header_height is not None:
             cell.alignment = wrapped
         header.append(cell)
-    if any(column.wrap_header for column in spec.columns):
+    if spec.header_height is not None:
+        worksheet.row_dimensions[1].height = spec.header_height
+    elif any(column.wrap_header for column in spec.columns):
         longest_header = max(len(column.header) for column in spec.columns)
         lines = min(4, -(-longest_header // int(SESSION_COLUMN_WIDTH - 2)))
         worksheet.row_dimensions[1].height = 15 * max(lines, 1) + 3

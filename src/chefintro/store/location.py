@@ -52,4 +52,7 @@ def side_files(path: Path) -> list[Path]:
 
 def require_existing(path: Path) -> None:
     if not path.is_file():
-        raise StoreError(f"There is no store at {path}. Create it with 'chefintro init'.")
+        raise StoreError(
+            f"There is no store at {path} yet: run chefintro init to create it "
+            "(or check --db and CHEFINTRO_DB if you expected an existing one)."
+        )

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from chefintro.errors import StoreError
 from chefintro.files import protect_store
 from chefintro.store.engine import make_engine, tighten_mode, translate_db_error
-from chefintro.store.location import sqlite_file
-from chefintro.store.schema import SCHEMA_VERSION, SchemaState, ensure_schema
+from chefintro.store.location import describe, is_sqlite, sqlite_file
+from chefintro.store.schema import SCHEMA_VERSION, SchemaState, ensure_schema, schema_version_of
 
 
 @dataclass
@@ -42,12 +43,34 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(location: str) -> Store:
-    """Open (creating if needed) the store at ``location``; upgrade an older schema."""
+def missing_store_message(location: str) -> str:
+    return (
+        f"There is no store at {describe(location)} yet: run chefintro init to create it "
+        "(or check --db and CHEFINTRO_DB if you expected an existing one)."
+    )
+
+
+def store_exists(location: str) -> bool:
+    """Tell whether a SQLite store file exists (a URL is taken to exist; its schema is checked
+    when it is opened)."""
+    path = sqlite_file(location)
+    return path is None or not is_sqlite(location) or path.is_file()
+
+
+def open_store(location: str, *, create: bool = True) -> Store:
+    """Open the store at ``location``; upgrade an older schema.
+
+    Only with ``create`` is a missing store (no file, or an empty database) made; otherwise
+    that is a StoreError telling the user to run ``chefintro init``.
+    """
+    if not create and not store_exists(location):
+        raise StoreError(missing_store_message(location))
     path = sqlite_file(location)
     protect_store(path)  # no output may replace the store or its side files
     engine = make_engine(location)
     try:
+        if not create and schema_version_of(engine) == 0:
+            raise StoreError(missing_store_message(location))
         schema = ensure_schema(engine, backup_of=path)
     except BaseException as exc:
         engine.dispose()

@@ -1,0 +1,154 @@
+"""``chefintro survey``: start, mid, end and follow-up surveys of the current cohort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chefintro.cli import output
+from chefintro.cli.common import JsonOption, state
+
+app = typer.Typer(help="Surveys: add, list, export a form, import answers.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The survey's name, e.g. start-2027.")],
+    phase: Annotated[
+        str,
+        typer.Option(
+            "--phase", help="When it is asked: start, mid, end or followup.", metavar="PHASE"
+        ),
+    ],
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            "--questions",
+            help="A TOML file of [[question]] tables (text, kind = scale|text); "
+            "default: the built-in Swedish questions for new managers.",
+            metavar="FILE.toml",
+        ),
+    ] = None,
+) -> None:
+    """Add a survey to the current cohort.
+
+    Without --questions the survey gets the built-in questions: six 1–7 statements
+    (confidence in the role, how the state works, a network outside one's agency …) and
+    two free-text questions, the same in every phase so start and end compare.
+    Example: chefintro survey add start-2027 --phase start
+    """
+    from chefintro import surveys
+
+    chosen = surveys.parse_phase(phase)
+    specs = surveys.read_questions(questions) if questions is not None else None
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        survey = surveys.add_survey(db=db, cohort=cohort, name=name, phase=chosen, questions=specs)
+        count = len(surveys.questions_of(db=db, survey=survey))
+        survey_name = survey.name
+    output.success(
+        f"Added survey {survey_name} ({chosen}) with {count} question(s) to cohort {cohort.name}."
+    )
+    output.info(f"Next: chefintro survey export {survey_name} {survey_name}.xlsx")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the current cohort's surveys with their questions and respondents."""
+    from chefintro import surveys
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        found = surveys.list_surveys(db=db, cohort=cohort)
+    if as_json:
+        output.emit_json([s.to_json() for s in found])
+        return
+    if not found:
+        output.info(f"Cohort {cohort.name} has no surveys; add one with 'survey add'.")
+        return
+    output.table(
+        ["Survey", "Phase", "Questions", "1–7", "Respondents", "Added"],
+        [
+            (s.name, s.phase, s.questions, s.scale_questions, s.respondents, s.created_at)
+            for s in found
+        ],
+        title=f"Surveys, cohort {cohort.name}",
+    )
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The survey.")],
+    file: Annotated[Path, typer.Argument(help="The form workbook to write.", metavar="FILE.xlsx")],
+) -> None:
+    """Write the survey as a form workbook: one row per participant, one column per question.
+
+    Statements get a 1–7 drop-down, free-text questions a wide column. Answers already
+    imported are filled in. Written readable by you only; logged in 'db log'.
+    Example: chefintro survey export start-2027 enkat-start.xlsx
+    """
+    from chefintro import surveys
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        survey = surveys.get_survey(db=db, cohort=cohort, name=name)
+        count = surveys.export_form(db=db, cohort=cohort, survey=survey, path=file)
+    output.success(f"Wrote {file}: the form of {survey.name} for {count} participant(s).")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The survey.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The filled-in form, or a Microsoft Forms export (.xlsx or .csv).",
+            metavar="FILE",
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Import answers from the survey's form or a Microsoft Forms export.
+
+    Columns are matched to questions by their text, in any order; Forms' own columns (ID,
+    Starttid, Tid för slutförande, Namn …) are ignored; people are found by the e-mail
+    column. All or nothing: out-of-scale values, unknown e-mails and double answers are
+    reported with sheet, row and column (exit 65). Importing a file again changes nothing.
+    Example: chefintro survey import start-2027 "Enkät start(1-25).xlsx"
+    """
+    from chefintro import surveys
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        survey = surveys.get_survey(db=db, cohort=cohort, name=name)
+        result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=file)
+    if as_json:
+        output.emit_json(result.to_json())
+    if result.ignored_columns:
+        output.warning(
+            "Columns that are no question of the survey were ignored: "
+            + "; ".join(repr(c) for c in result.ignored_columns)
+        )
+    if result.missing_questions:
+        output.warning(
+            "The file has no column for: " + "; ".join(repr(q) for q in result.missing_questions)
+        )
+    if result.added or result.changed:
+        output.success(
+            f"Imported {survey.name}: {result.respondents} respondent(s), {result.added} "
+            f"answer(s) added, {result.changed} changed, {result.unchanged} unchanged."
+        )
+    else:
+        output.info(
+            f"Nothing changed: the {result.unchanged} answer(s) of {result.respondents} "
+            f"respondent(s) were imported already."
+        )

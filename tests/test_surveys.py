@@ -1,0 +1,384 @@
+"""Surveys: questions, the form workbook, importing answers (ours and Forms'), the report
+with its group-size rule, and what erasing and anonymising do to answers."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chefintro.surveys import BUILTIN_QUESTIONS, visible_groups
+from tests.conftest import Cli, store_snapshot
+
+SCALE = [q.text for q in BUILTIN_QUESTIONS if q.kind == "scale"]
+FREE = [q.text for q in BUILTIN_QUESTIONS if q.kind == "text"]
+
+# Adepts: five at CSN, five at BV, one at LST-Y; two mentors.
+ADEPTS = [(f"Åsa Öberg {i}", f"asa{i}@csn.se", "CSN") for i in range(1, 6)]
+ADEPTS += [(f"Örjan Sjöström {i}", f"orjan{i}@bolagsverket.se", "BV") for i in range(1, 6)]
+ADEPTS += [("Élise Nordén", "elise.norden@lansstyrelsen.se", "LST-Y")]
+MENTORS = [
+    ("Björn Åkesson", "bjorn.akesson@lansstyrelsen.se", "LST-Y"),
+    ("Märta Lind", "marta.lind@csn.se", "CSN"),
+]
+OUTSIDER = ("Kjell Utanför", "kjell@bolagsverket.se", "BV")
+
+
+@pytest.fixture
+def year(cli: Cli, backend: str) -> Cli:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("agency", "add", "LST-Y", "Länsstyrelsen Västernorrland")
+    for name, email, agency in [*ADEPTS, *MENTORS, OUTSIDER]:
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("cohort", "use", "2027")
+    for _, email, _ in ADEPTS:
+        cli("participant", "add", email, "--role", "adept")
+    for _, email, _ in MENTORS:
+        cli("participant", "add", email, "--role", "mentor")
+    return cli
+
+
+def _answer_count() -> int:
+    return len(store_snapshot()["survey_answer"])
+
+
+# --- questions --------------------------------------------------------------------------
+
+
+def test_a_survey_gets_the_built_in_questions(year: Cli) -> None:
+    result = year("survey", "add", "start-2027", "--phase", "start")
+    assert "with 8 question(s)" in result.stderr
+    year("survey", "add", "slut-2027", "--phase", "slut")  # Swedish words work too
+    listed: Any = year.json("survey", "list")
+    assert [(s["name"], s["phase"], s["questions"], s["scale_questions"]) for s in listed] == [
+        ("start-2027", "start", 8, 6),
+        ("slut-2027", "end", 8, 6),
+    ]
+    assert listed[0]["respondents"] == 0
+    assert (
+        "already has a survey"
+        in year("survey", "add", "START-2027", "--phase", "mid", code=1).stderr
+    )
+    assert "not a phase" in year("survey", "add", "x", "--phase", "sometime", code=2).stderr
+    assert len(SCALE) >= 5 and 1 <= len(FREE) <= 2
+
+
+def test_a_questions_file_defines_other_questions(year: Cli, tmp_path: Path) -> None:
+    good = tmp_path / "fragor.toml"
+    good.write_text(
+        '[[question]]\ntext = "Mentorn har gett mig nya perspektiv."\n\n'
+        '[[question]]\ntext = "Vad tar du med dig?"\nkind = "fritext"\n',
+        encoding="utf-8",
+    )
+    year("survey", "add", "halvtid", "--phase", "mid", "--questions", str(good))
+    assert year.json("survey", "list")[0]["scale_questions"] == 1
+
+    bad = tmp_path / "fel.toml"
+    bad.write_text(
+        '[[question]]\ntext = "Samma fråga."\n[[question]]\ntext = "samma  fråga"\n'
+        '[[question]]\nkind = "betyg"\ntext = "X"\n[[question]]\nkind = "text"\n',
+        encoding="utf-8",
+    )
+    result = year("survey", "add", "fel", "--phase", "end", "--questions", str(bad), code=65)
+    assert "question 2" in result.stderr and "the same question as question 1" in result.stderr
+    assert "kind 'betyg' is not scale or text" in result.stderr
+    assert "question 4" in result.stderr and "needs text" in result.stderr
+    year("survey", "add", "x", "--phase", "end", "--questions", str(tmp_path / "no.toml"), code=66)
+    assert len(year.json("survey", "list")) == 1
+
+
+# --- the form workbook: export, fill in as a person would, import -----------------------
+
+
+def test_export_fill_import_and_import_again(year: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    year("participant", "withdraw", ADEPTS[-1][1], "--yes")
+    year("survey", "add", "start-2027", "--phase", "start")
+    form = tmp_path / "enkät.xlsx"
+    result = year("survey", "export", "start-2027", str(form))
+    assert "for 12 participant(s)" in result.stderr
+    assert form.stat().st_mode & 0o777 == 0o600
+
+    book = load_workbook(form)
+    sheet = book["Svar"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Namn", "E-post", "Myndighet", "Roll"]
+    assert header[4:] == [q.text for q in BUILTIN_QUESTIONS]
+    emails = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]]
+    assert len(emails) == 12 and ADEPTS[-1][1] not in emails  # withdrawn: no row
+    scale_lists = [
+        v for v in sheet.data_validations.dataValidation if v.formula1 == '"1,2,3,4,5,6,7"'
+    ]
+    assert scale_lists and all(v.type == "list" for v in scale_lists)
+    assert "Instruktioner" in book.sheetnames
+
+    # Fill in three people's answers, the way a coordinator would in Excel.
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2) if row[1].value}
+    for email, base in ((ADEPTS[0][1], 3), (ADEPTS[5][1], 5), (MENTORS[0][1], 6)):
+        for offset, cell in enumerate(rows[email][4 : 4 + len(SCALE)]):
+            cell.value = base + offset % 2
+        rows[email][4 + len(SCALE)].value = "Att leda tidigare kolleger."
+    book.save(form)
+    book.close()
+
+    result = year("survey", "import", "start-2027", str(form))
+    assert "3 respondent(s), 21 answer(s) added" in result.stderr
+    assert year.json("survey", "list")[0]["respondents"] == 3
+
+    before = store_snapshot()
+    again = year("survey", "import", "start-2027", str(form))
+    assert "Nothing changed" in again.stderr
+    assert store_snapshot() == before
+
+    # A fresh export carries the stored answers, so it too imports as no change.
+    second = tmp_path / "igen.xlsx"
+    year("survey", "export", "start-2027", str(second))
+    assert "Nothing changed" in year("survey", "import", "start-2027", str(second)).stderr
+
+    log: Any = year.json("db", "log")
+    actions = [(e["action"], e["detail"]) for e in log]
+    assert (
+        "survey export",
+        "survey start-2027 of cohort 2027: form for 12 participant(s)",
+    ) in actions
+    assert "Åsa" not in json.dumps(log, ensure_ascii=False)
+
+
+def _forms_rows(people: list[tuple[str, str, str]], values: dict[str, int]) -> list[list[Any]]:
+    questions = list(reversed(SCALE)) + ["  vad är din STÖRSTA utmaning som chef just nu  "]
+    header = ["ID", "Starttid", "Tid för slutförande", "E-post", "Namn", "Tid för senaste ändring"]
+    rows: list[list[Any]] = [header + questions]
+    for number, (name, email, _) in enumerate(people, start=1):
+        rows.append(
+            [number, "2027-01-30 10:00", "2027-01-30 10:05", f"mailto:{email}", name, None]
+            + [values.get(q, 4) for q in reversed(SCALE)]
+            + [f"Svar {number}"]
+        )
+    return rows
+
+
+def test_a_forms_export_imports_in_another_column_order(year: Cli, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    year("survey", "add", "start-2027", "--phase", "start")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    for row in _forms_rows(ADEPTS[:4], {SCALE[0]: 2}):
+        sheet.append(row)
+    xlsx = tmp_path / "Enkät start(1-4).xlsx"
+    book.save(xlsx)
+    result = year("survey", "import", "start-2027", str(xlsx))
+    assert "4 respondent(s), 28 answer(s) added" in result.stderr
+    assert "no column for: 'Övriga synpunkter på programmet'" in result.stderr
+
+    # The same answers saved as CSV from Swedish Excel (semicolons) change nothing; new
+    # people in the CSV are added.
+    path = tmp_path / "enkat.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(_forms_rows(ADEPTS[:6], {SCALE[0]: 2}))
+    result = year("survey", "import", "start-2027", str(path))
+    assert "6 respondent(s), 14 answer(s) added, 0 changed, 28 unchanged" in result.stderr
+    assert _answer_count() == 42
+
+
+def test_a_csv_saved_as_ansi_by_excel_imports(year: Cli, tmp_path: Path) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = tmp_path / "ansi.csv"
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-postadress", SCALE[0], FREE[0]])
+        writer.writerow([ADEPTS[0][1], "6", "Att leda på distans – och nära."])
+    result = year("survey", "import", "start-2027", str(path))
+    assert "1 respondent(s), 2 answer(s) added" in result.stderr
+    report: Any = year.json("report", "survey")
+    assert report["surveys"][0]["respondents"] == 1
+
+
+def test_problems_are_located_and_nothing_is_imported(year: Cli, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    year("survey", "add", "start-2027", "--phase", "start")
+    rows = _forms_rows(ADEPTS[:3], {})
+    rows[1][6] = 8  # out of scale
+    rows[2][7] = "fem"  # not a number
+    rows.append(list(rows[3]))  # the same person twice
+    rows.append([9, None, None, "okand@csn.se", "X", None, *[3] * len(SCALE), None])
+    rows.append([10, None, None, OUTSIDER[1], "Y", None, *[3] * len(SCALE), None])
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Blad1"
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "fel.xlsx"
+    book.save(path)
+    before = store_snapshot()
+    result = year("survey", "import", "start-2027", str(path), code=65)
+    err = " ".join(result.stderr.split())
+    assert "nothing was imported" in err
+    assert "sheet 'Blad1', row 2, column 'G (Jag tar mig regelbundet tid att reflekt…)'" in err
+    assert "'8' is outside the scale" in err
+    assert "row 3" in err and "'fem' is outside the scale" in err
+    assert "row 5" in err and "answered already on row 4" in err
+    assert "row 6" in err and "okand@csn.se is not a registered person" in err
+    assert "row 7" in err and "is not a participant in cohort 2027" in err
+    assert store_snapshot() == before
+
+
+def test_a_file_without_the_questions_is_refused(year: Cli, tmp_path: Path) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = tmp_path / "annat.csv"
+    path.write_text("E-post,Betyg\nasa1@csn.se,5\n", encoding="utf-8")
+    result = year("survey", "import", "start-2027", str(path), code=65)
+    assert "no sheet has both an e-mail column" in result.stderr
+    year("survey", "import", "start-2027", str(tmp_path / "saknas.xlsx"), code=66)
+    year("survey", "import", "ingen", str(path), code=1)
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def _import(cli: Cli, tmp_path: Path, survey: str, answers: dict[str, tuple[int, str]]) -> None:
+    """Import one survey's answers: e-mail → (value for every statement, free text)."""
+    path = tmp_path / f"{survey}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["E-post", *SCALE, FREE[0]])
+        for email, (value, text) in answers.items():
+            writer.writerow([email, *[value] * len(SCALE), text])
+    cli("survey", "import", survey, str(path))
+
+
+@pytest.fixture
+def answered(year: Cli, tmp_path: Path) -> Cli:
+    year("survey", "add", "start-2027", "--phase", "start")
+    year("survey", "add", "slut-2027", "--phase", "end")
+    # Start: CSN 3, BV 4, LST-Y 2 → mean 3. End: CSN 5, BV 5, LST-Y 6, and one CSN adept
+    # did not answer the end survey.
+    start = {e: ({"CSN": 3, "BV": 4, "LST-Y": 2}[a], f"Början {a}") for _, e, a in ADEPTS}
+    end = {e: ({"CSN": 5, "BV": 5, "LST-Y": 6}[a], f"Slutet {a}") for _, e, a in ADEPTS[1:]}
+    _import(year, tmp_path, "start-2027", start)
+    _import(year, tmp_path, "slut-2027", end)
+    return year
+
+
+def test_report_shows_means_and_the_change_for_people_who_answered_both(answered: Cli) -> None:
+    report: Any = answered.json("report", "survey")
+    assert [s["name"] for s in report["surveys"]] == ["start-2027", "slut-2027"]
+    assert report["change"] == {"from": "start-2027", "to": "slut-2027"}
+    first = report["questions"][0]
+    assert first["question"] == SCALE[0]
+    (whole,) = first["groups"]
+    assert whole["group"] is None
+    assert whole["surveys"]["start-2027"] == {"count": 11, "mean": 3.36, "hidden": False}
+    assert whole["surveys"]["slut-2027"] == {"count": 10, "mean": 5.1, "hidden": False}
+    # Ten answered both: four CSN +2, five BV +1, one LST-Y +4.
+    assert whole["change"] == {"count": 10, "mean": 1.7, "hidden": False}
+    text = answered("report", "survey").stdout
+    assert "3.4 (n=11)" in text and "+1.7 (n=10)" in text
+    assert "Början CSN" in text
+    assert "Åsa" not in text and "asa1@" not in text
+
+
+def test_small_groups_are_hidden_in_text_and_json(answered: Cli) -> None:
+    report: Any = answered.json("report", "survey", "--by", "agency")
+    groups = {g["group"]: g for g in report["questions"][0]["groups"]}
+    hidden = {"count": None, "mean": None, "hidden": True}
+    # LST-Y has one answer: hidden. BV (5) is hidden as well, or LST-Y's one answer could
+    # be worked out from the total; CSN (5 at the start) is shown.
+    assert groups["LST-Y"]["surveys"]["start-2027"] == hidden
+    assert groups["BV"]["surveys"]["start-2027"] == hidden
+    assert groups["CSN"]["surveys"]["start-2027"] == {"count": 5, "mean": 3.0, "hidden": False}
+    # At the end CSN has four answers and LST-Y one: both hidden, together five, so BV
+    # (five) is shown; the same for the change.
+    assert groups["CSN"]["surveys"]["slut-2027"] == hidden
+    assert groups["BV"]["surveys"]["slut-2027"] == {"count": 5, "mean": 5.0, "hidden": False}
+    assert groups["BV"]["change"] == {"count": 5, "mean": 1.0, "hidden": False}
+    assert groups["CSN"]["change"] == hidden
+    free = {g["group"]: g for g in report["questions"][-2]["groups"]}
+    assert free["CSN"]["surveys"]["start-2027"]["answers"] == ["Början CSN"] * 5
+    assert free["LST-Y"]["surveys"]["start-2027"] == {
+        "count": None,
+        "answers": None,
+        "hidden": True,
+    }
+
+    text = answered("report", "survey", "--by", "agency").stdout
+    assert "färre än 5 svar" in text
+    assert "Början CSN" in text
+    assert "Början LST-Y" not in text and "Början BV" not in text
+    assert "Slutet BV" in text and "Slutet CSN" not in text and "Slutet LST-Y" not in text
+
+    answered("settings", "set", "survey.min_group", "3")
+    lowered: Any = answered.json("report", "survey", "--by", "role")
+    assert lowered["min_group"] == 3
+    assert "färre än 3 svar" in answered("report", "survey", "--by", "agency").stdout
+
+
+def test_report_by_role_and_unknown_names(answered: Cli) -> None:
+    report: Any = answered.json("report", "survey", "--by", "role")
+    assert [g["group"] for g in report["questions"][0]["groups"]] == ["adept"]
+    answered("report", "survey", "nej", code=1)
+    answered("report", "survey", "--by", "färg", code=2)
+
+
+def test_the_group_rule_hides_what_the_total_would_give_away() -> None:
+    assert visible_groups({"A": 9, "B": 5, "C": 2}, 5) == {"A"}
+    assert visible_groups({"A": 9, "B": 5, "C": 0}, 5) == {"A", "B"}
+    assert visible_groups({"A": 9, "B": 6, "C": 5}, 5) == {"A", "B", "C"}
+    assert visible_groups({"A": 4}, 5) == set()
+    assert visible_groups({"A": 5, "B": 1}, 5) == set()
+    assert visible_groups({None: 5}, 5) == {None}
+
+
+# --- privacy ----------------------------------------------------------------------------
+
+
+def test_erase_removes_answers_and_anonymise_unlinks_them(answered: Cli, tmp_path: Path) -> None:
+    assert _answer_count() == 21 * 7
+    result = answered("person", "erase", ADEPTS[0][1], "--yes")
+    assert _answer_count() == 20 * 7
+    log: Any = answered.json("db", "log")
+    assert "7 survey answer(s)" in log[-1]["detail"]
+
+    answered("cohort", "close", "--yes")
+    answered("cohort", "anonymise", "2027", "--archive", str(tmp_path / "arkiv.xlsx"), "--yes")
+    rows = store_snapshot()["survey_answer"]
+    assert len(rows) == 20 * 7
+    # id, survey, question, participant, value, text, agency, role
+    assert all(r[3] is None and r[6] in {"CSN", "BV", "LST-Y"} and r[7] == "adept" for r in rows)
+    report: Any = answered.json("report", "survey", "--by", "agency")
+    groups = {g["group"]: g for g in report["questions"][0]["groups"]}
+    assert groups["BV"]["surveys"]["start-2027"] == {"count": 5, "mean": 4.0, "hidden": False}
+    # Unlinked answers no longer tell who answered both surveys.
+    assert groups["BV"]["change"]["hidden"] is True
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("text", ["Anna \x1b[2J\x1b[31mEk", "Anna \u202eкE"])
+def test_the_text_rule_holds_at_the_survey_doors(year: Cli, tmp_path: Path, text: str) -> None:
+    """Control characters and bidi overrides are refused as by every other front door."""
+    year("survey", "add", "start-2027", "--phase", "start")
+    before = store_snapshot()
+    result = year("survey", "add", f"slut {text}", "--phase", "end", code=2)
+    assert "invisible control character" in result.stderr
+    result = year("settings", "set", "programme.coordinator", text, code=2)
+    assert "invisible control character" in result.stderr
+    questions = tmp_path / "fragor.toml"
+    questions.write_text(f"[[question]]\ntext = {json.dumps(text)}\n", encoding="utf-8")
+    result = year("survey", "add", "mitt", "--phase", "mid", "--questions", str(questions), code=65)
+    assert "invisible control character" in result.stderr
+    path = tmp_path / "svar.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-postadress", SCALE[0], FREE[0]])
+        writer.writerow([ADEPTS[0][1], "6", text])
+    result = year("survey", "import", "start-2027", str(path), code=65)
+    assert "invisible control character" in result.stderr
+    assert store_snapshot() == before

@@ -1,0 +1,218 @@
+"""Undo: snapshots before destructive and bulk commands, `db undo`, `db snapshots`, and
+erasure reaching into every snapshot."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, store_snapshot
+
+ASA = "asa.oberg@csn.se"
+ORJAN = "orjan.sjostrom@bolagsverket.se"
+
+
+def _content() -> dict[str, list[tuple[object, ...]]]:
+    """The store's rows, without the audit log (which records the undo itself)."""
+    rows = store_snapshot()
+    rows.pop("audit_log", None)
+    return rows
+
+
+def _folder(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".snapshots")
+
+
+@pytest.fixture
+def cohort(cli: Cli) -> Cli:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("person", "add", "--name", "Åsa Öberg", "--email", ASA, "--agency", "CSN")
+    cli("person", "add", "--name", "Örjan Sjöström", "--email", ORJAN, "--agency", "BV")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("participant", "add", ASA, "--role", "adept")
+    cli("participant", "add", ORJAN, "--role", "mentor")
+    return cli
+
+
+def test_undo_puts_back_a_withdrawal(cohort: Cli, db_path: Path) -> None:
+    before = _content()
+    cohort("participant", "withdraw", ASA, "--yes")
+    after = _content()
+    assert after != before
+    assert ("withdrawn" in str(after["participant"])) and "withdrawn" not in str(
+        before["participant"]
+    )
+
+    listed = cohort.json("db", "snapshots")
+    assert [s["command"] for s in listed] == ["participant withdraw"]
+
+    result = cohort("db", "undo", "--yes")
+    assert "participant withdraw" in result.stderr
+    assert _content() == before
+    # The undo is logged, and the snapshot is used up: nothing more to undo.
+    assert "undo" in [e["action"] for e in cohort.json("db", "log")]
+    assert cohort.json("db", "snapshots") == []
+    assert "nothing to undo" in cohort("db", "undo", "--yes", code=1).stderr
+
+
+def test_undo_goes_back_one_command_at_a_time(cohort: Cli) -> None:
+    start = _content()
+    cohort("pair", "set", ASA, ORJAN)
+    cohort("pair", "apply")
+    applied = _content()
+    cohort("participant", "withdraw", ASA, "--yes")
+    assert [s["command"] for s in cohort.json("db", "snapshots")] == [
+        "participant withdraw",
+        "pair apply",
+    ]
+    cohort("db", "undo", "--yes")
+    assert _content() == applied
+    cohort("db", "undo", "--yes")
+    undone = _content()
+    assert undone["pairing"] != applied["pairing"]
+    assert "proposed" in str(undone["pairing"])
+    assert undone["person"] == start["person"]
+
+
+def test_undo_asks_first_and_needs_yes_without_a_terminal(
+    cohort: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cohort("participant", "withdraw", ASA, "--yes")
+    withdrawn = _content()
+    refused = cohort("db", "undo", code=1)
+    assert "--yes" in refused.stderr
+    assert _content() == withdrawn
+    monkeypatch.setattr("chefintro.cli.common.stdin_is_terminal", lambda: True)
+    declined = cohort("db", "undo", input="n\n", code=1)
+    assert "participant withdraw" in declined.stderr  # says which command, and when
+    assert _content() == withdrawn
+    cohort("db", "undo", input="y\n")
+    assert "withdrawn" not in str(_content()["participant"])
+
+
+def test_snapshots_are_private_beside_the_store_and_the_last_ten_kept(
+    cohort: Cli, db_path: Path
+) -> None:
+    for _ in range(12):
+        cohort("pair", "apply")
+    folder = _folder(db_path)
+    assert folder.parent == db_path.parent
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = sorted(folder.glob("snapshot-*.db"))
+    assert len(files) == 10
+    for file in files:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert len(cohort.json("db", "snapshots")) == 10
+
+
+def test_a_refused_command_leaves_no_snapshot(cohort: Cli) -> None:
+    cohort("participant", "withdraw", ORJAN, "--yes")
+    cohort("participant", "withdraw", ORJAN, "--yes", code=1)  # already withdrawn
+    assert len(cohort.json("db", "snapshots")) == 1
+
+
+def test_a_roster_import_takes_a_snapshot_a_dry_run_none(cohort: Cli, tmp_path: Path) -> None:
+    roster = tmp_path / "r.xlsx"
+    cohort("roster", "export", str(roster))
+    cohort("roster", "import", str(roster), "--dry-run")
+    assert cohort.json("db", "snapshots") == []
+    cohort("roster", "import", str(roster))
+    assert [s["command"] for s in cohort.json("db", "snapshots")] == ["roster import"]
+
+
+def _bytes_of_snapshots(db_path: Path) -> list[bytes]:
+    return [p.read_bytes() for p in sorted(_folder(db_path).glob("*.db"))]
+
+
+def test_erasing_a_person_removes_them_from_every_snapshot(cohort: Cli, db_path: Path) -> None:
+    cohort("pair", "set", ASA, ORJAN)
+    cohort("pair", "apply")
+    cohort("participant", "withdraw", ORJAN, "--yes")
+    cohort("db", "undo", "--yes")  # leaves a before-undo copy too
+    cohort("participant", "withdraw", ORJAN, "--yes")
+    snapshots = _bytes_of_snapshots(db_path)
+    assert len(snapshots) >= 3
+    needles = [s.encode() for s in ("Örjan Sjöström", ORJAN, "sjostrom")]
+    assert all(any(n in b for b in snapshots) for n in needles)
+
+    result = cohort("person", "erase", ORJAN, "--yes")
+    assert "snapshot" in result.stderr
+    for data in _bytes_of_snapshots(db_path):
+        for needle in needles:
+            assert needle not in data
+    # Åsa is still in them: undo still works for everything else.
+    assert any(b"asa.oberg" in b for b in _bytes_of_snapshots(db_path))
+    cohort("db", "undo", "--yes")
+    assert ORJAN not in str(store_snapshot()["person"])
+
+
+def test_anonymising_a_cohort_anonymises_every_snapshot(
+    cohort: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    cohort("pair", "set", ASA, ORJAN)
+    cohort("pair", "apply")
+    cohort("cohort", "close", "--yes", "--force")
+    result = cohort(
+        "cohort", "anonymise", "2027", "--archive", str(tmp_path / "arkiv.xlsx"), "--yes"
+    )
+    assert "snapshot" in result.stderr
+    snapshots = _bytes_of_snapshots(db_path)
+    assert snapshots
+    for data in snapshots:
+        for needle in ("Åsa Öberg", ASA, "Örjan Sjöström", ORJAN):
+            assert needle.encode() not in data
+
+
+def test_a_postgresql_store_has_no_undo(cli: Cli, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("about PostgreSQL")
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    result = cli("db", "undo", "--yes", code=1)
+    assert "PostgreSQL" in result.stderr
+    assert "pg_dump" in result.stderr or "backups" in result.stderr
+    assert "PostgreSQL" in cli("db", "snapshots", code=1).stderr
+
+
+# --- no store is made by reading ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("person", "list"),
+        ("cohort", "show"),
+        ("report", "overview"),
+        ("db", "check"),
+        ("db", "log"),
+        ("agency", "add", "CSN", "CSN"),
+    ],
+)
+def test_a_read_command_never_creates_a_store(
+    bare_cli: Cli, db_path: Path, command: tuple[str, ...]
+) -> None:
+    result = bare_cli(*command, code=1)
+    assert str(db_path) in result.stderr.replace("\n", "")
+    assert "run chefintro init" in result.stderr
+    assert not db_path.exists()
+
+
+def test_db_path_says_the_store_does_not_exist_yet(bare_cli: Cli, db_path: Path) -> None:
+    result = bare_cli("db", "path")
+    assert result.stdout.strip() == str(db_path)
+    assert "does not exist yet" in result.stderr
+    assert not db_path.exists()
+    bare_cli("init")
+    assert "does not exist" not in bare_cli("db", "path").stderr
+
+
+def test_an_empty_postgresql_database_is_not_made_a_store_by_reading(
+    bare_cli: Cli, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("about PostgreSQL")
+    assert "run chefintro init" in bare_cli("person", "list", code=1).stderr
+    bare_cli("init")
+    bare_cli("person", "list")

@@ -1,0 +1,219 @@
+"""The year's end: completion by the attendance rule, certificates and the summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chefintro.certificates.issue import file_name
+from chefintro.surveys import BUILTIN_QUESTIONS
+from tests.conftest import Cli
+
+SCALE = [q.text for q in BUILTIN_QUESTIONS if q.kind == "scale"]
+
+ASA = ("Åsa Öberg", "asa.oberg@csn.se", "CSN")  # attends 4 of 5: exactly enough
+ELISE = ("Élise Nordén", "elise.norden@lansstyrelsen.se", "LST-Y")  # 3 + 1 excused
+ORJAN = ("Örjan Sjöström", "orjan.sjostrom@bolagsverket.se", "BV")  # 3 of 5: not enough
+ZACH = ("Zacharias Ek", "zacharias.ek@csn.se", "CSN")  # withdraws
+MARTA = ("Märta Lind", "marta.lind@bolagsverket.se", "BV")  # mentor, comes once
+DAYS = ["2026-02-10", "2026-03-17", "2026-04-21", "2026-05-19", "2026-06-09"]
+
+
+def _attend(cli: Cli, session_ids: list[str], email: str, statuses: str) -> None:
+    for sid, mark in zip(session_ids, statuses, strict=True):
+        status = {"p": "present", "e": "excused", "a": "absent"}[mark]
+        cli("session", "attend", sid, email, "--status", status)
+
+
+@pytest.fixture
+def finished(cli: Cli, backend: str) -> Cli:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("agency", "add", "LST-Y", "Länsstyrelsen Västernorrland")
+    for name, email, agency in (ASA, ELISE, ORJAN, ZACH, MARTA):
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    cli("cohort", "create", "2026", "--start", "2026-02-10", "--end", "2026-06-30")
+    cli("cohort", "use", "2026")
+    for _, email, _ in (ASA, ELISE, ORJAN, ZACH):
+        cli("participant", "add", email, "--role", "adept")
+    cli("participant", "add", MARTA[1], "--role", "mentor")
+    titles = ["Uppstart", "Att leda i staten", "Arbetsrätt", "Nätverksträff", "Avslutning"]
+    for day, title in zip(DAYS, titles, strict=True):
+        cli("session", "add", title, "--start", f"{day} 09:00", "--end", "16:00")
+    ids = [str(s["id"]) for s in cli.json("session", "list")]
+    _attend(cli, ids, ASA[1], "pppap")
+    _attend(cli, ids, ELISE[1], "ppepa")
+    _attend(cli, ids, ORJAN[1], "ppapa")
+    _attend(cli, ids, MARTA[1], "paaaa")
+    cli("participant", "withdraw", ZACH[1], "--yes")
+    return cli
+
+
+def test_completion_follows_the_cohorts_attendance_rule(finished: Cli) -> None:
+    report: Any = finished.json("report", "completion")
+    assert (report["sessions_total"], report["sessions_held"], report["required"]) == (5, 5, 4)
+    adepts = {a["email"]: (a["status"], a["attended"]) for a in report["adepts"]}
+    assert adepts == {
+        ASA[1]: ("completed", 4),  # the boundary: 80 % of 5 is 4
+        ELISE[1]: ("completed", 4),  # an excused day counts, as the cohort says
+        ORJAN[1]: ("not_completed", 3),
+        ZACH[1]: ("withdrawn", None),
+    }
+    assert [(m["email"], m["status"]) for m in report["mentors"]] == [(MARTA[1], "mentor")]
+    assert report["counts"] == {
+        "completed": 2,
+        "not_completed": 1,
+        "in_progress": 0,
+        "withdrawn": 1,
+    }
+    text = finished("report", "completion")
+    assert "mentor (not judged)" in text.stdout
+    assert "2 of 3 adept(s) completed" in text.stderr
+
+
+def test_completion_before_the_last_day_is_in_progress(finished: Cli) -> None:
+    from chefintro.cohorts import current_cohort
+    from chefintro.store import open_store, resolve_location
+    from chefintro.yearend import completion_report
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = current_cohort(db=db)
+            early = completion_report(db=db, cohort=cohort, now=datetime(2026, 4, 30, 12))
+    finally:
+        store.dispose()
+    statuses = {a.email: a.status for a in early.adepts}
+    # After three days Åsa has 3 and Örjan 2: both can still make 4 of 5.
+    assert statuses[ASA[1]] == "in_progress"
+    assert statuses[ORJAN[1]] == "in_progress"
+
+
+def _pdftotext(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_certificates_for_those_who_completed(finished: Cli, tmp_path: Path) -> None:
+    finished("settings", "set", "programme.coordinator", "Helena Sjödin")
+    out = tmp_path / "intyg"
+    out.mkdir()
+    result = finished("certificate", "--out", str(out))
+    files = sorted(out.iterdir())
+    assert [f.name for f in files] == ["intyg-2026-asa-oberg.pdf", "intyg-2026-elise-norden.pdf"]
+    assert sorted(result.stdout.split()) == [str(f) for f in files]
+    assert all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert files[0].read_bytes().startswith(b"%PDF")
+
+    text = _pdftotext(files[0])
+    assert "Åsa Öberg" in text
+    assert "Centrala studiestödsnämnden" in text
+    assert "Chefsintroduktionsprogrammet i" in text and "Myndighetsnätverket" in text
+    assert "omgång 2026" in text
+    assert "Helena Sjödin" in text and "Samordnare" in text
+    # The days Åsa was present at: all but the fourth.
+    assert "10 februari 2026" in text and "Avslutning" in text
+    assert "Nätverksträff" not in text
+    elise = _pdftotext(files[1])
+    assert "Élise Nordén" in elise
+    assert "Länsstyrelsen Västernorrland" in elise
+
+    log: Any = finished.json("db", "log")
+    assert (log[-1]["action"], log[-1]["detail"]) == (
+        "certificates",
+        "cohort 2026: 2 certificate(s) written",
+    )
+    assert "Åsa" not in json.dumps(log, ensure_ascii=False)
+
+
+def test_one_certificate_by_name_or_email(finished: Cli, tmp_path: Path) -> None:
+    finished("settings", "set", "programme.name", "Chefsprogrammet Norr")
+    result = finished("certificate", "--out", str(tmp_path), "--adept", "élise nordén")
+    assert [Path(p).name for p in result.stdout.split()] == ["intyg-2026-elise-norden.pdf"]
+    assert "No coordinator's name" in result.stderr
+    assert "Chefsprogrammet Norr" in _pdftotext(tmp_path / "intyg-2026-elise-norden.pdf")
+
+    refused = finished("certificate", "--out", str(tmp_path), "--adept", ORJAN[1], code=1)
+    assert "has not completed" in refused.stderr and "attended 3 of 5" in refused.stderr
+    finished("certificate", "--out", str(tmp_path), "--adept", ZACH[1], code=1)
+    finished("certificate", "--out", str(tmp_path), "--adept", "nobody@csn.se", code=1)
+    finished("certificate", "--out", str(tmp_path / "saknas"), code=73)
+
+
+def test_file_names_are_plain() -> None:
+    assert file_name("2027", "Åsa Öberg-Nordén") == "intyg-2027-asa-oberg-norden.pdf"
+    assert file_name("VT 2027", "Zoë") == "intyg-vt-2027-zoe.pdf"
+
+
+def _survey(cli: Cli, tmp_path: Path, name: str, phase: str, values: dict[str, int]) -> None:
+    cli("survey", "add", name, "--phase", phase)
+    path = tmp_path / f"{name}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["E-post", *SCALE])
+        for email, value in values.items():
+            writer.writerow([email, *[value] * len(SCALE)])
+    cli("survey", "import", name, str(path))
+
+
+def test_the_summary_in_text_and_markdown(finished: Cli, tmp_path: Path) -> None:
+    emails = [ASA[1], ELISE[1], ORJAN[1], MARTA[1]]
+    _survey(finished, tmp_path, "start", "start", dict.fromkeys(emails, 3))
+    _survey(finished, tmp_path, "slut", "end", dict.fromkeys(emails, 5))
+    text = finished("report", "summary").stdout
+    flat = " ".join(text.split())
+    assert "Omgång 2026 av Chefsintroduktionsprogrammet i Myndighetsnätverket" in flat
+    assert "hade 4 adepter och 1 mentor från 3 myndigheter" in flat
+    assert "1 deltagare avbröt" in flat
+    assert "2 av 3 adepter (67 %) uppfyllde närvarokravet" in flat
+    # Only four answered both surveys: the change is not shown.
+    assert "färre än 5 personer" in flat
+    assert "färre än 5 svar" in text
+    assert "Närvaro" in text and "Slutfört" in text
+
+    finished("settings", "set", "survey.min_group", "3")
+    md = finished("report", "summary", "--format", "md").stdout
+    assert md.startswith("## Chefsintroduktionsprogrammet i Myndighetsnätverket, omgång 2026")
+    assert "| Uppgift | Värde |" in md
+    assert "| Slutfört | 2 av 3 adepter |" in md
+    assert "+2,0 (n = 4)" in md
+    assert "+2,0 steg på skalan 1–7" in md
+    finished("report", "summary", "--format", "pdf", code=2)
+
+
+def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from chefintro.certificates.pdf import CertificateData, render
+
+    days = [(date(2027, 1, 10) + timedelta(weeks=3 * i), f"Programdag {i + 1}") for i in range(16)]
+    name = "Anna-Karin Åkerström-Lindqvist von Düben"
+    target = tmp_path / "intyg.pdf"
+    render(
+        CertificateData(
+            programme="Chefsintroduktionsprogrammet i Myndighetsnätverket",
+            cohort="2027",
+            name=name,
+            agency="Hovrätten för nedre Norrland",
+            starts_on=date(2027, 1, 10),
+            ends_on=date(2027, 12, 9),
+            days=days,
+            coordinator="Helena Sjödin",
+            issued_on=date(2027, 12, 9),
+        ),
+        target,
+    )
+    text = _pdftotext(target)
+    assert name in " ".join(text.split())
+    assert "Programdag 16" in text and "Samordnare" in text
