@@ -210,6 +210,10 @@ def test_export_gives_everything_about_one_person(programme: Cli, backend: str) 
             "score": 110,
             "reasons": {"same_field": 30, "wish": f"{ASA[0]} önskade {ORJAN[0]}"},
             "created_at": first["pairings"][0]["created_at"],
+            "started_on": None,
+            "ended_on": None,
+            "end_reason": None,
+            "meetings": [],
         }
     ]
     assert first["attendance"] == [

@@ -186,7 +186,7 @@ def test_extra_columns_unknown_sheets_and_export_only_sheets(tmp_path: Path) -> 
     assert data.warnings == [
         "sheet 'Deltagare': column Anteckning (E) is not a roster column and was ignored.",
         "sheet 'Blad1' is not a roster sheet and was ignored (roster sheets: Myndigheter, "
-        "Deltagare, Träffar, Par, Närvaro).",
+        "Deltagare, Träffar, Par, Närvaro, Möten).",
     ]
 
 

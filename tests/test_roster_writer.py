@@ -184,6 +184,7 @@ def test_template_has_every_sheet_instructions_and_drop_downs(tmp_path: Path) ->
         "Träffar",
         "Par",
         "Närvaro",
+        "Möten",
         "Listor",
     ]
     assert workbook["Listor"].sheet_state == "hidden"
@@ -221,7 +222,7 @@ def test_template_has_every_sheet_instructions_and_drop_downs(tmp_path: Path) ->
 
     data = read_roster(path)
     assert data.problems == [] and data.warnings == []
-    assert data.participants == [] and len(data.sheets) == 5
+    assert data.participants == [] and len(data.sheets) == 6
     assert data.attendance_sessions[0].title == "Uppstart"
 
 

@@ -21,6 +21,17 @@ FIXTURE = Path(__file__).parent / "data" / "store-v1.db"
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
+#: Tables and pairing columns that later schemas added to the schema-1 store.
+LATER_TABLES = {
+    "audit_log",
+    "meeting",
+    "sent_message",
+    "survey",
+    "survey_question",
+    "survey_answer",
+}
+LATER_PAIRING_COLUMNS = ("started_on", "ended_on", "end_reason")
+
 # Every schema version a store made by the first release passes through when upgraded.
 VERSIONS = [BASELINE_VERSION, *(m.version for m in MIGRATIONS)]
 
@@ -120,11 +131,21 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
     assert after.pop("sent_message") == []
+    assert after.pop("meeting") == []
     for table in ("survey", "survey_question", "survey_answer"):
         assert after.pop(table, []) == []
     versions = after.pop("schema_version")
     assert [v[0] for v in versions] == VERSIONS
     assert versions[0] == before.pop("schema_version")[0]
+    # Pairs keep every value; the new columns follow the old ones. Active and ended pairs
+    # started on their cohort's first day, as far as the store can tell.
+    starts = {row[0]: row[2] for row in before["cohort"]}
+    old_pairs, new_pairs = before.pop("pairing"), after.pop("pairing")
+    assert [row[:10] for row in new_pairs] == old_pairs
+    for row in new_pairs:
+        state, started_on, ended_on, end_reason = row[4], row[10], row[11], row[12]
+        assert started_on == (starts[row[1]] if state in ("active", "ended") else None)
+        assert (ended_on, end_reason) == (None, None)
     # Schema 6 keeps removed days as cancelled: every existing day is not cancelled.
     sessions = after.pop("programme_session")
     assert [row[:-1] for row in sessions] == before.pop("programme_session")
@@ -209,11 +230,12 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
     fresh.dispose()
 
     engine = make_engine(location)
-    later = {"audit_log", "sent_message", "survey", "survey_question", "survey_answer"}
-    v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in later]
+    v1_tables = [t for t in SQLModel.metadata.sorted_tables if t.name not in LATER_TABLES]
     with engine.begin() as connection:
         SQLModel.metadata.create_all(connection, tables=v1_tables)
         connection.exec_driver_sql("ALTER TABLE agency DROP COLUMN contact")
+        for column in LATER_PAIRING_COLUMNS:
+            connection.exec_driver_sql(f"ALTER TABLE pairing DROP COLUMN {column}")
         connection.execute(
             models.SchemaVersion.__table__.insert().values(  # type: ignore[attr-defined]
                 version=1, tool_version="0.1.0", applied_at=models.utcnow()

@@ -194,6 +194,16 @@ def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     # 25 pairs were matched; one adept withdrew during the year, which ended their pair.
     assert "Demo finished: 24 pairs" in result.stderr
     assert "Hovrätten för nedre Norrland" in result.stdout
+    # The demo plays the year to 30 April: meetings logged, pairs needing attention first.
+    assert "35 meetings logged, as of 2027-04-30" in result.stdout
+    order = ("no first meeting", "quiet", "ok")
+    statuses = [
+        line.rstrip(" │").rsplit("│", 1)[-1].strip()
+        for line in result.stdout.splitlines()
+        if line.rstrip(" │").endswith(order)
+    ]
+    assert set(statuses) == set(order)
+    assert statuses == sorted(statuses, key=order.index)
     assert (tmp_path / "demo" / "programdagar-2027.ics").is_file()
     assert (tmp_path / "demo" / "chefintro-demo.db").stat().st_mode & 0o077 == 0
     drafts = sorted((tmp_path / "demo" / "meddelanden" / "intro").glob("*.eml"))

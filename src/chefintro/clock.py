@@ -9,7 +9,7 @@ first occurrence, still summer time (UTC+2).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from chefintro.errors import UsageError
@@ -57,6 +57,11 @@ def wall_clock(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
     return value.astimezone(stockholm()).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Return today's date in Sweden."""
+    return now_local().date()
 
 
 # How people write a time: 9:00, 09:00, 9.00, 09.00 (Swedish style), with or without seconds.

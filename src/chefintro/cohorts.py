@@ -519,7 +519,11 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
         if pairing.state == PairingState.PROPOSED:
             db.delete(pairing)
         else:
+            from chefintro.clock import today
+
             pairing.state = PairingState.ENDED
+            pairing.ended_on = today()
+            pairing.end_reason = f"{part.role} withdrew"
             db.add(pairing)
     db.flush()
     return part

@@ -24,9 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Connection,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -62,6 +64,108 @@ def _add_audit_log(connection: Connection) -> None:
         Column("detail", String(1000), nullable=False),
     )
     table.create(connection)
+
+
+def _follow_up_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """Return the schema-3 ``pairing`` and the new ``meeting`` table."""
+    for name in ("cohort", "participant"):
+        Table(name, metadata, Column("id", Integer, primary_key=True))
+    live = "state != 'ended'"
+    pairing = Table(
+        "pairing",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "adept_id",
+            Integer,
+            ForeignKey("participant.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "mentor_id",
+            Integer,
+            ForeignKey("participant.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("state", String(20), nullable=False),
+        Column("locked", Boolean, nullable=False),
+        Column("manual", Boolean, nullable=False),
+        Column("score", Integer, nullable=False),
+        Column("reasons", JSON),
+        Column("created_at", DateTime(), nullable=False),
+        Column("started_on", Date),
+        Column("ended_on", Date),
+        Column("end_reason", String(500)),
+        Index(
+            "uq_live_pairing",
+            "adept_id",
+            unique=True,
+            sqlite_where=text(live),
+            postgresql_where=text(live),
+        ),
+    )
+    meeting = Table(
+        "meeting",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "pairing_id",
+            Integer,
+            ForeignKey("pairing.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("held_on", Date, nullable=False),
+        Column("minutes", Integer),
+        UniqueConstraint("pairing_id", "held_on", name="uq_meeting_day"),
+    )
+    return pairing, meeting
+
+
+_PAIRING_V2_COLUMNS = (
+    "id, cohort_id, adept_id, mentor_id, state, locked, manual, score, reasons, created_at"
+)
+
+
+def _add_follow_up(connection: Connection) -> None:
+    """Pairs get a start, an end and an end reason; meetings get a table.
+
+    SQLite cannot add columns in the middle of a table's definition, so there the pairing
+    table is copied aside, made again exactly as a fresh store has it, and filled back;
+    PostgreSQL adds the columns at the end, where a fresh store has them too. Pairs that
+    are active or ended in the upgraded store started, as far as the store can tell, on
+    their cohort's first day: the day they became active was never recorded.
+    """
+    pairing, meeting = _follow_up_tables(MetaData())
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(
+            f"CREATE TABLE pairing_before_v3 AS SELECT {_PAIRING_V2_COLUMNS} FROM pairing"
+        )
+        connection.exec_driver_sql("DROP TABLE pairing")
+        pairing.create(connection)
+        connection.exec_driver_sql(
+            f"INSERT INTO pairing ({_PAIRING_V2_COLUMNS}) "
+            f"SELECT {_PAIRING_V2_COLUMNS} FROM pairing_before_v3"
+        )
+        connection.exec_driver_sql("DROP TABLE pairing_before_v3")
+    else:
+        for column in ("started_on DATE", "ended_on DATE", "end_reason VARCHAR(500)"):
+            connection.exec_driver_sql(f"ALTER TABLE pairing ADD COLUMN {column}")
+    connection.exec_driver_sql(
+        "UPDATE pairing SET started_on = "
+        "(SELECT cohort.starts_on FROM cohort WHERE cohort.id = pairing.cohort_id) "
+        "WHERE state IN ('active', 'ended')"
+    )
+    meeting.create(connection)
 
 
 def _agency_v4(metadata: MetaData) -> Table:
@@ -259,7 +363,7 @@ def _add_session_cancelled(connection: Connection) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
-    # Version 3 comes from a parallel branch; the coordinator merges it in its place.
+    Migration(3, "add pair start, end and reason, and the meeting table", _add_follow_up),
     Migration(4, "add agency contacts and the record of sent messages", _add_messages),
     Migration(5, "add surveys: questions and answers", _add_surveys),
     Migration(6, "keep removed programme days as cancelled", _add_session_cancelled),

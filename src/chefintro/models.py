@@ -33,6 +33,7 @@ __all__ = [
     "Cohort",
     "CohortStatus",
     "Exclusion",
+    "Meeting",
     "Pairing",
     "PairingState",
     "Participant",
@@ -140,6 +141,21 @@ class Pairing(SQLModel, table=True):
     score: int = 0
     reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+    # The day the pair became active (None while proposed), and how an ended pair ended.
+    started_on: date | None = None
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=500)
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of a pair: its date and optional length only, never what was said."""
+
+    __table_args__ = (UniqueConstraint("pairing_id", "held_on", name="uq_meeting_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True, ondelete="CASCADE")
+    held_on: date
+    minutes: int | None = None
 
 
 def _postgresql_where(table: Any, connection: Any, **_kw: Any) -> None:

@@ -24,6 +24,7 @@ from chefintro.models import (
     Attendance,
     Cohort,
     Exclusion,
+    Meeting,
     Pairing,
     Participant,
     PeerGroup,
@@ -73,7 +74,11 @@ def _people_of(db: Session, participant_ids: set[int]) -> dict[int, tuple[Person
     return {id_of(part): (person, agency) for part, person, agency in rows}
 
 
-def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) -> dict[str, Any]:
+def _pairing_json(
+    pairing: Pairing,
+    people: dict[int, tuple[Person, Agency]],
+    meetings: dict[int, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     adept, adept_agency = people[pairing.adept_id]
     mentor, mentor_agency = people[pairing.mentor_id]
     return {
@@ -89,6 +94,10 @@ def _pairing_json(pairing: Pairing, people: dict[int, tuple[Person, Agency]]) ->
         "score": pairing.score,
         "reasons": pairing.reasons,
         "created_at": _iso(pairing.created_at),
+        "started_on": _iso(pairing.started_on),
+        "ended_on": _iso(pairing.ended_on),
+        "end_reason": pairing.end_reason,
+        "meetings": (meetings or {}).get(int(pairing.id or 0), []),
     }
 
 
@@ -106,6 +115,15 @@ def export_person(*, db: Session, email: str) -> dict[str, Any]:
             .order_by(col(Pairing.created_at), col(Pairing.id))
         ).all()
         people = _people_of(db, {p.adept_id for p in pairings} | {p.mentor_id for p in pairings})
+        meetings: dict[int, list[dict[str, Any]]] = {}
+        for meeting in db.exec(
+            select(Meeting)
+            .where(col(Meeting.pairing_id).in_([p.id for p in pairings]))
+            .order_by(col(Meeting.held_on))
+        ).all():
+            meetings.setdefault(meeting.pairing_id, []).append(
+                {"date": _iso(meeting.held_on), "minutes": meeting.minutes}
+            )
         attendance = db.exec(
             select(Attendance, ProgrammeSession)
             .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
@@ -129,7 +147,7 @@ def export_person(*, db: Session, email: str) -> dict[str, Any]:
                 "wished_field": part.wished_field,
                 "preferred_mentors": list(part.preferred_mentors or []),
                 "continues": part.continues,
-                "pairings": [_pairing_json(p, people) for p in pairings],
+                "pairings": [_pairing_json(p, people, meetings) for p in pairings],
                 "attendance": [
                     {
                         "session": s.title,

@@ -21,6 +21,8 @@ from chefintro.text import clean_text, is_plausible_email
 #: The most adepts one mentor may take. Capacity becomes matching slots, so an absurd
 #: number must not reach the solver, whichever way it arrives.
 MAX_CAPACITY = 20
+#: The longest meeting of a pair, in minutes, from ``pair meet`` or a Möten row.
+MAX_MEETING_MINUTES = 600
 #: The longest e-mail address a mail system must accept (RFC 5321 forward path).
 MAX_EMAIL_LENGTH = 254
 

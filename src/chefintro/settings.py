@@ -1,4 +1,5 @@
-"""Settings kept in the store: eligibility months, matching weights, retention, mail."""
+"""Settings kept in the store: eligibility months, matching weights, retention, mail,
+follow-up, surveys and the programme's texts."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ ADEPT_MONTHS = "eligibility.adept_months"
 MENTOR_MONTHS = "eligibility.mentor_months"
 ADEPT_MAX_MONTHS = "eligibility.adept_max_months"
 RETENTION_MONTHS = "retention.months"
+FIRST_MEETING_WEEKS = "followup.first_meeting_weeks"
+QUIET_WEEKS = "followup.quiet_weeks"
 SURVEY_MIN_GROUP = "survey.min_group"
 PROGRAMME_NAME = "programme.name"
 PROGRAMME_COORDINATOR = "programme.coordinator"
@@ -64,6 +67,8 @@ SPECS: tuple[SettingSpec, ...] = (
         WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
     SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
+    SettingSpec(FIRST_MEETING_WEEKS, 6, 1, 52, "Weeks after a pair starts to its first meeting"),
+    SettingSpec(QUIET_WEEKS, 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
     SettingSpec(SURVEY_MIN_GROUP, 5, 3, 100, "Fewest answers a survey group needs to be shown"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}

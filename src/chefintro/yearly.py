@@ -355,9 +355,17 @@ def step_count(plan: Plan, *, dry_run: bool = False) -> int:
 
 
 def run_plan(
-    *, store: Store, plan: Plan, dry_run: bool = False, progress: Progress | None = None
+    *,
+    store: Store,
+    plan: Plan,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    today: date | None = None,
 ) -> list[StepResult]:
-    """Run a plan against the store; return what each step did."""
+    """Run a plan against the store; return what each step did.
+
+    ``today`` (the demo's) is the day applied pairs are made active; default today.
+    """
     from chefintro import cohorts, groups, pairing
     from chefintro.roster.load import import_roster
     from chefintro.roster.reader import read_roster
@@ -431,7 +439,7 @@ def run_plan(
             pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
             results.append(StepResult("match", f"{len(pairs)} adept(s) placed"))
         if plan.apply:
-            applied = pairing.apply(db=db, cohort=cohort)
+            applied = pairing.apply(db=db, cohort=cohort, today=today)
             results.append(StepResult("apply", f"{applied} pair(s) made active"))
         if plan.group_size:
             note("Peer groups")

@@ -20,7 +20,7 @@ def demo(
     ] = None,
 ) -> None:
     """Run a sample programme year: import, match, calendar, groups, workbooks, ICS,
-    then the year's end: attendance, start and end surveys, certificates, a summary.
+    meetings, then the year's end: attendance, start and end surveys, certificates, a summary.
 
     The demo uses its own throw-away store in DIR and never touches your real store.
 
@@ -28,7 +28,7 @@ def demo(
     """
     import tempfile
 
-    from chefintro import cohorts, groups, pairing, registry
+    from chefintro import cohorts, followup, groups, pairing, registry
     from chefintro.demo import demo_steps, run_demo
     from chefintro.store import open_store
 
@@ -44,6 +44,7 @@ def demo(
             pairs = pairing.list_pairs(db=db, cohort=cohort)
             formed = groups.list_groups(db=db, cohort=cohort)
             people = cohorts.list_participants(db=db, cohort=cohort)
+            report = followup.pair_statuses(db=db, cohort=cohort, as_of=run.as_of)
     finally:
         store.dispose()
     output.table(
@@ -70,6 +71,20 @@ def demo(
             for g in formed
         ],
         title="Cross-agency peer groups",
+    )
+    status_text = {"no_first_meeting": "no first meeting", "quiet": "quiet", "ok": "ok"}
+    output.table(
+        ["Adept", "Mentor", "Meetings", "Last meeting", "Status"],
+        [
+            (r.adept_name, r.mentor_name, r.meetings, r.last_meeting, status_text[r.status])
+            for r in report.rows
+        ],
+        title=f"Following the pairs: {run.meetings} meetings logged, as of {run.as_of}",
+        caption=(
+            f"Attention first: no first meeting within {report.first_meeting_weeks} weeks, or "
+            f"none for {report.quiet_weeks} weeks. Try: chefintro --db {run.store_path} "
+            f"report pairs --as-of {run.as_of}"
+        ),
     )
     output.table(
         ["Step", "Result"],

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, state
 
 if TYPE_CHECKING:
     from chefintro.pairing import PairInfo
@@ -81,16 +81,44 @@ def apply(ctx: typer.Context) -> None:
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the cohort's pairs (proposed and active)."""
+def list_(
+    ctx: typer.Context,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Include ended pairs, with their end date and reason."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the cohort's pairs (proposed and active; with --all the ended ones too).
+
+    Example: chefintro pair list --all
+    """
     from chefintro import pairing
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        pairs = pairing.list_pairs(db=db, cohort=cohort)
+        pairs = pairing.list_pairs(db=db, cohort=cohort, live_only=not show_all)
     if as_json:
         output.emit_json([p.to_json() for p in pairs])
+    elif show_all:
+        output.table(
+            ["Adept", "Agency", "Mentor", "Agency", "State", "Since", "Ended", "Reason"],
+            [
+                (
+                    p.adept_name,
+                    p.adept_agency,
+                    p.mentor_name,
+                    p.mentor_agency,
+                    p.state + (" 🔒" if p.locked else ""),
+                    p.since,
+                    p.ended_on,
+                    p.end_reason,
+                )
+                for p in pairs
+            ],
+            title=f"All pairs, cohort {cohort.name}",
+        )
     else:
         _show_pairs(pairs, f"Pairs, cohort {cohort.name}")
 
@@ -254,3 +282,145 @@ def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
         ],
         title=f"Unmatched, cohort {cohort.name}",
     )
+
+
+@app.command("meet")
+def meet(
+    ctx: typer.Context,
+    adept: AdeptArg,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="The day they met, YYYY-MM-DD (default: today).", metavar="YYYY-MM-DD"
+        ),
+    ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option("--minutes", help="How long they met, in minutes.", min=1, max=600),
+    ] = None,
+) -> None:
+    """Log a meeting of the adept's active pair: the date and length only, never content.
+
+    Logging the same day again changes only its length. Refused: a day in the future or
+    outside the cohort's year. A day before the pair was made active is taken with a warning.
+
+    Example: chefintro pair meet asa.oberg@csn.se --date 2027-02-15 --minutes 60
+    """
+    from chefintro import followup
+    from chefintro.cli.common import parse_date
+
+    held_on = parse_date(day) if day is not None else None
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        logged = followup.log_meeting(
+            db=db, cohort=cohort, adept=adept, day=held_on, minutes=minutes
+        )
+    if logged.warning:
+        output.warning(logged.warning)
+    if logged.change.outcome == "unchanged":
+        output.info(logged.describe())
+    else:
+        output.success(logged.describe())
+
+
+@app.command("end")
+def end(
+    ctx: typer.Context,
+    adept: AdeptArg,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the pair ends; kept with the ended pair.")
+    ],
+    no_repeat: Annotated[
+        bool,
+        typer.Option("--no-repeat", help="Also never pair these two again (an exclusion)."),
+    ] = False,
+    yes: YesOption = False,
+) -> None:
+    """End the adept's active pair today; it stays in history with its reason.
+
+    The mentor's place is free at once; place the adept with 'chefintro pair rematch'.
+    Asks first unless --yes; 'chefintro db undo' takes it back.
+
+    Example: chefintro pair end asa.oberg@csn.se --reason "mentor changed job" --no-repeat
+    """
+    from chefintro import followup
+
+    followup.end_reason(reason)
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        adept_person, mentor_person = followup.active_pair_people(db=db, cohort=cohort, adept=adept)
+    confirm(
+        yes=yes,
+        what="Ending a pair",
+        question=f"End the pair {adept_person.name} – {mentor_person.name} in cohort "
+        f"{cohort.name}" + (" and never pair them again?" if no_repeat else "?"),
+    )
+    with st.undoable(ctx), st.transaction() as db:
+        cohort = st.current_cohort(db)
+        ended = followup.end_pair(
+            db=db, cohort=cohort, adept=adept_person.email, reason=reason, no_repeat=no_repeat
+        )
+    output.success(
+        f"The pair {ended.adept_name} – {ended.mentor_name}: active → ended on "
+        f"{ended.ended_on} ({ended.reason})."
+    )
+    if ended.excluded:
+        output.info(f"{ended.adept_name} and {ended.mentor_name} will not be paired again.")
+    output.info(
+        f"{ended.mentor_name} has {ended.mentor_free_places} free place(s); place "
+        f"{ended.adept_name} with 'chefintro pair rematch'."
+    )
+
+
+@app.command("rematch")
+def rematch(
+    ctx: typer.Context,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Make the proposed pairs active at once.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Place the adepts without a live pair (late joiners, ended pairs); every other pair stays.
+
+    Solves the same optimal matching as 'pair suggest', but only for the free adepts and
+    the mentors' remaining places. Without --apply nothing is stored.
+
+    Example: chefintro pair rematch && chefintro pair rematch --apply
+    """
+    from chefintro import followup
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        result = followup.rematch(db=db, cohort=cohort, apply=apply)
+    if as_json:
+        output.emit_json(result.to_json())
+        return
+    if not result.free_adepts:
+        output.success(f"Every active adept of cohort {cohort.name} has a pair.")
+        return
+    if result.pairs:
+        title = "New active pairs" if apply else "Proposed pairs"
+        _show_pairs(result.pairs, f"{title}, cohort {cohort.name}")
+    if result.unplaced:
+        output.table(
+            ["Name", "E-mail", "Agency", "Reason"],
+            [(u.name, u.email, u.agency, u.reason) for u in result.unplaced],
+            title="Not placed",
+        )
+    output.info(
+        f"{result.free_adepts} adept(s) without a pair, {result.free_places} free mentor "
+        f"place(s): {len(result.pairs)} placed, {len(result.unplaced)} not."
+    )
+    if apply and result.pairs:
+        output.success(
+            "; ".join(f"{p.adept_name}: no mentor → {p.mentor_name}" for p in result.pairs) + "."
+        )
+    elif result.pairs:
+        output.info("Nothing was stored; make them active with 'chefintro pair rematch --apply'.")
+    if not result.pairs:
+        output.warning(
+            "Nobody could be placed; see the reasons above and 'chefintro pair unmatched'."
+        )

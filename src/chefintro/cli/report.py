@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from chefintro.cli import output
@@ -220,3 +222,67 @@ def history(ctx: typer.Context, as_json: JsonOption = False) -> None:
             "the total row counts it once."
         ),
     )
+
+
+_PAIR_STATUS_TEXT = {"no_first_meeting": "no first meeting", "quiet": "quiet", "ok": "ok"}
+
+
+@app.command("pairs")
+def pairs(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Show the state on this day, YYYY-MM-DD (default: today).",
+            metavar="YYYY-MM-DD",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show each active pair: since when, meetings, the last one, and whether to follow up.
+
+    No first meeting: none within followup.first_meeting_weeks (default 6) of the pair's
+    start. Quiet: no meeting for followup.quiet_weeks (default 8). Those come first.
+
+    Example: chefintro report pairs --as-of 2027-04-30
+    """
+    from chefintro import followup
+    from chefintro.cli.common import parse_date
+
+    day = parse_date(as_of) if as_of is not None else None
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        report = followup.pair_statuses(db=db, cohort=cohort, as_of=day)
+    if as_json:
+        output.emit_json(report.to_json())
+        return
+    if not report.rows:
+        output.info(f"Cohort {report.cohort} has no active pairs on {report.as_of}.")
+        return
+    output.table(
+        ["Adept", "Mentor", "Since", "Meetings", "Minutes", "Last meeting", "Status"],
+        [
+            (
+                f"{r.adept_name} ({r.adept_agency})",
+                f"{r.mentor_name} ({r.mentor_agency})",
+                r.since,
+                r.meetings,
+                r.minutes or None,
+                r.last_meeting,
+                _PAIR_STATUS_TEXT[r.status]
+                + (f", {r.days_waiting // 7} weeks" if r.status != "ok" else ""),
+            )
+            for r in report.rows
+        ],
+        title=f"Pairs, cohort {report.cohort}, as of {report.as_of}",
+        caption=(
+            f"No first meeting: none within {report.first_meeting_weeks} weeks of the start. "
+            f"Quiet: no meeting for {report.quiet_weeks} weeks."
+        ),
+    )
+    first = report.count("no_first_meeting")
+    quiet = report.count("quiet")
+    if first or quiet:
+        output.warning(f"{first} pair(s) without a first meeting, {quiet} quiet; follow them up.")

@@ -1,7 +1,8 @@
 """Optimal adept-to-mentor assignment: integer score matrix and hard rules in, pairs out.
 
 This module is pure (numpy arrays in, a dict out, no database) and is the only module of the
-project allowed to import scipy.
+project allowed to import scipy; it imports it inside the functions that need it, since the
+import costs more than a small solve (a rematch of one adept needs none).
 
 What :func:`solve` optimises, in order of priority:
 
@@ -43,9 +44,6 @@ from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment  # noqa: TID251 - the one module allowed scipy
-from scipy.sparse import csr_array  # noqa: TID251
-from scipy.sparse.csgraph import maximum_bipartite_matching  # noqa: TID251
 
 __all__ = ["TIE_BREAK_BITS", "max_cardinality", "solve", "tie_break_key"]
 
@@ -103,14 +101,17 @@ def solve(
     capacity: NDArray[np.int64],
     fixed: Sequence[tuple[int, int]] = (),
     load_penalty: int = 0,
+    held: NDArray[np.int64] | None = None,
 ) -> dict[int, int]:
     """Return the optimal assignment as ``{adept index: mentor index}``, fixed pairs included.
 
     ``scores`` and ``allowed`` have shape (n_adepts, n_mentors); ``capacity[j]`` is the number
-    of mentees mentor ``j`` may have in the result, fixed pairs included. Keys come out in
-    ascending adept order. Raises ``ValueError`` for malformed input, a fixed pair that is not
-    allowed, an adept fixed twice, more fixed pairs on a mentor than its capacity, or scores
-    spread too wide for exact arithmetic.
+    of mentees mentor ``j`` may have in the result, fixed pairs included. ``held[j]``, if
+    given, counts mentees mentor ``j`` already has outside the matrix (a rematch passes only
+    the free adepts): they use capacity and set the load penalty's level like fixed pairs.
+    Keys come out in ascending adept order. Raises ``ValueError`` for malformed input, a fixed
+    pair that is not allowed, an adept fixed twice, more fixed (and held) pairs on a mentor
+    than its capacity, or scores spread too wide for exact arithmetic.
     """
     scores_arr, allowed_arr, capacity_arr = _check_arrays(allowed, capacity, scores=scores)
     if isinstance(load_penalty, bool) or not isinstance(load_penalty, int | np.integer):
@@ -118,8 +119,11 @@ def solve(
     if load_penalty < 0:
         raise ValueError(f"load_penalty must be >= 0, got {load_penalty}")
     penalty = int(load_penalty)
-    fixed_adepts, fixed_mentors = _check_fixed(fixed, allowed_arr, capacity_arr)
-    problem = _residual_problem(allowed_arr, capacity_arr, fixed_adepts, fixed_mentors)
+    held_arr = _check_held(held, capacity_arr)
+    fixed_adepts, fixed_mentors = _check_fixed(fixed, allowed_arr, capacity_arr - held_arr)
+    problem = _residual_problem(
+        allowed_arr, capacity_arr, fixed_adepts, fixed_mentors, held=held_arr
+    )
 
     result = dict(zip(fixed_adepts.tolist(), fixed_mentors.tolist(), strict=True))
     parts = _split(problem)
@@ -247,14 +251,38 @@ def _check_fixed(
     return fixed_adepts, fixed_mentors
 
 
+def _check_held(held: NDArray[np.int64] | None, capacity: NDArray[np.int64]) -> NDArray[np.int64]:
+    if held is None:
+        return np.zeros(capacity.shape, dtype=np.int64)
+    held_arr = np.asarray(held)
+    if held_arr.shape != capacity.shape:
+        raise ValueError(f"held must have shape {capacity.shape}, got {held_arr.shape}")
+    if held_arr.dtype == np.bool_ or not np.issubdtype(held_arr.dtype, np.integer):
+        raise ValueError(f"held must be integers, got dtype {held_arr.dtype}")
+    if held_arr.size and held_arr.min() < 0:
+        raise ValueError("held must be >= 0")
+    over = np.flatnonzero(held_arr > capacity)
+    if over.size:
+        mentor = int(over[0])
+        raise ValueError(
+            f"mentor {mentor} holds {int(held_arr[mentor])} mentees but has a capacity of "
+            f"{int(capacity[mentor])}"
+        )
+    return held_arr.astype(np.int64, copy=False)
+
+
 def _residual_problem(
     allowed: NDArray[np.bool_],
     capacity: NDArray[np.int64],
     fixed_adepts: NDArray[np.intp],
     fixed_mentors: NDArray[np.intp],
+    *,
+    held: NDArray[np.int64] | None = None,
 ) -> _Problem:
     n_adepts, n_mentors = allowed.shape
     used = np.bincount(fixed_mentors, minlength=n_mentors).astype(np.int64)
+    if held is not None:
+        used += held
     free = capacity - used
     has_room = free > 0
     is_free = np.ones(n_adepts, dtype=np.bool_)
@@ -329,6 +357,9 @@ def _slot_mentor(free: NDArray[np.int64]) -> NDArray[np.intp]:
 
 def _maximum_matching(problem: _Problem) -> NDArray[np.intp]:
     """Return the adept position matched to each slot, or -1 (Hopcroft-Karp)."""
+    from scipy.sparse import csr_array  # noqa: TID251 - the one module allowed scipy
+    from scipy.sparse.csgraph import maximum_bipartite_matching  # noqa: TID251
+
     per_mentor = problem.allowed
     # CSR built by hand from the dense mask: csr_array(dense) goes through COO with two int64
     # index arrays, which costs more than the matching. Slots are then a row gather.
@@ -507,8 +538,29 @@ def _solve_part(
         rows = slice(first_slot[start], first_slot[stop])
         np.take(values, slot_mentor[rows] - start, axis=0, out=cost[rows])
         cost[rows] += slot_cost[rows, None]
-    slot_ind, adept_ind = linear_sum_assignment(cost)
+    slot_ind, adept_ind = _assign(cost)
     return adepts[adept_ind], mentors[slot_mentor[slot_ind]]
+
+
+def _assign(cost: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the (row, column) pairs of the minimum-cost assignment of ``cost``.
+
+    One row or one column (a rematch of one freed adept) is the cheapest finite entry, as
+    scipy would find it; that spares the import of scipy.optimize, which costs more than
+    everything else such a rematch does.
+    """
+    if 1 in cost.shape:
+        flat = cost.ravel()
+        best = int(np.argmin(flat))
+        if not np.isfinite(flat[best]):
+            raise ValueError("cost matrix is infeasible")
+        if cost.shape[0] == 1:
+            return np.array([0], dtype=np.intp), np.array([best], dtype=np.intp)
+        return np.array([best], dtype=np.intp), np.array([0], dtype=np.intp)
+    from scipy.optimize import linear_sum_assignment  # noqa: TID251 - the one module allowed
+
+    rows, cols = linear_sum_assignment(cost)
+    return rows, cols
 
 
 def _per_block(n_adepts: int) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from chefintro.cohorts import get_participant
-from chefintro.enums import ParticipantStatus, Role
+from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
 from chefintro.models import Cohort, Person
 from chefintro.pairing.problem import RULE_EARLIER, RULE_EXCLUDED, RULE_SAME_AGENCY, load_problem
@@ -180,6 +180,8 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             reason = "every allowed mentor is at capacity"
         elif not problem.live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
+        elif any(p.state == PairingState.ACTIVE for p in problem.live):
+            reason = "free mentors exist: run 'chefintro pair rematch' to place this adept"
         else:
             reason = "free mentors exist: run 'chefintro pair suggest' again to place this adept"
         result.append(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
+from chefintro.clock import today
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, DuplicateError, NotFoundError, RuleError, UsageError
@@ -34,6 +36,13 @@ class SetPairResult:
             f"{self.displaced_name} ({self.displaced}) was unpaired to make room; run "
             "'pair suggest' to place them again."
         )
+
+
+def end_pairing(pairing: Pairing, *, on: date, reason: str) -> None:
+    """End an active pair: it stays as history with its end date and reason."""
+    pairing.state = PairingState.ENDED
+    pairing.ended_on = on
+    pairing.end_reason = reason[:500]
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,8 @@ def _set_one(
         if old is None:
             continue
         if old.state == PairingState.ACTIVE:
-            old.state = PairingState.ENDED  # an active pair is history, never deleted
+            # An active pair is history (its start, its meetings): it ends, never vanishes.
+            end_pairing(old, on=today(), reason="replaced with 'pair set'")
             db.add(old)
         else:
             db.delete(old)
@@ -264,7 +274,7 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     if pairing is None:
         raise NotFoundError(f"{adept_email.strip()} has no pair in cohort {cohort.name}.")
     if pairing.state == PairingState.ACTIVE:
-        pairing.state = PairingState.ENDED
+        end_pairing(pairing, on=today(), reason="removed with 'pair remove'")
         db.add(pairing)
         outcome = "ended"
     else:
@@ -343,7 +353,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     ).all():
         if {pairing.adept_id, pairing.mentor_id} <= parts:
             if pairing.state == PairingState.ACTIVE:
-                pairing.state = PairingState.ENDED
+                end_pairing(pairing, on=today(), reason=f"excluded: {text}")
                 db.add(pairing)
             else:
                 db.delete(pairing)

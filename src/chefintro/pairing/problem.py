@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import exists, func, literal
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chefintro import settings
@@ -24,7 +26,7 @@ LIVE = (PairingState.PROPOSED, PairingState.ACTIVE)
 
 RULE_SAME_AGENCY = "same agency"
 RULE_EXCLUDED = "excluded"
-RULE_EARLIER = "paired in an earlier cohort"
+RULE_EARLIER = "paired before (an earlier cohort, or a pair ended this year)"
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Side:
     wished_fields: list[str | None]
     preferred: list[list[str]]
     experience_years: list[int | None]
+    # Mentees each mentor already has outside the problem (a rematch's live pairs).
+    held: NDArray[np.int64] | None = None
 
     def index_of_participant(self) -> dict[int, int]:
         return {pid: i for i, pid in enumerate(self.participant_ids)}
@@ -63,6 +67,8 @@ class MatchingProblem:
     weights: dict[str, int]
     allow_repeat: bool
     live: list[Pairing] = field(default_factory=list)
+    # Only adepts without a live pair and mentors with room (see load_problem).
+    free_only: bool = False
 
     @property
     def allowed(self) -> NDArray[np.bool_]:
@@ -107,38 +113,60 @@ class MatchingProblem:
         }
 
 
-def _load_side(db: Session, cohort: Cohort, role: Role) -> Side:
+def _load_side(db: Session, cohort: Cohort, role: Role, free_only: bool = False) -> Side:
+    """Load one side; ``free_only``: adepts without a live pair, mentors with room left."""
     import numpy as np
 
-    rows = db.exec(
-        select(Participant, Person, Agency)
+    query = (
+        sa_select(Participant, Person, Agency, literal(0))
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
-        .where(Participant.cohort_id == cohort.id)
-        .where(Participant.role == role)
-        .where(Participant.status == ParticipantStatus.ACTIVE)
-    ).all()
-    rows = sorted(rows, key=lambda r: r[1].email_key)
+        .where(col(Participant.cohort_id) == cohort.id)
+        .where(col(Participant.role) == role)
+        .where(col(Participant.status) == ParticipantStatus.ACTIVE)
+    )
+    if free_only and role == Role.ADEPT:
+        query = query.where(
+            ~exists()
+            .where(col(Pairing.adept_id) == col(Participant.id))
+            .where(col(Pairing.state).in_(LIVE))
+        )
+    elif free_only:
+        load = (
+            sa_select(col(Pairing.mentor_id).label("mentor_id"), func.count().label("held"))
+            .where(col(Pairing.cohort_id) == cohort.id)
+            .where(col(Pairing.state).in_(LIVE))
+            .group_by(col(Pairing.mentor_id))
+            .subquery()
+        )
+        held = func.coalesce(load.c.held, 0)
+        query = (
+            query.with_only_columns(Participant, Person, Agency, held)
+            .outerjoin(load, load.c.mentor_id == col(Participant.id))
+            .where(col(Participant.capacity) > held)
+        )
+    rows = sorted(db.execute(query).all(), key=lambda r: r[1].email_key)
     years: list[int | None] = []
-    for _, person, _ in rows:
+    for _, person, _, _ in rows:
         if person.manager_since is None:
             years.append(None)
         else:
             years.append(max(0, months_between(person.manager_since, cohort.starts_on)) // 12)
     return Side(
-        participant_ids=[id_of(p) for p, _, _ in rows],
-        person_ids=[id_of(per) for _, per, _ in rows],
-        names=[per.name for _, per, _ in rows],
-        emails=[per.email for _, per, _ in rows],
-        email_keys=[per.email_key for _, per, _ in rows],
-        agency_ids=np.array([per.agency_id for _, per, _ in rows], dtype=np.int64),
-        agency_codes=[a.code for _, _, a in rows],
-        fields=[per.field for _, per, _ in rows],
-        locations=[per.location for _, per, _ in rows],
-        capacity=np.array([p.capacity for p, _, _ in rows], dtype=np.int64),
-        wished_fields=[p.wished_field for p, _, _ in rows],
-        preferred=[list(p.preferred_mentors or []) for p, _, _ in rows],
+        participant_ids=[id_of(p) for p, _, _, _ in rows],
+        person_ids=[id_of(per) for _, per, _, _ in rows],
+        names=[per.name for _, per, _, _ in rows],
+        emails=[per.email for _, per, _, _ in rows],
+        email_keys=[per.email_key for _, per, _, _ in rows],
+        agency_ids=np.array([per.agency_id for _, per, _, _ in rows], dtype=np.int64),
+        agency_codes=[a.code for _, _, a, _ in rows],
+        fields=[per.field for _, per, _, _ in rows],
+        locations=[per.location for _, per, _, _ in rows],
+        capacity=np.array([p.capacity for p, _, _, _ in rows], dtype=np.int64),
+        wished_fields=[p.wished_field for p, _, _, _ in rows],
+        preferred=[list(p.preferred_mentors or []) for p, _, _, _ in rows],
         experience_years=years,
+        held=np.array([int(h) for _, _, _, h in rows], dtype=np.int64) if free_only else None,
     )
 
 
@@ -158,14 +186,21 @@ def _pair_matrix(
     return matrix
 
 
-def load_problem(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> MatchingProblem:
-    """Gather a cohort's adepts, mentors, hard rules and scores."""
+def load_problem(
+    *, db: Session, cohort: Cohort, allow_repeat: bool = False, free_only: bool = False
+) -> MatchingProblem:
+    """Gather a cohort's adepts, mentors, hard rules and scores.
+
+    ``free_only`` (a rematch) loads only the active adepts without a live pair and the
+    mentors with room left, each with the mentees they already hold (``Side.held``); the
+    live pairs stay out of the problem, so its size follows the free people, not the cohort.
+    """
     import numpy as np
 
     from chefintro.matching.scoring import score_matrix
 
-    adepts = _load_side(db, cohort, Role.ADEPT)
-    mentors = _load_side(db, cohort, Role.MENTOR)
+    adepts = _load_side(db, cohort, Role.ADEPT, free_only)
+    mentors = _load_side(db, cohort, Role.MENTOR, free_only)
     people = set(adepts.person_ids) | set(mentors.person_ids)
     exclusions = [
         (e.person_a_id, e.person_b_id)
@@ -175,8 +210,17 @@ def load_problem(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> 
             )
         ).all()
     ]
-    history = _earlier_pairs(db, cohort, adepts.person_ids)
+    history = _earlier_pairs(db, cohort, adepts.person_ids if free_only else None)
     weights = settings.weights(db=db)
+    live: list[Pairing] = []
+    if not free_only:
+        live = list(
+            db.exec(
+                select(Pairing)
+                .where(Pairing.cohort_id == cohort.id)
+                .where(col(Pairing.state).in_(LIVE))
+            ).all()
+        )
     problem = MatchingProblem(
         cohort=cohort,
         adepts=adepts,
@@ -187,30 +231,38 @@ def load_problem(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> 
         same_agency=adepts.agency_ids[:, None] == mentors.agency_ids[None, :],
         weights=weights,
         allow_repeat=allow_repeat,
-        live=list(
-            db.exec(
-                select(Pairing)
-                .where(Pairing.cohort_id == cohort.id)
-                .where(col(Pairing.state).in_(LIVE))
-            ).all()
-        ),
+        live=live,
+        free_only=free_only,
     )
     problem.scores = score_matrix(**problem.scoring_inputs)
     return problem
 
 
-def _earlier_pairs(db: Session, cohort: Cohort, adept_people: list[int]) -> list[tuple[int, int]]:
-    """Return (person, person) pairs matched in any other cohort (active or ended)."""
+def _earlier_pairs(
+    db: Session, cohort: Cohort, adept_people: list[int] | None
+) -> list[tuple[int, int]]:
+    """Return (person, person) pairs that happened before: in any other cohort (active or
+    ended), or in this cohort and ended since. ``adept_people`` narrows the query to the
+    pairs one of those people was in (a rematch's few free adepts)."""
     from sqlalchemy.orm import aliased
 
     adept_part = aliased(Participant)
     mentor_part = aliased(Participant)
-    rows = db.exec(
+    other_cohort = (col(Pairing.cohort_id) != cohort.id) & col(Pairing.state).in_(
+        (PairingState.ACTIVE, PairingState.ENDED)
+    )
+    ended_here = (col(Pairing.cohort_id) == cohort.id) & (col(Pairing.state) == PairingState.ENDED)
+    query = (
         select(adept_part.person_id, mentor_part.person_id)
         .select_from(Pairing)
         .join(adept_part, col(adept_part.id) == col(Pairing.adept_id))
         .join(mentor_part, col(mentor_part.id) == col(Pairing.mentor_id))
-        .where(Pairing.cohort_id != cohort.id)
-        .where(col(Pairing.state).in_((PairingState.ACTIVE, PairingState.ENDED)))
-    ).all()
+        .where(other_cohort | ended_here)
+    )
+    if adept_people is not None:
+        query = query.where(
+            col(adept_part.person_id).in_(adept_people)
+            | col(mentor_part.person_id).in_(adept_people)
+        )
+    rows = db.exec(query).all()
     return [(int(a), int(m)) for a, m in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, insert, update
@@ -30,6 +31,9 @@ class PairInfo:
     manual: bool
     score: int
     breakdown: dict[str, int]
+    since: date | None = None
+    ended_on: date | None = None
+    end_reason: str | None = None
     #: The stored pair's number (written hidden in exported workbooks).
     id: int = 0
 
@@ -46,6 +50,9 @@ class PairInfo:
             "manual": self.manual,
             "score": self.score,
             "reasons": self.breakdown,
+            "since": self.since.isoformat() if self.since else None,
+            "ended_on": self.ended_on.isoformat() if self.ended_on else None,
+            "end_reason": self.end_reason,
         }
 
     def top_reasons(self, limit: int = 3) -> str:
@@ -116,14 +123,24 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> list[
     return list_pairs(db=db, cohort=cohort)
 
 
-def apply(*, db: Session, cohort: Cohort) -> int:
-    """Make every proposal of the cohort active; return how many changed."""
+def start_date(cohort: Cohort, today: date | None = None) -> date:
+    """Return the day a pair made active today starts: today, or the cohort's first day."""
+    from chefintro import clock
+
+    return max(today or clock.today(), cohort.starts_on)
+
+
+def apply(*, db: Session, cohort: Cohort, today: date | None = None) -> int:
+    """Make every proposal of the cohort active, starting today; return how many changed.
+
+    A pair applied before the programme begins starts on the cohort's first day.
+    """
     require_open(cohort)
     result = db.execute(
         update(Pairing)
         .where(col(Pairing.cohort_id) == cohort.id)
         .where(col(Pairing.state) == PairingState.PROPOSED)
-        .values(state=PairingState.ACTIVE.value)
+        .values(state=PairingState.ACTIVE.value, started_on=start_date(cohort, today))
     )
     db.flush()
     return int(getattr(result, "rowcount", 0) or 0)
@@ -163,8 +180,14 @@ def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[P
             manual=bool(p.manual),
             score=int(p.score),
             breakdown=dict((p.reasons or {}).get("breakdown", {})),
+            since=p.started_on,
+            ended_on=p.ended_on,
+            end_reason=p.end_reason,
             id=id_of(p),
         )
         for p, a, aa, m, ma in db.execute(query).all()
     ]
-    return sorted(result, key=lambda r: (swedish_key(r.adept_name), r.adept.casefold()))
+    return sorted(
+        result,
+        key=lambda r: (swedish_key(r.adept_name), r.adept.casefold(), r.state == "ended"),
+    )

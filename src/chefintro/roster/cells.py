@@ -24,7 +24,7 @@ from chefintro.roster.columns import (
     ValueKind,
     unescape_text,
 )
-from chefintro.rules import MAX_CAPACITY
+from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
 from chefintro.text import clean_text, control_problem, email_key
 
 
@@ -321,6 +321,26 @@ def _count(raw: object) -> int | None:
     return int(number)
 
 
+def _minutes(raw: object) -> int | None:
+    number: float | None = None
+    if isinstance(raw, bool):
+        number = None
+    elif isinstance(raw, (int, float)):
+        number = raw
+    elif isinstance(raw, str):
+        text = clean_text(raw)
+        if text is None:
+            return None
+        if text.isdigit():
+            number = int(text)
+    if number is None or not float(number).is_integer() or not 1 <= number <= MAX_MEETING_MINUTES:
+        raise BadCell(
+            f"{quoted(raw_text(raw))} is not a length in whole minutes from 1 to "
+            f"{MAX_MEETING_MINUTES}"
+        )
+    return int(number)
+
+
 def _stored_id(raw: object) -> int | None:
     number: float | None = None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -354,6 +374,7 @@ CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {
     ValueKind.DATETIME: _datetime,
     ValueKind.END_TIME: _end_time,
     ValueKind.COUNT: _count,
+    ValueKind.MINUTES: _minutes,
     ValueKind.FLAG: _flag,
     ValueKind.INFO: info_cell,
     ValueKind.ID: _stored_id,

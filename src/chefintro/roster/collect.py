@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chefintro import audit, cohorts, groups, pairing, registry
+from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
@@ -228,6 +228,7 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
             session_headers=headers,
             include_names=True,
         ),
+        standard_sheet(SheetKey.MEETINGS, followup.meeting_rows(db=db, cohort=cohort)),
         standard_sheet(SheetKey.GROUPS, _groups_rows(db, cohort)),
         _overview(db, cohort),
     ]
@@ -283,6 +284,10 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
             _attendance(db, cohort, sessions, people),
             session_headers=headers,
             include_names=True,
+        ),
+        standard_sheet(
+            SheetKey.MEETINGS,
+            [m for m in followup.meeting_rows(db=db, cohort=cohort) if own & {m[0], m[1]}],
         ),
         standard_sheet(SheetKey.GROUPS, _groups_rows(db, cohort, own)),
     ]

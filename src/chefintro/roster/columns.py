@@ -56,7 +56,7 @@ from chefintro.enums import (
     Role,
     SessionKind,
 )
-from chefintro.rules import MAX_CAPACITY
+from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
 from chefintro.text import clean_text
 
 #: Number formats the writer gives date and date-time cells (what the reader accepts as text).
@@ -76,6 +76,7 @@ class SheetKey(StrEnum):
     SESSIONS = "sessions"
     PAIRS = "pairs"
     ATTENDANCE = "attendance"
+    MEETINGS = "meetings"
     GROUPS = "groups"
     OVERVIEW = "overview"
     INSTRUCTIONS = "instructions"
@@ -96,6 +97,7 @@ class ValueKind(StrEnum):
     DATETIME = "datetime"
     END_TIME = "end_time"  # date-time, or a bare time on the start's day
     COUNT = "count"  # positive whole number up to MAX_CAPACITY
+    MINUTES = "minutes"  # a meeting's length: whole minutes up to MAX_MEETING_MINUTES
     FLAG = "flag"  # ja/nej
     INFO = "info"  # shown for people, never imported
     ID = "id"  # a stored row's number, written by export in a hidden column
@@ -156,6 +158,7 @@ _END, _COUNT, _LIST, _FLAG = (
     ValueKind.FLAG,
 )
 _INFO, _REQ, _OPT = ValueKind.INFO, True, False
+_MINUTES = ValueKind.MINUTES
 _COUNT_ID = ValueKind.ID
 _MAIL = (
     "E-postadress",
@@ -224,6 +227,14 @@ ATTENDANCE = SheetDef(SheetKey.ATTENDANCE, "Närvaro", "Attendance", (
     Column("email",             "E-post",            "Email",             _EMAIL,  _REQ, 32, _MAIL),
     Column("name",              "Namn",              "Name",              _INFO,   _OPT, 26),
 ))
+# A pair's meetings: dates and lengths only. Mentor may be left out when the adept has a
+# live pair.
+MEETINGS = SheetDef(SheetKey.MEETINGS, "Möten", "Meetings", (
+    Column("adept",             "Adept",             "Adept",             _EMAIL,  _REQ, 32),
+    Column("mentor",            "Mentor",            "Mentor",            _EMAIL,  _OPT, 32),
+    Column("held_on",           "Datum",             "Date",              _DATE,   _REQ, 13),
+    Column("minutes",           "Minuter",           "Minutes",           _MINUTES, _OPT, 10),
+))
 GROUPS = SheetDef(SheetKey.GROUPS, "Grupper", "Groups", (
     Column("group",             "Grupp",             "Group",             _TEXT,   _OPT, 18),
     Column("email",             "E-post",            "Email",             _EMAIL,  _OPT, 32),
@@ -252,6 +263,8 @@ SHEET_HELP: dict[SheetKey, str] = {
     SheetKey.ATTENDANCE: "Närvaro per träff: en rad per deltagare och en kolumn per träff, "
     "rubricerad ”Titel (ÅÅÅÅ-MM-DD TT:MM)”. Skriv närvarande, frånvarande eller anmält "
     "förhinder; en tom cell lämnar närvaron oförändrad.",
+    SheetKey.MEETINGS: "Parens möten under året, en rad per möte: bara datum och längd, "
+    "aldrig vad som sades.",
 }
 
 #: Swedish help text per column, for the template's Instruktioner sheet.
@@ -298,6 +311,13 @@ COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     (SheetKey.ATTENDANCE, "email"): "Deltagarens e-postadress. Obligatorisk.",
     (SheetKey.ATTENDANCE, "name"): "Valfri kolumn: deltagarens namn som stöd när listan fylls "
     "i; läses inte in.",
+    (SheetKey.MEETINGS, "adept"): "Adeptens e-postadress. Obligatorisk.",
+    (SheetKey.MEETINGS, "mentor"): "Mentorns e-postadress; kan lämnas tom när adepten har ett "
+    "aktivt par.",
+    (SheetKey.MEETINGS, "held_on"): "Dag för mötet, ÅÅÅÅ-MM-DD, inom programåret och inte i "
+    "framtiden. Obligatorisk.",
+    (SheetKey.MEETINGS, "minutes"): f"Mötets längd i minuter (heltal 1–{MAX_MEETING_MINUTES}); "
+    "får lämnas tom.",
 }
 
 SHEETS: dict[SheetKey, SheetDef] = {
@@ -308,6 +328,7 @@ SHEETS: dict[SheetKey, SheetDef] = {
         SESSIONS,
         PAIRS,
         ATTENDANCE,
+        MEETINGS,
         GROUPS,
         OVERVIEW,
         INSTRUCTIONS,
@@ -322,6 +343,7 @@ IMPORT_ORDER: tuple[SheetKey, ...] = (
     SheetKey.SESSIONS,
     SheetKey.PAIRS,
     SheetKey.ATTENDANCE,
+    SheetKey.MEETINGS,
 )
 
 

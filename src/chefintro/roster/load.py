@@ -950,6 +950,62 @@ class _Loader:
                 SheetKey.ATTENDANCE, Change(sheet, row.row, action, row.email, changed)
             )
 
+    def load_meetings(self) -> None:
+        if not self.data.has(SheetKey.MEETINGS):
+            return
+        self.summary.counts(SheetKey.MEETINGS)
+        if not self.data.meetings:
+            return
+        sheet = SHEETS[SheetKey.MEETINGS].sv
+        from chefintro import followup
+        from chefintro.clock import today
+
+        cohort = self.need_cohort(SheetKey.MEETINGS)
+        if cohort is None:
+            return
+        index = followup.MeetingPairs(db=self.db, cohort=cohort)
+        now = today()
+        early = 0
+        for row in self.data.meetings:
+            try:
+                pairing = index.pairing_for(adept=row.adept, mentor=row.mentor)
+            except ChefintroError as exc:
+                column = "mentor" if row.mentor is not None else "adept"
+                self.problem(SheetKey.MEETINGS, row.row, column, exc.message)
+                continue
+            try:
+                warning = followup.check_meeting_day(
+                    cohort=cohort, pairing=pairing, day=row.held_on, today=now
+                )
+            except ChefintroError as exc:
+                self.problem(SheetKey.MEETINGS, row.row, "held_on", exc.message)
+                continue
+            change = followup.record_meeting(
+                db=self.db,
+                pairing=pairing,
+                day=row.held_on,
+                minutes=row.minutes,
+                known=index.meetings,
+            )
+            early += warning is not None and change.outcome != "unchanged"
+            who = f"{row.adept} {row.held_on}"
+            if change.outcome == "updated":
+                fields = _diff([("Minuter", change.minutes_before, row.minutes)])
+                self.summary.record(
+                    SheetKey.MEETINGS, Change(sheet, row.row, "changed", who, fields)
+                )
+            else:
+                added = _diff([("Minuter", None, row.minutes)]) if change.outcome == "added" else ()
+                self.summary.record(
+                    SheetKey.MEETINGS, Change(sheet, row.row, change.outcome, who, added)
+                )
+        self.db.flush()
+        if early:
+            self.summary.warnings.append(
+                f"{early} meeting(s) on 'Möten' are dated before their pair was made active; "
+                "they were taken anyway."
+            )
+
 
 def _names(names: list[str], limit: int = 10) -> str:
     shown = ", ".join(names[:limit])
@@ -1056,6 +1112,7 @@ def import_roster(
         # Pairs and attendance need the participants written first.
         loader.load_pairs()
         loader.load_attendance()
+        loader.load_meetings()
     else:
         loader.check_references()
     loader.summary.dry_run = dry_run

@@ -72,6 +72,17 @@ class PairRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingRow:
+    """A Möten row: the adept's e-mail, the mentor's (None: the adept's live pair), the day."""
+
+    row: int
+    adept: str
+    held_on: date
+    mentor: str | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeSessionColumn:
     """A session column on the Närvaro sheet (1-based sheet column), its header parsed."""
 
@@ -110,6 +121,7 @@ class RosterData:
     pairs: list[PairRow] = field(default_factory=list)
     attendance: list[AttendanceRow] = field(default_factory=list)
     attendance_sessions: list[ProgrammeSessionColumn] = field(default_factory=list)
+    meetings: list[MeetingRow] = field(default_factory=list)
     #: The roster sheets found, by key, with their names as written in the file.
     sheets: dict[SheetKey, str] = field(default_factory=dict)
     #: For each sheet found, each recognised column's header as written in the file.
@@ -143,7 +155,9 @@ class RosterData:
         return Problem(message, sheet=sheet, row=row, column=column)
 
 
-def row_values(row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow) -> tuple[Any, ...]:
+def row_values(
+    row: AgencyRow | ParticipantRow | ProgrammeSessionRow | PairRow | MeetingRow,
+) -> tuple[Any, ...]:
     """Return a row's values in its sheet's column order (what ``writer.standard_sheet`` takes)."""
     key = _ROW_SHEETS[type(row)]
     present = {f.name for f in fields(row)}
@@ -157,4 +171,5 @@ _ROW_SHEETS: dict[type, SheetKey] = {
     ParticipantRow: SheetKey.PARTICIPANTS,
     ProgrammeSessionRow: SheetKey.SESSIONS,
     PairRow: SheetKey.PAIRS,
+    MeetingRow: SheetKey.MEETINGS,
 }

@@ -36,6 +36,7 @@ from chefintro.roster.rows import (
     AgencyRow,
     AttendanceMark,
     AttendanceRow,
+    MeetingRow,
     PairRow,
     ParticipantRow,
     ProgrammeSessionColumn,
@@ -515,10 +516,30 @@ def _build_attendance(
     reader.data.attendance.append(AttendanceRow(number, email, v.get("marks", ())))
 
 
+def _build_meeting(reader: SheetReader, state: _SheetState, number: int, v: dict[str, Any]) -> None:
+    adept, mentor = v["adept"], v.get("mentor")
+    if mentor is not None and email_cell_key(adept) == email_cell_key(mentor):
+        reader.problem(
+            number,
+            reader.data.column_label(reader.key, "mentor"),
+            f"{adept!r} is both adept and mentor; a pair needs two people.",
+        )
+        return
+    key = (email_cell_key(adept), email_cell_key(mentor) if mentor else None, v["held_on"])
+    earlier = state.first(key, number)
+    if earlier is not None:
+        _duplicate(
+            reader, number, earlier, "held_on", f"the meeting of {adept!r} on {v['held_on']}"
+        )
+        return
+    reader.data.meetings.append(MeetingRow(number, **v))
+
+
 _BUILDERS: dict[SheetKey, Callable[[SheetReader, _SheetState, int, dict[str, Any]], None]] = {
     SheetKey.AGENCIES: _build_agency,
     SheetKey.PARTICIPANTS: _build_participant,
     SheetKey.SESSIONS: _build_session,
     SheetKey.PAIRS: _build_pair,
     SheetKey.ATTENDANCE: _build_attendance,
+    SheetKey.MEETINGS: _build_meeting,
 }
