@@ -110,7 +110,7 @@ def import_(
 
 def _print_changes(summary: object) -> None:
     """List the rows that change (and how), then how many rows stay as they are."""
-    from chefintro.roster.load import ImportSummary
+    from chefintro.roster.changes import ImportSummary
 
     assert isinstance(summary, ImportSummary)
     changing = [c for c in summary.changes if c.action != "unchanged"]

@@ -1,0 +1,431 @@
+"""Loads a roster's people: Myndigheter (agencies) and Deltagare (people and participants).
+
+New people and participants are inserted with Core ``executemany`` in batches; people
+already stored are compared field by field, and only what differs is changed and listed
+(field: old → new). Every participant rule comes from :mod:`chefintro.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import partial
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Table, func, insert
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
+
+from chefintro import cohorts, registry, rules
+from chefintro.enums import PairingState, ParticipantStatus, Role
+from chefintro.errors import ChefintroError
+from chefintro.ids import id_of
+from chefintro.models import Agency, Cohort, Pairing, Participant, Person
+from chefintro.registry import normalise_code
+from chefintro.roster.changes import Change, diff
+from chefintro.roster.columns import SHEETS, SheetKey
+from chefintro.roster.loader import Loader
+from chefintro.roster.rows import ParticipantRow
+from chefintro.text import email_key
+
+_PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
+
+_INSERT_BATCH = 1000
+
+
+def _insert_many(db: Session, model: type[SQLModel], records: Iterable[dict[str, Any]]) -> None:
+    """Insert complete records (every column named) with Core executemany, in batches.
+
+    The table, not the entity: the ORM's bulk insert leaves out None values and so runs one
+    executemany per pattern of blank cells, thousands for a large roster; batches keep the
+    driver's copy of the parameters small (issue 16).
+    """
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    statement = insert(table)
+    rows = iter(records)
+    while batch := list(islice(rows, _INSERT_BATCH)):
+        db.execute(statement, batch)
+
+
+#: The Swedish header of each field a Deltagare row may change, for the change list.
+_HEADERS: dict[str, str] = {
+    "name": "Namn",
+    "email": "E-post",
+    "unit": "Enhet",
+    "title": "Befattning",
+    "field": "Verksamhetsområde",
+    "location": "Ort",
+    "manager_since": "Chef sedan",
+    "capacity": "Kapacitet",
+    "wished_field": "Önskat område",
+    "preferred_mentors": "Önskade mentorer",
+}
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+class PeopleLoader(Loader):
+    """Loads Myndigheter and Deltagare."""
+
+    def load_agencies(self) -> None:
+        for agency in self.db.exec(select(Agency)).all():
+            self.by_code[agency.code] = agency
+            self.by_name[agency.name.casefold()] = agency
+        sheet = SHEETS[SheetKey.AGENCIES].sv
+        if self.data.has(SheetKey.AGENCIES):
+            self.summary.counts(SheetKey.AGENCIES)
+        for row in self.data.agencies:
+            try:
+                code = normalise_code(row.code)
+            except ChefintroError as exc:
+                self.problem(SheetKey.AGENCIES, row.row, "code", exc.message)
+                continue
+            found = self.by_code.get(code)
+            namesake = self.by_name.get(row.name.casefold())
+            if namesake is not None and namesake.code != code:
+                self.problem(
+                    SheetKey.AGENCIES,
+                    row.row,
+                    "name",
+                    f"the name {row.name!r} belongs to agency {namesake.code} already; agency "
+                    "names must differ, since rosters may name an agency instead of its code",
+                )
+                continue
+            # A blank Kontakt cell (or an old workbook without the column) keeps the contact.
+            contact = row.contact if row.contact is not None else (found.contact if found else None)
+            if found is None:
+                agency = Agency(code=code, name=row.name, contact=row.contact)
+                self.db.add(agency)
+                self.summary.record(
+                    SheetKey.AGENCIES,
+                    Change(
+                        sheet,
+                        row.row,
+                        "added",
+                        code,
+                        diff([("Namn", None, row.name), ("Kontakt", None, row.contact)]),
+                    ),
+                )
+                self.by_code[code] = agency
+                self.by_name[row.name.casefold()] = agency
+                continue
+            if found.name != row.name:
+                # A roster never renames an agency: an old or mistyped sheet must not change
+                # what every other agency's workbook says. 'agency edit' renames.
+                self.summary.warnings.append(
+                    f"Myndigheter row {row.row}: agency {code} is {found.name!r}, the roster "
+                    f"calls it {row.name!r}; the name was not changed (use 'chefintro agency "
+                    f"edit {code} --name …' to rename it)."
+                )
+            if found.contact != contact:
+                # The HR contact is the agency's own detail, not its identity: a filled
+                # Kontakt cell sets it (a blank one keeps it, above).
+                old = found.contact
+                found.contact = contact
+                self.db.add(found)
+                self.summary.record(
+                    SheetKey.AGENCIES,
+                    Change(sheet, row.row, "changed", code, diff([("Kontakt", old, contact)])),
+                )
+                continue
+            self.summary.record(SheetKey.AGENCIES, Change(sheet, row.row, "unchanged", code))
+        self.db.flush()
+
+    def _resolve_wishes(
+        self,
+        row: ParticipantRow,
+        own_agency: Agency,
+        mentors_by_key: dict[str, tuple[str, str]],
+        mentors_by_name: dict[str, list[str]],
+    ) -> list[str]:
+        """Return an adept's wished mentors as e-mail keys; warn (naming them) about the rest.
+
+        A wish may be an e-mail address or a mentor's name when the name is unique among
+        the cohort's and the file's mentors.
+        """
+        keys: list[str] = []
+        for wish in row.preferred_mentors:
+            if "@" in wish:
+                key = email_key(wish)
+                if key not in mentors_by_key:
+                    self.summary.warnings.append(
+                        f"Deltagare row {row.row}: {row.name} wishes for {wish}, who is not a "
+                        "mentor of the cohort; the wish is kept but plays no part in matching "
+                        "until they are."
+                    )
+                keys.append(key)
+                continue
+            found = mentors_by_name.get(wish.casefold(), [])
+            if len(found) != 1:
+                what = "no mentor" if not found else f"{len(found)} mentors"
+                self.summary.warnings.append(
+                    f"Deltagare row {row.row}: {row.name} wishes for {wish!r}, but {what} of "
+                    "the cohort has that name; write the mentor's e-mail address instead. "
+                    "The wish was left out."
+                )
+                continue
+            keys.append(found[0])
+        for key in keys:
+            mentor = mentors_by_key.get(key)
+            if mentor is not None and mentor[1] == own_agency.code:
+                self.summary.warnings.append(
+                    f"Deltagare row {row.row}: {row.name} wishes for {mentor[0]}, who is from "
+                    f"the same agency ({own_agency.code}); a mentor is always from another "
+                    "agency, so the wish plays no part in matching."
+                )
+        return keys
+
+    def load_participants(self) -> None:
+        if not self.data.has(SheetKey.PARTICIPANTS):
+            return
+        sheet = SHEETS[SheetKey.PARTICIPANTS].sv
+        self.summary.counts(SheetKey.PARTICIPANTS)
+        cohort = self.need_cohort(SheetKey.PARTICIPANTS) if self.data.participants else None
+        people = {p.email_key: p for p in self.db.exec(select(Person)).all()}
+        agencies_by_id = {a.id: a for a in self.by_code.values() if a.id is not None}
+        parts: dict[int, Participant] = {}
+        if cohort is not None:
+            parts = {
+                p.person_id: p
+                for p in self.db.exec(
+                    select(Participant).where(col(Participant.cohort_id) == cohort.id)
+                ).all()
+            }
+        live_pairs: dict[int, int] = {}
+        if cohort is not None:
+            live_pairs = dict(
+                self.db.execute(
+                    sa_select(col(Pairing.mentor_id), func.count())
+                    .where(col(Pairing.cohort_id) == cohort.id)
+                    .where(col(Pairing.state) != PairingState.ENDED)
+                    .group_by(col(Pairing.mentor_id))
+                ).all()
+            )
+        # Mentors of the cohort and of the file, for wishes by address or by name.
+        mentors_by_key: dict[str, tuple[str, str]] = {}
+        for key, someone in people.items():
+            part = parts.get(id_of(someone))
+            if part is not None and part.role == Role.MENTOR:
+                agency = agencies_by_id.get(someone.agency_id)
+                mentors_by_key[key] = (someone.name, agency.code if agency else "")
+        for r in self.data.participants:
+            if r.role == Role.MENTOR:
+                file_agency = self.agency(r.agency)
+                mentors_by_key[email_key(r.email)] = (
+                    r.name,
+                    file_agency.code if file_agency else "",
+                )
+        mentors_by_name: dict[str, list[str]] = {}
+        for key, (name, _code) in mentors_by_key.items():
+            mentors_by_name.setdefault(name.casefold(), []).append(key)
+        new_people: list[dict[str, Any]] = []
+        pending_parts: list[tuple[str, dict[str, Any]]] = []
+        outcome: list[Change] = []
+        today = date.today()
+        for row in self.data.participants:
+            agency = self.agency(row.agency)
+            if agency is None:
+                known = ", ".join(sorted(self.by_code)) or "none registered"
+                self.problem(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "agency",
+                    f"unknown agency {row.agency!r}; use a code or name of: {known}",
+                )
+                continue
+            key = email_key(row.email)
+            values: dict[str, Any] = {
+                name: getattr(row, name)
+                for name in _PERSON_FIELDS
+                if getattr(row, name) is not None
+            }
+            values["agency_id"] = agency.id
+            if row.manager_since is not None and row.manager_since > today:
+                self.summary.warnings.append(
+                    f"Deltagare row {row.row}: {row.name} becomes a manager on "
+                    f"{row.manager_since.isoformat()}, after today; check Chef sedan."
+                )
+            person = people.get(key)
+            action = "unchanged"
+            changed_fields: list[tuple[str, object, object]] = []
+            if person is None:
+                record = dict.fromkeys(_PERSON_FIELDS)
+                record.update(values, email_key=key)
+                new_people.append(record)
+                action = "added"
+                changed_fields += [("Myndighet", None, agency.code)]
+            else:
+                if person.agency_id != agency.id:
+                    partners = registry.same_agency_partners(
+                        db=self.db,
+                        person_id=id_of(person),
+                        agency_id=id_of(agency),
+                    )
+                    if partners:
+                        self.problem(
+                            SheetKey.PARTICIPANTS,
+                            row.row,
+                            "agency",
+                            f"{row.name} is paired with {', '.join(partners)} of {agency.code}; "
+                            "adept and mentor must be from different agencies, so remove that "
+                            "pair before moving them",
+                        )
+                        continue
+                    old = agencies_by_id.get(person.agency_id)
+                    old_code = old.code if old is not None else "?"
+                    self.summary.warnings.append(
+                        f"Deltagare row {row.row}: {person.name} ({person.email}) moves from "
+                        f"{old_code} to {agency.code}."
+                    )
+                    changed_fields.append(("Myndighet", old_code, agency.code))
+                for name, value in values.items():
+                    if name == "agency_id":
+                        continue
+                    current = getattr(person, name)
+                    if current != value:
+                        changed_fields.append((_HEADERS[name], current, value))
+                        setattr(person, name, value)
+                if person.agency_id != agency.id:
+                    person.agency_id = agency.id  # type: ignore[assignment]
+                if changed_fields:
+                    self.db.add(person)
+                    action = "changed"
+            if cohort is not None:
+                if not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "capacity",
+                    partial(rules.participant_capacity, row.role, row.capacity),
+                ) or not self.obeys(
+                    SheetKey.PARTICIPANTS,
+                    row.row,
+                    "wished_field" if row.wished_field else "preferred_mentors",
+                    partial(
+                        rules.check_wishes,
+                        row.role,
+                        wished_field=row.wished_field,
+                        preferred_mentors=row.preferred_mentors,
+                    ),
+                ):
+                    continue
+                preferred = self._resolve_wishes(row, agency, mentors_by_key, mentors_by_name)
+                # A blank or absent cell keeps what the store has, as for people: a roster
+                # that leaves out a column must not reset capacities or wishes.
+                given: dict[str, Any] = {}
+                if row.capacity is not None:
+                    given["capacity"] = row.capacity
+                if row.wished_field is not None:
+                    given["wished_field"] = row.wished_field
+                if preferred:
+                    given["preferred_mentors"] = preferred
+                existing = parts.get(id_of(person)) if person is not None else None
+                if existing is None:
+                    pending_parts.append(
+                        (
+                            key,
+                            {
+                                "role": row.role.value,
+                                "capacity": 1,
+                                "wished_field": None,
+                                "preferred_mentors": [],
+                                **given,
+                            },
+                        )
+                    )
+                    if action != "added":
+                        changed_fields.append(("Roll", None, row.role.value))
+                    action = "added" if action == "added" else "changed"
+                elif existing.role != row.role:
+                    self.problem(
+                        SheetKey.PARTICIPANTS,
+                        row.row,
+                        "role",
+                        f"{row.email} is already {existing.role} in cohort {cohort.name}; "
+                        f"a person has one role per cohort",
+                    )
+                    continue
+                else:
+                    if "capacity" in given and given["capacity"] < existing.capacity:
+                        live = live_pairs.get(id_of(existing), 0)
+                        if given["capacity"] < live:
+                            self.problem(
+                                SheetKey.PARTICIPANTS,
+                                row.row,
+                                "capacity",
+                                f"{row.name} mentors {live} adept(s) in cohort {cohort.name}; "
+                                f"remove pairs before lowering the capacity to {given['capacity']}",
+                            )
+                            continue
+                    part_changed = False
+                    for name, value in given.items():
+                        current = getattr(existing, name)
+                        if name == "preferred_mentors":
+                            current = list(current or [])
+                        if current != value:
+                            changed_fields.append((_HEADERS[name], current, value))
+                            setattr(existing, name, value)
+                            part_changed = True
+                    if part_changed:
+                        self.db.add(existing)
+                        action = "changed" if action == "unchanged" else action
+            fields = diff(changed_fields) if action != "unchanged" else ()
+            outcome.append(Change(sheet, row.row, action, f"{row.name} <{row.email}>", fields))
+            self.file_people.add(key)
+        if self.problems:
+            return
+        if new_people:
+            _insert_many(self.db, Person, new_people)
+        self.db.flush()
+        if pending_parts and cohort is not None:
+            ids: dict[str, int] = dict(
+                self.db.execute(
+                    sa_select(col(Person.email_key), col(Person.id)).where(
+                        col(Person.email_key).in_({k for k, _ in pending_parts})
+                    )
+                ).all()
+            )
+            _insert_many(
+                self.db,
+                Participant,
+                (
+                    {
+                        "cohort_id": cohort.id,
+                        "person_id": ids[k],
+                        "status": ParticipantStatus.ACTIVE.value,
+                        "continues": False,
+                        **v,
+                    }
+                    for k, v in pending_parts
+                ),
+            )
+            self.db.flush()
+        for change in outcome:
+            self.summary.record(SheetKey.PARTICIPANTS, change)
+        if cohort is not None and self.file_people:
+            self._eligibility_warning(cohort)
+
+    def _eligibility_warning(self, cohort: Cohort) -> None:
+        """Name this file's participants who fail eligibility (never the rest of the cohort)."""
+        short: list[str] = []
+        unknown: list[str] = []
+        for info in cohorts.list_participants(db=self.db, cohort=cohort):
+            if email_key(info.email) not in self.file_people:
+                continue
+            if info.eligibility == "short":
+                short.append(f"{info.name} ({info.months_as_manager} months)")
+            elif info.eligibility == "unknown":
+                unknown.append(info.name)
+        if short:
+            self.summary.warnings.append(
+                f"Eligibility: {_names(short)} ha(s) managed for less than the programme asks "
+                f"(cohort {cohort.name})."
+            )
+        if unknown:
+            self.summary.warnings.append(
+                f"Eligibility: {_names(unknown)} ha(s) no Chef sedan date, so eligibility is "
+                "unknown."
+            )
