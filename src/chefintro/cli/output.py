@@ -54,6 +54,16 @@ def warning(message: str) -> None:
     _stderr().print(f"[yellow]Warning:[/] {_escape(message)}")
 
 
+def warnings(messages: Iterable[str]) -> None:
+    """Print each message as :func:`warning` does, in one call (a roster has thousands).
+
+    The same markup line by line, so the same output, without rich's per-call overhead.
+    """
+    lines = [f"[yellow]Warning:[/] {_escape(message)}" for message in messages]
+    if lines:
+        _stderr().print("\n".join(lines))
+
+
 def success(message: str) -> None:
     _stderr().print(f"[green]✓[/] {_escape(message)}")
 

@@ -70,8 +70,7 @@ def import_(
         warnings = data.warnings
         if chosen is not None:
             keep_only(data, chosen)
-        for message in data.warnings:
-            output.warning(message)
+        output.warnings(data.warnings)
         with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
             summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
     except InvalidInputError as error:
@@ -88,8 +87,7 @@ def import_(
                 }
             )
         raise
-    for message in summary.warnings:
-        output.warning(message)
+    output.warnings(summary.warnings)
     if as_json:
         result = summary.to_json()
         result["warnings"] = data.warnings + summary.warnings

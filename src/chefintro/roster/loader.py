@@ -65,15 +65,6 @@ class Loader:
             self.problem(key, row, column, exc.message)
             return None
 
-    def obeys(self, key: SheetKey, row: int, column: str, rule: Callable[[], object]) -> bool:
-        """Apply one rule of the rulebook to a row; a broken rule becomes a located problem."""
-        try:
-            rule()
-        except ChefintroError as exc:
-            self.problem(key, row, column, exc.message)
-            return False
-        return True
-
     def need_cohort(self, key: SheetKey) -> Cohort | None:
         """Return the cohort the roster's cohort sheets go to; a problem (once) if none."""
         if self.cohort is None and not self.no_cohort:
