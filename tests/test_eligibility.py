@@ -3,10 +3,13 @@ and mentors not held to the adepts' completion rule."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import hostile
 from tests.conftest import Cli
 
 NEW = "ny.chef@csn.se"
@@ -92,3 +95,44 @@ def test_mentors_are_not_held_to_the_completion_rule(years: Cli) -> None:
     assert "1 adept(s) at risk, 1 cannot complete" in human.stderr or "1 cannot" in human.stderr
     mentor_line = next(line for line in human.stdout.splitlines() if "Maja Mentor" in line)
     assert "cannot complete" not in mentor_line
+
+
+def test_a_roster_names_its_own_people_who_fail_eligibility_in_swedish_order(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """One warning per kind: the first ten names in Swedish order, then how many more."""
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    # Already in the cohort, also short of months, but not on this roster: never named.
+    cli("person", "add", "--name", "Aron Annan", "--email", "aron@bv.se", "--agency", "BV",
+        "--manager-since", "2026-12-01")  # fmt: skip
+    cli("participant", "add", "aron@bv.se", "--role", "adept")
+    names = ["Örjan", "Åsa", "Ärla", "Zelda", "Émil", "Eva", "Bo", "Adam", "Cia", "Dan", "Fia"]
+    rows: list[list[object]] = [
+        [f"{name} Kort", f"kort{n}@csn.se", "CSN", "adept", date(2026, 12, 1)]
+        for n, name in enumerate(names)
+    ]
+    rows.append(["Mentor Ny", "mentor@bv.se", "BV", "mentor", date(2025, 1, 1)])  # 24 < 36
+    rows.append(["Okänd Start", "okand@csn.se", "CSN", "adept", None])
+    rows.append(["Gammal Nog", "nog@bv.se", "BV", "adept", date(2025, 1, 1)])  # 24 months: ok
+    roster = hostile.openpyxl_workbook(
+        tmp_path,
+        "roster.xlsx",
+        {"Deltagare": [["Namn", "E-post", "Myndighet", "Roll", "Chef sedan"], *rows]},
+    )
+    result = cli("roster", "import", str(roster))
+    short = (
+        "Warning: Eligibility: Adam Kort (1 months), Bo Kort (1 months), Cia Kort (1 months), "
+        "Dan Kort (1 months), Émil Kort (1 months), Eva Kort (1 months), Fia Kort (1 months), "
+        "Mentor Ny (24 months), Zelda Kort (1 months), Åsa Kort (1 months) and 2 more ha(s) "
+        "managed for less than the programme asks (cohort 2027)."
+    )
+    unknown = (
+        "Warning: Eligibility: Okänd Start ha(s) no Chef sedan date, so eligibility is unknown."
+    )
+    lines = result.stderr.splitlines()
+    assert short in lines, result.stderr
+    assert unknown in lines, result.stderr
+    assert "Aron" not in result.stderr
+    assert "Gammal" not in result.stderr

@@ -231,3 +231,46 @@ def test_par_rows_obey_the_pair_rules_of_pair_set(cli: Cli, tmp_path: Path) -> N
     imported = cli("roster", "import", str(roster), code=65)
     assert sentence in imported.stderr
     assert cli.json("pair", "list") == []
+
+
+@pytest.mark.parametrize(
+    ("pasted", "address"),
+    [
+        ("a@b.se", "a@b.se"),
+        ("  a@b.se  ", "a@b.se"),
+        ("a@b.se;", "a@b.se"),
+        ("a@b.se ; ,\n", "a@b.se"),
+        ("a@b.se\u00a0;\u2003", "a@b.se"),
+        ("a@b.sex", "a@b.sex"),
+        ("Anna Ek <a@b.se>;", "a@b.se"),
+        ("<a@b.se>", "a@b.se"),
+        ("Anna Ek < a@b.se ,>", "a@b.se"),
+        ("mailto:a@b.se", "a@b.se"),
+        ("MailTo: a@b.se;", "a@b.se"),
+        ("<mailto:a@b.se>", "a@b.se"),
+        ("A\u0301sa@b.se", "Ása@b.se"),
+        ("a:b@c.se", "a:b@c.se"),
+    ],
+)
+def test_parse_email_cleans_what_mail_programs_paste(pasted: str, address: str) -> None:
+    assert rules.parse_email(pasted) == address
+
+
+@pytest.mark.parametrize(
+    ("pasted", "why"),
+    [
+        ("", "is empty"),
+        (" ;, ", "is empty"),
+        ("mailto:", "is empty"),
+        ("<>", "is empty"),
+        ("a\u200b@b.se", "invisible characters"),
+        ("a\x07@b.se", "invisible characters"),
+        ("a@b.se; c@d.se", "more than one address"),
+        ("<a@b.se> <c@d.se>", "more than one address"),
+        ("a@b.se c@d.se", "more than one address"),
+        ("Anna Ek", rules.NOT_AN_EMAIL),
+    ],
+)
+def test_parse_email_refuses_what_is_not_one_address(pasted: str, why: str) -> None:
+    with pytest.raises(rules.NotAnEmail, match=why):
+        rules.parse_email(pasted)

@@ -56,8 +56,15 @@ class NotAnEmail(ValueError):
 
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 _ANGLE = re.compile(r"^(?P<display>[^<>]*)<(?P<address>[^<>]*)>$")
-_TRAILING_SEPARATORS = re.compile(r"[\s;,]+$")
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _strip_separators(text: str) -> str:
+    """Drop what mail programs leave after an address: whitespace, ``;`` and ``,``."""
+    stripped = text.rstrip().rstrip(";,")
+    while stripped != text:
+        text, stripped = stripped, stripped.rstrip().rstrip(";,")
+    return text
 
 
 def parse_email(value: str) -> str:
@@ -69,15 +76,18 @@ def parse_email(value: str) -> str:
     cleaned to the bare address (trimmed, NFC). Anything else that is not exactly one
     address is refused (:func:`email_problem`, and two addresses in one value).
     """
-    text = clean_text(value) or ""
-    text = _TRAILING_SEPARATORS.sub("", text)
-    angle = _ANGLE.match(text)
+    # Each pattern runs only where its character is present: a roster has thousands of
+    # addresses, nearly all already bare (issue 16).
+    text = _strip_separators(clean_text(value) or "")
+    angle = _ANGLE.match(text) if "<" in text else None
     if angle is not None:
         text = angle["address"].strip()
-    text = _TRAILING_SEPARATORS.sub("", _MAILTO.sub("", text).strip())
+    if ":" in text:
+        text = _MAILTO.sub("", text).strip()
+    text = _strip_separators(text)
     if not text:
         raise NotAnEmail("is empty; an e-mail address is needed")
-    if _INVISIBLE.search(text):
+    if not text.isprintable() and _INVISIBLE.search(text):
         raise NotAnEmail("contains invisible characters; retype the address")
     if text.count("@") > 1 and any(sep in text for sep in ";, <>"):
         raise NotAnEmail("holds more than one address; give one address")

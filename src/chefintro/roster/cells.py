@@ -304,7 +304,8 @@ def _end_time(raw: object) -> datetime | time | None:
         ) from None
 
 
-def _count(raw: object) -> int | None:
+def _whole_number(raw: object, allowed: Callable[[int], bool], what: str) -> int | None:
+    """Read a whole number (a number, or digits as text) that ``allowed`` accepts."""
     number: float | None = None
     if isinstance(raw, bool):
         number = None
@@ -316,29 +317,21 @@ def _count(raw: object) -> int | None:
             return None
         if text.isdigit():
             number = int(text)
-    if number is None or not float(number).is_integer() or not rules.capacity_allowed(int(number)):
-        raise BadCell(f"{quoted(raw_text(raw))} is not a whole number from 1 to {MAX_CAPACITY}")
+    if number is None or not float(number).is_integer() or not allowed(int(number)):
+        raise BadCell(f"{quoted(raw_text(raw))} is not {what}")
     return int(number)
+
+
+def _count(raw: object) -> int | None:
+    return _whole_number(raw, rules.capacity_allowed, f"a whole number from 1 to {MAX_CAPACITY}")
 
 
 def _minutes(raw: object) -> int | None:
-    number: float | None = None
-    if isinstance(raw, bool):
-        number = None
-    elif isinstance(raw, (int, float)):
-        number = raw
-    elif isinstance(raw, str):
-        text = clean_text(raw)
-        if text is None:
-            return None
-        if text.isdigit():
-            number = int(text)
-    if number is None or not float(number).is_integer() or not 1 <= number <= MAX_MEETING_MINUTES:
-        raise BadCell(
-            f"{quoted(raw_text(raw))} is not a length in whole minutes from 1 to "
-            f"{MAX_MEETING_MINUTES}"
-        )
-    return int(number)
+    return _whole_number(
+        raw,
+        lambda minutes: 1 <= minutes <= MAX_MEETING_MINUTES,
+        f"a length in whole minutes from 1 to {MAX_MEETING_MINUTES}",
+    )
 
 
 def _stored_id(raw: object) -> int | None:

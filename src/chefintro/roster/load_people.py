@@ -503,7 +503,8 @@ class PeopleLoader(Loader):
         The rule is :func:`rules.eligibility`, as for ``participant list``; one plain query
         of the four columns it needs, and only the names shown are put in Swedish order.
         """
-        adept_months, mentor_months, adept_max_months = cohorts.eligibility_limits(self.db)
+        adept, mentor, adept_max = cohorts.eligibility_limits(self.db)
+        limits = {"adept_months": adept, "mentor_months": mentor, "adept_max_months": adept_max}
         short: list[tuple[str, str, str]] = []  # (name, e-mail, as shown)
         unknown: list[tuple[str, str, str]] = []
         rows = self.db.execute(
@@ -521,12 +522,7 @@ class PeopleLoader(Loader):
             if email_key(email) not in self.file_people:
                 continue
             status, months, _needed = rules.eligibility(
-                manager_since=manager_since,
-                role=role,
-                starts_on=cohort.starts_on,
-                adept_months=adept_months,
-                mentor_months=mentor_months,
-                adept_max_months=adept_max_months,
+                manager_since=manager_since, role=role, starts_on=cohort.starts_on, **limits
             )
             if status == rules.SHORT:
                 short.append((name, email, f"{name} ({months} months)"))

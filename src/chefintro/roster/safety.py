@@ -25,6 +25,9 @@ values, so the reader can report them. Everything here works on zip headers and
 decompressed bytes with C-speed searches; bombs are refused within a second or so.
 
 The caps are module constants so a deployment (or a test) can change them.
+
+The zip's entries are located, unpacked and recognised, and the small XML parts read,
+by :mod:`chefintro.roster.workbook_parts`; the checks and their caps are here.
 """
 
 from __future__ import annotations
@@ -35,12 +38,26 @@ import re
 import stat
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
 from chefintro.errors import InvalidInputError, UnreadableInputError
+from chefintro.roster.cells import column_letters
+from chefintro.roster.workbook_parts import (
+    SAVE_AS_XLSX,
+    ZIP_MAGIC,
+    column_number,
+    entry_spans,
+    exported_at,
+    hyperlinks,
+    inflate,
+    local_name,
+    ole_message,
+    sheet_parts,
+    split_reference,
+    workbook_kind,
+)
 
 #: Largest file accepted at all; the whole file is held in memory while it is read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -59,11 +76,6 @@ MAX_SHARED_STRINGS = 5_000_000
 MAX_FORMULAS_PER_SHEET = 1_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-
-_SAVE_AS_XLSX = "open it in Excel and save it as Excel Workbook (.xlsx)"
-
 # An XML prefix is any run of name characters; quick-xml (inside calamine) matches local
 # names, so ``<x:f>`` is a formula just like ``<f>``.
 _PREFIX = rb"(?:[^\s<>/:!?=\"']+:)?"
@@ -125,10 +137,10 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
     source = Path(path)
     data = read_file(source)
     if data.startswith(OLE_MAGIC):
-        raise UnreadableInputError(_ole_message(source, data))
-    if not data.startswith(_ZIP_MAGIC):
+        raise UnreadableInputError(ole_message(source, data))
+    if not data.startswith(ZIP_MAGIC):
         raise UnreadableInputError(
-            f"{source} is not an Excel workbook (.xlsx); {_SAVE_AS_XLSX}, or export it as "
+            f"{source} is not an Excel workbook (.xlsx); {SAVE_AS_XLSX}, or export it as "
             ".xlsx from the program that made it."
         )
     try:
@@ -149,13 +161,13 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
     with archive:
         infos = archive.infolist()
         _check_entries(source, infos)
-        kind = _check_is_workbook(source, archive, {info.filename for info in infos})
-        spans = _entry_spans(source, data, infos)
+        kind = workbook_kind(source, archive, {info.filename for info in infos})
+        spans = entry_spans(source, data, infos)
         formulas_by_part: dict[str, tuple[FormulaCell, ...]] = {}
         numbers_by_part: dict[str, list[tuple[int, int, str]]] = {}
         contents: dict[str, bytes] = {}
         for info in infos:
-            content = _inflate(source, data, info, spans[info.filename])
+            content = inflate(source, data, info, spans[info.filename])
             found = _scan_part(source, info.filename, content)
             if found:
                 formulas_by_part[info.filename] = found
@@ -172,17 +184,17 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
                 contents[info.filename] = content
         if kind == "ods":
             return CheckedWorkbook(source, data, kind="ods")
-        sheets = _sheet_parts(archive) if formulas_by_part or numbers_by_part or contents else {}
+        sheets = sheet_parts(archive) if formulas_by_part or numbers_by_part or contents else {}
         formulas = {sheets[p]: f for p, f in formulas_by_part.items() if p in sheets}
         if numbers_by_part:
             _refuse_numbers(source, sheets, numbers_by_part)
         links = {
             sheets[part]: linked
             for part in sheets
-            if part in contents and (linked := _hyperlinks(part, contents))
+            if part in contents and (linked := hyperlinks(part, contents))
         }
-        exported_at = _exported_at(contents.get("docProps/custom.xml"))
-    return CheckedWorkbook(source, data, formulas, "xlsx", links, exported_at)
+        exported = exported_at(contents.get("docProps/custom.xml"))
+    return CheckedWorkbook(source, data, formulas, "xlsx", links, exported)
 
 
 #: A numeric cell value with an exponent of two digits or more, or not a number at all:
@@ -193,6 +205,9 @@ _LARGE_NUMBER = re.compile(
     + rb"v>\s*([-+]?(?:[0-9.]+[eE]\+?[0-9]{2,}|[0-9]{11,}(?:\.[0-9]*)?|inf|infinity))\s*</",
     re.IGNORECASE,
 )
+# What every _LARGE_NUMBER match (with a lower-case v) contains, from its "v>" on; a
+# literal start makes this search several times faster than _LARGE_NUMBER's own.
+_LARGE_CANDIDATE = re.compile(rb"v>\s*[-+]?(?:[0-9.]+[eE]\+?[0-9]{2,}|[0-9]{11,}|[iI][nN][fF])")
 _CELL_START = re.compile(rb"<" + _PREFIX + rb"c\s([^>]*)>")
 _STYLE_ATTRIBUTE = re.compile(rb"\ss\s*=\s*[\"']\s*[1-9]")
 _TYPE_ATTRIBUTE = re.compile(rb"\st\s*=\s*[\"']\s*([a-zA-Z]*)")
@@ -210,6 +225,8 @@ def _impossible_numbers(content: bytes) -> list[tuple[int, int, str]]:
     """
     if b"<v>" not in content and b":v>" not in content:
         return []
+    if b"V>" not in content and _LARGE_CANDIDATE.search(content) is None:
+        return []  # the usual sheet: one quick pass (a literal start) finds no candidate
     found: list[tuple[int, int, str]] = []
     for match in _LARGE_NUMBER.finditer(content):
         text = match.group(1).decode("ascii", "replace")
@@ -230,7 +247,7 @@ def _impossible_numbers(content: bytes) -> list[tuple[int, int, str]]:
             continue  # no style, so no date format: calamine reads it as a plain number
         reference = _REFERENCE.search(cell.group(0))
         position = (
-            _split_reference((reference.group(1) + reference.group(2)).decode("ascii"))
+            split_reference((reference.group(1) + reference.group(2)).decode("ascii"))
             if reference is not None
             else None
         )
@@ -252,7 +269,7 @@ def _refuse_numbers(
             "can hold; type the value again",
             sheet=sheets.get(part, part),
             row=row or None,
-            column=_letters(column) if column else None,
+            column=column_letters(column) if column else None,
         )
         for part, cells in by_part.items()
         for row, column, value in cells
@@ -262,61 +279,6 @@ def _refuse_numbers(
         "impossible numbers; nothing was imported.",
         problems,
     )
-
-
-def _letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _hyperlinks(part: str, contents: dict[str, bytes]) -> dict[tuple[int, int], str]:
-    """Return (row, column) → target of a sheet's external hyperlinks (mailto: ones matter)."""
-    from defusedxml.ElementTree import fromstring
-
-    sheet = contents.get(part)
-    folder, _, base = part.rpartition("/")
-    rels = contents.get(f"{folder}/_rels/{base}.rels")
-    if sheet is None or rels is None or b"hyperlink" not in sheet:
-        return {}
-    try:
-        targets = {
-            rel.get("Id"): rel.get("Target", "")
-            for rel in fromstring(rels)
-            if _local(rel.tag) == "Relationship"
-        }
-        links: dict[tuple[int, int], str] = {}
-        for element in fromstring(sheet).iter():
-            if _local(element.tag) != "hyperlink":
-                continue
-            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
-            target = targets.get(rel_id)
-            position = _split_reference(element.get("ref", "").split(":")[0])
-            if target and position is not None:
-                links[position] = target
-    except Exception:
-        return {}  # links only help; a sheet calamine can read is read without them
-    return links
-
-
-#: The custom document property in which an export records when it was made.
-EXPORTED_AT_PROPERTY = "chefintro_exported_at"
-
-
-def _exported_at(content: bytes | None) -> str | None:
-    if content is None or EXPORTED_AT_PROPERTY.encode() not in content:
-        return None
-    from defusedxml.ElementTree import fromstring
-
-    try:
-        for element in fromstring(content):
-            if element.get("name") == EXPORTED_AT_PROPERTY:
-                return "".join(child.text or "" for child in element)[:40] or None
-    except Exception:
-        return None
-    return None
 
 
 _ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/?)>")
@@ -390,20 +352,6 @@ def read_file(source: Path) -> bytes:
     return data
 
 
-def _ole_message(source: Path, data: bytes) -> str:
-    # OLE directory entries are UTF-16LE; an encrypted .xlsx is an OLE file holding an
-    # "EncryptedPackage" stream next to its encryption info.
-    if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
-        return (
-            f"{source} is protected with a password; remove the password in Excel "
-            "(File › Info › Protect Workbook › Encrypt with Password, clear it) and save it "
-            "as Excel Workbook (.xlsx)."
-        )
-    return f"{source} is an old-style Excel file (.xls) or another Office binary file; " + (
-        _SAVE_AS_XLSX + "."
-    )
-
-
 def _check_entries(source: Path, infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
         raise UnreadableInputError(
@@ -441,115 +389,6 @@ def _check_entries(source: Path, infos: list[zipfile.ZipInfo]) -> None:
                 f"{source} has an entry ({info.filename}) compressed more than "
                 f"{MAX_RATIO}:1; it looks like a zip bomb and was not read."
             )
-
-
-#: The mimetype entry of an OpenDocument spreadsheet (.ods).
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-
-
-def _check_is_workbook(source: Path, archive: zipfile.ZipFile, names: set[str]) -> str:
-    """Return "xlsx" or "ods" for a zip that is a workbook we read, or raise."""
-    if "xl/workbook.bin" in names:
-        raise UnreadableInputError(
-            f"{source} is an Excel binary workbook (.xlsb); {_SAVE_AS_XLSX}."
-        )
-    if "mimetype" in names or "content.xml" in names:
-        info = archive.getinfo("mimetype") if "mimetype" in names else None
-        if (
-            info is not None
-            and info.file_size <= 100
-            and "content.xml" in names
-            and archive.read("mimetype").strip() == ODS_MIMETYPE
-        ):
-            return "ods"
-        raise UnreadableInputError(
-            f"{source} is an OpenDocument file but not a spreadsheet (.ods); save it as Excel "
-            "Workbook (.xlsx) or OpenDocument Spreadsheet (.ods)."
-        )
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise UnreadableInputError(
-            f"{source} is a zip file but not an Excel workbook (.xlsx); {_SAVE_AS_XLSX}."
-        )
-    return "xlsx"
-
-
-def _entry_spans(
-    source: Path, data: bytes, infos: list[zipfile.ZipInfo]
-) -> dict[str, tuple[int, int]]:
-    """Return where each entry's compressed bytes lie, refusing entries that overlap.
-
-    Overlapping entries are the trick behind non-recursive zip bombs (many names, one
-    highly compressed kernel); no spreadsheet program writes them.
-    """
-    spans: dict[str, tuple[int, int]] = {}
-    previous_end = 0
-    for info in sorted(infos, key=lambda item: item.header_offset):
-        start = info.header_offset
-        if start < previous_end or start + _LOCAL_HEADER.size > len(data):
-            raise UnreadableInputError(
-                f"{source} is damaged or crafted: its zip entries overlap; "
-                "save it again from Excel."
-            )
-        header = _LOCAL_HEADER.unpack_from(data, start)
-        if header[0] != _ZIP_MAGIC:
-            raise UnreadableInputError(
-                f"{source} is damaged or incomplete (a zip entry header is missing); "
-                "save it again from Excel."
-            )
-        name_length, extra_length = header[9], header[10]
-        begin = start + _LOCAL_HEADER.size + name_length + extra_length
-        end = begin + info.compress_size
-        if end > len(data):
-            raise UnreadableInputError(
-                f"{source} is damaged or incomplete (it ends in the middle of "
-                f"{info.filename}); save it again from Excel."
-            )
-        spans[info.filename] = (begin, end)
-        previous_end = end
-    return spans
-
-
-def _inflate(source: Path, data: bytes, info: zipfile.ZipInfo, span: tuple[int, int]) -> bytes:
-    """Unpack one entry, refusing it the moment it exceeds its declared size."""
-    raw = memoryview(data)[span[0] : span[1]]
-    declared = info.file_size
-    if declared == 0 and not raw:
-        content = b""  # some writers store an empty entry as "deflated" with no bytes
-    elif info.compress_type == zipfile.ZIP_STORED:
-        content = bytes(raw[:declared])
-        if len(raw) != declared:
-            raise _size_mismatch(source, info)
-    else:
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        try:
-            # One call, capped at one byte over the declared size (enough to know it lies):
-            # the output is never larger than the header promised, and is built once rather
-            # than as chunks joined into a second copy (issue 16: peak memory).
-            content = inflater.decompress(raw, declared + 1)
-        except zlib.error:
-            raise UnreadableInputError(
-                f"{source} is damaged ({info.filename} cannot be unpacked); "
-                "save it again from Excel."
-            ) from None
-        if len(content) > declared:
-            raise UnreadableInputError(
-                f"{source} has an entry ({info.filename}) that unpacks to more than "
-                "its header declares; it looks like a zip bomb and was not read."
-            )
-        if not inflater.eof or len(content) != declared:
-            raise _size_mismatch(source, info)
-    if zlib.crc32(content) != info.CRC:
-        raise UnreadableInputError(
-            f"{source} is damaged ({info.filename} fails its checksum); save it again from Excel."
-        )
-    return content
-
-
-def _size_mismatch(source: Path, info: zipfile.ZipInfo) -> UnreadableInputError:
-    return UnreadableInputError(
-        f"{source} is damaged or crafted: {info.filename} does not unpack to the size its "
-        "header declares; save it again from Excel."
-    )
 
 
 def _as_scannable(source: Path, name: str, content: bytes) -> bytes:
@@ -645,7 +484,7 @@ def _check_extent(source: Path, name: str, text: bytes) -> None:
         explicit_rows += blank
         explicit_cells += len(letters) - blank
         max_row = max(max_row, max(map(int, set(map(_SECOND, references)))))
-        max_column = max(max_column, max(map(_column_number, set(letters))))
+        max_column = max(max_column, max(map(column_number, set(letters))))
     if b":c" in text:
         cells += len(_PREFIXED_CELL_TAG.findall(text))
     if b":row" in text:
@@ -658,26 +497,6 @@ def _check_extent(source: Path, name: str, text: bytes) -> None:
             f"{max_column:,} columns, more than the {MAX_SHEET_CELLS:,} cells a roster may "
             "span; delete the stray cells far from the data and save it again."
         )
-
-
-def _column_number(letters: bytes) -> int:
-    if not letters:
-        return 0
-    number = 0
-    for letter in letters.upper()[:8]:  # past 8 letters it is far beyond any cap anyway
-        number = number * 26 + letter - 64
-    return number if len(letters) <= 8 else 26**9
-
-
-def _split_reference(reference: str) -> tuple[int, int] | None:
-    match = re.fullmatch(r"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*", reference)
-    if match is None:
-        return None
-    return int(match.group(2)), _column_number(match.group(1).encode("ascii"))
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell, ...]:
@@ -694,7 +513,7 @@ def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell,
     cell_position = (1, 1)
     try:
         for event, element in iterparse(io.BytesIO(text), events=("start", "end")):
-            local = _local(element.tag)
+            local = local_name(element.tag)
             if event == "start":
                 if local == "row":
                     number = element.get("r")
@@ -703,7 +522,7 @@ def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell,
                 elif local == "c":
                     in_cell = True
                     reference = element.get("r")
-                    position = _split_reference(reference) if reference else None
+                    position = split_reference(reference) if reference else None
                     if position is not None:
                         column = position[1]
                         cell_position = position
@@ -727,33 +546,3 @@ def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell,
             f"{source} is damaged ({name} is not well-formed XML); save it again from Excel."
         ) from None
     return tuple(found)
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Map worksheet parts to sheet names the way calamine resolves them."""
-    from defusedxml.ElementTree import fromstring
-
-    try:
-        workbook = fromstring(archive.read("xl/workbook.xml"))
-        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except Exception:
-        # The parts were already scanned as safe; if they cannot be mapped, calamine will
-        # fail on them too and report the file as damaged.
-        return {}
-    targets = {
-        rel.get("Id"): rel.get("Target", "") for rel in rels if _local(rel.tag) == "Relationship"
-    }
-    result: dict[str, str] = {}
-    for element in workbook.iter():
-        if _local(element.tag) != "sheet":
-            continue
-        rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
-        target = targets.get(rel_id, "")
-        if target.startswith("/xl/"):
-            part = target[1:]
-        elif target.startswith("xl/"):
-            part = target
-        else:
-            part = "xl/" + target
-        result[part] = element.get("name", "")
-    return result

@@ -61,6 +61,13 @@ class _Field:
 MAX_PROBLEMS = 25_000
 #: How many rows from the top are searched for the header row (title rows stand above it).
 HEADER_SEARCH_ROWS = 10
+#: Converted values remembered per column (a column of unique values, such as names,
+#: stops being remembered at this many).
+_MEMO_SIZE = 1000
+#: Converters whose cells are unique in a roster (addresses): never remembered.
+_UNIQUE = (CONVERTERS[ValueKind.EMAIL], CONVERTERS[ValueKind.EMAIL_LIST])
+_UNSEEN = object()
+_NO_FIELDS: set[str] = set()  # never added to: formula_cells returns a new set
 #: The field index of Namn when it is joined from Förnamn and Efternamn.
 _JOINED = -1
 _PEOPLE = SheetKey.PARTICIPANTS
@@ -292,7 +299,14 @@ class SheetReader:
         indexes += [s.column - self.first_column - 1 for s in sessions]
         pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
         width = len(indexes)
-        plan = [(f.name, f.index, f.convert, f.required) for f in fields]
+        # Per column, the values already converted (by type and value: 1, 1.0 and True
+        # differ): a roster repeats its agencies, roles, units, places and dates thousands
+        # of times, and the rows then share one value object each. Only conversions that
+        # succeed are kept; a bad cell is converted, and reported, every time.
+        plan: list[tuple[str, int, Callable[[object], Any], bool, dict[Any, Any] | None]] = [
+            (f.name, f.index, f.convert, f.required, None if f.convert in _UNIQUE else {})
+            for f in fields
+        ]
         formula_rows = {row for row, _ in self.formulas}
         build = _BUILDERS[self.key]
         state = _SheetState()
@@ -310,10 +324,10 @@ class SheetReader:
             complete = True
             reported = len(problems)
             missing: list[str] = []
-            formula_fields: set[str] = set()
+            formula_fields: set[str] = _NO_FIELDS
             if number in formula_rows:
                 formula_fields, complete = self.formula_cells(number, fields)
-            for field_name, index, convert, required in plan:
+            for field_name, index, convert, required, memo in plan:
                 if formula_fields and field_name in formula_fields:
                     continue
                 if index == _JOINED:
@@ -326,12 +340,21 @@ class SheetReader:
                     continue
                 if links and field_name in email_fields:
                     raw = self.linked_address(number, index, raw)
-                try:
-                    value = convert(raw)
-                except BadCell as bad:
-                    self.bad(number, field_name, str(bad))
-                    complete = complete and not required
-                    continue
+                key = None
+                if memo is not None:
+                    key = (raw.__class__, raw)
+                    value = memo.get(key, _UNSEEN)
+                else:
+                    value = _UNSEEN
+                if value is _UNSEEN:
+                    try:
+                        value = convert(raw)
+                    except BadCell as bad:
+                        self.bad(number, field_name, str(bad))
+                        complete = complete and not required
+                        continue
+                    if memo is not None and len(memo) < _MEMO_SIZE:
+                        memo[key] = value
                 if value is None:
                     if required:
                         missing.append(field_name)

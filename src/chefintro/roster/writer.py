@@ -179,7 +179,7 @@ def _properties(workbook: Any, book: WorkbookSpec) -> None:
     """Title the workbook, and record when an export was made (read back on import)."""
     from openpyxl.packaging.custom import StringProperty
 
-    from chefintro.roster.safety import EXPORTED_AT_PROPERTY
+    from chefintro.roster.workbook_parts import EXPORTED_AT_PROPERTY
 
     workbook.properties.title = book.page_header
     workbook.properties.creator = "chefintro"
