@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from chefintro import rules
@@ -133,6 +134,16 @@ def _email(raw: object) -> str | None:
 _WISH_SEPARATORS = re.compile(r"[;,\n\r]+")
 
 
+@lru_cache(maxsize=4096)
+def _wished_address(piece: str) -> tuple[str, str]:
+    """Return a wished mentor's address and its key (many adepts wish for the same mentors).
+
+    A piece that is no address raises BadCell every time (exceptions are not cached).
+    """
+    entry = email_text(piece)
+    return entry, email_cell_key(entry)
+
+
 def _email_list(raw: object) -> tuple[str, ...] | None:
     """Read ranked wished mentors: e-mail addresses, or names (the loader resolves those)."""
     if not isinstance(raw, str):
@@ -151,10 +162,9 @@ def _email_list(raw: object) -> tuple[str, ...] | None:
         else:
             pieces = [cleaned]
         for piece in pieces:
-            entry = email_text(piece) if "@" in piece else piece
+            entry, key = _wished_address(piece) if "@" in piece else (piece, email_cell_key(piece))
             if len(entry) > MAX_TEXT_LENGTH:
                 raise BadCell(f"{quoted(entry)} is too long for a name or address")
-            key = email_cell_key(entry)
             if key in seen:
                 raise BadCell(f"{quoted(entry)} is listed twice; list each mentor once")
             seen.add(key)
