@@ -117,6 +117,31 @@ def test_sheet_cell_cap_is_configurable(tmp_path: Path, monkeypatch: pytest.Monk
     assert "cells a roster may span" in refused(path, UnreadableInputError)
 
 
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_implicit_cells_and_rows_count_with_or_without_a_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """Cells and rows without r each stretch the rectangle, prefixed (x:c, x:row) or not.
+
+    Each of the 90 cells without r may add a column and each of the 3 rows a row.
+    """
+    namespace = f' xmlns:x="{hostile.MAIN_NS}"' if prefix else ""
+    cells = f"<{prefix}c><{prefix}v>1</{prefix}v></{prefix}c>" * 30
+    rows = f"<{prefix}row>{cells}</{prefix}row>" * 3
+    path = hostile.minimal_xlsx(tmp_path, sheet=hostile.sheet_xml(rows, root_attrs=namespace))
+    monkeypatch.setattr(safety, "MAX_SHEET_CELLS", 3 * 90)
+    safety.check_workbook(path)  # exactly the cap
+    monkeypatch.setattr(safety, "MAX_SHEET_CELLS", 3 * 90 - 1)
+    assert "cells a roster may span" in refused(path, UnreadableInputError)
+
+
+def test_a_declaration_in_a_part_with_other_exclamation_marks_is_found(tmp_path: Path) -> None:
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>Hej!</t></is></c></row>'
+    sheet = hostile.sheet_xml(rows, prolog='<!DOCTYPE x [<!ENTITY e "e">]>')
+    path = hostile.minimal_xlsx(tmp_path, sheet=sheet)
+    assert "XML entity declarations" in refused(path, InvalidInputError)
+
+
 def test_wide_header_is_read_within_seconds_and_extra_columns_summarised(tmp_path: Path) -> None:
     path = hostile.huge_header(tmp_path)
     started = time.perf_counter()

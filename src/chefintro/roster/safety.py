@@ -90,6 +90,7 @@ _FORMULA_TAG = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
 _SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData[\s/>]")
 _PREFIXED_CELL_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:c[\s/>]")
 _PREFIXED_ROW_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:row[\s/>]")
+_PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")  # what both of those contain
 # Cell references (r="B7") and row numbers (r="7"); whitespace and quotes as XML allows.
 # The literal "r" first lets the regex engine jump between candidates; the look-behind
 # then insists it is a whole attribute name.
@@ -421,7 +422,8 @@ def _scan_part(source: Path, name: str, content: bytes) -> tuple[FormulaCell, ..
     expression only when the substring is there, so an ordinary sheet costs a few scans.
     """
     text = _as_scannable(source, name, content)
-    if (b"<!" in text or b"<\x00!" in text) and _DECLARATION.search(text):
+    # Both spellings hold a "!", which a sheet seldom does: one byte search clears most.
+    if b"!" in text and (b"<!" in text or b"<\x00!" in text) and _DECLARATION.search(text):
         raise InvalidInputError(
             f"{source}: the file contains XML entity declarations, which rosters never need "
             f"(found in {name}); it was not read. Save it again from Excel."
@@ -485,9 +487,8 @@ def _check_extent(source: Path, name: str, text: bytes) -> None:
         explicit_cells += len(letters) - blank
         max_row = max(max_row, max(map(int, set(map(_SECOND, references)))))
         max_column = max(max_column, max(map(column_number, set(letters))))
-    if b":c" in text:
+    if _PREFIXED_TAG.search(text) is not None:  # one quick search for either prefixed tag
         cells += len(_PREFIXED_CELL_TAG.findall(text))
-    if b":row" in text:
         rows += len(_PREFIXED_ROW_TAG.findall(text))
     max_column += max(cells - explicit_cells, 0)
     max_row += max(rows - explicit_rows, 0)
