@@ -520,10 +520,9 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
             db.delete(pairing)
         else:
             from chefintro.clock import today
+            from chefintro.pairing.manual import end_pairing
 
-            pairing.state = PairingState.ENDED
-            pairing.ended_on = today()
-            pairing.end_reason = f"{part.role} withdrew"
+            end_pairing(pairing, on=today(), reason=f"{part.role} withdrew")
             db.add(pairing)
     db.flush()
     return part

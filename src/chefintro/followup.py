@@ -416,8 +416,7 @@ def end_pair(
     text = end_reason(reason)
     part, person = find_adept(db=db, cohort=cohort, ref=adept)
     pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
-    on = today or clock.today()
-    end_pairing(pairing, on=on, reason=text)
+    on = end_pairing(pairing, on=today or clock.today(), reason=text)
     db.add(pairing)
     adept_person, mentor_person = _people(db, pairing)
     excluded = False
