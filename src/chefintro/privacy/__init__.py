@@ -3,9 +3,10 @@
 Each of these records itself in the audit log (:mod:`chefintro.audit`, which never holds a
 name or an e-mail address); erasing and anonymising then purge the store file.
 
-``export`` gathers one person's data, ``footprint`` finds every row that refers to a
-person, ``erasure`` removes them, ``scrub`` takes a name and e-mail out of other people's
-rows, ``anonymise`` archives and pseudonymises a closed cohort. Import from here.
+``export`` gathers one person's data and a cohort's archive, ``footprint`` finds every row
+that refers to a person, ``erasure`` removes them, ``scrub`` takes a name and e-mail out of
+other people's rows, ``anonymise`` archives and pseudonymises a closed cohort. Import from
+here.
 """
 
 from chefintro.privacy.anonymise import (

@@ -7,31 +7,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from chefintro import __version__, audit
-from chefintro.cohorts import members_query
-from chefintro.enums import CohortStatus, Role
+from chefintro import audit
+from chefintro.enums import CohortStatus
 from chefintro.errors import RuleError
 from chefintro.ids import id_of
-from chefintro.models import (
-    Agency,
-    Attendance,
-    Cohort,
-    Exclusion,
-    Pairing,
-    Participant,
-    PeerGroup,
-    PeerGroupMember,
-    Person,
-    ProgrammeSession,
-    utcnow,
-)
-from chefintro.privacy.export import iso
+from chefintro.models import Cohort, Exclusion, Participant, Person
+from chefintro.privacy.export import cohort_archive
 from chefintro.privacy.scrub import forget_in_others, needles_of
-from chefintro.text import swedish_key
 
 if TYPE_CHECKING:
     from chefintro.store import Store
@@ -96,7 +82,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     from chefintro.roster.person_export import write_cohort_archive
 
     check_anonymisable(cohort)
-    write_cohort_archive(archive, _archive(db, cohort))
+    write_cohort_archive(archive, cohort_archive(db, cohort))
 
     members = db.exec(
         select(Participant, Person)
@@ -177,95 +163,6 @@ def _last_pseudonym(db: Session) -> int:
     ).all()
     numbers = [int(m.group(1)) for k in keys if (m := _PSEUDONYM_KEY.match(k))]
     return max(numbers, default=0)
-
-
-def _archive(db: Session, cohort: Cohort) -> dict[str, Any]:
-    rows = db.exec(members_query(cohort)).all()
-    rows = sorted(rows, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
-    by_part = {id_of(part): (person, agency) for part, person, agency in rows}
-    group_of = dict(
-        db.exec(
-            select(PeerGroupMember.participant_id, PeerGroup.name)
-            .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
-            .where(PeerGroup.cohort_id == cohort.id)
-        ).all()
-    )
-    sessions = db.exec(
-        select(ProgrammeSession)
-        .where(ProgrammeSession.cohort_id == cohort.id)
-        .where(col(ProgrammeSession.cancelled).is_(False))
-        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-    ).all()
-    hosts = {a.id: a.code for a in db.exec(select(Agency)).all()}
-    attendance: dict[str, dict[int, str]] = {}
-    for record in db.exec(
-        select(Attendance).where(col(Attendance.session_id).in_([s.id for s in sessions]))
-    ).all():
-        if record.participant_id in by_part:
-            email = by_part[record.participant_id][0].email
-            attendance.setdefault(email, {})[record.session_id] = str(record.status)
-    pairs = db.exec(
-        select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id))
-    ).all()
-    agencies = {a.code: a.name for _, _, a in rows}
-    return {
-        "archived_at": utcnow().replace(microsecond=0).isoformat() + "Z",
-        "tool_version": __version__,
-        "cohort": {
-            "name": cohort.name,
-            "starts_on": iso(cohort.starts_on),
-            "ends_on": iso(cohort.ends_on),
-            "closed_on": iso(cohort.closed_on),
-        },
-        "agencies": [
-            {"code": code, "name": agencies[code]} for code in sorted(agencies, key=swedish_key)
-        ],
-        "participants": [
-            {
-                "name": person.name,
-                "email": person.email,
-                "agency": agency.code,
-                "role": str(part.role),
-                "status": str(part.status),
-                "unit": person.unit,
-                "title": person.title,
-                "field": person.field,
-                "location": person.location,
-                "manager_since": iso(person.manager_since),
-                "capacity": part.capacity,
-                "wished_field": part.wished_field,
-                "preferred_mentors": list(part.preferred_mentors or []),
-                "peer_group": group_of.get(id_of(part)),
-            }
-            for part, person, agency in rows
-        ],
-        "sessions": [
-            {
-                "key": s.id,
-                "title": s.title,
-                "kind": str(s.kind),
-                "starts_at": iso(s.starts_at) or "",
-                "ends_at": iso(s.ends_at),
-                "location": s.location,
-                "host": hosts.get(s.host_agency_id) if s.host_agency_id else None,
-            }
-            for s in sessions
-        ],
-        "pairs": [
-            {
-                "adept": by_part[p.adept_id][0].email,
-                "adept_name": by_part[p.adept_id][0].name,
-                "mentor": by_part[p.mentor_id][0].email,
-                "mentor_name": by_part[p.mentor_id][0].name,
-                "locked": p.locked,
-                "state": str(p.state),
-                "score": p.score,
-            }
-            for p in pairs
-            if p.adept_id in by_part and p.mentor_id in by_part
-        ],
-        "attendance": attendance,
-    }
 
 
 def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:

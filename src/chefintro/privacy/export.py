@@ -1,4 +1,5 @@
-"""Exporting all the store holds on one person: JSON-ready data, written as JSON or a workbook."""
+"""Reading personal data out: all the store holds on one person (JSON-ready, written as JSON
+or a workbook), and a whole cohort for its archive workbook before it is anonymised."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from chefintro import audit
+from chefintro import __version__, audit
+from chefintro.cohorts import members_query
+from chefintro.enums import Role
 from chefintro.errors import UsageError
 from chefintro.ids import id_of
 from chefintro.models import (
@@ -30,6 +33,7 @@ from chefintro.text import swedish_key
 
 
 def iso(value: date | datetime | None) -> str | None:
+    """Return a date or time in ISO 8601, or None."""
     return value.isoformat() if value is not None else None
 
 
@@ -180,6 +184,96 @@ def _sent_messages_json(db: Session, person: Person) -> list[dict[str, Any]]:
         }
         for row in sent_messages_of(db=db, person_id=id_of(person))
     ]
+
+
+def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:
+    """Return all a cohort holds, JSON-ready, for its archive workbook (before anonymising)."""
+    rows = db.exec(members_query(cohort)).all()
+    rows = sorted(rows, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
+    by_part = {id_of(part): (person, agency) for part, person, agency in rows}
+    group_of = dict(
+        db.exec(
+            select(PeerGroupMember.participant_id, PeerGroup.name)
+            .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
+            .where(PeerGroup.cohort_id == cohort.id)
+        ).all()
+    )
+    sessions = db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
+        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+    ).all()
+    hosts = {a.id: a.code for a in db.exec(select(Agency)).all()}
+    attendance: dict[str, dict[int, str]] = {}
+    for record in db.exec(
+        select(Attendance).where(col(Attendance.session_id).in_([s.id for s in sessions]))
+    ).all():
+        if record.participant_id in by_part:
+            email = by_part[record.participant_id][0].email
+            attendance.setdefault(email, {})[record.session_id] = str(record.status)
+    pairs = db.exec(
+        select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id))
+    ).all()
+    agencies = {a.code: a.name for _, _, a in rows}
+    return {
+        "archived_at": utcnow().replace(microsecond=0).isoformat() + "Z",
+        "tool_version": __version__,
+        "cohort": {
+            "name": cohort.name,
+            "starts_on": iso(cohort.starts_on),
+            "ends_on": iso(cohort.ends_on),
+            "closed_on": iso(cohort.closed_on),
+        },
+        "agencies": [
+            {"code": code, "name": agencies[code]} for code in sorted(agencies, key=swedish_key)
+        ],
+        "participants": [
+            {
+                "name": person.name,
+                "email": person.email,
+                "agency": agency.code,
+                "role": str(part.role),
+                "status": str(part.status),
+                "unit": person.unit,
+                "title": person.title,
+                "field": person.field,
+                "location": person.location,
+                "manager_since": iso(person.manager_since),
+                "capacity": part.capacity,
+                "wished_field": part.wished_field,
+                "preferred_mentors": list(part.preferred_mentors or []),
+                "peer_group": group_of.get(id_of(part)),
+            }
+            for part, person, agency in rows
+        ],
+        "sessions": [
+            {
+                "key": s.id,
+                "title": s.title,
+                "kind": str(s.kind),
+                "starts_at": iso(s.starts_at) or "",
+                "ends_at": iso(s.ends_at),
+                "location": s.location,
+                "host": hosts.get(s.host_agency_id) if s.host_agency_id else None,
+            }
+            for s in sessions
+        ],
+        "pairs": [
+            {
+                "adept": by_part[p.adept_id][0].email,
+                "adept_name": by_part[p.adept_id][0].name,
+                "mentor": by_part[p.mentor_id][0].email,
+                "mentor_name": by_part[p.mentor_id][0].name,
+                "locked": p.locked,
+                "state": str(p.state),
+                "score": p.score,
+            }
+            for p in pairs
+            if p.adept_id in by_part and p.mentor_id in by_part
+        ],
+        "attendance": attendance,
+    }
 
 
 def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) -> dict[str, Any]:
