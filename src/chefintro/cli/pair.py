@@ -272,7 +272,7 @@ def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.success("Every adept has a mentor and every mentor is fully booked.")
         return
     output.table(
-        ["Name", "E-mail", "Agency", "Role", "Free places", "Reason"],
+        [*output.WHO_HEADERS, "Free places", "Reason"],
         [
             (
                 r.name,

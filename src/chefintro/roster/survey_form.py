@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from chefintro.errors import Problem, UnreadableInputError
+from chefintro.roster.cells import column_letters
 from chefintro.roster.columns import unescape_text
 from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec, write_workbook
 from chefintro.text import (
@@ -260,14 +261,6 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -313,7 +306,7 @@ def _read_sheets(
                         "a second column for this question; keep one",
                         sheet=sheet.name,
                         row=header_row,
-                        column=_letters(sheet.first_column + index + 1),
+                        column=column_letters(sheet.first_column + index + 1),
                     )
                 )
             elif key not in IGNORED_HEADERS:
@@ -344,7 +337,7 @@ def _read_rows(
     result: AnswerFile,
 ) -> None:
     def label(index: int, text: str) -> str:
-        return f"{_letters(sheet.first_column + index + 1)} ({_short(text)})"
+        return f"{column_letters(sheet.first_column + index + 1)} ({_short(text)})"
 
     email_label = label(email_index, "E-post")
     labels = {key: label(index, by_key[key].text) for key, index in columns.items()}
