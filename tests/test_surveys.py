@@ -215,9 +215,10 @@ def test_answer_e_mails_follow_the_one_e_mail_rule(year: Cli, tmp_path: Path) ->
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["E-post", SCALE[0]])
         writer.writerows([email, "5"] for email in pasted)
-    assert "3 respondent(s), 3 answer(s) added" in year(
-        "survey", "import", "start-2027", str(path)
-    ).stderr
+    assert (
+        "3 respondent(s), 3 answer(s) added"
+        in year("survey", "import", "start-2027", str(path)).stderr
+    )
 
     bad = tmp_path / "fel.csv"
     with bad.open("w", encoding="utf-8", newline="") as handle:
