@@ -58,10 +58,10 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.roster.load_programme.x?ProgrammeLoader?load_pairs__*' \
 	'chefintro.roster.load_programme.x?ProgrammeLoader?load_attendance__*' \
 	'chefintro.roster.loader.x?Loader?need_cohort__*' 'chefintro.roster.loader.x?Loader?guarded__*' \
-	'chefintro.privacy.x_erase_person__*' 'chefintro.privacy.x__footprint__*' \
-	'chefintro.privacy.x__forget_in_others__*' 'chefintro.privacy.x__scrub__*' \
-	'chefintro.privacy.x__needles__*' 'chefintro.privacy.x__exclusions_of__*' \
-	'chefintro.privacy.x?_Footprint?erasure__*'
+	'chefintro.privacy.erasure.x_erase_person__*' 'chefintro.privacy.footprint.x_footprint__*' \
+	'chefintro.privacy.scrub.x_forget_in_others__*' 'chefintro.privacy.scrub.x__scrub__*' \
+	'chefintro.privacy.scrub.x_needles_of__*' 'chefintro.privacy.footprint.x_exclusions_of__*' \
+	'chefintro.privacy.footprint.x?Footprint?erasure__*'
 MUTATE_STAMP := $(VENV)/.installed-dev
 
 $(MUTATE_STAMP): $(STAMP)

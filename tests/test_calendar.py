@@ -280,6 +280,7 @@ def test_attendance_standing(
     )
     assert standing.status == status
     assert standing.rate == (attended / held if held else None)
+    assert (standing.attended, standing.held, standing.total) == (attended, held, total)
 
 
 def test_required_sessions_rounds_up_exact_shares() -> None:
@@ -287,7 +288,7 @@ def test_required_sessions_rounds_up_exact_shares() -> None:
     assert required_sessions(total=5, min_attendance=0.8) == 4
     assert required_sessions(total=6, min_attendance=0.8) == 5
     assert required_sessions(total=0, min_attendance=0.8) == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need 0 <= attended <= held <= total, got 3, 2, 5"):
         attendance_standing(attended=3, held=2, total=5, min_attendance=0.8)
 
 

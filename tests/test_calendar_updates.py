@@ -127,3 +127,23 @@ def test_an_edit_may_not_make_two_sessions_alike(network: Cli) -> None:
     # The same title on another day, or another title at the same time, is fine.
     network("session", "edit", other, "--title", "Uppstart")
     network("session", "edit", other, "--title", "Nätverk", "--start", "2027-01-26 09:00")
+
+
+def test_an_edit_may_not_move_a_day_more_than_a_year_outside_the_cohort(network: Cli) -> None:
+    network("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
+    sid = str(_session(network, "Uppstart")["id"])
+    before = network.json("session", "list")
+    for start in ("2029-03-10 09:00", "2025-12-01 09:00"):
+        refused = network("session", "edit", sid, "--start", start, code=2)
+        assert "more than a year outside the cohort's dates" in refused.stderr
+    assert network.json("session", "list") == before
+
+
+@pytest.mark.parametrize("location", ["Sundsvall\x1b[2J", "Sundsvall \u202eлавсдн"])
+def test_an_edit_refuses_a_location_with_control_characters(network: Cli, location: str) -> None:
+    network("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
+    sid = str(_session(network, "Uppstart")["id"])
+    before = network.json("session", "list")
+    refused = network("session", "edit", sid, "--location", location, code=2)
+    assert "The location " in refused.stderr and "is refused" in refused.stderr
+    assert network.json("session", "list") == before

@@ -397,6 +397,36 @@ def test_an_exclusion_undoes_the_live_pair_between_them_only(cli: Cli, applied: 
     assert "excluded" in refused.stderr
 
 
+def test_an_exclusion_undoes_their_pairs_in_every_open_cohort(cli: Cli) -> None:
+    _two_years(cli)
+    cli("pair", "set", "asa@csn.se", "marta@bv.se")
+    cli("pair", "apply")
+    _cohort(cli, "2027")  # 2026 is still open
+    for email, role in (("asa@csn.se", "adept"), ("marta@bv.se", "mentor")):
+        cli("participant", "add", email, "--role", role)
+    cli("pair", "set", "asa@csn.se", "marta@bv.se", "--allow-repeat")
+
+    loud = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv")
+    assert "2 existing pairs between them were undone." in loud.stderr
+    assert _live_pairs(cli) == {}  # the 2027 proposal is deleted
+    cli("cohort", "use", "2026")
+    assert _live_pairs(cli) == {}
+    (ended,) = cli.json("pair", "list", "--all")
+    assert (ended["state"], ended["end_reason"]) == ("ended", "excluded: jäv")
+    assert ended["ended_on"] is not None and ended["ended_on"] >= ended["since"]
+
+
+def test_an_exclusion_needs_a_reason_without_control_characters(cli: Cli) -> None:
+    _three_by_two(cli)
+    missing = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "  ", code=2)
+    assert "Give a --reason (kept for the record, e.g. 'same management team')." in (missing.stderr)
+    hidden = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv\x1b[2J", code=2)
+    assert "The reason 'jäv\\x1b[2J' is refused" in hidden.stderr
+    same = cli("pair", "exclude", "asa@csn.se", "Asa@CSN.se", "--reason", "jäv", code=2)
+    assert "Give two different people." in same.stderr
+    assert cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv").exit_code == 0
+
+
 def test_exclusions_with_people_outside_the_matching_change_nothing(cli: Cli) -> None:
     _three_by_two(cli)
     _person(cli, "cecilia@bv.se", "BV")  # registered, not in the cohort

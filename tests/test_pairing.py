@@ -228,11 +228,33 @@ def test_pair_remove_with_a_mentor_lists_their_adepts(network: Cli) -> None:
     assert "has no pair" not in result.stderr
     assert "is a mentor in cohort 2027" in result.stderr
     assert "adept's e-mail" in result.stderr
-    assert f"Åsa Öberg ({ASA})" in result.stderr
-    assert f"Zacharias Ek ({ZACH})" in result.stderr
+    # In Swedish order: Å comes after Z.
+    assert f"Their adepts: Zacharias Ek ({ZACH}), Åsa Öberg ({ASA})." in result.stderr
     free = network("pair", "remove", ELISE, code=1)
     assert "no adepts in cohort 2027" in free.stderr
     assert store_snapshot() == before
+
+
+def test_pair_remove_with_a_mentor_named_by_name_lists_their_adepts(network: Cli) -> None:
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor")
+    network("pair", "set", ASA, ORJAN)
+    result = network("pair", "remove", "örjan sjöström", code=1)
+    assert "örjan sjöström is a mentor in cohort 2027" in result.stderr
+    assert f"Their adepts: Åsa Öberg ({ASA})." in result.stderr
+
+
+def test_pair_remove_ends_an_active_pair_today_and_says_why(network: Cli) -> None:
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor")
+    network("pair", "set", ASA, ORJAN)
+    network("pair", "apply")
+    assert "ended" in network("pair", "remove", ASA).stderr
+    assert network.json("pair", "list") == []
+    (ended,) = network.json("pair", "list", "--all")
+    assert (ended["state"], ended["end_reason"]) == ("ended", "removed with 'pair remove'")
+    # The cohort has not started: the pair ends the day it was to start, never before it.
+    assert ended["ended_on"] == ended["since"] == "2027-01-26"
 
 
 def test_pair_remove_with_an_unpaired_adept_still_says_no_pair(network: Cli) -> None:

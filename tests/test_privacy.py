@@ -40,6 +40,7 @@ def _fill() -> None:
         ParticipantStatus,
         Role,
     )
+    from chefintro.ids import id_of
     from chefintro.models import (
         Agency,
         Attendance,
@@ -146,9 +147,9 @@ def _fill() -> None:
             s.flush()
             for part in (p_asa, p_elise):
                 s.add(PeerGroupMember(group_id=group.id, participant_id=part.id))  # type: ignore[arg-type]
-            a, b = sorted((int(orjan.id or 0), int(elise.id or 0)))
+            a, b = sorted((id_of(orjan), id_of(elise)))
             s.add(Exclusion(person_a_id=a, person_b_id=b, reason="Tidigare kollegor på SPV"))
-            a, b = sorted((int(asa.id or 0), int(zacharias.id or 0)))
+            a, b = sorted((id_of(asa), id_of(zacharias)))
             s.add(Exclusion(person_a_id=a, person_b_id=b, reason=f"Samma enhet som {ORJAN[0]}"))
     finally:
         store.dispose()

@@ -49,12 +49,13 @@ def cohorts(draw: st.DrawFn) -> Cohort:
 def _live(db: object) -> dict[int, tuple[Any, ...]]:
     from sqlmodel import Session, col, select
 
+    from chefintro.ids import id_of
     from chefintro.models import Pairing
     from chefintro.pairing import LIVE
 
     assert isinstance(db, Session)
     return {
-        int(p.id or 0): (p.adept_id, p.mentor_id, str(p.state), p.started_on, p.score, p.locked)
+        id_of(p): (p.adept_id, p.mentor_id, str(p.state), p.started_on, p.score, p.locked)
         for p in db.exec(select(Pairing).where(col(Pairing.state).in_(LIVE))).all()
     }
 
@@ -71,6 +72,7 @@ def test_rematch_changes_no_live_pair_and_places_all_it_can(cohort: Cohort) -> N
     from chefintro import followup, pairing
     from chefintro.cohorts import withdraw_participant
     from chefintro.enums import CohortStatus, Role
+    from chefintro.ids import id_of
     from chefintro.matching.solver import max_cardinality
     from chefintro.models import Agency, Exclusion, Participant, Person
     from chefintro.models import Cohort as CohortRow
@@ -103,14 +105,14 @@ def test_rematch_changes_no_live_pair_and_places_all_it_can(cohort: Cohort) -> N
                         name=f"{kind} {n}",
                         email=email,
                         email_key=email,
-                        agency_id=int(agencies[agency].id or 0),
+                        agency_id=id_of(agencies[agency]),
                         field=None if field is None else FIELDS[field],
                     )
                     db.add(person)
                     db.flush()
                     part = Participant(
-                        cohort_id=int(row.id or 0),
-                        person_id=int(person.id or 0),
+                        cohort_id=id_of(row),
+                        person_id=id_of(person),
                         role=Role.ADEPT if kind == "adept" else Role.MENTOR,
                         capacity=capacity,
                     )

@@ -201,6 +201,41 @@ def test_a_csv_saved_as_ansi_by_excel_imports(year: Cli, tmp_path: Path) -> None
     assert report["surveys"][0]["respondents"] == 1
 
 
+def test_answer_e_mails_follow_the_one_e_mail_rule(year: Cli, tmp_path: Path) -> None:
+    # Pasted from Outlook the way the roster takes them; the ones the roster refuses are
+    # refused here too, with the same reason.
+    year("survey", "add", "start-2027", "--phase", "start")
+    pasted = [
+        f"Åsa Öberg 1 <{ADEPTS[0][1]}>",
+        f"mailto:{ADEPTS[1][1]}",
+        f" {ADEPTS[2][1].upper()}; ",
+    ]
+    path = tmp_path / "klistrat.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-post", SCALE[0]])
+        writer.writerows([email, "5"] for email in pasted)
+    assert (
+        "3 respondent(s), 3 answer(s) added"
+        in year("survey", "import", "start-2027", str(path)).stderr
+    )
+
+    bad = tmp_path / "fel.csv"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-post", SCALE[0]])
+        writer.writerow([f"{ADEPTS[3][1]}; {ADEPTS[4][1]}", "5"])
+        writer.writerow([f"{ADEPTS[3][1][:4]}\u200b{ADEPTS[3][1][4:]}", "5"])
+        writer.writerow(["asa.csn.se", "5"])
+    before = store_snapshot()
+    result = year("survey", "import", "start-2027", str(bad), code=65)
+    err = " ".join(result.stderr.split())
+    assert "row 2" in err and "holds more than one address; give one address" in err
+    assert "row 3" in err and "contains invisible characters; retype the address" in err
+    assert "row 4" in err and "'asa.csn.se' is not an e-mail address" in err
+    assert store_snapshot() == before
+
+
 def test_problems_are_located_and_nothing_is_imported(year: Cli, tmp_path: Path) -> None:
     from openpyxl import Workbook
 

@@ -12,16 +12,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from chefintro.clock import now_local
-from chefintro.cohorts import find_participant, require_open
+from chefintro.cohorts import find_participant, members_query, require_open
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role
 from chefintro.errors import NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import (
-    Agency,
     Attendance,
     Cohort,
     Participant,
-    Person,
     ProgrammeSession,
 )
 from chefintro.registry import get_person, who_json
@@ -246,11 +244,7 @@ def attendance_report(
     ).all()
     held_ids = {s.id for s in sessions if s.starts_at <= moment}
     people = db.exec(
-        select(Participant, Person, Agency)
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
-        .where(Participant.cohort_id == cohort.id)
-        .where(Participant.status != ParticipantStatus.WITHDRAWN)
+        members_query(cohort).where(Participant.status != ParticipantStatus.WITHDRAWN)
     ).all()
     counts: Counter[tuple[int, str]] = Counter()
     if held_ids:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from chefintro import rules, settings
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
@@ -383,8 +384,8 @@ def _info(
         mentor_months=limits[1],
         adept_max_months=limits[2],
     )
-    if part.role == Role.ADEPT and int(person.id or 0) in earlier:
-        again = _earlier_adept_warning(person, earlier[int(person.id or 0)])
+    if part.role == Role.ADEPT and id_of(person) in earlier:
+        again = _earlier_adept_warning(person, earlier[id_of(person)])
         warning = f"{warning} {again}" if warning else again
     return ParticipantInfo(
         name=person.name,
@@ -412,6 +413,16 @@ def eligibility_limits(db: Session) -> tuple[int, int, int]:
         settings.get_int(db=db, key=settings.ADEPT_MONTHS),
         settings.get_int(db=db, key=settings.MENTOR_MONTHS),
         settings.get_int(db=db, key=settings.ADEPT_MAX_MONTHS),
+    )
+
+
+def members_query(cohort: Cohort) -> Select[Participant, Person, Agency]:
+    """Select the cohort's participants, each with their person and agency; add filters."""
+    return (
+        select(Participant, Person, Agency)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(Participant.cohort_id == cohort.id)
     )
 
 
@@ -465,7 +476,7 @@ def add_participant(
     db.add(part)
     db.flush()
     agency = agency_of(db=db, person=person)
-    earlier = earlier_adept_cohorts(db=db, cohort=cohort, person_ids=[int(person.id or 0)])
+    earlier = earlier_adept_cohorts(db=db, cohort=cohort, person_ids=[id_of(person)])
     return part, _info(db, cohort, part, person, agency, eligibility_limits(db), earlier)
 
 
@@ -478,12 +489,7 @@ def list_participants(
     include_withdrawn: bool = True,
 ) -> list[ParticipantInfo]:
     """Return a cohort's participants in Swedish order of name."""
-    query = (
-        select(Participant, Person, Agency)
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
-        .where(Participant.cohort_id == cohort.id)
-    )
+    query = members_query(cohort)
     if role is not None:
         query = query.where(Participant.role == role)
     if agency is not None:
@@ -493,7 +499,7 @@ def list_participants(
     limits = eligibility_limits(db)
     found = db.exec(query).all()
     earlier = earlier_adept_cohorts(
-        db=db, cohort=cohort, person_ids=[int(per.id or 0) for _, per, _ in found]
+        db=db, cohort=cohort, person_ids=[id_of(per) for _, per, _ in found]
     )
     rows = [_info(db, cohort, p, per, a, limits, earlier) for p, per, a in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
@@ -520,10 +526,9 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
             db.delete(pairing)
         else:
             from chefintro.clock import today
+            from chefintro.pairing.manual import end_pairing
 
-            pairing.state = PairingState.ENDED
-            pairing.ended_on = today()
-            pairing.end_reason = f"{part.role} withdrew"
+            end_pairing(pairing, on=today(), reason=f"{part.role} withdrew")
             db.add(pairing)
     db.flush()
     return part

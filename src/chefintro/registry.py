@@ -249,6 +249,45 @@ def who_json(row: _Someone) -> dict[str, Any]:
     return {"name": row.name, "email": row.email, "agency": row.agency, "role": row.role}
 
 
+class _Listed(Protocol):
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+
+
+def listed_json(row: _Listed) -> dict[str, Any]:
+    """Return how JSON names someone left without a pair: ``email, name, agency`` (code)."""
+    return {"email": row.email, "name": row.name, "agency": row.agency}
+
+
+@dataclass(frozen=True)
+class PairPeople:
+    """Who is in a pair: each side's e-mail, name and agency code (the start of every
+    pair row: suggestions, pair lists, follow-up statuses, a person's export)."""
+
+    adept: str
+    adept_name: str
+    adept_agency: str
+    mentor: str
+    mentor_name: str
+    mentor_agency: str
+
+    def people_json(self) -> dict[str, Any]:
+        """Return how JSON names a pair: ``adept, adept_name, adept_agency`` and the same
+        three for the mentor."""
+        return {
+            "adept": self.adept,
+            "adept_name": self.adept_name,
+            "adept_agency": self.adept_agency,
+            "mentor": self.mentor,
+            "mentor_name": self.mentor_name,
+            "mentor_agency": self.mentor_agency,
+        }
+
+
 def clean_email(value: str) -> str:
     """Return the bare address in ``value`` (the one rule: :func:`rules.parse_email`).
 

@@ -410,15 +410,13 @@ def history(*, db: Session) -> History:
     happened (active or ended) with the agency on either side. The cohort totals count
     each pair once. Raise NotFoundError when there is no cohort yet.
     """
-    cohorts = db.exec(
-        select(Cohort.id, Cohort.name).order_by(col(Cohort.starts_on), col(Cohort.name))
-    ).all()
+    cohorts = db.exec(select(Cohort).order_by(col(Cohort.starts_on), col(Cohort.name))).all()
     if not cohorts:
         raise NotFoundError(
             "No cohorts yet, so no history. Create one with "
             "'chefintro cohort create NAME --start YYYY-MM-DD --end YYYY-MM-DD'."
         )
-    names = {int(cid or 0): str(name) for cid, name in cohorts}
+    names = {id_of(cohort): cohort.name for cohort in cohorts}
     people = _participation(db, None)
     pairs = _pair_cells(db, None, live=False)
     agency_pairs: dict[tuple[int, str], int] = defaultdict(int)

@@ -182,7 +182,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
         return edit_session(
             db=db,
             cohort=cohort,
-            session_id=int(cancelled.id or 0),
+            session_id=id_of(cancelled),
             changes=ProgrammeSessionData(
                 ends_at=ends_at,
                 kind=data.kind or SessionKind.TRAINING,

@@ -22,9 +22,7 @@ def _show(groups: Sequence[GroupInfo], cohort_name: str) -> None:
         for group in groups
         for member in group.members
     ]
-    output.table(
-        ["Group", "Name", "E-mail", "Agency", "Role", "Field"], rows, title=f"Cohort {cohort_name}"
-    )
+    output.table(["Group", *output.WHO_HEADERS, "Field"], rows, title=f"Cohort {cohort_name}")
 
 
 @app.command("form")

@@ -140,6 +140,8 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         )
 
 
+# intro, groups and reminder declare the same options one by one, deliberately: Typer
+# reads a command's options from its own signature, so each lists them (issue 9).
 @app.command("intro")
 def intro(
     ctx: typer.Context,

@@ -85,6 +85,10 @@ def plain(text: str) -> None:
     sys.stdout.write(printable(text) + "\n")
 
 
+#: The first columns of a table of participants, as JSON names them (``registry.who_json``).
+WHO_HEADERS = ("Name", "E-mail", "Agency", "Role")
+
+
 def table(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],

@@ -209,7 +209,11 @@ def exclude(
         undone = pairing.exclude(db=db, first=first, second=second, reason=reason)
     output.success("Exclusion recorded.")
     if undone:
-        output.warning(f"{undone} existing pair between them was undone.")
+        output.warning(
+            "1 existing pair between them was undone."
+            if undone == 1
+            else f"{undone} existing pairs between them were undone."
+        )
 
 
 @app.command("explain")
@@ -268,7 +272,7 @@ def unmatched(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.success("Every adept has a mentor and every mentor is fully booked.")
         return
     output.table(
-        ["Name", "E-mail", "Agency", "Role", "Free places", "Reason"],
+        [*output.WHO_HEADERS, "Free places", "Reason"],
         [
             (
                 r.name,

@@ -94,10 +94,7 @@ def list_(
         return
     output.table(
         [
-            "Name",
-            "E-mail",
-            "Agency",
-            "Role",
+            *output.WHO_HEADERS,
             "Status",
             "Field",
             "Months as manager",

@@ -39,10 +39,7 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     output.table(
         [
-            "Name",
-            "E-mail",
-            "Agency",
-            "Role",
+            *output.WHO_HEADERS,
             "Attended",
             "Excused",
             "Absent",

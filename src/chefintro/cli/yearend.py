@@ -42,7 +42,7 @@ def completion(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.emit_json(report.to_json())
         return
     output.table(
-        ["Name", "E-mail", "Agency", "Role", "Attended", "Status"],
+        [*output.WHO_HEADERS, "Attended", "Status"],
         [
             (
                 r.name,

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CRITERIA", "MAX_WEIGHT", "Weights", "breakdown", "score_matrix"]
+__all__ = ["CRITERIA", "MAX_WEIGHT", "Columns", "Weights", "breakdown", "score_matrix"]
 
 CRITERIA: tuple[str, ...] = (
     "same_field",
@@ -76,17 +77,31 @@ class Weights:
         return cls(**{name: value for name, value in values.items() if name in names})
 
 
-@dataclass(frozen=True)
-class _Columns:
+class Columns(TypedDict):
+    """What :func:`score_matrix` and :func:`breakdown` score, by keyword: one sequence per
+    attribute, adepts and mentors each in the caller's stable order."""
+
     adept_field: Sequence[str | None]
     adept_wished_field: Sequence[str | None]
     adept_location: Sequence[str | None]
+    #: Each adept's ranked wishes, as mentor indexes.
     adept_preferences: Sequence[Sequence[int]]
     mentor_field: Sequence[str | None]
     mentor_location: Sequence[str | None]
     mentor_experience_years: Sequence[int | None]
 
-    def __post_init__(self) -> None:
+
+class _Columns:
+    """The columns, checked: each side's columns have one length."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.adept_field = columns["adept_field"]
+        self.adept_wished_field = columns["adept_wished_field"]
+        self.adept_location = columns["adept_location"]
+        self.adept_preferences = columns["adept_preferences"]
+        self.mentor_field = columns["mentor_field"]
+        self.mentor_location = columns["mentor_location"]
+        self.mentor_experience_years = columns["mentor_experience_years"]
         adept_lengths = {
             "adept_field": len(self.adept_field),
             "adept_wished_field": len(self.adept_wished_field),
@@ -101,41 +116,17 @@ class _Columns:
         for lengths in (adept_lengths, mentor_lengths):
             if len(set(lengths.values())) > 1:
                 raise ValueError(f"columns differ in length: {lengths}")
-
-    @property
-    def n_adepts(self) -> int:
-        return len(self.adept_field)
-
-    @property
-    def n_mentors(self) -> int:
-        return len(self.mentor_field)
+        self.n_adepts = len(self.adept_field)
+        self.n_mentors = len(self.mentor_field)
 
 
-def score_matrix(
-    *,
-    adept_field: Sequence[str | None],
-    adept_wished_field: Sequence[str | None],
-    adept_location: Sequence[str | None],
-    adept_preferences: Sequence[Sequence[int]],
-    mentor_field: Sequence[str | None],
-    mentor_location: Sequence[str | None],
-    mentor_experience_years: Sequence[int | None],
-    weights: Weights,
-) -> NDArray[np.int64]:
+def score_matrix(*, weights: Weights, **inputs: Unpack[Columns]) -> NDArray[np.int64]:
     """Return the score of every pair, shape (n_adepts, n_mentors), higher is better.
 
     Raises ``ValueError`` when columns of one side differ in length or a preference names a
     mentor index out of range.
     """
-    columns = _Columns(
-        adept_field,
-        adept_wished_field,
-        adept_location,
-        adept_preferences,
-        mentor_field,
-        mentor_location,
-        mentor_experience_years,
-    )
+    columns = _Columns(inputs)
     adepts = range(columns.n_adepts)
     # Starting from the per-mentor experience points saves one pass over the matrix.
     experience = _experience_points(columns.mentor_experience_years, weights)
@@ -151,32 +142,14 @@ def score_matrix(
 
 
 def breakdown(
-    *,
-    adept: int,
-    mentor: int,
-    adept_field: Sequence[str | None],
-    adept_wished_field: Sequence[str | None],
-    adept_location: Sequence[str | None],
-    adept_preferences: Sequence[Sequence[int]],
-    mentor_field: Sequence[str | None],
-    mentor_location: Sequence[str | None],
-    mentor_experience_years: Sequence[int | None],
-    weights: Weights,
+    *, adept: int, mentor: int, weights: Weights, **inputs: Unpack[Columns]
 ) -> dict[str, int]:
     """Return the points of one pair per criterion, in :data:`CRITERIA` order, zeros left out.
 
     The values sum to ``score_matrix(...)[adept, mentor]``: both run the same helpers. Only
     this pair's data is read, so calling it for every chosen pair stays cheap.
     """
-    columns = _Columns(
-        adept_field,
-        adept_wished_field,
-        adept_location,
-        adept_preferences,
-        mentor_field,
-        mentor_location,
-        mentor_experience_years,
-    )
+    columns = _Columns(inputs)
     if not (0 <= adept < columns.n_adepts and 0 <= mentor < columns.n_mentors):
         raise ValueError(
             f"pair (adept {adept}, mentor {mentor}) is out of range for "

@@ -44,7 +44,7 @@ from chefintro.models import (
 )
 from chefintro.sessions import cohort_sessions, get_programme_session
 from chefintro.settings import MAIL_FROM, PROGRAMME_COORDINATOR, get_setting_text
-from chefintro.text import swedish_key
+from chefintro.text import swedish_date, swedish_key
 
 INTRO = "intro"
 GROUPS = "groups"
@@ -52,20 +52,6 @@ REMINDER = "reminder"
 KINDS = (INTRO, GROUPS, REMINDER)
 
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-MONTHS_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 ROLES_SV = {Role.ADEPT: "adept", Role.MENTOR: "mentor"}
 
 # The fields each kind's templates may use (checked before anything is rendered).
@@ -103,9 +89,9 @@ class Outgoing:
 # --- Swedish dates ----------------------------------------------------------------------
 
 
-def swedish_date(day: date) -> str:
+def weekday_date(day: date) -> str:
     """Return e.g. 'tisdag 26 januari 2027'."""
-    return f"{WEEKDAYS_SV[day.weekday()]} {day.day} {MONTHS_SV[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS_SV[day.weekday()]} {swedish_date(day)}"
 
 
 def swedish_time(moment: datetime) -> str:
@@ -115,7 +101,7 @@ def swedish_time(moment: datetime) -> str:
 
 def swedish_when(moment: datetime) -> str:
     """Return e.g. 'tisdag 26 januari 2027 kl. 09.00'."""
-    return f"{swedish_date(moment.date())} kl. {swedish_time(moment)}"
+    return f"{weekday_date(moment.date())} kl. {swedish_time(moment)}"
 
 
 # --- file names ---------------------------------------------------------------------------
@@ -160,7 +146,7 @@ def _session_fields(row: ProgrammeSession, hosts: dict[int, Agency]) -> dict[str
         "id": row.id,
         "title": row.title,
         "kind": KIND_LABELS_SV[SessionKind(row.kind)],
-        "date": swedish_date(row.starts_at.date()),
+        "date": weekday_date(row.starts_at.date()),
         "time": swedish_time(row.starts_at),
         "end_time": swedish_time(row.ends_at),
         "when": swedish_when(row.starts_at),
@@ -184,8 +170,8 @@ def _common(db: Session, cohort: Cohort) -> dict[str, Any]:
     return {
         "cohort": {
             "name": cohort.name,
-            "starts_on": swedish_date(cohort.starts_on),
-            "ends_on": swedish_date(cohort.ends_on),
+            "starts_on": weekday_date(cohort.starts_on),
+            "ends_on": weekday_date(cohort.ends_on),
         },
         "coordinator": coordinator_fields(db=db),
         "sessions": sessions,

@@ -13,6 +13,7 @@ from chefintro.ids import id_of
 from chefintro.models import Cohort, Person
 from chefintro.pairing.problem import RULE_EARLIER, RULE_EXCLUDED, RULE_SAME_AGENCY, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
+from chefintro.registry import listed_json
 from chefintro.text import email_key
 
 
@@ -133,9 +134,7 @@ class Unmatched:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "email": self.email,
-            "name": self.name,
-            "agency": self.agency,
+            **listed_json(self),
             "role": self.role,
             "free_slots": self.free_slots,
             "reason": self.reason,

@@ -38,11 +38,17 @@ class SetPairResult:
         )
 
 
-def end_pairing(pairing: Pairing, *, on: date, reason: str) -> None:
-    """End an active pair: it stays as history with its end date and reason."""
+def end_pairing(pairing: Pairing, *, on: date, reason: str) -> date:
+    """End an active pair: it stays as history with its end date and reason.
+
+    A pair never ends before it started: one ended before its cohort begins ends on the
+    day it was to start. Return the end date.
+    """
+    ended_on = on if pairing.started_on is None else max(on, pairing.started_on)
     pairing.state = PairingState.ENDED
-    pairing.ended_on = on
+    pairing.ended_on = ended_on
     pairing.end_reason = reason[:500]
+    return ended_on
 
 
 @dataclass(frozen=True)
@@ -254,12 +260,12 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     require_open(cohort)
     adept = get_participant(db=db, cohort=cohort, email=adept_email)
     if adept.role == Role.MENTOR:
-        person = db.get(Person, adept.person_id)
-        key = person.email_key if person is not None else email_key(adept_email)
+        mentor = db.get(Person, adept.person_id)
+        assert mentor is not None  # the foreign key guarantees it
         theirs = [
             f"{p.adept_name} ({p.adept})"
             for p in list_pairs(db=db, cohort=cohort)
-            if email_key(p.mentor) == key
+            if email_key(p.mentor) == mentor.email_key
         ]
         listed = (
             f"Their adepts: {', '.join(theirs)}."

@@ -16,16 +16,11 @@ from chefintro.errors import RuleError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, load_problem
+from chefintro.registry import PairPeople
 
 
 @dataclass(frozen=True)
-class PairInfo:
-    adept: str
-    adept_name: str
-    adept_agency: str
-    mentor: str
-    mentor_name: str
-    mentor_agency: str
+class PairInfo(PairPeople):
     state: str
     locked: bool
     manual: bool
@@ -39,12 +34,7 @@ class PairInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "adept": self.adept,
-            "adept_name": self.adept_name,
-            "adept_agency": self.adept_agency,
-            "mentor": self.mentor,
-            "mentor_name": self.mentor_name,
-            "mentor_agency": self.mentor_agency,
+            **self.people_json(),
             "state": self.state,
             "locked": self.locked,
             "manual": self.manual,

@@ -14,22 +14,17 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chefintro.errors import Problem, UnreadableInputError
+from chefintro.roster.cells import column_letters
 from chefintro.roster.columns import unescape_text
 from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec, write_workbook
-from chefintro.text import (
-    clean_text,
-    control_problem,
-    email_key,
-    is_plausible_email,
-    question_key,
-)
+from chefintro.rules import NOT_AN_EMAIL, NotAnEmail, parse_email
+from chefintro.text import clean_text, control_problem, email_key, question_key
 
 SCALE_MIN, SCALE_MAX = 1, 7
 MAX_ANSWER_LENGTH = 2000
@@ -63,9 +58,6 @@ IGNORED_HEADERS = frozenset(
         "Feedback på test",
         "Quiz feedback",
     )
-)
-_OUTLOOK_NOISE = re.compile(
-    r"^(?:mailto:)?\s*(?:.*<)?\s*([^<>;,\s]+@[^<>;,\s]+?)\s*>?\s*[;,]*$", re.I
 )
 
 
@@ -260,14 +252,6 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -313,7 +297,7 @@ def _read_sheets(
                         "a second column for this question; keep one",
                         sheet=sheet.name,
                         row=header_row,
-                        column=_letters(sheet.first_column + index + 1),
+                        column=column_letters(sheet.first_column + index + 1),
                     )
                 )
             elif key not in IGNORED_HEADERS:
@@ -344,7 +328,7 @@ def _read_rows(
     result: AnswerFile,
 ) -> None:
     def label(index: int, text: str) -> str:
-        return f"{_letters(sheet.first_column + index + 1)} ({_short(text)})"
+        return f"{column_letters(sheet.first_column + index + 1)} ({_short(text)})"
 
     email_label = label(email_index, "E-post")
     labels = {key: label(index, by_key[key].text) for key, index in columns.items()}
@@ -375,15 +359,14 @@ def _read_rows(
         if not answers:
             continue  # not answered (a blank row of the form)
         raw_email = cell(email_index)
-        email = _email(raw_email)
-        if email is None:
-            shown = _header_text(raw_email)
-            problem(
-                email_label,
-                f"{shown!r} is not an e-mail address"
-                if shown
-                else "the row has answers but no e-mail address",
-            )
+        shown = _header_text(raw_email)
+        if not shown:
+            problem(email_label, "the row has answers but no e-mail address")
+            continue
+        try:
+            email = _email(raw_email)
+        except NotAnEmail as error:
+            problem(email_label, f"{shown!r} {error}")
             continue
         key = email_key(email)
         if key in seen:
@@ -442,10 +425,8 @@ def _free_text(raw: Any) -> str | None:
     return text
 
 
-def _email(raw: Any) -> str | None:
+def _email(raw: Any) -> str:
+    """Return the e-mail address in a cell by the one e-mail rule, or raise NotAnEmail."""
     if not isinstance(raw, str):
-        return None
-    text = clean_text(raw) or ""
-    match = _OUTLOOK_NOISE.match(text)
-    address = match.group(1) if match else text
-    return address if is_plausible_email(address) and len(address) <= 254 else None
+        raise NotAnEmail(NOT_AN_EMAIL)
+    return parse_email(raw)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chefintro import __version__
 from chefintro.errors import (
+    ChefintroError,
     InvalidInputError,
     OutputError,
     StoreBusyError,
@@ -171,6 +172,16 @@ def _audit_records(connection: sqlite3.Connection) -> list[AuditRecord]:
     return records
 
 
+def _unreadable_backup(source: Path, exc: sqlite3.DatabaseError) -> ChefintroError:
+    """Return the error for a backup SQLite cannot read: busy (exit 75) or not a database."""
+    if is_busy(exc):
+        return StoreBusyError(f"{source} is locked by another program.")
+    return InvalidInputError(
+        f"{source} is not a chefintro backup: it is not a readable SQLite database "
+        f"({exc}). The store was not changed."
+    )
+
+
 def _copy_backup(source: Path, temporary: Path) -> None:
     wal = source.with_name(source.name + "-wal")
     try:
@@ -183,12 +194,7 @@ def _copy_backup(source: Path, temporary: Path) -> None:
             # only read until its schema is known to be exactly chefintro's.
             shutil.copyfile(source, temporary)
     except sqlite3.DatabaseError as exc:
-        if is_busy(exc):
-            raise StoreBusyError(f"{source} is locked by another program.") from None
-        raise InvalidInputError(
-            f"{source} is not a chefintro backup: it is not a readable SQLite database "
-            f"({exc}). The store was not changed."
-        ) from None
+        raise _unreadable_backup(source, exc) from None
     except OSError as exc:
         raise UnreadableInputError(f"Cannot read {source}: {os_reason(exc)}.") from None
 
@@ -213,12 +219,7 @@ def _validate_backup(copy: Path, source: Path) -> tuple[int, list[AuditRecord]]:
         try:
             schema = read_schema(connection)
         except sqlite3.DatabaseError as exc:
-            if is_busy(exc):
-                raise StoreBusyError(f"{source} is locked by another program.") from None
-            raise InvalidInputError(
-                f"{source} is not a chefintro backup: it is not a readable SQLite database "
-                f"({exc}). The store was not changed."
-            ) from None
+            raise _unreadable_backup(source, exc) from None
         if ("table", "schema_version", "schema_version") not in {o[:3] for o in schema}:
             raise refuse("it holds no chefintro store. The store was not changed")
         row = connection.execute("SELECT max(version) FROM schema_version").fetchone()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from chefintro.errors import NotFoundError, StoreError
 from chefintro.files import fsync
 from chefintro.store.location import is_sqlite, sqlite_file
-from chefintro.store.sqlite_files import copy_sqlite, os_reason
+from chefintro.store.sqlite_files import copy_sqlite, create_first_free, os_reason
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -74,15 +74,13 @@ def _folder(store_file: Path) -> Path:
 
 def _new_file(folder: Path, prefix: str) -> Path:
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    for attempt in range(1, 1000):
-        candidate = folder / f"{prefix}{stamp}{'' if attempt == 1 else f'-{attempt}'}.db"
-        try:
-            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        return candidate
-    raise StoreError(f"Cannot find a free snapshot name in {folder}.")
+    created = create_first_free(
+        folder / f"{prefix}{stamp}{'' if attempt == 1 else f'-{attempt}'}.db"
+        for attempt in range(1, 1000)
+    )
+    if created is None:
+        raise StoreError(f"Cannot find a free snapshot name in {folder}.")
+    return created
 
 
 def take_snapshot(location: str, command: str) -> Snapshot | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,17 +27,28 @@ def timestamp() -> str:
     return datetime.now().strftime("%Y%m%dT%H%M%S")
 
 
-def reserve_sibling(path: Path, suffix: str) -> Path:
-    """Create an empty 0600 file named ``<path><suffix>`` (``-2``, ``-3`` … if taken)."""
-    for attempt in range(1, 1000):
-        candidate = path.with_name(f"{path.name}{suffix}" + (f"-{attempt}" if attempt > 1 else ""))
+def create_first_free(candidates: Iterable[Path]) -> Path | None:
+    """Create the first of ``candidates`` that does not exist yet, empty and 0600, and
+    return it; None when every one is taken."""
+    for candidate in candidates:
         try:
             fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
             continue
         os.close(fd)
         return candidate
-    raise OutputError(f"Cannot find a free file name for {path.name}{suffix} in {path.parent}.")
+    return None
+
+
+def reserve_sibling(path: Path, suffix: str) -> Path:
+    """Create an empty 0600 file named ``<path><suffix>`` (``-2``, ``-3`` … if taken)."""
+    created = create_first_free(
+        path.with_name(f"{path.name}{suffix}" + (f"-{attempt}" if attempt > 1 else ""))
+        for attempt in range(1, 1000)
+    )
+    if created is None:
+        raise OutputError(f"Cannot find a free file name for {path.name}{suffix} in {path.parent}.")
+    return created
 
 
 def connect_raw(path: Path, *, read_only: bool = False) -> sqlite3.Connection:

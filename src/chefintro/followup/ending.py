@@ -1,0 +1,117 @@
+"""Ending a pair: kept as history with its reason, optionally never to be made again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from chefintro import clock
+from chefintro.cohorts import require_open
+from chefintro.enums import PairingState
+from chefintro.errors import UsageError
+from chefintro.followup.pairs import active_pairing, adept_and_mentor, find_adept
+from chefintro.ids import id_of
+from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.text import clean_text
+
+
+@dataclass(frozen=True)
+class EndedPair:
+    adept: str
+    adept_name: str
+    mentor: str
+    mentor_name: str
+    ended_on: date
+    reason: str
+    excluded: bool
+    mentor_free_places: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "adept": self.adept,
+            "mentor": self.mentor,
+            "state": "ended",
+            "ended_on": self.ended_on.isoformat(),
+            "end_reason": self.reason,
+            "excluded": self.excluded,
+            "mentor_free_places": self.mentor_free_places,
+        }
+
+
+def end_reason(reason: str) -> str:
+    """Return a pair's end reason cleaned; UsageError when it is empty or too long."""
+    text = clean_text(reason)
+    if not text:
+        raise UsageError("Give a --reason (kept with the ended pair, e.g. 'mentor changed job').")
+    if len(text) > 500:
+        raise UsageError("Keep the --reason under 500 characters.")
+    return text
+
+
+def active_pair_people(*, db: Session, cohort: Cohort, adept: str) -> tuple[Person, Person]:
+    """Return the adept and the mentor of the adept's active pair (for a confirmation);
+    the errors of :func:`end_pair` when there is none."""
+    part, person = find_adept(db=db, cohort=cohort, ref=adept)
+    return adept_and_mentor(db, active_pairing(db=db, cohort=cohort, adept=part, person=person))
+
+
+def end_pair(
+    *,
+    db: Session,
+    cohort: Cohort,
+    adept: str,
+    reason: str,
+    no_repeat: bool = False,
+    today: date | None = None,
+) -> EndedPair:
+    """End the adept's active pair today, keeping it as history with its reason.
+
+    ``no_repeat`` also records an exclusion, so the two are never paired again. The
+    mentor's place is free at once; the adept waits for ``pair rematch``.
+    """
+    from chefintro.pairing.manual import end_pairing
+
+    require_open(cohort)
+    text = end_reason(reason)
+    part, person = find_adept(db=db, cohort=cohort, ref=adept)
+    pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
+    on = end_pairing(pairing, on=today or clock.today(), reason=text)
+    db.add(pairing)
+    adept_person, mentor_person = adept_and_mentor(db, pairing)
+    excluded = False
+    if no_repeat:
+        a_id, b_id = sorted((id_of(adept_person), id_of(mentor_person)))
+        exists = db.exec(
+            select(Exclusion)
+            .where(Exclusion.person_a_id == a_id)
+            .where(Exclusion.person_b_id == b_id)
+        ).first()
+        if exists is None:
+            db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=f"pair ended: {text}"))
+        excluded = True
+    db.flush()
+    mentor_part = db.get(Participant, pairing.mentor_id)
+    assert mentor_part is not None
+    live = int(
+        db.execute(
+            sa_select(func.count())
+            .select_from(Pairing)
+            .where(col(Pairing.mentor_id) == mentor_part.id)
+            .where(col(Pairing.state) != PairingState.ENDED)
+        ).scalar_one()
+    )
+    return EndedPair(
+        adept=adept_person.email,
+        adept_name=adept_person.name,
+        mentor=mentor_person.email,
+        mentor_name=mentor_person.name,
+        ended_on=on,
+        reason=text,
+        excluded=excluded,
+        mentor_free_places=max(0, mentor_part.capacity - live),
+    )

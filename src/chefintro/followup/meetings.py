@@ -1,0 +1,273 @@
+"""Meetings of a pair: the day and length rules every door goes through, logging one, and
+the cohort's meetings for the Möten sheet.
+
+A meeting is a date and an optional length, never its content: the conversations are the
+pair's own. :func:`check_meeting_day`: a meeting falls within the cohort's year and not in
+the future; one dated before the pair became active is taken with a warning (pairs often
+meet before the store is told), one after an ended pair's end is refused.
+:func:`record_meeting`: one meeting per pair and day; logging the same day again changes
+its length (and says from what to what), never adds a second row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from chefintro import clock
+from chefintro.cohorts import require_open
+from chefintro.enums import PairingState, Role
+from chefintro.errors import NotFoundError, RuleError, UsageError
+from chefintro.followup.pairs import active_pairing, adept_and_mentor, find_adept, only_active
+from chefintro.ids import id_of
+from chefintro.models import Cohort, Meeting, Pairing, Participant, Person
+from chefintro.rules import MAX_MEETING_MINUTES
+from chefintro.text import email_key, swedish_key
+
+MAX_MINUTES = MAX_MEETING_MINUTES
+
+
+def check_meeting_day(*, cohort: Cohort, pairing: Pairing, day: date, today: date) -> str | None:
+    """Refuse a meeting day outside the cohort's year, in the future or after the pair ended.
+
+    Returns a warning for a day before the pair became active (taken anyway).
+    """
+    if day > today:
+        raise RuleError(f"{day} is in the future; log a meeting once it has taken place.")
+    if day < cohort.starts_on:
+        raise RuleError(f"{day} is before cohort {cohort.name} starts ({cohort.starts_on}).")
+    if day > cohort.ends_on:
+        raise RuleError(f"{day} is after cohort {cohort.name} ends ({cohort.ends_on}).")
+    if pairing.ended_on is not None and day > pairing.ended_on:
+        raise RuleError(f"{day} is after the pair ended ({pairing.ended_on}).")
+    if pairing.started_on is not None and day < pairing.started_on:
+        return (
+            f"{day} is before the pair was made active ({pairing.started_on}); the meeting "
+            "was logged anyway."
+        )
+    return None
+
+
+def check_minutes(minutes: int | None) -> None:
+    """Refuse a meeting length that is not 1 to :data:`MAX_MINUTES` minutes."""
+    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+        raise UsageError(f"A meeting lasts 1 to {MAX_MINUTES} minutes, not {minutes}.")
+
+
+@dataclass(frozen=True)
+class MeetingChange:
+    """What recording one meeting did: ``added``, ``updated`` (minutes) or ``unchanged``."""
+
+    outcome: str
+    minutes_before: int | None = None
+
+
+def record_meeting(
+    *,
+    db: Session,
+    pairing: Pairing,
+    day: date,
+    minutes: int | None,
+    known: dict[tuple[int, date], Meeting] | None = None,
+) -> MeetingChange:
+    """Store a pair's meeting on ``day``; the same day again only updates its length.
+
+    A blank length never erases one already stored. ``known`` (from :class:`MeetingPairs`)
+    holds the stored meetings by (pair, day), so a bulk import asks no query per row.
+    """
+    check_minutes(minutes)
+    key = (id_of(pairing), day)
+    if known is not None:
+        existing = known.get(key)
+    else:
+        existing = db.exec(
+            select(Meeting).where(Meeting.pairing_id == pairing.id).where(Meeting.held_on == day)
+        ).first()
+    if existing is None:
+        meeting = Meeting(pairing_id=key[0], held_on=day, minutes=minutes)
+        db.add(meeting)
+        if known is not None:
+            known[key] = meeting
+        else:
+            db.flush()
+        return MeetingChange("added")
+    if minutes is None or existing.minutes == minutes:
+        return MeetingChange("unchanged", existing.minutes)
+    before = existing.minutes
+    existing.minutes = minutes
+    db.add(existing)
+    db.flush()
+    return MeetingChange("updated", before)
+
+
+@dataclass(frozen=True)
+class LoggedMeeting:
+    adept: str
+    adept_name: str
+    mentor: str
+    mentor_name: str
+    day: date
+    minutes: int | None
+    change: MeetingChange
+    meetings: int
+    warning: str | None
+
+    def describe(self) -> str:
+        """Say what changed, from what to what."""
+        who = f"{self.adept_name} – {self.mentor_name}"
+        length = f", {self.minutes} min" if self.minutes else ""
+        if self.change.outcome == "added":
+            return f"Meeting logged for {who} on {self.day}{length} ({self.meetings} in all)."
+        if self.change.outcome == "updated":
+            before = self.change.minutes_before
+            return (
+                f"Meeting of {who} on {self.day}: minutes "
+                f"{before if before is not None else 'blank'} → {self.minutes}."
+            )
+        return f"The meeting of {who} on {self.day} was already logged; nothing changed."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "adept": self.adept,
+            "mentor": self.mentor,
+            "date": self.day.isoformat(),
+            "minutes": self.minutes,
+            "outcome": self.change.outcome,
+            "minutes_before": self.change.minutes_before,
+            "meetings": self.meetings,
+            "warning": self.warning,
+        }
+
+
+def _meeting_count(db: Session, pairing: Pairing) -> int:
+    return int(
+        db.execute(
+            sa_select(func.count())
+            .select_from(Meeting)
+            .where(col(Meeting.pairing_id) == pairing.id)
+        ).scalar_one()
+    )
+
+
+def log_meeting(
+    *,
+    db: Session,
+    cohort: Cohort,
+    adept: str,
+    day: date | None = None,
+    minutes: int | None = None,
+    today: date | None = None,
+) -> LoggedMeeting:
+    """Log a meeting of the adept's active pair (today unless ``day`` is given)."""
+    require_open(cohort)
+    now = today or clock.today()
+    check_minutes(minutes)
+    part, person = find_adept(db=db, cohort=cohort, ref=adept)
+    pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
+    when = day or now
+    warning = check_meeting_day(cohort=cohort, pairing=pairing, day=when, today=now)
+    change = record_meeting(db=db, pairing=pairing, day=when, minutes=minutes)
+    adept_person, mentor_person = adept_and_mentor(db, pairing)
+    return LoggedMeeting(
+        adept=adept_person.email,
+        adept_name=adept_person.name,
+        mentor=mentor_person.email,
+        mentor_name=mentor_person.name,
+        day=when,
+        minutes=minutes if minutes is not None else change.minutes_before,
+        change=change,
+        meetings=_meeting_count(db, pairing),
+        warning=warning,
+    )
+
+
+def meeting_rows(*, db: Session, cohort: Cohort) -> list[tuple[str, str, date, int | None]]:
+    """Return every meeting of the cohort as (adept e-mail, mentor e-mail, date, minutes).
+
+    Ordered by the adept's name, then the date: the Möten sheet's rows.
+    """
+    adept_part, mentor_part = aliased(Participant), aliased(Participant)
+    adept, mentor = aliased(Person), aliased(Person)
+    rows = db.execute(
+        sa_select(
+            col(adept.name),
+            col(adept.email),
+            col(mentor.email),
+            col(Meeting.held_on),
+            col(Meeting.minutes),
+        )
+        .select_from(Meeting)
+        .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+        .join(adept_part, col(adept_part.id) == col(Pairing.adept_id))
+        .join(adept, col(adept.id) == col(adept_part.person_id))
+        .join(mentor_part, col(mentor_part.id) == col(Pairing.mentor_id))
+        .join(mentor, col(mentor.id) == col(mentor_part.person_id))
+        .where(col(Pairing.cohort_id) == cohort.id)
+    ).all()
+    ordered = sorted(rows, key=lambda r: (swedish_key(r[0]), r[1].casefold(), r[3]))
+    return [(r[1], r[2], r[3], r[4]) for r in ordered]
+
+
+class MeetingPairs:
+    """Finds the pair a meeting belongs to, for many meetings with a few queries.
+
+    Built once per import: the cohort's adepts and mentors by e-mail key, each adept's
+    active or ended pairs, and the meetings already stored (by pair and day).
+    """
+
+    def __init__(self, *, db: Session, cohort: Cohort) -> None:
+        self.db = db
+        self.cohort = cohort
+        people = db.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .where(Participant.cohort_id == cohort.id)
+        ).all()
+        self.by_key = {person.email_key: (part, person) for part, person in people}
+        self.pairs: dict[int, list[Pairing]] = {}
+        for pairing in db.exec(
+            select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id).desc())
+        ).all():
+            self.pairs.setdefault(pairing.adept_id, []).append(pairing)
+        self.meetings: dict[tuple[int, date], Meeting] = {
+            (m.pairing_id, m.held_on): m
+            for m in db.exec(
+                select(Meeting)
+                .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
+                .where(Pairing.cohort_id == cohort.id)
+            ).all()
+        }
+
+    def pairing_for(self, *, adept: str, mentor: str | None) -> Pairing:
+        """Return the adept's active pair, or (with ``mentor``) their pair with that mentor.
+
+        With a mentor the pair may have ended (its meetings stay in the workbook); a
+        proposal has no meetings. Raises NotFoundError/RuleError naming what is missing.
+        """
+        name = self.cohort.name
+        found = self.by_key.get(email_key(adept))
+        if found is None:
+            raise NotFoundError(f"{adept} is not in cohort {name}.")
+        part, person = found
+        if part.role != Role.ADEPT:
+            raise RuleError(f"{person.name} ({person.email}) is a mentor in cohort {name}.")
+        pairs = self.pairs.get(id_of(part), [])
+        if mentor is None:
+            live = [p for p in pairs if p.state != PairingState.ENDED]
+            return only_active(live[0] if live else None, person, name)
+        other = self.by_key.get(email_key(mentor))
+        if other is None or other[0].role != Role.MENTOR:
+            raise NotFoundError(f"{mentor} is not a mentor in cohort {name}.")
+        held = [p for p in pairs if p.mentor_id == other[0].id and p.state != PairingState.PROPOSED]
+        if not held:
+            raise NotFoundError(
+                f"{person.name} and {other[1].name} are not a pair in cohort {name} (only "
+                "active or ended pairs have meetings)."
+            )
+        return held[0]

@@ -1,0 +1,211 @@
+"""Anonymising a closed cohort: its archive workbook first, then pseudonyms in the store and
+in every undo snapshot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, select
+
+from chefintro import audit
+from chefintro.enums import CohortStatus
+from chefintro.errors import RuleError
+from chefintro.ids import id_of
+from chefintro.models import Cohort, Exclusion, Participant, Person
+from chefintro.privacy.export import cohort_archive
+from chefintro.privacy.scrub import forget_in_others, needles_of
+
+if TYPE_CHECKING:
+    from chefintro.store import Store
+
+PSEUDONYM_NAME = "Deltagare {:04d}"
+PSEUDONYM_EMAIL = "anon-{:04d}@invalid"
+_PSEUDONYM_KEY = re.compile(r"^anon-(\d+)@invalid$")
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    """The personal data a pseudonymised person has now, to apply to undo snapshots."""
+
+    person_id: int
+    cohort_id: int
+    name: str
+    email: str
+    manager_since: date | None
+
+
+@dataclass(frozen=True)
+class Anonymisation:
+    """What anonymising a cohort did."""
+
+    cohort: str
+    pseudonymised: int
+    kept: int
+    exclusions_removed: int
+    archive: Path
+    survey_answers_unlinked: int = 0
+    pseudonyms: list[Pseudonym] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"cohort {self.cohort}: {self.pseudonymised} people pseudonymised, {self.kept} "
+            f"kept (also in a cohort that is not anonymised), {self.exclusions_removed} "
+            f"exclusion(s) removed, {self.survey_answers_unlinked} survey answer(s) kept "
+            "unlinked; archive workbook written first"
+        )
+
+
+def check_anonymisable(cohort: Cohort) -> None:
+    """Raise RuleError unless the cohort is closed (and not anonymised yet)."""
+    if cohort.status == CohortStatus.ANONYMISED:
+        raise RuleError(f"Cohort {cohort.name} is already anonymised.")
+    if cohort.status != CohortStatus.CLOSED:
+        raise RuleError(
+            f"Cohort {cohort.name} is {cohort.status}; only a closed cohort can be anonymised. "
+            "Close it first with 'chefintro --cohort NAME cohort close'."
+        )
+
+
+def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisation:
+    """Archive a closed cohort to a workbook, then replace its people's personal data.
+
+    People who take part only in anonymised cohorts (this one included) get a pseudonym
+    ("Deltagare 0001", anon-0001@invalid) and lose unit, title and location; their agency,
+    field and the year they became managers stay for the statistics. People who also take
+    part in a cohort that is not anonymised keep their data. The archive is written before
+    anything changes, and never over an existing file.
+    """
+    from chefintro.roster.person_export import write_cohort_archive
+
+    check_anonymisable(cohort)
+    write_cohort_archive(archive, cohort_archive(db, cohort))
+
+    members = db.exec(
+        select(Participant, Person)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .where(Participant.cohort_id == cohort.id)
+        .order_by(col(Person.id))
+    ).all()
+    people: dict[int, Person] = {}
+    for _, person in members:
+        people.setdefault(id_of(person), person)
+    statuses = db.exec(
+        select(Participant.person_id, Cohort.status)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Participant.person_id).in_(list(people)))
+        .where(Participant.cohort_id != cohort.id)
+    ).all()
+    kept = {pid for pid, status in statuses if status != CohortStatus.ANONYMISED}
+    leaving = [p for pid, p in people.items() if pid not in kept]
+
+    needles: list[str] = []
+    old_keys: set[str] = set()
+    number = _last_pseudonym(db)
+    for person in leaving:
+        needles.extend(needles_of(person))
+        old_keys.add(person.email_key)
+        number += 1
+        person.name = PSEUDONYM_NAME.format(number)
+        person.email = person.email_key = PSEUDONYM_EMAIL.format(number)
+        person.unit = person.title = person.location = None
+        if person.manager_since is not None:
+            person.manager_since = date(person.manager_since.year, 1, 1)
+        db.add(person)
+    db.flush()
+
+    removed = 0
+    leaving_ids = {p.id for p in leaving}
+    for exclusion in db.exec(select(Exclusion)).all():
+        if exclusion.person_a_id in leaving_ids or exclusion.person_b_id in leaving_ids:
+            db.delete(exclusion)
+            removed += 1
+    for part, _ in members:
+        if part.preferred_mentors:
+            part.preferred_mentors = []
+            db.add(part)
+    db.flush()
+    forget_in_others(db, needles, old_keys)
+    from chefintro.surveys.answers import unlink_answers
+
+    unlinked = unlink_answers(db=db, cohort=cohort)
+    cohort.status = CohortStatus.ANONYMISED
+    db.add(cohort)
+    db.flush()
+    result = Anonymisation(
+        cohort=cohort.name,
+        pseudonymised=len(leaving),
+        kept=len(people) - len(leaving),
+        exclusions_removed=removed,
+        archive=archive,
+        survey_answers_unlinked=unlinked,
+        pseudonyms=[
+            Pseudonym(
+                person_id=id_of(p),
+                cohort_id=id_of(cohort),
+                name=p.name,
+                email=p.email,
+                manager_since=p.manager_since,
+            )
+            for p in leaving
+        ],
+    )
+    audit.log(db=db, action="anonymise", detail=result.summary())
+    return result
+
+
+def _last_pseudonym(db: Session) -> int:
+    keys = db.exec(
+        select(Person.email_key).where(col(Person.email_key).like("anon-%@invalid"))
+    ).all()
+    numbers = [int(m.group(1)) for k in keys if (m := _PSEUDONYM_KEY.match(k))]
+    return max(numbers, default=0)
+
+
+def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:
+    """Pseudonymise the same people in a copy of the store (an undo snapshot) as in the store."""
+    needles: list[str] = []
+    old_keys: set[str] = set()
+    ids = set()
+    for pseudonym in pseudonyms:
+        person = db.get(Person, pseudonym.person_id)
+        if person is None:
+            continue
+        ids.add(pseudonym.person_id)
+        needles.extend(needles_of(person))
+        old_keys.add(person.email_key)
+        person.name = pseudonym.name
+        person.email = person.email_key = pseudonym.email
+        person.unit = person.title = person.location = None
+        person.manager_since = pseudonym.manager_since
+        db.add(person)
+    db.flush()
+    for exclusion in db.exec(select(Exclusion)).all():
+        if exclusion.person_a_id in ids or exclusion.person_b_id in ids:
+            db.delete(exclusion)
+    cohorts = {p.cohort_id for p in pseudonyms}
+    for part in db.exec(select(Participant).where(col(Participant.cohort_id).in_(cohorts))).all():
+        if part.preferred_mentors:
+            part.preferred_mentors = []
+            db.add(part)
+    db.flush()
+    forget_in_others(db, needles, old_keys)
+
+
+def anonymise(*, store: Store, name: str, archive: Path) -> tuple[Anonymisation, audit.Purge, int]:
+    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`), then purge the file,
+    then pseudonymise the same people in every undo snapshot; the last is how many."""
+    from chefintro.cohorts import get_cohort
+    from chefintro.store.snapshots import scrub_snapshots
+
+    def run(db: Session) -> Anonymisation:
+        return anonymise_cohort(db=db, cohort=get_cohort(db=db, name=name), archive=archive)
+
+    result, purge = audit.removing_personal_data(store, run)
+    scrubbed = scrub_snapshots(
+        store.location, lambda db: apply_pseudonyms(db=db, pseudonyms=result.pseudonyms)
+    )
+    return result, purge, scrubbed

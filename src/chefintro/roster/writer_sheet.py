@@ -1,0 +1,193 @@
+"""A table sheet of the roster writer: column widths, a frozen bold header, a filter, the
+rows, drop-down lists (inline or on a hidden Listor sheet) and a finished print setup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any
+
+from chefintro.roster.columns import LISTS, SESSION_COLUMN_WIDTH
+from chefintro.roster.writer_cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
+
+if TYPE_CHECKING:
+    from chefintro.roster.writer import SheetSpec
+
+_SAMPLE_ROWS = 200  # rows looked at to size columns whose width is not given
+_MIN_WIDTH = 8.0
+#: The widest a column is sized from its data, in characters.
+MAX_WIDTH = 60.0
+_INLINE_LIST_LIMIT = 250  # Excel refuses inline list validations past 255 characters
+#: Sheets wider than this (sum of column widths in characters) print landscape.
+_PORTRAIT_WIDTH = 95
+
+
+def column_letter(index: int) -> str:
+    """Return the letter of the 1-based column ``index`` (A, B, … AA)."""
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def page_setup(worksheet: Any, *, title: str, sheet: str, width: float, header_row: bool) -> None:
+    """Make a sheet print finished: A4, landscape when wide, one page wide, headers repeated,
+    the programme, cohort and agency at the top and page numbers at the bottom."""
+    worksheet.page_setup.paperSize = 9  # A4
+    worksheet.page_setup.orientation = "landscape" if width > _PORTRAIT_WIDTH else "portrait"
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_row:
+        worksheet.print_title_rows = "1:1"
+    worksheet.print_options.gridLines = header_row
+    worksheet.page_margins.left = worksheet.page_margins.right = 0.5
+    worksheet.page_margins.top = worksheet.page_margins.bottom = 0.75
+    worksheet.page_margins.header = worksheet.page_margins.footer = 0.3
+    _header_footer(worksheet.oddHeader.left, title)
+    _header_footer(worksheet.oddHeader.right, sheet)
+    _header_footer(worksheet.oddFooter.center, "Sida &P av &N")
+    _header_footer(worksheet.oddFooter.right, "&D")
+
+
+def _header_footer(part: Any, text: str) -> None:
+    # "&" starts a code in a header or footer; keep a literal one literal, codes we add work.
+    part.text = text if text.startswith("Sida") or text == "&D" else text.replace("&", "&&")
+    part.font = FONT_NAME
+    part.size = 9
+
+
+#: Points per line of 11 pt text.
+_LINE_HEIGHT = 15
+
+
+def _lines(value: Any, width: float) -> int:
+    """Estimate how many lines ``value`` wraps to in a column ``width`` characters wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(int(width * 1.1) - 2, 8)  # proportional text fits a little more
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+
+
+def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title: str) -> None:
+    """Add a table sheet: widths, frozen bold header, filter, rows, drop-downs, print setup."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    worksheet = workbook.create_sheet(spec.name)
+    if spec.hidden:
+        worksheet.sheet_state = "hidden"
+    rows: Iterator[Sequence[Any]] = iter(spec.rows)
+    sample = list(islice(rows, _SAMPLE_ROWS))
+    shown_width = 0.0
+    # Column widths and frozen panes are written before the first row in write-only mode.
+    for index, column in enumerate(spec.columns, start=1):
+        width = column.width
+        if width is None:
+            longest = max(
+                (width_of(row[index - 1]) for row in sample if len(row) >= index), default=0
+            )
+            width = min(max(float(longest + 2), len(column.header) + 4.0, _MIN_WIDTH), MAX_WIDTH)
+        dimension = worksheet.column_dimensions[column_letter(index)]
+        dimension.width = width
+        if column.hidden:
+            dimension.hidden = True
+        else:
+            shown_width += width
+    if not spec.hidden:
+        page_setup(worksheet, title=title, sheet=spec.name, width=shown_width, header_row=True)
+    if spec.freeze_header:
+        worksheet.freeze_panes = "A2"
+    bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    header = []
+    for column in spec.columns:
+        cell = WriteOnlyCell(worksheet, value=safe_text(column.header))
+        cell.font = bold
+        cell.fill = fill
+        if column.wrap_header or spec.header_height is not None:
+            cell.alignment = wrapped
+        header.append(cell)
+    if spec.header_height is not None:
+        worksheet.row_dimensions[1].height = spec.header_height
+    elif any(column.wrap_header for column in spec.columns):
+        longest_header = max(len(column.header) for column in spec.columns)
+        lines = min(4, -(-longest_header // int(SESSION_COLUMN_WIDTH - 2)))
+        worksheet.row_dimensions[1].height = 15 * max(lines, 1) + 3
+    worksheet.append(header)
+    cells = CellValues(worksheet, spec.columns)
+    wrapped_widths = [
+        (index, column.width or MAX_WIDTH)
+        for index, column in enumerate(spec.columns)
+        if column.wrap
+    ]
+    count = 0
+    for row in chain(sample, rows):
+        if wrapped_widths:
+            lines = max(_lines(row[i] if i < len(row) else None, w) for i, w in wrapped_widths)
+            if lines > 1:
+                # Wrapped text needs a row as tall as its lines, or rows print over each other.
+                worksheet.row_dimensions[count + 2].height = _LINE_HEIGHT * lines + 2
+        worksheet.append(cells.row(row))
+        count += 1
+    last_row = count + 1
+    last_column = column_letter(max(len(spec.columns), 1))
+    if spec.columns and count:
+        worksheet.print_area = f"A1:{last_column}{last_row}"
+    if spec.autofilter and spec.columns:
+        worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
+
+
+def _add_drop_downs(worksheet: Any, spec: SheetSpec, last_row: int, lists: ChoiceLists) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    by_choices: dict[tuple[str, ...], list[str]] = {}
+    for index, column in enumerate(spec.columns, start=1):
+        if column.choices:
+            by_choices.setdefault(tuple(column.choices), []).append(column_letter(index))
+    for choices, letters in by_choices.items():
+        validation = DataValidation(
+            type="list",
+            formula1=lists.formula(choices),
+            allow_blank=True,
+            showErrorMessage=True,
+            # A warning, not a stop: the reader also takes English words and agency names.
+            errorStyle="warning",
+            errorTitle="Värdet finns inte i listan",
+            error="Välj helst ett värde ur listan. Värden som inte känns igen rapporteras "
+            "vid inläsningen.",
+        )
+        for letter in letters:
+            validation.add(f"{letter}2:{letter}{max(last_row, 2)}")
+        # WriteOnlyWorksheet has no add_data_validation(); the list is written at close.
+        worksheet.data_validations.append(validation)
+
+
+class ChoiceLists:
+    """Drop-down lists: inline when short, else on a hidden Listor sheet (Excel's 255 limit)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, ...], int] = {}
+
+    def formula(self, choices: tuple[str, ...]) -> str:
+        shown = [safe_text(choice) for choice in choices]
+        inline = ",".join(shown)
+        commas = any("," in choice for choice in shown)
+        if len(inline) <= _INLINE_LIST_LIMIT and '"' not in inline and not commas:
+            return f'"{inline}"'
+        index = self.columns.setdefault(choices, len(self.columns) + 1)
+        letter = column_letter(index)
+        return f"{LISTS.sv}!${letter}$1:${letter}${max(len(choices), 1)}"
+
+    def write(self, workbook: Any) -> None:
+        if not self.columns:
+            return
+        worksheet = workbook.create_sheet(LISTS.sv)
+        worksheet.sheet_state = "hidden"
+        ordered = sorted(self.columns.items(), key=lambda item: item[1])
+        height = max(len(choices) for choices, _ in ordered)
+        for row in range(height):
+            worksheet.append(
+                [safe_text(choices[row]) if row < len(choices) else None for choices, _ in ordered]
+            )

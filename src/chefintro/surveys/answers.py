@@ -1,0 +1,259 @@
+"""Survey answers: the form workbook out, answers back in (all or nothing), and a
+person's answers for the privacy commands (export, erase, unlink on anonymising)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, delete, func, select
+
+from chefintro import audit
+from chefintro.cohorts import members_query
+from chefintro.enums import ParticipantStatus, QuestionKind, Role
+from chefintro.errors import InvalidInputError, Problem
+from chefintro.ids import id_of
+from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
+from chefintro.surveys.catalogue import questions_of, require_not_anonymised
+from chefintro.text import email_key, question_key, swedish_key
+
+# --- the form workbook ------------------------------------------------------------------
+
+
+def _form_questions(questions: Sequence[Question]) -> list[Any]:
+    from chefintro.roster.survey_form import FormQuestion
+
+    return [FormQuestion(q.text, q.kind == QuestionKind.SCALE) for q in questions]
+
+
+def export_form(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> int:
+    """Write the survey's form workbook: one row per participant who has not withdrawn.
+
+    Answers already imported are filled in, so exporting and importing again changes
+    nothing. Returns the number of participants; the export is logged (a count only).
+    """
+    from chefintro.roster.survey_form import write_form
+
+    questions = questions_of(db=db, survey=survey)
+    people = db.exec(
+        members_query(cohort).where(Participant.status != ParticipantStatus.WITHDRAWN)
+    ).all()
+    people = sorted(people, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
+    # Unlinked answers (participant None) belong to no row of the form.
+    stored: dict[tuple[int | None, int], int | str | None] = {
+        (a.participant_id, a.question_id): a.value if a.value is not None else a.text
+        for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
+    }
+    rows = [
+        (
+            person.name,
+            person.email,
+            agency.code,
+            str(part.role),
+            *(stored.get((id_of(part), id_of(q))) for q in questions),
+        )
+        for part, person, agency in people
+    ]
+    write_form(
+        path,
+        title=f"{survey.name} ({survey.phase}), omgång {cohort.name}",
+        questions=_form_questions(questions),
+        rows=rows,
+    )
+    audit.log(
+        db=db,
+        action="survey export",
+        detail=f"survey {survey.name} of cohort {cohort.name}: form for {len(rows)} participant(s)",
+    )
+    return len(rows)
+
+
+# --- importing answers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    respondents: int
+    added: int
+    changed: int
+    unchanged: int
+    missing_questions: list[str]
+    ignored_columns: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "respondents": self.respondents,
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "missing_questions": self.missing_questions,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> ImportSummary:
+    """Import answers from the form workbook or a Forms export (.xlsx/.csv), all or nothing.
+
+    Columns are matched to questions by normalised text, people by the e-mail column.
+    Values outside 1–7, unknown e-mails, people not in the cohort and a person answering
+    twice are problems with sheet, row and column (InvalidInputError, exit 65; nothing is
+    stored). A stored answer is updated when the file has another value; a blank cell never
+    removes one, so importing the same file again changes nothing.
+    """
+    from chefintro.roster.survey_form import read_answers
+
+    require_not_anonymised(cohort)
+    questions = questions_of(db=db, survey=survey)
+    by_key = {question_key(q.text): q for q in questions}
+    data = read_answers(path, _form_questions(questions))
+    problems = list(data.problems)
+    members = {
+        person.email_key: part
+        for part, person in db.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .where(Participant.cohort_id == cohort.id)
+        ).all()
+    }
+    known = set(
+        db.exec(
+            select(Person.email_key).where(
+                col(Person.email_key).in_([email_key(r.email) for r in data.rows])
+            )
+        ).all()
+    )
+    accepted = []
+    for row in data.rows:
+        key = email_key(row.email)
+        part = members.get(key)
+        if part is None:
+            message = (
+                f"{row.email} is not a participant in cohort {cohort.name}"
+                if key in known
+                else f"{row.email} is not a registered person (unknown e-mail)"
+            )
+            problems.append(Problem(message, sheet=row.sheet, row=row.row, column=row.email_column))
+            continue
+        accepted.append((row, part))
+    if problems:
+        raise InvalidInputError(
+            f"{path.name}: {len(problems)} problem(s); nothing was imported.", problems
+        )
+    stored = {
+        (a.participant_id, a.question_id): a
+        for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
+    }
+    added = changed = unchanged = 0
+    for row, part in accepted:
+        for key, value in row.values.items():
+            question = by_key[key]
+            number = value if isinstance(value, int) else None
+            text = value if isinstance(value, str) else None
+            existing = stored.get((id_of(part), id_of(question)))
+            if existing is None:
+                db.add(
+                    Answer(
+                        survey_id=id_of(survey),
+                        question_id=id_of(question),
+                        participant_id=part.id,
+                        value=number,
+                        text=text,
+                    )
+                )
+                added += 1
+            elif (existing.value, existing.text) != (number, text):
+                existing.value, existing.text = number, text
+                db.add(existing)
+                changed += 1
+            else:
+                unchanged += 1
+    db.flush()
+    summary = ImportSummary(
+        respondents=len(accepted),
+        added=added,
+        changed=changed,
+        unchanged=unchanged,
+        missing_questions=data.missing,
+        ignored_columns=data.ignored,
+    )
+    if added or changed:
+        audit.log(
+            db=db,
+            action="survey import",
+            detail=f"survey {survey.name} of cohort {cohort.name}: {len(accepted)} "
+            f"respondent(s), {added} answer(s) added, {changed} changed",
+        )
+    return summary
+
+
+# --- a person's answers (privacy) ----------------------------------------------------
+
+
+def delete_answers(*, db: Session, participant_ids: Sequence[int]) -> int:
+    """Remove every survey answer of these participants; return how many there were."""
+    if not participant_ids:
+        return 0
+    count = db.exec(
+        select(func.count(col(Answer.id))).where(col(Answer.participant_id).in_(participant_ids))
+    ).one()
+    db.exec(delete(Answer).where(col(Answer.participant_id).in_(participant_ids)))
+    return int(count or 0)
+
+
+def unlink_answers(*, db: Session, cohort: Cohort) -> int:
+    """Keep a cohort's answers only as unlinked rows: agency and role, no participant.
+
+    The rows are written anew in a shuffled order, so neither a participant id nor the
+    order of the rows tells which answers came from one person. Returns the row count.
+    """
+    rows = db.exec(
+        select(Answer, Participant, Agency)
+        .join(Survey, col(Survey.id) == col(Answer.survey_id))
+        .join(Participant, col(Participant.id) == col(Answer.participant_id))
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .where(Survey.cohort_id == cohort.id)
+    ).all()
+    if not rows:
+        return 0
+    kept = [
+        Answer(
+            survey_id=answer.survey_id,
+            question_id=answer.question_id,
+            participant_id=None,
+            value=answer.value,
+            text=answer.text,
+            agency=agency.code,
+            role=str(part.role),
+        )
+        for answer, part, agency in rows
+    ]
+    for answer, _, _ in rows:
+        db.delete(answer)
+    db.flush()
+    random.SystemRandom().shuffle(kept)
+    db.add_all(kept)
+    db.flush()
+    return len(kept)
+
+
+def answers_of(*, db: Session, participant_id: int) -> list[dict[str, Any]]:
+    """Return one participant's answers (for the export of all data on a person)."""
+    rows = db.exec(
+        select(Answer, Question, Survey)
+        .join(Question, col(Question.id) == col(Answer.question_id))
+        .join(Survey, col(Survey.id) == col(Answer.survey_id))
+        .where(Answer.participant_id == participant_id)
+        .order_by(col(Survey.id), col(Question.position))
+    ).all()
+    return [
+        {
+            "survey": survey.name,
+            "question": question.text,
+            "answer": answer.value if answer.value is not None else answer.text,
+        }
+        for answer, question, survey in rows
+    ]
