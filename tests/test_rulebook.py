@@ -242,6 +242,7 @@ def test_par_rows_obey_the_pair_rules_of_pair_set(cli: Cli, tmp_path: Path) -> N
         ("a@b.se ; ,\n", "a@b.se"),
         ("a@b.se\u00a0;\u2003", "a@b.se"),
         ("a@b.sex", "a@b.sex"),
+        ("A@B.SEX;", "A@B.SEX"),
         ("Anna Ek <a@b.se>;", "a@b.se"),
         ("<a@b.se>", "a@b.se"),
         ("Anna Ek < a@b.se ,>", "a@b.se"),
