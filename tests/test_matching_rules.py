@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -341,9 +343,11 @@ def test_exclusion_mistakes_are_explained_and_a_reverse_duplicate_is_caught(cli:
     _person(cli, "marta@bv.se", "BV")
     _person(cli, "asa@csn.se", "CSN")
     same = cli("pair", "exclude", "asa@csn.se", "ASA@csn.se", "--reason", "x", code=2)
-    assert "Give two different people." in same.stderr
+    assert " ".join(same.stderr.split()) == "Error: Give two different people."
     blank = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "  ", code=2)
-    assert "Give a --reason (kept for the record, e.g. 'same management team')." in blank.stderr
+    assert " ".join(blank.stderr.split()) == (
+        "Error: Give a --reason (kept for the record, e.g. 'same management team')."
+    )
     cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv")
     again = cli("pair", "exclude", "marta@bv.se", "asa@csn.se", "--reason", "igen", code=1)
     assert "Marta and Asa are already excluded." in again.stderr
@@ -416,14 +420,10 @@ def test_an_exclusion_undoes_their_pairs_in_every_open_cohort(cli: Cli) -> None:
     assert ended["ended_on"] is not None and ended["ended_on"] >= ended["since"]
 
 
-def test_an_exclusion_needs_a_reason_without_control_characters(cli: Cli) -> None:
+def test_an_exclusion_reason_with_control_characters_is_refused(cli: Cli) -> None:
     _three_by_two(cli)
-    missing = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "  ", code=2)
-    assert "Give a --reason (kept for the record, e.g. 'same management team')." in (missing.stderr)
     hidden = cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv\x1b[2J", code=2)
     assert "The reason 'jäv\\x1b[2J' is refused" in hidden.stderr
-    same = cli("pair", "exclude", "asa@csn.se", "Asa@CSN.se", "--reason", "jäv", code=2)
-    assert "Give two different people." in same.stderr
     assert cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "jäv").exit_code == 0
 
 
@@ -434,3 +434,47 @@ def test_exclusions_with_people_outside_the_matching_change_nothing(cli: Cli) ->
     cli("pair", "exclude", "cecilia@bv.se", "marta@bv.se", "--reason", "an outsider")
     cli("pair", "exclude", "orjan@spv.se", "cecilia@bv.se", "--reason", "an outsider")
     assert _suggest(cli) == {"asa@csn.se": "marta@bv.se", "bjorn@csn.se": "orjan@spv.se"}
+
+
+# --- spreading adepts over mentors ------------------------------------------------------
+
+
+def _one_mentor_slightly_better(cli: Cli) -> None:
+    """Two CSN adepts in IT, Sundsvall; Märta (capacity 2) shares field and town, Örjan
+    only the field: 10 points apart, less than the default cost of a second mentee (15)."""
+    _agencies(cli)
+    for email in ("asa@csn.se", "bjorn@csn.se"):
+        _person(cli, email, "CSN", field="IT", location="Sundsvall")
+    _person(cli, "marta@bv.se", "BV", field="IT", location="Sundsvall")
+    _person(cli, "orjan@spv.se", "SPV", field="IT", location="Umeå")
+    _cohort(cli)
+    cli("participant", "add", "asa@csn.se", "--role", "adept")
+    cli("participant", "add", "bjorn@csn.se", "--role", "adept")
+    cli("participant", "add", "marta@bv.se", "--role", "mentor", "--capacity", "2")
+    cli("participant", "add", "orjan@spv.se", "--role", "mentor", "--capacity", "2")
+
+
+def test_a_second_mentee_costs_what_the_setting_says(cli: Cli) -> None:
+    _one_mentor_slightly_better(cli)
+    # 40 + 30 beats 40 + 40 - 15: the adepts are spread over both mentors.
+    assert sorted(_suggest(cli).values()) == ["marta@bv.se", "orjan@spv.se"]
+    cli("settings", "set", "weights.extra_mentee_cost", "5")
+    # 40 + 40 - 5 beats 40 + 30: Märta takes both.
+    assert sorted(_suggest(cli).values()) == ["marta@bv.se", "marta@bv.se"]
+
+
+def test_kept_pairs_over_a_mentors_capacity_are_refused_with_the_reason(
+    cli: Cli, db_path: Path
+) -> None:
+    _one_mentor_slightly_better(cli)
+    cli("pair", "set", "asa@csn.se", "marta@bv.se", "--lock")
+    cli("pair", "set", "bjorn@csn.se", "marta@bv.se", "--lock")
+    # Her capacity lowered under the store's feet (an older store or another tool).
+    with closing(sqlite3.connect(db_path)) as connection, connection:
+        connection.execute("UPDATE participant SET capacity = 1 WHERE capacity = 2")
+    before = cli.json("pair", "list")
+    refused = cli("pair", "suggest", code=1)
+    said = " ".join(refused.stderr.split())
+    assert said.startswith("Error: The kept pairs cannot all stay: ")
+    assert len(said) > len("Error: The kept pairs cannot all stay: ")
+    assert cli.json("pair", "list") == before

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chefintro.text import clean_text, email_key, is_plausible_email, swedish_key, swedish_sorted
+from chefintro.text import (
+    clean_text,
+    email_key,
+    is_plausible_email,
+    question_key,
+    swedish_date,
+    swedish_key,
+    swedish_sorted,
+)
 
 
 def test_swedish_order_puts_a_ring_a_umlaut_o_umlaut_after_z() -> None:
@@ -65,3 +74,16 @@ def test_swedish_key_keeps_the_letters_as_they_are() -> None:
         "}rsted |bel myller weiss",
         "Ørsted Æbel Müller Weiß",
     )
+
+
+def test_swedish_dates_name_each_month() -> None:
+    months = [swedish_date(date(2027, m, 7)) for m in (1, 3, 5, 12)]
+    assert months == ["7 januari 2027", "7 mars 2027", "7 maj 2027", "7 december 2027"]
+
+
+def test_question_keys_match_retyped_headers_and_blank_matches_nothing() -> None:
+    assert question_key("  Jag  tar mig ”tid” att reflektera? ") == question_key(
+        'jag tar mig "tid" att reflektera'
+    )
+    assert question_key("Övrigt:*") == "övrigt"
+    assert question_key(None) == question_key("   ") == ""

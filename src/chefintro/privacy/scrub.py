@@ -31,27 +31,24 @@ def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
 
 def forget_in_others(db: Session, needles: list[str], email_keys: set[str]) -> None:
     """Remove names and e-mail addresses from rows about other people."""
-    if not needles and not email_keys:
-        return
-    pattern = re.compile(
-        "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I
-    )
     for part in db.exec(select(Participant)).all():
         wished = list(part.preferred_mentors or [])
         kept = [e for e in wished if e not in email_keys]
         if kept != wished:
             part.preferred_mentors = kept
             db.add(part)
-    if not needles:
-        return
-    for pairing in db.exec(select(Pairing)).all():
-        scrubbed = _scrub(pairing.reasons, pattern)
-        if scrubbed != pairing.reasons:
-            pairing.reasons = scrubbed
-            db.add(pairing)
-    for exclusion in db.exec(select(Exclusion)).all():
-        reason = pattern.sub(ERASED, exclusion.reason)
-        if reason != exclusion.reason:
-            exclusion.reason = reason
-            db.add(exclusion)
+    if needles:  # an empty pattern would match everywhere
+        pattern = re.compile(
+            "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I
+        )
+        for pairing in db.exec(select(Pairing)).all():
+            scrubbed = _scrub(pairing.reasons, pattern)
+            if scrubbed != pairing.reasons:
+                pairing.reasons = scrubbed
+                db.add(pairing)
+        for exclusion in db.exec(select(Exclusion)).all():
+            reason = pattern.sub(ERASED, exclusion.reason)
+            if reason != exclusion.reason:
+                exclusion.reason = reason
+                db.add(exclusion)
     db.flush()
