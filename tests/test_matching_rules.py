@@ -478,3 +478,25 @@ def test_kept_pairs_over_a_mentors_capacity_are_refused_with_the_reason(
     assert said.startswith("Error: The kept pairs cannot all stay: ")
     assert len(said) > len("Error: The kept pairs cannot all stay: ")
     assert cli.json("pair", "list") == before
+
+
+# --- pair rematch: only the free adepts, only the places left ---------------------------
+
+
+def test_rematch_places_only_the_freed_adept_in_a_place_left(cli: Cli) -> None:
+    _one_mentor_slightly_better(cli)  # Märta and Örjan take two adepts each
+    _person(cli, "cecilia@csn.se", "CSN", field="IT", location="Sundsvall")
+    cli("participant", "add", "cecilia@csn.se", "--role", "adept")
+    cli("pair", "set", "asa@csn.se", "marta@bv.se")
+    cli("pair", "set", "bjorn@csn.se", "marta@bv.se")
+    cli("pair", "set", "cecilia@csn.se", "orjan@spv.se")
+    cli("pair", "apply")
+    cli("pair", "end", "asa@csn.se", "--reason", "bytte jobb", "--yes")
+
+    result: Any = cli.json("pair", "rematch")
+    # Åsa is the one free adept; Björn and Cecilia keep their pairs and are not proposed.
+    # Märta has one place left and suits Åsa best, but their pair has just ended (history).
+    assert [(p["adept"], p["mentor"]) for p in result["pairs"]] == [("asa@csn.se", "orjan@spv.se")]
+    assert result["free_adepts"] == 1
+    live = {a: p["mentor"] for a, p in _live_pairs(cli).items()}
+    assert live == {"bjorn@csn.se": "marta@bv.se", "cecilia@csn.se": "orjan@spv.se"}

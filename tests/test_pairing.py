@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,20 @@ def test_pair_remove_ends_an_active_pair_today_and_says_why(network: Cli) -> Non
     assert (ended["state"], ended["end_reason"]) == ("ended", "removed with 'pair remove'")
     # The cohort has not started: the pair ends the day it was to start, never before it.
     assert ended["ended_on"] == ended["since"] == "2027-01-26"
+
+
+def test_a_suggested_pair_records_when_it_was_proposed(network: Cli) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor")
+    before = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
+    network("pair", "suggest")
+    exported: Any = json.loads(network("person", "export", ASA).stdout)
+    (pair,) = exported["participations"][0]["pairings"]
+    assert (pair["state"], pair["locked"], pair["manual"]) == ("proposed", False, False)
+    proposed = datetime.fromisoformat(pair["created_at"]).replace(tzinfo=None)
+    assert before <= proposed <= datetime.now(UTC).replace(tzinfo=None)
 
 
 def test_pair_remove_with_an_unpaired_adept_still_says_no_pair(network: Cli) -> None:

@@ -113,7 +113,7 @@ class MatchingProblem:
         }
 
 
-def _load_side(db: Session, cohort: Cohort, role: Role, free_only: bool = False) -> Side:
+def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> Side:
     """Load one side; ``free_only``: adepts without a live pair, mentors with room left."""
     import numpy as np
 
@@ -199,8 +199,8 @@ def load_problem(
 
     from chefintro.matching.scoring import score_matrix
 
-    adepts = _load_side(db, cohort, Role.ADEPT, free_only)
-    mentors = _load_side(db, cohort, Role.MENTOR, free_only)
+    adepts = _load_side(db, cohort, Role.ADEPT, free_only=free_only)
+    mentors = _load_side(db, cohort, Role.MENTOR, free_only=free_only)
     people = set(adepts.person_ids) | set(mentors.person_ids)
     exclusions = [
         (e.person_a_id, e.person_b_id)

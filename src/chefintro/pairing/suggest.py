@@ -94,19 +94,12 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> list[
                 "cohort_id": cohort.id,
                 "adept_id": problem.adepts.participant_ids[a],
                 "mentor_id": problem.mentors.participant_ids[m],
-                "state": PairingState.PROPOSED.value,
-                "locked": False,
-                "manual": False,
                 "score": int(problem.scores[a, m]),
                 "reasons": {"breakdown": problem.breakdown(a, m)},
             }
         )
     if new_rows:
-        from chefintro.models import utcnow
-
-        now = utcnow()
-        for row in new_rows:
-            row["created_at"] = now
+        # The columns' defaults make each a proposal, unlocked, not manual, stamped now.
         db.execute(insert(Pairing), new_rows)
     db.flush()
     db.expire_all()
