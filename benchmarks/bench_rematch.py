@@ -59,7 +59,7 @@ def prepare(path: Path) -> tuple[int, str]:
                     .values(capacity=rng.choice((2, 3)))
                 )
             cohort = cohorts.current_cohort(db=db, name="2026")
-            pairs = pairing.suggest(db=db, cohort=cohort)
+            pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=False)
             pairing.apply(db=db, cohort=cohort)
             freed = pairs[len(pairs) // 2].adept
             followup.end_pair(db=db, cohort=cohort, adept=freed, reason="benchmark")

@@ -50,7 +50,7 @@ class PairInfo(PairPeople):
         return ", ".join(f"{k.replace('_', ' ')} +{v}" for k, v in items) or "no criteria met"
 
 
-def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> list[PairInfo]:
+def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool) -> list[PairInfo]:
     """Replace the cohort's unlocked proposals by the optimal suggestion; return all live pairs.
 
     Locked, manual and applied (active) pairs are kept and the rest is solved around them.
