@@ -275,3 +275,45 @@ def test_parse_email_cleans_what_mail_programs_paste(pasted: str, address: str) 
 def test_parse_email_refuses_what_is_not_one_address(pasted: str, why: str) -> None:
     with pytest.raises(rules.NotAnEmail, match=why):
         rules.parse_email(pasted)
+
+
+# --- eligibility: months as a manager ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2025, 3, 15), date(2026, 3, 15), 12),  # the same day of the month: whole
+        (date(2025, 3, 16), date(2026, 3, 15), 11),  # a day short of a whole month
+        (date(2026, 1, 31), date(2026, 3, 1), 1),
+        (date(2024, 11, 20), date(2026, 2, 10), 14),  # across a year, the day short
+        (date(2026, 5, 10), date(2026, 2, 10), -3),  # the end before the start
+    ],
+)
+def test_months_between_counts_whole_months(start: date, end: date, months: int) -> None:
+    assert rules.months_between(start, end) == months
+
+
+def _eligibility(role: Role, since: date | None, adept_max: int | None = 24) -> Any:
+    return rules.eligibility(
+        manager_since=since,
+        role=role,
+        starts_on=date(2027, 1, 26),
+        adept_months=6,
+        mentor_months=36,
+        adept_max_months=adept_max,
+    )
+
+
+def test_eligibility_at_each_boundary() -> None:
+    # An adept needs 6 months and may have at most 24; a mentor needs 36.
+    assert _eligibility(Role.ADEPT, date(2026, 7, 26)) == (rules.ELIGIBLE, 6, 6)
+    assert _eligibility(Role.ADEPT, date(2026, 7, 27)) == (rules.SHORT, 5, 6)
+    assert _eligibility(Role.ADEPT, date(2025, 1, 26)) == (rules.ELIGIBLE, 24, 6)
+    assert _eligibility(Role.ADEPT, date(2024, 12, 26)) == (rules.LONG, 25, 6)
+    assert _eligibility(Role.ADEPT, date(2010, 1, 1), adept_max=None) == (rules.ELIGIBLE, 204, 6)
+    # A mentor's own minimum; no maximum for mentors.
+    assert _eligibility(Role.MENTOR, date(2025, 1, 26)) == (rules.SHORT, 24, 36)
+    assert _eligibility(Role.MENTOR, date(2024, 1, 26)) == (rules.ELIGIBLE, 36, 36)
+    assert _eligibility(Role.MENTOR, date(2010, 1, 1)) == (rules.ELIGIBLE, 204, 36)
+    assert _eligibility(Role.MENTOR, None) == (rules.UNKNOWN, None, 36)

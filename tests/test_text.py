@@ -12,6 +12,7 @@ from chefintro.text import (
     clean_text,
     email_key,
     is_plausible_email,
+    name_key,
     question_key,
     swedish_date,
     swedish_key,
@@ -87,3 +88,8 @@ def test_question_keys_match_retyped_headers_and_blank_matches_nothing() -> None
     )
     assert question_key("Övrigt:*") == "övrigt"
     assert question_key(None) == question_key("   ") == ""
+
+
+def test_name_keys_ignore_case_accents_and_spaces() -> None:
+    assert name_key("  Åsa   ÖBERG ") == "asa oberg"
+    assert name_key("Élise\u00a0Nordén") == name_key("elise norden") == "elise norden"
