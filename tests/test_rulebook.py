@@ -317,3 +317,13 @@ def test_eligibility_at_each_boundary() -> None:
     assert _eligibility(Role.MENTOR, date(2024, 1, 26)) == (rules.ELIGIBLE, 36, 36)
     assert _eligibility(Role.MENTOR, date(2010, 1, 1)) == (rules.ELIGIBLE, 204, 36)
     assert _eligibility(Role.MENTOR, None) == (rules.UNKNOWN, None, 36)
+
+
+def test_wishes_are_for_adepts_only() -> None:
+    for field, mentors in (("IT", []), (None, ["a@b.se"])):
+        with pytest.raises(UsageError) as refused:
+            rules.check_wishes(Role.MENTOR, wished_field=field, preferred_mentors=mentors)
+        assert refused.value.message == "Wished field and preferred mentors are for adepts."
+    rules.check_wishes(Role.ADEPT, wished_field="IT", preferred_mentors=["a@b.se"])
+    rules.check_wishes(Role.MENTOR, wished_field=None, preferred_mentors=[])
+    rules.check_wishes(Role.MENTOR, wished_field="", preferred_mentors=None)
