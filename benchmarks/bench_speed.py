@@ -371,7 +371,7 @@ def bench_rematch(folder: Path, rounds: int, database: Path | None) -> None:
     pairs = json.loads(listed.stdout)
     adept = pairs[0]["adept"]
     subprocess.run(
-        chefintro(database, "pair", "end", adept, "--reason", "benchmark"),
+        chefintro(database, "pair", "end", adept, "--reason", "benchmark", "--yes"),
         check=True,
         capture_output=True,
     )
