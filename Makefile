@@ -42,7 +42,7 @@ bench: $(STAMP)
 
 # Mutation testing (mutmut) of the rule modules with their fast tests; slow, so not part of
 # `make test`. The files and tests are set in pyproject.toml ([tool.mutmut]); MUTANTS picks
-# the rule functions, so a run stays well under half an hour on two cores. Override it to
+# the rule functions (a whole run takes well over an hour on two cores). Override it to
 # widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*' (the chosen mutants
 # are always run again; the score counts every mutant with a result in mutants/).
 MUTATE_JOBS ?= 2
