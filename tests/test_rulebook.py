@@ -327,3 +327,22 @@ def test_wishes_are_for_adepts_only() -> None:
     rules.check_wishes(Role.ADEPT, wished_field="IT", preferred_mentors=["a@b.se"])
     rules.check_wishes(Role.MENTOR, wished_field=None, preferred_mentors=[])
     rules.check_wishes(Role.MENTOR, wished_field="", preferred_mentors=None)
+
+
+def test_an_address_may_be_254_characters_and_hold_swedish_letters() -> None:
+    longest = "a" * 64 + "@" + "b" * 176 + ".myndighet.se"
+    assert len(longest) == rules.MAX_EMAIL_LENGTH == 254
+    assert rules.parse_email(longest) == longest
+    assert rules.email_problem(longest + "x") == rules.NOT_AN_EMAIL
+    # Letters outside ASCII are taken; only invisible format characters are refused.
+    assert rules.parse_email("åsa.öberg@länsstyrelsen.se") == "åsa.öberg@länsstyrelsen.se"
+    assert rules.email_problem("åsa\u200d@csn.se") == (
+        "contains invisible characters; retype the address"
+    )
+
+
+def test_an_adept_is_refused_a_capacity_in_the_rules_words() -> None:
+    with pytest.raises(UsageError) as refused:
+        rules.participant_capacity(Role.ADEPT, 2)
+    assert refused.value.message == "Capacity is for mentors: how many adepts they take."
+    assert rules.participant_capacity(Role.ADEPT, 1) == 1
