@@ -13,6 +13,7 @@ from chefintro.text import (
     email_key,
     is_plausible_email,
     name_key,
+    printable,
     question_key,
     swedish_date,
     swedish_key,
@@ -93,3 +94,9 @@ def test_question_keys_match_retyped_headers_and_blank_matches_nothing() -> None
 def test_name_keys_ignore_case_accents_and_spaces() -> None:
     assert name_key("  Åsa   ÖBERG ") == "asa oberg"
     assert name_key("Élise\u00a0Nordén") == name_key("elise norden") == "elise norden"
+
+
+def test_printable_drops_what_a_terminal_would_act_on_and_keeps_the_rest() -> None:
+    assert printable("Åsa\x1b[2J Öberg\u202e") == "Åsa[2J Öberg"
+    assert printable("Anna\tEk") == "Anna\tEk"
+    assert printable("Ängel") == "Ängel"
