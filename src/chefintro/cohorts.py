@@ -507,8 +507,10 @@ def list_participants(
 
 def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     """Mark a participant withdrawn; their live pairings end."""
+    from chefintro.clock import today
     from chefintro.enums import PairingState
     from chefintro.models import Pairing
+    from chefintro.pairing.manual import end_pairing
 
     require_open(cohort)
     part = get_participant(db=db, cohort=cohort, email=email)
@@ -525,9 +527,6 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
         if pairing.state == PairingState.PROPOSED:
             db.delete(pairing)
         else:
-            from chefintro.clock import today
-            from chefintro.pairing.manual import end_pairing
-
             end_pairing(pairing, on=today(), reason=f"{part.role} withdrew")
             db.add(pairing)
     db.flush()
