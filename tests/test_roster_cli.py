@@ -398,3 +398,34 @@ def test_exported_words_match_the_drop_downs(cohort: Cli, tmp_path: Path) -> Non
         assert statuses == ["närvarande"]
     finally:
         book.close()
+
+
+def test_thousands_of_warnings_are_cut_short_on_the_terminal(cohort: Cli, tmp_path: Path) -> None:
+    """The terminal shows the file's warnings first, then 200 row warnings and a count."""
+    adepts = [
+        [f"Adept {n}", f"adept{n}@csn.se", "CSN", "adept", None, None, None, None, None, None]
+        + [None, "mentor@csn.se"]
+        for n in range(205)
+    ]
+    path = _workbook(
+        tmp_path / "many.xlsx",
+        {
+            "Myndigheter": [["Kod", "Namn"], ["CSN", "Centrala studiestödsnämnden"]],
+            "Deltagare": [
+                PARTICIPANT_HEADERS,
+                ["Mentor Ek", "mentor@csn.se", "CSN", "mentor", *[None] * 4, date(2010, 1, 1)],
+                *adepts,
+            ],
+        },
+    )
+    result = cohort("roster", "import", str(path), "--dry-run")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert lines[0].startswith("Warning: Eligibility: Adept 0,")  # about the whole file
+    rows = [line for line in lines if line.startswith("Warning: Deltagare row ")]
+    assert len(rows) == 199 and "row 3: Adept 0 wishes for Mentor Ek" in rows[0]
+    assert "same agency" in rows[-1] and "row 201: Adept 198" in rows[-1]
+    assert lines[-1] == "Warning: … and 6 more warnings (see --json)."
+    assert len(lines) == 201
+    listed: Any = cohort.json("roster", "import", str(path), "--dry-run", "--json")
+    same_agency = [w for w in listed["warnings"] if "same agency" in w]
+    assert len(same_agency) == 205 and len(listed["warnings"]) == 206

@@ -136,6 +136,48 @@ def test_implausible_dates_are_located_problems(tmp_path: Path, value: Any, expe
     assert expected in problem.message
 
 
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        (date(1950, 1, 1), True),  # the earliest date a roster may hold
+        (date(1950, 1, 2), True),
+        (date.today(), True),
+        (date.today() + timedelta(days=366), True),  # a year from today (leap years too)
+        (date.today() + timedelta(days=367), False),
+        ((date.today() + timedelta(days=200)).isoformat(), True),
+        ((date.today() + timedelta(days=400)).isoformat(), False),
+    ],
+)
+def test_plausible_dates_end_a_year_from_today(tmp_path: Path, value: Any, accepted: bool) -> None:
+    path = hr_workbook(
+        tmp_path / "d.xlsx",
+        [
+            ["Namn", "E-post", "Myndighet", "Roll", "Chef sedan"],
+            ["A", "a@x.se", "CSN", "adept", value],
+        ],
+    )
+    data = read_roster(path)
+    if accepted:
+        assert data.problems == []
+        assert data.participants[0].manager_since == date.fromisoformat(str(value)[:10])
+    else:
+        assert [p.column for p in data.problems] == ["Chef sedan"]
+        latest = (date.today() + timedelta(days=366)).isoformat()
+        assert f"to {latest} (a year from today)" in data.problems[0].message
+
+
+def test_an_implausible_serial_number_shows_the_date_it_stands_for(tmp_path: Path) -> None:
+    path = hr_workbook(
+        tmp_path / "d.xlsx",
+        [
+            ["Namn", "E-post", "Myndighet", "Roll", "Chef sedan"],
+            ["A", "a@x.se", "CSN", "adept", 30],
+        ],
+    )
+    (problem,) = read_roster(path).problems
+    assert problem.message.startswith("30 (as a date 1900-01-29) is not a plausible date")
+
+
 def test_a_future_manager_since_is_a_warning_naming_who(programme: Cli, tmp_path: Path) -> None:
     soon = date.today() + timedelta(days=30)
     path = hr_workbook(

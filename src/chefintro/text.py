@@ -63,7 +63,12 @@ def clean_text(value: str | None) -> str | None:
     """Return ``value`` trimmed, NFC-normalised, inner whitespace collapsed; blank → None."""
     if value is None:
         return None
-    text = _SPACE.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    text = unicodedata.normalize("NFC", str(value))
+    # Every whitespace character but the space is unprintable, so printable text without a
+    # double space has nothing to collapse (most cells of a roster; issue 16).
+    if not text.isprintable() or "  " in text:
+        text = _SPACE.sub(" ", text)
+    text = text.strip()
     return text or None
 
 

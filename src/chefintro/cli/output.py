@@ -54,12 +54,18 @@ def warning(message: str) -> None:
     _stderr().print(f"[yellow]Warning:[/] {_escape(message)}")
 
 
-def warnings(messages: Iterable[str]) -> None:
+def warnings(messages: Iterable[str], *, limit: int | None = None, more: str = "") -> None:
     """Print each message as :func:`warning` does, in one call (a roster has thousands).
 
     The same markup line by line, so the same output, without rich's per-call overhead.
+    With ``limit``, only the first ``limit`` messages are printed, then one line saying how
+    many more there are and ``more`` (where to read them all).
     """
-    lines = [f"[yellow]Warning:[/] {_escape(message)}" for message in messages]
+    shown = list(messages)
+    hidden = len(shown) - limit if limit is not None and len(shown) > limit else 0
+    lines = [f"[yellow]Warning:[/] {_escape(message)}" for message in shown[: len(shown) - hidden]]
+    if hidden:
+        lines.append(f"[yellow]Warning:[/] {_escape(f'… and {hidden} more warnings{more}.')}")
     if lines:
         _stderr().print("\n".join(lines))
 

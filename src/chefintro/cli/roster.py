@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -70,7 +71,7 @@ def import_(
         warnings = data.warnings
         if chosen is not None:
             keep_only(data, chosen)
-        output.warnings(data.warnings)
+        _warn(data.warnings)
         with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
             summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
     except InvalidInputError as error:
@@ -87,7 +88,7 @@ def import_(
                 }
             )
         raise
-    output.warnings(summary.warnings)
+    _warn(summary.warnings)
     if as_json:
         result = summary.to_json()
         result["warnings"] = data.warnings + summary.warnings
@@ -104,6 +105,22 @@ def import_(
     _print_changes(summary)
     if dry_run:
         output.info("Dry run: nothing was written.")
+
+
+#: The most warnings an import prints, as for changed rows; ``--json`` lists every one.
+_WARNING_LINES = 200
+_ROW_WARNING = re.compile(r"\w+ row \d+: ")
+
+
+def _warn(messages: list[str]) -> None:
+    """Print an import's warnings: those about the whole file first, then row by row.
+
+    A large roster can give thousands of row warnings (a wish for a mentor of the same
+    agency, say); the terminal shows the first :data:`_WARNING_LINES` and how many more.
+    """
+    general = [m for m in messages if not _ROW_WARNING.match(m)]
+    rows = [m for m in messages if _ROW_WARNING.match(m)]
+    output.warnings(general + rows, limit=_WARNING_LINES, more=" (see --json)")
 
 
 def _print_changes(summary: object) -> None:

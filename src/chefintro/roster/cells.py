@@ -206,6 +206,9 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 EARLIEST_DATE = date(1950, 1, 1)
 #: How far ahead a roster date may lie (a year from today).
 LATEST_AHEAD = timedelta(days=366)
+#: Dates up to the day this module was loaded are plausible whenever the check runs (today
+#: only moves on), so most cells are checked without asking the clock.
+_SURELY_PLAUSIBLE = date.today()
 #: Serial numbers Excel itself can show as dates (1900-01-01 … 9999-12-31).
 _LARGEST_SERIAL = 2_958_465
 
@@ -217,7 +220,10 @@ def serial_datetime(number: float) -> datetime:
     return _EXCEL_EPOCH + timedelta(days=number)
 
 
-def _plausible(day: date, shown: str) -> date:
+def _plausible(day: date, raw: object) -> date:
+    """Return ``day`` when a roster may hold it; ``raw`` (the cell) is only read to explain."""
+    if EARLIEST_DATE < day <= _SURELY_PLAUSIBLE:  # nearly every date: no clock call needed
+        return day
     latest = date.today() + LATEST_AHEAD
     if day == _EXCEL_EPOCH.date():
         raise BadCell(
@@ -225,6 +231,9 @@ def _plausible(day: date, shown: str) -> date:
             "is not a number); write the date as YYYY-MM-DD"
         )
     if not EARLIEST_DATE <= day <= latest:
+        shown = day.isoformat()
+        if isinstance(raw, float | int):
+            shown = f"{raw_text(raw)} (as a date {shown})"
         raise BadCell(
             f"{shown} is not a plausible date; dates from {EARLIEST_DATE.isoformat()} to "
             f"{latest.isoformat()} (a year from today) are accepted"
@@ -234,13 +243,12 @@ def _plausible(day: date, shown: str) -> date:
 
 def _date(raw: object) -> date | None:
     if isinstance(raw, datetime):
-        return _plausible(raw.date(), raw.date().isoformat())
+        return _plausible(raw.date(), raw)
     if isinstance(raw, date):
-        return _plausible(raw, raw.isoformat())
+        return _plausible(raw, raw)
     if isinstance(raw, float | int) and not isinstance(raw, bool):
         # A date typed into a General-format cell, or pasted as a number: a serial.
-        day = serial_datetime(float(raw)).date()
-        return _plausible(day, f"{raw_text(raw)} (as a date {day.isoformat()})")
+        return _plausible(serial_datetime(float(raw)).date(), raw)
     if isinstance(raw, str):
         text = clean_text(raw)
         if text is None:
@@ -252,7 +260,7 @@ def _date(raw: object) -> date | None:
             except ValueError:
                 pass
             else:
-                return _plausible(day, day.isoformat())
+                return _plausible(day, day)
     raise BadCell(f"{quoted(raw_text(raw))} is not a date; write it as YYYY-MM-DD")
 
 

@@ -511,6 +511,7 @@ class PeopleLoader(Loader):
             sa_select(
                 col(Person.name),
                 col(Person.email),
+                col(Person.email_key),
                 col(Person.manager_since),
                 col(Participant.role),
             )
@@ -518,8 +519,9 @@ class PeopleLoader(Loader):
             .join(Agency, col(Agency.id) == col(Person.agency_id))
             .where(col(Participant.cohort_id) == cohort.id)
         )
-        for name, email, manager_since, role in rows:
-            if email_key(email) not in self.file_people:
+        file_people = self.file_people
+        for name, email, key, manager_since, role in rows:
+            if key not in file_people:
                 continue
             status, months, _needed = rules.eligibility(
                 manager_since=manager_since, role=role, starts_on=cohort.starts_on, **limits
