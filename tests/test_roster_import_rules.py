@@ -6,6 +6,7 @@ taken from the code's column table, so that a column quietly made optional is no
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,20 @@ LATE_FAILURES: dict[str, tuple[dict[str, list[list[Any]]], str]] = {
         "sheet 'Närvaro', row 2, column 'E-post': nobody@csn.se is not a participant of "
         "cohort 2027",
     ),
+    # A session the service refuses (more than a year outside the cohort's dates): the
+    # refusal inside the import's savepoint becomes a located problem.
+    "Träffar": (
+        {
+            "Träffar": [
+                ["Titel", "Start", "Slut"],
+                ["Uppstart", "2029-03-01 09:00", "2029-03-01 16:00"],
+            ],
+            "Närvaro": [["E-post"], ["asa@csn.se"]],
+        },
+        "sheet 'Träffar', row 2, column 'Start': The session (2029-03-01) is more than a year "
+        "outside the cohort's dates (2027-01-26 – 2027-12-09); sessions go from 2026-01-25 "
+        "to 2028-12-09.",
+    ),
     # A column naming no session of the cohort.
     "Närvaro header": (
         {"Närvaro": [["E-post", "Avslutning (2027-12-09 09:00)"], ["asa@csn.se", "x"]]},
@@ -157,3 +172,22 @@ def test_a_late_sheet_failing_leaves_no_people_behind(
     # The same file with the sheet mended imports everything.
     cohort("roster", "import", str(_write(tmp_path / "mended.xlsx", VALID)))
     assert len(cohort.json("person", "list")) == 3
+
+
+def test_attendance_for_a_withdrawn_participant_is_a_located_problem(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    cohort("roster", "import", str(_write(tmp_path / "ok.xlsx", VALID)))
+    cohort("participant", "withdraw", "asa@csn.se", "--yes")
+    path = _write(tmp_path / "narvaro.xlsx", {"Närvaro": VALID["Närvaro"]})
+    before = store_snapshot()
+    result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
+    assert result["problems"] == [
+        {
+            "sheet": "Närvaro",
+            "row": 2,
+            "column": "E-post",
+            "message": "Nothing was recorded: Åsa Öberg (asa@csn.se) has withdrawn.",
+        }
+    ]
+    assert store_snapshot() == before
