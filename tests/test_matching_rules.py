@@ -500,3 +500,63 @@ def test_rematch_places_only_the_freed_adept_in_a_place_left(cli: Cli) -> None:
     assert result["free_adepts"] == 1
     live = {a: p["mentor"] for a, p in _live_pairs(cli).items()}
     assert live == {"bjorn@csn.se": "marta@bv.se", "cecilia@csn.se": "orjan@spv.se"}
+
+
+def test_a_rematch_counts_only_this_cohorts_live_pairs_against_a_mentors_places(
+    cli: Cli, backend: str
+) -> None:
+    """Who a rematch may use: adepts without a live pair, and mentors with a place left,
+    counting only this cohort's live (proposed or active) pairs, and how many each holds."""
+    from chefintro.cohorts import get_cohort
+    from chefintro.pairing import load_problem
+    from chefintro.store import open_store, resolve_location
+
+    _agencies(cli)
+    for email, agency in [
+        ("doris@bv.se", "BV"),
+        ("orjan@spv.se", "SPV"),
+        ("asa@csn.se", "CSN"),
+        ("bjorn@csn.se", "CSN"),
+        ("cecilia@csn.se", "CSN"),
+        ("david@bv.se", "BV"),
+        ("erik@bv.se", "BV"),
+        ("marta@bv.se", "BV"),
+        ("karin@spv.se", "SPV"),
+        ("lena@csn.se", "CSN"),
+    ]:
+        _person(cli, email, agency)
+    # Last year's pair of Örjan's is still live in that cohort; it takes no place this year.
+    _cohort(cli, "2026")
+    cli("participant", "add", "doris@bv.se", "--role", "adept")
+    cli("participant", "add", "orjan@spv.se", "--role", "mentor")
+    cli("pair", "set", "doris@bv.se", "orjan@spv.se")
+    cli("pair", "apply")
+    _cohort(cli, "2027")
+    for adept in ("asa@csn.se", "bjorn@csn.se", "cecilia@csn.se", "david@bv.se", "erik@bv.se"):
+        cli("participant", "add", adept, "--role", "adept")
+    for mentor, capacity in [("marta@bv.se", 2), ("orjan@spv.se", 1), ("karin@spv.se", 2)]:
+        cli("participant", "add", mentor, "--role", "mentor", "--capacity", str(capacity))
+    cli("participant", "add", "lena@csn.se", "--role", "mentor")
+    cli("pair", "set", "asa@csn.se", "marta@bv.se")
+    cli("pair", "set", "cecilia@csn.se", "karin@spv.se")
+    cli("pair", "set", "david@bv.se", "karin@spv.se")
+    cli("pair", "apply")
+    cli("pair", "set", "bjorn@csn.se", "marta@bv.se")  # proposed: live, holds a place
+    cli("pair", "end", "cecilia@csn.se", "--reason", "bytte jobb", "--yes")
+    states = {p["adept"]: p["state"] for p in cli.json("pair", "list")}
+    assert states == {"asa@csn.se": "active", "bjorn@csn.se": "proposed", "david@bv.se": "active"}
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            problem = load_problem(db=db, cohort=get_cohort(db=db, name="2027"), free_only=True)
+            adepts = problem.adepts.email_keys
+            held = problem.mentors.held
+            assert held is not None
+            mentors = dict(zip(problem.mentors.email_keys, held.tolist(), strict=True))
+    finally:
+        store.dispose()
+    # Cecilia's pair ended and Erik never had one; Märta's two places are taken (one by a
+    # proposal), Karin holds one of two (the ended pair frees its place), Örjan and Lena none.
+    assert adepts == ["cecilia@csn.se", "erik@bv.se"]
+    assert mentors == {"karin@spv.se": 1, "lena@csn.se": 0, "orjan@spv.se": 0}
