@@ -96,6 +96,19 @@ def test_the_valid_roster_imports(cohort: Cli, tmp_path: Path) -> None:
     assert [(p["adept"], p["mentor"]) for p in cohort.json("pair", "list")] == [
         ("asa@csn.se", "marta@bv.se")
     ]
+    # Each change names its sheet, row and subject, as the terminal lists them.
+    changes = [
+        (c["sheet"], c["row"], c["action"], c["subject"])
+        for c in summary["changes"]
+        if c["sheet"] != "Deltagare"
+    ]
+    assert changes == [
+        ("Myndigheter", 2, "added", "CSN"),
+        ("Myndigheter", 3, "added", "BV"),
+        ("Träffar", 2, "added", "Uppstart (2027-01-26 09:00)"),
+        ("Par", 2, "added", "asa@csn.se → marta@bv.se"),
+        ("Närvaro", 2, "added", "asa@csn.se"),
+    ]
 
 
 @pytest.mark.parametrize(("sheet", "header", "english"), REQUIRED)
@@ -190,4 +203,26 @@ def test_attendance_for_a_withdrawn_participant_is_a_located_problem(
             "message": "Nothing was recorded: Åsa Öberg (asa@csn.se) has withdrawn.",
         }
     ]
+    assert store_snapshot() == before
+
+
+@pytest.mark.parametrize("sheet", ["Deltagare", "Träffar", "Par", "Närvaro"])
+def test_a_cohort_sheet_without_a_cohort_is_a_problem_of_that_sheet(
+    cli: Cli, tmp_path: Path, sheet: str
+) -> None:
+    # No cohort exists: the first sheet that needs one says so, once, and nothing is written.
+    sheets = {"Myndigheter": VALID["Myndigheter"], "Deltagare": VALID["Deltagare"]}
+    path = _write(tmp_path / "no-cohort.xlsx", sheets | {sheet: VALID[sheet]})
+    before = store_snapshot()
+    result: Any = json.loads(cli("roster", "import", str(path), "--json", code=65).stdout)
+    assert [(p["sheet"], p["row"], p["column"]) for p in result["problems"]] == [
+        ("Deltagare", None, None)
+    ]
+    assert result["problems"][0]["message"].startswith("the roster needs a cohort: ")
+    if sheet != "Deltagare":  # (alone, its agencies would be unknown too)
+        only: Any = json.loads(
+            cli("roster", "import", str(path), "--only", sheet, "--json", code=65).stdout
+        )
+        problems = [(p["sheet"], p["row"], p["column"]) for p in only["problems"]]
+        assert problems == [(sheet, None, None)]
     assert store_snapshot() == before
