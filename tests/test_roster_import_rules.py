@@ -226,3 +226,30 @@ def test_a_cohort_sheet_without_a_cohort_is_a_problem_of_that_sheet(
         problems = [(p["sheet"], p["row"], p["column"]) for p in only["problems"]]
         assert problems == [(sheet, None, None)]
     assert store_snapshot() == before
+
+
+@pytest.mark.parametrize(("locked", "expected"), [(None, True), ("ja", True), ("nej", False)])
+def test_a_par_row_is_locked_unless_its_lst_column_says_no(
+    cohort: Cli, tmp_path: Path, locked: str | None, expected: bool
+) -> None:
+    # Without a Låst column a roster's pair is locked (README, the workbook).
+    par = [["Adept", "Mentor"], ["asa@csn.se", "marta@bv.se"]]
+    if locked is not None:
+        par = [["Adept", "Mentor", "Låst"], ["asa@csn.se", "marta@bv.se", locked]]
+    cohort("roster", "import", str(_write(tmp_path / "par.xlsx", VALID | {"Par": par})))
+    (pair,) = cohort.json("pair", "list")
+    assert (pair["adept"], pair["locked"], pair["manual"]) == ("asa@csn.se", expected, True)
+
+
+def test_every_bad_par_row_is_reported(cohort: Cli, tmp_path: Path) -> None:
+    par = [
+        ["Adept", "Mentor"],
+        ["nobody@csn.se", "marta@bv.se"],
+        ["asa@csn.se", "noone@bv.se"],
+    ]
+    path = _write(tmp_path / "par.xlsx", VALID | {"Par": par})
+    result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
+    assert [(p["sheet"], p["row"], p["column"]) for p in result["problems"]] == [
+        ("Par", 2, "Adept"),
+        ("Par", 3, "Mentor"),
+    ]
