@@ -604,6 +604,7 @@ def test_an_old_export_does_not_bring_back_what_was_removed(programme: Cli, tmp_
     assert "it was not created again (use 'chefintro pair set' to pair them anew)." in " ".join(
         result.stderr.split()
     )
+    assert "Par row 2: skipped asa@csn.se → orjan@bv.se" in result.stdout
     assert "the session Nätverk (2027-03-01 09:00)" in result.stderr
     assert "Träffar row 2: changed Uppstart (2027-01-26 09:00) — Titel: Kick-off → Uppstart" in (
         result.stdout
