@@ -253,3 +253,41 @@ def test_every_bad_par_row_is_reported(cohort: Cli, tmp_path: Path) -> None:
         ("Par", 2, "Adept"),
         ("Par", 3, "Mentor"),
     ]
+
+
+def test_a_second_import_lists_what_changed_in_par_and_narvaro(cohort: Cli, tmp_path: Path) -> None:
+    cohort("roster", "import", str(_write(tmp_path / "ok.xlsx", VALID)))
+    again = VALID | {
+        "Par": [["Adept", "Mentor", "Låst"], ["asa@csn.se", "marta@bv.se", "nej"]],
+        "Närvaro": [
+            ["E-post", "Uppstart (2027-01-26 09:00)"],
+            ["asa@csn.se", "närvarande"],
+            ["marta@bv.se", "frånvarande"],
+        ],
+    }
+    path = _write(tmp_path / "again.xlsx", again)
+    session = "Uppstart (2027-01-26 09:00)"
+
+    def changes() -> list[tuple[Any, ...]]:
+        summary: Any = cohort.json("roster", "import", str(path))
+        return [
+            (c["sheet"], c["row"], c["action"], c["subject"], c["fields"])
+            for c in summary["changes"]
+            if c["sheet"] in ("Par", "Närvaro")
+        ]
+
+    assert changes() == [
+        ("Par", 2, "changed", "asa@csn.se → marta@bv.se", [field("Låst", "ja", "nej")]),
+        ("Närvaro", 2, "changed", "asa@csn.se", [field(session, "anmält förhinder", "närvarande")]),
+        ("Närvaro", 3, "added", "marta@bv.se", [field(session, None, "frånvarande")]),
+    ]
+    assert changes() == [
+        ("Par", 2, "unchanged", "asa@csn.se → marta@bv.se", []),
+        ("Närvaro", 2, "unchanged", "asa@csn.se", []),
+        ("Närvaro", 3, "unchanged", "marta@bv.se", []),
+    ]
+    assert [p["locked"] for p in cohort.json("pair", "list")] == [False]
+
+
+def field(name: str, old: str | None, new: str) -> dict[str, str | None]:
+    return {"field": name, "old": old, "new": new}

@@ -60,6 +60,9 @@ class PairRequest:
     lock: bool = False
     #: Whether an active or locked pair of the adept with another mentor may be replaced.
     replace: bool = False
+    #: Whether asking for the pair the adept already has sets its lock to ``lock`` (a
+    #: roster's Låst column says yes or no); otherwise asking again never unlocks it.
+    exact_lock: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def set_pairs(
     no hard rule keeps apart. The adept's current proposal is replaced; an active or locked
     pair with another mentor only when the request says ``replace`` (an active pair then
     ends and stays as history). Asking for the pair the adept already has keeps its state
-    and never loses its lock. When the
+    and never loses its lock, unless the request sets it exactly (``exact_lock``). When the
     mentor is at capacity only because of suggested proposals (unlocked, not manual, not
     active), the lowest-scoring of them is deleted to make room and its adept becomes
     unplaced. Locked, manual or active pairs are never displaced. A refused request
@@ -160,7 +163,7 @@ def _set_one(
         )
     current = next((p for p in problem.live if p.adept_id == adept.id), None)
     if current is not None and current.mentor_id == mentor.id:
-        current.locked = current.locked or request.lock
+        current.locked = request.lock if request.exact_lock else current.locked or request.lock
         current.manual = True
         db.add(current)
         db.flush()

@@ -220,7 +220,7 @@ class ProgrammeLoader(Loader):
                 asked.append(Change(sheet, row.row, "changed", subject, fields))
             else:
                 asked.append(Change(sheet, row.row, "added", subject))
-            requests.append(pairing.PairRequest(row.adept, row.mentor, lock))
+            requests.append(pairing.PairRequest(row.adept, row.mentor, lock, exact_lock=True))
         if not requests:
             return
         # One call for every Par row: the pair rules of 'pair set', the problem built once.
