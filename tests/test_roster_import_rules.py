@@ -291,3 +291,25 @@ def test_a_second_import_lists_what_changed_in_par_and_narvaro(cohort: Cli, tmp_
 
 def field(name: str, old: str | None, new: str) -> dict[str, str | None]:
     return {"field": name, "old": old, "new": new}
+
+
+def test_a_pair_removed_since_the_export_is_skipped_and_the_rows_after_it_still_count(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    # Pair number 999 is no live pair: the row was exported before its pair went away.
+    sheets = VALID | {
+        "Deltagare": [*VALID["Deltagare"], ["Bo Ek", "bo@csn.se", "CSN", "adept"]],
+        "Par": [
+            ["Adept", "Mentor", "Parnummer"],
+            ["asa@csn.se", "marta@bv.se", 999],
+            ["bo@csn.se", "marta@bv.se", None],
+        ],
+    }
+    summary: Any = cohort.json("roster", "import", str(_write(tmp_path / "par.xlsx", sheets)))
+    assert [(c["row"], c["action"]) for c in summary["changes"] if c["sheet"] == "Par"] == [
+        (2, "skipped"),
+        (3, "added"),
+    ]
+    assert [(p["adept"], p["mentor"]) for p in cohort.json("pair", "list")] == [
+        ("bo@csn.se", "marta@bv.se")
+    ]
