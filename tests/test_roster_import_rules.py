@@ -313,3 +313,69 @@ def test_a_pair_removed_since_the_export_is_skipped_and_the_rows_after_it_still_
     assert [(p["adept"], p["mentor"]) for p in cohort.json("pair", "list")] == [
         ("bo@csn.se", "marta@bv.se")
     ]
+
+
+# VALID with a second adept (Bo, CSN) and a second mentor (Örjan, SPV).
+WIDER = VALID | {
+    "Myndigheter": [*VALID["Myndigheter"], ["SPV", "Statens tjänstepensionsverk"]],
+    "Deltagare": [
+        *VALID["Deltagare"],
+        ["Bo Ek", "bo@csn.se", "CSN", "adept"],
+        ["Örjan Berg", "orjan@spv.se", "SPV", "mentor"],
+    ],
+}
+
+
+def _par(*rows: list[Any]) -> dict[str, list[list[Any]]]:
+    return WIDER | {"Par": [["Adept", "Mentor", "Låst"], *rows]}
+
+
+def _par_changes(summary: Any) -> list[tuple[Any, ...]]:
+    return [
+        (c["row"], c["action"], c["subject"], c["fields"])
+        for c in summary["changes"]
+        if c["sheet"] == "Par"
+    ]
+
+
+def test_par_rows_after_an_unchanged_one_still_count(cohort: Cli, tmp_path: Path) -> None:
+    first = _write(tmp_path / "1.xlsx", _par(["asa@csn.se", "marta@bv.se", "ja"]))
+    cohort("roster", "import", str(first))
+    both = _par(["asa@csn.se", "marta@bv.se", "ja"], ["bo@csn.se", "orjan@spv.se", "ja"])
+    summary: Any = cohort.json("roster", "import", str(_write(tmp_path / "2.xlsx", both)))
+    assert _par_changes(summary) == [
+        (2, "unchanged", "asa@csn.se → marta@bv.se", []),
+        (3, "added", "bo@csn.se → orjan@spv.se", []),
+    ]
+
+
+def test_a_par_row_replaces_an_unlocked_proposal_but_never_an_active_pair(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    first = _write(tmp_path / "1.xlsx", _par(["asa@csn.se", "marta@bv.se", "nej"]))
+    cohort("roster", "import", str(first))
+    moved = _write(tmp_path / "2.xlsx", _par(["asa@csn.se", "orjan@spv.se", "nej"]))
+    summary: Any = cohort.json("roster", "import", str(moved))
+    assert _par_changes(summary) == [
+        (
+            2,
+            "changed",
+            "asa@csn.se → orjan@spv.se",
+            [field("Mentor", "marta@bv.se", "orjan@spv.se")],
+        )
+    ]
+    cohort("pair", "apply")  # Åsa and Örjan's pair is now active (and still unlocked)
+    back = _write(tmp_path / "3.xlsx", _par(["asa@csn.se", "marta@bv.se", "nej"]))
+    before = store_snapshot()
+    result: Any = json.loads(cohort("roster", "import", str(back), "--json", code=65).stdout)
+    assert result["problems"] == [
+        {
+            "sheet": "Par",
+            "row": 2,
+            "column": "Mentor",
+            "message": "Åsa Öberg already has the active pair with Örjan Berg (orjan@spv.se); a "
+            "roster never replaces an active or locked pair — remove or end it first "
+            "('chefintro pair remove')",
+        }
+    ]
+    assert store_snapshot() == before
