@@ -379,3 +379,69 @@ def test_a_par_row_replaces_an_unlocked_proposal_but_never_an_active_pair(
         }
     ]
     assert store_snapshot() == before
+
+
+def _narvaro(header: list[str], *rows: list[Any]) -> dict[str, list[list[Any]]]:
+    return VALID | {
+        "Träffar": [
+            ["Titel", "Start", "Slut"],
+            ["Uppstart", "2027-01-26 09:00", "2027-01-26 16:00"],
+            ["Nätverk", "2027-03-01 09:00", "2027-03-01 12:00"],
+        ],
+        "Närvaro": [["E-post", *header], *rows],
+    }
+
+
+def test_narvaro_columns_match_by_title_date_and_time_and_list_each_change(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    # Headers as people type them: any case, with or without the date or the time.
+    header = ["uppstart", "Nätverk (2027-03-01)"]
+
+    def load(name: str, *rows: list[Any]) -> list[tuple[Any, ...]]:
+        path = _write(tmp_path / name, _narvaro(header, *rows))
+        summary: Any = cohort.json("roster", "import", str(path))
+        return [
+            (c["row"], c["action"], c["subject"], c["fields"])
+            for c in summary["changes"]
+            if c["sheet"] == "Närvaro"
+        ]
+
+    first = load("1.xlsx", ["asa@csn.se", "närvarande", None], ["marta@bv.se", None, None])
+    # Märta's row has no marks: nothing to list.
+    assert first == [(2, "added", "asa@csn.se", [field("uppstart", None, "närvarande")])]
+    second = load("2.xlsx", ["asa@csn.se", "närvarande", "frånvarande"])
+    assert second == [
+        (2, "added", "asa@csn.se", [field("Nätverk (2027-03-01)", None, "frånvarande")])
+    ]
+    third = load("3.xlsx", ["asa@csn.se", "frånvarande", "närvarande"])
+    assert third == [
+        (
+            2,
+            "changed",
+            "asa@csn.se",
+            [
+                field("uppstart", "närvarande", "frånvarande"),
+                field("Nätverk (2027-03-01)", "frånvarande", "närvarande"),
+            ],
+        )
+    ]
+
+
+def test_a_narvaro_column_matching_two_sessions_is_a_problem(cohort: Cli, tmp_path: Path) -> None:
+    sheets = _narvaro(["Uppstart"], ["asa@csn.se", "närvarande"])
+    sheets["Träffar"] = [*sheets["Träffar"], ["Uppstart", "2027-06-01 09:00", "2027-06-01 12:00"]]
+    path = _write(tmp_path / "two.xlsx", sheets)
+    before = store_snapshot()
+    result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
+    assert result["problems"] == [
+        {
+            "sheet": "Närvaro",
+            "row": 1,
+            "column": "Uppstart",
+            "message": "more than one session (Uppstart 2027-01-26 09:00, Uppstart 2027-06-01 "
+            "09:00) of cohort 2027 matches this column; write the header as the export does: "
+            "'Titel (ÅÅÅÅ-MM-DD TT:MM)'",
+        }
+    ]
+    assert store_snapshot() == before
