@@ -445,3 +445,44 @@ def test_a_narvaro_column_matching_two_sessions_is_a_problem(cohort: Cli, tmp_pa
         }
     ]
     assert store_snapshot() == before
+
+
+def test_marks_of_a_session_removed_since_the_export_are_left_out_the_rest_imported(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    cohort("roster", "import", str(_write(tmp_path / "ok.xlsx", VALID)))
+    cohort("session", "add", "Nätverk", "--start", "2027-03-01 09:00", "--end", "12:00")
+    exported = tmp_path / "export.xlsx"
+    cohort("roster", "export", str(exported))
+    uppstart = {s["title"]: s["id"] for s in cohort.json("session", "list")}["Uppstart"]
+    cohort("session", "remove", str(uppstart), "--force", "--yes")
+    book = openpyxl.load_workbook(exported)
+    sheet = book["Närvaro"]
+    assert [c.value for c in sheet[1]] == [
+        "E-post",
+        "Namn",
+        "Uppstart (2027-01-26 09:00)",
+        "Nätverk (2027-03-01 09:00)",
+    ]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "asa@csn.se":
+            row[3].value = "närvarande"  # Nätverk: comes after the removed session's column
+    book.save(exported)
+    summary: Any = cohort.json("roster", "import", str(exported))
+    assert [
+        (c["row"], c["action"], c["subject"], c["fields"])
+        for c in summary["changes"]
+        if c["sheet"] == "Närvaro" and c["action"] != "unchanged"
+    ] == [(4, "added", "asa@csn.se", [field("Nätverk (2027-03-01 09:00)", None, "närvarande")])]
+    removed = [w for w in summary["warnings"] if w.startswith("Närvaro column")]
+    assert (
+        len(removed) == 1
+        and "'Uppstart (2027-01-26 09:00)': the session was removed" in (removed[0])
+    )
+    # A column for another Uppstart, which never existed, is still a problem.
+    sheet.cell(row=1, column=5, value="Uppstart (2027-05-03 09:00)")
+    book.save(exported)
+    result: Any = json.loads(cohort("roster", "import", str(exported), "--json", code=65).stdout)
+    assert [(p["sheet"], p["row"], p["column"]) for p in result["problems"]] == [
+        ("Närvaro", 1, "Uppstart (2027-05-03 09:00)")
+    ]
