@@ -486,3 +486,17 @@ def test_marks_of_a_session_removed_since_the_export_are_left_out_the_rest_impor
     assert [(p["sheet"], p["row"], p["column"]) for p in result["problems"]] == [
         ("Närvaro", 1, "Uppstart (2027-05-03 09:00)")
     ]
+
+
+def test_every_narvaro_row_naming_a_stranger_is_reported(cohort: Cli, tmp_path: Path) -> None:
+    narvaro = [
+        ["E-post", "Uppstart (2027-01-26 09:00)"],
+        ["nobody@csn.se", "x"],
+        ["noone@bv.se", "x"],
+    ]
+    path = _write(tmp_path / "strangers.xlsx", VALID | {"Närvaro": narvaro})
+    result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
+    assert [(p["sheet"], p["row"], p["message"]) for p in result["problems"]] == [
+        ("Närvaro", 2, "nobody@csn.se is not a participant of cohort 2027"),
+        ("Närvaro", 3, "noone@bv.se is not a participant of cohort 2027"),
+    ]
