@@ -91,6 +91,7 @@ def cohort(cli: Cli) -> Cli:
 def test_the_valid_roster_imports(cohort: Cli, tmp_path: Path) -> None:
     # The control case: the workbook the other tests spoil is itself accepted in full.
     summary: Any = cohort.json("roster", "import", str(_write(tmp_path / "ok.xlsx", VALID)))
+    assert (summary["cohort"], summary["dry_run"]) == ("2027", False)
     added = {name: counts["added"] for name, counts in summary["sheets"].items()}
     assert added == {"Myndigheter": 2, "Deltagare": 3, "Träffar": 1, "Par": 1, "Närvaro": 1}
     assert [(p["adept"], p["mentor"]) for p in cohort.json("pair", "list")] == [
@@ -190,19 +191,20 @@ def test_a_late_sheet_failing_leaves_no_people_behind(
 def test_attendance_for_a_withdrawn_participant_is_a_located_problem(
     cohort: Cli, tmp_path: Path
 ) -> None:
-    cohort("roster", "import", str(_write(tmp_path / "ok.xlsx", VALID)))
+    both = ["uppstart", "nätverk"]
+    cohort("roster", "import", str(_write(tmp_path / "ok.xlsx", _narvaro(both))))
     cohort("participant", "withdraw", "asa@csn.se", "--yes")
-    path = _write(tmp_path / "narvaro.xlsx", {"Närvaro": VALID["Närvaro"]})
+    sheets = _narvaro(both, ["asa@csn.se", "närvarande", "närvarande"])
+    path = _write(tmp_path / "narvaro.xlsx", {"Närvaro": sheets["Närvaro"]})
     before = store_snapshot()
     result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
-    assert result["problems"] == [
-        {
-            "sheet": "Närvaro",
-            "row": 2,
-            "column": "E-post",
-            "message": "Nothing was recorded: Åsa Öberg (asa@csn.se) has withdrawn.",
-        }
-    ]
+    withdrawn = {
+        "sheet": "Närvaro",
+        "row": 2,
+        "column": "E-post",
+        "message": "Nothing was recorded: Åsa Öberg (asa@csn.se) has withdrawn.",
+    }
+    assert result["problems"] == [withdrawn, withdrawn]  # one for each session's mark
     assert store_snapshot() == before
 
 
@@ -407,17 +409,19 @@ def test_narvaro_columns_match_by_title_date_and_time_and_list_each_change(
             if c["sheet"] == "Närvaro"
         ]
 
-    first = load("1.xlsx", ["asa@csn.se", "närvarande", None], ["marta@bv.se", None, None])
+    first = load("1.xlsx", ["marta@bv.se", None, None], ["asa@csn.se", "närvarande", None])
     # Märta's row has no marks: nothing to list.
-    assert first == [(2, "added", "asa@csn.se", [field("uppstart", None, "närvarande")])]
-    second = load("2.xlsx", ["asa@csn.se", "närvarande", "frånvarande"])
+    assert first == [(3, "added", "asa@csn.se", [field("uppstart", None, "närvarande")])]
+    second = load(
+        "2.xlsx", ["marta@bv.se", None, None], ["asa@csn.se", "närvarande", "frånvarande"]
+    )
     assert second == [
-        (2, "added", "asa@csn.se", [field("Nätverk (2027-03-01)", None, "frånvarande")])
+        (3, "added", "asa@csn.se", [field("Nätverk (2027-03-01)", None, "frånvarande")])
     ]
-    third = load("3.xlsx", ["asa@csn.se", "frånvarande", "närvarande"])
+    third = load("3.xlsx", ["marta@bv.se", None, None], ["asa@csn.se", "frånvarande", "närvarande"])
     assert third == [
         (
-            2,
+            3,
             "changed",
             "asa@csn.se",
             [
@@ -500,3 +504,27 @@ def test_every_narvaro_row_naming_a_stranger_is_reported(cohort: Cli, tmp_path: 
         ("Närvaro", 2, "nobody@csn.se is not a participant of cohort 2027"),
         ("Närvaro", 3, "noone@bv.se is not a participant of cohort 2027"),
     ]
+
+
+def test_cohort_sheets_go_to_the_cohort_named_with_cohort(cli: Cli, tmp_path: Path) -> None:
+    cli("cohort", "create", "2026", "--start", "2026-01-26", "--end", "2026-12-09")
+    _with_cohort(cli)
+    cli("cohort", "use", "2027")
+    summary: Any = cli.json(
+        "--cohort",
+        "2026",
+        "roster",
+        "import",
+        str(
+            _write(
+                tmp_path / "a.xlsx",
+                {
+                    "Myndigheter": VALID["Myndigheter"],
+                    "Deltagare": VALID["Deltagare"],
+                },
+            )
+        ),
+    )
+    assert summary["cohort"] == "2026"
+    assert len(cli.json("--cohort", "2026", "participant", "list")) == 3
+    assert cli.json("participant", "list") == []
