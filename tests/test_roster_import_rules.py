@@ -528,3 +528,29 @@ def test_cohort_sheets_go_to_the_cohort_named_with_cohort(cli: Cli, tmp_path: Pa
     assert summary["cohort"] == "2026"
     assert len(cli.json("--cohort", "2026", "participant", "list")) == 3
     assert cli.json("participant", "list") == []
+
+
+def test_problems_are_listed_by_sheet_then_row_whatever_order_they_were_found(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    # Par row 3 is refused while the rows are read, row 2 only by the pair rules after them;
+    # Träffar's problem is found before Par's but sorts after them.
+    sheets = VALID | {
+        "Träffar": [
+            ["Titel", "Start", "Slut"],
+            ["Uppstart", "2029-03-01 09:00", "2029-03-01 16:00"],
+        ],
+        "Par": [
+            ["Adept", "Mentor"],
+            ["asa@csn.se", "elise@csn.se"],
+            ["nobody@csn.se", "marta@bv.se"],
+        ],
+        "Närvaro": [["E-post"], ["asa@csn.se"]],
+    }
+    path = _write(tmp_path / "order.xlsx", sheets)
+    result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
+    assert [(p["sheet"], p["row"]) for p in result["problems"]] == [
+        ("Par", 2),
+        ("Par", 3),
+        ("Träffar", 2),
+    ]
