@@ -554,3 +554,24 @@ def test_problems_are_listed_by_sheet_then_row_whatever_order_they_were_found(
         ("Par", 3),
         ("Träffar", 2),
     ]
+    assert result["error"] == "order.xlsx: 3 problems found; nothing was imported."
+
+
+def test_the_import_stops_collecting_problems_at_the_cap_and_says_so(
+    cohort: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chefintro.roster import loader
+
+    monkeypatch.setattr(loader, "MAX_PROBLEMS", 2)
+    people = [["Namn", "E-post", "Myndighet", "Roll"]]
+    people += [[f"P {n}", f"p{n}@x.se", "Okänd", "adept"] for n in range(4)]
+    path = _write(tmp_path / "many.xlsx", {"Deltagare": people})
+    result: Any = json.loads(cohort("roster", "import", str(path), "--json", code=65).stdout)
+    assert [(p["row"], p["column"]) for p in result["problems"]] == [
+        (2, "Myndighet"),
+        (3, "Myndighet"),
+    ]
+    assert result["error"] == (
+        "many.xlsx: 2 problems found (the reader stopped looking after that many); nothing "
+        "was imported."
+    )
