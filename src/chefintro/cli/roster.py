@@ -118,9 +118,8 @@ def _warn(messages: list[str]) -> None:
     A large roster can give thousands of row warnings (a wish for a mentor of the same
     agency, say); the terminal shows the first :data:`_WARNING_LINES` and how many more.
     """
-    general = [m for m in messages if not _ROW_WARNING.match(m)]
-    rows = [m for m in messages if _ROW_WARNING.match(m)]
-    output.warnings(general + rows, limit=_WARNING_LINES, more=" (see --json)")
+    ordered = sorted(messages, key=lambda message: _ROW_WARNING.match(message) is not None)
+    output.warnings(ordered, limit=_WARNING_LINES, more=" (see --json)")
 
 
 def _print_changes(summary: object) -> None:
