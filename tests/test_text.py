@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from chefintro.text import (
     clean_text,
+    control_problem,
     email_key,
     is_plausible_email,
     name_key,
@@ -100,3 +101,10 @@ def test_printable_drops_what_a_terminal_would_act_on_and_keeps_the_rest() -> No
     assert printable("Åsa\x1b[2J Öberg\u202e") == "Åsa[2J Öberg"
     assert printable("Anna\tEk") == "Anna\tEk"
     assert printable("Ängel") == "Ängel"
+
+
+def test_a_control_character_is_named_with_its_code_point() -> None:
+    assert control_problem("Anna\u202eEk") == (
+        "the text contains an invisible control character (U+202E); retype it without it"
+    )
+    assert control_problem("Anna Ek\tSundsvall") is None
