@@ -429,3 +429,16 @@ def test_thousands_of_warnings_are_cut_short_on_the_terminal(cohort: Cli, tmp_pa
     listed: Any = cohort.json("roster", "import", str(path), "--dry-run", "--json")
     same_agency = [w for w in listed["warnings"] if "same agency" in w]
     assert len(same_agency) == 205 and len(listed["warnings"]) == 206
+
+
+def test_one_hidden_warning_is_named_in_the_singular(capsys: pytest.CaptureFixture[str]) -> None:
+    from chefintro.cli import output
+
+    output.warnings(["a", "b", "c"], limit=2, more=" (see --json)")
+    assert capsys.readouterr().err.splitlines() == [
+        "Warning: a",
+        "Warning: b",
+        "Warning: … and 1 more warning (see --json).",
+    ]
+    output.warnings(["a"], limit=2)
+    assert capsys.readouterr().err.splitlines() == ["Warning: a"]

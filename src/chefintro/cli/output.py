@@ -62,10 +62,11 @@ def warnings(messages: Iterable[str], *, limit: int | None = None, more: str = "
     many more there are and ``more`` (where to read them all).
     """
     shown = list(messages)
-    hidden = len(shown) - limit if limit is not None and len(shown) > limit else 0
-    lines = [f"[yellow]Warning:[/] {_escape(message)}" for message in shown[: len(shown) - hidden]]
+    hidden = shown[limit:] if limit is not None else []
+    lines = [f"[yellow]Warning:[/] {_escape(message)}" for message in shown[:limit]]
     if hidden:
-        lines.append(f"[yellow]Warning:[/] {_escape(f'… and {hidden} more warnings{more}.')}")
+        noun = "warning" if len(hidden) == 1 else "warnings"
+        lines.append(f"[yellow]Warning:[/] {_escape(f'… and {len(hidden)} more {noun}{more}.')}")
     if lines:
         _stderr().print("\n".join(lines))
 
