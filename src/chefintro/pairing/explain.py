@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlmodel import Session
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from chefintro.cohorts import get_participant
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
-from chefintro.models import Cohort, Person
-from chefintro.pairing.problem import RULE_EARLIER, RULE_EXCLUDED, RULE_SAME_AGENCY, load_problem
+from chefintro.models import Agency, Cohort, Pairing, Participant, Person
+from chefintro.pairing.problem import (
+    LIVE,
+    RULE_EARLIER,
+    RULE_EXCLUDED,
+    RULE_SAME_AGENCY,
+    earlier_pairs,
+    exclusion_pairs,
+    load_problem,
+    pair_rule,
+)
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import listed_json
 from chefintro.text import email_key
@@ -141,92 +151,171 @@ class Unmatched:
         }
 
 
-def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
-    """Every active adept without a pair and every mentor with free capacity, with a reason."""
-    import numpy as np
+@dataclass(frozen=True)
+class _Someone:
+    """An active participant as ``pair unmatched`` needs them (one plain query, no ORM)."""
 
-    problem = load_problem(db=db, cohort=cohort)
-    a_index = problem.adepts.index_of_participant()
-    m_index = problem.mentors.index_of_participant()
-    paired_adepts = {a_index[p.adept_id] for p in problem.live if p.adept_id in a_index}
-    load = np.zeros(len(problem.mentors.emails), dtype=np.int64)
-    for p in problem.live:
-        if p.mentor_id in m_index:
-            load[m_index[p.mentor_id]] += 1
-    allowed = problem.allowed
-    free = problem.mentors.capacity - load
-    # Asked only for a mentor that an unplaced adept could take: the matching needs SciPy,
-    # whose import alone costs more than the rest of this read command (issue 16).
-    reachable: list[int] = []
+    participant_id: int
+    person_id: int
+    agency_id: int
+    agency: str
+    name: str
+    email: str
+    capacity: int
+
+
+def _active(db: Session, cohort: Cohort, role: Role) -> list[_Someone]:
+    """The cohort's active adepts or mentors, in the matching problem's order (e-mail key,
+    sorted here: a PostgreSQL store's collation would order them differently)."""
+    rows = (
+        db.connection()
+        .execute(
+            sa_select(
+                col(Participant.id),
+                col(Person.id),
+                col(Person.agency_id),
+                col(Agency.code),
+                col(Person.name),
+                col(Person.email),
+                col(Participant.capacity),
+                col(Person.email_key),
+            )
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .join(Agency, col(Agency.id) == col(Person.agency_id))
+            .where(col(Participant.cohort_id) == cohort.id)
+            .where(col(Participant.role) == role)
+            .where(col(Participant.status) == ParticipantStatus.ACTIVE)
+        )
+        .all()
+    )
+    return [
+        _Someone(cast(int, part), cast(int, person), agency_id, code, name, email, capacity)
+        for part, person, agency_id, code, name, email, capacity, _key in sorted(
+            rows, key=lambda row: row[-1]
+        )
+    ]
+
+
+def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
+    """Every active adept without a pair and every mentor with free capacity, with a reason.
+
+    Who may pair is :func:`pair_rule` on the facts of each pair. Same agency is counted per
+    agency and only the few pairs an exclusion or earlier pairing names are asked about,
+    so the answer needs neither the matching problem nor NumPy (a read command; issue 16).
+    Only "can the unplaced adepts be placed at all" needs a matching: that one question
+    builds the problem.
+    """
+    adepts = _active(db, cohort, Role.ADEPT)
+    mentors = _active(db, cohort, Role.MENTOR)
+    live = (
+        db.connection()
+        .execute(
+            sa_select(col(Pairing.adept_id), col(Pairing.mentor_id), col(Pairing.state))
+            .where(col(Pairing.cohort_id) == cohort.id)
+            .where(col(Pairing.state).in_(LIVE))
+        )
+        .all()
+    )
+    adept_ids = {a.participant_id for a in adepts}
+    load: dict[int, int] = {}
+    for _adept, mentor, _state in live:
+        load[mentor] = load.get(mentor, 0) + 1
+    paired = {adept for adept, _mentor, _state in live if adept in adept_ids}
+    free = {m.person_id: m.capacity - load.get(m.participant_id, 0) for m in mentors}
+    # The facts of the pairs an exclusion or an earlier pairing names, both ways round.
+    people = {a.person_id for a in adepts} | {m.person_id for m in mentors}
+    facts: dict[int, dict[int, tuple[bool, bool]]] = {}
+    for pairs, is_excluded in (
+        (exclusion_pairs(db, people), True),
+        (earlier_pairs(db, cohort, None), False),
+    ):
+        for one, two in pairs:
+            for x, y in ((one, two), (two, one)):
+                excluded, earlier = facts.setdefault(x, {}).get(y, (False, False))
+                facts[x][y] = (excluded or is_excluded, earlier or not is_excluded)
+
+    def rule(adept: _Someone, mentor: _Someone) -> str | None:
+        excluded, earlier = facts.get(adept.person_id, {}).get(mentor.person_id, (False, False))
+        return pair_rule(
+            same_agency=adept.agency_id == mentor.agency_id,
+            excluded=excluded,
+            earlier=earlier,
+            allow_repeat=False,
+        )
+
+    def named(one: _Someone, others: dict[int, _Someone]) -> list[_Someone]:
+        """The people of ``others`` (by person) an exclusion or earlier pairing ties to ``one``."""
+        return [others[p] for p in facts.get(one.person_id, {}) if p in others]
+
+    mentors_of: dict[int, int] = {}  # agency → its mentors
+    free_of: dict[int, int] = {}  # agency → its mentors with a free place
+    for m in mentors:
+        mentors_of[m.agency_id] = mentors_of.get(m.agency_id, 0) + 1
+        free_of[m.agency_id] = free_of.get(m.agency_id, 0) + (free[m.person_id] > 0)
+    free_mentors = sum(free_of.values())
+    unplaced = [a for a in adepts if a.participant_id not in paired]
+    mentor_people = {m.person_id: m for m in mentors}
+    unplaced_people = {a.person_id: a for a in unplaced}
     result: list[Unmatched] = []
-    for a in range(len(problem.adepts.emails)):
-        if a in paired_adepts:
-            continue
-        options = allowed[a]
-        if not options.any():
+    for a in unplaced:
+        same = mentors_of.get(a.agency_id, 0)
+        tied = [m for m in named(a, mentor_people) if m.agency_id != a.agency_id]
+        barred = [m for m in tied if rule(a, m) is not None]
+        if len(mentors) - same - len(barred) == 0:
             counts = {
-                RULE_SAME_AGENCY: int(problem.same_agency[a].sum()),
-                RULE_EXCLUDED: int((problem.excluded[a] & ~problem.same_agency[a]).sum()),
-                RULE_EARLIER: int((problem.earlier[a] & ~problem.same_agency[a]).sum()),
+                RULE_SAME_AGENCY: same,
+                RULE_EXCLUDED: sum(facts[a.person_id][m.person_id][0] for m in tied),
+                RULE_EARLIER: sum(facts[a.person_id][m.person_id][1] for m in tied),
             }
             detail = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
             reason = (
                 "no mentor in the cohort"
-                if not len(problem.mentors.emails)
+                if not mentors
                 else f"every mentor is forbidden ({detail})"
             )
-        elif not (options & (free > 0)).any():
+        elif (
+            free_mentors - free_of.get(a.agency_id, 0) - sum(free[m.person_id] > 0 for m in barred)
+            == 0
+        ):
             reason = "every allowed mentor is at capacity"
-        elif not problem.live:
+        elif not live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
-        elif any(p.state == PairingState.ACTIVE for p in problem.live):
+        elif any(state == PairingState.ACTIVE for _adept, _mentor, state in live):
             reason = "free mentors exist: run 'chefintro pair rematch' to place this adept"
         else:
             reason = "free mentors exist: run 'chefintro pair suggest' again to place this adept"
-        result.append(
-            Unmatched(
-                problem.adepts.emails[a],
-                problem.adepts.names[a],
-                problem.adepts.agency_codes[a],
-                "adept",
-                0,
-                reason,
-            )
-        )
-    unplaced_left = len(problem.adepts.emails) - len(paired_adepts)
-    for m in range(len(problem.mentors.emails)):
-        if free[m] <= 0:
+        result.append(Unmatched(a.email, a.name, a.agency, "adept", 0, reason))
+    unplaced_of: dict[int, int] = {}  # agency → its unplaced adepts
+    for a in unplaced:
+        unplaced_of[a.agency_id] = unplaced_of.get(a.agency_id, 0) + 1
+    # Asked only for a mentor that an unplaced adept could take: the matching needs SciPy,
+    # whose import alone costs more than the rest of this read command (issue 16).
+    reachable: list[int] = []
+    for m in mentors:
+        if free[m.person_id] <= 0:
             continue
-        candidates = allowed[:, m].copy()
-        for a in paired_adepts:
-            candidates[a] = False
-        if unplaced_left == 0:
+        barred_adepts = sum(
+            rule(a, m) is not None for a in named(m, unplaced_people) if a.agency_id != m.agency_id
+        )
+        if not unplaced:
             reason = "every adept has a mentor: more mentor places than adepts"
-        elif not candidates.any():
+        elif len(unplaced) - unplaced_of.get(m.agency_id, 0) - barred_adepts == 0:
             reason = (
                 "no unplaced adept may pair with this mentor (same agency, exclusion or history)"
             )
-        elif _reachable(reachable, allowed, problem.mentors.capacity) <= len(paired_adepts):
+        elif _reachable(reachable, db, cohort) <= len(paired):
             reason = "the unplaced adepts cannot be placed without breaking a hard rule"
         else:
             reason = "not suggested yet: run 'chefintro pair suggest'"
-        result.append(
-            Unmatched(
-                problem.mentors.emails[m],
-                problem.mentors.names[m],
-                problem.mentors.agency_codes[m],
-                "mentor",
-                int(free[m]),
-                reason,
-            )
-        )
+        result.append(Unmatched(m.email, m.name, m.agency, "mentor", free[m.person_id], reason))
     return result
 
 
-def _reachable(memo: list[int], allowed: Any, capacity: Any) -> int:
+def _reachable(memo: list[int], db: Session, cohort: Cohort) -> int:
     """The most adepts placeable at once (:func:`max_cardinality`), computed once per call."""
     if not memo:
         from chefintro.matching.solver import max_cardinality
 
-        memo.append(max_cardinality(allowed, capacity))
+        problem = load_problem(db=db, cohort=cohort)
+        memo.append(max_cardinality(problem.allowed, problem.mentors.capacity))
     return memo[0]

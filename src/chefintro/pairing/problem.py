@@ -29,6 +29,25 @@ RULE_EXCLUDED = "excluded"
 RULE_EARLIER = "paired before (an earlier cohort, or a pair ended this year)"
 
 
+def pair_rule(
+    *, same_agency: bool, excluded: bool, earlier: bool, allow_repeat: bool
+) -> str | None:
+    """Return the hard rule that forbids a pair with these facts, or None when it may pair.
+
+    The one statement of who may pair: never two people of one agency, never an excluded
+    pair, and never a pair that happened before unless repeats are allowed. Every door
+    asks it, through :meth:`MatchingProblem.rule` and :attr:`MatchingProblem.allowed` or
+    directly (``pair unmatched``).
+    """
+    if same_agency:
+        return RULE_SAME_AGENCY
+    if excluded:
+        return RULE_EXCLUDED
+    if earlier and not allow_repeat:
+        return RULE_EARLIER
+    return None
+
+
 @dataclass
 class Side:
     """One side (adepts or mentors) of a cohort, sorted by e-mail key for determinism."""
@@ -72,6 +91,7 @@ class MatchingProblem:
 
     @property
     def allowed(self) -> NDArray[np.bool_]:
+        """Whether each adept may pair with each mentor: :func:`pair_rule`, on whole arrays."""
         forbidden = self.same_agency | self.excluded
         if not self.allow_repeat:
             forbidden = forbidden | self.earlier
@@ -79,13 +99,12 @@ class MatchingProblem:
 
     def rule(self, a: int, m: int) -> str | None:
         """Return the hard rule that forbids adept ``a`` with mentor ``m``, if any."""
-        if self.same_agency[a, m]:
-            return RULE_SAME_AGENCY
-        if self.excluded[a, m]:
-            return RULE_EXCLUDED
-        if self.earlier[a, m] and not self.allow_repeat:
-            return RULE_EARLIER
-        return None
+        return pair_rule(
+            same_agency=bool(self.same_agency[a, m]),
+            excluded=bool(self.excluded[a, m]),
+            earlier=bool(self.earlier[a, m]),
+            allow_repeat=self.allow_repeat,
+        )
 
     def breakdown(self, a: int, m: int) -> dict[str, int]:
         from chefintro.matching.scoring import breakdown
@@ -201,16 +220,8 @@ def load_problem(
 
     adepts = _load_side(db, cohort, Role.ADEPT, free_only=free_only)
     mentors = _load_side(db, cohort, Role.MENTOR, free_only=free_only)
-    people = set(adepts.person_ids) | set(mentors.person_ids)
-    exclusions = [
-        (e.person_a_id, e.person_b_id)
-        for e in db.exec(
-            select(Exclusion).where(
-                col(Exclusion.person_a_id).in_(people) | col(Exclusion.person_b_id).in_(people)
-            )
-        ).all()
-    ]
-    history = _earlier_pairs(db, cohort, adepts.person_ids if free_only else None)
+    exclusions = exclusion_pairs(db, set(adepts.person_ids) | set(mentors.person_ids))
+    history = earlier_pairs(db, cohort, adepts.person_ids if free_only else None)
     weights = settings.weights(db=db)
     live: list[Pairing] = []
     if not free_only:
@@ -238,7 +249,17 @@ def load_problem(
     return problem
 
 
-def _earlier_pairs(
+def exclusion_pairs(db: Session, people: set[int]) -> list[tuple[int, int]]:
+    """Return the excluded (person, person) pairs that name one of ``people``."""
+    rows = db.connection().execute(
+        sa_select(col(Exclusion.person_a_id), col(Exclusion.person_b_id)).where(
+            col(Exclusion.person_a_id).in_(people) | col(Exclusion.person_b_id).in_(people)
+        )
+    )
+    return [(int(a), int(b)) for a, b in rows]
+
+
+def earlier_pairs(
     db: Session, cohort: Cohort, adept_people: list[int] | None
 ) -> list[tuple[int, int]]:
     """Return (person, person) pairs that happened before: in any other cohort (active or
