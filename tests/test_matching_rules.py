@@ -560,3 +560,50 @@ def test_a_rematch_counts_only_this_cohorts_live_pairs_against_a_mentors_places(
     # proposal), Karin holds one of two (the ended pair frees its place), Örjan and Lena none.
     assert adepts == ["cecilia@csn.se", "erik@bv.se"]
     assert mentors == {"karin@spv.se": 1, "lena@csn.se": 0, "orjan@spv.se": 0}
+
+
+# --- the rule itself ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("allow_repeat", [False, True])
+def test_the_problems_allowed_matrix_is_pair_rule_on_every_pair(allow_repeat: bool) -> None:
+    import itertools
+
+    import numpy as np
+
+    from chefintro.pairing.problem import (
+        RULE_EARLIER,
+        RULE_EXCLUDED,
+        RULE_SAME_AGENCY,
+        MatchingProblem,
+        pair_rule,
+    )
+
+    # One adept per combination of facts, against one mentor.
+    facts = list(itertools.product([False, True], repeat=3))
+    column = [[same, excluded, earlier] for same, excluded, earlier in facts]
+    same, excluded, earlier = (np.array([[row[i]] for row in column]) for i in range(3))
+    problem = MatchingProblem(
+        cohort=None,  # type: ignore[arg-type]
+        adepts=None,  # type: ignore[arg-type]
+        mentors=None,  # type: ignore[arg-type]
+        scores=np.zeros((len(facts), 1), dtype=np.int64),
+        excluded=excluded,
+        earlier=earlier,
+        same_agency=same,
+        weights={},
+        allow_repeat=allow_repeat,
+    )
+    expected = {
+        (True, False, False): RULE_SAME_AGENCY,
+        (True, True, True): RULE_SAME_AGENCY,
+        (False, True, True): RULE_EXCLUDED,
+        (False, False, True): None if allow_repeat else RULE_EARLIER,
+        (False, False, False): None,
+    }
+    for a, (s, x, e) in enumerate(facts):
+        rule = pair_rule(same_agency=s, excluded=x, earlier=e, allow_repeat=allow_repeat)
+        assert problem.rule(a, 0) == rule
+        assert bool(problem.allowed[a, 0]) == (rule is None)
+        if (s, x, e) in expected:
+            assert rule == expected[(s, x, e)]
