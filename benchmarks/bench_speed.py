@@ -421,7 +421,7 @@ def main() -> None:
         if "read" in parts:
             bench_read(folder, rounds)
         if "import" in parts:
-            bench_import(folder, max(3, rounds - 2))
+            bench_import(folder, rounds)
         database = bench_suggest(folder, rounds) if "suggest" in parts else None
         if "rematch" in parts:
             bench_rematch(folder, rounds, database)

@@ -136,3 +136,34 @@ def test_a_roster_names_its_own_people_who_fail_eligibility_in_swedish_order(
     assert unknown in lines, result.stderr
     assert "Aron" not in result.stderr
     assert "Gammal" not in result.stderr
+
+
+def test_a_roster_judges_eligibility_on_what_the_store_holds_after_the_import(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A blank Chef sedan keeps the stored date; a filled one replaces it before judging."""
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    for name, email, since in (
+        ("Berit Sparad", "berit@csn.se", "2026-12-01"),  # 1 month: short
+        ("Carl Rättad", "carl@csn.se", "2026-12-01"),  # corrected by the roster below
+    ):
+        cli("person", "add", "--name", name, "--email", email, "--agency", "CSN",
+            "--manager-since", since)  # fmt: skip
+    roster = hostile.openpyxl_workbook(
+        tmp_path,
+        "roster.xlsx",
+        {
+            "Deltagare": [
+                ["Namn", "E-post", "Myndighet", "Roll", "Chef sedan"],
+                ["Berit Sparad", "berit@csn.se", "CSN", "adept", None],
+                ["Carl Rättad", "carl@csn.se", "CSN", "adept", date(2025, 1, 1)],
+            ]
+        },
+    )
+    lines = cli("roster", "import", str(roster)).stderr.splitlines()
+    assert (
+        "Warning: Eligibility: Berit Sparad (1 months) ha(s) managed for less than the "
+        "programme asks (cohort 2027)."
+    ) in lines
+    assert not any("Carl" in line and "Eligibility" in line for line in lines)

@@ -8,7 +8,7 @@ already stored are compared field by field, and only what differs is changed and
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -33,8 +33,10 @@ _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manage
 _INSERT_BATCH = 1000
 
 
-def _insert_many(db: Session, model: type[SQLModel], records: Iterable[dict[str, Any]]) -> None:
-    """Insert complete records (every column named) with the driver's executemany, in batches.
+def _insert_many(
+    db: Session, model: type[SQLModel], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert complete rows (a value for each of ``columns``) with executemany, in batches.
 
     The table, not the entity: the ORM's bulk insert leaves out None values and so runs one
     executemany per pattern of blank cells, thousands for a large roster. The statement is
@@ -43,26 +45,28 @@ def _insert_many(db: Session, model: type[SQLModel], records: Iterable[dict[str,
     instead of Core's per-row parameter processing; batches keep the driver's copy of the
     parameters small (issue 16).
     """
-    rows = iter(records)
-    first = next(rows, None)
-    if first is None:
-        return
     table: Table = model.__table__  # type: ignore[attr-defined]
     connection = db.connection()
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(first), for_executemany=True)
-    names: list[str] = list(compiled.positiontup or []) if compiled.positional else list(first)
-    convert = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    compiled = insert(table).compile(
+        dialect=dialect, column_keys=list(columns), for_executemany=True
+    )
+    # The statement's parameters, in its order, as positions in a row with their processor.
+    names = list(compiled.positiontup or ()) if compiled.positional else list(columns)
+    plan = [
+        (columns.index(name), table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in names
     ]
+    if sorted(names) != sorted(columns):
+        raise ValueError(f"insert into {table.name}: {names} are not the columns {columns}")
 
-    def parameters(record: dict[str, Any]) -> Any:
-        values = {name: record[name] if p is None else p(record[name]) for name, p in convert}
-        return tuple(values.values()) if compiled.positional else values
+    def parameters(row: tuple[Any, ...]) -> Any:
+        values = [row[i] if process is None else process(row[i]) for i, process in plan]
+        return tuple(values) if compiled.positional else dict(zip(names, values, strict=True))
 
-    batch = [parameters(first)]
-    for record in rows:
-        batch.append(parameters(record))
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(parameters(row))
         if len(batch) == _INSERT_BATCH:
             connection.exec_driver_sql(compiled.string, batch)
             batch = []
@@ -260,6 +264,8 @@ class PeopleLoader(Loader):
         added_fields: dict[str, tuple[FieldChange, ...]] = {}
         today = date.today()
         warnings = self.summary.warnings
+        # This file's participants: (name, e-mail, manager since, role), for eligibility.
+        members: list[tuple[str, str, date | None, Role]] = []
         for row in rows:
             agency = self.agency(row.agency)
             if agency is None:
@@ -326,15 +332,18 @@ class PeopleLoader(Loader):
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
             outcome.append(Change(sheet, row.row, action, f"{row.name} <{row.email}>", fields))
-            self.file_people.add(key)
+            if cohort is not None:
+                # As stored once the import is done: a blank cell keeps the stored value.
+                shown: ParticipantRow | Person = row if person is None else person
+                members.append((shown.name, shown.email, shown.manager_since, row.role))
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
         record = self.summary.record
         for change in outcome:
             record(SheetKey.PARTICIPANTS, change)
-        if cohort is not None and self.file_people:
-            self._eligibility_warning(cohort)
+        if cohort is not None and members:
+            self._eligibility_warning(cohort, members)
 
     def _mentors(
         self,
@@ -473,18 +482,19 @@ class PeopleLoader(Loader):
             _insert_many(
                 self.db,
                 Person,
+                (*_PERSON_FIELDS, "agency_id", "email_key"),
                 (
-                    {
-                        "name": row.name,
-                        "email": row.email,
-                        "unit": row.unit,
-                        "title": row.title,
-                        "field": row.field,
-                        "location": row.location,
-                        "manager_since": row.manager_since,
-                        "agency_id": agency_id,
-                        "email_key": key,
-                    }
+                    (
+                        row.name,
+                        row.email,
+                        row.unit,
+                        row.title,
+                        row.field,
+                        row.location,
+                        row.manager_since,
+                        agency_id,
+                        key,
+                    )
                     for row, agency_id, key in new_people
                 ),
             )
@@ -504,47 +514,44 @@ class PeopleLoader(Loader):
             self.db,
             Participant,
             (
-                {
-                    "cohort_id": cohort.id,
-                    "person_id": ids[key],
-                    "status": active,
-                    "continues": False,
-                    "role": row.role.value,
-                    "capacity": row.capacity if row.capacity is not None else 1,
-                    "wished_field": row.wished_field,
-                    "preferred_mentors": preferred,
-                }
+                "cohort_id",
+                "person_id",
+                "status",
+                "continues",
+                "role",
+                "capacity",
+                "wished_field",
+                "preferred_mentors",
+            ),
+            (
+                (
+                    cohort.id,
+                    ids[key],
+                    active,
+                    False,
+                    row.role.value,
+                    row.capacity if row.capacity is not None else 1,
+                    row.wished_field,
+                    preferred,
+                )
                 for row, key, preferred in new_parts
             ),
         )
         self.db.flush()
 
-    def _eligibility_warning(self, cohort: Cohort) -> None:
+    def _eligibility_warning(
+        self, cohort: Cohort, members: list[tuple[str, str, date | None, Role]]
+    ) -> None:
         """Name this file's participants who fail eligibility (never the rest of the cohort).
 
-        The rule is :func:`rules.eligibility`, as for ``participant list``; one plain query
-        of the four columns it needs, and only the names shown are put in Swedish order.
+        The rule is :func:`rules.eligibility`, as for ``participant list``, on each row's
+        values as the import leaves them; only the names shown are put in Swedish order.
         """
         adept, mentor, adept_max = cohorts.eligibility_limits(self.db)
         limits = {"adept_months": adept, "mentor_months": mentor, "adept_max_months": adept_max}
         short: list[tuple[str, str, str]] = []  # (name, e-mail, as shown)
         unknown: list[tuple[str, str, str]] = []
-        rows = self.db.connection().execute(  # Core: plain rows, no ORM loading
-            sa_select(
-                col(Person.name),
-                col(Person.email),
-                col(Person.email_key),
-                col(Person.manager_since),
-                col(Participant.role),
-            )
-            .join(Participant, col(Participant.person_id) == col(Person.id))
-            .join(Agency, col(Agency.id) == col(Person.agency_id))
-            .where(col(Participant.cohort_id) == cohort.id)
-        )
-        file_people = self.file_people
-        for name, email, key, manager_since, role in rows:
-            if key not in file_people:
-                continue
+        for name, email, manager_since, role in members:
             status, months, _needed = rules.eligibility(
                 manager_since=manager_since, role=role, starts_on=cohort.starts_on, **limits
             )

@@ -41,8 +41,6 @@ class Loader:
         self.by_code: dict[str, Agency] = {}
         self.by_name: dict[str, Agency] = {}
         self.no_cohort = False
-        #: E-mail keys of the people this file's Deltagare rows name.
-        self.file_people: set[str] = set()
         #: (title, start) of Träffar rows skipped as removed after the export.
         self.removed_sessions: set[tuple[str, datetime]] = set()
 

@@ -342,7 +342,8 @@ class SheetReader:
                     raw = self.linked_address(number, index, raw)
                 key = None
                 if memo is not None:
-                    key = (raw.__class__, raw)
+                    # A text is its own key (no tuple is ever equal to a str).
+                    key = raw if raw.__class__ is str else (raw.__class__, raw)
                     value = memo.get(key, _UNSEEN)
                 else:
                     value = _UNSEEN
