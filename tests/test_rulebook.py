@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from chefintro import rules
 from chefintro.enums import Role
@@ -283,6 +285,41 @@ def test_parse_email_refuses_what_is_not_one_address(pasted: str, why: str) -> N
     with pytest.raises(rules.NotAnEmail) as refused:
         rules.parse_email(pasted)
     assert str(refused.value) == why
+
+
+def _outcome(parse: Any, pasted: str) -> str:
+    try:
+        return "ok " + parse(pasted)
+    except rules.NotAnEmail as why:
+        return f"refused {why}"
+
+
+_PASTE_JUNK = st.lists(
+    st.sampled_from(list("<>:;, \t\n\x07'\"") + ["mailto:", "\u200b", "\u00a0", "å"]),
+    max_size=3,
+).map("".join)
+
+
+@given(
+    st.tuples(
+        _PASTE_JUNK,
+        st.sampled_from(["a@b.se", "Anna.Ek@csn.se", "x_y-z@d.e.se"]) | st.emails(),
+        _PASTE_JUNK,
+    ).map("".join)
+    | st.text(alphabet=st.sampled_from(list("ab.@<>:;, \t-_'") + ["å"]), max_size=14)
+)
+@example("a@b.se;")
+@example("a@b.se,")
+@example("<a@b.se>")
+@example("mailto:a@b.se")
+@example(" a@b.se")
+@settings(max_examples=500)
+def test_parse_email_fast_path_agrees_with_the_full_cleaning(pasted: str) -> None:
+    # A bare ASCII address skips the cleaning; anything else takes it. Both must agree.
+    assert _outcome(rules.parse_email, pasted) == _outcome(
+        rules._parse_pasted,  # noqa: SLF001 — the full path, checked against the fast one
+        pasted,
+    )
 
 
 # --- eligibility: months as a manager ---------------------------------------------------

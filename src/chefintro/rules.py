@@ -76,8 +76,26 @@ def parse_email(value: str) -> str:
     cleaned to the bare address (trimmed, NFC). Anything else that is not exactly one
     address is refused (:func:`email_problem`, and two addresses in one value).
     """
-    # Each pattern runs only where its character is present: a roster has thousands of
-    # addresses, nearly all already bare (issue 16).
+    # A bare ASCII address, as nearly every roster cell holds, comes back as it is: each
+    # step of _parse_pasted would leave it unchanged (no space to trim, nothing to strip or
+    # unwrap, one @; tests/test_rulebook.py checks the two agree). Issue 16.
+    if (
+        value.isascii()
+        and value.isprintable()
+        and " " not in value
+        and "<" not in value
+        and ":" not in value
+        and ";" not in value
+        and "," not in value
+        and email_problem(value) is None
+    ):
+        return value
+    return _parse_pasted(value)
+
+
+def _parse_pasted(value: str) -> str:
+    """:func:`parse_email` for anything but a bare ASCII address."""
+    # Each pattern runs only where its character is present.
     text = _strip_separators(clean_text(value) or "")
     angle = _ANGLE.match(text) if "<" in text else None
     if angle is not None:
