@@ -6,6 +6,7 @@ and a yearly plan (``cohort setup``, whose rosters go through the same loader).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -287,7 +288,7 @@ def test_parse_email_refuses_what_is_not_one_address(pasted: str, why: str) -> N
     assert str(refused.value) == why
 
 
-def _outcome(parse: Any, pasted: str) -> str:
+def _outcome(parse: Callable[[str], str], pasted: str) -> str:
     try:
         return "ok " + parse(pasted)
     except rules.NotAnEmail as why:
