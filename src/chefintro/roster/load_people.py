@@ -53,15 +53,19 @@ def _insert_many(
     )
     # The statement's parameters, in its order, as positions in a row with their processor.
     names = list(compiled.positiontup or ()) if compiled.positional else list(columns)
-    plan = [
-        (columns.index(name), table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        for name in names
-    ]
     if sorted(names) != sorted(columns):
         raise ValueError(f"insert into {table.name}: {names} are not the columns {columns}")
+    order = [columns.index(name) for name in names]
+    processors = [
+        (position, process)
+        for position, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
 
     def parameters(row: tuple[Any, ...]) -> Any:
-        values = [row[i] if process is None else process(row[i]) for i, process in plan]
+        values = [row[i] for i in order]
+        for position, process in processors:
+            values[position] = process(values[position])
         return tuple(values) if compiled.positional else dict(zip(names, values, strict=True))
 
     batch: list[Any] = []
@@ -510,6 +514,7 @@ class PeopleLoader(Loader):
             if key in wanted
         }
         active = ParticipantStatus.ACTIVE.value
+        cohort_id = cohort.id
         _insert_many(
             self.db,
             Participant,
@@ -525,7 +530,7 @@ class PeopleLoader(Loader):
             ),
             (
                 (
-                    cohort.id,
+                    cohort_id,
                     ids[key],
                     active,
                     False,
@@ -551,9 +556,10 @@ class PeopleLoader(Loader):
         limits = {"adept_months": adept, "mentor_months": mentor, "adept_max_months": adept_max}
         short: list[tuple[str, str, str]] = []  # (name, e-mail, as shown)
         unknown: list[tuple[str, str, str]] = []
+        starts_on = cohort.starts_on
         for name, email, manager_since, role in members:
             status, months, _needed = rules.eligibility(
-                manager_since=manager_since, role=role, starts_on=cohort.starts_on, **limits
+                manager_since=manager_since, role=role, starts_on=starts_on, **limits
             )
             if status == rules.SHORT:
                 short.append((name, email, f"{name} ({months} months)"))
