@@ -53,7 +53,7 @@ def worlds(draw: st.DrawFn) -> World:
 
 
 def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
-    """The reasons, stated on the matching problem's matrices (as the command once did)."""
+    """The reasons, stated on the matching problem's matrices."""
     import numpy as np
 
     from chefintro.enums import PairingState
@@ -109,8 +109,12 @@ def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
             )
         elif max_cardinality(allowed, problem.mentors.capacity) <= len(paired):
             reason = "the unplaced adepts cannot be placed without breaking a hard rule"
-        else:
+        elif not problem.live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
+        elif any(p.state == PairingState.ACTIVE for p in problem.live):
+            reason = "an unplaced adept may take this place: run 'chefintro pair rematch'"
+        else:
+            reason = "an unplaced adept may take this place: run 'chefintro pair suggest' again"
         rows.append((problem.mentors.emails[m], "mentor", int(free[m]), reason))
     return rows
 
@@ -304,12 +308,19 @@ def test_each_reason_before_and_after_the_pairs_are_made(cli: Cli, backend: str)
             1,
             "no unplaced adept may pair with this mentor (same agency, exclusion or history)",
         ),
-        "orjan@spv.se": (1, not_yet),
+        "orjan@spv.se": (
+            1,
+            "an unplaced adept may take this place: run 'chefintro pair suggest' again",
+        ),
     }
     cli("pair", "apply")
     assert _reasons(cli)["bo@bv.se"] == (
         0,
         "free mentors exist: run 'chefintro pair rematch' to place this adept",
+    )
+    assert _reasons(cli)["orjan@spv.se"] == (
+        1,
+        "an unplaced adept may take this place: run 'chefintro pair rematch'",
     )
     cli("person", "add", "--name", "Erik", "--email", "erik@csn.se", "--agency", "CSN")
     cli("participant", "add", "erik@csn.se", "--role", "adept")

@@ -305,8 +305,13 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             )
         elif _reachable(reachable, db, cohort) <= len(paired):
             reason = "the unplaced adepts cannot be placed without breaking a hard rule"
-        else:
+        elif not live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
+        elif any(state == PairingState.ACTIVE for _adept, _mentor, state in live):
+            # The same advice as the unplaced adepts get (never "not suggested yet").
+            reason = "an unplaced adept may take this place: run 'chefintro pair rematch'"
+        else:
+            reason = "an unplaced adept may take this place: run 'chefintro pair suggest' again"
         result.append(Unmatched(m.email, m.name, m.agency, "mentor", free[m.person_id], reason))
     return result
 
