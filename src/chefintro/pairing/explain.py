@@ -221,6 +221,7 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     for _adept, mentor, _state in live:
         load[mentor] = load.get(mentor, 0) + 1
     paired = {adept for adept, _mentor, _state in live if adept in adept_ids}
+    any_active = any(state == PairingState.ACTIVE for _adept, _mentor, state in live)
     free = {m.person_id: m.capacity - load.get(m.participant_id, 0) for m in mentors}
     # The facts of the pairs an exclusion or an earlier pairing names, both ways round.
     people = {a.person_id for a in adepts} | {m.person_id for m in mentors}
@@ -280,7 +281,7 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             reason = "every allowed mentor is at capacity"
         elif not live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
-        elif any(state == PairingState.ACTIVE for _adept, _mentor, state in live):
+        elif any_active:
             reason = "free mentors exist: run 'chefintro pair rematch' to place this adept"
         else:
             reason = "free mentors exist: run 'chefintro pair suggest' again to place this adept"
@@ -307,7 +308,7 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             reason = "the unplaced adepts cannot be placed without breaking a hard rule"
         elif not live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
-        elif any(state == PairingState.ACTIVE for _adept, _mentor, state in live):
+        elif any_active:
             # The same advice as the unplaced adepts get (never "not suggested yet").
             reason = "an unplaced adept may take this place: run 'chefintro pair rematch'"
         else:
