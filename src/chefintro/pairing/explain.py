@@ -21,6 +21,7 @@ from chefintro.pairing.problem import (
     exclusion_pairs,
     load_problem,
     pair_rule,
+    side_query,
 )
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import listed_json
@@ -170,7 +171,9 @@ def _active(db: Session, cohort: Cohort, role: Role) -> list[_Someone]:
     rows = (
         db.connection()
         .execute(
-            sa_select(
+            side_query(
+                cohort,
+                role,
                 col(Participant.id),
                 col(Person.id),
                 col(Person.agency_id),
@@ -180,11 +183,6 @@ def _active(db: Session, cohort: Cohort, role: Role) -> list[_Someone]:
                 col(Participant.capacity),
                 col(Person.email_key),
             )
-            .join(Person, col(Person.id) == col(Participant.person_id))
-            .join(Agency, col(Agency.id) == col(Person.agency_id))
-            .where(col(Participant.cohort_id) == cohort.id)
-            .where(col(Participant.role) == role)
-            .where(col(Participant.status) == ParticipantStatus.ACTIVE)
         )
         .all()
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, func, literal
+from sqlalchemy import Select, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -35,9 +35,9 @@ def pair_rule(
     """Return the hard rule that forbids a pair with these facts, or None when it may pair.
 
     The one statement of who may pair: never two people of one agency, never an excluded
-    pair, and never a pair that happened before unless repeats are allowed. Every door
-    asks it, through :meth:`MatchingProblem.rule` and :attr:`MatchingProblem.allowed` or
-    directly (``pair unmatched``).
+    pair, and never a pair that happened before unless repeats are allowed.
+    :meth:`MatchingProblem.rule` asks it, ``pair unmatched`` too; :attr:`MatchingProblem.allowed`
+    is the same rule on whole arrays (a test holds the two together).
     """
     if same_agency:
         return RULE_SAME_AGENCY
@@ -132,18 +132,25 @@ class MatchingProblem:
         }
 
 
-def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> Side:
-    """Load one side; ``free_only``: adepts without a live pair, mentors with room left."""
-    import numpy as np
-
-    query = (
-        sa_select(Participant, Person, Agency, literal(0))
+def side_query(cohort: Cohort, role: Role, *columns: Any) -> Select[*tuple[Any, ...]]:
+    """Select ``columns`` of one side of a cohort: its active participants of ``role``, each
+    joined to their person and agency (the matching problem and ``pair unmatched``)."""
+    return (
+        sa_select(*columns)
+        .select_from(Participant)
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Person.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
         .where(col(Participant.role) == role)
         .where(col(Participant.status) == ParticipantStatus.ACTIVE)
     )
+
+
+def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> Side:
+    """Load one side; ``free_only``: adepts without a live pair, mentors with room left."""
+    import numpy as np
+
+    query = side_query(cohort, role, Participant, Person, Agency, literal(0))
     if free_only and role == Role.ADEPT:
         query = query.where(
             ~exists()
