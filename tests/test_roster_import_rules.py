@@ -7,6 +7,7 @@ taken from the code's column table, so that a column quietly made optional is no
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -575,3 +576,62 @@ def test_the_import_stops_collecting_problems_at_the_cap_and_says_so(
         "many.xlsx: 2 problems found (the reader stopped looking after that many); nothing "
         "was imported."
     )
+
+
+def test_the_bulk_insert_stores_what_the_commands_store(
+    cli: Cli, backend: str, tmp_path: Path
+) -> None:
+    # The import writes people and participants with its own batched insert (issue 16): each
+    # distinct value goes through its column type's processor once and is shared by the
+    # rows that repeat it. Stored columns must be exactly what 'person add' and
+    # 'participant add' (the ORM) store for the same values, read back raw from the store.
+    cohort = _with_cohort(cli)
+    cohort("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cohort("agency", "add", "BV", "Bolagsverket")
+    people = [  # e-mail stem, agency, role, manager since, capacity, wished field, wishes
+        ("mentor", "BV", "mentor", "2015-09-01", "2", None, []),
+        ("adept", "CSN", "adept", "2026-03-01", None, "IT", ["mentor1@bv.se"]),
+        ("twin", "CSN", "adept", "2026-03-01", None, "IT", ["mentor1@bv.se"]),
+        ("blank", "CSN", "adept", None, None, None, []),
+    ]
+    for stem, agency, role, since, capacity, field, wishes in people:
+        person = ["person", "add", "--name", stem.title(), "--email", f"{stem}1@{agency}.se"]
+        cohort(*person, "--agency", agency, *(["--manager-since", since] if since else []))
+        options = ["--capacity", capacity] if capacity else []
+        options += ["--wished-field", field] if field else []
+        for wish in wishes:
+            options += ["--prefer", wish]
+        cohort("participant", "add", f"{stem}1@{agency}.se", "--role", role, *options)
+    header = ["Namn", "E-post", "Myndighet", "Roll", "Chef sedan", "Kapacitet"]
+    rows: list[list[Any]] = [[*header, "Önskat område", "Önskade mentorer"]]
+    for stem, agency, role, since, capacity, field, wishes in people:
+        cells = [stem.title(), f"{stem}2@{agency}.se", agency, role, since, capacity, field]
+        rows.append([*cells, "; ".join(wishes) or None])
+    path = _write(tmp_path / "twins.xlsx", {"Deltagare": rows})
+    cohort("roster", "import", str(path))
+
+    from chefintro.store import open_store, resolve_location
+
+    engine = open_store(resolve_location(None)).engine
+    try:
+        with engine.connect() as conn:
+            stored = conn.exec_driver_sql(
+                "SELECT p.email, p.unit, p.title, p.field, p.location, p.manager_since, "
+                "p.agency_id, t.cohort_id, t.status, t.continues, t.role, t.capacity, "
+                "t.wished_field, t.preferred_mentors "
+                "FROM person p JOIN participant t ON t.person_id = p.id"
+            ).all()
+    finally:
+        engine.dispose()
+    by_email = {row[0]: tuple(row[1:]) for row in stored}
+    assert len(by_email) == 2 * len(people)
+    for stem, agency, *_ in people:
+        made, imported = by_email[f"{stem}1@{agency}.se"], by_email[f"{stem}2@{agency}.se"]
+        assert imported == made, stem
+    # And the values are the ones given, not two equally wrong ones.
+    assert by_email["twin2@CSN.se"][4] in ("2026-03-01", date(2026, 3, 1))
+    assert by_email["mentor2@BV.se"][10] == 2
+    wishes = by_email["twin2@CSN.se"][12]
+    assert (json.loads(wishes) if isinstance(wishes, str) else wishes) == ["mentor1@bv.se"]
+    empty = by_email["blank2@CSN.se"][12]
+    assert (json.loads(empty) if isinstance(empty, str) else empty) == []

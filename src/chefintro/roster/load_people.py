@@ -8,8 +8,10 @@ already stored are compared field by field, and only what differs is changed and
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Table, func, insert
@@ -32,49 +34,63 @@ _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manage
 
 _INSERT_BATCH = 1000
 
+#: A new person's stored fields, in _PERSON_FIELDS' order, read from their row at once.
+_person_values = attrgetter(*_PERSON_FIELDS)
+
+
+class _Processed(dict[Any, Any]):
+    """A bind processor's results by value: a roster repeats its dates, flags and blanks.
+
+    Values that are equal share one result, so a column must not mix values that are equal
+    but stored differently (True and 1 in a JSON column); the roster's never do.
+    """
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.process = process
+
+    def __missing__(self, value: Any) -> Any:
+        result = self[value] = self.process(value)
+        return result
+
 
 def _insert_many(
-    db: Session, model: type[SQLModel], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    db: Session,
+    model: type[SQLModel],
+    columns: dict[str, Sequence[Any]],
 ) -> None:
-    """Insert complete rows (a value for each of ``columns``) with executemany, in batches.
+    """Insert rows given a column at a time (name → one value per row) with executemany.
 
     The table, not the entity: the ORM's bulk insert leaves out None values and so runs one
     executemany per pattern of blank cells, thousands for a large roster. The statement is
     compiled once for the store's dialect and each value goes through its column type's own
-    bind processor (dates and JSON as the dialect stores them), so a row costs one tuple
-    instead of Core's per-row parameter processing; batches keep the driver's copy of the
-    parameters small (issue 16).
+    bind processor (dates and JSON as the dialect stores them), once per distinct value; the
+    rows are zipped together from the columns in C, and batches keep the driver's copy of
+    the parameters small (issue 16). Values must be hashable (a tuple, not a list, for JSON).
     """
     table: Table = model.__table__  # type: ignore[attr-defined]
     connection = db.connection()
     dialect = connection.dialect
-    compiled = insert(table).compile(
-        dialect=dialect, column_keys=list(columns), for_executemany=True
-    )
-    # The statement's parameters, in its order, as positions in a row with their processor.
-    names = list(compiled.positiontup or ()) if compiled.positional else list(columns)
-    if sorted(names) != sorted(columns):
-        raise ValueError(f"insert into {table.name}: {names} are not the columns {columns}")
-    order = [columns.index(name) for name in names]
-    processors = [
-        (position, process)
-        for position, name in enumerate(names)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-
-    def parameters(row: tuple[Any, ...]) -> Any:
-        values = [row[i] for i in order]
-        for position, process in processors:
-            values[position] = process(values[position])
-        return tuple(values) if compiled.positional else dict(zip(names, values, strict=True))
-
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(parameters(row))
-        if len(batch) == _INSERT_BATCH:
-            connection.exec_driver_sql(compiled.string, batch)
-            batch = []
-    if batch:
+    keys = list(columns)
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"insert into {table.name}: the columns differ in length")
+    if not lengths.pop():
+        return
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys, for_executemany=True)
+    # The statement's parameters, in its order.
+    names = list(compiled.positiontup or ()) if compiled.positional else keys
+    if sorted(names) != sorted(keys):
+        raise ValueError(f"insert into {table.name}: {names} are not the columns {keys}")
+    ordered: list[Iterable[Any]] = []
+    for name in names:
+        values = columns[name]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        ordered.append(values if process is None else map(_Processed(process).__getitem__, values))
+    rows: Iterator[Any] = zip(*ordered, strict=True)
+    if not compiled.positional:
+        rows = (dict(zip(names, row, strict=True)) for row in rows)
+    while batch := list(islice(rows, _INSERT_BATCH)):
         connection.exec_driver_sql(compiled.string, batch)
 
 
@@ -262,7 +278,7 @@ class PeopleLoader(Loader):
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
-        new_parts: list[tuple[ParticipantRow, str, list[str]]] = []  # row, key, wished keys
+        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]] = []  # row, key, wishes
         outcome: list[Change] = []
         # A new person's one listed field, Myndighet: one shared tuple per agency.
         added_fields: dict[str, tuple[FieldChange, ...]] = {}
@@ -319,7 +335,7 @@ class PeopleLoader(Loader):
                 )
                 existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
-                    new_parts.append((row, key, preferred))
+                    new_parts.append((row, key, tuple(preferred)))
                     if action != "added":
                         changed_fields.append(("Roll", None, row.role.value))
                         action = "changed"
@@ -479,33 +495,19 @@ class PeopleLoader(Loader):
         self,
         cohort: Cohort | None,
         new_people: list[tuple[ParticipantRow, int, str]],
-        new_parts: list[tuple[ParticipantRow, str, list[str]]],
+        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]],
     ) -> None:
         """Insert the new people, then the new participants, each in Core batches."""
         if new_people:
-            _insert_many(
-                self.db,
-                Person,
-                (*_PERSON_FIELDS, "agency_id", "email_key"),
-                (
-                    (
-                        row.name,
-                        row.email,
-                        row.unit,
-                        row.title,
-                        row.field,
-                        row.location,
-                        row.manager_since,
-                        agency_id,
-                        key,
-                    )
-                    for row, agency_id, key in new_people
-                ),
-            )
+            rows, agency_ids, keys = zip(*new_people, strict=True)
+            values = zip(*map(_person_values, rows), strict=True)  # a column per field
+            person = dict(zip(_PERSON_FIELDS, values, strict=True))
+            _insert_many(self.db, Person, {**person, "agency_id": agency_ids, "email_key": keys})
         self.db.flush()
         if not new_parts or cohort is None:
             return
-        wanted = {key for _row, key, _preferred in new_parts}
+        rows, keys, preferred = zip(*new_parts, strict=True)
+        wanted = set(keys)
         ids: dict[str, int | None] = {  # the id column is typed optional
             key: person_id
             for key, person_id in self.db.connection().execute(
@@ -513,34 +515,20 @@ class PeopleLoader(Loader):
             )
             if key in wanted
         }
-        active = ParticipantStatus.ACTIVE.value
-        cohort_id = cohort.id
+        count = len(rows)
         _insert_many(
             self.db,
             Participant,
-            (
-                "cohort_id",
-                "person_id",
-                "status",
-                "continues",
-                "role",
-                "capacity",
-                "wished_field",
-                "preferred_mentors",
-            ),
-            (
-                (
-                    cohort_id,
-                    ids[key],
-                    active,
-                    False,
-                    row.role.value,
-                    row.capacity if row.capacity is not None else 1,
-                    row.wished_field,
-                    preferred,
-                )
-                for row, key, preferred in new_parts
-            ),
+            {
+                "cohort_id": (cohort.id,) * count,
+                "person_id": [ids[key] for key in keys],
+                "status": (ParticipantStatus.ACTIVE.value,) * count,
+                "continues": (False,) * count,
+                "role": [row.role.value for row in rows],
+                "capacity": [1 if row.capacity is None else row.capacity for row in rows],
+                "wished_field": [row.wished_field for row in rows],
+                "preferred_mentors": preferred,
+            },
         )
         self.db.flush()
 
