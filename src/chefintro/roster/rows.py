@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import Problem
@@ -25,9 +25,14 @@ class AgencyRow:
     contact: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ParticipantRow:
-    """A Deltagare row. ``agency`` is the code or name as written; the loader resolves it."""
+class ParticipantRow(NamedTuple):
+    """A Deltagare row. ``agency`` is the code or name as written; the loader resolves it.
+
+    A named tuple rather than a frozen dataclass like the other rows: it is as immutable,
+    and a large roster builds tens of thousands of them, which a frozen dataclass's
+    ``__init__`` (one ``object.__setattr__`` per field) makes three times as costly
+    (issue 16).
+    """
 
     row: int
     name: str
@@ -160,7 +165,7 @@ def row_values(
 ) -> tuple[Any, ...]:
     """Return a row's values in its sheet's column order (what ``writer.standard_sheet`` takes)."""
     key = _ROW_SHEETS[type(row)]
-    present = {f.name for f in fields(row)}
+    present = set(row._fields) if isinstance(row, ParticipantRow) else {f.name for f in fields(row)}
     return tuple(
         getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
     )
