@@ -34,6 +34,9 @@ _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manage
 
 _INSERT_BATCH = 1000
 
+#: Not yet looked up (None is an agency the loader does not know).
+_UNRESOLVED: Any = object()
+
 #: A new person's stored fields, in _PERSON_FIELDS' order, read from their row at once.
 _person_values = attrgetter(*_PERSON_FIELDS)
 
@@ -286,9 +289,16 @@ class PeopleLoader(Loader):
         warnings = self.summary.warnings
         # This file's participants: (name, e-mail, manager since, role), for eligibility.
         members: list[tuple[str, str, date | None, Role]] = []
+        # Each way the file writes an agency, resolved once: (agency, its id, its code).
+        resolved: dict[str, tuple[Agency, int, str] | None] = {}
         for row in rows:
-            agency = self.agency(row.agency)
-            if agency is None:
+            found = resolved.get(row.agency, _UNRESOLVED)
+            if found is _UNRESOLVED:
+                agency = self.agency(row.agency)
+                found = resolved[row.agency] = (
+                    (agency, id_of(agency), agency.code) if agency is not None else None
+                )
+            if found is None:
                 known = ", ".join(sorted(self.by_code)) or "none registered"
                 self.problem(
                     SheetKey.PARTICIPANTS,
@@ -303,10 +313,11 @@ class PeopleLoader(Loader):
                     f"Deltagare row {row.row}: {row.name} becomes a manager on "
                     f"{row.manager_since.isoformat()}, after today; check Chef sedan."
                 )
+            agency, agency_id, code = found
             person = people.get(key)
             changed_fields: list[tuple[str, object, object]] = []
             if person is None:
-                new_people.append((row, id_of(agency), key))
+                new_people.append((row, agency_id, key))
                 action = "added"
             elif self._update_person(row, person, agency, agencies_by_id, changed_fields):
                 action = "changed" if changed_fields else "unchanged"
@@ -346,9 +357,9 @@ class PeopleLoader(Loader):
                 elif changed_fields and action == "unchanged":
                     action = "changed"
             if action == "added" and person is None:
-                fields = added_fields.get(agency.code)
+                fields = added_fields.get(code)
                 if fields is None:
-                    fields = added_fields[agency.code] = diff([("Myndighet", None, agency.code)])
+                    fields = added_fields[code] = diff([("Myndighet", None, code)])
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
             outcome.append(Change(sheet, row.row, action, f"{row.name} <{row.email}>", fields))
@@ -359,9 +370,7 @@ class PeopleLoader(Loader):
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
-        record = self.summary.record
-        for change in outcome:
-            record(SheetKey.PARTICIPANTS, change)
+        self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
         if cohort is not None and members:
             self._eligibility_warning(cohort, members)
 
