@@ -96,9 +96,10 @@ _PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")  # what both of those contain
 # then insists it is a whole attribute name.
 _EXTENT_CHUNK = 1 << 20  # bytes of sheet XML searched for references at a time
 # Unprefixed <c> and <row> start tags: a name ends at whitespace, ">" or "/", which keeps
-# <cols> out of <c.
-_CELL_TAG = re.compile(rb"<c[ \t\n\r/>]")
-_ROW_TAG = re.compile(rb"<row[ \t\n\r/>]")
+# <cols> out of <c. Each ends in an empty group, so findall (which only counts them) yields
+# the one shared empty bytes object per tag instead of copying the tag out (issue 16).
+_CELL_TAG = re.compile(rb"<c[ \t\n\r/>]()")
+_ROW_TAG = re.compile(rb"<row[ \t\n\r/>]()")
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\s*([A-Za-z]*)([0-9]+)")
 _SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst[\s>]([^>]*)>")
