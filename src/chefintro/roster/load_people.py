@@ -24,11 +24,12 @@ from chefintro.errors import ChefintroError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
+from chefintro.roster.cells import email_cell_key
 from chefintro.roster.changes import Change, FieldChange, diff
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.loader import Loader
 from chefintro.roster.rows import ParticipantRow
-from chefintro.text import email_key, swedish_key
+from chefintro.text import swedish_key
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
@@ -216,7 +217,7 @@ class PeopleLoader(Loader):
         keys: list[str] = []
         for wish in row.preferred_mentors:
             if "@" in wish:
-                key = email_key(wish)
+                key = email_cell_key(wish)
                 if key not in mentors_by_key:
                     self.summary.warnings.append(
                         f"Deltagare row {row.row}: {row.name} wishes for {wish}, who is not a "
@@ -307,7 +308,7 @@ class PeopleLoader(Loader):
                     f"unknown agency {row.agency!r}; use a code or name of: {known}",
                 )
                 continue
-            key = email_key(row.email)
+            key = email_cell_key(row.email)  # the reader cleaned it
             if row.manager_since is not None and row.manager_since > today:
                 warnings.append(
                     f"Deltagare row {row.row}: {row.name} becomes a manager on "
@@ -393,7 +394,7 @@ class PeopleLoader(Loader):
         for r in self.data.participants:
             if r.role == Role.MENTOR:
                 file_agency = self.agency(r.agency)
-                mentors_by_key[email_key(r.email)] = (
+                mentors_by_key[email_cell_key(r.email)] = (
                     r.name,
                     file_agency.code if file_agency else "",
                 )

@@ -471,7 +471,7 @@ def _build_participant(
     email = v["email"]
     key = email_cell_key(email)
     wished = v.get("preferred_mentors")
-    if wished and any(email_cell_key(mentor) == key for mentor in wished):
+    if wished and key in map(email_cell_key, wished):
         reader.bad(
             number,
             "preferred_mentors",
