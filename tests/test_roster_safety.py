@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from chefintro.errors import InvalidInputError, UnreadableInputError
 from chefintro.roster import safety
@@ -195,3 +197,83 @@ def test_ordinary_producers_pass(tmp_path: Path, producer: str) -> None:
     checked = safety.check_workbook(path)
     assert checked.formulas == {}
     assert [p.name for p in read_roster(path).participants] == ["Anna Ek"]
+
+
+# --- the small-extent shortcut (issue 16) ------------------------------------------------------
+# Sheets as writers spell them, and as crafted files might: each fragment is one tag.
+_CANONICAL_CELLS = ['<c r="A1"/>', '<c r="N20001" t="s"><v>1</v></c>', '<c r="Z99999"/>']
+# Tags the shortcut lets pass: a canonical row, tags that are neither <c> nor <row>.
+_HARMLESS = ['<row r="1">', '<row r="99999">', '<cols><col min="1" max="16384"/></cols>', ""]
+_OTHER_TAGS = [
+    '<c r="AA1"/>',  # a second letter: may reach column 702
+    '<c r="A100000"/>',  # a sixth digit
+    "<c/>",  # no reference: takes the next column
+    "<c><v>1</v></c>",
+    '<c s="1" r="B2"/>',  # the reference not first
+    "<c r='B2'/>",  # another quote
+    '<c r = "B2"/>',  # spaces around =
+    '<c\tr="B2"/>',
+    '<c r="7"/>',  # a cell without its letter
+    '<c r="B2" r="XFD1048576"/>',  # a second reference (not well-formed, but seen)
+    '<x:c r="B2"/>',  # a prefix
+    '<row r="100000">',
+    "<row>",
+    '<row spans="1:3" r="2">',
+    '<row r="A2">',
+    '<x:row r="2">',
+    '<hyperlink r="XFD1048576"/>',  # an r attribute on another tag
+]
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@pytest.mark.parametrize("fragment", _HARMLESS + _OTHER_TAGS)
+def test_the_small_extent_is_taken_only_for_references_as_writers_spell_them(
+    fragment: str,
+) -> None:
+    canonical = "".join(_CANONICAL_CELLS).encode()
+    assert safety._within_small_extent(canonical)
+    text = canonical + fragment.encode()
+    assert safety._within_small_extent(text) == (fragment in _HARMLESS)
+
+
+@given(
+    st.lists(st.sampled_from(_CANONICAL_CELLS + _HARMLESS + _OTHER_TAGS), max_size=12),
+    st.integers(min_value=1, max_value=120_000),
+    st.integers(min_value=1, max_value=30),
+)
+@example(["<c/>"] * 3, 99_999, 26)
+@example(['<row r="99999">', '<c r="Z99999"/>'], 1, 1)
+@example(['<c r="A1"/>'], 99_999, 26)
+def test_the_small_extent_holds_whatever_the_sheet(
+    fragments: list[str], row: int, column: int
+) -> None:
+    # Any mix of tags, plus one cell somewhere. The shortcut accepts only sheets whose full
+    # count stays within A1:Z99999, so it never lets through what the count would refuse;
+    # and it accepts every sheet made only of references as writers spell them.
+    text = f'<row r="1">{"".join(fragments)}<c r="{_letters(column)}{row}"/></row>'.encode()
+    rows, columns = safety._extent(text)
+    if safety._within_small_extent(text):
+        assert rows <= 99_999 and columns <= 26
+    usual = all(f in _CANONICAL_CELLS + _HARMLESS for f in fragments)
+    assert safety._within_small_extent(text) == (usual and row <= 99_999 and column <= 26)
+
+
+def test_a_reference_beyond_the_small_extent_is_counted_in_full(tmp_path: Path) -> None:
+    # One stray cell at AA200000 sends the sheet past the shortcut to the full count, which
+    # refuses it at the real cap (200,000 × 27 is more than 5,000,000 cells).
+    rows = (
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="200000"><c r="AA200000"><v>1</v></c></row>'
+    )
+    path = hostile.minimal_xlsx(tmp_path, sheet=hostile.sheet_xml(rows))
+    assert "200,000 rows × 27 columns" in refused(path, UnreadableInputError)
+    within = '<row r="1"><c r="A1"><v>1</v></c></row><row r="99999"><c r="Z99999"/></row>'
+    safety.check_workbook(
+        hostile.minimal_xlsx(tmp_path, "ok.xlsx", sheet=hostile.sheet_xml(within))
+    )

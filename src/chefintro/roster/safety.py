@@ -101,6 +101,13 @@ _EXTENT_CHUNK = 1 << 20  # bytes of sheet XML searched for references at a time
 _CELL_TAG = re.compile(rb"<c[ \t\n\r/>]()")
 _ROW_TAG = re.compile(rb"<row[ \t\n\r/>]()")
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+# The small extent (_within_small_extent): a <c> or <row> start tag that does not begin with
+# a reference written as Excel writes it, within A1:Z99999; an r attribute, written any way
+# XML allows, whose value is not at most one letter and five digits.
+_SMALL_ROWS, _SMALL_COLUMNS = 99_999, 26
+_UNUSUAL_CELL = re.compile(rb'<c(?! r="[A-Za-z][0-9]{1,5}")[\s/>]')
+_UNUSUAL_ROW = re.compile(rb'<row(?! r="[0-9]{1,5}")[\s/>]')
+_LARGE_REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"'](?!\s*[A-Za-z]?[0-9]{1,5}[^0-9])")
 _REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\s*([A-Za-z]*)([0-9]+)")
 _SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst[\s>]([^>]*)>")
 _UNIQUE_COUNT = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]+)")
@@ -466,6 +473,38 @@ def _count_tags(text: bytes, tag: re.Pattern[bytes], start: int = 0, end: int | 
 
 def _check_extent(source: Path, name: str, text: bytes) -> None:
     """Refuse a sheet whose cells span a rectangle too large to hold in memory."""
+    if _within_small_extent(text):
+        return
+    max_row, max_column = _extent(text)
+    if max_row * max_column > MAX_SHEET_CELLS:
+        raise UnreadableInputError(
+            f"{source} has a sheet ({name}) whose cells span {max_row:,} rows × "
+            f"{max_column:,} columns, more than the {MAX_SHEET_CELLS:,} cells a roster may "
+            "span; delete the stray cells far from the data and save it again."
+        )
+
+
+def _within_small_extent(text: bytes) -> bool:
+    """Tell, in a few quick passes, that a sheet's cells lie within A1:Z99999.
+
+    Nearly every roster's do: Excel, LibreOffice and openpyxl start each <c> and <row>
+    tag with its reference. True only when :func:`_extent` would find at most
+    ``_SMALL_ROWS`` rows × ``_SMALL_COLUMNS`` columns: no prefixed tag, every <c> and
+    <row> starting with a one-letter, five-digit reference (a row's without the letter), and
+    no r attribute anywhere naming more; any other sheet is counted in full (issue 16).
+    """
+    if _SMALL_ROWS * _SMALL_COLUMNS > MAX_SHEET_CELLS:
+        return False
+    return (
+        _PREFIXED_TAG.search(text) is None
+        and _UNUSUAL_CELL.search(text) is None
+        and _UNUSUAL_ROW.search(text) is None
+        and _LARGE_REFERENCE.search(text) is None
+    )
+
+
+def _extent(text: bytes) -> tuple[int, int]:
+    """Return the rows and columns a sheet's cells span, counting as calamine places them."""
     max_row = max_column = explicit_cells = explicit_rows = cells = rows = 0
     # A slice at a time, each ending just before a "<" (no reference or tag name spans
     # one), so a large sheet's hundreds of thousands of references are never all held at
@@ -493,12 +532,7 @@ def _check_extent(source: Path, name: str, text: bytes) -> None:
         rows += len(_PREFIXED_ROW_TAG.findall(text))
     max_column += max(cells - explicit_cells, 0)
     max_row += max(rows - explicit_rows, 0)
-    if max_row * max_column > MAX_SHEET_CELLS:
-        raise UnreadableInputError(
-            f"{source} has a sheet ({name}) whose cells span {max_row:,} rows × "
-            f"{max_column:,} columns, more than the {MAX_SHEET_CELLS:,} cells a roster may "
-            "span; delete the stray cells far from the data and save it again."
-        )
+    return max_row, max_column
 
 
 def _locate_formulas(source: Path, name: str, text: bytes) -> tuple[FormulaCell, ...]:
