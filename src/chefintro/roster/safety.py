@@ -87,6 +87,8 @@ _DECLARATION = re.compile(
     re.IGNORECASE,
 )
 _FORMULA_TAG = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+# "<f" or ":f", which every formula tag holds: one pass on the rarer letter (issue 16).
+_FORMULA_CANDIDATE = re.compile(rb"f(?<=[<:]f)")
 _SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData[\s/>]")
 _PREFIXED_CELL_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:c[\s/>]")
 _PREFIXED_ROW_TAG = re.compile(rb"<[^\s<>/:!?=\"']+:row[\s/>]")
@@ -459,9 +461,7 @@ def _scan_part(source: Path, name: str, content: bytes) -> tuple[FormulaCell, ..
     start = sheet_data.end()
     end = text.rfind(b"sheetData", start)
     end = len(text) if end < 0 else end
-    if (text.find(b"<f", start, end) >= 0 or text.find(b":f", start, end) >= 0) and (
-        _FORMULA_TAG.search(text, start, end)
-    ):
+    if _FORMULA_CANDIDATE.search(text, start, end) and _FORMULA_TAG.search(text, start, end):
         return _locate_formulas(source, name, text)
     return ()
 
