@@ -555,10 +555,15 @@ class PeopleLoader(Loader):
         short: list[tuple[str, str, str]] = []  # (name, e-mail, as shown)
         unknown: list[tuple[str, str, str]] = []
         starts_on = cohort.starts_on
+        # A large roster repeats its start dates: each (date, role) is judged once.
+        judged: dict[tuple[date | None, Role], tuple[str, int | None, int]] = {}
         for name, email, manager_since, role in members:
-            status, months, _needed = rules.eligibility(
-                manager_since=manager_since, role=role, starts_on=starts_on, **limits
-            )
+            verdict = judged.get((manager_since, role))
+            if verdict is None:
+                verdict = judged[manager_since, role] = rules.eligibility(
+                    manager_since=manager_since, role=role, starts_on=starts_on, **limits
+                )
+            status, months, _needed = verdict
             if status == rules.SHORT:
                 short.append((name, email, f"{name} ({months} months)"))
             elif status == rules.UNKNOWN:
