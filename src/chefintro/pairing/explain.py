@@ -200,8 +200,6 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     Who may pair is :func:`pair_rule` on the facts of each pair. Same agency is counted per
     agency and only the few pairs an exclusion or earlier pairing names are asked about,
     so the answer needs neither the matching problem nor NumPy (a read command; issue 16).
-    Only "can the unplaced adepts be placed at all" needs a matching: that one question
-    builds the problem.
     """
     adepts = _active(db, cohort, Role.ADEPT)
     mentors = _active(db, cohort, Role.MENTOR)
@@ -287,9 +285,8 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     unplaced_of: dict[int, int] = {}  # agency → its unplaced adepts
     for a in unplaced:
         unplaced_of[a.agency_id] = unplaced_of.get(a.agency_id, 0) + 1
-    # Asked only for a mentor that an unplaced adept could take: the matching needs SciPy,
-    # whose import alone costs more than the rest of this read command (issue 16).
-    reachable: list[int] = []
+    # A mentor with a free place whom some unplaced adept may have can take that adept with
+    # every live pair held, as 'pair rematch' places them: no matching is needed to say so.
     for m in mentors:
         if free[m.person_id] <= 0:
             continue
@@ -302,8 +299,6 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             reason = (
                 "no unplaced adept may pair with this mentor (same agency, exclusion or history)"
             )
-        elif _reachable(reachable, db, cohort) <= len(paired):
-            reason = "the unplaced adepts cannot be placed without breaking a hard rule"
         elif not live:
             reason = "not suggested yet: run 'chefintro pair suggest'"
         elif any_active:
@@ -313,13 +308,3 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
             reason = "an unplaced adept may take this place: run 'chefintro pair suggest' again"
         result.append(Unmatched(m.email, m.name, m.agency, "mentor", free[m.person_id], reason))
     return result
-
-
-def _reachable(memo: list[int], db: Session, cohort: Cohort) -> int:
-    """The most adepts placeable at once (:func:`max_cardinality`), computed once per call."""
-    if not memo:
-        from chefintro.matching.solver import max_cardinality
-
-        problem = load_problem(db=db, cohort=cohort)
-        memo.append(max_cardinality(problem.allowed, problem.mentors.capacity))
-    return memo[0]
