@@ -83,6 +83,54 @@ def test_an_hr_workbook_is_read_as_deltagare(programme: Cli, tmp_path: Path) -> 
     assert people["lena.ek@spv.se"]["manager_since"] == "2015-01-15"
 
 
+def test_an_hr_sheet_beside_a_named_roster_sheet_is_read_too(cli: Cli, tmp_path: Path) -> None:
+    # HR's people on "Blad1", with the agencies on a sheet named Myndigheter: the named sheet
+    # must not hide the unnamed one. A copy of a named sheet ("Deltagare (2)", as Excel names
+    # a copied sheet) is not read a second time.
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    path = hr_workbook(
+        tmp_path / "från-hr.xlsx",
+        [HR_HEADER, ["Åsa", "Öberg", "Åsa Öberg <asa@csn.se>", "CSN", "adept", "2026-03-01"]],
+    )
+    book = openpyxl.load_workbook(path)
+    agencies = book.create_sheet("Myndigheter")
+    for row in (["Kod", "Namn"], ["CSN", "Centrala studiestödsnämnden"]):
+        agencies.append(row)
+    notes = book.create_sheet("Blad2")  # HR's own list; its E-post column alone fits Närvaro
+    for row in (["E-post", "Kommentar"], ["asa@csn.se", "börjar i mars"]):
+        notes.append(row)
+    book.save(path)
+    before = store_snapshot()
+    preview = cli("roster", "import", str(path), "--dry-run")
+    assert "'Blad1' is not named as a roster sheet; its headers fit Deltagare" in preview.stderr
+    assert "sheet 'Blad2' is not a roster sheet and was ignored" in preview.stderr
+    assert "Deltagare row 4: added Åsa Öberg <asa@csn.se>" in preview.stdout
+    assert store_snapshot() == before
+    cli("roster", "import", str(path))
+    assert [p["email"] for p in cli.json("person", "list")] == ["asa@csn.se"]
+
+    # Without people to find, HR's list stays ignored: it is not guessed as another sheet.
+    del book["Blad1"]
+    book.save(tmp_path / "utan-folk.xlsx")
+    data = read_roster(tmp_path / "utan-folk.xlsx")
+    assert set(data.sheets.values()) == {"Myndigheter"}
+    assert "sheet 'Blad2' is not a roster sheet and was ignored" in " ".join(data.warnings)
+
+    copied = tmp_path / "kopia.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Deltagare"
+    copy = book.create_sheet("Deltagare (2)")
+    for sheet in (first, copy):
+        sheet.append(["Namn", "E-post", "Myndighet", "Roll"])
+        sheet.append(["Åsa Öberg", "asa@csn.se", "CSN", "adept"])
+    book.save(copied)
+    data = read_roster(copied)
+    assert [p.email for p in data.participants] == ["asa@csn.se"]
+    assert "sheet 'Deltagare (2)' is not a roster sheet and was ignored" in data.warnings[0]
+
+
 def test_header_aliases_and_hyphen_variants(tmp_path: Path) -> None:
     path = hr_workbook(
         tmp_path / "alias.xlsx",

@@ -169,23 +169,27 @@ def _read_workbook(workbook: Any, checked: CheckedWorkbook, data: RosterData) ->
             data.warnings.append(f"sheet {name!r} is not a worksheet (a chart?) and was ignored.")
             continue
         found.append((sheet_def, name, meta.visible != SheetVisibleEnum.Visible))
-    ignored: list[str] = []
-    if not found:
-        guess = _guess_sheet(workbook, unnamed)
-        if guess is None:
-            shown = ", ".join(repr(n) for n in names) or "none"
-            raise InvalidInputError(
-                f"{data.path} has no roster sheet: it holds the sheet(s) {shown}, and none is "
-                f"named {_expected()}, nor has the columns of Deltagare (Namn, E-post, "
-                "Myndighet, Roll) in its first rows; nothing was imported."
-            )
+    # With no roster sheet named, the first unnamed sheet that fits one is read as it; with
+    # some named but not Deltagare, an unnamed sheet with Deltagare's columns (HR's "Blad1"
+    # beside a Myndigheter sheet) is read as Deltagare: the named sheets must not hide the
+    # people. Only Deltagare, whose four required columns do not fit a stray sheet by chance.
+    named = {sheet_def.key for sheet_def, _, _ in found}
+    keys = _GUESSES if not found else (SheetKey.PARTICIPANTS,)
+    guess = None if SheetKey.PARTICIPANTS in named else _guess_sheet(workbook, unnamed, keys)
+    if not found and guess is None:
+        shown = ", ".join(repr(n) for n in names) or "none"
+        raise InvalidInputError(
+            f"{data.path} has no roster sheet: it holds the sheet(s) {shown}, and none is "
+            f"named {_expected()}, nor has the columns of Deltagare (Namn, E-post, "
+            "Myndighet, Roll) in its first rows; nothing was imported."
+        )
+    if guess is not None:
         found.append(guess)
         data.warnings.append(
             f"sheet {guess[1]!r} is not named as a roster sheet; its headers fit "
             f"{guess[0].sv} ({guess[0].en}), so it was read as that."
         )
-    else:
-        ignored = unnamed
+    ignored = [name for name in unnamed if guess is None or name != guess[1]]
     for sheet_def, name, hidden in found:
         if sheet_def.key in data.sheets:
             data.problems.append(
@@ -226,9 +230,11 @@ def _check_height(path: Path, name: str, height: int) -> None:
         )
 
 
-def _guess_sheet(workbook: Any, candidates: list[str]) -> tuple[SheetDef, str, bool] | None:
-    """Return the first unnamed sheet whose header rows fit a roster sheet (Deltagare first)."""
-    for key in _GUESSES:
+def _guess_sheet(
+    workbook: Any, candidates: list[str], keys: tuple[SheetKey, ...]
+) -> tuple[SheetDef, str, bool] | None:
+    """Return the first unnamed sheet whose header rows fit one of ``keys``' sheets, in order."""
+    for key in keys:
         sheet_def = SHEETS[key]
         for name in candidates:
             sheet = workbook.get_sheet_by_name(name)
