@@ -52,7 +52,7 @@ def worlds(draw: st.DrawFn) -> World:
     )
 
 
-def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
+def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, str, str, int, str]]:
     """The reasons, stated on the matching problem's matrices."""
     import numpy as np
 
@@ -69,7 +69,7 @@ def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
             load[m_index[p.mentor_id]] += 1
     allowed = problem.allowed
     free = problem.mentors.capacity - load
-    rows: list[tuple[str, str, int, str]] = []
+    rows: list[tuple[str, str, str, str, int, str]] = []
     for a in range(len(problem.adepts.emails)):
         if a in paired:
             continue
@@ -95,7 +95,8 @@ def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
             reason = "free mentors exist: run 'chefintro pair rematch' to place this adept"
         else:
             reason = "free mentors exist: run 'chefintro pair suggest' again to place this adept"
-        rows.append((problem.adepts.emails[a], "adept", 0, reason))
+        adepts = problem.adepts
+        rows.append((adepts.emails[a], adepts.names[a], adepts.agency_codes[a], "adept", 0, reason))
     unplaced = [a for a in range(len(problem.adepts.emails)) if a not in paired]
     for m in range(len(problem.mentors.emails)):
         if free[m] <= 0:
@@ -112,7 +113,17 @@ def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
             reason = "an unplaced adept may take this place: run 'chefintro pair rematch'"
         else:
             reason = "an unplaced adept may take this place: run 'chefintro pair suggest' again"
-        rows.append((problem.mentors.emails[m], "mentor", int(free[m]), reason))
+        mentors = problem.mentors
+        rows.append(
+            (
+                mentors.emails[m],
+                mentors.names[m],
+                mentors.agency_codes[m],
+                "mentor",
+                int(free[m]),
+                reason,
+            )
+        )
     return rows
 
 
@@ -127,6 +138,11 @@ def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, int, str]]:
 @example(World(2, [0, 0], [(0, 1), (1, 1)], [], [], [(0, 0, "active")], []))
 # The free adept's one allowed mentor is full.
 @example(World(2, [0, 0], [(1, 1)], [], [], [(0, 0, "proposed")], []))
+# The adept's one mentor is both excluded and an earlier pair: both are counted.
+@example(World(2, [0], [(1, 1)], [(0, 0)], [(0, 0)], [], []))
+# A barred mentor who is full is not a free place the adept loses: the other mentor's place
+# is still theirs (not "every allowed mentor is at capacity").
+@example(World(3, [0, 1], [(1, 1), (2, 1)], [(0, 1)], [], [(1, 1, "active")], []))
 def test_unmatched_gives_the_reasons_the_matching_problem_gives(world: World) -> None:
     from sqlmodel import Session
 
@@ -234,11 +250,11 @@ def test_unmatched_gives_the_reasons_the_matching_problem_gives(world: World) ->
                 db.flush()
 
                 found = [
-                    (u.email, u.role, u.free_slots, u.reason)
+                    (u.email, u.name, u.agency, u.role, u.free_slots, u.reason)
                     for u in pairing.unmatched(db=db, cohort=cohort)
                 ]
                 assert found == _oracle(db, cohort)
-                for _email, _role, _free, reason in found:
+                for *_who, reason in found:
                     event(reason.split(" (")[0])  # --hypothesis-show-statistics
                 # The advice holds: where anyone is told to rematch, a rematch places someone.
                 if any("pair rematch" in reason for *_rest, reason in found):

@@ -232,13 +232,13 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
                 facts[x][y] = (excluded or is_excluded, earlier or not is_excluded)
 
     def rule(adept: _Someone, mentor: _Someone) -> str | None:
-        excluded, earlier = facts.get(adept.person_id, {}).get(mentor.person_id, (False, False))
-        return pair_rule(
-            same_agency=adept.agency_id == mentor.agency_id,
-            excluded=excluded,
-            earlier=earlier,
-            allow_repeat=False,
-        )
+        """The rule on a pair of two agencies that an exclusion or earlier pairing names.
+
+        Only such pairs are asked about: same-agency mentors are counted per agency, and a
+        pair of two agencies that ``facts`` does not name is allowed.
+        """
+        excluded, earlier = facts[adept.person_id][mentor.person_id]
+        return pair_rule(same_agency=False, excluded=excluded, earlier=earlier, allow_repeat=False)
 
     def named(one: _Someone, others: dict[int, _Someone]) -> list[_Someone]:
         """The people of ``others`` (by person) an exclusion or earlier pairing ties to ``one``."""
