@@ -106,6 +106,10 @@ def diff(pairs: list[tuple[str, object, object]]) -> tuple[FieldChange, ...]:
     )
 
 
+#: The column of SheetCounts each action is counted in; any other action is "skipped".
+_COUNTED = {"added": "added", "changed": "updated", "unchanged": "unchanged"}
+
+
 @dataclass
 class ImportSummary:
     """What an import did (or, in a dry run, would do), per sheet and per row."""
@@ -122,24 +126,16 @@ class ImportSummary:
     def record(self, key: SheetKey, change: Change) -> None:
         """Count a row's outcome on its sheet and keep the change for the preview."""
         counts = self.counts(key)
-        if change.action == "added":
-            counts.added += 1
-        elif change.action == "changed":
-            counts.updated += 1
-        elif change.action == "unchanged":
-            counts.unchanged += 1
-        else:
-            counts.skipped += 1
+        column = _COUNTED.get(change.action, "skipped")
+        setattr(counts, column, getattr(counts, column) + 1)
         self.changes.append(change)
 
     def record_all(self, key: SheetKey, changes: list[Change]) -> None:
-        """:meth:`record` each of ``changes``, counted in one pass."""
+        """Count each row's outcome on its sheet, in one pass, and keep the changes."""
         counts = self.counts(key)
-        tally = Counter(change.action for change in changes)
-        counts.added += tally.pop("added", 0)
-        counts.updated += tally.pop("changed", 0)
-        counts.unchanged += tally.pop("unchanged", 0)
-        counts.skipped += sum(tally.values())
+        for action, number in Counter(change.action for change in changes).items():
+            column = _COUNTED.get(action, "skipped")
+            setattr(counts, column, getattr(counts, column) + number)
         self.changes.extend(changes)
 
     def to_json(self) -> dict[str, Any]:
