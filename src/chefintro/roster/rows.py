@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -165,9 +165,8 @@ def row_values(
 ) -> tuple[Any, ...]:
     """Return a row's values in its sheet's column order (what ``writer.standard_sheet`` takes)."""
     key = _ROW_SHEETS[type(row)]
-    present = set(row._fields) if isinstance(row, ParticipantRow) else {f.name for f in fields(row)}
     return tuple(
-        getattr(row, column.field) for column in SHEETS[key].columns if column.field in present
+        getattr(row, column.field) for column in SHEETS[key].columns if hasattr(row, column.field)
     )
 
 

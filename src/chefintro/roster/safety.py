@@ -96,6 +96,7 @@ _PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")  # what both of those contain
 # Cell references (r="B7") and row numbers (r="7"); whitespace and quotes as XML allows.
 # The literal "r" first lets the regex engine jump between candidates; the look-behind
 # then insists it is a whole attribute name.
+_REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\s*([A-Za-z]*)([0-9]+)")
 _EXTENT_CHUNK = 1 << 20  # bytes of sheet XML searched for references at a time
 # Unprefixed <c> and <row> start tags: a name ends at whitespace, ">" or "/", which keeps
 # <cols> out of <c. Each ends in an empty group, so findall (which only counts them) yields
@@ -110,7 +111,6 @@ _SMALL_ROWS, _SMALL_COLUMNS = 99_999, 26
 _UNUSUAL_CELL = re.compile(rb'<c(?! r="[A-Za-z][0-9]{1,5}")[\s/>]')
 _UNUSUAL_ROW = re.compile(rb'<row(?! r="[0-9]{1,5}")[\s/>]')
 _LARGE_REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"'](?!\s*[A-Za-z]?[0-9]{1,5}[^0-9])")
-_REFERENCE = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\s*([A-Za-z]*)([0-9]+)")
 _SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst[\s>]([^>]*)>")
 _UNIQUE_COUNT = re.compile(rb"\suniqueCount\s*=\s*[\"']\s*([0-9]+)")
 
