@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
+from chefintro.words import plural
+
+if TYPE_CHECKING:
+    from chefintro.roster.changes import ImportSummary
+    from chefintro.roster.hidden import HiddenPolicy
 
 app = typer.Typer(help="Import and export the Excel roster workbooks.", no_args_is_help=True)
 
@@ -49,13 +54,32 @@ def import_(
             metavar="SHEETS",
         ),
     ] = None,
+    hidden: Annotated[
+        str | None,
+        typer.Option(
+            "--hidden",
+            help="What to do with rows and columns hidden or filtered out in the workbook: "
+            "skip (leave them out) or include (import them). Without it the import refuses "
+            "them; a dry run lists them.",
+            metavar="skip|include",
+        ),
+    ] = None,
+    withdraw_missing: Annotated[
+        bool,
+        typer.Option(
+            "--withdraw-missing",
+            help="Withdraw the cohort's active participants of the file's agencies who are "
+            "missing from it (their pairs end). Without it they are only named.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import a roster: all or nothing, every problem reported with sheet, row and column.
 
-    The import lists what it changes, row by row (added; changed, with field: old → new;
-    unchanged; skipped), in a dry run before anything is written and after a real import
-    has committed.
+    The import lists what it changes, row by row (added to the cohort; moved; changed,
+    with field: old → new; unchanged; skipped), in a dry run before anything is written
+    and after a real import has committed. An agency's Deltagare rows are taken as its
+    full list: its participants missing from the file are named.
 
     Example: chefintro roster import csn-2027.xlsx --dry-run
     """
@@ -65,15 +89,22 @@ def import_(
 
     st = state(ctx)
     chosen = only_sheets(only) if only is not None else None
+    policy = _hidden_policy(hidden)
     warnings: list[str] = []
     try:
-        data = read_roster(file)
+        data = read_roster(file, hidden=policy)
         warnings = data.warnings
         if chosen is not None:
             keep_only(data, chosen)
         _warn(data.warnings)
         with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
-            summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
+            summary = import_roster(
+                db=db,
+                data=data,
+                cohort_name=st.cohort,
+                dry_run=dry_run,
+                withdraw_missing=withdraw_missing,
+            )
     except InvalidInputError as error:
         if as_json:
             output.emit_json(
@@ -103,8 +134,70 @@ def import_(
         title=title,
     )
     _print_changes(summary)
+    _print_hidden(summary, dry_run=dry_run)
+    _print_missing(summary, dry_run=dry_run)
     if dry_run:
         output.info("Dry run: nothing was written.")
+
+
+def _hidden_policy(value: str | None) -> HiddenPolicy | None:
+    from chefintro.errors import UsageError
+    from chefintro.roster.hidden import HiddenPolicy
+
+    if value is None:
+        return None
+    try:
+        return HiddenPolicy(value.strip().casefold())
+    except ValueError:
+        raise UsageError(f"--hidden takes skip or include, not {value!r}.") from None
+
+
+def _print_hidden(summary: ImportSummary, *, dry_run: bool) -> None:
+    """Name every hidden or filtered-out row and hidden column, and what was done with it."""
+    from chefintro.roster.hidden import HiddenPolicy
+    from chefintro.roster.load import HIDDEN_CHOICE
+
+    if not summary.hidden:
+        return
+    count = len(summary.hidden)
+    policy = summary.hidden_policy
+    if policy is HiddenPolicy.SKIP:
+        done = "left out" if not dry_run else "would be left out"
+    elif policy is HiddenPolicy.INCLUDE:
+        done = "imported" if not dry_run else "would be imported"
+    else:
+        done = f"shown above as imported; the import refuses them unless you {HIDDEN_CHOICE}"
+    output.warning(
+        f"{plural(count, 'row or column', 'rows or columns')} hidden or filtered out in the "
+        f"workbook ({done}):"
+    )
+    for line in summary.hidden[:_WARNING_LINES]:
+        output.plain(f"  {line.describe()}")
+    if count > _WARNING_LINES:
+        output.plain(f"  … and {count - _WARNING_LINES} more (see --json)")
+
+
+def _print_missing(summary: ImportSummary, *, dry_run: bool) -> None:
+    """Name the agencies' participants the file leaves out, and what became of them."""
+    if not summary.missing:
+        return
+    if summary.withdrew_missing:
+        verb = "would be withdrawn" if dry_run else "were withdrawn"
+        output.warning(
+            f"{plural(len(summary.missing), 'participant')} of "
+            f"{', '.join(summary.missing_agencies)} missing from the file {verb}:"
+        )
+    else:
+        output.warning(
+            f"{plural(len(summary.missing), 'participant')} of "
+            f"{', '.join(summary.missing_agencies)} in cohort {summary.cohort} "
+            f"{'is' if len(summary.missing) == 1 else 'are'} missing from the file and "
+            "stay active (say --withdraw-missing to withdraw them):"
+        )
+    for who in summary.missing[:_WARNING_LINES]:
+        output.plain(f"  {who}")
+    for line in summary.pair_effects:
+        output.warning(line)
 
 
 #: The most warnings an import prints, as for changed rows; ``--json`` lists every one.

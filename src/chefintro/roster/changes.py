@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from chefintro.roster.columns import SHEETS, SheetKey
+from chefintro.roster.hidden import HiddenLine, HiddenPolicy
 
 
 @dataclass
@@ -119,6 +120,16 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
+    #: Hidden and filtered-out rows and columns found (listed whatever was done with them).
+    hidden: list[HiddenLine] = field(default_factory=list)
+    hidden_policy: HiddenPolicy | None = None
+    #: The cohort's active participants of the file's agencies that the file leaves out.
+    missing: list[str] = field(default_factory=list)
+    missing_agencies: list[str] = field(default_factory=list)
+    #: Whether they were withdrawn (``--withdraw-missing``).
+    withdrew_missing: bool = False
+    #: Who was left without a mentor and whose place became free by the withdrawals.
+    pair_effects: list[str] = field(default_factory=list)
 
     def counts(self, key: SheetKey) -> SheetCounts:
         return self.sheets.setdefault(SHEETS[key].sv, SheetCounts())
@@ -145,4 +156,9 @@ class ImportSummary:
             "sheets": {name: c.to_json() for name, c in self.sheets.items()},
             "warnings": self.warnings,
             "changes": [c.to_json() for c in self.changes],
+            "hidden": [h.to_json() for h in self.hidden],
+            "hidden_policy": None if self.hidden_policy is None else str(self.hidden_policy),
+            "missing": self.missing,
+            "missing_withdrawn": self.withdrew_missing,
+            "pair_effects": self.pair_effects,
         }

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from chefintro.errors import InvalidInputError
+from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.changes import ImportSummary
 from chefintro.roster.columns import SHEETS, SheetKey
+from chefintro.roster.load_missing import check_missing
 from chefintro.roster.load_people import PeopleLoader
 from chefintro.roster.load_programme import ProgrammeLoader
 from chefintro.roster.rows import RosterData
@@ -70,17 +71,27 @@ def keep_only(data: RosterData, keys: set[SheetKey]) -> None:
 
 
 def import_roster(
-    *, db: Session, data: RosterData, cohort_name: str | None, dry_run: bool = False
+    *,
+    db: Session,
+    data: RosterData,
+    cohort_name: str | None,
+    dry_run: bool = False,
+    withdraw_missing: bool = False,
 ) -> ImportSummary:
     """Validate and write a read roster; raise InvalidInputError (65) with every problem.
 
     The caller's transaction must be rolled back when this raises; on a dry run this
-    function rolls back itself after computing the summary.
+    function rolls back itself after computing the summary. The cohort's participants
+    of the file's agencies that Deltagare leaves out are named in the summary, and
+    withdrawn with ``withdraw_missing`` (a destructive change: take the undo snapshot).
     """
     loader = _Loader(db, data, cohort_name)
+    _hidden_lines(loader, dry_run=dry_run)
     loader.load_agencies()
     loader.load_participants()
     people_ok = not loader.problems
+    if people_ok:
+        check_missing(loader, withdraw=withdraw_missing)
     # Sessions do not depend on the people, so their problems are found in the same run.
     loader.load_sessions()
     if people_ok:
@@ -104,3 +115,35 @@ def import_roster(
     if dry_run:
         db.rollback()
     return loader.summary
+
+
+#: What a refused hidden row or column tells the coordinator to do.
+HIDDEN_CHOICE = (
+    "say --hidden skip to leave hidden and filtered-out rows and columns out, or --hidden "
+    "include to import them (or show them in the workbook)"
+)
+
+
+def _hidden_lines(loader: _Loader, *, dry_run: bool) -> None:
+    """Never import hidden data silently: list it, and refuse it unless the policy is given.
+
+    A hidden row is often a person HR struck out; a filtered-out one a person the filter
+    happened to leave out. Neither is guessed: a dry run lists them, an import without
+    ``--hidden skip|include`` refuses with each one located.
+    """
+    data = loader.data
+    if not data.hidden:
+        return
+    loader.summary.hidden = list(data.hidden)
+    loader.summary.hidden_policy = data.hidden_policy
+    if data.hidden_policy is not None or dry_run:
+        return
+    for line in data.hidden:
+        loader.problems.append(
+            Problem(
+                f"{line.what()}; {HIDDEN_CHOICE}",
+                sheet=line.sheet,
+                row=line.row,
+                column=line.column,
+            )
+        )

@@ -32,6 +32,7 @@ from chefintro.roster.columns import (
     parse_attendance_header,
     unescape_text,
 )
+from chefintro.roster.hidden import HiddenLine, HiddenMarks, HiddenPolicy
 from chefintro.roster.rows import (
     AgencyRow,
     AttendanceMark,
@@ -159,6 +160,7 @@ class SheetReader:
         formulas: dict[tuple[int, int], str],
         data: RosterData,
         links: dict[tuple[int, int], str] | None = None,
+        hidden: HiddenMarks | None = None,
     ) -> None:
         self.sheet_def = sheet_def
         self.key = sheet_def.key
@@ -169,6 +171,8 @@ class SheetReader:
         self.links = links or {}
         #: Positions of Förnamn and Efternamn when they stand in for Namn.
         self.name_parts: tuple[int, ...] = ()
+        self.hidden = hidden or HiddenMarks()
+        self.skip_hidden = data.hidden_policy is HiddenPolicy.SKIP
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
@@ -207,6 +211,8 @@ class SheetReader:
                 continue
             label = clean_text(unescape_text(raw_text(raw))) or ""
             if not label:
+                continue
+            if self.hidden.columns and self.hidden_column(index, label) and self.skip_hidden:
                 continue
             column = find_column(self.key, label)
             if (
@@ -265,6 +271,33 @@ class SheetReader:
         ordered = [found[c.field] for c in self.sheet_def.columns if c.field in found]
         return [f for f in ordered if f.convert is not info_cell], sessions
 
+    def hidden_column(self, index: int, label: str) -> bool:
+        """Tell whether a column is hidden and holds roster data; list it if so.
+
+        Our own exports' hidden number columns (Träffnummer, Parnummer) and the columns
+        shown for people only are not roster data a person hid.
+        """
+        if self.first_column + index + 1 not in self.hidden.columns:
+            return False
+        column = find_column(self.key, label)
+        if column is not None and (column.hidden or column.kind is ValueKind.INFO):
+            return False
+        is_part = self.key is _PEOPLE and header_key(label) in NAME_PARTS
+        if column is None and not is_part and self.key is not SheetKey.ATTENDANCE:
+            return False  # not read anyway: ignored with the other unknown columns
+        where = f"{self.letter(index)} ({label})"
+        self.data.hidden.append(HiddenLine(self.name, "hidden", column=where))
+        return True
+
+    def hidden_row(self, number: int, row: list[Any], indexes: list[int]) -> bool:
+        """List a hidden or filtered-out row that holds data; True when it is to be skipped."""
+        first = next((raw_text(row[i]) for i in indexes if row[i] != ""), None)
+        if self.name_parts and self.key is _PEOPLE:
+            first = " ".join(raw_text(row[i]) for i in self.name_parts if row[i] != "") or first
+        how = self.hidden.rows[number]
+        self.data.hidden.append(HiddenLine(self.name, how, row=number, subject=first))
+        return self.skip_hidden
+
     def make_field(self, column: Column, index: int) -> _Field:
         return _Field(column.field, index, CONVERTERS[column.kind], column.required)
 
@@ -314,12 +347,15 @@ class SheetReader:
         links = self.links
         email_fields = {f.name for f in fields if f.convert is CONVERTERS[ValueKind.EMAIL]}
         joined = self.name_parts
+        hidden_rows = self.hidden.rows
         for number, row in enumerate(rows, start=header_row + 1):
             if len(problems) >= MAX_PROBLEMS:
                 self.data.truncated = True
                 return
             if pick(row).count("") == width:
                 continue  # blank row (cells outside roster columns do not count)
+            if hidden_rows and number in hidden_rows and self.hidden_row(number, row, indexes):
+                continue
             values: dict[str, Any] = {}
             complete = True
             reported = len(problems)
