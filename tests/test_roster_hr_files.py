@@ -181,3 +181,126 @@ def test_people_missing_from_an_agencys_file_are_named_and_withdrawn_on_request(
     programme("db", "undo", "--yes")
     parts = {p["email"]: p["status"] for p in programme.json("participant", "list")}
     assert parts["per.struken@csn.se"] == "active"
+
+
+# --- names written "Efternamn, Förnamn"; the one name finder ------------------------------
+
+
+def test_surname_first_names_are_turned_round_with_a_warning(
+    programme: Cli, tmp_path: Path
+) -> None:
+    path = save(
+        hr_book(
+            [
+                ["Namn", "E-post", "Myndighet", "Roll"],
+                ["Ågren, Zoë", "zoe.agren@csn.se", "CSN", "adept"],
+                ["O'Brien, Liam", "liam@bolagsverket.se", "BV", "mentor"],
+                ["Lena Ek", "lena.ek@spv.se", "SPV", "mentor"],
+            ]
+        ),
+        tmp_path / "hr-export.xlsx",
+    )
+    result = programme("roster", "import", str(path))
+    assert "the names in rows 4 and 5 were written 'Efternamn, Förnamn'" in result.stderr
+    people = {p["email"]: p["name"] for p in programme.json("person", "list")}
+    assert people["zoe.agren@csn.se"] == "Zoë Ågren"
+    assert people["liam@bolagsverket.se"] == "Liam O'Brien"
+    assert people["lena.ek@spv.se"] == "Lena Ek"
+
+
+def test_one_name_finder_for_every_command(programme: Cli, tmp_path: Path) -> None:
+    programme("person", "add", "--name", "Zoë Ågren", "--email", "zoe@csn.se", "--agency", "CSN")
+    programme("person", "add", "--name", "Liam O'Brien", "--email", "liam@bv.se", "--agency", "BV")
+    programme(
+        "person", "add", "--name", "Anna-Karin Berg", "--email", "ak@spv.se", "--agency", "SPV"
+    )
+    for typed in ("zoe agren", "ÅGREN, ZOË", "agren zoe"):
+        assert programme.json("person", "show", typed)["email"] == "zoe@csn.se", typed
+    assert programme.json("person", "show", "liam obrien")["email"] == "liam@bv.se"
+    assert programme.json("person", "show", "anna karin berg")["email"] == "ak@spv.se"
+    programme("participant", "add", "zoe agren", "--role", "adept")
+    programme("participant", "add", "Liam OBrien", "--role", "mentor")
+    programme("pair", "set", "Agren, Zoe", "liam o'brien")
+    assert [p["adept"] for p in programme.json("pair", "list")] == ["zoe@csn.se"]
+
+
+# --- two-level headers -------------------------------------------------------------------
+
+
+def two_level_book() -> Any:
+    book = hr_book(
+        [
+            ["Namn", None, "E-post", "Myndighet", "Roll"],
+            ["Förnamn", "Efternamn", None, None, None],
+            ["Åsa", "Öberg", "asa@csn.se", "CSN", "adept"],
+            ["Örjan", "Sjöström", "orjan@bolagsverket.se", "BV", "mentor"],
+        ]
+    )
+    book["Blad1"].merge_cells("A3:B3")
+    for column in "CDE":
+        book["Blad1"].merge_cells(f"{column}3:{column}4")
+    return book
+
+
+def test_a_two_level_header_is_read(programme: Cli, tmp_path: Path) -> None:
+    path = save(two_level_book(), tmp_path / "två-nivåer.xlsx")
+    result = programme("roster", "import", str(path), "--dry-run")
+    assert "the headers stand on two rows (3 and 4)" in result.stderr
+    assert "Deltagare row 5: added Åsa Öberg <asa@csn.se> to cohort 2027 as adept" in result.stdout
+    assert "row 4" not in result.stdout
+    programme("roster", "import", str(path))
+    assert {p["name"] for p in programme.json("person", "list")} == {"Åsa Öberg", "Örjan Sjöström"}
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_libreoffice_saved_two_level_header_is_read(programme: Cli, tmp_path: Path) -> None:
+    saved = libreoffice(save(two_level_book(), tmp_path / "två.xlsx"), "xlsx", tmp_path)
+    data = read_roster(saved)
+    assert data.problems == []
+    assert [(p.row, p.name) for p in data.participants] == [(5, "Åsa Öberg"), (6, "Örjan Sjöström")]
+
+
+def test_a_half_header_row_is_refused_with_what_to_do(programme: Cli, tmp_path: Path) -> None:
+    path = save(
+        hr_book(
+            [
+                ["Namn", None, "E-post", "Myndighet", "Roll"],
+                ["Förnamn", "Efternamn", "Kontaktväg", "Kommentar", None],
+                ["Åsa", "Öberg", "asa@csn.se", "CSN", "adept"],
+            ]
+        ),
+        tmp_path / "halv.xlsx",
+    )
+    result = programme("roster", "import", str(path), code=65)
+    assert "looks like a second header row" in result.stderr
+    assert "make one header row" in result.stderr
+
+
+# --- the dry run's words -----------------------------------------------------------------
+
+
+def test_the_dry_run_says_added_to_the_cohort_not_a_role_from_blank(
+    programme: Cli, tmp_path: Path
+) -> None:
+    programme("person", "add", "--name", "Åsa Öberg", "--email", "asa@csn.se", "--agency", "CSN")
+    programme("person", "add", "--name", "Örjan Ek", "--email", "orjan@bv.se", "--agency", "BV")
+    path = save(
+        hr_book(
+            [
+                ["Namn", "E-post", "Myndighet", "Roll", "Ort"],
+                ["Åsa Öberg", "asa@csn.se", "CSN", "adept", "Umeå"],
+                ["Örjan Ek", "orjan@bv.se", "SPV", "mentor", None],
+            ]
+        ),
+        tmp_path / "ny-omgång.xlsx",
+    )
+    dry = programme("roster", "import", str(path), "--dry-run")
+    assert (
+        "Deltagare row 4: added Åsa Öberg <asa@csn.se> to cohort 2027 as adept — Ort: (tomt) → Umeå"
+        in dry.stdout
+    )
+    assert (
+        "Deltagare row 5: added Örjan Ek <orjan@bv.se> to cohort 2027 as mentor — Myndighet: BV → SPV"
+        in dry.stdout
+    )
+    assert "Roll" not in dry.stdout

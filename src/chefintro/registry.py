@@ -14,7 +14,14 @@ from chefintro import rules
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_field, clean_text, email_key, name_key, swedish_key
+from chefintro.text import (
+    clean_field,
+    clean_text,
+    email_key,
+    name_key,
+    person_name_key,
+    swedish_key,
+)
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -335,12 +342,12 @@ def get_person(*, db: Session, email: str) -> Person:
 def people_named(
     *, db: Session, name: str, agency_id: int | None = None
 ) -> list[tuple[Person, Agency]]:
-    """Return the people whose name is ``name`` (case- and accent-insensitive), by e-mail."""
-    key = name_key(name)
+    """Return the people whose name is ``name`` (:func:`person_name_key`), by e-mail."""
+    key = person_name_key(name)
     query = select(Person, Agency).join(Agency, col(Agency.id) == col(Person.agency_id))
     if agency_id is not None:
         query = query.where(Person.agency_id == agency_id)
-    found = [(p, a) for p, a in db.exec(query).all() if name_key(p.name) == key]
+    found = [(p, a) for p, a in db.exec(query).all() if person_name_key(p.name) == key]
     return sorted(found, key=lambda pa: pa[0].email_key)
 
 

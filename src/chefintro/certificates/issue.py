@@ -15,7 +15,7 @@ from chefintro import audit, settings
 from chefintro.errors import NotFoundError, OutputError, RuleError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.text import email_key
+from chefintro.text import email_key, person_name_key
 from chefintro.yearend import (
     COMPLETED,
     CompletionRow,
@@ -130,8 +130,8 @@ def _find(rows: list[CompletionRow], ref: str) -> CompletionRow:
     by_email = [r for r in rows if email_key(r.email) == email_key(wanted)]
     if by_email:
         return by_email[0]
-    folded = unicodedata.normalize("NFC", " ".join(wanted.split())).casefold()
-    by_name = [r for r in rows if unicodedata.normalize("NFC", r.name).casefold() == folded]
+    folded = person_name_key(wanted)
+    by_name = [r for r in rows if person_name_key(r.name) == folded]
     if len(by_name) == 1:
         return by_name[0]
     if len(by_name) > 1:

@@ -376,6 +376,20 @@ def info_cell(raw: object) -> None:
     return None
 
 
+def turned_name(name: str) -> str | None:
+    """Return "Förnamn Efternamn" for a name written "Efternamn, Förnamn", else None.
+
+    Swedish HR systems export names surname first with a comma; one comma with words on
+    both sides is that order (a name itself never holds a comma).
+    """
+    if name.count(",") != 1:
+        return None
+    last, first = (part.strip() for part in name.split(","))
+    if not last or not first:
+        return None
+    return f"{first} {last}"
+
+
 CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {
     ValueKind.TEXT: _text,
     ValueKind.CODE: _code,

@@ -57,6 +57,11 @@ class Change(NamedTuple):
     action: str  # "added", "changed", "unchanged" or "skipped"
     subject: str  # who or what: an e-mail, an agency code, a session, "adept → mentor"
     fields: tuple[FieldChange, ...] = ()
+    #: What "added" means, in words: " to cohort 2027 as adept".
+    detail: str = ""
+    #: Whether the subject was stored before (a person joining the cohort): its field
+    #: changes are then listed even though the row is counted as added.
+    existing: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,15 +70,28 @@ class Change(NamedTuple):
             "action": self.action,
             "subject": self.subject,
             "fields": [f.to_json() for f in self.fields],
+            "detail": self.detail.strip(),
         }
 
     def describe(self) -> str:
-        """One line for people: ``Deltagare row 4: changed anna@csn.se — Ort: Umeå → Luleå``."""
+        """One line for people: ``Deltagare row 4: changed anna@csn.se — Ort: Umeå → Luleå``.
+
+        The words say what happens: "added … to cohort 2027 as adept" for a person who
+        joins the cohort (never a role changing from blank), "moved … from CSN to BV" for
+        a person whose agency changes, "changed" for the rest.
+        """
         where = f"{self.sheet} row {self.row}" if self.row is not None else self.sheet
-        line = f"{where}: {self.action} {self.subject}"
-        if self.fields and self.action != "added":
+        shown = self.fields if self.action != "added" or self.existing else ()
+        verb = self.action
+        moved = next((f for f in shown if f.field == "Myndighet" and f.old), None)
+        detail = self.detail
+        if moved is not None and self.action == "changed":
+            verb, detail = "moved", f" from {moved.old} to {moved.new}"
+            shown = tuple(f for f in shown if f is not moved)
+        line = f"{where}: {verb} {self.subject}{detail}"
+        if shown:
             line += " — " + "; ".join(
-                f"{f.field}: {_shown(f.old)} → {_shown(f.new)}" for f in self.fields
+                f"{f.field}: {_shown(f.old)} → {_shown(f.new)}" for f in shown
             )
         return line
 

@@ -29,7 +29,7 @@ from chefintro.roster.changes import Change, FieldChange, diff
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.loader import Loader
 from chefintro.roster.rows import ParticipantRow
-from chefintro.text import swedish_key
+from chefintro.text import person_name_key, swedish_key
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
@@ -226,7 +226,7 @@ class PeopleLoader(Loader):
                     )
                 keys.append(key)
                 continue
-            found = mentors_by_name.get(wish.casefold(), [])
+            found = mentors_by_name.get(person_name_key(wish), [])
             if len(found) != 1:
                 what = "no mentor" if not found else f"{len(found)} mentors"
                 self.summary.warnings.append(
@@ -316,6 +316,7 @@ class PeopleLoader(Loader):
                 )
             agency, agency_id, code = found
             person = people.get(key)
+            joins = ""
             changed_fields: list[tuple[str, object, object]] = []
             if person is None:
                 new_people.append((row, agency_id, key))
@@ -348,9 +349,8 @@ class PeopleLoader(Loader):
                 existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
                     new_parts.append((row, key, tuple(preferred)))
-                    if action != "added":
-                        changed_fields.append(("Roll", None, row.role.value))
-                        action = "changed"
+                    # Joining the cohort is an addition, whatever the person's own fields do.
+                    action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
                 elif not self._update_participant(
                     row, cohort, existing, preferred, live_pairs, changed_fields
                 ):
@@ -363,7 +363,11 @@ class PeopleLoader(Loader):
                     fields = added_fields[code] = diff([("Myndighet", None, code)])
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
-            outcome.append(Change(sheet, row.row, action, f"{row.name} <{row.email}>", fields))
+            outcome.append(
+                Change(
+                    sheet, row.row, action, f"{row.name} <{row.email}>", fields, joins, bool(person)
+                )
+            )
             if cohort is not None:
                 # As stored once the import is done: a blank cell keeps the stored value.
                 shown: ParticipantRow | Person = row if person is None else person
@@ -400,7 +404,7 @@ class PeopleLoader(Loader):
                 )
         mentors_by_name: dict[str, list[str]] = {}
         for key, (name, _code) in mentors_by_key.items():
-            mentors_by_name.setdefault(name.casefold(), []).append(key)
+            mentors_by_name.setdefault(person_name_key(name), []).append(key)
         return mentors_by_key, mentors_by_name
 
     def _update_person(

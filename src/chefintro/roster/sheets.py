@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
-from itertools import chain
+from itertools import chain, zip_longest
 from operator import itemgetter
 from typing import Any
 
@@ -19,6 +19,7 @@ from chefintro.roster.cells import (
     quoted,
     raw_text,
     status_cell,
+    turned_name,
 )
 from chefintro.roster.columns import (
     NAME_PARTS,
@@ -45,6 +46,7 @@ from chefintro.roster.rows import (
     RosterData,
 )
 from chefintro.text import clean_text
+from chefintro.words import listing, noun
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,8 @@ class SheetReader:
         self.links = links or {}
         #: Positions of Förnamn and Efternamn when they stand in for Namn.
         self.name_parts: tuple[int, ...] = ()
+        #: (row, as written, as turned) of names written "Efternamn, Förnamn".
+        self.turned: list[tuple[int, str, str]] = []
         self.hidden = hidden or HiddenMarks()
         self.skip_hidden = data.hidden_policy is HiddenPolicy.SKIP
 
@@ -190,12 +194,71 @@ class SheetReader:
                 f"sheet {self.name!r}: the headers are on row {header_row}; {above} "
                 "skipped as a title."
             )
+        below = next(rest, None)
+        last_header_row = header_row
+        level = self.second_level(header_row, below) if below is not None else False
+        if level is None:
+            return  # refused, with what to do
+        if level and below is not None:
+            header = [
+                low if low != "" else high for high, low in zip_longest(header, below, fillvalue="")
+            ]
+            last_header_row = header_row + 1
+            shown = ", ".join(raw_text(cell) for cell in below if cell != "")
+            self.data.warnings.append(
+                f"sheet {self.name!r}: the headers stand on two rows ({header_row} and "
+                f"{last_header_row}); the lower row's headers ({shown}) were read under the "
+                "upper row's."
+            )
+        elif below is not None:
+            rest = chain((below,), rest)
         fields, sessions = self.map_header(header_row, header)
         if fields is None:
             return
         if self.key is SheetKey.ATTENDANCE:
             self.data.attendance_sessions = sessions
-        self.read_rows(header_row, rest, fields, sessions)
+        self.read_rows(last_header_row, rest, fields, sessions)
+        if self.turned:
+            self.warn_turned()
+
+    def second_level(self, header_row: int, below: list[Any]) -> bool | None:
+        """Tell whether the row under the header is a second header level (Namn merged over
+        Förnamn and Efternamn): only header words and no address in it; each word takes
+        the place of the one above it (a merged cell's others are blank).
+
+        A row that is half header words and half something else is refused (None, with a
+        problem saying what to do): it is neither a header nor a person, and reading it
+        either way would be a guess.
+        """
+        filled = [(i, cell) for i, cell in enumerate(below) if cell != ""]
+        if not filled or any(isinstance(cell, str) and "@" in cell for _, cell in filled):
+            return False
+        words = [(i, cell) for i, cell in filled if recognised_headers(self.key, [cell])]
+        if not words:
+            return False
+        if len(words) < len(filled):
+            if 2 * len(words) >= len(filled):
+                self.problem(
+                    header_row + 1,
+                    None,
+                    "this row looks like a second header row (it holds "
+                    + ", ".join(repr(raw_text(c)) for _, c in words)
+                    + "); make one header row with one header per column (e.g. Förnamn, "
+                    "Efternamn, E-post, Myndighet, Roll) and delete the other.",
+                )
+                return None
+            return False
+        return True
+
+    def warn_turned(self) -> None:
+        rows = [str(row) for row, _, _ in self.turned]
+        count = len(rows)
+        _, written, turned = self.turned[0]
+        self.data.warnings.append(
+            f"sheet {self.name!r}: the {noun(count, 'name')} in {noun(count, 'row')} "
+            f"{listing(rows, limit=20)} {noun(count, 'was', 'were')} written 'Efternamn, "
+            f"Förnamn' and turned round ({written!r} → {turned!r}); check them in the dry run."
+        )
 
     def map_header(
         self, header_row: int, header: list[Any]
@@ -506,6 +569,10 @@ def _build_participant(
 ) -> None:
     email = v["email"]
     key = email_cell_key(email)
+    turned = turned_name(v["name"])
+    if turned is not None:
+        reader.turned.append((number, v["name"], turned))
+        v["name"] = turned
     wished = v.get("preferred_mentors")
     if wished and key in map(email_cell_key, wished):
         reader.bad(
