@@ -295,12 +295,7 @@ def test_the_dry_run_says_added_to_the_cohort_not_a_role_from_blank(
         tmp_path / "ny-omgång.xlsx",
     )
     dry = programme("roster", "import", str(path), "--dry-run")
-    assert (
-        "Deltagare row 4: added Åsa Öberg <asa@csn.se> to cohort 2027 as adept — Ort: (tomt) → Umeå"
-        in dry.stdout
-    )
-    assert (
-        "Deltagare row 5: added Örjan Ek <orjan@bv.se> to cohort 2027 as mentor — Myndighet: BV → SPV"
-        in dry.stdout
-    )
+    added = "to cohort 2027 as"
+    assert f"row 4: added Åsa Öberg <asa@csn.se> {added} adept — Ort: (tomt) → Umeå" in dry.stdout
+    assert f"row 5: added Örjan Ek <orjan@bv.se> {added} mentor — Myndighet: BV → SPV" in dry.stdout
     assert "Roll" not in dry.stdout
