@@ -274,6 +274,7 @@ def test_a_half_header_row_is_refused_with_what_to_do(programme: Cli, tmp_path: 
     result = programme("roster", "import", str(path), code=65)
     assert "looks like a second header row" in result.stderr
     assert "make one header row" in result.stderr
+    assert "1 problem found" in result.stderr  # the header row is not also read as a person
 
 
 # --- the dry run's words -----------------------------------------------------------------
