@@ -111,7 +111,7 @@ def test_file_stems_are_safe_on_windows(text: str, stem: str) -> None:
 def test_intro_drafts_parse_back_with_both_parts_in_swedish(year: Cli, tmp_path: Path) -> None:
     out = tmp_path / "utkast"
     result = year("message", "intro", "--out", str(out))
-    assert "Wrote 2 introduction draft(s) for 4 recipient(s)" in result.stderr
+    assert "Wrote 2 introduction drafts for 4 recipients" in result.stderr
     files = drafts(out)
     # Swedish order: Å comes after Z.
     assert [f.name for f in files] == [
@@ -290,7 +290,7 @@ def test_templates_are_written_to_edit_and_used(year: Cli, tmp_path: Path) -> No
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     (folder / "intro.subject.txt").write_text("Hej {{ adept.first_name }}!\n", encoding="utf-8")
     again = year("message", "templates", str(folder))
-    assert "Left 9 existing file(s)" in again.stderr
+    assert "Left 9 existing files" in again.stderr
     assert (folder / "intro.subject.txt").read_text(encoding="utf-8") == (
         "Hej {{ adept.first_name }}!\n"
     )
@@ -411,7 +411,7 @@ def _person_id(email: str) -> int:
 def test_send_delivers_once_and_again_only_when_asked(mail: tuple[Cli, Recorder]) -> None:
     cli, server = mail
     result = cli("message", "intro", "--send", "--yes")
-    assert "Sent 2 introduction(s) to 4 recipient(s)" in result.stderr
+    assert "Sent 2 introductions to 4 recipients" in result.stderr
     assert len(server.received) == 2
     sender, recipients, _ = server.received[1]
     assert sender == "karin.berg@example.se"
@@ -486,7 +486,7 @@ def test_a_refused_recipient_is_left_for_the_next_run(mail: tuple[Cli, Recorder]
     cli, server = mail
     server.refuse = {ORJAN}
     result = cli("message", "intro", "--send", "--yes", code=75)
-    assert "Sent 2 introduction(s) to 3 recipient(s)" in result.stderr
+    assert "Sent 2 introductions to 3 recipients" in result.stderr
     assert "550" in result.stderr
     assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE], [ASA]]
     assert {r[4] for r in _sent_rows()} == {
@@ -507,7 +507,7 @@ def test_a_failure_half_way_reports_and_keeps_what_went(mail: tuple[Cli, Recorde
     cli, server = mail
     server.fail_after = 1
     result = cli("message", "intro", "--send", "--yes", code=75)
-    assert "Sent 1 introduction(s) to 2 recipient(s): Zacharias Ek & Élise Nordén" in (
+    assert "Sent 1 introduction to 2 recipients: Zacharias Ek & Élise Nordén" in (
         result.stderr
     )
     assert "Sending stopped: 451" in result.stderr
@@ -517,7 +517,7 @@ def test_a_failure_half_way_reports_and_keeps_what_went(mail: tuple[Cli, Recorde
 
     server.fail_after = None
     rerun = cli("message", "intro", "--send", "--yes")
-    assert "Sent 1 introduction(s) to 2 recipient(s)." in rerun.stderr
+    assert "Sent 1 introduction to 2 recipients." in rerun.stderr
     assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE], [ASA, ORJAN]]
     assert len(_sent_rows()) == 4
 

@@ -75,7 +75,7 @@ def test_completion_follows_the_cohorts_attendance_rule(finished: Cli) -> None:
     }
     text = finished("report", "completion")
     assert "mentor (not judged)" in text.stdout
-    assert "2 of 3 adept(s) completed" in text.stderr
+    assert "2 of 3 adepts completed" in text.stderr
 
 
 def test_completion_before_the_last_day_is_in_progress(finished: Cli) -> None:
@@ -132,7 +132,7 @@ def test_certificates_for_those_who_completed(finished: Cli, tmp_path: Path) -> 
     log: Any = finished.json("db", "log")
     assert (log[-1]["action"], log[-1]["detail"]) == (
         "certificates",
-        "cohort 2026: 2 certificate(s) written",
+        "cohort 2026: 2 certificates written",
     )
     assert "Åsa" not in json.dumps(log, ensure_ascii=False)
 

@@ -20,6 +20,7 @@ from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_field, clean_text, email_key, swedish_key
+from chefintro.words import plural
 
 # --- cohorts ----------------------------------------------------------------------------
 
@@ -222,7 +223,7 @@ def check_closable(*, db: Session, cohort: Cohort, force: bool = False) -> None:
     if ahead and not force:
         shown = "; ".join(ahead[:5]) + (f"; and {len(ahead) - 5} more" if len(ahead) > 5 else "")
         raise RuleError(
-            f"Cohort {cohort.name} still has {len(ahead)} programme day(s) ahead: {shown}. "
+            f"Cohort {cohort.name} still has {plural(len(ahead), 'programme day')} ahead: {shown}. "
             "Close it after the last day, or use --force to close it now."
         )
 
@@ -331,15 +332,17 @@ def eligibility(
         return (
             status,
             months,
-            f"{person.name} ({role}) has managed staff for {max(months or 0, 0)} months at the "
-            f"cohort's start; the programme asks for {needed}.",
+            f"{person.name} ({role}) has managed staff for "
+            f"{plural(max(months or 0, 0), 'month')} at the cohort's start; the programme "
+            f"asks for {plural(needed, 'month')}.",
         )
     if status == rules.LONG:
         return (
             status,
             months,
-            f"{person.name} (adept) has managed staff for {months} months at the cohort's "
-            f"start; the programme is for managers of at most {adept_max_months} months.",
+            f"{person.name} (adept) has managed staff for {plural(months or 0, 'month')} at "
+            f"the cohort's start; the programme is for managers of at most "
+            f"{plural(adept_max_months or 0, 'month')}.",
         )
     return status, months, None
 

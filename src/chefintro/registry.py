@@ -22,6 +22,7 @@ from chefintro.text import (
     person_name_key,
     swedish_key,
 )
+from chefintro.words import plural
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -485,8 +486,8 @@ def remove_person(*, db: Session, email: str, force: bool = False) -> None:
     ).one()
     if taking_part and not force:
         raise RuleError(
-            f"{person.name} takes part in {taking_part} cohort(s). Withdraw them instead, or "
-            "use --force to remove the person with their participations and pairs."
+            f"{person.name} takes part in {plural(taking_part, 'cohort')}. Withdraw them "
+            "instead, or use --force to remove the person with their participations and pairs."
         )
     db.delete(person)
     db.flush()

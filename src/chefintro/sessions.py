@@ -29,6 +29,7 @@ from chefintro.models import (
 )
 from chefintro.registry import get_agency
 from chefintro.text import clean_field, clean_text
+from chefintro.words import plural
 
 
 @dataclass
@@ -399,8 +400,9 @@ def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool 
     records = db.exec(select(Attendance).where(Attendance.session_id == row.id)).all()
     if records and not force:
         raise RuleError(
-            f"Session {row.id} ({row.title}) has attendance recorded for {len(records)} "
-            "participant(s). Use --force to remove it together with that attendance."
+            f"Session {row.id} ({row.title}) has attendance recorded for "
+            f"{plural(len(records), 'participant')}. Use --force to remove it together with "
+            "that attendance."
         )
     for record in records:
         db.delete(record)

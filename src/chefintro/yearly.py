@@ -24,6 +24,7 @@ from chefintro.errors import (
     UsageError,
 )
 from chefintro.store import Store
+from chefintro.words import plural
 
 _KNOWN = {
     "cohort": {"name", "start", "end", "min_attendance", "excused_counts", "carry_over_from"},
@@ -259,7 +260,9 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
     if problems:
         for file in missing:
             bad("[roster] files", f"{file} does not exist")
-        raise InvalidInputError(f"{path}: {len(problems)} problem(s) in the plan.", problems)
+        raise InvalidInputError(
+            f"{path}: {plural(len(problems), 'problem')} in the plan.", problems
+        )
     if missing:
         names = ", ".join(str(file) for file in missing)
         raise UnreadableInputError(f"{path}: roster file not found: {names}.")
@@ -404,7 +407,9 @@ def run_plan(
         if plan.carry_over_from:
             source = cohorts.get_cohort(db=db, name=plan.carry_over_from)
             carried = cohorts.carry_over_mentors(db=db, source=source, target=cohort)
-            results.append(StepResult("carry over", f"{carried} mentor(s) from {source.name}"))
+            results.append(
+                StepResult("carry over", f"{plural(carried, 'mentor')} from {source.name}")
+            )
         for data in rosters:
             note(f"Importing {data.path.name}")
             summary = import_roster(db=db, data=data, cohort_name=cohort.name)
@@ -437,17 +442,19 @@ def run_plan(
         if plan.suggest:
             note("Matching")
             pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
-            results.append(StepResult("match", f"{len(pairs)} adept(s) placed"))
+            results.append(StepResult("match", f"{plural(len(pairs), 'adept')} placed"))
         if plan.apply:
             applied = pairing.apply(db=db, cohort=cohort, today=today)
-            results.append(StepResult("apply", f"{applied} pair(s) made active"))
+            results.append(StepResult("apply", f"{plural(applied, 'pair')} made active"))
         if plan.group_size:
             note("Peer groups")
             existing = groups.list_groups(db=db, cohort=cohort)
             if existing:
                 # Groups people already know are not reshuffled by running the plan again.
                 results.append(
-                    StepResult("groups", f"{len(existing)} group(s) kept; 'group form' re-forms")
+                    StepResult(
+                        "groups", f"{plural(len(existing), 'group')} kept; 'group form' re-forms"
+                    )
                 )
             else:
                 formed = groups.form_groups(
@@ -456,7 +463,7 @@ def run_plan(
                     size=plan.group_size,
                     include_mentors=plan.include_mentors,
                 )
-                results.append(StepResult("groups", f"{len(formed)} group(s) formed"))
+                results.append(StepResult("groups", f"{plural(len(formed), 'group')} formed"))
         if dry_run:
             db.rollback()
             results.append(StepResult("dry run", "nothing was written"))
@@ -486,10 +493,10 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
             progress("Writing the agency workbooks")
             written = write_agency_workbooks(db=db, cohort=cohort, directory=plan.agencies_dir)
             results.append(
-                StepResult("agencies", f"{len(written)} workbook(s) in {plan.agencies_dir}")
+                StepResult("agencies", f"{plural(len(written), 'workbook')} in {plan.agencies_dir}")
             )
         if plan.calendar is not None:
             progress("Writing the calendar")
             count = write_ics(db=db, cohort=cohort, path=plan.calendar)
-            results.append(StepResult("calendar", f"{count} session(s) in {plan.calendar}"))
+            results.append(StepResult("calendar", f"{plural(count, 'session')} in {plan.calendar}"))
     return results

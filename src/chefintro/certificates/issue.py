@@ -16,6 +16,7 @@ from chefintro.errors import NotFoundError, OutputError, RuleError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.text import email_key, person_name_key
+from chefintro.words import plural
 from chefintro.yearend import (
     COMPLETED,
     CompletionRow,
@@ -115,7 +116,7 @@ def write_certificates(
     audit.log(
         db=db,
         action="certificates",
-        detail=f"cohort {cohort.name}: {len(files)} certificate(s) written",
+        detail=f"cohort {cohort.name}: {plural(len(files), 'certificate')} written",
     )
     return CertificateRun(
         cohort=cohort.name,

@@ -10,6 +10,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, report_purge, state
+from chefintro.words import plural
 
 app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
 
@@ -67,7 +68,7 @@ def create(
         info = cohorts.cohort_info(db=db, cohort=cohort)
     output.success(f"Created cohort {info.name} ({info.starts_on} – {info.ends_on}).")
     if carry_over_from is not None:
-        output.info(f"{carried} mentor(s) carried over from cohort {carry_over_from}.")
+        output.info(f"{plural(carried, 'mentor')} carried over from cohort {carry_over_from}.")
     if info.current:
         output.info(f"Cohort {info.name} is the current cohort.")
 
@@ -211,7 +212,9 @@ def carry_over(
         target = st.current_cohort(db)
         origin = cohorts.get_cohort(db=db, name=source)
         carried = cohorts.carry_over_mentors(db=db, source=origin, target=target)
-    output.success(f"{carried} mentor(s) carried over from cohort {origin.name} to {target.name}.")
+    output.success(
+        f"{plural(carried, 'mentor')} carried over from cohort {origin.name} to {target.name}."
+    )
 
 
 @app.command("anonymise")
@@ -261,4 +264,6 @@ def anonymise(
     )
     report_purge(purge, "the replaced data is overwritten", server_note=False)
     if scrubbed:
-        output.info(f"The people are anonymised in the {scrubbed} undo snapshot(s) as well.")
+        output.info(
+            f"The people are anonymised in the {plural(scrubbed, 'undo snapshot')} as well."
+        )

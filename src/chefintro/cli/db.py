@@ -10,6 +10,7 @@ import typer
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, state
 from chefintro.errors import EXIT_RULE
+from chefintro.words import noun, plural
 
 app = typer.Typer(help="Inspect and look after the store.", no_args_is_help=True)
 
@@ -64,7 +65,9 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
         elif report.integrity == ["ok"]:
             integrity = "ok"
         else:
-            integrity = f"{len(report.integrity)} problem(s)" if report.integrity else "not checked"
+            integrity = (
+                plural(len(report.integrity), "problem") if report.integrity else "not checked"
+            )
         output.record(
             [
                 ("Store", report.location),
@@ -164,7 +167,8 @@ def restore(
         output.info(f"The store as it was before is kept in {done.previous}")
     if done.undone:
         output.warning(
-            f"{len(done.undone)} erasure(s) or anonymisation(s) were made after this backup, so "
+            f"{plural(len(done.undone), 'erasure or anonymisation', 'erasures or anonymisations')} "
+            f"{noun(len(done.undone), 'was', 'were')} made after this backup, so "
             "the personal data they removed is back in the store. Do them again; 'chefintro db "
             "log' lists them."
         )

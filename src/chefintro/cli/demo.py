@@ -9,6 +9,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import resume_gc
+from chefintro.words import plural
 
 
 def demo(
@@ -101,10 +102,12 @@ def demo(
         output.info(
             f"Surveys {' and '.join(end.surveys)} answered through Forms-shaped files "
             f"({', '.join(p.name for p in end.forms)}); the end survey's form is "
-            f"{end.form_workbook.name}; {len(end.certificates)} certificate(s) in "
+            f"{end.form_workbook.name}; {plural(len(end.certificates), 'certificate')} in "
             f"{end.certificates[0].parent if end.certificates else target}."
         )
-    output.success(f"Demo finished: {len(pairs)} pairs, {len(formed)} peer groups.")
+    output.success(
+        f"Demo finished: {plural(len(pairs), 'pair')}, {plural(len(formed), 'peer group')}."
+    )
     output.info(f"The demo's store and files are in {target}.")
     if pairs:
         output.info(f"Try: chefintro --db {run.store_path} pair explain {pairs[0].adept}")

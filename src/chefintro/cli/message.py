@@ -9,6 +9,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import YesOption, state
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.cli.common import AppState
@@ -92,7 +93,8 @@ def _run(
     if config is None:
         paths = service.write_batch(store=st.store(), batch=batch, directory=directory)
         output.success(
-            f"Wrote {len(paths)} {name} draft(s) for {batch.recipients} recipient(s) to "
+            f"Wrote {plural(len(paths), name + ' draft')} for "
+            f"{plural(batch.recipients, 'recipient')} to "
             f"{directory}{skipped}."
         )
         output.info("Open a draft in Outlook, Thunderbird or Apple Mail to check and send it.")
@@ -107,7 +109,7 @@ def _confirm(batch: Batch, name: str, server: str, yes: bool, skipped: str) -> N
     from chefintro.cli.common import confirm
 
     question = (
-        f"Send {len(batch.built)} {name}(s) to {batch.recipients} recipient(s) through "
+        f"Send {plural(len(batch.built), name)} to {plural(batch.recipients, 'recipient')} through "
         f"{server}{skipped}?"
     )
     confirm(yes=yes, what=question[:-1], question=question, nothing="Nothing was sent.")
@@ -123,19 +125,28 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         # Name what went only when something did not: that is when it matters.
         which = "" if report.complete else ": " + "; ".join(report.sent)
         output.success(
-            f"Sent {len(report.sent)} {name}(s) to {report.recipients} recipient(s){which}."
+            f"Sent {plural(len(report.sent), name)} to "
+            f"{plural(report.recipients, 'recipient')}{which}."
         )
     for line in report.refused:
         output.warning(f"The server refused recipients of {line}; they are left for the next run.")
     if report.stopped is not None:
         left = "; ".join(report.left)
+        reason = report.stopped.rstrip(". ")
+        if not report.sent:
+            nothing = "" if reason.endswith("Nothing was sent") else " Nothing was sent."
+            raise DeliveryError(
+                f"Sending stopped: {reason}.{nothing} Run the same command again to send "
+                f"{noun(len(batch.built), 'it', 'them')}."
+            )
         raise DeliveryError(
-            f"Sending stopped: {report.stopped}. Sent {len(report.sent)} of "
-            f"{len(batch.built)}; not sent: {left}. Run the same command again to send the rest."
+            f"Sending stopped: {reason}. Sent {len(report.sent)} of "
+            f"{plural(len(batch.built), name)}; not sent: {left}. Run the same command again "
+            "to send the rest."
         )
     if report.refused:
         raise DeliveryError(
-            f"{len(report.refused)} {name}(s) did not reach every recipient; run the same "
+            f"{plural(len(report.refused), name)} did not reach every recipient; run the same "
             "command again to retry them."
         )
 
@@ -259,6 +270,6 @@ def templates(
         with private_output(target, overwrite=False) as temporary:
             temporary.write_text(text, encoding="utf-8")
         written.append(name)
-    output.success(f"Wrote {len(written)} template(s) to {directory}.")
+    output.success(f"Wrote {plural(len(written), 'template')} to {directory}.")
     if kept:
-        output.info(f"Left {len(kept)} existing file(s) as they were: {', '.join(kept)}.")
+        output.info(f"Left {plural(len(kept), 'existing file')} as they were: {', '.join(kept)}.")

@@ -63,7 +63,7 @@ def suggest(
         output.emit_json([p.to_json() for p in pairs])
         return
     _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
-    output.info(f"{len(pairs)} adept(s) placed, {len(left)} without a mentor.")
+    output.info(f"{plural(len(pairs), 'adept')} placed, {len(left)} without a mentor.")
     if left:
         output.warning("See 'chefintro pair unmatched' for who is left and why.")
     output.info("Review, then make them active with 'chefintro pair apply'.")
@@ -440,8 +440,9 @@ def rematch(
             title="Not placed",
         )
     output.info(
-        f"{result.free_adepts} adept(s) without a pair, {result.free_places} free mentor "
-        f"place(s): {len(result.pairs)} placed, {len(result.unplaced)} not."
+        f"{plural(result.free_adepts, 'adept')} without a pair, "
+        f"{plural(result.free_places, 'free mentor place')}: {len(result.pairs)} placed, "
+        f"{len(result.unplaced)} not."
     )
     if apply and result.pairs:
         output.success(

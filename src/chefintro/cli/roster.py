@@ -11,7 +11,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
-from chefintro.words import plural
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.roster.changes import ImportSummary
@@ -35,7 +35,9 @@ def template(ctx: typer.Context, file: FileArg) -> None:
     with st.transaction() as db:
         agencies = [(a.code, a.name) for a in registry.all_agencies(db=db)]
     write_template(file, agencies)
-    output.success(f"Wrote the blank roster {file} ({len(agencies)} agencies in its lists).")
+    output.success(
+        f"Wrote the blank roster {file} ({plural(len(agencies), 'agency')} in its lists)."
+    )
 
 
 @app.command("import")
@@ -182,7 +184,8 @@ def _print_missing(summary: ImportSummary, *, dry_run: bool) -> None:
     if not summary.missing:
         return
     if summary.withdrew_missing:
-        verb = "would be withdrawn" if dry_run else "were withdrawn"
+        count = len(summary.missing)
+        verb = "would be withdrawn" if dry_run else f"{noun(count, 'was', 'were')} withdrawn"
         output.warning(
             f"{plural(len(summary.missing), 'participant')} of "
             f"{', '.join(summary.missing_agencies)} missing from the file {verb}:"
@@ -191,7 +194,7 @@ def _print_missing(summary: ImportSummary, *, dry_run: bool) -> None:
         output.warning(
             f"{plural(len(summary.missing), 'participant')} of "
             f"{', '.join(summary.missing_agencies)} in cohort {summary.cohort} "
-            f"{'is' if len(summary.missing) == 1 else 'are'} missing from the file and "
+            f"{noun(len(summary.missing), 'is', 'are')} missing from the file and "
             "stay active (say --withdraw-missing to withdraw them):"
         )
     for who in summary.missing[:_WARNING_LINES]:
@@ -230,7 +233,7 @@ def _print_changes(summary: object) -> None:
         if change.action == "unchanged":
             unchanged[change.sheet] = unchanged.get(change.sheet, 0) + 1
     for sheet, count in unchanged.items():
-        output.plain(f"{sheet}: {count} row{'s' if count != 1 else ''} unchanged")
+        output.plain(f"{sheet}: {plural(count, 'row')} unchanged")
 
 
 @app.command("export")

@@ -26,6 +26,7 @@ from chefintro.pairing.problem import (
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import listed_json
 from chefintro.text import email_key
+from chefintro.words import plural
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
     ]
     if part.role == Role.MENTOR:
         note = (
-            f"Mentor with capacity {part.capacity}; {len(pairs)} adept(s) paired."
+            f"Mentor with capacity {part.capacity}; {plural(len(pairs), 'adept')} paired."
             if part.status == ParticipantStatus.ACTIVE
             else f"Mentor has {part.status}."
         )
@@ -112,7 +113,9 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
             why = f"forbidden: {rule}"
         elif load.get(problem.mentors.participant_ids[m], 0) >= int(problem.mentors.capacity[m]):
             why = "taken: at capacity with other adepts, which gives a better total"
-        elif current_score is not None and score <= current_score:
+        elif current_score is not None and score == current_score:
+            why = f"the same score ({score}); the chosen pair won the tie"
+        elif current_score is not None and score < current_score:
             why = f"lower score ({score} against {current_score})"
         elif current_score is None:
             why = "not suggested yet: run 'chefintro pair suggest'"

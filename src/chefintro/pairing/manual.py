@@ -18,6 +18,7 @@ from chefintro.pairing.problem import LIVE, RULE_EARLIER, MatchingProblem, load_
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
 from chefintro.text import clean_field, email_key
+from chefintro.words import plural
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def _set_one(
         )
         if len(others) - mentor.capacity + 1 != 1 or not movable:
             raise RuleError(
-                f"{problem.mentors.names[m]} already has {len(others)} adept(s), their "
+                f"{problem.mentors.names[m]} already has {plural(len(others), 'adept')}, their "
                 "capacity, in locked, manual or active pairs. Remove one of their pairs "
                 "first or raise their capacity."
             )

@@ -18,6 +18,7 @@ from chefintro.ids import id_of
 from chefintro.models import Cohort, Exclusion, Participant, Person
 from chefintro.privacy.export import cohort_archive
 from chefintro.privacy.scrub import forget_in_others, needles_of
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.store import Store
@@ -54,7 +55,8 @@ class Anonymisation:
         return (
             f"cohort {self.cohort}: {self.pseudonymised} people pseudonymised, {self.kept} "
             f"kept (also in a cohort that is not anonymised), {self.exclusions_removed} "
-            f"exclusion(s) removed, {self.survey_answers_unlinked} survey answer(s) kept "
+            f"{noun(self.exclusions_removed, 'exclusion')} removed, "
+            f"{plural(self.survey_answers_unlinked, 'survey answer')} kept "
             "unlinked; archive workbook written first"
         )
 

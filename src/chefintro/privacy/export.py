@@ -30,6 +30,7 @@ from chefintro.models import (
 from chefintro.privacy.footprint import exclusions_of, participations_of
 from chefintro.registry import PairPeople, agency_of, get_person
 from chefintro.text import swedish_key
+from chefintro.words import plural
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -292,7 +293,8 @@ def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) ->
         db=db,
         action="export",
         detail=(
-            f"exported one person's data as {fmt} ({len(data['participations'])} participation(s))"
+            f"exported one person's data as {fmt} "
+            f"({plural(len(data['participations']), 'participation')})"
         ),
     )
     return data

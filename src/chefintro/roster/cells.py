@@ -27,6 +27,7 @@ from chefintro.roster.columns import (
 )
 from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
 from chefintro.text import clean_text, control_problem, email_key
+from chefintro.words import article
 
 
 def column_letters(number: int) -> str:
@@ -182,7 +183,7 @@ def _word(words: dict[str, Any], what: str, hint: str) -> Callable[[object], Any
             return None
         found = words.get(text.casefold())  # _text already trimmed and NFC-normalised it
         if found is None:
-            raise BadCell(f"{quoted(text)} is not a {what}; use {hint}")
+            raise BadCell(f"{quoted(text)} is not {article(what)} {what}; use {hint}")
         return found
 
     return convert

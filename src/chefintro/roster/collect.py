@@ -17,7 +17,7 @@ from sqlmodel import Session
 from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
-from chefintro.roster.columns import SheetKey, attendance_header
+from chefintro.roster.columns import SHOWN_ONLY, SheetKey, attendance_header
 from chefintro.roster.writer import (
     BarChartSpec,
     ColumnSpec,
@@ -28,16 +28,18 @@ from chefintro.roster.writer import (
     standard_sheet,
 )
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
+from chefintro.words import plural
 
+#: The agency workbook's Par sheet: the roster's columns with the people's names, agencies
+#: and the pair's state beside them (columns.SHOWN_ONLY), and the hidden pair number.
 _OWN_PAIR_COLUMNS = (
     ("Adept", 30),
-    ("Adeptens namn", 24),
-    ("Adeptens myndighet", 19),
+    *SHOWN_ONLY[SheetKey.PAIRS][:2],
     ("Mentor", 30),
-    ("Mentorns namn", 24),
-    ("Mentorns myndighet", 19),
+    *SHOWN_ONLY[SheetKey.PAIRS][2:4],
     ("Låst", 8),
-    ("Status", 10),
+    SHOWN_ONLY[SheetKey.PAIRS][4],
+    ("Parnummer", 8),
 )
 
 
@@ -322,7 +324,7 @@ def export_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> 
     audit.log(
         db=db,
         action="export",
-        detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",
+        detail=f"exported {plural(len(written), 'agency roster workbook')} of cohort {cohort.name}",
     )
     return written
 

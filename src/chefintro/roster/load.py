@@ -21,6 +21,7 @@ from chefintro.roster.load_missing import check_missing
 from chefintro.roster.load_people import PeopleLoader
 from chefintro.roster.load_programme import ProgrammeLoader
 from chefintro.roster.rows import RosterData
+from chefintro.words import plural
 
 
 class _Loader(PeopleLoader, ProgrammeLoader):
@@ -108,8 +109,7 @@ def import_roster(
         loader.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
         more = " (the reader stopped looking after that many)" if data.truncated else ""
         raise InvalidInputError(
-            f"{data.path.name}: {count:,} problem{'s' if count != 1 else ''} found{more}; "
-            "nothing was imported.",
+            f"{data.path.name}: {plural(count, 'problem')} found{more}; nothing was imported.",
             loader.problems,
         )
     if dry_run:

@@ -30,6 +30,7 @@ from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.loader import Loader
 from chefintro.roster.rows import ParticipantRow
 from chefintro.text import person_name_key, swedish_key
+from chefintro.words import noun, plural
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
@@ -228,7 +229,7 @@ class PeopleLoader(Loader):
                 continue
             found = mentors_by_name.get(person_name_key(wish), [])
             if len(found) != 1:
-                what = "no mentor" if not found else f"{len(found)} mentors"
+                what = "no mentor" if not found else f"{len(found)} mentors"  # never one
                 self.summary.warnings.append(
                     f"Deltagare row {row.row}: {row.name} wishes for {wish!r}, but {what} of "
                     "the cohort has that name; write the mentor's e-mail address instead. "
@@ -488,7 +489,7 @@ class PeopleLoader(Loader):
                     SheetKey.PARTICIPANTS,
                     row.row,
                     "capacity",
-                    f"{row.name} mentors {live} adept(s) in cohort {cohort.name}; "
+                    f"{row.name} mentors {plural(live, 'adept')} in cohort {cohort.name}; "
                     f"remove pairs before lowering the capacity to {given['capacity']}",
                 )
                 return False
@@ -569,16 +570,18 @@ class PeopleLoader(Loader):
                 )
             status, months, _needed = verdict
             if status == rules.SHORT:
-                short.append((name, email, f"{name} ({months} months)"))
+                short.append((name, email, f"{name} ({plural(months or 0, 'month')})"))
             elif status == rules.UNKNOWN:
                 unknown.append((name, email, name))
         if short:
             self.summary.warnings.append(
-                f"Eligibility: {_names(short)} ha(s) managed for less than the programme asks "
+                f"Eligibility: {_names(short)} {noun(len(short), 'has', 'have')} managed for less "
+                f"than the programme asks "
                 f"(cohort {cohort.name})."
             )
         if unknown:
             self.summary.warnings.append(
-                f"Eligibility: {_names(unknown)} ha(s) no Chef sedan date, so eligibility is "
+                f"Eligibility: {_names(unknown)} {noun(len(unknown), 'has', 'have')} no Chef sedan "
+                "date, so eligibility is "
                 "unknown."
             )

@@ -22,6 +22,7 @@ from chefintro.roster.changes import Change, diff
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.loader import Loader
 from chefintro.text import email_key
+from chefintro.words import noun, plural
 
 
 def _session_values(found: Any, hosts: dict[Any, str]) -> dict[str, object]:
@@ -393,6 +394,7 @@ class ProgrammeLoader(Loader):
         self.db.flush()
         if early:
             self.summary.warnings.append(
-                f"{early} meeting(s) on 'Möten' are dated before their pair was made active; "
-                "they were taken anyway."
+                f"{plural(early, 'meeting')} on 'Möten' {noun(early, 'is', 'are')} dated before "
+                f"{noun(early, 'its', 'their')} pair was made active; "
+                f"{noun(early, 'it was', 'they were')} taken anyway."
             )

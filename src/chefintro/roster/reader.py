@@ -56,6 +56,7 @@ from chefintro.roster.safety import (
     read_file,
 )
 from chefintro.roster.sheets import HEADER_SEARCH_ROWS, SheetReader, find_header, header_fields
+from chefintro.words import noun
 
 #: Most rows a roster sheet may have: far more than any programme holds (a few hundred
 #: people a year), and small enough that a broken file is refused at once.
@@ -184,7 +185,8 @@ def _read_workbook(workbook: Any, checked: CheckedWorkbook, data: RosterData) ->
     if not found and guess is None:
         shown = ", ".join(repr(n) for n in names) or "none"
         raise InvalidInputError(
-            f"{data.path} has no roster sheet: it holds the sheet(s) {shown}, and none is "
+            f"{data.path} has no roster sheet: it holds the {noun(len(names), 'sheet')} {shown}, "
+            "and none is "
             f"named {_expected()}, nor has the columns of Deltagare (Namn, E-post, "
             "Myndighet, Roll) in its first rows; nothing was imported."
         )

@@ -59,6 +59,7 @@ from chefintro.roster.workbook_parts import (
     split_reference,
     workbook_kind,
 )
+from chefintro.words import noun, plural
 
 #: Largest file accepted at all; the whole file is held in memory while it is read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -296,7 +297,7 @@ def _refuse_numbers(
         for row, column, value in cells
     ]
     raise InvalidInputError(
-        f"{source}: {len(problems)} cell{'s' if len(problems) != 1 else ''} hold "
+        f"{source}: {plural(len(problems), 'cell')} {noun(len(problems), 'holds', 'hold')} "
         "impossible numbers; nothing was imported.",
         problems,
     )

@@ -31,6 +31,7 @@ from chefintro.roster.columns import (
     header_key,
     match_key,
     parse_attendance_header,
+    shown_only,
     unescape_text,
 )
 from chefintro.roster.hidden import HiddenLine, HiddenMarks, HiddenPolicy
@@ -290,7 +291,7 @@ class SheetReader:
                     parts[part] = (index, label)
                 elif self.key is SheetKey.ATTENDANCE:
                     sessions.append(self.session_column(header_row, index, label, session_keys))
-                else:
+                elif not shown_only(self.key, label):  # our own columns come back quietly
                     ignored.append(f"{label} ({self.letter(index)})")
                 continue
             if column.field in found:

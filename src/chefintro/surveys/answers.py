@@ -19,6 +19,7 @@ from chefintro.ids import id_of
 from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
 from chefintro.surveys.catalogue import questions_of, require_not_anonymised
 from chefintro.text import email_key, question_key, swedish_key
+from chefintro.words import plural
 
 # --- the form workbook ------------------------------------------------------------------
 
@@ -66,7 +67,8 @@ def export_form(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> i
     audit.log(
         db=db,
         action="survey export",
-        detail=f"survey {survey.name} of cohort {cohort.name}: form for {len(rows)} participant(s)",
+        detail=f"survey {survey.name} of cohort {cohort.name}: form for "
+        f"{plural(len(rows), 'participant')}",
     )
     return len(rows)
 
@@ -140,7 +142,7 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
         accepted.append((row, part))
     if problems:
         raise InvalidInputError(
-            f"{path.name}: {len(problems)} problem(s); nothing was imported.", problems
+            f"{path.name}: {plural(len(problems), 'problem')}; nothing was imported.", problems
         )
     stored = {
         (a.participant_id, a.question_id): a
@@ -183,8 +185,9 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
         audit.log(
             db=db,
             action="survey import",
-            detail=f"survey {survey.name} of cohort {cohort.name}: {len(accepted)} "
-            f"respondent(s), {added} answer(s) added, {changed} changed",
+            detail=f"survey {survey.name} of cohort {cohort.name}: "
+            f"{plural(len(accepted), 'respondent')}, {plural(added, 'answer')} added, "
+            f"{changed} changed",
         )
     return summary
 
