@@ -128,9 +128,7 @@ def test_a_roster_names_its_own_people_who_fail_eligibility_in_swedish_order(
         "Mentor Ny (24 months), Zelda Kort (1 month), Åsa Kort (1 month) and 2 more have "
         "managed for less than the programme asks (cohort 2027)."
     )
-    unknown = (
-        "Warning: Eligibility: Okänd Start has no Chef sedan date, so eligibility is unknown."
-    )
+    unknown = "Warning: Eligibility: Okänd Start has no Chef sedan date, so eligibility is unknown."
     lines = result.stderr.splitlines()
     assert short in lines, result.stderr
     assert unknown in lines, result.stderr

@@ -507,9 +507,7 @@ def test_a_failure_half_way_reports_and_keeps_what_went(mail: tuple[Cli, Recorde
     cli, server = mail
     server.fail_after = 1
     result = cli("message", "intro", "--send", "--yes", code=75)
-    assert "Sent 1 introduction to 2 recipients: Zacharias Ek & Élise Nordén" in (
-        result.stderr
-    )
+    assert "Sent 1 introduction to 2 recipients: Zacharias Ek & Élise Nordén" in (result.stderr)
     assert "Sending stopped: 451" in result.stderr
     assert "not sent: Åsa Öberg & Örjan Sjöström" in result.stderr
     assert "Traceback" not in result.stderr

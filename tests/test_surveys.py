@@ -216,8 +216,7 @@ def test_answer_e_mails_follow_the_one_e_mail_rule(year: Cli, tmp_path: Path) ->
         writer.writerow(["E-post", SCALE[0]])
         writer.writerows([email, "5"] for email in pasted)
     assert (
-        "3 respondents, 3 answers added"
-        in year("survey", "import", "start-2027", str(path)).stderr
+        "3 respondents, 3 answers added" in year("survey", "import", "start-2027", str(path)).stderr
     )
 
     bad = tmp_path / "fel.csv"
