@@ -475,6 +475,7 @@ def test_the_password_comes_from_the_environment_and_is_never_shown(
     # The test server offers no AUTH, so the login fails; nothing is sent or recorded.
     result = cli("message", "intro", "--send", "--yes", code=75)
     assert "Nothing was sent" in result.stderr
+    assert ".." not in result.stderr and "Sent 0 of" not in result.stderr  # said once, plainly
     assert secret not in result.stderr + result.stdout
     assert secret not in repr(store_snapshot())
     assert server.received == []

@@ -300,3 +300,46 @@ def test_the_dry_run_says_added_to_the_cohort_not_a_role_from_blank(
     assert f"row 4: added Åsa Öberg <asa@csn.se> {added} adept — Ort: (tomt) → Umeå" in dry.stdout
     assert f"row 5: added Örjan Ek <orjan@bv.se> {added} mentor — Myndighet: BV → SPV" in dry.stdout
     assert "Roll" not in dry.stdout
+
+
+# --- our own columns and Forms' come back quietly -----------------------------------------
+
+
+def test_an_agency_workbook_comes_back_without_warnings(programme: Cli, tmp_path: Path) -> None:
+    programme("roster", "import", str(save(hr_book(CSN_ROWS), tmp_path / "csn.xlsx")))
+    programme("pair", "set", "asa.oberg@csn.se", "orjan@bolagsverket.se")
+    programme("roster", "export-agencies", str(tmp_path / "ut"))
+    returned = tmp_path / "ut" / "CSN-2027.xlsx"
+    result = programme("roster", "import", str(returned), "--dry-run")
+    assert "Warning" not in result.stderr.replace("Eligibility", ""), result.stderr
+    data = read_roster(returned)
+    assert [p.pair_id for p in data.pairs] == [1]  # the hidden pair number, with its header
+    assert data.hidden == []
+
+
+FORMS_SV = ["ID", "Starttid", "Sluttid", "E-post", "Namn", "Tid för senaste ändring"]
+FORMS_EN = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
+
+
+@pytest.mark.parametrize("header", [FORMS_SV, FORMS_EN], ids=["svenska", "english"])
+def test_a_forms_export_s_own_columns_are_ignored_quietly(
+    programme: Cli, tmp_path: Path, header: list[str]
+) -> None:
+    programme("roster", "import", str(save(hr_book(CSN_ROWS), tmp_path / "csn.xlsx")))
+    programme("survey", "add", "start-2027", "--phase", "start")
+    question = programme.json("survey", "list")[0]
+    assert question["questions"] > 0
+    form = tmp_path / "form.xlsx"
+    programme("survey", "export", "start-2027", str(form))
+    asked = [cell.value for cell in openpyxl.load_workbook(form)["Svar"][1]][-2:]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    sheet.append([*header, *asked])
+    sheet.append(
+        [1, "2027-01-30 10:00", "2027-01-30 10:05", "asa.oberg@csn.se", "Åsa", None, 5, "Bra"]
+    )
+    result = programme("survey", "import", "start-2027", str(save(book, tmp_path / "forms.xlsx")))
+    assert "were ignored" not in result.stderr, result.stderr
+    assert "1 respondent" in result.stderr

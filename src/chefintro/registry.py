@@ -134,17 +134,19 @@ def list_agencies(*, db: Session) -> list[AgencyInfo]:
 
 
 def clean_contact(value: str | None) -> str | None:
-    """Return an agency contact e-mail trimmed (blank → None), or raise UsageError.
+    """Return an agency contact's bare e-mail address (blank → None), or raise UsageError.
 
-    The address must pass the rulebook's one e-mail rule, :func:`rules.email_problem`.
+    The one e-mail rule, :func:`rules.parse_email`, as for a roster's Kontakt cell: an
+    address pasted from Outlook (``HR <hr@bolagsverket.se>``, ``mailto:…``, a trailing
+    ``;``) is cleaned to the bare address.
     """
     clean = clean_field(value, what="The contact")
     if clean is None:
         return None
-    problem = rules.email_problem(clean)
-    if problem is not None:
-        raise UsageError(f"The contact {clean!r} {problem} (expected hr@agency.se).")
-    return clean
+    try:
+        return rules.parse_email(clean)
+    except rules.NotAnEmail as why:
+        raise UsageError(f"The contact {clean[:80]!r} {why} (expected hr@agency.se).") from None
 
 
 def edit_agency(

@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from chefintro import audit, settings
-from chefintro.errors import NotFoundError, OutputError, RuleError
+from chefintro.errors import NotFoundError, RuleError
+from chefintro.files import output_folder
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.text import email_key, person_name_key
@@ -55,9 +56,7 @@ def write_certificates(
     the unique name of one of the cohort's adepts); log how many were written."""
     from chefintro.certificates.pdf import CertificateData, render
 
-    folder = out_dir.expanduser()
-    if not folder.is_dir():
-        raise OutputError(f"Cannot write certificates to {folder}: it is not a folder.")
+    folder = output_folder(out_dir)
     report = completion_report(db=db, cohort=cohort, now=now)
     rows = report.adepts
     if adept is not None:

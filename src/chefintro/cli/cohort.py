@@ -151,31 +151,47 @@ def use(ctx: typer.Context, name: NameArg) -> None:
 @app.command("close")
 def close(
     ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="Cohort (default: --cohort, else the current one).")
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Close it even though programme days are ahead.")
     ] = False,
     yes: YesOption = False,
 ) -> None:
-    """Close the current cohort (or --cohort): it becomes history.
+    """Close a cohort (the current one, or the one named): it becomes history.
 
     Refused while programme days are still ahead, unless --force. Asks first unless --yes;
     'chefintro cohort reopen NAME' takes it back.
+
+    Example: chefintro cohort close 2026
     """
     from chefintro import cohorts
 
     st = state(ctx)
+    chosen = _named_or_chosen(name, st.cohort)
     with st.transaction() as db:
-        current = st.current_cohort(db)
+        current = cohorts.current_cohort(db=db, name=chosen)
         cohorts.check_closable(db=db, cohort=current, force=force)
     confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {current.name}?")
     with st.undoable(ctx), st.transaction() as db:
-        cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db), force=force)
+        found = cohorts.current_cohort(db=db, name=chosen)
+        cohort = cohorts.close_cohort(db=db, cohort=found, force=force)
     output.success(f"Closed cohort {cohort.name}.")
     if cohort.starts_on > date.today():
         output.warning(
             f"Cohort {cohort.name} has not started yet (it starts {cohort.starts_on}); it is "
             "closed all the same and can no longer change."
         )
+
+
+def _named_or_chosen(name: str | None, chosen: str | None) -> str | None:
+    """The cohort a command names as its argument, or --cohort's; both must agree."""
+    from chefintro.errors import UsageError
+
+    if name is not None and chosen is not None and name.strip() != chosen.strip():
+        raise UsageError(f"Name one cohort: the argument says {name!r}, --cohort {chosen!r}.")
+    return name if name is not None else chosen
 
 
 @app.command("reopen")

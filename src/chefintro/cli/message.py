@@ -253,14 +253,10 @@ def templates(
 
     Example: chefintro message templates mallar && chefintro message intro --template mallar
     """
-    from chefintro.errors import OutputError
-    from chefintro.files import private_output
+    from chefintro.files import output_folder, private_output
     from chefintro.messages.render import builtin_templates
 
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
+    output_folder(directory)
     written, kept = [], []
     for name, text in builtin_templates().items():
         target = directory / name

@@ -298,13 +298,10 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
 
 def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
     """Write one workbook per agency with participants in the cohort; return the paths."""
-    from chefintro.errors import OutputError
+    from chefintro.files import output_folder
     from chefintro.roster.writer import write_workbook
 
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror}.") from None
+    output_folder(directory)
     taking_part = {p.agency for p in cohorts.list_participants(db=db, cohort=cohort)}
     written = []
     for agency in registry.all_agencies(db=db):
