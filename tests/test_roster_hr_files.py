@@ -89,7 +89,7 @@ def test_a_hidden_row_is_listed_in_the_dry_run_and_refused_by_the_import(
     path = hidden_row_book(tmp_path / "csn.xlsx")
     before = store_snapshot()
     preview = programme("roster", "import", str(path), "--dry-run")
-    assert "sheet 'Blad1' row 5 (Per Struken) is hidden" in preview.stdout
+    assert "sheet 'Blad1' row 5 (Per Struken) is hidden" in preview.stderr
     assert "--hidden skip" in preview.stderr
     result = programme("roster", "import", str(path), code=65)
     assert "row 5" in result.stderr and "is hidden in the workbook" in result.stderr
@@ -103,7 +103,8 @@ def test_a_hidden_row_is_listed_in_the_dry_run_and_refused_by_the_import(
 def test_hidden_include_imports_the_hidden_row(programme: Cli, tmp_path: Path) -> None:
     path = hidden_row_book(tmp_path / "csn.xlsx")
     result = programme("roster", "import", str(path), "--hidden", "include")
-    assert "row 5 (Per Struken) is hidden" in result.stdout
+    assert "row 5 (Per Struken) is hidden" in result.stderr
+    assert "1 row is hidden or filtered out in the workbook (imported)" in result.stderr
     emails = {p["email"] for p in programme.json("participant", "list")}
     assert "per.struken@csn.se" in emails
     programme("roster", "import", str(path), "--hidden", "maybe", code=2)
@@ -162,9 +163,9 @@ def test_people_missing_from_an_agencys_file_are_named_and_withdrawn_on_request(
     second = save(hr_book([HEADER, CSN_ROWS[1]]), tmp_path / "csn-2.xlsx")
 
     preview = programme("roster", "import", str(second), "--dry-run")
-    assert "Per Struken (per.struken@csn.se, CSN, adept)" in preview.stdout
+    assert "Per Struken (per.struken@csn.se, CSN, adept)" in preview.stderr
     assert "missing from the file" in preview.stderr and "--withdraw-missing" in preview.stderr
-    assert "Örjan" not in preview.stdout  # BV is not this file's agency
+    assert "Örjan Sjöström (" not in preview.stderr  # BV is not this file's agency
 
     before = store_snapshot()
     programme("roster", "import", str(second))  # named, nothing withdrawn

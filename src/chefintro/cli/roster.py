@@ -161,22 +161,26 @@ def _print_hidden(summary: ImportSummary, *, dry_run: bool) -> None:
 
     if not summary.hidden:
         return
-    count = len(summary.hidden)
+    rows = sum(1 for line in summary.hidden if line.row is not None)
+    columns = len(summary.hidden) - rows
+    what = " and ".join(
+        plural(count, word) for count, word in ((rows, "row"), (columns, "column")) if count
+    )
     policy = summary.hidden_policy
     if policy is HiddenPolicy.SKIP:
-        done = "left out" if not dry_run else "would be left out"
+        done = "would be left out" if dry_run else "left out"
     elif policy is HiddenPolicy.INCLUDE:
-        done = "imported" if not dry_run else "would be imported"
+        done = "would be imported" if dry_run else "imported"
     else:
-        done = f"shown above as imported; the import refuses them unless you {HIDDEN_CHOICE}"
+        done = f"read as shown above, but the import refuses them: {HIDDEN_CHOICE}"
     output.warning(
-        f"{plural(count, 'row or column', 'rows or columns')} hidden or filtered out in the "
-        f"workbook ({done}):"
+        f"{what} {noun(rows + columns, 'is', 'are')} hidden or filtered out in the workbook "
+        f"({done}):"
     )
     for line in summary.hidden[:_WARNING_LINES]:
-        output.plain(f"  {line.describe()}")
-    if count > _WARNING_LINES:
-        output.plain(f"  … and {count - _WARNING_LINES} more (see --json)")
+        output.info(f"  {line.describe()}")
+    if len(summary.hidden) > _WARNING_LINES:
+        output.info(f"  … and {len(summary.hidden) - _WARNING_LINES} more (see --json)")
 
 
 def _print_missing(summary: ImportSummary, *, dry_run: bool) -> None:
@@ -198,7 +202,7 @@ def _print_missing(summary: ImportSummary, *, dry_run: bool) -> None:
             "stay active (say --withdraw-missing to withdraw them):"
         )
     for who in summary.missing[:_WARNING_LINES]:
-        output.plain(f"  {who}")
+        output.info(f"  {who}")
     for line in summary.pair_effects:
         output.warning(line)
 
