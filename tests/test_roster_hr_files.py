@@ -344,3 +344,23 @@ def test_a_forms_export_s_own_columns_are_ignored_quietly(
     result = programme("survey", "import", "start-2027", str(save(book, tmp_path / "forms.xlsx")))
     assert "were ignored" not in result.stderr, result.stderr
     assert "1 respondent" in result.stderr
+
+
+def test_a_plan_names_the_people_its_agency_file_leaves_out_and_refuses_hidden_rows(
+    programme: Cli, tmp_path: Path
+) -> None:
+    save(hr_book(CSN_ROWS), tmp_path / "csn-1.xlsx")
+    save(hr_book([HEADER, CSN_ROWS[1]]), tmp_path / "csn-2.xlsx")
+    hidden_row_book(tmp_path / "csn-dold.xlsx")
+    plan = tmp_path / "plan.toml"
+    head = '[cohort]\nname = "2027"\nstart = 2027-01-26\nend = 2027-12-09\n\n[roster]\nfiles = '
+    plan.write_text(head + '["csn-1.xlsx", "csn-2.xlsx"]\n', encoding="utf-8")
+    result = programme("cohort", "setup", str(plan), "--out", str(tmp_path / "ut"))
+    assert "1 participant of CSN in cohort 2027 is not in csn-2.xlsx (still active)" in (
+        result.stdout + result.stderr
+    )
+    plan.write_text(head + '["csn-dold.xlsx"]\n', encoding="utf-8")
+    before = store_snapshot()
+    refused = programme("cohort", "setup", str(plan), "--out", str(tmp_path / "ut"), code=65)
+    assert "is hidden in the workbook" in refused.stderr
+    assert store_snapshot() == before

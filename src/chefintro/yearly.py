@@ -419,6 +419,8 @@ def run_plan(
             )
             results.append(StepResult("roster", f"{data.path.name}: {parts}"))
             results += [StepResult("warning", w) for w in [*data.warnings, *summary.warnings]]
+            if summary.missing:  # issue 30: an agency's file is its full list
+                results.append(StepResult("warning", summary.missing_text()))
         if plan.sessions:
             note("Calendar")
             outcomes: dict[str, int] = {}

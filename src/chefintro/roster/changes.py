@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.hidden import HiddenLine, HiddenPolicy
+from chefintro.words import listing, noun, plural
 
 
 @dataclass
@@ -148,6 +149,8 @@ class ImportSummary:
     withdrew_missing: bool = False
     #: Who was left without a mentor and whose place became free by the withdrawals.
     pair_effects: list[str] = field(default_factory=list)
+    #: The file's name, for messages about it.
+    source: str | None = None
 
     def counts(self, key: SheetKey) -> SheetCounts:
         return self.sheets.setdefault(SHEETS[key].sv, SheetCounts())
@@ -166,6 +169,16 @@ class ImportSummary:
             column = _COUNTED.get(action, "skipped")
             setattr(counts, column, getattr(counts, column) + number)
         self.changes.extend(changes)
+
+    def missing_text(self) -> str:
+        """One sentence naming the file's agencies' participants it leaves out."""
+        count = len(self.missing)
+        state = "withdrawn" if self.withdrew_missing else "still active"
+        return (
+            f"{plural(count, 'participant')} of {', '.join(self.missing_agencies)} in cohort "
+            f"{self.cohort} {noun(count, 'is', 'are')} not in {self.source or 'the file'} "
+            f"({state}): {listing(self.missing, limit=20)}."
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

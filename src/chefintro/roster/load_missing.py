@@ -64,6 +64,7 @@ def check_missing(loader: Loader, *, withdraw: bool) -> None:
         for person, agency, part in missing
     ]
     summary.missing_agencies = sorted({agency.code for _, agency, _ in missing})
+    summary.source = data.path.name
     if not withdraw:
         return
     before = live_pairs(db=loader.db, cohort=cohort)
