@@ -293,47 +293,6 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     return outcome
 
 
-def preference_warnings(*, db: Session, cohort: Cohort, adept_email: str) -> list[str]:
-    """Return a warning for each preferred mentor of an adept who cannot be chosen as is.
-
-    A preference counts only for a mentor of the cohort from another agency; one that is
-    not (yet) a mentor of the cohort, or is of the adept's own agency, is kept but warned of.
-    """
-    adept = get_participant(db=db, cohort=cohort, email=adept_email)
-    person = db.get(Person, adept.person_id)
-    assert person is not None
-    warnings: list[str] = []
-    for key in adept.preferred_mentors or []:
-        mentor = db.exec(select(Person).where(Person.email_key == key)).first()
-        if mentor is None:
-            warnings.append(
-                f"Preferred mentor {key} is not registered; the preference counts only once "
-                f"they are a mentor in cohort {cohort.name}."
-            )
-            continue
-        part = db.exec(
-            select(Participant)
-            .where(Participant.cohort_id == cohort.id)
-            .where(Participant.person_id == mentor.id)
-        ).first()
-        if part is None or part.role != Role.MENTOR:
-            warnings.append(
-                f"Preferred mentor {mentor.name} ({mentor.email}) is not a mentor in cohort "
-                f"{cohort.name}; the preference counts only once they are."
-            )
-        elif part.status != ParticipantStatus.ACTIVE:
-            warnings.append(
-                f"Preferred mentor {mentor.name} ({mentor.email}) has {part.status} "
-                f"(cohort {cohort.name}); the preference cannot count."
-            )
-        if mentor.agency_id == person.agency_id:
-            warnings.append(
-                f"Preferred mentor {mentor.name} ({mentor.email}) is of {person.name}'s own "
-                "agency; same-agency pairs are never made."
-            )
-    return warnings
-
-
 def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     """Record that two people must never be paired; return how many live pairs were undone."""
     one = get_person(db=db, email=first)

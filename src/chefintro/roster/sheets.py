@@ -470,14 +470,6 @@ def _build_participant(
 ) -> None:
     email = v["email"]
     key = email_cell_key(email)
-    wished = v.get("preferred_mentors")
-    if wished and key in map(email_cell_key, wished):
-        reader.bad(
-            number,
-            "preferred_mentors",
-            f"{email!r} lists themselves as a preferred mentor; remove that address.",
-        )
-        return
     earlier = state.first(key, number)
     if earlier is not None:
         _duplicate(reader, number, earlier, "email", f"the e-mail address {email!r}")
