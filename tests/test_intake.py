@@ -224,3 +224,53 @@ def test_every_door_refuses_a_participant_row_in_the_same_words(cli: Cli, tmp_pa
         "maja@bolagsverket.se",
         "bo.samma@bolagsverket.se",
     }
+
+
+def _session_texts(stderr: str) -> list[str]:
+    """The texts of session findings, wherever a door placed them."""
+    return re.findall(r"(The day '[^']+' .*?(?:start|year)\.)", " ".join(stderr.split()))
+
+
+def test_every_door_judges_a_programme_day_in_the_same_words(cli: Cli, tmp_path: Path) -> None:
+    """A day typed backwards is refused and a day outside the year is warned of, alike."""
+    backwards = ("Träff 2", "2027-03-16 09:00", "2027-03-16 08:00")
+    late = ("Uppföljning", "2028-02-01 09:00", "2028-02-01 12:00")
+    refused = (
+        "The day 'Träff 2' ends (2027-03-16 08:00) before it starts (2027-03-16 09:00); the "
+        "end must come after the start."
+    )
+    warned = (
+        "The day 'Uppföljning' (2028-02-01) is outside cohort 2027's dates (2027-01-26 – "
+        "2027-12-09); check the year."
+    )
+    stores = {door: tmp_path / f"{door}.db" for door in ("command", "roster", "plan")}
+    for db in stores.values():
+        _base(cli, db)
+
+    def add(title: str, start: str, end: str, code: int = 0) -> str:
+        args = ["session", "add", title, "--start", start, "--end", end]
+        return cli("--db", str(stores["command"]), *args, code=code).stderr
+
+    assert _session_texts(add(*backwards, code=2)) == [refused]
+    assert _session_texts(add(*late)) == [warned]
+
+    header = ["Titel", "Typ", "Start", "Slut"]
+    for rows, code, expected in (([backwards], 65, refused), ([late], 0, warned)):
+        sheet = [header, *([t, "utbildning", s, e] for t, s, e in rows)]
+        path = hostile.openpyxl_workbook(tmp_path, "traffar.xlsx", {"Träffar": sheet})
+        result = cli("--db", str(stores["roster"]), "roster", "import", str(path), code=code)
+        assert _session_texts(result.stderr) == [expected], result.stderr
+
+    for (title, start, end), code, expected in ((backwards, 65, refused), (late, 0, warned)):
+        plan = tmp_path / "plan-2027.toml"
+        plan.write_text(
+            '[cohort]\nname = "2027"\nstart = 2027-01-26\nend = 2027-12-09\n\n'
+            f'[[session]]\ntitle = "{title}"\nstart = {start.replace(" ", "T")}:00\n'
+            f"end = {end.replace(' ', 'T')}:00\n",
+            encoding="utf-8",
+        )
+        result = cli("--db", str(stores["plan"]), "cohort", "setup", str(plan), code=code)
+        shown = result.stderr + " ".join(
+            line.split("│")[2].strip() for line in result.stdout.splitlines() if "│" in line
+        )
+        assert _session_texts(shown) == [expected], shown
