@@ -453,7 +453,6 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
     from chefintro.clock import today
     from chefintro.enums import PairingState
     from chefintro.models import Pairing
-    from chefintro.pairing.manual import end_pairing
 
     require_open(cohort)
     part = get_participant(db=db, cohort=cohort, email=email)
@@ -470,7 +469,7 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
         if pairing.state == PairingState.PROPOSED:
             db.delete(pairing)
         else:
-            end_pairing(pairing, on=today(), reason=f"{part.role} withdrew")
+            pairing.end(on=today(), reason=f"{part.role} withdrew")
             db.add(pairing)
     db.flush()
     return part

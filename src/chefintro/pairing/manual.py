@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
@@ -36,19 +35,6 @@ class SetPairResult:
             f"{self.displaced_name} ({self.displaced}) was unpaired to make room; run "
             "'pair suggest' to place them again."
         )
-
-
-def end_pairing(pairing: Pairing, *, on: date, reason: str) -> date:
-    """End an active pair: it stays as history with its end date and reason.
-
-    A pair never ends before it started: one ended before its cohort begins ends on the
-    day it was to start. Return the end date.
-    """
-    ended_on = on if pairing.started_on is None else max(on, pairing.started_on)
-    pairing.state = PairingState.ENDED
-    pairing.ended_on = ended_on
-    pairing.end_reason = reason[:500]
-    return ended_on
 
 
 @dataclass(frozen=True)
@@ -201,7 +187,7 @@ def _set_one(
             continue
         if old.state == PairingState.ACTIVE:
             # An active pair is history (its start, its meetings): it ends, never vanishes.
-            end_pairing(old, on=today(), reason="replaced with 'pair set'")
+            old.end(on=today(), reason="replaced with 'pair set'")
             db.add(old)
         else:
             db.delete(old)
@@ -283,7 +269,7 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     if pairing is None:
         raise NotFoundError(f"{adept_email.strip()} has no pair in cohort {cohort.name}.")
     if pairing.state == PairingState.ACTIVE:
-        end_pairing(pairing, on=today(), reason="removed with 'pair remove'")
+        pairing.end(on=today(), reason="removed with 'pair remove'")
         db.add(pairing)
         outcome = "ended"
     else:
@@ -321,7 +307,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     ).all():
         if {pairing.adept_id, pairing.mentor_id} <= parts:
             if pairing.state == PairingState.ACTIVE:
-                end_pairing(pairing, on=today(), reason=f"excluded: {text}")
+                pairing.end(on=today(), reason=f"excluded: {text}")
                 db.add(pairing)
             else:
                 db.delete(pairing)
