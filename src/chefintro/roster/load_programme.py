@@ -367,7 +367,7 @@ class ProgrammeLoader(Loader):
         early = 0
         for row in self.data.meetings:
             try:
-                pairing = index.pairing_for(adept=row.adept, mentor=row.mentor)
+                pairing = index.pairing_for(adept=row.adept, mentor=row.mentor, day=row.held_on)
             except ChefintroError as exc:
                 column = "mentor" if row.mentor is not None else "adept"
                 self.problem(SheetKey.MEETINGS, row.row, column, exc.message)
