@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from chefintro.errors import ChefintroError, RuleError
 
@@ -32,6 +33,21 @@ def problem(
 def warning(text: str, column: str | None = None) -> Finding:
     """A finding that takes the row and says what to look at."""
     return Finding(text, column)
+
+
+Row = TypeVar("Row")
+
+
+def until_refused(checks: Sequence[Callable[[Row], Iterable[Finding]]], row: Row) -> list[Finding]:
+    """Run ``checks`` on one row in order; the first that refuses it is the last run (a row
+    gets one reason, the first, rather than its consequences)."""
+    findings: list[Finding] = []
+    for check in checks:
+        found = list(check(row))
+        findings += found
+        if any(finding.is_problem for finding in found):
+            break
+    return findings
 
 
 def raise_first(findings: Iterable[Finding]) -> list[str]:

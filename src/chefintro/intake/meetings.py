@@ -13,7 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from chefintro.errors import UsageError
-from chefintro.intake.findings import Finding, problem, warning
+from chefintro.intake.findings import Finding, problem, until_refused, warning
 from chefintro.rules import MAX_MEETING_MINUTES
 
 
@@ -77,10 +77,4 @@ CHECKS = (length, taken_place, within_the_year, while_paired)
 
 def check_meeting(row: MeetingFacts) -> list[Finding]:
     """Run every check on one meeting; the first problem stops the rest (one reason a row)."""
-    findings: list[Finding] = []
-    for check in CHECKS:
-        found = list(check(row))
-        findings += found
-        if any(finding.is_problem for finding in found):
-            break
-    return findings
+    return until_refused(CHECKS, row)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from chefintro.errors import UsageError
-from chefintro.intake.findings import Finding, problem, warning
+from chefintro.intake.findings import Finding, problem, until_refused, warning
 
 #: How far from its cohort's dates a day may lie. A planning meeting the autumn before
 #: the kick-off or a follow-up the year after is normal; a day further away is a
@@ -84,11 +84,5 @@ CHECKS = (ends_after_start, near_the_cohort, within_the_cohort)
 
 
 def check_session(row: SessionFacts) -> list[Finding]:
-    """Run every check on one day; a problem stops the checks after it (one reason a day)."""
-    findings: list[Finding] = []
-    for check in CHECKS:
-        found = list(check(row))
-        findings += found
-        if any(finding.is_problem for finding in found):
-            break
-    return findings
+    """Run every check on one day; the first problem stops the rest (one reason a row)."""
+    return until_refused(CHECKS, row)
