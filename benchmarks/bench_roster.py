@@ -66,7 +66,8 @@ from chefintro.roster.columns import AGENCIES, PARTICIPANTS, ROLE_LABELS, SheetK
 from chefintro.roster.load import import_roster
 from chefintro.roster.reader import read_roster
 from chefintro.roster.rows import row_values
-from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
+from chefintro.roster.specs import WorkbookSpec
+from chefintro.roster.writer import standard_sheet, write_workbook
 from chefintro.store import open_store, side_files
 
 ROWS = 20_000

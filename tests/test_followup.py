@@ -549,3 +549,68 @@ def test_rematch_solves_only_the_free_adepts_and_the_mentors_with_room(
     # Cia is the one free adept; Dan (freed) and Hugo have room; Eva and Fia are full.
     assert shapes == [(1, 2)]
     assert {p["adept"] for p in _pairs(year).values()} == {ANNA, BO, CIA}
+
+
+# --- a meeting belongs to the pair live on its day -------------------------------------------
+
+HEDDA = "hedda.mentor@spv.se"
+
+
+def _rematched(year: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anna–Eva from 1 February, ended on 1 May; Anna–Hedda from 1 May (a rematch)."""
+    _person(year, "Hedda Mentor", HEDDA, "SPV")
+    year("participant", "add", HEDDA, "--role", "mentor")
+    _set_today(monkeypatch, date(2025, 5, 1))
+    year("pair", "end", ANNA, "--reason", "Eva byter tjänst", "--yes")
+    year("pair", "rematch", "--apply")
+    _set_today(monkeypatch, TODAY)
+    assert {(r["mentor"], r["state"]) for r in year.json("pair", "list", "--all")
+            if r["adept"] == ANNA} == {(EVA, "ended"), (HEDDA, "active")}  # fmt: skip
+
+
+def test_pair_meet_logs_a_meeting_on_the_pair_live_that_day(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _rematched(year, monkeypatch)
+    before = year("pair", "meet", ANNA, "--date", "2025-04-10", "--minutes", "45")
+    assert "Anna Adept – Eva Mentor on 2025-04-10" in before.stderr
+    after = year("pair", "meet", ANNA, "--date", "2025-05-20")
+    assert "Anna Adept – Hedda Mentor on 2025-05-20" in after.stderr
+    assert "logged anyway" not in before.stderr + after.stderr
+    # The day of the change is the new pair's first day.
+    first = year("pair", "meet", ANNA, "--date", "2025-05-01")
+    assert "Anna Adept – Hedda Mentor on 2025-05-01" in first.stderr
+    report = _report(year)
+    assert report[ANNA]["mentor"] == HEDDA and report[ANNA]["meetings"] == 2
+
+
+def test_the_moten_sheet_attributes_a_meeting_to_the_pair_live_that_day(
+    year: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _rematched(year, monkeypatch)
+    incoming = tmp_path / "moten.xlsx"
+    _write_meetings(incoming, [(ANNA, None, "2025-04-12", 60), (ANNA, None, "2025-06-02", 30)])
+    year("roster", "import", str(incoming))
+    exported = tmp_path / "roster.xlsx"
+    year("roster", "export", str(exported))
+    rows = [r for r in _book_rows(exported, "Möten") if r[0] == ANNA]
+    assert rows == [(ANNA, EVA, datetime(2025, 4, 12), 60), (ANNA, HEDDA, datetime(2025, 6, 2), 30)]
+
+
+def test_a_meeting_between_two_pairs_is_refused_with_their_dates(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _person(year, "Hedda Mentor", HEDDA, "SPV")
+    year("participant", "add", HEDDA, "--role", "mentor")
+    _set_today(monkeypatch, date(2025, 4, 1))
+    year("pair", "end", ANNA, "--reason", "paus", "--yes")
+    _set_today(monkeypatch, date(2025, 5, 1))
+    year("pair", "rematch", "--apply")
+    _set_today(monkeypatch, TODAY)
+    before = store_snapshot()
+    refused = year("pair", "meet", ANNA, "--date", "2025-04-15", code=1)
+    assert (
+        "Anna Adept (anna.adept@csn.se) had no pair on 2025-04-15 in cohort 2025: their pairs "
+        "ran 2025-02-01 – 2025-04-01 (paus); 2025-05-01 – now."
+    ) in " ".join(refused.stderr.split())
+    assert store_snapshot() == before

@@ -16,7 +16,8 @@ from chefintro.roster.columns import SheetKey
 from chefintro.roster.load import import_roster
 from chefintro.roster.reader import read_roster
 from chefintro.roster.rows import ParticipantRow, row_values
-from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
+from chefintro.roster.specs import WorkbookSpec
+from chefintro.roster.writer import standard_sheet, write_workbook
 from chefintro.store import open_store
 from chefintro.text import clean_text
 

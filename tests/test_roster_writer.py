@@ -29,17 +29,15 @@ from chefintro.roster.rows import (
     ProgrammeSessionRow,
     row_values,
 )
-from chefintro.roster.writer import (
+from chefintro.roster.specs import (
     BarChartSpec,
     ColumnSpec,
     OverviewSheet,
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    standard_sheet,
-    write_template,
-    write_workbook,
 )
+from chefintro.roster.writer import standard_sheet, write_template, write_workbook
 from chefintro.text import clean_text, email_key
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from chefintro import rules
 from chefintro.cohorts import require_open
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
@@ -29,7 +30,6 @@ from chefintro.text import clean_text, swedish_key
 FIELD_WEIGHT = 1
 REPEAT_WEIGHT = 2
 GROUP_NAME = "Grupp {number}"
-MAX_SIZE = 50
 
 
 # --- the pure part: candidates in, groups out -------------------------------------------
@@ -234,8 +234,8 @@ def form_groups(
     earlier groups are replaced.
     """
     require_open(cohort)
-    if not 2 <= size <= MAX_SIZE:
-        raise UsageError(f"--size must be between 2 and {MAX_SIZE}.")
+    if (problem := rules.group_size_problem(size)) is not None:
+        raise UsageError(f"--size: {problem}.")
     query = (
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))

@@ -146,6 +146,18 @@ class Pairing(SQLModel, table=True):
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=500)
 
+    def end(self, *, on: date, reason: str) -> date:
+        """End the pair: it stays as history with its end date and reason; return the date.
+
+        A pair never ends before it started: one ended before its cohort begins ends on
+        the day it was to start.
+        """
+        ended_on = on if self.started_on is None else max(on, self.started_on)
+        self.state = PairingState.ENDED
+        self.ended_on = ended_on
+        self.end_reason = reason[:500]
+        return ended_on
+
 
 class Meeting(SQLModel, table=True):
     """A meeting of a pair: its date and optional length only, never what was said."""

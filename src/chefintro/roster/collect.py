@@ -18,15 +18,15 @@ from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SHOWN_ONLY, SheetKey, attendance_header
-from chefintro.roster.writer import (
+from chefintro.roster.specs import (
     BarChartSpec,
     ColumnSpec,
     OverviewSheet,
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    standard_sheet,
 )
+from chefintro.roster.writer import standard_sheet
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 from chefintro.words import plural
 

@@ -22,7 +22,8 @@ from typing import Any
 from chefintro.errors import Problem, UnreadableInputError
 from chefintro.roster.cells import column_letters
 from chefintro.roster.columns import unescape_text
-from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec, write_workbook
+from chefintro.roster.specs import ColumnSpec, SheetSpec, WorkbookSpec
+from chefintro.roster.writer import write_workbook
 from chefintro.rules import NOT_AN_EMAIL, NotAnEmail, parse_email
 from chefintro.text import clean_text, control_problem, email_key, question_key
 

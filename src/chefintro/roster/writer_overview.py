@@ -9,7 +9,7 @@ from chefintro.roster.writer_cells import FONT_NAME, FONT_SIZE, CellValues, safe
 from chefintro.roster.writer_sheet import MAX_WIDTH, column_letter, page_setup
 
 if TYPE_CHECKING:
-    from chefintro.roster.writer import OverviewSheet, TableSpec
+    from chefintro.roster.specs import OverviewSheet, TableSpec
 
 
 def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
