@@ -148,7 +148,10 @@ def test_one_certificate_by_name_or_email(finished: Cli, tmp_path: Path) -> None
     assert "has not completed" in refused.stderr and "attended 3 of 5" in refused.stderr
     finished("certificate", "--out", str(tmp_path), "--adept", ZACH[1], code=1)
     finished("certificate", "--out", str(tmp_path), "--adept", "nobody@csn.se", code=1)
-    finished("certificate", "--out", str(tmp_path / "saknas"), code=73)
+    # A missing --out folder is made, as for every --out (issue 30); a file is refused.
+    finished("certificate", "--out", str(tmp_path / "saknas"), "--adept", "elise norden")
+    assert [p.name for p in (tmp_path / "saknas").iterdir()] == ["intyg-2026-elise-norden.pdf"]
+    finished("certificate", "--out", str(tmp_path / "intyg-2026-elise-norden.pdf"), code=73)
 
 
 def test_file_names_are_plain() -> None:
