@@ -217,3 +217,26 @@ def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
     text = _pdftotext(target)
     assert name in " ".join(text.split())
     assert "Programdag 16" in text and "Samordnare" in text
+
+
+def test_the_summary_gives_the_adepts_attendance_with_the_mentors_apart(finished: Cli) -> None:
+    """The headline is what the programme asks of adepts; a mentor's one recorded day out of
+    five (20 %) is said apart, never mixed into it."""
+    rows: Any = finished.json("report", "attendance")["participants"]
+    adepts = [r for r in rows if r["role"] == "adept"]
+    rate = sum(r["attended"] for r in adepts) / sum(r["held"] for r in adepts)
+    text = " ".join(finished("report", "summary").stdout.split())
+    headline = f"Adepternas närvaro på programdagarna var {round(rate * 100)} %"
+    assert f"{headline}; mentorernas, de dagar den registrerades, 20 %." in text
+    md = finished("report", "summary", "--format", "md").stdout
+    assert f"| Närvaro, adepter | {round(rate * 100)} % |" in md
+    assert "| Närvaro, mentorer (där registrerad) | 20 % |" in md
+
+
+def test_every_summary_format_holds_the_same_sentences(finished: Cli) -> None:
+    text = finished("report", "summary").stdout
+    md = finished("report", "summary", "--format", "md").stdout
+    paragraph_text = " ".join(text.split("\n\n")[0].split())
+    paragraph_md = " ".join(md.split("\n\n")[1].split())
+    assert paragraph_text == paragraph_md
+    assert paragraph_text.count(".") >= 4  # every sentence, not half of them

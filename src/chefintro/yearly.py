@@ -367,7 +367,7 @@ def run_plan(
     from chefintro import cohorts, groups, pairing
     from chefintro.roster.load import import_roster
     from chefintro.roster.reader import read_roster
-    from chefintro.sessions import ProgrammeSessionData, upsert_session
+    from chefintro.sessions import ProgrammeSessionData, moved_days, upsert_session
 
     note = progress or (lambda _step: None)
     results: list[StepResult] = []
@@ -415,7 +415,22 @@ def run_plan(
         if plan.sessions:
             note("Calendar")
             outcomes: dict[str, int] = {}
-            for planned in plan.sessions:
+            moved = moved_days(
+                db=db, cohort=cohort, planned=[(p.title, p.start) for p in plan.sessions]
+            )
+            for index, planned in enumerate(plan.sessions):
+                if index in moved:
+                    day = moved[index]
+                    outcomes["moved"] = outcomes.get("moved", 0) + 1
+                    results.append(
+                        StepResult(
+                            "warning",
+                            f"{planned.title}: moved to {day.starts_at:%Y-%m-%d %H:%M} after the "
+                            f"plan (which says {planned.start:%Y-%m-%d %H:%M}); kept as moved, "
+                            "not added again. Change the plan to match.",
+                        )
+                    )
+                    continue
                 kind = parse_word(KIND_WORDS, planned.kind) if planned.kind else None
                 outcome = upsert_session(
                     db=db,

@@ -167,10 +167,12 @@ def edit(
     if all(v is None for v in vars(data).values()) and not clear:
         raise typer.BadParameter("Give at least one field to change.")
     with state(ctx).transaction() as db:
-        person = registry.edit_person(
+        person, moved = registry.edit_person(
             db=db, email=email, data=data, clear={c.strip().lower() for c in clear or []}
         )
     output.success(f"Updated {person.name} <{person.email}>.")
+    if moved:
+        output.info(f"{person.name} {moved}.")
 
 
 @app.command("remove")

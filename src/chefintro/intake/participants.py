@@ -162,7 +162,7 @@ def cohort_mentors(*, db: Session, cohort: Cohort) -> dict[str, MentorRef]:
             col(Participant.status),
         )
         .join(Participant, col(Participant.person_id) == col(Person.id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
         .where(col(Participant.role) == Role.MENTOR)
     ).all()

@@ -43,7 +43,7 @@ def _people_of(db: Session, participant_ids: set[int]) -> dict[int, tuple[Person
     rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.id).in_(participant_ids))
     ).all()
     return {id_of(part): (person, agency) for part, person, agency in rows}

@@ -129,6 +129,10 @@ def _given(row: ParticipantRow, preferred: list[str]) -> dict[str, Any]:
     return given
 
 
+#: A participant the import adds: its row, e-mail key, wishes, agency id, unit and title.
+_NewPart = tuple[ParticipantRow, str, tuple[str, ...], int, str | None, str | None]
+
+
 class PeopleLoader(Loader):
     """Loads Myndigheter and Deltagare."""
 
@@ -232,7 +236,8 @@ class PeopleLoader(Loader):
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
-        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]] = []  # row, key, wishes
+        # row, e-mail key, wishes, and the agency, unit and title the participant keeps
+        new_parts: list[_NewPart] = []
         outcome: list[Change] = []
         # A new person's one listed field, Myndighet: one shared tuple per agency.
         added_fields: dict[str, tuple[FieldChange, ...]] = {}
@@ -285,7 +290,9 @@ class PeopleLoader(Loader):
                 preferred = context.wished_keys(facts) if row.preferred_mentors else []
                 existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
-                    new_parts.append((row, key, tuple(preferred)))
+                    new_parts.append(
+                        (row, key, tuple(preferred), agency_id, shown.unit, shown.title)
+                    )
                     if action != "added":
                         changed_fields.append(("Roll", None, row.role.value))
                         action = "changed"
@@ -368,12 +375,9 @@ class PeopleLoader(Loader):
                 return False
             old = agencies_by_id.get(person.agency_id)
             old_code = old.code if old is not None else "?"
-            self.summary.warnings.append(
-                f"{self.data.where(SheetKey.PARTICIPANTS, row.row)}: {person.name} "
-                f"({person.email}) moves from "
-                f"{old_code} to {agency.code}."
-            )
             changed_fields.append(("Myndighet", old_code, agency.code))
+        else:
+            old_code = None
         for name in _PERSON_FIELDS:
             value = getattr(row, name)
             if value is None:
@@ -386,6 +390,15 @@ class PeopleLoader(Loader):
             person.agency_id = agency.id  # type: ignore[assignment]
         if changed_fields:
             self.db.add(person)
+            # What the person is now reaches their open cohorts; closed years keep theirs.
+            carried = registry.carry_to_open_cohorts(db=self.db, person=person).joining(
+                self.cohort.name if self.cohort is not None else None
+            )
+            if old_code is not None:
+                self.summary.warnings.append(
+                    f"{self.data.where(SheetKey.PARTICIPANTS, row.row)}: {person.name} "
+                    f"({person.email}) {carried.describe(old_code, agency.code)}."
+                )
         return True
 
     def _update_participant(
@@ -440,7 +453,7 @@ class PeopleLoader(Loader):
         self,
         cohort: Cohort | None,
         new_people: list[tuple[ParticipantRow, int, str]],
-        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]],
+        new_parts: list[_NewPart],
     ) -> None:
         """Insert the new people, then the new participants, each in Core batches."""
         if new_people:
@@ -451,7 +464,7 @@ class PeopleLoader(Loader):
         self.db.flush()
         if not new_parts or cohort is None:
             return
-        rows, keys, preferred = zip(*new_parts, strict=True)
+        rows, keys, preferred, agency_ids, units, titles = zip(*new_parts, strict=True)
         wanted = set(keys)
         ids: dict[str, int | None] = {  # the id column is typed optional
             key: person_id
@@ -473,6 +486,9 @@ class PeopleLoader(Loader):
                 "capacity": [1 if row.capacity is None else row.capacity for row in rows],
                 "wished_field": [row.wished_field for row in rows],
                 "preferred_mentors": preferred,
+                "agency_id": agency_ids,
+                "unit": units,
+                "title": titles,
             },
         )
         self.db.flush()
