@@ -148,6 +148,18 @@ def test_meet_refuses_a_day_outside_the_year_or_in_the_future(
     assert store_snapshot() == before
 
 
+def test_a_meeting_on_the_cohorts_first_day_is_taken_and_the_day_before_refused(
+    year: Cli,
+) -> None:
+    before = store_snapshot()
+    refused = year("pair", "meet", BO, "--date", "2025-01-19", code=1)
+    assert "before cohort 2025 starts (2025-01-20)" in refused.stderr
+    assert store_snapshot() == before
+    result = year("pair", "meet", BO, "--date", "2025-01-20")
+    assert "Meeting logged for Bo Adept – Fia Mentor on 2025-01-20" in result.stderr
+    assert [m[2] for m in store_snapshot()["meeting"]] == [date(2025, 1, 20)]
+
+
 def test_meet_refuses_a_day_after_the_cohort_ends(
     year: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -384,6 +396,15 @@ def test_report_statuses_at_their_boundaries(year: Cli) -> None:
     assert _report(year, "2025-03-09")[ANNA]["meetings"] == 0
     # Before the pairs started there is nothing to report.
     assert _report(year, "2025-01-31") == {}
+
+
+def test_a_pair_that_met_before_it_started_counts_quiet_from_its_start(year: Cli) -> None:
+    year("pair", "meet", BO, "--date", "2025-01-25")  # a week before the pairs started
+    # Quiet after 8 weeks from the start (2025-02-01), not from that meeting (2025-03-22).
+    row = _report(year, "2025-03-29")[BO]
+    assert (row["status"], row["last_meeting"], row["days_waiting"]) == ("ok", "2025-01-25", 56)
+    row = _report(year, "2025-03-30")[BO]
+    assert (row["status"], row["days_waiting"]) == ("quiet", 57)
 
 
 def test_report_settings_change_the_limits(year: Cli) -> None:
