@@ -287,6 +287,36 @@ def test_end_no_repeat_excludes_the_two(year: Cli) -> None:
     assert "excluded" in result.stderr
 
 
+def test_end_no_repeat_excludes_exactly_those_two_people_in_a_later_cohort_too(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hanna = "hanna.mentor@bv.se"
+    _person(year, "Gus Adept", GUS, "SPV")  # person 7
+    _person(year, "Hanna Mentor", hanna, "BV")  # person 8
+    _set_today(monkeypatch, date(2026, 3, 2))
+    year("cohort", "create", "2026", "--start", "2026-01-20", "--end", "2026-12-10")
+    # 2026's participants are numbered after 2025's six: Eva is participant 7 (person 5),
+    # Gus participant 8 (person 7), so a participant id names another person.
+    year("--cohort", "2026", "participant", "add", EVA, "--role", "mentor")
+    year("--cohort", "2026", "participant", "add", GUS, "--role", "adept")
+    year("--cohort", "2026", "pair", "set", GUS, EVA)
+    year("--cohort", "2026", "pair", "apply")
+    year("--cohort", "2026", "pair", "end", GUS, "--reason", "conflict", "--no-repeat", "--yes")
+
+    emails = {p[0]: str(p[2]) for p in store_snapshot()["person"]}
+    excluded = [{emails[e[1]], emails[e[2]]} for e in store_snapshot()["exclusion"]]
+    assert excluded == [{EVA, GUS}]
+
+    year("cohort", "create", "2027", "--start", "2027-01-19", "--end", "2027-12-09")
+    year("--cohort", "2027", "participant", "add", GUS, "--role", "adept")
+    for mentor in (EVA, hanna):
+        year("--cohort", "2027", "participant", "add", mentor, "--role", "mentor")
+    result = year("--cohort", "2027", "pair", "set", GUS, EVA, "--allow-repeat", code=1)
+    assert "excluded" in result.stderr
+    proposals = year.json("--cohort", "2027", "pair", "suggest")
+    assert [(p["adept"], p["mentor"]) for p in proposals] == [(GUS, hanna)]
+
+
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
     year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr
