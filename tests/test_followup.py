@@ -382,6 +382,23 @@ def test_rematch_uses_the_place_an_ended_pair_freed(year: Cli) -> None:
     assert "forbidden" in anna["reason"] and "paired before" in anna["reason"]
 
 
+def test_rematch_apply_gives_no_second_pair_to_an_adept_with_a_proposed_pair(year: Cli) -> None:
+    _person(year, "Gus Adept", GUS, "SPV")
+    year("participant", "add", GUS, "--role", "adept")
+    for name, email, agency in (
+        ("Hugo Mentor", "hugo.mentor@bv.se", "BV"),
+        ("Ivar Mentor", "ivar.mentor@csn.se", "CSN"),
+    ):
+        _person(year, name, email, agency)
+        year("participant", "add", email, "--role", "mentor")
+    year("pair", "set", GUS, "hugo.mentor@bv.se")  # proposed, not yet applied
+
+    result = year("pair", "rematch", "--apply")
+    assert "Every active adept of cohort 2025 has a pair" in result.stderr
+    gus = [(p["mentor"], p["state"]) for p in year.json("pair", "list") if p["adept"] == GUS]
+    assert gus == [("hugo.mentor@bv.se", "proposed")]
+
+
 def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV", field="HR")
     _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
