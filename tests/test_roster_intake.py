@@ -704,6 +704,39 @@ def test_import_only_named_sheets(programme: Cli, tmp_path: Path) -> None:
     assert "'Blad9' is not a roster sheet" in bad.stderr
 
 
+def test_import_only_narvaro_is_not_refused_for_a_problem_in_deltagare(
+    programme: Cli, tmp_path: Path
+) -> None:
+    _people(programme, tmp_path)
+    programme("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
+    book = openpyxl.Workbook()
+    people = book.active
+    assert people is not None
+    people.title = "Deltagare"
+    people.append(["Namn", "E-post", "Myndighet", "Roll", "Ort"])
+    people.append(["Åsa Öberg", "asa(at)csn.se", "CSN", "adept", "Kiruna"])  # typed by hand
+    people.append(["Örjan Ek", "orjan@bv.se", "BV", "chef", "Sundsvall"])
+    attendance = book.create_sheet("Närvaro")
+    attendance.append(["E-post", "Uppstart (2027-01-26 09:00)"])
+    attendance.append(["asa@csn.se", "x"])
+    path = tmp_path / "närvaro.xlsx"
+    book.save(path)
+
+    before = store_snapshot()
+    refused = programme("roster", "import", str(path), code=65)
+    assert "sheet 'Deltagare', row 2, column 'E-post'" in refused.stderr
+    assert store_snapshot() == before
+
+    result = programme("roster", "import", str(path), "--only", "Närvaro", "--json")
+    summary = json.loads(result.stdout)
+    assert set(summary["sheets"]) == {"Närvaro"}
+    assert summary["changes"][0]["fields"] == [
+        {"field": "Uppstart (2027-01-26 09:00)", "old": None, "new": "närvarande"}
+    ]
+    people_now = {p["email"]: p for p in programme.json("person", "list")}
+    assert people_now["orjan@bv.se"]["location"] == "Sundsvall"
+
+
 # --- finished on paper -------------------------------------------------------------------------
 
 

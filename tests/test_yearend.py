@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -190,6 +191,21 @@ def test_the_summary_in_text_and_markdown(finished: Cli, tmp_path: Path) -> None
     assert "+2,0 (n = 4)" in md
     assert "+2,0 steg på skalan 1–7" in md
     finished("report", "summary", "--format", "pdf", code=2)
+
+
+def test_the_summary_counts_ended_pairs_as_pairs_of_the_year(finished: Cli) -> None:
+    finished("pair", "set", ASA[1], MARTA[1])
+    finished("pair", "apply")
+    finished("pair", "end", ASA[1], "--reason", "bytte jobb", "--yes")
+    finished("pair", "set", ELISE[1], MARTA[1])  # a proposal is not a pair of the year yet
+    flat = " ".join(finished("report", "summary").stdout.split())
+    assert "1 par med adept och mentor från olika myndigheter matchades" in flat
+    finished("pair", "apply")
+    text = finished("report", "summary").stdout
+    assert "2 par med adept och mentor från olika myndigheter matchades" in " ".join(text.split())
+    assert re.search(r"^Par +2$", text, re.MULTILINE)
+    md = finished("report", "summary", "--format", "md").stdout
+    assert "| Par | 2 |" in md
 
 
 def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
