@@ -18,8 +18,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from chefintro.roster import reader as reader_module
-from chefintro.roster.reader import read_roster
+from chefintro.roster.read import reader as reader_module
+from chefintro.roster.read.reader import read_roster
 from tests.conftest import Cli, store_snapshot
 
 SOFFICE = shutil.which("soffice")
@@ -285,7 +285,7 @@ def test_a_panicking_reader_writes_nothing_to_stderr(
 ) -> None:
     """Even a panic the pre-check does not foresee stays off the terminal."""
     from chefintro.errors import UnreadableInputError
-    from chefintro.roster import safety
+    from chefintro.roster.read import safety
 
     path = hr_workbook(
         tmp_path / "x.xlsx",
@@ -578,7 +578,7 @@ def test_a_flood_of_problems_is_grouped_and_json_has_them_all(
 
 
 def test_the_problem_list_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chefintro.roster import sheets
+    from chefintro.roster.read import sheets
 
     monkeypatch.setattr(sheets, "MAX_PROBLEMS", 25)
     rows: list[list[Any]] = [["Namn", "E-post", "Myndighet", "Roll"]]

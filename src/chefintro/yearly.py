@@ -365,8 +365,8 @@ def run_plan(
     ``today`` (the demo's) is the day applied pairs are made active; default today.
     """
     from chefintro import cohorts, groups, pairing
-    from chefintro.roster.load import import_roster
-    from chefintro.roster.reader import read_roster
+    from chefintro.roster.load.roster_import import import_roster
+    from chefintro.roster.read.reader import read_roster
     from chefintro.sessions import ProgrammeSessionData, moved_days, upsert_session
 
     note = progress or (lambda _step: None)
@@ -483,8 +483,8 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
     """Write the plan's workbook, agency workbooks and calendar from the committed store."""
     from chefintro import cohorts
     from chefintro.ics import write_ics
-    from chefintro.roster.collect import full_export, write_agency_workbooks
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.collect import full_export, write_agency_workbooks
+    from chefintro.roster.write.writer import write_workbook
 
     results = []
     for output in (plan.workbook, plan.agencies_dir, plan.calendar):

@@ -279,7 +279,7 @@ def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:
 def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) -> dict[str, Any]:
     """Export one person (see :func:`export_person`), write it to ``path`` when given
     (``fmt`` "json" or "xlsx"), and record the export in the audit log."""
-    from chefintro.roster.person_export import write_json, write_person_workbook
+    from chefintro.roster.write.person_export import write_json, write_person_workbook
 
     data = export_person(db=db, email=email)
     if fmt == "xlsx":

@@ -11,16 +11,6 @@ from typing import Any
 
 from chefintro.errors import Problem
 from chefintro.intake.sessions import SessionFacts, check_session
-from chefintro.roster.cells import (
-    CONVERTERS,
-    BadCell,
-    column_letters,
-    email_cell_key,
-    info_cell,
-    quoted,
-    raw_text,
-    status_cell,
-)
 from chefintro.roster.columns import (
     NAME_PARTS,
     Column,
@@ -33,7 +23,17 @@ from chefintro.roster.columns import (
     parse_attendance_header,
     unescape_text,
 )
-from chefintro.roster.rows import (
+from chefintro.roster.read.cells import (
+    CONVERTERS,
+    BadCell,
+    column_letters,
+    email_cell_key,
+    info_cell,
+    quoted,
+    raw_text,
+    status_cell,
+)
+from chefintro.roster.read.rows import (
     AgencyRow,
     AttendanceMark,
     AttendanceRow,

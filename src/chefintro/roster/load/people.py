@@ -29,11 +29,11 @@ from chefintro.intake.participants import (
 )
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
-from chefintro.roster.cells import email_cell_key
-from chefintro.roster.changes import Change, FieldChange, diff
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.loader import Loader
-from chefintro.roster.rows import ParticipantRow
+from chefintro.roster.load.changes import Change, FieldChange, diff
+from chefintro.roster.load.loader import Loader
+from chefintro.roster.read.cells import email_cell_key
+from chefintro.roster.read.rows import ParticipantRow
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
