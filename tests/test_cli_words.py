@@ -124,7 +124,7 @@ def test_pair_explain_does_not_call_an_equal_score_lower(paired: Cli) -> None:
 
 
 def test_an_attendance_word_is_an_attendance_status(paired: Cli, tmp_path: Path) -> None:
-    from chefintro.roster.cells import BadCell, status_cell
+    from chefintro.roster.read.cells import BadCell, status_cell
 
     with pytest.raises(BadCell) as refused:
         status_cell("kanske")

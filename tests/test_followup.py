@@ -148,6 +148,18 @@ def test_meet_refuses_a_day_outside_the_year_or_in_the_future(
     assert store_snapshot() == before
 
 
+def test_a_meeting_on_the_cohorts_first_day_is_taken_and_the_day_before_refused(
+    year: Cli,
+) -> None:
+    before = store_snapshot()
+    refused = year("pair", "meet", BO, "--date", "2025-01-19", code=1)
+    assert "before cohort 2025 starts (2025-01-20)" in refused.stderr
+    assert store_snapshot() == before
+    result = year("pair", "meet", BO, "--date", "2025-01-20")
+    assert "Meeting logged for Bo Adept – Fia Mentor on 2025-01-20" in result.stderr
+    assert [m[2] for m in store_snapshot()["meeting"]] == [date(2025, 1, 20)]
+
+
 def test_meet_refuses_a_day_after_the_cohort_ends(
     year: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -276,6 +288,36 @@ def test_end_no_repeat_excludes_the_two(year: Cli) -> None:
     assert "excluded" in result.stderr
 
 
+def test_end_no_repeat_excludes_exactly_those_two_people_in_a_later_cohort_too(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hanna = "hanna.mentor@bv.se"
+    _person(year, "Gus Adept", GUS, "SPV")  # person 7
+    _person(year, "Hanna Mentor", hanna, "BV")  # person 8
+    _set_today(monkeypatch, date(2026, 3, 2))
+    year("cohort", "create", "2026", "--start", "2026-01-20", "--end", "2026-12-10")
+    # 2026's participants are numbered after 2025's six: Eva is participant 7 (person 5),
+    # Gus participant 8 (person 7), so a participant id names another person.
+    year("--cohort", "2026", "participant", "add", EVA, "--role", "mentor")
+    year("--cohort", "2026", "participant", "add", GUS, "--role", "adept")
+    year("--cohort", "2026", "pair", "set", GUS, EVA)
+    year("--cohort", "2026", "pair", "apply")
+    year("--cohort", "2026", "pair", "end", GUS, "--reason", "conflict", "--no-repeat", "--yes")
+
+    emails = {p[0]: str(p[2]) for p in store_snapshot()["person"]}
+    excluded = [{emails[e[1]], emails[e[2]]} for e in store_snapshot()["exclusion"]]
+    assert excluded == [{EVA, GUS}]
+
+    year("cohort", "create", "2027", "--start", "2027-01-19", "--end", "2027-12-09")
+    year("--cohort", "2027", "participant", "add", GUS, "--role", "adept")
+    for mentor in (EVA, hanna):
+        year("--cohort", "2027", "participant", "add", mentor, "--role", "mentor")
+    result = year("--cohort", "2027", "pair", "set", GUS, EVA, "--allow-repeat", code=1)
+    assert "excluded" in result.stderr
+    proposals = year.json("--cohort", "2027", "pair", "suggest")
+    assert [(p["adept"], p["mentor"]) for p in proposals] == [(GUS, hanna)]
+
+
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
     year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr
@@ -341,6 +383,23 @@ def test_rematch_uses_the_place_an_ended_pair_freed(year: Cli) -> None:
     assert "forbidden" in anna["reason"] and "paired before" in anna["reason"]
 
 
+def test_rematch_apply_gives_no_second_pair_to_an_adept_with_a_proposed_pair(year: Cli) -> None:
+    _person(year, "Gus Adept", GUS, "SPV")
+    year("participant", "add", GUS, "--role", "adept")
+    for name, email, agency in (
+        ("Hugo Mentor", "hugo.mentor@bv.se", "BV"),
+        ("Ivar Mentor", "ivar.mentor@csn.se", "CSN"),
+    ):
+        _person(year, name, email, agency)
+        year("participant", "add", email, "--role", "mentor")
+    year("pair", "set", GUS, "hugo.mentor@bv.se")  # proposed, not yet applied
+
+    result = year("pair", "rematch", "--apply")
+    assert "Every active adept of cohort 2025 has a pair" in result.stderr
+    gus = [(p["mentor"], p["state"]) for p in year.json("pair", "list") if p["adept"] == GUS]
+    assert gus == [("hugo.mentor@bv.se", "proposed")]
+
+
 def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV", field="HR")
     _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
@@ -385,6 +444,15 @@ def test_report_statuses_at_their_boundaries(year: Cli) -> None:
     assert _report(year, "2025-03-09")[ANNA]["meetings"] == 0
     # Before the pairs started there is nothing to report.
     assert _report(year, "2025-01-31") == {}
+
+
+def test_a_pair_that_met_before_it_started_counts_quiet_from_its_start(year: Cli) -> None:
+    year("pair", "meet", BO, "--date", "2025-01-25")  # a week before the pairs started
+    # Quiet after 8 weeks from the start (2025-02-01), not from that meeting (2025-03-22).
+    row = _report(year, "2025-03-29")[BO]
+    assert (row["status"], row["last_meeting"], row["days_waiting"]) == ("ok", "2025-01-25", 56)
+    row = _report(year, "2025-03-30")[BO]
+    assert (row["status"], row["days_waiting"]) == ("quiet", 57)
 
 
 def test_report_settings_change_the_limits(year: Cli) -> None:

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chefintro.roster.reader import read_roster
+from chefintro.roster.read.reader import read_roster
 from tests.conftest import Cli, store_snapshot
 
 PARTICIPANT_HEADERS = [

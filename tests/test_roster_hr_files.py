@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from chefintro.roster.reader import read_roster
+from chefintro.roster.read.reader import read_roster
 from tests.conftest import Cli, store_snapshot
 
 SOFFICE = shutil.which("soffice")

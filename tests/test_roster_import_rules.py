@@ -561,7 +561,7 @@ def test_problems_are_listed_by_sheet_then_row_whatever_order_they_were_found(
 def test_the_import_stops_collecting_problems_at_the_cap_and_says_so(
     cohort: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chefintro.roster import loader
+    from chefintro.roster.load import loader
 
     monkeypatch.setattr(loader, "MAX_PROBLEMS", 2)
     people = [["Namn", "E-post", "Myndighet", "Roll"]]

@@ -12,8 +12,8 @@ import pytest
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.reader import read_roster
-from chefintro.roster.rows import (
+from chefintro.roster.read.reader import read_roster
+from chefintro.roster.read.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
@@ -556,7 +556,7 @@ def test_a_pair_needs_two_people(tmp_path: Path) -> None:
 
 
 def test_an_import_refused_carries_every_problem(tmp_path: Path) -> None:
-    from chefintro.roster.load import import_roster
+    from chefintro.roster.load.roster_import import import_roster
     from chefintro.store import open_store
 
     data = read(tmp_path, {"Deltagare": [PARTICIPANT_HEADER, ["A", "nope", "CSN", "chef"]]})

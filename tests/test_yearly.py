@@ -250,3 +250,23 @@ def test_the_demo_progress_counts_the_plan_and_the_year_end(tmp_path: Path) -> N
     assert run.year_end is not None
     assert len(seen) == demo_steps()
     assert seen[-1] == "Writing certificates and the summary"
+
+
+def test_a_day_moved_after_the_plan_is_not_added_again(cli: Cli, tmp_path: Path) -> None:
+    """The kick-off moved by a day with 'session edit': running the plan again says so and
+    keeps one kick-off (a day is the same day by its title)."""
+    plan = _plan(tmp_path)
+    cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"))
+    days: Any = cli.json("session", "list")
+    kickoff = days[0]
+    moved_to = "2027-01-27 09:00"
+    cli("session", "edit", str(kickoff["id"]), "--start", moved_to)
+    again = cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"))
+    flat = " ".join(again.stdout.replace("│", " ").split())
+    assert f"{kickoff['title']}: moved to {moved_to} after the plan" in flat
+    after: Any = cli.json("session", "list")
+    assert len(after) == len(days)
+    assert [d["title"] for d in after].count(kickoff["title"]) == 1
+    assert next(d for d in after if d["id"] == kickoff["id"])["starts_at"].startswith(
+        "2027-01-27T09:00"
+    )

@@ -327,8 +327,8 @@ def _info(
         role=str(part.role),
         status=str(part.status),
         capacity=part.capacity,
-        unit=person.unit,
-        title=person.title,
+        unit=part.unit,
+        title=part.title,
         field=person.field,
         location=person.location,
         manager_since=person.manager_since,
@@ -357,7 +357,7 @@ def members_query(cohort: Cohort) -> Select[Participant, Person, Agency]:
     return (
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Participant.cohort_id == cohort.id)
     )
 
@@ -415,6 +415,9 @@ def add_participant(
     part = Participant(
         cohort_id=id_of(cohort),
         person_id=id_of(person),
+        agency_id=id_of(agency),
+        unit=person.unit,
+        title=person.title,
         role=data.role,
         capacity=rules.participant_capacity(data.role, data.capacity),
         wished_field=facts.wished_field,
@@ -508,7 +511,8 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
     if source.id == target.id:
         raise UsageError("A cohort cannot carry mentors over to itself.")
     mentors = db.exec(
-        select(Participant)
+        select(Participant, Person)
+        .join(Person, col(Person.id) == col(Participant.person_id))
         .where(Participant.cohort_id == source.id)
         .where(Participant.role == Role.MENTOR)
         .where(col(Participant.continues).is_(True))
@@ -518,13 +522,16 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
         db.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
     )
     added = 0
-    for mentor in mentors:
+    for mentor, person in mentors:
         if mentor.person_id in present:
             continue
         db.add(
             Participant(
                 cohort_id=id_of(target),
                 person_id=mentor.person_id,
+                agency_id=person.agency_id,  # where they are now, not where they were
+                unit=person.unit,
+                title=person.title,
                 role=Role.MENTOR,
                 capacity=mentor.capacity,
             )

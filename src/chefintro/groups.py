@@ -239,7 +239,7 @@ def form_groups(
     query = (
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status == ParticipantStatus.ACTIVE)
     )
@@ -301,7 +301,7 @@ def list_groups(*, db: Session, cohort: Cohort) -> list[GroupInfo]:
         select(PeerGroupMember.group_id, Participant, Person, Agency)
         .join(Participant, col(Participant.id) == col(PeerGroupMember.participant_id))
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
         .where(PeerGroup.cohort_id == cohort.id)
     ).all()

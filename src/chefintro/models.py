@@ -111,6 +111,11 @@ class Participant(SQLModel, table=True):
     status: ParticipantStatus = Field(default=ParticipantStatus.ACTIVE, sa_type=String(20))
     # A mentor who agreed to continue into next year's cohort.
     continues: bool = False
+    # What the person was in this cohort (issue 27): a move to another agency changes the
+    # current and coming cohorts only, so a closed year reads the same later.
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="RESTRICT")
+    unit: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
 
 
 LIVE_PAIRING_WHERE = "state != 'ended'"

@@ -352,6 +352,37 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
     return "updated" if edited.sequence != before else "unchanged"
 
 
+def moved_days(
+    *, db: Session, cohort: Cohort, planned: list[tuple[str, datetime]]
+) -> dict[int, ProgrammeSession]:
+    """Find the planned days (title, start) that were moved in the store after the plan.
+
+    A day is the same day when it keeps its title: a planned day whose (title, start) is not
+    stored, while a stored day of that title is named by no planned day, was moved (by
+    ``session edit``, or a returned workbook). Returns planned index → the stored day; of
+    several candidates the nearest in time.
+    """
+    stored = db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
+    ).all()
+    exact = {(row.title.casefold(), row.starts_at) for row in stored}
+    wanted = {(title.casefold(), local_time(start)) for title, start in planned}
+    free = [row for row in stored if (row.title.casefold(), row.starts_at) not in wanted]
+    moved: dict[int, ProgrammeSession] = {}
+    for index, (title, start) in enumerate(planned):
+        at = local_time(start)
+        if (title.casefold(), at) in exact:
+            continue
+        same = [row for row in free if row.title.casefold() == title.casefold()]
+        if same:
+            day = min(same, key=lambda row: (abs(row.starts_at - at), row.starts_at))
+            moved[index] = day
+            free.remove(day)
+    return moved
+
+
 def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool = False) -> int:
     """Cancel a session; with recorded attendance only when ``force``. Return records removed.
 

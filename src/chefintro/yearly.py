@@ -368,9 +368,9 @@ def run_plan(
     ``today`` (the demo's) is the day applied pairs are made active; default today.
     """
     from chefintro import cohorts, groups, pairing
-    from chefintro.roster.load import import_roster
-    from chefintro.roster.reader import read_roster
-    from chefintro.sessions import ProgrammeSessionData, upsert_session
+    from chefintro.roster.load.roster_import import import_roster
+    from chefintro.roster.read.reader import read_roster
+    from chefintro.sessions import ProgrammeSessionData, moved_days, upsert_session
 
     note = progress or (lambda _step: None)
     results: list[StepResult] = []
@@ -422,7 +422,22 @@ def run_plan(
         if plan.sessions:
             note("Calendar")
             outcomes: dict[str, int] = {}
-            for planned in plan.sessions:
+            moved = moved_days(
+                db=db, cohort=cohort, planned=[(p.title, p.start) for p in plan.sessions]
+            )
+            for index, planned in enumerate(plan.sessions):
+                if index in moved:
+                    day = moved[index]
+                    outcomes["moved"] = outcomes.get("moved", 0) + 1
+                    results.append(
+                        StepResult(
+                            "warning",
+                            f"{planned.title}: moved to {day.starts_at:%Y-%m-%d %H:%M} after the "
+                            f"plan (which says {planned.start:%Y-%m-%d %H:%M}); kept as moved, "
+                            "not added again. Change the plan to match.",
+                        )
+                    )
+                    continue
                 kind = parse_word(KIND_WORDS, planned.kind) if planned.kind else None
                 outcome = upsert_session(
                     db=db,
@@ -477,8 +492,8 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
     """Write the plan's workbook, agency workbooks and calendar from the committed store."""
     from chefintro import cohorts
     from chefintro.ics import write_ics
-    from chefintro.roster.collect import full_export, write_agency_workbooks
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.collect import full_export, write_agency_workbooks
+    from chefintro.roster.write.writer import write_workbook
 
     results = []
     for output in (plan.workbook, plan.agencies_dir, plan.calendar):

@@ -14,8 +14,8 @@ from chefintro.cli.common import JsonOption, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
-    from chefintro.roster.changes import ImportSummary
-    from chefintro.roster.hidden import HiddenPolicy
+    from chefintro.roster.load.changes import ImportSummary
+    from chefintro.roster.read.hidden import HiddenPolicy
 
 app = typer.Typer(help="Import and export the Excel roster workbooks.", no_args_is_help=True)
 
@@ -29,7 +29,7 @@ def template(ctx: typer.Context, file: FileArg) -> None:
     Example: chefintro roster template deltagare-2027.xlsx
     """
     from chefintro import registry
-    from chefintro.roster.writer import write_template
+    from chefintro.roster.write.writer import write_template
 
     st = state(ctx)
     with st.transaction() as db:
@@ -86,8 +86,8 @@ def import_(
     Example: chefintro roster import csn-2027.xlsx --dry-run
     """
     from chefintro.errors import InvalidInputError
-    from chefintro.roster.load import import_roster, keep_only, only_sheets
-    from chefintro.roster.reader import read_roster
+    from chefintro.roster.load.roster_import import import_roster, keep_only, only_sheets
+    from chefintro.roster.read.reader import read_roster
 
     st = state(ctx)
     chosen = only_sheets(only) if only is not None else None
@@ -144,7 +144,7 @@ def import_(
 
 def _hidden_policy(value: str | None) -> HiddenPolicy | None:
     from chefintro.errors import UsageError
-    from chefintro.roster.hidden import HiddenPolicy
+    from chefintro.roster.read.hidden import HiddenPolicy
 
     if value is None:
         return None
@@ -156,8 +156,8 @@ def _hidden_policy(value: str | None) -> HiddenPolicy | None:
 
 def _print_hidden(summary: ImportSummary, *, dry_run: bool) -> None:
     """Name every hidden or filtered-out row and hidden column, and what was done with it."""
-    from chefintro.roster.hidden import HiddenPolicy
-    from chefintro.roster.load import HIDDEN_CHOICE
+    from chefintro.roster.load.roster_import import HIDDEN_CHOICE
+    from chefintro.roster.read.hidden import HiddenPolicy
 
     if not summary.hidden:
         return
@@ -224,7 +224,7 @@ def _warn(messages: list[str]) -> None:
 
 def _print_changes(summary: object) -> None:
     """List the rows that change (and how), then how many rows stay as they are."""
-    from chefintro.roster.changes import ImportSummary
+    from chefintro.roster.load.changes import ImportSummary
 
     assert isinstance(summary, ImportSummary)
     changing = [c for c in summary.changes if c.action != "unchanged"]
@@ -252,7 +252,7 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro.roster.collect import write_roster_export
+    from chefintro.roster.write.collect import write_roster_export
 
     st = state(ctx)
     with st.transaction() as db:
@@ -271,7 +271,7 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.collect import export_agency_workbooks
+    from chefintro.roster.write.collect import export_agency_workbooks
 
     st = state(ctx)
     with st.transaction() as db:

@@ -79,6 +79,9 @@ class ParticipantContext:
     mentors: dict[str, MentorRef] = field(default_factory=dict)
     #: Person id → an earlier cohort in which that person was an adept.
     earlier_adept: dict[int, str] = field(default_factory=dict)
+    #: Name key → (person id, e-mail, cohort) of those who took part in an earlier cohort.
+    earlier_by_name: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    earlier_ids: set[int] = field(default_factory=set)
     _by_name: dict[str, list[str]] | None = field(default=None, repr=False)
     _judged: dict[tuple[date | None, Role], tuple[str, int | None, int]] = field(
         default_factory=dict, repr=False
@@ -105,6 +108,10 @@ class ParticipantContext:
         context.earlier_adept = earlier_adept_cohorts(
             db=db, cohort=cohort, person_ids=list(person_ids)
         )
+        context.earlier_by_name = earlier_participants_by_name(db=db, cohort=cohort)
+        context.earlier_ids = {
+            entry[0] for entries in context.earlier_by_name.values() for entry in entries
+        }
         return context
 
     def add_mentors(self, mentors: Mapping[str, MentorRef]) -> None:
@@ -163,7 +170,7 @@ def cohort_mentors(*, db: Session, cohort: Cohort) -> dict[str, MentorRef]:
             col(Participant.status),
         )
         .join(Participant, col(Participant.person_id) == col(Person.id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
         .where(col(Participant.role) == Role.MENTOR)
     ).all()
@@ -189,6 +196,25 @@ def earlier_adept_cohorts(*, db: Session, cohort: Cohort, person_ids: list[int])
             .order_by(col(Cohort.starts_on))
         ).all()
         found.update({int(pid): str(name) for pid, name in rows})
+    return found
+
+
+def earlier_participants_by_name(
+    *, db: Session, cohort: Cohort
+) -> dict[str, list[tuple[int, str, str]]]:
+    """Everyone who took part in a cohort before ``cohort``, by name key (for returners)."""
+    rows = db.execute(
+        sa_select(col(Person.id), col(Person.name), col(Person.email), col(Cohort.name))
+        .join(Participant, col(Participant.person_id) == col(Person.id))
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Cohort.starts_on) < cohort.starts_on)
+        .order_by(col(Cohort.starts_on))
+    ).all()
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for person_id, name, email, cohort_name in rows:
+        entries = found.setdefault(person_name_key(name), [])
+        if all(entry[0] != person_id for entry in entries):
+            entries.append((person_id, email, cohort_name))
     return found
 
 
@@ -325,6 +351,27 @@ def earlier_adept_warning(context: ParticipantContext, row: ParticipantFacts) ->
     )
 
 
+def returning_under_another_address(
+    context: ParticipantContext, row: ParticipantFacts
+) -> Iterator[Finding]:
+    """Someone new by address who has the name of an earlier participant may be that person
+    come back (another agency, a new e-mail): say so, with the command that joins the two;
+    never join them silently."""
+    if not context.earlier_by_name:
+        return
+    if row.person_id is not None and row.person_id in context.earlier_ids:
+        return  # took part before under this very record
+    for person_id, email, cohort in context.earlier_by_name.get(person_name_key(row.name), []):
+        if person_id == row.person_id or email_key(email) == email_key(row.email):
+            continue
+        yield warning(
+            f"{row.name} <{row.email}> has the name of {email}, who took part in cohort "
+            f"{cohort}; if they are one person, join the records with 'chefintro person link "
+            f"{email} {row.email}' (nothing was joined).",
+            "email",
+        )
+
+
 #: Every rule a participant row meets, in the order its findings are shown.
 CHECKS = (
     capacity,
@@ -334,6 +381,7 @@ CHECKS = (
     manager_since_ahead,
     eligible,
     first_time_adept,
+    returning_under_another_address,
 )
 
 

@@ -223,7 +223,7 @@ def _describe(db: Session, pairing: Pairing) -> str:
         part = db.get(Participant, part_id)
         person = db.get(Person, part.person_id) if part is not None else None
         assert person is not None
-        agency = db.get(Agency, person.agency_id)
+        agency = db.get(Agency, part.agency_id) if part is not None else None
         people.append(f"{person.name} ({agency.code if agency else '?'})")
     state = str(pairing.state) + (", locked" if pairing.locked else "")
     return f"{people[0]} already has a pair with {people[1]} ({state})"

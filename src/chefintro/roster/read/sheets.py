@@ -11,17 +11,6 @@ from typing import Any
 
 from chefintro.errors import Problem
 from chefintro.intake.sessions import SessionFacts, check_session
-from chefintro.roster.cells import (
-    CONVERTERS,
-    BadCell,
-    column_letters,
-    email_cell_key,
-    info_cell,
-    quoted,
-    raw_text,
-    status_cell,
-    turned_name,
-)
 from chefintro.roster.columns import (
     NAME_PARTS,
     Column,
@@ -35,8 +24,19 @@ from chefintro.roster.columns import (
     shown_only,
     unescape_text,
 )
-from chefintro.roster.hidden import HiddenLine, HiddenMarks, HiddenPolicy
-from chefintro.roster.rows import (
+from chefintro.roster.read.cells import (
+    CONVERTERS,
+    BadCell,
+    column_letters,
+    email_cell_key,
+    info_cell,
+    quoted,
+    raw_text,
+    status_cell,
+    turned_name,
+)
+from chefintro.roster.read.hidden import HiddenLine, HiddenMarks, HiddenPolicy
+from chefintro.roster.read.rows import (
     AgencyRow,
     AttendanceMark,
     AttendanceRow,

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.hidden import HiddenLine, HiddenPolicy
+from chefintro.roster.read.hidden import HiddenLine, HiddenPolicy
 from chefintro.words import listing, noun, plural
 
 

@@ -44,15 +44,15 @@ from chefintro.roster.columns import (
     ValueKind,
     attendance_header,
 )
-from chefintro.roster.specs import (
+from chefintro.roster.write.overview import write_overview
+from chefintro.roster.write.sheet import ChoiceLists, write_table_sheet
+from chefintro.roster.write.specs import (
     INPUT_ROWS,
     ColumnSpec,
     OverviewSheet,
     SheetSpec,
     WorkbookSpec,
 )
-from chefintro.roster.writer_overview import write_overview
-from chefintro.roster.writer_sheet import ChoiceLists, write_table_sheet
 
 # --- public entry points ----------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ def _properties(workbook: Any, book: WorkbookSpec) -> None:
     """Title the workbook, and record when an export was made (read back on import)."""
     from openpyxl.packaging.custom import StringProperty
 
-    from chefintro.roster.workbook_parts import EXPORTED_AT_PROPERTY
+    from chefintro.roster.read.workbook_parts import EXPORTED_AT_PROPERTY
 
     workbook.properties.title = book.page_header
     workbook.properties.creator = "chefintro"

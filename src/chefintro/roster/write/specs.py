@@ -1,6 +1,6 @@
 """What a workbook holds, as plain data: the specs the services fill and the writer draws.
 
-Kept apart from :mod:`chefintro.roster.writer` so that the writer's parts (cells, table
+Kept apart from :mod:`chefintro.roster.write.writer` so that the writer's parts (cells, table
 sheets, overview sheets) name these types without importing the writer itself.
 """
 

@@ -18,7 +18,7 @@ from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SHOWN_ONLY, SheetKey, attendance_header
-from chefintro.roster.specs import (
+from chefintro.roster.write.specs import (
     BarChartSpec,
     ColumnSpec,
     OverviewSheet,
@@ -26,7 +26,7 @@ from chefintro.roster.specs import (
     TableSpec,
     WorkbookSpec,
 )
-from chefintro.roster.writer import standard_sheet
+from chefintro.roster.write.writer import standard_sheet
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 from chefintro.words import plural
 
@@ -299,7 +299,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
 def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
     """Write one workbook per agency with participants in the cohort; return the paths."""
     from chefintro.files import output_folder
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.writer import write_workbook
 
     output_folder(directory)
     taking_part = {p.agency for p in cohorts.list_participants(db=db, cohort=cohort)}
@@ -331,7 +331,7 @@ def write_roster_export(
 ) -> None:
     """Write the roster workbook (the chosen cohort's, or one agency's copy) and record the
     export in the audit log."""
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.writer import write_workbook
 
     if agency_code is not None:
         cohort = cohorts.current_cohort(db=db, name=cohort_name)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from chefintro.roster.workbook_parts import split_reference
+from chefintro.roster.read.workbook_parts import split_reference
 
 #: Most hidden rows or columns remembered per sheet; past this a sheet is broken anyway.
 MAX_HIDDEN = 100_000

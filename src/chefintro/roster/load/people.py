@@ -29,11 +29,11 @@ from chefintro.intake.participants import (
 )
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
-from chefintro.roster.cells import email_cell_key
-from chefintro.roster.changes import Change, FieldChange, diff
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.loader import Loader
-from chefintro.roster.rows import ParticipantRow
+from chefintro.roster.load.changes import Change, FieldChange, diff
+from chefintro.roster.load.loader import Loader
+from chefintro.roster.read.cells import email_cell_key
+from chefintro.roster.read.rows import ParticipantRow
 from chefintro.words import plural
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
@@ -128,6 +128,10 @@ def _given(row: ParticipantRow, preferred: list[str]) -> dict[str, Any]:
     if preferred:
         given["preferred_mentors"] = preferred
     return given
+
+
+#: A participant the import adds: its row, e-mail key, wishes, agency id, unit and title.
+_NewPart = tuple[ParticipantRow, str, tuple[str, ...], int, str | None, str | None]
 
 
 class PeopleLoader(Loader):
@@ -233,7 +237,8 @@ class PeopleLoader(Loader):
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
-        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]] = []  # row, key, wishes
+        # row, e-mail key, wishes, and the agency, unit and title the participant keeps
+        new_parts: list[_NewPart] = []
         outcome: list[Change] = []
         # A new person's one listed field, Myndighet: one shared tuple per agency.
         added_fields: dict[str, tuple[FieldChange, ...]] = {}
@@ -287,7 +292,9 @@ class PeopleLoader(Loader):
                 preferred = context.wished_keys(facts) if row.preferred_mentors else []
                 existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
-                    new_parts.append((row, key, tuple(preferred)))
+                    new_parts.append(
+                        (row, key, tuple(preferred), agency_id, shown.unit, shown.title)
+                    )
                     # Joining the cohort is an addition, whatever the person's own fields do.
                     action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
                 elif not self._update_participant(
@@ -373,12 +380,9 @@ class PeopleLoader(Loader):
                 return False
             old = agencies_by_id.get(person.agency_id)
             old_code = old.code if old is not None else "?"
-            self.summary.warnings.append(
-                f"{self.data.where(SheetKey.PARTICIPANTS, row.row)}: {person.name} "
-                f"({person.email}) moves from "
-                f"{old_code} to {agency.code}."
-            )
             changed_fields.append(("Myndighet", old_code, agency.code))
+        else:
+            old_code = None
         for name in _PERSON_FIELDS:
             value = getattr(row, name)
             if value is None:
@@ -391,6 +395,15 @@ class PeopleLoader(Loader):
             person.agency_id = agency.id  # type: ignore[assignment]
         if changed_fields:
             self.db.add(person)
+            # What the person is now reaches their open cohorts; closed years keep theirs.
+            carried = registry.carry_to_open_cohorts(db=self.db, person=person).joining(
+                self.cohort.name if self.cohort is not None else None
+            )
+            if old_code is not None:
+                self.summary.warnings.append(
+                    f"{self.data.where(SheetKey.PARTICIPANTS, row.row)}: {person.name} "
+                    f"({person.email}) {carried.describe(old_code, agency.code)}."
+                )
         return True
 
     def _update_participant(
@@ -445,7 +458,7 @@ class PeopleLoader(Loader):
         self,
         cohort: Cohort | None,
         new_people: list[tuple[ParticipantRow, int, str]],
-        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]],
+        new_parts: list[_NewPart],
     ) -> None:
         """Insert the new people, then the new participants, each in Core batches."""
         if new_people:
@@ -456,7 +469,7 @@ class PeopleLoader(Loader):
         self.db.flush()
         if not new_parts or cohort is None:
             return
-        rows, keys, preferred = zip(*new_parts, strict=True)
+        rows, keys, preferred, agency_ids, units, titles = zip(*new_parts, strict=True)
         wanted = set(keys)
         ids: dict[str, int | None] = {  # the id column is typed optional
             key: person_id
@@ -478,6 +491,9 @@ class PeopleLoader(Loader):
                 "capacity": [1 if row.capacity is None else row.capacity for row in rows],
                 "wished_field": [row.wished_field for row in rows],
                 "preferred_mentors": preferred,
+                "agency_id": agency_ids,
+                "unit": units,
+                "title": titles,
             },
         )
         self.db.flush()

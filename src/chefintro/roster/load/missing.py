@@ -17,9 +17,9 @@ from chefintro.enums import ParticipantStatus
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
 from chefintro.pairing.effects import live_pairs, pair_effects
-from chefintro.roster.cells import email_cell_key
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.loader import Loader
+from chefintro.roster.load.loader import Loader
+from chefintro.roster.read.cells import email_cell_key
 from chefintro.text import swedish_key
 
 
@@ -43,10 +43,10 @@ def check_missing(loader: Loader, *, withdraw: bool) -> None:
     found = loader.db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
         .where(col(Participant.status) == ParticipantStatus.ACTIVE)
-        .where(col(Person.agency_id).in_(agency_ids))
+        .where(col(Participant.agency_id).in_(agency_ids))
     ).all()
     missing = sorted(
         (

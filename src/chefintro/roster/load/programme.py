@@ -19,9 +19,9 @@ from chefintro.errors import ChefintroError, Problem
 from chefintro.ids import id_of
 from chefintro.intake.sessions import SessionFacts, check_session
 from chefintro.models import Participant, Person
-from chefintro.roster.changes import Change, diff
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.loader import Loader
+from chefintro.roster.load.changes import Change, diff
+from chefintro.roster.load.loader import Loader
 from chefintro.text import email_key
 from chefintro.words import noun, plural
 

@@ -13,7 +13,7 @@ from chefintro.roster.columns import (
     SHEETS,
     SheetKey,
 )
-from chefintro.roster.hidden import HiddenLine, HiddenPolicy
+from chefintro.roster.read.hidden import HiddenLine, HiddenPolicy
 
 
 @dataclass(frozen=True, slots=True)
