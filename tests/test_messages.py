@@ -199,7 +199,7 @@ def test_intro_introduces_applied_pairs_never_a_proposal_left_by_suggest(
     assert sorted(states) == ["active", "active", "proposed"]
 
     result = year("message", "intro", "--out", str(tmp_path))
-    assert "Wrote 2 introduction draft(s) for 4 recipient(s)" in result.stderr
+    assert "Wrote 2 introduction drafts for 4 recipients" in result.stderr
     sent_to = {a.addr_spec for path in drafts(tmp_path) for a in parse(path)["To"].addresses}
     assert sent_to == set(EMAILS)
 
@@ -542,7 +542,7 @@ def test_a_retry_for_a_refused_recipient_does_not_copy_the_hr_contacts_again(
 
     server.refuse = set()
     result = cli("message", "intro", "--send", "--yes", "--cc-agency")
-    assert "Sent 1 introduction(s) to 1 recipient(s)" in result.stderr
+    assert "Sent 1 introduction to 1 recipient" in result.stderr
     # Only Örjan now: the HR contact had it the first time.
     assert [r for _, r, _ in server.received][2:] == [[ORJAN]]
     assert len(_sent_rows()) == 4
