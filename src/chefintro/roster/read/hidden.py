@@ -97,10 +97,7 @@ def xlsx_marks(content: bytes) -> HiddenMarks:
     if b"hidden" not in content:
         return marks
     filtered = _filter_rows(content)
-    for match in _ROW_TAG.finditer(content):
-        attributes = match.group(1)
-        if b"hidden" not in attributes or _attribute(attributes, b"hidden") not in _TRUE:
-            continue
+    for attributes in _hidden_tags(content, _ROW_TAG):
         number = _attribute(attributes, b"r")
         if number is None or not number.isdigit():
             continue
@@ -108,10 +105,7 @@ def xlsx_marks(content: bytes) -> HiddenMarks:
         marks.rows[row] = "filtered" if filtered[0] <= row <= filtered[1] else "hidden"
         if len(marks.rows) >= MAX_HIDDEN:
             break
-    for match in _COL_TAG.finditer(content):
-        attributes = match.group(1)
-        if b"hidden" not in attributes or _attribute(attributes, b"hidden") not in _TRUE:
-            continue
+    for attributes in _hidden_tags(content, _COL_TAG):
         low, high = _attribute(attributes, b"min"), _attribute(attributes, b"max")
         if low is None or not low.isdigit():
             continue
@@ -119,6 +113,24 @@ def xlsx_marks(content: bytes) -> HiddenMarks:
         last = int(high) if high is not None and high.isdigit() else first
         marks.columns.update(range(first, min(last, first + 1000) + 1))
     return marks
+
+
+#: A hidden="1" (or "true") attribute: the literal start lets the search skip through a
+#: large sheet at C speed, visiting only the few tags that hide something (issue 16).
+_HIDDEN_TRUE = re.compile(rb"hidden\s*=\s*[\"']\s*(?:1|true)\s*[\"']")
+
+
+def _hidden_tags(content: bytes, tag: re.Pattern[bytes]) -> list[bytes]:
+    """Return the attributes of each ``tag`` (row or col) that says hidden="1" or "true"."""
+    found: list[bytes] = []
+    for match in _HIDDEN_TRUE.finditer(content):
+        start = content.rfind(b"<", 0, match.start())
+        element = tag.match(content, start) if start >= 0 else None
+        if element is not None and element.end() > match.start():
+            attributes = element.group(1)
+            if _attribute(attributes, b"hidden") in _TRUE:
+                found.append(attributes)
+    return found
 
 
 def _filter_rows(content: bytes) -> tuple[int, int]:
