@@ -8,6 +8,7 @@ saved by LibreOffice, never by chefintro's own writer.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -95,6 +96,10 @@ def test_a_hidden_row_is_listed_in_the_dry_run_and_refused_by_the_import(
     assert "row 5" in result.stderr and "is hidden in the workbook" in result.stderr
     assert store_snapshot() == before
 
+    listed = json.loads(programme("roster", "import", str(path), "--dry-run", "--json").stdout)
+    assert listed["hidden"] == [
+        {"sheet": "Blad1", "row": 5, "column": None, "how": "hidden", "subject": "Per Struken"}
+    ]
     programme("roster", "import", str(path), "--hidden", "skip")
     emails = {p["email"] for p in programme.json("participant", "list")}
     assert emails == {"asa.oberg@csn.se", "orjan@bolagsverket.se"}
@@ -167,6 +172,9 @@ def test_people_missing_from_an_agencys_file_are_named_and_withdrawn_on_request(
     assert "missing from the file" in preview.stderr and "--withdraw-missing" in preview.stderr
     assert "Örjan Sjöström (" not in preview.stderr  # BV is not this file's agency
 
+    listed = json.loads(programme("roster", "import", str(second), "--dry-run", "--json").stdout)
+    assert listed["missing"] == ["Per Struken (per.struken@csn.se, CSN, adept)"]
+    assert listed["missing_withdrawn"] is False
     before = store_snapshot()
     programme("roster", "import", str(second))  # named, nothing withdrawn
     assert store_snapshot() == before
