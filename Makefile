@@ -60,6 +60,7 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.roster.load.x_import_roster__*' \
 	'chefintro.roster.load_programme.x?ProgrammeLoader?load_pairs__*' \
 	'chefintro.roster.load_programme.x?ProgrammeLoader?load_attendance__*' \
+	'chefintro.roster.load_programme.x?ProgrammeLoader?_attendance_columns__*' \
 	'chefintro.roster.loader.x?Loader?need_cohort__*' 'chefintro.roster.loader.x?Loader?guarded__*' \
 	'chefintro.privacy.erasure.x_erase_person__*' 'chefintro.privacy.footprint.x_footprint__*' \
 	'chefintro.privacy.scrub.x_forget_in_others__*' 'chefintro.privacy.scrub.x__scrub__*' \
