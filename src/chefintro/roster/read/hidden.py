@@ -2,7 +2,7 @@
 
 python-calamine reads every cell, hidden or not, and does not say which rows a person
 hid (a struck-out participant) or which an autofilter left out; the sheet XML does. This
-module reads that state from the parts :mod:`chefintro.roster.safety` has already
+module reads that state from the parts :mod:`chefintro.roster.read.safety` has already
 checked: ``<row hidden="1">`` and ``<col hidden="1">`` in an .xlsx worksheet (Excel and
 openpyxl write ``1``, LibreOffice ``true``), a row hidden inside the range of an
 ``<autoFilter>`` with a filter set counting as filtered out; and ``table:visibility``
