@@ -367,6 +367,9 @@ _TEXT = (
     .filter(bool)
 )
 _OPTIONAL_TEXT = st.none() | _TEXT
+# A name with one comma is read as "Efternamn, Förnamn" and turned round (the roster's rule
+# for HR exports), so the names that round trip unchanged hold no comma.
+_NAME = _TEXT.map(lambda text: _cleaned(text.replace(",", " "))).filter(bool)
 _EMAIL = st.from_regex(r"[a-z0-9+\-_.=]{1,8}@[a-zåäö0-9]{1,8}\.se", fullmatch=True)
 # Starts at exactly 00:00 are excluded: Excel stores them like a bare date, and the reader
 # refuses a start without a time of day (see test_session_times).
@@ -386,7 +389,7 @@ def participants(draw: st.DrawFn) -> list[ParticipantRow]:
         rows.append(
             ParticipantRow(
                 number,
-                draw(_TEXT),
+                draw(_NAME),
                 email,
                 draw(_TEXT),
                 draw(st.sampled_from(Role)),

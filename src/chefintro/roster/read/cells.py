@@ -386,8 +386,8 @@ def turned_name(name: str) -> str | None:
     if name.count(",") != 1:
         return None
     last, first = (part.strip() for part in name.split(","))
-    if not last or not first:
-        return None
+    if not any(c.isalpha() for c in last) or not any(c.isalpha() for c in first):
+        return None  # "0,5" or "Ek," is not a surname and a first name
     return f"{first} {last}"
 
 
