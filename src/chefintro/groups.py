@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
@@ -233,6 +234,7 @@ def form_groups(
     The number of groups is n / ``size`` rounded half up (at least one); the cohort's
     earlier groups are replaced.
     """
+    mark_change(db, kind=Kind.REPLACING, what="peer groups formed anew")
     require_open(cohort)
     if not 2 <= size <= MAX_SIZE:
         raise UsageError(f"--size must be between 2 and {MAX_SIZE}.")

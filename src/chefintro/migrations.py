@@ -361,12 +361,31 @@ def _add_session_cancelled(connection: Connection) -> None:
     connection.execute(text("DROP TABLE _old_programme_session"))
 
 
+def _add_command_journal(connection: Connection) -> None:
+    """Add ``command_journal``: every command that changed the store, for 'db undo'."""
+    if "command_journal" in inspect(connection).get_table_names():
+        return
+    metadata = MetaData()
+    Table(
+        "command_journal",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("command", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("started", DateTime(), nullable=False),
+        Column("finished", DateTime(), nullable=False),
+        Column("summary", String(500), nullable=False),
+        Column("snapshot", String(200)),
+    ).create(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
     Migration(3, "add pair start, end and reason, and the meeting table", _add_follow_up),
     Migration(4, "add agency contacts and the record of sent messages", _add_messages),
     Migration(5, "add surveys: questions and answers", _add_surveys),
     Migration(6, "keep removed programme days as cancelled", _add_session_cancelled),
+    Migration(7, "add the command journal that 'db undo' reads", _add_command_journal),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION

@@ -167,7 +167,7 @@ def close(
         current = st.current_cohort(db)
         cohorts.check_closable(db=db, cohort=current, force=force)
     confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {current.name}?")
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db), force=force)
     output.success(f"Closed cohort {cohort.name}.")
     if cohort.starts_on > date.today():

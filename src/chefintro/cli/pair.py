@@ -74,7 +74,7 @@ def apply(ctx: typer.Context) -> None:
     from chefintro import pairing
 
     st = state(ctx)
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         count = pairing.apply(db=db, cohort=cohort)
     output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")
@@ -361,7 +361,7 @@ def end(
         question=f"End the pair {adept_person.name} – {mentor_person.name} in cohort "
         f"{cohort.name}" + (" and never pair them again?" if no_repeat else "?"),
     )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         ended = followup.end_pair(
             db=db, cohort=cohort, adept=adept_person.email, reason=reason, no_repeat=no_repeat

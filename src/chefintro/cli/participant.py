@@ -141,7 +141,7 @@ def withdraw(ctx: typer.Context, email: EmailArg, yes: YesOption = False) -> Non
         question=f"Withdraw {person.name} ({person.email}) from cohort {cohort.name}? "
         "Their pairs end",
     )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         cohorts.withdraw_participant(db=db, cohort=cohort, email=person.email)
     output.success(f"Withdrew {person.name} ({person.email}) from cohort {cohort.name}.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -72,7 +71,7 @@ def import_(
         if chosen is not None:
             keep_only(data, chosen)
         _warn(data.warnings)
-        with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
+        with st.transaction(commit=not dry_run) as db:
             summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
     except InvalidInputError as error:
         if as_json:

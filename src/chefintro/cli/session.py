@@ -225,7 +225,7 @@ def remove(
             what="Removing a session with attendance recorded",
             question=f"Remove session {session_id} and its {recorded} attendance record(s)?",
         )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         removed = remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
     extra = f" and {removed} attendance record(s)" if removed else ""

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
 from chefintro.ids import id_of
@@ -90,6 +91,8 @@ def rematch(
     )
     started = start_date(cohort, today)
     state = PairingState.ACTIVE if apply else PairingState.PROPOSED
+    if apply:
+        mark_change(db, kind=Kind.REPLACING, what=f"{len(assignment)} adept(s) re-paired")
     for a, m in assignment.items():
         breakdown = problem.breakdown(a, m)
         result.pairs.append(

@@ -76,6 +76,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
                 # WAL needs shared memory, which network file systems lack:
                 # fall back to the rollback journal, which works everywhere.
                 cursor.execute("PRAGMA journal_mode=DELETE")
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            # The undo snapshot is read before the commit through another connection
+            # (store/journal.py): keep uncommitted pages out of the file until then.
+            cursor.execute("PRAGMA cache_spill=OFF")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
@@ -100,6 +104,12 @@ def _inspect_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA query_only=ON")
     finally:
         cursor.close()
+
+
+def _count_writes(*args: Any) -> None:
+    from chefintro.store.journal import count_writes
+
+    count_writes(*args)
 
 
 def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
@@ -128,9 +138,12 @@ def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
         else:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "after_cursor_execute", _count_writes)
         return engine
     try:
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        event.listen(engine, "after_cursor_execute", _count_writes)
+        return engine
     except ImportError as exc:  # the driver is an optional extra: chefintro[postgres]
         raise StoreError(
             f"The store {describe(location)} needs the Python package "

@@ -23,21 +23,37 @@ class Store:
     location: str
     engine: Engine
     schema: SchemaState = field(default_factory=lambda: SchemaState(version=SCHEMA_VERSION))
+    #: The command the journal names for this store's transactions ("pair rematch --apply").
+    command: str = "chefintro"
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a database session in one transaction: committed on success, else rolled back."""
+    def transaction(self, *, commit: bool = True) -> Iterator[Session]:
+        """Yield a database session in one transaction: committed on success, else rolled back.
+
+        This is the change boundary (``chefintro.store.journal``): before committing it
+        takes the undo snapshot a marked change needs and journals what changed. With
+        ``commit=False`` (a dry run) it always rolls back; services never roll back their
+        caller's transaction.
+        """
+        from chefintro.store.journal import Boundary
+
         with Session(self.engine, expire_on_commit=False) as db:
+            boundary = Boundary(self, db)
             try:
                 yield db
-                db.commit()
+                if commit:
+                    boundary.commit()
+                else:
+                    db.rollback()
             except BaseException:
-                db.rollback()
+                boundary.abandon()
                 raise
+            finally:
+                boundary.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select
 
 from chefintro import audit
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import members_query
 from chefintro.enums import ParticipantStatus, QuestionKind, Role
 from chefintro.errors import InvalidInputError, Problem
@@ -103,6 +104,7 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
     stored). A stored answer is updated when the file has another value; a blank cell never
     removes one, so importing the same file again changes nothing.
     """
+    mark_change(db, kind=Kind.BULK, what="survey answers imported")
     from chefintro.roster.survey_form import read_answers
 
     require_not_anonymised(cohort)
