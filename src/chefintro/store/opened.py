@@ -90,7 +90,7 @@ def open_store(location: str, *, create: bool = True) -> Store:
         schema = ensure_schema(engine, backup_of=path)
     except BaseException as exc:
         engine.dispose()
-        translated = translate_db_error(exc) if isinstance(exc, Exception) else None
+        translated = translate_db_error(exc, location) if isinstance(exc, Exception) else None
         if translated is not None:
             raise translated from None
         raise
