@@ -52,7 +52,9 @@ class Changes:
 
     @property
     def changed(self) -> bool:
-        return bool(self.marks or self.rows)
+        """Whether a row was written: a marked change that wrote nothing changed nothing
+        (an import of what is already stored), and is neither journalled nor snapshotted."""
+        return bool(self.rows)
 
     @property
     def kind(self) -> Kind:

@@ -151,11 +151,15 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro.roster.collect import write_roster_export
+    from chefintro.roster.collect import log_export, roster_export
+    from chefintro.roster.writer import write_workbook
 
     st = state(ctx)
     with st.transaction() as db:
-        write_roster_export(db=db, path=file, cohort_name=st.cohort, agency_code=agency)
+        spec, what = roster_export(db=db, cohort_name=st.cohort, agency_code=agency)
+    write_workbook(file, spec)  # no transaction is held while the workbook is made
+    with st.transaction() as db:
+        log_export(db=db, what=what)
     output.success(f"Wrote {file}.")
 
 

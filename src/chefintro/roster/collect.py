@@ -327,21 +327,22 @@ def export_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> 
     return written
 
 
-def write_roster_export(
-    *, db: Session, path: Path, cohort_name: str | None, agency_code: str | None
-) -> None:
-    """Write the roster workbook (the chosen cohort's, or one agency's copy) and record the
-    export in the audit log."""
-    from chefintro.roster.writer import write_workbook
-
+def roster_export(
+    *, db: Session, cohort_name: str | None, agency_code: str | None
+) -> tuple[WorkbookSpec, str]:
+    """Read the roster workbook (the chosen cohort's, or one agency's copy) and say what it
+    is for the audit log; the command writes it after its transaction has ended
+    (``roster.writer.write_workbook``), then logs it with :func:`log_export`."""
     if agency_code is not None:
         cohort = cohorts.current_cohort(db=db, name=cohort_name)
         agency = registry.get_agency(db=db, code=agency_code)
         spec = agency_export(db=db, cohort=cohort, agency=agency)
-        what = f"agency {agency.code}'s roster workbook of cohort {cohort.name}"
-    else:
-        chosen = cohorts.current_cohort_or_none(db=db, name=cohort_name)
-        spec = full_export(db=db, cohort=chosen)
-        what = "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
-    write_workbook(path, spec)
+        return spec, f"agency {agency.code}'s roster workbook of cohort {cohort.name}"
+    chosen = cohorts.current_cohort_or_none(db=db, name=cohort_name)
+    spec = full_export(db=db, cohort=chosen)
+    return spec, "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
+
+
+def log_export(*, db: Session, what: str) -> None:
+    """Record a written export in the audit log, without naming anyone."""
     audit.log(db=db, action="export", detail=f"exported {what}")
