@@ -217,3 +217,69 @@ def test_an_empty_postgresql_database_is_not_made_a_store_by_reading(
     assert "run chefintro init" in bare_cli("person", "list", code=1).stderr
     bare_cli("init")
     bare_cli("person", "list")
+
+
+# --- erasure through a crash ------------------------------------------------------------
+
+
+def _files_with(folder: Path, needles: list[bytes]) -> list[str]:
+    return [
+        p.name
+        for p in folder.rglob("*")
+        if p.is_file() and any(n in p.read_bytes() for n in needles)
+    ]
+
+
+def test_an_erasure_cut_off_before_its_commit_is_finished_by_the_next_command(
+    cohort: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill after the copies are scrubbed and before the store commits: the pending record
+    makes the next command finish the erasure, and say so."""
+    from chefintro.privacy import pending
+
+    cohort("pair", "set", ASA, ORJAN)
+    cohort("participant", "withdraw", ORJAN, "--yes")
+    needles = [s.encode() for s in ("Örjan Sjöström", ORJAN)]
+    scrub = pending.scrub_all
+
+    def scrub_then_die(*args: object, **kwargs: object) -> int:
+        scrub(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # stands for the kill: the store's transaction never commits
+
+    monkeypatch.setattr(pending, "scrub_all", scrub_then_die)
+    cohort("person", "erase", ORJAN, "--yes", code=130)
+    monkeypatch.setattr(pending, "scrub_all", scrub)
+    assert ORJAN in str(store_snapshot()["person"])  # not committed
+    assert db_path.with_name(db_path.name + ".pending-privacy").exists()
+
+    finished = cohort("person", "list")
+    assert "erasure was interrupted; it is finished now" in finished.stderr
+    assert ORJAN not in finished.stdout
+    assert ORJAN not in str(store_snapshot()["person"])
+    assert not db_path.with_name(db_path.name + ".pending-privacy").exists()
+    assert _files_with(db_path.parent, needles) == []
+    cohort("db", "undo", "--yes")
+    assert ORJAN not in str(store_snapshot()["person"])
+
+
+def test_undo_past_an_erasure_says_the_person_stays_erased(cohort: Cli) -> None:
+    cohort("participant", "withdraw", ASA, "--yes")
+    cohort("person", "erase", ORJAN, "--yes")
+    result = cohort("db", "undo", "--yes")
+    assert "person erase" in result.stderr and "erasures stay" in result.stderr
+    assert "participant withdraw" in result.stderr
+    assert ORJAN not in str(store_snapshot()["person"])
+    assert "withdrawn" not in str(store_snapshot()["participant"])
+
+
+def test_erasure_reaches_the_copies_kept_by_restore(
+    cohort: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "kopia.db"
+    cohort("db", "backup", str(backup))
+    cohort("db", "restore", str(backup), "--yes")
+    kept = list(db_path.parent.glob("chefintro.db.before-restore-*"))
+    assert kept and any(ORJAN.encode() in p.read_bytes() for p in kept)
+    cohort("person", "erase", ORJAN, "--yes")
+    assert _files_with(db_path.parent, [ORJAN.encode(), "Örjan".encode()]) == []
+    assert ORJAN.encode() in backup.read_bytes()  # the user's own backup is theirs to keep
