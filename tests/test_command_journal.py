@@ -226,3 +226,17 @@ def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journ
     assert "'pair end'" in undone.stderr and "journal" in undone.stderr
     pairs = year.json("pair", "list")
     assert any(p["adept"] == ANNA and p["state"] == "active" for p in pairs)
+
+
+def test_the_snapshot_holds_the_store_before_the_command_in_rollback_journal_mode(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without WAL (network shares) the boundary still copies the state before the command:
+    the command's writes stay out of the file until it commits."""
+    monkeypatch.setenv("CHEFINTRO_NO_WAL", "1")
+    monkeypatch.setenv("CHEFINTRO_BUSY_TIMEOUT_MS", "500")
+    before = _content()
+    year("pair", "end", ANNA, "--reason", "byter jobb", "--yes")
+    assert _content() != before
+    year("db", "undo", "--yes")
+    assert _content() == before

@@ -174,12 +174,15 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.collect import export_agency_workbooks
+    from chefintro.roster.collect import agency_workbooks, log_agency_export, write_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        written = export_agency_workbooks(db=db, cohort=cohort, directory=directory)
+        planned = agency_workbooks(db=db, cohort=cohort, directory=directory)
+    written = write_workbooks(directory, planned)  # no transaction is held meanwhile
+    with st.transaction() as db:
+        log_agency_export(db=db, cohort=cohort.name, written=written)
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")

@@ -294,8 +294,24 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
     return WorkbookSpec(sheets, _page_header(cohort, agency), _now())
 
 
-def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
-    """Write one workbook per agency with participants in the cohort; return the paths."""
+def agency_workbooks(
+    *, db: Session, cohort: Cohort, directory: Path
+) -> list[tuple[Path, WorkbookSpec]]:
+    """Read one workbook per agency with participants in the cohort, and its file."""
+    taking_part = {p.agency for p in cohorts.list_participants(db=db, cohort=cohort)}
+    planned = []
+    for agency in registry.all_agencies(db=db):
+        if agency.code not in taking_part:
+            continue
+        safe = re.sub(r"[^A-Za-z0-9ÅÄÖåäö._-]+", "_", f"{agency.code}-{cohort.name}")
+        planned.append(
+            (directory / f"{safe}.xlsx", agency_export(db=db, cohort=cohort, agency=agency))
+        )
+    return planned
+
+
+def write_workbooks(directory: Path, planned: list[tuple[Path, WorkbookSpec]]) -> list[Path]:
+    """Write read workbooks into ``directory`` (made if missing); no store is needed."""
     from chefintro.errors import OutputError
     from chefintro.roster.writer import write_workbook
 
@@ -303,28 +319,23 @@ def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> l
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the folder {directory}: {exc.strerror}.") from None
-    taking_part = {p.agency for p in cohorts.list_participants(db=db, cohort=cohort)}
-    written = []
-    for agency in registry.all_agencies(db=db):
-        if agency.code not in taking_part:
-            continue
-        safe = re.sub(r"[^A-Za-z0-9ÅÄÖåäö._-]+", "_", f"{agency.code}-{cohort.name}")
-        path = directory / f"{safe}.xlsx"
-        write_workbook(path, agency_export(db=db, cohort=cohort, agency=agency))
-        written.append(path)
-    return written
+    for path, spec in planned:
+        write_workbook(path, spec)
+    return [path for path, _ in planned]
 
 
-def export_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
-    """Write the agency workbooks (see :func:`write_agency_workbooks`) and record the export
-    in the audit log, without naming anyone."""
-    written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
+def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
+    """Write one workbook per agency with participants in the cohort; return the paths."""
+    return write_workbooks(directory, agency_workbooks(db=db, cohort=cohort, directory=directory))
+
+
+def log_agency_export(*, db: Session, cohort: str, written: list[Path]) -> None:
+    """Record the agency workbooks' export in the audit log, without naming anyone."""
     audit.log(
         db=db,
         action="export",
-        detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",
+        detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort}",
     )
-    return written
 
 
 def roster_export(
