@@ -258,6 +258,8 @@ def test_an_erasure_cut_off_before_its_commit_is_finished_by_the_next_command(
     assert ORJAN not in str(store_snapshot()["person"])
     assert not db_path.with_name(db_path.name + ".pending-privacy").exists()
     assert _files_with(db_path.parent, needles) == []
+    newest = cohort.json("db", "snapshots")[0]
+    assert (newest["command"], newest["kind"]) == ("finishing an interrupted erase", "erasure")
     cohort("db", "undo", "--yes")
     assert ORJAN not in str(store_snapshot()["person"])
 

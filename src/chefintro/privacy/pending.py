@@ -123,11 +123,19 @@ def forget_by_hash(db: Session, key: str) -> bool:
 
 def finish_pending(store: Store) -> str | None:
     """Finish a step a kill interrupted (see the module); return what to tell the user."""
-    from chefintro import audit
-
     step = read_pending(store.location)
     if step is None:
         return None
+    command, store.command = store.command, f"finishing an interrupted {step.kind}"
+    try:
+        return _finish(store, step)
+    finally:
+        store.command = command
+
+
+def _finish(store: Store, step: PendingStep) -> str:
+    from chefintro import audit
+
     if step.kind == "erase" and step.person:
         key = step.person
         with store.transaction() as db:
