@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from chefintro.migrations import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import Cli, store_snapshot
 from tests.test_followup import ANNA, BO, CIA, DAN, EVA, FIA, _person, _set_today
 
 HUGO = "hugo.mentor@lansstyrelsen.se"
 SRC = Path(__file__).parent.parent / "src" / "chefintro"
+#: The schema version before the command journal's migration.
+BEFORE = next(m.version for m in MIGRATIONS if "command journal" in m.name) - 1
 
 
 def _content() -> dict[str, list[tuple[object, ...]]]:
@@ -190,7 +193,7 @@ def test_snapshots_are_bounded_in_bytes(year: Cli, db_path: Path) -> None:
 def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journal(
     year: Cli, db_path: Path
 ) -> None:
-    """A schema-6 store (before the journal) with a snapshot of its own: the upgrade adds the
+    """A store of the schema before the journal with a snapshot of its own: the upgrade adds the
     journal, and the first undo goes back to the old snapshot, saying so."""
     year("pair", "end", ANNA, "--reason", "byter jobb", "--yes")
     before_end_store = sorted(db_path.with_name(db_path.name + ".snapshots").glob("snapshot-*.db"))[
@@ -200,7 +203,9 @@ def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journ
     shutil.copyfile(before_end_store, old)
     connection = sqlite3.connect(db_path)
     connection.execute("DROP TABLE command_journal")
-    connection.execute("UPDATE schema_version SET version = 6 WHERE version = 7")
+    connection.execute(
+        "UPDATE schema_version SET version = ? WHERE version = ?", (BEFORE, SCHEMA_VERSION)
+    )
     connection.commit()
     connection.close()
     shutil.rmtree(db_path.with_name(db_path.name + ".snapshots"))
@@ -209,7 +214,9 @@ def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journ
     legacy = folder / "snapshot-20250601T120000000000.db"
     connection = sqlite3.connect(old)
     connection.execute("DROP TABLE command_journal")
-    connection.execute("UPDATE schema_version SET version = 6 WHERE version = 7")
+    connection.execute(
+        "UPDATE schema_version SET version = ? WHERE version = ?", (BEFORE, SCHEMA_VERSION)
+    )
     connection.commit()
     connection.close()
     shutil.copyfile(old, legacy)
@@ -218,7 +225,7 @@ def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journ
     )
 
     upgraded = year("pair", "meet", BO, "--date", "2025-06-10", "--minutes", "60")
-    assert "Upgraded the store from schema 6 to 7" in upgraded.stderr
+    assert f"Upgraded the store from schema {BEFORE} to {SCHEMA_VERSION}" in upgraded.stderr
     assert [e["command"] for e in year.json("db", "snapshots")] == ["pair meet"]
 
     undone = year("db", "undo", "--yes")

@@ -154,6 +154,12 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     assert {row[-1] for row in sessions} == {0}
     # Schema 4 gave agencies an empty contact column.
     assert after.pop("agency") == [(*row, None) for row in before.pop("agency")]
+    # Schema 7: each participant keeps the agency, unit and title their person had then.
+    person_rows = {row[0]: row for row in before["person"]}
+    assert after.pop("participant") == [
+        (*row, person_rows[row[2]][4], person_rows[row[2]][5], person_rows[row[2]][6])
+        for row in before.pop("participant")
+    ]
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.

@@ -23,7 +23,7 @@ def template(ctx: typer.Context, file: FileArg) -> None:
     Example: chefintro roster template deltagare-2027.xlsx
     """
     from chefintro import registry
-    from chefintro.roster.writer import write_template
+    from chefintro.roster.write.writer import write_template
 
     st = state(ctx)
     with st.transaction() as db:
@@ -59,8 +59,8 @@ def import_(
     Example: chefintro roster import csn-2027.xlsx --dry-run
     """
     from chefintro.errors import InvalidInputError
-    from chefintro.roster.load import import_roster, keep_only, only_sheets
-    from chefintro.roster.reader import read_roster
+    from chefintro.roster.load.roster_import import import_roster, keep_only, only_sheets
+    from chefintro.roster.read.reader import read_roster
 
     st = state(ctx)
     chosen = only_sheets(only) if only is not None else None
@@ -123,7 +123,7 @@ def _warn(messages: list[str]) -> None:
 
 def _print_changes(summary: object) -> None:
     """List the rows that change (and how), then how many rows stay as they are."""
-    from chefintro.roster.changes import ImportSummary
+    from chefintro.roster.load.changes import ImportSummary
 
     assert isinstance(summary, ImportSummary)
     changing = [c for c in summary.changes if c.action != "unchanged"]
@@ -151,8 +151,8 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro.roster.collect import log_export, roster_export
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.collect import log_export, roster_export
+    from chefintro.roster.write.writer import write_workbook
 
     st = state(ctx)
     with st.transaction() as db:
@@ -174,7 +174,7 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.collect import agency_workbooks, log_agency_export, write_workbooks
+    from chefintro.roster.write.collect import agency_workbooks, log_agency_export, write_workbooks
 
     st = state(ctx)
     with st.transaction() as db:

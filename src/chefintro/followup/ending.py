@@ -76,13 +76,11 @@ def end_pair(
     mentor's place is free at once; the adept waits for ``pair rematch``.
     """
     mark_change(db, kind=Kind.DESTRUCTIVE, what="a pair ended")
-    from chefintro.pairing.manual import end_pairing
-
     require_open(cohort)
     text = end_reason(reason)
     part, person = find_adept(db=db, cohort=cohort, ref=adept)
     pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
-    on = end_pairing(pairing, on=today or clock.today(), reason=text)
+    on = pairing.end(on=today or clock.today(), reason=text)
     db.add(pairing)
     adept_person, mentor_person = adept_and_mentor(db, pairing)
     excluded = False

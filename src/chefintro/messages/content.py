@@ -190,7 +190,7 @@ def _people(
     rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.id).in_(list(participant_ids)))
     ).all()
     return {id_of(part): (part, person, agency) for part, person, agency in rows}

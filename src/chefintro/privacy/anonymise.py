@@ -80,7 +80,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     part in a cohort that is not anonymised keep their data. The archive is written before
     anything changes, and never over an existing file.
     """
-    from chefintro.roster.person_export import write_cohort_archive
+    from chefintro.roster.write.person_export import write_cohort_archive
 
     check_anonymisable(cohort)
     mark_change(db, kind=Kind.ERASURE, what=f"cohort {cohort.name} anonymised")

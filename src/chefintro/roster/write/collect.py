@@ -18,15 +18,15 @@ from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
-from chefintro.roster.writer import (
+from chefintro.roster.write.specs import (
     BarChartSpec,
     ColumnSpec,
     OverviewSheet,
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    standard_sheet,
 )
+from chefintro.roster.write.writer import standard_sheet
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 
 _OWN_PAIR_COLUMNS = (
@@ -313,7 +313,7 @@ def agency_workbooks(
 def write_workbooks(directory: Path, planned: list[tuple[Path, WorkbookSpec]]) -> list[Path]:
     """Write read workbooks into ``directory`` (made if missing); no store is needed."""
     from chefintro.errors import OutputError
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.writer import write_workbook
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
