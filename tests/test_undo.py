@@ -121,7 +121,7 @@ def test_after_more_than_ten_commands_undo_steps_back_through_the_newest_ten(
         before_each.append(_content())
         cohort("session", "remove", str(session["id"]))
     assert len(before_each) == 12
-    assert [s["command"] for s in cohort.json("db", "snapshots")] == ["session remove"] * 10
+    assert _snapshotted(cohort) == ["session remove"] * 10
     # Each undo goes back over one removal, newest first, as far as the ten snapshots reach.
     for expected in reversed(before_each[2:]):
         cohort("db", "undo", "--yes")
