@@ -24,6 +24,7 @@ Rows = dict[str, list[tuple[Any, ...]]]
 #: Tables and pairing columns that later schemas added to the schema-1 store.
 LATER_TABLES = {
     "audit_log",
+    "command_journal",
     "meeting",
     "sent_message",
     "survey",
@@ -130,6 +131,7 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
+    assert after.pop("command_journal") == []
     assert after.pop("sent_message") == []
     assert after.pop("meeting") == []
     for table in ("survey", "survey_question", "survey_answer"):

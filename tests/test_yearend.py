@@ -259,3 +259,68 @@ def test_every_summary_format_holds_the_same_sentences(finished: Cli) -> None:
     paragraph_md = " ".join(md.split("\n\n")[1].split())
     assert paragraph_text == paragraph_md
     assert paragraph_text.count(".") >= 4  # every sentence, not half of them
+
+
+_SLOW_RENDER = """
+import sys, time
+from pathlib import Path
+import chefintro.certificates.pdf as pdf
+started, go = Path(sys.argv[1]), Path(sys.argv[2])
+real = pdf.render
+def waiting(data, target):
+    started.touch()
+    deadline = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    real(data, target)
+pdf.render = waiting
+sys.argv = ["chefintro", *sys.argv[3:]]
+from chefintro.cli.app import main
+main()
+"""
+
+
+def test_other_commands_read_and_write_while_certificates_render(
+    finished: Cli, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Certificates are rendered after the command's transaction has ended: a read and a
+    write by another chefintro go through at once meanwhile (no 'store is busy')."""
+    import sys
+    import time
+
+    if backend != "sqlite":
+        pytest.skip("about SQLite's lock")
+    started, go, out = tmp_path / "started", tmp_path / "go", tmp_path / "intyg"
+    out.mkdir()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _SLOW_RENDER,
+            str(started),
+            str(go),
+            "certificate",
+            "--out",
+            str(out),
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        monkeypatch.setenv("CHEFINTRO_BUSY_TIMEOUT_MS", "300")
+        assert "Åsa Öberg" in finished("participant", "list").stdout
+        finished("agency", "add", "SKV", "Skatteverket")
+    finally:
+        go.touch()
+        stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert len(list(out.glob("*.pdf"))) == 2
+    assert "cohort 2026: 2 certificate(s) written" in {
+        e["detail"] for e in finished.json("db", "log")
+    }

@@ -438,6 +438,24 @@ def _add_participant_as_of(connection: Connection) -> None:
     connection.execute(text("DROP TABLE _old_participant"))
 
 
+def _add_command_journal(connection: Connection) -> None:
+    """Add ``command_journal``: every command that changed the store, for 'db undo'."""
+    if "command_journal" in inspect(connection).get_table_names():
+        return
+    metadata = MetaData()
+    Table(
+        "command_journal",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("command", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("started", DateTime(), nullable=False),
+        Column("finished", DateTime(), nullable=False),
+        Column("summary", String(500), nullable=False),
+        Column("snapshot", String(200)),
+    ).create(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
     Migration(3, "add pair start, end and reason, and the meeting table", _add_follow_up),
@@ -447,6 +465,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         7, "keep each participant's agency, unit and title as of the cohort", _add_participant_as_of
     ),
+    Migration(8, "add the command journal that 'db undo' reads", _add_command_journal),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION

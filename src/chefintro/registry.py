@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from chefintro import rules
+from chefintro.changes import Kind, mark_change
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
@@ -179,6 +180,7 @@ def edit_agency(
 
 def remove_agency(*, db: Session, code: str, force: bool = False) -> int:
     """Remove an agency; with people registered only when ``force``. Return people removed."""
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="an agency removed")
     agency = get_agency(db=db, code=code)
     people = db.exec(select(Person).where(Person.agency_id == agency.id)).all()
     if people and not force:
@@ -543,6 +545,7 @@ def same_agency_partners(*, db: Session, person_id: int, agency_id: int) -> list
 
 def remove_person(*, db: Session, email: str, force: bool = False) -> None:
     """Remove a person; one who takes part in a cohort only when ``force``."""
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a person removed")
     person = get_person(db=db, email=email)
     taking_part = db.exec(
         select(func.count(col(Participant.id))).where(Participant.person_id == person.id)

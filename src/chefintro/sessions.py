@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from chefintro.changes import Kind, mark_change
 from chefintro.clock import TIMEZONE, local_time, now_local
 from chefintro.cohorts import require_open
 from chefintro.enums import AttendanceStatus, SessionKind
@@ -389,6 +390,7 @@ def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool 
     The row is kept, cancelled, with a higher SEQUENCE, so that the next calendar export
     tells calendars to remove the event; its attendance records are deleted.
     """
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a programme day removed")
     require_open(cohort)
     row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     records = db.exec(select(Attendance).where(Attendance.session_id == row.id)).all()

@@ -78,7 +78,11 @@ def run_year_end(
 ) -> YearEnd:
     """Play the cohort's year to its end in the demo store and write its files."""
     from chefintro import cohorts, settings, surveys, yearend
-    from chefintro.certificates.issue import write_certificates
+    from chefintro.certificates.issue import (
+        log_certificates,
+        plan_certificates,
+        render_certificates,
+    )
 
     note = progress or (lambda _step: None)
     rng = random.Random(2027)
@@ -104,8 +108,11 @@ def run_year_end(
     out.mkdir(exist_ok=True)
     with store.transaction() as db:
         cohort = cohorts.current_cohort(db=db)
-        run = write_certificates(db=db, cohort=cohort, out_dir=out, now=moment)
+        plan = plan_certificates(db=db, cohort=cohort, out_dir=out, now=moment)
         result = yearend.summary(db=db, cohort=cohort, now=moment)
+    run = render_certificates(plan)
+    with store.transaction() as db:
+        log_certificates(db=db, run=run)
     return YearEnd(
         surveys=names,
         forms=forms,

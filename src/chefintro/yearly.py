@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chefintro.changes import Kind, mark_change
 from chefintro.enums import KIND_HINT, KIND_WORDS, parse_word
 from chefintro.errors import (
     InvalidInputError,
@@ -428,7 +429,8 @@ def run_plan(
         rosters.append(read_roster(file))
     # Outputs are checked before the transaction, so a bad destination commits nothing.
     check_outputs(plan, create=not dry_run)
-    with store.transaction() as db:
+    with store.transaction(commit=not dry_run) as db:  # the boundary rolls a dry run back
+        mark_change(db, kind=Kind.BULK, what=f"plan for cohort {plan.name} set up")
         note("Cohort")
         cohort = cohorts.find_cohort(db=db, name=plan.name)
         if cohort is None:
@@ -529,7 +531,6 @@ def run_plan(
                 )
                 results.append(StepResult("groups", f"{plural(len(formed), 'group')} formed"))
         if dry_run:
-            db.rollback()
             results.append(StepResult("dry run", "nothing was written"))
             return results
     results += write_outputs(store=store, plan=plan, progress=note)

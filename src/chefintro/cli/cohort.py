@@ -174,7 +174,7 @@ def close(
         current = cohorts.current_cohort(db=db, name=chosen)
         cohorts.check_closable(db=db, cohort=current, force=force)
     confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {current.name}?")
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         found = cohorts.current_cohort(db=db, name=chosen)
         cohort = cohorts.close_cohort(db=db, cohort=found, force=force)
     output.success(f"Closed cohort {cohort.name}.")

@@ -60,7 +60,7 @@ def form(
             what="Forming groups anew (it replaces the existing groups)",
             question=f"Replace cohort {cohort.name}'s {plural(existing, 'peer group')}?",
         )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         groups_service.form_groups(db=db, cohort=cohort, size=size, include_mentors=include_mentors)
         formed = groups_service.list_groups(db=db, cohort=cohort)

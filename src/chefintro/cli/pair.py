@@ -76,7 +76,7 @@ def apply(ctx: typer.Context) -> None:
     from chefintro.pairing.effects import live_pairs, pair_effects
 
     st = state(ctx)
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         before = live_pairs(db=db, cohort=cohort)
         count = pairing.apply(db=db, cohort=cohort)
@@ -387,7 +387,7 @@ def end(
     )
     from chefintro.pairing.effects import live_pairs, pair_effects
 
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         before = live_pairs(db=db, cohort=cohort)
         ended = followup.end_pair(

@@ -137,7 +137,7 @@ def withdraw(ctx: typer.Context, email: EmailArg, yes: YesOption = False) -> Non
     )
     from chefintro.pairing.effects import live_pairs, pair_effects
 
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         before = live_pairs(db=db, cohort=cohort)
         part = cohorts.withdraw_participant(db=db, cohort=cohort, email=person.email)

@@ -218,7 +218,7 @@ def link(
         what="Joining two records",
         question=f"Move every year of {old.strip()} onto {new.strip()} and remove {old.strip()}?",
     )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         linked = link_people(db=db, old=old, new=new)
     output.success(linked.describe())
 

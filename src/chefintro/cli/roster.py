@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -99,7 +98,7 @@ def import_(
         if chosen is not None:
             keep_only(data, chosen)
         _warn(data.warnings)
-        with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
+        with st.transaction(commit=not dry_run) as db:
             summary = import_roster(
                 db=db,
                 data=data,
@@ -252,11 +251,15 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro.roster.write.collect import write_roster_export
+    from chefintro.roster.write.collect import log_export, roster_export
+    from chefintro.roster.write.writer import write_workbook
 
     st = state(ctx)
     with st.transaction() as db:
-        write_roster_export(db=db, path=file, cohort_name=st.cohort, agency_code=agency)
+        spec, what = roster_export(db=db, cohort_name=st.cohort, agency_code=agency)
+    write_workbook(file, spec)  # no transaction is held while the workbook is made
+    with st.transaction() as db:
+        log_export(db=db, what=what)
     output.success(f"Wrote {file}.")
 
 
@@ -271,12 +274,15 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.write.collect import export_agency_workbooks
+    from chefintro.roster.write.collect import agency_workbooks, log_agency_export, write_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        written = export_agency_workbooks(db=db, cohort=cohort, directory=directory)
+        planned = agency_workbooks(db=db, cohort=cohort, directory=directory)
+    written = write_workbooks(directory, planned)  # no transaction is held meanwhile
+    with st.transaction() as db:
+        log_agency_export(db=db, cohort=cohort.name, written=written)
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")

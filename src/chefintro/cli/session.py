@@ -227,7 +227,7 @@ def remove(
             question=f"Remove session {session_id} and its "
             f"{plural(recorded, 'attendance record')}?",
         )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         removed = remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
     extra = f" and {plural(removed, 'attendance record')}" if removed else ""

@@ -96,13 +96,19 @@ def export(
     Example: chefintro survey export start-2027 enkat-start.xlsx
     """
     from chefintro import surveys
+    from chefintro.surveys.answers import log_form_export, survey_form
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         survey = surveys.get_survey(db=db, cohort=cohort, name=name)
-        count = surveys.export_form(db=db, cohort=cohort, survey=survey, path=file)
-    output.success(f"Wrote {file}: the form of {survey.name} for {plural(count, 'participant')}.")
+        form = survey_form(db=db, cohort=cohort, survey=survey)
+    form.write(file)  # no transaction is held while the workbook is made
+    with st.transaction() as db:
+        log_form_export(db=db, form=form)
+    output.success(
+        f"Wrote {file}: the form of {form.survey} for {plural(len(form.rows), 'participant')}."
+    )
 
 
 @app.command("import")

@@ -204,12 +204,19 @@ def certificate(
     coordinator's name (setting programme.coordinator). Logged in 'db log' by count.
     Example: chefintro certificate --out intyg/
     """
-    from chefintro.certificates.issue import write_certificates
+    from chefintro.certificates.issue import (
+        log_certificates,
+        plan_certificates,
+        render_certificates,
+    )
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        run = write_certificates(db=db, cohort=cohort, out_dir=out, adept=adept)
+        plan = plan_certificates(db=db, cohort=cohort, out_dir=out, adept=adept)
+    run = render_certificates(plan)  # minutes for a large cohort: no transaction held
+    with st.transaction() as db:
+        log_certificates(db=db, run=run)
     for path in run.files:
         output.plain(str(path))
     if run.files:

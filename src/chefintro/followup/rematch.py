@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
 from chefintro.ids import id_of
 from chefintro.models import Cohort, Pairing
 from chefintro.registry import listed_json
 from chefintro.text import swedish_key
+from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.pairing.problem import MatchingProblem
@@ -119,6 +121,8 @@ def _place(
 
     adepts, mentors = problem.adepts, problem.mentors
     state = PairingState.ACTIVE if apply else PairingState.PROPOSED
+    if apply:
+        mark_change(db, kind=Kind.REPLACING, what=f"{plural(len(assignment), 'adept')} re-paired")
     for a, m in assignment.items():
         breakdown = problem.breakdown(a, m)
         result.pairs.append(

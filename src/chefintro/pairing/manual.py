@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, or_, select
 
+from chefintro.changes import Kind, mark_change
 from chefintro.clock import today
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
@@ -106,6 +107,7 @@ def set_pairs(
     unplaced. Locked, manual or active pairs are never displaced. A refused request
     changes nothing; its error stands in its place in the returned list.
     """
+    mark_change(db, kind=Kind.REPLACING, what="pairs set by hand")
     require_open(cohort)
     problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
     adept_index = problem.adepts.index_of_participant()
@@ -267,6 +269,7 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
 
     A mentor's e-mail is refused with the list of their adepts, whose e-mails it takes.
     """
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a pair removed")
     require_open(cohort)
     adept = get_participant(db=db, cohort=cohort, email=adept_email)
     if adept.role == Role.MENTOR:

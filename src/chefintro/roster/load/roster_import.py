@@ -2,7 +2,7 @@
 
 The whole import runs inside the caller's transaction; every problem found (reader's and
 the store's) is collected, and any problem means the caller rolls back, so the store is
-left exactly as it was. A dry run does the same work and always rolls back.
+left exactly as it was. On a dry run the caller's boundary rolls back (``commit=False``).
 
 The sheets are loaded by :mod:`chefintro.roster.load.people` (Myndigheter, Deltagare)
 and :mod:`chefintro.roster.load.programme` (Träffar, Par, Närvaro, Möten) over the shared
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from chefintro.changes import Kind, mark_change
 from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.load.changes import ImportSummary
@@ -81,10 +82,10 @@ def import_roster(
 ) -> ImportSummary:
     """Validate and write a read roster; raise InvalidInputError (65) with every problem.
 
-    The caller's transaction must be rolled back when this raises; on a dry run this
-    function rolls back itself after computing the summary. The cohort's participants
-    of the file's agencies that Deltagare leaves out are named in the summary, and
-    withdrawn with ``withdraw_missing`` (a destructive change: take the undo snapshot).
+    The caller's transaction boundary rolls back when this raises, and on a dry run
+    (the caller opens it with ``commit=False``); this function never rolls back itself.
+    The cohort's participants of the file's agencies that Deltagare leaves out are named
+    in the summary, and withdrawn with ``withdraw_missing``.
     """
     loader = _Loader(db, data, cohort_name)
     _hidden_lines(loader, dry_run=dry_run)
@@ -104,7 +105,6 @@ def import_roster(
         loader.check_references()
     loader.summary.dry_run = dry_run
     if loader.problems:
-        db.rollback()
         count = len(loader.problems)
         loader.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
         more = " (the reader stopped looking after that many)" if data.truncated else ""
@@ -112,8 +112,10 @@ def import_roster(
             f"{data.path.name}: {plural(count, 'problem')} found{more}; nothing was imported.",
             loader.problems,
         )
-    if dry_run:
-        db.rollback()
+    counts = ", ".join(
+        f"{sheet} +{c.added} ~{c.updated}" for sheet, c in loader.summary.sheets.items()
+    )
+    mark_change(db, kind=Kind.BULK, what=f"roster imported ({counts or 'no rows'})")
     return loader.summary
 
 
