@@ -25,8 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks sample_data
 	$(BIN)/mypy
 
+# The tests run in TEST_JOBS processes (pytest-xdist); each test has its own store, so
+# they do not meet. TEST_JOBS=0 runs them in this one process.
+TEST_JOBS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS)
 
 # The sdist and the wheel a coordinator installs (README, Install), into dist/.
 dist: $(STAMP)
@@ -62,7 +66,24 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.privacy.erasure.x_erase_person__*' 'chefintro.privacy.footprint.x_footprint__*' \
 	'chefintro.privacy.scrub.x_forget_in_others__*' 'chefintro.privacy.scrub.x__scrub__*' \
 	'chefintro.privacy.scrub.x_needles_of__*' 'chefintro.privacy.footprint.x_exclusions_of__*' \
-	'chefintro.privacy.footprint.x?Footprint?erasure__*'
+	'chefintro.privacy.footprint.x?Footprint?erasure__*' \
+	'chefintro.messages.content.x_intro_messages__*' 'chefintro.messages.content.x_group_messages__*' \
+	'chefintro.messages.content.x_reminder_messages__*' 'chefintro.messages.content.x__people__*' \
+	'chefintro.messages.content.x__check_cohort__*' 'chefintro.messages.records.x_sent_to__*' \
+	'chefintro.messages.records.x_record_sent__*' 'chefintro.messages.records.x_forget_person__*' \
+	'chefintro.messages.service.x__outgoing__*' 'chefintro.messages.service.x_prepare_batch__*' \
+	'chefintro.messages.service.x_send_batch__*' \
+	'chefintro.followup.status.x_status_of__*' 'chefintro.followup.status.x_pair_statuses__*' \
+	'chefintro.followup.meetings.x_check_meeting_day__*' 'chefintro.followup.meetings.x_check_minutes__*' \
+	'chefintro.followup.meetings.x_record_meeting__*' 'chefintro.followup.ending.x_end_pair__*' \
+	'chefintro.followup.ending.x_end_reason__*' 'chefintro.followup.rematch.x_rematch__*' \
+	'chefintro.surveys.report.x_visible_groups__*' 'chefintro.surveys.answers.x_import_answers__*' \
+	'chefintro.yearend.x_completion_report__*' 'chefintro.yearend.x_days_present__*' \
+	'chefintro.store.snapshots.x__prune__*' 'chefintro.store.snapshots.x__files__*' \
+	'chefintro.store.snapshots.x_latest__*' 'chefintro.store.snapshots.x_undo__*' \
+	'chefintro.cohorts.x_close_cohort__*' 'chefintro.cohorts.x_check_closable__*' \
+	'chefintro.cohorts.x_days_ahead__*' 'chefintro.cohorts.x_reopen_cohort__*' \
+	'chefintro.cohorts.x_require_open__*' 'chefintro.cohorts.x_reinstate_participant__*'
 MUTATE_STAMP := $(VENV)/.installed-dev
 
 $(MUTATE_STAMP): $(STAMP)
