@@ -1,0 +1,173 @@
+"""The boundaries of the year's second-half rules, asked of each rule directly.
+
+The CLI tests (test_followup, test_surveys, test_undo, test_confirmations) show these
+rules at work; here each boundary day, length and count is asked on both sides. They are
+fast, so a mutation run (docs/mutation-testing.md) tries them first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from chefintro.errors import RuleError, UsageError
+from chefintro.followup import check_meeting_day, end_reason, status_of
+from chefintro.followup.meetings import check_minutes
+from chefintro.models import Cohort, Pairing
+from chefintro.store.snapshots import KEEP, latest, list_snapshots, take_snapshot
+from chefintro.surveys import visible_groups
+from tests.conftest import Cli
+
+START, END = date(2025, 1, 20), date(2025, 12, 10)
+DAY = timedelta(days=1)
+
+
+# --- report pairs: when a pair counts as waiting for its first meeting, or quiet ----------
+
+
+def _status(since: date, last: date | None, as_of: date) -> str:
+    return status_of(
+        since=since, last_meeting=last, as_of=as_of, first_meeting_weeks=6, quiet_weeks=8
+    )
+
+
+def test_no_first_meeting_only_after_the_weeks_allowed() -> None:
+    since = date(2025, 2, 1)
+    assert _status(since, None, since + timedelta(weeks=6)) == "ok"
+    assert _status(since, None, since + timedelta(weeks=6) + DAY) == "no_first_meeting"
+
+
+def test_quiet_only_after_the_weeks_allowed_since_the_last_meeting() -> None:
+    since, met = date(2025, 2, 1), date(2025, 3, 3)
+    assert _status(since, met, met + timedelta(weeks=8)) == "ok"
+    assert _status(since, met, met + timedelta(weeks=8) + DAY) == "quiet"
+
+
+def test_a_meeting_before_the_start_is_measured_from_the_start() -> None:
+    since, met = date(2025, 2, 1), date(2025, 1, 25)
+    assert _status(since, met, since + timedelta(weeks=8)) == "ok"
+    assert _status(since, met, since + timedelta(weeks=8) + DAY) == "quiet"
+
+
+# --- pair meet: the days and lengths a meeting may have -------------------------------------
+
+
+def _cohort() -> Cohort:
+    return Cohort(name="2025", starts_on=START, ends_on=END)
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "started", "ended"),
+    [
+        (START, END, None, None),  # the cohort's first day
+        (END, END, None, None),  # its last day
+        (date(2025, 6, 16), date(2025, 6, 16), None, None),  # today
+        (date(2025, 6, 1), END, None, date(2025, 6, 1)),  # the day the pair ended
+        (date(2025, 2, 1), END, date(2025, 2, 1), None),  # the day it was made active
+    ],
+)
+def test_a_meeting_day_inside_every_limit_is_taken_without_a_warning(
+    day: date, today: date, started: date | None, ended: date | None
+) -> None:
+    pairing = Pairing(cohort_id=1, adept_id=1, mentor_id=2, started_on=started, ended_on=ended)
+    assert check_meeting_day(cohort=_cohort(), pairing=pairing, day=day, today=today) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "ended", "why"),
+    [
+        (START - DAY, END, None, "2025-01-19 is before cohort 2025 starts (2025-01-20)."),
+        (END + DAY, END + DAY, None, "2025-12-11 is after cohort 2025 ends (2025-12-10)."),
+        (
+            date(2025, 6, 17),
+            date(2025, 6, 16),
+            None,
+            "2025-06-17 is in the future; log a meeting once it has taken place.",
+        ),
+        (
+            date(2025, 6, 2),
+            END,
+            date(2025, 6, 1),
+            "2025-06-02 is after the pair ended (2025-06-01).",
+        ),
+    ],
+)
+def test_a_meeting_day_past_a_limit_is_refused_and_says_which(
+    day: date, today: date, ended: date | None, why: str
+) -> None:
+    pairing = Pairing(cohort_id=1, adept_id=1, mentor_id=2, ended_on=ended)
+    with pytest.raises(RuleError) as refused:
+        check_meeting_day(cohort=_cohort(), pairing=pairing, day=day, today=today)
+    assert str(refused.value) == why
+
+
+def test_a_meeting_the_day_before_the_pair_started_is_taken_with_a_warning() -> None:
+    pairing = Pairing(cohort_id=1, adept_id=1, mentor_id=2, started_on=date(2025, 2, 1))
+    warning = check_meeting_day(cohort=_cohort(), pairing=pairing, day=date(2025, 1, 31), today=END)
+    assert warning == (
+        "2025-01-31 is before the pair was made active (2025-02-01); the meeting was logged anyway."
+    )
+
+
+def test_a_meeting_lasts_one_to_six_hundred_minutes() -> None:
+    for minutes in (None, 1, 600):
+        check_minutes(minutes)
+    for minutes in (0, 601, -5):
+        with pytest.raises(UsageError) as refused:
+            check_minutes(minutes)
+        assert str(refused.value) == f"A meeting lasts 1 to 600 minutes, not {minutes}."
+
+
+# --- pair end: the reason kept with an ended pair ----------------------------------------
+
+
+def test_an_end_reason_is_cleaned_and_up_to_500_characters() -> None:
+    assert end_reason("  mentor  changed job ") == "mentor changed job"
+    assert end_reason("x" * 500) == "x" * 500
+    for blank in ("", "   "):
+        with pytest.raises(UsageError, match="Give a --reason"):
+            end_reason(blank)
+    with pytest.raises(UsageError, match="under 500 characters"):
+        end_reason("x" * 501)
+
+
+# --- report survey: which groups may be shown -------------------------------------------
+
+
+def test_of_two_equal_groups_the_first_by_name_is_hidden_to_protect_a_small_one() -> None:
+    # D (2) alone could be worked out from the total, so one more group goes: of B and C,
+    # both 6, the first in Swedish order.
+    assert visible_groups({"A": 9, "C": 6, "B": 6, "D": 2}, 5) == {"A", "C"}
+    assert visible_groups({"F": 6, "É": 6, "A": 9, "D": 2}, 5) == {"A", "F"}  # É as E
+    # The whole cohort (no groups) is shown from the minimum on.
+    assert visible_groups({None: 4}, 5) == set()
+    assert visible_groups({None: 5}, 5) == {None}
+
+
+# --- db undo: the snapshots kept, newest first -------------------------------------------
+
+
+def test_the_newest_snapshots_are_kept_and_undo_takes_the_newest(cli: Cli, db_path: Path) -> None:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    location = str(db_path)
+    for n in range(KEEP + 2):
+        take_snapshot(location, f"command {n}")
+    kept = list_snapshots(location)
+    assert [s.command for s in kept] == [f"command {n}" for n in range(KEEP + 1, 1, -1)]
+    assert latest(location).command == f"command {KEEP + 1}"
+    assert len(list(kept[0].path.parent.glob("snapshot-*.db"))) == KEEP
+
+
+# --- cohort reopen: back to planned or active by its first day --------------------------
+
+
+def test_a_reopened_cohort_is_planned_before_its_first_day_and_active_from_it(cli: Cli) -> None:
+    today = date.today()
+    cli("cohort", "create", "later", "--start", str(today + DAY), "--end", str(today + 300 * DAY))
+    cli("cohort", "create", "now", "--start", str(today), "--end", str(today + 300 * DAY))
+    for name, status in (("later", "planned"), ("now", "active")):
+        cli("--cohort", name, "cohort", "close", "--yes")
+        cli("cohort", "reopen", name)
+        assert cli.json("--cohort", name, "cohort", "show")["status"] == status
