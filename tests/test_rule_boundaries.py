@@ -171,3 +171,40 @@ def test_a_reopened_cohort_is_planned_before_its_first_day_and_active_from_it(cl
         cli("--cohort", name, "cohort", "close", "--yes")
         cli("cohort", "reopen", name)
         assert cli.json("--cohort", name, "cohort", "show")["status"] == status
+
+
+# --- cohort close: the days ahead that keep a cohort open -------------------------------
+
+
+def test_close_names_the_first_five_days_ahead_in_date_order_and_counts_the_rest(
+    cli: Cli,
+) -> None:
+    cli("cohort", "create", "2027", "--start", "2020-01-26", "--end", "2099-12-09")
+    for month in (7, 3, 1, 5, 2, 6, 4):  # added out of order
+        cli(
+            "session",
+            "add",
+            f"Dag {month}",
+            "--start",
+            f"2099-{month:02d}-01 09:00",
+            "--end",
+            "16:00",
+        )
+    cli("session", "add", "Förr", "--start", "2020-02-01 09:00", "--end", "16:00")
+    refused = cli("cohort", "close", "--yes", code=1)
+    days = "; ".join(
+        f"Dag {m} (2099-{m:02d}-01 09:00, session {sid})"
+        for m, sid in ((1, 3), (2, 5), (3, 2), (4, 7), (5, 4))
+    )
+    expected = (
+        f"Cohort 2027 still has 7 programme day(s) ahead: {days}; and 2 more. Close it after "
+        "the last day, or use --force to close it now."
+    )
+    assert expected in " ".join(refused.stderr.split())
+    for sid in ("1", "6"):  # Dag 7 and Dag 6: five days ahead are named, and no "more"
+        cli("session", "remove", sid)
+    five = " ".join(cli("cohort", "close", "--yes", code=1).stderr.split())
+    assert f"still has 5 programme day(s) ahead: {days}. Close it" in five
+    cli("cohort", "close", "--yes", "--force")
+    again = cli("cohort", "close", "--yes", "--force", code=1)
+    assert "Cohort 2027 is already closed." in again.stderr
