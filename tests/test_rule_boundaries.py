@@ -7,6 +7,7 @@ fast, so a mutation run (docs/mutation-testing.md) tries them first.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,7 +17,14 @@ from chefintro.errors import RuleError, UsageError
 from chefintro.followup import check_meeting_day, end_reason, status_of
 from chefintro.followup.meetings import check_minutes
 from chefintro.models import Cohort, Pairing
-from chefintro.store.snapshots import KEEP, latest, list_snapshots, take_snapshot
+from chefintro.store.snapshots import (
+    KEEP,
+    latest,
+    list_snapshots,
+    snapshot_folder,
+    take_snapshot,
+    undo,
+)
 from chefintro.surveys import visible_groups
 from tests.conftest import Cli
 
@@ -158,6 +166,33 @@ def test_the_newest_snapshots_are_kept_and_undo_takes_the_newest(cli: Cli, db_pa
     assert [s.command for s in kept] == [f"command {n}" for n in range(KEEP + 1, 1, -1)]
     assert latest(location).command == f"command {KEEP + 1}"
     assert len(list(kept[0].path.parent.glob("snapshot-*.db"))) == KEEP
+
+
+def _agencies(path: Path) -> list[str]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return [code for (code,) in conn.execute("SELECT code FROM agency ORDER BY code")]
+
+
+def test_each_undo_keeps_the_store_it_replaced_and_the_newest_ten_of_those(
+    cli: Cli, db_path: Path
+) -> None:
+    location = str(db_path)
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    kept = []
+    for n in range(KEEP + 2):
+        take_snapshot(location, "agency add")
+        cli("agency", "add", f"A{n:02d}", f"Myndighet {n}")
+        result = undo(location, latest(location))
+        assert result.kept is not None
+        kept.append(result.kept)
+        assert _agencies(db_path) == ["CSN"]  # the snapshot is back in place
+        assert list_snapshots(location) == []  # and used up
+    # Each undo kept the store it replaced, with that round's agency; the newest ten stay.
+    folder = snapshot_folder(db_path)
+    assert sorted(folder.glob("before-undo-*.db")) == kept[-KEEP:]
+    assert [_agencies(p) for p in kept[-KEEP:]] == [
+        ["A" + f"{n:02d}", "CSN"] for n in range(2, KEEP + 2)
+    ]
 
 
 # --- cohort reopen: back to planned or active by its first day --------------------------
