@@ -8,7 +8,8 @@ fast, so a mutation run (docs/mutation-testing.md) tries them first.
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
+from dataclasses import astuple
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,78 @@ def test_close_names_the_first_five_days_ahead_in_date_order_and_counts_the_rest
     cli("cohort", "close", "--yes", "--force")
     again = cli("cohort", "close", "--yes", "--force", code=1)
     assert "Cohort 2027 is already closed." in again.stderr
+
+
+# --- report completion: every row, in the order the coordinator reads them -------------
+
+_PEOPLE = [  # name, e-mail, agency, role, attendance at the five days ("" for none)
+    ("Élise Nordén", "elise.norden@csn.se", "CSN", "adept", "pppap"),
+    ("Fia Berg", "fia.berg@bolagsverket.se", "BV", "adept", "ppppp"),
+    ("Örjan Sjöström", "orjan.sjostrom@bolagsverket.se", "BV", "adept", "ppapa"),
+    ("Cia Ek", "cia.ek@csn.se", "CSN", "adept", "aaaaa"),
+    ("Zacharias Ek", "zacharias.ek@csn.se", "CSN", "adept", ""),
+    ("Dan Mentor", "dan.mentor@bolagsverket.se", "BV", "mentor", "paaaa"),
+    ("Märta Lind", "marta.lind@bolagsverket.se", "BV", "mentor", ""),
+]
+
+
+def _completion(cli: Cli, name: str, now: datetime) -> list[tuple[object, ...]]:
+    from chefintro.cohorts import get_cohort
+    from chefintro.store import open_store, resolve_location
+    from chefintro.yearend import completion_report
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            report = completion_report(db=db, cohort=get_cohort(db=db, name=name), now=now)
+    finally:
+        store.dispose()
+    return [astuple(row) for row in (*report.adepts, *report.mentors)]
+
+
+def test_completion_lists_every_adept_and_mentor_by_status_then_name(cli: Cli) -> None:
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    for name, email, agency, _, _ in _PEOPLE:
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    cli("cohort", "create", "2026", "--start", "2026-02-10", "--end", "2026-06-30")
+    cli("cohort", "use", "2026")
+    for day in ("2026-02-10", "2026-03-17", "2026-04-21", "2026-05-19", "2026-06-09"):
+        cli("session", "add", "Dag", "--start", f"{day} 09:00", "--end", "16:00")
+    mark = {"p": "present", "a": "absent"}
+    for _, email, _, role, days in _PEOPLE:
+        cli("participant", "add", email, "--role", role)
+        for sid, status in enumerate(days, start=1):
+            cli("session", "attend", str(sid), email, "--status", mark[status])
+    for email in ("zacharias.ek@csn.se", "marta.lind@bolagsverket.se"):
+        cli("participant", "withdraw", email, "--yes")
+    # Cohort 2027 has no programme days yet: nobody is judged complete on nothing.
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("--cohort", "2027", "participant", "add", "fia.berg@bolagsverket.se", "--role", "adept")
+
+    def row(who: int, status: str, attended: int | None, held: int | None) -> tuple[object, ...]:
+        name, email, agency, role, _ = _PEOPLE[who]
+        return (name, email, agency, role, status, attended, held)
+
+    assert _completion(cli, "2026", datetime(2026, 7, 1)) == [
+        row(0, "completed", 4, 5),  # Élise before Fia: É is an E
+        row(1, "completed", 5, 5),
+        row(3, "not_completed", 0, 5),
+        row(2, "not_completed", 3, 5),
+        row(4, "withdrawn", None, None),
+        row(5, "mentor", 1, 5),
+        row(6, "withdrawn", None, None),
+    ]
+    # After three days: Cia can no longer make four of five; the others still can.
+    assert _completion(cli, "2026", datetime(2026, 4, 30, 12)) == [
+        row(0, "in_progress", 3, 3),
+        row(1, "in_progress", 3, 3),
+        row(2, "in_progress", 2, 3),
+        row(3, "not_completed", 0, 3),
+        row(4, "withdrawn", None, None),
+        row(5, "mentor", 1, 3),
+        row(6, "withdrawn", None, None),
+    ]
+    assert _completion(cli, "2027", datetime(2027, 7, 1)) == [
+        ("Fia Berg", "fia.berg@bolagsverket.se", "BV", "adept", "in_progress", 0, 0)
+    ]
