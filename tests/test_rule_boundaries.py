@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import astuple
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from chefintro.store.snapshots import (
     undo,
 )
 from chefintro.surveys import visible_groups
+from chefintro.text import swedish_key
 from tests.conftest import Cli
 
 START, END = date(2025, 1, 20), date(2025, 12, 10)
@@ -319,3 +321,88 @@ def test_completion_lists_every_adept_and_mentor_by_status_then_name(cli: Cli) -
     assert _completion(cli, "2027", datetime(2027, 7, 1)) == [
         ("Fia Berg", "fia.berg@bolagsverket.se", "BV", "adept", "in_progress", 0, 0)
     ]
+
+
+# --- messages: who each letter goes to, copied to whom, in which order ------------------
+
+
+def _outgoing(kind: str, **options: Any) -> list[Any]:
+    from chefintro.cohorts import current_cohort
+    from chefintro.messages import content
+    from chefintro.store import open_store, resolve_location
+
+    make = {
+        "intro": content.intro_messages,
+        "groups": content.group_messages,
+        "reminder": content.reminder_messages,
+    }[kind]
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            return make(db=db, cohort=current_cohort(db=db), **options)
+    finally:
+        store.dispose()
+
+
+def _to(item: Any) -> list[str]:
+    return [r.email for r in item.to]
+
+
+_STAFF = [  # name, e-mail, agency, role
+    ("Örjan Sjöström", "orjan@bv.se", "BV", "mentor"),
+    ("Åsa Öberg", "asa@csn.se", "CSN", "adept"),
+    ("Élise Nordén", "elise@lst.se", "LST", "mentor"),
+    ("Ärla Ek", "arla@csn.se", "CSN", "adept"),
+    ("Cia Berg", "cia@bv.se", "BV", "adept"),
+    ("Dan Wik", "dan@lst.se", "LST", "adept"),
+]
+
+
+def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
+    cli: Cli,
+) -> None:
+    for code, contact in (("CSN", "hr@csn.se"), ("BV", "hr@csn.se"), ("LST", "")):
+        cli("agency", "add", code, f"Myndigheten {code}")
+        if contact:
+            cli("agency", "edit", code, "--contact", contact)
+    cli("cohort", "create", "2027", "--start", "2020-01-26", "--end", "2099-12-09")
+    for name, email, agency, role in _STAFF:
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+        cli("participant", "add", email, "--role", role)
+    cli("pair", "set", "asa@csn.se", "orjan@bv.se")
+    cli("pair", "set", "arla@csn.se", "elise@lst.se")
+    cli("pair", "apply")
+    cli("session", "add", "Förr", "--start", "2020-02-01 09:00", "--end", "16:00")
+    cli("session", "add", "Sedan", "--start", "2099-03-01 09:00", "--end", "16:00")
+    cli("session", "add", "Sist", "--start", "2099-11-01 09:00", "--end", "16:00")
+    cli("session", "attend", "2", "cia@bv.se", "--status", "excused")
+    cli("group", "form", "--size", "2")  # the adepts only, Dan among them
+    cli("participant", "withdraw", "dan@lst.se", "--yes")
+
+    intro = _outgoing("intro", cc_agency=True)
+    assert [(i.label, _to(i), i.cc) for i in intro] == [
+        ("Åsa Öberg & Örjan Sjöström", ["asa@csn.se", "orjan@bv.se"], ["hr@csn.se"]),
+        ("Ärla Ek & Élise Nordén", ["arla@csn.se", "elise@lst.se"], ["hr@csn.se"]),
+    ]  # Å before Ä in Swedish
+    assert [i.file_stem for i in intro] == [
+        "01-asa-oberg-orjan-sjostrom",
+        "02-arla-ek-elise-norden",
+    ]
+    assert [i.cc for i in _outgoing("intro")] == [[], []]
+
+    reminder = _outgoing("reminder", session_id=2)
+    assert [(r.label, r.file_stem, r.session_id) for r in reminder] == [
+        ("Sedan (2099-03-01)", "2099-03-01-sedan", 2)
+    ]
+    # Cia is excused and Dan withdrew; the rest in Swedish name order (Å, Ä, Ö last).
+    assert _to(reminder[0]) == ["elise@lst.se", "asa@csn.se", "arla@csn.se", "orjan@bv.se"]
+
+    letters = _outgoing("groups")
+    members = sorted(e for g in letters for e in _to(g))
+    assert members == ["arla@csn.se", "asa@csn.se", "cia@bv.se"]  # not Dan, who withdrew
+    for number, letter in enumerate(letters, start=1):
+        assert letter.file_stem.startswith(f"{number:02d}-")
+        assert letter.context["group"]["size"] == len(letter.to)
+        names = [m["name"] for m in letter.context["members"]]
+        assert names == sorted(names, key=swedish_key)
+        assert letter.context["next_session"]["iso_date"] == "2099-03-01"
