@@ -331,15 +331,15 @@ def _outgoing(kind: str, **options: Any) -> list[Any]:
     from chefintro.messages import content
     from chefintro.store import open_store, resolve_location
 
-    make = {
-        "intro": content.intro_messages,
-        "groups": content.group_messages,
-        "reminder": content.reminder_messages,
-    }[kind]
     store = open_store(resolve_location(None))
     try:
         with store.transaction() as db:
-            return make(db=db, cohort=current_cohort(db=db), **options)
+            cohort = current_cohort(db=db)
+            if kind == "intro":
+                return content.intro_messages(db=db, cohort=cohort, **options)
+            if kind == "groups":
+                return content.group_messages(db=db, cohort=cohort)
+            return content.reminder_messages(db=db, cohort=cohort, **options)
     finally:
         store.dispose()
 
