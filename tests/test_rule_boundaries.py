@@ -198,6 +198,32 @@ def test_each_undo_keeps_the_store_it_replaced_and_the_newest_ten_of_those(
     ]
 
 
+def test_undo_hands_back_the_audit_entries_made_after_the_snapshot(cli: Cli, db_path: Path) -> None:
+    from chefintro import audit
+    from chefintro.errors import NotFoundError
+    from chefintro.store import open_store
+
+    location = str(db_path)
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    with pytest.raises(NotFoundError) as nothing:
+        latest(location)
+    assert str(nothing.value) == (
+        "There is nothing to undo: no snapshot has been taken (snapshots are taken before "
+        "destructive and bulk commands)."
+    )
+    take_snapshot(location, "agency remove")
+    store = open_store(location)
+    try:
+        with store.transaction() as db:
+            audit.log(db=db, action="certificates", detail="cohort 2027: 1 certificate(s) written")
+    finally:
+        store.dispose()
+    result = undo(location, latest(location))
+    assert [entry[1:] for entry in result.later_entries] == [
+        ("certificates", "cohort 2027: 1 certificate(s) written")
+    ]
+
+
 # --- cohort reopen: back to planned or active by its first day --------------------------
 
 
@@ -209,6 +235,22 @@ def test_a_reopened_cohort_is_planned_before_its_first_day_and_active_from_it(cl
         cli("--cohort", name, "cohort", "close", "--yes")
         cli("cohort", "reopen", name)
         assert cli.json("--cohort", name, "cohort", "show")["status"] == status
+
+
+def test_an_anonymised_cohort_cannot_be_reopened_and_says_why() -> None:
+    from typing import cast
+
+    from sqlmodel import Session
+
+    from chefintro.cohorts import reopen_cohort
+    from chefintro.enums import CohortStatus
+
+    gone = Cohort(name="2020", starts_on=START, ends_on=END, status=CohortStatus.ANONYMISED)
+    with pytest.raises(RuleError) as refused:
+        reopen_cohort(db=cast(Session, None), cohort=gone)  # refused before the store is asked
+    assert str(refused.value) == (
+        "Cohort 2020 is anonymised; its personal data is gone, so it cannot be reopened."
+    )
 
 
 # --- cohort close: the days ahead that keep a cohort open -------------------------------
