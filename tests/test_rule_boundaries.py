@@ -448,3 +448,21 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
         names = [m["name"] for m in letter.context["members"]]
         assert names == sorted(names, key=swedish_key)
         assert letter.context["next_session"]["iso_date"] == "2099-03-01"
+
+
+def test_a_day_that_starts_this_moment_is_no_longer_ahead(cli: Cli) -> None:
+    from chefintro.cohorts import days_ahead, get_cohort
+    from chefintro.store import open_store, resolve_location
+
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("session", "add", "Uppstart", "--start", "2027-03-01 09:00", "--end", "16:00")
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = get_cohort(db=db, name="2027")
+            just_before = days_ahead(db=db, cohort=cohort, now=datetime(2027, 3, 1, 8, 59, 59))
+            starting = days_ahead(db=db, cohort=cohort, now=datetime(2027, 3, 1, 9, 0))
+    finally:
+        store.dispose()
+    assert just_before == ["Uppstart (2027-03-01 09:00, session 1)"]
+    assert starting == []
