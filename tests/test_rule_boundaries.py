@@ -138,10 +138,14 @@ def test_an_end_reason_is_cleaned_and_up_to_500_characters() -> None:
     assert end_reason("  mentor  changed job ") == "mentor changed job"
     assert end_reason("x" * 500) == "x" * 500
     for blank in ("", "   "):
-        with pytest.raises(UsageError, match="Give a --reason"):
+        with pytest.raises(UsageError) as empty:
             end_reason(blank)
-    with pytest.raises(UsageError, match="under 500 characters"):
+        assert str(empty.value) == (
+            "Give a --reason (kept with the ended pair, e.g. 'mentor changed job')."
+        )
+    with pytest.raises(UsageError) as long:
         end_reason("x" * 501)
+    assert str(long.value) == "Keep the --reason under 500 characters."
 
 
 # --- report survey: which groups may be shown -------------------------------------------
@@ -224,6 +228,16 @@ def test_undo_hands_back_the_audit_entries_made_after_the_snapshot(cli: Cli, db_
     ]
 
 
+def test_undo_puts_a_snapshot_back_where_the_store_was_removed(cli: Cli, db_path: Path) -> None:
+    location = str(db_path)
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    take_snapshot(location, "agency remove")
+    db_path.unlink()
+    result = undo(location, latest(location))
+    assert result.kept is None  # there was no store to keep
+    assert _agencies(db_path) == ["CSN"]
+
+
 # --- cohort reopen: back to planned or active by its first day --------------------------
 
 
@@ -281,8 +295,10 @@ def test_close_names_the_first_five_days_ahead_in_date_order_and_counts_the_rest
         "the last day, or use --force to close it now."
     )
     assert expected in " ".join(refused.stderr.split())
-    for sid in ("1", "6"):  # Dag 7 and Dag 6: five days ahead are named, and no "more"
-        cli("session", "remove", sid)
+    cli("session", "remove", "1")  # Dag 7: six days ahead, the sixth counted
+    six = " ".join(cli("cohort", "close", "--yes", code=1).stderr.split())
+    assert f"still has 6 programme day(s) ahead: {days}; and 1 more. Close it" in six
+    cli("session", "remove", "6")  # Dag 6: five days ahead are named, and no "more"
     five = " ".join(cli("cohort", "close", "--yes", code=1).stderr.split())
     assert f"still has 5 programme day(s) ahead: {days}. Close it" in five
     cli("cohort", "close", "--yes", "--force")
@@ -466,3 +482,53 @@ def test_a_day_that_starts_this_moment_is_no_longer_ahead(cli: Cli) -> None:
         store.dispose()
     assert just_before == ["Uppstart (2027-03-01 09:00, session 1)"]
     assert starting == []
+
+
+# --- pair meet and the Möten sheet: one meeting per pair and day ------------------------
+
+
+def test_a_meeting_day_recorded_again_changes_only_its_length(cli: Cli) -> None:
+    from sqlmodel import select
+
+    from chefintro.followup.meetings import MeetingPairs, record_meeting
+    from chefintro.store import open_store, resolve_location
+
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("agency", "add", "BV", "Bolagsverket")
+    cli("person", "add", "--name", "Åsa Öberg", "--email", "asa@csn.se", "--agency", "CSN")
+    cli("person", "add", "--name", "Örjan Sjöström", "--email", "orjan@bv.se", "--agency", "BV")
+    cli("cohort", "create", "2027", "--start", "2020-01-26", "--end", "2099-12-09")
+    cli("participant", "add", "asa@csn.se", "--role", "adept")
+    cli("participant", "add", "orjan@bv.se", "--role", "mentor")
+    cli("pair", "set", "asa@csn.se", "orjan@bv.se")
+    cli("pair", "apply")
+    day = date(2021, 3, 1)
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            pairing = db.exec(select(Pairing)).one()
+            with pytest.raises(UsageError, match="not 601"):
+                record_meeting(db=db, pairing=pairing, day=day, minutes=601)
+            # One by one, as `pair meet` records them.
+            first = record_meeting(db=db, pairing=pairing, day=day, minutes=60)
+            same = record_meeting(db=db, pairing=pairing, day=day, minutes=60)
+            blank = record_meeting(db=db, pairing=pairing, day=day, minutes=None)
+            longer = record_meeting(db=db, pairing=pairing, day=day, minutes=90)
+            # Many at once, as an import does, with the meetings it already knows.
+            cohort = db.get_one(Cohort, pairing.cohort_id)
+            known = MeetingPairs(db=db, cohort=cohort).meetings
+            later = date(2021, 4, 1)
+            new = record_meeting(db=db, pairing=pairing, day=later, minutes=30, known=known)
+            again = record_meeting(db=db, pairing=pairing, day=later, minutes=45, known=known)
+    finally:
+        store.dispose()
+    assert [(c.outcome, c.minutes_before) for c in (first, same, blank, longer)] == [
+        ("added", None),
+        ("unchanged", 60),
+        ("unchanged", 60),
+        ("updated", 60),
+    ]
+    assert [(c.outcome, c.minutes_before) for c in (new, again)] == [
+        ("added", None),
+        ("updated", 30),
+    ]
