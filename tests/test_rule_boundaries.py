@@ -434,6 +434,11 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     cli("session", "add", "Sedan", "--start", "2099-03-01 09:00", "--end", "16:00")
     cli("session", "add", "Sist", "--start", "2099-11-01 09:00", "--end", "16:00")
     cli("session", "attend", "2", "cia@bv.se", "--status", "excused")
+    with pytest.raises(RuleError) as no_groups:
+        _outgoing("groups")
+    assert str(no_groups.value) == (
+        "Cohort 2027 has no peer groups; form them with 'chefintro group form'."
+    )
     cli("group", "form", "--size", "2")  # the adepts only, Dan among them
     cli("participant", "withdraw", "dan@lst.se", "--yes")
 
