@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from chefintro.clock import now_local
 from chefintro.errors import RuleError, UsageError
 from chefintro.followup import check_meeting_day, end_reason, status_of
 from chefintro.followup.meetings import check_minutes
@@ -419,8 +420,13 @@ _STAFF = [  # name, e-mail, agency, role
 def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     cli: Cli,
 ) -> None:
-    for code, contact in (("CSN", "hr@csn.se"), ("BV", "hr@csn.se"), ("LST", "")):
-        cli("agency", "add", code, f"Myndigheten {code}")
+    # The agencies' names sort the other way from their people's names.
+    for code, name, contact in (
+        ("CSN", "Arbetsgivarverket", "hr@csn.se"),
+        ("BV", "Örnsköldsviks kommun", "hr@csn.se"),
+        ("LST", "Länsstyrelsen", ""),
+    ):
+        cli("agency", "add", code, name)
         if contact:
             cli("agency", "edit", code, "--contact", contact)
     cli("cohort", "create", "2027", "--start", "2020-01-26", "--end", "2099-12-09")
@@ -434,6 +440,8 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     cli("session", "add", "Sedan", "--start", "2099-03-01 09:00", "--end", "16:00")
     cli("session", "add", "Sist", "--start", "2099-11-01 09:00", "--end", "16:00")
     cli("session", "attend", "2", "cia@bv.se", "--status", "excused")
+    today = now_local().date()  # a day today is still the next one, whatever its hour
+    cli("session", "add", "I dag", "--start", f"{today} 00:00", "--end", "00:30")
     with pytest.raises(RuleError) as no_groups:
         _outgoing("groups")
     assert str(no_groups.value) == (
@@ -463,12 +471,23 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     letters = _outgoing("groups")
     members = sorted(e for g in letters for e in _to(g))
     assert members == ["arla@csn.se", "asa@csn.se", "cia@bv.se"]  # not Dan, who withdrew
+    # Each letter goes to its own group's members, in Swedish name order.
+    groups = {
+        g["name"]: sorted(
+            (m for m in g["members"] if m["email"] != "dan@lst.se"),
+            key=lambda m: swedish_key(m["name"]),
+        )
+        for g in cli.json("group", "list")
+    }
+    assert sorted(len(g) for g in groups.values()) == [1, 2]
     for number, letter in enumerate(letters, start=1):
         assert letter.file_stem.startswith(f"{number:02d}-")
+        assert _to(letter) == [m["email"] for m in groups[letter.label]]
+        assert [m["name"] for m in letter.context["members"]] == [
+            m["name"] for m in groups[letter.label]
+        ]
         assert letter.context["group"]["size"] == len(letter.to)
-        names = [m["name"] for m in letter.context["members"]]
-        assert names == sorted(names, key=swedish_key)
-        assert letter.context["next_session"]["iso_date"] == "2099-03-01"
+        assert letter.context["next_session"]["iso_date"] == today.isoformat()
 
 
 def test_a_day_that_starts_this_moment_is_no_longer_ahead(cli: Cli) -> None:
