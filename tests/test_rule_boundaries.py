@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from chefintro.clock import now_local
+from chefintro.enums import Role
 from chefintro.errors import RuleError, UsageError
 from chefintro.followup import check_meeting_day, end_reason, status_of
 from chefintro.followup.meetings import check_minutes
+from chefintro.messages.content import ROLES_SV
 from chefintro.models import Cohort, Pairing
 from chefintro.store.snapshots import (
     KEEP,
@@ -488,6 +490,12 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
         ]
         assert letter.context["group"]["size"] == len(letter.to)
         assert letter.context["next_session"]["iso_date"] == today.isoformat()
+        assert (letter.kind, letter.subject_key.startswith("group:")) == ("groups", True)
+        assert {m["role"] for m in letter.context["members"]} == {ROLES_SV[Role.ADEPT]}
+    assert len({letter.subject_key for letter in letters}) == len(letters)
+    for sid in ("2", "3", "4"):  # no day ahead any more: no next day in the letters
+        cli("session", "remove", sid, "--force", "--yes")
+    assert [letter.context["next_session"] for letter in _outgoing("groups")] == [None, None]
 
 
 def test_a_day_that_starts_this_moment_is_no_longer_ahead(cli: Cli) -> None:
