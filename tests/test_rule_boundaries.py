@@ -387,7 +387,7 @@ def test_completion_lists_every_adept_and_mentor_by_status_then_name(cli: Cli) -
 # --- messages: who each letter goes to, copied to whom, in which order ------------------
 
 
-def _outgoing(kind: str, **options: Any) -> list[Any]:
+def _outgoing(kind: str, cohort_name: str | None = None, **options: Any) -> list[Any]:
     from chefintro.cohorts import current_cohort
     from chefintro.messages import content
     from chefintro.store import open_store, resolve_location
@@ -395,7 +395,7 @@ def _outgoing(kind: str, **options: Any) -> list[Any]:
     store = open_store(resolve_location(None))
     try:
         with store.transaction() as db:
-            cohort = current_cohort(db=db)
+            cohort = current_cohort(db=db, name=cohort_name)
             if kind == "intro":
                 return content.intro_messages(db=db, cohort=cohort, **options)
             if kind == "groups":
@@ -464,8 +464,8 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     assert [i.cc for i in _outgoing("intro")] == [[], []]
 
     reminder = _outgoing("reminder", session_id=2)
-    assert [(r.label, r.file_stem, r.session_id) for r in reminder] == [
-        ("Sedan (2099-03-01)", "2099-03-01-sedan", 2)
+    assert [(r.kind, r.label, r.file_stem, r.session_id) for r in reminder] == [
+        ("reminder", "Sedan (2099-03-01)", "2099-03-01-sedan", 2)
     ]
     # Cia is excused and Dan withdrew; the rest in Swedish name order (Å, Ä, Ö last).
     assert _to(reminder[0]) == ["elise@lst.se", "asa@csn.se", "arla@csn.se", "orjan@bv.se"]
@@ -496,6 +496,22 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     for sid in ("2", "3", "4"):  # no day ahead any more: no next day in the letters
         cli("session", "remove", sid, "--force", "--yes")
     assert [letter.context["next_session"] for letter in _outgoing("groups")] == [None, None]
+    # A cohort without participants has no one to remind.
+    cli("cohort", "create", "2028", "--start", "2028-01-25", "--end", "2028-12-07")
+    cli(
+        "--cohort",
+        "2028",
+        "session",
+        "add",
+        "Start",
+        "--start",
+        "2028-02-01 09:00",
+        "--end",
+        "16:00",
+    )
+    with pytest.raises(RuleError) as nobody:
+        _outgoing("reminder", "2028", session_id=5)
+    assert str(nobody.value) == "Cohort 2028 has no active participants to remind."
 
 
 def test_a_day_that_starts_this_moment_is_no_longer_ahead(cli: Cli) -> None:
