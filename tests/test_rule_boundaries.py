@@ -469,6 +469,12 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     ]
     # Cia is excused and Dan withdrew; the rest in Swedish name order (Å, Ä, Ö last).
     assert _to(reminder[0]) == ["elise@lst.se", "asa@csn.se", "arla@csn.se", "orjan@bv.se"]
+    assert [(m["email"], m["role"]) for m in reminder[0].context["recipients"]] == [
+        ("elise@lst.se", "mentor"),
+        ("asa@csn.se", "adept"),
+        ("arla@csn.se", "adept"),
+        ("orjan@bv.se", "mentor"),
+    ]
 
     letters = _outgoing("groups")
     members = sorted(e for g in letters for e in _to(g))
@@ -580,3 +586,30 @@ def test_a_meeting_day_recorded_again_changes_only_its_length(cli: Cli) -> None:
         ("added", None),
         ("updated", 30),
     ]
+
+
+def test_the_days_present_come_in_date_order_whatever_order_they_were_added(cli: Cli) -> None:
+    from chefintro.cohorts import get_cohort
+    from chefintro.store import open_store, resolve_location
+    from chefintro.yearend import days_present
+
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cli("person", "add", "--name", "Åsa Öberg", "--email", "asa@csn.se", "--agency", "CSN")
+    cli("cohort", "create", "2026", "--start", "2026-01-20", "--end", "2026-12-10")
+    cli("participant", "add", "asa@csn.se", "--role", "adept")
+    for n, day in enumerate(("2026-05-19", "2026-02-10", "2026-03-17"), start=1):
+        cli("session", "add", f"Dag {n}", "--start", f"{day} 09:00", "--end", "16:00")
+        cli("session", "attend", str(n), "asa@csn.se", "--status", "present")
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            found = days_present(db=db, cohort=get_cohort(db=db, name="2026"), participant_ids=[1])
+    finally:
+        store.dispose()
+    assert found == {
+        1: [
+            (date(2026, 2, 10), "Dag 2"),
+            (date(2026, 3, 17), "Dag 3"),
+            (date(2026, 5, 19), "Dag 1"),
+        ]
+    }
