@@ -379,6 +379,16 @@ def test_completion_lists_every_adept_and_mentor_by_status_then_name(cli: Cli) -
         row(5, "mentor", 1, 3),
         row(6, "withdrawn", None, None),
     ]
+    # After four days Fia has completed; those who still can are in progress, after her.
+    assert _completion(cli, "2026", datetime(2026, 5, 20, 12)) == [
+        row(1, "completed", 4, 4),
+        row(0, "in_progress", 3, 4),
+        row(2, "in_progress", 3, 4),
+        row(3, "not_completed", 0, 4),
+        row(4, "withdrawn", None, None),
+        row(5, "mentor", 1, 4),
+        row(6, "withdrawn", None, None),
+    ]
     assert _completion(cli, "2027", datetime(2027, 7, 1)) == [
         ("Fia Berg", "fia.berg@bolagsverket.se", "BV", "adept", "in_progress", 0, 0)
     ]
