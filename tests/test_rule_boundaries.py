@@ -315,7 +315,7 @@ _PEOPLE = [  # name, e-mail, agency, role, attendance at the five days ("" for n
     ("Élise Nordén", "elise.norden@csn.se", "CSN", "adept", "pppap"),
     ("Fia Berg", "fia.berg@bolagsverket.se", "BV", "adept", "ppppp"),
     ("Örjan Sjöström", "orjan.sjostrom@bolagsverket.se", "BV", "adept", "ppapa"),
-    ("Cia Ek", "cia.ek@csn.se", "CSN", "adept", "aaaaa"),
+    ("Cia Östlund", "ostlund.cia@csn.se", "CSN", "adept", "aaaaa"),  # her e-mail after his
     ("Zacharias Ek", "zacharias.ek@csn.se", "CSN", "adept", ""),
     ("Dan Mentor", "dan.mentor@bolagsverket.se", "BV", "mentor", "paaaa"),
     ("Märta Lind", "marta.lind@bolagsverket.se", "BV", "mentor", ""),
@@ -333,6 +333,7 @@ def _completion(cli: Cli, name: str, now: datetime) -> list[tuple[object, ...]]:
             report = completion_report(db=db, cohort=get_cohort(db=db, name=name), now=now)
     finally:
         store.dispose()
+    assert (report.cohort, report.excused_counts) == (name, True)
     return [astuple(row) for row in (*report.adepts, *report.mentors)]
 
 
@@ -472,6 +473,9 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
         "02-arla-ek-elise-norden",
     ]
     assert [i.cc for i in _outgoing("intro")] == [[], []]
+    assert {(i.kind, i.context["adept"]["role"], i.context["mentor"]["role"]) for i in intro} == {
+        ("intro", "adept", "mentor")
+    }
 
     reminder = _outgoing("reminder", session_id=2)
     assert [(r.kind, r.label, r.file_stem, r.session_id) for r in reminder] == [
@@ -528,6 +532,12 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
     with pytest.raises(RuleError) as nobody:
         _outgoing("reminder", "2028", session_id=5)
     assert str(nobody.value) == "Cohort 2028 has no active participants to remind."
+    with pytest.raises(RuleError) as no_pairs:
+        _outgoing("intro", "2028")
+    assert str(no_pairs.value) == (
+        "Cohort 2028 has no active pairs to introduce; apply the pairs with "
+        "'chefintro pair apply' first."
+    )
 
 
 def test_a_day_that_starts_this_moment_is_no_longer_ahead(cli: Cli) -> None:
