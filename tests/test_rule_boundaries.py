@@ -302,7 +302,7 @@ def test_close_names_the_first_five_days_ahead_in_date_order_and_counts_the_rest
     assert f"still has 6 programme days ahead: {days}; and 1 more. Close it" in six
     cli("session", "remove", "6")  # Dag 6: five days ahead are named, and no "more"
     five = " ".join(cli("cohort", "close", "--yes", code=1).stderr.split())
-    assert f"still has 5 programme day(s) ahead: {days}. Close it" in five
+    assert f"still has 5 programme days ahead: {days}. Close it" in five
     cli("cohort", "close", "--yes", "--force")
     again = cli("cohort", "close", "--yes", "--force", code=1)
     assert "Cohort 2027 is already closed." in again.stderr
