@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, func, insert
 from sqlalchemy import select as sa_select
@@ -134,6 +134,17 @@ def _given(row: ParticipantRow, preferred: list[str]) -> dict[str, Any]:
 _NewPart = tuple[ParticipantRow, str, tuple[str, ...], int, str | None, str | None]
 
 
+class _RowPart(NamedTuple):
+    """One Deltagare row with what the loop found for it: its stored person (None for
+    someone new), e-mail key, agency id and code."""
+
+    row: ParticipantRow
+    person: Person | None
+    key: str
+    agency_id: int
+    code: str
+
+
 class PeopleLoader(Loader):
     """Loads Myndigheter and Deltagare."""
 
@@ -216,23 +227,7 @@ class PeopleLoader(Loader):
         cohort = self.need_cohort(SheetKey.PARTICIPANTS) if rows else None
         people = {p.email_key: p for p in self.db.exec(select(Person)).all()}
         agencies_by_id = {a.id: a for a in self.by_code.values() if a.id is not None}
-        parts: dict[int, Participant] = {}
-        live_pairs: dict[int, int] = {}
-        if cohort is not None:
-            parts = {
-                p.person_id: p
-                for p in self.db.exec(
-                    select(Participant).where(col(Participant.cohort_id) == cohort.id)
-                ).all()
-            }
-            live_pairs = dict(
-                self.db.execute(
-                    sa_select(col(Pairing.mentor_id), func.count())
-                    .where(col(Pairing.cohort_id) == cohort.id)
-                    .where(col(Pairing.state) != PairingState.ENDED)
-                    .group_by(col(Pairing.mentor_id))
-                ).all()
-            )
+        parts, live_pairs = self._cohort_state(cohort)
         context = self._context(cohort, people) if cohort is not None else None
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
@@ -245,20 +240,8 @@ class PeopleLoader(Loader):
         # Each way the file writes an agency, resolved once: (agency, its id, its code).
         resolved: dict[str, tuple[Agency, int, str] | None] = {}
         for row in rows:
-            found = resolved.get(row.agency, _UNRESOLVED)
-            if found is _UNRESOLVED:
-                agency = self.agency(row.agency)
-                found = resolved[row.agency] = (
-                    (agency, id_of(agency), agency.code) if agency is not None else None
-                )
+            found = self._agency_of_row(row, resolved)
             if found is None:
-                known = ", ".join(sorted(self.by_code)) or "none registered"
-                self.problem(
-                    SheetKey.PARTICIPANTS,
-                    row.row,
-                    "agency",
-                    f"unknown agency {row.agency!r}; use a code or name of: {known}",
-                )
                 continue
             key = email_cell_key(row.email)  # the reader cleaned it
             agency, agency_id, code = found
@@ -273,34 +256,19 @@ class PeopleLoader(Loader):
             else:
                 continue
             if context is not None and cohort is not None:
-                # The participant intake, as for 'participant add': on the row's values as
-                # the import leaves them (a blank cell keeps the stored value).
-                shown: ParticipantRow | Person = row if person is None else person
-                facts = ParticipantFacts(
-                    shown.name,
-                    shown.email,
-                    code,
-                    row.role,
-                    shown.manager_since,
-                    row.capacity,
-                    row.wished_field,
-                    row.preferred_mentors,
-                    None if person is None else person.id,
+                joined = self._take_part(
+                    _RowPart(row, person, key, agency_id, code),
+                    context,
+                    cohort,
+                    (parts, live_pairs),
+                    changed_fields,
+                    new_parts,
                 )
-                if not self._take_findings(row, check_participant(context, facts)):
+                if joined is None:
                     continue
-                preferred = context.wished_keys(facts) if row.preferred_mentors else []
-                existing = parts.get(id_of(person)) if person is not None else None
-                if existing is None:
-                    new_parts.append(
-                        (row, key, tuple(preferred), agency_id, shown.unit, shown.title)
-                    )
+                if joined:
                     # Joining the cohort is an addition, whatever the person's own fields do.
                     action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
-                elif not self._update_participant(
-                    row, cohort, existing, preferred, live_pairs, changed_fields
-                ):
-                    continue
                 elif changed_fields and action == "unchanged":
                     action = "changed"
             if action == "added" and person is None:
@@ -318,6 +286,88 @@ class PeopleLoader(Loader):
             return
         self._insert(cohort, new_people, new_parts)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
+
+    def _cohort_state(self, cohort: Cohort | None) -> tuple[dict[int, Participant], dict[int, int]]:
+        """The cohort's participants by person, and each mentor's live pairs (for capacity)."""
+        if cohort is None:
+            return {}, {}
+        parts = {
+            p.person_id: p
+            for p in self.db.exec(
+                select(Participant).where(col(Participant.cohort_id) == cohort.id)
+            ).all()
+        }
+        live_pairs = dict(
+            self.db.execute(
+                sa_select(col(Pairing.mentor_id), func.count())
+                .where(col(Pairing.cohort_id) == cohort.id)
+                .where(col(Pairing.state) != PairingState.ENDED)
+                .group_by(col(Pairing.mentor_id))
+            ).all()
+        )
+        return parts, live_pairs
+
+    def _agency_of_row(
+        self, row: ParticipantRow, resolved: dict[str, tuple[Agency, int, str] | None]
+    ) -> tuple[Agency, int, str] | None:
+        """The row's agency (resolved once per spelling), or None with the row's problem."""
+        found = resolved.get(row.agency, _UNRESOLVED)
+        if found is _UNRESOLVED:
+            agency = self.agency(row.agency)
+            found = resolved[row.agency] = (
+                (agency, id_of(agency), agency.code) if agency is not None else None
+            )
+        if found is None:
+            known = ", ".join(sorted(self.by_code)) or "none registered"
+            self.problem(
+                SheetKey.PARTICIPANTS,
+                row.row,
+                "agency",
+                f"unknown agency {row.agency!r}; use a code or name of: {known}",
+            )
+        return found  # type: ignore[no-any-return]
+
+    def _take_part(
+        self,
+        at: _RowPart,
+        context: ParticipantContext,
+        cohort: Cohort,
+        stored: tuple[dict[int, Participant], dict[int, int]],
+        changed_fields: list[tuple[str, object, object]],
+        new_parts: list[_NewPart],
+    ) -> bool | None:
+        """Send the row through the participant intake, as 'participant add' does, on its
+        values as the import leaves them (a blank cell keeps the stored value).
+
+        Returns None when the row is refused, True when the person joins the cohort, and
+        False when they were in it already (their part changed in place, if at all).
+        """
+        row, person = at.row, at.person
+        shown: ParticipantRow | Person = row if person is None else person
+        facts = ParticipantFacts(
+            shown.name,
+            shown.email,
+            at.code,
+            row.role,
+            shown.manager_since,
+            row.capacity,
+            row.wished_field,
+            row.preferred_mentors,
+            None if person is None else person.id,
+        )
+        if not self._take_findings(row, check_participant(context, facts)):
+            return None
+        preferred = context.wished_keys(facts) if row.preferred_mentors else []
+        parts, live_pairs = stored
+        existing = parts.get(id_of(person)) if person is not None else None
+        if existing is None:
+            new_parts.append((row, at.key, tuple(preferred), at.agency_id, shown.unit, shown.title))
+            return True
+        if not self._update_participant(
+            row, cohort, existing, preferred, live_pairs, changed_fields
+        ):
+            return None
+        return False
 
     def _context(self, cohort: Cohort, people: dict[str, Person]) -> ParticipantContext:
         """The participant intake's context: the cohort's mentors and this file's."""
