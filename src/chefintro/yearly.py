@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chefintro.changes import Kind, mark_change
 from chefintro.enums import KIND_HINT, KIND_WORDS, parse_word
@@ -26,6 +26,12 @@ from chefintro.errors import (
 )
 from chefintro.store import Store
 from chefintro.words import plural
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from chefintro.models import Cohort
+    from chefintro.roster.read.rows import RosterData
 
 _KNOWN = {
     "cohort": {"name", "start", "end", "min_attendance", "excused_counts", "carry_over_from"},
@@ -416,10 +422,7 @@ def run_plan(
 
     ``today`` (the demo's) is the day applied pairs are made active; default today.
     """
-    from chefintro import cohorts, groups, pairing
-    from chefintro.roster.load.roster_import import import_roster
     from chefintro.roster.read.reader import read_roster
-    from chefintro.sessions import ProgrammeSessionData, moved_days, upsert_session
 
     note = progress or (lambda _step: None)
     results: list[StepResult] = []
@@ -432,109 +435,138 @@ def run_plan(
     with store.transaction(commit=not dry_run) as db:  # the boundary rolls a dry run back
         mark_change(db, kind=Kind.BULK, what=f"plan for cohort {plan.name} set up")
         note("Cohort")
-        cohort = cohorts.find_cohort(db=db, name=plan.name)
-        if cohort is None:
-            cohort = cohorts.create_cohort(
-                db=db,
-                name=plan.name,
-                starts_on=plan.start,
-                ends_on=plan.end,
-                min_attendance=plan.min_attendance,
-                excused_counts=plan.excused_counts,
-            )
-            results.append(StepResult("cohort", f"created {cohort.name}"))
-        else:
-            if (cohort.starts_on, cohort.ends_on) != (plan.start, plan.end):
-                raise InvalidInputError(
-                    f"{plan.path}: cohort {cohort.name} exists with the dates "
-                    f"{cohort.starts_on} – {cohort.ends_on}, the plan says "
-                    f"{plan.start} – {plan.end}; change the plan or the cohort."
-                )
-            results.append(StepResult("cohort", f"{cohort.name} exists"))
-        cohorts.use_cohort(db=db, name=cohort.name)
-        if plan.carry_over_from:
-            source = cohorts.get_cohort(db=db, name=plan.carry_over_from)
-            carried = cohorts.carry_over_mentors(db=db, source=source, target=cohort)
-            results.append(
-                StepResult("carry over", f"{plural(carried, 'mentor')} from {source.name}")
-            )
+        cohort = _plan_cohort(db, plan, results)
         for data in rosters:
             note(f"Importing {data.path.name}")
-            summary = import_roster(db=db, data=data, cohort_name=cohort.name)
-            parts = ", ".join(
-                f"{name} +{c.added} ~{c.updated} ={c.unchanged}"
-                for name, c in summary.sheets.items()
-            )
-            results.append(StepResult("roster", f"{data.path.name}: {parts}"))
-            results += [StepResult("warning", w) for w in [*data.warnings, *summary.warnings]]
-            if summary.missing:  # issue 30: an agency's file is its full list
-                results.append(StepResult("warning", summary.missing_text()))
+            _import_roster(db, cohort, data, results)
         if plan.sessions:
             note("Calendar")
-            outcomes: dict[str, int] = {}
-            moved = moved_days(
-                db=db, cohort=cohort, planned=[(p.title, p.start) for p in plan.sessions]
-            )
-            for index, planned in enumerate(plan.sessions):
-                if index in moved:
-                    day = moved[index]
-                    outcomes["moved"] = outcomes.get("moved", 0) + 1
-                    results.append(
-                        StepResult(
-                            "warning",
-                            f"{planned.title}: moved to {day.starts_at:%Y-%m-%d %H:%M} after the "
-                            f"plan (which says {planned.start:%Y-%m-%d %H:%M}); kept as moved, "
-                            "not added again. Change the plan to match.",
-                        )
-                    )
-                    continue
-                kind = parse_word(KIND_WORDS, planned.kind) if planned.kind else None
-                outcome = upsert_session(
-                    db=db,
-                    cohort=cohort,
-                    data=ProgrammeSessionData(
-                        title=planned.title,
-                        starts_at=planned.start,
-                        ends_at=planned.end,
-                        kind=kind,
-                        location=planned.location,
-                        host=planned.host,
-                    ),
-                )
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            detail = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items()))
-            results.append(StepResult("sessions", detail))
-            results += [StepResult("warning", w) for w in plan.warnings]
-        if plan.suggest:
-            note("Matching")
-            pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
-            results.append(StepResult("match", f"{plural(len(pairs), 'adept')} placed"))
-        if plan.apply:
-            applied = pairing.apply(db=db, cohort=cohort, today=today)
-            results.append(StepResult("apply", f"{plural(applied, 'pair')} made active"))
-        if plan.group_size:
-            note("Peer groups")
-            existing = groups.list_groups(db=db, cohort=cohort)
-            if existing:
-                # Groups people already know are not reshuffled by running the plan again.
-                results.append(
-                    StepResult(
-                        "groups", f"{plural(len(existing), 'group')} kept; 'group form' re-forms"
-                    )
-                )
-            else:
-                formed = groups.form_groups(
-                    db=db,
-                    cohort=cohort,
-                    size=plan.group_size,
-                    include_mentors=plan.include_mentors,
-                )
-                results.append(StepResult("groups", f"{plural(len(formed), 'group')} formed"))
+            _plan_days(db, cohort, plan, results)
+        _match_and_group(db, cohort, plan, results, note, today)
         if dry_run:
             results.append(StepResult("dry run", "nothing was written"))
             return results
     results += write_outputs(store=store, plan=plan, progress=note)
     return results
+
+
+def _plan_cohort(db: Session, plan: Plan, results: list[StepResult]) -> Cohort:
+    """Create the plan's cohort, or find it with the plan's dates; choose it; carry over."""
+    from chefintro import cohorts
+
+    cohort = cohorts.find_cohort(db=db, name=plan.name)
+    if cohort is None:
+        cohort = cohorts.create_cohort(
+            db=db,
+            name=plan.name,
+            starts_on=plan.start,
+            ends_on=plan.end,
+            min_attendance=plan.min_attendance,
+            excused_counts=plan.excused_counts,
+        )
+        results.append(StepResult("cohort", f"created {cohort.name}"))
+    else:
+        if (cohort.starts_on, cohort.ends_on) != (plan.start, plan.end):
+            raise InvalidInputError(
+                f"{plan.path}: cohort {cohort.name} exists with the dates "
+                f"{cohort.starts_on} – {cohort.ends_on}, the plan says "
+                f"{plan.start} – {plan.end}; change the plan or the cohort."
+            )
+        results.append(StepResult("cohort", f"{cohort.name} exists"))
+    cohorts.use_cohort(db=db, name=cohort.name)
+    if plan.carry_over_from:
+        source = cohorts.get_cohort(db=db, name=plan.carry_over_from)
+        carried = cohorts.carry_over_mentors(db=db, source=source, target=cohort)
+        results.append(StepResult("carry over", f"{plural(carried, 'mentor')} from {source.name}"))
+    return cohort
+
+
+def _import_roster(
+    db: Session, cohort: Cohort, data: RosterData, results: list[StepResult]
+) -> None:
+    """One of the plan's rosters through the roster's own door (its intake, all or nothing)."""
+    from chefintro.roster.load.roster_import import import_roster
+
+    summary = import_roster(db=db, data=data, cohort_name=cohort.name)
+    parts = ", ".join(
+        f"{name} +{c.added} ~{c.updated} ={c.unchanged}" for name, c in summary.sheets.items()
+    )
+    results.append(StepResult("roster", f"{data.path.name}: {parts}"))
+    results += [StepResult("warning", w) for w in [*data.warnings, *summary.warnings]]
+    if summary.missing:  # issue 30: an agency's file is its full list
+        results.append(StepResult("warning", summary.missing_text()))
+
+
+def _plan_days(db: Session, cohort: Cohort, plan: Plan, results: list[StepResult]) -> None:
+    """The plan's days: added or brought up to date; one moved after the plan is kept."""
+    from chefintro.sessions import ProgrammeSessionData, moved_days, upsert_session
+
+    outcomes: dict[str, int] = {}
+    moved = moved_days(db=db, cohort=cohort, planned=[(p.title, p.start) for p in plan.sessions])
+    for index, planned in enumerate(plan.sessions):
+        if index in moved:
+            day = moved[index]
+            outcomes["moved"] = outcomes.get("moved", 0) + 1
+            results.append(
+                StepResult(
+                    "warning",
+                    f"{planned.title}: moved to {day.starts_at:%Y-%m-%d %H:%M} after the "
+                    f"plan (which says {planned.start:%Y-%m-%d %H:%M}); kept as moved, "
+                    "not added again. Change the plan to match.",
+                )
+            )
+            continue
+        kind = parse_word(KIND_WORDS, planned.kind) if planned.kind else None
+        outcome = upsert_session(
+            db=db,
+            cohort=cohort,
+            data=ProgrammeSessionData(
+                title=planned.title,
+                starts_at=planned.start,
+                ends_at=planned.end,
+                kind=kind,
+                location=planned.location,
+                host=planned.host,
+            ),
+        )
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    detail = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items()))
+    results.append(StepResult("sessions", detail))
+    results += [StepResult("warning", w) for w in plan.warnings]
+
+
+def _match_and_group(
+    db: Session,
+    cohort: Cohort,
+    plan: Plan,
+    results: list[StepResult],
+    note: Progress,
+    today: date | None,
+) -> None:
+    """Suggest and apply pairs, and form peer groups, as the plan asks."""
+    from chefintro import groups, pairing
+
+    if plan.suggest:
+        note("Matching")
+        pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
+        results.append(StepResult("match", f"{plural(len(pairs), 'adept')} placed"))
+    if plan.apply:
+        applied = pairing.apply(db=db, cohort=cohort, today=today)
+        results.append(StepResult("apply", f"{plural(applied, 'pair')} made active"))
+    if not plan.group_size:
+        return
+    note("Peer groups")
+    existing = groups.list_groups(db=db, cohort=cohort)
+    if existing:
+        # Groups people already know are not reshuffled by running the plan again.
+        results.append(
+            StepResult("groups", f"{plural(len(existing), 'group')} kept; 'group form' re-forms")
+        )
+        return
+    formed = groups.form_groups(
+        db=db, cohort=cohort, size=plan.group_size, include_mentors=plan.include_mentors
+    )
+    results.append(StepResult("groups", f"{plural(len(formed), 'group')} formed"))
 
 
 def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepResult]:
