@@ -22,13 +22,13 @@ from chefintro.followup import check_meeting_day, end_reason, status_of
 from chefintro.followup.meetings import check_minutes
 from chefintro.messages.content import ROLES_SV
 from chefintro.models import Cohort, Pairing
+from chefintro.store.backup import undo
 from chefintro.store.snapshots import (
     KEEP,
     Snapshot,
     list_snapshots,
     snapshot_folder,
     take_snapshot,
-    undo,
 )
 from chefintro.surveys import visible_groups
 from chefintro.text import swedish_key

@@ -19,8 +19,8 @@ from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.store import Store
+    from chefintro.store.backup import UndoResult
     from chefintro.store.journal import UndoPlan
-    from chefintro.store.snapshots import UndoResult
 
 #: Longest detail kept in one audit entry.
 MAX_DETAIL = 1000
@@ -142,7 +142,7 @@ def undo(*, location: str, plan: UndoPlan, store: Callable[[], Store]) -> UndoRe
     As with a restore, the audit entries the snapshot lacks are carried over. The log
     names the commands undone (command words and times only).
     """
-    from chefintro.store.snapshots import undo as put_back
+    from chefintro.store.backup import undo as put_back
 
     result = put_back(location, plan.snapshot)
     names = [f"'{e.command}' of {e.finished_local:%Y-%m-%d %H:%M}" for e in plan.undone]

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlmodel import Session
 
 
@@ -127,3 +128,21 @@ def count_statement(changes: Changes, statement: str, rowcount: int) -> None:
     key = (table, verb)
     before = changes.rows.get(key, 0)
     changes.rows[key] = -1 if rowcount < 0 or before < 0 else before + rowcount
+
+
+#: Where a connection carries its transaction's Changes while the boundary counts them.
+CONNECTION_KEY = "chefintro.changes"
+
+
+def count_writes(
+    conn: Connection,
+    cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    """Engine hook: add the rows a statement wrote to its transaction's changes."""
+    changes = conn.info.get(CONNECTION_KEY)
+    if isinstance(changes, Changes):
+        count_statement(changes, statement, int(getattr(cursor, "rowcount", -1) or 0))

@@ -71,7 +71,7 @@ class AppState:
     @staticmethod
     def _finish_pending(store: Store) -> None:
         """Finish an erasure or anonymisation a kill interrupted, before anything else."""
-        from chefintro.privacy.pending import finish_pending
+        from chefintro.privacy.resume import finish_pending
 
         note = finish_pending(store)
         if note is not None:

@@ -76,7 +76,6 @@ def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge, int]:
         PendingStep,
         begin_pending,
         end_pending,
-        forget_by_hash,
         person_hash,
         scrub_all,
     )
@@ -91,3 +90,11 @@ def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge, int]:
     purge = audit.purge(store)
     end_pending(store.location)
     return erasure, purge, scrubbed
+
+
+def forget_by_hash(db: Session, key: str) -> bool:
+    """Erase the person with the hash ``key`` from a copy of the store; False if absent."""
+    from chefintro.privacy.pending import find_by_hash
+
+    person = find_by_hash(db, key)
+    return person is not None and forget_person(db=db, email=person.email)

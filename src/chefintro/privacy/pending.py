@@ -33,7 +33,7 @@ from chefintro.files import fsync
 from chefintro.models import Person
 
 if TYPE_CHECKING:
-    from chefintro.store import Store
+    pass
 
 _SUFFIX = ".pending-privacy"
 
@@ -59,7 +59,7 @@ def find_by_hash(db: Session, key: str) -> Person | None:
     return None
 
 
-def _record(location: str) -> Path | None:
+def record_path(location: str) -> Path | None:
     from chefintro.store.location import sqlite_file
 
     store_file = sqlite_file(location)
@@ -68,7 +68,7 @@ def _record(location: str) -> Path | None:
 
 def begin_pending(location: str, step: PendingStep) -> None:
     """Write the pending record durably (a SQLite store only: PostgreSQL keeps no copies)."""
-    record = _record(location)
+    record = record_path(location)
     if record is None:
         return
     temporary = record.with_name(record.name + ".tmp")
@@ -88,14 +88,14 @@ def begin_pending(location: str, step: PendingStep) -> None:
 
 
 def end_pending(location: str) -> None:
-    record = _record(location)
+    record = record_path(location)
     if record is not None:
         record.unlink(missing_ok=True)
         fsync(record.parent)
 
 
 def read_pending(location: str) -> PendingStep | None:
-    record = _record(location)
+    record = record_path(location)
     if record is None or not record.is_file():
         return None
     try:
@@ -111,76 +111,3 @@ def scrub_all(location: str, change: Callable[[Session], object]) -> int:
     from chefintro.store.snapshots import scrub_copies
 
     return scrub_copies(location, change)
-
-
-def forget_by_hash(db: Session, key: str) -> bool:
-    """Erase the person with the hash ``key`` from a copy of the store; False if absent."""
-    from chefintro.privacy.erasure import forget_person
-
-    person = find_by_hash(db, key)
-    return person is not None and forget_person(db=db, email=person.email)
-
-
-def finish_pending(store: Store) -> str | None:
-    """Finish a step a kill interrupted (see the module); return what to tell the user."""
-    step = read_pending(store.location)
-    if step is None:
-        return None
-    command, store.command = store.command, f"finishing an interrupted {step.kind}"
-    try:
-        return _finish(store, step)
-    finally:
-        store.command = command
-
-
-def _finish(store: Store, step: PendingStep) -> str:
-    from chefintro import audit
-
-    if step.kind == "erase" and step.person:
-        key = step.person
-        with store.transaction() as db:
-            person = find_by_hash(db, key)
-            if person is not None:
-                from chefintro.privacy.erasure import erase_person
-
-                erase_person(db=db, email=person.email)
-            copies = scrub_all(store.location, lambda copy: forget_by_hash(copy, key))
-        audit.purge(store)
-        end_pending(store.location)
-        return (
-            "An erasure was interrupted; it is finished now: the person is erased from the "
-            f"store and from {copies} copy(ies) of it."
-        )
-    if step.kind == "anonymise" and step.cohort:
-        note = _finish_anonymise(store, step.cohort)
-        end_pending(store.location)
-        return note
-    # A record this chefintro cannot read: scrubbing needs to know whom; say so, keep it.
-    return (
-        f"{_record(store.location)} records an erasure or anonymisation that did not finish, "
-        "but cannot be read. Erase the person (or anonymise the cohort) again, then delete it."
-    )
-
-
-def _finish_anonymise(store: Store, name: str) -> str:
-    from chefintro import audit
-    from chefintro.cohorts import find_cohort
-    from chefintro.enums import CohortStatus
-    from chefintro.privacy.anonymise import apply_pseudonyms, pseudonyms_in
-
-    with store.transaction() as db:
-        cohort = find_cohort(db=db, name=name)
-        if cohort is None or cohort.status != CohortStatus.ANONYMISED:
-            return (
-                f"Anonymising cohort {name} was interrupted before the store was changed: "
-                "the cohort is not anonymised. Run 'chefintro cohort anonymise' again."
-            )
-        pseudonyms = pseudonyms_in(db=db, cohort=cohort)
-        copies = scrub_all(
-            store.location, lambda copy: apply_pseudonyms(db=copy, pseudonyms=pseudonyms)
-        )
-    audit.purge(store)
-    return (
-        f"Anonymising cohort {name} was interrupted; it is finished now: {copies} copy(ies) "
-        "of the store are anonymised too."
-    )

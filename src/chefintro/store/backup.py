@@ -306,3 +306,26 @@ def _swap_in(path: Path, temporary: Path) -> tuple[Path, list[AuditRecord]]:
         with suppress(sqlite3.Error):
             connection.close()
     return previous, old_log
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """Where the replaced store is kept, and its audit entries the snapshot lacks."""
+
+    kept: Path | None
+    later_entries: list[AuditRecord] = field(default_factory=list)
+
+
+def undo(location: str, snapshot: Path) -> UndoResult:
+    """Put the ``snapshot`` file in place of the store (checked as a restore checks a backup).
+
+    The snapshot is used up, so a second undo goes one snapshot further back; the store it
+    replaced is kept beside the snapshots (:func:`snapshots.keep_replaced`).
+    """
+    from chefintro.store.snapshots import discard, keep_replaced, require_sqlite
+
+    require_sqlite(location)
+    result = restore_store(location, snapshot)
+    kept = keep_replaced(location, result.previous) if result.previous is not None else None
+    discard(taken_path=snapshot)
+    return UndoResult(kept=kept, later_entries=result.later_entries)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
+from chefintro.changes import count_writes
 from chefintro.errors import (
     ChefintroError,
     StoreBusyError,
@@ -109,12 +110,6 @@ def _inspect_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _count_writes(*args: Any) -> None:
-    from chefintro.store.journal import count_writes
-
-    count_writes(*args)
-
-
 def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
     """Return an engine for ``location`` with the store's connection settings.
 
@@ -140,11 +135,11 @@ def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
         else:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
-            event.listen(engine, "after_cursor_execute", _count_writes)
+            event.listen(engine, "after_cursor_execute", count_writes)
         return engine
     try:
         engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
-        event.listen(engine, "after_cursor_execute", _count_writes)
+        event.listen(engine, "after_cursor_execute", count_writes)
         return engine
     except ImportError as exc:  # the driver is an optional extra: chefintro[postgres]
         raise StoreError(

@@ -28,12 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, event, func
 from sqlmodel import Session, col, select
 
-from chefintro.changes import Changes, Kind, count_statement, reset_changes
+from chefintro.changes import CONNECTION_KEY, Kind, reset_changes
 from chefintro.errors import NotFoundError
 from chefintro.models import CommandJournal, utcnow
 from chefintro.words import plural
@@ -41,34 +41,27 @@ from chefintro.words import plural
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from chefintro.store.opened import Store
+
+class _Opened(Protocol):
+    """What the boundary needs of the opened store (chefintro.store.opened.Store)."""
+
+    location: str
+    command: str
+
+    @property
+    def is_sqlite(self) -> bool: ...
+
 
 #: Journal rows kept; older ones are dropped (their snapshots are long gone).
 KEEP_ROWS = 1000
 #: Default of the ``undo.max_mb`` setting: snapshots take at most this many megabytes.
 DEFAULT_MAX_MB = 500
 
-_CONNECTION_KEY = "chefintro.changes"
-
-
-def count_writes(
-    conn: Connection,
-    cursor: Any,
-    statement: str,
-    _parameters: Any,
-    _context: Any,
-    _executemany: bool,
-) -> None:
-    """Engine hook: add the rows a statement wrote to its transaction's changes."""
-    changes = conn.info.get(_CONNECTION_KEY)
-    if isinstance(changes, Changes):
-        count_statement(changes, statement, int(getattr(cursor, "rowcount", -1) or 0))
-
 
 class Boundary:
     """One command's transaction as the boundary sees it (see the module)."""
 
-    def __init__(self, store: Store, db: Session) -> None:
+    def __init__(self, store: _Opened, db: Session) -> None:
         self.store = store
         self.db = db
         self.started = utcnow()
@@ -79,7 +72,7 @@ class Boundary:
         event.listen(db, "after_begin", self._attach)
 
     def _attach(self, _session: Session, _transaction: Any, connection: Connection) -> None:
-        connection.info[_CONNECTION_KEY] = self.changes
+        connection.info[CONNECTION_KEY] = self.changes
         self._infos.append(connection.info)
 
     def commit(self) -> None:
@@ -126,7 +119,7 @@ class Boundary:
 
     def close(self) -> None:
         for info in self._infos:
-            info.pop(_CONNECTION_KEY, None)
+            info.pop(CONNECTION_KEY, None)
         self._infos.clear()
         event.remove(self.db, "after_begin", self._attach)
 

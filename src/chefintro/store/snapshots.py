@@ -17,7 +17,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,8 +29,6 @@ from chefintro.store.sqlite_files import copy_sqlite, create_first_free, os_reas
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-    from chefintro.store.backup import AuditRecord
 
 KEEP = 10
 _PREFIX = "snapshot-"
@@ -250,31 +248,15 @@ def require_sqlite(location: str) -> Path:
     return store_file
 
 
-@dataclass(frozen=True)
-class UndoResult:
-    """Where the replaced store is kept, and its audit entries the snapshot lacks."""
-
-    kept: Path | None
-    later_entries: list[AuditRecord] = field(default_factory=list)
-
-
-def undo(location: str, snapshot: Path) -> UndoResult:
-    """Put the ``snapshot`` file in place of the store (checked as a restore checks a backup).
-
-    The snapshot is used up, so a second undo goes one snapshot further back.
-    """
-    from chefintro.store.backup import restore_store
-
+def keep_replaced(location: str, previous: Path) -> Path:
+    """Keep the store an undo replaced as ``before-undo-…`` in the snapshot folder, so that
+    erasure reaches it too; the oldest such copies beyond :data:`KEEP` go."""
     store_file = require_sqlite(location)
-    result = restore_store(location, snapshot)
-    kept: Path | None = None
-    if result.previous is not None:
-        kept = _new_file(_folder(store_file), _BEFORE_UNDO)
-        os.replace(result.previous, kept)
-        fsync(kept.parent)
-        _prune(kept.parent)
-    discard(taken_path=snapshot)
-    return UndoResult(kept=kept, later_entries=result.later_entries)
+    kept = _new_file(_folder(store_file), _BEFORE_UNDO)
+    os.replace(previous, kept)
+    fsync(kept.parent)
+    _prune(kept.parent)
+    return kept
 
 
 def scrub_copies(location: str, change: Callable[[Session], object]) -> int:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
 from chefintro.errors import (
@@ -20,7 +20,16 @@ from chefintro.files import fsync
 from chefintro.store.engine import BUSY_MESSAGE, busy_timeout_ms, is_busy
 
 if TYPE_CHECKING:
-    from chefintro.store.opened import Store
+    from sqlalchemy import Engine
+
+
+class _WithEngine(Protocol):
+    """An opened store (chefintro.store.opened.Store), as far as purging needs one."""
+
+    engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool: ...
 
 
 def timestamp() -> str:
@@ -115,7 +124,7 @@ def os_reason(exc: BaseException) -> str:
     return str(exc)
 
 
-def purge_deleted(store: Store) -> bool:
+def purge_deleted(store: _WithEngine) -> bool:
     """Rewrite a SQLite store so that deleted rows leave no bytes behind; True when done.
 
     ``secure_delete`` already zeroes freed space; this also empties the write-ahead log
