@@ -13,6 +13,7 @@ from chefintro.cli.common import JsonOption, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
+    from chefintro.errors import InvalidInputError
     from chefintro.roster.load.changes import ImportSummary
     from chefintro.roster.read.hidden import HiddenPolicy
 
@@ -108,17 +109,7 @@ def import_(
             )
     except InvalidInputError as error:
         if as_json:
-            output.emit_json(
-                {
-                    "ok": False,
-                    "error": error.message,
-                    "problems": [
-                        {"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
-                        for p in error.problems
-                    ],
-                    "warnings": warnings,
-                }
-            )
+            _emit_refusal(error, warnings)
         raise
     _warn(summary.warnings)
     if as_json:
@@ -126,6 +117,26 @@ def import_(
         result["warnings"] = data.warnings + summary.warnings
         output.emit_json(result)
         return
+    _show_import(file, summary, dry_run=dry_run)
+
+
+def _emit_refusal(error: InvalidInputError, warnings: list[str]) -> None:
+    """A refused import as JSON: every problem located, and the file's warnings."""
+    output.emit_json(
+        {
+            "ok": False,
+            "error": error.message,
+            "problems": [
+                {"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message}
+                for p in error.problems
+            ],
+            "warnings": warnings,
+        }
+    )
+
+
+def _show_import(file: Path, summary: ImportSummary, *, dry_run: bool) -> None:
+    """What an import did (or a dry run would do): counts per sheet, then row by row."""
     title = f"{file.name}: {'would import (dry run)' if dry_run else 'imported'}"
     if summary.cohort:
         title += f" into cohort {summary.cohort}"

@@ -55,6 +55,10 @@ class _Field:
 #: Most problems collected from one file; past this the reader stops looking, so a
 #: broken file of 100,000 rows cannot flood memory and the screen.
 MAX_PROBLEMS = 25_000
+
+#: How one field's cell is read: its name, column, converter, whether it is required, and
+#: the memo of values already converted (None for columns whose values never repeat).
+_CellStep = tuple[str, int, Callable[[object], Any], bool, dict[Any, Any] | None]
 #: How many rows from the top are searched for the header row (title rows stand above it).
 HEADER_SEARCH_ROWS = 10
 #: Converted values remembered per column (a column of unique values, such as names,
@@ -384,18 +388,9 @@ class SheetReader:
         sessions: list[ProgrammeSessionColumn],
     ) -> None:
         # The loop below runs once per cell, so it keeps to local names and plain tuples.
-        indexes = [f.index for f in fields if f.index != _JOINED] + list(self.name_parts)
-        indexes += [s.column - self.first_column - 1 for s in sessions]
+        indexes, plan = self._cell_plan(fields, sessions)
         pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda row: (row[indexes[0]],))
         width = len(indexes)
-        # Per column, the values already converted (by type and value: 1, 1.0 and True
-        # differ): a roster repeats its agencies, roles, units, places and dates thousands
-        # of times, and the rows then share one value object each. Only conversions that
-        # succeed are kept; a bad cell is converted, and reported, every time.
-        plan: list[tuple[str, int, Callable[[object], Any], bool, dict[Any, Any] | None]] = [
-            (f.name, f.index, f.convert, f.required, None if f.convert in _UNIQUE else {})
-            for f in fields
-        ]
         formula_rows = {row for row, _ in self.formulas}
         build = BUILDERS[self.key]
         state = SheetState()
@@ -465,6 +460,24 @@ class SheetReader:
                 continue
             if complete:
                 build(self, state, number, values)
+
+    def _cell_plan(
+        self, fields: list[_Field], sessions: list[ProgrammeSessionColumn]
+    ) -> tuple[list[int], list[_CellStep]]:
+        """The columns a row is read from, and for each field how its cell is converted.
+
+        Per column, the values already converted (by type and value: 1, 1.0 and True
+        differ): a roster repeats its agencies, roles, units, places and dates thousands of
+        times, and the rows then share one value object each. Only conversions that succeed
+        are kept; a bad cell is converted, and reported, every time.
+        """
+        indexes = [f.index for f in fields if f.index != _JOINED] + list(self.name_parts)
+        indexes += [s.column - self.first_column - 1 for s in sessions]
+        plan: list[_CellStep] = [
+            (f.name, f.index, f.convert, f.required, None if f.convert in _UNIQUE else {})
+            for f in fields
+        ]
+        return indexes, plan
 
     def linked_address(self, number: int, index: int, raw: Any) -> Any:
         """Use a mailto: link's address when the cell shows something else (a name)."""
