@@ -199,17 +199,7 @@ def survey_report(
     start and end for people who answered both, optionally split by agency or role."""
     if by not in (None, "agency", "role"):
         raise UsageError(f"--by takes agency or role, not {by!r}.")
-    if names:
-        chosen = [get_survey(db=db, cohort=cohort, name=n) for n in names]
-        order = {s.id: i for i, s in enumerate(surveys_of(db=db, cohort=cohort))}
-        surveys = sorted({s.id: s for s in chosen}.values(), key=lambda s: order[s.id])
-    else:
-        surveys = surveys_of(db=db, cohort=cohort)
-    if not surveys:
-        raise NotFoundError(
-            f"Cohort {cohort.name} has no surveys yet; add one with "
-            "'chefintro survey add NAME --phase start'."
-        )
+    surveys = _chosen_surveys(db, cohort, names)
     minimum = min_group(db=db)
     rows, _ = _answer_rows(db, surveys, by)
     names_by_id = {id_of(s): s.name for s in surveys}
@@ -236,7 +226,7 @@ def survey_report(
     results: list[QuestionResult] = []
     for key, (text, kind) in ordered.items():
         mine = [r for r in rows if r.key == key]
-        group_results = (
+        group_results: dict[str | None, GroupResult] = (
             {g: GroupResult(group=g) for g in groups_all} if by else {None: GroupResult(None)}
         )
         for survey in surveys:
@@ -266,24 +256,7 @@ def survey_report(
                     )
                     result.texts[name] = listed if g in shown else None
         if kind == QuestionKind.SCALE and pair is not None:
-            before = {
-                r.participant: r.value
-                for r in mine
-                if r.survey_id == pair[0].id and r.participant is not None and r.value is not None
-            }
-            diffs: dict[str | None, list[int]] = defaultdict(list)
-            for r in mine:
-                if r.survey_id == pair[1].id and r.participant in before and r.value is not None:
-                    diffs[r.group].append(r.value - int(before[r.participant] or 0))
-            counts = {g: len(diffs.get(g, [])) for g in group_results}
-            shown = visible_groups(counts, minimum)
-            for g, result in group_results.items():
-                found = diffs.get(g, [])
-                result.change = (
-                    Cell(len(found), sum(found) / len(found) if found else None)
-                    if g in shown
-                    else Cell(None, None, hidden=True)
-                )
+            _change_cells(mine, pair, group_results, minimum)
         results.append(QuestionResult(text=text, kind=kind, groups=list(group_results.values())))
     return SurveyReport(
         cohort=cohort.name,
@@ -294,6 +267,50 @@ def survey_report(
         change_to=pair[1].name if pair else None,
         questions=results,
     )
+
+
+def _chosen_surveys(db: Session, cohort: Cohort, names: Sequence[str]) -> list[Survey]:
+    """The surveys asked for by name (in the cohort's order), or all; NotFoundError if none."""
+    if names:
+        chosen = [get_survey(db=db, cohort=cohort, name=n) for n in names]
+        order = {s.id: i for i, s in enumerate(surveys_of(db=db, cohort=cohort))}
+        surveys = sorted({s.id: s for s in chosen}.values(), key=lambda s: order[s.id])
+    else:
+        surveys = surveys_of(db=db, cohort=cohort)
+    if not surveys:
+        raise NotFoundError(
+            f"Cohort {cohort.name} has no surveys yet; add one with "
+            "'chefintro survey add NAME --phase start'."
+        )
+    return surveys
+
+
+def _change_cells(
+    mine: list[_Row],
+    pair: tuple[Survey, Survey],
+    group_results: dict[str | None, GroupResult],
+    minimum: int,
+) -> None:
+    """Each group's change start → end on one scale question, among those who answered
+    both; a group under ``minimum`` is hidden."""
+    before = {
+        r.participant: r.value
+        for r in mine
+        if r.survey_id == pair[0].id and r.participant is not None and r.value is not None
+    }
+    diffs: dict[str | None, list[int]] = defaultdict(list)
+    for r in mine:
+        if r.survey_id == pair[1].id and r.participant in before and r.value is not None:
+            diffs[r.group].append(r.value - int(before[r.participant] or 0))
+    counts = {g: len(diffs.get(g, [])) for g in group_results}
+    shown = visible_groups(counts, minimum)
+    for g, result in group_results.items():
+        found = diffs.get(g, [])
+        result.change = (
+            Cell(len(found), sum(found) / len(found) if found else None)
+            if g in shown
+            else Cell(None, None, hidden=True)
+        )
 
 
 def _respondent_total(rows: Sequence[_Row], survey_id: int) -> int:
