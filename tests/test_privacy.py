@@ -90,6 +90,8 @@ def _fill() -> None:
                     cohort_id=cohort.id,  # type: ignore[arg-type]
                     person_id=person.id,  # type: ignore[arg-type]
                     agency_id=person.agency_id,
+                    unit=person.unit,  # what every door records: the person as of the cohort
+                    title=person.title,
                     role=role,
                     status=extra.pop("status", ParticipantStatus.ACTIVE),
                     **extra,
@@ -460,6 +462,10 @@ def test_anonymise_archives_then_pseudonymises(
     assert (shown["adepts"], shown["mentors"]) == (1, 2)
     participants: Any = programme.json("--cohort", "2026", "participant", "list")
     assert {p["name"] for p in participants} == {"Deltagare 0001", "Deltagare 0002", ORJAN[0]}
+    # What a pseudonymised person was in the cohort (unit, title) goes with their name.
+    asa = next(p for p in participants if p["name"] == "Deltagare 0001")
+    assert (asa["unit"], asa["title"]) == (None, None)
+    assert "IT-avdelningen" not in repr(store_snapshot()["participant"])
     snapshot = store_snapshot()
     assert len(snapshot["exclusion"]) == 0
     assert len(snapshot["attendance"]) == 3

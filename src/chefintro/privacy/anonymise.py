@@ -88,38 +88,8 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     mark_change(db, kind=Kind.ERASURE, what=f"cohort {cohort.name} anonymised")
     write_cohort_archive(archive, cohort_archive(db, cohort))
 
-    members = db.exec(
-        select(Participant, Person)
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .where(Participant.cohort_id == cohort.id)
-        .order_by(col(Person.id))
-    ).all()
-    people: dict[int, Person] = {}
-    for _, person in members:
-        people.setdefault(id_of(person), person)
-    statuses = db.exec(
-        select(Participant.person_id, Cohort.status)
-        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
-        .where(col(Participant.person_id).in_(list(people)))
-        .where(Participant.cohort_id != cohort.id)
-    ).all()
-    kept = {pid for pid, status in statuses if status != CohortStatus.ANONYMISED}
-    leaving = [p for pid, p in people.items() if pid not in kept]
-
-    needles: list[str] = []
-    old_keys: set[str] = set()
-    number = _last_pseudonym(db)
-    for person in leaving:
-        needles.extend(needles_of(person))
-        old_keys.add(person.email_key)
-        number += 1
-        person.name = PSEUDONYM_NAME.format(number)
-        person.email = person.email_key = PSEUDONYM_EMAIL.format(number)
-        person.unit = person.title = person.location = None
-        if person.manager_since is not None:
-            person.manager_since = date(person.manager_since.year, 1, 1)
-        db.add(person)
-    db.flush()
+    members, people, leaving = _leaving(db, cohort)
+    needles, old_keys = _pseudonymise(db, leaving)
 
     removed = 0
     leaving_ids = {p.id for p in leaving}
@@ -161,6 +131,66 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     return result
 
 
+def _leaving(
+    db: Session, cohort: Cohort
+) -> tuple[list[tuple[Participant, Person]], dict[int, Person], list[Person]]:
+    """The cohort's members, its people, and those who take part in no cohort that keeps
+    personal data (they get a pseudonym)."""
+    members = list(
+        db.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .where(Participant.cohort_id == cohort.id)
+            .order_by(col(Person.id))
+        ).all()
+    )
+    people: dict[int, Person] = {}
+    for _, person in members:
+        people.setdefault(id_of(person), person)
+    statuses = db.exec(
+        select(Participant.person_id, Cohort.status)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Participant.person_id).in_(list(people)))
+        .where(Participant.cohort_id != cohort.id)
+    ).all()
+    kept = {pid for pid, status in statuses if status != CohortStatus.ANONYMISED}
+    return members, people, [p for pid, p in people.items() if pid not in kept]
+
+
+def _pseudonymise(db: Session, leaving: list[Person]) -> tuple[list[str], set[str]]:
+    """Give each leaving person a pseudonym; drop their unit, title and location, on the
+    person and on every participation (what they were in a cohort is theirs too). Return
+    the texts and keys to forget in others' rows."""
+    needles: list[str] = []
+    old_keys: set[str] = set()
+    number = _last_pseudonym(db)
+    for person in leaving:
+        needles.extend(needles_of(person))
+        old_keys.add(person.email_key)
+        number += 1
+        person.name = PSEUDONYM_NAME.format(number)
+        person.email = person.email_key = PSEUDONYM_EMAIL.format(number)
+        person.unit = person.title = person.location = None
+        if person.manager_since is not None:
+            person.manager_since = date(person.manager_since.year, 1, 1)
+        db.add(person)
+    _forget_roles(db, {id_of(p) for p in leaving})
+    db.flush()
+    return needles, old_keys
+
+
+def _forget_roles(db: Session, person_ids: set[int]) -> None:
+    """Empty the unit and title the participations of these people kept."""
+    if not person_ids:
+        return
+    for part in db.exec(
+        select(Participant).where(col(Participant.person_id).in_(list(person_ids)))
+    ).all():
+        if part.unit is not None or part.title is not None:
+            part.unit = part.title = None
+            db.add(part)
+
+
 def _last_pseudonym(db: Session) -> int:
     keys = db.exec(
         select(Person.email_key).where(col(Person.email_key).like("anon-%@invalid"))
@@ -186,6 +216,7 @@ def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:
         person.unit = person.title = person.location = None
         person.manager_since = pseudonym.manager_since
         db.add(person)
+    _forget_roles(db, ids)
     db.flush()
     for exclusion in db.exec(select(Exclusion)).all():
         if exclusion.person_a_id in ids or exclusion.person_b_id in ids:
