@@ -116,16 +116,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
         exclusions_removed=removed,
         archive=archive,
         survey_answers_unlinked=unlinked,
-        pseudonyms=[
-            Pseudonym(
-                person_id=id_of(p),
-                cohort_id=id_of(cohort),
-                name=p.name,
-                email=p.email,
-                manager_since=p.manager_since,
-            )
-            for p in leaving
-        ],
+        pseudonyms=[_pseudonym_of(p, cohort) for p in leaving],
     )
     audit.log(db=db, action="anonymise", detail=result.summary())
     return result
@@ -256,14 +247,15 @@ def pseudonyms_in(*, db: Session, cohort: Cohort) -> list[Pseudonym]:
         .where(Participant.cohort_id == cohort.id)
         .order_by(col(Person.id))
     ).all()
-    return [
-        Pseudonym(
-            person_id=id_of(p),
-            cohort_id=id_of(cohort),
-            name=p.name,
-            email=p.email,
-            manager_since=p.manager_since,
-        )
-        for p in people
-        if _PSEUDONYM_KEY.match(p.email_key)
-    ]
+    return [_pseudonym_of(p, cohort) for p in people if _PSEUDONYM_KEY.match(p.email_key)]
+
+
+def _pseudonym_of(person: Person, cohort: Cohort) -> Pseudonym:
+    """What a pseudonymised person now reads as, to apply to the copies of the store."""
+    return Pseudonym(
+        person_id=id_of(person),
+        cohort_id=id_of(cohort),
+        name=person.name,
+        email=person.email,
+        manager_since=person.manager_since,
+    )
