@@ -86,14 +86,6 @@ def name_key(value: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def is_plausible_email(value: str) -> bool:
-    """Tell whether ``value`` looks like an e-mail address (one @, a dot in the domain)."""
-    return bool(_EMAIL.match(value.strip()))
-
-
 def _primary(char: str) -> str:
     if char in _AFTER_Z:
         return _AFTER_Z[char]
