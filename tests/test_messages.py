@@ -210,9 +210,20 @@ def test_reminder_attaches_the_same_event_as_session_ics(year: Cli, tmp_path: Pa
     year("session", "attend", str(sid), ZACHARIAS, "--status", "excused")
     year("session", "ics", str(tmp_path / "kalender.ics"))
     year("message", "reminder", str(sid), "--out", str(tmp_path / "r"))
-    (path,) = drafts(tmp_path / "r")
-    assert path.name == "2027-01-26-uppstart.eml"
-    message = parse(path)
+    # One message per person (mail.reminder_to each, the default): no one sees the others.
+    files = drafts(tmp_path / "r")
+    assert [f.name for f in files] == [
+        "01-2027-01-26-uppstart-elise-norden.eml",
+        "02-2027-01-26-uppstart-asa-oberg.eml",
+        "03-2027-01-26-uppstart-orjan-sjostrom.eml",
+    ]
+    # Everyone but the excused adept, one each.
+    assert [[a.addr_spec for a in parse(f)["To"].addresses] for f in files] == [
+        [ELISE],
+        [ASA],
+        [ORJAN],
+    ]
+    message = parse(files[0])
     assert message.get_content_type() == "multipart/mixed"
     alternative, attachment = message.iter_parts()
     assert alternative.get_content_type() == "multipart/alternative"
@@ -220,8 +231,6 @@ def test_reminder_attaches_the_same_event_as_session_ics(year: Cli, tmp_path: Pa
     assert attachment.get_param("method") == "PUBLISH"
     assert attachment.get_filename() == "traff.ics"
     assert attachment.get_content_disposition() == "attachment"
-    # Everyone but the excused adept.
-    assert {a.addr_spec for a in message["To"].addresses} == {ASA, ORJAN, ELISE}
     assert message["Subject"] == "Påminnelse: Uppstart tisdag 26 januari 2027"
     assert "tisdag 26 januari 2027 kl. 09.00–16.00" in body(message, "plain")
 
@@ -441,9 +450,36 @@ def test_send_delivers_once_and_again_only_when_asked(mail: tuple[Cli, Recorder]
 def test_reminder_is_sent_with_its_calendar_file(mail: tuple[Cli, Recorder]) -> None:
     cli, server = mail
     cli("message", "reminder", str(session_id(cli)), "--send", "--yes")
-    (message,) = server.messages()
-    assert sorted(server.received[0][1]) == sorted(EMAILS)
-    assert any(p.get_content_type() == "text/calendar" for p in message.iter_attachments())
+    # One message per person: each envelope and each To holds that person alone.
+    assert sorted(r for _, r, _ in server.received) == sorted([e] for e in EMAILS)
+    for (_, envelope, _), message in zip(server.received, server.messages(), strict=True):
+        assert [a.addr_spec for a in message["To"].addresses] == envelope
+        assert message["Bcc"] is None
+        assert any(p.get_content_type() == "text/calendar" for p in message.iter_attachments())
+    assert (
+        "No reminder is left to send (4 already sent"
+        in cli("message", "reminder", str(session_id(cli)), "--send", "--yes").stderr
+    )
+
+
+def test_a_reminder_in_bcc_goes_to_the_coordinator_with_the_people_hidden(
+    mail: tuple[Cli, Recorder], tmp_path: Path
+) -> None:
+    cli, server = mail
+    cli("settings", "set", "mail.reminder_to", "bcc")
+    cli("message", "reminder", str(session_id(cli)), "--out", str(tmp_path))
+    (draft,) = drafts(tmp_path)
+    written = parse(draft)
+    assert [a.addr_spec for a in written["To"].addresses] == ["karin.berg@example.se"]
+    assert sorted(a.addr_spec for a in written["Bcc"].addresses) == sorted(EMAILS)
+    cli("message", "reminder", str(session_id(cli)), "--send", "--yes")
+    ((_, envelope, _),) = server.received
+    assert sorted(envelope) == sorted(EMAILS)
+    (sent,) = server.messages()
+    assert [a.addr_spec for a in sent["To"].addresses] == ["karin.berg@example.se"]
+    assert sent["Bcc"] is None  # the people stay hidden from each other
+    assert not any(e.casefold() in sent.as_string().casefold() for e in EMAILS)
+    cli("settings", "set", "mail.reminder_to", "alla", code=2)
 
 
 def test_sending_asks_first_and_without_a_terminal_needs_yes(mail: tuple[Cli, Recorder]) -> None:
@@ -472,10 +508,16 @@ def test_the_password_comes_from_the_environment_and_is_never_shown(
     secret = "hemligt-lösen-4711"
     monkeypatch.setenv("CHEFINTRO_SMTP_PASSWORD", secret)
     cli("settings", "set", "mail.user", "karin")
-    # The test server offers no AUTH, so the login fails; nothing is sent or recorded.
+    # Without TLS the login is refused before anything is said to the server ...
+    refused = cli("message", "intro", "--send", "--yes", code=1)
+    assert "in clear text" in refused.stderr and "mail.allow_plain_auth" in refused.stderr
+    # ... unless allowed, with a warning. The test server offers no AUTH, so the login
+    # fails; nothing is sent or recorded.
+    cli("settings", "set", "mail.allow_plain_auth", "true")
     result = cli("message", "intro", "--send", "--yes", code=75)
+    assert "the SMTP password goes to the server without TLS" in result.stderr
     assert "Nothing was sent" in result.stderr
-    assert secret not in result.stderr + result.stdout
+    assert secret not in result.stderr + refused.stderr + result.stdout
     assert secret not in repr(store_snapshot())
     assert server.received == []
     listed = cli("settings", "list")
@@ -558,15 +600,21 @@ def test_erasing_a_person_removes_their_sent_message_records(mail: tuple[Cli, Re
     cli, _ = mail
     cli("message", "intro", "--send", "--yes")
     exported: Any = json.loads(cli("person", "export", ASA).stdout)
+    # Named by the pair's people (Åsa's and Örjan's person ids), not the pair's row id.
     assert [(m["kind"], m["cohort"], m["about"]) for m in exported["sent_messages"]] == [
-        ("intro", "2027", "pair:1")
+        ("intro", "2027", f"pair:{_person_id(ASA)}:{_person_id(ORJAN)}")
     ]
     asa = _person_id(ASA)
     assert asa in {r[4] for r in _sent_rows()}
+    orjan = _person_id(ORJAN)
     cli("person", "erase", ASA, "--yes")
     rows = _sent_rows()
-    assert len(rows) == 3
+    # Her records go, and so do Örjan's of the pair with her: their key names her id,
+    # which a person registered later could be given.
+    assert len(rows) == 2
     assert asa not in {r[4] for r in rows}
+    assert orjan not in {r[4] for r in rows}
+    assert all(f":{asa}:" not in f"{r[3]}:" for r in rows)
 
 
 def test_erasing_a_person_removes_their_sent_messages_from_every_snapshot(

@@ -152,6 +152,8 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     assert {row[-1] for row in sessions} == {0}
     # Schema 4 gave agencies an empty contact column.
     assert after.pop("agency") == [(*row, None) for row in before.pop("agency")]
+    # Schema 7 gave the groups of the day one formation: the store kept no other.
+    assert after.pop("peergroup") == [(*row, "before-7") for row in before.pop("peergroup")]
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -236,6 +238,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
         connection.exec_driver_sql("ALTER TABLE agency DROP COLUMN contact")
         for column in LATER_PAIRING_COLUMNS:
             connection.exec_driver_sql(f"ALTER TABLE pairing DROP COLUMN {column}")
+        connection.exec_driver_sql("ALTER TABLE peergroup DROP COLUMN formation")
         connection.execute(
             models.SchemaVersion.__table__.insert().values(  # type: ignore[attr-defined]
                 version=1, tool_version="0.1.0", applied_at=models.utcnow()

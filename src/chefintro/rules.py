@@ -170,6 +170,22 @@ def _parse_pasted(value: str) -> str:
     return text
 
 
+# --- names ------------------------------------------------------------------------------
+
+#: The longest name a person may have: it goes into mail headers and file names.
+MAX_NAME_LENGTH = 200
+
+
+def name_problem(name: str) -> str | None:
+    """Return why a person's (cleaned) name is refused, or None: at most 200 characters."""
+    if len(name) > MAX_NAME_LENGTH:
+        return (
+            f"the name is {len(name)} characters long; at most {MAX_NAME_LENGTH} "
+            "(a name goes into mail headers and file names)"
+        )
+    return None
+
+
 # --- capacity and wishes ----------------------------------------------------------------
 
 

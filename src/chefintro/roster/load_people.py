@@ -308,6 +308,10 @@ class PeopleLoader(Loader):
                     f"unknown agency {row.agency!r}; use a code or name of: {known}",
                 )
                 continue
+            name_refused = rules.name_problem(row.name)
+            if name_refused is not None:
+                self.problem(SheetKey.PARTICIPANTS, row.row, "name", name_refused)
+                continue
             key = email_cell_key(row.email)  # the reader cleaned it
             if row.manager_since is not None and row.manager_since > today:
                 warnings.append(
