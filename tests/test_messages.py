@@ -6,6 +6,8 @@ import json
 import re
 import socket
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from email import policy
@@ -676,3 +678,152 @@ def test_mail_settings_are_checked(cli: Cli) -> None:
     cli("settings", "set", "mail.from", "inte en adress", code=2)
     cli("settings", "set", "mail.smtp_port", "")
     assert {s["key"]: s["value"] for s in cli.json("settings", "list")}["mail.smtp_port"] == "587"
+
+
+# --- records by stable identity (issue 27) ------------------------------------------------------
+
+
+def _to_of_each(server: Recorder) -> list[set[str]]:
+    return [{r.casefold() for r in recipients} for _, recipients, _ in server.received]
+
+
+def test_groups_formed_again_get_the_new_letter_though_group_ids_are_reused(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, server = mail
+    cli("group", "form", "--size", "2", "--include-mentors")
+    cli("message", "groups", "--send", "--yes")
+    first = _to_of_each(server)
+    assert len(first) == 2 and set().union(*first) == {e.casefold() for e in EMAILS}
+    old_ids = {g[0] for g in store_snapshot()["peergroup"]}
+
+    # Formed again as one group of four: group 1 again, holding old group 1's members.
+    cli("group", "form", "--size", "4", "--include-mentors", "--yes")
+    assert {g[0] for g in store_snapshot()["peergroup"]} <= old_ids  # the id is reused
+    result = cli("message", "groups", "--send", "--yes")
+    assert "Sent 1 peer-group letter(s) to 4 recipient(s)" in result.stderr
+    assert _to_of_each(server)[2:] == [{e.casefold() for e in EMAILS}]
+
+    # Formed again with the same members as before: a new formation, a new letter.
+    cli("group", "form", "--size", "4", "--include-mentors", "--yes")
+    cli("message", "groups", "--send", "--yes")
+    assert len(server.received) == 4
+    again = cli("message", "groups", "--send", "--yes")
+    assert "No peer-group letter is left to send (1 already sent" in again.stderr
+
+
+def test_a_pair_id_freed_by_an_erasure_does_not_hide_the_new_pairs_letter(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, server = mail
+    cli("message", "intro", "--send", "--yes")
+    pair_ids = {p[0] for p in store_snapshot()["pairing"]}
+    cli("person", "erase", ZACHARIAS, "--yes")  # his pair was the last one made
+    cli("person", "add", "--name", "Per Ek", "--email", "per.ek@csn.se", "--agency", "CSN")
+    cli("participant", "add", "per.ek@csn.se", "--role", "adept")
+    cli("pair", "set", "per.ek@csn.se", ELISE)
+    cli("pair", "apply")
+    assert {p[0] for p in store_snapshot()["pairing"]} <= pair_ids  # his pair's id, reused
+    result = cli("message", "intro", "--send", "--yes")
+    assert "Sent 1 introduction(s) to 2 recipient(s)" in result.stderr
+    assert _to_of_each(server)[2:] == [{"per.ek@csn.se", ELISE}]
+
+
+# --- claiming before sending: two runs at once, a run killed half-way ---------------------------
+
+
+class SlowRecorder(Recorder):
+    """A Recorder that takes its time over each message, and says when one has arrived."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        import threading
+
+        self.delay = delay
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        self.arrived.set()
+        await asyncio.sleep(self.delay)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def slow_mail(year: Cli) -> Iterator[tuple[Cli, SlowRecorder]]:
+    from aiosmtpd.controller import Controller
+
+    recorder = SlowRecorder(delay=0.6)
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    year("settings", "set", "mail.smtp_host", "127.0.0.1")
+    year("settings", "set", "mail.smtp_port", str(port))
+    year("settings", "set", "mail.starttls", "false")
+    year("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
+    try:
+        yield year, recorder
+    finally:
+        controller.stop()
+
+
+def _chefintro(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "chefintro", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_runs_sending_at_once_send_each_message_once(
+    slow_mail: tuple[Cli, SlowRecorder], backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the processes share the test's SQLite store")
+    cli, server = slow_mail
+    cli("group", "form", "--size", "2", "--include-mentors")
+    cli("session", "add", "Mitt", "--start", "2027-05-04 09:00", "--end", "2027-05-04 12:00")
+    runs = [_chefintro("message", "intro", "--send", "--yes") for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (_, stderr) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, stderr
+        assert "Traceback" not in stderr
+    # Two pairs: two messages, whichever run sent which.
+    assert sorted(sorted(r) for r in _to_of_each(server)) == sorted(
+        sorted(p) for p in ({ZACHARIAS.casefold(), ELISE}, {ASA.casefold(), ORJAN})
+    )
+    rows = _sent_rows()
+    assert len(rows) == 4 and {r[6] for r in rows} == {"sent"}
+
+
+def test_a_run_killed_after_the_server_took_a_message_leaves_it_in_doubt(
+    slow_mail: tuple[Cli, SlowRecorder],
+) -> None:
+    import os
+    import signal
+
+    cli, server = slow_mail
+    server.delay = 5  # the first message is taken, but its 250 comes too late
+    run = _chefintro("message", "intro", "--send", "--yes")
+    assert server.arrived.wait(timeout=60)
+    os.kill(run.pid, signal.SIGKILL)
+    run.communicate(timeout=30)
+    assert len(server.received) == 1
+    assert [r[6] for r in _sent_rows()] == ["sending", "sending"]
+
+    server.delay = 0
+    rerun = cli("message", "intro", "--send", "--yes")
+    assert "1 introduction(s) in doubt, left out" in rerun.stderr
+    assert "Zacharias Ek & Élise Nordén" in rerun.stderr  # the first in Swedish order
+    assert "--again sends them again" in rerun.stderr
+    assert "Sent 1 introduction(s) to 2 recipient(s)" in rerun.stderr
+    assert _to_of_each(server)[1:] == [{ASA.casefold(), ORJAN}]
+    # Still in doubt on the next run; only --again sends it.
+    assert "in doubt" in cli("message", "intro", "--send", "--yes").stderr
+    assert len(server.received) == 2
+    cli("message", "intro", "--send", "--yes", "--again")
+    assert len(server.received) == 4
+    assert {r[6] for r in _sent_rows()} == {"sent"}
