@@ -827,3 +827,172 @@ def test_a_run_killed_after_the_server_took_a_message_leaves_it_in_doubt(
     cli("message", "intro", "--send", "--yes", "--again")
     assert len(server.received) == 4
     assert {r[6] for r in _sent_rows()} == {"sent"}
+
+
+# --- headers and addresses that cannot be turned against their recipients ----------------------
+
+HOSTILE_NAME = (
+    'Evil =?utf-8?b?RXZpbCA8ZXZpbEBldmlsLmV4YW1wbGU+LCBB?= "Anders", <evil@evil.example>; '
+    "(x) [y] \\ Öberg"
+)
+
+
+def _naively_decoded_addresses(raw: bytes, header: str) -> list[str]:
+    """Read a header as a careless mail program does: decode encoded words, then parse."""
+    from email.header import decode_header, make_header
+    from email.utils import getaddresses
+
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    unfolded = re.sub(r"\r\n[ \t]+", " ", head)
+    (value,) = [
+        line.split(":", 1)[1]
+        for line in unfolded.split("\r\n")
+        if line.lower().startswith(header.lower() + ":")
+    ]
+    decoded = str(make_header(decode_header(value)))
+    return [address for _, address in getaddresses([decoded])]
+
+
+def test_nothing_in_a_name_becomes_an_address(mail: tuple[Cli, Recorder], tmp_path: Path) -> None:
+    cli, server = mail
+    cli("person", "edit", ASA, "--name", HOSTILE_NAME)
+    cli("message", "intro", "--out", str(tmp_path))
+    (path,) = [p for p in drafts(tmp_path) if "asa" not in p.name and "zacharias" not in p.name]
+    raw = path.read_bytes()
+    message = parse(path)
+    assert [a.addr_spec for a in message["To"].addresses] == [ASA, ORJAN]
+    assert "Öberg" in message["To"].addresses[0].display_name
+    assert _naively_decoded_addresses(raw, "To") == [ASA, ORJAN]
+    head = re.sub(rb"\r\n[ \t]+", b" ", raw.split(b"\r\n\r\n", 1)[0])
+    (to_line,) = [line for line in head.split(b"\r\n") if line.startswith(b"To:")]
+    assert b"@evil" not in to_line and b"=?utf-8?b?RXZp" not in to_line
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+
+    cli("message", "intro", "--send", "--yes")
+    for (_, envelope, content), sent in zip(server.received, server.messages(), strict=True):
+        assert sorted(a.addr_spec.casefold() for a in sent["To"].addresses) == sorted(
+            e.casefold() for e in envelope
+        )
+        assert "evil" not in " ".join(envelope)
+        assert sorted(_naively_decoded_addresses(content, "To")) == sorted(envelope)
+
+
+def test_a_letter_to_many_long_names_keeps_every_line_within_998(
+    mail: tuple[Cli, Recorder], tmp_path: Path, backend: str
+) -> None:
+    cli, server = mail
+    for number, email in enumerate(EMAILS):
+        cli("person", "edit", email, "--name", f"Ä{number}" + "ö" * 198)
+    if backend == "sqlite":  # and one kept from before names had a limit: one long word
+        _plant("UPDATE person SET name = ? WHERE email = ?", ("Z" * 1200, ZACHARIAS))
+    cli("settings", "set", "mail.reminder_to", "bcc")
+    cli("message", "reminder", str(session_id(cli)), "--out", str(tmp_path))
+    cli("message", "intro", "--out", str(tmp_path / "intro"))
+    cli("message", "intro", "--send", "--yes")
+    raws = [p.read_bytes() for p in [*drafts(tmp_path), *drafts(tmp_path / "intro")]]
+    raws += [content for _, _, content in server.received]
+    for raw in raws:
+        longest = max(len(line) for line in raw.split(b"\r\n"))
+        assert longest <= 998, longest
+        to = parse_bytes(raw)
+        for field in ("To", "Bcc"):
+            if to[field] is not None:
+                assert {a.addr_spec for a in to[field].addresses} <= {
+                    *EMAILS,
+                    "karin.berg@example.se",
+                }
+
+
+def parse_bytes(raw: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_an_idn_domain_is_written_as_punycode_in_headers_and_envelope(
+    mail: tuple[Cli, Recorder], tmp_path: Path
+) -> None:
+    cli, server = mail
+    cli("person", "edit", ELISE, "--email", "elise.norden@länsstyrelsen.se")
+    assert any(p["email"] == "elise.norden@länsstyrelsen.se" for p in cli.json("person", "list"))
+    cli("message", "intro", "--out", str(tmp_path))
+    raw = drafts(tmp_path)[0].read_bytes()
+    raw.decode("ascii")
+    to = parse_bytes(raw)["To"].addresses
+    assert [a.addr_spec for a in to] == [ZACHARIAS, "elise.norden@xn--lnsstyrelsen-gcb.se"]
+    cli("message", "intro", "--send", "--yes")
+    assert server.received[0][1] == [ZACHARIAS, "elise.norden@xn--lnsstyrelsen-gcb.se"]
+
+
+def _plant(sql: str, values: tuple[str, ...]) -> None:
+    """Change the store behind the rules' back (data kept from before a rule tightened)."""
+    import os
+    import sqlite3
+
+    connection = sqlite3.connect(os.environ["CHEFINTRO_DB"])
+    try:
+        with connection:
+            connection.execute(sql, values)
+    finally:
+        connection.close()
+
+
+def _store_address_behind_the_rules_back(email: str, stored: str) -> None:
+    _plant(
+        "UPDATE person SET email = ?, email_key = ? WHERE email = ?",
+        (stored, stored.casefold(), email),
+    )
+
+
+@pytest.mark.parametrize("stored", ["åsa.öberg@csn.se", 'anna.berg">@csn.se', "x%evil.se@csn.se"])
+def test_a_bad_stored_address_fails_its_message_never_the_batch(
+    mail: tuple[Cli, Recorder], tmp_path: Path, backend: str, stored: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the address is planted with sqlite3")
+    cli, server = mail
+    _store_address_behind_the_rules_back(ASA, stored)
+    written = cli("message", "intro", "--out", str(tmp_path), code=65)
+    assert "Not written: Åsa Öberg & Örjan Sjöström: an address" in written.stderr
+    assert [p.name for p in drafts(tmp_path)] == ["01-zacharias-ek-elise-norden.eml"]
+    result = cli("message", "intro", "--send", "--yes", code=65)
+    assert "Sent 1 introduction(s) to 2 recipient(s)" in result.stderr
+    assert "Not sent: Åsa Öberg & Örjan Sjöström" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE]]
+    # Every run tries it again and the rest is not held up.
+    cli("person", "edit", stored, "--email", ASA)
+    cli("message", "intro", "--send", "--yes")
+    assert [r for _, r, _ in server.received][1:] == [[ASA, ORJAN]]
+
+
+# --- names at most 200 characters -------------------------------------------------------------
+
+
+def test_a_name_is_at_most_200_characters_at_every_door(network: Cli, tmp_path: Path) -> None:
+    long_name = "Anna " + "B" * 196
+    refused = network(
+        "person", "add", "--name", long_name, "--email", "anna@csn.se", "--agency", "CSN", code=2
+    )
+    assert "201 characters long; at most 200" in refused.stderr
+    network("person", "edit", ASA, "--name", long_name, code=2)
+    network("person", "edit", ASA, "--name", long_name[:200])
+
+    from tests import hostile
+
+    roster = hostile.openpyxl_workbook(
+        tmp_path,
+        "deltagare.xlsx",
+        {
+            "Deltagare": [
+                ["Namn", "E-post", "Myndighet", "Roll"],
+                ["Per Ek", "per.ek@csn.se", "CSN", "adept"],
+                ["Åsa " + "Ö" * 296, "asa.berg@csn.se", "CSN", "adept"],
+            ]
+        },
+    )
+    imported = network("roster", "import", str(roster), code=65)
+    assert "sheet 'Deltagare', row 3, column 'Namn'" in imported.stderr
+    assert "300 characters long; at most 200" in imported.stderr
+    assert "Traceback" not in imported.stderr
+    assert "per.ek@csn.se" not in {p["email"] for p in network.json("person", "list")}
