@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -319,3 +320,60 @@ def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -
     assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
     assert "backed up to" in result.stderr
     assert isinstance(json.loads(result.stdout), list)
+
+
+def test_a_schema_6_store_keeps_its_message_records_by_stable_identity(
+    cli: Cli, v1_store: Path, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from chefintro import migrations
+
+    # The fixture brought to schema 6 as chefintro 6 would have it, with records of the
+    # messages it sent, named by row ids as schema 6 did.
+    engine = create_engine(f"sqlite:///{v1_store}")
+    with engine.begin() as connection:
+        for migration in migrations.MIGRATIONS:
+            if migration.version <= 6:
+                migration.apply(connection)
+                connection.execute(
+                    text("INSERT INTO schema_version VALUES (:v, '0.6.0', '2026-02-01 08:00:00')"),
+                    {"v": migration.version},
+                )
+        sent = [
+            ("intro", 2, "pair:3", 7),  # the 2026 pair: adept person 7, mentor person 3
+            ("intro", 2, "pair:3", 3),
+            ("groups", 2, "group:2", 7),  # 2026's group: persons 7 and 5
+            ("groups", 2, "group:2", 5),
+            ("reminder", 2, "session:3", 5),
+            ("intro", 1, "pair:99", 1),  # a pair the store no longer has
+        ]
+        for kind, cohort, key, person in sent:
+            connection.execute(
+                text(
+                    "INSERT INTO sent_message (kind, cohort_id, subject_key, person_id, sent_at) "
+                    "VALUES (:kind, :cohort, :key, :person, '2026-02-03 10:00:00')"
+                ),
+                {"kind": kind, "cohort": cohort, "key": key, "person": person},
+            )
+    engine.dispose()
+
+    result = cli("init")
+    assert f"Upgraded the store from schema 6 to {SCHEMA_VERSION}" in result.stderr
+    rows = _rows(v1_store)["sent_message"]
+    members = hashlib.sha256(b"5,7").hexdigest()[:16]
+    at = "2026-02-03 10:00:00.000000"
+    assert [row[1:] for row in rows] == [
+        ("intro", 2, "pair:7:3", 7, at, "sent"),
+        ("intro", 2, "pair:7:3", 3, at, "sent"),
+        ("groups", 2, f"group:before-7:{members}", 7, at, "sent"),
+        ("groups", 2, f"group:before-7:{members}", 5, at, "sent"),
+        ("reminder", 2, "session:s1-2026@chefintro", 5, at, "sent"),
+        ("intro", 1, "pair:99", 1, at, "sent"),
+    ]
+    # The kept records still say what went: nothing is written again.
+    out = str(tmp_path / "utkast")
+    intro = cli("--cohort", "2026", "message", "intro", "--out", out)
+    assert "No introduction is left to write (1 already sent" in intro.stderr
+    groups = cli("--cohort", "2026", "message", "groups", "--out", out)
+    assert "No peer-group letter is left to write (1 already sent" in groups.stderr

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     inspect,
+    select,
     text,
 )
 
@@ -469,12 +470,17 @@ def _stable_message_records(connection: Connection) -> None:
     today's group N.
     """
     _group_formation(connection)
-    old = connection.execute(
-        text(
-            "SELECT id, kind, cohort_id, subject_key, person_id, sent_at FROM sent_message "
-            "ORDER BY sent_at, id"
-        )
-    ).all()
+    before = Table(  # as schema 4 made it, read with its types (SQLite keeps text)
+        "sent_message",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("kind", String(20)),
+        Column("cohort_id", Integer),
+        Column("subject_key", String(100)),
+        Column("person_id", Integer),
+        Column("sent_at", DateTime()),
+    )
+    old = connection.execute(select(before).order_by(before.c.sent_at, before.c.id)).all()
     keys: dict[str, str] = {}
     rows: dict[tuple[str, int, str, int], tuple[int, object]] = {}
     for row_id, kind, cohort_id, key, person_id, sent_at in old:
