@@ -996,3 +996,25 @@ def test_a_name_is_at_most_200_characters_at_every_door(network: Cli, tmp_path: 
     assert "300 characters long; at most 200" in imported.stderr
     assert "Traceback" not in imported.stderr
     assert "per.ek@csn.se" not in {p["email"] for p in network.json("person", "list")}
+
+
+# --- drafts written again ---------------------------------------------------------------------
+
+
+def test_drafts_written_again_replace_their_own_earlier_ones(year: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "utkast"
+    year("message", "intro", "--out", str(out))
+    year("group", "form", "--size", "2", "--include-mentors")
+    year("message", "groups", "--out", str(out))  # another kind in the same folder
+    (out / "anteckningar.eml").write_bytes(b"Subject: mine\r\n\r\nkeep me\r\n")
+    assert len(drafts(out)) == 5
+
+    year("person", "edit", ASA, "--name", "Åsa Berg")  # her draft gets another file name
+    again = year("message", "intro", "--out", str(out))
+    assert "Replaced 2 earlier introduction draft(s) of this kind" in again.stderr
+    names = [p.name for p in drafts(out)]
+    assert "02-asa-berg-orjan-sjostrom.eml" in names
+    assert "02-asa-oberg-orjan-sjostrom.eml" not in names
+    assert "anteckningar.eml" in names  # not ours: left alone
+    assert sum(n.startswith(("01-grupp", "02-grupp")) for n in names) == 2  # other kind
+    assert len(names) == 5
