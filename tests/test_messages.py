@@ -1018,3 +1018,84 @@ def test_drafts_written_again_replace_their_own_earlier_ones(year: Cli, tmp_path
     assert "anteckningar.eml" in names  # not ours: left alone
     assert sum(n.startswith(("01-grupp", "02-grupp")) for n in names) == 2  # other kind
     assert len(names) == 5
+
+
+# --- templates that try to run away ------------------------------------------------------------
+
+RUNAWAY = [
+    ("intro.txt", "Hej\n{% include 'intro.txt' %}\n", 2, "deep"),
+    (
+        "intro.txt",
+        "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}\nHej {{ m(1) }}\n",
+        2,
+        "deep",
+    ),
+    ("intro.txt", "Hej\n{{ range(10**9) | list | length }}\n", 2, "Range too big"),
+    ("intro.txt", "Hej\n\n{{ 'x' * 10**9 }}\n", 3, "repeated a text"),
+    ("intro.txt", "Hej\n{{ ('x' * 90000) * 90000 }}\n", 2, "repeated a text"),
+    ("intro.txt", "{{ 'ab' | center(10**9) }}\n", 1, "center"),
+    ("intro.txt", "{{ '%999999999s' % 'a' }}\n", 1, "width"),
+    ("intro.txt", "{{ '{:>999999999}'.format('a') }}\n", 1, "width"),
+    ("intro.txt", "{{ 10 ** 10 ** 10 }}\n", 1, "power"),
+    ("intro.txt", "{{ 2 ** 64 }}\n", 1, "power"),
+    (
+        "intro.txt",
+        "Hej\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n",
+        2,
+        "seconds",
+    ),
+    (
+        "intro.html",
+        "{% for i in range(99999) %}{% for j in range(99) %}{{ adept.name }}"
+        "{% endfor %}{% endfor %}\n",
+        1,
+        "characters for one message",
+    ),
+    ("intro.txt", "{{ sessions.append(adept) }}\n", 1, "append"),
+    ("intro.txt", "{% set _ = adept.update({'email': 'evil@x.se'}) %}\n", 1, "update"),
+]
+
+
+@pytest.mark.parametrize(("file", "text", "line", "says"), RUNAWAY)
+def test_a_runaway_template_is_stopped_with_its_file_and_line(
+    year: Cli, tmp_path: Path, file: str, text: str, line: int, says: str
+) -> None:
+    folder = tmp_path / "mallar"
+    folder.mkdir()
+    (folder / file).write_text(text, encoding="utf-8")
+    before = store_snapshot()
+    out = tmp_path / "out"
+    result = year("message", "intro", "--template", str(folder), "--out", str(out), code=65)
+    assert f"{folder / file}, line {line}" in result.stderr
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert store_snapshot() == before
+
+
+def test_the_template_folder_does_not_follow_a_link_out_of_itself(
+    year: Cli, tmp_path: Path
+) -> None:
+    secret = tmp_path / "hemligt.txt"
+    secret.write_text("lösenord: 4711\n", encoding="utf-8")
+    folder = tmp_path / "mallar"
+    folder.mkdir()
+    (folder / "intro.txt").symlink_to(secret)
+    out = tmp_path / "out"
+    result = year("message", "intro", "--template", str(folder), "--out", str(out), code=65)
+    assert "outside the template folder" in result.stderr
+    assert "4711" not in result.stderr
+    assert not out.exists()
+    # Included by name, the same.
+    (folder / "intro.txt").unlink()
+    (folder / "extra.txt").symlink_to(secret)
+    (folder / "intro.txt").write_text("{% include 'extra.txt' %}\n", encoding="utf-8")
+    result = year("message", "intro", "--template", str(folder), "--out", str(out), code=65)
+    assert "outside the template folder" in result.stderr
+    assert not out.exists()
+    # A link inside the folder is fine.
+    (folder / "extra.txt").unlink()
+    (folder / "kopia.txt").write_text("Hej från mallen\n", encoding="utf-8")
+    (folder / "extra.txt").symlink_to(folder / "kopia.txt")
+    year("message", "intro", "--template", str(folder), "--out", str(out))
+    assert "Hej från mallen" in body(parse(drafts(out)[0]), "plain")
