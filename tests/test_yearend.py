@@ -217,3 +217,27 @@ def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
     text = _pdftotext(target)
     assert name in " ".join(text.split())
     assert "Programdag 16" in text and "Samordnare" in text
+
+
+def test_a_very_long_name_does_not_stop_a_certificate_run(
+    finished: Cli, tmp_path: Path, backend: str
+) -> None:
+    import os
+    import sqlite3
+
+    if backend != "sqlite":
+        pytest.skip("the name is planted with sqlite3")
+    # A 991-character name kept from before names had a limit (person edit refuses it now).
+    long_name = ("Åsa " + "Öberg-Lindqvist " * 62)[:991]
+    assert len(long_name) == 991
+    connection = sqlite3.connect(os.environ["CHEFINTRO_DB"])
+    with connection:
+        connection.execute("UPDATE person SET name = ? WHERE email = ?", (long_name, ASA[1]))
+    connection.close()
+    out = tmp_path / "intyg"
+    out.mkdir()
+    finished("certificate", "--out", str(out))
+    names = sorted(f.name for f in out.iterdir())
+    assert len(names) == 2
+    assert all(len(n) <= 100 for n in names)
+    assert names[0].startswith("intyg-2026-asa-oberg-lindqvist-oberg-lindqvist")
