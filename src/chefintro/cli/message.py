@@ -46,7 +46,10 @@ SendOption = Annotated[
 ]
 AgainOption = Annotated[
     bool,
-    typer.Option("--again", help="Include messages already sent (by default they are left out)."),
+    typer.Option(
+        "--again",
+        help="Include messages already sent, and those in doubt (by default they are left out).",
+    ),
 ]
 
 
