@@ -1046,8 +1046,7 @@ RUNAWAY = [
     ),
     (
         "intro.html",
-        "{% for i in range(99999) %}{% for j in range(99) %}{{ adept.name }}"
-        "{% endfor %}{% endfor %}\n",
+        "{% for i in range(99999) %}{{ adept.name * 5000 }}{% endfor %}\n",
         1,
         "characters for one message",
     ),
