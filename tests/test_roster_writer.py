@@ -369,7 +369,10 @@ _TEXT = (
     .filter(bool)
 )
 _OPTIONAL_TEXT = st.none() | _TEXT
-_EMAIL = st.from_regex(r"[a-z0-9+\-_.=]{1,8}@[a-zåäö0-9]{1,8}\.se", fullmatch=True)
+# A dot-atom before the @ (RFC 5321: no leading, trailing or double dot), IDN after it.
+_EMAIL = st.from_regex(
+    r"[a-z0-9+\-_=]{1,5}(\.[a-z0-9+\-_=]{1,3})?@[a-zåäö0-9]{1,8}\.se", fullmatch=True
+)
 # Starts at exactly 00:00 are excluded: Excel stores them like a bare date, and the reader
 # refuses a start without a time of day (see test_session_times).
 _MINUTE = (
