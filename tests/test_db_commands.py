@@ -313,7 +313,10 @@ def _foreign(path: Path) -> None:
 def _newer(path: Path) -> None:
     shutil.copyfile(FIXTURE, path)
     connection = sqlite3.connect(path)
-    connection.execute("INSERT INTO schema_version VALUES (7, '3.0.0', '2030-01-01 00:00:00')")
+    connection.execute(
+        "INSERT INTO schema_version VALUES (?, '3.0.0', '2030-01-01 00:00:00')",
+        (SCHEMA_VERSION + 1,),
+    )
     connection.commit()
     connection.close()
 
@@ -349,7 +352,7 @@ def _truncated(path: Path) -> None:
     [
         (_not_sqlite, "not a readable SQLite database"),
         (_foreign, "holds no chefintro store"),
-        (_newer, "newer chefintro (schema 7)"),
+        (_newer, f"newer chefintro (schema {SCHEMA_VERSION + 1})"),
         (_damaged, "it is damaged"),
         (_broken_references, "refer to rows that do not exist"),
         (_truncated, "not a"),
