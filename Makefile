@@ -55,10 +55,10 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.pairing.manual.x_exclude__*' 'chefintro.pairing.manual.x_remove_pair__*' \
 	'chefintro.attendance.x__share__*' 'chefintro.attendance.x_required_sessions__*' \
 	'chefintro.attendance.x_attendance_standing__*' 'chefintro.sessions.x_edit_session__*' \
-	'chefintro.roster.load.x_import_roster__*' \
-	'chefintro.roster.load_programme.x?ProgrammeLoader?load_pairs__*' \
-	'chefintro.roster.load_programme.x?ProgrammeLoader?load_attendance__*' \
-	'chefintro.roster.loader.x?Loader?need_cohort__*' 'chefintro.roster.loader.x?Loader?guarded__*' \
+	'chefintro.roster.load.roster_import.x_import_roster__*' \
+	'chefintro.roster.load.programme.x?ProgrammeLoader?load_pairs__*' \
+	'chefintro.roster.load.programme.x?ProgrammeLoader?load_attendance__*' \
+	'chefintro.roster.load.loader.x?Loader?need_cohort__*' 'chefintro.roster.load.loader.x?Loader?guarded__*' \
 	'chefintro.privacy.erasure.x_erase_person__*' 'chefintro.privacy.footprint.x_footprint__*' \
 	'chefintro.privacy.scrub.x_forget_in_others__*' 'chefintro.privacy.scrub.x__scrub__*' \
 	'chefintro.privacy.scrub.x_needles_of__*' 'chefintro.privacy.footprint.x_exclusions_of__*' \

@@ -63,10 +63,11 @@ from typing import Any
 from chefintro.cohorts import create_cohort
 from chefintro.enums import Role
 from chefintro.roster.columns import AGENCIES, PARTICIPANTS, ROLE_LABELS, SheetKey
-from chefintro.roster.load import import_roster
-from chefintro.roster.reader import read_roster
-from chefintro.roster.rows import row_values
-from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
+from chefintro.roster.load.roster_import import import_roster
+from chefintro.roster.read.reader import read_roster
+from chefintro.roster.read.rows import row_values
+from chefintro.roster.write.specs import WorkbookSpec
+from chefintro.roster.write.writer import standard_sheet, write_workbook
 from chefintro.store import open_store, side_files
 
 ROWS = 20_000
@@ -120,8 +121,8 @@ if mode == "import":
     import python_calamine  # read_roster imports it on first use
 
     from chefintro.cohorts import create_cohort
-    from chefintro.roster.load import import_roster
-    from chefintro.roster.reader import read_roster
+    from chefintro.roster.load.roster_import import import_roster
+    from chefintro.roster.read.reader import read_roster
     from chefintro.store import open_store
 
     store = open_store(store_path)
@@ -349,7 +350,7 @@ def warm_up(roster: Path) -> str:
     import pandas as pd
     import python_calamine  # noqa: F401
 
-    import chefintro.roster.safety  # noqa: F401
+    import chefintro.roster.read.safety  # noqa: F401
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

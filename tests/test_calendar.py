@@ -109,8 +109,12 @@ def test_session_lifecycle(network: Cli, backend: str) -> None:
     ("args", "code", "message"),
     [
         (["--start", "2027-03-28 02:30", "--end", "16:00"], 2, "does not exist"),
-        (["--start", "2027-03-10 09:00", "--end", "08:00"], 2, "must end after"),
-        (["--start", "2027-03-10 09:00", "--end", "2027-03-10T08:00"], 2, "must end after"),
+        (["--start", "2027-03-10 09:00", "--end", "08:00"], 2, "must come after the start"),
+        (
+            ["--start", "2027-03-10 09:00", "--end", "2027-03-10T08:00"],
+            2,
+            "must come after the start",
+        ),
         (["--start", "10 March", "--end", "16:00"], 2, "is not a time"),
         (["--start", "2027-03-10 09:00", "--end", "25:00"], 2, "not a time"),
         (["--start", "2027-03-10 09:00+01:00", "--end", "16:00"], 2, "without a time zone"),
@@ -418,7 +422,7 @@ def test_end_may_be_a_time_of_day() -> None:
 
 # --- session dates outside the cohort, and the counts of a future session -------------
 
-OUTSIDE = "outside cohort 2027 (2027-01-26 – 2027-12-09)"
+OUTSIDE = "is outside cohort 2027's dates (2027-01-26 – 2027-12-09)"
 
 
 def test_session_outside_the_cohort_is_accepted_with_a_warning(network: Cli) -> None:

@@ -160,6 +160,22 @@ def test_cohort_close_is_refused_while_days_are_ahead(year: Cli) -> None:
     assert year.json("cohort", "show")["status"] == "closed"
 
 
+def test_a_cohort_whose_only_day_ahead_was_cancelled_closes_without_force(year: Cli) -> None:
+    year("session", "remove", "2")  # Avslutning, the one day ahead, is cancelled
+    result = year("cohort", "close", "--yes")
+    assert "Closed cohort 2027." in result.stderr
+    assert year.json("cohort", "show")["status"] == "closed"
+
+
+def test_participant_reinstate_refuses_a_closed_cohort(year: Cli) -> None:
+    year("participant", "withdraw", ASA, "--yes")
+    year("cohort", "close", "--yes", "--force")
+    before = _rows()
+    refused = year("participant", "reinstate", ASA, code=1)
+    assert "Cohort 2027 is closed; it can no longer change" in refused.stderr
+    assert _rows() == before
+
+
 def test_a_closed_cohort_can_be_reopened_but_not_an_anonymised_one(
     year: Cli, tmp_path: Path
 ) -> None:

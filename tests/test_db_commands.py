@@ -110,7 +110,9 @@ def test_check_finds_pairs_that_break_the_hard_rules(store: Path, cli: Cli) -> N
     cli("db", "check")
     # Bypass the tool, as a hand-edited or damaged store would.
     connection = sqlite3.connect(store, isolation_level=None)
-    connection.execute("UPDATE person SET agency_id = (SELECT id FROM agency WHERE code = 'BV')")
+    connection.execute(
+        "UPDATE participant SET agency_id = (SELECT id FROM agency WHERE code = 'BV')"
+    )
     connection.execute("UPDATE participant SET capacity = 0 WHERE role = 'mentor'")
     connection.close()
     result = cli("db", "check", "--json", code=1)

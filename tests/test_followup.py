@@ -148,6 +148,18 @@ def test_meet_refuses_a_day_outside_the_year_or_in_the_future(
     assert store_snapshot() == before
 
 
+def test_a_meeting_on_the_cohorts_first_day_is_taken_and_the_day_before_refused(
+    year: Cli,
+) -> None:
+    before = store_snapshot()
+    refused = year("pair", "meet", BO, "--date", "2025-01-19", code=1)
+    assert "before cohort 2025 starts (2025-01-20)" in refused.stderr
+    assert store_snapshot() == before
+    result = year("pair", "meet", BO, "--date", "2025-01-20")
+    assert "Meeting logged for Bo Adept – Fia Mentor on 2025-01-20" in result.stderr
+    assert [m[2] for m in store_snapshot()["meeting"]] == [date(2025, 1, 20)]
+
+
 def test_meet_refuses_a_day_after_the_cohort_ends(
     year: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -275,6 +287,36 @@ def test_end_no_repeat_excludes_the_two(year: Cli) -> None:
     assert "excluded" in result.stderr
 
 
+def test_end_no_repeat_excludes_exactly_those_two_people_in_a_later_cohort_too(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hanna = "hanna.mentor@bv.se"
+    _person(year, "Gus Adept", GUS, "SPV")  # person 7
+    _person(year, "Hanna Mentor", hanna, "BV")  # person 8
+    _set_today(monkeypatch, date(2026, 3, 2))
+    year("cohort", "create", "2026", "--start", "2026-01-20", "--end", "2026-12-10")
+    # 2026's participants are numbered after 2025's six: Eva is participant 7 (person 5),
+    # Gus participant 8 (person 7), so a participant id names another person.
+    year("--cohort", "2026", "participant", "add", EVA, "--role", "mentor")
+    year("--cohort", "2026", "participant", "add", GUS, "--role", "adept")
+    year("--cohort", "2026", "pair", "set", GUS, EVA)
+    year("--cohort", "2026", "pair", "apply")
+    year("--cohort", "2026", "pair", "end", GUS, "--reason", "conflict", "--no-repeat", "--yes")
+
+    emails = {p[0]: str(p[2]) for p in store_snapshot()["person"]}
+    excluded = [{emails[e[1]], emails[e[2]]} for e in store_snapshot()["exclusion"]]
+    assert excluded == [{EVA, GUS}]
+
+    year("cohort", "create", "2027", "--start", "2027-01-19", "--end", "2027-12-09")
+    year("--cohort", "2027", "participant", "add", GUS, "--role", "adept")
+    for mentor in (EVA, hanna):
+        year("--cohort", "2027", "participant", "add", mentor, "--role", "mentor")
+    result = year("--cohort", "2027", "pair", "set", GUS, EVA, "--allow-repeat", code=1)
+    assert "excluded" in result.stderr
+    proposals = year.json("--cohort", "2027", "pair", "suggest")
+    assert [(p["adept"], p["mentor"]) for p in proposals] == [(GUS, hanna)]
+
+
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
     year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr
@@ -340,6 +382,23 @@ def test_rematch_uses_the_place_an_ended_pair_freed(year: Cli) -> None:
     assert "forbidden" in anna["reason"] and "paired before" in anna["reason"]
 
 
+def test_rematch_apply_gives_no_second_pair_to_an_adept_with_a_proposed_pair(year: Cli) -> None:
+    _person(year, "Gus Adept", GUS, "SPV")
+    year("participant", "add", GUS, "--role", "adept")
+    for name, email, agency in (
+        ("Hugo Mentor", "hugo.mentor@bv.se", "BV"),
+        ("Ivar Mentor", "ivar.mentor@csn.se", "CSN"),
+    ):
+        _person(year, name, email, agency)
+        year("participant", "add", email, "--role", "mentor")
+    year("pair", "set", GUS, "hugo.mentor@bv.se")  # proposed, not yet applied
+
+    result = year("pair", "rematch", "--apply")
+    assert "Every active adept of cohort 2025 has a pair" in result.stderr
+    gus = [(p["mentor"], p["state"]) for p in year.json("pair", "list") if p["adept"] == GUS]
+    assert gus == [("hugo.mentor@bv.se", "proposed")]
+
+
 def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV", field="HR")
     _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
@@ -384,6 +443,15 @@ def test_report_statuses_at_their_boundaries(year: Cli) -> None:
     assert _report(year, "2025-03-09")[ANNA]["meetings"] == 0
     # Before the pairs started there is nothing to report.
     assert _report(year, "2025-01-31") == {}
+
+
+def test_a_pair_that_met_before_it_started_counts_quiet_from_its_start(year: Cli) -> None:
+    year("pair", "meet", BO, "--date", "2025-01-25")  # a week before the pairs started
+    # Quiet after 8 weeks from the start (2025-02-01), not from that meeting (2025-03-22).
+    row = _report(year, "2025-03-29")[BO]
+    assert (row["status"], row["last_meeting"], row["days_waiting"]) == ("ok", "2025-01-25", 56)
+    row = _report(year, "2025-03-30")[BO]
+    assert (row["status"], row["days_waiting"]) == ("quiet", 57)
 
 
 def test_report_settings_change_the_limits(year: Cli) -> None:
@@ -548,3 +616,68 @@ def test_rematch_solves_only_the_free_adepts_and_the_mentors_with_room(
     # Cia is the one free adept; Dan (freed) and Hugo have room; Eva and Fia are full.
     assert shapes == [(1, 2)]
     assert {p["adept"] for p in _pairs(year).values()} == {ANNA, BO, CIA}
+
+
+# --- a meeting belongs to the pair live on its day -------------------------------------------
+
+HEDDA = "hedda.mentor@spv.se"
+
+
+def _rematched(year: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anna–Eva from 1 February, ended on 1 May; Anna–Hedda from 1 May (a rematch)."""
+    _person(year, "Hedda Mentor", HEDDA, "SPV")
+    year("participant", "add", HEDDA, "--role", "mentor")
+    _set_today(monkeypatch, date(2025, 5, 1))
+    year("pair", "end", ANNA, "--reason", "Eva byter tjänst", "--yes")
+    year("pair", "rematch", "--apply")
+    _set_today(monkeypatch, TODAY)
+    assert {(r["mentor"], r["state"]) for r in year.json("pair", "list", "--all")
+            if r["adept"] == ANNA} == {(EVA, "ended"), (HEDDA, "active")}  # fmt: skip
+
+
+def test_pair_meet_logs_a_meeting_on_the_pair_live_that_day(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _rematched(year, monkeypatch)
+    before = year("pair", "meet", ANNA, "--date", "2025-04-10", "--minutes", "45")
+    assert "Anna Adept – Eva Mentor on 2025-04-10" in before.stderr
+    after = year("pair", "meet", ANNA, "--date", "2025-05-20")
+    assert "Anna Adept – Hedda Mentor on 2025-05-20" in after.stderr
+    assert "logged anyway" not in before.stderr + after.stderr
+    # The day of the change is the new pair's first day.
+    first = year("pair", "meet", ANNA, "--date", "2025-05-01")
+    assert "Anna Adept – Hedda Mentor on 2025-05-01" in first.stderr
+    report = _report(year)
+    assert report[ANNA]["mentor"] == HEDDA and report[ANNA]["meetings"] == 2
+
+
+def test_the_moten_sheet_attributes_a_meeting_to_the_pair_live_that_day(
+    year: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _rematched(year, monkeypatch)
+    incoming = tmp_path / "moten.xlsx"
+    _write_meetings(incoming, [(ANNA, None, "2025-04-12", 60), (ANNA, None, "2025-06-02", 30)])
+    year("roster", "import", str(incoming))
+    exported = tmp_path / "roster.xlsx"
+    year("roster", "export", str(exported))
+    rows = [r for r in _book_rows(exported, "Möten") if r[0] == ANNA]
+    assert rows == [(ANNA, EVA, datetime(2025, 4, 12), 60), (ANNA, HEDDA, datetime(2025, 6, 2), 30)]
+
+
+def test_a_meeting_between_two_pairs_is_refused_with_their_dates(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _person(year, "Hedda Mentor", HEDDA, "SPV")
+    year("participant", "add", HEDDA, "--role", "mentor")
+    _set_today(monkeypatch, date(2025, 4, 1))
+    year("pair", "end", ANNA, "--reason", "paus", "--yes")
+    _set_today(monkeypatch, date(2025, 5, 1))
+    year("pair", "rematch", "--apply")
+    _set_today(monkeypatch, TODAY)
+    before = store_snapshot()
+    refused = year("pair", "meet", ANNA, "--date", "2025-04-15", code=1)
+    assert (
+        "Anna Adept (anna.adept@csn.se) had no pair on 2025-04-15 in cohort 2025: their pairs "
+        "ran 2025-02-01 – 2025-04-01 (paus); 2025-05-01 – now."
+    ) in " ".join(refused.stderr.split())
+    assert store_snapshot() == before

@@ -321,21 +321,17 @@ def test_a_deeply_nested_plan_is_bad_data(cli: Cli, tmp_path: Path) -> None:
 def test_the_session_date_rule() -> None:
     from datetime import date, datetime
 
-    from chefintro.sessions import session_dates_problem
+    from chefintro.intake.sessions import SessionFacts, near_the_cohort
 
-    def problem(start: datetime, end: datetime) -> str | None:
-        return session_dates_problem(
-            cohort_start=date(2027, 1, 26),
-            cohort_end=date(2027, 12, 9),
-            starts_at=start,
-            ends_at=end,
-        )
+    def problem(start: datetime, end: datetime) -> bool:
+        facts = SessionFacts("Dag", start, end, "2027", date(2027, 1, 26), date(2027, 12, 9))
+        return any(finding.is_problem for finding in near_the_cohort(facts))
 
-    assert problem(datetime(2026, 1, 25, 9), datetime(2026, 1, 25, 10)) is None  # a year before
-    assert problem(datetime(2026, 1, 24, 9), datetime(2026, 1, 24, 10)) is not None
-    assert problem(datetime(2028, 12, 9, 9), datetime(2028, 12, 9, 10)) is None  # a year after
-    assert problem(datetime(2028, 12, 11, 9), datetime(2028, 12, 11, 10)) is not None
-    assert problem(datetime(9999, 12, 31, 9), datetime(9999, 12, 31, 10)) is not None
+    assert not problem(datetime(2026, 1, 25, 9), datetime(2026, 1, 25, 10))  # a year before
+    assert problem(datetime(2026, 1, 24, 9), datetime(2026, 1, 24, 10))
+    assert not problem(datetime(2028, 12, 9, 9), datetime(2028, 12, 9, 10))  # a year after
+    assert problem(datetime(2028, 12, 11, 9), datetime(2028, 12, 11, 10))
+    assert problem(datetime(9999, 12, 31, 9), datetime(9999, 12, 31, 10))
 
 
 def test_session_add_and_edit_refuse_year_9999(with_cohort: Path, cli: Cli) -> None:

@@ -186,6 +186,26 @@ def test_cc_agency_copies_the_hr_contacts(year: Cli, tmp_path: Path) -> None:
     assert [a.addr_spec for a in second["Cc"].addresses] == ["hr@csn.se"]
 
 
+def test_intro_introduces_applied_pairs_never_a_proposal_left_by_suggest(
+    year: Cli, tmp_path: Path
+) -> None:
+    for name, email, agency in (
+        ("Greta Lund", "greta.lund@lansstyrelsen.se", "LST-Y"),
+        ("Hugo Berg", "hugo.berg@csn.se", "CSN"),
+    ):
+        year("person", "add", "--name", name, "--email", email, "--agency", agency)
+    year("participant", "add", "greta.lund@lansstyrelsen.se", "--role", "adept")
+    year("participant", "add", "hugo.berg@csn.se", "--role", "mentor")
+    year("pair", "suggest")
+    states = [p["state"] for p in year.json("pair", "list")]
+    assert sorted(states) == ["active", "active", "proposed"]
+
+    result = year("message", "intro", "--out", str(tmp_path))
+    assert "Wrote 2 introduction draft(s) for 4 recipient(s)" in result.stderr
+    sent_to = {a.addr_spec for path in drafts(tmp_path) for a in parse(path)["To"].addresses}
+    assert sent_to == set(EMAILS)
+
+
 def test_group_letters_list_every_member(year: Cli, tmp_path: Path) -> None:
     year("group", "form", "--size", "2", "--include-mentors")
     year("message", "groups", "--out", str(tmp_path))
@@ -245,6 +265,13 @@ def test_reminder_attaches_the_same_event_as_session_ics(year: Cli, tmp_path: Pa
     assert str(event["UID"]) == str(original["UID"])
     assert event["SEQUENCE"] == original["SEQUENCE"]
     assert str(attached["METHOD"]) == "PUBLISH"
+
+
+def test_a_withdrawn_participant_is_never_reminded(year: Cli, tmp_path: Path) -> None:
+    year("participant", "withdraw", ELISE, "--yes")
+    year("message", "reminder", str(session_id(year)), "--out", str(tmp_path))
+    (path,) = drafts(tmp_path)
+    assert {a.addr_spec for a in parse(path)["To"].addresses} == {ASA, ORJAN, ZACHARIAS}
 
 
 def test_reminder_of_an_unknown_session_is_not_found(year: Cli, tmp_path: Path) -> None:
@@ -544,6 +571,23 @@ def test_a_refused_recipient_is_left_for_the_next_run(mail: tuple[Cli, Recorder]
     # Only Örjan gets it now; the To header still names both of the pair.
     assert [r for _, r, _ in server.received][2:] == [[ORJAN]]
     assert len(server.messages()[2]["To"].addresses) == 2
+    assert len(_sent_rows()) == 4
+
+
+def test_a_retry_for_a_refused_recipient_does_not_copy_the_hr_contacts_again(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, server = mail
+    cli("agency", "edit", "BV", "--contact", "hr@bolagsverket.se")
+    server.refuse = {ORJAN}
+    cli("message", "intro", "--send", "--yes", "--cc-agency", code=75)
+    assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE], [ASA, "hr@bolagsverket.se"]]
+
+    server.refuse = set()
+    result = cli("message", "intro", "--send", "--yes", "--cc-agency")
+    assert "Sent 1 introduction(s) to 1 recipient(s)" in result.stderr
+    # Only Örjan now: the HR contact had it the first time.
+    assert [r for _, r, _ in server.received][2:] == [[ORJAN]]
     assert len(_sent_rows()) == 4
 
 

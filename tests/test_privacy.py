@@ -89,6 +89,7 @@ def _fill() -> None:
                 part = Participant(
                     cohort_id=cohort.id,  # type: ignore[arg-type]
                     person_id=person.id,  # type: ignore[arg-type]
+                    agency_id=person.agency_id,
                     role=role,
                     status=extra.pop("status", ParticipantStatus.ACTIVE),
                     **extra,

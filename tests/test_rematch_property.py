@@ -113,6 +113,7 @@ def test_rematch_changes_no_live_pair_and_places_all_it_can(cohort: Cohort) -> N
                     part = Participant(
                         cohort_id=id_of(row),
                         person_id=id_of(person),
+                        agency_id=person.agency_id,
                         role=Role.ADEPT if kind == "adept" else Role.MENTOR,
                         capacity=capacity,
                     )

@@ -154,8 +154,8 @@ LATE_FAILURES: dict[str, tuple[dict[str, list[list[Any]]], str]] = {
             ],
             "Närvaro": [["E-post"], ["asa@csn.se"]],
         },
-        "sheet 'Träffar', row 2, column 'Start': The session (2029-03-01) is more than a year "
-        "outside the cohort's dates (2027-01-26 – 2027-12-09); sessions go from 2026-01-25 "
+        "sheet 'Träffar', row 2, column 'Start': The day 'Uppstart' (2029-03-01) is more than "
+        "a year outside the cohort's dates (2027-01-26 – 2027-12-09); days go from 2026-01-25 "
         "to 2028-12-09.",
     ),
     # A column naming no session of the cohort.
@@ -561,7 +561,7 @@ def test_problems_are_listed_by_sheet_then_row_whatever_order_they_were_found(
 def test_the_import_stops_collecting_problems_at_the_cap_and_says_so(
     cohort: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chefintro.roster import loader
+    from chefintro.roster.load import loader
 
     monkeypatch.setattr(loader, "MAX_PROBLEMS", 2)
     people = [["Namn", "E-post", "Myndighet", "Roll"]]

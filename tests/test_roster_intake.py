@@ -18,8 +18,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from chefintro.roster import reader as reader_module
-from chefintro.roster.reader import read_roster
+from chefintro.roster.read import reader as reader_module
+from chefintro.roster.read.reader import read_roster
 from tests.conftest import Cli, store_snapshot
 
 SOFFICE = shutil.which("soffice")
@@ -285,7 +285,7 @@ def test_a_panicking_reader_writes_nothing_to_stderr(
 ) -> None:
     """Even a panic the pre-check does not foresee stays off the terminal."""
     from chefintro.errors import UnreadableInputError
-    from chefintro.roster import safety
+    from chefintro.roster.read import safety
 
     path = hr_workbook(
         tmp_path / "x.xlsx",
@@ -578,7 +578,7 @@ def test_a_flood_of_problems_is_grouped_and_json_has_them_all(
 
 
 def test_the_problem_list_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chefintro.roster import sheets
+    from chefintro.roster.read import sheets
 
     monkeypatch.setattr(sheets, "MAX_PROBLEMS", 25)
     rows: list[list[Any]] = [["Namn", "E-post", "Myndighet", "Roll"]]
@@ -702,6 +702,39 @@ def test_import_only_named_sheets(programme: Cli, tmp_path: Path) -> None:
     assert people_now["asa@csn.se"]["location"] == "Umeå"  # Deltagare was not imported
     bad = programme("roster", "import", str(path), "--only", "Blad9", code=2)
     assert "'Blad9' is not a roster sheet" in bad.stderr
+
+
+def test_import_only_narvaro_is_not_refused_for_a_problem_in_deltagare(
+    programme: Cli, tmp_path: Path
+) -> None:
+    _people(programme, tmp_path)
+    programme("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
+    book = openpyxl.Workbook()
+    people = book.active
+    assert people is not None
+    people.title = "Deltagare"
+    people.append(["Namn", "E-post", "Myndighet", "Roll", "Ort"])
+    people.append(["Åsa Öberg", "asa(at)csn.se", "CSN", "adept", "Kiruna"])  # typed by hand
+    people.append(["Örjan Ek", "orjan@bv.se", "BV", "chef", "Sundsvall"])
+    attendance = book.create_sheet("Närvaro")
+    attendance.append(["E-post", "Uppstart (2027-01-26 09:00)"])
+    attendance.append(["asa@csn.se", "x"])
+    path = tmp_path / "närvaro.xlsx"
+    book.save(path)
+
+    before = store_snapshot()
+    refused = programme("roster", "import", str(path), code=65)
+    assert "sheet 'Deltagare', row 2, column 'E-post'" in refused.stderr
+    assert store_snapshot() == before
+
+    result = programme("roster", "import", str(path), "--only", "Närvaro", "--json")
+    summary = json.loads(result.stdout)
+    assert set(summary["sheets"]) == {"Närvaro"}
+    assert summary["changes"][0]["fields"] == [
+        {"field": "Uppstart (2027-01-26 09:00)", "old": None, "new": "närvarande"}
+    ]
+    people_now = {p["email"]: p for p in programme.json("person", "list")}
+    assert people_now["orjan@bv.se"]["location"] == "Sundsvall"
 
 
 # --- finished on paper -------------------------------------------------------------------------

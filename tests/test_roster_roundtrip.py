@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 
 from chefintro import cohorts
 from chefintro.enums import Role
-from chefintro.roster.collect import full_export
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.load import import_roster
-from chefintro.roster.reader import read_roster
-from chefintro.roster.rows import ParticipantRow, row_values
-from chefintro.roster.writer import WorkbookSpec, standard_sheet, write_workbook
+from chefintro.roster.load.roster_import import import_roster
+from chefintro.roster.read.reader import read_roster
+from chefintro.roster.read.rows import ParticipantRow, row_values
+from chefintro.roster.write.collect import full_export
+from chefintro.roster.write.specs import WorkbookSpec
+from chefintro.roster.write.writer import standard_sheet, write_workbook
 from chefintro.store import open_store
 from chefintro.text import clean_text
 

@@ -11,8 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from chefintro.errors import InvalidInputError, UnreadableInputError
-from chefintro.roster import safety
-from chefintro.roster.reader import read_roster
+from chefintro.roster.read import safety
+from chefintro.roster.read.reader import read_roster
 from tests import hostile
 
 # Every refusal must come within a few seconds, however large the bomb.

@@ -21,25 +21,23 @@ from hypothesis import strategies as st
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.errors import InvalidInputError, OutputError
 from chefintro.roster.columns import SheetKey, attendance_header
-from chefintro.roster.reader import read_roster
-from chefintro.roster.rows import (
+from chefintro.roster.read.reader import read_roster
+from chefintro.roster.read.rows import (
     AgencyRow,
     PairRow,
     ParticipantRow,
     ProgrammeSessionRow,
     row_values,
 )
-from chefintro.roster.writer import (
+from chefintro.roster.write.specs import (
     BarChartSpec,
     ColumnSpec,
     OverviewSheet,
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    standard_sheet,
-    write_template,
-    write_workbook,
 )
+from chefintro.roster.write.writer import standard_sheet, write_template, write_workbook
 from chefintro.text import clean_text, email_key
 
 

@@ -356,6 +356,25 @@ def test_small_groups_are_hidden_in_text_and_json(answered: Cli) -> None:
     assert "färre än 3 svar" in answered("report", "survey", "--by", "agency").stdout
 
 
+def test_a_whole_cohort_figure_below_the_minimum_is_hidden_without_by(answered: Cli) -> None:
+    answered("settings", "set", "survey.min_group", "11")  # 11 answered the start, 10 the end
+    report: Any = answered.json("report", "survey")
+    assert report["min_group"] == 11
+    (whole,) = report["questions"][0]["groups"]
+    hidden = {"count": None, "mean": None, "hidden": True}
+    assert whole["surveys"]["start-2027"] == {"count": 11, "mean": 3.36, "hidden": False}
+    assert whole["surveys"]["slut-2027"] == hidden
+    assert whole["change"] == hidden
+    (free,) = report["questions"][-2]["groups"]
+    assert len(free["surveys"]["start-2027"]["answers"]) == 11
+    assert free["surveys"]["slut-2027"] == {"count": None, "answers": None, "hidden": True}
+
+    text = answered("report", "survey").stdout
+    assert "färre än 11 svar" in text
+    assert "3.4 (n=11)" in text and "Början CSN" in text
+    assert "5.1" not in text and "+1.7" not in text and "Slutet" not in text
+
+
 def test_report_by_role_and_unknown_names(answered: Cli) -> None:
     report: Any = answered.json("report", "survey", "--by", "role")
     assert [g["group"] for g in report["questions"][0]["groups"]] == ["adept"]

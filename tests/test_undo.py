@@ -108,6 +108,25 @@ def test_snapshots_are_private_beside_the_store_and_the_last_ten_kept(
     assert len(cohort.json("db", "snapshots")) == 10
 
 
+def test_after_more_than_ten_commands_undo_steps_back_through_the_newest_ten(
+    cohort: Cli,
+) -> None:
+    for day in range(1, 13):
+        start = f"2027-02-{day:02d} 09:00"
+        cohort("session", "add", f"Dag {day}", "--start", start, "--end", "12:00")
+    before_each = []
+    for session in cohort.json("session", "list"):
+        before_each.append(_content())
+        cohort("session", "remove", str(session["id"]))
+    assert len(before_each) == 12
+    assert [s["command"] for s in cohort.json("db", "snapshots")] == ["session remove"] * 10
+    # Each undo goes back over one removal, newest first, as far as the ten snapshots reach.
+    for expected in reversed(before_each[2:]):
+        cohort("db", "undo", "--yes")
+        assert _content() == expected
+    assert "nothing to undo" in cohort("db", "undo", "--yes", code=1).stderr
+
+
 def test_a_refused_command_leaves_no_snapshot(cohort: Cli) -> None:
     cohort("participant", "withdraw", ORJAN, "--yes")
     cohort("participant", "withdraw", ORJAN, "--yes", code=1)  # already withdrawn

@@ -186,6 +186,7 @@ def test_unmatched_gives_the_reasons_the_matching_problem_gives(world: World) ->
                     part = Participant(
                         cohort_id=id_of(cohort),
                         person_id=id_of(person),
+                        agency_id=person.agency_id,
                         role=role,
                         capacity=capacity,
                     )
@@ -209,7 +210,10 @@ def test_unmatched_gives_the_reasons_the_matching_problem_gives(world: World) ->
                     def earlier_part(part: Participant) -> Participant:
                         if part.person_id not in before:
                             before[part.person_id] = Participant(
-                                cohort_id=id_of(earlier), person_id=part.person_id, role=part.role
+                                cohort_id=id_of(earlier),
+                                person_id=part.person_id,
+                                agency_id=part.agency_id,
+                                role=part.role,
                             )
                             db.add(before[part.person_id])
                             db.flush()

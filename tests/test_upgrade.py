@@ -153,8 +153,14 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     assert {row[-1] for row in sessions} == {0}
     # Schema 4 gave agencies an empty contact column.
     assert after.pop("agency") == [(*row, None) for row in before.pop("agency")]
-    # Schema 7 gave the groups of the day one formation: the store kept no other.
-    assert after.pop("peergroup") == [(*row, "before-7") for row in before.pop("peergroup")]
+    # Schema 7: each participant keeps the agency, unit and title their person had then.
+    person_rows = {row[0]: row for row in before["person"]}
+    assert after.pop("participant") == [
+        (*row, person_rows[row[2]][4], person_rows[row[2]][5], person_rows[row[2]][6])
+        for row in before.pop("participant")
+    ]
+    # Schema 8 gave the groups of the day one formation: the store kept no other.
+    assert after.pop("peergroup") == [(*row, "before-8") for row in before.pop("peergroup")]
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -322,19 +328,19 @@ def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -
     assert isinstance(json.loads(result.stdout), list)
 
 
-def test_a_schema_6_store_keeps_its_message_records_by_stable_identity(
+def test_a_schema_7_store_keeps_its_message_records_by_stable_identity(
     cli: Cli, v1_store: Path, tmp_path: Path
 ) -> None:
     from sqlalchemy import create_engine, text
 
     from chefintro import migrations
 
-    # The fixture brought to schema 6 as chefintro 6 would have it, with records of the
-    # messages it sent, named by row ids as schema 6 did.
+    # The fixture brought to schema 7 as chefintro would have had it, with records of the
+    # messages it sent, named by row ids as schemas 4 to 7 did.
     engine = create_engine(f"sqlite:///{v1_store}")
     with engine.begin() as connection:
         for migration in migrations.MIGRATIONS:
-            if migration.version <= 6:
+            if migration.version <= 7:
                 migration.apply(connection)
                 connection.execute(
                     text("INSERT INTO schema_version VALUES (:v, '0.6.0', '2026-02-01 08:00:00')"),
@@ -343,7 +349,7 @@ def test_a_schema_6_store_keeps_its_message_records_by_stable_identity(
         sent = [
             ("intro", 2, "pair:3", 7),  # the 2026 pair: adept person 7, mentor person 3
             ("intro", 2, "pair:3", 3),
-            ("groups", 2, "group:2", 7),  # 2026's group: persons 7 and 5
+            ("groups", 2, "group:2", 7),  # 2026's group: participants 5, 8 (persons 7, 5)
             ("groups", 2, "group:2", 5),
             ("reminder", 2, "session:3", 5),
             ("intro", 1, "pair:99", 1),  # a pair the store no longer has
@@ -359,15 +365,15 @@ def test_a_schema_6_store_keeps_its_message_records_by_stable_identity(
     engine.dispose()
 
     result = cli("init")
-    assert f"Upgraded the store from schema 6 to {SCHEMA_VERSION}" in result.stderr
+    assert f"Upgraded the store from schema 7 to {SCHEMA_VERSION}" in result.stderr
     rows = _rows(v1_store)["sent_message"]
-    members = hashlib.sha256(b"5,7").hexdigest()[:16]
+    members = hashlib.sha256(b"5,8").hexdigest()[:16]  # group 2's participants
     at = "2026-02-03 10:00:00.000000"
     assert [row[1:] for row in rows] == [
         ("intro", 2, "pair:7:3", 7, at, "sent"),
         ("intro", 2, "pair:7:3", 3, at, "sent"),
-        ("groups", 2, f"group:before-7:{members}", 7, at, "sent"),
-        ("groups", 2, f"group:before-7:{members}", 5, at, "sent"),
+        ("groups", 2, f"group:before-8:{members}", 7, at, "sent"),
+        ("groups", 2, f"group:before-8:{members}", 5, at, "sent"),
         ("reminder", 2, "session:s1-2026@chefintro", 5, at, "sent"),
         ("intro", 1, "pair:99", 1, at, "sent"),
     ]

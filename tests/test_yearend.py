@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -192,6 +193,21 @@ def test_the_summary_in_text_and_markdown(finished: Cli, tmp_path: Path) -> None
     finished("report", "summary", "--format", "pdf", code=2)
 
 
+def test_the_summary_counts_ended_pairs_as_pairs_of_the_year(finished: Cli) -> None:
+    finished("pair", "set", ASA[1], MARTA[1])
+    finished("pair", "apply")
+    finished("pair", "end", ASA[1], "--reason", "bytte jobb", "--yes")
+    finished("pair", "set", ELISE[1], MARTA[1])  # a proposal is not a pair of the year yet
+    flat = " ".join(finished("report", "summary").stdout.split())
+    assert "1 par med adept och mentor från olika myndigheter matchades" in flat
+    finished("pair", "apply")
+    text = finished("report", "summary").stdout
+    assert "2 par med adept och mentor från olika myndigheter matchades" in " ".join(text.split())
+    assert re.search(r"^Par +2$", text, re.MULTILINE)
+    md = finished("report", "summary", "--format", "md").stdout
+    assert "| Par | 2 |" in md
+
+
 def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
     from datetime import date, timedelta
 
@@ -241,3 +257,26 @@ def test_a_very_long_name_does_not_stop_a_certificate_run(
     assert len(names) == 2
     assert all(len(n) <= 100 for n in names)
     assert names[0].startswith("intyg-2026-asa-oberg-lindqvist-oberg-lindqvist")
+
+
+def test_the_summary_gives_the_adepts_attendance_with_the_mentors_apart(finished: Cli) -> None:
+    """The headline is what the programme asks of adepts; a mentor's one recorded day out of
+    five (20 %) is said apart, never mixed into it."""
+    rows: Any = finished.json("report", "attendance")["participants"]
+    adepts = [r for r in rows if r["role"] == "adept"]
+    rate = sum(r["attended"] for r in adepts) / sum(r["held"] for r in adepts)
+    text = " ".join(finished("report", "summary").stdout.split())
+    headline = f"Adepternas närvaro på programdagarna var {round(rate * 100)} %"
+    assert f"{headline}; mentorernas, de dagar den registrerades, 20 %." in text
+    md = finished("report", "summary", "--format", "md").stdout
+    assert f"| Närvaro, adepter | {round(rate * 100)} % |" in md
+    assert "| Närvaro, mentorer (där registrerad) | 20 % |" in md
+
+
+def test_every_summary_format_holds_the_same_sentences(finished: Cli) -> None:
+    text = finished("report", "summary").stdout
+    md = finished("report", "summary", "--format", "md").stdout
+    paragraph_text = " ".join(text.split("\n\n")[0].split())
+    paragraph_md = " ".join(md.split("\n\n")[1].split())
+    assert paragraph_text == paragraph_md
+    assert paragraph_text.count(".") >= 4  # every sentence, not half of them

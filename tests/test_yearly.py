@@ -134,7 +134,7 @@ def test_session_times_must_exist_and_end_after_start(cli: Cli, tmp_path: Path) 
     before = store_snapshot()
     result = cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"), code=65)
     assert "[session 1] start: 2027-03-28 02:30 does not exist in Sweden" in result.stderr
-    assert "[session 2] start: 2027-03-16 09:00 must be before the end" in result.stderr
+    assert "[session 2] end: The day" in result.stderr and "before it starts" in result.stderr
     assert store_snapshot() == before
     assert not (tmp_path / "out").exists()
 
@@ -145,7 +145,7 @@ def test_group_size_must_be_2_to_50(cli: Cli, tmp_path: Path, size: int) -> None
     _edit(plan, "size = 6", f"size = {size}")
     before = store_snapshot()
     result = cli("cohort", "setup", str(plan), "--dry-run", code=65)
-    assert f"[groups] size: must be between 2 and 50, not {size}" in result.stderr
+    assert f"[groups] size: a peer group has 2 to 50 members, not {size}" in result.stderr
     assert "--size" not in result.stderr
     assert store_snapshot() == before
 
@@ -250,3 +250,23 @@ def test_the_demo_progress_counts_the_plan_and_the_year_end(tmp_path: Path) -> N
     assert run.year_end is not None
     assert len(seen) == demo_steps()
     assert seen[-1] == "Writing certificates and the summary"
+
+
+def test_a_day_moved_after_the_plan_is_not_added_again(cli: Cli, tmp_path: Path) -> None:
+    """The kick-off moved by a day with 'session edit': running the plan again says so and
+    keeps one kick-off (a day is the same day by its title)."""
+    plan = _plan(tmp_path)
+    cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"))
+    days: Any = cli.json("session", "list")
+    kickoff = days[0]
+    moved_to = "2027-01-27 09:00"
+    cli("session", "edit", str(kickoff["id"]), "--start", moved_to)
+    again = cli("cohort", "setup", str(plan), "--out", str(tmp_path / "out"))
+    flat = " ".join(again.stdout.replace("│", " ").split())
+    assert f"{kickoff['title']}: moved to {moved_to} after the plan" in flat
+    after: Any = cli.json("session", "list")
+    assert len(after) == len(days)
+    assert [d["title"] for d in after].count(kickoff["title"]) == 1
+    assert next(d for d in after if d["id"] == kickoff["id"])["starts_at"].startswith(
+        "2027-01-27T09:00"
+    )

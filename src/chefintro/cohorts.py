@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar as _cal
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +16,17 @@ from chefintro import rules, settings
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
+from chefintro.intake import raise_first
+from chefintro.intake.participants import (
+    ParticipantContext,
+    ParticipantFacts,
+    check_participant,
+    earlier_adept_warning,
+    eligibility_warning,
+)
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person, who_json
-from chefintro.text import clean_field, clean_text, email_key, swedish_key
+from chefintro.text import clean_field, clean_text, swedish_key
 
 # --- cohorts ----------------------------------------------------------------------------
 
@@ -302,91 +309,16 @@ class ParticipantData:
     preferred_mentors: list[str] = field(default_factory=list)
 
 
-def eligibility(
-    *,
-    person: Person,
-    role: str,
-    cohort: Cohort,
-    adept_months: int,
-    mentor_months: int,
-    adept_max_months: int | None = None,
-) -> tuple[str, int | None, str | None]:
-    """Return (status, months as manager at the cohort's start, warning text or None).
-
-    Status is ``ok``, ``unknown``, ``short`` (too new a manager for the role) or ``long``
-    (an adept who has managed longer than ``adept_max_months``: the programme is for new
-    managers).
-    """
-    status, months, needed = rules.eligibility(
-        manager_since=person.manager_since,
-        role=role,
-        starts_on=cohort.starts_on,
-        adept_months=adept_months,
-        mentor_months=mentor_months,
-        adept_max_months=adept_max_months,
-    )
-    if status == rules.UNKNOWN:
-        return status, None, f"{person.name}: manager-since date unknown; check eligibility."
-    if status == rules.SHORT:
-        return (
-            status,
-            months,
-            f"{person.name} ({role}) has managed staff for {max(months or 0, 0)} months at the "
-            f"cohort's start; the programme asks for {needed}.",
-        )
-    if status == rules.LONG:
-        return (
-            status,
-            months,
-            f"{person.name} (adept) has managed staff for {months} months at the cohort's "
-            f"start; the programme is for managers of at most {adept_max_months} months.",
-        )
-    return status, months, None
-
-
-def earlier_adept_cohorts(*, db: Session, cohort: Cohort, person_ids: list[int]) -> dict[int, str]:
-    """Return, per person, an earlier cohort in which they were an adept (by start date)."""
-    if not person_ids:
-        return {}
-    rows = db.exec(
-        select(Participant.person_id, Cohort.name)
-        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
-        .where(col(Participant.person_id).in_(person_ids))
-        .where(Participant.role == Role.ADEPT)
-        .where(Participant.cohort_id != cohort.id)
-        .where(Cohort.starts_on < cohort.starts_on)
-        .order_by(col(Cohort.starts_on))
-    ).all()
-    return {int(pid): str(name) for pid, name in rows}
-
-
-def _earlier_adept_warning(person: Person, earlier: str) -> str:
-    return (
-        f"{person.name} was an adept in cohort {earlier} already; the programme is taken "
-        "once as an adept."
-    )
-
-
 def _info(
-    db: Session,
-    cohort: Cohort,
-    part: Participant,
-    person: Person,
-    agency: Agency,
-    limits: tuple[int, int, int],
-    earlier: dict[int, str],
+    context: ParticipantContext, part: Participant, person: Person, agency: Agency
 ) -> ParticipantInfo:
-    status, months, warning = eligibility(
-        person=person,
-        role=part.role,
-        cohort=cohort,
-        adept_months=limits[0],
-        mentor_months=limits[1],
-        adept_max_months=limits[2],
-    )
-    if part.role == Role.ADEPT and id_of(person) in earlier:
-        again = _earlier_adept_warning(person, earlier[id_of(person)])
-        warning = f"{warning} {again}" if warning else again
+    facts = _facts(part, person, agency)
+    status, months, _needed = context.judge(person.manager_since, part.role)
+    found = [
+        text
+        for text in (eligibility_warning(context, facts), earlier_adept_warning(context, facts))
+        if text is not None
+    ]
     return ParticipantInfo(
         name=person.name,
         email=person.email,
@@ -394,8 +326,8 @@ def _info(
         role=str(part.role),
         status=str(part.status),
         capacity=part.capacity,
-        unit=person.unit,
-        title=person.title,
+        unit=part.unit,
+        title=part.title,
         field=person.field,
         location=person.location,
         manager_since=person.manager_since,
@@ -403,16 +335,19 @@ def _info(
         wished_field=part.wished_field,
         preferred_mentors=list(part.preferred_mentors or []),
         eligibility=status,
-        warning=warning,
+        warning=" ".join(found) or None,
         continues=bool(part.continues),
     )
 
 
-def eligibility_limits(db: Session) -> tuple[int, int, int]:
-    return (
-        settings.get_int(db=db, key=settings.ADEPT_MONTHS),
-        settings.get_int(db=db, key=settings.MENTOR_MONTHS),
-        settings.get_int(db=db, key=settings.ADEPT_MAX_MONTHS),
+def _facts(part: Participant, person: Person, agency: Agency) -> ParticipantFacts:
+    return ParticipantFacts(
+        name=person.name,
+        email=person.email,
+        agency=agency.code,
+        role=Role(part.role),
+        manager_since=person.manager_since,
+        person_id=id_of(person),
     )
 
 
@@ -421,7 +356,7 @@ def members_query(cohort: Cohort) -> Select[Participant, Person, Agency]:
     return (
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Participant.cohort_id == cohort.id)
     )
 
@@ -452,32 +387,44 @@ def get_participant_person(*, db: Session, cohort: Cohort, email: str) -> Person
 
 def add_participant(
     *, db: Session, cohort: Cohort, data: ParticipantData
-) -> tuple[Participant, ParticipantInfo]:
-    """Add a registered person to a cohort; return it with eligibility information."""
+) -> tuple[Participant, ParticipantInfo, list[str]]:
+    """Add a registered person to a cohort through the participant intake.
+
+    Raises the intake's first problem; returns the participant, its information and the
+    intake's warnings (the same words a roster row gets).
+    """
     require_open(cohort)
     person = get_person(db=db, email=data.email)
     if find_participant(db=db, cohort=cohort, person=person) is not None:
         raise DuplicateError(f"{person.name} ({person.email}) is already in cohort {cohort.name}.")
-    capacity = rules.participant_capacity(data.role, data.capacity)
-    preferred = [
-        email_key(e) if "@" in e else get_person(db=db, email=e).email_key
-        for e in data.preferred_mentors
-        if e.strip()
-    ]
-    rules.check_wishes(data.role, wished_field=data.wished_field, preferred_mentors=preferred)
+    agency = agency_of(db=db, person=person)
+    context = ParticipantContext.for_cohort(db=db, cohort=cohort, person_ids=[id_of(person)])
+    facts = ParticipantFacts(
+        name=person.name,
+        email=person.email,
+        agency=agency.code,
+        role=data.role,
+        manager_since=person.manager_since,
+        capacity=data.capacity,
+        wished_field=clean_field(data.wished_field, what="The wished field"),
+        wishes=tuple(wish.strip() for wish in data.preferred_mentors if wish.strip()),
+        person_id=id_of(person),
+    )
+    warnings = raise_first(check_participant(context, facts))
     part = Participant(
         cohort_id=id_of(cohort),
         person_id=id_of(person),
+        agency_id=id_of(agency),
+        unit=person.unit,
+        title=person.title,
         role=data.role,
-        capacity=capacity,
-        wished_field=clean_field(data.wished_field, what="The wished field"),
-        preferred_mentors=preferred,
+        capacity=rules.participant_capacity(data.role, data.capacity),
+        wished_field=facts.wished_field,
+        preferred_mentors=context.wished_keys(facts),
     )
     db.add(part)
     db.flush()
-    agency = agency_of(db=db, person=person)
-    earlier = earlier_adept_cohorts(db=db, cohort=cohort, person_ids=[id_of(person)])
-    return part, _info(db, cohort, part, person, agency, eligibility_limits(db), earlier)
+    return part, _info(context, part, person, agency), warnings
 
 
 def list_participants(
@@ -496,12 +443,11 @@ def list_participants(
         query = query.where(Agency.id == get_agency(db=db, code=agency).id)
     if not include_withdrawn:
         query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
-    limits = eligibility_limits(db)
     found = db.exec(query).all()
-    earlier = earlier_adept_cohorts(
+    context = ParticipantContext.for_cohort(
         db=db, cohort=cohort, person_ids=[id_of(per) for _, per, _ in found]
     )
-    rows = [_info(db, cohort, p, per, a, limits, earlier) for p, per, a in found]
+    rows = [_info(context, p, per, a) for p, per, a in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 
@@ -510,7 +456,6 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
     from chefintro.clock import today
     from chefintro.enums import PairingState
     from chefintro.models import Pairing
-    from chefintro.pairing.manual import end_pairing
 
     require_open(cohort)
     part = get_participant(db=db, cohort=cohort, email=email)
@@ -527,7 +472,7 @@ def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Particip
         if pairing.state == PairingState.PROPOSED:
             db.delete(pairing)
         else:
-            end_pairing(pairing, on=today(), reason=f"{part.role} withdrew")
+            pairing.end(on=today(), reason=f"{part.role} withdrew")
             db.add(pairing)
     db.flush()
     return part
@@ -565,7 +510,8 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
     if source.id == target.id:
         raise UsageError("A cohort cannot carry mentors over to itself.")
     mentors = db.exec(
-        select(Participant)
+        select(Participant, Person)
+        .join(Person, col(Person.id) == col(Participant.person_id))
         .where(Participant.cohort_id == source.id)
         .where(Participant.role == Role.MENTOR)
         .where(col(Participant.continues).is_(True))
@@ -575,13 +521,16 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
         db.exec(select(Participant.person_id).where(Participant.cohort_id == target.id)).all()
     )
     added = 0
-    for mentor in mentors:
+    for mentor, person in mentors:
         if mentor.person_id in present:
             continue
         db.add(
             Participant(
                 cohort_id=id_of(target),
                 person_id=mentor.person_id,
+                agency_id=person.agency_id,  # where they are now, not where they were
+                unit=person.unit,
+                title=person.title,
                 role=Role.MENTOR,
                 capacity=mentor.capacity,
             )
@@ -589,28 +538,3 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
         added += 1
     db.flush()
     return added
-
-
-def eligibility_counts(*, db: Session, cohort: Cohort) -> tuple[int, int]:
-    """Return (falling short, manager-since unknown) among the cohort's active participants.
-
-    Reads two columns only, so a 20,000-row roster import can report it cheaply.
-    """
-    adept_months, mentor_months, _ = eligibility_limits(db)
-    rows = db.exec(
-        select(col(Participant.role), col(Person.manager_since))
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .where(Participant.cohort_id == cohort.id)
-        .where(Participant.status != ParticipantStatus.WITHDRAWN)
-    ).all()
-    statuses = Counter(
-        rules.eligibility(
-            manager_since=since,
-            role=role,
-            starts_on=cohort.starts_on,
-            adept_months=adept_months,
-            mentor_months=mentor_months,
-        )[0]
-        for role, since in rows
-    )
-    return statuses[rules.SHORT], statuses[rules.UNKNOWN]

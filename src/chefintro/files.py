@@ -35,11 +35,6 @@ def protect_store(path: Path | None) -> None:
     _store_files = (store, *(store.with_name(store.name + s) for s in _STORE_SIDE_SUFFIXES))
 
 
-def protected_store_files() -> tuple[Path, ...]:
-    """Return the store file and its side files that writers refuse (empty if none known)."""
-    return _store_files
-
-
 def _is_store_file(target: Path) -> bool:
     if not _store_files:
         return False

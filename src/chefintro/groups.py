@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from chefintro import rules
 from chefintro.cohorts import require_open
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
@@ -30,7 +31,6 @@ from chefintro.text import clean_text, swedish_key
 FIELD_WEIGHT = 1
 REPEAT_WEIGHT = 2
 GROUP_NAME = "Grupp {number}"
-MAX_SIZE = 50
 
 
 # --- the pure part: candidates in, groups out -------------------------------------------
@@ -235,12 +235,12 @@ def form_groups(
     earlier groups are replaced.
     """
     require_open(cohort)
-    if not 2 <= size <= MAX_SIZE:
-        raise UsageError(f"--size must be between 2 and {MAX_SIZE}.")
+    if (problem := rules.group_size_problem(size)) is not None:
+        raise UsageError(f"--size: {problem}.")
     query = (
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status == ParticipantStatus.ACTIVE)
     )
@@ -307,7 +307,7 @@ def list_groups(*, db: Session, cohort: Cohort) -> list[GroupInfo]:
         select(PeerGroupMember.group_id, Participant, Person, Agency)
         .join(Participant, col(Participant.id) == col(PeerGroupMember.participant_id))
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .join(PeerGroup, col(PeerGroup.id) == col(PeerGroupMember.group_id))
         .where(PeerGroup.cohort_id == cohort.id)
     ).all()

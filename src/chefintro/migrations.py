@@ -362,13 +362,90 @@ def _add_session_cancelled(connection: Connection) -> None:
     connection.execute(text("DROP TABLE _old_programme_session"))
 
 
-#: The formation every peer group formed before schema 7 is given: the store did not keep
+def _add_participant_as_of(connection: Connection) -> None:
+    """Add ``participant.agency_id``, ``unit`` and ``title``: what each person was in that
+    cohort. Every participant gets what their person holds now (earlier moves were not
+    recorded, so they cannot be recovered)."""
+    if "agency_id" in {c["name"] for c in inspect(connection).get_columns("participant")}:
+        return  # a store whose tables were made by a later model already has them
+    if connection.dialect.name != "sqlite":
+        for statement in (
+            "ALTER TABLE participant ADD COLUMN agency_id INTEGER",
+            "ALTER TABLE participant ADD COLUMN unit VARCHAR(200)",
+            "ALTER TABLE participant ADD COLUMN title VARCHAR(200)",
+            "UPDATE participant SET agency_id = person.agency_id, unit = person.unit, "
+            "title = person.title FROM person WHERE person.id = participant.person_id",
+            "ALTER TABLE participant ALTER COLUMN agency_id SET NOT NULL",
+            "ALTER TABLE participant ADD CONSTRAINT participant_agency_id_fkey FOREIGN KEY "
+            "(agency_id) REFERENCES agency (id) ON DELETE RESTRICT",
+            "CREATE INDEX ix_participant_agency_id ON participant (agency_id)",
+        ):
+            connection.execute(text(statement))
+        return
+    # SQLite: rebuild the table, so that it reads exactly as in a store made fresh (the old
+    # rows wait in a plain copy; a rename would rewrite other tables' references to it).
+    metadata = MetaData()
+    for name in ("cohort", "person", "agency"):
+        Table(name, metadata, Column("id", Integer, primary_key=True))
+    table = Table(
+        "participant",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column(
+            "person_id",
+            Integer,
+            ForeignKey("person.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("role", String(10), nullable=False),
+        Column("capacity", Integer, nullable=False),
+        Column("wished_field", String(200)),
+        Column("preferred_mentors", JSON),
+        Column("status", String(20), nullable=False),
+        Column("continues", Boolean(), nullable=False),
+        Column(
+            "agency_id",
+            Integer,
+            ForeignKey("agency.id", ondelete="RESTRICT"),
+            nullable=False,
+            index=True,
+        ),
+        Column("unit", String(200)),
+        Column("title", String(200)),
+        UniqueConstraint("cohort_id", "person_id", name="uq_participant"),
+    )
+    kept = [
+        "id", "cohort_id", "person_id", "role", "capacity", "wished_field", "preferred_mentors",
+        "status", "continues",
+    ]  # fmt: skip
+    connection.execute(text("CREATE TABLE _old_participant AS SELECT * FROM participant"))
+    connection.execute(text("DROP TABLE participant"))
+    table.create(connection)
+    connection.execute(
+        text(
+            f"INSERT INTO participant ({', '.join(kept)}, agency_id, unit, title) "
+            f"SELECT {', '.join('o.' + c for c in kept)}, p.agency_id, p.unit, p.title "
+            "FROM _old_participant AS o JOIN person AS p ON p.id = o.person_id"
+        )
+    )
+    connection.execute(text("DROP TABLE _old_participant"))
+
+
+#: The formation every peer group formed before schema 8 is given: the store did not keep
 #: formations, so the groups of today are the only ones it can name.
-FORMATION_BEFORE_V7 = "before-7"
+FORMATION_BEFORE_V8 = "before-8"
 
 
 def _group_formation(connection: Connection) -> None:
-    """Add ``peergroup.formation`` ("before-7" for every existing group)."""
+    """Add ``peergroup.formation`` ("before-8" for every existing group)."""
     if "formation" in {c["name"] for c in inspect(connection).get_columns("peergroup")}:
         return  # a store whose tables were made by a later model already has it
     if connection.dialect.name != "sqlite":
@@ -405,7 +482,7 @@ def _group_formation(connection: Connection) -> None:
         )
         connection.execute(text("DROP TABLE _old_peergroup"))
     connection.execute(
-        text("UPDATE peergroup SET formation = :formation"), {"formation": FORMATION_BEFORE_V7}
+        text("UPDATE peergroup SET formation = :formation"), {"formation": FORMATION_BEFORE_V8}
     )
 
 
@@ -417,7 +494,7 @@ def _members_digest(person_ids: list[int]) -> str:
 
 
 def _stable_key(connection: Connection, key: str) -> str:
-    """Return the schema-7 key of a schema-4 ``subject_key`` (kept as it was if gone)."""
+    """Return the schema-8 key of a schema-4 ``subject_key`` (kept as it was if gone)."""
     what, _, number = key.partition(":")
     if not number.isdigit():
         return key
@@ -436,11 +513,7 @@ def _stable_key(connection: Connection, key: str) -> str:
         people = [
             int(r[0])
             for r in connection.execute(
-                text(
-                    "SELECT participant.person_id FROM peergroupmember "
-                    "JOIN participant ON participant.id = peergroupmember.participant_id "
-                    "WHERE peergroupmember.group_id = :id"
-                ),
+                text("SELECT participant_id FROM peergroupmember WHERE group_id = :id"),
                 {"id": row_id},
             )
         ]
@@ -544,7 +617,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "add surveys: questions and answers", _add_surveys),
     Migration(6, "keep removed programme days as cancelled", _add_session_cancelled),
     Migration(
-        7, "name sent messages by stable identity; claim before sending", _stable_message_records
+        7, "keep each participant's agency, unit and title as of the cohort", _add_participant_as_of
+    ),
+    Migration(
+        8, "name sent messages by stable identity; claim before sending", _stable_message_records
     ),
 )
 

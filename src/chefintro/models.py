@@ -111,6 +111,11 @@ class Participant(SQLModel, table=True):
     status: ParticipantStatus = Field(default=ParticipantStatus.ACTIVE, sa_type=String(20))
     # A mentor who agreed to continue into next year's cohort.
     continues: bool = False
+    # What the person was in this cohort (issue 27): a move to another agency changes the
+    # current and coming cohorts only, so a closed year reads the same later.
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="RESTRICT")
+    unit: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
 
 
 LIVE_PAIRING_WHERE = "state != 'ended'"
@@ -145,6 +150,18 @@ class Pairing(SQLModel, table=True):
     started_on: date | None = None
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=500)
+
+    def end(self, *, on: date, reason: str) -> date:
+        """End the pair: it stays as history with its end date and reason; return the date.
+
+        A pair never ends before it started: one ended before its cohort begins ends on
+        the day it was to start.
+        """
+        ended_on = on if self.started_on is None else max(on, self.started_on)
+        self.state = PairingState.ENDED
+        self.ended_on = ended_on
+        self.end_reason = reason[:500]
+        return ended_on
 
 
 class Meeting(SQLModel, table=True):

@@ -406,9 +406,67 @@ def add_person(*, db: Session, data: PersonData) -> Person:
     return person
 
 
-def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -> Person:
-    """Change the given fields of a person; names in ``clear`` are emptied."""
+@dataclass(frozen=True)
+class Carried:
+    """Where a person's new agency, unit and title went: the cohorts that took them (open
+    ones that have not ended), and the earlier ones that keep what the person was then."""
+
+    changed: list[str]
+    #: (cohort, the agency code it keeps) for each earlier cohort with another agency.
+    kept: list[tuple[str, str]]
+
+    def joining(self, cohort: str | None) -> Carried:
+        """The same, with the cohort a roster adds the person to (not stored yet)."""
+        if cohort is None or cohort in self.changed:
+            return self
+        return Carried([*self.changed, cohort], self.kept)
+
+    def describe(self, old: str, new: str) -> str:
+        """'from cohort 2027; 2026 keeps CSN' for a move from ``old`` to ``new``."""
+        since = f" from cohort {self.changed[0]}" if self.changed else ""
+        kept = "; ".join(f"{name} keeps {code}" for name, code in self.kept)
+        return f"moves from {old} to {new}{since}" + (f"; {kept}" if kept else "")
+
+
+def carry_to_open_cohorts(*, db: Session, person: Person, today: date | None = None) -> Carried:
+    """Give the person's current and coming cohorts their agency, unit and title as they are
+    now; closed and past cohorts keep what the person was in them (issue 27)."""
+    from chefintro.enums import CohortStatus
+    from chefintro.models import Cohort
+
+    day = today or date.today()
+    changed: list[str] = []
+    kept: list[tuple[str, str]] = []
+    rows = db.exec(
+        select(Participant, Cohort, Agency)
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
+        .where(Participant.person_id == person.id)
+        .order_by(col(Cohort.starts_on), col(Cohort.name))
+    ).all()
+    now = (person.agency_id, person.unit, person.title)
+    for part, cohort, agency in rows:
+        is_open = cohort.status in (CohortStatus.PLANNED, CohortStatus.ACTIVE)
+        if is_open and cohort.ends_on >= day:
+            if (part.agency_id, part.unit, part.title) != now:
+                part.agency_id, part.unit, part.title = now
+                db.add(part)
+                changed.append(cohort.name)
+        elif part.agency_id != person.agency_id:
+            kept.append((cohort.name, agency.code))
+    return Carried(changed, kept)
+
+
+def edit_person(
+    *, db: Session, email: str, data: PersonData, clear: set[str]
+) -> tuple[Person, str | None]:
+    """Change the given fields of a person; names in ``clear`` are emptied.
+
+    Returns the person and, for a move to another agency, what it changed ("moves from
+    CSN to FK from cohort 2027; 2026 keeps CSN").
+    """
     person = get_person(db=db, email=email)
+    old_agency = agency_of(db=db, person=person).code
     if data.name is not None:
         name = clean_field(data.name, what="The name")
         if not name:
@@ -446,8 +504,11 @@ def edit_person(*, db: Session, email: str, data: PersonData, clear: set[str]) -
             raise UsageError(f"Cannot clear {attr!r}.")
         setattr(person, attr, None)
     db.add(person)
+    carried = carry_to_open_cohorts(db=db, person=person)
     db.flush()
-    return person
+    new_agency_code = agency_of(db=db, person=person).code
+    moved = carried.describe(old_agency, new_agency_code) if new_agency_code != old_agency else None
+    return person, moved
 
 
 def same_agency_partners(*, db: Session, person_id: int, agency_id: int) -> list[str]:
@@ -471,7 +532,7 @@ def same_agency_partners(*, db: Session, person_id: int, agency_id: int) -> list
             .join(theirs, col(theirs.id) == getattr(Pairing, other_side))
             .join(Person, col(Person.id) == col(theirs.person_id))
             .where(col(mine.person_id) == person_id)
-            .where(col(Person.agency_id) == agency_id)
+            .where(col(theirs.agency_id) == agency_id)
             .where(col(Pairing.state) != PairingState.ENDED)
         ).all()
         names.extend(rows)

@@ -37,7 +37,6 @@ from chefintro.models import (
     Pairing,
     Participant,
     PeerGroup,
-    Person,
     ProgrammeSession,
 )
 from chefintro.text import swedish_key
@@ -72,8 +71,7 @@ def _participation(db: Session, cohort_id: int | None) -> dict[tuple[int, str], 
             func.sum(case((is_mentor, 1), else_=0)),
             func.sum(case((is_mentor, col(Participant.capacity)), else_=0)),
         )
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.status) != ParticipantStatus.WITHDRAWN)
         .group_by(col(Participant.cohort_id), col(Agency.code))
     )
@@ -94,18 +92,15 @@ def _pair_cells(
     otherwise the pairs that happened (active or ended), whoever withdrew since.
     """
     adept, mentor = aliased(Participant), aliased(Participant)
-    adept_person, mentor_person = aliased(Person), aliased(Person)
     adept_agency, mentor_agency = aliased(Agency), aliased(Agency)
     query = (
         select(
             Pairing.cohort_id, adept_agency.code, mentor_agency.code, func.count(col(Pairing.id))
         )
         .join(adept, col(adept.id) == col(Pairing.adept_id))
-        .join(adept_person, col(adept_person.id) == col(adept.person_id))
-        .join(adept_agency, col(adept_agency.id) == col(adept_person.agency_id))
+        .join(adept_agency, col(adept_agency.id) == col(adept.agency_id))
         .join(mentor, col(mentor.id) == col(Pairing.mentor_id))
-        .join(mentor_person, col(mentor_person.id) == col(mentor.person_id))
-        .join(mentor_agency, col(mentor_agency.id) == col(mentor_person.agency_id))
+        .join(mentor_agency, col(mentor_agency.id) == col(mentor.agency_id))
         .where(col(Pairing.state).in_(LIVE if live else HAPPENED))
         .group_by(col(Pairing.cohort_id), col(adept_agency.code), col(mentor_agency.code))
     )

@@ -217,6 +217,22 @@ def check_wishes(role: Role, *, wished_field: str | None, preferred_mentors: obj
         raise UsageError("Wished field and preferred mentors are for adepts.")
 
 
+# --- peer groups ------------------------------------------------------------------------
+
+#: The largest peer group one may ask for: a group is a conversation, not a lecture.
+MAX_GROUP_SIZE = 50
+
+
+def group_size_problem(size: int) -> str | None:
+    """Return why ``size`` is not a peer group's size (2 to :data:`MAX_GROUP_SIZE`), or None.
+
+    ``group form --size`` and a plan's ``[groups] size`` both ask it.
+    """
+    if not 2 <= size <= MAX_GROUP_SIZE:
+        return f"a peer group has 2 to {MAX_GROUP_SIZE} members, not {size}"
+    return None
+
+
 # --- eligibility ------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,6 +20,8 @@ from chefintro.cohorts import require_open
 from chefintro.enums import AttendanceStatus, SessionKind
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
+from chefintro.intake import raise_first
+from chefintro.intake.sessions import SessionFacts, check_session
 from chefintro.models import (
     Agency,
     Attendance,
@@ -84,43 +86,14 @@ class ProgrammeSessionInfo:
         }
 
 
-#: How far from its cohort's dates a session may lie. A planning meeting the autumn before
-#: the kick-off or a follow-up the year after is normal; a session further away is a
-#: mistyped year (9999 for 2027), which no calendar can hold.
-SESSION_MARGIN = timedelta(days=366)
+def _checked(cohort: Cohort, title: str, starts_at: datetime, ends_at: datetime) -> None:
+    """Raise the session intake's first problem for these times (its warnings are
+    :func:`date_warning`'s)."""
+    raise_first(check_session(_facts(cohort, title, starts_at, ends_at)))
 
 
-def session_dates_problem(
-    *, cohort_start: date, cohort_end: date, starts_at: datetime, ends_at: datetime
-) -> str | None:
-    """Return why a session at these times cannot belong to a cohort of these dates, or None.
-
-    The one rule the command, the roster and the plan apply: a session lies within a
-    year (:data:`SESSION_MARGIN`) of its cohort's start and end dates. Within the cohort's
-    dates it is normal; just outside them it is allowed with a warning (:func:`date_warning`).
-    """
-    earliest = cohort_start - min(SESSION_MARGIN, cohort_start - date.min)
-    latest = cohort_end + min(SESSION_MARGIN, date.max - cohort_end)
-    if starts_at.date() < earliest or ends_at.date() > latest:
-        when = f"{starts_at:%Y-%m-%d}" + (
-            "" if starts_at.date() == ends_at.date() else f" – {ends_at:%Y-%m-%d}"
-        )
-        return (
-            f"the session ({when}) is more than a year outside the cohort's dates "
-            f"({cohort_start} – {cohort_end}); sessions go from {earliest} to {latest}"
-        )
-    return None
-
-
-def _check_dates(cohort: Cohort, starts_at: datetime, ends_at: datetime) -> None:
-    problem = session_dates_problem(
-        cohort_start=cohort.starts_on,
-        cohort_end=cohort.ends_on,
-        starts_at=starts_at,
-        ends_at=ends_at,
-    )
-    if problem is not None:
-        raise UsageError(problem[0].upper() + problem[1:] + ".")
+def _facts(cohort: Cohort, title: str, starts_at: datetime, ends_at: datetime) -> SessionFacts:
+    return SessionFacts(title, starts_at, ends_at, cohort.name, cohort.starts_on, cohort.ends_on)
 
 
 def _title(value: str | None) -> str:
@@ -131,15 +104,10 @@ def _title(value: str | None) -> str:
 
 
 def _end(start: datetime, end: datetime | time) -> datetime:
+    """The end as a local time: a bare time is that time on the start's day."""
     if isinstance(end, datetime):
-        value = local_time(end)
-    else:
-        value = local_time(datetime.combine(start.date(), end))
-    if value <= start:
-        raise UsageError(
-            f"A session must end after it starts ({start:%Y-%m-%d %H:%M} → {value:%Y-%m-%d %H:%M})."
-        )
-    return value
+        return local_time(end)
+    return local_time(datetime.combine(start.date(), end))
 
 
 def _host_id(db: Session, host: str | None) -> int | None:
@@ -172,7 +140,7 @@ def add_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -> P
         raise UsageError("A session needs a start and an end.")
     starts_at = local_time(data.starts_at)
     ends_at = _end(starts_at, data.ends_at)
-    _check_dates(cohort, starts_at, ends_at)
+    _checked(cohort, title, starts_at, ends_at)
     cancelled = _cancelled_at(db, cohort, title, starts_at)
     if cancelled is not None:
         # The same day added again after it was cancelled: calendars get it back, updated.
@@ -222,19 +190,14 @@ def _cancelled_at(
 
 
 def date_warning(*, cohort: Cohort, row: ProgrammeSession) -> str | None:
-    """Return a warning when a session lies (partly) outside its cohort's start–end dates.
+    """The session intake's warning for a stored day (outside its cohort's own dates), or None.
 
-    Such a session is accepted, e.g. a planning meeting before the kick-off, but is most
-    often a mistyped year.
+    Such a day is accepted, e.g. a planning meeting before the kick-off, but is most often
+    a mistyped year.
     """
-    first, last = row.starts_at.date(), row.ends_at.date()
-    if cohort.starts_on <= first and last <= cohort.ends_on:
-        return None
-    when = f"{first}" if first == last else f"{first} – {last}"
-    return (
-        f"Session {row.id} ({row.title}, {when}) is outside cohort {cohort.name} "
-        f"({cohort.starts_on} – {cohort.ends_on})."
-    )
+    facts = _facts(cohort, row.title, row.starts_at, row.ends_at)
+    found = [finding.text for finding in check_session(facts) if not finding.is_problem]
+    return " ".join(found) or None
 
 
 def get_programme_session(*, db: Session, cohort: Cohort, session_id: int) -> ProgrammeSession:
@@ -339,7 +302,7 @@ def edit_session(
     )
     host_id = _host_id(db, changes.host) if changes.host is not None else row.host_agency_id
     if (starts_at, ends_at) != (row.starts_at, row.ends_at):
-        _check_dates(cohort, starts_at, ends_at)
+        _checked(cohort, title, starts_at, ends_at)
     _check_unique(db, cohort, title, starts_at, row.id)
     before = (row.title, row.starts_at, row.ends_at, str(row.kind), row.location)
     after = (title, starts_at, ends_at, str(kind), location)
@@ -386,6 +349,37 @@ def upsert_session(*, db: Session, cohort: Cohort, data: ProgrammeSessionData) -
     before = found.sequence
     edited = edit_session(db=db, cohort=cohort, session_id=id_of(found), changes=changes)
     return "updated" if edited.sequence != before else "unchanged"
+
+
+def moved_days(
+    *, db: Session, cohort: Cohort, planned: list[tuple[str, datetime]]
+) -> dict[int, ProgrammeSession]:
+    """Find the planned days (title, start) that were moved in the store after the plan.
+
+    A day is the same day when it keeps its title: a planned day whose (title, start) is not
+    stored, while a stored day of that title is named by no planned day, was moved (by
+    ``session edit``, or a returned workbook). Returns planned index → the stored day; of
+    several candidates the nearest in time.
+    """
+    stored = db.exec(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id)
+        .where(col(ProgrammeSession.cancelled).is_(False))
+    ).all()
+    exact = {(row.title.casefold(), row.starts_at) for row in stored}
+    wanted = {(title.casefold(), local_time(start)) for title, start in planned}
+    free = [row for row in stored if (row.title.casefold(), row.starts_at) not in wanted]
+    moved: dict[int, ProgrammeSession] = {}
+    for index, (title, start) in enumerate(planned):
+        at = local_time(start)
+        if (title.casefold(), at) in exact:
+            continue
+        same = [row for row in free if row.title.casefold() == title.casefold()]
+        if same:
+            day = min(same, key=lambda row: (abs(row.starts_at - at), row.starts_at))
+            moved[index] = day
+            free.remove(day)
+    return moved
 
 
 def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool = False) -> int:

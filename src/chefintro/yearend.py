@@ -143,7 +143,7 @@ def completion_report(
     for part, person, agency in db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Participant.cohort_id == cohort.id)
         .where(Participant.status == ParticipantStatus.WITHDRAWN)
     ).all():
@@ -209,6 +209,7 @@ class Summary:
     agencies: int
     pairs: int
     withdrawn: int
+    #: The adepts' attendance: what the programme asks of them (mentors are not required).
     attendance_rate: float | None
     completed: int
     judged: int
@@ -217,6 +218,8 @@ class Summary:
     survey_from: str | None
     survey_to: str | None
     survey_lines: list[SurveyLine]
+    #: The mentors' attendance where it was recorded (None: never recorded).
+    mentor_attendance_rate: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -228,6 +231,7 @@ class Summary:
             "pairs": self.pairs,
             "withdrawn": self.withdrawn,
             "attendance_rate": self.attendance_rate,
+            "mentor_attendance_rate": self.mentor_attendance_rate,
             "completed": self.completed,
             "adepts_judged": self.judged,
             "survey": [
@@ -243,8 +247,14 @@ def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summ
 
     completion = completion_report(db=db, cohort=cohort, now=now)
     report = attendance_report(db=db, cohort=cohort, now=now)
-    held = sum(r.standing.held for r in report.rows)
-    attended = sum(r.standing.attended for r in report.rows)
+    # The headline is the adepts' attendance, the programme's requirement; mentors are not
+    # required and rarely recorded, so theirs is apart, over the days it was recorded.
+    adept_rows = [r for r in report.rows if r.role == Role.ADEPT]
+    held = sum(r.standing.held for r in adept_rows)
+    attended = sum(r.standing.attended for r in adept_rows)
+    mentor_rows = [r for r in report.rows if r.role == Role.MENTOR]
+    recorded = sum(r.present + r.excused + r.absent for r in mentor_rows)
+    mentors_present = sum(r.present for r in mentor_rows)
     roles = db.exec(
         select(Participant.role, func.count(col(Participant.id)))
         .where(Participant.cohort_id == cohort.id)
@@ -252,9 +262,9 @@ def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summ
     ).all()
     by_role = {str(role): int(count) for role, count in roles}
     agencies = db.exec(
-        select(func.count(func.distinct(Person.agency_id)))
-        .join(Participant, col(Participant.person_id) == col(Person.id))
-        .where(Participant.cohort_id == cohort.id)
+        select(func.count(func.distinct(Participant.agency_id))).where(
+            Participant.cohort_id == cohort.id
+        )
     ).one()
     withdrawn = db.exec(
         select(func.count(col(Participant.id)))
@@ -285,6 +295,7 @@ def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summ
         pairs=int(pairs or 0),
         withdrawn=int(withdrawn or 0),
         attendance_rate=attended / held if held else None,
+        mentor_attendance_rate=mentors_present / recorded if recorded else None,
         completed=completion.count(COMPLETED),
         judged=completion.judged,
         in_progress=completion.count(IN_PROGRESS),
@@ -323,7 +334,13 @@ def summary_paragraph(result: Summary) -> str:
     if result.withdrawn:
         parts.append(f"{_plural(result.withdrawn, 'deltagare', 'deltagare')} avbröt.")
     if result.attendance_rate is not None:
-        parts.append(f"Närvaron på programdagarna var {_percent(result.attendance_rate)}.")
+        text = f"Adepternas närvaro på programdagarna var {_percent(result.attendance_rate)}"
+        if result.mentor_attendance_rate is not None:
+            text += (
+                f"; mentorernas, de dagar den registrerades, "
+                f"{_percent(result.mentor_attendance_rate)}"
+            )
+        parts.append(text + ".")
     if result.judged:
         share = _percent(result.completed / result.judged)
         text = (
@@ -359,8 +376,13 @@ def summary_table(result: Summary) -> list[tuple[str, str]]:
         ("Par", str(result.pairs)),
         ("Avbrutit", str(result.withdrawn)),
         (
-            "Närvaro",
+            "Närvaro, adepter",
             _percent(result.attendance_rate) if result.attendance_rate is not None else "–",
+        ),
+        *(
+            [("Närvaro, mentorer (där registrerad)", _percent(result.mentor_attendance_rate))]
+            if result.mentor_attendance_rate is not None
+            else []
         ),
         ("Slutfört", f"{result.completed} av {result.judged} adepter"),
     ]

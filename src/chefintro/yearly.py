@@ -70,6 +70,8 @@ class Plan:
     agencies_dir: Path | None = None
     calendar: Path | None = None
     output_base: Path | None = None
+    #: What the intake said of the plan's own rows (its days), as "[session 2] start: …".
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
@@ -92,8 +94,8 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         ) from None
     from chefintro.clock import local_time
     from chefintro.cohorts import cohort_dates_problem, min_attendance_problem
-    from chefintro.groups import MAX_SIZE
-    from chefintro.sessions import session_dates_problem
+    from chefintro.intake.sessions import SessionFacts, check_session
+    from chefintro.rules import group_size_problem
     from chefintro.text import control_problem
 
     problems: list[Problem] = []
@@ -205,19 +207,15 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
             except UsageError as exc:
                 bad(f"[{where}] {key}", exc.message)
                 times_ok = False
-        if times_ok and s_end <= s_start:
-            bad(
-                f"[{where}] start",
-                f"{s_start:%Y-%m-%d %H:%M} must be before the end ({s_end:%Y-%m-%d %H:%M})",
-            )
-            times_ok = False
-        if times_ok and start is not None and end is not None:
-            problem = session_dates_problem(
-                cohort_start=start, cohort_end=end, starts_at=s_start, ends_at=s_end
-            )
-            if problem is not None:
-                bad(f"[{where}] start", problem)
-                times_ok = False
+        if times_ok:
+            facts = SessionFacts(title or "", s_start, s_end, name, start, end)
+            for finding in check_session(facts):
+                key = {"ends_at": "end"}.get(finding.column or "", "start")
+                if finding.is_problem:
+                    bad(f"[{where}] {key}", finding.text)
+                    times_ok = False
+                else:
+                    plan.warnings.append(f"[{where}] {key}: {finding.text}")
         if kind is not None and parse_word(KIND_WORDS, kind) is None:
             bad(f"[{where}] kind", f"{kind!r} is not a session kind; use {KIND_HINT}")
         elif title and times_ok:
@@ -234,8 +232,8 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
     groups = raw.get("groups")
     if isinstance(groups, dict):
         size = typed("groups", groups, "size", int)
-        if size is not None and not 2 <= size <= MAX_SIZE:
-            bad("[groups] size", f"must be between 2 and {MAX_SIZE}, not {size}")
+        if size is not None and (problem := group_size_problem(size)) is not None:
+            bad("[groups] size", problem)
         plan.group_size = 6 if size is None else size
         plan.include_mentors = bool(typed("groups", groups, "include_mentors", bool))
 
@@ -367,9 +365,9 @@ def run_plan(
     ``today`` (the demo's) is the day applied pairs are made active; default today.
     """
     from chefintro import cohorts, groups, pairing
-    from chefintro.roster.load import import_roster
-    from chefintro.roster.reader import read_roster
-    from chefintro.sessions import ProgrammeSessionData, upsert_session
+    from chefintro.roster.load.roster_import import import_roster
+    from chefintro.roster.read.reader import read_roster
+    from chefintro.sessions import ProgrammeSessionData, moved_days, upsert_session
 
     note = progress or (lambda _step: None)
     results: list[StepResult] = []
@@ -417,7 +415,22 @@ def run_plan(
         if plan.sessions:
             note("Calendar")
             outcomes: dict[str, int] = {}
-            for planned in plan.sessions:
+            moved = moved_days(
+                db=db, cohort=cohort, planned=[(p.title, p.start) for p in plan.sessions]
+            )
+            for index, planned in enumerate(plan.sessions):
+                if index in moved:
+                    day = moved[index]
+                    outcomes["moved"] = outcomes.get("moved", 0) + 1
+                    results.append(
+                        StepResult(
+                            "warning",
+                            f"{planned.title}: moved to {day.starts_at:%Y-%m-%d %H:%M} after the "
+                            f"plan (which says {planned.start:%Y-%m-%d %H:%M}); kept as moved, "
+                            "not added again. Change the plan to match.",
+                        )
+                    )
+                    continue
                 kind = parse_word(KIND_WORDS, planned.kind) if planned.kind else None
                 outcome = upsert_session(
                     db=db,
@@ -434,6 +447,7 @@ def run_plan(
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
             detail = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items()))
             results.append(StepResult("sessions", detail))
+            results += [StepResult("warning", w) for w in plan.warnings]
         if plan.suggest:
             note("Matching")
             pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
@@ -469,8 +483,8 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
     """Write the plan's workbook, agency workbooks and calendar from the committed store."""
     from chefintro import cohorts
     from chefintro.ics import write_ics
-    from chefintro.roster.collect import full_export, write_agency_workbooks
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.collect import full_export, write_agency_workbooks
+    from chefintro.roster.write.writer import write_workbook
 
     results = []
     for output in (plan.workbook, plan.agencies_dir, plan.calendar):

@@ -87,7 +87,7 @@ def write_certificates(
     people = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Participant.cohort_id == cohort.id)
         .where(col(Person.email_key).in_([email_key(r.email) for r in completed]))
     ).all()

@@ -57,15 +57,8 @@ def add(
     )
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        _, info = cohorts.add_participant(db=db, cohort=cohort, data=data)
-        warnings: list[str] = []
-        if role == Role.ADEPT and prefer:
-            from chefintro import pairing
-
-            warnings = pairing.preference_warnings(db=db, cohort=cohort, adept_email=email)
+        _, info, warnings = cohorts.add_participant(db=db, cohort=cohort, data=data)
     output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
-    if info.warning:
-        output.warning(info.warning)
     for warning in warnings:
         output.warning(warning)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, parse_date, report_purge, state
+from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, report_purge, state
 
 if TYPE_CHECKING:
     from chefintro.registry import PersonData
@@ -167,10 +167,12 @@ def edit(
     if all(v is None for v in vars(data).values()) and not clear:
         raise typer.BadParameter("Give at least one field to change.")
     with state(ctx).transaction() as db:
-        person = registry.edit_person(
+        person, moved = registry.edit_person(
             db=db, email=email, data=data, clear={c.strip().lower() for c in clear or []}
         )
     output.success(f"Updated {person.name} <{person.email}>.")
+    if moved:
+        output.info(f"{person.name} {moved}.")
 
 
 @app.command("remove")
@@ -188,6 +190,36 @@ def remove(
     with state(ctx).transaction() as db:
         registry.remove_person(db=db, email=email, force=force)
     output.success(f"Removed {email.strip()}.")
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    old: Annotated[
+        str, typer.Argument(help="The old record (e-mail or unique name).", metavar="OLD")
+    ],
+    new: Annotated[
+        str, typer.Argument(help="The record to keep (e-mail or unique name).", metavar="NEW")
+    ],
+    yes: YesOption = False,
+) -> None:
+    """Join two records of one person: OLD's years move onto NEW, and OLD is removed.
+
+    For someone who came back with a new e-mail (another agency): afterwards the
+    repeat-adept warning and the no-repeat rule see one person. Undo with 'db undo'.
+    Example: chefintro person link per-erik.ater@csn.se per-erik.ater@forsakringskassan.se
+    """
+    from chefintro.linking import link_people
+
+    st = state(ctx)
+    confirm(
+        yes=yes,
+        what="Joining two records",
+        question=f"Move every year of {old.strip()} onto {new.strip()} and remove {old.strip()}?",
+    )
+    with st.undoable(ctx), st.transaction() as db:
+        linked = link_people(db=db, old=old, new=new)
+    output.success(linked.describe())
 
 
 class ExportFormat(StrEnum):

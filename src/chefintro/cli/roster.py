@@ -24,7 +24,7 @@ def template(ctx: typer.Context, file: FileArg) -> None:
     Example: chefintro roster template deltagare-2027.xlsx
     """
     from chefintro import registry
-    from chefintro.roster.writer import write_template
+    from chefintro.roster.write.writer import write_template
 
     st = state(ctx)
     with st.transaction() as db:
@@ -60,8 +60,8 @@ def import_(
     Example: chefintro roster import csn-2027.xlsx --dry-run
     """
     from chefintro.errors import InvalidInputError
-    from chefintro.roster.load import import_roster, keep_only, only_sheets
-    from chefintro.roster.reader import read_roster
+    from chefintro.roster.load.roster_import import import_roster, keep_only, only_sheets
+    from chefintro.roster.read.reader import read_roster
 
     st = state(ctx)
     chosen = only_sheets(only) if only is not None else None
@@ -124,7 +124,7 @@ def _warn(messages: list[str]) -> None:
 
 def _print_changes(summary: object) -> None:
     """List the rows that change (and how), then how many rows stay as they are."""
-    from chefintro.roster.changes import ImportSummary
+    from chefintro.roster.load.changes import ImportSummary
 
     assert isinstance(summary, ImportSummary)
     changing = [c for c in summary.changes if c.action != "unchanged"]
@@ -152,7 +152,7 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro.roster.collect import write_roster_export
+    from chefintro.roster.write.collect import write_roster_export
 
     st = state(ctx)
     with st.transaction() as db:
@@ -171,7 +171,7 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.collect import export_agency_workbooks
+    from chefintro.roster.write.collect import export_agency_workbooks
 
     st = state(ctx)
     with st.transaction() as db:

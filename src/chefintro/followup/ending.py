@@ -74,13 +74,11 @@ def end_pair(
     ``no_repeat`` also records an exclusion, so the two are never paired again. The
     mentor's place is free at once; the adept waits for ``pair rematch``.
     """
-    from chefintro.pairing.manual import end_pairing
-
     require_open(cohort)
     text = end_reason(reason)
     part, person = find_adept(db=db, cohort=cohort, ref=adept)
     pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
-    on = end_pairing(pairing, on=today or clock.today(), reason=text)
+    on = pairing.end(on=today or clock.today(), reason=text)
     db.add(pairing)
     adept_person, mentor_person = adept_and_mentor(db, pairing)
     excluded = False

@@ -23,9 +23,11 @@ from sqlmodel import Session, col, select
 from chefintro import clock
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, Role
-from chefintro.errors import NotFoundError, RuleError, UsageError
-from chefintro.followup.pairs import active_pairing, adept_and_mentor, find_adept, only_active
+from chefintro.errors import NotFoundError, RuleError
+from chefintro.followup.pairs import adept_and_mentor, find_adept, only_active
 from chefintro.ids import id_of
+from chefintro.intake import raise_first
+from chefintro.intake.meetings import MeetingFacts, check_meeting, length
 from chefintro.models import Cohort, Meeting, Pairing, Participant, Person
 from chefintro.rules import MAX_MEETING_MINUTES
 from chefintro.text import email_key, swedish_key
@@ -34,30 +36,66 @@ MAX_MINUTES = MAX_MEETING_MINUTES
 
 
 def check_meeting_day(*, cohort: Cohort, pairing: Pairing, day: date, today: date) -> str | None:
-    """Refuse a meeting day outside the cohort's year, in the future or after the pair ended.
+    """Raise the meeting intake's first problem for ``day``; return its warning, or None.
 
-    Returns a warning for a day before the pair became active (taken anyway).
+    Refused: a day outside the cohort's year, in the future or after the pair ended. A day
+    before the pair became active is taken with a warning.
     """
-    if day > today:
-        raise RuleError(f"{day} is in the future; log a meeting once it has taken place.")
-    if day < cohort.starts_on:
-        raise RuleError(f"{day} is before cohort {cohort.name} starts ({cohort.starts_on}).")
-    if day > cohort.ends_on:
-        raise RuleError(f"{day} is after cohort {cohort.name} ends ({cohort.ends_on}).")
-    if pairing.ended_on is not None and day > pairing.ended_on:
-        raise RuleError(f"{day} is after the pair ended ({pairing.ended_on}).")
-    if pairing.started_on is not None and day < pairing.started_on:
-        return (
-            f"{day} is before the pair was made active ({pairing.started_on}); the meeting "
-            "was logged anyway."
-        )
-    return None
+    facts = MeetingFacts(
+        day,
+        None,
+        today,
+        cohort.name,
+        cohort.starts_on,
+        cohort.ends_on,
+        pairing.started_on,
+        pairing.ended_on,
+    )
+    return " ".join(raise_first(check_meeting(facts))) or None
 
 
 def check_minutes(minutes: int | None) -> None:
     """Refuse a meeting length that is not 1 to :data:`MAX_MINUTES` minutes."""
-    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
-        raise UsageError(f"A meeting lasts 1 to {MAX_MINUTES} minutes, not {minutes}.")
+    raise_first(length(MeetingFacts(date.min, minutes, date.min, "", date.min, date.min)))
+
+
+def pair_on_day(pairs: list[Pairing], day: date, person: Person, cohort_name: str) -> Pairing:
+    """Return the adept's pair a meeting on ``day`` belongs to: the one live on that day.
+
+    ``pairs`` are the adept's pairs of the cohort. A day two pairs share (one ended and the
+    next began on it) goes to the later one; a day before every pair began goes to the
+    first (taken with a warning by :func:`check_meeting_day`); a day between two pairs,
+    or after the last one ended, is refused with the pairs and their dates.
+    """
+    held = sorted(
+        (p for p in pairs if p.state != PairingState.PROPOSED),
+        key=lambda p: (p.started_on or date.min, id_of(p)),
+    )
+    if not held:
+        live = next((p for p in pairs if p.state != PairingState.ENDED), None)
+        return only_active(live, person, cohort_name)
+    covering = [
+        p
+        for p in held
+        if (p.started_on is None or p.started_on <= day)
+        and (p.ended_on is None or day <= p.ended_on)
+    ]
+    if covering:
+        return covering[-1]
+    first = held[0]
+    if first.started_on is not None and day < first.started_on:
+        return first
+    if len(held) == 1:
+        return first  # after it ended: check_meeting_day says so
+    dates = "; ".join(
+        f"{p.started_on or '?'} – {p.ended_on or 'now'}"
+        + (f" ({p.end_reason})" if p.end_reason else "")
+        for p in held
+    )
+    raise RuleError(
+        f"{person.name} ({person.email}) had no pair on {day} in cohort {cohort_name}: their "
+        f"pairs ran {dates}. Log the meeting on a day of one of them."
+    )
 
 
 @dataclass(frozen=True)
@@ -169,8 +207,9 @@ def log_meeting(
     now = today or clock.today()
     check_minutes(minutes)
     part, person = find_adept(db=db, cohort=cohort, ref=adept)
-    pairing = active_pairing(db=db, cohort=cohort, adept=part, person=person)
     when = day or now
+    pairs = list(db.exec(select(Pairing).where(Pairing.adept_id == part.id)).all())
+    pairing = pair_on_day(pairs, when, person, cohort.name)
     warning = check_meeting_day(cohort=cohort, pairing=pairing, day=when, today=now)
     change = record_meeting(db=db, pairing=pairing, day=when, minutes=minutes)
     adept_person, mentor_person = adept_and_mentor(db, pairing)
@@ -244,8 +283,9 @@ class MeetingPairs:
             ).all()
         }
 
-    def pairing_for(self, *, adept: str, mentor: str | None) -> Pairing:
-        """Return the adept's active pair, or (with ``mentor``) their pair with that mentor.
+    def pairing_for(self, *, adept: str, mentor: str | None, day: date) -> Pairing:
+        """Return the adept's pair live on ``day``, or (with ``mentor``) their pair with that
+        mentor.
 
         With a mentor the pair may have ended (its meetings stay in the workbook); a
         proposal has no meetings. Raises NotFoundError/RuleError naming what is missing.
@@ -259,8 +299,7 @@ class MeetingPairs:
             raise RuleError(f"{person.name} ({person.email}) is a mentor in cohort {name}.")
         pairs = self.pairs.get(id_of(part), [])
         if mentor is None:
-            live = [p for p in pairs if p.state != PairingState.ENDED]
-            return only_active(live[0] if live else None, person, name)
+            return pair_on_day(pairs, day, person, name)
         other = self.by_key.get(email_key(mentor))
         if other is None or other[0].role != Role.MENTOR:
             raise NotFoundError(f"{mentor} is not a mentor in cohort {name}.")

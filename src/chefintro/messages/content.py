@@ -200,7 +200,7 @@ def _people(
     rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.id).in_(list(participant_ids)))
     ).all()
     return {id_of(part): (part, person, agency) for part, person, agency in rows}
@@ -282,7 +282,7 @@ def group_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:
             for m in members
             if m.group_id == group.id and m.participant_id in people
         ]
-        key = group_key(group.formation, [id_of(person) for _, person, _ in entries])
+        key = group_key(group.formation, [id_of(part) for part, _, _ in entries])
         entries = [e for e in entries if e[0].status == ParticipantStatus.ACTIVE]
         entries.sort(key=lambda e: (swedish_key(e[1].name), e[1].email_key))
         if not entries:

@@ -30,9 +30,13 @@ def pair_key(adept_person_id: int, mentor_person_id: int) -> str:
     return f"pair:{adept_person_id}:{mentor_person_id}"
 
 
-def group_key(formation: str, member_person_ids: Iterable[int]) -> str:
-    """Return the key of a peer group's letter: its formation and its members."""
-    joined = ",".join(str(i) for i in sorted(member_person_ids))
+def group_key(formation: str, member_participant_ids: Iterable[int]) -> str:
+    """Return the key of a peer group's letter: its formation and its members.
+
+    Members are named by participant (their part in the cohort), which stays the same when
+    ``person link`` joins two records of one person.
+    """
+    joined = ",".join(str(i) for i in sorted(member_participant_ids))
     return f"group:{formation}:{hashlib.sha256(joined.encode('ascii')).hexdigest()[:16]}"
 
 
@@ -168,6 +172,44 @@ def release(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> None:
                 .where(where & (col(SentMessage.person_id) == person_id))
                 .values(status=status, sent_at=sent_at)
             )
+
+
+def rename_person(*, db: Session, old_id: int, new_id: int) -> int:
+    """Rewrite the pair keys naming ``old_id`` to name ``new_id`` (``person link``).
+
+    Return how many records changed; a record that would then repeat one already held is
+    dropped (the message went, that is all a record says).
+    """
+    changed = 0
+    rows = db.exec(
+        select(SentMessage).where(
+            or_(
+                col(SentMessage.subject_key).like(f"pair:{old_id}:%"),
+                col(SentMessage.subject_key).like(f"pair:%:{old_id}"),
+            )
+        )
+    ).all()
+    for row in rows:
+        _, adept, mentor = row.subject_key.split(":")
+        key = pair_key(
+            new_id if adept == str(old_id) else int(adept),
+            new_id if mentor == str(old_id) else int(mentor),
+        )
+        twin = db.exec(
+            select(SentMessage)
+            .where(SentMessage.kind == row.kind)
+            .where(SentMessage.cohort_id == row.cohort_id)
+            .where(SentMessage.subject_key == key)
+            .where(SentMessage.person_id == row.person_id)
+        ).first()
+        if twin is not None:
+            db.delete(row)
+        else:
+            row.subject_key = key
+            db.add(row)
+        changed += 1
+    db.flush()
+    return changed
 
 
 def sent_messages_of(*, db: Session, person_id: int) -> list[SentMessage]:

@@ -176,7 +176,7 @@ def _active(db: Session, cohort: Cohort, role: Role) -> list[_Someone]:
                 role,
                 col(Participant.id),
                 col(Person.id),
-                col(Person.agency_id),
+                col(Participant.agency_id),
                 col(Agency.code),
                 col(Person.name),
                 col(Person.email),

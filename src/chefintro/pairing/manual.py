@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
@@ -36,19 +35,6 @@ class SetPairResult:
             f"{self.displaced_name} ({self.displaced}) was unpaired to make room; run "
             "'pair suggest' to place them again."
         )
-
-
-def end_pairing(pairing: Pairing, *, on: date, reason: str) -> date:
-    """End an active pair: it stays as history with its end date and reason.
-
-    A pair never ends before it started: one ended before its cohort begins ends on the
-    day it was to start. Return the end date.
-    """
-    ended_on = on if pairing.started_on is None else max(on, pairing.started_on)
-    pairing.state = PairingState.ENDED
-    pairing.ended_on = ended_on
-    pairing.end_reason = reason[:500]
-    return ended_on
 
 
 @dataclass(frozen=True)
@@ -201,7 +187,7 @@ def _set_one(
             continue
         if old.state == PairingState.ACTIVE:
             # An active pair is history (its start, its meetings): it ends, never vanishes.
-            end_pairing(old, on=today(), reason="replaced with 'pair set'")
+            old.end(on=today(), reason="replaced with 'pair set'")
             db.add(old)
         else:
             db.delete(old)
@@ -236,7 +222,7 @@ def _describe(db: Session, pairing: Pairing) -> str:
         part = db.get(Participant, part_id)
         person = db.get(Person, part.person_id) if part is not None else None
         assert person is not None
-        agency = db.get(Agency, person.agency_id)
+        agency = db.get(Agency, part.agency_id) if part is not None else None
         people.append(f"{person.name} ({agency.code if agency else '?'})")
     state = str(pairing.state) + (", locked" if pairing.locked else "")
     return f"{people[0]} already has a pair with {people[1]} ({state})"
@@ -283,7 +269,7 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
     if pairing is None:
         raise NotFoundError(f"{adept_email.strip()} has no pair in cohort {cohort.name}.")
     if pairing.state == PairingState.ACTIVE:
-        end_pairing(pairing, on=today(), reason="removed with 'pair remove'")
+        pairing.end(on=today(), reason="removed with 'pair remove'")
         db.add(pairing)
         outcome = "ended"
     else:
@@ -291,47 +277,6 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
         outcome = "removed"
     db.flush()
     return outcome
-
-
-def preference_warnings(*, db: Session, cohort: Cohort, adept_email: str) -> list[str]:
-    """Return a warning for each preferred mentor of an adept who cannot be chosen as is.
-
-    A preference counts only for a mentor of the cohort from another agency; one that is
-    not (yet) a mentor of the cohort, or is of the adept's own agency, is kept but warned of.
-    """
-    adept = get_participant(db=db, cohort=cohort, email=adept_email)
-    person = db.get(Person, adept.person_id)
-    assert person is not None
-    warnings: list[str] = []
-    for key in adept.preferred_mentors or []:
-        mentor = db.exec(select(Person).where(Person.email_key == key)).first()
-        if mentor is None:
-            warnings.append(
-                f"Preferred mentor {key} is not registered; the preference counts only once "
-                f"they are a mentor in cohort {cohort.name}."
-            )
-            continue
-        part = db.exec(
-            select(Participant)
-            .where(Participant.cohort_id == cohort.id)
-            .where(Participant.person_id == mentor.id)
-        ).first()
-        if part is None or part.role != Role.MENTOR:
-            warnings.append(
-                f"Preferred mentor {mentor.name} ({mentor.email}) is not a mentor in cohort "
-                f"{cohort.name}; the preference counts only once they are."
-            )
-        elif part.status != ParticipantStatus.ACTIVE:
-            warnings.append(
-                f"Preferred mentor {mentor.name} ({mentor.email}) has {part.status} "
-                f"(cohort {cohort.name}); the preference cannot count."
-            )
-        if mentor.agency_id == person.agency_id:
-            warnings.append(
-                f"Preferred mentor {mentor.name} ({mentor.email}) is of {person.name}'s own "
-                "agency; same-agency pairs are never made."
-            )
-    return warnings
 
 
 def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
@@ -362,7 +307,7 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     ).all():
         if {pairing.adept_id, pairing.mentor_id} <= parts:
             if pairing.state == PairingState.ACTIVE:
-                end_pairing(pairing, on=today(), reason=f"excluded: {text}")
+                pairing.end(on=today(), reason=f"excluded: {text}")
                 db.add(pairing)
             else:
                 db.delete(pairing)

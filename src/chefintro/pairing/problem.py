@@ -139,7 +139,7 @@ def side_query(cohort: Cohort, role: Role, *columns: Any) -> Select[*tuple[Any, 
         sa_select(*columns)
         .select_from(Participant)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
         .where(col(Participant.role) == role)
         .where(col(Participant.status) == ParticipantStatus.ACTIVE)
@@ -184,7 +184,7 @@ def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> S
         names=[per.name for _, per, _, _ in rows],
         emails=[per.email for _, per, _, _ in rows],
         email_keys=[per.email_key for _, per, _, _ in rows],
-        agency_ids=np.array([per.agency_id for _, per, _, _ in rows], dtype=np.int64),
+        agency_ids=np.array([part.agency_id for part, _, _, _ in rows], dtype=np.int64),
         agency_codes=[a.code for _, _, a, _ in rows],
         fields=[per.field for _, per, _, _ in rows],
         locations=[per.location for _, per, _, _ in rows],

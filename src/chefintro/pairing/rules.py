@@ -27,7 +27,7 @@ def live_pair_problems(connection: Connection) -> list[str]:
         .join(adept_person, col(adept_person.id) == col(adept.person_id))
         .join(mentor_person, col(mentor_person.id) == col(mentor.person_id))
         .where(live)
-        .where(col(adept_person.agency_id) == col(mentor_person.agency_id))
+        .where(col(adept.agency_id) == col(mentor.agency_id))
     )
     loads = (
         select(col(mentor.capacity), func.count())

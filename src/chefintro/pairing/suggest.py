@@ -142,10 +142,10 @@ def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[P
         sa_select(Pairing, aper, aag, mper, mag)
         .join(ap, col(ap.id) == col(Pairing.adept_id))
         .join(aper, col(aper.id) == col(ap.person_id))
-        .join(aag, col(aag.id) == col(aper.agency_id))
+        .join(aag, col(aag.id) == col(ap.agency_id))
         .join(mp, col(mp.id) == col(Pairing.mentor_id))
         .join(mper, col(mper.id) == col(mp.person_id))
-        .join(mag, col(mag.id) == col(mper.agency_id))
+        .join(mag, col(mag.id) == col(mp.agency_id))
         .where(col(Pairing.cohort_id) == cohort.id)
     )
     if live_only:

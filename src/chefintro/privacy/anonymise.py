@@ -79,7 +79,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     part in a cohort that is not anonymised keep their data. The archive is written before
     anything changes, and never over an existing file.
     """
-    from chefintro.roster.person_export import write_cohort_archive
+    from chefintro.roster.write.person_export import write_cohort_archive
 
     check_anonymisable(cohort)
     write_cohort_archive(archive, cohort_archive(db, cohort))

@@ -43,7 +43,7 @@ def _people_of(db: Session, participant_ids: set[int]) -> dict[int, tuple[Person
     rows = db.exec(
         select(Participant, Person, Agency)
         .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.id).in_(participant_ids))
     ).all()
     return {id_of(part): (person, agency) for part, person, agency in rows}
@@ -279,7 +279,7 @@ def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:
 def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) -> dict[str, Any]:
     """Export one person (see :func:`export_person`), write it to ``path`` when given
     (``fmt`` "json" or "xlsx"), and record the export in the audit log."""
-    from chefintro.roster.person_export import write_json, write_person_workbook
+    from chefintro.roster.write.person_export import write_json, write_person_workbook
 
     data = export_person(db=db, email=email)
     if fmt == "xlsx":

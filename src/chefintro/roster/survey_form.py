@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from chefintro.errors import Problem, UnreadableInputError
-from chefintro.roster.cells import column_letters
 from chefintro.roster.columns import unescape_text
-from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec, write_workbook
+from chefintro.roster.read.cells import column_letters
+from chefintro.roster.write.specs import ColumnSpec, SheetSpec, WorkbookSpec
+from chefintro.roster.write.writer import write_workbook
 from chefintro.rules import NOT_AN_EMAIL, NotAnEmail, parse_email
 from chefintro.text import clean_text, control_problem, email_key, question_key
 
@@ -175,7 +176,7 @@ def read_answers(path: str | os.PathLike[str], questions: Sequence[FormQuestion]
         return result
     from python_calamine import CalamineWorkbook
 
-    from chefintro.roster.safety import check_workbook
+    from chefintro.roster.read.safety import check_workbook
 
     checked = check_workbook(source)
     try:

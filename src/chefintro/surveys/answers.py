@@ -213,8 +213,7 @@ def unlink_answers(*, db: Session, cohort: Cohort) -> int:
         select(Answer, Participant, Agency)
         .join(Survey, col(Survey.id) == col(Answer.survey_id))
         .join(Participant, col(Participant.id) == col(Answer.participant_id))
-        .join(Person, col(Person.id) == col(Participant.person_id))
-        .join(Agency, col(Agency.id) == col(Person.agency_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(Survey.cohort_id == cohort.id)
     ).all()
     if not rows:

@@ -177,7 +177,7 @@ def _answer_rows(
         .join(Question, col(Question.id) == col(Answer.question_id))
         .outerjoin(Participant, col(Participant.id) == col(Answer.participant_id))
         .outerjoin(Person, col(Person.id) == col(Participant.person_id))
-        .outerjoin(Agency, col(Agency.id) == col(Person.agency_id))
+        .outerjoin(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Answer.survey_id).in_(ids))
     )
     rows: list[_Row] = []

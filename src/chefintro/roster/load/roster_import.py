@@ -4,9 +4,9 @@ The whole import runs inside the caller's transaction; every problem found (read
 the store's) is collected, and any problem means the caller rolls back, so the store is
 left exactly as it was. A dry run does the same work and always rolls back.
 
-The sheets are loaded by :mod:`chefintro.roster.load_people` (Myndigheter, Deltagare)
-and :mod:`chefintro.roster.load_programme` (Träffar, Par, Närvaro, Möten) over the shared
-state of :mod:`chefintro.roster.loader`; :mod:`chefintro.roster.changes` is the change
+The sheets are loaded by :mod:`chefintro.roster.load.people` (Myndigheter, Deltagare)
+and :mod:`chefintro.roster.load.programme` (Träffar, Par, Närvaro, Möten) over the shared
+state of :mod:`chefintro.roster.load.loader`; :mod:`chefintro.roster.load.changes` is the change
 report they fill.
 """
 
@@ -15,11 +15,11 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from chefintro.errors import InvalidInputError
-from chefintro.roster.changes import ImportSummary
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.load_people import PeopleLoader
-from chefintro.roster.load_programme import ProgrammeLoader
-from chefintro.roster.rows import RosterData
+from chefintro.roster.load.changes import ImportSummary
+from chefintro.roster.load.people import PeopleLoader
+from chefintro.roster.load.programme import ProgrammeLoader
+from chefintro.roster.read.rows import RosterData
 
 
 class _Loader(PeopleLoader, ProgrammeLoader):

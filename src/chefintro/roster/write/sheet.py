@@ -8,10 +8,10 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from chefintro.roster.columns import LISTS, SESSION_COLUMN_WIDTH
-from chefintro.roster.writer_cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
+from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
 
 if TYPE_CHECKING:
-    from chefintro.roster.writer import SheetSpec
+    from chefintro.roster.write.specs import SheetSpec
 
 _SAMPLE_ROWS = 200  # rows looked at to size columns whose width is not given
 _MIN_WIDTH = 8.0

@@ -17,10 +17,11 @@ from sqlmodel import col, select
 from chefintro.enums import AttendanceStatus, PairingState
 from chefintro.errors import ChefintroError, Problem
 from chefintro.ids import id_of
+from chefintro.intake.sessions import SessionFacts, check_session
 from chefintro.models import Participant, Person
-from chefintro.roster.changes import Change, diff
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.loader import Loader
+from chefintro.roster.load.changes import Change, diff
+from chefintro.roster.load.loader import Loader
 from chefintro.text import email_key
 
 
@@ -140,6 +141,13 @@ class ProgrammeLoader(Loader):
             done = self.guarded(SheetKey.SESSIONS, row.row, "starts_at", action)
             if done is None:
                 continue
+            facts = SessionFacts(
+                row.title, row.starts_at, row.ends_at, cohort.name, cohort.starts_on, cohort.ends_on
+            )
+            where = self.data.where(SheetKey.SESSIONS, row.row)
+            self.summary.warnings.extend(
+                f"{where}: {finding.text}" for finding in check_session(facts)
+            )
             after = {
                 "Titel": row.title,
                 "Typ": row.kind.value if row.kind else None,
@@ -359,7 +367,7 @@ class ProgrammeLoader(Loader):
         early = 0
         for row in self.data.meetings:
             try:
-                pairing = index.pairing_for(adept=row.adept, mentor=row.mentor)
+                pairing = index.pairing_for(adept=row.adept, mentor=row.mentor, day=row.held_on)
             except ChefintroError as exc:
                 column = "mentor" if row.mentor is not None else "adept"
                 self.problem(SheetKey.MEETINGS, row.row, column, exc.message)

@@ -2,9 +2,9 @@
 
 :class:`Loader` holds what every sheet's loader needs: the session, the read roster, the
 problems found so far (bounded like the reader's), the summary and the agencies by code
-and name. The sheets themselves are loaded by :mod:`chefintro.roster.load_people`
-(Myndigheter, Deltagare) and :mod:`chefintro.roster.load_programme` (Träffar, Par,
-Närvaro, Möten); :func:`chefintro.roster.load.import_roster` runs them in order.
+and name. The sheets themselves are loaded by :mod:`chefintro.roster.load.people`
+(Myndigheter, Deltagare) and :mod:`chefintro.roster.load.programme` (Träffar, Par,
+Närvaro, Möten); :func:`chefintro.roster.load.roster_import.import_roster` runs them in order.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from chefintro import cohorts
 from chefintro.enums import Role
 from chefintro.errors import ChefintroError, Problem
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.roster.changes import ImportSummary
 from chefintro.roster.columns import SheetKey
-from chefintro.roster.rows import PairRow, RosterData
-from chefintro.roster.sheets import MAX_PROBLEMS
+from chefintro.roster.load.changes import ImportSummary
+from chefintro.roster.read.rows import PairRow, RosterData
+from chefintro.roster.read.sheets import MAX_PROBLEMS
 from chefintro.text import email_key
 
 T = TypeVar("T")

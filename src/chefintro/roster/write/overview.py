@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chefintro.roster.writer_cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
-from chefintro.roster.writer_sheet import MAX_WIDTH, column_letter, page_setup
+from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
+from chefintro.roster.write.sheet import MAX_WIDTH, column_letter, page_setup
 
 if TYPE_CHECKING:
-    from chefintro.roster.writer import OverviewSheet, TableSpec
+    from chefintro.roster.write.specs import OverviewSheet, TableSpec
 
 
 def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:

@@ -23,7 +23,6 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,85 +44,15 @@ from chefintro.roster.columns import (
     ValueKind,
     attendance_header,
 )
-from chefintro.roster.writer_overview import write_overview
-from chefintro.roster.writer_sheet import ChoiceLists, write_table_sheet
-
-#: How many rows below the data the drop-down lists reach, so new rows get them too.
-INPUT_ROWS = 500
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column: header, width in characters (None: sized from the data), drop-down
-    choices (empty: none), and a number format for date/time cells (None: by value type)."""
-
-    header: str
-    width: float | None = None
-    choices: Sequence[str] = ()
-    number_format: str | None = None
-    wrap: bool = False
-    #: A column people need not see (the stable numbers an export writes for its return).
-    hidden: bool = False
-    #: Wrap the header text (long session headers on Närvaro).
-    wrap_header: bool = False
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    """A table sheet: a header row of ``columns`` and then ``rows`` (any iterable, streamed)."""
-
-    name: str
-    columns: Sequence[ColumnSpec]
-    rows: Iterable[Sequence[Any]] = ()
-    freeze_header: bool = True
-    autofilter: bool = True
-    input_rows: int = INPUT_ROWS
-    hidden: bool = False
-    # A header row this many points high, its text wrapped (for long headers such as
-    # survey questions); None: one plain line.
-    header_height: float | None = None
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A small titled table on an overview sheet; first column = categories, rest = numbers."""
-
-    title: str
-    headers: Sequence[str]
-    rows: Sequence[Sequence[Any]]
-
-
-@dataclass(frozen=True)
-class BarChartSpec:
-    """A bar chart of one table of the overview sheet (``table`` indexes its tables)."""
-
-    table: int
-    title: str
-    y_title: str | None = None
-    x_title: str | None = None
-    horizontal: bool = False
-
-
-@dataclass(frozen=True)
-class OverviewSheet:
-    """A sheet of small tables stacked top to bottom, with bar charts beside them."""
-
-    name: str
-    tables: Sequence[TableSpec]
-    charts: Sequence[BarChartSpec] = ()
-
-
-@dataclass(frozen=True)
-class WorkbookSpec:
-    """The sheets of a workbook, in order, and what its printed pages say at the top."""
-
-    sheets: Sequence[SheetSpec | OverviewSheet]
-    #: Printed at the top of every page: programme, cohort and agency.
-    page_header: str = "Chefsintroduktion"
-    #: When the export was made; written into the workbook's properties so that a
-    #: returned workbook says how old it is. None for the blank template.
-    exported_at: datetime | None = None
-
+from chefintro.roster.write.overview import write_overview
+from chefintro.roster.write.sheet import ChoiceLists, write_table_sheet
+from chefintro.roster.write.specs import (
+    INPUT_ROWS,
+    ColumnSpec,
+    OverviewSheet,
+    SheetSpec,
+    WorkbookSpec,
+)
 
 # --- public entry points ----------------------------------------------------------------------
 
@@ -155,7 +84,7 @@ def _properties(workbook: Any, book: WorkbookSpec) -> None:
     """Title the workbook, and record when an export was made (read back on import)."""
     from openpyxl.packaging.custom import StringProperty
 
-    from chefintro.roster.workbook_parts import EXPORTED_AT_PROPERTY
+    from chefintro.roster.read.workbook_parts import EXPORTED_AT_PROPERTY
 
     workbook.properties.title = book.page_header
     workbook.properties.creator = "chefintro"

@@ -27,7 +27,7 @@ decompressed bytes with C-speed searches; bombs are refused within a second or s
 The caps are module constants so a deployment (or a test) can change them.
 
 The zip's entries are located, unpacked and recognised, and the small XML parts read,
-by :mod:`chefintro.roster.workbook_parts`; the checks and their caps are here.
+by :mod:`chefintro.roster.read.workbook_parts`; the checks and their caps are here.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from operator import itemgetter
 from pathlib import Path
 
 from chefintro.errors import InvalidInputError, UnreadableInputError
-from chefintro.roster.cells import column_letters
-from chefintro.roster.workbook_parts import (
+from chefintro.roster.read.cells import column_letters
+from chefintro.roster.read.workbook_parts import (
     SAVE_AS_XLSX,
     ZIP_MAGIC,
     column_number,

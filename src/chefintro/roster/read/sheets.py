@@ -10,16 +10,7 @@ from operator import itemgetter
 from typing import Any
 
 from chefintro.errors import Problem
-from chefintro.roster.cells import (
-    CONVERTERS,
-    BadCell,
-    column_letters,
-    email_cell_key,
-    info_cell,
-    quoted,
-    raw_text,
-    status_cell,
-)
+from chefintro.intake.sessions import SessionFacts, check_session
 from chefintro.roster.columns import (
     NAME_PARTS,
     Column,
@@ -32,7 +23,17 @@ from chefintro.roster.columns import (
     parse_attendance_header,
     unescape_text,
 )
-from chefintro.roster.rows import (
+from chefintro.roster.read.cells import (
+    CONVERTERS,
+    BadCell,
+    column_letters,
+    email_cell_key,
+    info_cell,
+    quoted,
+    raw_text,
+    status_cell,
+)
+from chefintro.roster.read.rows import (
     AgencyRow,
     AttendanceMark,
     AttendanceRow,
@@ -470,14 +471,6 @@ def _build_participant(
 ) -> None:
     email = v["email"]
     key = email_cell_key(email)
-    wished = v.get("preferred_mentors")
-    if wished and key in map(email_cell_key, wished):
-        reader.bad(
-            number,
-            "preferred_mentors",
-            f"{email!r} lists themselves as a preferred mentor; remove that address.",
-        )
-        return
     earlier = state.first(key, number)
     if earlier is not None:
         _duplicate(reader, number, earlier, "email", f"the e-mail address {email!r}")
@@ -489,13 +482,15 @@ def _build_session(reader: SheetReader, state: _SheetState, number: int, v: dict
     starts_at: datetime = v["starts_at"]
     ends = v["ends_at"]
     ends_at = datetime.combine(starts_at.date(), ends) if isinstance(ends, time) else ends
-    if ends_at <= starts_at:
+    # The session intake's own rules on the times alone (the loader knows the cohort).
+    refused = [
+        f for f in check_session(SessionFacts(v["title"], starts_at, ends_at)) if f.is_problem
+    ]
+    for finding in refused:
         reader.problem(
-            number,
-            reader.data.column_label(reader.key, "ends_at"),
-            f"the session ends ({ends_at:%Y-%m-%d %H:%M}) before it starts "
-            f"({starts_at:%Y-%m-%d %H:%M}); the end must come after the start.",
+            number, reader.data.column_label(reader.key, finding.column or "ends_at"), finding.text
         )
+    if refused:
         return
     earlier = state.first((match_key(v["title"]), starts_at), number)
     if earlier is not None:

@@ -18,15 +18,15 @@ from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SheetKey, attendance_header
-from chefintro.roster.writer import (
+from chefintro.roster.write.specs import (
     BarChartSpec,
     ColumnSpec,
     OverviewSheet,
     SheetSpec,
     TableSpec,
     WorkbookSpec,
-    standard_sheet,
 )
+from chefintro.roster.write.writer import standard_sheet
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
 
 _OWN_PAIR_COLUMNS = (
@@ -297,7 +297,7 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
 def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
     """Write one workbook per agency with participants in the cohort; return the paths."""
     from chefintro.errors import OutputError
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.writer import write_workbook
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -332,7 +332,7 @@ def write_roster_export(
 ) -> None:
     """Write the roster workbook (the chosen cohort's, or one agency's copy) and record the
     export in the audit log."""
-    from chefintro.roster.writer import write_workbook
+    from chefintro.roster.write.writer import write_workbook
 
     if agency_code is not None:
         cohort = cohorts.current_cohort(db=db, name=cohort_name)

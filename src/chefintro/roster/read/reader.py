@@ -1,6 +1,6 @@
 """Reads a roster workbook into validated, row-numbered rows; it never touches the store.
 
-:func:`read_roster` checks the file (:mod:`chefintro.roster.safety`), parses it with
+:func:`read_roster` checks the file (:mod:`chefintro.roster.read.safety`), parses it with
 python-calamine (a Rust reader whose XML parser expands no entities, and which is many
 times faster than openpyxl), and returns a :class:`RosterData`: one list of typed rows per
 roster sheet, every problem found (sheet, row, column, what is wrong and what is allowed)
@@ -19,7 +19,7 @@ reads as ``None``. A row whose required cell is missing or invalid is left out o
 (the problem says why); an invalid optional cell reads as ``None`` and is reported.
 Dates and times are naive wall-clock values in :data:`~chefintro.clock.TIMEZONE`.
 
-Formats: .xlsx and .ods (python-calamine, after :mod:`chefintro.roster.safety` has
+Formats: .xlsx and .ods (python-calamine, after :mod:`chefintro.roster.read.safety` has
 checked the bytes) and .csv (Python's csv module; one sheet, read as Deltagare or the
 sheet its headers fit). A sheet may hold at most :data:`MAX_ROWS` rows; a larger one is
 refused at once.
@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 from chefintro.errors import InvalidInputError, Problem, UnreadableInputError
-from chefintro.roster.cells import column_letters
 from chefintro.roster.columns import (
     IMPORT_ORDER,
     SHEETS,
@@ -47,14 +46,15 @@ from chefintro.roster.columns import (
     SheetKey,
     find_sheet,
 )
-from chefintro.roster.rows import RosterData
-from chefintro.roster.safety import (
+from chefintro.roster.read.cells import column_letters
+from chefintro.roster.read.rows import RosterData
+from chefintro.roster.read.safety import (
     OLE_MAGIC,
     CheckedWorkbook,
     check_workbook,
     read_file,
 )
-from chefintro.roster.sheets import HEADER_SEARCH_ROWS, SheetReader, find_header, header_fields
+from chefintro.roster.read.sheets import HEADER_SEARCH_ROWS, SheetReader, find_header, header_fields
 
 #: Most rows a roster sheet may have: far more than any programme holds (a few hundred
 #: people a year), and small enough that a broken file is refused at once.

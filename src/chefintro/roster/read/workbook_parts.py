@@ -1,6 +1,6 @@
 """The parts of an .xlsx zip: where each entry lies, unpacking it, and the small XML parts.
 
-:mod:`chefintro.roster.safety` checks a workbook with these: the zip's entries located
+:mod:`chefintro.roster.read.safety` checks a workbook with these: the zip's entries located
 (refusing overlaps) and unpacked with their declared size and checksum enforced, the file
 recognised as .xlsx or .ods, and, once the parts are known safe, the sheet names of the
 worksheet parts, a sheet's ``mailto:`` hyperlinks and the export time chefintro wrote.

@@ -44,8 +44,8 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, overwrite: bool = Tru
     The roster writer does the cells: text never runs as a formula, dates are real dates,
     flags and the domain's words are Swedish.
     """
-    from chefintro.roster.writer import ColumnSpec, SheetSpec, WorkbookSpec
-    from chefintro.roster.writer import write_workbook as write_styled
+    from chefintro.roster.write.specs import ColumnSpec, SheetSpec, WorkbookSpec
+    from chefintro.roster.write.writer import write_workbook as write_styled
 
     book = WorkbookSpec(
         [

@@ -151,6 +151,10 @@ class RosterData:
         written = self.headers.get(key, {}).get(field_name)
         return written if written is not None else SHEETS[key].column(field_name).sv
 
+    def where(self, key: SheetKey, row: int) -> str:
+        """Name a row as a warning does: the sheet as the file names it, and the row."""
+        return f"{self.sheets.get(key, SHEETS[key].sv)} row {row}"
+
     def problem(
         self, key: SheetKey, row: int | None, field_name: str | None, message: str
     ) -> Problem:

@@ -7,9 +7,7 @@ already stored are compared field by field, and only what differs is changed and
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
 from itertools import islice
 from operator import attrgetter
 from typing import Any
@@ -18,18 +16,24 @@ from sqlalchemy import Table, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from chefintro import cohorts, registry, rules
+from chefintro import registry, rules
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError
 from chefintro.ids import id_of
+from chefintro.intake import Finding
+from chefintro.intake.participants import (
+    MentorRef,
+    ParticipantContext,
+    ParticipantFacts,
+    check_participant,
+)
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
-from chefintro.roster.cells import email_cell_key
-from chefintro.roster.changes import Change, FieldChange, diff
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.loader import Loader
-from chefintro.roster.rows import ParticipantRow
-from chefintro.text import swedish_key
+from chefintro.roster.load.changes import Change, FieldChange, diff
+from chefintro.roster.load.loader import Loader
+from chefintro.roster.read.cells import email_cell_key
+from chefintro.roster.read.rows import ParticipantRow
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
@@ -125,14 +129,8 @@ def _given(row: ParticipantRow, preferred: list[str]) -> dict[str, Any]:
     return given
 
 
-def _by_name(entry: tuple[str, str, str]) -> tuple[tuple[str, str], str]:
-    return swedish_key(entry[0]), entry[1].casefold()  # participant list's order
-
-
-def _names(entries: list[tuple[str, str, str]], limit: int = 10) -> str:
-    """The first ``limit`` entries in Swedish order of name, and how many more there are."""
-    shown = ", ".join(entry[2] for entry in heapq.nsmallest(limit, entries, key=_by_name))
-    return shown + (f" and {len(entries) - limit} more" if len(entries) > limit else "")
+#: A participant the import adds: its row, e-mail key, wishes, agency id, unit and title.
+_NewPart = tuple[ParticipantRow, str, tuple[str, ...], int, str | None, str | None]
 
 
 class PeopleLoader(Loader):
@@ -202,50 +200,6 @@ class PeopleLoader(Loader):
             self.summary.record(SheetKey.AGENCIES, Change(sheet, row.row, "unchanged", code))
         self.db.flush()
 
-    def _resolve_wishes(
-        self,
-        row: ParticipantRow,
-        own_agency: Agency,
-        mentors_by_key: dict[str, tuple[str, str]],
-        mentors_by_name: dict[str, list[str]],
-    ) -> list[str]:
-        """Return an adept's wished mentors as e-mail keys; warn (naming them) about the rest.
-
-        A wish may be an e-mail address or a mentor's name when the name is unique among
-        the cohort's and the file's mentors.
-        """
-        keys: list[str] = []
-        for wish in row.preferred_mentors:
-            if "@" in wish:
-                key = email_cell_key(wish)
-                if key not in mentors_by_key:
-                    self.summary.warnings.append(
-                        f"Deltagare row {row.row}: {row.name} wishes for {wish}, who is not a "
-                        "mentor of the cohort; the wish is kept but plays no part in matching "
-                        "until they are."
-                    )
-                keys.append(key)
-                continue
-            found = mentors_by_name.get(wish.casefold(), [])
-            if len(found) != 1:
-                what = "no mentor" if not found else f"{len(found)} mentors"
-                self.summary.warnings.append(
-                    f"Deltagare row {row.row}: {row.name} wishes for {wish!r}, but {what} of "
-                    "the cohort has that name; write the mentor's e-mail address instead. "
-                    "The wish was left out."
-                )
-                continue
-            keys.append(found[0])
-        for key in keys:
-            mentor = mentors_by_key.get(key)
-            if mentor is not None and mentor[1] == own_agency.code:
-                self.summary.warnings.append(
-                    f"Deltagare row {row.row}: {row.name} wishes for {mentor[0]}, who is from "
-                    f"the same agency ({own_agency.code}); a mentor is always from another "
-                    "agency, so the wish plays no part in matching."
-                )
-        return keys
-
     def load_participants(self) -> None:
         """Load Deltagare: add or update each row's person, and their part in the cohort.
 
@@ -278,18 +232,15 @@ class PeopleLoader(Loader):
                     .group_by(col(Pairing.mentor_id))
                 ).all()
             )
-        mentors_by_key, mentors_by_name = self._mentors(people, parts, agencies_by_id)
+        context = self._context(cohort, people) if cohort is not None else None
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
-        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]] = []  # row, key, wishes
+        # row, e-mail key, wishes, and the agency, unit and title the participant keeps
+        new_parts: list[_NewPart] = []
         outcome: list[Change] = []
         # A new person's one listed field, Myndighet: one shared tuple per agency.
         added_fields: dict[str, tuple[FieldChange, ...]] = {}
-        today = date.today()
-        warnings = self.summary.warnings
-        # This file's participants: (name, e-mail, manager since, role), for eligibility.
-        members: list[tuple[str, str, date | None, Role]] = []
         # Each way the file writes an agency, resolved once: (agency, its id, its code).
         resolved: dict[str, tuple[Agency, int, str] | None] = {}
         for row in rows:
@@ -313,11 +264,6 @@ class PeopleLoader(Loader):
                 self.problem(SheetKey.PARTICIPANTS, row.row, "name", name_refused)
                 continue
             key = email_cell_key(row.email)  # the reader cleaned it
-            if row.manager_since is not None and row.manager_since > today:
-                warnings.append(
-                    f"Deltagare row {row.row}: {row.name} becomes a manager on "
-                    f"{row.manager_since.isoformat()}, after today; check Chef sedan."
-                )
             agency, agency_id, code = found
             person = people.get(key)
             changed_fields: list[tuple[str, object, object]] = []
@@ -328,30 +274,29 @@ class PeopleLoader(Loader):
                 action = "changed" if changed_fields else "unchanged"
             else:
                 continue
-            if cohort is not None:
-                try:
-                    rules.participant_capacity(row.role, row.capacity)
-                except ChefintroError as exc:
-                    self.problem(SheetKey.PARTICIPANTS, row.row, "capacity", exc.message)
-                    continue
-                try:
-                    rules.check_wishes(
-                        row.role,
-                        wished_field=row.wished_field,
-                        preferred_mentors=row.preferred_mentors,
-                    )
-                except ChefintroError as exc:
-                    column = "wished_field" if row.wished_field else "preferred_mentors"
-                    self.problem(SheetKey.PARTICIPANTS, row.row, column, exc.message)
-                    continue
-                preferred = (
-                    self._resolve_wishes(row, agency, mentors_by_key, mentors_by_name)
-                    if row.preferred_mentors
-                    else []
+            if context is not None and cohort is not None:
+                # The participant intake, as for 'participant add': on the row's values as
+                # the import leaves them (a blank cell keeps the stored value).
+                shown: ParticipantRow | Person = row if person is None else person
+                facts = ParticipantFacts(
+                    shown.name,
+                    shown.email,
+                    code,
+                    row.role,
+                    shown.manager_since,
+                    row.capacity,
+                    row.wished_field,
+                    row.preferred_mentors,
+                    None if person is None else person.id,
                 )
+                if not self._take_findings(row, check_participant(context, facts)):
+                    continue
+                preferred = context.wished_keys(facts) if row.preferred_mentors else []
                 existing = parts.get(id_of(person)) if person is not None else None
                 if existing is None:
-                    new_parts.append((row, key, tuple(preferred)))
+                    new_parts.append(
+                        (row, key, tuple(preferred), agency_id, shown.unit, shown.title)
+                    )
                     if action != "added":
                         changed_fields.append(("Roll", None, row.role.value))
                         action = "changed"
@@ -368,44 +313,40 @@ class PeopleLoader(Loader):
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
             outcome.append(Change(sheet, row.row, action, f"{row.name} <{row.email}>", fields))
-            if cohort is not None:
-                # As stored once the import is done: a blank cell keeps the stored value.
-                shown: ParticipantRow | Person = row if person is None else person
-                members.append((shown.name, shown.email, shown.manager_since, row.role))
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
-        if cohort is not None and members:
-            self._eligibility_warning(cohort, members)
 
-    def _mentors(
-        self,
-        people: dict[str, Person],
-        parts: dict[int, Participant],
-        agencies_by_id: dict[int, Agency],
-    ) -> tuple[dict[str, tuple[str, str]], dict[str, list[str]]]:
-        """Mentors of the cohort and of the file, for wishes by address or by name.
-
-        Return e-mail key → (name, agency code), and case-folded name → e-mail keys.
-        """
-        mentors_by_key: dict[str, tuple[str, str]] = {}
-        for key, someone in people.items():
-            part = parts.get(id_of(someone))
-            if part is not None and part.role == Role.MENTOR:
-                agency = agencies_by_id.get(someone.agency_id)
-                mentors_by_key[key] = (someone.name, agency.code if agency else "")
-        for r in self.data.participants:
+    def _context(self, cohort: Cohort, people: dict[str, Person]) -> ParticipantContext:
+        """The participant intake's context: the cohort's mentors and this file's."""
+        rows = self.data.participants
+        known = [
+            people[key] for key in map(email_cell_key, (r.email for r in rows)) if key in people
+        ]
+        context = ParticipantContext.for_cohort(
+            db=self.db, cohort=cohort, person_ids=[id_of(p) for p in known]
+        )
+        file_mentors: dict[str, MentorRef] = {}
+        for r in rows:
             if r.role == Role.MENTOR:
                 file_agency = self.agency(r.agency)
-                mentors_by_key[email_cell_key(r.email)] = (
-                    r.name,
-                    file_agency.code if file_agency else "",
+                file_mentors[email_cell_key(r.email)] = MentorRef(
+                    r.name, r.email, file_agency.code if file_agency else ""
                 )
-        mentors_by_name: dict[str, list[str]] = {}
-        for key, (name, _code) in mentors_by_key.items():
-            mentors_by_name.setdefault(name.casefold(), []).append(key)
-        return mentors_by_key, mentors_by_name
+        context.add_mentors(file_mentors)
+        return context
+
+    def _take_findings(self, row: ParticipantRow, findings: list[Finding]) -> bool:
+        """Record a row's problems (False: the row is refused) or its warnings (True)."""
+        if findings and findings[0].is_problem:
+            for finding in findings:
+                if finding.is_problem:
+                    self.problem(SheetKey.PARTICIPANTS, row.row, finding.column, finding.text)
+            return False
+        where = self.data.where(SheetKey.PARTICIPANTS, row.row)
+        self.summary.warnings.extend(f"{where}: {finding.text}" for finding in findings)
+        return True
 
     def _update_person(
         self,
@@ -438,11 +379,9 @@ class PeopleLoader(Loader):
                 return False
             old = agencies_by_id.get(person.agency_id)
             old_code = old.code if old is not None else "?"
-            self.summary.warnings.append(
-                f"Deltagare row {row.row}: {person.name} ({person.email}) moves from "
-                f"{old_code} to {agency.code}."
-            )
             changed_fields.append(("Myndighet", old_code, agency.code))
+        else:
+            old_code = None
         for name in _PERSON_FIELDS:
             value = getattr(row, name)
             if value is None:
@@ -455,6 +394,15 @@ class PeopleLoader(Loader):
             person.agency_id = agency.id  # type: ignore[assignment]
         if changed_fields:
             self.db.add(person)
+            # What the person is now reaches their open cohorts; closed years keep theirs.
+            carried = registry.carry_to_open_cohorts(db=self.db, person=person).joining(
+                self.cohort.name if self.cohort is not None else None
+            )
+            if old_code is not None:
+                self.summary.warnings.append(
+                    f"{self.data.where(SheetKey.PARTICIPANTS, row.row)}: {person.name} "
+                    f"({person.email}) {carried.describe(old_code, agency.code)}."
+                )
         return True
 
     def _update_participant(
@@ -509,7 +457,7 @@ class PeopleLoader(Loader):
         self,
         cohort: Cohort | None,
         new_people: list[tuple[ParticipantRow, int, str]],
-        new_parts: list[tuple[ParticipantRow, str, tuple[str, ...]]],
+        new_parts: list[_NewPart],
     ) -> None:
         """Insert the new people, then the new participants, each in Core batches."""
         if new_people:
@@ -520,7 +468,7 @@ class PeopleLoader(Loader):
         self.db.flush()
         if not new_parts or cohort is None:
             return
-        rows, keys, preferred = zip(*new_parts, strict=True)
+        rows, keys, preferred, agency_ids, units, titles = zip(*new_parts, strict=True)
         wanted = set(keys)
         ids: dict[str, int | None] = {  # the id column is typed optional
             key: person_id
@@ -542,43 +490,9 @@ class PeopleLoader(Loader):
                 "capacity": [1 if row.capacity is None else row.capacity for row in rows],
                 "wished_field": [row.wished_field for row in rows],
                 "preferred_mentors": preferred,
+                "agency_id": agency_ids,
+                "unit": units,
+                "title": titles,
             },
         )
         self.db.flush()
-
-    def _eligibility_warning(
-        self, cohort: Cohort, members: list[tuple[str, str, date | None, Role]]
-    ) -> None:
-        """Name this file's participants who fail eligibility (never the rest of the cohort).
-
-        The rule is :func:`rules.eligibility`, as for ``participant list``, on each row's
-        values as the import leaves them; only the names shown are put in Swedish order.
-        """
-        adept, mentor, adept_max = cohorts.eligibility_limits(self.db)
-        limits = {"adept_months": adept, "mentor_months": mentor, "adept_max_months": adept_max}
-        short: list[tuple[str, str, str]] = []  # (name, e-mail, as shown)
-        unknown: list[tuple[str, str, str]] = []
-        starts_on = cohort.starts_on
-        # A large roster repeats its start dates: each (date, role) is judged once.
-        judged: dict[tuple[date | None, Role], tuple[str, int | None, int]] = {}
-        for name, email, manager_since, role in members:
-            verdict = judged.get((manager_since, role))
-            if verdict is None:
-                verdict = judged[manager_since, role] = rules.eligibility(
-                    manager_since=manager_since, role=role, starts_on=starts_on, **limits
-                )
-            status, months, _needed = verdict
-            if status == rules.SHORT:
-                short.append((name, email, f"{name} ({months} months)"))
-            elif status == rules.UNKNOWN:
-                unknown.append((name, email, name))
-        if short:
-            self.summary.warnings.append(
-                f"Eligibility: {_names(short)} ha(s) managed for less than the programme asks "
-                f"(cohort {cohort.name})."
-            )
-        if unknown:
-            self.summary.warnings.append(
-                f"Eligibility: {_names(unknown)} ha(s) no Chef sedan date, so eligibility is "
-                "unknown."
-            )

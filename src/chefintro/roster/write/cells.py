@@ -19,7 +19,7 @@ from chefintro.roster.columns import (
 )
 
 if TYPE_CHECKING:
-    from chefintro.roster.writer import ColumnSpec
+    from chefintro.roster.write.specs import ColumnSpec
 
 #: The font of every cell, header and body alike: one that Excel has and LibreOffice
 #: replaces by a metric-compatible one (Carlito) or a sans-serif, never by a serif.

@@ -1,0 +1,388 @@
+"""The participant intake: every rule a participant row meets, as one list of checks.
+
+``participant add`` sends one row (a registered person and the options given),
+a roster's Deltagare sheet and a yearly plan's rosters send all of theirs; each gets
+the findings of :data:`CHECKS` for its rows, word for word the same. What a row asks of
+the matching (its wished mentors) is resolved here too, once, for every door:
+:meth:`ParticipantContext.wished_keys`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from chefintro import rules, settings
+from chefintro.enums import ParticipantStatus, Role
+from chefintro.errors import ChefintroError, UsageError
+from chefintro.intake.findings import Finding, problem, warning
+from chefintro.models import Agency, Cohort, Participant, Person
+from chefintro.text import email_key, name_key
+
+
+class ParticipantFacts(NamedTuple):
+    """One row as the store will hold it once taken: the person's values (a blank roster
+    cell keeps the stored one) and what the row asks of the cohort."""
+
+    name: str
+    email: str
+    agency: str  # the agency's code
+    role: Role
+    manager_since: date | None = None
+    capacity: int | None = None
+    wished_field: str | None = None
+    #: Wished mentors as given: e-mail addresses or names, best first.
+    wishes: tuple[str, ...] = ()
+    #: The stored person's id; None for someone the row adds.
+    person_id: int | None = None
+
+
+class MentorRef(NamedTuple):
+    """A mentor a wish may name: of the cohort, or on the same roster."""
+
+    name: str
+    email: str
+    agency: str
+    withdrawn: bool = False
+
+
+class Limits(NamedTuple):
+    adept_months: int
+    mentor_months: int
+    adept_max_months: int
+
+
+def eligibility_limits(db: Session) -> Limits:
+    """The eligibility settings: months an adept and a mentor need, an adept's most."""
+    return Limits(
+        settings.get_int(db=db, key=settings.ADEPT_MONTHS),
+        settings.get_int(db=db, key=settings.MENTOR_MONTHS),
+        settings.get_int(db=db, key=settings.ADEPT_MAX_MONTHS),
+    )
+
+
+@dataclass
+class ParticipantContext:
+    """What the checks know of the cohort a row joins."""
+
+    cohort: str
+    starts_on: date
+    limits: Limits
+    today: date
+    #: E-mail key → the mentor a wish by address finds.
+    mentors: dict[str, MentorRef] = field(default_factory=dict)
+    #: Person id → an earlier cohort in which that person was an adept.
+    earlier_adept: dict[int, str] = field(default_factory=dict)
+    #: Name key → (person id, e-mail, cohort) of those who took part in an earlier cohort.
+    earlier_by_name: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    earlier_ids: set[int] = field(default_factory=set)
+    _by_name: dict[str, list[str]] | None = field(default=None, repr=False)
+    _judged: dict[tuple[date | None, Role], tuple[str, int | None, int]] = field(
+        default_factory=dict, repr=False
+    )
+
+    @classmethod
+    def for_cohort(
+        cls,
+        *,
+        db: Session,
+        cohort: Cohort,
+        person_ids: Iterable[int] = (),
+        today: date | None = None,
+    ) -> ParticipantContext:
+        """The context of ``cohort``: its settings, its mentors, and which of ``person_ids``
+        were adepts in an earlier cohort."""
+        context = cls(
+            cohort=cohort.name,
+            starts_on=cohort.starts_on,
+            limits=eligibility_limits(db),
+            today=today or date.today(),
+            mentors=cohort_mentors(db=db, cohort=cohort),
+        )
+        context.earlier_adept = earlier_adept_cohorts(
+            db=db, cohort=cohort, person_ids=list(person_ids)
+        )
+        context.earlier_by_name = earlier_participants_by_name(db=db, cohort=cohort)
+        context.earlier_ids = {
+            entry[0] for entries in context.earlier_by_name.values() for entry in entries
+        }
+        return context
+
+    def add_mentors(self, mentors: Mapping[str, MentorRef]) -> None:
+        """Let wishes find these mentors too (a roster's own mentor rows win)."""
+        self.mentors.update(mentors)
+        self._by_name = None
+
+    def _named(self, wish: str) -> list[str]:
+        if self._by_name is None:
+            self._by_name = {}
+            for key, mentor in self.mentors.items():
+                self._by_name.setdefault(name_key(mentor.name), []).append(key)
+        return self._by_name.get(name_key(wish), [])
+
+    def _resolve(self, wish: str) -> tuple[str | None, list[str]]:
+        """A wish's e-mail key (None when a name finds no one mentor) and the keys a name
+        matched."""
+        if "@" in wish:
+            return email_key(wish), []
+        found = self._named(wish)
+        return (found[0] if len(found) == 1 else None), found
+
+    def wished_keys(self, row: ParticipantFacts) -> list[str]:
+        """The row's wished mentors as stored: addresses kept, names found among the mentors
+        (a name that finds no one mentor is left out, and warned of by :data:`CHECKS`)."""
+        keys: list[str] = []
+        for wish in row.wishes:
+            key, _ = self._resolve(wish)
+            if key is not None and key not in keys:
+                keys.append(key)
+        return keys
+
+    def judge(self, manager_since: date | None, role: Role) -> tuple[str, int | None, int]:
+        """:func:`rules.eligibility` at the cohort's start, once per (date, role)."""
+        verdict = self._judged.get((manager_since, role))
+        if verdict is None:
+            verdict = self._judged[manager_since, role] = rules.eligibility(
+                manager_since=manager_since,
+                role=role,
+                starts_on=self.starts_on,
+                adept_months=self.limits.adept_months,
+                mentor_months=self.limits.mentor_months,
+                adept_max_months=self.limits.adept_max_months,
+            )
+        return verdict
+
+
+def cohort_mentors(*, db: Session, cohort: Cohort) -> dict[str, MentorRef]:
+    """The cohort's mentors by e-mail key, for wishes."""
+    rows = db.execute(
+        sa_select(
+            col(Person.email_key),
+            col(Person.name),
+            col(Person.email),
+            col(Agency.code),
+            col(Participant.status),
+        )
+        .join(Participant, col(Participant.person_id) == col(Person.id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
+        .where(col(Participant.cohort_id) == cohort.id)
+        .where(col(Participant.role) == Role.MENTOR)
+    ).all()
+    return {
+        key: MentorRef(name, email, code, status == ParticipantStatus.WITHDRAWN)
+        for key, name, email, code, status in rows
+    }
+
+
+def earlier_adept_cohorts(*, db: Session, cohort: Cohort, person_ids: list[int]) -> dict[int, str]:
+    """Return, per person, an earlier cohort in which they were an adept (by start date)."""
+    if not person_ids:
+        return {}
+    found: dict[int, str] = {}
+    for start in range(0, len(person_ids), 500):
+        rows = db.exec(
+            select(Participant.person_id, Cohort.name)
+            .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+            .where(col(Participant.person_id).in_(person_ids[start : start + 500]))
+            .where(Participant.role == Role.ADEPT)
+            .where(Participant.cohort_id != cohort.id)
+            .where(Cohort.starts_on < cohort.starts_on)
+            .order_by(col(Cohort.starts_on))
+        ).all()
+        found.update({int(pid): str(name) for pid, name in rows})
+    return found
+
+
+def earlier_participants_by_name(
+    *, db: Session, cohort: Cohort
+) -> dict[str, list[tuple[int, str, str]]]:
+    """Everyone who took part in a cohort before ``cohort``, by name key (for returners)."""
+    rows = db.execute(
+        sa_select(col(Person.id), col(Person.name), col(Person.email), col(Cohort.name))
+        .join(Participant, col(Participant.person_id) == col(Person.id))
+        .join(Cohort, col(Cohort.id) == col(Participant.cohort_id))
+        .where(col(Cohort.starts_on) < cohort.starts_on)
+        .order_by(col(Cohort.starts_on))
+    ).all()
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    for person_id, name, email, cohort_name in rows:
+        entries = found.setdefault(name_key(name), [])
+        if all(entry[0] != person_id for entry in entries):
+            entries.append((person_id, email, cohort_name))
+    return found
+
+
+def _months(count: int) -> str:
+    return f"{count} month" if count == 1 else f"{count} months"
+
+
+# --- the checks: (context, row) -> findings ---------------------------------------------
+
+
+def capacity(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """A mentor takes 1 to :data:`rules.MAX_CAPACITY` adepts; an adept has no capacity."""
+    try:
+        rules.participant_capacity(row.role, row.capacity)
+    except ChefintroError as exc:
+        yield problem(exc.message, "capacity", UsageError)
+
+
+def wishes_are_for_adepts(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """A wished field and wished mentors are an adept's."""
+    try:
+        rules.check_wishes(row.role, wished_field=row.wished_field, preferred_mentors=row.wishes)
+    except ChefintroError as exc:
+        column = "wished_field" if row.wished_field else "preferred_mentors"
+        yield problem(exc.message, column, UsageError)
+
+
+def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """Nobody wishes for themselves as a mentor."""
+    own = email_key(row.email)
+    if any(
+        email_key(wish) == own if "@" in wish else name_key(wish) == name_key(row.name)
+        for wish in row.wishes
+    ):
+        yield problem(
+            f"{row.name} lists themselves as a preferred mentor; remove that wish.",
+            "preferred_mentors",
+            UsageError,
+        )
+
+
+def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """Each wish names one mentor of the cohort, of another agency, still taking part."""
+    if row.role != Role.ADEPT:
+        return
+    for wish in row.wishes:
+        key, named = context._resolve(wish)
+        if key is None:
+            what = "no mentor" if not named else f"{len(named)} mentors"
+            yield warning(
+                f"{row.name} wishes for {wish!r}, but {what} of cohort {context.cohort} "
+                f"{'has' if len(named) < 2 else 'have'} that name; write the mentor's e-mail "
+                "address instead. The wish was left out.",
+                "preferred_mentors",
+            )
+            continue
+        mentor = context.mentors.get(key)
+        if mentor is None:
+            yield warning(
+                f"{row.name} wishes for {wish}, who is not a mentor of cohort "
+                f"{context.cohort}; the wish is kept but plays no part in matching until "
+                "they are.",
+                "preferred_mentors",
+            )
+        elif mentor.agency == row.agency:
+            yield warning(
+                f"{row.name} wishes for {mentor.name}, who is from the same agency "
+                f"({row.agency}); a mentor is always from another agency, so the wish plays "
+                "no part in matching.",
+                "preferred_mentors",
+            )
+        elif mentor.withdrawn:
+            yield warning(
+                f"{row.name} wishes for {mentor.name}, who has withdrawn from cohort "
+                f"{context.cohort}; the wish plays no part in matching.",
+                "preferred_mentors",
+            )
+
+
+def manager_since_ahead(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """A manager-since date lies in the past."""
+    if row.manager_since is not None and row.manager_since > context.today:
+        yield warning(
+            f"{row.name} becomes a manager on {row.manager_since.isoformat()}, after today; "
+            "check the manager-since date (Chef sedan).",
+            "manager_since",
+        )
+
+
+def eligible(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """The role's months as a manager at the cohort's start (warned, never refused)."""
+    text = eligibility_warning(context, row)
+    if text is not None:
+        yield warning(text, "manager_since")
+
+
+def eligibility_warning(context: ParticipantContext, row: ParticipantFacts) -> str | None:
+    """The eligibility warning of a row, or None (``participant list`` shows it too)."""
+    status, months, needed = context.judge(row.manager_since, row.role)
+    if status == rules.UNKNOWN:
+        return f"{row.name}: the manager-since date (Chef sedan) is unknown; check eligibility."
+    if status == rules.SHORT:
+        return (
+            f"{row.name} ({row.role}) has managed staff for {_months(max(months or 0, 0))} at "
+            f"the cohort's start; the programme asks for {_months(needed)}."
+        )
+    if status == rules.LONG:
+        return (
+            f"{row.name} (adept) has managed staff for {_months(months or 0)} at the cohort's "
+            f"start; the programme is for managers of at most "
+            f"{_months(context.limits.adept_max_months)}."
+        )
+    return None
+
+
+def first_time_adept(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    """The programme is taken once as an adept."""
+    text = earlier_adept_warning(context, row)
+    if text is not None:
+        yield warning(text, "role")
+
+
+def earlier_adept_warning(context: ParticipantContext, row: ParticipantFacts) -> str | None:
+    if row.role != Role.ADEPT or row.person_id is None:
+        return None
+    earlier = context.earlier_adept.get(row.person_id)
+    if earlier is None:
+        return None
+    return (
+        f"{row.name} was an adept in cohort {earlier} already; the programme is taken once "
+        "as an adept."
+    )
+
+
+def returning_under_another_address(
+    context: ParticipantContext, row: ParticipantFacts
+) -> Iterator[Finding]:
+    """Someone new by address who has the name of an earlier participant may be that person
+    come back (another agency, a new e-mail): say so, with the command that joins the two;
+    never join them silently."""
+    if not context.earlier_by_name:
+        return
+    if row.person_id is not None and row.person_id in context.earlier_ids:
+        return  # took part before under this very record
+    for person_id, email, cohort in context.earlier_by_name.get(name_key(row.name), []):
+        if person_id == row.person_id or email_key(email) == email_key(row.email):
+            continue
+        yield warning(
+            f"{row.name} <{row.email}> has the name of {email}, who took part in cohort "
+            f"{cohort}; if they are one person, join the records with 'chefintro person link "
+            f"{email} {row.email}' (nothing was joined).",
+            "email",
+        )
+
+
+#: Every rule a participant row meets, in the order its findings are shown.
+CHECKS = (
+    capacity,
+    wishes_are_for_adepts,
+    no_wish_for_oneself,
+    wished_mentors,
+    manager_since_ahead,
+    eligible,
+    first_time_adept,
+    returning_under_another_address,
+)
+
+
+def check_participant(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
+    """Run every check on one row; problems first, then warnings, each in check order."""
+    findings = [finding for check in CHECKS for finding in check(context, row)]
+    return sorted(findings, key=lambda finding: not finding.is_problem)

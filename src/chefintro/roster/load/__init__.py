@@ -1,0 +1,1 @@
+"""Applying a roster's rows to the store: each sheet through its noun's intake, all or nothing."""

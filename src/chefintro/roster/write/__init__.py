@@ -1,0 +1,1 @@
+"""Writing workbooks people work in: specs from the store, styled sheets, exports."""
