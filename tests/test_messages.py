@@ -1142,3 +1142,23 @@ def test_the_template_folder_does_not_follow_a_link_out_of_itself(
     (folder / "extra.txt").symlink_to(folder / "kopia.txt")
     year("message", "intro", "--template", str(folder), "--out", str(out))
     assert "Hej från mallen" in body(parse(drafts(out)[0]), "plain")
+
+
+def test_records_follow_a_person_link_so_nothing_goes_twice(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    cli("group", "form", "--size", "2", "--include-mentors")
+    cli("message", "intro", "--send", "--yes")
+    cli("message", "groups", "--send", "--yes")
+    assert len(server.received) == 4
+    # Åsa's new address is registered as a second record, then joined onto it.
+    cli("person", "add", "--name", "Åsa Öberg", "--email", "asa.oberg@fk.se", "--agency", "CSN")
+    cli("person", "link", ASA, "asa.oberg@fk.se", "--yes")
+    assert (
+        "No introduction is left to send (2 already sent"
+        in cli("message", "intro", "--send", "--yes").stderr
+    )
+    assert (
+        "No peer-group letter is left to send (2 already sent"
+        in cli("message", "groups", "--send", "--yes").stderr
+    )
+    assert len(server.received) == 4
