@@ -270,8 +270,9 @@ def test_reminder_attaches_the_same_event_as_session_ics(year: Cli, tmp_path: Pa
 def test_a_withdrawn_participant_is_never_reminded(year: Cli, tmp_path: Path) -> None:
     year("participant", "withdraw", ELISE, "--yes")
     year("message", "reminder", str(session_id(year)), "--out", str(tmp_path))
-    (path,) = drafts(tmp_path)
-    assert {a.addr_spec for a in parse(path)["To"].addresses} == {ASA, ORJAN, ZACHARIAS}
+    # One reminder per person (mail.reminder_to each): none to her.
+    recipients = [a.addr_spec for p in drafts(tmp_path) for a in parse(p)["To"].addresses]
+    assert sorted(recipients) == sorted([ASA, ORJAN, ZACHARIAS])
 
 
 def test_reminder_of_an_unknown_session_is_not_found(year: Cli, tmp_path: Path) -> None:
