@@ -50,6 +50,8 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.pairing.problem.x__load_side__*' 'chefintro.pairing.problem.x__pair_matrix__*' \
 	'chefintro.pairing.problem.x_earlier_pairs__*' 'chefintro.pairing.problem.x_exclusion_pairs__*' \
 	'chefintro.pairing.problem.x_pair_rule__*' 'chefintro.pairing.explain.x_unmatched__*' \
+	'chefintro.pairing.explain.x__named_pair_facts__*' 'chefintro.pairing.explain.x__named_rule__*' \
+	'chefintro.pairing.explain.x__named__*' 'chefintro.pairing.explain.x__unmatched_mentors__*' \
 	'chefintro.pairing.problem.x?MatchingProblem?rule__*' \
 	'chefintro.pairing.suggest.x_suggest__*' 'chefintro.pairing.manual.x__displaceable__*' \
 	'chefintro.pairing.manual.x_exclude__*' 'chefintro.pairing.manual.x_remove_pair__*' \
@@ -58,6 +60,7 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.roster.load.roster_import.x_import_roster__*' \
 	'chefintro.roster.load.programme.x?ProgrammeLoader?load_pairs__*' \
 	'chefintro.roster.load.programme.x?ProgrammeLoader?load_attendance__*' \
+	'chefintro.roster.load.programme.x?ProgrammeLoader?_attendance_columns__*' \
 	'chefintro.roster.load.loader.x?Loader?need_cohort__*' 'chefintro.roster.load.loader.x?Loader?guarded__*' \
 	'chefintro.privacy.erasure.x_erase_person__*' 'chefintro.privacy.footprint.x_footprint__*' \
 	'chefintro.privacy.scrub.x_forget_in_others__*' 'chefintro.privacy.scrub.x__scrub__*' \

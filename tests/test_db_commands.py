@@ -98,7 +98,7 @@ def test_check_finds_rows_that_refer_to_nothing(store: Path, cli: Cli) -> None:
     report = json.loads(result.stdout)
     assert report["ok"] is False
     assert report["foreign_key_problems"] == ["person row 2 refers to a missing agency row"]
-    assert "refer to rows that do not exist" in result.stderr
+    assert "1 row refers to rows that do not exist" in result.stderr
 
 
 def test_check_finds_pairs_that_break_the_hard_rules(store: Path, cli: Cli) -> None:

@@ -72,10 +72,10 @@ def test_carry_over_into_an_existing_cohort_and_who_continues(years: Cli) -> Non
     assert "yes" in years("participant", "list").stdout
     years("cohort", "use", "2027")
     result = years("cohort", "carry-over", "--from", "2026")
-    assert "1 mentor(s) carried over from cohort 2026 to 2027" in result.stderr
+    assert "1 mentor carried over from cohort 2026 to 2027" in result.stderr
     assert [p["email"] for p in years.json("participant", "list")] == [MENTOR]
     again = years("cohort", "carry-over", "--from", "2026")
-    assert "0 mentor(s)" in again.stderr
+    assert "0 mentors" in again.stderr
     assert "itself" in years("cohort", "carry-over", "--from", "2027", code=2).stderr
 
 
@@ -92,7 +92,7 @@ def test_mentors_are_not_held_to_the_completion_rule(years: Cli) -> None:
     assert report[MENTOR]["status"] == "not_required"
     assert report[MENTOR]["absent"] == 2
     human = years("report", "attendance")
-    assert "1 adept(s) at risk, 1 cannot complete" in human.stderr or "1 cannot" in human.stderr
+    assert "1 adept at risk, 1 cannot complete" in human.stderr or "1 cannot" in human.stderr
     mentor_line = next(line for line in human.stdout.splitlines() if "Maja Mentor" in line)
     assert "cannot complete" not in mentor_line
 
@@ -136,7 +136,10 @@ def test_a_roster_names_each_of_its_own_people_who_fail_eligibility(
     ]
     for line in expected:
         assert line in lines, result.stderr
-    assert "Aron" not in result.stderr
+    # Aron's eligibility is never judged here; as a BV adept the file leaves out, he is
+    # named as missing from BV's list (issue 30), and stays active.
+    assert not any("Aron" in line and "manag" in line for line in lines)
+    assert "  Aron Annan (aron@bv.se, BV, adept)" in lines
     assert "Gammal" not in result.stderr
 
 

@@ -235,7 +235,8 @@ def test_end_keeps_the_pair_in_history_with_its_date_and_reason(year: Cli) -> No
     assert "Anna Adept – Eva Mentor: active → ended on 2025-06-16 (mentor changed job)" in (
         result.stderr
     )
-    assert "Eva Mentor has 1 free place(s)" in result.stderr
+    assert "Free mentor place: Eva Mentor" in result.stderr and "1 of 1 place free" in result.stderr
+    assert "Left without a mentor: Anna Adept" in result.stderr
     assert f"{ANNA}|{EVA}" not in _pairs(year)
     ended = _pairs(year, "--all")[f"{ANNA}|{EVA}"]
     assert (ended["state"], ended["since"], ended["ended_on"], ended["end_reason"]) == (
@@ -474,7 +475,7 @@ def test_report_table_puts_the_pairs_needing_attention_first(year: Cli) -> None:
         "Anna Adept (CSN)",
     ]
     assert "no first meeting" in lines[0] and "quiet" in lines[1] and "ok" in lines[2]
-    assert "1 pair(s) without a first meeting, 1 quiet" in result.stderr
+    assert "1 pair without a first meeting, 1 quiet" in result.stderr
 
 
 # --- the Möten sheet ---------------------------------------------------------------------------
@@ -529,7 +530,7 @@ def test_meetings_round_trip_through_the_roster(year: Cli, tmp_path: Path) -> No
         ],
     )
     result = year("roster", "import", str(incoming))
-    assert "before their pair was made active" in result.stderr
+    assert "1 meeting on 'Möten' is dated before its pair was made active" in result.stderr
     report = _report(year)
     assert (report[BO]["meetings"], report[BO]["minutes"]) == (2, 30)
     assert report[CIA]["minutes"] == 50

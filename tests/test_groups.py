@@ -202,7 +202,7 @@ def test_form_and_list_groups(big_cohort: Cli, backend: str) -> None:
     assert "no peer groups yet" in big_cohort("group", "list").stderr
 
     result = big_cohort("group", "form", "--yes")
-    assert "Formed 2 group(s) of 6 from 12 adepts" in result.stderr
+    assert "Formed 2 groups of 6 from 12 adepts" in result.stderr
     assert "Grupp 1" in result.stdout
     groups: Any = big_cohort.json("group", "list")
     assert [g["name"] for g in groups] == ["Grupp 1", "Grupp 2"]

@@ -151,7 +151,7 @@ def test_overview_counts_each_agency(programme: Cli, backend: str) -> None:
         assert any(line.startswith(f"│ {code} ") for line in lines), code
     assert "2 held, 1 planned" in result.stdout
     assert "Peer groups: 2" in result.stdout
-    assert "1 adept(s) without a mentor" in result.stderr
+    assert "1 adept without a mentor" in result.stderr
     assert "pair unmatched" in result.stderr
 
     report = programme.json("--cohort", "2026", "report", "overview")

@@ -338,7 +338,7 @@ def test_capacity_below_live_pairs_is_refused(cohort: Cli, tmp_path: Path) -> No
     )
     before = store_snapshot()
     result = cohort("roster", "import", str(lower), code=65)
-    assert "mentors 2 adept(s)" in result.stderr and "'Kapacitet'" in result.stderr
+    assert "mentors 2 adepts" in result.stderr and "'Kapacitet'" in result.stderr
     assert store_snapshot() == before
 
 

@@ -514,8 +514,8 @@ def test_dry_run_lists_each_change_and_the_import_the_same(programme: Cli, tmp_p
     dry = programme("roster", "import", str(path), "--dry-run")
     assert store_snapshot() == before
     assert "Deltagare row 4: changed Åsa Öberg <asa@csn.se> — Ort: Umeå → Luleå" in dry.stdout
-    assert "Deltagare row 5: changed Örjan Ek <orjan@bv.se> — Myndighet: BV → SPV" in dry.stdout
-    assert "Deltagare row 7: added Nils Ny <nils@bv.se>" in dry.stdout
+    assert "Deltagare row 5: moved Örjan Ek <orjan@bv.se> from BV to SPV" in dry.stdout
+    assert "Deltagare row 7: added Nils Ny <nils@bv.se> to cohort 2027 as adept" in dry.stdout
     assert "Deltagare: 1 row unchanged" in dry.stdout
     assert "Örjan Ek (orjan@bv.se) moves from BV to SPV" in dry.stderr
     as_json = json.loads(programme("roster", "import", str(path), "--dry-run", "--json").stdout)

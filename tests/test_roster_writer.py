@@ -367,6 +367,9 @@ _TEXT = (
     .filter(bool)
 )
 _OPTIONAL_TEXT = st.none() | _TEXT
+# A name with one comma is read as "Efternamn, Förnamn" and turned round (the roster's rule
+# for HR exports), so the names that round trip unchanged hold no comma.
+_NAME = _TEXT.map(lambda text: _cleaned(text.replace(",", " "))).filter(bool)
 # A dot-atom before the @ (RFC 5321: no leading, trailing or double dot), IDN after it.
 _EMAIL = st.from_regex(
     r"[a-z0-9+\-_=]{1,5}(\.[a-z0-9+\-_=]{1,3})?@[a-zåäö0-9]{1,8}\.se", fullmatch=True
@@ -389,7 +392,7 @@ def participants(draw: st.DrawFn) -> list[ParticipantRow]:
         rows.append(
             ParticipantRow(
                 number,
-                draw(_TEXT),
+                draw(_NAME),
                 email,
                 draw(_TEXT),
                 draw(st.sampled_from(Role)),

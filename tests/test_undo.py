@@ -21,6 +21,11 @@ def _content() -> dict[str, list[tuple[object, ...]]]:
     return rows
 
 
+def _snapshotted(cli: Cli) -> list[str]:
+    """The journalled commands that left an undo snapshot, newest first."""
+    return [s["command"] for s in cli.json("db", "snapshots") if s["snapshot"]]
+
+
 def _folder(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".snapshots")
 
@@ -46,15 +51,14 @@ def test_undo_puts_back_a_withdrawal(cohort: Cli, db_path: Path) -> None:
         before["participant"]
     )
 
-    listed = cohort.json("db", "snapshots")
-    assert [s["command"] for s in listed] == ["participant withdraw"]
+    assert _snapshotted(cohort) == ["participant withdraw"]
 
     result = cohort("db", "undo", "--yes")
     assert "participant withdraw" in result.stderr
     assert _content() == before
     # The undo is logged, and the snapshot is used up: nothing more to undo.
     assert "undo" in [e["action"] for e in cohort.json("db", "log")]
-    assert cohort.json("db", "snapshots") == []
+    assert _snapshotted(cohort) == []
     assert "nothing to undo" in cohort("db", "undo", "--yes", code=1).stderr
 
 
@@ -64,10 +68,7 @@ def test_undo_goes_back_one_command_at_a_time(cohort: Cli) -> None:
     cohort("pair", "apply")
     applied = _content()
     cohort("participant", "withdraw", ASA, "--yes")
-    assert [s["command"] for s in cohort.json("db", "snapshots")] == [
-        "participant withdraw",
-        "pair apply",
-    ]
+    assert _snapshotted(cohort) == ["participant withdraw", "pair apply", "pair set"]
     cohort("db", "undo", "--yes")
     assert _content() == applied
     cohort("db", "undo", "--yes")
@@ -96,8 +97,9 @@ def test_undo_asks_first_and_needs_yes_without_a_terminal(
 def test_snapshots_are_private_beside_the_store_and_the_last_ten_kept(
     cohort: Cli, db_path: Path
 ) -> None:
-    for _ in range(12):
-        cohort("pair", "apply")
+    for _ in range(6):  # each changes the pairs: twelve snapshots
+        cohort("pair", "set", ASA, ORJAN)
+        cohort("pair", "remove", ASA)
     folder = _folder(db_path)
     assert folder.parent == db_path.parent
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -105,7 +107,7 @@ def test_snapshots_are_private_beside_the_store_and_the_last_ten_kept(
     assert len(files) == 10
     for file in files:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
-    assert len(cohort.json("db", "snapshots")) == 10
+    assert len(_snapshotted(cohort)) == 10
 
 
 def test_after_more_than_ten_commands_undo_steps_back_through_the_newest_ten(
@@ -119,7 +121,7 @@ def test_after_more_than_ten_commands_undo_steps_back_through_the_newest_ten(
         before_each.append(_content())
         cohort("session", "remove", str(session["id"]))
     assert len(before_each) == 12
-    assert [s["command"] for s in cohort.json("db", "snapshots")] == ["session remove"] * 10
+    assert _snapshotted(cohort) == ["session remove"] * 10
     # Each undo goes back over one removal, newest first, as far as the ten snapshots reach.
     for expected in reversed(before_each[2:]):
         cohort("db", "undo", "--yes")
@@ -130,16 +132,22 @@ def test_after_more_than_ten_commands_undo_steps_back_through_the_newest_ten(
 def test_a_refused_command_leaves_no_snapshot(cohort: Cli) -> None:
     cohort("participant", "withdraw", ORJAN, "--yes")
     cohort("participant", "withdraw", ORJAN, "--yes", code=1)  # already withdrawn
-    assert len(cohort.json("db", "snapshots")) == 1
+    assert len(_snapshotted(cohort)) == 1
 
 
 def test_a_roster_import_takes_a_snapshot_a_dry_run_none(cohort: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
     roster = tmp_path / "r.xlsx"
     cohort("roster", "export", str(roster))
+    book = load_workbook(roster)  # HR adds an agency: the import has something to change
+    book["Myndigheter"].append(["SKV", "Skatteverket", None])
+    book.save(roster)
+    book.close()
     cohort("roster", "import", str(roster), "--dry-run")
-    assert cohort.json("db", "snapshots") == []
+    assert _snapshotted(cohort) == []
     cohort("roster", "import", str(roster))
-    assert [s["command"] for s in cohort.json("db", "snapshots")] == ["roster import"]
+    assert _snapshotted(cohort) == ["roster import"]
 
 
 def _bytes_of_snapshots(db_path: Path) -> list[bytes]:
@@ -235,3 +243,71 @@ def test_an_empty_postgresql_database_is_not_made_a_store_by_reading(
     assert "run chefintro init" in bare_cli("person", "list", code=1).stderr
     bare_cli("init")
     bare_cli("person", "list")
+
+
+# --- erasure through a crash ------------------------------------------------------------
+
+
+def _files_with(folder: Path, needles: list[bytes]) -> list[str]:
+    return [
+        p.name
+        for p in folder.rglob("*")
+        if p.is_file() and any(n in p.read_bytes() for n in needles)
+    ]
+
+
+def test_an_erasure_cut_off_before_its_commit_is_finished_by_the_next_command(
+    cohort: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill after the copies are scrubbed and before the store commits: the pending record
+    makes the next command finish the erasure, and say so."""
+    from chefintro.privacy import pending
+
+    cohort("pair", "set", ASA, ORJAN)
+    cohort("participant", "withdraw", ORJAN, "--yes")
+    needles = [s.encode() for s in ("Örjan Sjöström", ORJAN)]
+    scrub = pending.scrub_all
+
+    def scrub_then_die(*args: object, **kwargs: object) -> int:
+        scrub(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # stands for the kill: the store's transaction never commits
+
+    monkeypatch.setattr(pending, "scrub_all", scrub_then_die)
+    cohort("person", "erase", ORJAN, "--yes", code=130)
+    monkeypatch.setattr(pending, "scrub_all", scrub)
+    assert ORJAN in str(store_snapshot()["person"])  # not committed
+    assert db_path.with_name(db_path.name + ".pending-privacy").exists()
+
+    finished = cohort("person", "list")
+    assert "erasure was interrupted; it is finished now" in finished.stderr
+    assert ORJAN not in finished.stdout
+    assert ORJAN not in str(store_snapshot()["person"])
+    assert not db_path.with_name(db_path.name + ".pending-privacy").exists()
+    assert _files_with(db_path.parent, needles) == []
+    newest = cohort.json("db", "snapshots")[0]
+    assert (newest["command"], newest["kind"]) == ("finishing an interrupted erase", "erasure")
+    cohort("db", "undo", "--yes")
+    assert ORJAN not in str(store_snapshot()["person"])
+
+
+def test_undo_past_an_erasure_says_the_person_stays_erased(cohort: Cli) -> None:
+    cohort("participant", "withdraw", ASA, "--yes")
+    cohort("person", "erase", ORJAN, "--yes")
+    result = cohort("db", "undo", "--yes")
+    assert "person erase" in result.stderr and "erasures stay" in result.stderr
+    assert "participant withdraw" in result.stderr
+    assert ORJAN not in str(store_snapshot()["person"])
+    assert "withdrawn" not in str(store_snapshot()["participant"])
+
+
+def test_erasure_reaches_the_copies_kept_by_restore(
+    cohort: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "kopia.db"
+    cohort("db", "backup", str(backup))
+    cohort("db", "restore", str(backup), "--yes")
+    kept = list(db_path.parent.glob("chefintro.db.before-restore-*"))
+    assert kept and any(ORJAN.encode() in p.read_bytes() for p in kept)
+    cohort("person", "erase", ORJAN, "--yes")
+    assert _files_with(db_path.parent, [ORJAN.encode(), "Örjan".encode()]) == []
+    assert ORJAN.encode() in backup.read_bytes()  # the user's own backup is theirs to keep

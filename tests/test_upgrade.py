@@ -25,6 +25,7 @@ Rows = dict[str, list[tuple[Any, ...]]]
 #: Tables and pairing columns that later schemas added to the schema-1 store.
 LATER_TABLES = {
     "audit_log",
+    "command_journal",
     "meeting",
     "sent_message",
     "survey",
@@ -131,6 +132,7 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
 
     after = _rows(v1_store)
     assert after.pop("audit_log") == []
+    assert after.pop("command_journal") == []
     assert after.pop("sent_message") == []
     assert after.pop("meeting") == []
     for table in ("survey", "survey_question", "survey_answer"):
@@ -159,8 +161,8 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
         (*row, person_rows[row[2]][4], person_rows[row[2]][5], person_rows[row[2]][6])
         for row in before.pop("participant")
     ]
-    # Schema 8 gave the groups of the day one formation: the store kept no other.
-    assert after.pop("peergroup") == [(*row, "before-8") for row in before.pop("peergroup")]
+    # Schema 9 gave the groups of the day one formation: the store kept no other.
+    assert after.pop("peergroup") == [(*row, "before-9") for row in before.pop("peergroup")]
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -328,19 +330,19 @@ def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -
     assert isinstance(json.loads(result.stdout), list)
 
 
-def test_a_schema_7_store_keeps_its_message_records_by_stable_identity(
+def test_a_schema_8_store_keeps_its_message_records_by_stable_identity(
     cli: Cli, v1_store: Path, tmp_path: Path
 ) -> None:
     from sqlalchemy import create_engine, text
 
     from chefintro import migrations
 
-    # The fixture brought to schema 7 as chefintro would have had it, with records of the
-    # messages it sent, named by row ids as schemas 4 to 7 did.
+    # The fixture brought to schema 8 as chefintro would have had it, with records of the
+    # messages it sent, named by row ids as schemas 4 to 8 did.
     engine = create_engine(f"sqlite:///{v1_store}")
     with engine.begin() as connection:
         for migration in migrations.MIGRATIONS:
-            if migration.version <= 7:
+            if migration.version <= 8:
                 migration.apply(connection)
                 connection.execute(
                     text("INSERT INTO schema_version VALUES (:v, '0.6.0', '2026-02-01 08:00:00')"),
@@ -365,15 +367,15 @@ def test_a_schema_7_store_keeps_its_message_records_by_stable_identity(
     engine.dispose()
 
     result = cli("init")
-    assert f"Upgraded the store from schema 7 to {SCHEMA_VERSION}" in result.stderr
+    assert f"Upgraded the store from schema 8 to {SCHEMA_VERSION}" in result.stderr
     rows = _rows(v1_store)["sent_message"]
     members = hashlib.sha256(b"5,8").hexdigest()[:16]  # group 2's participants
     at = "2026-02-03 10:00:00.000000"
     assert [row[1:] for row in rows] == [
         ("intro", 2, "pair:7:3", 7, at, "sent"),
         ("intro", 2, "pair:7:3", 3, at, "sent"),
-        ("groups", 2, f"group:before-8:{members}", 7, at, "sent"),
-        ("groups", 2, f"group:before-8:{members}", 5, at, "sent"),
+        ("groups", 2, f"group:before-9:{members}", 7, at, "sent"),
+        ("groups", 2, f"group:before-9:{members}", 5, at, "sent"),
         ("reminder", 2, "session:s1-2026@chefintro", 5, at, "sent"),
         ("intro", 1, "pair:99", 1, at, "sent"),
     ]

@@ -76,7 +76,7 @@ def test_completion_follows_the_cohorts_attendance_rule(finished: Cli) -> None:
     }
     text = finished("report", "completion")
     assert "mentor (not judged)" in text.stdout
-    assert "2 of 3 adept(s) completed" in text.stderr
+    assert "2 of 3 adepts completed" in text.stderr
 
 
 def test_completion_before_the_last_day_is_in_progress(finished: Cli) -> None:
@@ -133,7 +133,7 @@ def test_certificates_for_those_who_completed(finished: Cli, tmp_path: Path) -> 
     log: Any = finished.json("db", "log")
     assert (log[-1]["action"], log[-1]["detail"]) == (
         "certificates",
-        "cohort 2026: 2 certificate(s) written",
+        "cohort 2026: 2 certificates written",
     )
     assert "Åsa" not in json.dumps(log, ensure_ascii=False)
 
@@ -149,7 +149,10 @@ def test_one_certificate_by_name_or_email(finished: Cli, tmp_path: Path) -> None
     assert "has not completed" in refused.stderr and "attended 3 of 5" in refused.stderr
     finished("certificate", "--out", str(tmp_path), "--adept", ZACH[1], code=1)
     finished("certificate", "--out", str(tmp_path), "--adept", "nobody@csn.se", code=1)
-    finished("certificate", "--out", str(tmp_path / "saknas"), code=73)
+    # A missing --out folder is made, as for every --out (issue 30); a file is refused.
+    finished("certificate", "--out", str(tmp_path / "saknas"), "--adept", "elise norden")
+    assert [p.name for p in (tmp_path / "saknas").iterdir()] == ["intyg-2026-elise-norden.pdf"]
+    finished("certificate", "--out", str(tmp_path / "intyg-2026-elise-norden.pdf"), code=73)
 
 
 def test_file_names_are_plain() -> None:
@@ -280,3 +283,68 @@ def test_every_summary_format_holds_the_same_sentences(finished: Cli) -> None:
     paragraph_md = " ".join(md.split("\n\n")[1].split())
     assert paragraph_text == paragraph_md
     assert paragraph_text.count(".") >= 4  # every sentence, not half of them
+
+
+_SLOW_RENDER = """
+import sys, time
+from pathlib import Path
+import chefintro.certificates.pdf as pdf
+started, go = Path(sys.argv[1]), Path(sys.argv[2])
+real = pdf.render
+def waiting(data, target):
+    started.touch()
+    deadline = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    real(data, target)
+pdf.render = waiting
+sys.argv = ["chefintro", *sys.argv[3:]]
+from chefintro.cli.app import main
+main()
+"""
+
+
+def test_other_commands_read_and_write_while_certificates_render(
+    finished: Cli, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Certificates are rendered after the command's transaction has ended: a read and a
+    write by another chefintro go through at once meanwhile (no 'store is busy')."""
+    import sys
+    import time
+
+    if backend != "sqlite":
+        pytest.skip("about SQLite's lock")
+    started, go, out = tmp_path / "started", tmp_path / "go", tmp_path / "intyg"
+    out.mkdir()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _SLOW_RENDER,
+            str(started),
+            str(go),
+            "certificate",
+            "--out",
+            str(out),
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        monkeypatch.setenv("CHEFINTRO_BUSY_TIMEOUT_MS", "300")
+        assert "Åsa Öberg" in finished("participant", "list").stdout
+        finished("agency", "add", "SKV", "Skatteverket")
+    finally:
+        go.touch()
+        stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert len(list(out.glob("*.pdf"))) == 2
+    assert "cohort 2026: 2 certificate(s) written" in {
+        e["detail"] for e in finished.json("db", "log")
+    }

@@ -56,28 +56,7 @@ def record_attendance(
     row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     if not [e for e in emails if e.strip()]:
         raise UsageError("Give at least one participant's e-mail address.")
-    missing: list[str] = []
-    withdrawn: list[str] = []
-    chosen: dict[int, Participant] = {}
-    for email in emails:
-        if not email.strip():
-            continue
-        try:
-            person = get_person(db=db, email=email)
-        except NotFoundError as exc:
-            unknown = f"{email.strip()} is not registered"
-            missing.append(unknown if "@" in email else exc.message.rstrip("."))
-            continue
-        part = find_participant(db=db, cohort=cohort, person=person)
-        if part is None:
-            missing.append(f"{person.name} ({person.email}) is not in cohort {cohort.name}")
-        elif part.status == ParticipantStatus.WITHDRAWN:
-            withdrawn.append(f"{person.name} ({person.email}) has withdrawn")
-        else:
-            chosen[id_of(part)] = part
-    if missing or withdrawn:
-        message = "Nothing was recorded: " + "; ".join(missing + withdrawn) + "."
-        raise NotFoundError(message) if missing else RuleError(message)
+    chosen = _chosen_participants(db, cohort, emails)
     existing = {
         a.participant_id: a
         for a in db.exec(
@@ -121,6 +100,37 @@ def record_attendance(
         unchanged=unchanged,
         warning=warning,
     )
+
+
+def _chosen_participants(db: Session, cohort: Cohort, emails: list[str]) -> dict[int, Participant]:
+    """The cohort's participants the addresses name, by id; blank addresses are skipped.
+
+    Every unknown, outside or withdrawn person is named in one error, so that nothing is
+    recorded unless everyone may be.
+    """
+    missing: list[str] = []
+    withdrawn: list[str] = []
+    chosen: dict[int, Participant] = {}
+    for email in emails:
+        if not email.strip():
+            continue
+        try:
+            person = get_person(db=db, email=email)
+        except NotFoundError as exc:
+            unknown = f"{email.strip()} is not registered"
+            missing.append(unknown if "@" in email else exc.message.rstrip("."))
+            continue
+        part = find_participant(db=db, cohort=cohort, person=person)
+        if part is None:
+            missing.append(f"{person.name} ({person.email}) is not in cohort {cohort.name}")
+        elif part.status == ParticipantStatus.WITHDRAWN:
+            withdrawn.append(f"{person.name} ({person.email}) has withdrawn")
+        else:
+            chosen[id_of(part)] = part
+    if missing or withdrawn:
+        message = "Nothing was recorded: " + "; ".join(missing + withdrawn) + "."
+        raise NotFoundError(message) if missing else RuleError(message)
+    return chosen
 
 
 OK = "ok"

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from chefintro.models import AuditEntry
+from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.store import Store
-    from chefintro.store.snapshots import Snapshot, UndoResult
-
-T = TypeVar("T")
+    from chefintro.store.journal import UndoPlan
+    from chefintro.store.snapshots import UndoResult
 
 #: Longest detail kept in one audit entry.
 MAX_DETAIL = 1000
@@ -77,13 +77,6 @@ def purge(store: Store) -> Purge:
     if not store.is_sqlite:
         return Purge.SERVER
     return Purge.DONE if purge_deleted(store) else Purge.BUSY
-
-
-def removing_personal_data(store: Store, action: Callable[[Session], T]) -> tuple[T, Purge]:
-    """Run ``action`` (which logs itself) in one transaction, then purge the store file."""
-    with store.transaction() as db:
-        result = action(db)
-    return result, purge(store)
 
 
 # --- backup and restore -----------------------------------------------------------------
@@ -143,16 +136,23 @@ def restore(*, location: str, source: Path, store: Callable[[], Store]) -> Resto
 # --- undo -------------------------------------------------------------------------------
 
 
-def undo(*, location: str, snapshot: Snapshot, store: Callable[[], Store]) -> UndoResult:
-    """Put the store back as it was in ``snapshot`` and record it in the audit log.
+def undo(*, location: str, plan: UndoPlan, store: Callable[[], Store]) -> UndoResult:
+    """Put the store back as it was in the plan's snapshot and record it in the audit log.
 
-    As with a restore, the audit entries the snapshot lacks are carried over.
+    As with a restore, the audit entries the snapshot lacks are carried over. The log
+    names the commands undone (command words and times only).
     """
     from chefintro.store.snapshots import undo as put_back
 
-    result = put_back(location, snapshot)
-    when = f"{snapshot.taken_at:%Y-%m-%d %H:%M:%S}"
+    result = put_back(location, plan.snapshot)
+    names = [f"'{e.command}' of {e.finished_local:%Y-%m-%d %H:%M}" for e in plan.undone]
+    if plan.unjournalled:
+        names.append(f"'{plan.unjournalled}' (before the journal)")
     with store().transaction() as db:
         carry_over(db=db, entries=result.later_entries)
-        log(db=db, action="undo", detail=f"undid '{snapshot.command}' of {when}")
+        log(
+            db=db,
+            action="undo",
+            detail=f"undid {plural(len(names), 'command')}: {', '.join(names)}",
+        )
     return result

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from chefintro import rules, settings
+from chefintro.changes import Kind, mark_change
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
@@ -27,6 +28,7 @@ from chefintro.intake.participants import (
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_field, clean_text, swedish_key
+from chefintro.words import plural
 
 # --- cohorts ----------------------------------------------------------------------------
 
@@ -213,6 +215,7 @@ def close_cohort(*, db: Session, cohort: Cohort, force: bool = False) -> Cohort:
 
     Refused while programme days are still ahead, unless ``force``.
     """
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="the cohort closed")
     check_closable(db=db, cohort=cohort, force=force)
     cohort.status = CohortStatus.CLOSED
     cohort.closed_on = date.today()
@@ -229,7 +232,7 @@ def check_closable(*, db: Session, cohort: Cohort, force: bool = False) -> None:
     if ahead and not force:
         shown = "; ".join(ahead[:5]) + (f"; and {len(ahead) - 5} more" if len(ahead) > 5 else "")
         raise RuleError(
-            f"Cohort {cohort.name} still has {len(ahead)} programme day(s) ahead: {shown}. "
+            f"Cohort {cohort.name} still has {plural(len(ahead), 'programme day')} ahead: {shown}. "
             "Close it after the last day, or use --force to close it now."
         )
 
@@ -453,6 +456,7 @@ def list_participants(
 
 def withdraw_participant(*, db: Session, cohort: Cohort, email: str) -> Participant:
     """Mark a participant withdrawn; their live pairings end."""
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a participant withdrawn")
     from chefintro.clock import today
     from chefintro.enums import PairingState
     from chefintro.models import Pairing
@@ -506,6 +510,7 @@ def carry_over_mentors(*, db: Session, source: Cohort, target: Cohort) -> int:
 
     Mentors already in the target are left as they are, so running it again adds nothing.
     """
+    mark_change(db, kind=Kind.BULK, what="mentors carried over")
     require_open(target)
     if source.id == target.id:
         raise UsageError("A cohort cannot carry mentors over to itself.")

@@ -10,6 +10,7 @@ EXIT_DATAERR = 65
 EXIT_NOINPUT = 66
 EXIT_SOFTWARE = 70
 EXIT_CANTCREAT = 73
+EXIT_IOERR = 74
 EXIT_TEMPFAIL = 75
 
 
@@ -130,6 +131,19 @@ class UnreadableInputError(ChefintroError):
 
 class OutputError(ChefintroError):
     """The output file cannot be written."""
+
+    exit_code = EXIT_CANTCREAT
+
+
+class StoreIOError(ChefintroError):
+    """Reading or writing failed below chefintro: a full disk, an I/O error, a store that
+    cannot be opened. The message names the path; nothing was changed."""
+
+    exit_code = EXIT_IOERR
+
+
+class StorePathError(ChefintroError):
+    """The store's folder cannot be entered or written (permissions, a read-only mount)."""
 
     exit_code = EXIT_CANTCREAT
 

@@ -87,6 +87,23 @@ def check_destination(path: Path) -> Path:
     return target
 
 
+def output_folder(path: Path) -> Path:
+    """Return the folder an ``--out`` names, created (with its parents) when missing.
+
+    The one rule for every output folder (certificates, agency workbooks, templates, the
+    plan's outputs): a missing folder is made, a file or a folder that cannot be made is
+    refused with OutputError (73).
+    """
+    folder = path.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"Cannot write to {folder}: it is a file, not a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder {folder}: {exc.strerror or exc}.") from None
+    return folder
+
+
 @contextmanager
 def private_output(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a private temporary path; move it to ``path`` when the block succeeds.

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from chefintro import rules
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
@@ -234,6 +235,7 @@ def form_groups(
     The number of groups is n / ``size`` rounded half up (at least one); the cohort's
     earlier groups are replaced.
     """
+    mark_change(db, kind=Kind.REPLACING, what="peer groups formed anew")
     require_open(cohort)
     if (problem := rules.group_size_problem(size)) is not None:
         raise UsageError(f"--size: {problem}.")

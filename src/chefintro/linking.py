@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from chefintro.changes import Kind, mark_change
 from chefintro.errors import RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Cohort, Exclusion, Participant, SentMessage
@@ -47,6 +48,7 @@ class Linked:
 
 def link_people(*, db: Session, old: str, new: str) -> Linked:
     """Move OLD's history onto NEW and remove OLD; refuse where the two overlap."""
+    mark_change(db, kind=Kind.REPLACING, what="two records of one person joined")
     first = get_person(db=db, email=old)
     second = get_person(db=db, email=new)
     if first.id == second.id:

@@ -439,13 +439,31 @@ def _add_participant_as_of(connection: Connection) -> None:
     connection.execute(text("DROP TABLE _old_participant"))
 
 
-#: The formation every peer group formed before schema 8 is given: the store did not keep
+def _add_command_journal(connection: Connection) -> None:
+    """Add ``command_journal``: every command that changed the store, for 'db undo'."""
+    if "command_journal" in inspect(connection).get_table_names():
+        return
+    metadata = MetaData()
+    Table(
+        "command_journal",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("command", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("started", DateTime(), nullable=False),
+        Column("finished", DateTime(), nullable=False),
+        Column("summary", String(500), nullable=False),
+        Column("snapshot", String(200)),
+    ).create(connection)
+
+
+#: The formation every peer group formed before schema 9 is given: the store did not keep
 #: formations, so the groups of today are the only ones it can name.
-FORMATION_BEFORE_V8 = "before-8"
+FORMATION_BEFORE_V9 = "before-9"
 
 
 def _group_formation(connection: Connection) -> None:
-    """Add ``peergroup.formation`` ("before-8" for every existing group)."""
+    """Add ``peergroup.formation`` ("before-9" for every existing group)."""
     if "formation" in {c["name"] for c in inspect(connection).get_columns("peergroup")}:
         return  # a store whose tables were made by a later model already has it
     if connection.dialect.name != "sqlite":
@@ -482,7 +500,7 @@ def _group_formation(connection: Connection) -> None:
         )
         connection.execute(text("DROP TABLE _old_peergroup"))
     connection.execute(
-        text("UPDATE peergroup SET formation = :formation"), {"formation": FORMATION_BEFORE_V8}
+        text("UPDATE peergroup SET formation = :formation"), {"formation": FORMATION_BEFORE_V9}
     )
 
 
@@ -494,7 +512,7 @@ def _members_digest(person_ids: list[int]) -> str:
 
 
 def _stable_key(connection: Connection, key: str) -> str:
-    """Return the schema-8 key of a schema-4 ``subject_key`` (kept as it was if gone)."""
+    """Return the schema-9 key of a schema-4 ``subject_key`` (kept as it was if gone)."""
     what, _, number = key.partition(":")
     if not number.isdigit():
         return key
@@ -619,8 +637,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         7, "keep each participant's agency, unit and title as of the cohort", _add_participant_as_of
     ),
+    Migration(8, "add the command journal that 'db undo' reads", _add_command_journal),
     Migration(
-        8, "name sent messages by stable identity; claim before sending", _stable_message_records
+        9, "name sent messages by stable identity; claim before sending", _stable_message_records
     ),
 )
 

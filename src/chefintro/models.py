@@ -30,6 +30,7 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "AuditEntry",
+    "CommandJournal",
     "Cohort",
     "CohortStatus",
     "Exclusion",
@@ -281,6 +282,25 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
     action: str = Field(max_length=50)
     detail: str = Field(max_length=1000)
+
+
+class CommandJournal(SQLModel, table=True):
+    """One command that changed the store: what 'db undo' names and goes back over.
+
+    ``summary`` says what changed in counts and command words only, never a name or an
+    e-mail address; ``snapshot`` is the file name of the undo snapshot taken before it
+    (in the store's snapshot folder), if one was taken.
+    """
+
+    __tablename__ = "command_journal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    command: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    started: datetime = Field(sa_type=DateTime())
+    finished: datetime = Field(sa_type=DateTime())
+    summary: str = Field(max_length=500)
+    snapshot: str | None = Field(default=None, max_length=200)
 
 
 #: A message claimed by a sending run but not yet confirmed by the server.

@@ -11,10 +11,19 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from chefintro import rules
+from chefintro.changes import Kind, mark_change
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.text import clean_field, clean_text, email_key, name_key, swedish_key
+from chefintro.text import (
+    clean_field,
+    clean_text,
+    email_key,
+    name_key,
+    person_name_key,
+    swedish_key,
+)
+from chefintro.words import plural
 
 _CODE = re.compile(r"^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9._-]{0,19}$")
 
@@ -126,17 +135,19 @@ def list_agencies(*, db: Session) -> list[AgencyInfo]:
 
 
 def clean_contact(value: str | None) -> str | None:
-    """Return an agency contact e-mail trimmed (blank → None), or raise UsageError.
+    """Return an agency contact's bare e-mail address (blank → None), or raise UsageError.
 
-    The address must pass the rulebook's one e-mail rule, :func:`rules.email_problem`.
+    The one e-mail rule, :func:`rules.parse_email`, as for a roster's Kontakt cell: an
+    address pasted from Outlook (``HR <hr@bolagsverket.se>``, ``mailto:…``, a trailing
+    ``;``) is cleaned to the bare address.
     """
     clean = clean_field(value, what="The contact")
     if clean is None:
         return None
-    problem = rules.email_problem(clean)
-    if problem is not None:
-        raise UsageError(f"The contact {clean!r} {problem} (expected hr@agency.se).")
-    return clean
+    try:
+        return rules.parse_email(clean)
+    except rules.NotAnEmail as why:
+        raise UsageError(f"The contact {clean[:80]!r} {why} (expected hr@agency.se).") from None
 
 
 def edit_agency(
@@ -169,6 +180,7 @@ def edit_agency(
 
 def remove_agency(*, db: Session, code: str, force: bool = False) -> int:
     """Remove an agency; with people registered only when ``force``. Return people removed."""
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="an agency removed")
     agency = get_agency(db=db, code=code)
     people = db.exec(select(Person).where(Person.agency_id == agency.id)).all()
     if people and not force:
@@ -335,12 +347,12 @@ def get_person(*, db: Session, email: str) -> Person:
 def people_named(
     *, db: Session, name: str, agency_id: int | None = None
 ) -> list[tuple[Person, Agency]]:
-    """Return the people whose name is ``name`` (case- and accent-insensitive), by e-mail."""
-    key = name_key(name)
+    """Return the people whose name is ``name`` (:func:`person_name_key`), by e-mail."""
+    key = person_name_key(name)
     query = select(Person, Agency).join(Agency, col(Agency.id) == col(Person.agency_id))
     if agency_id is not None:
         query = query.where(Person.agency_id == agency_id)
-    found = [(p, a) for p, a in db.exec(query).all() if name_key(p.name) == key]
+    found = [(p, a) for p, a in db.exec(query).all() if person_name_key(p.name) == key]
     return sorted(found, key=lambda pa: pa[0].email_key)
 
 
@@ -541,14 +553,15 @@ def same_agency_partners(*, db: Session, person_id: int, agency_id: int) -> list
 
 def remove_person(*, db: Session, email: str, force: bool = False) -> None:
     """Remove a person; one who takes part in a cohort only when ``force``."""
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a person removed")
     person = get_person(db=db, email=email)
     taking_part = db.exec(
         select(func.count(col(Participant.id))).where(Participant.person_id == person.id)
     ).one()
     if taking_part and not force:
         raise RuleError(
-            f"{person.name} takes part in {taking_part} cohort(s). Withdraw them instead, or "
-            "use --force to remove the person with their participations and pairs."
+            f"{person.name} takes part in {plural(taking_part, 'cohort')}. Withdraw them "
+            "instead, or use --force to remove the person with their participations and pairs."
         )
     db.delete(person)
     db.flush()

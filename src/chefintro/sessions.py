@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from chefintro.changes import Kind, mark_change
 from chefintro.clock import TIMEZONE, local_time, now_local
 from chefintro.cohorts import require_open
 from chefintro.enums import AttendanceStatus, SessionKind
@@ -31,6 +32,7 @@ from chefintro.models import (
 )
 from chefintro.registry import get_agency
 from chefintro.text import clean_field, clean_text
+from chefintro.words import plural
 
 
 @dataclass
@@ -388,13 +390,15 @@ def remove_session(*, db: Session, cohort: Cohort, session_id: int, force: bool 
     The row is kept, cancelled, with a higher SEQUENCE, so that the next calendar export
     tells calendars to remove the event; its attendance records are deleted.
     """
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a programme day removed")
     require_open(cohort)
     row = get_programme_session(db=db, cohort=cohort, session_id=session_id)
     records = db.exec(select(Attendance).where(Attendance.session_id == row.id)).all()
     if records and not force:
         raise RuleError(
-            f"Session {row.id} ({row.title}) has attendance recorded for {len(records)} "
-            "participant(s). Use --force to remove it together with that attendance."
+            f"Session {row.id} ({row.title}) has attendance recorded for "
+            f"{plural(len(records), 'participant')}. Use --force to remove it together with "
+            "that attendance."
         )
     for record in records:
         db.delete(record)

@@ -24,6 +24,7 @@ QUIET_WEEKS = "followup.quiet_weeks"
 SURVEY_MIN_GROUP = "survey.min_group"
 PROGRAMME_NAME = "programme.name"
 PROGRAMME_COORDINATOR = "programme.coordinator"
+UNDO_MAX_MB = "undo.max_mb"
 MAIL_FROM = "mail.from"
 MAIL_SMTP_HOST = "mail.smtp_host"
 MAIL_SMTP_PORT = "mail.smtp_port"
@@ -76,6 +77,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(FIRST_MEETING_WEEKS, 6, 1, 52, "Weeks after a pair starts to its first meeting"),
     SettingSpec(QUIET_WEEKS, 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
     SettingSpec(SURVEY_MIN_GROUP, 5, 3, 100, "Fewest answers a survey group needs to be shown"),
+    SettingSpec(UNDO_MAX_MB, 500, 0, 1_000_000, "Megabytes the undo snapshots take at most"),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 

@@ -77,13 +77,32 @@ def email_key(value: str) -> str:
     return unicodedata.normalize("NFC", value.strip()).casefold()
 
 
-def name_key(value: str) -> str:
-    """Return the key a name is looked up by: spaces collapsed, case- and accent-insensitive.
+#: Apostrophes people type or paste in names (O'Brien, D’Souza): left out of the key.
+_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+#: Hyphens, dashes and commas: a space in the key (Anna-Karin, "Öberg, Åsa").
+_NAME_BREAKS = re.compile(r"[-‐‑‒–—,]")
 
-    ``asa oberg`` finds Åsa Öberg; the key is for finding people, never for sorting.
+
+def name_key(value: str) -> str:
+    """Return the key a name is looked up by: case-, accent- and apostrophe-insensitive.
+
+    Spaces are collapsed, hyphens and commas count as spaces and apostrophes are left
+    out, so ``asa oberg`` finds Åsa Öberg, ``obrien`` finds O'Brien and ``anna karin``
+    finds Anna-Karin; the key is for finding people, never for sorting.
     """
-    text = _SPACE.sub(" ", unicodedata.normalize("NFD", value)).strip().casefold()
+    text = _NAME_BREAKS.sub(" ", _APOSTROPHES.sub("", unicodedata.normalize("NFD", value)))
+    text = _SPACE.sub(" ", text).strip().casefold()
     return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def person_name_key(value: str) -> str:
+    """Return the key two names are the same person's by: :func:`name_key`, in any order.
+
+    The one name finder: ``zoe agren``, ``Ågren, Zoë`` and ``ÅGREN ZOË`` all find Zoë
+    Ågren. Every command that takes a person by name, and a roster's wishes by name,
+    compare this key.
+    """
+    return " ".join(sorted(name_key(value).split()))
 
 
 def _primary(char: str) -> str:

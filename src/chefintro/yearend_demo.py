@@ -12,9 +12,16 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chefintro.files import private_output
 from chefintro.store import Store
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from chefintro.cohorts import ParticipantInfo
+    from chefintro.models import Cohort
 
 COORDINATOR = "Helena Sjödin"
 START_SURVEY = "start-{cohort}"
@@ -70,80 +77,27 @@ def run_year_end(
     *, store: Store, directory: Path, progress: Callable[[str], None] | None = None
 ) -> YearEnd:
     """Play the cohort's year to its end in the demo store and write its files."""
-    from chefintro import attendance, cohorts, sessions, settings, surveys, yearend
-    from chefintro.certificates.issue import write_certificates
-    from chefintro.enums import AttendanceStatus, QuestionKind, Role, SurveyPhase
+    from chefintro import cohorts, settings, surveys, yearend
+    from chefintro.certificates.issue import (
+        log_certificates,
+        plan_certificates,
+        render_certificates,
+    )
 
     note = progress or (lambda _step: None)
     rng = random.Random(2027)
-    forms: list[Path] = []
     note("Recording the year's attendance")
     with store.transaction() as db:
         cohort = cohorts.current_cohort(db=db)
         settings.set_value(db=db, key=settings.PROGRAMME_COORDINATOR, value=COORDINATOR)
-        people = cohorts.list_participants(db=db, cohort=cohort)
-        adepts = [p for p in people if p.role == Role.ADEPT and p.status == "active"]
-        # One adept leaves in the spring; the rest come to most programme days.
-        leaving = adepts[len(adepts) // 2]
-        cohorts.withdraw_participant(db=db, cohort=cohort, email=leaving.email)
-        present = [p for p in people if p.email != leaving.email and p.status == "active"]
-        weak = {p.email for p in rng.sample([a for a in adepts if a != leaving], 2)}
-        for day in sessions.list_sessions(db=db, cohort=cohort):
-            marks: dict[AttendanceStatus, list[str]] = {s: [] for s in AttendanceStatus}
-            for person in present:
-                roll = rng.random()
-                if person.email in weak and roll < 0.5:
-                    marks[AttendanceStatus.ABSENT].append(person.email)
-                elif roll < 0.9:
-                    marks[AttendanceStatus.PRESENT].append(person.email)
-                elif roll < 0.95:
-                    marks[AttendanceStatus.EXCUSED].append(person.email)
-                else:
-                    marks[AttendanceStatus.ABSENT].append(person.email)
-            for status, emails in marks.items():
-                if emails:
-                    attendance.record_attendance(
-                        db=db,
-                        cohort=cohort,
-                        session_id=day.id,
-                        emails=emails,
-                        status=status,
-                    )
+        adepts, leaving = _play_attendance(db, cohort, rng)
 
         note("Answering the start and end surveys")
         names = [
             START_SURVEY.format(cohort=cohort.name),
             END_SURVEY.format(cohort=cohort.name),
         ]
-        questions = [q.text for q in surveys.BUILTIN_QUESTIONS]
-        scale = [q.text for q in surveys.BUILTIN_QUESTIONS if q.kind == QuestionKind.SCALE]
-        free = [q.text for q in surveys.BUILTIN_QUESTIONS if q.kind == QuestionKind.TEXT]
-        levels = {a.email: rng.gauss(3.4, 0.8) for a in adepts}
-        growth = {q: 0.5 + 0.2 * i for i, q in enumerate(scale)}
-        growth[scale[3]] = 2.2  # the network outside one's own agency grows the most
-        for index, (name, phase) in enumerate(
-            zip(names, (SurveyPhase.START, SurveyPhase.END), strict=True)
-        ):
-            survey = surveys.add_survey(db=db, cohort=cohort, name=name, phase=phase)
-            answers = []
-            for adept in adepts:
-                if adept.email == leaving.email and index == 1:
-                    continue
-                if rng.random() < 0.12:
-                    continue  # did not answer
-                values: dict[str, str] = {}
-                for question in scale:
-                    level = levels[adept.email] + index * growth[question] + rng.gauss(0, 0.6)
-                    values[question] = str(min(7, max(1, round(level))))
-                if rng.random() < 0.7:
-                    values[free[0]] = rng.choice(_CHALLENGES)
-                if index == 1 and rng.random() < 0.5:
-                    values[free[1]] = rng.choice(_REMARKS)
-                answers.append((adept.name, adept.email, values))
-            path = directory / f"forms-{name}.csv"
-            _write_forms_csv(path, questions, answers)
-            surveys.import_answers(db=db, cohort=cohort, survey=survey, path=path)
-            forms.append(path)
+        forms = _answer_surveys(db, cohort, names, adepts, leaving, rng, directory)
         end_survey = surveys.get_survey(db=db, cohort=cohort, name=names[1])
         workbook = directory / f"enkat-{names[1]}.xlsx"
         surveys.export_form(db=db, cohort=cohort, survey=end_survey, path=workbook)
@@ -154,8 +108,11 @@ def run_year_end(
     out.mkdir(exist_ok=True)
     with store.transaction() as db:
         cohort = cohorts.current_cohort(db=db)
-        run = write_certificates(db=db, cohort=cohort, out_dir=out, now=moment)
+        plan = plan_certificates(db=db, cohort=cohort, out_dir=out, now=moment)
         result = yearend.summary(db=db, cohort=cohort, now=moment)
+    run = render_certificates(plan)
+    with store.transaction() as db:
+        log_certificates(db=db, run=run)
     return YearEnd(
         surveys=names,
         forms=forms,
@@ -163,3 +120,94 @@ def run_year_end(
         certificates=run.files,
         summary=yearend.render_summary(result),
     )
+
+
+def _play_attendance(
+    db: Session, cohort: Cohort, rng: random.Random
+) -> tuple[list[ParticipantInfo], ParticipantInfo]:
+    """Mark every programme day; return the active adepts and the one who leaves.
+
+    One adept leaves in the spring, two are often absent, the rest come to most programme
+    days; the seeded ``rng`` makes every run the same year.
+    """
+    from chefintro import attendance, cohorts, sessions
+    from chefintro.enums import AttendanceStatus, Role
+
+    people = cohorts.list_participants(db=db, cohort=cohort)
+    adepts = [p for p in people if p.role == Role.ADEPT and p.status == "active"]
+    leaving = adepts[len(adepts) // 2]
+    cohorts.withdraw_participant(db=db, cohort=cohort, email=leaving.email)
+    present = [p for p in people if p.email != leaving.email and p.status == "active"]
+    weak = {p.email for p in rng.sample([a for a in adepts if a != leaving], 2)}
+    for day in sessions.list_sessions(db=db, cohort=cohort):
+        marks: dict[AttendanceStatus, list[str]] = {s: [] for s in AttendanceStatus}
+        for person in present:
+            roll = rng.random()
+            if person.email in weak and roll < 0.5:
+                marks[AttendanceStatus.ABSENT].append(person.email)
+            elif roll < 0.9:
+                marks[AttendanceStatus.PRESENT].append(person.email)
+            elif roll < 0.95:
+                marks[AttendanceStatus.EXCUSED].append(person.email)
+            else:
+                marks[AttendanceStatus.ABSENT].append(person.email)
+        for status, emails in marks.items():
+            if emails:
+                attendance.record_attendance(
+                    db=db,
+                    cohort=cohort,
+                    session_id=day.id,
+                    emails=emails,
+                    status=status,
+                )
+    return adepts, leaving
+
+
+def _answer_surveys(
+    db: Session,
+    cohort: Cohort,
+    names: list[str],
+    adepts: list[ParticipantInfo],
+    leaving: ParticipantInfo,
+    rng: random.Random,
+    directory: Path,
+) -> list[Path]:
+    """Answer the start and end surveys as Forms CSV files and import them; return the files.
+
+    Each adept has a level that grows by the end, most for the network question; some do
+    not answer, and the adept who left does not answer the end survey.
+    """
+    from chefintro import surveys
+    from chefintro.enums import QuestionKind, SurveyPhase
+
+    forms: list[Path] = []
+    questions = [q.text for q in surveys.BUILTIN_QUESTIONS]
+    scale = [q.text for q in surveys.BUILTIN_QUESTIONS if q.kind == QuestionKind.SCALE]
+    free = [q.text for q in surveys.BUILTIN_QUESTIONS if q.kind == QuestionKind.TEXT]
+    levels = {a.email: rng.gauss(3.4, 0.8) for a in adepts}
+    growth = {q: 0.5 + 0.2 * i for i, q in enumerate(scale)}
+    growth[scale[3]] = 2.2  # the network outside one's own agency grows the most
+    for index, (name, phase) in enumerate(
+        zip(names, (SurveyPhase.START, SurveyPhase.END), strict=True)
+    ):
+        survey = surveys.add_survey(db=db, cohort=cohort, name=name, phase=phase)
+        answers = []
+        for adept in adepts:
+            if adept.email == leaving.email and index == 1:
+                continue
+            if rng.random() < 0.12:
+                continue  # did not answer
+            values: dict[str, str] = {}
+            for question in scale:
+                level = levels[adept.email] + index * growth[question] + rng.gauss(0, 0.6)
+                values[question] = str(min(7, max(1, round(level))))
+            if rng.random() < 0.7:
+                values[free[0]] = rng.choice(_CHALLENGES)
+            if index == 1 and rng.random() < 0.5:
+                values[free[1]] = rng.choice(_REMARKS)
+            answers.append((adept.name, adept.email, values))
+        path = directory / f"forms-{name}.csv"
+        _write_forms_csv(path, questions, answers)
+        surveys.import_answers(db=db, cohort=cohort, survey=survey, path=path)
+        forms.append(path)
+    return forms

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chefintro.changes import Kind, mark_change
 from chefintro.enums import KIND_HINT, KIND_WORDS, parse_word
 from chefintro.errors import (
     InvalidInputError,
@@ -24,6 +25,7 @@ from chefintro.errors import (
     UsageError,
 )
 from chefintro.store import Store
+from chefintro.words import plural
 
 _KNOWN = {
     "cohort": {"name", "start", "end", "min_attendance", "excused_counts", "carry_over_from"},
@@ -80,8 +82,30 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
     A missing roster file alone is UnreadableInputError (66); with other problems it is
     listed among them.
     """
+    raw = _load_toml(path)
+    reader = _PlanReader(path, out_dir)
+    reader.check_known_keys(raw)
+    plan = reader.read_cohort(raw)
+    reader.read_rosters(raw, plan)
+    reader.read_sessions(raw, plan)
+    reader.read_matching_and_groups(raw, plan)
+    reader.read_outputs(raw, plan)
+    if reader.problems:
+        for file in reader.missing:
+            reader.bad("[roster] files", f"{file} does not exist")
+        raise InvalidInputError(
+            f"{path}: {plural(len(reader.problems), 'problem')} in the plan.", reader.problems
+        )
+    if reader.missing:
+        names = ", ".join(str(file) for file in reader.missing)
+        raise UnreadableInputError(f"{path}: roster file not found: {names}.")
+    return plan
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    """Parse the plan file; a file that cannot be read or parsed stops here (66 or 65)."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UnreadableInputError(f"{path}: no such plan file.") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -92,47 +116,56 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         raise InvalidInputError(
             f"{path}: not a usable plan: its values are nested too deeply."
         ) from None
-    from chefintro.clock import local_time
-    from chefintro.cohorts import cohort_dates_problem, min_attendance_problem
-    from chefintro.intake.sessions import SessionFacts, check_session
-    from chefintro.rules import group_size_problem
-    from chefintro.text import control_problem
 
-    problems: list[Problem] = []
-    missing: list[Path] = []
-    base = path.parent
-    outputs_base = out_dir or base
 
-    def bad(where: str, message: str) -> None:
-        problems.append(Problem(f"{where}: {message}", sheet=None))
+class _PlanReader:
+    """Reads a parsed plan section by section, collecting problems instead of raising.
 
-    for section, value in raw.items():
-        if section not in _KNOWN:
-            bad(section, f"unknown section; the plan knows {', '.join(sorted(_KNOWN))}")
-            continue
-        entries = value if isinstance(value, list) else [value]
-        for entry in entries:
-            if not isinstance(entry, dict):
-                bad(section, "must be a table")
+    The sections are read in the order the problems are listed; every section adds to
+    the same ``problems`` and ``missing`` lists so that all are reported at once.
+    """
+
+    def __init__(self, path: Path, out_dir: Path | None) -> None:
+        self.problems: list[Problem] = []
+        self.missing: list[Path] = []
+        self.base = path.parent
+        self.outputs_base = out_dir or self.base
+        self.path = path
+        # The cohort's own values as read (None when missing or wrong), for the day checks.
+        self.name: str | None = None
+        self.start: date | None = None
+        self.end: date | None = None
+
+    def bad(self, where: str, message: str) -> None:
+        self.problems.append(Problem(f"{where}: {message}", sheet=None))
+
+    def check_known_keys(self, raw: dict[str, Any]) -> None:
+        """Name every section and key the plan does not know (a typo must not be ignored)."""
+        for section, value in raw.items():
+            if section not in _KNOWN:
+                self.bad(section, f"unknown section; the plan knows {', '.join(sorted(_KNOWN))}")
                 continue
-            for key in entry:
-                if key not in _KNOWN[section]:
-                    bad(
-                        f"[{section}] {key}",
-                        f"unknown key; allowed: {', '.join(sorted(_KNOWN[section]))}",
-                    )
-
-    cohort = raw.get("cohort")
-    if not isinstance(cohort, dict):
-        bad("[cohort]", "the plan needs a [cohort] table with name, start and end")
-        cohort = {}
+            entries = value if isinstance(value, list) else [value]
+            for entry in entries:
+                if not isinstance(entry, dict):
+                    self.bad(section, "must be a table")
+                    continue
+                for key in entry:
+                    if key not in _KNOWN[section]:
+                        self.bad(
+                            f"[{section}] {key}",
+                            f"unknown key; allowed: {', '.join(sorted(_KNOWN[section]))}",
+                        )
 
     def typed(
-        section: str, table: dict[str, Any], key: str, kind: type, required: bool = False
+        self, section: str, table: dict[str, Any], key: str, kind: type, required: bool = False
     ) -> Any:
+        """Return ``table[key]`` as ``kind``, or None after noting why it cannot be used."""
+        from chefintro.text import control_problem
+
         if key not in table:
             if required:
-                bad(f"[{section}] {key}", "is required")
+                self.bad(f"[{section}] {key}", "is required")
             return None
         value = table[key]
         if kind is date and isinstance(value, datetime):
@@ -140,64 +173,85 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if kind is datetime and isinstance(value, date) and not isinstance(value, datetime):
-            bad(f"[{section}] {key}", "give a date and time, e.g. 2027-01-26T09:00:00")
+            self.bad(f"[{section}] {key}", "give a date and time, e.g. 2027-01-26T09:00:00")
             return None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            bad(f"[{section}] {key}", f"must be a {kind.__name__}, not {value!r}")
+            self.bad(f"[{section}] {key}", f"must be a {kind.__name__}, not {value!r}")
             return None
         if isinstance(value, datetime) and value.tzinfo is not None:
-            bad(f"[{section}] {key}", "give Swedish wall-clock time without a time zone")
+            self.bad(f"[{section}] {key}", "give Swedish wall-clock time without a time zone")
             return None
         if isinstance(value, str) and (problem := control_problem(value)) is not None:
-            bad(f"[{section}] {key}", problem)  # the text rule of every front door
+            self.bad(f"[{section}] {key}", problem)  # the text rule of every front door
             return None
         return value
 
-    name = typed("cohort", cohort, "name", str, True)
-    start = typed("cohort", cohort, "start", date, True)
-    end = typed("cohort", cohort, "end", date, True)
-    plan = Plan(path=path, name=name or "", start=start or date.min, end=end or date.min)
-    if start is not None and end is not None:
-        if (problem := cohort_dates_problem(start, end)) is not None:
-            bad("[cohort] end", problem)
-    min_attendance = typed("cohort", cohort, "min_attendance", float)
-    if min_attendance is not None:
-        if (problem := min_attendance_problem(min_attendance)) is not None:
-            bad("[cohort] min_attendance", problem)
-        else:
-            plan.min_attendance = min_attendance
-    excused = typed("cohort", cohort, "excused_counts", bool)
-    plan.excused_counts = True if excused is None else excused
-    plan.carry_over_from = typed("cohort", cohort, "carry_over_from", str)
+    def read_cohort(self, raw: dict[str, Any]) -> Plan:
+        """Start the plan from [cohort], checked by the cohort rules every door uses."""
+        from chefintro.cohorts import cohort_dates_problem, min_attendance_problem
 
-    roster = raw.get("roster", {})
-    if isinstance(roster, dict):
-        files = typed("roster", roster, "files", list) or []
+        cohort = raw.get("cohort")
+        if not isinstance(cohort, dict):
+            self.bad("[cohort]", "the plan needs a [cohort] table with name, start and end")
+            cohort = {}
+        name = self.name = self.typed("cohort", cohort, "name", str, True)
+        start = self.start = self.typed("cohort", cohort, "start", date, True)
+        end = self.end = self.typed("cohort", cohort, "end", date, True)
+        plan = Plan(path=self.path, name=name or "", start=start or date.min, end=end or date.min)
+        if start is not None and end is not None:
+            if (problem := cohort_dates_problem(start, end)) is not None:
+                self.bad("[cohort] end", problem)
+        min_attendance = self.typed("cohort", cohort, "min_attendance", float)
+        if min_attendance is not None:
+            if (problem := min_attendance_problem(min_attendance)) is not None:
+                self.bad("[cohort] min_attendance", problem)
+            else:
+                plan.min_attendance = min_attendance
+        excused = self.typed("cohort", cohort, "excused_counts", bool)
+        plan.excused_counts = True if excused is None else excused
+        plan.carry_over_from = self.typed("cohort", cohort, "carry_over_from", str)
+        return plan
+
+    def read_rosters(self, raw: dict[str, Any], plan: Plan) -> None:
+        """Resolve [roster] files against the plan's folder; missing ones are kept aside."""
+        from chefintro.text import control_problem
+
+        roster = raw.get("roster", {})
+        if not isinstance(roster, dict):
+            return
+        files = self.typed("roster", roster, "files", list) or []
         for item in files:
             if not isinstance(item, str):
-                bad("[roster] files", f"must list file names, not {item!r}")
+                self.bad("[roster] files", f"must list file names, not {item!r}")
                 continue
             if (problem := control_problem(item)) is not None:
-                bad("[roster] files", problem)
+                self.bad("[roster] files", problem)
                 continue
-            file = (base / item).resolve()
+            file = (self.base / item).resolve()
             if not file.is_file():
-                missing.append(file)
+                self.missing.append(file)
             plan.rosters.append(file)
 
-    sessions = raw.get("session", [])
-    if not isinstance(sessions, list):
-        bad("[session]", "write each session as its own [[session]] table")
-    for index, entry in enumerate(sessions if isinstance(sessions, list) else [], start=1):
-        if not isinstance(entry, dict):
-            continue
-        where = f"session {index}"
-        title = typed(where, entry, "title", str, True)
-        s_start = typed(where, entry, "start", datetime, True)
-        s_end = typed(where, entry, "end", datetime, True)
-        kind = typed(where, entry, "kind", str)
-        location = typed(where, entry, "location", str)
-        host = typed(where, entry, "host", str)
+    def read_sessions(self, raw: dict[str, Any], plan: Plan) -> None:
+        """Read each [[session]]; a day joins the plan only when nothing is wrong with it."""
+        sessions = raw.get("session", [])
+        if not isinstance(sessions, list):
+            self.bad("[session]", "write each session as its own [[session]] table")
+        for index, entry in enumerate(sessions if isinstance(sessions, list) else [], start=1):
+            if isinstance(entry, dict):
+                self._read_session(f"session {index}", entry, plan)
+
+    def _read_session(self, where: str, entry: dict[str, Any], plan: Plan) -> None:
+        """Check one programme day with the same intake checks the command and roster run."""
+        from chefintro.clock import local_time
+        from chefintro.intake.sessions import SessionFacts, check_session
+
+        title = self.typed(where, entry, "title", str, True)
+        s_start = self.typed(where, entry, "start", datetime, True)
+        s_end = self.typed(where, entry, "end", datetime, True)
+        kind = self.typed(where, entry, "kind", str)
+        location = self.typed(where, entry, "location", str)
+        host = self.typed(where, entry, "host", str)
         times_ok = s_start is not None and s_end is not None
         for key, value in (("start", s_start), ("end", s_end)):
             if value is None:
@@ -205,63 +259,61 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
             try:
                 local_time(value)
             except UsageError as exc:
-                bad(f"[{where}] {key}", exc.message)
+                self.bad(f"[{where}] {key}", exc.message)
                 times_ok = False
         if times_ok:
-            facts = SessionFacts(title or "", s_start, s_end, name, start, end)
+            facts = SessionFacts(title or "", s_start, s_end, self.name, self.start, self.end)
             for finding in check_session(facts):
                 key = {"ends_at": "end"}.get(finding.column or "", "start")
                 if finding.is_problem:
-                    bad(f"[{where}] {key}", finding.text)
+                    self.bad(f"[{where}] {key}", finding.text)
                     times_ok = False
                 else:
                     plan.warnings.append(f"[{where}] {key}: {finding.text}")
         if kind is not None and parse_word(KIND_WORDS, kind) is None:
-            bad(f"[{where}] kind", f"{kind!r} is not a session kind; use {KIND_HINT}")
+            self.bad(f"[{where}] kind", f"{kind!r} is not a session kind; use {KIND_HINT}")
         elif title and times_ok:
             plan.sessions.append(PlannedSession(title, s_start, s_end, kind, location, host))
 
-    matching = raw.get("matching", {})
-    if isinstance(matching, dict):
-        plan.suggest = bool(typed("matching", matching, "suggest", bool))
-        plan.apply = bool(typed("matching", matching, "apply", bool))
-        plan.allow_repeat = bool(typed("matching", matching, "allow_repeat", bool))
-        if plan.apply and not plan.suggest:
-            bad("[matching] apply", "needs suggest = true")
+    def read_matching_and_groups(self, raw: dict[str, Any], plan: Plan) -> None:
+        """Read what the run does after the import: [matching] and [groups]."""
+        from chefintro.rules import group_size_problem
 
-    groups = raw.get("groups")
-    if isinstance(groups, dict):
-        size = typed("groups", groups, "size", int)
-        if size is not None and (problem := group_size_problem(size)) is not None:
-            bad("[groups] size", problem)
-        plan.group_size = 6 if size is None else size
-        plan.include_mentors = bool(typed("groups", groups, "include_mentors", bool))
+        matching = raw.get("matching", {})
+        if isinstance(matching, dict):
+            plan.suggest = bool(self.typed("matching", matching, "suggest", bool))
+            plan.apply = bool(self.typed("matching", matching, "apply", bool))
+            plan.allow_repeat = bool(self.typed("matching", matching, "allow_repeat", bool))
+            if plan.apply and not plan.suggest:
+                self.bad("[matching] apply", "needs suggest = true")
+        groups = raw.get("groups")
+        if isinstance(groups, dict):
+            size = self.typed("groups", groups, "size", int)
+            if size is not None and (problem := group_size_problem(size)) is not None:
+                self.bad("[groups] size", problem)
+            plan.group_size = 6 if size is None else size
+            plan.include_mentors = bool(self.typed("groups", groups, "include_mentors", bool))
 
-    outputs = raw.get("outputs", {})
-    plan.output_base = outputs_base
-    if isinstance(outputs, dict):
+    def read_outputs(self, raw: dict[str, Any], plan: Plan) -> None:
+        """Place [outputs] inside the output folder; a path leading out of it is a problem."""
+        outputs = raw.get("outputs", {})
+        plan.output_base = self.outputs_base
+        if not isinstance(outputs, dict):
+            return
         for key in ("workbook", "agencies", "calendar"):
-            value = typed("outputs", outputs, key, str)
+            value = self.typed("outputs", outputs, key, str)
             if not value:
                 continue
             relative = Path(value)
             if relative.is_absolute() or ".." in relative.parts:
-                bad(
+                self.bad(
                     f"[outputs] {key}",
                     f"{value!r} must be a path inside the output folder, without '..'; "
                     "outputs go beside the plan or to --out DIR",
                 )
                 continue
-            setattr(plan, {"agencies": "agencies_dir"}.get(key, key), outputs_base / relative)
-
-    if problems:
-        for file in missing:
-            bad("[roster] files", f"{file} does not exist")
-        raise InvalidInputError(f"{path}: {len(problems)} problem(s) in the plan.", problems)
-    if missing:
-        names = ", ".join(str(file) for file in missing)
-        raise UnreadableInputError(f"{path}: roster file not found: {names}.")
-    return plan
+            target = self.outputs_base / relative
+            setattr(plan, {"agencies": "agencies_dir"}.get(key, key), target)
 
 
 def check_outputs(plan: Plan, *, create: bool) -> None:
@@ -377,7 +429,8 @@ def run_plan(
         rosters.append(read_roster(file))
     # Outputs are checked before the transaction, so a bad destination commits nothing.
     check_outputs(plan, create=not dry_run)
-    with store.transaction() as db:
+    with store.transaction(commit=not dry_run) as db:  # the boundary rolls a dry run back
+        mark_change(db, kind=Kind.BULK, what=f"plan for cohort {plan.name} set up")
         note("Cohort")
         cohort = cohorts.find_cohort(db=db, name=plan.name)
         if cohort is None:
@@ -402,7 +455,9 @@ def run_plan(
         if plan.carry_over_from:
             source = cohorts.get_cohort(db=db, name=plan.carry_over_from)
             carried = cohorts.carry_over_mentors(db=db, source=source, target=cohort)
-            results.append(StepResult("carry over", f"{carried} mentor(s) from {source.name}"))
+            results.append(
+                StepResult("carry over", f"{plural(carried, 'mentor')} from {source.name}")
+            )
         for data in rosters:
             note(f"Importing {data.path.name}")
             summary = import_roster(db=db, data=data, cohort_name=cohort.name)
@@ -412,6 +467,8 @@ def run_plan(
             )
             results.append(StepResult("roster", f"{data.path.name}: {parts}"))
             results += [StepResult("warning", w) for w in [*data.warnings, *summary.warnings]]
+            if summary.missing:  # issue 30: an agency's file is its full list
+                results.append(StepResult("warning", summary.missing_text()))
         if plan.sessions:
             note("Calendar")
             outcomes: dict[str, int] = {}
@@ -451,17 +508,19 @@ def run_plan(
         if plan.suggest:
             note("Matching")
             pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=plan.allow_repeat)
-            results.append(StepResult("match", f"{len(pairs)} adept(s) placed"))
+            results.append(StepResult("match", f"{plural(len(pairs), 'adept')} placed"))
         if plan.apply:
             applied = pairing.apply(db=db, cohort=cohort, today=today)
-            results.append(StepResult("apply", f"{applied} pair(s) made active"))
+            results.append(StepResult("apply", f"{plural(applied, 'pair')} made active"))
         if plan.group_size:
             note("Peer groups")
             existing = groups.list_groups(db=db, cohort=cohort)
             if existing:
                 # Groups people already know are not reshuffled by running the plan again.
                 results.append(
-                    StepResult("groups", f"{len(existing)} group(s) kept; 'group form' re-forms")
+                    StepResult(
+                        "groups", f"{plural(len(existing), 'group')} kept; 'group form' re-forms"
+                    )
                 )
             else:
                 formed = groups.form_groups(
@@ -470,9 +529,8 @@ def run_plan(
                     size=plan.group_size,
                     include_mentors=plan.include_mentors,
                 )
-                results.append(StepResult("groups", f"{len(formed)} group(s) formed"))
+                results.append(StepResult("groups", f"{plural(len(formed), 'group')} formed"))
         if dry_run:
-            db.rollback()
             results.append(StepResult("dry run", "nothing was written"))
             return results
     results += write_outputs(store=store, plan=plan, progress=note)
@@ -500,10 +558,10 @@ def write_outputs(*, store: Store, plan: Plan, progress: Progress) -> list[StepR
             progress("Writing the agency workbooks")
             written = write_agency_workbooks(db=db, cohort=cohort, directory=plan.agencies_dir)
             results.append(
-                StepResult("agencies", f"{len(written)} workbook(s) in {plan.agencies_dir}")
+                StepResult("agencies", f"{plural(len(written), 'workbook')} in {plan.agencies_dir}")
             )
         if plan.calendar is not None:
             progress("Writing the calendar")
             count = write_ics(db=db, cohort=cohort, path=plan.calendar)
-            results.append(StepResult("calendar", f"{count} session(s) in {plan.calendar}"))
+            results.append(StepResult("calendar", f"{plural(count, 'session')} in {plan.calendar}"))
     return results

@@ -1,5 +1,11 @@
 """Who gets a certificate and what it says: every adept of the cohort who completed the
-programme (:func:`chefintro.yearend.completion_report`), one A4 PDF each."""
+programme (:func:`chefintro.yearend.completion_report`), one A4 PDF each.
+
+Rendering takes minutes for a large cohort, so it runs outside any transaction: the
+command reads what the certificates say (:func:`plan_certificates`) in a transaction,
+ends it, renders (:func:`render_certificates`), and logs the count in a short one
+(:func:`log_certificates`). Other commands read and write the store meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,13 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from chefintro import audit, settings
+from chefintro.certificates.pdf import CertificateData
 from chefintro.errors import NotFoundError, OutputError, RuleError
+from chefintro.files import output_folder
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.text import email_key
+from chefintro.text import email_key, person_name_key
+from chefintro.words import plural
 from chefintro.yearend import (
     COMPLETED,
     CompletionRow,
@@ -30,6 +39,16 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 class CertificateRun:
     cohort: str
     files: list[Path]
+    not_completed: int
+    coordinator_missing: bool
+
+
+@dataclass(frozen=True)
+class CertificatePlan:
+    """What the certificates say and where they go, read from the store."""
+
+    cohort: str
+    certificates: list[tuple[CertificateData, Path]]
     not_completed: int
     coordinator_missing: bool
 
@@ -52,21 +71,19 @@ def file_name(cohort: str, name: str) -> str:
     return f"intyg-{cohort_slug}-{slug}.pdf"
 
 
-def write_certificates(
+def plan_certificates(
     *,
     db: Session,
     cohort: Cohort,
     out_dir: Path,
     adept: str | None = None,
     now: datetime | None = None,
-) -> CertificateRun:
-    """Write one certificate per adept who completed (or only for ``adept``: an e-mail or
-    the unique name of one of the cohort's adepts); log how many were written."""
-    from chefintro.certificates.pdf import CertificateData, render
-
+) -> CertificatePlan:
+    """Read one certificate per adept who completed (or only for ``adept``: an e-mail or
+    the unique name of one of the cohort's adepts), and the file each goes to."""
     folder = out_dir.expanduser()
-    if not folder.is_dir():
-        raise OutputError(f"Cannot write certificates to {folder}: it is not a folder.")
+    if folder.exists() and not folder.is_dir():  # made when rendering (files.output_folder)
+        raise OutputError(f"Cannot write to {folder}: it is a file, not a folder.")
     report = completion_report(db=db, cohort=cohort, now=now)
     rows = report.adepts
     if adept is not None:
@@ -97,7 +114,7 @@ def write_certificates(
     coordinator = settings.get_setting_text(db=db, key=settings.PROGRAMME_COORDINATOR)
     issued_on = min(cohort.ends_on, (now or datetime.now()).date())
     issued_on = max(issued_on, cohort.starts_on)
-    files: list[Path] = []
+    planned: list[tuple[CertificateData, Path]] = []
     used: set[str] = set()
     for row in completed:
         part, person, agency = by_email[email_key(row.email)]
@@ -106,32 +123,54 @@ def write_certificates(
         while name in used:
             name, number = f"{stem}-{number}.pdf", number + 1
         used.add(name)
-        target = folder / name
-        render(
-            CertificateData(
-                programme=programme,
-                cohort=cohort.name,
-                name=person.name,
-                agency=agency.name,
-                starts_on=cohort.starts_on,
-                ends_on=cohort.ends_on,
-                days=days.get(id_of(part), []),
-                coordinator=coordinator,
-                issued_on=issued_on,
-            ),
-            target,
+        planned.append(
+            (
+                CertificateData(
+                    programme=programme,
+                    cohort=cohort.name,
+                    name=person.name,
+                    agency=agency.name,
+                    starts_on=cohort.starts_on,
+                    ends_on=cohort.ends_on,
+                    days=days.get(id_of(part), []),
+                    coordinator=coordinator,
+                    issued_on=issued_on,
+                ),
+                folder / name,
+            )
         )
+    return CertificatePlan(
+        cohort=cohort.name,
+        certificates=planned,
+        not_completed=report.judged - len([r for r in report.adepts if r.status == COMPLETED]),
+        coordinator_missing=not coordinator,
+    )
+
+
+def render_certificates(plan: CertificatePlan) -> CertificateRun:
+    """Render the planned certificates (no store is needed: run it outside a transaction)."""
+    from chefintro.certificates.pdf import render
+
+    for folder in {target.parent for _, target in plan.certificates}:
+        output_folder(folder)  # the one rule for --out: made when missing
+    files: list[Path] = []
+    for data, target in plan.certificates:
+        render(data, target)
         files.append(target)
+    return CertificateRun(
+        cohort=plan.cohort,
+        files=files,
+        not_completed=plan.not_completed,
+        coordinator_missing=plan.coordinator_missing,
+    )
+
+
+def log_certificates(*, db: Session, run: CertificateRun) -> None:
+    """Record in the audit log how many certificates were written."""
     audit.log(
         db=db,
         action="certificates",
-        detail=f"cohort {cohort.name}: {len(files)} certificate(s) written",
-    )
-    return CertificateRun(
-        cohort=cohort.name,
-        files=files,
-        not_completed=report.judged - len([r for r in report.adepts if r.status == COMPLETED]),
-        coordinator_missing=not coordinator,
+        detail=f"cohort {run.cohort}: {plural(len(run.files), 'certificate')} written",
     )
 
 
@@ -140,8 +179,8 @@ def _find(rows: list[CompletionRow], ref: str) -> CompletionRow:
     by_email = [r for r in rows if email_key(r.email) == email_key(wanted)]
     if by_email:
         return by_email[0]
-    folded = unicodedata.normalize("NFC", " ".join(wanted.split())).casefold()
-    by_name = [r for r in rows if unicodedata.normalize("NFC", r.name).casefold() == folded]
+    folded = person_name_key(wanted)
+    by_name = [r for r in rows if person_name_key(r.name) == folded]
     if len(by_name) == 1:
         return by_name[0]
     if len(by_name) > 1:

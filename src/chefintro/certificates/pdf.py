@@ -124,8 +124,8 @@ def _days(
     )
 
 
-def render(data: CertificateData, path: Path) -> None:
-    """Write the certificate to ``path`` (0600, atomically)."""
+def _new_page(data: CertificateData) -> _Page:
+    """An A4 page with the fonts and the document's metadata; the same data, the same file."""
     pdf = _Page(orientation="P", unit="mm", format="A4")
     pdf.add_font(FAMILY, "", str(FONTS / "DejaVuSerif.ttf"))
     pdf.add_font(FAMILY, "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
@@ -140,8 +140,11 @@ def render(data: CertificateData, path: Path) -> None:
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 20, 25)
     pdf.add_page()
+    return pdf
 
-    # The frame: a thick blue border and a thin gold one inside it, with corner squares.
+
+def _frame(pdf: _Page) -> None:
+    """The frame: a thick blue border and a thin gold one inside it, with corner squares."""
     pdf.set_draw_color(*_BLUE)
     pdf.set_line_width(1.6)
     pdf.rect(_MARGIN, _MARGIN, _PAGE_W - 2 * _MARGIN, _PAGE_H - 2 * _MARGIN)
@@ -153,6 +156,46 @@ def render(data: CertificateData, path: Path) -> None:
     for x in (inner - 1.5, _PAGE_W - inner - 1.5):
         for y in (inner - 1.5, _PAGE_H - inner - 1.5):
             pdf.rect(x, y, 3, 3, style="F")
+
+
+def _signatures(pdf: _Page, data: CertificateData) -> None:
+    """The signature block, at a fixed place near the foot of the page.
+
+    The date on the left, the coordinator's signature line on the right.
+    """
+    line_y = _SIGNATURE_Y
+    left, right, half = _PAGE_W / 2 - 45, _PAGE_W / 2 + 45, 33
+    pdf.set_font(FAMILY, "", 11.5)
+    pdf.set_text_color(*_BLUE)
+    pdf.set_xy(left - half, line_y - 8)
+    pdf.cell(2 * half, 6, swedish_date(data.issued_on), align=Align.C)
+    pdf.set_draw_color(*_BLUE)
+    pdf.set_line_width(0.3)
+    for middle in (left, right):
+        pdf.line(middle - half, line_y, middle + half, line_y)
+    pdf.set_font(FAMILY, "I", 9.5)
+    pdf.set_text_color(*_GREY)
+    pdf.set_xy(left - half, line_y + 1.5)
+    pdf.cell(2 * half, 5, "Datum", align=Align.C)
+    pdf.set_xy(right - half, line_y + 1.5)
+    if data.coordinator:
+        name_size = 11.5
+        pdf.set_font(FAMILY, "", name_size)
+        while name_size > 8 and pdf.get_string_width(data.coordinator) > 2 * half:
+            name_size -= 0.5
+            pdf.set_font(FAMILY, "", name_size)
+        pdf.set_text_color(*_BLUE)
+        pdf.cell(2 * half, 6, data.coordinator, align=Align.C)
+        pdf.set_xy(right - half, line_y + 7.5)
+    pdf.set_font(FAMILY, "I", 9.5)
+    pdf.set_text_color(*_GREY)
+    pdf.cell(2 * half, 5, "Samordnare", align=Align.C)
+
+
+def render(data: CertificateData, path: Path) -> None:
+    """Write the certificate to ``path`` (0600, atomically)."""
+    pdf = _new_page(data)
+    _frame(pdf)
 
     text_width = _PAGE_W - 50
     pdf.set_y(34)
@@ -188,35 +231,7 @@ def render(data: CertificateData, path: Path) -> None:
         pdf.ln(1)
         _days(pdf, data.days, top=pdf.get_y(), bottom=_SIGNATURE_Y - 16, width=text_width)
 
-    # The signature block sits at a fixed place near the foot of the page: the date on the
-    # left, the coordinator's signature line on the right.
-    line_y = _SIGNATURE_Y
-    left, right, half = _PAGE_W / 2 - 45, _PAGE_W / 2 + 45, 33
-    pdf.set_font(FAMILY, "", 11.5)
-    pdf.set_text_color(*_BLUE)
-    pdf.set_xy(left - half, line_y - 8)
-    pdf.cell(2 * half, 6, swedish_date(data.issued_on), align=Align.C)
-    pdf.set_draw_color(*_BLUE)
-    pdf.set_line_width(0.3)
-    for middle in (left, right):
-        pdf.line(middle - half, line_y, middle + half, line_y)
-    pdf.set_font(FAMILY, "I", 9.5)
-    pdf.set_text_color(*_GREY)
-    pdf.set_xy(left - half, line_y + 1.5)
-    pdf.cell(2 * half, 5, "Datum", align=Align.C)
-    pdf.set_xy(right - half, line_y + 1.5)
-    if data.coordinator:
-        name_size = 11.5
-        pdf.set_font(FAMILY, "", name_size)
-        while name_size > 8 and pdf.get_string_width(data.coordinator) > 2 * half:
-            name_size -= 0.5
-            pdf.set_font(FAMILY, "", name_size)
-        pdf.set_text_color(*_BLUE)
-        pdf.cell(2 * half, 6, data.coordinator, align=Align.C)
-        pdf.set_xy(right - half, line_y + 7.5)
-    pdf.set_font(FAMILY, "I", 9.5)
-    pdf.set_text_color(*_GREY)
-    pdf.cell(2 * half, 5, "Samordnare", align=Align.C)
+    _signatures(pdf, data)
 
     pdf.set_y(_PAGE_H - 30)
     pdf.centred(

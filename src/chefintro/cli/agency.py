@@ -98,6 +98,7 @@ def edit(
 
     Example: chefintro agency edit LST --code LST-Y
     Example: chefintro agency edit CSN --contact hr@csn.se
+    Example: chefintro agency edit BV --contact "HR <hr@bolagsverket.se>"
     """
     from chefintro import registry
 
@@ -107,7 +108,10 @@ def edit(
         agency = registry.edit_agency(
             db=db, code=code, name=name, new_code=new_code, contact=contact
         )
-    output.success(f"Agency {agency.code}: {agency.name}.")
+    stored = ""
+    if contact is not None:
+        stored = f"; contact {agency.contact}" if agency.contact else "; no contact"
+    output.success(f"Agency {agency.code}: {agency.name}{stored}.")
 
 
 @app.command("remove")

@@ -152,9 +152,14 @@ class ChefintroGroup(TyperGroup):
             output.error("Interrupted; nothing was changed by the unfinished step.")
             raise typer.Exit(130) from None
         except Exception as exc:
-            from chefintro.store import translate_db_error
+            from chefintro.store.engine import translate_db_error, translate_os_error
 
-            translated = translate_db_error(exc)
+            location = ctx.obj.location if isinstance(ctx.obj, AppState) else None
+            translated = (
+                translate_os_error(exc)
+                if isinstance(exc, OSError)
+                else translate_db_error(exc, location)
+            )
             if translated is not None:
                 report(translated)
                 raise typer.Exit(translated.exit_code) from None

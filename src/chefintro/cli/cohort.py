@@ -10,6 +10,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, report_purge, state
+from chefintro.words import plural
 
 app = typer.Typer(help="Create and choose programme years (cohorts).", no_args_is_help=True)
 
@@ -67,7 +68,7 @@ def create(
         info = cohorts.cohort_info(db=db, cohort=cohort)
     output.success(f"Created cohort {info.name} ({info.starts_on} – {info.ends_on}).")
     if carry_over_from is not None:
-        output.info(f"{carried} mentor(s) carried over from cohort {carry_over_from}.")
+        output.info(f"{plural(carried, 'mentor')} carried over from cohort {carry_over_from}.")
     if info.current:
         output.info(f"Cohort {info.name} is the current cohort.")
 
@@ -150,31 +151,47 @@ def use(ctx: typer.Context, name: NameArg) -> None:
 @app.command("close")
 def close(
     ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="Cohort (default: --cohort, else the current one).")
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Close it even though programme days are ahead.")
     ] = False,
     yes: YesOption = False,
 ) -> None:
-    """Close the current cohort (or --cohort): it becomes history.
+    """Close a cohort (the current one, or the one named): it becomes history.
 
     Refused while programme days are still ahead, unless --force. Asks first unless --yes;
     'chefintro cohort reopen NAME' takes it back.
+
+    Example: chefintro cohort close 2026
     """
     from chefintro import cohorts
 
     st = state(ctx)
+    chosen = _named_or_chosen(name, st.cohort)
     with st.transaction() as db:
-        current = st.current_cohort(db)
+        current = cohorts.current_cohort(db=db, name=chosen)
         cohorts.check_closable(db=db, cohort=current, force=force)
     confirm(yes=yes, what="Closing a cohort", question=f"Close cohort {current.name}?")
-    with st.undoable(ctx), st.transaction() as db:
-        cohort = cohorts.close_cohort(db=db, cohort=st.current_cohort(db), force=force)
+    with st.transaction() as db:
+        found = cohorts.current_cohort(db=db, name=chosen)
+        cohort = cohorts.close_cohort(db=db, cohort=found, force=force)
     output.success(f"Closed cohort {cohort.name}.")
     if cohort.starts_on > date.today():
         output.warning(
             f"Cohort {cohort.name} has not started yet (it starts {cohort.starts_on}); it is "
             "closed all the same and can no longer change."
         )
+
+
+def _named_or_chosen(name: str | None, chosen: str | None) -> str | None:
+    """The cohort a command names as its argument, or --cohort's; both must agree."""
+    from chefintro.errors import UsageError
+
+    if name is not None and chosen is not None and name.strip() != chosen.strip():
+        raise UsageError(f"Name one cohort: the argument says {name!r}, --cohort {chosen!r}.")
+    return name if name is not None else chosen
 
 
 @app.command("reopen")
@@ -211,7 +228,9 @@ def carry_over(
         target = st.current_cohort(db)
         origin = cohorts.get_cohort(db=db, name=source)
         carried = cohorts.carry_over_mentors(db=db, source=origin, target=target)
-    output.success(f"{carried} mentor(s) carried over from cohort {origin.name} to {target.name}.")
+    output.success(
+        f"{plural(carried, 'mentor')} carried over from cohort {origin.name} to {target.name}."
+    )
 
 
 @app.command("anonymise")
@@ -261,4 +280,6 @@ def anonymise(
     )
     report_purge(purge, "the replaced data is overwritten", server_note=False)
     if scrubbed:
-        output.info(f"The people are anonymised in the {scrubbed} undo snapshot(s) as well.")
+        output.info(
+            f"The people are anonymised in the {plural(scrubbed, 'undo snapshot')} as well."
+        )

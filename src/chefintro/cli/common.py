@@ -30,6 +30,8 @@ class AppState:
     _store: Store | None = field(default=None, repr=False)
     # Whether opening a store that had to be created says so (init reports it itself).
     announce_created: bool = True
+    #: The running command as the journal names it ("pair rematch --apply"); see state().
+    command: str = "chefintro"
 
     @property
     def location(self) -> str:
@@ -43,6 +45,7 @@ class AppState:
             from chefintro.store import open_store
 
             self._store = open_store(self.location, create=create)
+            self._store.command = self.command
             resume_gc()
             upgraded = self._store.schema.upgraded_from
             if self._store.schema.created and self.announce_created:
@@ -62,32 +65,26 @@ class AppState:
                     f"Upgraded the store from schema {upgraded} to {self._store.schema.version}"
                     f"{where}."
                 )
+            self._finish_pending(self._store)
         return self._store
 
+    @staticmethod
+    def _finish_pending(store: Store) -> None:
+        """Finish an erasure or anonymisation a kill interrupted, before anything else."""
+        from chefintro.privacy.pending import finish_pending
+
+        note = finish_pending(store)
+        if note is not None:
+            from chefintro.cli import output
+
+            output.warning(note)
+
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a database session in one transaction on the store."""
-        with self.store().transaction() as db:
+    def transaction(self, *, commit: bool = True) -> Iterator[Session]:
+        """Yield a database session in one transaction on the store (the change boundary:
+        it snapshots and journals what the services mark; ``commit=False`` for dry runs)."""
+        with self.store().transaction(commit=commit) as db:
             yield db
-
-    @contextmanager
-    def undoable(self, ctx: typer.Context) -> Iterator[None]:
-        """Snapshot a SQLite store before a destructive or bulk command, for 'db undo'.
-
-        The snapshot is dropped again when the command fails, so that 'db undo' always
-        goes back over a command that changed something.
-        """
-        from chefintro.store.snapshots import discard, take_snapshot
-
-        self.store()  # a missing store is refused before anything else
-        command = ctx.command_path.removeprefix(ctx.find_root().info_name or "").strip()
-        taken = take_snapshot(self.location, command)
-        try:
-            yield
-        except BaseException:
-            if taken is not None:
-                discard(taken_path=taken.path)
-            raise
 
     def current_cohort(self, db: Session) -> Cohort:
         from chefintro.cohorts import current_cohort
@@ -121,11 +118,36 @@ def resume_gc() -> None:
 
 
 def state(ctx: typer.Context) -> AppState:
-    """Return the AppState of the root command."""
+    """Return the AppState of the root command (naming the running command for the journal)."""
     root = ctx.find_root()
     if not isinstance(root.obj, AppState):
         root.obj = AppState()
+    if ctx is not root:
+        root.obj.command = command_name(ctx)
+        if root.obj._store is not None:
+            root.obj._store.command = root.obj.command
     return root.obj
+
+
+#: Flags the journal leaves out of a command's name (they do not change what it does).
+_QUIET_FLAGS = frozenset({"yes", "as_json", "json", "help"})
+
+
+def command_name(ctx: typer.Context) -> str:
+    """The command with the flags it was given, never an argument's value (which may be a
+    name or an e-mail address): "pair rematch --apply"."""
+    from typer.core import TyperOption
+
+    words = [ctx.command_path.removeprefix(ctx.find_root().info_name or "").strip()]
+    for param in ctx.command.params:
+        if (
+            isinstance(param, TyperOption)
+            and param.is_flag
+            and param.name not in _QUIET_FLAGS
+            and ctx.params.get(param.name or "") is True
+        ):
+            words.append(param.opts[0])
+    return " ".join(w for w in words if w)
 
 
 def parse_date(value: str | date) -> date:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, state
-from chefintro.errors import EXIT_RULE
+from chefintro.errors import EXIT_RULE, ChefintroError
+from chefintro.words import noun, plural
+
+if TYPE_CHECKING:
+    from chefintro.store.journal import UndoPlan
 
 app = typer.Typer(help="Inspect and look after the store.", no_args_is_help=True)
 
@@ -64,7 +68,9 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
         elif report.integrity == ["ok"]:
             integrity = "ok"
         else:
-            integrity = f"{len(report.integrity)} problem(s)" if report.integrity else "not checked"
+            integrity = (
+                plural(len(report.integrity), "problem") if report.integrity else "not checked"
+            )
         output.record(
             [
                 ("Store", report.location),
@@ -141,30 +147,48 @@ def restore(
     Example: chefintro db restore ~/säkerhetskopior/chefintro-2026-05-12.db
     """
     from chefintro import audit
+    from chefintro.changes import Kind
+    from chefintro.store.journal import max_snapshot_bytes, record
     from chefintro.store.opened import store_exists
     from chefintro.store.snapshots import discard, take_snapshot
 
     st = state(ctx)
     exists = store_exists(st.location)
+    max_bytes: int | None = None
     if exists:
         confirm(
             yes=yes,
             what="Replacing the store with a backup",
             question=f"Replace the whole store with {file}?",
         )
-    taken = take_snapshot(st.location, "db restore") if exists else None
+        try:
+            with st.transaction() as db:  # finishes an interrupted erasure first
+                max_bytes = max_snapshot_bytes(db)
+        except ChefintroError:
+            pass  # a damaged store, or one of another schema, may still be replaced
+        st.close()  # the restore needs the store to itself
+    taken = take_snapshot(st.location, "db restore", max_bytes=max_bytes) if exists else None
     try:
         done = audit.restore(location=st.location, source=file, store=st.store)
     except BaseException:
         if taken is not None:
             discard(taken_path=taken.path)  # the store was not changed: nothing to undo
         raise
+    with st.transaction() as db:  # the restored store's journal: 'db undo' goes back over it
+        record(
+            db=db,
+            command="db restore",
+            kind=Kind.REPLACING,
+            summary="the whole store replaced by a backup",
+            snapshot=taken.path.name if taken is not None else None,
+        )
     output.success(f"Restored the store from {file}.")
     if done.previous is not None:
         output.info(f"The store as it was before is kept in {done.previous}")
     if done.undone:
         output.warning(
-            f"{len(done.undone)} erasure(s) or anonymisation(s) were made after this backup, so "
+            f"{plural(len(done.undone), 'erasure or anonymisation', 'erasures or anonymisations')} "
+            f"{noun(len(done.undone), 'was', 'were')} made after this backup, so "
             "the personal data they removed is back in the store. Do them again; 'chefintro db "
             "log' lists them."
         )
@@ -188,48 +212,98 @@ def log(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 @app.command("undo")
 def undo(ctx: typer.Context, yes: YesOption = False) -> None:
-    """Put the store back as it was before the last destructive or bulk command.
+    """Put the store back as it was before the last command that removed, replaced or
+    imported data, undoing every command since; each is named first.
 
-    A snapshot is taken before every command that removes, replaces or imports data;
-    'chefintro db snapshots' lists them. Asks first unless --yes. Erasures and
-    anonymisations cannot be undone.
+    A snapshot is taken before every command that removes, replaces or imports data, and
+    every command that changes data is journalled; 'chefintro db snapshots' lists them.
+    Asks first unless --yes. Erasures and anonymisations are not undone.
 
     Example: chefintro db undo
     """
     from chefintro import audit
-    from chefintro.store.snapshots import latest
+    from chefintro.store.journal import plan_undo
+    from chefintro.store.snapshots import require_sqlite
 
     st = state(ctx)
-    snapshot = latest(st.location)
-    when = f"{snapshot.taken_at:%Y-%m-%d %H:%M:%S}"
+    require_sqlite(st.location)
+    with st.transaction() as db:  # opening the store finishes an interrupted erasure first
+        plan = plan_undo(db=db, location=st.location)
+    _show_undo(plan)
+    n = len(plan.undone) + (1 if plan.unjournalled else 0)
     confirm(
         yes=yes,
         what="Undoing",
-        question=f"Put the store back as it was before '{snapshot.command}' ({when})?",
+        question=f"Undo {'this command' if n == 1 else f'these {n} commands'}?",
     )
-    result = audit.undo(location=st.location, snapshot=snapshot, store=st.store)
-    output.success(f"Undid '{snapshot.command}' of {when}: the store is as it was before it.")
+    st.close()  # the undo needs the store to itself
+    result = audit.undo(location=st.location, plan=plan, store=st.store)
+    first = plan.undone[-1] if plan.undone else None
+    before = (
+        f"'{first.command}' of {first.finished_local:%Y-%m-%d %H:%M}"
+        if first is not None and not plan.unjournalled
+        else f"'{plan.unjournalled}'"
+    )
+    output.success(
+        f"Undid {n} command{'s' if n != 1 else ''}: the store is as it was before {before}."
+    )
+    if plan.erasures:
+        output.info(
+            "Erased and anonymised people stay so: every snapshot was scrubbed when they were."
+        )
     if result.kept is not None:
         output.info(f"The store as it was before the undo is kept in {result.kept}")
 
 
+def _show_undo(plan: UndoPlan) -> None:
+    """Name every command the undo goes back over, newest first (on stderr)."""
+    lines = [
+        f"{e.finished_local:%Y-%m-%d %H:%M}  {e.command}: {e.summary}"
+        + ("  (not undone: erasures stay)" if e.erasure else "")
+        for e in plan.undone
+    ]
+    if plan.unjournalled:
+        lines.append(
+            f"'{plan.unjournalled}', and any command before it since chefintro began its "
+            "journal (made before this version kept one)"
+        )
+    output.info("This undoes, newest first:\n  " + "\n  ".join(lines))
+
+
 @app.command("snapshots")
 def snapshots(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the snapshots 'chefintro db undo' can go back to, newest first."""
-    from chefintro.store.snapshots import list_snapshots
+    """List the command journal, newest first: what each command changed, which left an
+    undo snapshot, and what 'chefintro db undo' would undo now."""
+    from chefintro.errors import NotFoundError
+    from chefintro.store.journal import plan_undo, read_journal
+    from chefintro.store.snapshots import require_sqlite
 
-    found = list_snapshots(state(ctx).location)
+    st = state(ctx)
+    require_sqlite(st.location)
+    with st.transaction() as db:
+        journal = read_journal(db=db, location=st.location, limit=50)
+        try:
+            plan: UndoPlan | None = plan_undo(db=db, location=st.location)
+        except NotFoundError:
+            plan = None
+    next_undo = {e.id for e in plan.undone} if plan is not None else set()
     if as_json:
-        output.emit_json([s.to_json() for s in found])
+        output.emit_json([{**e.to_json(), "next_undo": e.id in next_undo} for e in journal])
         return
-    if not found:
-        output.info("No snapshots yet; one is taken before every destructive or bulk command.")
+    if not journal:
+        output.info("No command has changed the store since chefintro began its journal.")
         return
     output.table(
-        ["#", "Taken", "Before the command", "File"],
+        ["When", "Command", "What changed", "Snapshot", "Next undo"],
         [
-            (i, f"{s.taken_at:%Y-%m-%d %H:%M:%S}", s.command, s.path.name)
-            for i, s in enumerate(found, start=1)
+            (
+                f"{e.finished_local:%Y-%m-%d %H:%M:%S}",
+                e.command,
+                e.summary,
+                "yes" if e.snapshot_kept else ("dropped" if e.snapshot else "—"),
+                "undone" if e.id in next_undo else "",
+            )
+            for e in journal
         ],
-        caption="'chefintro db undo' goes back to #1.",
+        caption="'chefintro db undo' undoes the commands marked 'undone'.",
     )

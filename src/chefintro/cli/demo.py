@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import resume_gc
+from chefintro.words import plural
+
+if TYPE_CHECKING:
+    from chefintro.demo import DemoRun
+    from chefintro.followup.status import PairsReport
+    from chefintro.groups import GroupInfo
+    from chefintro.pairing.suggest import PairInfo
+    from chefintro.registry import AgencyInfo
+    from chefintro.yearend_demo import YearEnd
 
 
 def demo(
@@ -47,6 +56,25 @@ def demo(
             report = followup.pair_statuses(db=db, cohort=cohort, as_of=run.as_of)
     finally:
         store.dispose()
+    _show_pairs_and_groups(agencies, cohort.name, pairs, formed)
+    _show_follow_up(run, report)
+    short = [p for p in people if p.warning]
+    for p in short:
+        output.warning(p.warning or "")
+    if run.year_end is not None:
+        _show_year_end(run.year_end, target)
+    output.success(
+        f"Demo finished: {plural(len(pairs), 'pair')}, {plural(len(formed), 'peer group')}."
+    )
+    output.info(f"The demo's store and files are in {target}.")
+    if pairs:
+        output.info(f"Try: chefintro --db {run.store_path} pair explain {pairs[0].adept}")
+
+
+def _show_pairs_and_groups(
+    agencies: list[AgencyInfo], cohort_name: str, pairs: list[PairInfo], formed: list[GroupInfo]
+) -> None:
+    """Show what the year's set-up made: the network, the pairs and why, the peer groups."""
     output.table(
         ["Code", "Agency", "People"],
         [(a.code, a.name, a.people) for a in agencies],
@@ -58,7 +86,7 @@ def demo(
             (p.adept_name, p.adept_agency, p.mentor_name, p.mentor_agency, p.score, p.top_reasons())
             for p in pairs
         ],
-        title=f"Cohort {cohort.name}: adepts and their mentors from other agencies",
+        title=f"Cohort {cohort_name}: adepts and their mentors from other agencies",
     )
     output.table(
         ["Group", "Members", "Agencies"],
@@ -72,6 +100,10 @@ def demo(
         ],
         title="Cross-agency peer groups",
     )
+
+
+def _show_follow_up(run: DemoRun, report: PairsReport) -> None:
+    """Show how the pairs are doing as of the demo's day, then each set-up step's result."""
     status_text = {"no_first_meeting": "no first meeting", "quiet": "quiet", "ok": "ok"}
     output.table(
         ["Adept", "Mentor", "Meetings", "Last meeting", "Status"],
@@ -91,20 +123,15 @@ def demo(
         [(s.step, s.detail) for s in run.steps],
         title="What the year's set-up did",
     )
-    short = [p for p in people if p.warning]
-    for p in short:
-        output.warning(p.warning or "")
-    end = run.year_end
-    if end is not None:
-        output.plain("")
-        output.plain(end.summary.rstrip("\n"))
-        output.info(
-            f"Surveys {' and '.join(end.surveys)} answered through Forms-shaped files "
-            f"({', '.join(p.name for p in end.forms)}); the end survey's form is "
-            f"{end.form_workbook.name}; {len(end.certificates)} certificate(s) in "
-            f"{end.certificates[0].parent if end.certificates else target}."
-        )
-    output.success(f"Demo finished: {len(pairs)} pairs, {len(formed)} peer groups.")
-    output.info(f"The demo's store and files are in {target}.")
-    if pairs:
-        output.info(f"Try: chefintro --db {run.store_path} pair explain {pairs[0].adept}")
+
+
+def _show_year_end(end: YearEnd, target: Path) -> None:
+    """Show the year's end: the summary, the surveys' files and where the certificates are."""
+    output.plain("")
+    output.plain(end.summary.rstrip("\n"))
+    output.info(
+        f"Surveys {' and '.join(end.surveys)} answered through Forms-shaped files "
+        f"({', '.join(p.name for p in end.forms)}); the end survey's form is "
+        f"{end.form_workbook.name}; {plural(len(end.certificates), 'certificate')} in "
+        f"{end.certificates[0].parent if end.certificates else target}."
+    )

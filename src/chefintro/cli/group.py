@@ -9,6 +9,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, state
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.groups import GroupInfo
@@ -57,9 +58,9 @@ def form(
         confirm(
             yes=yes,
             what="Forming groups anew (it replaces the existing groups)",
-            question=f"Replace cohort {cohort.name}'s {existing} peer group(s)?",
+            question=f"Replace cohort {cohort.name}'s {plural(existing, 'peer group')}?",
         )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         groups_service.form_groups(db=db, cohort=cohort, size=size, include_mentors=include_mentors)
         formed = groups_service.list_groups(db=db, cohort=cohort)
@@ -67,14 +68,15 @@ def form(
     sizes = [len(g.members) for g in formed]
     size_text = str(min(sizes)) if min(sizes) == max(sizes) else f"{min(sizes)}–{max(sizes)}"
     output.success(
-        f"Formed {len(formed)} group(s) of {size_text} from {sum(sizes)} "
+        f"Formed {plural(len(formed), 'group')} of {size_text} from {sum(sizes)} "
         f"{'participants' if include_mentors else 'adepts'} in cohort {cohort.name}."
     )
     shared = sum(g.shared_field_pairs for g in formed)
     repeats = sum(g.repeat_pairs for g in formed)
     if shared or repeats:
         output.info(
-            f"{shared} pair(s) in one group share a field; {repeats} pair(s) were in one "
+            f"{plural(shared, 'pair')} in one group {noun(shared, 'shares', 'share')} a field; "
+            f"{plural(repeats, 'pair')} {noun(repeats, 'was', 'were')} in one "
             "group in another cohort (the fewest found)."
         )
 

@@ -9,6 +9,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import YesOption, state
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.cli.common import AppState
@@ -104,7 +105,8 @@ def _run(
     if config is None:
         written = service.write_batch(store=st.store(), batch=batch, directory=directory)
         output.success(
-            f"Wrote {len(written.paths)} {name} draft(s) for {batch.recipients} recipient(s) to "
+            f"Wrote {plural(len(written.paths), name + ' draft')} for "
+            f"{plural(batch.recipients, 'recipient')} to "
             f"{directory}{skipped}."
         )
         if written.replaced:
@@ -139,7 +141,7 @@ def _confirm(batch: Batch, name: str, server: str, yes: bool, skipped: str) -> N
     from chefintro.cli.common import confirm
 
     question = (
-        f"Send {len(batch.built)} {name}(s) to {batch.recipients} recipient(s) through "
+        f"Send {plural(len(batch.built), name)} to {plural(batch.recipients, 'recipient')} through "
         f"{server}{skipped}?"
     )
     confirm(yes=yes, what=question[:-1], question=question, nothing="Nothing was sent.")
@@ -155,7 +157,8 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         # Name what went only when something did not: that is when it matters.
         which = "" if report.complete else ": " + "; ".join(report.sent)
         output.success(
-            f"Sent {len(report.sent)} {name}(s) to {report.recipients} recipient(s){which}."
+            f"Sent {plural(len(report.sent), name)} to "
+            f"{plural(report.recipients, 'recipient')}{which}."
         )
     for line in report.refused:
         output.warning(f"The server refused recipients of {line}; they are left for the next run.")
@@ -172,13 +175,21 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         )
     if report.stopped is not None:
         left = "; ".join(report.left)
+        reason = report.stopped.rstrip(". ")
+        if not report.sent:
+            nothing = "" if reason.endswith("Nothing was sent") else " Nothing was sent."
+            raise DeliveryError(
+                f"Sending stopped: {reason}.{nothing} Run the same command again to send "
+                f"{noun(len(batch.built), 'it', 'them')}."
+            )
         raise DeliveryError(
-            f"Sending stopped: {report.stopped}. Sent {len(report.sent)} of "
-            f"{len(batch.built)}; not sent: {left}. Run the same command again to send the rest."
+            f"Sending stopped: {reason}. Sent {len(report.sent)} of "
+            f"{plural(len(batch.built), name)}; not sent: {left}. Run the same command again "
+            "to send the rest."
         )
     if report.refused:
         raise DeliveryError(
-            f"{len(report.refused)} {name}(s) did not reach every recipient; run the same "
+            f"{plural(len(report.refused), name)} did not reach every recipient; run the same "
             "command again to retry them."
         )
 
@@ -285,14 +296,10 @@ def templates(
 
     Example: chefintro message templates mallar && chefintro message intro --template mallar
     """
-    from chefintro.errors import OutputError
-    from chefintro.files import private_output
+    from chefintro.files import output_folder, private_output
     from chefintro.messages.render import builtin_templates
 
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
+    output_folder(directory)
     written, kept = [], []
     for name, text in builtin_templates().items():
         target = directory / name
@@ -302,6 +309,6 @@ def templates(
         with private_output(target, overwrite=False) as temporary:
             temporary.write_text(text, encoding="utf-8")
         written.append(name)
-    output.success(f"Wrote {len(written)} template(s) to {directory}.")
+    output.success(f"Wrote {plural(len(written), 'template')} to {directory}.")
     if kept:
-        output.info(f"Left {len(kept)} existing file(s) as they were: {', '.join(kept)}.")
+        output.info(f"Left {plural(len(kept), 'existing file')} as they were: {', '.join(kept)}.")

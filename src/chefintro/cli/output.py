@@ -54,6 +54,12 @@ def warning(message: str) -> None:
     _stderr().print(f"[yellow]Warning:[/] {_escape(message)}")
 
 
+def consequences(lines: Iterable[str]) -> None:
+    """Print what a change of pairs left behind (who lacks a mentor, whose place is free)."""
+    for line in lines:
+        warning(line)
+
+
 def warnings(messages: Iterable[str], *, limit: int | None = None, more: str = "") -> None:
     """Print each message as :func:`warning` does, in one call (a roster has thousands).
 

@@ -8,6 +8,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, state
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.pairing import PairInfo
@@ -62,7 +63,7 @@ def suggest(
         output.emit_json([p.to_json() for p in pairs])
         return
     _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
-    output.info(f"{len(pairs)} adept(s) placed, {len(left)} without a mentor.")
+    output.info(f"{plural(len(pairs), 'adept')} placed, {len(left)} without a mentor.")
     if left:
         output.warning("See 'chefintro pair unmatched' for who is left and why.")
     output.info("Review, then make them active with 'chefintro pair apply'.")
@@ -72,12 +73,18 @@ def suggest(
 def apply(ctx: typer.Context) -> None:
     """Make the proposed pairs active."""
     from chefintro import pairing
+    from chefintro.pairing.effects import live_pairs, pair_effects
 
     st = state(ctx)
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
+        before = live_pairs(db=db, cohort=cohort)
         count = pairing.apply(db=db, cohort=cohort)
-    output.success(f"{count} pair(s) are now active in cohort {cohort.name}.")
+        effects = pair_effects(db=db, cohort=cohort, before=before, all_unpaired=True)
+    output.success(
+        f"{plural(count, 'pair')} {noun(count, 'is', 'are')} now active in cohort {cohort.name}."
+    )
+    output.consequences(effects.lines())
 
 
 @app.command("list")
@@ -150,10 +157,12 @@ def set_(
     Example: chefintro pair set asa.oberg@csn.se orjan.sjostrom@bolagsverket.se --lock
     """
     from chefintro import pairing
+    from chefintro.pairing.effects import live_pairs, pair_effects
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
+        before = live_pairs(db=db, cohort=cohort)
         result = pairing.set_pair(
             db=db,
             cohort=cohort,
@@ -163,6 +172,7 @@ def set_(
             allow_repeat=allow_repeat,
             replace=replace,
         )
+        effects = pair_effects(db=db, cohort=cohort, before=before)
     info = result.info
     locked = ", locked" if info.locked else ""
     output.success(
@@ -171,6 +181,7 @@ def set_(
     )
     if result.warning:
         output.warning(result.warning)
+    output.consequences(effects.lines())
 
 
 @app.command("remove")
@@ -180,12 +191,16 @@ def remove(ctx: typer.Context, adept: AdeptArg) -> None:
     Give the adept, not the mentor.
     """
     from chefintro import pairing
+    from chefintro.pairing.effects import live_pairs, pair_effects
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
+        before = live_pairs(db=db, cohort=cohort)
         outcome = pairing.remove_pair(db=db, cohort=cohort, adept_email=adept)
+        effects = pair_effects(db=db, cohort=cohort, before=before)
     output.success(f"The pair of {adept.strip()} was {outcome}.")
+    output.consequences(effects.lines())
 
 
 @app.command("exclude")
@@ -204,16 +219,25 @@ def exclude(
     Example: chefintro pair exclude a@csn.se b@spv.se --reason "former manager and report"
     """
     from chefintro import pairing
+    from chefintro.cohorts import current_cohort_or_none
+    from chefintro.pairing.effects import PairEffects, live_pairs, pair_effects
 
-    with state(ctx).transaction() as db:
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = current_cohort_or_none(db=db, name=st.cohort)
+        before = live_pairs(db=db, cohort=cohort) if cohort is not None else {}
         undone = pairing.exclude(db=db, first=first, second=second, reason=reason)
+        effects = (
+            pair_effects(db=db, cohort=cohort, before=before)
+            if cohort is not None
+            else PairEffects()
+        )
     output.success("Exclusion recorded.")
     if undone:
         output.warning(
-            "1 existing pair between them was undone."
-            if undone == 1
-            else f"{undone} existing pairs between them were undone."
+            f"{plural(undone, 'existing pair')} between them {noun(undone, 'was', 'were')} undone."
         )
+    output.consequences(effects.lines())
 
 
 @app.command("explain")
@@ -361,21 +385,22 @@ def end(
         question=f"End the pair {adept_person.name} – {mentor_person.name} in cohort "
         f"{cohort.name}" + (" and never pair them again?" if no_repeat else "?"),
     )
-    with st.undoable(ctx), st.transaction() as db:
+    from chefintro.pairing.effects import live_pairs, pair_effects
+
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
+        before = live_pairs(db=db, cohort=cohort)
         ended = followup.end_pair(
             db=db, cohort=cohort, adept=adept_person.email, reason=reason, no_repeat=no_repeat
         )
+        effects = pair_effects(db=db, cohort=cohort, before=before)
     output.success(
         f"The pair {ended.adept_name} – {ended.mentor_name}: active → ended on "
         f"{ended.ended_on} ({ended.reason})."
     )
     if ended.excluded:
         output.info(f"{ended.adept_name} and {ended.mentor_name} will not be paired again.")
-    output.info(
-        f"{ended.mentor_name} has {ended.mentor_free_places} free place(s); place "
-        f"{ended.adept_name} with 'chefintro pair rematch'."
-    )
+    output.consequences(effects.lines())
 
 
 @app.command("rematch")
@@ -415,8 +440,9 @@ def rematch(
             title="Not placed",
         )
     output.info(
-        f"{result.free_adepts} adept(s) without a pair, {result.free_places} free mentor "
-        f"place(s): {len(result.pairs)} placed, {len(result.unplaced)} not."
+        f"{plural(result.free_adepts, 'adept')} without a pair, "
+        f"{plural(result.free_places, 'free mentor place')}: {len(result.pairs)} placed, "
+        f"{len(result.unplaced)} not."
     )
     if apply and result.pairs:
         output.success(

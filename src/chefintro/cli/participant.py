@@ -9,6 +9,7 @@ import typer
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, enum_choice, enum_metavar, state
 from chefintro.enums import Role
+from chefintro.words import plural
 
 app = typer.Typer(help="Add, list and withdraw a cohort's participants.", no_args_is_help=True)
 
@@ -134,10 +135,17 @@ def withdraw(ctx: typer.Context, email: EmailArg, yes: YesOption = False) -> Non
         question=f"Withdraw {person.name} ({person.email}) from cohort {cohort.name}? "
         "Their pairs end",
     )
-    with st.undoable(ctx), st.transaction() as db:
+    from chefintro.pairing.effects import live_pairs, pair_effects
+
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
-        cohorts.withdraw_participant(db=db, cohort=cohort, email=person.email)
-    output.success(f"Withdrew {person.name} ({person.email}) from cohort {cohort.name}.")
+        before = live_pairs(db=db, cohort=cohort)
+        part = cohorts.withdraw_participant(db=db, cohort=cohort, email=person.email)
+        effects = pair_effects(db=db, cohort=cohort, before=before)
+    ended = sum(1 for pair in before.items() if part.id in pair)
+    pairs = f"; {plural(ended, 'pair')} ended" if ended else ""
+    output.success(f"Withdrew {person.name} ({person.email}) from cohort {cohort.name}{pairs}.")
+    output.consequences(effects.lines())
 
 
 @app.command("reinstate")

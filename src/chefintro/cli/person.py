@@ -11,6 +11,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, confirm, parse_date, report_purge, state
+from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.registry import PersonData
@@ -217,7 +218,7 @@ def link(
         what="Joining two records",
         question=f"Move every year of {old.strip()} onto {new.strip()} and remove {old.strip()}?",
     )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         linked = link_people(db=db, old=old, new=new)
     output.success(linked.describe())
 
@@ -296,7 +297,7 @@ def erase(
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
     report_purge(purge, "the erased rows are overwritten")
     if scrubbed:
-        output.info(f"They are erased from the {scrubbed} undo snapshot(s) as well.")
+        output.info(f"They are erased from the {plural(scrubbed, 'undo snapshot')} as well.")
 
 
 def _person_data(

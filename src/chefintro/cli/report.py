@@ -8,6 +8,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
+from chefintro.words import plural
 
 app = typer.Typer(help="Read-only summaries of the programme.", no_args_is_help=True)
 
@@ -72,7 +73,7 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
     at_risk = sum(1 for r in report.rows if r.standing.status == "at_risk")
     cannot = sum(1 for r in report.rows if r.standing.status == "cannot_complete")
     if at_risk or cannot:
-        output.warning(f"{at_risk} adept(s) at risk, {cannot} cannot complete.")
+        output.warning(f"{plural(at_risk, 'adept')} at risk, {cannot} cannot complete.")
 
 
 @app.command("overview")
@@ -121,7 +122,7 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
         )
     elif totals.unmatched:
         output.warning(
-            f"{totals.unmatched} adept(s) without a mentor; see 'chefintro pair unmatched'."
+            f"{plural(totals.unmatched, 'adept')} without a mentor; see 'chefintro pair unmatched'."
         )
 
 
@@ -282,4 +283,6 @@ def pairs(
     first = report.count("no_first_meeting")
     quiet = report.count("quiet")
     if first or quiet:
-        output.warning(f"{first} pair(s) without a first meeting, {quiet} quiet; follow them up.")
+        output.warning(
+            f"{plural(first, 'pair')} without a first meeting, {quiet} quiet; follow them up."
+        )

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
+from chefintro.words import noun, plural
+
+if TYPE_CHECKING:
+    from chefintro.roster.load.changes import ImportSummary
+    from chefintro.roster.read.hidden import HiddenPolicy
 
 app = typer.Typer(help="Import and export the Excel roster workbooks.", no_args_is_help=True)
 
@@ -30,7 +34,9 @@ def template(ctx: typer.Context, file: FileArg) -> None:
     with st.transaction() as db:
         agencies = [(a.code, a.name) for a in registry.all_agencies(db=db)]
     write_template(file, agencies)
-    output.success(f"Wrote the blank roster {file} ({len(agencies)} agencies in its lists).")
+    output.success(
+        f"Wrote the blank roster {file} ({plural(len(agencies), 'agency')} in its lists)."
+    )
 
 
 @app.command("import")
@@ -49,13 +55,32 @@ def import_(
             metavar="SHEETS",
         ),
     ] = None,
+    hidden: Annotated[
+        str | None,
+        typer.Option(
+            "--hidden",
+            help="What to do with rows and columns hidden or filtered out in the workbook: "
+            "skip (leave them out) or include (import them). Without it the import refuses "
+            "them; a dry run lists them.",
+            metavar="skip|include",
+        ),
+    ] = None,
+    withdraw_missing: Annotated[
+        bool,
+        typer.Option(
+            "--withdraw-missing",
+            help="Withdraw the cohort's active participants of the file's agencies who are "
+            "missing from it (their pairs end). Without it they are only named.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import a roster: all or nothing, every problem reported with sheet, row and column.
 
-    The import lists what it changes, row by row (added; changed, with field: old → new;
-    unchanged; skipped), in a dry run before anything is written and after a real import
-    has committed.
+    The import lists what it changes, row by row (added to the cohort; moved; changed,
+    with field: old → new; unchanged; skipped), in a dry run before anything is written
+    and after a real import has committed. An agency's Deltagare rows are taken as its
+    full list: its participants missing from the file are named.
 
     Example: chefintro roster import csn-2027.xlsx --dry-run
     """
@@ -65,15 +90,22 @@ def import_(
 
     st = state(ctx)
     chosen = only_sheets(only) if only is not None else None
+    policy = _hidden_policy(hidden)
     warnings: list[str] = []
     try:
-        data = read_roster(file)
+        data = read_roster(file, hidden=policy)
         warnings = data.warnings
         if chosen is not None:
             keep_only(data, chosen)
         _warn(data.warnings)
-        with st.undoable(ctx) if not dry_run else nullcontext(), st.transaction() as db:
-            summary = import_roster(db=db, data=data, cohort_name=st.cohort, dry_run=dry_run)
+        with st.transaction(commit=not dry_run) as db:
+            summary = import_roster(
+                db=db,
+                data=data,
+                cohort_name=st.cohort,
+                dry_run=dry_run,
+                withdraw_missing=withdraw_missing,
+            )
     except InvalidInputError as error:
         if as_json:
             output.emit_json(
@@ -103,8 +135,75 @@ def import_(
         title=title,
     )
     _print_changes(summary)
+    _print_hidden(summary, dry_run=dry_run)
+    _print_missing(summary, dry_run=dry_run)
     if dry_run:
         output.info("Dry run: nothing was written.")
+
+
+def _hidden_policy(value: str | None) -> HiddenPolicy | None:
+    from chefintro.errors import UsageError
+    from chefintro.roster.read.hidden import HiddenPolicy
+
+    if value is None:
+        return None
+    try:
+        return HiddenPolicy(value.strip().casefold())
+    except ValueError:
+        raise UsageError(f"--hidden takes skip or include, not {value!r}.") from None
+
+
+def _print_hidden(summary: ImportSummary, *, dry_run: bool) -> None:
+    """Name every hidden or filtered-out row and hidden column, and what was done with it."""
+    from chefintro.roster.load.roster_import import HIDDEN_CHOICE
+    from chefintro.roster.read.hidden import HiddenPolicy
+
+    if not summary.hidden:
+        return
+    rows = sum(1 for line in summary.hidden if line.row is not None)
+    columns = len(summary.hidden) - rows
+    what = " and ".join(
+        plural(count, word) for count, word in ((rows, "row"), (columns, "column")) if count
+    )
+    policy = summary.hidden_policy
+    if policy is HiddenPolicy.SKIP:
+        done = "would be left out" if dry_run else "left out"
+    elif policy is HiddenPolicy.INCLUDE:
+        done = "would be imported" if dry_run else "imported"
+    else:
+        done = f"read as shown above, but the import refuses them: {HIDDEN_CHOICE}"
+    output.warning(
+        f"{what} {noun(rows + columns, 'is', 'are')} hidden or filtered out in the workbook "
+        f"({done}):"
+    )
+    for line in summary.hidden[:_WARNING_LINES]:
+        output.info(f"  {line.describe()}")
+    if len(summary.hidden) > _WARNING_LINES:
+        output.info(f"  … and {len(summary.hidden) - _WARNING_LINES} more (see --json)")
+
+
+def _print_missing(summary: ImportSummary, *, dry_run: bool) -> None:
+    """Name the agencies' participants the file leaves out, and what became of them."""
+    if not summary.missing:
+        return
+    if summary.withdrew_missing:
+        count = len(summary.missing)
+        verb = "would be withdrawn" if dry_run else f"{noun(count, 'was', 'were')} withdrawn"
+        output.warning(
+            f"{plural(len(summary.missing), 'participant')} of "
+            f"{', '.join(summary.missing_agencies)} missing from the file {verb}:"
+        )
+    else:
+        output.warning(
+            f"{plural(len(summary.missing), 'participant')} of "
+            f"{', '.join(summary.missing_agencies)} in cohort {summary.cohort} "
+            f"{noun(len(summary.missing), 'is', 'are')} missing from the file and "
+            "stay active (say --withdraw-missing to withdraw them):"
+        )
+    for who in summary.missing[:_WARNING_LINES]:
+        output.info(f"  {who}")
+    for line in summary.pair_effects:
+        output.warning(line)
 
 
 #: The most warnings an import prints, as for changed rows; ``--json`` lists every one.
@@ -137,7 +236,7 @@ def _print_changes(summary: object) -> None:
         if change.action == "unchanged":
             unchanged[change.sheet] = unchanged.get(change.sheet, 0) + 1
     for sheet, count in unchanged.items():
-        output.plain(f"{sheet}: {count} row{'s' if count != 1 else ''} unchanged")
+        output.plain(f"{sheet}: {plural(count, 'row')} unchanged")
 
 
 @app.command("export")
@@ -152,11 +251,15 @@ def export(
 
     Example: chefintro roster export program-2027.xlsx
     """
-    from chefintro.roster.write.collect import write_roster_export
+    from chefintro.roster.write.collect import log_export, roster_export
+    from chefintro.roster.write.writer import write_workbook
 
     st = state(ctx)
     with st.transaction() as db:
-        write_roster_export(db=db, path=file, cohort_name=st.cohort, agency_code=agency)
+        spec, what = roster_export(db=db, cohort_name=st.cohort, agency_code=agency)
+    write_workbook(file, spec)  # no transaction is held while the workbook is made
+    with st.transaction() as db:
+        log_export(db=db, what=what)
     output.success(f"Wrote {file}.")
 
 
@@ -171,12 +274,15 @@ def export_agencies(
 
     Example: chefintro roster export-agencies utskick/
     """
-    from chefintro.roster.write.collect import export_agency_workbooks
+    from chefintro.roster.write.collect import agency_workbooks, log_agency_export, write_workbooks
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        written = export_agency_workbooks(db=db, cohort=cohort, directory=directory)
+        planned = agency_workbooks(db=db, cohort=cohort, directory=directory)
+    written = write_workbooks(directory, planned)  # no transaction is held meanwhile
+    with st.transaction() as db:
+        log_agency_export(db=db, cohort=cohort.name, written=written)
     for path in written:
         output.info(str(path))
     output.success(f"Wrote {len(written)} agency workbooks to {directory}.")

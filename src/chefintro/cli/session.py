@@ -19,6 +19,7 @@ from chefintro.cli.common import (
     word_choice,
 )
 from chefintro.enums import KIND_HINT, KIND_WORDS, AttendanceStatus, SessionKind
+from chefintro.words import plural
 
 app = typer.Typer(
     help="Plan programme days, record attendance and export the calendar.",
@@ -223,12 +224,13 @@ def remove(
         confirm(
             yes=yes,
             what="Removing a session with attendance recorded",
-            question=f"Remove session {session_id} and its {recorded} attendance record(s)?",
+            question=f"Remove session {session_id} and its "
+            f"{plural(recorded, 'attendance record')}?",
         )
-    with st.undoable(ctx), st.transaction() as db:
+    with st.transaction() as db:
         cohort = st.current_cohort(db)
         removed = remove_session(db=db, cohort=cohort, session_id=session_id, force=force)
-    extra = f" and {removed} attendance record(s)" if removed else ""
+    extra = f" and {plural(removed, 'attendance record')}" if removed else ""
     output.success(f"Removed session {session_id}{extra}.")
     output.info(
         "It is kept as cancelled: export the calendar again ('chefintro session ics FILE') "
@@ -298,12 +300,12 @@ def attend(
     total = result.created + result.changed + result.unchanged
     if chosen is None:
         output.success(
-            f"Cleared the attendance mark of {result.changed} participant(s) at {result.title}"
-            + (f" ({result.unchanged} had none)." if result.unchanged else ".")
+            f"Cleared the attendance mark of {plural(result.changed, 'participant')} at "
+            f"{result.title}" + (f" ({result.unchanged} had none)." if result.unchanged else ".")
         )
     else:
         output.success(
-            f"Recorded {result.status} for {total} participant(s) at {result.title} "
+            f"Recorded {result.status} for {plural(total, 'participant')} at {result.title} "
             f"({result.created} new, {result.changed} changed)."
         )
     if result.warning:
@@ -329,7 +331,7 @@ def ics(
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         count = write_ics(db=db, cohort=cohort, path=file)
-    output.success(f"Wrote {count} session(s) of cohort {cohort.name} to {file}.")
+    output.success(f"Wrote {plural(count, 'session')} of cohort {cohort.name} to {file}.")
 
 
 def _session_data(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -34,10 +33,7 @@ def setup(
     st = state(ctx)
     parsed = read_plan(plan, out_dir=out)
     store = st.store(create=True)
-    with (
-        output.steps(step_count(parsed, dry_run=dry_run)) as advance,
-        st.undoable(ctx) if not dry_run else nullcontext(),
-    ):
+    with output.steps(step_count(parsed, dry_run=dry_run)) as advance:
         results = run_plan(store=store, plan=parsed, dry_run=dry_run, progress=advance)
     output.table(
         ["Step", "Result"],

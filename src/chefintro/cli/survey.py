@@ -9,6 +9,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
+from chefintro.words import noun, plural
 
 app = typer.Typer(help="Surveys: add, list, export a form, import answers.", no_args_is_help=True)
 
@@ -51,7 +52,8 @@ def add(
         count = len(surveys.questions_of(db=db, survey=survey))
         survey_name = survey.name
     output.success(
-        f"Added survey {survey_name} ({chosen}) with {count} question(s) to cohort {cohort.name}."
+        f"Added survey {survey_name} ({chosen}) with {plural(count, 'question')} to cohort "
+        f"{cohort.name}."
     )
     output.info(f"Next: chefintro survey export {survey_name} {survey_name}.xlsx")
 
@@ -94,13 +96,19 @@ def export(
     Example: chefintro survey export start-2027 enkat-start.xlsx
     """
     from chefintro import surveys
+    from chefintro.surveys.answers import log_form_export, survey_form
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         survey = surveys.get_survey(db=db, cohort=cohort, name=name)
-        count = surveys.export_form(db=db, cohort=cohort, survey=survey, path=file)
-    output.success(f"Wrote {file}: the form of {survey.name} for {count} participant(s).")
+        form = survey_form(db=db, cohort=cohort, survey=survey)
+    form.write(file)  # no transaction is held while the workbook is made
+    with st.transaction() as db:
+        log_form_export(db=db, form=form)
+    output.success(
+        f"Wrote {file}: the form of {form.survey} for {plural(len(form.rows), 'participant')}."
+    )
 
 
 @app.command("import")
@@ -144,11 +152,13 @@ def import_(
         )
     if result.added or result.changed:
         output.success(
-            f"Imported {survey.name}: {result.respondents} respondent(s), {result.added} "
-            f"answer(s) added, {result.changed} changed, {result.unchanged} unchanged."
+            f"Imported {survey.name}: {plural(result.respondents, 'respondent')}, "
+            f"{plural(result.added, 'answer')} added, {result.changed} changed, "
+            f"{result.unchanged} unchanged."
         )
     else:
         output.info(
-            f"Nothing changed: the {result.unchanged} answer(s) of {result.respondents} "
-            f"respondent(s) were imported already."
+            f"Nothing changed: the {plural(result.unchanged, 'answer')} of "
+            f"{plural(result.respondents, 'respondent')} {noun(result.unchanged, 'was', 'were')} "
+            "imported already."
         )

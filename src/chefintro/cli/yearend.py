@@ -10,6 +10,7 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
+from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.surveys import Cell, SurveyReport
@@ -61,7 +62,7 @@ def completion(ctx: typer.Context, as_json: JsonOption = False) -> None:
         ),
     )
     output.info(
-        f"{report.count('completed')} of {report.judged} adept(s) completed; "
+        f"{report.count('completed')} of {plural(report.judged, 'adept')} completed; "
         f"{report.count('not_completed')} did not, {report.count('in_progress')} in progress, "
         f"{report.count('withdrawn')} withdrew."
     )
@@ -203,16 +204,25 @@ def certificate(
     coordinator's name (setting programme.coordinator). Logged in 'db log' by count.
     Example: chefintro certificate --out intyg/
     """
-    from chefintro.certificates.issue import write_certificates
+    from chefintro.certificates.issue import (
+        log_certificates,
+        plan_certificates,
+        render_certificates,
+    )
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        run = write_certificates(db=db, cohort=cohort, out_dir=out, adept=adept)
+        plan = plan_certificates(db=db, cohort=cohort, out_dir=out, adept=adept)
+    run = render_certificates(plan)  # minutes for a large cohort: no transaction held
+    with st.transaction() as db:
+        log_certificates(db=db, run=run)
     for path in run.files:
         output.plain(str(path))
     if run.files:
-        output.success(f"Wrote {len(run.files)} certificate(s) for cohort {run.cohort} in {out}.")
+        output.success(
+            f"Wrote {plural(len(run.files), 'certificate')} for cohort {run.cohort} in {out}."
+        )
     else:
         output.info(f"No adept of cohort {run.cohort} has completed yet; no certificate written.")
     if run.coordinator_missing and run.files:

@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chefintro import clock
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
 from chefintro.errors import UsageError
@@ -74,6 +75,7 @@ def end_pair(
     ``no_repeat`` also records an exclusion, so the two are never paired again. The
     mentor's place is free at once; the adept waits for ``pair rematch``.
     """
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a pair ended")
     require_open(cohort)
     text = end_reason(reason)
     part, person = find_adept(db=db, cohort=cohort, ref=adept)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
 from chefintro.ids import id_of
 from chefintro.models import Cohort, Pairing
 from chefintro.registry import listed_json
 from chefintro.text import swedish_key
+from chefintro.words import plural
+
+if TYPE_CHECKING:
+    from chefintro.pairing.problem import MatchingProblem
 
 
 @dataclass(frozen=True)
@@ -61,14 +66,8 @@ def rematch(
     are made active, starting today.
     """
     from chefintro.matching.solver import solve
-    from chefintro.models import utcnow
-    from chefintro.pairing.problem import (
-        RULE_EARLIER,
-        RULE_EXCLUDED,
-        RULE_SAME_AGENCY,
-        load_problem,
-    )
-    from chefintro.pairing.suggest import PairInfo, start_date
+    from chefintro.pairing.problem import load_problem
+    from chefintro.pairing.suggest import start_date
 
     require_open(cohort)
     problem = load_problem(db=db, cohort=cohort, free_only=True)
@@ -89,7 +88,41 @@ def rematch(
         held=held,
     )
     started = start_date(cohort, today)
+    _place(db, cohort, problem, assignment, result, apply=apply, started=started)
+    if apply:
+        db.flush()
+    for a in range(len(adepts.emails)):
+        if a in assignment:
+            continue
+        reason = _unplaced_reason(problem, a)
+        result.unplaced.append(
+            Unplaced(adepts.emails[a], adepts.names[a], adepts.agency_codes[a], reason)
+        )
+    result.pairs.sort(key=lambda p: (swedish_key(p.adept_name), p.adept.casefold()))
+    return result
+
+
+def _place(
+    db: Session,
+    cohort: Cohort,
+    problem: MatchingProblem,
+    assignment: dict[int, int],
+    result: RematchResult,
+    *,
+    apply: bool,
+    started: date,
+) -> None:
+    """Add the solver's pairs to ``result``; with ``apply``, store them active from ``started``.
+
+    Without ``apply`` they are only proposed, and nothing is stored.
+    """
+    from chefintro.models import utcnow
+    from chefintro.pairing.suggest import PairInfo
+
+    adepts, mentors = problem.adepts, problem.mentors
     state = PairingState.ACTIVE if apply else PairingState.PROPOSED
+    if apply:
+        mark_change(db, kind=Kind.REPLACING, what=f"{plural(len(assignment), 'adept')} re-paired")
     for a, m in assignment.items():
         breakdown = problem.breakdown(a, m)
         result.pairs.append(
@@ -121,25 +154,23 @@ def rematch(
                     started_on=started,
                 )
             )
-    if apply:
-        db.flush()
-    for a in range(len(adepts.emails)):
-        if a in assignment:
-            continue
-        if not len(mentors.emails):
-            reason = "no mentor has a free place; raise a capacity or add a mentor"
-        elif not allowed[a].any():
-            counts = {
-                RULE_SAME_AGENCY: int(problem.same_agency[a].sum()),
-                RULE_EXCLUDED: int((problem.excluded[a] & ~problem.same_agency[a]).sum()),
-                RULE_EARLIER: int((problem.earlier[a] & ~problem.same_agency[a]).sum()),
-            }
-            detail = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-            reason = f"every mentor with a free place is forbidden ({detail})"
-        else:
-            reason = "the mentors this adept may have are placed with other free adepts"
-        result.unplaced.append(
-            Unplaced(adepts.emails[a], adepts.names[a], adepts.agency_codes[a], reason)
-        )
-    result.pairs.sort(key=lambda p: (swedish_key(p.adept_name), p.adept.casefold()))
-    return result
+
+
+def _unplaced_reason(problem: MatchingProblem, a: int) -> str:
+    """Why the solver left adept ``a`` without a mentor, counted by the rule that bars them."""
+    from chefintro.pairing.problem import RULE_EARLIER, RULE_EXCLUDED, RULE_SAME_AGENCY
+
+    mentors = problem.mentors
+    allowed = problem.allowed
+    if not len(mentors.emails):
+        return "no mentor has a free place; raise a capacity or add a mentor"
+    elif not allowed[a].any():
+        counts = {
+            RULE_SAME_AGENCY: int(problem.same_agency[a].sum()),
+            RULE_EXCLUDED: int((problem.excluded[a] & ~problem.same_agency[a]).sum()),
+            RULE_EARLIER: int((problem.earlier[a] & ~problem.same_agency[a]).sum()),
+        }
+        detail = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        return f"every mentor with a free place is forbidden ({detail})"
+    else:
+        return "the mentors this adept may have are placed with other free adepts"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -84,15 +84,13 @@ def status_of(
     return STATUS_OK
 
 
-def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> PairsReport:
-    """Return every pair active on ``as_of`` (default today) with its meetings and status.
+def _pairs_query(cohort: Cohort, day: date) -> Select[Any]:
+    """One query for the cohort's active and ended pairs: both people, their agencies, and
+    the count, minutes and last day of the meetings held by ``day``.
 
-    A pair counts from the day it was made active (its cohort's first day when unknown)
-    until the day it ended; meetings after ``as_of`` are not counted.
+    Pairs of a withdrawn adept are left out; which pairs were active on ``day`` is decided
+    by the caller.
     """
-    day = as_of or clock.today()
-    first_weeks = settings.get_int(db=db, key=FIRST_MEETING_WEEKS)
-    quiet_weeks = settings.get_int(db=db, key=QUIET_WEEKS)
     adept_part, mentor_part = aliased(Participant), aliased(Participant)
     adept, mentor = aliased(Person), aliased(Person)
     adept_agency, mentor_agency = aliased(Agency), aliased(Agency)
@@ -131,7 +129,20 @@ def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> 
         .where(col(Pairing.state).in_((PairingState.ACTIVE, PairingState.ENDED)))
         .where(col(adept_part.status) != ParticipantStatus.WITHDRAWN)
     )
+    return query
+
+
+def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> PairsReport:
+    """Return every pair active on ``as_of`` (default today) with its meetings and status.
+
+    A pair counts from the day it was made active (its cohort's first day when unknown)
+    until the day it ended; meetings after ``as_of`` are not counted.
+    """
+    day = as_of or clock.today()
+    first_weeks = settings.get_int(db=db, key=FIRST_MEETING_WEEKS)
+    quiet_weeks = settings.get_int(db=db, key=QUIET_WEEKS)
     rows: list[PairStatus] = []
+    query = _pairs_query(cohort, day)
     for pairing, a_name, a_email, a_code, m_name, m_email, m_code, n, minutes, last in db.execute(
         query
     ).all():

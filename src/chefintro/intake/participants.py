@@ -22,7 +22,8 @@ from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import ChefintroError, UsageError
 from chefintro.intake.findings import Finding, problem, warning
 from chefintro.models import Agency, Cohort, Participant, Person
-from chefintro.text import email_key, name_key
+from chefintro.text import email_key, person_name_key
+from chefintro.words import plural
 
 
 class ParticipantFacts(NamedTuple):
@@ -122,8 +123,8 @@ class ParticipantContext:
         if self._by_name is None:
             self._by_name = {}
             for key, mentor in self.mentors.items():
-                self._by_name.setdefault(name_key(mentor.name), []).append(key)
-        return self._by_name.get(name_key(wish), [])
+                self._by_name.setdefault(person_name_key(mentor.name), []).append(key)
+        return self._by_name.get(person_name_key(wish), [])
 
     def _resolve(self, wish: str) -> tuple[str | None, list[str]]:
         """A wish's e-mail key (None when a name finds no one mentor) and the keys a name
@@ -211,14 +212,14 @@ def earlier_participants_by_name(
     ).all()
     found: dict[str, list[tuple[int, str, str]]] = {}
     for person_id, name, email, cohort_name in rows:
-        entries = found.setdefault(name_key(name), [])
+        entries = found.setdefault(person_name_key(name), [])
         if all(entry[0] != person_id for entry in entries):
             entries.append((person_id, email, cohort_name))
     return found
 
 
 def _months(count: int) -> str:
-    return f"{count} month" if count == 1 else f"{count} months"
+    return plural(count, "month")
 
 
 # --- the checks: (context, row) -> findings ---------------------------------------------
@@ -245,7 +246,9 @@ def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> I
     """Nobody wishes for themselves as a mentor."""
     own = email_key(row.email)
     if any(
-        email_key(wish) == own if "@" in wish else name_key(wish) == name_key(row.name)
+        email_key(wish) == own
+        if "@" in wish
+        else person_name_key(wish) == person_name_key(row.name)
         for wish in row.wishes
     ):
         yield problem(
@@ -358,7 +361,7 @@ def returning_under_another_address(
         return
     if row.person_id is not None and row.person_id in context.earlier_ids:
         return  # took part before under this very record
-    for person_id, email, cohort in context.earlier_by_name.get(name_key(row.name), []):
+    for person_id, email, cohort in context.earlier_by_name.get(person_name_key(row.name), []):
         if person_id == row.person_id or email_key(email) == email_key(row.email):
             continue
         yield warning(

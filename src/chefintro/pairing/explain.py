@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ from chefintro.pairing.problem import (
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import listed_json
 from chefintro.text import email_key
+from chefintro.words import plural
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
     ]
     if part.role == Role.MENTOR:
         note = (
-            f"Mentor with capacity {part.capacity}; {len(pairs)} adept(s) paired."
+            f"Mentor with capacity {part.capacity}; {plural(len(pairs), 'adept')} paired."
             if part.status == ParticipantStatus.ACTIVE
             else f"Mentor has {part.status}."
         )
@@ -112,7 +114,9 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
             why = f"forbidden: {rule}"
         elif load.get(problem.mentors.participant_ids[m], 0) >= int(problem.mentors.capacity[m]):
             why = "taken: at capacity with other adepts, which gives a better total"
-        elif current_score is not None and score <= current_score:
+        elif current_score is not None and score == current_score:
+            why = f"the same score ({score}); the chosen pair won the tie"
+        elif current_score is not None and score < current_score:
             why = f"lower score ({score} against {current_score})"
         elif current_score is None:
             why = "not suggested yet: run 'chefintro pair suggest'"
@@ -203,15 +207,7 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     """
     adepts = _active(db, cohort, Role.ADEPT)
     mentors = _active(db, cohort, Role.MENTOR)
-    live = (
-        db.connection()
-        .execute(
-            sa_select(col(Pairing.adept_id), col(Pairing.mentor_id), col(Pairing.state))
-            .where(col(Pairing.cohort_id) == cohort.id)
-            .where(col(Pairing.state).in_(LIVE))
-        )
-        .all()
-    )
+    live = _live_pairs(db, cohort)
     adept_ids = {a.participant_id for a in adepts}
     load: dict[int, int] = {}
     for _adept, mentor, _state in live:
@@ -219,31 +215,8 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     paired = {adept for adept, _mentor, _state in live if adept in adept_ids}
     any_active = any(state == PairingState.ACTIVE for _adept, _mentor, state in live)
     free = {m.person_id: m.capacity - load.get(m.participant_id, 0) for m in mentors}
-    # The facts of the pairs an exclusion or an earlier pairing names, both ways round.
     people = {a.person_id for a in adepts} | {m.person_id for m in mentors}
-    facts: dict[int, dict[int, tuple[bool, bool]]] = {}
-    for pairs, is_excluded in (
-        (exclusion_pairs(db, people), True),
-        (earlier_pairs(db, cohort, None), False),
-    ):
-        for one, two in pairs:
-            for x, y in ((one, two), (two, one)):
-                excluded, earlier = facts.setdefault(x, {}).get(y, (False, False))
-                facts[x][y] = (excluded or is_excluded, earlier or not is_excluded)
-
-    def rule(adept: _Someone, mentor: _Someone) -> str | None:
-        """The rule on a pair of two agencies that an exclusion or earlier pairing names.
-
-        Only such pairs are asked about: same-agency mentors are counted per agency, and a
-        pair of two agencies that ``facts`` does not name is allowed.
-        """
-        excluded, earlier = facts[adept.person_id][mentor.person_id]
-        return pair_rule(same_agency=False, excluded=excluded, earlier=earlier, allow_repeat=False)
-
-    def named(one: _Someone, others: dict[int, _Someone]) -> list[_Someone]:
-        """The people of ``others`` (by person) an exclusion or earlier pairing ties to ``one``."""
-        return [others[p] for p in facts.get(one.person_id, {}) if p in others]
-
+    facts = _named_pair_facts(db, cohort, people)
     mentors_of: dict[int, int] = {}  # agency → its mentors
     free_of: dict[int, int] = {}  # agency → its mentors with a free place
     for m in mentors:
@@ -252,12 +225,11 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
     free_mentors = sum(free_of.values())
     unplaced = [a for a in adepts if a.participant_id not in paired]
     mentor_people = {m.person_id: m for m in mentors}
-    unplaced_people = {a.person_id: a for a in unplaced}
     result: list[Unmatched] = []
     for a in unplaced:
         same = mentors_of.get(a.agency_id, 0)
-        tied = [m for m in named(a, mentor_people) if m.agency_id != a.agency_id]
-        barred = [m for m in tied if rule(a, m) is not None]
+        tied = [m for m in _named(facts, a, mentor_people) if m.agency_id != a.agency_id]
+        barred = [m for m in tied if _named_rule(facts, a, m) is not None]
         if len(mentors) - same - len(barred) == 0:
             counts = {
                 RULE_SAME_AGENCY: same,
@@ -282,6 +254,66 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
         else:
             reason = "free mentors exist: run 'chefintro pair suggest' again to place this adept"
         result.append(Unmatched(a.email, a.name, a.agency, "adept", 0, reason))
+    result.extend(_unmatched_mentors(mentors, free, unplaced, facts, live, any_active))
+    return result
+
+
+_Facts = dict[int, dict[int, tuple[bool, bool]]]  # person → person → (excluded, earlier)
+
+
+def _live_pairs(db: Session, cohort: Cohort) -> Sequence[Any]:
+    """The cohort's live pairs as (adept, mentor, state): who is placed and who has load."""
+    return (
+        db.connection()
+        .execute(
+            sa_select(col(Pairing.adept_id), col(Pairing.mentor_id), col(Pairing.state))
+            .where(col(Pairing.cohort_id) == cohort.id)
+            .where(col(Pairing.state).in_(LIVE))
+        )
+        .all()
+    )
+
+
+def _named_pair_facts(db: Session, cohort: Cohort, people: set[int]) -> _Facts:
+    """The facts of the pairs an exclusion or an earlier pairing names, both ways round."""
+    facts: _Facts = {}
+    for pairs, is_excluded in (
+        (exclusion_pairs(db, people), True),
+        (earlier_pairs(db, cohort, None), False),
+    ):
+        for one, two in pairs:
+            for x, y in ((one, two), (two, one)):
+                excluded, earlier = facts.setdefault(x, {}).get(y, (False, False))
+                facts[x][y] = (excluded or is_excluded, earlier or not is_excluded)
+    return facts
+
+
+def _named_rule(facts: _Facts, adept: _Someone, mentor: _Someone) -> str | None:
+    """The rule on a pair of two agencies that an exclusion or earlier pairing names.
+
+    Only such pairs are asked about: same-agency mentors are counted per agency, and a
+    pair of two agencies that ``facts`` does not name is allowed.
+    """
+    excluded, earlier = facts[adept.person_id][mentor.person_id]
+    return pair_rule(same_agency=False, excluded=excluded, earlier=earlier, allow_repeat=False)
+
+
+def _named(facts: _Facts, one: _Someone, others: dict[int, _Someone]) -> list[_Someone]:
+    """The people of ``others`` (by person) an exclusion or earlier pairing ties to ``one``."""
+    return [others[p] for p in facts.get(one.person_id, {}) if p in others]
+
+
+def _unmatched_mentors(
+    mentors: list[_Someone],
+    free: dict[int, int],
+    unplaced: list[_Someone],
+    facts: _Facts,
+    live: Sequence[Any],
+    any_active: bool,
+) -> list[Unmatched]:
+    """Every mentor with a free place, and why no unplaced adept has taken it."""
+    unplaced_people = {a.person_id: a for a in unplaced}
+    result: list[Unmatched] = []
     unplaced_of: dict[int, int] = {}  # agency → its unplaced adepts
     for a in unplaced:
         unplaced_of[a.agency_id] = unplaced_of.get(a.agency_id, 0) + 1
@@ -291,7 +323,9 @@ def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:
         if free[m.person_id] <= 0:
             continue
         barred_adepts = sum(
-            rule(a, m) is not None for a in named(m, unplaced_people) if a.agency_id != m.agency_id
+            _named_rule(facts, a, m) is not None
+            for a in _named(facts, m, unplaced_people)
+            if a.agency_id != m.agency_id
         )
         if not unplaced:
             reason = "every adept has a mentor: more mentor places than adepts"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, or_, select
 
+from chefintro.changes import Kind, mark_change
 from chefintro.clock import today
 from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
@@ -17,6 +18,7 @@ from chefintro.pairing.problem import LIVE, RULE_EARLIER, MatchingProblem, load_
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
 from chefintro.text import clean_field, email_key
+from chefintro.words import plural
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def set_pairs(
     unplaced. Locked, manual or active pairs are never displaced. A refused request
     changes nothing; its error stands in its place in the returned list.
     """
+    mark_change(db, kind=Kind.REPLACING, what="pairs set by hand")
     require_open(cohort)
     problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
     adept_index = problem.adepts.index_of_participant()
@@ -127,17 +130,7 @@ def _set_one(
 ) -> PairSet:
     cohort = problem.cohort
     adept_email, mentor_email = request.adept_email, request.mentor_email
-    adept = get_participant(db=db, cohort=cohort, email=adept_email)
-    mentor = get_participant(db=db, cohort=cohort, email=mentor_email)
-    if adept.role != Role.ADEPT:
-        raise RuleError(f"{adept_email.strip()} is a mentor in cohort {cohort.name}, not an adept.")
-    if mentor.role != Role.MENTOR:
-        raise RuleError(
-            f"{mentor_email.strip()} is an adept in cohort {cohort.name}, not a mentor."
-        )
-    for part, email in ((adept, adept_email), (mentor, mentor_email)):
-        if part.status != ParticipantStatus.ACTIVE:
-            raise RuleError(f"{email.strip()} has {part.status} and cannot be paired.")
+    adept, mentor = _pairable_people(db, cohort, adept_email, mentor_email)
     a = adept_index[id_of(adept)]
     m = mentor_index[id_of(mentor)]
     rule = problem.rule(a, m)
@@ -168,19 +161,7 @@ def _set_one(
         for p in problem.live
         if p.mentor_id == mentor.id and (current is None or p.id != current.id)
     ]
-    displaced: Pairing | None = None
-    if len(others) >= mentor.capacity:
-        movable = sorted(
-            (p for p in others if _displaceable(p)),
-            key=lambda p: (int(p.score), _adept_person(db, p).email_key),
-        )
-        if len(others) - mentor.capacity + 1 != 1 or not movable:
-            raise RuleError(
-                f"{problem.mentors.names[m]} already has {len(others)} adept(s), their "
-                "capacity, in locked, manual or active pairs. Remove one of their pairs "
-                "first or raise their capacity."
-            )
-        displaced = movable[0]
+    displaced = _room_with(db, mentor, problem.mentors.names[m], others)
     unpaired = None if displaced is None else _adept_person(db, displaced)
     for old in (current, displaced):
         if old is None:
@@ -207,6 +188,48 @@ def _set_one(
     db.flush()
     problem.live.append(pairing)
     return PairSet(request=request, displaced=unpaired)
+
+
+def _pairable_people(
+    db: Session, cohort: Cohort, adept_email: str, mentor_email: str
+) -> tuple[Participant, Participant]:
+    """The request's adept and mentor, refused unless each has that role and is active."""
+    adept = get_participant(db=db, cohort=cohort, email=adept_email)
+    mentor = get_participant(db=db, cohort=cohort, email=mentor_email)
+    if adept.role != Role.ADEPT:
+        raise RuleError(f"{adept_email.strip()} is a mentor in cohort {cohort.name}, not an adept.")
+    if mentor.role != Role.MENTOR:
+        raise RuleError(
+            f"{mentor_email.strip()} is an adept in cohort {cohort.name}, not a mentor."
+        )
+    for part, email in ((adept, adept_email), (mentor, mentor_email)):
+        if part.status != ParticipantStatus.ACTIVE:
+            raise RuleError(f"{email.strip()} has {part.status} and cannot be paired.")
+    return adept, mentor
+
+
+def _room_with(
+    db: Session, mentor: Participant, mentor_name: str, others: list[Pairing]
+) -> Pairing | None:
+    """The proposal to displace so the mentor has room, or None when a place is free.
+
+    A full mentor makes room only by dropping their lowest-scoring suggested proposal;
+    when none may go (or more than one would have to), the request is refused.
+    """
+    displaced: Pairing | None = None
+    if len(others) >= mentor.capacity:
+        movable = sorted(
+            (p for p in others if _displaceable(p)),
+            key=lambda p: (int(p.score), _adept_person(db, p).email_key),
+        )
+        if len(others) - mentor.capacity + 1 != 1 or not movable:
+            raise RuleError(
+                f"{mentor_name} already has {plural(len(others), 'adept')}, their "
+                "capacity, in locked, manual or active pairs. Remove one of their pairs "
+                "first or raise their capacity."
+            )
+        displaced = movable[0]
+    return displaced
 
 
 def _live_pairing_of_adept(db: Session, adept: Participant) -> Pairing | None:
@@ -246,6 +269,7 @@ def remove_pair(*, db: Session, cohort: Cohort, adept_email: str) -> str:
 
     A mentor's e-mail is refused with the list of their adepts, whose e-mails it takes.
     """
+    mark_change(db, kind=Kind.DESTRUCTIVE, what="a pair removed")
     require_open(cohort)
     adept = get_participant(db=db, cohort=cohort, email=adept_email)
     if adept.role == Role.MENTOR:

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from chefintro.enums import PairingState
 from chefintro.models import Pairing, Participant, Person
+from chefintro.words import noun, plural
 
 
 def live_pair_problems(connection: Connection) -> list[str]:
@@ -41,11 +42,12 @@ def live_pair_problems(connection: Connection) -> list[str]:
     problems = []
     if count:
         problems.append(
-            f"{count} live pair(s) have adept and mentor from the same agency; see "
-            "'chefintro pair list' and remove them."
+            f"{plural(count, 'live pair')} {noun(count, 'has', 'have')} adept and mentor "
+            "from the same agency; see 'chefintro pair list' and remove them."
         )
     if over:
         problems.append(
-            f"{over} mentor(s) have more live pairs than their capacity; see 'chefintro pair list'."
+            f"{plural(over, 'mentor')} {noun(over, 'has', 'have')} more live pairs than "
+            f"{noun(over, 'their capacity', 'their capacities')}; see 'chefintro pair list'."
         )
     return problems

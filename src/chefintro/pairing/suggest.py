@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
 from chefintro.errors import RuleError
@@ -55,6 +56,7 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool) -> list[PairInfo
 
     Locked, manual and applied (active) pairs are kept and the rest is solved around them.
     """
+    mark_change(db, kind=Kind.REPLACING, what="pair proposals replaced")
     from chefintro.matching.solver import solve
 
     require_open(cohort)
@@ -118,6 +120,7 @@ def apply(*, db: Session, cohort: Cohort, today: date | None = None) -> int:
 
     A pair applied before the programme begins starts on the cohort's first day.
     """
+    mark_change(db, kind=Kind.REPLACING, what="proposed pairs made active")
     require_open(cohort)
     result = db.execute(
         update(Pairing)

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from chefintro import audit
+from chefintro.changes import Kind, mark_change
 from chefintro.enums import CohortStatus
 from chefintro.errors import RuleError
 from chefintro.ids import id_of
 from chefintro.models import Cohort, Exclusion, Participant, Person
 from chefintro.privacy.export import cohort_archive
 from chefintro.privacy.scrub import forget_in_others, needles_of
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
     from chefintro.store import Store
@@ -54,7 +56,8 @@ class Anonymisation:
         return (
             f"cohort {self.cohort}: {self.pseudonymised} people pseudonymised, {self.kept} "
             f"kept (also in a cohort that is not anonymised), {self.exclusions_removed} "
-            f"exclusion(s) removed, {self.survey_answers_unlinked} survey answer(s) kept "
+            f"{noun(self.exclusions_removed, 'exclusion')} removed, "
+            f"{plural(self.survey_answers_unlinked, 'survey answer')} kept "
             "unlinked; archive workbook written first"
         )
 
@@ -82,6 +85,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     from chefintro.roster.write.person_export import write_cohort_archive
 
     check_anonymisable(cohort)
+    mark_change(db, kind=Kind.ERASURE, what=f"cohort {cohort.name} anonymised")
     write_cohort_archive(archive, cohort_archive(db, cohort))
 
     members = db.exec(
@@ -196,16 +200,39 @@ def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:
 
 
 def anonymise(*, store: Store, name: str, archive: Path) -> tuple[Anonymisation, audit.Purge, int]:
-    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`), then purge the file,
-    then pseudonymise the same people in every undo snapshot; the last is how many."""
+    """Anonymise the cohort ``name`` (see :func:`anonymise_cohort`) in the store and in every
+    copy of it chefintro keeps, in the crash-safe order of :mod:`chefintro.privacy.pending`;
+    the last value is how many copies."""
     from chefintro.cohorts import get_cohort
-    from chefintro.store.snapshots import scrub_snapshots
+    from chefintro.privacy.pending import PendingStep, begin_pending, end_pending, scrub_all
 
-    def run(db: Session) -> Anonymisation:
-        return anonymise_cohort(db=db, cohort=get_cohort(db=db, name=name), archive=archive)
-
-    result, purge = audit.removing_personal_data(store, run)
-    scrubbed = scrub_snapshots(
-        store.location, lambda db: apply_pseudonyms(db=db, pseudonyms=result.pseudonyms)
-    )
+    with store.transaction() as db:
+        result = anonymise_cohort(db=db, cohort=get_cohort(db=db, name=name), archive=archive)
+        begin_pending(store.location, PendingStep(kind="anonymise", cohort=result.cohort))
+        scrubbed = scrub_all(
+            store.location, lambda copy: apply_pseudonyms(db=copy, pseudonyms=result.pseudonyms)
+        )
+    purge = audit.purge(store)
+    end_pending(store.location)
     return result, purge, scrubbed
+
+
+def pseudonyms_in(*, db: Session, cohort: Cohort) -> list[Pseudonym]:
+    """The pseudonyms an anonymised cohort's people have in the store (to apply to copies)."""
+    people = db.exec(
+        select(Person)
+        .join(Participant, col(Participant.person_id) == col(Person.id))
+        .where(Participant.cohort_id == cohort.id)
+        .order_by(col(Person.id))
+    ).all()
+    return [
+        Pseudonym(
+            person_id=id_of(p),
+            cohort_id=id_of(cohort),
+            name=p.name,
+            email=p.email,
+            manager_since=p.manager_since,
+        )
+        for p in people
+        if _PSEUDONYM_KEY.match(p.email_key)
+    ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from chefintro import audit
+from chefintro.changes import Kind, mark_change
 from chefintro.ids import id_of
 from chefintro.privacy.footprint import Erasure, Footprint, footprint
 from chefintro.privacy.scrub import forget_in_others, needles_of
@@ -29,6 +30,7 @@ def erase_person(*, db: Session, email: str) -> Erasure:
     exclusion reasons). The bytes are overwritten on commit (``secure_delete``);
     ``store.purge_deleted`` then clears the write-ahead log and compacts a SQLite file.
     """
+    mark_change(db, kind=Kind.ERASURE, what="one person erased")
     erasure = _erase(db, footprint(db, email))
     audit.log(db=db, action="erase", detail=f"erased one person: {erasure.summary()}")
     return erasure
@@ -67,12 +69,25 @@ def _erase(db: Session, found: Footprint) -> Erasure:
 
 
 def erase(*, store: Store, email: str) -> tuple[Erasure, audit.Purge, int]:
-    """Erase a person (see :func:`erase_person`) in one transaction, then purge the file,
-    then erase them from every undo snapshot too; the last is how many snapshots."""
-    from chefintro.store.snapshots import scrub_snapshots
-
-    erasure, purge = audit.removing_personal_data(
-        store, lambda db: erase_person(db=db, email=email)
+    """Erase a person (see :func:`erase_person`) from the store and from every copy of it
+    chefintro keeps, in the crash-safe order of :mod:`chefintro.privacy.pending`; the last
+    value is how many copies were scrubbed."""
+    from chefintro.privacy.pending import (
+        PendingStep,
+        begin_pending,
+        end_pending,
+        forget_by_hash,
+        person_hash,
+        scrub_all,
     )
-    scrubbed = scrub_snapshots(store.location, lambda db: forget_person(db=db, email=erasure.email))
+
+    with store.transaction() as db:
+        found = find_person(db=db, email=email)
+        erasure = erase_person(db=db, email=email)
+        assert found is not None  # erase_person raised NotFoundError otherwise
+        key = person_hash(found.email_key)
+        begin_pending(store.location, PendingStep(kind="erase", person=key))
+        scrubbed = scrub_all(store.location, lambda copy: forget_by_hash(copy, key))
+    purge = audit.purge(store)
+    end_pending(store.location)
     return erasure, purge, scrubbed

@@ -3,6 +3,7 @@ or a workbook), and a whole cohort for its archive workbook before it is anonymi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from chefintro.models import (
 from chefintro.privacy.footprint import exclusions_of, participations_of
 from chefintro.registry import PairPeople, agency_of, get_person
 from chefintro.text import swedish_key
+from chefintro.words import plural
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -76,81 +78,12 @@ def _pairing_json(
 
 def export_person(*, db: Session, email: str) -> dict[str, Any]:
     """Return everything the store holds about one person, as plain JSON-ready data."""
-    from chefintro.surveys.answers import answers_of
-
     person = get_person(db=db, email=email)
     agency = agency_of(db=db, person=person)
-    participations = []
-    for part, cohort in participations_of(db, person):
-        pairings = db.exec(
-            select(Pairing)
-            .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
-            .order_by(col(Pairing.created_at), col(Pairing.id))
-        ).all()
-        people = _people_of(db, {p.adept_id for p in pairings} | {p.mentor_id for p in pairings})
-        meetings: dict[int, list[dict[str, Any]]] = {}
-        for meeting in db.exec(
-            select(Meeting)
-            .where(col(Meeting.pairing_id).in_([p.id for p in pairings]))
-            .order_by(col(Meeting.held_on))
-        ).all():
-            meetings.setdefault(meeting.pairing_id, []).append(
-                {"date": iso(meeting.held_on), "minutes": meeting.minutes}
-            )
-        attendance = db.exec(
-            select(Attendance, ProgrammeSession)
-            .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
-            .where(Attendance.participant_id == part.id)
-            .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
-        ).all()
-        groups = db.exec(
-            select(PeerGroup.name)
-            .join(PeerGroupMember, col(PeerGroupMember.group_id) == col(PeerGroup.id))
-            .where(PeerGroupMember.participant_id == part.id)
-        ).all()
-        participations.append(
-            {
-                "cohort": cohort.name,
-                "cohort_starts_on": iso(cohort.starts_on),
-                "cohort_ends_on": iso(cohort.ends_on),
-                "cohort_status": str(cohort.status),
-                "role": str(part.role),
-                "status": str(part.status),
-                "capacity": part.capacity,
-                "wished_field": part.wished_field,
-                "preferred_mentors": list(part.preferred_mentors or []),
-                "continues": part.continues,
-                "pairings": [_pairing_json(p, people, meetings) for p in pairings],
-                "attendance": [
-                    {
-                        "session": s.title,
-                        "kind": str(s.kind),
-                        "starts_at": iso(s.starts_at),
-                        "ends_at": iso(s.ends_at),
-                        "location": s.location,
-                        "status": str(a.status),
-                    }
-                    for a, s in attendance
-                ],
-                "peer_groups": sorted(groups, key=swedish_key),
-                "survey_answers": answers_of(db=db, participant_id=id_of(part)),
-            }
-        )
-    exclusions = []
-    for exclusion in exclusions_of(db, person):
-        other_id = (
-            exclusion.person_b_id if exclusion.person_a_id == person.id else exclusion.person_a_id
-        )
-        other = db.get(Person, other_id)
-        assert other is not None  # the foreign key guarantees it
-        exclusions.append(
-            {
-                "other": other.email,
-                "other_name": other.name,
-                "other_agency": agency_of(db=db, person=other).code,
-                "reason": exclusion.reason,
-            }
-        )
+    participations = [
+        _participation_json(db, part, cohort) for part, cohort in participations_of(db, person)
+    ]
+    exclusions = _exclusions_json(db, person)
     return {
         "exported_at": utcnow().replace(microsecond=0).isoformat() + "Z",
         "person": {
@@ -168,6 +101,84 @@ def export_person(*, db: Session, email: str) -> dict[str, Any]:
         "exclusions": exclusions,
         "sent_messages": _sent_messages_json(db, person),
     }
+
+
+def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[str, Any]:
+    """One cohort the person took part in, with its pairs, meetings, days and answers."""
+    from chefintro.surveys.answers import answers_of
+
+    pairings = db.exec(
+        select(Pairing)
+        .where((Pairing.adept_id == part.id) | (Pairing.mentor_id == part.id))
+        .order_by(col(Pairing.created_at), col(Pairing.id))
+    ).all()
+    people = _people_of(db, {p.adept_id for p in pairings} | {p.mentor_id for p in pairings})
+    meetings: dict[int, list[dict[str, Any]]] = {}
+    for meeting in db.exec(
+        select(Meeting)
+        .where(col(Meeting.pairing_id).in_([p.id for p in pairings]))
+        .order_by(col(Meeting.held_on))
+    ).all():
+        meetings.setdefault(meeting.pairing_id, []).append(
+            {"date": iso(meeting.held_on), "minutes": meeting.minutes}
+        )
+    attendance = db.exec(
+        select(Attendance, ProgrammeSession)
+        .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
+        .where(Attendance.participant_id == part.id)
+        .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
+    ).all()
+    groups = db.exec(
+        select(PeerGroup.name)
+        .join(PeerGroupMember, col(PeerGroupMember.group_id) == col(PeerGroup.id))
+        .where(PeerGroupMember.participant_id == part.id)
+    ).all()
+    return {
+        "cohort": cohort.name,
+        "cohort_starts_on": iso(cohort.starts_on),
+        "cohort_ends_on": iso(cohort.ends_on),
+        "cohort_status": str(cohort.status),
+        "role": str(part.role),
+        "status": str(part.status),
+        "capacity": part.capacity,
+        "wished_field": part.wished_field,
+        "preferred_mentors": list(part.preferred_mentors or []),
+        "continues": part.continues,
+        "pairings": [_pairing_json(p, people, meetings) for p in pairings],
+        "attendance": [
+            {
+                "session": s.title,
+                "kind": str(s.kind),
+                "starts_at": iso(s.starts_at),
+                "ends_at": iso(s.ends_at),
+                "location": s.location,
+                "status": str(a.status),
+            }
+            for a, s in attendance
+        ],
+        "peer_groups": sorted(groups, key=swedish_key),
+        "survey_answers": answers_of(db=db, participant_id=id_of(part)),
+    }
+
+
+def _exclusions_json(db: Session, person: Person) -> list[dict[str, Any]]:
+    """The person's pairing exclusions, naming the other person of each."""
+    exclusions = []
+    for exclusion in exclusions_of(db, person):
+        other_id = (
+            exclusion.person_b_id if exclusion.person_a_id == person.id else exclusion.person_a_id
+        )
+        other = db.get(Person, other_id)
+        assert other is not None  # the foreign key guarantees it
+        exclusions.append(
+            {
+                "other": other.email,
+                "other_name": other.name,
+                "other_agency": agency_of(db=db, person=other).code,
+                "reason": exclusion.reason,
+            }
+        )
+    return exclusions
 
 
 def _sent_messages_json(db: Session, person: Person) -> list[dict[str, Any]]:
@@ -205,13 +216,7 @@ def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
     hosts = {a.id: a.code for a in db.exec(select(Agency)).all()}
-    attendance: dict[str, dict[int, str]] = {}
-    for record in db.exec(
-        select(Attendance).where(col(Attendance.session_id).in_([s.id for s in sessions]))
-    ).all():
-        if record.participant_id in by_part:
-            email = by_part[record.participant_id][0].email
-            attendance.setdefault(email, {})[record.session_id] = str(record.status)
+    attendance = _attendance_by_email(db, sessions, by_part)
     pairs = db.exec(
         select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id))
     ).all()
@@ -229,22 +234,7 @@ def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:
             {"code": code, "name": agencies[code]} for code in sorted(agencies, key=swedish_key)
         ],
         "participants": [
-            {
-                "name": person.name,
-                "email": person.email,
-                "agency": agency.code,
-                "role": str(part.role),
-                "status": str(part.status),
-                "unit": person.unit,
-                "title": person.title,
-                "field": person.field,
-                "location": person.location,
-                "manager_since": iso(person.manager_since),
-                "capacity": part.capacity,
-                "wished_field": part.wished_field,
-                "preferred_mentors": list(part.preferred_mentors or []),
-                "peer_group": group_of.get(id_of(part)),
-            }
+            _member_json(part, person, agency, group_of.get(id_of(part)))
             for part, person, agency in rows
         ],
         "sessions": [
@@ -276,6 +266,44 @@ def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:
     }
 
 
+def _attendance_by_email(
+    db: Session,
+    sessions: Sequence[ProgrammeSession],
+    by_part: dict[int, tuple[Person, Agency]],
+) -> dict[str, dict[int, str]]:
+    """Each member's attendance by e-mail, then by day: the archive's Närvaro grid."""
+    attendance: dict[str, dict[int, str]] = {}
+    for record in db.exec(
+        select(Attendance).where(col(Attendance.session_id).in_([s.id for s in sessions]))
+    ).all():
+        if record.participant_id in by_part:
+            email = by_part[record.participant_id][0].email
+            attendance.setdefault(email, {})[record.session_id] = str(record.status)
+    return attendance
+
+
+def _member_json(
+    part: Participant, person: Person, agency: Agency, peer_group: str | None
+) -> dict[str, Any]:
+    """One member as the archive's Deltagare row needs them: the roster's columns and more."""
+    return {
+        "name": person.name,
+        "email": person.email,
+        "agency": agency.code,
+        "role": str(part.role),
+        "status": str(part.status),
+        "unit": person.unit,
+        "title": person.title,
+        "field": person.field,
+        "location": person.location,
+        "manager_since": iso(person.manager_since),
+        "capacity": part.capacity,
+        "wished_field": part.wished_field,
+        "preferred_mentors": list(part.preferred_mentors or []),
+        "peer_group": peer_group,
+    }
+
+
 def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) -> dict[str, Any]:
     """Export one person (see :func:`export_person`), write it to ``path`` when given
     (``fmt`` "json" or "xlsx"), and record the export in the audit log."""
@@ -292,7 +320,8 @@ def export_person_to(*, db: Session, email: str, fmt: str, path: Path | None) ->
         db=db,
         action="export",
         detail=(
-            f"exported one person's data as {fmt} ({len(data['participations'])} participation(s))"
+            f"exported one person's data as {fmt} "
+            f"({plural(len(data['participations']), 'participation')})"
         ),
     )
     return data

@@ -19,6 +19,7 @@ from chefintro.models import (
     Person,
 )
 from chefintro.registry import get_person
+from chefintro.words import noun, plural
 
 
 def participations_of(db: Session, person: Person) -> list[tuple[Participant, Cohort]]:
@@ -59,12 +60,18 @@ class Erasure:
 
     def summary(self) -> str:
         """Describe the erasure by counts and cohort names only (fit for the audit log)."""
-        where = f" in cohort(s) {', '.join(self.cohorts)}" if self.cohorts else ""
+        where = (
+            f" in {noun(len(self.cohorts), 'cohort')} {', '.join(self.cohorts)}"
+            if self.cohorts
+            else ""
+        )
         return (
-            f"{self.participations} participation(s){where}, {self.pairings} pairing(s), "
-            f"{self.attendance} attendance record(s), {self.exclusions} exclusion(s), "
-            f"{self.group_memberships} peer-group membership(s), "
-            f"{self.survey_answers} survey answer(s)"
+            f"{plural(self.participations, 'participation')}{where}, "
+            f"{plural(self.pairings, 'pairing')}, "
+            f"{plural(self.attendance, 'attendance record')}, "
+            f"{plural(self.exclusions, 'exclusion')}, "
+            f"{plural(self.group_memberships, 'peer-group membership')}, "
+            f"{plural(self.survey_answers, 'survey answer')}"
         )
 
 

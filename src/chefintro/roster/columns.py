@@ -251,6 +251,19 @@ INSTRUCTIONS = SheetDef(SheetKey.INSTRUCTIONS, "Instruktioner", "Instructions", 
 LISTS = SheetDef(SheetKey.LISTS, "Listor", "Lists", (), importable=False)
 # fmt: on
 
+#: Columns our own workbooks write for people beside a sheet's roster columns (an agency
+#: workbook's Par sheet names each side and the pair's state): known when the workbook
+#: comes back, so they are passed over without a warning, never imported.
+SHOWN_ONLY: dict[SheetKey, tuple[tuple[str, float], ...]] = {
+    SheetKey.PAIRS: (
+        ("Adeptens namn", 24),
+        ("Adeptens myndighet", 19),
+        ("Mentorns namn", 24),
+        ("Mentorns myndighet", 19),
+        ("Status", 10),
+    ),
+}
+
 #: Width of each session column on the Närvaro sheet.
 SESSION_COLUMN_WIDTH = 20.0
 
@@ -386,6 +399,18 @@ _COLUMNS_BY_NAME: dict[SheetKey, dict[str, Column]] = {
     sheet.key: {header_key(name): column for column in sheet.columns for name in column.names}
     for sheet in SHEETS.values()
 }
+
+
+_SHOWN_ONLY_KEYS: dict[SheetKey, frozenset[str]] = {
+    key: frozenset(header_key(header) for header, _ in headers)
+    for key, headers in SHOWN_ONLY.items()
+}
+
+
+def shown_only(sheet: SheetKey, header: str) -> bool:
+    """Tell whether a header is one our own workbooks write for people only (never read)."""
+    keys = _SHOWN_ONLY_KEYS.get(sheet)
+    return keys is not None and header_key(header) in keys
 
 
 def find_sheet(name: str) -> SheetDef | None:

@@ -46,6 +46,8 @@ IGNORED_HEADERS = frozenset(
         "ID",
         "Starttid",
         "Start time",
+        "Sluttid",
+        "End time",
         "Tid för slutförande",
         "Completion time",
         "Tid för senaste ändring",

@@ -19,6 +19,7 @@ from chefintro.store.engine import BUSY_MESSAGE, driver_reason, is_busy, make_en
 from chefintro.store.location import describe, is_sqlite, require_existing, sqlite_file
 from chefintro.store.reference import read_schema, schema_difference
 from chefintro.store.schema import SCHEMA_VERSION, schema_version_of
+from chefintro.words import noun, plural
 
 
 @dataclass
@@ -141,7 +142,7 @@ def _check_sqlite(engine: Engine, report: StoreCheck) -> None:
         report.integrity = [str(r[0]) for r in rows]
         if report.integrity != ["ok"]:
             report.problems.append(
-                f"The integrity check found {len(report.integrity)} problem(s): "
+                f"The integrity check found {plural(len(report.integrity), 'problem')}: "
                 f"{report.integrity[0]}"
             )
         for table, rowid, parent, _fk in connection.exec_driver_sql("PRAGMA foreign_key_check"):
@@ -150,7 +151,9 @@ def _check_sqlite(engine: Engine, report: StoreCheck) -> None:
             )
         if report.foreign_key_problems:
             report.problems.append(
-                f"{len(report.foreign_key_problems)} row(s) refer to rows that do not exist."
+                f"{plural(len(report.foreign_key_problems), 'row')} "
+                f"{noun(len(report.foreign_key_problems), 'refers', 'refer')} to rows that do "
+                "not exist."
             )
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
         report.journal_mode = str(mode).lower() if mode is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -15,6 +16,8 @@ from chefintro.errors import (
     ChefintroError,
     StoreBusyError,
     StoreError,
+    StoreIOError,
+    StorePathError,
 )
 from chefintro.store.location import describe, sqlite_file, to_url
 
@@ -76,6 +79,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
                 # WAL needs shared memory, which network file systems lack:
                 # fall back to the rollback journal, which works everywhere.
                 cursor.execute("PRAGMA journal_mode=DELETE")
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            # The undo snapshot is read before the commit through another connection
+            # (store/journal.py): keep uncommitted pages out of the file until then.
+            cursor.execute("PRAGMA cache_spill=OFF")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
@@ -102,6 +109,12 @@ def _inspect_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _count_writes(*args: Any) -> None:
+    from chefintro.store.journal import count_writes
+
+    count_writes(*args)
+
+
 def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
     """Return an engine for ``location`` with the store's connection settings.
 
@@ -118,9 +131,8 @@ def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
                 try:
                     _create_private_file(path)
                 except OSError as exc:
-                    raise StoreError(
-                        f"Cannot create the store at {path}: {exc.strerror}."
-                    ) from None
+                    kind = StoreIOError if exc.errno in _IO_ERRNOS else StorePathError
+                    raise kind(f"Cannot create the store at {path}: {exc.strerror}.") from None
         engine = create_engine(url, hide_parameters=True)
         if inspect_only:
             event.listen(engine, "connect", _inspect_only_pragmas)
@@ -128,9 +140,12 @@ def make_engine(location: str, *, inspect_only: bool = False) -> Engine:
         else:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "after_cursor_execute", _count_writes)
         return engine
     try:
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        event.listen(engine, "after_cursor_execute", _count_writes)
+        return engine
     except ImportError as exc:  # the driver is an optional extra: chefintro[postgres]
         raise StoreError(
             f"The store {describe(location)} needs the Python package "
@@ -152,20 +167,84 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
-def translate_db_error(exc: Exception) -> ChefintroError | None:
-    """Turn a database driver error a user can cause into a typed error, else None."""
+def translate_db_error(exc: Exception, location: str | None = None) -> ChefintroError | None:
+    """Turn a database driver error a user can cause into a typed error, else None.
+
+    ``location`` (the store) is named in the message where the error is about its file:
+    a full disk or an I/O error (exit 74), a file or folder that cannot be written or
+    reached (exit 73).
+    """
     if isinstance(exc, ChefintroError):
         return exc
-    if isinstance(exc, OperationalError):
-        text_ = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    where = describe(location) if location else "the store"
+    orig = getattr(exc, "orig", None) if isinstance(exc, SQLAlchemyError) else exc
+    if isinstance(exc, OperationalError | sqlite3.OperationalError):
+        text_ = str(orig if orig is not None else exc).lower()
         if "locked" in text_ or "busy" in text_:
             return StoreBusyError(BUSY_MESSAGE)
-        if "unable to open" in text_ or "connection" in text_ or "could not" in text_:
-            return StoreError(f"Cannot open the store: {exc.orig}")
-        if "readonly" in text_ or "read-only" in text_:
-            return StoreError("The store is read-only for you; check the file's permissions.")
-    if isinstance(exc, DatabaseError):
-        text_ = str(exc.orig).lower() if exc.orig is not None else ""
+        if "disk is full" in text_ or "disk i/o error" in text_:
+            full = "full" in text_ or _no_space_left(location)
+            why = "the disk is full" if full else "the disk reported an I/O error"
+            return StoreIOError(
+                f"Cannot write to {where}: {why}. Nothing was changed; free some space "
+                "(or check the disk) and run the command again."
+            )
+        if "readonly" in text_ or "read-only" in text_ or _read_only_folder(location):
+            return StorePathError(
+                f"Cannot write to {where}: the file or its folder is read-only for you. "
+                "Nothing was changed; check the permissions (or the mount) and try again."
+            )
+        if "unable to open" in text_:
+            return StoreIOError(
+                f"Cannot open {where}: SQLite could not open the file (a folder you cannot "
+                "enter, a removed disk or a network share that is gone)."
+            )
+        if "connection" in text_ or "could not" in text_:
+            return StoreError(f"Cannot open the store: {orig}")
+    if isinstance(exc, DatabaseError | sqlite3.DatabaseError):
+        text_ = str(orig if orig is not None else exc).lower()
         if "not a database" in text_ or "malformed" in text_:
             return StoreError("The store file is not a chefintro store or is damaged.")
+    return None
+
+
+def _read_only_folder(location: str | None) -> bool:
+    """Whether the store's folder cannot be written (a read-only mount, or permissions)."""
+    path = sqlite_file(location) if location else None
+    if path is None or not path.parent.is_dir():
+        return False
+    try:
+        read_only = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+    return read_only or not os.access(path.parent, os.W_OK)
+
+
+def _no_space_left(location: str | None) -> bool:
+    """Whether the store's file system has no space left (SQLite calls that an I/O error
+    when it cannot make its shared-memory file)."""
+    path = sqlite_file(location) if location else None
+    if path is None:
+        return False
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False
+
+
+#: errno values that mean the disk (exit 74), and those that mean a path (exit 73).
+_IO_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG})
+_PATH_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR})
+
+
+def translate_os_error(exc: OSError) -> ChefintroError | None:
+    """Turn a full disk (74) or a file that cannot be written or reached (73) into a typed
+    error naming the file; None for other OS errors."""
+    path = exc.filename if isinstance(exc.filename, str | os.PathLike) else None
+    where = f" {path}" if path is not None else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _IO_ERRNOS:
+        return StoreIOError(f"Cannot write{where}: {reason}. Free some space and try again.")
+    if exc.errno in _PATH_ERRNOS:
+        return StorePathError(f"Cannot write or reach{where}: {reason}.")
     return None

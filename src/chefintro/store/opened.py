@@ -23,21 +23,37 @@ class Store:
     location: str
     engine: Engine
     schema: SchemaState = field(default_factory=lambda: SchemaState(version=SCHEMA_VERSION))
+    #: The command the journal names for this store's transactions ("pair rematch --apply").
+    command: str = "chefintro"
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a database session in one transaction: committed on success, else rolled back."""
+    def transaction(self, *, commit: bool = True) -> Iterator[Session]:
+        """Yield a database session in one transaction: committed on success, else rolled back.
+
+        This is the change boundary (``chefintro.store.journal``): before committing it
+        takes the undo snapshot a marked change needs and journals what changed. With
+        ``commit=False`` (a dry run) it always rolls back; services never roll back their
+        caller's transaction.
+        """
+        from chefintro.store.journal import Boundary
+
         with Session(self.engine, expire_on_commit=False) as db:
+            boundary = Boundary(self, db)
             try:
                 yield db
-                db.commit()
+                if commit:
+                    boundary.commit()
+                else:
+                    db.rollback()
             except BaseException:
-                db.rollback()
+                boundary.abandon()
                 raise
+            finally:
+                boundary.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -74,7 +90,7 @@ def open_store(location: str, *, create: bool = True) -> Store:
         schema = ensure_schema(engine, backup_of=path)
     except BaseException as exc:
         engine.dispose()
-        translated = translate_db_error(exc) if isinstance(exc, Exception) else None
+        translated = translate_db_error(exc, location) if isinstance(exc, Exception) else None
         if translated is not None:
             raise translated from None
         raise

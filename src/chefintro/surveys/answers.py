@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select
 
 from chefintro import audit
+from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import members_query
 from chefintro.enums import ParticipantStatus, QuestionKind, Role
 from chefintro.errors import InvalidInputError, Problem
@@ -19,6 +20,7 @@ from chefintro.ids import id_of
 from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
 from chefintro.surveys.catalogue import questions_of, require_not_anonymised
 from chefintro.text import email_key, question_key, swedish_key
+from chefintro.words import plural
 
 # --- the form workbook ------------------------------------------------------------------
 
@@ -30,13 +32,45 @@ def _form_questions(questions: Sequence[Question]) -> list[Any]:
 
 
 def export_form(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> int:
-    """Write the survey's form workbook: one row per participant who has not withdrawn.
+    """Write the survey's form workbook (see :func:`survey_form`) and log it, in the
+    caller's transaction; the CLI instead writes it outside one."""
+    form = survey_form(db=db, cohort=cohort, survey=survey)
+    form.write(path)
+    log_form_export(db=db, form=form)
+    return len(form.rows)
+
+
+@dataclass(frozen=True)
+class SurveyForm:
+    """A survey's form as read from the store, ready to be written without it."""
+
+    survey: str
+    cohort: str
+    title: str
+    questions: list[Any]
+    rows: list[tuple[Any, ...]]
+
+    def write(self, path: Path) -> None:
+        from chefintro.roster.survey_form import write_form
+
+        write_form(path, title=self.title, questions=self.questions, rows=self.rows)
+
+
+def log_form_export(*, db: Session, form: SurveyForm) -> None:
+    audit.log(
+        db=db,
+        action="survey export",
+        detail=f"survey {form.survey} of cohort {form.cohort}: form for "
+        f"{plural(len(form.rows), 'participant')}",
+    )
+
+
+def survey_form(*, db: Session, cohort: Cohort, survey: Survey) -> SurveyForm:
+    """Read the survey's form: one row per participant who has not withdrawn.
 
     Answers already imported are filled in, so exporting and importing again changes
-    nothing. Returns the number of participants; the export is logged (a count only).
+    nothing.
     """
-    from chefintro.roster.survey_form import write_form
-
     questions = questions_of(db=db, survey=survey)
     people = db.exec(
         members_query(cohort).where(Participant.status != ParticipantStatus.WITHDRAWN)
@@ -57,18 +91,13 @@ def export_form(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> i
         )
         for part, person, agency in people
     ]
-    write_form(
-        path,
+    return SurveyForm(
+        survey=survey.name,
+        cohort=cohort.name,
         title=f"{survey.name} ({survey.phase}), omgång {cohort.name}",
-        questions=_form_questions(questions),
+        questions=list(_form_questions(questions)),
         rows=rows,
     )
-    audit.log(
-        db=db,
-        action="survey export",
-        detail=f"survey {survey.name} of cohort {cohort.name}: form for {len(rows)} participant(s)",
-    )
-    return len(rows)
 
 
 # --- importing answers ------------------------------------------------------------------
@@ -103,6 +132,7 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
     stored). A stored answer is updated when the file has another value; a blank cell never
     removes one, so importing the same file again changes nothing.
     """
+    mark_change(db, kind=Kind.BULK, what="survey answers imported")
     from chefintro.roster.survey_form import read_answers
 
     require_not_anonymised(cohort)
@@ -140,7 +170,7 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
         accepted.append((row, part))
     if problems:
         raise InvalidInputError(
-            f"{path.name}: {len(problems)} problem(s); nothing was imported.", problems
+            f"{path.name}: {plural(len(problems), 'problem')}; nothing was imported.", problems
         )
     stored = {
         (a.participant_id, a.question_id): a
@@ -183,8 +213,9 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
         audit.log(
             db=db,
             action="survey import",
-            detail=f"survey {survey.name} of cohort {cohort.name}: {len(accepted)} "
-            f"respondent(s), {added} answer(s) added, {changed} changed",
+            detail=f"survey {survey.name} of cohort {cohort.name}: "
+            f"{plural(len(accepted), 'respondent')}, {plural(added, 'answer')} added, "
+            f"{changed} changed",
         )
     return summary
 

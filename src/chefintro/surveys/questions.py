@@ -9,6 +9,7 @@ from pathlib import Path
 from chefintro.enums import QuestionKind, SurveyPhase
 from chefintro.errors import InvalidInputError, Problem, UnreadableInputError, UsageError
 from chefintro.text import clean_text, control_problem, question_key
+from chefintro.words import plural
 
 MAX_QUESTIONS = 40
 MAX_QUESTION_LENGTH = 500
@@ -125,5 +126,5 @@ def read_questions(path: Path) -> list[QuestionSpec]:
     if len(questions) > MAX_QUESTIONS:
         bad("question", f"{len(questions)} questions; at most {MAX_QUESTIONS}")
     if problems:
-        raise InvalidInputError(f"{path} has {len(problems)} problem(s).", problems)
+        raise InvalidInputError(f"{path} has {plural(len(problems), 'problem')}.", problems)
     return questions

@@ -14,6 +14,8 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from chefintro.roster.columns import SHEETS, SheetKey
+from chefintro.roster.read.hidden import HiddenLine, HiddenPolicy
+from chefintro.words import listing, noun, plural
 
 
 @dataclass
@@ -56,6 +58,11 @@ class Change(NamedTuple):
     action: str  # "added", "changed", "unchanged" or "skipped"
     subject: str  # who or what: an e-mail, an agency code, a session, "adept → mentor"
     fields: tuple[FieldChange, ...] = ()
+    #: What "added" means, in words: " to cohort 2027 as adept".
+    detail: str = ""
+    #: Whether the subject was stored before (a person joining the cohort): its field
+    #: changes are then listed even though the row is counted as added.
+    existing: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,15 +71,28 @@ class Change(NamedTuple):
             "action": self.action,
             "subject": self.subject,
             "fields": [f.to_json() for f in self.fields],
+            "detail": self.detail.strip(),
         }
 
     def describe(self) -> str:
-        """One line for people: ``Deltagare row 4: changed anna@csn.se — Ort: Umeå → Luleå``."""
+        """One line for people: ``Deltagare row 4: changed anna@csn.se — Ort: Umeå → Luleå``.
+
+        The words say what happens: "added … to cohort 2027 as adept" for a person who
+        joins the cohort (never a role changing from blank), "moved … from CSN to BV" for
+        a person whose agency changes, "changed" for the rest.
+        """
         where = f"{self.sheet} row {self.row}" if self.row is not None else self.sheet
-        line = f"{where}: {self.action} {self.subject}"
-        if self.fields and self.action != "added":
+        shown = self.fields if self.action != "added" or self.existing else ()
+        verb = self.action
+        moved = next((f for f in shown if f.field == "Myndighet" and f.old), None)
+        detail = self.detail
+        if moved is not None and self.action == "changed":
+            verb, detail = "moved", f" from {moved.old} to {moved.new}"
+            shown = tuple(f for f in shown if f is not moved)
+        line = f"{where}: {verb} {self.subject}{detail}"
+        if shown:
             line += " — " + "; ".join(
-                f"{f.field}: {_shown(f.old)} → {_shown(f.new)}" for f in self.fields
+                f"{f.field}: {_shown(f.old)} → {_shown(f.new)}" for f in shown
             )
         return line
 
@@ -119,6 +139,18 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     changes: list[Change] = field(default_factory=list)
+    #: Hidden and filtered-out rows and columns found (listed whatever was done with them).
+    hidden: list[HiddenLine] = field(default_factory=list)
+    hidden_policy: HiddenPolicy | None = None
+    #: The cohort's active participants of the file's agencies that the file leaves out.
+    missing: list[str] = field(default_factory=list)
+    missing_agencies: list[str] = field(default_factory=list)
+    #: Whether they were withdrawn (``--withdraw-missing``).
+    withdrew_missing: bool = False
+    #: Who was left without a mentor and whose place became free by the withdrawals.
+    pair_effects: list[str] = field(default_factory=list)
+    #: The file's name, for messages about it.
+    source: str | None = None
 
     def counts(self, key: SheetKey) -> SheetCounts:
         return self.sheets.setdefault(SHEETS[key].sv, SheetCounts())
@@ -138,6 +170,16 @@ class ImportSummary:
             setattr(counts, column, getattr(counts, column) + number)
         self.changes.extend(changes)
 
+    def missing_text(self) -> str:
+        """One sentence naming the file's agencies' participants it leaves out."""
+        count = len(self.missing)
+        state = "withdrawn" if self.withdrew_missing else "still active"
+        return (
+            f"{plural(count, 'participant')} of {', '.join(self.missing_agencies)} in cohort "
+            f"{self.cohort} {noun(count, 'is', 'are')} not in {self.source or 'the file'} "
+            f"({state}): {listing(self.missing, limit=20)}."
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "cohort": self.cohort,
@@ -145,4 +187,9 @@ class ImportSummary:
             "sheets": {name: c.to_json() for name, c in self.sheets.items()},
             "warnings": self.warnings,
             "changes": [c.to_json() for c in self.changes],
+            "hidden": [h.to_json() for h in self.hidden],
+            "hidden_policy": None if self.hidden_policy is None else str(self.hidden_policy),
+            "missing": self.missing,
+            "missing_withdrawn": self.withdrew_missing,
+            "pair_effects": self.pair_effects,
         }

@@ -34,6 +34,7 @@ from chefintro.roster.load.changes import Change, FieldChange, diff
 from chefintro.roster.load.loader import Loader
 from chefintro.roster.read.cells import email_cell_key
 from chefintro.roster.read.rows import ParticipantRow
+from chefintro.words import plural
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
@@ -266,6 +267,7 @@ class PeopleLoader(Loader):
             key = email_cell_key(row.email)  # the reader cleaned it
             agency, agency_id, code = found
             person = people.get(key)
+            joins = ""
             changed_fields: list[tuple[str, object, object]] = []
             if person is None:
                 new_people.append((row, agency_id, key))
@@ -297,9 +299,8 @@ class PeopleLoader(Loader):
                     new_parts.append(
                         (row, key, tuple(preferred), agency_id, shown.unit, shown.title)
                     )
-                    if action != "added":
-                        changed_fields.append(("Roll", None, row.role.value))
-                        action = "changed"
+                    # Joining the cohort is an addition, whatever the person's own fields do.
+                    action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
                 elif not self._update_participant(
                     row, cohort, existing, preferred, live_pairs, changed_fields
                 ):
@@ -312,7 +313,11 @@ class PeopleLoader(Loader):
                     fields = added_fields[code] = diff([("Myndighet", None, code)])
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
-            outcome.append(Change(sheet, row.row, action, f"{row.name} <{row.email}>", fields))
+            outcome.append(
+                Change(
+                    sheet, row.row, action, f"{row.name} <{row.email}>", fields, joins, bool(person)
+                )
+            )
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
@@ -436,7 +441,7 @@ class PeopleLoader(Loader):
                     SheetKey.PARTICIPANTS,
                     row.row,
                     "capacity",
-                    f"{row.name} mentors {live} adept(s) in cohort {cohort.name}; "
+                    f"{row.name} mentors {plural(live, 'adept')} in cohort {cohort.name}; "
                     f"remove pairs before lowering the capacity to {given['capacity']}",
                 )
                 return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
@@ -18,11 +18,17 @@ from chefintro.enums import AttendanceStatus, PairingState
 from chefintro.errors import ChefintroError, Problem
 from chefintro.ids import id_of
 from chefintro.intake.sessions import SessionFacts, check_session
-from chefintro.models import Participant, Person
+from chefintro.models import Cohort, Participant, Person
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.load.changes import Change, diff
 from chefintro.roster.load.loader import Loader
 from chefintro.text import email_key
+from chefintro.words import noun, plural
+
+if TYPE_CHECKING:
+    from chefintro.models import ProgrammeSession
+    from chefintro.roster.read.rows import ProgrammeSessionRow
+    from chefintro.sessions import ProgrammeSessionData
 
 
 def _session_values(found: Any, hosts: dict[Any, str]) -> dict[str, object]:
@@ -57,9 +63,7 @@ class ProgrammeLoader(Loader):
         if not self.data.has(SheetKey.SESSIONS):
             return
         from chefintro.models import ProgrammeSession
-        from chefintro.sessions import ProgrammeSessionData, edit_session, upsert_session
 
-        sheet = SHEETS[SheetKey.SESSIONS].sv
         self.summary.counts(SheetKey.SESSIONS)
         if not self.data.sessions:
             return
@@ -77,99 +81,129 @@ class ProgrammeLoader(Loader):
         }
         hosts = {a.id: a.code for a in self.by_code.values()}
         for row in self.data.sessions:
-            host = None
-            if row.host:
-                agency = self.agency(row.host)
-                if agency is None:
-                    self.problem(SheetKey.SESSIONS, row.row, "host", f"unknown agency {row.host!r}")
-                    continue
-                host = agency.code
-            data = ProgrammeSessionData(
-                title=row.title,
-                starts_at=row.starts_at,
-                ends_at=row.ends_at,
-                kind=row.kind,
-                location=row.location,
-                host=host,
+            self._load_session(row, cohort, stored, hosts)
+
+    def _load_session(
+        self,
+        row: ProgrammeSessionRow,
+        cohort: Cohort,
+        stored: dict[int | None, ProgrammeSession],
+        hosts: dict[Any, str],
+    ) -> None:
+        """One Träffar row through ``session add``/``edit``, then its line in the report."""
+        from chefintro.sessions import ProgrammeSessionData
+
+        sheet = SHEETS[SheetKey.SESSIONS].sv
+        host = None
+        if row.host:
+            agency = self.agency(row.host)
+            if agency is None:
+                self.problem(SheetKey.SESSIONS, row.row, "host", f"unknown agency {row.host!r}")
+                return
+            host = agency.code
+        data = ProgrammeSessionData(
+            title=row.title,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            kind=row.kind,
+            location=row.location,
+            host=host,
+        )
+        subject = f"{row.title} ({row.starts_at:%Y-%m-%d %H:%M})"
+        planned = self._session_action(row, data, cohort, stored, hosts, subject)
+        if planned is None:
+            return
+        found, before, action = planned
+        same_start = [
+            s.title
+            for s in stored.values()
+            if s.starts_at == row.starts_at and (found is None or s.id != found.id)
+        ]
+        if same_start:
+            self.summary.warnings.append(
+                f"Träffar row {row.row}: {subject} starts at the same time as "
+                f"{', '.join(repr(t) for t in same_start)}; check that it is not the same "
+                "session under another name."
             )
-            subject = f"{row.title} ({row.starts_at:%Y-%m-%d %H:%M})"
-            before: dict[str, object] | None
-            action: Callable[[], object]
-            if row.session_id is not None:
-                found = stored.get(row.session_id)
-                if found is None:
-                    self.summary.warnings.append(
-                        f"Träffar row {row.row}: the session {subject} (number {row.session_id}) "
-                        f"was removed after this workbook was exported{self.exported()}; it was "
-                        "not created again."
-                    )
-                    self.summary.record(
-                        SheetKey.SESSIONS, Change(sheet, row.row, "skipped", subject)
-                    )
-                    self.removed_sessions.add((row.title.casefold(), row.starts_at))
-                    continue
-                before = _session_values(found, hosts)
-                action = partial(
-                    edit_session,
-                    db=self.db,
-                    cohort=cohort,
-                    session_id=id_of(found),
-                    changes=_with_blanks(data),
-                )
-            else:
-                found = next(
-                    (
-                        s
-                        for s in stored.values()
-                        if s.title == row.title and s.starts_at == row.starts_at
-                    ),
-                    None,
-                )
-                before = _session_values(found, hosts) if found is not None else None
-                action = partial(upsert_session, db=self.db, cohort=cohort, data=data)
-            same_start = [
-                s.title
-                for s in stored.values()
-                if s.starts_at == row.starts_at and (found is None or s.id != found.id)
-            ]
-            if same_start:
+        done = self.guarded(SheetKey.SESSIONS, row.row, "starts_at", action)
+        if done is None:
+            return
+        facts = SessionFacts(
+            row.title, row.starts_at, row.ends_at, cohort.name, cohort.starts_on, cohort.ends_on
+        )
+        where = self.data.where(SheetKey.SESSIONS, row.row)
+        self.summary.warnings.extend(f"{where}: {finding.text}" for finding in check_session(facts))
+        after = {
+            "Titel": row.title,
+            "Typ": row.kind.value if row.kind else None,
+            "Start": row.starts_at,
+            "Slut": row.ends_at,
+            "Plats": row.location,
+            "Värd": host,
+        }
+        if before is None:
+            change = Change(sheet, row.row, "added", subject)
+        else:
+            fields = diff(
+                [
+                    (name, before[name], value)
+                    for name, value in after.items()
+                    if value is not None or name in ("Plats", "Värd")
+                ]
+            )
+            change = Change(sheet, row.row, "changed" if fields else "unchanged", subject, fields)
+        self.summary.record(SheetKey.SESSIONS, change)
+
+    def _session_action(
+        self,
+        row: ProgrammeSessionRow,
+        data: ProgrammeSessionData,
+        cohort: Cohort,
+        stored: dict[int | None, ProgrammeSession],
+        hosts: dict[Any, str],
+        subject: str,
+    ) -> tuple[ProgrammeSession | None, dict[str, object] | None, Callable[[], object]] | None:
+        """Decide whether a row edits its numbered day, or adds or updates one by title and start.
+
+        Returns the stored day it matches, that day's values before, and the call to make;
+        None when the row's numbered day was removed since the export (it is not recreated).
+        """
+        from chefintro.sessions import edit_session, upsert_session
+
+        sheet = SHEETS[SheetKey.SESSIONS].sv
+        before: dict[str, object] | None
+        action: Callable[[], object]
+        if row.session_id is not None:
+            found = stored.get(row.session_id)
+            if found is None:
                 self.summary.warnings.append(
-                    f"Träffar row {row.row}: {subject} starts at the same time as "
-                    f"{', '.join(repr(t) for t in same_start)}; check that it is not the same "
-                    "session under another name."
+                    f"Träffar row {row.row}: the session {subject} (number {row.session_id}) "
+                    f"was removed after this workbook was exported{self.exported()}; it was "
+                    "not created again."
                 )
-            done = self.guarded(SheetKey.SESSIONS, row.row, "starts_at", action)
-            if done is None:
-                continue
-            facts = SessionFacts(
-                row.title, row.starts_at, row.ends_at, cohort.name, cohort.starts_on, cohort.ends_on
+                self.summary.record(SheetKey.SESSIONS, Change(sheet, row.row, "skipped", subject))
+                self.removed_sessions.add((row.title.casefold(), row.starts_at))
+                return None
+            before = _session_values(found, hosts)
+            action = partial(
+                edit_session,
+                db=self.db,
+                cohort=cohort,
+                session_id=id_of(found),
+                changes=_with_blanks(data),
             )
-            where = self.data.where(SheetKey.SESSIONS, row.row)
-            self.summary.warnings.extend(
-                f"{where}: {finding.text}" for finding in check_session(facts)
+        else:
+            found = next(
+                (
+                    s
+                    for s in stored.values()
+                    if s.title == row.title and s.starts_at == row.starts_at
+                ),
+                None,
             )
-            after = {
-                "Titel": row.title,
-                "Typ": row.kind.value if row.kind else None,
-                "Start": row.starts_at,
-                "Slut": row.ends_at,
-                "Plats": row.location,
-                "Värd": host,
-            }
-            if before is None:
-                change = Change(sheet, row.row, "added", subject)
-            else:
-                fields = diff(
-                    [
-                        (name, before[name], value)
-                        for name, value in after.items()
-                        if value is not None or name in ("Plats", "Värd")
-                    ]
-                )
-                change = Change(
-                    sheet, row.row, "changed" if fields else "unchanged", subject, fields
-                )
-            self.summary.record(SheetKey.SESSIONS, change)
+            before = _session_values(found, hosts) if found is not None else None
+            action = partial(upsert_session, db=self.db, cohort=cohort, data=data)
+        return found, before, action
 
     def load_pairs(self) -> None:
         if not self.data.has(SheetKey.PAIRS):
@@ -247,61 +281,13 @@ class ProgrammeLoader(Loader):
         if not self.data.attendance:
             return
         from chefintro.attendance import record_attendance
-        from chefintro.models import Attendance
         from chefintro.roster.columns import STATUS_LABELS
-        from chefintro.sessions import list_sessions
 
         cohort = self.need_cohort(SheetKey.ATTENDANCE)
         if cohort is None:
             return
-        sessions = list_sessions(db=self.db, cohort=cohort)
-        column_to_session: dict[int, int] = {}
-        for column in self.data.attendance_sessions:
-            matches = [
-                s
-                for s in sessions
-                if s.title.casefold() == column.title.casefold()
-                and (column.starts_on is None or s.starts_at.date() == column.starts_on)
-                and (column.start_time is None or s.starts_at.time() == column.start_time)
-            ]
-            if len(matches) == 1:
-                column_to_session[column.column] = matches[0].id
-                continue
-            if not matches and any(
-                title == column.title.casefold()
-                and (column.starts_on is None or start.date() == column.starts_on)
-                for title, start in self.removed_sessions
-            ):
-                self.summary.warnings.append(
-                    f"Närvaro column {column.header!r}: the session was removed after this "
-                    f"workbook was exported{self.exported()}; its marks were not imported."
-                )
-                continue
-            if not matches:
-                what = "no session"
-            else:
-                what = (
-                    "more than one session ("
-                    + ", ".join(f"{s.title} {s.starts_at:%Y-%m-%d %H:%M}" for s in matches)
-                    + ")"
-                )
-            self.problems.append(
-                Problem(
-                    f"{what} of cohort {cohort.name} matches this column; write the "
-                    "header as the export does: 'Titel (ÅÅÅÅ-MM-DD TT:MM)'",
-                    sheet=self.data.sheets.get(SheetKey.ATTENDANCE),
-                    row=1,
-                    column=column.header,
-                )
-            )
-        before: dict[tuple[int, str], str] = {}
-        for sid, key, status in self.db.exec(
-            select(Attendance.session_id, Person.email_key, Attendance.status)
-            .join(Participant, col(Participant.id) == col(Attendance.participant_id))
-            .join(Person, col(Person.id) == col(Participant.person_id))
-            .where(col(Participant.cohort_id) == cohort.id)
-        ).all():
-            before[(sid, key)] = str(status)
+        column_to_session = self._attendance_columns(cohort)
+        before = self._stored_marks(cohort)
         known = self.participants_known()
         for row in self.data.attendance:
             key = email_key(row.email)
@@ -348,6 +334,70 @@ class ProgrammeLoader(Loader):
             self.summary.record(
                 SheetKey.ATTENDANCE, Change(sheet, row.row, action, row.email, changed)
             )
+
+    def _attendance_columns(self, cohort: Cohort) -> dict[int, int]:
+        """Map each Närvaro column to the one programme day its header names.
+
+        A header that names no day, or more than one, is a problem; one that names a day
+        removed since the export is a warning, and its marks are left out.
+        """
+        from chefintro.sessions import list_sessions
+
+        sessions = list_sessions(db=self.db, cohort=cohort)
+        column_to_session: dict[int, int] = {}
+        for column in self.data.attendance_sessions:
+            matches = [
+                s
+                for s in sessions
+                if s.title.casefold() == column.title.casefold()
+                and (column.starts_on is None or s.starts_at.date() == column.starts_on)
+                and (column.start_time is None or s.starts_at.time() == column.start_time)
+            ]
+            if len(matches) == 1:
+                column_to_session[column.column] = matches[0].id
+                continue
+            if not matches and any(
+                title == column.title.casefold()
+                and (column.starts_on is None or start.date() == column.starts_on)
+                for title, start in self.removed_sessions
+            ):
+                self.summary.warnings.append(
+                    f"Närvaro column {column.header!r}: the session was removed after this "
+                    f"workbook was exported{self.exported()}; its marks were not imported."
+                )
+                continue
+            if not matches:
+                what = "no session"
+            else:
+                what = (
+                    "more than one session ("
+                    + ", ".join(f"{s.title} {s.starts_at:%Y-%m-%d %H:%M}" for s in matches)
+                    + ")"
+                )
+            self.problems.append(
+                Problem(
+                    f"{what} of cohort {cohort.name} matches this column; write the "
+                    "header as the export does: 'Titel (ÅÅÅÅ-MM-DD TT:MM)'",
+                    sheet=self.data.sheets.get(SheetKey.ATTENDANCE),
+                    row=1,
+                    column=column.header,
+                )
+            )
+        return column_to_session
+
+    def _stored_marks(self, cohort: Cohort) -> dict[tuple[int, str], str]:
+        """Every stored mark of the cohort, in one query: what the change report compares to."""
+        from chefintro.models import Attendance
+
+        before: dict[tuple[int, str], str] = {}
+        for sid, key, status in self.db.exec(
+            select(Attendance.session_id, Person.email_key, Attendance.status)
+            .join(Participant, col(Participant.id) == col(Attendance.participant_id))
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .where(col(Participant.cohort_id) == cohort.id)
+        ).all():
+            before[(sid, key)] = str(status)
+        return before
 
     def load_meetings(self) -> None:
         if not self.data.has(SheetKey.MEETINGS):
@@ -401,6 +451,7 @@ class ProgrammeLoader(Loader):
         self.db.flush()
         if early:
             self.summary.warnings.append(
-                f"{early} meeting(s) on 'Möten' are dated before their pair was made active; "
-                "they were taken anyway."
+                f"{plural(early, 'meeting')} on 'Möten' {noun(early, 'is', 'are')} dated before "
+                f"{noun(early, 'its', 'their')} pair was made active; "
+                f"{noun(early, 'it was', 'they were')} taken anyway."
             )

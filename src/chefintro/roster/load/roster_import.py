@@ -2,7 +2,7 @@
 
 The whole import runs inside the caller's transaction; every problem found (reader's and
 the store's) is collected, and any problem means the caller rolls back, so the store is
-left exactly as it was. A dry run does the same work and always rolls back.
+left exactly as it was. On a dry run the caller's boundary rolls back (``commit=False``).
 
 The sheets are loaded by :mod:`chefintro.roster.load.people` (Myndigheter, Deltagare)
 and :mod:`chefintro.roster.load.programme` (Träffar, Par, Närvaro, Möten) over the shared
@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from chefintro.errors import InvalidInputError
+from chefintro.changes import Kind, mark_change
+from chefintro.errors import InvalidInputError, Problem
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.load.changes import ImportSummary
+from chefintro.roster.load.missing import check_missing
 from chefintro.roster.load.people import PeopleLoader
 from chefintro.roster.load.programme import ProgrammeLoader
 from chefintro.roster.read.rows import RosterData
+from chefintro.words import plural
 
 
 class _Loader(PeopleLoader, ProgrammeLoader):
@@ -70,17 +73,27 @@ def keep_only(data: RosterData, keys: set[SheetKey]) -> None:
 
 
 def import_roster(
-    *, db: Session, data: RosterData, cohort_name: str | None, dry_run: bool = False
+    *,
+    db: Session,
+    data: RosterData,
+    cohort_name: str | None,
+    dry_run: bool = False,
+    withdraw_missing: bool = False,
 ) -> ImportSummary:
     """Validate and write a read roster; raise InvalidInputError (65) with every problem.
 
-    The caller's transaction must be rolled back when this raises; on a dry run this
-    function rolls back itself after computing the summary.
+    The caller's transaction boundary rolls back when this raises, and on a dry run
+    (the caller opens it with ``commit=False``); this function never rolls back itself.
+    The cohort's participants of the file's agencies that Deltagare leaves out are named
+    in the summary, and withdrawn with ``withdraw_missing``.
     """
     loader = _Loader(db, data, cohort_name)
+    _hidden_lines(loader, dry_run=dry_run)
     loader.load_agencies()
     loader.load_participants()
     people_ok = not loader.problems
+    if people_ok:
+        check_missing(loader, withdraw=withdraw_missing)
     # Sessions do not depend on the people, so their problems are found in the same run.
     loader.load_sessions()
     if people_ok:
@@ -92,15 +105,47 @@ def import_roster(
         loader.check_references()
     loader.summary.dry_run = dry_run
     if loader.problems:
-        db.rollback()
         count = len(loader.problems)
         loader.problems.sort(key=lambda p: (p.sheet or "", p.row or 0))
         more = " (the reader stopped looking after that many)" if data.truncated else ""
         raise InvalidInputError(
-            f"{data.path.name}: {count:,} problem{'s' if count != 1 else ''} found{more}; "
-            "nothing was imported.",
+            f"{data.path.name}: {plural(count, 'problem')} found{more}; nothing was imported.",
             loader.problems,
         )
-    if dry_run:
-        db.rollback()
+    counts = ", ".join(
+        f"{sheet} +{c.added} ~{c.updated}" for sheet, c in loader.summary.sheets.items()
+    )
+    mark_change(db, kind=Kind.BULK, what=f"roster imported ({counts or 'no rows'})")
     return loader.summary
+
+
+#: What a refused hidden row or column tells the coordinator to do.
+HIDDEN_CHOICE = (
+    "say --hidden skip to leave hidden and filtered-out rows and columns out, or --hidden "
+    "include to import them (or show them in the workbook)"
+)
+
+
+def _hidden_lines(loader: _Loader, *, dry_run: bool) -> None:
+    """Never import hidden data silently: list it, and refuse it unless the policy is given.
+
+    A hidden row is often a person HR struck out; a filtered-out one a person the filter
+    happened to leave out. Neither is guessed: a dry run lists them, an import without
+    ``--hidden skip|include`` refuses with each one located.
+    """
+    data = loader.data
+    if not data.hidden:
+        return
+    loader.summary.hidden = list(data.hidden)
+    loader.summary.hidden_policy = data.hidden_policy
+    if data.hidden_policy is not None or dry_run:
+        return
+    for line in data.hidden:
+        loader.problems.append(
+            Problem(
+                f"{line.what()}; {HIDDEN_CHOICE}",
+                sheet=line.sheet,
+                row=line.row,
+                column=line.column,
+            )
+        )

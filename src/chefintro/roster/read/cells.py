@@ -27,6 +27,7 @@ from chefintro.roster.columns import (
 )
 from chefintro.rules import MAX_CAPACITY, MAX_MEETING_MINUTES
 from chefintro.text import clean_text, control_problem, email_key
+from chefintro.words import article
 
 
 def column_letters(number: int) -> str:
@@ -182,7 +183,7 @@ def _word(words: dict[str, Any], what: str, hint: str) -> Callable[[object], Any
             return None
         found = words.get(text.casefold())  # _text already trimmed and NFC-normalised it
         if found is None:
-            raise BadCell(f"{quoted(text)} is not a {what}; use {hint}")
+            raise BadCell(f"{quoted(text)} is not {article(what)} {what}; use {hint}")
         return found
 
     return convert
@@ -374,6 +375,20 @@ def _stored_id(raw: object) -> int | None:
 
 def info_cell(raw: object) -> None:
     return None
+
+
+def turned_name(name: str) -> str | None:
+    """Return "Förnamn Efternamn" for a name written "Efternamn, Förnamn", else None.
+
+    Swedish HR systems export names surname first with a comma; one comma with words on
+    both sides is that order (a name itself never holds a comma).
+    """
+    if name.count(",") != 1:
+        return None
+    last, first = (part.strip() for part in name.split(","))
+    if not any(c.isalpha() for c in last) or not any(c.isalpha() for c in first):
+        return None  # "0,5" or "Ek," is not a surname and a first name
+    return f"{first} {last}"
 
 
 CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {

@@ -47,6 +47,7 @@ from chefintro.roster.columns import (
     find_sheet,
 )
 from chefintro.roster.read.cells import column_letters
+from chefintro.roster.read.hidden import HiddenPolicy
 from chefintro.roster.read.rows import RosterData
 from chefintro.roster.read.safety import (
     OLE_MAGIC,
@@ -55,6 +56,7 @@ from chefintro.roster.read.safety import (
     read_file,
 )
 from chefintro.roster.read.sheets import HEADER_SEARCH_ROWS, SheetReader, find_header, header_fields
+from chefintro.words import noun
 
 #: Most rows a roster sheet may have: far more than any programme holds (a few hundred
 #: people a year), and small enough that a broken file is refused at once.
@@ -64,19 +66,23 @@ MAX_ROWS = 100_000
 _GUESSES = (SheetKey.PARTICIPANTS, SheetKey.PAIRS, SheetKey.ATTENDANCE, SheetKey.SESSIONS)
 
 
-def read_roster(path: str | os.PathLike[str]) -> RosterData:
+def read_roster(path: str | os.PathLike[str], *, hidden: HiddenPolicy | None = None) -> RosterData:
     """Read a roster workbook or CSV file; raise only when the file cannot be read at all.
 
     Raises UnreadableInputError (66) for missing, unsupported, damaged or oversized files
     and InvalidInputError (65) for XML entity declarations, impossible numbers, sheets
     over :data:`MAX_ROWS` rows and workbooks without any roster sheet; problems in the
     data itself are collected in ``RosterData.problems``.
+
+    Hidden and filtered-out rows and hidden roster columns are listed in
+    ``RosterData.hidden``; with ``hidden=HiddenPolicy.SKIP`` they are left out, otherwise
+    read (the import refuses them unless the policy says include).
     """
     source = Path(path)
     if source.suffix.casefold() in (".csv", ".txt"):
         return _read_csv(source)
     checked = check_workbook(path)
-    data = RosterData(path=checked.path)
+    data = RosterData(path=checked.path, hidden_policy=hidden)
     if checked.exported_at:
         try:
             data.exported_at = datetime.fromisoformat(checked.exported_at)
@@ -179,7 +185,8 @@ def _read_workbook(workbook: Any, checked: CheckedWorkbook, data: RosterData) ->
     if not found and guess is None:
         shown = ", ".join(repr(n) for n in names) or "none"
         raise InvalidInputError(
-            f"{data.path} has no roster sheet: it holds the sheet(s) {shown}, and none is "
+            f"{data.path} has no roster sheet: it holds the {noun(len(names), 'sheet')} {shown}, "
+            "and none is "
             f"named {_expected()}, nor has the columns of Deltagare (Namn, E-post, "
             "Myndighet, Roll) in its first rows; nothing was imported."
         )
@@ -210,7 +217,13 @@ def _read_workbook(workbook: Any, checked: CheckedWorkbook, data: RosterData) ->
         first_column = start[1] if start is not None else 0
         formula_cells = {(cell.row, cell.column): cell.formula for cell in formulas.get(name, ())}
         reader = SheetReader(
-            sheet_def, name, first_column, formula_cells, data, checked.links.get(name)
+            sheet_def,
+            name,
+            first_column,
+            formula_cells,
+            data,
+            checked.links.get(name),
+            checked.hidden.get(name),
         )
         reader.read(sheet.iter_rows())
     for name in ignored:

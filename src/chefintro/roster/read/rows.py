@@ -13,6 +13,7 @@ from chefintro.roster.columns import (
     SHEETS,
     SheetKey,
 )
+from chefintro.roster.read.hidden import HiddenLine, HiddenPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,12 @@ class RosterData:
     truncated: bool = False
     #: When the workbook was exported by chefintro (from its properties), if it was.
     exported_at: datetime | None = None
+    #: Hidden and filtered-out rows and hidden columns that hold roster data.
+    hidden: list[HiddenLine] = field(default_factory=list)
+    #: What the import does with them: None (refuse, list them in a dry run), skip, include.
+    hidden_policy: HiddenPolicy | None = None
+    #: Rows whose name was written "Efternamn, Förnamn" and turned round, per sheet.
+    turned_names: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from chefintro.errors import InvalidInputError, UnreadableInputError
 from chefintro.roster.read.cells import column_letters
+from chefintro.roster.read.hidden import HiddenMarks, ods_marks, xlsx_marks
 from chefintro.roster.read.workbook_parts import (
     SAVE_AS_XLSX,
     ZIP_MAGIC,
@@ -58,6 +59,7 @@ from chefintro.roster.read.workbook_parts import (
     split_reference,
     workbook_kind,
 )
+from chefintro.words import noun, plural
 
 #: Largest file accepted at all; the whole file is held in memory while it is read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -137,6 +139,8 @@ class CheckedWorkbook:
     links: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     #: The export time chefintro wrote into the workbook's custom properties, if any.
     exported_at: str | None = None
+    #: Per sheet name: its hidden and filtered-out rows and hidden columns.
+    hidden: dict[str, HiddenMarks] = field(default_factory=dict)
 
 
 def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
@@ -177,6 +181,8 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
         formulas_by_part: dict[str, tuple[FormulaCell, ...]] = {}
         numbers_by_part: dict[str, list[tuple[int, int, str]]] = {}
         contents: dict[str, bytes] = {}
+        marks_by_part: dict[str, HiddenMarks] = {}
+        hidden: dict[str, HiddenMarks] = {}
         for info in infos:
             content = inflate(source, data, info, spans[info.filename])
             found = _scan_part(source, info.filename, content)
@@ -184,18 +190,23 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
                 formulas_by_part[info.filename] = found
             if kind == "ods" and info.filename == "content.xml":
                 _check_ods_extent(source, content)
+                hidden = ods_marks(content)
             elif info.filename.startswith("xl/worksheets/"):
                 if info.filename.endswith(".xml"):
                     numbers = _impossible_numbers(content)
                     if numbers:
                         numbers_by_part[info.filename] = numbers
+                    if marks := xlsx_marks(content):
+                        marks_by_part[info.filename] = marks
                 if b"hyperlink" in content or info.filename.endswith(".rels"):
                     contents[info.filename] = content
             elif info.filename == "docProps/custom.xml":
                 contents[info.filename] = content
         if kind == "ods":
-            return CheckedWorkbook(source, data, kind="ods")
-        sheets = sheet_parts(archive) if formulas_by_part or numbers_by_part or contents else {}
+            return CheckedWorkbook(source, data, kind="ods", hidden=hidden)
+        wanted = formulas_by_part or numbers_by_part or contents or marks_by_part
+        sheets = sheet_parts(archive) if wanted else {}
+        hidden = {sheets[p]: m for p, m in marks_by_part.items() if p in sheets}
         formulas = {sheets[p]: f for p, f in formulas_by_part.items() if p in sheets}
         if numbers_by_part:
             _refuse_numbers(source, sheets, numbers_by_part)
@@ -205,7 +216,7 @@ def check_workbook(path: str | os.PathLike[str]) -> CheckedWorkbook:
             if part in contents and (linked := hyperlinks(part, contents))
         }
         exported = exported_at(contents.get("docProps/custom.xml"))
-    return CheckedWorkbook(source, data, formulas, "xlsx", links, exported)
+    return CheckedWorkbook(source, data, formulas, "xlsx", links, exported, hidden)
 
 
 #: A numeric cell value with an exponent of two digits or more, or not a number at all:
@@ -286,7 +297,7 @@ def _refuse_numbers(
         for row, column, value in cells
     ]
     raise InvalidInputError(
-        f"{source}: {len(problems)} cell{'s' if len(problems) != 1 else ''} hold "
+        f"{source}: {plural(len(problems), 'cell')} {noun(len(problems), 'holds', 'hold')} "
         "impossible numbers; nothing was imported.",
         problems,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
-from itertools import chain
+from itertools import chain, zip_longest
 from operator import itemgetter
 from typing import Any
 
@@ -21,6 +21,7 @@ from chefintro.roster.columns import (
     header_key,
     match_key,
     parse_attendance_header,
+    shown_only,
     unescape_text,
 )
 from chefintro.roster.read.cells import (
@@ -32,7 +33,9 @@ from chefintro.roster.read.cells import (
     quoted,
     raw_text,
     status_cell,
+    turned_name,
 )
+from chefintro.roster.read.hidden import HiddenLine, HiddenMarks, HiddenPolicy
 from chefintro.roster.read.rows import (
     AgencyRow,
     AttendanceMark,
@@ -45,6 +48,7 @@ from chefintro.roster.read.rows import (
     RosterData,
 )
 from chefintro.text import clean_text
+from chefintro.words import listing, noun
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ class SheetReader:
         formulas: dict[tuple[int, int], str],
         data: RosterData,
         links: dict[tuple[int, int], str] | None = None,
+        hidden: HiddenMarks | None = None,
     ) -> None:
         self.sheet_def = sheet_def
         self.key = sheet_def.key
@@ -170,6 +175,10 @@ class SheetReader:
         self.links = links or {}
         #: Positions of Förnamn and Efternamn when they stand in for Namn.
         self.name_parts: tuple[int, ...] = ()
+        #: (row, as written, as turned) of names written "Efternamn, Förnamn".
+        self.turned: list[tuple[int, str, str]] = []
+        self.hidden = hidden or HiddenMarks()
+        self.skip_hidden = data.hidden_policy is HiddenPolicy.SKIP
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
@@ -187,12 +196,71 @@ class SheetReader:
                 f"sheet {self.name!r}: the headers are on row {header_row}; {above} "
                 "skipped as a title."
             )
+        below = next(rest, None)
+        last_header_row = header_row
+        level = self.second_level(header_row, below) if below is not None else False
+        if level is None:
+            return  # refused, with what to do
+        if level and below is not None:
+            header = [
+                low if low != "" else high for high, low in zip_longest(header, below, fillvalue="")
+            ]
+            last_header_row = header_row + 1
+            shown = ", ".join(raw_text(cell) for cell in below if cell != "")
+            self.data.warnings.append(
+                f"sheet {self.name!r}: the headers stand on two rows ({header_row} and "
+                f"{last_header_row}); the lower row's headers ({shown}) were read under the "
+                "upper row's."
+            )
+        elif below is not None:
+            rest = chain((below,), rest)
         fields, sessions = self.map_header(header_row, header)
         if fields is None:
             return
         if self.key is SheetKey.ATTENDANCE:
             self.data.attendance_sessions = sessions
-        self.read_rows(header_row, rest, fields, sessions)
+        self.read_rows(last_header_row, rest, fields, sessions)
+        if self.turned:
+            self.warn_turned()
+
+    def second_level(self, header_row: int, below: list[Any]) -> bool | None:
+        """Tell whether the row under the header is a second header level (Namn merged over
+        Förnamn and Efternamn): only header words and no address in it; each word takes
+        the place of the one above it (a merged cell's others are blank).
+
+        A row that is half header words and half something else is refused (None, with a
+        problem saying what to do): it is neither a header nor a person, and reading it
+        either way would be a guess.
+        """
+        filled = [(i, cell) for i, cell in enumerate(below) if cell != ""]
+        if not filled or any(isinstance(cell, str) and "@" in cell for _, cell in filled):
+            return False
+        words = [(i, cell) for i, cell in filled if recognised_headers(self.key, [cell])]
+        if not words:
+            return False
+        if len(words) < len(filled):
+            if 2 * len(words) >= len(filled):
+                self.problem(
+                    header_row + 1,
+                    None,
+                    "this row looks like a second header row (it holds "
+                    + ", ".join(repr(raw_text(c)) for _, c in words)
+                    + "); make one header row with one header per column (e.g. Förnamn, "
+                    "Efternamn, E-post, Myndighet, Roll) and delete the other.",
+                )
+                return None
+            return False
+        return True
+
+    def warn_turned(self) -> None:
+        rows = [str(row) for row, _, _ in self.turned]
+        count = len(rows)
+        _, written, turned = self.turned[0]
+        self.data.warnings.append(
+            f"sheet {self.name!r}: the {noun(count, 'name')} in {noun(count, 'row')} "
+            f"{listing(rows, limit=20)} {noun(count, 'was', 'were')} written 'Efternamn, "
+            f"Förnamn' and turned round ({written!r} → {turned!r}); check them in the dry run."
+        )
 
     def map_header(
         self, header_row: int, header: list[Any]
@@ -209,6 +277,8 @@ class SheetReader:
             label = clean_text(unescape_text(raw_text(raw))) or ""
             if not label:
                 continue
+            if self.hidden.columns and self.hidden_column(index, label) and self.skip_hidden:
+                continue
             column = find_column(self.key, label)
             if (
                 column is not None
@@ -222,7 +292,7 @@ class SheetReader:
                     parts[part] = (index, label)
                 elif self.key is SheetKey.ATTENDANCE:
                     sessions.append(self.session_column(header_row, index, label, session_keys))
-                else:
+                elif not shown_only(self.key, label):  # our own columns come back quietly
                     ignored.append(f"{label} ({self.letter(index)})")
                 continue
             if column.field in found:
@@ -265,6 +335,33 @@ class SheetReader:
             return None, sessions
         ordered = [found[c.field] for c in self.sheet_def.columns if c.field in found]
         return [f for f in ordered if f.convert is not info_cell], sessions
+
+    def hidden_column(self, index: int, label: str) -> bool:
+        """Tell whether a column is hidden and holds roster data; list it if so.
+
+        Our own exports' hidden number columns (Träffnummer, Parnummer) and the columns
+        shown for people only are not roster data a person hid.
+        """
+        if self.first_column + index + 1 not in self.hidden.columns:
+            return False
+        column = find_column(self.key, label)
+        if column is not None and (column.hidden or column.kind is ValueKind.INFO):
+            return False
+        is_part = self.key is _PEOPLE and header_key(label) in NAME_PARTS
+        if column is None and not is_part and self.key is not SheetKey.ATTENDANCE:
+            return False  # not read anyway: ignored with the other unknown columns
+        where = f"{self.letter(index)} ({label})"
+        self.data.hidden.append(HiddenLine(self.name, "hidden", column=where))
+        return True
+
+    def hidden_row(self, number: int, row: list[Any], indexes: list[int]) -> bool:
+        """List a hidden or filtered-out row that holds data; True when it is to be skipped."""
+        first = next((raw_text(row[i]) for i in indexes if row[i] != ""), None)
+        if self.name_parts and self.key is _PEOPLE:
+            first = " ".join(raw_text(row[i]) for i in self.name_parts if row[i] != "") or first
+        how = self.hidden.rows[number]
+        self.data.hidden.append(HiddenLine(self.name, how, row=number, subject=first))
+        return self.skip_hidden
 
     def make_field(self, column: Column, index: int) -> _Field:
         return _Field(column.field, index, CONVERTERS[column.kind], column.required)
@@ -315,12 +412,15 @@ class SheetReader:
         links = self.links
         email_fields = {f.name for f in fields if f.convert is CONVERTERS[ValueKind.EMAIL]}
         joined = self.name_parts
+        hidden_rows = self.hidden.rows
         for number, row in enumerate(rows, start=header_row + 1):
             if len(problems) >= MAX_PROBLEMS:
                 self.data.truncated = True
                 return
             if pick(row).count("") == width:
                 continue  # blank row (cells outside roster columns do not count)
+            if hidden_rows and number in hidden_rows and self.hidden_row(number, row, indexes):
+                continue
             values: dict[str, Any] = {}
             complete = True
             reported = len(problems)
@@ -471,6 +571,10 @@ def _build_participant(
 ) -> None:
     email = v["email"]
     key = email_cell_key(email)
+    turned = turned_name(v["name"])
+    if turned is not None:
+        reader.turned.append((number, v["name"], turned))
+        v["name"] = turned
     earlier = state.first(key, number)
     if earlier is not None:
         _duplicate(reader, number, earlier, "email", f"the e-mail address {email!r}")

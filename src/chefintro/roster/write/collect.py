@@ -17,7 +17,7 @@ from sqlmodel import Session
 from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
-from chefintro.roster.columns import SheetKey, attendance_header
+from chefintro.roster.columns import SHOWN_ONLY, SheetKey, attendance_header
 from chefintro.roster.write.specs import (
     BarChartSpec,
     ColumnSpec,
@@ -28,16 +28,18 @@ from chefintro.roster.write.specs import (
 )
 from chefintro.roster.write.writer import standard_sheet
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
+from chefintro.words import plural
 
+#: The agency workbook's Par sheet: the roster's columns with the people's names, agencies
+#: and the pair's state beside them (columns.SHOWN_ONLY), and the hidden pair number.
 _OWN_PAIR_COLUMNS = (
     ("Adept", 30),
-    ("Adeptens namn", 24),
-    ("Adeptens myndighet", 19),
+    *SHOWN_ONLY[SheetKey.PAIRS][:2],
     ("Mentor", 30),
-    ("Mentorns namn", 24),
-    ("Mentorns myndighet", 19),
+    *SHOWN_ONLY[SheetKey.PAIRS][2:4],
     ("Låst", 8),
-    ("Status", 10),
+    SHOWN_ONLY[SheetKey.PAIRS][4],
+    ("Parnummer", 8),
 )
 
 
@@ -294,54 +296,63 @@ def agency_export(*, db: Session, cohort: Cohort, agency: Agency) -> WorkbookSpe
     return WorkbookSpec(sheets, _page_header(cohort, agency), _now())
 
 
-def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
-    """Write one workbook per agency with participants in the cohort; return the paths."""
-    from chefintro.errors import OutputError
-    from chefintro.roster.write.writer import write_workbook
-
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror}.") from None
+def agency_workbooks(
+    *, db: Session, cohort: Cohort, directory: Path
+) -> list[tuple[Path, WorkbookSpec]]:
+    """Read one workbook per agency with participants in the cohort, and its file."""
     taking_part = {p.agency for p in cohorts.list_participants(db=db, cohort=cohort)}
-    written = []
+    planned = []
     for agency in registry.all_agencies(db=db):
         if agency.code not in taking_part:
             continue
         safe = re.sub(r"[^A-Za-z0-9ÅÄÖåäö._-]+", "_", f"{agency.code}-{cohort.name}")
-        path = directory / f"{safe}.xlsx"
-        write_workbook(path, agency_export(db=db, cohort=cohort, agency=agency))
-        written.append(path)
-    return written
+        planned.append(
+            (directory / f"{safe}.xlsx", agency_export(db=db, cohort=cohort, agency=agency))
+        )
+    return planned
 
 
-def export_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
-    """Write the agency workbooks (see :func:`write_agency_workbooks`) and record the export
-    in the audit log, without naming anyone."""
-    written = write_agency_workbooks(db=db, cohort=cohort, directory=directory)
+def write_workbooks(directory: Path, planned: list[tuple[Path, WorkbookSpec]]) -> list[Path]:
+    """Write read workbooks into ``directory`` (made if missing); no store is needed."""
+    from chefintro.files import output_folder
+    from chefintro.roster.write.writer import write_workbook
+
+    output_folder(directory)  # the one rule for --out: made when missing
+    for path, spec in planned:
+        write_workbook(path, spec)
+    return [path for path, _ in planned]
+
+
+def write_agency_workbooks(*, db: Session, cohort: Cohort, directory: Path) -> list[Path]:
+    """Write one workbook per agency with participants in the cohort; return the paths."""
+    return write_workbooks(directory, agency_workbooks(db=db, cohort=cohort, directory=directory))
+
+
+def log_agency_export(*, db: Session, cohort: str, written: list[Path]) -> None:
+    """Record the agency workbooks' export in the audit log, without naming anyone."""
     audit.log(
         db=db,
         action="export",
-        detail=f"exported {len(written)} agency roster workbook(s) of cohort {cohort.name}",
+        detail=f"exported {plural(len(written), 'agency roster workbook')} of cohort {cohort}",
     )
-    return written
 
 
-def write_roster_export(
-    *, db: Session, path: Path, cohort_name: str | None, agency_code: str | None
-) -> None:
-    """Write the roster workbook (the chosen cohort's, or one agency's copy) and record the
-    export in the audit log."""
-    from chefintro.roster.write.writer import write_workbook
-
+def roster_export(
+    *, db: Session, cohort_name: str | None, agency_code: str | None
+) -> tuple[WorkbookSpec, str]:
+    """Read the roster workbook (the chosen cohort's, or one agency's copy) and say what it
+    is for the audit log; the command writes it after its transaction has ended
+    (``roster.writer.write_workbook``), then logs it with :func:`log_export`."""
     if agency_code is not None:
         cohort = cohorts.current_cohort(db=db, name=cohort_name)
         agency = registry.get_agency(db=db, code=agency_code)
         spec = agency_export(db=db, cohort=cohort, agency=agency)
-        what = f"agency {agency.code}'s roster workbook of cohort {cohort.name}"
-    else:
-        chosen = cohorts.current_cohort_or_none(db=db, name=cohort_name)
-        spec = full_export(db=db, cohort=chosen)
-        what = "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
-    write_workbook(path, spec)
+        return spec, f"agency {agency.code}'s roster workbook of cohort {cohort.name}"
+    chosen = cohorts.current_cohort_or_none(db=db, name=cohort_name)
+    spec = full_export(db=db, cohort=chosen)
+    return spec, "the roster workbook" + (f" of cohort {chosen.name}" if chosen else "")
+
+
+def log_export(*, db: Session, what: str) -> None:
+    """Record a written export in the audit log, without naming anyone."""
     audit.log(db=db, action="export", detail=f"exported {what}")

@@ -9,13 +9,12 @@ from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_
 from chefintro.roster.write.sheet import MAX_WIDTH, column_letter, page_setup
 
 if TYPE_CHECKING:
-    from chefintro.roster.write.specs import OverviewSheet, TableSpec
+    from chefintro.roster.write.specs import BarChartSpec, OverviewSheet, TableSpec
 
 
 def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
     """Add an overview sheet: its tables top to bottom, then its bar charts below them."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
 
     worksheet = workbook.create_sheet(spec.name)
@@ -66,29 +65,8 @@ def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
     if spec.charts:
         worksheet.row_breaks.append(Break(id=row))  # the charts start on a page of their own
     for chart_spec in spec.charts:
-        header_row, last_row, width = placed[chart_spec.table]
-        table = spec.tables[chart_spec.table]
-        categories = max(last_row - header_row, 1)
-        chart = BarChart()
-        chart.type = "bar" if chart_spec.horizontal else "col"
-        chart.title = chart_spec.title
-        chart.y_axis.title = chart_spec.y_title
-        chart.x_axis.title = chart_spec.x_title
-        # openpyxl 3.1 marks axes as deleted unless told otherwise; Excel then hides them.
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        _whole_number_axis(chart, table)
-        _readable_labels(chart)
-        chart.legend.position = "b"
-        chart.width = 17
-        # Horizontal bars grow with the categories so that every label has its line.
-        chart.height = min(max(7.5, 1.2 + 0.7 * categories), 18) if chart_spec.horizontal else 8
-        data = Reference(
-            worksheet, min_col=2, max_col=max(width, 2), min_row=header_row, max_row=last_row
-        )
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(
-            Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row)
+        chart = _bar_chart(
+            worksheet, chart_spec, spec.tables[chart_spec.table], placed[chart_spec.table]
         )
         if page_used and page_used + chart.height > _CHARTS_PER_PAGE_CM:
             worksheet.row_breaks.append(Break(id=next_row - 1))
@@ -96,6 +74,39 @@ def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
         worksheet.add_chart(chart, f"A{next_row}")
         page_used += chart.height + 1
         next_row += int(chart.height / 0.53) + 2  # a row is about 0.53 cm high
+
+
+def _bar_chart(
+    worksheet: Any, chart_spec: BarChartSpec, table: TableSpec, placed_at: tuple[int, int, int]
+) -> Any:
+    """A bar chart of a table already on the sheet (header row, last row, columns).
+
+    Its axes are shown and readable, and horizontal bars get a line per category.
+    """
+    from openpyxl.chart import BarChart, Reference
+
+    header_row, last_row, width = placed_at
+    categories = max(last_row - header_row, 1)
+    chart = BarChart()
+    chart.type = "bar" if chart_spec.horizontal else "col"
+    chart.title = chart_spec.title
+    chart.y_axis.title = chart_spec.y_title
+    chart.x_axis.title = chart_spec.x_title
+    # openpyxl 3.1 marks axes as deleted unless told otherwise; Excel then hides them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    _whole_number_axis(chart, table)
+    _readable_labels(chart)
+    chart.legend.position = "b"
+    chart.width = 17
+    # Horizontal bars grow with the categories so that every label has its line.
+    chart.height = min(max(7.5, 1.2 + 0.7 * categories), 18) if chart_spec.horizontal else 8
+    data = Reference(
+        worksheet, min_col=2, max_col=max(width, 2), min_row=header_row, max_row=last_row
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row))
+    return chart
 
 
 #: Height of chart a portrait A4 page holds below the header (cm), with room to spare.

@@ -103,67 +103,8 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
     parts = export["participations"]
     sheets = [
         Sheet("Person", ["Uppgift", "Värde"], about),
-        Sheet(
-            "Deltagande",
-            [
-                "Omgång",
-                "Start",
-                "Slut",
-                "Roll",
-                "Status",
-                "Kapacitet",
-                "Önskat område",
-                "Önskade mentorer",
-                "Fortsätter",
-            ],
-            [
-                (
-                    p["cohort"],
-                    _day(p["cohort_starts_on"]),
-                    _day(p["cohort_ends_on"]),
-                    _enum(Role, p["role"]),
-                    p["status"],
-                    p["capacity"],
-                    p["wished_field"],
-                    p["preferred_mentors"],
-                    p["continues"],
-                )
-                for p in parts
-            ],
-        ),
-        Sheet(
-            "Par",
-            [
-                "Omgång",
-                "Adept",
-                "Adeptens namn",
-                "Adeptens myndighet",
-                "Mentor",
-                "Mentorns namn",
-                "Mentorns myndighet",
-                "Tillstånd",
-                "Låst",
-                "Poäng",
-                "Skäl",
-            ],
-            [
-                (
-                    p["cohort"],
-                    x["adept"],
-                    x["adept_name"],
-                    x["adept_agency"],
-                    x["mentor"],
-                    x["mentor_name"],
-                    x["mentor_agency"],
-                    x["state"],
-                    x["locked"],
-                    x["score"],
-                    x["reasons"],
-                )
-                for p in parts
-                for x in p["pairings"]
-            ],
-        ),
+        _participation_sheet(parts),
+        _pairs_sheet(parts),
         Sheet(
             "Närvaro",
             ["Omgång", "Träff", "Typ", "Start", "Slut", "Plats", "Närvaro"],
@@ -215,6 +156,75 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
     write_workbook(path, sheets)
 
 
+def _participation_sheet(parts: list[dict[str, Any]]) -> Sheet:
+    """The person's cohorts, one row each: what the programme holds about them per year."""
+    return Sheet(
+        "Deltagande",
+        [
+            "Omgång",
+            "Start",
+            "Slut",
+            "Roll",
+            "Status",
+            "Kapacitet",
+            "Önskat område",
+            "Önskade mentorer",
+            "Fortsätter",
+        ],
+        [
+            (
+                p["cohort"],
+                _day(p["cohort_starts_on"]),
+                _day(p["cohort_ends_on"]),
+                _enum(Role, p["role"]),
+                p["status"],
+                p["capacity"],
+                p["wished_field"],
+                p["preferred_mentors"],
+                p["continues"],
+            )
+            for p in parts
+        ],
+    )
+
+
+def _pairs_sheet(parts: list[dict[str, Any]]) -> Sheet:
+    """Every pair the person was in, with the other side named as the export names it."""
+    return Sheet(
+        "Par",
+        [
+            "Omgång",
+            "Adept",
+            "Adeptens namn",
+            "Adeptens myndighet",
+            "Mentor",
+            "Mentorns namn",
+            "Mentorns myndighet",
+            "Tillstånd",
+            "Låst",
+            "Poäng",
+            "Skäl",
+        ],
+        [
+            (
+                p["cohort"],
+                x["adept"],
+                x["adept_name"],
+                x["adept_agency"],
+                x["mentor"],
+                x["mentor_name"],
+                x["mentor_agency"],
+                x["state"],
+                x["locked"],
+                x["score"],
+                x["reasons"],
+            )
+            for p in parts
+            for x in p["pairings"]
+        ],
+    )
+
+
 # --- a cohort's archive -----------------------------------------------------------------
 
 
@@ -242,29 +252,7 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
         Sheet(
             "Myndigheter", ["Kod", "Namn"], [(a["code"], a["name"]) for a in archive["agencies"]]
         ),
-        Sheet(
-            "Deltagare",
-            [*SHEETS[SheetKey.PARTICIPANTS].headers, "Status", "Nätverksgrupp"],
-            [
-                (
-                    p["name"],
-                    p["email"],
-                    p["agency"],
-                    _enum(Role, p["role"]),
-                    p["unit"],
-                    p["title"],
-                    p["field"],
-                    p["location"],
-                    _day(p["manager_since"]),
-                    p["capacity"],
-                    p["wished_field"],
-                    p["preferred_mentors"],
-                    p["status"],
-                    p["peer_group"],
-                )
-                for p in archive["participants"]
-            ],
-        ),
+        _archive_participants_sheet(archive["participants"]),
         Sheet(
             "Träffar",
             ["Titel", "Typ", "Start", "Slut", "Plats", "Värd"],
@@ -296,22 +284,55 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
                 for x in archive["pairs"]
             ],
         ),
-        Sheet(
-            "Närvaro",
-            ["E-post", *session_headers],
-            [
-                (
-                    p["email"],
-                    *(
-                        _enum(
-                            AttendanceStatus,
-                            archive["attendance"].get(p["email"], {}).get(s["key"]),
-                        )
-                        for s in sessions
-                    ),
-                )
-                for p in archive["participants"]
-            ],
-        ),
+        _archive_attendance_sheet(archive, session_headers),
     ]
     write_workbook(path, sheets, overwrite=False)
+
+
+def _archive_participants_sheet(participants: list[dict[str, Any]]) -> Sheet:
+    """The roster's Deltagare columns, then what only the archive keeps (status, group)."""
+    return Sheet(
+        "Deltagare",
+        [*SHEETS[SheetKey.PARTICIPANTS].headers, "Status", "Nätverksgrupp"],
+        [
+            (
+                p["name"],
+                p["email"],
+                p["agency"],
+                _enum(Role, p["role"]),
+                p["unit"],
+                p["title"],
+                p["field"],
+                p["location"],
+                _day(p["manager_since"]),
+                p["capacity"],
+                p["wished_field"],
+                p["preferred_mentors"],
+                p["status"],
+                p["peer_group"],
+            )
+            for p in participants
+        ],
+    )
+
+
+def _archive_attendance_sheet(archive: dict[str, Any], session_headers: list[str]) -> Sheet:
+    """The roster's Närvaro grid: one row per participant, one column per programme day."""
+    sessions = archive["sessions"]
+    return Sheet(
+        "Närvaro",
+        ["E-post", *session_headers],
+        [
+            (
+                p["email"],
+                *(
+                    _enum(
+                        AttendanceStatus,
+                        archive["attendance"].get(p["email"], {}).get(s["key"]),
+                    )
+                    for s in sessions
+                ),
+            )
+            for p in archive["participants"]
+        ],
+    )
