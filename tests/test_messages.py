@@ -746,7 +746,7 @@ def test_groups_formed_again_get_the_new_letter_though_group_ids_are_reused(
     if backend == "sqlite":  # SQLite gives a freed id again; PostgreSQL never does
         assert {g[0] for g in store_snapshot()["peergroup"]} <= old_ids
     result = cli("message", "groups", "--send", "--yes")
-    assert "Sent 1 peer-group letter(s) to 4 recipient(s)" in result.stderr
+    assert "Sent 1 peer-group letter to 4 recipients" in result.stderr
     assert _to_of_each(server)[2:] == [{e.casefold() for e in EMAILS}]
 
     # Formed again with the same members as before: a new formation, a new letter.
@@ -771,7 +771,7 @@ def test_a_pair_id_freed_by_an_erasure_does_not_hide_the_new_pairs_letter(
     if backend == "sqlite":  # his pair's id, given again (PostgreSQL never does)
         assert {p[0] for p in store_snapshot()["pairing"]} <= pair_ids
     result = cli("message", "intro", "--send", "--yes")
-    assert "Sent 1 introduction(s) to 2 recipient(s)" in result.stderr
+    assert "Sent 1 introduction to 2 recipients" in result.stderr
     assert _to_of_each(server)[2:] == [{"per.ek@csn.se", ELISE}]
 
 
@@ -863,7 +863,7 @@ def test_a_run_killed_after_the_server_took_a_message_leaves_it_in_doubt(
     assert "1 introduction(s) in doubt, left out" in rerun.stderr
     assert "Zacharias Ek & Élise Nordén" in rerun.stderr  # the first in Swedish order
     assert "--again sends them again" in rerun.stderr
-    assert "Sent 1 introduction(s) to 2 recipient(s)" in rerun.stderr
+    assert "Sent 1 introduction to 2 recipients" in rerun.stderr
     assert _to_of_each(server)[1:] == [{ASA.casefold(), ORJAN}]
     # Still in doubt on the next run; only --again sends it.
     assert "in doubt" in cli("message", "intro", "--send", "--yes").stderr
@@ -1000,7 +1000,7 @@ def test_a_bad_stored_address_fails_its_message_never_the_batch(
     assert "Not written: Åsa Öberg & Örjan Sjöström: an address" in written.stderr
     assert [p.name for p in drafts(tmp_path)] == ["01-zacharias-ek-elise-norden.eml"]
     result = cli("message", "intro", "--send", "--yes", code=65)
-    assert "Sent 1 introduction(s) to 2 recipient(s)" in result.stderr
+    assert "Sent 1 introduction to 2 recipients" in result.stderr
     assert "Not sent: Åsa Öberg & Örjan Sjöström" in result.stderr
     assert "Traceback" not in result.stderr
     assert [r for _, r, _ in server.received] == [[ZACHARIAS, ELISE]]
