@@ -345,6 +345,6 @@ def test_other_commands_read_and_write_while_certificates_render(
         stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
     assert len(list(out.glob("*.pdf"))) == 2
-    assert "cohort 2026: 2 certificate(s) written" in {
+    assert "cohort 2026: 2 certificates written" in {
         e["detail"] for e in finished.json("db", "log")
     }
