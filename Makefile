@@ -25,8 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks sample_data
 	$(BIN)/mypy
 
+# The tests run in TEST_JOBS processes (pytest-xdist); each test has its own store, so
+# they do not meet. TEST_JOBS=0 runs them in this one process.
+TEST_JOBS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS)
 
 # The sdist and the wheel a coordinator installs (README, Install), into dist/.
 dist: $(STAMP)
@@ -40,32 +44,51 @@ install-check: dist
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# Mutation testing (mutmut) of the rule modules with their fast tests; slow, so not part of
-# `make test`. The files and tests are set in pyproject.toml ([tool.mutmut]); MUTANTS picks
-# the rule functions (a whole run takes well over an hour on two cores). Override it to
-# widen or narrow a run, e.g. make mutate MUTANTS='chefintro.text.*' (the chosen mutants
-# are always run again; the score counts every mutant with a result in mutants/).
+# Mutation testing (mutmut) of the rule modules; slow, so not part of `make test`. The files
+# are set in pyproject.toml ([tool.mutmut]); MUTANTS picks the rule functions. Each mutant
+# runs only the tests that called its function in mutmut's first run, fastest first
+# (docs/mutation-testing.md). Override MUTANTS to widen or narrow a run, e.g.
+# make mutate MUTANTS='chefintro.text.*' (the chosen mutants are always run again; the
+# score counts every mutant with a result in mutants/).
 MUTATE_JOBS ?= 2
 MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*' \
-	'chefintro.pairing.problem.x__load_side__*' 'chefintro.pairing.problem.x__pair_matrix__*' \
-	'chefintro.pairing.problem.x_earlier_pairs__*' 'chefintro.pairing.problem.x_exclusion_pairs__*' \
-	'chefintro.pairing.problem.x_pair_rule__*' 'chefintro.pairing.explain.x_unmatched__*' \
-	'chefintro.pairing.explain.x__named_pair_facts__*' 'chefintro.pairing.explain.x__named_rule__*' \
-	'chefintro.pairing.explain.x__named__*' 'chefintro.pairing.explain.x__unmatched_mentors__*' \
-	'chefintro.pairing.problem.x?MatchingProblem?rule__*' \
-	'chefintro.pairing.suggest.x_suggest__*' 'chefintro.pairing.manual.x__displaceable__*' \
-	'chefintro.pairing.manual.x_exclude__*' 'chefintro.pairing.manual.x_remove_pair__*' \
-	'chefintro.attendance.x__share__*' 'chefintro.attendance.x_required_sessions__*' \
-	'chefintro.attendance.x_attendance_standing__*' 'chefintro.sessions.x_edit_session__*' \
-	'chefintro.roster.load.roster_import.x_import_roster__*' \
-	'chefintro.roster.load.programme.x?ProgrammeLoader?load_pairs__*' \
-	'chefintro.roster.load.programme.x?ProgrammeLoader?load_attendance__*' \
-	'chefintro.roster.load.programme.x?ProgrammeLoader?_attendance_columns__*' \
-	'chefintro.roster.load.loader.x?Loader?need_cohort__*' 'chefintro.roster.load.loader.x?Loader?guarded__*' \
-	'chefintro.privacy.erasure.x_erase_person__*' 'chefintro.privacy.footprint.x_footprint__*' \
-	'chefintro.privacy.scrub.x_forget_in_others__*' 'chefintro.privacy.scrub.x__scrub__*' \
-	'chefintro.privacy.scrub.x_needles_of__*' 'chefintro.privacy.footprint.x_exclusions_of__*' \
-	'chefintro.privacy.footprint.x?Footprint?erasure__*'
+	'chefintro.pairing.problem.x__load_side*' 'chefintro.pairing.problem.x__pair_matrix*' \
+	'chefintro.pairing.problem.x_earlier_pairs*' 'chefintro.pairing.problem.x_exclusion_pairs*' \
+	'chefintro.pairing.problem.x_pair_rule*' 'chefintro.pairing.explain.x_unmatched*' \
+	'chefintro.pairing.explain.x__named_pair_facts*' 'chefintro.pairing.explain.x__named_rule*' \
+	'chefintro.pairing.explain.x__named*' 'chefintro.pairing.explain.x__unmatched_mentors*' \
+	'chefintro.pairing.problem.x?MatchingProblem?rule*' \
+	'chefintro.pairing.suggest.x_suggest*' 'chefintro.pairing.manual.x__displaceable*' \
+	'chefintro.pairing.manual.x_exclude*' 'chefintro.pairing.manual.x_remove_pair*' \
+	'chefintro.attendance.x__share*' 'chefintro.attendance.x_required_sessions*' \
+	'chefintro.attendance.x_attendance_standing*' 'chefintro.sessions.x_edit_session*' \
+	'chefintro.roster.load.roster_import.x_import_roster*' \
+	'chefintro.roster.load.programme.x?ProgrammeLoader?load_pairs*' \
+	'chefintro.roster.load.programme.x?ProgrammeLoader?load_attendance*' \
+	'chefintro.roster.load.programme.x?ProgrammeLoader?_attendance_columns*' \
+	'chefintro.roster.load.loader.x?Loader?need_cohort*' 'chefintro.roster.load.loader.x?Loader?guarded*' \
+	'chefintro.privacy.erasure.x_erase_person*' 'chefintro.privacy.footprint.x_footprint*' \
+	'chefintro.privacy.scrub.x_forget_in_others*' 'chefintro.privacy.scrub.x__scrub*' \
+	'chefintro.privacy.scrub.x_needles_of*' 'chefintro.privacy.footprint.x_exclusions_of*' \
+	'chefintro.privacy.footprint.x?Footprint?erasure*' \
+	'chefintro.messages.content.x_intro_messages*' 'chefintro.messages.content.x_group_messages*' \
+	'chefintro.messages.content.x_reminder_messages*' 'chefintro.messages.content.x__people*' \
+	'chefintro.messages.content.x__check_cohort*' 'chefintro.messages.records.x_sent_to*' \
+	'chefintro.messages.records.x_record_sent*' 'chefintro.messages.records.x_forget_person*' \
+	'chefintro.messages.service.x__outgoing*' 'chefintro.messages.service.x_prepare_batch*' \
+	'chefintro.messages.service.x_send_batch*' \
+	'chefintro.followup.status.x_status_of*' 'chefintro.followup.status.x_pair_statuses*' \
+	'chefintro.followup.meetings.x_check_meeting_day*' 'chefintro.followup.meetings.x_check_minutes*' \
+	'chefintro.followup.meetings.x_record_meeting*' 'chefintro.followup.ending.x_end_pair*' \
+	'chefintro.followup.ending.x_end_reason*' 'chefintro.followup.rematch.x_rematch*' \
+	'chefintro.surveys.report.x_visible_groups*' 'chefintro.surveys.answers.x_import_answers*' \
+	'chefintro.yearend.x_completion_report*' 'chefintro.yearend.x_days_present*' \
+	'chefintro.store.snapshots.x__prune*' 'chefintro.store.snapshots.x__files*' \
+	'chefintro.store.snapshots.x_latest*' 'chefintro.store.snapshots.x_undo*' \
+	'chefintro.cohorts.x_close_cohort*' 'chefintro.cohorts.x_check_closable*' \
+	'chefintro.cohorts.x_days_ahead*' 'chefintro.cohorts.x_reopen_cohort*' \
+	'chefintro.cohorts.x_require_open*' 'chefintro.cohorts.x_reinstate_participant*' \
+	'chefintro.intake.*'
 MUTATE_STAMP := $(VENV)/.installed-dev
 
 $(MUTATE_STAMP): $(STAMP)

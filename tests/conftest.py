@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +44,82 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def db_path(_isolated_env: Path) -> Path:
     return _isolated_env
+
+
+# --- stores built once per test session ------------------------------------------------------
+# A fresh store (`chefintro init`) and the years that fixtures build command by command are
+# the same in every test that asks for them, and building them was most of the suite's
+# time. The first test to need one builds it with the CLI, as before, and its store folder
+# (the file, its side files and its snapshots) is kept; later tests get a copy of that
+# folder, which is the store the commands would have made. Only SQLite stores are kept (a
+# PostgreSQL test always builds its own), and only for one session: a mutation run builds
+# each again under its mutant. In mutmut's first run, which records the tests that call
+# each function, nothing is kept, so that every test is recorded against the code that
+# built its store (each mutant is then tried against all of them).
+
+
+def _mutmut_phase() -> str | None:
+    return os.environ.get("MUTANT_UNDER_TEST")
+
+
+class StoreTemplates:
+    """Store folders kept for the rest of the test session, by name and starting point."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def store_folder() -> Path | None:
+        """This test's store folder, or None when nothing may be kept or restored."""
+        location = os.environ.get("CHEFINTRO_DB", "")
+        if not location or "://" in location or _mutmut_phase() == "stats":
+            return None
+        return Path(location).parent
+
+    def _kept(self, key: str, start: str) -> Path:
+        return self.folder / f"{key}@{start or 'none'}"
+
+    def restore(self, key: str, start: str) -> bool:
+        """Put the store kept as ``key`` (built from ``start``) in place of this test's.
+
+        Starting from nothing (``start`` empty), the test must not have a store yet: one
+        made some other way (a test's own file, an old schema) is never replaced.
+        """
+        store, kept = self.store_folder(), self._kept(key, start)
+        if store is None or not kept.is_dir() or (not start and store.exists()):
+            return False
+        if store.exists():
+            shutil.rmtree(store)
+        shutil.copytree(kept, store, symlinks=True)
+        return True
+
+    def keep(self, key: str, start: str) -> None:
+        """Keep this test's store as ``key`` built from ``start`` (once: the first stays)."""
+        store, kept = self.store_folder(), self._kept(key, start)
+        if store is None or kept.exists() or not store.is_dir():
+            return
+        partial = kept.with_name(kept.name + ".partial")
+        shutil.copytree(store, partial, symlinks=True)
+        partial.rename(kept)
+
+
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
+    return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a mutation run, try the fastest tests first: a mutant is usually killed by the
+    first test that fails (mutmut runs them with -x), so a fast one saves the most time.
+    The durations are those mutmut measured in its first run (cwd is mutants/)."""
+    if _mutmut_phase() in (None, "", "stats", "fail", "mutant_generation"):
+        return
+    try:
+        durations = json.loads(Path("mutmut-stats.json").read_text("utf-8"))["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return
+    slowest = max(durations.values(), default=0.0) + 1.0
+    items.sort(key=lambda item: durations.get(item.nodeid, slowest))
 
 
 def _pg_unavailable() -> str | None:
@@ -99,18 +177,56 @@ class Cli:
     Like a coordinator, who runs ``chefintro init`` once before anything else, it creates
     the store before its first command (``init=False`` leaves that to the test: only
     init, cohort setup and demo create a store).
+
+    A fixture that builds a year can build it once per session::
+
+        if cli.restore("test_x.year"):
+            return cli
+        ...  # the commands
+        cli.keep("test_x.year")
+
+    (see StoreTemplates: only the store folder is kept, so such a fixture must leave
+    nothing else behind: no files outside the store, no settings in the environment).
     """
 
-    def __init__(self, *, init: bool = True) -> None:
+    def __init__(self, *, init: bool = True, templates: StoreTemplates | None = None) -> None:
         self.runner = CliRunner()
         self._needs_init = init
+        self._templates = templates
+        # Where the store stands: "" before any command, then the name of the last store
+        # restored or kept, or None once a command outside such a build has changed it
+        # (from then on nothing is restored or kept: the store is this test's own).
+        self._state: str | None = ""
+        self._building: tuple[str, str] | None = None
+
+    def restore(self, key: str) -> bool:
+        """Put the store kept as ``key`` in place; False (then build it) when there is none."""
+        if self._templates is None or self._state is None:
+            return False
+        folder = self._templates.store_folder()
+        if not self._state and (folder is None or folder.exists()):
+            self._state = None  # a store made some other way: this test's own from now on
+            return False
+        if self._templates.restore(key, self._state):
+            self._needs_init, self._state = False, key
+            return True
+        self._building = (key, self._state)
+        return False
+
+    def keep(self, key: str) -> None:
+        """Keep the store the fixture built since ``restore(key)`` for later tests."""
+        if self._templates is None or self._building is None or self._building[0] != key:
+            return
+        self._templates.keep(key, self._building[1])
+        self._state, self._building = key, None
 
     def __call__(self, *args: str, code: int = 0, input: str | None = None) -> Result:
+        if self._building is None:
+            self._state = None
         if self._needs_init:
             self._needs_init = False
             if "init" not in args:
-                created = self.runner.invoke(app, ["init"])
-                assert created.exit_code == 0, created.stderr
+                self._init()
         result = self.runner.invoke(app, list(args), input=input)
         if result.exit_code != code:
             raise AssertionError(
@@ -120,15 +236,22 @@ class Cli:
             )
         return result
 
-    def json(self, *args: str) -> Any:
-        import json
+    def _init(self) -> None:
+        templates = self._templates if self._state is not None else None
+        if templates is not None and templates.restore("init", ""):
+            return
+        created = self.runner.invoke(app, ["init"])
+        assert created.exit_code == 0, created.stderr
+        if templates is not None:
+            templates.keep("init", "")
 
+    def json(self, *args: str) -> Any:
         return json.loads(self(*args, "--json").stdout)
 
 
 @pytest.fixture
-def cli() -> Cli:
-    return Cli()
+def cli(store_templates: StoreTemplates) -> Cli:
+    return Cli(templates=store_templates)
 
 
 @pytest.fixture
@@ -140,6 +263,8 @@ def bare_cli() -> Cli:
 @pytest.fixture
 def network(cli: Cli, backend: str) -> Cli:
     """A small network: three agencies, people, and cohort 2027 as the current cohort."""
+    if cli.restore("network"):
+        return cli
     cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
     cli("agency", "add", "BV", "Bolagsverket")
     cli("agency", "add", "LST-Y", "Länsstyrelsen Västernorrland")
@@ -165,6 +290,7 @@ def network(cli: Cli, backend: str) -> Cli:
             since,
         )
     cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli.keep("network")
     return cli
 
 

@@ -175,6 +175,8 @@ def _register(cli: Cli, roster: list[tuple[str, str, str | None]]) -> None:
 @pytest.fixture
 def big_cohort(network: Cli) -> Cli:
     """Cohort 2027 with the twelve adepts of ROSTER and two mentors."""
+    if network.restore("test_groups.big_cohort"):
+        return network
     network("agency", "add", "MIUN", "Mittuniversitetet")
     network("agency", "add", "SPV", "Statens tjänstepensionsverk")
     _register(network, list(ROSTER))
@@ -182,6 +184,7 @@ def big_cohort(network: Cli) -> Cli:
         network("participant", "add", _email(name), "--role", "adept")
     network("participant", "add", "elise.norden@lansstyrelsen.se", "--role", "mentor")
     network("participant", "add", "orjan.sjostrom@bolagsverket.se", "--role", "mentor")
+    network.keep("test_groups.big_cohort")
     return network
 
 

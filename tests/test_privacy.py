@@ -158,7 +158,10 @@ def _fill() -> None:
 
 @pytest.fixture
 def programme(network: Cli) -> Cli:
+    if network.restore("test_privacy.programme"):
+        return network
     _fill()
+    network.keep("test_privacy.programme")
     return network
 
 

@@ -29,6 +29,8 @@ OUTSIDER = ("Kjell Utanför", "kjell@bolagsverket.se", "BV")
 
 @pytest.fixture
 def year(cli: Cli, backend: str) -> Cli:
+    if cli.restore("test_surveys.year"):
+        return cli
     cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
     cli("agency", "add", "BV", "Bolagsverket")
     cli("agency", "add", "LST-Y", "Länsstyrelsen Västernorrland")
@@ -40,6 +42,7 @@ def year(cli: Cli, backend: str) -> Cli:
         cli("participant", "add", email, "--role", "adept")
     for _, email, _ in MENTORS:
         cli("participant", "add", email, "--role", "mentor")
+    cli.keep("test_surveys.year")
     return cli
 
 

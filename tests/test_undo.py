@@ -32,6 +32,8 @@ def _folder(db_path: Path) -> Path:
 
 @pytest.fixture
 def cohort(cli: Cli) -> Cli:
+    if cli.restore("test_undo.cohort"):
+        return cli
     cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
     cli("agency", "add", "BV", "Bolagsverket")
     cli("person", "add", "--name", "Åsa Öberg", "--email", ASA, "--agency", "CSN")
@@ -39,6 +41,7 @@ def cohort(cli: Cli) -> Cli:
     cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
     cli("participant", "add", ASA, "--role", "adept")
     cli("participant", "add", ORJAN, "--role", "mentor")
+    cli.keep("test_undo.cohort")
     return cli
 
 

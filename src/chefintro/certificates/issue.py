@@ -51,6 +51,8 @@ class CertificatePlan:
     certificates: list[tuple[CertificateData, Path]]
     not_completed: int
     coordinator_missing: bool
+    #: The --out folder, made when rendering if missing (files.output_folder).
+    folder: Path = Path(".")
 
 
 #: The longest name part of a certificate's file name: short enough for Windows paths
@@ -144,6 +146,7 @@ def plan_certificates(
         certificates=planned,
         not_completed=report.judged - len([r for r in report.adepts if r.status == COMPLETED]),
         coordinator_missing=not coordinator,
+        folder=folder,
     )
 
 
@@ -151,8 +154,7 @@ def render_certificates(plan: CertificatePlan) -> CertificateRun:
     """Render the planned certificates (no store is needed: run it outside a transaction)."""
     from chefintro.certificates.pdf import render
 
-    for folder in {target.parent for _, target in plan.certificates}:
-        output_folder(folder)  # the one rule for --out: made when missing
+    output_folder(plan.folder)  # the one rule for --out: made when missing
     files: list[Path] = []
     for data, target in plan.certificates:
         render(data, target)

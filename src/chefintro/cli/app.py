@@ -254,10 +254,12 @@ def root(
 def _mount() -> None:
     from chefintro.cli import (
         agency,
+        certificate,
         cohort,
         db,
         demo,
         group,
+        init,
         message,
         pair,
         participant,
@@ -266,27 +268,21 @@ def _mount() -> None:
         roster,
         session,
         settings,
-        setup,
         survey,
-        yearend,
     )
 
-    app.command("init")(db.init)
+    app.command("init")(init.init)
     app.add_typer(db.app, name="db")
     app.add_typer(settings.app, name="settings")
     app.add_typer(agency.app, name="agency")
     app.add_typer(person.app, name="person")
-    cohort.app.command("setup")(setup.setup)
     app.add_typer(cohort.app, name="cohort")
     app.add_typer(participant.app, name="participant")
     app.add_typer(session.app, name="session")
     app.add_typer(group.app, name="group")
-    report.app.command("completion")(yearend.completion)
-    report.app.command("survey")(yearend.survey)
-    report.app.command("summary")(yearend.summary)
     app.add_typer(report.app, name="report")
     app.add_typer(survey.app, name="survey")
-    app.command("certificate")(yearend.certificate)
+    app.command("certificate")(certificate.certificate)
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
     app.add_typer(message.app, name="message")

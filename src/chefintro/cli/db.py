@@ -1,4 +1,4 @@
-"""``chefintro init`` and ``chefintro db``: where the store is, its health, backups, audit log."""
+"""``chefintro db``: where the store is, its health, backups, audit log."""
 
 from __future__ import annotations
 
@@ -16,24 +16,6 @@ if TYPE_CHECKING:
     from chefintro.store.journal import UndoPlan
 
 app = typer.Typer(help="Inspect and look after the store.", no_args_is_help=True)
-
-
-def init(ctx: typer.Context) -> None:
-    """Create or upgrade the store, and print where it is."""
-    from chefintro import __version__
-    from chefintro.store import describe
-
-    st = state(ctx)
-    st.announce_created = False
-    store = st.store(create=True)
-    schema = store.schema
-    if schema.upgraded_from is not None:
-        pass  # opening the store has said so, with where the backup is
-    elif schema.created:
-        output.success(f"Created the store (schema {schema.version}, chefintro {__version__}).")
-    else:
-        output.success(f"Store ready (schema {schema.version}, chefintro {__version__}).")
-    output.plain(describe(st.location))
 
 
 @app.command("path")

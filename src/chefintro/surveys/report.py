@@ -124,10 +124,9 @@ def visible_groups(counts: dict[str | None, int], minimum: int) -> set[str | Non
     (they could be worked out from the total), so then the next smallest is hidden too."""
     shown = {g for g, n in counts.items() if n >= minimum}
     hidden_total = sum(n for g, n in counts.items() if g not in shown)
-    while shown and 0 < hidden_total < minimum and len(counts) > 1:
-        smallest = min(shown, key=lambda g: (counts[g], swedish_key(g or "")))
-        shown.discard(smallest)
-        hidden_total += counts[smallest]
+    if shown and 0 < hidden_total < minimum:
+        # One more is enough: a shown group holds at least ``minimum`` answers.
+        shown.discard(min(shown, key=lambda g: (counts[g], swedish_key(g or ""))))
     return shown
 
 

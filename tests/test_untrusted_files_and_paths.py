@@ -1,4 +1,7 @@
-"""Issue 12: the attacks an outside trial found, each with the test that would have caught it."""
+"""What a hostile or careless file or path cannot do: a backup with foreign schema objects,
+an output aimed at the store, a device or a link out of the plan's folder, a file that is not
+a store given as --db, a plan nested too deep or a day in year 9999 — each refused at every
+door, with nothing changed."""
 
 from __future__ import annotations
 
