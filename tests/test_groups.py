@@ -161,7 +161,9 @@ ROSTER = [
 
 
 def _email(name: str) -> str:
-    return name.lower().replace(" ", ".").replace("å", "a").replace("ö", "o") + "@example.se"
+    # As agencies make them: Swedish letters (and é) folded to ASCII before the @.
+    local = name.lower().replace(" ", ".").translate(str.maketrans("åäöé", "aaoe"))
+    return local + "@example.se"
 
 
 def _register(cli: Cli, roster: list[tuple[str, str, str | None]]) -> None:

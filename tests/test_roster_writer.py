@@ -370,7 +370,10 @@ _OPTIONAL_TEXT = st.none() | _TEXT
 # A name with one comma is read as "Efternamn, Förnamn" and turned round (the roster's rule
 # for HR exports), so the names that round trip unchanged hold no comma.
 _NAME = _TEXT.map(lambda text: _cleaned(text.replace(",", " "))).filter(bool)
-_EMAIL = st.from_regex(r"[a-z0-9+\-_.=]{1,8}@[a-zåäö0-9]{1,8}\.se", fullmatch=True)
+# A dot-atom before the @ (RFC 5321: no leading, trailing or double dot), IDN after it.
+_EMAIL = st.from_regex(
+    r"[a-z0-9+\-_=]{1,5}(\.[a-z0-9+\-_=]{1,3})?@[a-zåäö0-9]{1,8}\.se", fullmatch=True
+)
 # Starts at exactly 00:00 are excluded: Excel stores them like a bare date, and the reader
 # refuses a start without a time of day (see test_session_times).
 _MINUTE = (

@@ -476,17 +476,26 @@ def test_letters_go_to_the_active_in_name_order_and_copy_each_hr_contact_once(
         ("intro", "adept", "mentor")
     }
 
+    # One reminder per person (mail.reminder_to each): Cia is excused and Dan withdrew; the
+    # rest in Swedish name order (Å, Ä, Ö last), each letter knowing only its own reader.
     reminder = _outgoing("reminder", session_id=2)
-    assert [(r.kind, r.label, r.file_stem, r.session_id) for r in reminder] == [
-        ("reminder", "Sedan (2099-03-01)", "2099-03-01-sedan", 2)
+    assert [(r.kind, r.file_stem, r.session_id) for r in reminder] == [
+        ("reminder", "01-2099-03-01-sedan-elise-norden", 2),
+        ("reminder", "02-2099-03-01-sedan-asa-oberg", 2),
+        ("reminder", "03-2099-03-01-sedan-arla-ek", 2),
+        ("reminder", "04-2099-03-01-sedan-orjan-sjostrom", 2),
     ]
-    # Cia is excused and Dan withdrew; the rest in Swedish name order (Å, Ä, Ö last).
-    assert _to(reminder[0]) == ["elise@lst.se", "asa@csn.se", "arla@csn.se", "orjan@bv.se"]
-    assert [(m["email"], m["role"]) for m in reminder[0].context["recipients"]] == [
-        ("elise@lst.se", "mentor"),
-        ("asa@csn.se", "adept"),
-        ("arla@csn.se", "adept"),
-        ("orjan@bv.se", "mentor"),
+    assert [_to(r) for r in reminder] == [
+        ["elise@lst.se"],
+        ["asa@csn.se"],
+        ["arla@csn.se"],
+        ["orjan@bv.se"],
+    ]
+    assert [[(m["email"], m["role"]) for m in r.context["recipients"]] for r in reminder] == [
+        [("elise@lst.se", "mentor")],
+        [("asa@csn.se", "adept")],
+        [("arla@csn.se", "adept")],
+        [("orjan@bv.se", "mentor")],
     ]
 
     letters = _outgoing("groups")

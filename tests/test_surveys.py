@@ -438,3 +438,32 @@ def test_the_text_rule_holds_at_the_survey_doors(year: Cli, tmp_path: Path, text
     result = year("survey", "import", "start-2027", str(path), code=65)
     assert "invisible control character" in result.stderr
     assert store_snapshot() == before
+
+
+# --- files too big or too deep to be what they say ---------------------------------------
+
+
+def test_a_questions_file_nested_too_deep_is_refused_clearly(year: Cli, tmp_path: Path) -> None:
+    deep = tmp_path / "djup.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    result = year("survey", "add", "djup", "--phase", "end", "--questions", str(deep), code=65)
+    assert "nests arrays or tables too deep" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    inline = tmp_path / "inline.toml"
+    inline.write_text("x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", encoding="utf-8")
+    year("survey", "add", "djup", "--phase", "end", "--questions", str(inline), code=65)
+    assert year.json("survey", "list") == []
+
+
+def test_an_answers_file_with_too_many_rows_is_refused(year: Cli, tmp_path: Path) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = tmp_path / "massor.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["E-post", *SCALE])
+        for number in range(5001):
+            writer.writerow([f"person{number}@csn.se", *([4] * len(SCALE))])
+    result = year("survey", "import", "start-2027", str(path), code=65)
+    assert "row 5002" in result.stderr and "more than 5,000 answer rows" in result.stderr
+    assert "internal error" not in result.stderr
+    assert _answer_count() == 0

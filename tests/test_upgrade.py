@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -160,6 +161,8 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
         (*row, person_rows[row[2]][4], person_rows[row[2]][5], person_rows[row[2]][6])
         for row in before.pop("participant")
     ]
+    # Schema 9 gave the groups of the day one formation: the store kept no other.
+    assert after.pop("peergroup") == [(*row, "before-9") for row in before.pop("peergroup")]
     assert after == before
 
     # Every value still reads through the models: dates, JSON, booleans.
@@ -244,6 +247,7 @@ def test_upgrade_from_schema_1_matches_a_fresh_store_on_every_backend(backend: s
         connection.exec_driver_sql("ALTER TABLE agency DROP COLUMN contact")
         for column in LATER_PAIRING_COLUMNS:
             connection.exec_driver_sql(f"ALTER TABLE pairing DROP COLUMN {column}")
+        connection.exec_driver_sql("ALTER TABLE peergroup DROP COLUMN formation")
         connection.execute(
             models.SchemaVersion.__table__.insert().values(  # type: ignore[attr-defined]
                 version=1, tool_version="0.1.0", applied_at=models.utcnow()
@@ -324,3 +328,60 @@ def test_any_command_says_when_it_upgraded_the_store(cli: Cli, v1_store: Path) -
     assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
     assert "backed up to" in result.stderr
     assert isinstance(json.loads(result.stdout), list)
+
+
+def test_a_schema_8_store_keeps_its_message_records_by_stable_identity(
+    cli: Cli, v1_store: Path, tmp_path: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from chefintro import migrations
+
+    # The fixture brought to schema 8 as chefintro would have had it, with records of the
+    # messages it sent, named by row ids as schemas 4 to 8 did.
+    engine = create_engine(f"sqlite:///{v1_store}")
+    with engine.begin() as connection:
+        for migration in migrations.MIGRATIONS:
+            if migration.version <= 8:
+                migration.apply(connection)
+                connection.execute(
+                    text("INSERT INTO schema_version VALUES (:v, '0.6.0', '2026-02-01 08:00:00')"),
+                    {"v": migration.version},
+                )
+        sent = [
+            ("intro", 2, "pair:3", 7),  # the 2026 pair: adept person 7, mentor person 3
+            ("intro", 2, "pair:3", 3),
+            ("groups", 2, "group:2", 7),  # 2026's group: participants 5, 8 (persons 7, 5)
+            ("groups", 2, "group:2", 5),
+            ("reminder", 2, "session:3", 5),
+            ("intro", 1, "pair:99", 1),  # a pair the store no longer has
+        ]
+        for kind, cohort, key, person in sent:
+            connection.execute(
+                text(
+                    "INSERT INTO sent_message (kind, cohort_id, subject_key, person_id, sent_at) "
+                    "VALUES (:kind, :cohort, :key, :person, '2026-02-03 10:00:00')"
+                ),
+                {"kind": kind, "cohort": cohort, "key": key, "person": person},
+            )
+    engine.dispose()
+
+    result = cli("init")
+    assert f"Upgraded the store from schema 8 to {SCHEMA_VERSION}" in result.stderr
+    rows = _rows(v1_store)["sent_message"]
+    members = hashlib.sha256(b"5,8").hexdigest()[:16]  # group 2's participants
+    at = "2026-02-03 10:00:00.000000"
+    assert [row[1:] for row in rows] == [
+        ("intro", 2, "pair:7:3", 7, at, "sent"),
+        ("intro", 2, "pair:7:3", 3, at, "sent"),
+        ("groups", 2, f"group:before-9:{members}", 7, at, "sent"),
+        ("groups", 2, f"group:before-9:{members}", 5, at, "sent"),
+        ("reminder", 2, "session:s1-2026@chefintro", 5, at, "sent"),
+        ("intro", 1, "pair:99", 1, at, "sent"),
+    ]
+    # The kept records still say what went: nothing is written again.
+    out = str(tmp_path / "utkast")
+    intro = cli("--cohort", "2026", "message", "intro", "--out", out)
+    assert "No introduction is left to write (1 already sent" in intro.stderr
+    groups = cli("--cohort", "2026", "message", "groups", "--out", out)
+    assert "No peer-group letter is left to write (1 already sent" in groups.stderr

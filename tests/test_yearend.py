@@ -241,6 +241,30 @@ def test_a_long_name_and_many_days_stay_on_the_page(tmp_path: Path) -> None:
     assert "Programdag 16" in text and "Samordnare" in text
 
 
+def test_a_very_long_name_does_not_stop_a_certificate_run(
+    finished: Cli, tmp_path: Path, backend: str
+) -> None:
+    import os
+    import sqlite3
+
+    if backend != "sqlite":
+        pytest.skip("the name is planted with sqlite3")
+    # A 991-character name kept from before names had a limit (person edit refuses it now).
+    long_name = ("Åsa " + "Öberg-Lindqvist " * 62)[:991]
+    assert len(long_name) == 991
+    connection = sqlite3.connect(os.environ["CHEFINTRO_DB"])
+    with connection:
+        connection.execute("UPDATE person SET name = ? WHERE email = ?", (long_name, ASA[1]))
+    connection.close()
+    out = tmp_path / "intyg"
+    out.mkdir()
+    finished("certificate", "--out", str(out))
+    names = sorted(f.name for f in out.iterdir())
+    assert len(names) == 2
+    assert all(len(n) <= 100 for n in names)
+    assert names[0].startswith("intyg-2026-asa-oberg-lindqvist-oberg-lindqvist")
+
+
 def test_the_summary_gives_the_adepts_attendance_with_the_mentors_apart(finished: Cli) -> None:
     """The headline is what the programme asks of adepts; a mentor's one recorded day out of
     five (20 %) is said apart, never mixed into it."""

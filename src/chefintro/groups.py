@@ -10,6 +10,7 @@ double) pairs who were in the same peer group in another cohort.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -266,8 +267,13 @@ def form_groups(
     groups = assign_groups(candidates, group_count(len(candidates), size), met_before)
     _remove_groups(db, cohort)
     formed = []
+    formation = uuid.uuid4().hex  # what the groups' letters are recorded against
     for number, members in enumerate(groups, start=1):
-        group = PeerGroup(cohort_id=cohort.id, name=GROUP_NAME.format(number=number))  # type: ignore[arg-type]
+        group = PeerGroup(
+            cohort_id=cohort.id,  # type: ignore[arg-type]
+            name=GROUP_NAME.format(number=number),
+            formation=formation,
+        )
         db.add(group)
         db.flush()
         for member in members:

@@ -117,6 +117,9 @@ def _move_exclusions(db: Session, old_id: int, new_id: int) -> int:
 
 def _move_sent(db: Session, old_id: int, new_id: int) -> None:
     """Keep the record of what OLD was sent, now as NEW's (so nothing is sent twice)."""
+    from chefintro.messages.records import rename_person
+
+    rename_person(db=db, old_id=old_id, new_id=new_id)  # pair keys name the people
     have = {
         (m.kind, m.cohort_id, m.subject_key)
         for m in db.exec(select(SentMessage).where(SentMessage.person_id == new_id)).all()

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     inspect,
+    select,
     text,
 )
 
@@ -456,6 +457,177 @@ def _add_command_journal(connection: Connection) -> None:
     ).create(connection)
 
 
+#: The formation every peer group formed before schema 9 is given: the store did not keep
+#: formations, so the groups of today are the only ones it can name.
+FORMATION_BEFORE_V9 = "before-9"
+
+
+def _group_formation(connection: Connection) -> None:
+    """Add ``peergroup.formation`` ("before-9" for every existing group)."""
+    if "formation" in {c["name"] for c in inspect(connection).get_columns("peergroup")}:
+        return  # a store whose tables were made by a later model already has it
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            text("ALTER TABLE peergroup ADD COLUMN formation VARCHAR(32) NOT NULL DEFAULT ''")
+        )
+        connection.execute(text("ALTER TABLE peergroup ALTER COLUMN formation DROP DEFAULT"))
+    else:
+        metadata = MetaData()
+        Table("cohort", metadata, Column("id", Integer, primary_key=True))
+        table = Table(
+            "peergroup",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column(
+                "cohort_id",
+                Integer,
+                ForeignKey("cohort.id", ondelete="CASCADE"),
+                nullable=False,
+                index=True,
+            ),
+            Column("name", String(100), nullable=False),
+            Column("formation", String(32), nullable=False),
+            UniqueConstraint("cohort_id", "name", name="uq_peer_group"),
+        )
+        connection.execute(text("CREATE TABLE _old_peergroup AS SELECT * FROM peergroup"))
+        connection.execute(text("DROP TABLE peergroup"))
+        table.create(connection)
+        connection.execute(
+            text(
+                "INSERT INTO peergroup (id, cohort_id, name, formation) "
+                "SELECT id, cohort_id, name, '' FROM _old_peergroup"
+            )
+        )
+        connection.execute(text("DROP TABLE _old_peergroup"))
+    connection.execute(
+        text("UPDATE peergroup SET formation = :formation"), {"formation": FORMATION_BEFORE_V9}
+    )
+
+
+def _members_digest(person_ids: list[int]) -> str:
+    import hashlib
+
+    joined = ",".join(str(i) for i in sorted(person_ids))
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()[:16]
+
+
+def _stable_key(connection: Connection, key: str) -> str:
+    """Return the schema-9 key of a schema-4 ``subject_key`` (kept as it was if gone)."""
+    what, _, number = key.partition(":")
+    if not number.isdigit():
+        return key
+    row_id = int(number)
+    if what == "pair":
+        found = connection.execute(
+            text(
+                "SELECT a.person_id, m.person_id FROM pairing "
+                "JOIN participant a ON a.id = pairing.adept_id "
+                "JOIN participant m ON m.id = pairing.mentor_id WHERE pairing.id = :id"
+            ),
+            {"id": row_id},
+        ).first()
+        return f"pair:{found[0]}:{found[1]}" if found else key
+    if what == "group":
+        people = [
+            int(r[0])
+            for r in connection.execute(
+                text("SELECT participant_id FROM peergroupmember WHERE group_id = :id"),
+                {"id": row_id},
+            )
+        ]
+        formation = connection.execute(
+            text("SELECT formation FROM peergroup WHERE id = :id"), {"id": row_id}
+        ).scalar()
+        if formation is None or not people:
+            return key
+        return f"group:{formation}:{_members_digest(people)}"
+    if what == "session":
+        uid = connection.execute(
+            text("SELECT uid FROM programme_session WHERE id = :id"), {"id": row_id}
+        ).scalar()
+        return f"session:{uid}" if uid else key
+    return key
+
+
+def _stable_message_records(connection: Connection) -> None:
+    """Name sent messages by stable identity, and let a run claim a message before it goes.
+
+    ``pair:<pairing id>`` becomes ``pair:<adept's person id>:<mentor's person id>``,
+    ``group:<group id>`` becomes ``group:<formation>:<members>`` and ``session:<day id>``
+    becomes ``session:<the day's UID>``; ``subject_key`` grows to 200 characters and a
+    ``status`` column says ``sent`` for every record kept. A record whose pair, group or
+    day is gone keeps its old key (it can match nothing new). The store never kept which
+    formation of groups a letter went to: a record of group N is read as a letter to
+    today's group N.
+    """
+    _group_formation(connection)
+    before = Table(  # as schema 4 made it, read with its types (SQLite keeps text)
+        "sent_message",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("kind", String(20)),
+        Column("cohort_id", Integer),
+        Column("subject_key", String(100)),
+        Column("person_id", Integer),
+        Column("sent_at", DateTime()),
+    )
+    old = connection.execute(select(before).order_by(before.c.sent_at, before.c.id)).all()
+    keys: dict[str, str] = {}
+    rows: dict[tuple[str, int, str, int], tuple[int, object]] = {}
+    for row_id, kind, cohort_id, key, person_id, sent_at in old:
+        if key not in keys:
+            keys[key] = _stable_key(connection, key)
+        # Two old records may name one message now (a pair made again): keep the latest.
+        rows[(kind, cohort_id, keys[key], person_id)] = (row_id, sent_at)
+    metadata = MetaData()
+    Table("cohort", metadata, Column("id", Integer, primary_key=True))
+    Table("person", metadata, Column("id", Integer, primary_key=True))
+    sent = Table(
+        "sent_message",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("kind", String(20), nullable=False),
+        Column(
+            "cohort_id",
+            Integer,
+            ForeignKey("cohort.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("subject_key", String(200), nullable=False),
+        Column(
+            "person_id",
+            Integer,
+            ForeignKey("person.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("sent_at", DateTime(), nullable=False),
+        Column("status", String(10), nullable=False),
+        UniqueConstraint("kind", "cohort_id", "subject_key", "person_id", name="uq_sent_message"),
+    )
+    # Nothing refers to sent_message, so both backends can simply make it again.
+    connection.execute(text("DROP TABLE sent_message"))
+    sent.create(connection)
+    if rows:
+        connection.execute(
+            sent.insert(),
+            [
+                {
+                    "kind": kind,
+                    "cohort_id": cohort_id,
+                    "subject_key": key,
+                    "person_id": person_id,
+                    "sent_at": sent_at,
+                    "status": "sent",
+                }
+                for (kind, cohort_id, key, person_id), (_, sent_at) in sorted(
+                    rows.items(), key=lambda item: item[1][0]
+                )
+            ],
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "add the audit log of privacy-relevant actions", _add_audit_log),
     Migration(3, "add pair start, end and reason, and the meeting table", _add_follow_up),
@@ -466,6 +638,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         7, "keep each participant's agency, unit and title as of the cohort", _add_participant_as_of
     ),
     Migration(8, "add the command journal that 'db undo' reads", _add_command_journal),
+    Migration(
+        9, "name sent messages by stable identity; claim before sending", _stable_message_records
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION

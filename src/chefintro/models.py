@@ -241,6 +241,9 @@ class PeerGroup(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
+    # One value per 'group form' run, shared by the groups it formed: a group's letter is
+    # recorded against its formation and members, never its id (ids are reused; issue 27).
+    formation: str = Field(default="", max_length=32)
 
 
 class PeerGroupMember(SQLModel, table=True):
@@ -300,11 +303,21 @@ class CommandJournal(SQLModel, table=True):
     snapshot: str | None = Field(default=None, max_length=200)
 
 
-class SentMessage(SQLModel, table=True):
-    """One message sent to one person, so that a second run does not send it again.
+#: A message claimed by a sending run but not yet confirmed by the server.
+SENDING = "sending"
+#: A message the server took.
+SENT = "sent"
 
-    ``subject_key`` names what the message was about (``pair:12``, ``group:3``,
-    ``session:7``); no name, address or text is kept.
+
+class SentMessage(SQLModel, table=True):
+    """One message to one person, so that a second run does not send it again.
+
+    ``subject_key`` names what the message was about by stable identity, never by a row id
+    that can be reused: ``pair:<adept's person id>:<mentor's person id>`` (with the cohort),
+    ``group:<formation>:<members>``, ``session:<the day's calendar UID>``. No name, address
+    or text is kept. ``status`` is ``sending`` from the claim before the message goes
+    (committed on its own, so two runs never send it both) and ``sent`` once the server
+    took it; a claim left ``sending`` by a run that stopped is a message in doubt.
     """
 
     __tablename__ = "sent_message"
@@ -315,9 +328,10 @@ class SentMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20)
     cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
-    subject_key: str = Field(max_length=100)
+    subject_key: str = Field(max_length=200)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     sent_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+    status: str = Field(default=SENT, max_length=10)
 
 
 class Survey(SQLModel, table=True):

@@ -379,11 +379,18 @@ def namesakes(*, db: Session, person: Person) -> list[Person]:
     ]
 
 
+def _check_name(name: str) -> None:
+    problem = rules.name_problem(name)
+    if problem is not None:
+        raise UsageError(f"The name is refused: {problem}.")
+
+
 def add_person(*, db: Session, data: PersonData) -> Person:
     """Register a person; the e-mail (in any case) must be new."""
     name = clean_field(data.name, what="The name")
     if not name:
         raise UsageError("A person needs a name.")
+    _check_name(name)
     if not data.email:
         raise UsageError("A person needs an e-mail address.")
     email = clean_email(data.email)
@@ -476,6 +483,7 @@ def edit_person(
         name = clean_field(data.name, what="The name")
         if not name:
             raise UsageError("A person needs a name.")
+        _check_name(name)
         person.name = name
     if data.email is not None:
         new_email = clean_email(data.email)

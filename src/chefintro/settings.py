@@ -30,6 +30,12 @@ MAIL_SMTP_HOST = "mail.smtp_host"
 MAIL_SMTP_PORT = "mail.smtp_port"
 MAIL_STARTTLS = "mail.starttls"
 MAIL_USER = "mail.user"
+MAIL_ALLOW_PLAIN_AUTH = "mail.allow_plain_auth"
+MAIL_REMINDER_TO = "mail.reminder_to"
+#: ``mail.reminder_to``: one message per person, or one to the coordinator with the
+#: people in Bcc.
+REMINDER_EACH = "each"
+REMINDER_BCC = "bcc"
 #: The prefix of the matching weights' keys; the rest is the weight's short name.
 WEIGHTS = "weights."
 
@@ -109,6 +115,16 @@ def _free(value: str) -> str:
     return value
 
 
+def _reminder_to(value: str) -> str:
+    word = value.strip().casefold()
+    if word not in (REMINDER_EACH, REMINDER_BCC):
+        raise UsageError(
+            f"{MAIL_REMINDER_TO} is '{REMINDER_EACH}' (one message per person) or "
+            f"'{REMINDER_BCC}' (to the coordinator, the people in Bcc), not {value!r}."
+        )
+    return word
+
+
 @dataclass(frozen=True)
 class TextSettingSpec:
     """A free-text setting; ``check`` returns the value to store or raises UsageError.
@@ -141,6 +157,18 @@ TEXT_SPECS: tuple[TextSettingSpec, ...] = (
     ),
     TextSettingSpec(MAIL_STARTTLS, "true", "Whether to use STARTTLS (true/false)", check=_flag),
     TextSettingSpec(MAIL_USER, "", "SMTP login (password: $CHEFINTRO_SMTP_PASSWORD)"),
+    TextSettingSpec(
+        MAIL_ALLOW_PLAIN_AUTH,
+        "false",
+        "Allow the SMTP login without TLS (password in clear; true/false)",
+        check=_flag,
+    ),
+    TextSettingSpec(
+        MAIL_REMINDER_TO,
+        REMINDER_EACH,
+        "Reminders: 'each' (one per person) or 'bcc' (coordinator in To, people in Bcc)",
+        check=_reminder_to,
+    ),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
 

@@ -105,14 +105,6 @@ def person_name_key(value: str) -> str:
     return " ".join(sorted(name_key(value).split()))
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def is_plausible_email(value: str) -> bool:
-    """Tell whether ``value`` looks like an e-mail address (one @, a dot in the domain)."""
-    return bool(_EMAIL.match(value.strip()))
-
-
 def _primary(char: str) -> str:
     if char in _AFTER_Z:
         return _AFTER_Z[char]

@@ -55,11 +55,21 @@ class CertificatePlan:
     folder: Path = Path(".")
 
 
+#: The longest name part of a certificate's file name: short enough for Windows paths
+#: (260 characters with the folder) whatever a name holds.
+NAME_SLUG_LIMIT = 60
+COHORT_SLUG_LIMIT = 30
+
+
+def _slug(text: str, limit: int) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SLUG.sub("-", ascii_text.casefold()).strip("-")[:limit].rstrip("-")
+
+
 def file_name(cohort: str, name: str) -> str:
-    """Return a plain file name for a certificate: intyg-2027-asa-oberg.pdf."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = _SLUG.sub("-", ascii_name.casefold()).strip("-") or "deltagare"
-    cohort_slug = _SLUG.sub("-", cohort.casefold()).strip("-") or "omgang"
+    """Return a plain, short file name for a certificate: intyg-2027-asa-oberg.pdf."""
+    slug = _slug(name, NAME_SLUG_LIMIT) or "deltagare"
+    cohort_slug = _slug(cohort, COHORT_SLUG_LIMIT) or "omgang"
     return f"intyg-{cohort_slug}-{slug}.pdf"
 
 

@@ -47,7 +47,10 @@ SendOption = Annotated[
 ]
 AgainOption = Annotated[
     bool,
-    typer.Option("--again", help="Include messages already sent (by default they are left out)."),
+    typer.Option(
+        "--again",
+        help="Include messages already sent, and those in doubt (by default they are left out).",
+    ),
 ]
 
 
@@ -87,20 +90,49 @@ def _run(
         if batch.already_sent
         else ""
     )
+    if batch.in_doubt:
+        output.warning(
+            f"{len(batch.in_doubt)} {name}(s) in doubt, left out: a run claimed them but did not "
+            "hear that the server took them (it stopped, or is still sending). Check the Sent "
+            f"folder; --again sends them again: {'; '.join(batch.in_doubt)}."
+        )
+    for line in batch.failed:
+        output.warning(f"Not {'sent' if send else 'written'}: {line}.")
     if not batch.built:
         output.info(f"No {name} is left to {'send' if send else 'write'}{skipped}.")
+        _failed(batch, name)
         return
     if config is None:
-        paths = service.write_batch(store=st.store(), batch=batch, directory=directory)
+        written = service.write_batch(store=st.store(), batch=batch, directory=directory)
         output.success(
-            f"Wrote {plural(len(paths), name + ' draft')} for "
+            f"Wrote {plural(len(written.paths), name + ' draft')} for "
             f"{plural(batch.recipients, 'recipient')} to "
             f"{directory}{skipped}."
         )
+        if written.replaced:
+            output.info(
+                f"Replaced {written.replaced} earlier {name} draft(s) of this kind in {directory}."
+            )
         output.info("Open a draft in Outlook, Thunderbird or Apple Mail to check and send it.")
+        _failed(batch, name)
         return
+    if config.plain_auth:
+        output.warning(
+            "mail.allow_plain_auth is true: the SMTP password goes to the server without TLS."
+        )
     _confirm(batch, name, config.describe(), yes, skipped)
     _send(st, batch, name, config)
+    _failed(batch, name)
+
+
+def _failed(batch: Batch, name: str) -> None:
+    from chefintro.errors import InvalidInputError
+
+    if batch.failed:
+        raise InvalidInputError(
+            f"{len(batch.failed)} {name}(s) could not be made: a recipient's address breaks the "
+            "e-mail rule (see above); fix it with 'chefintro person edit' and run again."
+        )
 
 
 def _confirm(batch: Batch, name: str, server: str, yes: bool, skipped: str) -> None:
@@ -130,6 +162,17 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         )
     for line in report.refused:
         output.warning(f"The server refused recipients of {line}; they are left for the next run.")
+    if report.taken:
+        output.warning(
+            f"{len(report.taken)} {name}(s) were being sent by another run at the same time and "
+            f"were left to it: {'; '.join(report.taken)}."
+        )
+    if report.in_doubt:
+        output.warning(
+            f"The connection broke while sending {'; '.join(report.in_doubt)}: the server may "
+            "have taken it. It is left in doubt; check the Sent folder, and use --again to send "
+            "it again."
+        )
     if report.stopped is not None:
         left = "; ".join(report.left)
         reason = report.stopped.rstrip(". ")

@@ -2,7 +2,8 @@
 
 Every message is an :class:`Outgoing`: its recipients (people of the store), the copies
 (agency contacts), the fields its templates see, and a ``subject_key`` naming what it is
-about (``pair:12``, ``group:3``, ``session:7``) so that the record of sent messages can
+about by stable identity (the pair's people, the group's formation and members, the day's
+calendar UID; :mod:`chefintro.messages.records`) so that the record of sent messages can
 tell whether it went already. Template fields are plain dicts and lists of strings, so a
 template can show them but never reach the store.
 """
@@ -31,6 +32,7 @@ from chefintro.enums import (
 from chefintro.errors import RuleError
 from chefintro.ics import KIND_LABELS_SV
 from chefintro.ids import id_of
+from chefintro.messages.records import group_key, pair_key, session_key
 from chefintro.models import (
     Agency,
     Attendance,
@@ -43,7 +45,13 @@ from chefintro.models import (
     ProgrammeSession,
 )
 from chefintro.sessions import cohort_sessions, get_programme_session
-from chefintro.settings import MAIL_FROM, PROGRAMME_COORDINATOR, get_setting_text
+from chefintro.settings import (
+    MAIL_FROM,
+    MAIL_REMINDER_TO,
+    PROGRAMME_COORDINATOR,
+    REMINDER_BCC,
+    get_setting_text,
+)
 from chefintro.text import swedish_date, swedish_key
 
 INTRO = "intro"
@@ -84,6 +92,8 @@ class Outgoing:
     context: dict[str, Any]
     cc: list[str] = field(default_factory=list)
     session_id: int | None = None
+    #: The people go in Bcc, the coordinator in To (``mail.reminder_to bcc``).
+    blind: bool = False
 
 
 # --- Swedish dates ----------------------------------------------------------------------
@@ -231,7 +241,7 @@ def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> l
         result.append(
             Outgoing(
                 kind=INTRO,
-                subject_key=f"pair:{pairing.id}",
+                subject_key=pair_key(id_of(adept), id_of(mentor)),
                 label=f"{adept.name} & {mentor.name}",
                 file_stem=safe_file_stem(f"{adept.name}--{mentor.name}"),
                 to=[_recipient(adept), _recipient(mentor)],
@@ -272,6 +282,7 @@ def group_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:
             for m in members
             if m.group_id == group.id and m.participant_id in people
         ]
+        key = group_key(group.formation, [id_of(part) for part, _, _ in entries])
         entries = [e for e in entries if e[0].status == ParticipantStatus.ACTIVE]
         entries.sort(key=lambda e: (swedish_key(e[1].name), e[1].email_key))
         if not entries:
@@ -279,7 +290,7 @@ def group_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:
         result.append(
             Outgoing(
                 kind=GROUPS,
-                subject_key=f"group:{group.id}",
+                subject_key=key,
                 label=group.name,
                 file_stem=safe_file_stem(group.name),
                 to=[_recipient(person) for _, person, _ in entries],
@@ -319,23 +330,40 @@ def reminder_messages(*, db: Session, cohort: Cohort, session_id: int) -> list[O
         raise RuleError(f"Cohort {cohort.name} has no active participants to remind.")
     hosts = {id_of(a): a for a in db.exec(select(Agency)).all()}
     fields = _session_fields(row, hosts)
-    return [
-        Outgoing(
+    common = _common(db, cohort)
+    stem = f"{row.starts_at:%Y-%m-%d} {row.title}"
+    label = f"{row.title} ({row.starts_at:%Y-%m-%d})"
+
+    def reminder(people: list[tuple[Participant, Person, Agency]], **more: Any) -> Outgoing:
+        return Outgoing(
             kind=REMINDER,
-            subject_key=f"session:{row.id}",
-            label=f"{row.title} ({row.starts_at:%Y-%m-%d})",
-            file_stem=safe_file_stem(f"{row.starts_at:%Y-%m-%d} {row.title}"),
-            to=[_recipient(person) for _, person, _ in entries],
+            subject_key=session_key(row.uid),
+            to=[_recipient(person) for _, person, _ in people],
             context={
-                **_common(db, cohort),
+                **common,
                 "session": fields,
                 "recipients": [
-                    _person_fields(person, agency, part.role) for part, person, agency in entries
+                    _person_fields(person, agency, part.role) for part, person, agency in people
                 ],
             },
             session_id=row.id,
+            **more,
         )
-    ]
+
+    if get_setting_text(db=db, key=MAIL_REMINDER_TO) == REMINDER_BCC:
+        return [reminder(entries, label=label, file_stem=safe_file_stem(stem), blind=True)]
+    # One message per person: no one sees the others' addresses, a reply goes to the
+    # coordinator alone (the recommended way; README "Letters to many").
+    return _numbered(
+        [
+            reminder(
+                [entry],
+                label=f"{label} to {entry[1].name}",
+                file_stem=safe_file_stem(f"{stem} {entry[1].name}"),
+            )
+            for entry in entries
+        ]
+    )
 
 
 def _numbered(items: list[Outgoing]) -> list[Outgoing]:

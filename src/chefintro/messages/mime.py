@@ -9,6 +9,7 @@ non-ASCII names in headers are encoded words (RFC 2047). A reminder is wrapped i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 from chefintro.files import write_bytes
 from chefintro.messages.content import Recipient
 from chefintro.messages.render import Rendered
+from chefintro.rules import MAX_NAME_LENGTH, mail_address
 
 FALLBACK_DOMAIN = "chefintro.invalid"
 
@@ -44,19 +46,42 @@ class Built:
     rendered: Rendered
     message: EmailMessage
     pending: list[Recipient]
+    #: The pending recipients' addresses as the SMTP envelope takes them (punycode domains).
+    envelope: list[str]
 
     @property
     def file_name(self) -> str:
         return f"{self.rendered.outgoing.file_stem}.eml"
 
 
-def _address(name: str, email: str) -> Address:
-    local, _, domain = email.strip().rpartition("@")
-    return Address(display_name=name, username=local, domain=domain)
+# What could make a display name read as an address, or a list of them, in a mail
+# program that decodes encoded words before it parses (issue 29): the specials of
+# RFC 5322 and the opening of an encoded word.
+_SPECIALS = re.compile(r'[<>,;:@"\\()\[\]]|=\?|\?=')
+_SPACES = re.compile(r"\s+")
+
+
+def display_name(name: str) -> str:
+    """Return ``name`` safe as a display name: no address syntax, one line, at most 200.
+
+    The email package then quotes or encodes it (RFC 2047 for non-ASCII letters); with
+    nothing of an address left in it, no decoding can turn it into a recipient.
+    """
+    cleaned = _SPACES.sub(" ", _SPECIALS.sub(" ", name)).strip()
+    return cleaned[:MAX_NAME_LENGTH]
+
+
+def address(name: str, email: str) -> Address:
+    """Return the header address: a safe display name, the domain in ASCII (punycode).
+
+    Raises :class:`chefintro.rules.NotAnEmail` for an address the rule refuses.
+    """
+    local, _, domain = mail_address(email.strip()).rpartition("@")
+    return Address(display_name=display_name(name), username=local, domain=domain)
 
 
 def _addresses(recipients: Sequence[Recipient]) -> tuple[Address, ...]:
-    return tuple(_address(r.name, r.email) for r in recipients)
+    return tuple(address(r.name, r.email) for r in recipients)
 
 
 def build_message(
@@ -70,12 +95,19 @@ def build_message(
     """Return the message for ``rendered``; a draft carries ``X-Unsent: 1``."""
     outgoing = rendered.outgoing
     message = EmailMessage(policy=policy.SMTP)
-    _, sender_address = parseaddr(sender or "")
+    sender_name, sender_address = parseaddr(sender or "")
     if sender:
-        message["From"] = sender
-    message["To"] = _addresses(outgoing.to)
+        message["From"] = address(sender_name, sender_address)
+    if not outgoing.blind:
+        message["To"] = _addresses(outgoing.to)
+    elif sender:  # a letter to many in Bcc: the coordinator is its one visible recipient
+        message["To"] = address(sender_name, sender_address)
+    else:
+        message["To"] = "undisclosed-recipients:;"
     if outgoing.cc:
-        message["Cc"] = tuple(_address("", email) for email in outgoing.cc)
+        message["Cc"] = tuple(address("", email) for email in outgoing.cc)
+    if outgoing.blind and draft:  # a draft keeps its Bcc for the mail program to send
+        message["Bcc"] = _addresses(outgoing.to)
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now or datetime.now(ZoneInfo("Europe/Stockholm")))
     domain = sender_address.rpartition("@")[2] or FALLBACK_DOMAIN
@@ -101,17 +133,54 @@ def to_bytes(message: EmailMessage) -> bytes:
     return message.as_bytes(policy=policy.SMTP)
 
 
-def write_drafts(built: Sequence[Built], directory: Path) -> list[Path]:
-    """Write each message as ``<directory>/<file>.eml`` (mode 0600, atomically)."""
+DRAFT_HEADER = "X-Chefintro-Draft"
+
+
+def draft_tag(kind: str, cohort_name: str) -> str:
+    """Return the ``X-Chefintro-Draft`` value of a kind's drafts: kind and cohort, ASCII."""
+    from chefintro.messages.content import safe_file_stem
+
+    return f"{kind} {safe_file_stem(cohort_name)}"
+
+
+def _is_own_draft(path: Path, tag: str) -> bool:
+    """Tell whether ``path`` is a draft this command wrote for ``tag`` (headers only)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16384)
+    except OSError:
+        return False
+    headers = head.split(b"\r\n\r\n", 1)[0]
+    return f"\r\n{DRAFT_HEADER}: {tag}\r\n".encode("ascii") in b"\r\n" + headers + b"\r\n"
+
+
+def write_drafts(built: Sequence[Built], directory: Path, tag: str) -> tuple[list[Path], int]:
+    """Write each message as ``<directory>/<file>.eml`` (mode 0600, atomically).
+
+    Return the files and how many earlier drafts with the same tag were replaced.
+    """
     from chefintro.errors import OutputError
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        earlier = [
+            p for p in sorted(directory.glob("*.eml")) if p.is_file() and _is_own_draft(p, tag)
+        ]
     except OSError as exc:
         raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
     paths = []
     for item in built:
+        item.message[DRAFT_HEADER] = tag
         path = directory / item.file_name
         write_bytes(path, to_bytes(item.message))
         paths.append(path)
-    return paths
+    written = set(paths)
+    for old in earlier:
+        if old not in written:
+            try:
+                old.unlink()
+            except OSError as exc:
+                raise OutputError(
+                    f"Cannot remove the earlier draft {old}: {exc.strerror or exc}."
+                ) from None
+    return paths, len(earlier)

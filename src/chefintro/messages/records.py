@@ -1,29 +1,96 @@
-"""Who was sent which message: the ``sent_message`` rows (no names, addresses or text)."""
+"""Who was sent which message: the ``sent_message`` rows (no names, addresses or text).
+
+A message is named by stable identity (:func:`pair_key`, :func:`group_key`,
+:func:`session_key`), never by a row id that a new pair, group or day could take over.
+Sending is claim, send, confirm: :func:`claim` marks the recipients ``sending`` in its own
+transaction before the message goes, so a second run at the same time finds them taken;
+:func:`confirm` marks them ``sent`` once the server took it, and :func:`release` gives
+back a claim the server refused. A claim still ``sending`` after its run is a message in
+doubt: the server may or may not have taken it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from chefintro.models import SentMessage, utcnow
+from chefintro.models import SENDING, SENT, SentMessage, utcnow
+
+__all__ = ["SENDING", "SENT"]
 
 
-def sent_to(*, db: Session, kind: str, cohort_id: int) -> set[tuple[str, int]]:
-    """Return (subject key, person id) of every message of ``kind`` sent in the cohort."""
+def pair_key(adept_person_id: int, mentor_person_id: int) -> str:
+    """Return the key of a pair's introduction: the two people (the cohort is a column)."""
+    return f"pair:{adept_person_id}:{mentor_person_id}"
+
+
+def group_key(formation: str, member_participant_ids: Iterable[int]) -> str:
+    """Return the key of a peer group's letter: its formation and its members.
+
+    Members are named by participant (their part in the cohort), which stays the same when
+    ``person link`` joins two records of one person.
+    """
+    joined = ",".join(str(i) for i in sorted(member_participant_ids))
+    return f"group:{formation}:{hashlib.sha256(joined.encode('ascii')).hexdigest()[:16]}"
+
+
+def session_key(uid: str) -> str:
+    """Return the key of a programme day's reminder: the day's calendar UID."""
+    return f"session:{uid}"
+
+
+def sent_to(*, db: Session, kind: str, cohort_id: int) -> dict[tuple[str, int], str]:
+    """Return (subject key, person id) → status of every record of ``kind`` in the cohort."""
     rows = db.exec(
-        select(SentMessage.subject_key, SentMessage.person_id)
+        select(SentMessage.subject_key, SentMessage.person_id, SentMessage.status)
         .where(SentMessage.kind == kind)
         .where(SentMessage.cohort_id == cohort_id)
     ).all()
-    return {(key, person) for key, person in rows}
+    return {(key, person): status for key, person, status in rows}
 
 
-def record_sent(
-    *, db: Session, kind: str, cohort_id: int, subject_key: str, person_ids: Iterable[int]
-) -> int:
-    """Record that the message went to these people (again, with ``--again``); return count."""
+@dataclass
+class Claim:
+    """The recipients one run claimed for one message, and what their records were."""
+
+    kind: str
+    cohort_id: int
+    subject_key: str
+    new: list[int] = field(default_factory=list)
+    #: person id → (status, time) of a record taken over with ``--again``.
+    retaken: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+
+    @property
+    def person_ids(self) -> list[int]:
+        return sorted([*self.new, *self.retaken])
+
+
+def claim(
+    *,
+    db: Session,
+    kind: str,
+    cohort_id: int,
+    subject_key: str,
+    person_ids: Iterable[int],
+    again_before: datetime | None,
+) -> Claim:
+    """Mark the recipients ``sending``; return those this run got (commit it at once).
+
+    A recipient without a record is claimed by a new row; one with a record only with
+    ``--again`` (``again_before``: the run's start), and only if that record is older
+    than the run, so that two runs with ``--again`` still send it once. A recipient
+    another run holds is left out. The update is conditional, so that on PostgreSQL too
+    only one of two runs gets it; a unique-key clash (another run inserted first) raises
+    :class:`ClaimLost`.
+    """
     ids = sorted(set(person_ids))
+    result = Claim(kind=kind, cohort_id=cohort_id, subject_key=subject_key)
     existing = {
         row.person_id: row
         for row in db.exec(
@@ -38,13 +105,111 @@ def record_sent(
     for person_id in ids:
         row = existing.get(person_id)
         if row is None:
-            row = SentMessage(
-                kind=kind, cohort_id=cohort_id, subject_key=subject_key, person_id=person_id
+            db.add(
+                SentMessage(
+                    kind=kind,
+                    cohort_id=cohort_id,
+                    subject_key=subject_key,
+                    person_id=person_id,
+                    sent_at=now,
+                    status=SENDING,
+                )
             )
-        row.sent_at = now
-        db.add(row)
-    db.flush()
+            result.new.append(person_id)
+            continue
+        if again_before is None or row.sent_at >= again_before:
+            continue
+        before = (row.status, row.sent_at)
+        taken = db.exec(
+            update(SentMessage)
+            .where(col(SentMessage.id) == row.id)
+            .where(col(SentMessage.sent_at) == row.sent_at)
+            .values(status=SENDING, sent_at=now)
+        )
+        if taken.rowcount == 1:
+            result.retaken[person_id] = before
+    try:
+        db.flush()
+    except IntegrityError:
+        raise ClaimLost from None
+    return result
+
+
+class ClaimLost(Exception):
+    """Another run claimed the message first (its records appeared while claiming)."""
+
+
+def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> int:
+    """Mark these claimed recipients ``sent`` now; return how many."""
+    ids = sorted(set(person_ids) & set(claimed.person_ids))
+    if ids:
+        db.exec(
+            update(SentMessage)
+            .where(col(SentMessage.kind) == claimed.kind)
+            .where(col(SentMessage.cohort_id) == claimed.cohort_id)
+            .where(col(SentMessage.subject_key) == claimed.subject_key)
+            .where(col(SentMessage.person_id).in_(ids))
+            .values(status=SENT, sent_at=utcnow())
+        )
     return len(ids)
+
+
+def release(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> None:
+    """Give back the claim on recipients the message did not reach (refused, not sent)."""
+    ids = set(person_ids)
+    where = (
+        (col(SentMessage.kind) == claimed.kind)
+        & (col(SentMessage.cohort_id) == claimed.cohort_id)
+        & (col(SentMessage.subject_key) == claimed.subject_key)
+    )
+    gone = [i for i in claimed.new if i in ids]
+    if gone:
+        db.exec(delete(SentMessage).where(where & col(SentMessage.person_id).in_(gone)))
+    for person_id, (status, sent_at) in claimed.retaken.items():
+        if person_id in ids:
+            db.exec(
+                update(SentMessage)
+                .where(where & (col(SentMessage.person_id) == person_id))
+                .values(status=status, sent_at=sent_at)
+            )
+
+
+def rename_person(*, db: Session, old_id: int, new_id: int) -> int:
+    """Rewrite the pair keys naming ``old_id`` to name ``new_id`` (``person link``).
+
+    Return how many records changed; a record that would then repeat one already held is
+    dropped (the message went, that is all a record says).
+    """
+    changed = 0
+    rows = db.exec(
+        select(SentMessage).where(
+            or_(
+                col(SentMessage.subject_key).like(f"pair:{old_id}:%"),
+                col(SentMessage.subject_key).like(f"pair:%:{old_id}"),
+            )
+        )
+    ).all()
+    for row in rows:
+        _, adept, mentor = row.subject_key.split(":")
+        key = pair_key(
+            new_id if adept == str(old_id) else int(adept),
+            new_id if mentor == str(old_id) else int(mentor),
+        )
+        twin = db.exec(
+            select(SentMessage)
+            .where(SentMessage.kind == row.kind)
+            .where(SentMessage.cohort_id == row.cohort_id)
+            .where(SentMessage.subject_key == key)
+            .where(SentMessage.person_id == row.person_id)
+        ).first()
+        if twin is not None:
+            db.delete(row)
+        else:
+            row.subject_key = key
+            db.add(row)
+        changed += 1
+    db.flush()
+    return changed
 
 
 def sent_messages_of(*, db: Session, person_id: int) -> list[SentMessage]:
@@ -59,9 +224,22 @@ def sent_messages_of(*, db: Session, person_id: int) -> list[SentMessage]:
 
 
 def forget_person(*, db: Session, person_id: int) -> int:
-    """Delete a person's sent-message records (for ``person erase``); return how many."""
+    """Delete a person's sent-message records (for ``person erase``); return how many.
+
+    Their partners' records of a pair with them go too: the key names the erased person's
+    id, which a person registered later could be given.
+    """
     rows = sent_messages_of(db=db, person_id=person_id)
     for row in rows:
         db.delete(row)
+    db.flush()
+    db.exec(
+        delete(SentMessage).where(
+            or_(
+                col(SentMessage.subject_key).like(f"pair:{person_id}:%"),
+                col(SentMessage.subject_key).like(f"pair:%:{person_id}"),
+            )
+        )
+    )
     db.flush()
     return len(rows)

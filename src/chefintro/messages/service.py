@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +20,17 @@ from chefintro import audit
 from chefintro.errors import UsageError
 from chefintro.ids import id_of
 from chefintro.messages import content, records
-from chefintro.messages.mime import Attachment, Built, build_message, write_drafts
+from chefintro.messages.mime import Attachment, Built, build_message, draft_tag, write_drafts
 from chefintro.messages.render import render_messages
-from chefintro.messages.smtp import DeliveryError, Mailer, RecipientsRefused, SmtpConfig
-from chefintro.models import Cohort
+from chefintro.messages.smtp import (
+    DeliveryError,
+    DeliveryInDoubt,
+    Mailer,
+    RecipientsRefused,
+    SmtpConfig,
+)
+from chefintro.models import Cohort, utcnow
+from chefintro.rules import NotAnEmail, mail_address
 from chefintro.settings import MAIL_FROM, get_setting_text
 
 if TYPE_CHECKING:
@@ -46,6 +54,12 @@ class Batch:
     built: list[Built]
     already_sent: int
     draft: bool
+    #: Messages claimed by a run that has not confirmed them (stopped, or still sending).
+    in_doubt: list[str] = field(default_factory=list)
+    #: Messages that could not be built (a recipient's address breaks the rule): label, why.
+    failed: list[str] = field(default_factory=list)
+    #: With ``--again``, when the run began: records older than this may be sent again.
+    again_before: datetime | None = None
 
     @property
     def recipients(self) -> int:
@@ -101,34 +115,65 @@ def prepare_batch(
     some of them goes to the rest. Raises InvalidInputError (65) for a broken template.
     """
     items = _outgoing(db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency)
-    sent = set() if again else records.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
-    waiting = []
+    records_of = {} if again else records.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
+    waiting, in_doubt, done = [], [], 0
     for item in items:
-        pending = [r for r in item.to if (item.subject_key, r.person_id) not in sent]
+        pending = [r for r in item.to if (item.subject_key, r.person_id) not in records_of]
+        doubtful = [
+            r for r in item.to if records_of.get((item.subject_key, r.person_id)) == records.SENDING
+        ]
+        if doubtful:
+            in_doubt.append(item.label)
         if pending:
             waiting.append((item, pending))
+        elif not doubtful:
+            done += 1
     rendered = render_messages(kind, [item for item, _ in waiting], template_dir=template_dir)
     sender = get_setting_text(db=db, key=MAIL_FROM)
-    built = []
+    built, failed = [], []
+    attachments: dict[int, Attachment] = {}
     for filled, (item, pending) in zip(rendered, waiting, strict=True):
-        attachment = (
-            _attachment(db, cohort, item.session_id) if item.session_id is not None else None
-        )
-        message = build_message(filled, sender=sender, draft=draft, attachment=attachment)
-        built.append(Built(rendered=filled, message=message, pending=pending))
+        attachment = None
+        if item.session_id is not None:
+            if item.session_id not in attachments:
+                attachments[item.session_id] = _attachment(db, cohort, item.session_id)
+            attachment = attachments[item.session_id]
+        try:
+            message = build_message(filled, sender=sender, draft=draft, attachment=attachment)
+            envelope = [mail_address(r.email) for r in pending]
+        except NotAnEmail as why:  # that message fails, never the batch
+            failed.append(f"{item.label}: an address {why}")
+            continue
+        built.append(Built(rendered=filled, message=message, pending=pending, envelope=envelope))
     return Batch(
         kind=kind,
         cohort_id=id_of(cohort),
         cohort_name=cohort.name,
         built=built,
-        already_sent=len(items) - len(waiting),
+        already_sent=done,
         draft=draft,
+        in_doubt=in_doubt,
+        failed=failed,
+        again_before=utcnow() if again else None,
     )
 
 
-def write_batch(*, store: Store, batch: Batch, directory: Path) -> list[Path]:
-    """Write the batch as .eml drafts in ``directory`` and log it; return the files."""
-    paths = write_drafts(batch.built, directory)
+@dataclass(frozen=True)
+class Written:
+    """The drafts one run wrote, and how many earlier drafts of the kind they replaced."""
+
+    paths: list[Path]
+    replaced: int
+
+
+def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
+    """Write the batch as .eml drafts in ``directory`` and log it.
+
+    The earlier drafts of the same kind and cohort in the folder (this command's own,
+    known by their ``X-Chefintro-Draft`` header) are replaced, so a re-run after a change
+    never leaves old drafts beside the new ones; other files are left alone.
+    """
+    paths, replaced = write_drafts(batch.built, directory, draft_tag(batch.kind, batch.cohort_name))
     with store.transaction() as db:
         audit.log(
             db=db,
@@ -136,9 +181,10 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> list[Path]:
             detail=(
                 f"wrote {len(paths)} {batch.kind} draft(s) for {batch.recipients} recipient(s) "
                 f"in cohort {batch.cohort_name}"
+                + (f", replacing {replaced} earlier draft(s)" if replaced else "")
             ),
         )
-    return paths
+    return Written(paths=paths, replaced=replaced)
 
 
 @dataclass
@@ -148,12 +194,41 @@ class SendReport:
     sent: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    #: Taken by another run while this one was sending.
+    taken: list[str] = field(default_factory=list)
+    #: The line broke while this message was on its way: the server may have it.
+    in_doubt: list[str] = field(default_factory=list)
     recipients: int = 0
     stopped: str | None = None
 
     @property
     def complete(self) -> bool:
-        return not (self.refused or self.left or self.stopped)
+        return not (self.refused or self.left or self.stopped or self.taken or self.in_doubt)
+
+
+def _claim(store: Store, batch: Batch, item: Built) -> records.Claim | None:
+    """Claim the message's recipients in a transaction of its own; None if none were got."""
+    try:
+        with store.transaction() as db:
+            claimed = records.claim(
+                db=db,
+                kind=batch.kind,
+                cohort_id=batch.cohort_id,
+                subject_key=item.rendered.outgoing.subject_key,
+                person_ids=[r.person_id for r in item.pending],
+                again_before=batch.again_before,
+            )
+    except records.ClaimLost:
+        return None
+    return claimed if claimed.person_ids else None
+
+
+def _settle(
+    store: Store, claimed: records.Claim, *, reached: list[int], not_reached: list[int]
+) -> None:
+    with store.transaction() as db:
+        records.confirm(db=db, claimed=claimed, person_ids=reached)
+        records.release(db=db, claimed=claimed, person_ids=not_reached)
 
 
 def send_batch(
@@ -163,35 +238,53 @@ def send_batch(
     config: SmtpConfig,
     progress: Callable[[str], None] = lambda _label: None,
 ) -> SendReport:
-    """Send every message of the batch, recording each as soon as the server took it."""
+    """Send every message of the batch: claim it, send it, record what the server took.
+
+    Each message is claimed in its own transaction before it goes (two runs at once never
+    both send it), and confirmed as soon as the server took it. A message whose sending
+    broke off half-way stays claimed: it is in doubt, and only ``--again`` sends it again.
+    """
     report = SendReport()
     try:
         with Mailer(config) as mailer:
             for position, item in enumerate(batch.built):
                 outgoing = item.rendered.outgoing
-                everyone = len(item.pending) == len(outgoing.to)
-                envelope = [r.email for r in item.pending] + (outgoing.cc if everyone else [])
+                claimed = _claim(store, batch, item)
+                if claimed is None:
+                    report.taken.append(outgoing.label)
+                    progress(outgoing.label)
+                    continue
+                mine = [
+                    (r, a)
+                    for r, a in zip(item.pending, item.envelope, strict=True)
+                    if r.person_id in claimed.person_ids
+                ]
+                everyone = len(mine) == len(outgoing.to)
+                envelope = [a for _, a in mine] + (
+                    [mail_address(c) for c in outgoing.cc] if everyone else []
+                )
                 try:
                     refused = mailer.send(item.message, envelope)
                 except RecipientsRefused as exc:
+                    _settle(store, claimed, reached=[], not_reached=claimed.person_ids)
                     reasons = "; ".join(f"{a}: {why}" for a, why in exc.refused.items())
                     report.refused.append(f"{outgoing.label} ({reasons})")
                     progress(outgoing.label)
                     continue
+                except DeliveryInDoubt as exc:
+                    report.in_doubt.append(outgoing.label)
+                    report.stopped = exc.message
+                    report.left = [b.rendered.outgoing.label for b in batch.built[position + 1 :]]
+                    break
                 except DeliveryError as exc:
+                    _settle(store, claimed, reached=[], not_reached=claimed.person_ids)
                     report.stopped = exc.message
                     report.left = [b.rendered.outgoing.label for b in batch.built[position:]]
                     break
                 refused_keys = {a.casefold() for a in refused}
-                reached = [r for r in item.pending if r.email.casefold() not in refused_keys]
-                with store.transaction() as db:
-                    records.record_sent(
-                        db=db,
-                        kind=batch.kind,
-                        cohort_id=batch.cohort_id,
-                        subject_key=outgoing.subject_key,
-                        person_ids=[r.person_id for r in reached],
-                    )
+                reached = [r.person_id for r, a in mine if a.casefold() not in refused_keys]
+                not_reached = [r.person_id for r, a in mine if a.casefold() in refused_keys]
+                _settle(store, claimed, reached=reached, not_reached=not_reached)
                 report.sent.append(outgoing.label)
                 report.recipients += len(reached)
                 if refused:
@@ -216,6 +309,10 @@ def _send_summary(batch: Batch, report: SendReport) -> str:
         detail += f"; {len(report.refused)} with refused recipients"
     if report.left:
         detail += f"; {len(report.left)} left for the next run after a delivery failure"
+    if report.taken:
+        detail += f"; {len(report.taken)} taken by another run"
+    if report.in_doubt:
+        detail += f"; {len(report.in_doubt)} in doubt"
     return detail
 
 
@@ -226,4 +323,4 @@ def draft_introductions(*, store: Store, cohort_name: str | None, directory: Pat
     with store.transaction() as db:
         cohort = current_cohort(db=db, name=cohort_name)
         batch = prepare_batch(db=db, cohort=cohort, kind=content.INTRO, draft=True)
-    return write_batch(store=store, batch=batch, directory=directory)
+    return write_batch(store=store, batch=batch, directory=directory).paths

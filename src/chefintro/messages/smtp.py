@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from chefintro.errors import EXIT_TEMPFAIL, ChefintroError, RuleError
 from chefintro.settings import (
+    MAIL_ALLOW_PLAIN_AUTH,
     MAIL_FROM,
     MAIL_SMTP_HOST,
     MAIL_SMTP_PORT,
@@ -35,6 +36,10 @@ class DeliveryError(ChefintroError):
     exit_code = EXIT_TEMPFAIL
 
 
+class DeliveryInDoubt(DeliveryError):
+    """The connection broke while a message was on its way: the server may have taken it."""
+
+
 class RecipientsRefused(Exception):
     """The server refused every recipient of one message (the next may still go)."""
 
@@ -50,10 +55,19 @@ class SmtpConfig:
     starttls: bool
     sender: str
     user: str | None
+    #: The login goes without TLS (allowed by mail.allow_plain_auth): warn the user.
+    plain_auth: bool = False
 
     @property
     def sender_address(self) -> str:
-        return parseaddr(self.sender)[1]
+        """The envelope sender: mail.from's address, its domain in ASCII (punycode)."""
+        from chefintro.rules import NotAnEmail, mail_address
+
+        address = parseaddr(self.sender)[1]
+        try:
+            return mail_address(address)
+        except NotAnEmail:  # set before the rule tightened; the server will say
+            return address
 
     def describe(self) -> str:
         security = "TLS" if self.port == 465 else ("STARTTLS" if self.starttls else "no TLS")
@@ -77,12 +91,22 @@ def smtp_config(*, db: Session) -> SmtpConfig:
             f"{MAIL_USER} is set, so sending needs the password in the environment variable "
             f"{PASSWORD_ENV} (it is never stored)."
         )
+    port = int(get_setting_text(db=db, key=MAIL_SMTP_PORT) or 587)
+    starttls = (get_setting_text(db=db, key=MAIL_STARTTLS) or "true") == "true"
+    plain = bool(user) and port != 465 and not starttls
+    if plain and get_setting_text(db=db, key=MAIL_ALLOW_PLAIN_AUTH) != "true":
+        raise RuleError(
+            f"{MAIL_USER} is set but {MAIL_STARTTLS} is false, so the password would go to "
+            f"{host} in clear text. Set {MAIL_STARTTLS} true (or port 465), or, on a trusted "
+            f"network only, '{MAIL_ALLOW_PLAIN_AUTH} true'. Nothing was sent."
+        )
     return SmtpConfig(
         host=host,
-        port=int(get_setting_text(db=db, key=MAIL_SMTP_PORT) or 587),
-        starttls=(get_setting_text(db=db, key=MAIL_STARTTLS) or "true") == "true",
+        port=port,
+        starttls=starttls,
         sender=sender,
         user=user or None,
+        plain_auth=plain,
     )
 
 
@@ -157,8 +181,10 @@ class Mailer:
                     for a, r in exc.recipients.items()
                 }
             ) from None
-        except (smtplib.SMTPException, OSError) as exc:
+        except smtplib.SMTPResponseException as exc:  # the server answered: not taken
             raise DeliveryError(_reason(exc)) from None
+        except (smtplib.SMTPException, OSError) as exc:  # the line broke: maybe taken
+            raise DeliveryInDoubt(_reason(exc)) from None
         return {
             str(a): _reason(smtplib.SMTPResponseException(*r)) for a, r in (refused or {}).items()
         }

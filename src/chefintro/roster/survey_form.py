@@ -30,6 +30,8 @@ from chefintro.text import clean_text, control_problem, email_key, question_key
 SCALE_MIN, SCALE_MAX = 1, 7
 MAX_ANSWER_LENGTH = 2000
 MAX_CSV_BYTES = 20 * 1024 * 1024
+#: The most answer rows one file may hold: far more than any cohort has people.
+MAX_ANSWER_ROWS = 5000
 ANSWER_SHEET = "Svar"
 
 #: Headers of the e-mail column (ours and Forms', Swedish and English), as question keys.
@@ -339,6 +341,16 @@ def _read_rows(
     number = header_row
     for values in sheet.rows:
         number += 1
+        if len(result.rows) >= MAX_ANSWER_ROWS:
+            result.problems.append(
+                Problem(
+                    f"more than {MAX_ANSWER_ROWS:,} answer rows; a cohort has far fewer "
+                    "participants, so this is not one survey's answers",
+                    sheet=sheet.name,
+                    row=number,
+                )
+            )
+            break
 
         def cell(index: int, values: list[Any] = values) -> Any:
             return values[index] if index < len(values) else None

@@ -75,6 +75,11 @@ def read_questions(path: Path) -> list[QuestionSpec]:
         raise UnreadableInputError(f"{path} cannot be read: {exc}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"{path} is not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise InvalidInputError(
+            f"{path} nests arrays or tables too deep to read; a questions file holds "
+            "[[question]] tables with text and kind only."
+        ) from None
     problems: list[Problem] = []
 
     def bad(where: str, message: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Table, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from chefintro import registry
+from chefintro import registry, rules
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError
 from chefintro.ids import id_of
@@ -242,6 +242,10 @@ class PeopleLoader(Loader):
         for row in rows:
             found = self._agency_of_row(row, resolved)
             if found is None:
+                continue
+            name_refused = rules.name_problem(row.name)
+            if name_refused is not None:
+                self.problem(SheetKey.PARTICIPANTS, row.row, "name", name_refused)
                 continue
             key = email_cell_key(row.email)  # the reader cleaned it
             agency, agency_id, code = found
