@@ -190,6 +190,44 @@ def test_snapshots_are_bounded_in_bytes(year: Cli, db_path: Path) -> None:
     assert year.json("db", "snapshots")[0]["snapshot"]  # the newest always stays
 
 
+def _as_schema(path: Path, version: int) -> None:
+    """Make a store file what chefintro made at ``version``: each table that differs from
+    that version's schema rebuilt as it was then (the columns both have kept), tables
+    added since dropped, and the version stamped."""
+    from chefintro.store.reference import migrated_schema
+
+    wanted = migrated_schema(version)
+    tables = {name: sql for kind, name, _table, sql in wanted if kind == "table" and sql}
+    indexes = [(name, table, sql) for kind, name, table, sql in wanted if kind == "index" and sql]
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA foreign_keys=OFF")
+    have = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    for name in have:
+        if name not in tables and not name.startswith("sqlite_"):
+            connection.execute(f"DROP TABLE {name}")
+    for name, sql in tables.items():
+        if name not in have or " ".join(have[name].split()) == sql:
+            continue
+        before = [row[1] for row in connection.execute(f"PRAGMA table_info({name})")]
+        connection.execute(f"CREATE TABLE _old_{name} AS SELECT * FROM {name}")
+        connection.execute(f"DROP TABLE {name}")
+        connection.execute(sql)
+        after = [row[1] for row in connection.execute(f"PRAGMA table_info({name})")]
+        both = ", ".join(c for c in after if c in before)
+        connection.execute(f"INSERT INTO {name} ({both}) SELECT {both} FROM _old_{name}")
+        connection.execute(f"DROP TABLE _old_{name}")
+        for _index, table, index_sql in indexes:
+            if table == name:
+                connection.execute(index_sql)
+    connection.execute(
+        "UPDATE schema_version SET version = ? WHERE version = (SELECT MAX(version) FROM "
+        "schema_version)",
+        (version,),
+    )
+    connection.execute("DELETE FROM schema_version WHERE version > ?", (version,))
+    connection.close()
+
+
 def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journal(
     year: Cli, db_path: Path
 ) -> None:
@@ -212,13 +250,7 @@ def test_an_older_store_upgrades_and_undo_names_a_snapshot_from_before_the_journ
     folder = db_path.with_name(db_path.name + ".snapshots")
     folder.mkdir(mode=0o700)
     legacy = folder / "snapshot-20250601T120000000000.db"
-    connection = sqlite3.connect(old)
-    connection.execute("DROP TABLE command_journal")
-    connection.execute(
-        "UPDATE schema_version SET version = ? WHERE version = ?", (BEFORE, SCHEMA_VERSION)
-    )
-    connection.commit()
-    connection.close()
+    _as_schema(old, BEFORE)
     shutil.copyfile(old, legacy)
     legacy.with_suffix(".json").write_text(
         json.dumps({"command": "pair end", "taken_at": "2025-06-01T12:00:00"})

@@ -636,8 +636,8 @@ def test_every_batch_is_in_the_audit_log_without_names(
     entries: Any = cli.json("db", "log")
     details = [e["detail"] for e in entries if e["action"] == "messages"]
     assert details == [
-        "wrote 2 intro draft(s) for 4 recipient(s) in cohort 2027",
-        "sent 1 of 2 intro message(s) to 2 recipient(s) in cohort 2027; "
+        "wrote 2 intro drafts for 4 recipients in cohort 2027",
+        "sent 1 of 2 intro messages to 2 recipients in cohort 2027; "
         "1 left for the next run after a delivery failure",
     ]
     text = repr(entries).casefold()
@@ -863,7 +863,7 @@ def test_a_run_killed_after_the_server_took_a_message_leaves_it_in_doubt(
 
     server.delay = 0
     rerun = cli("message", "intro", "--send", "--yes")
-    assert "1 introduction(s) in doubt, left out" in rerun.stderr
+    assert "1 introduction in doubt, left out" in rerun.stderr
     assert "Zacharias Ek & Élise Nordén" in rerun.stderr  # the first in Swedish order
     assert "--again sends them again" in rerun.stderr
     assert "Sent 1 introduction to 2 recipients" in rerun.stderr
@@ -1058,7 +1058,7 @@ def test_drafts_written_again_replace_their_own_earlier_ones(year: Cli, tmp_path
 
     year("person", "edit", ASA, "--name", "Åsa Berg")  # her draft gets another file name
     again = year("message", "intro", "--out", str(out))
-    assert "Replaced 2 earlier introduction draft(s) of this kind" in again.stderr
+    assert "Replaced 2 earlier introduction drafts of this kind" in again.stderr
     names = [p.name for p in drafts(out)]
     assert "02-asa-berg-orjan-sjostrom.eml" in names
     assert "02-asa-oberg-orjan-sjostrom.eml" not in names

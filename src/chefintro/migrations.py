@@ -363,9 +363,8 @@ def _add_session_cancelled(connection: Connection) -> None:
 
 
 def _add_participant_as_of(connection: Connection) -> None:
-    """Add ``participant.agency_id``, ``unit`` and ``title``: what each person was in that
-    cohort. Every participant gets what their person holds now (earlier moves were not
-    recorded, so they cannot be recovered)."""
+    """Add ``participant.agency_id``, ``unit`` and ``title`` (what each was in that cohort):
+    what their person holds now, as earlier moves were never recorded."""
     if "agency_id" in {c["name"] for c in inspect(connection).get_columns("participant")}:
         return  # a store whose tables were made by a later model already has them
     if connection.dialect.name != "sqlite":
@@ -382,8 +381,7 @@ def _add_participant_as_of(connection: Connection) -> None:
         ):
             connection.execute(text(statement))
         return
-    # SQLite: rebuild the table, so that it reads exactly as in a store made fresh (the old
-    # rows wait in a plain copy; a rename would rewrite other tables' references to it).
+    # SQLite: rebuilt as in _add_session_cancelled, to read exactly as a fresh store.
     metadata = MetaData()
     for name in ("cohort", "person", "agency"):
         Table(name, metadata, Column("id", Integer, primary_key=True))
@@ -422,10 +420,9 @@ def _add_participant_as_of(connection: Connection) -> None:
         Column("title", String(200)),
         UniqueConstraint("cohort_id", "person_id", name="uq_participant"),
     )
-    kept = [
-        "id", "cohort_id", "person_id", "role", "capacity", "wished_field", "preferred_mentors",
-        "status", "continues",
-    ]  # fmt: skip
+    kept = (
+        "id cohort_id person_id role capacity wished_field preferred_mentors status continues"
+    ).split()
     connection.execute(text("CREATE TABLE _old_participant AS SELECT * FROM participant"))
     connection.execute(text("DROP TABLE participant"))
     table.create(connection)
@@ -560,6 +557,8 @@ def _stable_message_records(connection: Connection) -> None:
     formation of groups a letter went to: a record of group N is read as a letter to
     today's group N.
     """
+    if "status" in {c["name"] for c in inspect(connection).get_columns("sent_message")}:
+        return  # a store whose tables were made by a later model already has them
     _group_formation(connection)
     before = Table(  # as schema 4 made it, read with its types (SQLite keeps text)
         "sent_message",

@@ -92,9 +92,9 @@ def _run(
     )
     if batch.in_doubt:
         output.warning(
-            f"{len(batch.in_doubt)} {name}(s) in doubt, left out: a run claimed them but did not "
-            "hear that the server took them (it stopped, or is still sending). Check the Sent "
-            f"folder; --again sends them again: {'; '.join(batch.in_doubt)}."
+            f"{plural(len(batch.in_doubt), name)} in doubt, left out: a run claimed them but "
+            "did not hear that the server took them (it stopped, or is still sending). Check the "
+            f"Sent folder; --again sends them again: {'; '.join(batch.in_doubt)}."
         )
     for line in batch.failed:
         output.warning(f"Not {'sent' if send else 'written'}: {line}.")
@@ -111,7 +111,8 @@ def _run(
         )
         if written.replaced:
             output.info(
-                f"Replaced {written.replaced} earlier {name} draft(s) of this kind in {directory}."
+                f"Replaced {plural(written.replaced, 'earlier ' + name + ' draft')} of this kind "
+                f"in {directory}."
             )
         output.info("Open a draft in Outlook, Thunderbird or Apple Mail to check and send it.")
         _failed(batch, name)
@@ -130,8 +131,8 @@ def _failed(batch: Batch, name: str) -> None:
 
     if batch.failed:
         raise InvalidInputError(
-            f"{len(batch.failed)} {name}(s) could not be made: a recipient's address breaks the "
-            "e-mail rule (see above); fix it with 'chefintro person edit' and run again."
+            f"{plural(len(batch.failed), name)} could not be made: a recipient's address breaks "
+            "the e-mail rule (see above); fix it with 'chefintro person edit' and run again."
         )
 
 
@@ -164,7 +165,8 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         output.warning(f"The server refused recipients of {line}; they are left for the next run.")
     if report.taken:
         output.warning(
-            f"{len(report.taken)} {name}(s) were being sent by another run at the same time and "
+            f"{plural(len(report.taken), name)} {'was' if len(report.taken) == 1 else 'were'} "
+            "being sent by another run at the same time and "
             f"were left to it: {'; '.join(report.taken)}."
         )
     if report.in_doubt:

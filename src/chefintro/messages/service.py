@@ -32,6 +32,7 @@ from chefintro.messages.smtp import (
 from chefintro.models import Cohort, utcnow
 from chefintro.rules import NotAnEmail, mail_address
 from chefintro.settings import MAIL_FROM, get_setting_text
+from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.store import Store
@@ -179,9 +180,9 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
             db=db,
             action=AUDIT_ACTION,
             detail=(
-                f"wrote {len(paths)} {batch.kind} draft(s) for {batch.recipients} recipient(s) "
-                f"in cohort {batch.cohort_name}"
-                + (f", replacing {replaced} earlier draft(s)" if replaced else "")
+                f"wrote {plural(len(paths), batch.kind + ' draft')} for "
+                f"{plural(batch.recipients, 'recipient')} in cohort {batch.cohort_name}"
+                + (f", replacing {plural(replaced, 'earlier draft')}" if replaced else "")
             ),
         )
     return Written(paths=paths, replaced=replaced)
@@ -302,8 +303,8 @@ def send_batch(
 
 def _send_summary(batch: Batch, report: SendReport) -> str:
     detail = (
-        f"sent {len(report.sent)} of {len(batch.built)} {batch.kind} message(s) to "
-        f"{report.recipients} recipient(s) in cohort {batch.cohort_name}"
+        f"sent {len(report.sent)} of {plural(len(batch.built), batch.kind + ' message')} to "
+        f"{plural(report.recipients, 'recipient')} in cohort {batch.cohort_name}"
     )
     if report.refused:
         detail += f"; {len(report.refused)} with refused recipients"
