@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, delete, func, select
 
@@ -21,6 +21,9 @@ from chefintro.models import Agency, Answer, Cohort, Participant, Person, Questi
 from chefintro.surveys.catalogue import questions_of, require_not_anonymised
 from chefintro.text import email_key, question_key, swedish_key
 from chefintro.words import plural
+
+if TYPE_CHECKING:
+    from chefintro.roster.survey_form import AnswerRow
 
 # --- the form workbook ------------------------------------------------------------------
 
@@ -123,23 +126,10 @@ class ImportSummary:
         }
 
 
-def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> ImportSummary:
-    """Import answers from the form workbook or a Forms export (.xlsx/.csv), all or nothing.
-
-    Columns are matched to questions by normalised text, people by the e-mail column.
-    Values outside 1–7, unknown e-mails, people not in the cohort and a person answering
-    twice are problems with sheet, row and column (InvalidInputError, exit 65; nothing is
-    stored). A stored answer is updated when the file has another value; a blank cell never
-    removes one, so importing the same file again changes nothing.
-    """
-    mark_change(db, kind=Kind.BULK, what="survey answers imported")
-    from chefintro.roster.survey_form import read_answers
-
-    require_not_anonymised(cohort)
-    questions = questions_of(db=db, survey=survey)
-    by_key = {question_key(q.text): q for q in questions}
-    data = read_answers(path, _form_questions(questions))
-    problems = list(data.problems)
+def _respondents(
+    db: Session, cohort: Cohort, rows: list[AnswerRow], problems: list[Problem]
+) -> list[tuple[AnswerRow, Participant]]:
+    """Each row's participant by its e-mail; a row of someone not in the cohort is a problem."""
     members = {
         person.email_key: part
         for part, person in db.exec(
@@ -151,12 +141,12 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
     known = set(
         db.exec(
             select(Person.email_key).where(
-                col(Person.email_key).in_([email_key(r.email) for r in data.rows])
+                col(Person.email_key).in_([email_key(r.email) for r in rows])
             )
         ).all()
     )
     accepted = []
-    for row in data.rows:
+    for row in rows:
         key = email_key(row.email)
         part = members.get(key)
         if part is None:
@@ -168,10 +158,17 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
             problems.append(Problem(message, sheet=row.sheet, row=row.row, column=row.email_column))
             continue
         accepted.append((row, part))
-    if problems:
-        raise InvalidInputError(
-            f"{path.name}: {plural(len(problems), 'problem')}; nothing was imported.", problems
-        )
+    return accepted
+
+
+def _store_answers(
+    db: Session,
+    survey: Survey,
+    by_key: dict[str, Question],
+    accepted: list[tuple[AnswerRow, Participant]],
+) -> tuple[int, int, int]:
+    """Add new answers, change those that differ (a blank never removes one); return how
+    many were added, changed and unchanged."""
     stored = {
         (a.participant_id, a.question_id): a
         for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
@@ -201,6 +198,32 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
             else:
                 unchanged += 1
     db.flush()
+    return added, changed, unchanged
+
+
+def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> ImportSummary:
+    """Import answers from the form workbook or a Forms export (.xlsx/.csv), all or nothing.
+
+    Columns are matched to questions by normalised text, people by the e-mail column.
+    Values outside 1–7, unknown e-mails, people not in the cohort and a person answering
+    twice are problems with sheet, row and column (InvalidInputError, exit 65; nothing is
+    stored). A stored answer is updated when the file has another value; a blank cell never
+    removes one, so importing the same file again changes nothing.
+    """
+    mark_change(db, kind=Kind.BULK, what="survey answers imported")
+    from chefintro.roster.survey_form import read_answers
+
+    require_not_anonymised(cohort)
+    questions = questions_of(db=db, survey=survey)
+    by_key = {question_key(q.text): q for q in questions}
+    data = read_answers(path, _form_questions(questions))
+    problems = list(data.problems)
+    accepted = _respondents(db, cohort, data.rows, problems)
+    if problems:
+        raise InvalidInputError(
+            f"{path.name}: {plural(len(problems), 'problem')}; nothing was imported.", problems
+        )
+    added, changed, unchanged = _store_answers(db, survey, by_key, accepted)
     summary = ImportSummary(
         respondents=len(accepted),
         added=added,
