@@ -121,6 +121,7 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     before = _rows(v1_store)
     result = cli("init")
     assert f"Upgraded the store from schema 1 to {SCHEMA_VERSION}" in result.stderr
+    assert "moves made before this upgrade were never recorded" in " ".join(result.stderr.split())
     assert result.stdout.strip() == str(v1_store)
 
     backups = _backups(v1_store)

@@ -553,9 +553,8 @@ def _stable_message_records(connection: Connection) -> None:
     ``group:<group id>`` becomes ``group:<formation>:<members>`` and ``session:<day id>``
     becomes ``session:<the day's UID>``; ``subject_key`` grows to 200 characters and a
     ``status`` column says ``sent`` for every record kept. A record whose pair, group or
-    day is gone keeps its old key (it can match nothing new). The store never kept which
-    formation of groups a letter went to: a record of group N is read as a letter to
-    today's group N.
+    day is gone keeps its old key (it can match nothing new). A group letter's formation was
+    never kept: a record of group N is read as a letter to today's group N.
     """
     if "status" in {c["name"] for c in inspect(connection).get_columns("sent_message")}:
         return  # a store whose tables were made by a later model already has them
@@ -643,6 +642,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION
+PARTICIPANT_AS_OF = 7  # from this schema on a participant keeps its agency as of the cohort
 
 
 def pending(version: int) -> list[Migration]:

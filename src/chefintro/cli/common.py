@@ -65,6 +65,14 @@ class AppState:
                     f"Upgraded the store from schema {upgraded} to {self._store.schema.version}"
                     f"{where}."
                 )
+                from chefintro.migrations import PARTICIPANT_AS_OF
+
+                if upgraded < PARTICIPANT_AS_OF <= self._store.schema.version:
+                    output.info(
+                        "Each participant now keeps the agency, unit and title they had in "
+                        "their cohort. Earlier cohorts got what each person holds today: moves "
+                        "made before this upgrade were never recorded and cannot be recovered."
+                    )
             self._finish_pending(self._store)
         return self._store
 
