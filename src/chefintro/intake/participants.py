@@ -244,6 +244,8 @@ def wishes_are_for_adepts(context: ParticipantContext, row: ParticipantFacts) ->
 
 def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
     """Nobody wishes for themselves as a mentor."""
+    if not row.wishes:
+        return
     own = email_key(row.email)
     if any(
         email_key(wish) == own
@@ -260,7 +262,7 @@ def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> I
 
 def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
     """Each wish names one mentor of the cohort, of another agency, still taking part."""
-    if row.role != Role.ADEPT:
+    if row.role != Role.ADEPT or not row.wishes:
         return
     for wish in row.wishes:
         key, named = context._resolve(wish)
@@ -388,4 +390,6 @@ CHECKS = (
 def check_participant(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """Run every check on one row; problems first, then warnings, each in check order."""
     findings = [finding for check in CHECKS for finding in check(context, row)]
-    return sorted(findings, key=lambda finding: not finding.is_problem)
+    if len(findings) > 1:
+        findings.sort(key=lambda finding: not finding.is_problem)
+    return findings

@@ -10,7 +10,8 @@ pairs end) and says who is left without a mentor and whose place is free.
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from chefintro import cohorts
 from chefintro.enums import ParticipantStatus
@@ -35,13 +36,20 @@ def check_missing(loader: Loader, *, withdraw: bool) -> None:
     if cohort is None or not data.has(SheetKey.PARTICIPANTS) or not data.participants:
         return
     agency_ids: set[int] = set()
-    for row in data.participants:
-        agency = loader.agency(row.agency)
+    for spelling in {row.agency for row in data.participants}:  # each spelling once
+        agency = loader.agency(spelling)
         if agency is not None:
             agency_ids.add(id_of(agency))
     listed = {email_cell_key(row.email) for row in data.participants}
-    found = loader.db.exec(
-        select(Participant, Person, Agency)
+    # Columns, not objects: a 20,000-row roster's cohort is read back here (issue 16).
+    found = loader.db.execute(
+        sa_select(
+            col(Person.email_key),
+            col(Person.name),
+            col(Person.email),
+            col(Agency.code),
+            col(Participant.role),
+        )
         .join(Person, col(Person.id) == col(Participant.person_id))
         .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
@@ -49,26 +57,19 @@ def check_missing(loader: Loader, *, withdraw: bool) -> None:
         .where(col(Participant.agency_id).in_(agency_ids))
     ).all()
     missing = sorted(
-        (
-            (person, agency, part)
-            for part, person, agency in found
-            if person.email_key not in listed
-        ),
-        key=lambda entry: (swedish_key(entry[0].name), entry[0].email.casefold()),
+        (row[1:] for row in found if row[0] not in listed),
+        key=lambda entry: (swedish_key(entry[0]), entry[1].casefold()),
     )
     if not missing:
         return
     summary = loader.summary
-    summary.missing = [
-        f"{person.name} ({person.email}, {agency.code}, {part.role})"
-        for person, agency, part in missing
-    ]
-    summary.missing_agencies = sorted({agency.code for _, agency, _ in missing})
+    summary.missing = [f"{name} ({email}, {code}, {role})" for name, email, code, role in missing]
+    summary.missing_agencies = sorted({code for _, _, code, _ in missing})
     summary.source = data.path.name
     if not withdraw:
         return
     before = live_pairs(db=loader.db, cohort=cohort)
-    for person, _agency, _part in missing:
-        cohorts.withdraw_participant(db=loader.db, cohort=cohort, email=person.email)
+    for _name, email, _code, _role in missing:
+        cohorts.withdraw_participant(db=loader.db, cohort=cohort, email=email)
     summary.withdrew_missing = True
     summary.pair_effects = pair_effects(db=loader.db, cohort=cohort, before=before).lines()
