@@ -225,27 +225,29 @@ def _months(count: int) -> str:
 # --- the checks: (context, row) -> findings ---------------------------------------------
 
 
-def capacity(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def capacity(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """A mentor takes 1 to :data:`rules.MAX_CAPACITY` adepts; an adept has no capacity."""
     try:
         rules.participant_capacity(row.role, row.capacity)
     except ChefintroError as exc:
-        yield problem(exc.message, "capacity", UsageError)
+        return [problem(exc.message, "capacity", UsageError)]
+    return []
 
 
-def wishes_are_for_adepts(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def wishes_are_for_adepts(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """A wished field and wished mentors are an adept's."""
     try:
         rules.check_wishes(row.role, wished_field=row.wished_field, preferred_mentors=row.wishes)
     except ChefintroError as exc:
         column = "wished_field" if row.wished_field else "preferred_mentors"
-        yield problem(exc.message, column, UsageError)
+        return [problem(exc.message, column, UsageError)]
+    return []
 
 
-def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """Nobody wishes for themselves as a mentor."""
     if not row.wishes:
-        return
+        return []
     own = email_key(row.email)
     if any(
         email_key(wish) == own
@@ -253,11 +255,14 @@ def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> I
         else person_name_key(wish) == person_name_key(row.name)
         for wish in row.wishes
     ):
-        yield problem(
-            f"{row.name} lists themselves as a preferred mentor; remove that wish.",
-            "preferred_mentors",
-            UsageError,
-        )
+        return [
+            problem(
+                f"{row.name} lists themselves as a preferred mentor; remove that wish.",
+                "preferred_mentors",
+                UsageError,
+            )
+        ]
+    return []
 
 
 def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
@@ -298,21 +303,25 @@ def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> Iterat
             )
 
 
-def manager_since_ahead(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def manager_since_ahead(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """A manager-since date lies in the past."""
     if row.manager_since is not None and row.manager_since > context.today:
-        yield warning(
-            f"{row.name} becomes a manager on {row.manager_since.isoformat()}, after today; "
-            "check the manager-since date (Chef sedan).",
-            "manager_since",
-        )
+        return [
+            warning(
+                f"{row.name} becomes a manager on {row.manager_since.isoformat()}, after today; "
+                "check the manager-since date (Chef sedan).",
+                "manager_since",
+            )
+        ]
+    return []
 
 
-def eligible(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def eligible(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """The role's months as a manager at the cohort's start (warned, never refused)."""
     text = eligibility_warning(context, row)
     if text is not None:
-        yield warning(text, "manager_since")
+        return [warning(text, "manager_since")]
+    return []
 
 
 def eligibility_warning(context: ParticipantContext, row: ParticipantFacts) -> str | None:
@@ -334,11 +343,12 @@ def eligibility_warning(context: ParticipantContext, row: ParticipantFacts) -> s
     return None
 
 
-def first_time_adept(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def first_time_adept(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """The programme is taken once as an adept."""
     text = earlier_adept_warning(context, row)
     if text is not None:
-        yield warning(text, "role")
+        return [warning(text, "role")]
+    return []
 
 
 def earlier_adept_warning(context: ParticipantContext, row: ParticipantFacts) -> str | None:

@@ -399,8 +399,9 @@ class PeopleLoader(Loader):
                 if finding.is_problem:
                     self.problem(SheetKey.PARTICIPANTS, row.row, finding.column, finding.text)
             return False
-        where = self.data.where(SheetKey.PARTICIPANTS, row.row)
-        self.summary.warnings.extend(f"{where}: {finding.text}" for finding in findings)
+        if findings:
+            where = self.data.where(SheetKey.PARTICIPANTS, row.row)
+            self.summary.warnings.extend(f"{where}: {finding.text}" for finding in findings)
         return True
 
     def _update_person(
