@@ -23,7 +23,6 @@ from chefintro.errors import ChefintroError, UsageError
 from chefintro.intake.findings import Finding, problem, warning
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.text import email_key, person_name_key
-from chefintro.words import plural
 
 
 class ParticipantFacts(NamedTuple):
@@ -86,6 +85,7 @@ class ParticipantContext:
     _judged: dict[tuple[date | None, Role], tuple[str, int | None, int]] = field(
         default_factory=dict, repr=False
     )
+    _resolved: dict[str, tuple[str | None, list[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_cohort(
@@ -118,6 +118,7 @@ class ParticipantContext:
         """Let wishes find these mentors too (a roster's own mentor rows win)."""
         self.mentors.update(mentors)
         self._by_name = None
+        self._resolved.clear()
 
     def _named(self, wish: str) -> list[str]:
         if self._by_name is None:
@@ -127,6 +128,13 @@ class ParticipantContext:
         return self._by_name.get(person_name_key(wish), [])
 
     def _resolve(self, wish: str) -> tuple[str | None, list[str]]:
+        """A wish's e-mail key and the keys a name matched, found once per spelling."""
+        found = self._resolved.get(wish)
+        if found is None:
+            found = self._resolved[wish] = self._find(wish)
+        return found
+
+    def _find(self, wish: str) -> tuple[str | None, list[str]]:
         """A wish's e-mail key (None when a name finds no one mentor) and the keys a name
         matched."""
         if "@" in wish:
@@ -219,7 +227,8 @@ def earlier_participants_by_name(
 
 
 def _months(count: int) -> str:
-    return plural(count, "month")
+    # Said for most rows of a large roster: plain words here, not words.plural (issue 16).
+    return f"{count} month" if count == 1 else f"{count} months"
 
 
 # --- the checks: (context, row) -> findings ---------------------------------------------
@@ -236,6 +245,8 @@ def capacity(context: ParticipantContext, row: ParticipantFacts) -> list[Finding
 
 def wishes_are_for_adepts(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """A wished field and wished mentors are an adept's."""
+    if not row.wished_field and not row.wishes:
+        return []
     try:
         rules.check_wishes(row.role, wished_field=row.wished_field, preferred_mentors=row.wishes)
     except ChefintroError as exc:
