@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -205,6 +204,8 @@ def _version(ctx: typer.Context, value: bool) -> None:
     """
     if not value or ctx.resilient_parsing:
         return
+    import platform
+
     from chefintro import __version__
     from chefintro.location import describe, is_url, resolve_location
 

@@ -255,12 +255,13 @@ def anonymise(
 
     Example: chefintro cohort anonymise 2024 --archive arkiv-2024.xlsx
     """
-    from chefintro import cohorts, privacy
+    from chefintro import cohorts
+    from chefintro.privacy import anonymise as anonymising
 
     st = state(ctx)
     with st.transaction() as db:
         found = cohorts.get_cohort(db=db, name=name)
-        privacy.check_anonymisable(found)
+        anonymising.check_anonymisable(found)
         info = cohorts.cohort_info(db=db, cohort=found)
     if info.due_on is not None and info.due_on > date.today():
         output.info(
@@ -272,7 +273,7 @@ def anonymise(
         what="Anonymising a cohort",
         question=f"Anonymise cohort {info.name} for good? This cannot be undone",
     )
-    result, purge, scrubbed = privacy.anonymise(store=st.store(), name=name, archive=archive)
+    result, purge, scrubbed = anonymising.anonymise(store=st.store(), name=name, archive=archive)
     output.success(f"Archived cohort {result.cohort} to {result.archive}.")
     output.success(
         f"Anonymised cohort {result.cohort}: {result.pseudonymised} people pseudonymised, "

@@ -254,12 +254,12 @@ def export(
 
     Example: chefintro person export asa.oberg@csn.se --format xlsx --output asa-oberg.xlsx
     """
-    from chefintro import privacy
+    from chefintro.privacy.export import export_person_to
 
     if fmt == ExportFormat.XLSX and output_file is None:
         raise typer.BadParameter("An xlsx export needs --output FILE.", param_hint="--format")
     with state(ctx).transaction() as db:
-        data = privacy.export_person_to(db=db, email=email, fmt=fmt.value, path=output_file)
+        data = export_person_to(db=db, email=email, fmt=fmt.value, path=output_file)
     if output_file is None:
         output.emit_json(data)
     else:
@@ -280,12 +280,12 @@ def erase(
 
     Example: chefintro person erase asa.oberg@csn.se
     """
-    from chefintro import privacy
     from chefintro.cli.common import confirm
+    from chefintro.privacy import erasure
 
     st = state(ctx)
     with st.transaction() as db:
-        preview = privacy.erasure_preview(db=db, email=email)
+        preview = erasure.erasure_preview(db=db, email=email)
     if not yes:
         output.info(f"This erases {preview.name} <{preview.email}> with {preview.summary()}.")
     confirm(
@@ -293,7 +293,7 @@ def erase(
         what="Erasing a person (it cannot be undone)",
         question="Erase for good? This cannot be undone",
     )
-    erased, purge, scrubbed = privacy.erase(store=st.store(), email=preview.email)
+    erased, purge, scrubbed = erasure.erase(store=st.store(), email=preview.email)
     output.success(f"Erased {erased.name} <{erased.email}>: {erased.summary()}.")
     report_purge(purge, "the erased rows are overwritten")
     if scrubbed:

@@ -127,7 +127,7 @@ class ParticipantContext:
                 self._by_name.setdefault(person_name_key(mentor.name), []).append(key)
         return self._by_name.get(person_name_key(wish), [])
 
-    def _resolve(self, wish: str) -> tuple[str | None, list[str]]:
+    def resolve(self, wish: str) -> tuple[str | None, list[str]]:
         """A wish's e-mail key and the keys a name matched, found once per spelling."""
         found = self._resolved.get(wish)
         if found is None:
@@ -147,7 +147,7 @@ class ParticipantContext:
         (a name that finds no one mentor is left out, and warned of by :data:`CHECKS`)."""
         keys: list[str] = []
         for wish in row.wishes:
-            key, _ = self._resolve(wish)
+            key, _ = self.resolve(wish)
             if key is not None and key not in keys:
                 keys.append(key)
         return keys
@@ -261,7 +261,7 @@ def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> l
         return []
     own = email_key(row.email)
     if any(
-        email_key(wish) == own
+        context.resolve(wish)[0] == own
         if "@" in wish
         else person_name_key(wish) == person_name_key(row.name)
         for wish in row.wishes
@@ -281,7 +281,7 @@ def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> Iterat
     if row.role != Role.ADEPT or not row.wishes:
         return
     for wish in row.wishes:
-        key, named = context._resolve(wish)
+        key, named = context.resolve(wish)
         if key is None:
             what = "no mentor" if not named else f"{len(named)} mentors"
             yield warning(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chefintro.privacy.anonymise import apply_pseudonyms, pseudonyms_in
-from chefintro.privacy.erasure import erase_person, forget_by_hash
 from chefintro.privacy.pending import (
     PendingStep,
     end_pending,
@@ -38,7 +36,9 @@ def finish_pending(store: Store) -> str | None:
 
 
 def _finish(store: Store, step: PendingStep) -> str:
+    # Loaded only when a step is pending: every command passes through finish_pending().
     from chefintro import audit
+    from chefintro.privacy.erasure import erase_person, forget_by_hash
 
     if step.kind == "erase" and step.person:
         key = step.person
@@ -68,6 +68,7 @@ def _finish_anonymise(store: Store, name: str) -> str:
     from chefintro import audit
     from chefintro.cohorts import find_cohort
     from chefintro.enums import CohortStatus
+    from chefintro.privacy.anonymise import apply_pseudonyms, pseudonyms_in
 
     with store.transaction() as db:
         cohort = find_cohort(db=db, name=name)

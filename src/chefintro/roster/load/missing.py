@@ -17,7 +17,6 @@ from chefintro import cohorts
 from chefintro.enums import ParticipantStatus
 from chefintro.ids import id_of
 from chefintro.models import Agency, Participant, Person
-from chefintro.pairing.effects import live_pairs, pair_effects
 from chefintro.roster.columns import SheetKey
 from chefintro.roster.load.loader import Loader
 from chefintro.roster.read.cells import email_cell_key
@@ -68,6 +67,9 @@ def check_missing(loader: Loader, *, withdraw: bool) -> None:
     summary.source = data.path.name
     if not withdraw:
         return
+    # Loaded only here: most imports leave nobody out (the pairing package is not small).
+    from chefintro.pairing.effects import live_pairs, pair_effects
+
     before = live_pairs(db=loader.db, cohort=cohort)
     for _name, email, _code, _role in missing:
         cohorts.withdraw_participant(db=loader.db, cohort=cohort, email=email)
