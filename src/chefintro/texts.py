@@ -71,7 +71,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "flag.yes": {"sv": "ja", "en": "yes"},
     "flag.no": {"sv": "nej", "en": "no"},
     # --- an adept's standing by attendance (attendance.Standing.status) -------------------
-    "standing.ok": {"sv": "i fas", "en": "on track"},
+    "standing.ok": {"sv": "uppfyller kravet", "en": "ok"},
     "standing.at_risk": {"sv": "i riskzonen", "en": "at risk"},
     "standing.cannot_complete": {"sv": "kan inte slutföra", "en": "cannot complete"},
     "standing.not_required": {"sv": "mentor (inget krav)", "en": "mentor (not required)"},

@@ -38,6 +38,8 @@ NOT_COMPLETED = "not_completed"
 IN_PROGRESS = "in_progress"
 WITHDRAWN = "withdrawn"
 MENTOR = "mentor"
+#: Every completion status (each has a word in chefintro.texts).
+COMPLETION_STATUSES = (COMPLETED, NOT_COMPLETED, IN_PROGRESS, WITHDRAWN, MENTOR)
 
 
 # --- completion -------------------------------------------------------------------------
