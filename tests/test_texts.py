@@ -28,6 +28,8 @@ def test_every_text_has_swedish_and_english_with_the_same_fields() -> None:
 def test_every_status_and_kind_has_a_word() -> None:
     from chefintro.attendance import STANDINGS
     from chefintro.followup.status import STATUS_ORDER
+    from chefintro.matching.scoring import CRITERIA
+    from chefintro.messages.content import GROUPS, INTRO, REMINDER
     from chefintro.yearend import COMPLETION_STATUSES
 
     vocabularies: dict[str, list[str]] = {
@@ -37,6 +39,8 @@ def test_every_status_and_kind_has_a_word() -> None:
         standing=list(STANDINGS),
         completion=list(COMPLETION_STATUSES),
         pair_status=list(STATUS_ORDER),
+        criterion=list(CRITERIA),
+        message=[INTRO, GROUPS, REMINDER],
     )
     for prefix, values in vocabularies.items():
         for value in values:

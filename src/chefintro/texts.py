@@ -86,6 +86,29 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pair_status.quiet": {"sv": "tyst", "en": "quiet"},
     "pair_status.ok": {"sv": "i gång", "en": "ok"},
     "pair_status.weeks": {"sv": "{status}, {weeks} veckor", "en": "{status}, {weeks} weeks"},
+    # --- why a pair was matched (matching.scoring.CRITERIA) -------------------------------
+    "criterion.same_field": {"sv": "samma verksamhetsområde", "en": "same field"},
+    "criterion.wished_field": {"sv": "önskat verksamhetsområde", "en": "wished field"},
+    "criterion.preference_1": {"sv": "adeptens första mentorsönskemål", "en": "1st wish"},
+    "criterion.preference_2": {"sv": "adeptens andra mentorsönskemål", "en": "2nd wish"},
+    "criterion.preference_3": {"sv": "adeptens tredje mentorsönskemål", "en": "3rd wish"},
+    "criterion.same_location": {"sv": "samma ort", "en": "same location"},
+    "criterion.experience": {"sv": "mentorns erfarenhet som chef", "en": "experience"},
+    "criterion.points": {"sv": "{criterion} {points} poäng", "en": "{criterion} +{points}"},
+    # --- messages sent (messages.content kinds) -------------------------------------------
+    "message.intro": {"sv": "introduktion av paret", "en": "pair introduction"},
+    "message.groups": {"sv": "brev till nätverksgruppen", "en": "peer group letter"},
+    "message.reminder": {"sv": "påminnelse om programdag", "en": "programme day reminder"},
+    "message.about.pair": {
+        "sv": "paret {adept} (adept) och {mentor} (mentor)",
+        "en": "the pair {adept} (adept) and {mentor} (mentor)",
+    },
+    "message.about.group": {"sv": "nätverksgruppen {group}", "en": "peer group {group}"},
+    "message.about.session": {"sv": "{title} {day}", "en": "{title} {day}"},
+    "message.about.unknown": {
+        "sv": "något som inte längre finns i registret",
+        "en": "something no longer in the register",
+    },
     # --- column headers -------------------------------------------------------------------
     "h.name": {"sv": "Namn", "en": "Name"},
     "h.email": {"sv": "E-post", "en": "E-mail"},
