@@ -154,6 +154,9 @@ def test_report_words_are_swedish_and_english_on_request(cohort: Cli) -> None:
     assert "mentor (inget krav)" in sv
     assert "100 %" in sv
     assert "ok" not in sv.split() and "mentor (not required)" not in sv
+    days = cohort("session", "list").stdout
+    assert "Träffar, omgång 2026" in days and "utbildning" in days and "training" not in days
+    assert "training" in cohort("session", "list", "--lang", "en").stdout
     en = cohort("report", "attendance", "--as-of", "2026-06-30", "--lang", "en").stdout
     assert "Attendance, cohort 2026" in en and "mentor (not required)" in en
     assert "100%" in en

@@ -64,10 +64,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cohort.active": {"sv": "pågående", "en": "active"},
     "cohort.closed": {"sv": "avslutad", "en": "closed"},
     "cohort.anonymised": {"sv": "avidentifierad", "en": "anonymised"},
-    "phase.start": {"sv": "början", "en": "start"},
-    "phase.mid": {"sv": "mitten", "en": "mid"},
-    "phase.end": {"sv": "slut", "en": "end"},
-    "phase.followup": {"sv": "uppföljning", "en": "follow-up"},
+    "phase.start": {"sv": "i början av programmet", "en": "start"},
+    "phase.mid": {"sv": "mitt i programmet", "en": "mid"},
+    "phase.end": {"sv": "i slutet av programmet", "en": "end"},
+    "phase.followup": {"sv": "uppföljning efter programmet", "en": "follow-up"},
     "flag.yes": {"sv": "ja", "en": "yes"},
     "flag.no": {"sv": "nej", "en": "no"},
     # --- an adept's standing by attendance (attendance.Standing.status) -------------------
@@ -142,7 +142,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "h.by.agency": {"sv": "Myndighet", "en": "Agency"},
     "h.by.role": {"sv": "Roll", "en": "Role"},
     "h.change": {"sv": "Förändring {start} → {end}", "en": "Change {start} → {end}"},
+    "h.id": {"sv": "Id", "en": "Id"},
+    "h.when": {"sv": "När", "en": "When"},
+    "h.title": {"sv": "Titel", "en": "Title"},
+    "h.kind": {"sv": "Typ", "en": "Kind"},
+    "h.location": {"sv": "Plats", "en": "Location"},
+    "h.host": {"sv": "Värd", "en": "Host"},
+    "h.present": {"sv": "Närvarande", "en": "Present"},
     # --- titles and captions --------------------------------------------------------------
+    "t.sessions": {"sv": "Träffar, omgång {cohort}", "en": "Sessions, cohort {cohort}"},
+    "c.sessions": {
+        "sv": "Tiderna är svensk tid (Europe/Stockholm).",
+        "en": "Times are Swedish time (Europe/Stockholm).",
+    },
     "t.attendance": {"sv": "Närvaro, omgång {cohort}", "en": "Attendance, cohort {cohort}"},
     "c.attendance": {
         "sv": "{held} av {total} träffar hållna; för att slutföra krävs {required} "
