@@ -176,7 +176,7 @@ def _layout(shapes: list[_Shape], width: int) -> tuple[list[int | None], bool]:
     """Return each column's width (None: as wide as it needs) and whether the table has
     borders. The least widths are the first of (whole words everywhere, whole headers,
     whole dates and numbers, nothing) that fits, framed if it can; the widest columns
-    give up what else does not fit."""
+    give up what else does not fit, so narrow ones keep their words."""
     count = len(shapes)
     framed, bare = 3 * count + 1, 2 * (count - 1)
     if sum(s.natural for s in shapes) + framed <= width:
@@ -197,7 +197,7 @@ def _layout(shapes: list[_Shape], width: int) -> tuple[list[int | None], bool]:
     fitted = [max(s.natural, low, 1) for s, low in zip(shapes, least, strict=True)]
     excess = sum(fitted) + overhead - width
     while excess > 0:
-        index = max(range(count), key=lambda i: (fitted[i] - least[i], fitted[i]))
+        index = max(range(count), key=lambda i: fitted[i] if fitted[i] > least[i] else -1)
         if fitted[index] <= max(least[index], 1):
             break
         fitted[index] -= 1
