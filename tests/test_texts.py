@@ -191,3 +191,17 @@ def test_report_pairs_stays_whole_at_80_columns(
     assert len(checked) >= 5
     for part in checked:
         assert part in words, f"{part} is broken"
+
+
+def test_the_survey_forms_title_names_the_phase_in_swedish(cohort: Cli, tmp_path: Any) -> None:
+    from openpyxl import load_workbook
+
+    cohort("survey", "add", "slut-2026", "--phase", "end")
+    form = tmp_path / "enkat.xlsx"
+    cohort("survey", "export", "slut-2026", str(form))
+    book = load_workbook(form)
+    try:
+        title = book["Instruktioner"]["A2"].value
+    finally:
+        book.close()
+    assert title == "slut-2026 (i slutet av programmet), omgång 2026"
