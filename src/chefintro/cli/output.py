@@ -122,11 +122,18 @@ def table(
 
     cells = [[_cell(v) for v in row] for row in rows]
     console = _stdout()
-    shapes = [
-        _column_shape(column, [row[i] for row in cells if i < len(row)])
+    natural = [
+        max([len(column), *(len(row[i]) for row in cells if i < len(row))])
         for i, column in enumerate(columns)
     ]
-    widths, framed = _layout(shapes, console.width)
+    widths: list[int | None] = [None] * len(columns)
+    framed = sum(natural) + 3 * len(columns) + 1 <= console.width
+    if not framed:  # measured further only when the table does not fit as it is
+        shapes = [
+            _column_shape(column, [row[i] for row in cells if i < len(row)])
+            for i, column in enumerate(columns)
+        ]
+        widths, framed = _layout(shapes, console.width)
     grid = Table(
         title=title,
         caption=caption,
