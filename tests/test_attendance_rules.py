@@ -79,4 +79,6 @@ def test_required_days_shown_in_the_human_report(cli: Cli) -> None:
     ids = _cohort_with_held_sessions(cli, minimum="0.8", sessions=3)
     _attend(cli, ids, present=3)
     result = cli("report", "attendance")
-    assert "3 of 3 sessions held; completing needs 3 (80%)" in result.stdout
+    assert "3 av 3 träffar hållna; för att slutföra krävs 3 (80 %)" in result.stdout
+    english = cli("report", "attendance", "--lang", "en")
+    assert "3 of 3 sessions held; completing needs 3 (80%)" in english.stdout

@@ -477,7 +477,7 @@ def test_report_table_puts_the_pairs_needing_attention_first(year: Cli) -> None:
         "Bo Adept (BV)",
         "Anna Adept (CSN)",
     ]
-    assert "no first meeting" in lines[0] and "quiet" in lines[1] and "ok" in lines[2]
+    assert "inget första möte" in lines[0] and "tyst" in lines[1] and "i gång" in lines[2]
     assert "1 pair without a first meeting, 1 quiet" in result.stderr
 
 

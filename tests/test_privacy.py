@@ -268,6 +268,7 @@ def test_export_to_files(programme: Cli, tmp_path: Path) -> None:
             "Person",
             "Deltagande",
             "Par",
+            "Möten",
             "Närvaro",
             "Nätverksgrupper",
             "Enkätsvar",
@@ -279,8 +280,8 @@ def test_export_to_files(programme: Cli, tmp_path: Path) -> None:
         unit = next(r for r in book["Person"].iter_rows(min_row=2) if r[0].value == "Enhet")[1]
         assert unit.data_type == "s"  # stored as text: never runs as a formula
         assert unit.value == '\'=HYPERLINK("http://x")'
-        pairs = list(book["Par"].iter_rows(min_row=2, values_only=True))
-        assert [(p[2], p[5]) for p in pairs] == [(ASA[0], ORJAN[0])]
+        pairs = {r[0]: r[1:] for r in book["Par"].iter_rows(min_row=2, values_only=True)}
+        assert (pairs["Adeptens namn"], pairs["Mentorns namn"]) == ((ASA[0],), (ORJAN[0],))
         attended = list(book["Närvaro"].iter_rows(min_row=2, values_only=True))
         assert attended == [
             (
@@ -435,7 +436,8 @@ def test_anonymise_archives_then_pseudonymises(
         ]
         assert people[0][4] == "IT-avdelningen"
         pairs = list(book["Par"].iter_rows(min_row=2, values_only=True))
-        assert pairs == [(ASA[1], ORJAN[1], "ja", ASA[0], ORJAN[0], "ended", 110)]
+        assert pairs == [(ASA[1], ORJAN[1], "ja", ASA[0], ORJAN[0], "avslutat", 110)]
+        assert [p[12] for p in people] == ["slutfört", "aktiv", "aktiv"]  # Swedish status
         header = next(book["Närvaro"].iter_rows(max_row=1, values_only=True))
         assert header == ("E-post", "Kick-off (2026-01-20 09:00)")
         attendance = {r[0]: r[1] for r in book["Närvaro"].iter_rows(min_row=2, values_only=True)}

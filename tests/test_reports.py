@@ -147,13 +147,22 @@ def test_overview_counts_each_agency(programme: Cli, backend: str) -> None:
     assert report["sessions"] == {"total": 3, "held": 2}
     assert report["groups"] == 2
 
+    # The table is forwarded: Swedish unless --lang en (or the setting report.lang) says.
     result = programme("report", "overview")
-    assert "Overview, cohort 2027" in result.stdout
+    assert "Översikt, omgång 2027" in result.stdout
     lines = result.stdout.splitlines()
-    for code in [*AGENCIES, "Total"]:
+    for code in [*AGENCIES, "Totalt"]:
         assert any(line.startswith(f"│ {code} ") for line in lines), code
-    assert "2 held, 1 planned" in result.stdout
-    assert "Peer groups: 2" in result.stdout
+    assert "2 hållna, 1 planerade" in result.stdout
+    assert "Nätverksgrupper: 2" in result.stdout
+    english = programme("report", "overview", "--lang", "en").stdout
+    assert "Overview, cohort 2027" in english
+    assert "2 held, 1 planned" in english and "Peer groups: 2" in english
+    assert any(line.startswith("│ Total ") for line in english.splitlines())
+    programme("settings", "set", "report.lang", "engelska")
+    assert programme("report", "overview").stdout == english
+    programme("settings", "set", "report.lang", "")
+    programme("report", "overview", "--lang", "de", code=2)
     assert "1 adept without a mentor" in result.stderr
     assert "pair unmatched" in result.stderr
 
@@ -207,13 +216,16 @@ def test_agencies_matrix_and_balance(programme: Cli, backend: str) -> None:
     assert sum(n for row in older["matrix"].values() for n in row.values()) == 2
 
     result = programme("report", "agencies")
-    assert "Pairs by agency, cohort 2027" in result.stdout
-    assert "Give and take, cohort 2027" in result.stdout
+    assert "Par per myndighet, omgång 2027" in result.stdout
+    assert "Ge och ta, omgång 2027" in result.stdout
     header = next(line for line in result.stdout.splitlines() if "mentor →" in line)
     assert all(code in header for code in AGENCIES)
     csn = [line for line in result.stdout.splitlines() if line.startswith("│ CSN ")]
     assert len(csn) == 2  # a row in the matrix and one in the balance
-    assert "-2" in csn[1]
+    assert "\u22122" in csn[1]  # a true minus sign in Swedish
+    english = programme("report", "agencies", "--lang", "en").stdout
+    assert "Give and take, cohort 2027" in english
+    assert "-2" in [line for line in english.splitlines() if line.startswith("│ CSN ")][1]
 
 
 # --- year over year ---------------------------------------------------------------------
@@ -253,11 +265,11 @@ def test_history_year_over_year(programme: Cli, backend: str, tmp_path: Path) ->
     assert programme.json("--cohort", "2026", "report", "history") == report
 
     result = programme("report", "history")
-    assert "Year over year, cohorts 2026 – 2027" in result.stdout
+    assert "År för år, omgångarna 2026 – 2027" in result.stdout
     lines = result.stdout.splitlines()
     csn = next(line for line in lines if line.startswith("│ CSN "))
     assert "1 / 0 / 1" in csn and "2 / 0 / 3" in csn
-    for code in [*AGENCIES, "Total"]:
+    for code in [*AGENCIES, "Totalt"]:
         assert any(line.startswith(f"│ {code} ") for line in lines), code
 
     # An anonymised cohort still counts: its people keep their agency.

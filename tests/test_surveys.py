@@ -318,7 +318,9 @@ def test_report_shows_means_and_the_change_for_people_who_answered_both(answered
     # Ten answered both: four CSN +2, five BV +1, one LST-Y +4.
     assert whole["change"] == {"count": 10, "mean": 1.7, "hidden": False}
     text = answered("report", "survey").stdout
-    assert "3.4 (n=11)" in text and "+1.7 (n=10)" in text
+    assert "3,4 (n = 11)" in text and "+1,7 (n = 10)" in text  # a decimal comma
+    english = answered("report", "survey", "--lang", "en").stdout
+    assert "3.4 (n = 11)" in english and "+1.7 (n = 10)" in english
     assert "Början CSN" in text
     assert "Åsa" not in text and "asa1@" not in text
 
@@ -373,8 +375,8 @@ def test_a_whole_cohort_figure_below_the_minimum_is_hidden_without_by(answered: 
 
     text = answered("report", "survey").stdout
     assert "färre än 11 svar" in text
-    assert "3.4 (n=11)" in text and "Början CSN" in text
-    assert "5.1" not in text and "+1.7" not in text and "Slutet" not in text
+    assert "3,4 (n = 11)" in text and "Början CSN" in text
+    assert "5,1" not in text and "+1,7" not in text and "Slutet" not in text
 
 
 def test_report_by_role_and_unknown_names(answered: Cli) -> None:

@@ -78,7 +78,8 @@ def test_completion_follows_the_cohorts_attendance_rule(finished: Cli) -> None:
         "withdrawn": 1,
     }
     text = finished("report", "completion")
-    assert "mentor (not judged)" in text.stdout
+    assert "mentor (bedöms inte)" in text.stdout and "ej slutfört" in text.stdout
+    assert "mentor (not judged)" in finished("report", "completion", "--lang", "en").stdout
     assert "2 of 3 adepts completed" in text.stderr
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,32 @@ def test_demo_runs_the_whole_year(cli: Cli, tmp_path: Path) -> None:
     ]
     log: Any = cli.json("--db", store, "db", "log")
     assert {"survey import", "survey export", "certificates"} <= {e["action"] for e in log}
+    _suggestions_agree_with_the_demo(cli, result.stdout, result.stderr, tmp_path)
+
+
+def _suggestions_agree_with_the_demo(cli: Cli, shown: str, said: str, tmp_path: Path) -> None:
+    """The demo's year lies ahead of today: the reports it suggests judge it as of its own
+    days (--as-of), so they say what the demo said, not "0 of 24"."""
+    tried = [line.split()[2:] for line in said.splitlines() if line.startswith("Try: chefintro")]
+
+    def suggested(*command: str) -> list[str]:
+        (words,) = [w for w in tried if w[2 : 2 + len(command)] == list(command)]
+        assert "--as-of" in words
+        return words
+
+    flat = " ".join(shown.split())
+    completed = re.search(r"(\d+) av (\d+) adepter \(\d+ %\) uppfyllde", flat)
+    assert completed is not None
+    report: Any = cli.json(*suggested("report", "completion"))
+    counts = report["counts"]
+    judged = counts["completed"] + counts["not_completed"] + counts["in_progress"]
+    assert [counts["completed"], judged] == [int(n) for n in completed.groups()]
+    attendance: Any = cli.json(*suggested("report", "attendance"))
+    assert attendance["sessions_held"] == attendance["sessions_total"]
+    assert " ".join(cli(*suggested("report", "summary")).stdout.split()) in flat
+    certificate = suggested("certificate")
+    certificate[certificate.index("--out") + 1] = str(tmp_path / "intyg-igen")
+    assert len(cli(*certificate).stdout.splitlines()) == int(completed.group(1))
 
 
 @pytest.mark.parametrize("dry_run", [False, True])

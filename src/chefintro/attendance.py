@@ -138,6 +138,8 @@ AT_RISK = "at_risk"
 CANNOT_COMPLETE = "cannot_complete"
 #: Mentors are not held to the completion rule: only adepts complete the programme.
 NOT_REQUIRED = "not_required"
+#: Every standing a participant can have (each has a word in chefintro.texts).
+STANDINGS = (OK, AT_RISK, CANNOT_COMPLETE, NOT_REQUIRED)
 
 
 @dataclass(frozen=True)

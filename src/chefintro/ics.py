@@ -18,15 +18,11 @@ from chefintro.models import (
     Cohort,
 )
 from chefintro.sessions import cohort_sessions
+from chefintro.texts import word
 
-# Swedish names of the kinds of programme day, for the calendar participants import.
-KIND_LABELS_SV = {
-    SessionKind.KICKOFF: "Kick-off",
-    SessionKind.TRAINING: "Utbildningsdag",
-    SessionKind.LECTURE: "Inspirationsföreläsning",
-    SessionKind.NETWORK: "Nätverksträff",
-    SessionKind.CLOSING: "Avslutning",
-}
+# Swedish names of the kinds of programme day, for the calendar participants import and
+# the reminders: the words of the roster workbook (chefintro.texts), "Uppstart" ….
+KIND_LABELS_SV = {kind: word("kind", kind, "sv").capitalize() for kind in SessionKind}
 
 
 def _onsets_in_time_before(timezone: Any) -> None:

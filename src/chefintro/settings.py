@@ -32,6 +32,8 @@ MAIL_STARTTLS = "mail.starttls"
 MAIL_USER = "mail.user"
 MAIL_ALLOW_PLAIN_AUTH = "mail.allow_plain_auth"
 MAIL_REMINDER_TO = "mail.reminder_to"
+#: The language of report tables the coordinator forwards (documents are Swedish).
+REPORT_LANG = "report.lang"
 #: ``mail.reminder_to``: one message per person, or one to the coordinator with the
 #: people in Bcc.
 REMINDER_EACH = "each"
@@ -125,6 +127,15 @@ def _reminder_to(value: str) -> str:
     return word
 
 
+def _lang(value: str) -> str:
+    from chefintro.texts import parse_lang
+
+    try:
+        return parse_lang(value)
+    except ValueError as exc:
+        raise UsageError(f"{REPORT_LANG}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class TextSettingSpec:
     """A free-text setting; ``check`` returns the value to store or raises UsageError.
@@ -168,6 +179,9 @@ TEXT_SPECS: tuple[TextSettingSpec, ...] = (
         REMINDER_EACH,
         "Reminders: 'each' (one per person) or 'bcc' (coordinator in To, people in Bcc)",
         check=_reminder_to,
+    ),
+    TextSettingSpec(
+        REPORT_LANG, "sv", "Language of report tables: sv (Swedish) or en", check=_lang
     ),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}

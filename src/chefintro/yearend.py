@@ -32,12 +32,15 @@ from chefintro.models import (
 )
 from chefintro.registry import who_json
 from chefintro.text import swedish_date, swedish_key
+from chefintro.texts import decimal, percent
 
 COMPLETED = "completed"
 NOT_COMPLETED = "not_completed"
 IN_PROGRESS = "in_progress"
 WITHDRAWN = "withdrawn"
 MENTOR = "mentor"
+#: Every completion status (each has a word in chefintro.texts).
+COMPLETION_STATUSES = (COMPLETED, NOT_COMPLETED, IN_PROGRESS, WITHDRAWN, MENTOR)
 
 
 # --- completion -------------------------------------------------------------------------
@@ -307,12 +310,11 @@ def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summ
 
 
 def _number(value: float, *, signed: bool = False) -> str:
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text.replace(".", ",").replace("-", "−")
+    return decimal(value, "sv", signed=signed)
 
 
 def _percent(value: float) -> str:
-    return f"{round(value * 100)} %"
+    return percent(value, "sv")
 
 
 def _plural(count: int, one: str, many: str) -> str:

@@ -11,6 +11,7 @@ import csv
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,9 @@ class YearEnd:
     form_workbook: Path
     certificates: list[Path]
     summary: str
+    #: The day the year end is judged on (the cohort's last day): the demo's store lies
+    #: ahead of today, so reports on it need ``--as-of`` this day to agree with the demo.
+    as_of: date
 
 
 def _write_forms_csv(
@@ -119,6 +123,7 @@ def run_year_end(
         form_workbook=workbook,
         certificates=run.files,
         summary=yearend.render_summary(result),
+        as_of=moment.date(),
     )
 
 

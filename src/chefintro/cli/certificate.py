@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import state
+from chefintro.cli.common import AsOfOption, as_of_moment, state
 from chefintro.words import plural
 
 
@@ -22,13 +22,17 @@ def certificate(
         str | None,
         typer.Option("--adept", help="Only this adept (e-mail or unique name).", metavar="ADEPT"),
     ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Write an A4 certificate (PDF) for each adept who completed the programme.
 
     It names the programme (setting programme.name), the cohort, the adept and their
     agency, the programme days they attended, and has a signature line with the
     coordinator's name (setting programme.coordinator). Logged in 'db log' by count.
+    --as-of judges completion as on that day and dates the certificate then (at the
+    latest the cohort's last day).
     Example: chefintro certificate --out intyg/
+    Example: chefintro certificate --out intyg/ --as-of 2027-12-09
     """
     from chefintro.certificates.issue import (
         log_certificates,
@@ -36,10 +40,11 @@ def certificate(
         render_certificates,
     )
 
+    moment = as_of_moment(as_of)
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        plan = plan_certificates(db=db, cohort=cohort, out_dir=out, adept=adept)
+        plan = plan_certificates(db=db, cohort=cohort, out_dir=out, adept=adept, now=moment)
     run = render_certificates(plan)  # minutes for a large cohort: no transaction held
     with st.transaction() as db:
         log_certificates(db=db, run=run)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from chefintro.models import Cohort
     from chefintro.store import Store
+    from chefintro.texts import Lang
 
 
 @dataclass
@@ -252,6 +253,43 @@ def confirm(*, yes: bool, what: str, question: str, nothing: str = "Nothing was 
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Write plain JSON to stdout.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the table: sv or en (default: the setting report.lang, sv).",
+        metavar="sv|en",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge as on this day, YYYY-MM-DD, at its end (default: now).",
+        metavar="YYYY-MM-DD",
+    ),
+]
+
+
+def table_lang(db: Session, option: str | None) -> Lang:
+    """Return the language a report table is written in: ``--lang``, else ``report.lang``."""
+    from chefintro.settings import REPORT_LANG, get_setting_text
+    from chefintro.texts import parse_lang
+
+    chosen = option if option is not None else get_setting_text(db=db, key=REPORT_LANG)
+    try:
+        return parse_lang(chosen)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lang") from None
+
+
+def as_of_moment(option: str | None) -> datetime | None:
+    """Return the last second of the ``--as-of`` day (Stockholm time), or None for now."""
+    if option is None:
+        return None
+    return datetime.combine(parse_date(option), datetime.max.time()).replace(microsecond=0)
+
+
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
 ]

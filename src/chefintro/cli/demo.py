@@ -67,8 +67,25 @@ def demo(
         f"Demo finished: {plural(len(pairs), 'pair')}, {plural(len(formed), 'peer group')}."
     )
     output.info(f"The demo's store and files are in {target}.")
-    if pairs:
-        output.info(f"Try: chefintro --db {run.store_path} pair explain {pairs[0].adept}")
+    for command in next_commands(run, pairs[0].adept if pairs else None):
+        output.info(f"Try: {command}")
+
+
+def next_commands(run: DemoRun, adept: str | None) -> list[str]:
+    """The commands the demo suggests next, each on the demo's store and as of its days
+    (its year lies ahead of today, so without --as-of they would judge a year not held)."""
+    base = f"chefintro --db {run.store_path}"
+    commands = [f"{base} pair explain {adept}"] if adept else []
+    commands.append(f"{base} report pairs --as-of {run.as_of}")
+    if run.year_end is not None:
+        day = run.year_end.as_of
+        commands += [
+            f"{base} report attendance --as-of {day}",
+            f"{base} report completion --as-of {day}",
+            f"{base} report summary --as-of {day}",
+            f"{base} certificate --out {run.directory / 'intyg'} --as-of {day}",
+        ]
+    return commands
 
 
 def _show_pairs_and_groups(

@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -109,15 +110,115 @@ def table(
     title: str | None = None,
     caption: str | None = None,
 ) -> None:
-    """Print a table to stdout."""
+    """Print a table to stdout, readable in a narrow terminal (80 columns).
+
+    Text columns (names, questions) wrap between words; dates, numbers, counts and
+    shares never break inside a value; a header breaks only between words. When that
+    does not fit between borders, the borders go (columns apart by spaces, a rule under
+    the header); only a table too wide even so breaks words, and then never a date.
+    """
+    from rich import box
     from rich.table import Table
 
-    grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
-    for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        grid.add_row(*(_cell(v) for v in row))
-    _stdout().print(grid)
+    cells = [[_cell(v) for v in row] for row in rows]
+    console = _stdout()
+    natural = [
+        max([len(column), *(len(row[i]) for row in cells if i < len(row))])
+        for i, column in enumerate(columns)
+    ]
+    widths: list[int | None] = [None] * len(columns)
+    framed = sum(natural) + 3 * len(columns) + 1 <= console.width
+    if not framed:  # measured further only when the table does not fit as it is
+        shapes = [
+            _column_shape(column, [row[i] for row in cells if i < len(row)])
+            for i, column in enumerate(columns)
+        ]
+        widths, framed = _layout(shapes, console.width)
+    grid = Table(
+        title=title,
+        caption=caption,
+        header_style="bold",
+        show_lines=False,
+        box=box.HEAVY_HEAD if framed else box.SIMPLE_HEAD,
+        collapse_padding=not framed,
+        pad_edge=framed,
+        show_edge=framed,
+    )
+    for column, width in zip(columns, widths, strict=True):
+        grid.add_column(column, overflow="fold", width=width)
+    for row in cells:
+        grid.add_row(*row)
+    console.print(grid)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a column needs: its widest line (header or value), its unbreakable values'
+    width (dates, numbers; 0 for text), its header's and its values' longest word."""
+
+    natural: int
+    atom: int
+    head: int
+    word: int
+
+
+def _column_shape(header: str, values: list[str]) -> _Shape:
+    from rich.cells import cell_len
+
+    filled = [v for v in values if v]
+    whole = bool(filled) and all(_unbreakable(v) for v in filled)
+    return _Shape(
+        natural=max([cell_len(header), *(cell_len(v) for v in filled)]),
+        atom=max((len(v) for v in filled), default=0) if whole else 0,
+        head=max((len(w) for w in header.split()), default=0),
+        word=min(max((len(w) for v in filled for w in v.split()), default=0), _LONGEST_WORD),
+    )
+
+
+#: A word longer than this (an e-mail address) may fold rather than widen its column.
+_LONGEST_WORD = 14
+
+
+def _layout(shapes: list[_Shape], width: int) -> tuple[list[int | None], bool]:
+    """Return each column's width (None: as wide as it needs) and whether the table has
+    borders. The least widths are the first of (whole words everywhere, whole headers,
+    whole dates and numbers, nothing) that fits, framed if it can; the widest columns
+    give up what else does not fit, so narrow ones keep their words."""
+    count = len(shapes)
+    framed, bare = 3 * count + 1, 2 * (count - 1)
+    if sum(s.natural for s in shapes) + framed <= width:
+        return [None] * count, True
+    words = [max(s.atom, s.head, s.word) for s in shapes]
+    headers = [max(s.atom, s.head) for s in shapes]
+    least, overhead = [1] * count, bare
+    for widths, room in (
+        (words, framed),
+        (words, bare),
+        (headers, framed),
+        (headers, bare),
+        ([s.atom for s in shapes], bare),
+    ):
+        if sum(widths) + room <= width:
+            least, overhead = widths, room
+            break
+    fitted = [max(s.natural, low, 1) for s, low in zip(shapes, least, strict=True)]
+    excess = sum(fitted) + overhead - width
+    while excess > 0:
+        index = max(range(count), key=lambda i: fitted[i] if fitted[i] > least[i] else -1)
+        if fitted[index] <= max(least[index], 1):
+            break
+        fitted[index] -= 1
+        excess -= 1
+    return [*fitted], overhead == framed
+
+
+#: A value that reads wrong when broken across lines: a date or time, a number, a count
+#: such as "6/6", a share such as "96 %" or "+2,2 (n = 18)".
+_UNBREAKABLE = re.compile(r"[0-9+\u2212-][0-9 ,.:/%+\-\u2212–()n=T]{0,24}")
+
+
+def _unbreakable(text: str) -> bool:
+    return _UNBREAKABLE.fullmatch(text) is not None
 
 
 def record(fields: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:

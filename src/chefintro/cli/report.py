@@ -8,70 +8,92 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import (
+    AsOfOption,
+    JsonOption,
+    LangOption,
+    as_of_moment,
+    state,
+    table_lang,
+)
+from chefintro.texts import decimal, percent, text, word
 from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.surveys import Cell, SurveyReport
+    from chefintro.texts import Lang
 
-app = typer.Typer(help="Read-only summaries of the programme.", no_args_is_help=True)
+app = typer.Typer(
+    help="Read-only summaries of the programme. Tables are in Swedish unless --lang en "
+    "(or the setting report.lang) says English; --json is the same in both.",
+    no_args_is_help=True,
+)
 
-_STATUS_TEXT = {
-    "ok": "ok",
-    "at_risk": "at risk",
-    "cannot_complete": "cannot complete",
-    "not_required": "mentor (not required)",
-}
+
+def _who(lang: Lang) -> list[str]:
+    """The first headers of a table of participants: name, e-mail, agency, role."""
+    return [text(f"h.{key}", lang) for key in ("name", "email", "agency", "role")]
+
+
+def _share(value: float | None, lang: Lang) -> str | None:
+    return None if value is None else percent(value, lang)
 
 
 @app.command("attendance")
-def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def attendance(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Show each participant's attendance so far against the cohort's minimum.
 
     Only sessions that have started count as held; a held session with nothing recorded
     counts as not attended. At risk: below the minimum so far. Cannot complete: even
     attending every remaining session would not reach the minimum. Only adepts complete
     the programme; mentors' attendance is shown without a standing.
+    Example: chefintro report attendance --as-of 2027-12-09 --lang en
     """
     from chefintro.attendance import attendance_report
 
+    moment = as_of_moment(as_of)
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        report = attendance_report(db=db, cohort=cohort)
+        report = attendance_report(db=db, cohort=cohort, now=moment)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(report.to_json())
         return
+    headers = ["attended", "excused", "absent", "unrecorded", "rate", "status"]
     output.table(
-        [
-            *output.WHO_HEADERS,
-            "Attended",
-            "Excused",
-            "Absent",
-            "Not recorded",
-            "Rate",
-            "Status",
-        ],
+        [*_who(language), *(text(f"h.{h}", language) for h in headers)],
         [
             (
                 r.name,
                 r.email,
                 r.agency,
-                r.role,
+                word("role", r.role, language),
                 f"{r.standing.attended}/{r.standing.held}",
                 r.excused,
                 r.absent,
                 r.unrecorded or None,
-                r.standing.rate,
-                _STATUS_TEXT[r.standing.status],
+                _share(r.standing.rate, language),
+                word("standing", r.standing.status, language),
             )
             for r in report.rows
         ],
-        title=f"Attendance, cohort {report.cohort}",
-        caption=(
-            f"{report.sessions_held} of {report.sessions_total} sessions held; completing "
-            f"needs {report.required} ({report.min_attendance:.0%}), excused "
-            f"{'counts' if report.excused_counts else 'does not count'} as attended."
+        title=text("t.attendance", language, cohort=report.cohort),
+        caption=text(
+            "c.attendance",
+            language,
+            held=report.sessions_held,
+            total=report.sessions_total,
+            required=report.required,
+            share=percent(report.min_attendance, language),
+            excused=text(
+                "c.excused_counts" if report.excused_counts else "c.excused_not", language
+            ),
         ),
     )
     at_risk = sum(1 for r in report.rows if r.standing.status == "at_risk")
@@ -81,7 +103,7 @@ def attendance(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @app.command("overview")
-def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def overview(ctx: typer.Context, lang: LangOption = None, as_json: JsonOption = False) -> None:
     """Show the cohort per agency: adepts, mentors, who is placed, mentor places used.
 
     Placed: the adept has a proposed or active pair. Withdrawn participants are not
@@ -95,15 +117,17 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         result = reports.overview(db=db, cohort=cohort)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(result.to_json())
         return
     totals = result.totals
+    headers = ["agency", "adepts", "mentors", "placed", "unmatched", "mentor_places"]
     output.table(
-        ["Agency", "Adepts", "Mentors", "Placed", "Unmatched", "Mentor places", "Places used"],
+        [text(f"h.{h}", language) for h in [*headers, "places_used"]],
         [
             (
-                r.agency or "Total",
+                r.agency or text("h.total", language),
                 r.adepts,
                 r.mentors,
                 r.placed,
@@ -113,10 +137,13 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
             )
             for r in [*result.agencies, totals]
         ],
-        title=f"Overview, cohort {result.cohort}",
-        caption=(
-            f"Sessions: {result.sessions_held} held, {result.sessions_planned} planned. "
-            f"Peer groups: {result.groups}."
+        title=text("t.overview", language, cohort=result.cohort),
+        caption=text(
+            "c.overview",
+            language,
+            held=result.sessions_held,
+            planned=result.sessions_planned,
+            groups=result.groups,
         ),
     )
     if not result.agencies:
@@ -131,7 +158,7 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @app.command("agencies")
-def agencies(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def agencies(ctx: typer.Context, lang: LangOption = None, as_json: JsonOption = False) -> None:
     """Show who mentors whom across agencies, and what each agency gives and takes.
 
     Rows are the adept's agency, columns the mentor's; a cell counts the live (proposed or
@@ -144,6 +171,7 @@ def agencies(ctx: typer.Context, as_json: JsonOption = False) -> None:
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         result = reports.agency_matrix(db=db, cohort=cohort)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(result.to_json())
         return
@@ -152,7 +180,7 @@ def agencies(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     codes = result.agencies
     output.table(
-        ["Adept ↓ / mentor →", *codes, "Total"],
+        [text("h.matrix_corner", language), *codes, text("h.total", language)],
         [
             (
                 adept,
@@ -161,21 +189,21 @@ def agencies(ctx: typer.Context, as_json: JsonOption = False) -> None:
             )
             for adept in codes
         ],
-        title=f"Pairs by agency, cohort {result.cohort}",
-        caption="Rows: the adept's agency. Columns: the mentor's agency. Live pairs.",
+        title=text("t.agencies", language, cohort=result.cohort),
+        caption=text("c.agencies", language),
     )
     output.table(
-        ["Agency", "Gives", "Takes", "Balance"],
+        [text(f"h.{h}", language) for h in ("agency", "gives", "takes", "balance")],
         [
-            (b.agency, b.gives, b.takes, f"{b.balance:+d}" if b.balance else "0")
+            (b.agency, b.gives, b.takes, decimal(b.balance, language, places=0, signed=True))
             for b in result.balance
         ],
-        title=f"Give and take, cohort {result.cohort}",
+        title=text("t.give_take", language, cohort=result.cohort),
     )
 
 
 @app.command("history")
-def history(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def history(ctx: typer.Context, lang: LangOption = None, as_json: JsonOption = False) -> None:
     """Show year over year per agency: adepts, mentors and pairs in every cohort.
 
     Counts every cohort, oldest first, anonymised ones too; --cohort does not apply.
@@ -186,6 +214,7 @@ def history(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     with state(ctx).transaction() as db:
         result = reports.history(db=db)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(result.to_json())
         return
@@ -207,26 +236,29 @@ def history(ctx: typer.Context, as_json: JsonOption = False) -> None:
     totals = [result.totals[n] for n in names]
     rows.append(
         (
-            "Total",
+            text("h.total", language),
             *(cell(f.adepts, f.mentors, f.pairs) for f in totals),
             sum(f.adepts for f in totals),
             sum(f.mentors for f in totals),
             sum(f.pairs for f in totals),
         )
     )
-    span = f"cohort {names[0]}" if len(names) == 1 else f"cohorts {names[0]} – {names[-1]}"
-    output.table(
-        ["Agency", *names, "Adepts", "Mentors", "Pairs"],
-        rows,
-        title=f"Year over year, {span}",
-        caption=(
-            "Each cohort: adepts / mentors / pairs. A pair counts for both its agencies; "
-            "the total row counts it once."
-        ),
+    span = text(
+        "t.history.one" if len(names) == 1 else "t.history.many",
+        language,
+        first=names[0],
+        last=names[-1],
     )
-
-
-_PAIR_STATUS_TEXT = {"no_first_meeting": "no first meeting", "quiet": "quiet", "ok": "ok"}
+    output.table(
+        [
+            text("h.agency", language),
+            *names,
+            *(text(f"h.{h}", language) for h in ("adepts", "mentors", "pairs")),
+        ],
+        rows,
+        title=text("t.history", language, span=span),
+        caption=text("c.history", language),
+    )
 
 
 @app.command("pairs")
@@ -240,6 +272,7 @@ def pairs(
             metavar="YYYY-MM-DD",
         ),
     ] = None,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show each active pair: since when, meetings, the last one, and whether to follow up.
@@ -257,14 +290,16 @@ def pairs(
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         report = followup.pair_statuses(db=db, cohort=cohort, as_of=day)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(report.to_json())
         return
     if not report.rows:
         output.info(f"Cohort {report.cohort} has no active pairs on {report.as_of}.")
         return
+    headers = ["adept", "mentor", "since", "meetings", "minutes", "last_meeting", "status"]
     output.table(
-        ["Adept", "Mentor", "Since", "Meetings", "Minutes", "Last meeting", "Status"],
+        [text(f"h.{h}", language) for h in headers],
         [
             (
                 f"{r.adept_name} ({r.adept_agency})",
@@ -273,15 +308,13 @@ def pairs(
                 r.meetings,
                 r.minutes or None,
                 r.last_meeting,
-                _PAIR_STATUS_TEXT[r.status]
-                + (f", {r.days_waiting // 7} weeks" if r.status != "ok" else ""),
+                _pair_status(r.status, r.days_waiting, language),
             )
             for r in report.rows
         ],
-        title=f"Pairs, cohort {report.cohort}, as of {report.as_of}",
-        caption=(
-            f"No first meeting: none within {report.first_meeting_weeks} weeks of the start. "
-            f"Quiet: no meeting for {report.quiet_weeks} weeks."
+        title=text("t.pairs", language, cohort=report.cohort, day=report.as_of),
+        caption=text(
+            "c.pairs", language, first=report.first_meeting_weeks, quiet=report.quiet_weeks
         ),
     )
     first = report.count("no_first_meeting")
@@ -292,53 +325,63 @@ def pairs(
         )
 
 
-# --- the year's end: completion, surveys, the summary -----------------------------------
+def _pair_status(status: str, days_waiting: int, lang: Lang) -> str:
+    said = word("pair_status", status, lang)
+    if status == "ok":
+        return said
+    return text("pair_status.weeks", lang, status=said, weeks=days_waiting // 7)
 
-_COMPLETION_TEXT = {
-    "completed": "completed",
-    "not_completed": "not completed",
-    "in_progress": "in progress",
-    "withdrawn": "withdrawn",
-    "mentor": "mentor (not judged)",
-}
+
+# --- the year's end: completion, surveys, the summary -----------------------------------
 
 
 @app.command("completion")
-def completion(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def completion(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Show which adepts completed the programme by the cohort's attendance rule.
 
     Completed: attended at least the cohort's minimum share of programme days (excused
     counts when the cohort says so). Not completed: all days are held, or the rest cannot
     make up for it; in progress: days remain. Withdrawn adepts are marked; mentors are
     listed as mentors and not judged.
-    Example: chefintro report completion --json
+    Example: chefintro report completion --as-of 2027-12-09
     """
     from chefintro import yearend
 
+    moment = as_of_moment(as_of)
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        report = yearend.completion_report(db=db, cohort=cohort)
+        report = yearend.completion_report(db=db, cohort=cohort, now=moment)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(report.to_json())
         return
     output.table(
-        [*output.WHO_HEADERS, "Attended", "Status"],
+        [*_who(language), text("h.attended", language), text("h.status", language)],
         [
             (
                 r.name,
                 r.email,
                 r.agency,
-                r.role,
+                word("role", r.role, language),
                 f"{r.attended}/{r.held}" if r.attended is not None else None,
-                _COMPLETION_TEXT[r.status],
+                word("completion", r.status, language),
             )
             for r in [*report.adepts, *report.mentors]
         ],
-        title=f"Completion, cohort {report.cohort}",
-        caption=(
-            f"{report.sessions_held} of {report.sessions_total} programme days held; "
-            f"completing needs {report.required} ({report.min_attendance:.0%})."
+        title=text("t.completion", language, cohort=report.cohort),
+        caption=text(
+            "c.completion",
+            language,
+            held=report.sessions_held,
+            total=report.sessions_total,
+            required=report.required,
+            share=percent(report.min_attendance, language),
         ),
     )
     output.info(
@@ -348,20 +391,24 @@ def completion(ctx: typer.Context, as_json: JsonOption = False) -> None:
     )
 
 
-def _cell(cell: Cell | None, hidden: str, *, signed: bool = False) -> str:
+def _cell(cell: Cell | None, hidden: str, lang: Lang, *, signed: bool = False) -> str:
     if cell is None:
         return ""
     if cell.hidden:
         return hidden
     if cell.mean is None:
         return "–"
-    return f"{cell.mean:+.1f} (n={cell.count})" if signed else f"{cell.mean:.1f} (n={cell.count})"
+    return f"{decimal(cell.mean, lang, signed=signed)} (n = {cell.count})"
 
 
-def _show_survey(report: SurveyReport) -> None:
-    hidden = report.hidden_text
+def _show_survey(report: SurveyReport, lang: Lang) -> None:
+    hidden = text("survey.hidden", lang, min_group=report.min_group)
     names = [s.name for s in report.surveys]
-    change = f"Change {report.change_from} → {report.change_to}" if report.change_from else None
+    change = (
+        text("h.change", lang, start=report.change_from, end=report.change_to)
+        if report.change_from
+        else None
+    )
     rows = []
     for question in report.questions:
         if question.kind != "scale":
@@ -370,21 +417,19 @@ def _show_survey(report: SurveyReport) -> None:
             row = [question.text if number == 0 else ""]
             if report.by:
                 row.append(group.group or "–")
-            row += [_cell(group.cells.get(n), hidden) for n in names]
+            row += [_cell(group.cells.get(n), hidden, lang) for n in names]
             if change:
-                row.append(_cell(group.change, hidden, signed=True))
+                row.append(_cell(group.change, hidden, lang, signed=True))
             rows.append(row)
-    headers = ["Question", *([report.by.capitalize()] if report.by else []), *names]
+    by = [text(f"h.by.{report.by}", lang)] if report.by else []
+    headers = [text("h.question", lang), *by, *names]
     if change:
         headers.append(change)
     output.table(
         headers,
         rows,
-        title=f"Surveys, cohort {report.cohort}",
-        caption=(
-            "Mean on the 1–7 scale and number of answers; the change counts people who "
-            f"answered both. Groups with fewer than {report.min_group} answers are hidden."
-        ),
+        title=text("t.survey", lang, cohort=report.cohort),
+        caption=text("c.survey", lang, min_group=report.min_group),
     )
     for question in report.questions:
         if question.kind != "text":
@@ -397,8 +442,8 @@ def _show_survey(report: SurveyReport) -> None:
                 if texts is None:
                     output.plain(f"  [{where}] {hidden}")
                     continue
-                for text in texts:
-                    output.plain(f"  [{where}] {text}")
+                for answer in texts:
+                    output.plain(f"  [{where}] {answer}")
 
 
 @app.command("survey")
@@ -412,6 +457,7 @@ def survey(
         str | None,
         typer.Option("--by", help="Split by agency or role.", metavar="agency|role"),
     ] = None,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show each question's answers per survey: number and mean, and the change start → end.
@@ -436,10 +482,11 @@ def survey(
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         report = surveys.survey_report(db=db, cohort=cohort, names=names or [], by=choice)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(report.to_json())
         return
-    _show_survey(report)
+    _show_survey(report, language)
 
 
 @app.command("summary")
@@ -449,20 +496,25 @@ def summary(
         str,
         typer.Option("--format", help="text (default) or md (Markdown).", metavar="text|md"),
     ] = "text",
+    as_of: AsOfOption = None,
 ) -> None:
     """Write a Swedish paragraph and a small table about the year, for a status report.
 
     Adepts, mentors and agencies, pairs, withdrawals, attendance, completion, and the
     surveys' changes from start to end (hidden where fewer than survey.min_group answered).
+    A document, so always Swedish. --as-of judges attendance and completion as on that
+    day (a store played ahead, or a report written after the fact).
     Example: chefintro report summary --format md > arsrapport.md
+    Example: chefintro report summary --as-of 2027-12-09
     """
     from chefintro import yearend
 
+    moment = as_of_moment(as_of)
     chosen = form.strip().casefold()
     if chosen not in ("text", "md", "markdown"):
         raise typer.BadParameter(f"{form!r} is not text or md.", param_hint="--format")
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        result = yearend.summary(db=db, cohort=cohort)
+        result = yearend.summary(db=db, cohort=cohort, now=moment)
     output.plain(yearend.render_summary(result, markdown=chosen != "text").rstrip("\n"))

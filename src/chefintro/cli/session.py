@@ -12,10 +12,12 @@ import typer
 from chefintro.cli import output
 from chefintro.cli.common import (
     JsonOption,
+    LangOption,
     YesOption,
     confirm,
     parse_datetime,
     state,
+    table_lang,
     word_choice,
 )
 from chefintro.enums import KIND_HINT, KIND_WORDS, AttendanceStatus, SessionKind
@@ -112,25 +114,32 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List the current cohort's sessions in time order, with attendance counts."""
+def list_(ctx: typer.Context, lang: LangOption = None, as_json: JsonOption = False) -> None:
+    """List the current cohort's sessions in time order, with attendance counts.
+
+    The table speaks Swedish (the roster's words: uppstart, utbildning …) unless --lang en
+    or the setting report.lang says English; JSON keeps its machine words (kickoff …).
+    """
     from chefintro.sessions import list_sessions
+    from chefintro.texts import text, word
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         rows = list_sessions(db=db, cohort=cohort)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
+    headers = ["id", "when", "title", "kind", "location", "host", "present", "excused", "absent"]
     output.table(
-        ["Id", "When", "Title", "Kind", "Location", "Host", "Present", "Excused", "Absent"],
+        [text(f"h.{h}", language) for h in headers],
         [
             (
                 r.id,
                 _span(r.starts_at, r.ends_at),
                 r.title,
-                r.kind,
+                word("kind", r.kind, language),
                 r.location,
                 r.host,
                 r.present,
@@ -139,8 +148,8 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
             )
             for r in rows
         ],
-        title=f"Cohort {cohort.name}",
-        caption="Times are Swedish time (Europe/Stockholm).",
+        title=text("t.sessions", language, cohort=cohort.name),
+        caption=text("c.sessions", language),
     )
 
 

@@ -191,10 +191,44 @@ def _sent_messages_json(db: Session, person: Person) -> list[dict[str, Any]]:
             "kind": row.kind,
             "cohort": names.get(row.cohort_id),
             "about": row.subject_key,
+            "about_text": _what_it_was_about(db, row.subject_key, row.cohort_id, person),
             "sent_at": iso(row.sent_at),
         }
         for row in sent_messages_of(db=db, person_id=id_of(person))
     ]
+
+
+def _what_it_was_about(db: Session, key: str, cohort_id: int, person: Person) -> str:
+    """Return in Swedish words what a sent message was about (its key names it by ids):
+    the pair's two people, the peer group's name, the programme day's title and date."""
+    from chefintro.texts import text
+
+    kind, _, rest = key.partition(":")
+    if kind == "pair":
+        adept_id, _, mentor_id = rest.partition(":")
+        adept = db.get(Person, int(adept_id)) if adept_id.isdigit() else None
+        mentor = db.get(Person, int(mentor_id)) if mentor_id.isdigit() else None
+        if adept is not None and mentor is not None:
+            return text("message.about.pair", "sv", adept=adept.name, mentor=mentor.name)
+    elif kind == "group":
+        formation = rest.partition(":")[0]
+        groups = db.exec(
+            select(PeerGroup.name)
+            .join(PeerGroupMember, col(PeerGroupMember.group_id) == col(PeerGroup.id))
+            .join(Participant, col(Participant.id) == col(PeerGroupMember.participant_id))
+            .where(PeerGroup.cohort_id == cohort_id)
+            .where(PeerGroup.formation == formation)
+            .where(Participant.person_id == person.id)
+        ).all()
+        if len(groups) == 1:
+            return text("message.about.group", "sv", group=groups[0])
+    elif kind == "session":
+        day = db.exec(select(ProgrammeSession).where(ProgrammeSession.uid == rest)).first()
+        if day is not None:
+            return text(
+                "message.about.session", "sv", title=day.title, day=f"{day.starts_at:%Y-%m-%d}"
+            )
+    return text("message.about.unknown", "sv")
 
 
 def cohort_archive(db: Session, cohort: Cohort) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from chefintro.ids import id_of
 from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
 from chefintro.surveys.catalogue import questions_of, require_not_anonymised
 from chefintro.text import email_key, question_key, swedish_key
+from chefintro.texts import word
 from chefintro.words import plural
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def survey_form(*, db: Session, cohort: Cohort, survey: Survey) -> SurveyForm:
     return SurveyForm(
         survey=survey.name,
         cohort=cohort.name,
-        title=f"{survey.name} ({survey.phase}), omgång {cohort.name}",
+        title=f"{survey.name} ({word('phase', survey.phase, 'sv')}), omgång {cohort.name}",
         questions=list(_form_questions(questions)),
         rows=rows,
     )

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from chefintro.enums import AttendanceStatus, Role, SessionKind
 from chefintro.files import private_output
 from chefintro.roster.columns import SHEETS, SheetKey, attendance_header
+from chefintro.texts import CATALOGUE, text
 
 _E = TypeVar("_E", bound=Enum)
 
@@ -28,6 +29,8 @@ class Sheet:
     title: str
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]
+    #: Headers of columns of long text: wide, and wrapped rather than cut.
+    wide: frozenset[str] = frozenset()
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -51,7 +54,12 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], *, overwrite: bool = Tru
         [
             SheetSpec(
                 name=sheet.title,
-                columns=[ColumnSpec(header) for header in sheet.headers],
+                columns=[
+                    ColumnSpec(header, 48, wrap=True)
+                    if header in sheet.wide
+                    else ColumnSpec(header)
+                    for header in sheet.headers
+                ],
                 rows=[[_cell_value(v) for v in row] for row in sheet.rows],
                 input_rows=0,
             )
@@ -86,8 +94,39 @@ def _enum(kind: type[_E], value: str | None) -> _E | str | None:
 # --- one person -------------------------------------------------------------------------
 
 
+def _sv(prefix: str, value: object) -> str | None:
+    """The Swedish word for a status or kind the JSON holds in English (the value itself
+    when the catalogue has no word for it, which the catalogue's test rules out)."""
+    if value is None:
+        return None
+    return CATALOGUE.get(f"{prefix}.{value}", {}).get("sv", str(value))
+
+
+def _listed(values: Sequence[str] | None) -> str | None:
+    return ", ".join(values) if values else None
+
+
+def _reasons(reasons: dict[str, Any] | None) -> str | None:
+    """A pair's reasons in words, highest points first: "önskat verksamhetsområde 40 poäng,
+    …"; a reason kept as a sentence ("Åsa önskade Örjan") as it is. Never JSON."""
+    given = dict(reasons or {})
+    points = {**given.pop("breakdown", {})}
+    said: list[str] = []
+    for key, value in given.items():
+        if f"criterion.{key}" in CATALOGUE and isinstance(value, int | float):
+            points[key] = value
+        elif value not in (None, "", [], {}):
+            said.append(str(value) if isinstance(value, str) else f"{key}: {value}")
+    counted = [
+        text("criterion.points", "sv", criterion=_sv("criterion", name), points=value)
+        for name, value in sorted(points.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return ", ".join(counted + said) or None
+
+
 def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
-    """Write one person's export (the same data as ``person export`` JSON) as a workbook."""
+    """Write one person's export as a workbook: everything the ``person export`` JSON
+    holds, meetings included, in Swedish words (no raw JSON, no internal ids)."""
     person = export["person"]
     about = [
         ("Namn", person["name"]),
@@ -105,6 +144,7 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
         Sheet("Person", ["Uppgift", "Värde"], about),
         _participation_sheet(parts),
         _pairs_sheet(parts),
+        _meetings_sheet(parts),
         Sheet(
             "Närvaro",
             ["Omgång", "Träff", "Typ", "Start", "Slut", "Plats", "Närvaro"],
@@ -112,11 +152,11 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
                 (
                     p["cohort"],
                     a["session"],
-                    _enum(SessionKind, a["kind"]),
+                    _sv("kind", a["kind"]),
                     _moment(a["starts_at"]),
                     _moment(a["ends_at"]),
                     a["location"],
-                    _enum(AttendanceStatus, a["status"]),
+                    _sv("attendance", a["status"]),
                 )
                 for p in parts
                 for a in p["attendance"]
@@ -148,7 +188,7 @@ def write_person_workbook(path: Path, export: dict[str, Any]) -> None:
             "Skickade meddelanden",
             ["Slag", "Omgång", "Om", "Skickat (UTC)"],
             [
-                (m["kind"], m["cohort"], m["about"], _moment(m["sent_at"]))
+                (_sv("message", m["kind"]), m["cohort"], m["about_text"], _moment(m["sent_at"]))
                 for m in export.get("sent_messages", [])
             ],
         ),
@@ -164,6 +204,7 @@ def _participation_sheet(parts: list[dict[str, Any]]) -> Sheet:
             "Omgång",
             "Start",
             "Slut",
+            "Omgångens status",
             "Roll",
             "Status",
             "Kapacitet",
@@ -176,11 +217,12 @@ def _participation_sheet(parts: list[dict[str, Any]]) -> Sheet:
                 p["cohort"],
                 _day(p["cohort_starts_on"]),
                 _day(p["cohort_ends_on"]),
-                _enum(Role, p["role"]),
-                p["status"],
+                _sv("cohort", p["cohort_status"]),
+                _sv("role", p["role"]),
+                _sv("participant", p["status"]),
                 p["capacity"],
                 p["wished_field"],
-                p["preferred_mentors"],
+                _listed(p["preferred_mentors"]),
                 p["continues"],
             )
             for p in parts
@@ -188,39 +230,55 @@ def _participation_sheet(parts: list[dict[str, Any]]) -> Sheet:
     )
 
 
+#: The Par sheet's columns: (header, what a pair's JSON makes of it).
+_PAIR_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("Adept", lambda x: x["adept"]),
+    ("Adeptens namn", lambda x: x["adept_name"]),
+    ("Adeptens myndighet", lambda x: x["adept_agency"]),
+    ("Mentor", lambda x: x["mentor"]),
+    ("Mentorns namn", lambda x: x["mentor_name"]),
+    ("Mentorns myndighet", lambda x: x["mentor_agency"]),
+    ("Tillstånd", lambda x: _sv("pairing", x["state"])),
+    ("Låst", lambda x: x["locked"]),
+    ("Satt för hand", lambda x: x["manual"]),
+    ("Poäng", lambda x: x["score"]),
+    ("Skäl", lambda x: _reasons(x["reasons"])),
+    ("Föreslaget (UTC)", lambda x: _moment(x["created_at"])),
+    ("Startade", lambda x: _day(x["started_on"])),
+    ("Avslutades", lambda x: _day(x["ended_on"])),
+    ("Orsak till avslut", lambda x: x["end_reason"]),
+    ("Möten", lambda x: len(x["meetings"])),
+)
+
+
 def _pairs_sheet(parts: list[dict[str, Any]]) -> Sheet:
-    """Every pair the person was in, with the other side named as the export names it."""
+    """Every pair the person was in, one column each (a pair has many facts and a person
+    few pairs: a column per pair reads on one page), the other side named by the export."""
+    pairs = [(p["cohort"], x) for p in parts for x in p["pairings"]]
+    headers = [f"Par {n} ({cohort})" for n, (cohort, _) in enumerate(pairs, start=1)]
     return Sheet(
         "Par",
+        ["Uppgift", *headers],
         [
-            "Omgång",
-            "Adept",
-            "Adeptens namn",
-            "Adeptens myndighet",
-            "Mentor",
-            "Mentorns namn",
-            "Mentorns myndighet",
-            "Tillstånd",
-            "Låst",
-            "Poäng",
-            "Skäl",
-        ],
+            ("Omgång", *(cohort for cohort, _ in pairs)),
+            *((label, *(value(x) for _, x in pairs)) for label, value in _PAIR_COLUMNS),
+        ]
+        if pairs
+        else [],
+        wide=frozenset(headers),
+    )
+
+
+def _meetings_sheet(parts: list[dict[str, Any]]) -> Sheet:
+    """Every meeting of the person's pairs: the day, how long, with whom."""
+    return Sheet(
+        "Möten",
+        ["Omgång", "Adept", "Mentor", "Datum", "Minuter"],
         [
-            (
-                p["cohort"],
-                x["adept"],
-                x["adept_name"],
-                x["adept_agency"],
-                x["mentor"],
-                x["mentor_name"],
-                x["mentor_agency"],
-                x["state"],
-                x["locked"],
-                x["score"],
-                x["reasons"],
-            )
+            (p["cohort"], x["adept_name"], x["mentor_name"], _day(m["date"]), m["minutes"])
             for p in parts
             for x in p["pairings"]
+            for m in x["meetings"]
         ],
     )
 
@@ -278,7 +336,7 @@ def write_cohort_archive(path: Path, archive: dict[str, Any]) -> None:
                     x["locked"],
                     x["adept_name"],
                     x["mentor_name"],
-                    x["state"],
+                    _sv("pairing", x["state"]),
                     x["score"],
                 )
                 for x in archive["pairs"]
@@ -308,7 +366,7 @@ def _archive_participants_sheet(participants: list[dict[str, Any]]) -> Sheet:
                 p["capacity"],
                 p["wished_field"],
                 p["preferred_mentors"],
-                p["status"],
+                _sv("participant", p["status"]),
                 p["peer_group"],
             )
             for p in participants
