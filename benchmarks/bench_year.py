@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -179,8 +180,14 @@ TEXTS = [
 ]
 
 
-def build_year(folder: Path, people: int, seed: int = 32) -> tuple[Path, Path, int, int]:
-    """Write the store and the year workbook; return them, the marks and the meetings."""
+def build_year(
+    folder: Path, people: int, seed: int = 32, *, every_adept: bool = False
+) -> tuple[Path, Path, int, int]:
+    """Write the store and the year workbook; return them, the marks and the meetings.
+
+    Each mentor place gets an adept; with ``every_adept`` every adept gets a mentor (the
+    mentors taking two or more), as the read benchmark's 3,000 pairs need.
+    """
     rng = random.Random(seed)
     database = folder / "year.db"
     adepts = people * 2 // 3
@@ -208,6 +215,9 @@ def build_year(folder: Path, people: int, seed: int = 32) -> tuple[Path, Path, i
     ).fetchall()
     adept_rows = [p for p in parts if p[1] == "adept"]
     places = [m for m in parts if m[1] == "mentor" for _ in range(m[2])]
+    if every_adept:
+        mentors = [m for m in parts if m[1] == "mentor"]
+        places = [mentors[i % len(mentors)] for i in range(len(adept_rows))]
     pairs = list(zip(adept_rows, places, strict=False))
     connection.executemany(
         "INSERT INTO pairing (cohort_id, adept_id, mentor_id, state, locked, manual, score, "
@@ -339,12 +349,92 @@ def bench_survey_import(folder: Path, rounds: int, respondents: int) -> None:
     )
 
 
+READ_COMMANDS = [
+    ("pair list", "pairing"),
+    ("person list", "person"),
+    ("participant list", "participant"),
+    ("pair unmatched", "participant"),
+    ("report overview", "participant"),
+    ("report attendance", "attendance"),
+    ("report pairs", "pairing"),
+    ("report agencies", "agency"),
+]
+
+
+def add_people(database: Path, total: int) -> None:
+    """Register people who take no part this year, until the store holds ``total``."""
+    connection = sqlite3.connect(database)
+    (count,) = connection.execute("SELECT count(*) FROM person").fetchone()
+    agencies = [row[0] for row in connection.execute("SELECT id FROM agency")]
+    rng = random.Random(20)
+    rows = []
+    for number in range(count, total):
+        first = rng.choice(bench_pairing.FIRST_NAMES)
+        last = rng.choice(bench_pairing.LAST_NAMES)
+        email = f"{first}.{last}.{number}@myndighet.se".lower().translate(bench_pairing._ASCII)
+        rows.append((f"{first} {last}", email, email, rng.choice(agencies), "Enhetschef"))
+    connection.executemany(
+        "INSERT INTO person (name, email, email_key, agency_id, title) VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+    connection.commit()
+    connection.close()
+
+
+def bench_reads(
+    folder: Path,
+    rounds: int,
+    people: int,
+    participants: int,
+    only: set[str] | None = None,
+    json_only: bool = False,
+) -> None:
+    """Every read command at network scale against bench_speed's read floor."""
+    from bench_speed import READ_FLOOR, READ_GOAL
+
+    year = folder / "reads"
+    year.mkdir()
+    database, workbook, _, _ = build_year(year, participants, every_adept=True)
+    subprocess.run(
+        chefintro(database, "roster", "import", str(workbook)), check=True, capture_output=True
+    )
+    add_people(database, people)
+    floor = folder / "read_floor.py"
+    floor.write_text(READ_FLOOR)
+    (pairs,) = sqlite3.connect(database).execute("SELECT count(*) FROM pairing").fetchone()
+    print(f"reads: {people} people, {participants} participants, {pairs} pairs", flush=True)
+    for command, table in READ_COMMANDS:
+        if only and command not in only:
+            continue
+        expected = folder / f"{command.replace(' ', '_')}.json"
+        ours_json = chefintro(database, *command.split(), "--json")
+        ours_plain = chefintro(database, *command.split())
+        run(ours_json, stdout=expected)
+        floor_cmd = [sys.executable, str(floor), str(database), table, str(expected)]
+        run(floor_cmd)
+        if json_only:
+            (oj, _), (f, _) = alternate([partial(run, ours_json), partial(run, floor_cmd)], rounds)
+            report(f"reads: {command} --json", oj, f, READ_GOAL)
+            continue
+        sides = [partial(run, ours_json), partial(run, ours_plain), partial(run, floor_cmd)]
+        (oj, _), (op, _), (f, _) = alternate(sides, rounds)
+        report(f"reads: {command} --json", oj, f, READ_GOAL)
+        report(f"reads: {command}", op, f, READ_GOAL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9, help="runs per side")
     parser.add_argument("--people", type=int, default=4_500, help="the year's participants")
     parser.add_argument("--respondents", type=int, default=3_000, help="survey respondents")
-    parser.add_argument("--only", default="year,survey", help="comma-separated parts")
+    parser.add_argument("--only", default="year,survey,reads", help="comma-separated parts")
+    parser.add_argument("--read-people", type=int, default=20_000, help="people for the reads")
+    parser.add_argument(
+        "--json-only", action="store_true", help="reads: only the --json form of each command"
+    )
+    parser.add_argument(
+        "--read-commands", default="", help="comma-separated read commands (default: all)"
+    )
     args = parser.parse_args()
     parts = set(args.only.split(","))
     print(f"machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
@@ -354,6 +444,11 @@ def main() -> None:
             bench_year_import(Path(tmp), args.rounds, args.people)
         if "survey" in parts:
             bench_survey_import(Path(tmp), args.rounds, args.respondents)
+        if "reads" in parts:
+            chosen = set(filter(None, args.read_commands.split(",")))
+            bench_reads(
+                Path(tmp), args.rounds, args.read_people, args.people, chosen, args.json_only
+            )
     print(f"machine load (1, 5, 15 min): {os.getloadavg()}", flush=True)
 
 
