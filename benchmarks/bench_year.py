@@ -29,9 +29,11 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -41,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from openpyxl import Workbook  # noqa: E402
 
 import bench_pairing  # noqa: E402
-from bench_speed import Run, alternate, chefintro, compile_chefintro, report, run  # noqa: E402
+from bench_speed import Run, chefintro, compile_chefintro, report, run  # noqa: E402
 from chefintro.enums import STATUS_LABELS, QuestionKind  # noqa: E402
 from chefintro.store import side_files  # noqa: E402
 from chefintro.surveys.catalogue import BUILTIN_QUESTIONS  # noqa: E402
@@ -178,6 +180,27 @@ TEXTS = [
     "Mentorn har hjälpt mig att se min roll på ett nytt sätt; särskilt i svåra samtal.",
     "",
 ]
+
+
+def alternate(sides: Sequence[Callable[[], Run]], rounds: int) -> list[tuple[float, float]]:
+    """Run each side once per round, alternating (the floor last); print the spread of the
+    per-round CPU ratios against the floor; return each side's median (CPU, maxrss)."""
+    results: list[list[Run]] = [[] for _ in sides]
+    for _ in range(rounds):
+        for side, out in zip(sides, results, strict=True):
+            out.append(side())
+    for out in results[:-1]:
+        ratios = [o.cpu / f.cpu for o, f in zip(out, results[-1], strict=True)]
+        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        print(
+            f"  per-round CPU ratio over {rounds} alternating rounds: min {min(ratios):.2f}, "
+            f"quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, max {max(ratios):.2f}",
+            flush=True,
+        )
+    return [
+        (statistics.median(r.cpu for r in out), statistics.median(r.maxrss for r in out))
+        for out in results
+    ]
 
 
 def build_year(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -227,9 +227,17 @@ class PersonInfo:
     manager_since: date | None
 
     def to_json(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["manager_since"] = self.manager_since.isoformat() if self.manager_since else None
-        return data
+        return {
+            "name": self.name,
+            "email": self.email,
+            "agency": self.agency,
+            "agency_name": self.agency_name,
+            "unit": self.unit,
+            "title": self.title,
+            "field": self.field,
+            "location": self.location,
+            "manager_since": self.manager_since.isoformat() if self.manager_since else None,
+        }
 
 
 def person_info(person: Person, agency: Agency) -> PersonInfo:
