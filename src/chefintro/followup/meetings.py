@@ -112,14 +112,14 @@ def record_meeting(
     pairing: Pairing,
     day: date,
     minutes: int | None,
-    known: MeetingPairs | None = None,
+    known: KnownMeetings | None = None,
 ) -> MeetingChange:
     """Store a pair's meeting on ``day``; the same day again only updates its length.
 
     A blank length never erases one already stored. ``known`` (a bulk import's
-    :class:`MeetingPairs`) holds the stored meetings by (pair, day) and keeps the rows to
-    write, so the import asks no query per row; it writes them with
-    :meth:`MeetingPairs.write`.
+    ``MeetingPairs.meetings``) holds the stored meetings by (pair, day) and keeps the rows
+    to write, so the import asks no query per row; it writes them with
+    :meth:`KnownMeetings.write`.
     """
     check_minutes(minutes)
     if known is not None:
@@ -257,6 +257,53 @@ class StoredMeeting:
     minutes: int | None
 
 
+class KnownMeetings(dict[tuple[int, date], StoredMeeting]):
+    """A cohort's meetings by (pair, day), with those a bulk import adds or changes kept
+    until :meth:`write`."""
+
+    def __init__(self, db: Session, stored: dict[tuple[int, date], StoredMeeting]) -> None:
+        super().__init__(stored)
+        self.db = db
+        self._changed: set[tuple[int, date]] = set()
+
+    def record(self, pairing_id: int, day: date, minutes: int | None) -> MeetingChange:
+        """What :func:`record_meeting` does, kept until :meth:`write`."""
+        key = (pairing_id, day)
+        existing = self.get(key)
+        if existing is None:
+            self[key] = StoredMeeting(None, minutes)
+            self._changed.add(key)
+            return MeetingChange("added")
+        if minutes is None or existing.minutes == minutes:
+            return MeetingChange("unchanged", existing.minutes)
+        before = existing.minutes
+        existing.minutes = minutes
+        self._changed.add(key)
+        return MeetingChange("updated", before)
+
+    def write(self) -> None:
+        """Write the added meetings in one statement and the changed lengths in another."""
+        table = Meeting.__table__  # type: ignore[attr-defined]
+        added: list[dict[str, object]] = []
+        changed: list[dict[str, object]] = []
+        for key in sorted(self._changed):
+            meeting = self[key]
+            if meeting.id is None:
+                added.append({"pairing_id": key[0], "held_on": key[1], "minutes": meeting.minutes})
+            else:
+                changed.append({"meeting_id": meeting.id, "minutes": meeting.minutes})
+        if added:
+            self.db.execute(table.insert(), added)
+        if changed:
+            self.db.execute(
+                table.update()
+                .where(table.c.id == bindparam("meeting_id"))
+                .values(minutes=bindparam("minutes")),
+                changed,
+            )
+        self._changed.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """A cohort participant's columns that finding a meeting's pair needs."""
@@ -297,7 +344,7 @@ class MeetingPairs:
             select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id).desc())
         ).all():
             self.pairs.setdefault(pairing.adept_id, []).append(pairing)
-        self.meetings: dict[tuple[int, date], StoredMeeting] = {
+        stored = {
             (pairing_id, held_on): StoredMeeting(meeting_id, minutes)
             for meeting_id, pairing_id, held_on, minutes in db.execute(
                 sa_select(
@@ -310,44 +357,7 @@ class MeetingPairs:
                 .where(col(Pairing.cohort_id) == cohort.id)
             ).all()
         }
-        self._changed: set[tuple[int, date]] = set()
-
-    def record(self, pairing_id: int, day: date, minutes: int | None) -> MeetingChange:
-        """What :func:`record_meeting` does, kept until :meth:`write`."""
-        key = (pairing_id, day)
-        existing = self.meetings.get(key)
-        if existing is None:
-            self.meetings[key] = StoredMeeting(None, minutes)
-            self._changed.add(key)
-            return MeetingChange("added")
-        if minutes is None or existing.minutes == minutes:
-            return MeetingChange("unchanged", existing.minutes)
-        before = existing.minutes
-        existing.minutes = minutes
-        self._changed.add(key)
-        return MeetingChange("updated", before)
-
-    def write(self) -> None:
-        """Write the added meetings in one statement and the changed lengths in another."""
-        table = Meeting.__table__  # type: ignore[attr-defined]
-        added: list[dict[str, object]] = []
-        changed: list[dict[str, object]] = []
-        for key in sorted(self._changed):
-            meeting = self.meetings[key]
-            if meeting.id is None:
-                added.append({"pairing_id": key[0], "held_on": key[1], "minutes": meeting.minutes})
-            else:
-                changed.append({"meeting_id": meeting.id, "minutes": meeting.minutes})
-        if added:
-            self.db.execute(table.insert(), added)
-        if changed:
-            self.db.execute(
-                table.update()
-                .where(table.c.id == bindparam("meeting_id"))
-                .values(minutes=bindparam("minutes")),
-                changed,
-            )
-        self._changed.clear()
+        self.meetings = KnownMeetings(db, stored)
 
     def pairing_for(self, *, adept: str, mentor: str | None, day: date) -> Pairing:
         """Return the adept's pair live on ``day``, or (with ``mentor``) their pair with that

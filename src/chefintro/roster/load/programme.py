@@ -454,7 +454,7 @@ class ProgrammeLoader(Loader):
                 pairing=pairing,
                 day=row.held_on,
                 minutes=row.minutes,
-                known=index,
+                known=index.meetings,
             )
             early += warning is not None and change.outcome != "unchanged"
             who = f"{row.adept} {row.held_on}"
@@ -468,7 +468,7 @@ class ProgrammeLoader(Loader):
                 self.summary.record(
                     SheetKey.MEETINGS, Change(sheet, row.row, change.outcome, who, added)
                 )
-        index.write()
+        index.meetings.write()
         if early:
             self.summary.warnings.append(
                 f"{plural(early, 'meeting')} on 'Möten' {noun(early, 'is', 'are')} dated before "
