@@ -122,6 +122,9 @@ def build_store(path: Path, seed: int = 4) -> int:
                         "preferred_mentors": rng.sample(mentor_keys, wishes),
                         "status": ParticipantStatus.ACTIVE.value,
                         "continues": False,
+                        "agency_id": person["agency_id"],
+                        "unit": person["unit"],
+                        "title": person["title"],
                     }
                 )
             db.execute(insert(Participant), parts)

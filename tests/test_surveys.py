@@ -469,3 +469,24 @@ def test_an_answers_file_with_too_many_rows_is_refused(year: Cli, tmp_path: Path
     assert "row 5002" in result.stderr and "more than 5,000 answer rows" in result.stderr
     assert "internal error" not in result.stderr
     assert _answer_count() == 0
+
+
+def test_a_changed_answer_is_updated_in_place_and_counted(year: Cli, tmp_path: Path) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = tmp_path / "svar.csv"
+
+    def write(value: str, text: str) -> None:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(["E-postadress", SCALE[0], FREE[0]])
+            writer.writerow([ADEPTS[0][1], value, text])
+            writer.writerow([ADEPTS[1][1], "4", "Samma svar."])
+
+    write("6", "Att leda på distans.")
+    year("survey", "import", "start-2027", str(path))
+    write("2", "Att leda nära.")
+    result = year("survey", "import", "start-2027", str(path))
+    assert "2 respondents, 0 answers added, 2 changed, 2 unchanged" in result.stderr
+    # survey_answer: id, survey, question, participant, value, text, …
+    stored = {(row[4], row[5]) for row in store_snapshot()["survey_answer"]}
+    assert stored == {(2, None), (4, None), (None, "Att leda nära."), (None, "Samma svar.")}

@@ -9,6 +9,8 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chefintro.clock import now_local
@@ -20,6 +22,7 @@ from chefintro.models import (
     Attendance,
     Cohort,
     Participant,
+    Person,
     ProgrammeSession,
 )
 from chefintro.registry import get_person, who_json
@@ -121,16 +124,111 @@ def _chosen_participants(db: Session, cohort: Cohort, emails: list[str]) -> dict
             missing.append(unknown if "@" in email else exc.message.rstrip("."))
             continue
         part = find_participant(db=db, cohort=cohort, person=person)
-        if part is None:
-            missing.append(f"{person.name} ({person.email}) is not in cohort {cohort.name}")
-        elif part.status == ParticipantStatus.WITHDRAWN:
-            withdrawn.append(f"{person.name} ({person.email}) has withdrawn")
-        else:
+        refusal = _refusal(person.name, person.email, part.status if part else None, cohort)
+        if refusal is None and part is not None:
             chosen[id_of(part)] = part
+        elif isinstance(refusal, NotFoundError):
+            missing.append(refusal.message)
+        elif refusal is not None:
+            withdrawn.append(refusal.message)
     if missing or withdrawn:
         message = "Nothing was recorded: " + "; ".join(missing + withdrawn) + "."
         raise NotFoundError(message) if missing else RuleError(message)
     return chosen
+
+
+def _refusal(
+    name: str, email: str, status: str | None, cohort: Cohort
+) -> NotFoundError | RuleError | None:
+    """Why a person's attendance may not be recorded (not in the cohort, withdrawn), or None."""
+    if status is None:
+        return NotFoundError(f"{name} ({email}) is not in cohort {cohort.name}")
+    if status == ParticipantStatus.WITHDRAWN:
+        return RuleError(f"{name} ({email}) has withdrawn")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What recording a mark needs to know of a cohort's participant."""
+
+    participant_id: int
+    name: str
+    email: str
+    status: str
+
+
+def members_by_key(*, db: Session, cohort: Cohort) -> dict[str, Member]:
+    """The cohort's participants by e-mail key, in one query of the columns marks need."""
+    rows = db.execute(
+        sa_select(
+            col(Person.email_key),
+            col(Participant.id),
+            col(Person.name),
+            col(Person.email),
+            col(Participant.status),
+        )
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .where(col(Participant.cohort_id) == cohort.id)
+    ).all()
+    return {key: Member(pid, name, email, str(status)) for key, pid, name, email, status in rows}
+
+
+def mark_refusal(member: Member, cohort: Cohort) -> NotFoundError | RuleError | None:
+    """The error :func:`record_attendance` raises for this one participant, or None."""
+    refusal = _refusal(member.name, member.email, member.status, cohort)
+    if refusal is None:
+        return None
+    return type(refusal)(f"Nothing was recorded: {refusal.message}.")
+
+
+def record_marks(
+    *, db: Session, cohort: Cohort, marks: dict[tuple[int, int], AttendanceStatus]
+) -> tuple[int, int, int]:
+    """Store many (session id, participant id) → status marks at once; return the counts
+    created, changed and unchanged.
+
+    What a bulk import does after asking :func:`mark_refusal` of each participant: the
+    sessions are the cohort's (not cancelled) and the participants may be marked. One
+    query reads the stored marks, one statement inserts the new ones and one updates
+    the changed.
+    """
+    require_open(cohort)
+    sessions = sorted({session_id for session_id, _ in marks})
+    table = Attendance.__table__  # type: ignore[attr-defined]
+    stored: dict[tuple[int, int], str] = {}
+    for start in range(0, len(sessions), 500):
+        for session_id, participant_id, status in db.execute(
+            sa_select(table.c.session_id, table.c.participant_id, table.c.status).where(
+                table.c.session_id.in_(sessions[start : start + 500])
+            )
+        ).all():
+            stored[(session_id, participant_id)] = status
+    added: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    for (session_id, participant_id), status in marks.items():
+        old = stored.get((session_id, participant_id))
+        row: dict[str, object] = {"s": session_id, "p": participant_id, "status": status.value}
+        if old is None:
+            added.append(row)
+        elif old != status.value:
+            changed.append(row)
+    if added:
+        db.execute(
+            table.insert().values(
+                session_id=bindparam("s"), participant_id=bindparam("p"), status=bindparam("status")
+            ),
+            added,
+        )
+    if changed:
+        db.execute(
+            table.update()
+            .where(table.c.session_id == bindparam("s"))
+            .where(table.c.participant_id == bindparam("p"))
+            .values(status=bindparam("status")),
+            changed,
+        )
+    return len(added), len(changed), len(marks) - len(added) - len(changed)
 
 
 OK = "ok"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -105,6 +106,7 @@ def person_name_key(value: str) -> str:
     return " ".join(sorted(name_key(value).split()))
 
 
+@functools.cache  # a name is made of few distinct letters: each is worked out once
 def _primary(char: str) -> str:
     if char in _AFTER_Z:
         return _AFTER_Z[char]
@@ -121,7 +123,7 @@ def swedish_key(value: str | None) -> tuple[str, str]:
     order is total and stable (``Eva`` before ``Éva`` before ``eva``).
     """
     text = unicodedata.normalize("NFC", value or "").casefold()
-    primary = "".join(_primary(c) for c in text)
+    primary = "".join(map(_primary, text))
     return primary, unicodedata.normalize("NFC", value or "")
 
 

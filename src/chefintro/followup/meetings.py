@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -24,7 +24,7 @@ from chefintro import clock
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, Role
 from chefintro.errors import NotFoundError, RuleError
-from chefintro.followup.pairs import adept_and_mentor, find_adept, only_active
+from chefintro.followup.pairs import Named, adept_and_mentor, find_adept, only_active
 from chefintro.ids import id_of
 from chefintro.intake import raise_first
 from chefintro.intake.meetings import MeetingFacts, check_meeting, length
@@ -59,7 +59,7 @@ def check_minutes(minutes: int | None) -> None:
     raise_first(length(MeetingFacts(date.min, minutes, date.min, "", date.min, date.min)))
 
 
-def pair_on_day(pairs: list[Pairing], day: date, person: Person, cohort_name: str) -> Pairing:
+def pair_on_day(pairs: list[Pairing], day: date, person: Named, cohort_name: str) -> Pairing:
     """Return the adept's pair a meeting on ``day`` belongs to: the one live on that day.
 
     ``pairs`` are the adept's pairs of the cohort. A day two pairs share (one ended and the
@@ -112,28 +112,24 @@ def record_meeting(
     pairing: Pairing,
     day: date,
     minutes: int | None,
-    known: dict[tuple[int, date], Meeting] | None = None,
+    known: KnownMeetings | None = None,
 ) -> MeetingChange:
     """Store a pair's meeting on ``day``; the same day again only updates its length.
 
-    A blank length never erases one already stored. ``known`` (from :class:`MeetingPairs`)
-    holds the stored meetings by (pair, day), so a bulk import asks no query per row.
+    A blank length never erases one already stored. ``known`` (a bulk import's
+    ``MeetingPairs.meetings``) holds the stored meetings by (pair, day) and keeps the rows
+    to write, so the import asks no query per row; it writes them with
+    :meth:`KnownMeetings.write`.
     """
     check_minutes(minutes)
-    key = (id_of(pairing), day)
     if known is not None:
-        existing = known.get(key)
-    else:
-        existing = db.exec(
-            select(Meeting).where(Meeting.pairing_id == pairing.id).where(Meeting.held_on == day)
-        ).first()
+        return known.record(id_of(pairing), day, minutes)
+    existing = db.exec(
+        select(Meeting).where(Meeting.pairing_id == pairing.id).where(Meeting.held_on == day)
+    ).first()
     if existing is None:
-        meeting = Meeting(pairing_id=key[0], held_on=day, minutes=minutes)
-        db.add(meeting)
-        if known is not None:
-            known[key] = meeting
-        else:
-            db.flush()
+        db.add(Meeting(pairing_id=id_of(pairing), held_on=day, minutes=minutes))
+        db.flush()
         return MeetingChange("added")
     if minutes is None or existing.minutes == minutes:
         return MeetingChange("unchanged", existing.minutes)
@@ -253,35 +249,115 @@ def meeting_rows(*, db: Session, cohort: Cohort) -> list[tuple[str, str, date, i
     return [(r[1], r[2], r[3], r[4]) for r in ordered]
 
 
+@dataclass(slots=True)
+class StoredMeeting:
+    """A meeting a bulk import knows of: its row id (None until written) and length."""
+
+    id: int | None
+    minutes: int | None
+
+
+class KnownMeetings(dict[tuple[int, date], StoredMeeting]):
+    """A cohort's meetings by (pair, day), with those a bulk import adds or changes kept
+    until :meth:`write`."""
+
+    def __init__(self, db: Session, stored: dict[tuple[int, date], StoredMeeting]) -> None:
+        super().__init__(stored)
+        self.db = db
+        self._changed: set[tuple[int, date]] = set()
+
+    def record(self, pairing_id: int, day: date, minutes: int | None) -> MeetingChange:
+        """What :func:`record_meeting` does, kept until :meth:`write`."""
+        key = (pairing_id, day)
+        existing = self.get(key)
+        if existing is None:
+            self[key] = StoredMeeting(None, minutes)
+            self._changed.add(key)
+            return MeetingChange("added")
+        if minutes is None or existing.minutes == minutes:
+            return MeetingChange("unchanged", existing.minutes)
+        before = existing.minutes
+        existing.minutes = minutes
+        self._changed.add(key)
+        return MeetingChange("updated", before)
+
+    def write(self) -> None:
+        """Write the added meetings in one statement and the changed lengths in another."""
+        table = Meeting.__table__  # type: ignore[attr-defined]
+        added: list[dict[str, object]] = []
+        changed: list[dict[str, object]] = []
+        for key in sorted(self._changed):
+            meeting = self[key]
+            if meeting.id is None:
+                added.append({"pairing_id": key[0], "held_on": key[1], "minutes": meeting.minutes})
+            else:
+                changed.append({"meeting_id": meeting.id, "minutes": meeting.minutes})
+        if added:
+            self.db.execute(table.insert(), added)
+        if changed:
+            self.db.execute(
+                table.update()
+                .where(table.c.id == bindparam("meeting_id"))
+                .values(minutes=bindparam("minutes")),
+                changed,
+            )
+        self._changed.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A cohort participant's columns that finding a meeting's pair needs."""
+
+    id: int
+    role: str
+    name: str
+    email: str
+
+
 class MeetingPairs:
     """Finds the pair a meeting belongs to, for many meetings with a few queries.
 
     Built once per import: the cohort's adepts and mentors by e-mail key, each adept's
-    active or ended pairs, and the meetings already stored (by pair and day).
+    active or ended pairs, and the meetings already stored (by pair and day); the meetings
+    the import adds or changes are kept and written at once by :meth:`write`.
     """
 
     def __init__(self, *, db: Session, cohort: Cohort) -> None:
         self.db = db
         self.cohort = cohort
-        people = db.exec(
-            select(Participant, Person)
+        people = db.execute(
+            sa_select(
+                col(Person.email_key),
+                col(Participant.id),
+                col(Participant.role),
+                col(Person.name),
+                col(Person.email),
+            )
             .join(Person, col(Person.id) == col(Participant.person_id))
-            .where(Participant.cohort_id == cohort.id)
+            .where(col(Participant.cohort_id) == cohort.id)
         ).all()
-        self.by_key = {person.email_key: (part, person) for part, person in people}
+        self.by_key = {
+            key: Member(pid, str(role), name, email) for key, pid, role, name, email in people
+        }
         self.pairs: dict[int, list[Pairing]] = {}
         for pairing in db.exec(
             select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id).desc())
         ).all():
             self.pairs.setdefault(pairing.adept_id, []).append(pairing)
-        self.meetings: dict[tuple[int, date], Meeting] = {
-            (m.pairing_id, m.held_on): m
-            for m in db.exec(
-                select(Meeting)
+        stored = {
+            (pairing_id, held_on): StoredMeeting(meeting_id, minutes)
+            for meeting_id, pairing_id, held_on, minutes in db.execute(
+                sa_select(
+                    col(Meeting.id),
+                    col(Meeting.pairing_id),
+                    col(Meeting.held_on),
+                    col(Meeting.minutes),
+                )
                 .join(Pairing, col(Pairing.id) == col(Meeting.pairing_id))
-                .where(Pairing.cohort_id == cohort.id)
+                .where(col(Pairing.cohort_id) == cohort.id)
             ).all()
         }
+        self.meetings = KnownMeetings(db, stored)
 
     def pairing_for(self, *, adept: str, mentor: str | None, day: date) -> Pairing:
         """Return the adept's pair live on ``day``, or (with ``mentor``) their pair with that
@@ -291,22 +367,21 @@ class MeetingPairs:
         proposal has no meetings. Raises NotFoundError/RuleError naming what is missing.
         """
         name = self.cohort.name
-        found = self.by_key.get(email_key(adept))
-        if found is None:
+        person = self.by_key.get(email_key(adept))
+        if person is None:
             raise NotFoundError(f"{adept} is not in cohort {name}.")
-        part, person = found
-        if part.role != Role.ADEPT:
+        if person.role != Role.ADEPT:
             raise RuleError(f"{person.name} ({person.email}) is a mentor in cohort {name}.")
-        pairs = self.pairs.get(id_of(part), [])
+        pairs = self.pairs.get(person.id, [])
         if mentor is None:
             return pair_on_day(pairs, day, person, name)
         other = self.by_key.get(email_key(mentor))
-        if other is None or other[0].role != Role.MENTOR:
+        if other is None or other.role != Role.MENTOR:
             raise NotFoundError(f"{mentor} is not a mentor in cohort {name}.")
-        held = [p for p in pairs if p.mentor_id == other[0].id and p.state != PairingState.PROPOSED]
+        held = [p for p in pairs if p.mentor_id == other.id and p.state != PairingState.PROPOSED]
         if not held:
             raise NotFoundError(
-                f"{person.name} and {other[1].name} are not a pair in cohort {name} (only "
+                f"{person.name} and {other.name} are not a pair in cohort {name} (only "
                 "active or ended pairs have meetings)."
             )
         return held[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -61,7 +63,17 @@ def adept_and_mentor(db: Session, pairing: Pairing) -> tuple[Person, Person]:
     return row[0], row[1]
 
 
-def only_active(live: Pairing | None, person: Person, cohort_name: str) -> Pairing:
+class Named(Protocol):
+    """A person as a message names them: a stored Person, or the columns of one."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+def only_active(live: Pairing | None, person: Named, cohort_name: str) -> Pairing:
     """Return the live pair when it is active; RuleError for none or only a proposal."""
     if live is None:
         raise RuleError(

@@ -141,8 +141,25 @@ def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[P
     ap, mp = aliased(Participant), aliased(Participant)
     aper, mper = aliased(Person), aliased(Person)
     aag, mag = aliased(Agency), aliased(Agency)
+    # The columns a pair list shows, not five whole rows per pair.
     query = (
-        sa_select(Pairing, aper, aag, mper, mag)
+        sa_select(
+            col(aper.email),
+            col(aper.name),
+            col(aag.code),
+            col(mper.email),
+            col(mper.name),
+            col(mag.code),
+            col(Pairing.state),
+            col(Pairing.locked),
+            col(Pairing.manual),
+            col(Pairing.score),
+            col(Pairing.reasons),
+            col(Pairing.started_on),
+            col(Pairing.ended_on),
+            col(Pairing.end_reason),
+            col(Pairing.id),
+        )
         .join(ap, col(ap.id) == col(Pairing.adept_id))
         .join(aper, col(aper.id) == col(ap.person_id))
         .join(aag, col(aag.id) == col(ap.agency_id))
@@ -155,23 +172,23 @@ def list_pairs(*, db: Session, cohort: Cohort, live_only: bool = True) -> list[P
         query = query.where(col(Pairing.state).in_(LIVE))
     result = [
         PairInfo(
-            adept=a.email,
-            adept_name=a.name,
-            adept_agency=aa.code,
-            mentor=m.email,
-            mentor_name=m.name,
-            mentor_agency=ma.code,
-            state=str(p.state),
-            locked=bool(p.locked),
-            manual=bool(p.manual),
-            score=int(p.score),
-            breakdown=dict((p.reasons or {}).get("breakdown", {})),
-            since=p.started_on,
-            ended_on=p.ended_on,
-            end_reason=p.end_reason,
-            id=id_of(p),
+            adept=row[0],
+            adept_name=row[1],
+            adept_agency=row[2],
+            mentor=row[3],
+            mentor_name=row[4],
+            mentor_agency=row[5],
+            state=str(row[6]),
+            locked=bool(row[7]),
+            manual=bool(row[8]),
+            score=int(row[9]),
+            breakdown=dict((row[10] or {}).get("breakdown", {})),
+            since=row[11],
+            ended_on=row[12],
+            end_reason=row[13],
+            id=row[14],
         )
-        for p, a, aa, m, ma in db.execute(query).all()
+        for row in db.execute(query).all()
     ]
     return sorted(
         result,

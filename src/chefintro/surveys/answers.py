@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select
 
 from chefintro import audit
@@ -129,16 +131,16 @@ class ImportSummary:
 
 def _respondents(
     db: Session, cohort: Cohort, rows: list[AnswerRow], problems: list[Problem]
-) -> list[tuple[AnswerRow, Participant]]:
-    """Each row's participant by its e-mail; a row of someone not in the cohort is a problem."""
-    members = {
-        person.email_key: part
-        for part, person in db.exec(
-            select(Participant, Person)
+) -> list[tuple[AnswerRow, int]]:
+    """Each row with its participant's id, by its e-mail; a row of someone not in the
+    cohort is a problem."""
+    members: dict[str, int] = dict(
+        db.execute(
+            sa_select(col(Person.email_key), col(Participant.id))
             .join(Person, col(Person.id) == col(Participant.person_id))
-            .where(Participant.cohort_id == cohort.id)
+            .where(col(Participant.cohort_id) == cohort.id)
         ).all()
-    }
+    )
     known = set(
         db.exec(
             select(Person.email_key).where(
@@ -166,40 +168,58 @@ def _store_answers(
     db: Session,
     survey: Survey,
     by_key: dict[str, Question],
-    accepted: list[tuple[AnswerRow, Participant]],
+    accepted: list[tuple[AnswerRow, int]],
 ) -> tuple[int, int, int]:
     """Add new answers, change those that differ (a blank never removes one); return how
-    many were added, changed and unchanged."""
+    many were added, changed and unchanged.
+
+    The stored answers are read as columns in one query; the new ones are inserted in one
+    statement and the changed ones updated in another.
+    """
+    table = Answer.__table__  # type: ignore[attr-defined]
     stored = {
-        (a.participant_id, a.question_id): a
-        for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
+        (participant_id, question_id): (answer_id, value, text)
+        for answer_id, participant_id, question_id, value, text in db.execute(
+            sa_select(
+                table.c.id, table.c.participant_id, table.c.question_id, table.c.value, table.c.text
+            ).where(table.c.survey_id == survey.id)
+        ).all()
     }
-    added = changed = unchanged = 0
-    for row, part in accepted:
+    survey_id = id_of(survey)
+    question_ids = {key: id_of(question) for key, question in by_key.items()}
+    added: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    unchanged = 0
+    for row, participant_id in accepted:
         for key, value in row.values.items():
-            question = by_key[key]
+            question_id = question_ids[key]
             number = value if isinstance(value, int) else None
             text = value if isinstance(value, str) else None
-            existing = stored.get((id_of(part), id_of(question)))
+            existing = stored.get((participant_id, question_id))
             if existing is None:
-                db.add(
-                    Answer(
-                        survey_id=id_of(survey),
-                        question_id=id_of(question),
-                        participant_id=part.id,
-                        value=number,
-                        text=text,
-                    )
+                added.append(
+                    {
+                        "survey_id": survey_id,
+                        "question_id": question_id,
+                        "participant_id": participant_id,
+                        "value": number,
+                        "text": text,
+                    }
                 )
-                added += 1
-            elif (existing.value, existing.text) != (number, text):
-                existing.value, existing.text = number, text
-                db.add(existing)
-                changed += 1
+            elif existing[1:] != (number, text):
+                changed.append({"answer_id": existing[0], "value": number, "text": text})
             else:
                 unchanged += 1
-    db.flush()
-    return added, changed, unchanged
+    if added:
+        db.execute(table.insert(), added)
+    if changed:
+        db.execute(
+            table.update()
+            .where(table.c.id == bindparam("answer_id"))
+            .values(value=bindparam("value"), text=bindparam("text")),
+            changed,
+        )
+    return len(added), len(changed), unchanged
 
 
 def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> ImportSummary:

@@ -105,6 +105,8 @@ def change_text(value: object) -> str | None:
     """Return a stored or read value as the text a change list shows."""
     if value is None:
         return None
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, datetime):
@@ -119,11 +121,12 @@ def change_text(value: object) -> str | None:
 
 
 def diff(pairs: list[tuple[str, object, object]]) -> tuple[FieldChange, ...]:
-    return tuple(
-        FieldChange(name, change_text(old), change_text(new))
-        for name, old, new in pairs
-        if change_text(old) != change_text(new)
-    )
+    changes = []
+    for name, old, new in pairs:
+        before, after = change_text(old), change_text(new)
+        if before != after:
+            changes.append(FieldChange(name, before, after))
+    return tuple(changes)
 
 
 #: The column of SheetCounts each action is counted in; any other action is "skipped".

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from chefintro import cohorts
 from chefintro.enums import Role
@@ -91,12 +92,12 @@ class Loader:
         known: dict[str, Role] = {}
         cohort = self.cohort
         if cohort is not None:
-            for person, part in self.db.exec(
-                select(Person, Participant)
+            for key, role in self.db.execute(
+                sa_select(col(Person.email_key), col(Participant.role))
                 .join(Participant, col(Participant.person_id) == col(Person.id))
                 .where(col(Participant.cohort_id) == cohort.id)
             ).all():
-                known[person.email_key] = part.role
+                known[key] = Role(role)
         for row in self.data.participants:
             known.setdefault(email_key(row.email), row.role)
         return known

@@ -280,7 +280,7 @@ class ProgrammeLoader(Loader):
         self.summary.counts(SheetKey.ATTENDANCE)
         if not self.data.attendance:
             return
-        from chefintro.attendance import record_attendance
+        from chefintro.attendance import mark_refusal, members_by_key, record_marks
         from chefintro.roster.columns import STATUS_LABELS
 
         cohort = self.need_cohort(SheetKey.ATTENDANCE)
@@ -289,6 +289,10 @@ class ProgrammeLoader(Loader):
         column_to_session = self._attendance_columns(cohort)
         before = self._stored_marks(cohort)
         known = self.participants_known()
+        members = members_by_key(db=self.db, cohort=cohort)
+        # Every mark of the sheet, the last one given for a day and person winning, as when
+        # the rows were recorded one after the other ('session attend' for each cell).
+        marks: dict[tuple[int, int], AttendanceStatus] = {}
         for row in self.data.attendance:
             key = email_key(row.email)
             if key not in known:
@@ -299,26 +303,20 @@ class ProgrammeLoader(Loader):
                     f"{row.email} is not a participant of cohort {cohort.name}",
                 )
                 continue
+            member = members.get(key)
+            refusal = mark_refusal(member, cohort) if member is not None else None
             fields: list[tuple[str, object, object]] = []
             for mark in row.marks:
                 session_id = column_to_session.get(mark.session.column)
                 if session_id is None:
                     continue
-                result = self.guarded(
-                    SheetKey.ATTENDANCE,
-                    row.row,
-                    "email",
-                    partial(
-                        record_attendance,
-                        db=self.db,
-                        cohort=cohort,
-                        session_id=session_id,
-                        emails=[row.email],
-                        status=mark.status,
-                    ),
-                )
-                if result is None:
+                if refusal is not None:
+                    self.problem(SheetKey.ATTENDANCE, row.row, "email", refusal.message)
                     continue
+                if member is not None:
+                    marks[(session_id, member.participant_id)] = mark.status
+                elif not self._record_one(row.row, row.email, cohort, session_id, mark.status):
+                    continue  # on Deltagare yet not in the cohort: the service says why
                 old = before.get((session_id, key))
                 old_label = STATUS_LABELS.get(AttendanceStatus(old)) if old else None
                 fields.append((mark.session.header, old_label, STATUS_LABELS[mark.status]))
@@ -334,6 +332,28 @@ class ProgrammeLoader(Loader):
             self.summary.record(
                 SheetKey.ATTENDANCE, Change(sheet, row.row, action, row.email, changed)
             )
+        if marks and not self.problems:
+            record_marks(db=self.db, cohort=cohort, marks=marks)
+
+    def _record_one(
+        self, row: int, email: str, cohort: Cohort, session_id: int, status: AttendanceStatus
+    ) -> bool:
+        """One mark through ``session attend``'s service; False when it refused."""
+        from chefintro.attendance import record_attendance
+
+        return None is not self.guarded(
+            SheetKey.ATTENDANCE,
+            row,
+            "email",
+            partial(
+                record_attendance,
+                db=self.db,
+                cohort=cohort,
+                session_id=session_id,
+                emails=[email],
+                status=status,
+            ),
+        )
 
     def _attendance_columns(self, cohort: Cohort) -> dict[int, int]:
         """Map each Närvaro column to the one programme day its header names.
@@ -448,7 +468,7 @@ class ProgrammeLoader(Loader):
                 self.summary.record(
                     SheetKey.MEETINGS, Change(sheet, row.row, change.outcome, who, added)
                 )
-        self.db.flush()
+        index.meetings.write()
         if early:
             self.summary.warnings.append(
                 f"{plural(early, 'meeting')} on 'Möten' {noun(early, 'is', 'are')} dated before "

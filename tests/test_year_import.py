@@ -1,0 +1,175 @@
+"""A year workbook's Närvaro and Möten sheets, written in bulk (issue 32), keep every rule:
+the last mark given for a day and person wins, a re-import changes marks and meeting
+lengths (and says from what to what), and a withdrawn participant's marks are refused
+with the same located problem as 'session attend' gives, the store left unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import Cli, store_snapshot
+
+DAY_1 = "Uppstart (2026-02-10 09:00)"
+DAY_2 = "Ledarskap (2026-03-17 09:00)"
+
+YEAR: dict[str, list[list[Any]]] = {
+    "Myndigheter": [
+        ["Kod", "Namn"],
+        ["CSN", "Centrala studiestödsnämnden"],
+        ["BV", "Bolagsverket"],
+    ],
+    "Deltagare": [
+        ["Förnamn", "Efternamn", "E-post", "Myndighet", "Roll"],
+        ["Åsa", "Öberg", "asa@csn.se", "CSN", "adept"],
+        ["Märta", "Sjö", "marta@bv.se", "BV", "mentor"],
+        ["Elise", "Lund", "elise@csn.se", "CSN", "mentor"],
+    ],
+    "Träffar": [
+        ["Titel", "Start", "Slut"],
+        ["Uppstart", "2026-02-10 09:00", "2026-02-10 16:00"],
+        ["Ledarskap", "2026-03-17 09:00", "2026-03-17 16:00"],
+    ],
+    "Par": [["Adept", "Mentor"], ["asa@csn.se", "marta@bv.se"]],
+}
+
+
+def _write(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    book.close()
+    return path
+
+
+def _marks() -> dict[tuple[str, str], str]:
+    """(e-mail, day) → status of every stored mark."""
+    from chefintro.store import open_store, resolve_location
+
+    engine = open_store(resolve_location(None)).engine
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT person.email, programme_session.title, attendance.status "
+                    "FROM attendance "
+                    "JOIN participant ON participant.id = attendance.participant_id "
+                    "JOIN person ON person.id = participant.person_id "
+                    "JOIN programme_session ON programme_session.id = attendance.session_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {(email, title): status for email, title, status in rows}
+
+
+def _minutes() -> list[tuple[str, int | None]]:
+    from chefintro.store import open_store, resolve_location
+
+    engine = open_store(resolve_location(None)).engine
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT held_on, minutes FROM meeting")).all()
+    finally:
+        engine.dispose()
+    return sorted((str(day), minutes) for day, minutes in rows)
+
+
+@pytest.fixture
+def year(cli: Cli, tmp_path: Path) -> Cli:
+    cli("cohort", "create", "2026", "--start", "2026-01-19", "--end", "2026-12-11")
+    cli("roster", "import", str(_write(tmp_path / "start.xlsx", YEAR)))
+    cli("pair", "apply")
+    return cli
+
+
+def test_the_last_mark_for_a_day_wins_as_when_each_cell_is_recorded(
+    year: Cli, tmp_path: Path
+) -> None:
+    # Two columns name the first day (with and without its time): cell by cell, the later
+    # column's mark is the one that stays.
+    sheets = {
+        "Närvaro": [
+            ["E-post", DAY_1, DAY_2, "Uppstart (2026-02-10)"],
+            ["asa@csn.se", "närvarande", "frånvarande", "anmält förhinder"],
+            ["elise@csn.se", "anmält förhinder", None, "frånvarande"],
+        ]
+    }
+    year("roster", "import", str(_write(tmp_path / "marks.xlsx", sheets)))
+    assert _marks() == {
+        ("asa@csn.se", "Uppstart"): "excused",
+        ("asa@csn.se", "Ledarskap"): "absent",
+        ("elise@csn.se", "Uppstart"): "absent",
+    }
+
+
+def test_a_second_import_changes_marks_and_meeting_lengths_and_says_so(
+    year: Cli, tmp_path: Path
+) -> None:
+    first = {
+        "Närvaro": [["E-post", DAY_1, DAY_2], ["elise@csn.se", "anmält förhinder", None]],
+        "Möten": [
+            ["Adept", "Mentor", "Datum", "Minuter"],
+            ["asa@csn.se", "marta@bv.se", "2026-04-02", 60],
+        ],
+    }
+    year("roster", "import", str(_write(tmp_path / "first.xlsx", first)))
+    second = {
+        "Närvaro": [["E-post", DAY_1, DAY_2], ["elise@csn.se", "närvarande", "närvarande"]],
+        "Möten": [
+            ["Adept", "Mentor", "Datum", "Minuter"],
+            ["asa@csn.se", "marta@bv.se", "2026-04-02", 90],
+            ["asa@csn.se", "marta@bv.se", "2026-05-07", 45],
+        ],
+    }
+    summary: Any = year.json("roster", "import", str(_write(tmp_path / "second.xlsx", second)))
+    changes = {
+        (c["sheet"], c["row"]): (
+            c["action"],
+            [(f["field"], f["old"], f["new"]) for f in c["fields"]],
+        )
+        for c in summary["changes"]
+    }
+    assert changes == {
+        ("Närvaro", 2): (
+            "changed",
+            [(DAY_1, "anmält förhinder", "närvarande"), (DAY_2, None, "närvarande")],
+        ),
+        ("Möten", 2): ("changed", [("Minuter", "60", "90")]),
+        ("Möten", 3): ("added", [("Minuter", None, "45")]),
+    }
+    assert _marks() == {
+        ("elise@csn.se", "Uppstart"): "present",
+        ("elise@csn.se", "Ledarskap"): "present",
+    }
+    assert _minutes() == [("2026-04-02", 90), ("2026-05-07", 45)]
+
+
+def test_a_withdrawn_participants_marks_are_refused_and_nothing_is_stored(
+    year: Cli, tmp_path: Path
+) -> None:
+    year("participant", "withdraw", "elise@csn.se", "--yes")
+    sheets = {
+        "Närvaro": [
+            ["E-post", DAY_1, DAY_2],
+            ["asa@csn.se", "närvarande", "närvarande"],
+            ["elise@csn.se", "närvarande", "frånvarande"],
+        ]
+    }
+    before = store_snapshot()
+    result = year("roster", "import", str(_write(tmp_path / "marks.xlsx", sheets)), code=65)
+    # One problem per mark, as 'session attend' gives for each cell (listed together).
+    assert "2 problems found; nothing was imported" in result.stderr
+    assert (
+        "sheet 'Närvaro', column 'E-post': Nothing was recorded: Elise Lund (elise@csn.se) "
+        "has withdrawn. (in 2 rows: 3)"
+    ) in result.stderr
+    assert store_snapshot() == before
