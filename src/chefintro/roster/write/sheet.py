@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chefintro.roster.columns import LISTS, SESSION_COLUMN_WIDTH
 from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
+from chefintro.roster.write.tables import add_table, pages_wide
 
 if TYPE_CHECKING:
     from chefintro.roster.write.specs import SheetSpec
@@ -29,16 +30,23 @@ def column_letter(index: int) -> str:
     return str(get_column_letter(index))
 
 
-def page_setup(worksheet: Any, *, title: str, sheet: str, width: float, header_row: bool) -> None:
-    """Make a sheet print finished: A4, landscape when wide, one page wide, headers repeated,
-    the programme, cohort and agency at the top and page numbers at the bottom."""
+def page_setup(
+    worksheet: Any, *, title: str, sheet: str, widths: Sequence[float], header_row: bool
+) -> None:
+    """Make a sheet print finished: A4, landscape when wide, as many pages wide as keep the
+    text readable (the first column repeated on each), headers repeated, the programme,
+    cohort and agency at the top and page numbers at the bottom."""
+    orientation = "landscape" if sum(widths) > _PORTRAIT_WIDTH else "portrait"
+    across = pages_wide(widths, orientation)
     worksheet.page_setup.paperSize = 9  # A4
-    worksheet.page_setup.orientation = "landscape" if width > _PORTRAIT_WIDTH else "portrait"
-    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.orientation = orientation
+    worksheet.page_setup.fitToWidth = across
     worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     if header_row:
         worksheet.print_title_rows = "1:1"
+    if across > 1:
+        worksheet.print_title_cols = "A:A"  # whose row it is, on every page across
     worksheet.print_options.gridLines = header_row
     worksheet.page_margins.left = worksheet.page_margins.right = 0.5
     worksheet.page_margins.top = worksheet.page_margins.bottom = 0.75
@@ -78,7 +86,7 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
         worksheet.sheet_state = "hidden"
     rows: Iterator[Sequence[Any]] = iter(spec.rows)
     sample = list(islice(rows, _SAMPLE_ROWS))
-    shown_width = 0.0
+    shown_widths: list[float] = []
     # Column widths and frozen panes are written before the first row in write-only mode.
     for index, column in enumerate(spec.columns, start=1):
         width = column.width
@@ -92,9 +100,9 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
         if column.hidden:
             dimension.hidden = True
         else:
-            shown_width += width
+            shown_widths.append(width)
     if not spec.hidden:
-        page_setup(worksheet, title=title, sheet=spec.name, width=shown_width, header_row=True)
+        page_setup(worksheet, title=title, sheet=spec.name, widths=shown_widths, header_row=True)
     if spec.freeze_header:
         worksheet.freeze_panes = "A2"
     bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
@@ -134,7 +142,17 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
     last_column = column_letter(max(len(spec.columns), 1))
     if spec.columns and count:
         worksheet.print_area = f"A1:{last_column}{last_row}"
-    if spec.autofilter and spec.columns:
+    headers = [column.header for column in spec.columns]
+    # A defined table (its own filter buttons) where the headers allow one; else a filter.
+    tabled = not spec.hidden and add_table(
+        workbook,
+        worksheet,
+        headers,
+        first_row=1,
+        last_row=last_row,
+        filter_buttons=spec.autofilter,
+    )
+    if spec.autofilter and spec.columns and not tabled:
         worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
     _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
 
