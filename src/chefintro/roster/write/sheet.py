@@ -19,6 +19,8 @@ _MIN_WIDTH = 8.0
 #: The widest a column is sized from its data, in characters.
 MAX_WIDTH = 60.0
 _INLINE_LIST_LIMIT = 250  # Excel refuses inline list validations past 255 characters
+#: The widest a column of a given width grows to fit its longest value (an e-mail address).
+_WIDEST_GROWN = 42.0
 #: Sheets wider than this (sum of column widths in characters) print landscape.
 _PORTRAIT_WIDTH = 95
 
@@ -90,11 +92,12 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
     # Column widths and frozen panes are written before the first row in write-only mode.
     for index, column in enumerate(spec.columns, start=1):
         width = column.width
+        longest = max((width_of(row[index - 1]) for row in sample if len(row) >= index), default=0)
         if width is None:
-            longest = max(
-                (width_of(row[index - 1]) for row in sample if len(row) >= index), default=0
-            )
             width = min(max(float(longest + 2), len(column.header) + 4.0, _MIN_WIDTH), MAX_WIDTH)
+        elif not column.wrap and not column.choices and longest + 2 > width:
+            # A long e-mail address would be cut by the next column: widen, within reason.
+            width = max(width, min(float(longest + 2), _WIDEST_GROWN))
         dimension = worksheet.column_dimensions[column_letter(index)]
         dimension.width = width
         if column.hidden:
