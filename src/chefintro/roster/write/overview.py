@@ -126,7 +126,7 @@ _ALT_TEXT_LIMIT = 600
 
 def chart_description(chart_spec: BarChartSpec, table: TableSpec) -> str:
     """The chart's alternative text, in Swedish: what it shows and its figures, e.g.
-    "Stapeldiagram: Deltagare per myndighet, per myndighet. CSN: Adepter 5, Mentorer 1;
+    "Stapeldiagram: Deltagare per myndighet. CSN: Adepter 5, Mentorer 1;
     BV: Adepter 4, Mentorer 2. Samma siffror står i tabellen … ovanför diagrammen." """
     series = [str(h) for h in table.headers[1:]]
     figures = "; ".join(
@@ -136,7 +136,9 @@ def chart_description(chart_spec: BarChartSpec, table: TableSpec) -> str:
         if row
     )
     kind = "Liggande stapeldiagram" if chart_spec.horizontal else "Stapeldiagram"
-    text = f"{kind}: {chart_spec.title}, per {str(table.headers[0]).lower()}. {figures}."
+    per = f"per {str(table.headers[0]).lower()}"
+    what = chart_spec.title if per in chart_spec.title.lower() else f"{chart_spec.title}, {per}"
+    text = f"{kind}: {what}. {figures}."
     if len(text) > _ALT_TEXT_LIMIT:
         text = text[: _ALT_TEXT_LIMIT - 1].rsplit(";", 1)[0] + " …"
     return text + f" Samma siffror står i tabellen {table.title} ovanför diagrammen."
