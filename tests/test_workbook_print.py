@@ -77,7 +77,7 @@ def _scale(sheet: Any) -> float:
     pages = sheet.page_setup.fitToWidth
     repeated = _points(widths[0]) * (pages - 1) if sheet.print_title_cols else 0.0
     needed = sum(_points(w) for w in widths) + repeated
-    return min(1.0, pages * PRINTABLE[sheet.page_setup.orientation] / needed)
+    return float(min(1.0, pages * PRINTABLE[sheet.page_setup.orientation] / needed))
 
 
 def _workbooks(year: Cli, tmp_path: Path) -> list[Path]:

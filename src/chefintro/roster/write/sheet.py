@@ -145,19 +145,19 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
     last_column = column_letter(max(len(spec.columns), 1))
     if spec.columns and count:
         worksheet.print_area = f"A1:{last_column}{last_row}"
+    _table_or_filter(workbook, worksheet, spec, last_row)
+    _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
+
+
+def _table_or_filter(workbook: Any, worksheet: Any, spec: SheetSpec, last_row: int) -> None:
+    """Define the sheet's data as an Excel table (with its own filter buttons) where the
+    headers allow one; else give the sheet a plain filter, as before tables."""
     headers = [column.header for column in spec.columns]
-    # A defined table (its own filter buttons) where the headers allow one; else a filter.
     tabled = not spec.hidden and add_table(
-        workbook,
-        worksheet,
-        headers,
-        first_row=1,
-        last_row=last_row,
-        filter_buttons=spec.autofilter,
+        workbook, worksheet, headers, first_row=1, last_row=last_row, filter_buttons=spec.autofilter
     )
     if spec.autofilter and spec.columns and not tabled:
-        worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
-    _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
+        worksheet.auto_filter.ref = f"A1:{column_letter(len(spec.columns))}{last_row}"
 
 
 def _add_drop_downs(worksheet: Any, spec: SheetSpec, last_row: int, lists: ChoiceLists) -> None:
