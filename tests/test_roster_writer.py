@@ -81,7 +81,11 @@ def test_sheets_are_styled_for_people(tmp_path: Path) -> None:
     assert [c.value for c in ws[1]][:4] == ["Namn", "E-post", "Myndighet", "Roll"]
     assert all(cell.font.bold for cell in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L3"
+    # A defined table with its own filter buttons, over the header and the rows.
+    (table,) = ws.tables.values()
+    assert table.ref == "A1:L3" and table.autoFilter.ref == "A1:L3"
+    assert [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
+    assert ws.auto_filter.ref is None  # no second filter over the same cells
     assert ws.column_dimensions["B"].width == 32
     assert ws["I2"].value == datetime(2026, 3, 1) and ws["I2"].number_format == "yyyy-mm-dd"
     assert ws["D2"].value == "adept" and ws["L2"].value == "bo@bv.se; cia@lst.se"

@@ -139,16 +139,26 @@ def test_export_fill_import_and_import_again(year: Cli, tmp_path: Path) -> None:
     assert "Nothing changed" in again.stderr
     assert store_snapshot() == before
 
-    # A fresh export carries the stored answers, so it too imports as no change.
+    # A fresh export never carries the stored answers (a form sent on would disclose
+    # them), and importing it blank changes nothing.
     second = tmp_path / "igen.xlsx"
-    year("survey", "export", "start-2027", str(second))
-    assert "Nothing changed" in year("survey", "import", "start-2027", str(second)).stderr
+    year("survey", "export", "start-2027", str(second), "--one-file")
+    again_book = load_workbook(second, read_only=True)
+    answered = [
+        row[1]
+        for row in again_book["Svar"].iter_rows(min_row=2, values_only=True)
+        if any(v is not None for v in row[4:])
+    ]
+    again_book.close()
+    assert answered == []
+    assert "holds no answers" in year("survey", "import", "start-2027", str(second)).stderr
+    assert _answer_count() == 21
 
     log: Any = year.json("db", "log")
     actions = [(e["action"], e["detail"]) for e in log]
     assert (
         "survey export",
-        "survey start-2027 of cohort 2027: form for 12 participants",
+        "survey start-2027 of cohort 2027: one form for 12 participants",
     ) in actions
     assert "Åsa" not in json.dumps(log, ensure_ascii=False)
 

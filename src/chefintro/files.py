@@ -8,8 +8,10 @@ personal data are readable by their owner only (mode 0600).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -85,6 +87,34 @@ def check_destination(path: Path) -> Path:
     if not target.parent.is_dir():
         raise OutputError(f"Cannot write {target}: its folder does not exist.")
     return target
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def file_slug(text: str, limit: int) -> str:
+    """Return ``text`` as a plain part of a file name: ASCII letters and digits joined by
+    hyphens, at most ``limit`` characters ("Åsa Öberg" → "asa-oberg"); "" if none is left.
+
+    The one rule for file names made from names (certificates, survey forms): safe on
+    every file system and in e-mail attachments, and short enough for Windows paths.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_text.casefold()).strip("-")[:limit].rstrip("-")
+
+
+def unique_name(name: str, used: set[str]) -> str:
+    """Return ``name``, or ``name`` with -2, -3 … before its suffix, so it is not in ``used``
+    (compared case-insensitively, as Windows and macOS do); the result is added to it."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    candidate, number = name, 2
+    while candidate.casefold() in used:
+        candidate = f"{stem}-{number}{dot}{suffix}"
+        number += 1
+    used.add(candidate.casefold())
+    return candidate
 
 
 def output_folder(path: Path) -> Path:

@@ -9,8 +9,6 @@ ends it, renders (:func:`render_certificates`), and logs the count in a short on
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from sqlmodel import Session, col, select
 from chefintro import audit, settings
 from chefintro.certificates.pdf import CertificateData
 from chefintro.errors import NotFoundError, OutputError, RuleError
-from chefintro.files import output_folder
+from chefintro.files import file_slug, output_folder, unique_name
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.text import email_key, person_name_key
@@ -31,8 +29,6 @@ from chefintro.yearend import (
     completion_report,
     days_present,
 )
-
-_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -61,15 +57,10 @@ NAME_SLUG_LIMIT = 60
 COHORT_SLUG_LIMIT = 30
 
 
-def _slug(text: str, limit: int) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG.sub("-", ascii_text.casefold()).strip("-")[:limit].rstrip("-")
-
-
 def file_name(cohort: str, name: str) -> str:
     """Return a plain, short file name for a certificate: intyg-2027-asa-oberg.pdf."""
-    slug = _slug(name, NAME_SLUG_LIMIT) or "deltagare"
-    cohort_slug = _slug(cohort, COHORT_SLUG_LIMIT) or "omgang"
+    slug = file_slug(name, NAME_SLUG_LIMIT) or "deltagare"
+    cohort_slug = file_slug(cohort, COHORT_SLUG_LIMIT) or "omgang"
     return f"intyg-{cohort_slug}-{slug}.pdf"
 
 
@@ -120,11 +111,7 @@ def plan_certificates(
     used: set[str] = set()
     for row in completed:
         part, person, agency = by_email[email_key(row.email)]
-        name = file_name(cohort.name, person.name)
-        stem, number = name.removesuffix(".pdf"), 2
-        while name in used:
-            name, number = f"{stem}-{number}.pdf", number + 1
-        used.add(name)
+        name = unique_name(file_name(cohort.name, person.name), used)
         planned.append(
             (
                 CertificateData(

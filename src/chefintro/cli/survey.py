@@ -55,7 +55,7 @@ def add(
         f"Added survey {survey_name} ({chosen}) with {plural(count, 'question')} to cohort "
         f"{cohort.name}."
     )
-    output.info(f"Next: chefintro survey export {survey_name} {survey_name}.xlsx")
+    output.info(f"Next: chefintro survey export {survey_name} enkater-{survey_name}/")
 
 
 @app.command("list")
@@ -87,27 +87,71 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def export(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The survey.")],
-    file: Annotated[Path, typer.Argument(help="The form workbook to write.", metavar="FILE.xlsx")],
+    target: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder for the forms (created if missing); with --one-file, the workbook.",
+            metavar="DIR",
+        ),
+    ],
+    per_agency: Annotated[
+        bool,
+        typer.Option("--per-agency", help="One form per agency, with only its participants."),
+    ] = False,
+    one_file: Annotated[
+        bool,
+        typer.Option(
+            "--one-file",
+            help="One workbook with every participant, for you alone (to type in answers "
+            "given elsewhere); the default when the target ends in .xlsx.",
+        ),
+    ] = False,
 ) -> None:
-    """Write the survey as a form workbook: one row per participant, one column per question.
+    """Write the survey's forms: one workbook per participant, to send to each.
 
-    Statements get a 1–7 drop-down, free-text questions a wide column. Answers already
-    imported are filled in. Written readable by you only; logged in 'db log'.
-    Example: chefintro survey export start-2027 enkat-start.xlsx
+    Each form has the person's row (name, e-mail, agency, role) and one column per
+    question: statements get a 1–7 drop-down, free-text questions a wide column. No form
+    holds answers imported before, so a form forwarded discloses nothing. File names come
+    from the names (enkat-start-2027-asa-oberg.xlsx). Written readable by you only;
+    logged in 'db log'.
+    Example: chefintro survey export start-2027 enkater/
+    Example: chefintro survey export start-2027 enkater/ --per-agency
     """
     from chefintro import surveys
-    from chefintro.surveys.answers import log_form_export, survey_form
+    from chefintro.errors import UsageError
 
+    if per_agency and one_file:
+        raise UsageError("Give --per-agency or --one-file, not both.")
+    mode = surveys.FormMode.AGENCY if per_agency else surveys.FormMode.PERSON
+    if one_file or (not per_agency and target.suffix.casefold() == ".xlsx"):
+        mode = surveys.FormMode.ONE_FILE
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         survey = surveys.get_survey(db=db, cohort=cohort, name=name)
-        form = survey_form(db=db, cohort=cohort, survey=survey)
-    form.write(file)  # no transaction is held while the workbook is made
+        plan = surveys.plan_forms(db=db, cohort=cohort, survey=survey, target=target, mode=mode)
+    written = surveys.write_forms(plan)  # no transaction is held while the workbooks are made
     with st.transaction() as db:
-        log_form_export(db=db, form=form)
+        surveys.log_forms(db=db, plan=plan)
+    if mode is surveys.FormMode.ONE_FILE:
+        output.success(
+            f"Wrote {target}: one form of {plan.survey} for {plural(plan.people, 'participant')}."
+        )
+        output.info(
+            "It lists every participant: keep it to yourself. To send forms, write one per "
+            f"participant: chefintro survey export {plan.survey} DIR"
+        )
+        return
+    for path in written:
+        output.info(str(path))
+    each = "participant" if mode is surveys.FormMode.PERSON else "agency"
     output.success(
-        f"Wrote {file}: the form of {form.survey} for {plural(len(form.rows), 'participant')}."
+        f"Wrote {plural(len(written), 'form')} of {plan.survey} to {target}, one per {each}, "
+        f"for {plural(plan.people, 'participant')}."
+    )
+    output.info(
+        "Send each file to its recipient only; import the returned files with: "
+        f"chefintro survey import {plan.survey} FILE…"
     )
 
 
@@ -115,21 +159,24 @@ def export(
 def import_(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The survey.")],
-    file: Annotated[
-        Path,
+    files: Annotated[
+        list[Path],
         typer.Argument(
-            help="The filled-in form, or a Microsoft Forms export (.xlsx or .csv).",
-            metavar="FILE",
+            help="The filled-in forms, or a Microsoft Forms export (.xlsx or .csv).",
+            metavar="FILE...",
         ),
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Import answers from the survey's form or a Microsoft Forms export.
+    """Import answers from the survey's forms or a Microsoft Forms export.
+
+    Give every returned form at once (svar/*.xlsx): they are imported together.
 
     Columns are matched to questions by their text, in any order; Forms' own columns (ID,
     Starttid, Tid för slutförande, Namn …) are ignored; people are found by the e-mail
     column. All or nothing: out-of-scale values, unknown e-mails and double answers are
-    reported with sheet, row and column (exit 65). Importing a file again changes nothing.
+    reported with file, sheet, row and column (exit 65), and then nothing is imported.
+    Importing a file again changes nothing.
     Example: chefintro survey import start-2027 "Enkät start(1-25).xlsx"
     """
     from chefintro import surveys
@@ -138,7 +185,7 @@ def import_(
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         survey = surveys.get_survey(db=db, cohort=cohort, name=name)
-        result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=file)
+        result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=files)
     if as_json:
         output.emit_json(result.to_json())
     if result.ignored_columns:
@@ -156,6 +203,8 @@ def import_(
             f"{plural(result.added, 'answer')} added, {result.changed} changed, "
             f"{result.unchanged} unchanged."
         )
+    elif not result.respondents:
+        output.info("Nothing changed: the file holds no answers (every form row is blank).")
     else:
         output.info(
             f"Nothing changed: the {plural(result.unchanged, 'answer')} of "

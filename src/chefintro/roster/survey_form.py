@@ -81,17 +81,47 @@ class FormQuestion:
 # --- writing the form -------------------------------------------------------------------
 
 
-_INSTRUCTIONS = (
-    "Fyll i en rad per deltagare på bladet Svar. Ändra inte rubrikerna: frågorna känns igen "
-    "på sin text.",
+_SCALE_HELP = (
     "Påståendena besvaras på en skala från 1 (stämmer inte alls) till 7 (stämmer helt). "
-    "Välj siffran i listan eller skriv den.",
-    "Fritextfrågorna besvaras med egna ord. Svaren redovisas utan namn, och bara för grupper "
-    "med tillräckligt många svar.",
-    "Lämna en rad tom om deltagaren inte svarat. En tom cell tar aldrig bort ett svar som "
-    "redan är inläst.",
-    "Läs in med: chefintro survey import ENKÄT FIL.xlsx",
+    "Välj siffran i listan eller skriv den."
 )
+_PRIVACY_HELP = (
+    "Fritextfrågorna besvaras med egna ord. Svaren redovisas utan namn, och bara för grupper "
+    "med tillräckligt många svar."
+)
+_KEEP_HELP = "Ändra inte rubrikerna eller e-postadressen: frågorna och du känns igen på dem."
+
+#: The instructions of a form, by whom it is for: one participant, the participants of
+#: one agency, or the coordinator (every participant, typed in from answers given
+#: elsewhere). No form ever holds answers given before.
+_INSTRUCTIONS = {
+    "person": (
+        "Fyll i dina svar på din rad på bladet Svar och skicka tillbaka filen till samordnaren.",
+        _SCALE_HELP,
+        _PRIVACY_HELP,
+        _KEEP_HELP,
+    ),
+    "agency": (
+        "Bladet Svar har en rad för var och en av myndighetens deltagare. Var och en fyller "
+        "i sin egen rad; lämna andras rader som de är.",
+        _SCALE_HELP,
+        _PRIVACY_HELP,
+        _KEEP_HELP,
+        "Lämna en rad tom om deltagaren inte svarat. Skicka filen till samordnaren när alla "
+        "har svarat.",
+    ),
+    "all": (
+        "Fyll i en rad per deltagare på bladet Svar. Ändra inte rubrikerna: frågorna känns "
+        "igen på sin text.",
+        _SCALE_HELP,
+        _PRIVACY_HELP,
+        "Lämna en rad tom om deltagaren inte svarat. En tom cell tar aldrig bort ett svar som "
+        "redan är inläst.",
+        "Formuläret har alla deltagare: skicka det inte vidare, det är samordnarens eget.",
+        "Läs in med: chefintro survey import ENKÄT FIL.xlsx",
+    ),
+}
+AUDIENCES = tuple(_INSTRUCTIONS)
 
 
 def write_form(
@@ -100,14 +130,16 @@ def write_form(
     title: str,
     questions: Sequence[FormQuestion],
     rows: Iterable[Sequence[Any]],
+    audience: str = "all",
 ) -> None:
     """Write the form workbook: Svar (one row per participant) and Instruktioner.
 
-    ``rows`` hold name, e-mail, agency, role and then one value (or None) per question.
+    ``rows`` hold name, e-mail, agency, role and then one value (or None) per question;
+    ``audience`` (person, agency or all) chooses the instructions.
     """
     scale = [str(n) for n in range(SCALE_MIN, SCALE_MAX + 1)]
     columns = [
-        ColumnSpec("Namn", 26),
+        ColumnSpec("Namn", 26, wrap=True),
         ColumnSpec("E-post", 32),
         ColumnSpec("Myndighet", 12),
         ColumnSpec("Roll", 10),
@@ -116,8 +148,9 @@ def write_form(
         ColumnSpec(q.text, 22 if q.scale else 48, scale if q.scale else (), wrap=not q.scale)
         for q in questions
     ]
-    answers = SheetSpec(ANSWER_SHEET, columns, rows, header_height=90, input_rows=50)
-    help_rows = [(title, "")] + [("", line) for line in _INSTRUCTIONS]
+    extra_rows = 50 if audience == "all" else 0  # a person's form has that person's row
+    answers = SheetSpec(ANSWER_SHEET, columns, rows, header_height=90, input_rows=extra_rows)
+    help_rows = [(title, "")] + [("", line) for line in _INSTRUCTIONS[audience]]
     help_rows += [("Fråga", f"{q.text} ({'1–7' if q.scale else 'fritext'})") for q in questions]
     instructions = SheetSpec(
         "Instruktioner",
@@ -126,7 +159,7 @@ def write_form(
         autofilter=False,
         input_rows=0,
     )
-    write_workbook(path, WorkbookSpec([answers, instructions]))
+    write_workbook(path, WorkbookSpec([answers, instructions], page_header=title))
 
 
 # --- reading answers --------------------------------------------------------------------

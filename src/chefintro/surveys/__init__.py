@@ -9,15 +9,15 @@ ones together could otherwise be worked out from the total. Free text is listed 
 names, in alphabetical order, and only for groups that are shown.
 
 ``questions`` holds the phases, the built-in questions and questions files, ``catalogue``
-a cohort's surveys, ``answers`` the form workbook, importing answers and a person's
-answers, ``report`` the report and its group-size rule. Import from here.
+a cohort's surveys, ``forms`` the forms to send (one per participant by default, never
+with earlier answers), ``answers`` importing answers and a person's answers, ``report``
+the report and its group-size rule. Import from here.
 """
 
 from chefintro.surveys.answers import (
     ImportSummary,
     answers_of,
     delete_answers,
-    export_form,
     import_answers,
     unlink_answers,
 )
@@ -29,6 +29,14 @@ from chefintro.surveys.catalogue import (
     list_surveys,
     questions_of,
     surveys_of,
+)
+from chefintro.surveys.forms import (
+    FormMode,
+    FormPlan,
+    export_form,
+    log_forms,
+    plan_forms,
+    write_forms,
 )
 from chefintro.surveys.questions import (
     BUILTIN_QUESTIONS,
@@ -51,6 +59,8 @@ from chefintro.surveys.report import (
 __all__ = [
     "BUILTIN_QUESTIONS",
     "Cell",
+    "FormMode",
+    "FormPlan",
     "GroupResult",
     "ImportSummary",
     "QuestionResult",
@@ -67,12 +77,15 @@ __all__ = [
     "headline",
     "import_answers",
     "list_surveys",
+    "log_forms",
     "min_group",
     "parse_phase",
+    "plan_forms",
     "questions_of",
     "read_questions",
     "survey_report",
     "surveys_of",
     "unlink_answers",
     "visible_groups",
+    "write_forms",
 ]

@@ -1,8 +1,9 @@
-"""Survey answers: the form workbook out, answers back in (all or nothing), and a
+"""Survey answers: answers back in from a form or Forms export (all or nothing), and a
 person's answers for the privacy commands (export, erase, unlink on anonymising)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,95 +16,25 @@ from sqlmodel import Session, col, delete, func, select
 
 from chefintro import audit
 from chefintro.changes import Kind, mark_change
-from chefintro.cohorts import members_query
-from chefintro.enums import ParticipantStatus, QuestionKind, Role
+from chefintro.enums import QuestionKind
 from chefintro.errors import InvalidInputError, Problem
 from chefintro.ids import id_of
 from chefintro.models import Agency, Answer, Cohort, Participant, Person, Question, Survey
 from chefintro.surveys.catalogue import questions_of, require_not_anonymised
-from chefintro.text import email_key, question_key, swedish_key
-from chefintro.texts import word
+from chefintro.text import email_key, question_key
 from chefintro.words import plural
 
 if TYPE_CHECKING:
     from chefintro.roster.survey_form import AnswerRow
 
-# --- the form workbook ------------------------------------------------------------------
+# --- the form's questions ---------------------------------------------------------------
 
 
-def _form_questions(questions: Sequence[Question]) -> list[Any]:
+def form_questions(questions: Sequence[Question]) -> list[Any]:
+    """The survey's questions as the form layer sees them (text, and whether 1–7)."""
     from chefintro.roster.survey_form import FormQuestion
 
     return [FormQuestion(q.text, q.kind == QuestionKind.SCALE) for q in questions]
-
-
-def export_form(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> int:
-    """Write the survey's form workbook (see :func:`survey_form`) and log it, in the
-    caller's transaction; the CLI instead writes it outside one."""
-    form = survey_form(db=db, cohort=cohort, survey=survey)
-    form.write(path)
-    log_form_export(db=db, form=form)
-    return len(form.rows)
-
-
-@dataclass(frozen=True)
-class SurveyForm:
-    """A survey's form as read from the store, ready to be written without it."""
-
-    survey: str
-    cohort: str
-    title: str
-    questions: list[Any]
-    rows: list[tuple[Any, ...]]
-
-    def write(self, path: Path) -> None:
-        from chefintro.roster.survey_form import write_form
-
-        write_form(path, title=self.title, questions=self.questions, rows=self.rows)
-
-
-def log_form_export(*, db: Session, form: SurveyForm) -> None:
-    audit.log(
-        db=db,
-        action="survey export",
-        detail=f"survey {form.survey} of cohort {form.cohort}: form for "
-        f"{plural(len(form.rows), 'participant')}",
-    )
-
-
-def survey_form(*, db: Session, cohort: Cohort, survey: Survey) -> SurveyForm:
-    """Read the survey's form: one row per participant who has not withdrawn.
-
-    Answers already imported are filled in, so exporting and importing again changes
-    nothing.
-    """
-    questions = questions_of(db=db, survey=survey)
-    people = db.exec(
-        members_query(cohort).where(Participant.status != ParticipantStatus.WITHDRAWN)
-    ).all()
-    people = sorted(people, key=lambda r: (r[0].role != Role.ADEPT, swedish_key(r[1].name)))
-    # Unlinked answers (participant None) belong to no row of the form.
-    stored: dict[tuple[int | None, int], int | str | None] = {
-        (a.participant_id, a.question_id): a.value if a.value is not None else a.text
-        for a in db.exec(select(Answer).where(Answer.survey_id == survey.id)).all()
-    }
-    rows = [
-        (
-            person.name,
-            person.email,
-            agency.code,
-            str(part.role),
-            *(stored.get((id_of(part), id_of(q))) for q in questions),
-        )
-        for part, person, agency in people
-    ]
-    return SurveyForm(
-        survey=survey.name,
-        cohort=cohort.name,
-        title=f"{survey.name} ({word('phase', survey.phase, 'sv')}), omgång {cohort.name}",
-        questions=list(_form_questions(questions)),
-        rows=rows,
-    )
 
 
 # --- importing answers ------------------------------------------------------------------
@@ -222,27 +153,30 @@ def _store_answers(
     return len(added), len(changed), unchanged
 
 
-def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -> ImportSummary:
-    """Import answers from the form workbook or a Forms export (.xlsx/.csv), all or nothing.
+def import_answers(
+    *, db: Session, cohort: Cohort, survey: Survey, path: Path | Sequence[Path]
+) -> ImportSummary:
+    """Import answers from form workbooks or Forms exports (.xlsx/.csv), all or nothing.
 
+    ``path`` is one file or several (the forms of one participant or agency each).
     Columns are matched to questions by normalised text, people by the e-mail column.
     Values outside 1–7, unknown e-mails, people not in the cohort and a person answering
-    twice are problems with sheet, row and column (InvalidInputError, exit 65; nothing is
-    stored). A stored answer is updated when the file has another value; a blank cell never
-    removes one, so importing the same file again changes nothing.
+    twice (in one file or two) are problems with file, sheet, row and column
+    (InvalidInputError, exit 65; nothing is stored). A stored answer is updated when the
+    file has another value; a blank cell never removes one, so importing the same file
+    again changes nothing.
     """
     mark_change(db, kind=Kind.BULK, what="survey answers imported")
-    from chefintro.roster.survey_form import read_answers
-
+    paths = [path] if isinstance(path, Path) else list(path)
     require_not_anonymised(cohort)
     questions = questions_of(db=db, survey=survey)
     by_key = {question_key(q.text): q for q in questions}
-    data = read_answers(path, _form_questions(questions))
-    problems = list(data.problems)
-    accepted = _respondents(db, cohort, data.rows, problems)
+    rows, problems, missing, ignored = _read_files(paths, form_questions(questions))
+    accepted = _respondents(db, cohort, rows, problems)
     if problems:
+        named = paths[0].name if len(paths) == 1 else plural(len(paths), "file")
         raise InvalidInputError(
-            f"{path.name}: {plural(len(problems), 'problem')}; nothing was imported.", problems
+            f"{named}: {plural(len(problems), 'problem')}; nothing was imported.", problems
         )
     added, changed, unchanged = _store_answers(db, survey, by_key, accepted)
     summary = ImportSummary(
@@ -250,8 +184,8 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
         added=added,
         changed=changed,
         unchanged=unchanged,
-        missing_questions=data.missing,
-        ignored_columns=data.ignored,
+        missing_questions=missing,
+        ignored_columns=ignored,
     )
     if added or changed:
         audit.log(
@@ -262,6 +196,46 @@ def import_answers(*, db: Session, cohort: Cohort, survey: Survey, path: Path) -
             f"{changed} changed",
         )
     return summary
+
+
+def _read_files(
+    paths: Sequence[Path], questions: list[Any]
+) -> tuple[list[AnswerRow], list[Problem], list[str], list[str]]:
+    """Read every file's answer rows and problems; with several files each location names
+    its file, and a person answering in two files is a problem. Also returns the questions
+    no file has a column for and the columns no question matches."""
+    from chefintro.roster.survey_form import read_answers
+
+    rows: list[AnswerRow] = []
+    problems: list[Problem] = []
+    missing: list[str] | None = None
+    ignored: list[str] = []
+    seen: dict[str, AnswerRow] = {}
+    for path in paths:
+        data = read_answers(path, questions)
+
+        def where(sheet: str | None, path: Path = path) -> str | None:
+            return f"{path.name} › {sheet}" if len(paths) > 1 and sheet else sheet
+
+        problems += [dataclasses.replace(p, sheet=where(p.sheet)) for p in data.problems]
+        for row in data.rows:
+            row = dataclasses.replace(row, sheet=where(row.sheet) or row.sheet)
+            earlier = seen.setdefault(email_key(row.email), row)
+            if earlier is not row:
+                message = f"{row.email} answered already in {earlier.sheet}, row {earlier.row}"
+                problems.append(
+                    Problem(
+                        f"{message}; keep one answer",
+                        sheet=row.sheet,
+                        row=row.row,
+                        column=row.email_column,
+                    )
+                )
+                continue
+            rows.append(row)
+        missing = [m for m in data.missing if missing is None or m in missing]
+        ignored += [c for c in data.ignored if c not in ignored]
+    return rows, problems, missing or [], ignored
 
 
 # --- a person's answers (privacy) ----------------------------------------------------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
 from chefintro.roster.write.sheet import MAX_WIDTH, column_letter, page_setup
+from chefintro.roster.write.tables import add_table, set_alt_text
 
 if TYPE_CHECKING:
     from chefintro.roster.write.specs import BarChartSpec, OverviewSheet, TableSpec
@@ -32,7 +33,7 @@ def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
         worksheet,
         title=title,
         sheet=spec.name,
-        width=min(first_width + 2, MAX_WIDTH) + 16 * (widest - 1),
+        widths=[min(first_width + 2, MAX_WIDTH)] + [16.0] * (widest - 1),
         header_row=False,
     )
     title_font = Font(name=FONT_NAME, bold=True, size=13)
@@ -53,6 +54,15 @@ def write_overview(workbook: Any, spec: OverviewSheet, title: str) -> None:
         for values in table.rows:
             worksheet.append(cells.row(values))
         placed.append((row + 1, row + 1 + len(table.rows), len(table.headers)))
+        if table.rows:
+            add_table(
+                workbook,
+                worksheet,
+                list(table.headers),
+                first_row=row + 1,
+                last_row=row + 1 + len(table.rows),
+                filter_buttons=False,
+            )
         worksheet.append([])
         row += len(table.rows) + 3
     # Charts go below the tables, one under the other, each on rows of its own: a page
@@ -106,7 +116,38 @@ def _bar_chart(
     )
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(worksheet, min_col=1, min_row=header_row + 1, max_row=last_row))
+    set_alt_text(chart, chart_spec.title, chart_description(chart_spec, table))
     return chart
+
+
+#: The longest alternative text of a chart; screen readers read it whole.
+_ALT_TEXT_LIMIT = 600
+
+
+def chart_description(chart_spec: BarChartSpec, table: TableSpec) -> str:
+    """The chart's alternative text, in Swedish: what it shows and its figures, e.g.
+    "Stapeldiagram: Deltagare per myndighet. CSN: Adepter 5, Mentorer 1;
+    BV: Adepter 4, Mentorer 2. Samma siffror står i tabellen … ovanför diagrammen." """
+    series = [str(h) for h in table.headers[1:]]
+    figures = "; ".join(
+        f"{row[0]}: "
+        + ", ".join(f"{name} {_number(v)}" for name, v in zip(series, row[1:], strict=False))
+        for row in table.rows
+        if row
+    )
+    kind = "Liggande stapeldiagram" if chart_spec.horizontal else "Stapeldiagram"
+    per = f"per {str(table.headers[0]).lower()}"
+    what = chart_spec.title if per in chart_spec.title.lower() else f"{chart_spec.title}, {per}"
+    text = f"{kind}: {what}. {figures}."
+    if len(text) > _ALT_TEXT_LIMIT:
+        text = text[: _ALT_TEXT_LIMIT - 1].rsplit(";", 1)[0] + " …"
+    return text + f" Samma siffror står i tabellen {table.title} ovanför diagrammen."
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}".replace(".", ",")
+    return str(int(value)) if isinstance(value, int | float) else str(value or 0)
 
 
 #: Height of chart a portrait A4 page holds below the header (cm), with room to spare.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chefintro.roster.columns import LISTS, SESSION_COLUMN_WIDTH
 from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
+from chefintro.roster.write.tables import add_table, pages_wide
 
 if TYPE_CHECKING:
     from chefintro.roster.write.specs import SheetSpec
@@ -18,6 +19,8 @@ _MIN_WIDTH = 8.0
 #: The widest a column is sized from its data, in characters.
 MAX_WIDTH = 60.0
 _INLINE_LIST_LIMIT = 250  # Excel refuses inline list validations past 255 characters
+#: The widest a column of a given width grows to fit its longest value (an e-mail address).
+_WIDEST_GROWN = 42.0
 #: Sheets wider than this (sum of column widths in characters) print landscape.
 _PORTRAIT_WIDTH = 95
 
@@ -29,16 +32,23 @@ def column_letter(index: int) -> str:
     return str(get_column_letter(index))
 
 
-def page_setup(worksheet: Any, *, title: str, sheet: str, width: float, header_row: bool) -> None:
-    """Make a sheet print finished: A4, landscape when wide, one page wide, headers repeated,
-    the programme, cohort and agency at the top and page numbers at the bottom."""
+def page_setup(
+    worksheet: Any, *, title: str, sheet: str, widths: Sequence[float], header_row: bool
+) -> None:
+    """Make a sheet print finished: A4, landscape when wide, as many pages wide as keep the
+    text readable (the first column repeated on each), headers repeated, the programme,
+    cohort and agency at the top and page numbers at the bottom."""
+    orientation = "landscape" if sum(widths) > _PORTRAIT_WIDTH else "portrait"
+    across = pages_wide(widths, orientation)
     worksheet.page_setup.paperSize = 9  # A4
-    worksheet.page_setup.orientation = "landscape" if width > _PORTRAIT_WIDTH else "portrait"
-    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.orientation = orientation
+    worksheet.page_setup.fitToWidth = across
     worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     if header_row:
         worksheet.print_title_rows = "1:1"
+    if across > 1:
+        worksheet.print_title_cols = "A:A"  # whose row it is, on every page across
     worksheet.print_options.gridLines = header_row
     worksheet.page_margins.left = worksheet.page_margins.right = 0.5
     worksheet.page_margins.top = worksheet.page_margins.bottom = 0.75
@@ -78,23 +88,24 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
         worksheet.sheet_state = "hidden"
     rows: Iterator[Sequence[Any]] = iter(spec.rows)
     sample = list(islice(rows, _SAMPLE_ROWS))
-    shown_width = 0.0
+    shown_widths: list[float] = []
     # Column widths and frozen panes are written before the first row in write-only mode.
     for index, column in enumerate(spec.columns, start=1):
         width = column.width
+        longest = max((width_of(row[index - 1]) for row in sample if len(row) >= index), default=0)
         if width is None:
-            longest = max(
-                (width_of(row[index - 1]) for row in sample if len(row) >= index), default=0
-            )
             width = min(max(float(longest + 2), len(column.header) + 4.0, _MIN_WIDTH), MAX_WIDTH)
+        elif not column.wrap and not column.choices and longest + 2 > width:
+            # A long e-mail address would be cut by the next column: widen, within reason.
+            width = max(width, min(float(longest + 2), _WIDEST_GROWN))
         dimension = worksheet.column_dimensions[column_letter(index)]
         dimension.width = width
         if column.hidden:
             dimension.hidden = True
         else:
-            shown_width += width
+            shown_widths.append(width)
     if not spec.hidden:
-        page_setup(worksheet, title=title, sheet=spec.name, width=shown_width, header_row=True)
+        page_setup(worksheet, title=title, sheet=spec.name, widths=shown_widths, header_row=True)
     if spec.freeze_header:
         worksheet.freeze_panes = "A2"
     bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
@@ -134,9 +145,19 @@ def write_table_sheet(workbook: Any, spec: SheetSpec, lists: ChoiceLists, title:
     last_column = column_letter(max(len(spec.columns), 1))
     if spec.columns and count:
         worksheet.print_area = f"A1:{last_column}{last_row}"
-    if spec.autofilter and spec.columns:
-        worksheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    _table_or_filter(workbook, worksheet, spec, last_row)
     _add_drop_downs(worksheet, spec, last_row + spec.input_rows, lists)
+
+
+def _table_or_filter(workbook: Any, worksheet: Any, spec: SheetSpec, last_row: int) -> None:
+    """Define the sheet's data as an Excel table (with its own filter buttons) where the
+    headers allow one; else give the sheet a plain filter, as before tables."""
+    headers = [column.header for column in spec.columns]
+    tabled = not spec.hidden and add_table(
+        workbook, worksheet, headers, first_row=1, last_row=last_row, filter_buttons=spec.autofilter
+    )
+    if spec.autofilter and spec.columns and not tabled:
+        worksheet.auto_filter.ref = f"A1:{column_letter(len(spec.columns))}{last_row}"
 
 
 def _add_drop_downs(worksheet: Any, spec: SheetSpec, last_row: int, lists: ChoiceLists) -> None:

@@ -53,6 +53,7 @@ from chefintro.roster.write.specs import (
     SheetSpec,
     WorkbookSpec,
 )
+from chefintro.roster.write.tables import chart_alt_text
 
 # --- public entry points ----------------------------------------------------------------------
 
@@ -75,7 +76,8 @@ def write_workbook(path: str | os.PathLike[str], book: WorkbookSpec) -> None:
                     write_table_sheet(workbook, sheet, lists, book.page_header)
             lists.write(workbook)
             _properties(workbook, book)
-            workbook.save(temporary)
+            with chart_alt_text():
+                workbook.save(temporary)
         finally:
             _discard(workbook)
 
@@ -212,7 +214,15 @@ def standard_sheet(
         elif column.kind in (ValueKind.DATETIME, ValueKind.END_TIME):
             number_format = DATETIME_FORMAT
         columns.append(
-            ColumnSpec(column.sv, column.width, choices, number_format, hidden=column.hidden)
+            ColumnSpec(
+                column.sv,
+                column.width,
+                choices,
+                number_format,
+                # A long name wraps in its cell rather than being cut by the next column.
+                wrap=column.field == "name",
+                hidden=column.hidden,
+            )
         )
     if key is SheetKey.ATTENDANCE:
         statuses = list(STATUS_LABELS.values())
