@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
 
@@ -32,6 +33,7 @@ MAIL_STARTTLS = "mail.starttls"
 MAIL_USER = "mail.user"
 MAIL_ALLOW_PLAIN_AUTH = "mail.allow_plain_auth"
 MAIL_REMINDER_TO = "mail.reminder_to"
+STABILITY_COST = "matching.stability_cost"
 #: ``mail.reminder_to``: one message per person, or one to the coordinator with the
 #: people in Bcc.
 REMINDER_EACH = "each"
@@ -125,6 +127,27 @@ def _reminder_to(value: str) -> str:
     return word
 
 
+def _percent(value: str) -> str:
+    """A share of the score, '1 %', '0,5' or '0.5%': stored with a decimal comma, '0,5 %'."""
+    text = value.replace("%", "").replace("\u00a0", "").strip().replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise UsageError(
+            f"{STABILITY_COST} takes a percentage from 0 to 100, e.g. '1 %' or '0,5', "
+            f"not {value!r}."
+        )
+    return f"{number.normalize():f}".replace(".", ",") + " %"
+
+
+def stability_cost(*, db: Session) -> Decimal:
+    """Return ``matching.stability_cost`` as a fraction of the score (1 % is 0.01)."""
+    text = get_setting_text(db=db, key=STABILITY_COST)
+    return Decimal(text.removesuffix("%").strip().replace(",", ".")) / 100
+
+
 @dataclass(frozen=True)
 class TextSettingSpec:
     """A free-text setting; ``check`` returns the value to store or raises UsageError.
@@ -168,6 +191,12 @@ TEXT_SPECS: tuple[TextSettingSpec, ...] = (
         REMINDER_EACH,
         "Reminders: 'each' (one per person) or 'bcc' (coordinator in To, people in Bcc)",
         check=_reminder_to,
+    ),
+    TextSettingSpec(
+        STABILITY_COST,
+        "1 %",
+        "How much of the score 'pair suggest --stable' may give up for no blocking pair",
+        check=_percent,
     ),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
