@@ -111,6 +111,16 @@ def test_kept_pairs_stay_and_a_mentor_full_of_them_never_blocks(cli: Cli) -> Non
     assert cli.json("pair", "stability")["blocking"] == []
 
 
+def test_a_locked_adept_never_blocks(cli: Cli) -> None:
+    _cohort(cli)
+    cli("pair", "set", ASA, ORJAN, "--lock")  # Åsa would rather have Märta, who agrees
+    cli("settings", "set", "matching.stability_cost", "50")
+    result: Any = cli.json("pair", "suggest", "--stable")
+    assert _pairs(result["pairs"]) == {ASA: ORJAN, BJORN: MARTA}
+    assert result["blocking_in_optimum"] == 0
+    assert cli.json("pair", "stability")["blocking"] == []
+
+
 def test_protect_first_wishes_grants_the_wish_within_the_allowed_cost(cli: Cli) -> None:
     _cohort(cli)
     result: Any = cli.json("pair", "suggest", "--protect-first-wishes")
@@ -120,7 +130,9 @@ def test_protect_first_wishes_grants_the_wish_within_the_allowed_cost(cli: Cli) 
     result = cli.json("pair", "suggest", "--protect-first-wishes")
     assert _pairs(result["pairs"]) == {ASA: MARTA, BJORN: ORJAN}
     assert (result["first_wishes_granted"], result["first_wishes"]) == (1, 1)
-    assert "First wishes granted: 1 of 1." in cli("pair", "suggest", "--protect-first-wishes").stderr
+    assert (
+        "First wishes granted: 1 of 1." in cli("pair", "suggest", "--protect-first-wishes").stderr
+    )
 
 
 def test_stability_cost_setting_takes_a_percentage_with_a_decimal_comma(cli: Cli) -> None:

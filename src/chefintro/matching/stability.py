@@ -265,13 +265,16 @@ def stable_choice(
     *,
     load_penalty: int,
     budget: int,
+    max_moves: int | None = None,
 ) -> StableChoice:
     """Return the best stable assignment found if it costs at most ``budget``, else the optimum.
 
-    ``optimum`` is the solver's answer on the same market (fixed pairs included). Two stable
-    assignments are tried: the optimum with its blocking pairs satisfied one by one, and the
-    adepts' deferred acceptance from the fixed pairs; the better one that places as many
-    adepts as the optimum is taken when it is within the budget.
+    ``optimum`` is the solver's answer on the same market (fixed pairs included). Its
+    blocking pairs are satisfied one by one (:func:`stabilise`); should that take more than
+    ``max_moves`` moves (default 20 per adept), the adepts' deferred acceptance from the
+    fixed pairs is taken instead. The stable assignment is chosen when it places as many
+    adepts as the optimum and costs at most ``budget``. (At 3,000 x 1,500 the repaired
+    optimum kept 99.4 % of the score, deferred acceptance 97.7 %.)
     """
     optimum_value = objective(scores, optimum, load_penalty)
     blocking_before = int(np.count_nonzero(blocking_mask(market, optimum)))
@@ -280,19 +283,14 @@ def stable_choice(
             dict(optimum), dict(optimum), optimum_value, optimum_value, budget, 0, 0, optimum_value
         )
     n_adepts = market.allowed.shape[0]
-    fixed = {a: m for a, m in optimum.items() if a in market.fixed}
-    candidates = [
-        stabilise(market, optimum, max_moves=20 * n_adepts + 100),
-        stabilise(market, fixed),
-    ]
+    limit = 20 * n_adepts + 100 if max_moves is None else max_moves
+    found = stabilise(market, optimum, max_moves=limit)
+    if found is None:  # the moves went round in circles: the adepts' deferred acceptance
+        found = stabilise(market, {a: m for a, m in optimum.items() if a in market.fixed})
     best: dict[int, int] | None = None
     best_value = 0
-    for candidate in candidates:
-        if candidate is None or len(candidate) < len(optimum):
-            continue
-        value = objective(scores, candidate, load_penalty)
-        if best is None or value > best_value:
-            best, best_value = candidate, value
+    if found is not None and len(found) >= len(optimum):
+        best, best_value = found, objective(scores, found, load_penalty)
     if best is not None and optimum_value - best_value <= budget:
         return StableChoice(
             best, dict(optimum), optimum_value, best_value, budget, blocking_before, 0, best_value
