@@ -47,6 +47,8 @@ def _pairs(rows: list[dict[str, Any]]) -> dict[str, str]:
 
 def test_stability_lists_the_pair_that_would_rather_have_each_other(cli: Cli) -> None:
     _cohort(cli)
+    assert cli.json("pair", "stability") == {"pairs": 0, "blocking": []}
+    assert "no pairs yet" in cli("pair", "stability").stderr
     assert _pairs(cli.json("pair", "suggest")) == {ASA: ORJAN, BJORN: MARTA}
     report: Any = cli.json("pair", "stability")
     assert report["pairs"] == 2

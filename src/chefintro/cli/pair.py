@@ -11,7 +11,7 @@ from chefintro.cli.common import JsonOption, YesOption, confirm, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
-    from chefintro.pairing import PairInfo
+    from chefintro.pairing import BlockingPair, PairInfo
 
 app = typer.Typer(help="Match adepts with mentors from other agencies.", no_args_is_help=True)
 
@@ -105,7 +105,7 @@ def stability(
     ctx: typer.Context, allow_repeat: RepeatOpt = False, as_json: JsonOption = False
 ) -> None:
     """List the blocking pairs of the cohort's pairs: an adept and a mentor who would both
-    rather have each other, each with why.
+    rather have each other, each with why (one row per adept; --json: every pair).
 
     Both sides rank by the pair score: the adept's wished mentors and field count in it.
     A pair a hard rule forbids never blocks.
@@ -121,13 +121,23 @@ def stability(
     if as_json:
         output.emit_json(report.to_json())
         return
+    if not report.pairs:
+        output.info(f"Cohort {cohort.name} has no pairs yet; propose some with 'pair suggest'.")
+        return
     if not report.blocking:
         output.success(
             f"No blocking pair among the {plural(report.pairs, 'pair')} of cohort {cohort.name}."
         )
         return
+    # One row per adept: the mentor they like best among those who would take them.
+    best: dict[str, BlockingPair] = {}
+    others: dict[str, int] = {}
+    for b in report.blocking:
+        if b.adept not in best or b.score > best[b.adept].score:
+            best[b.adept] = b
+        others[b.adept] = others.get(b.adept, -1) + 1
     output.table(
-        ["Adept", "Agency", "Mentor", "Agency", "The adept: score", "The mentor: score"],
+        ["Adept", "Agency", "Mentor", "Agency", "The adept: score", "The mentor: score", "More"],
         [
             (
                 b.adept_name,
@@ -136,10 +146,11 @@ def stability(
                 b.mentor_agency,
                 b.adept_why,
                 b.mentor_why,
+                others[b.adept] or "",
             )
-            for b in report.blocking
+            for b in best.values()
         ],
-        title=f"Blocking pairs, cohort {cohort.name}",
+        title=f"Blocking pairs, cohort {cohort.name} (each adept's best; More: other mentors)",
     )
     adepts = len({b.adept for b in report.blocking})
     output.warning(

@@ -118,11 +118,16 @@ def stability(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> Sta
         for p in problem.live
         if (p.locked or p.manual) and p.adept_id in a_index and p.mentor_id in m_index
     )
+    if not assignment:  # no pairs yet: everyone would block, which says nothing
+        return StabilityReport(pairs=0, blocking=[])
     allowed = problem.allowed
     for a, m in assignment.items():
         allowed[a, m] = True  # a live pair was checked when it was made
+    mentees: dict[int, list[int]] = {}
+    for a, m in assignment.items():
+        mentees.setdefault(m, []).append(a)
     found = [
-        _blocking_pair(problem, assignment, fixed, a, m)
+        _blocking_pair(problem, assignment, mentees.get(m, []), fixed, a, m)
         for a, m in blocking_pairs(market(problem, allowed, fixed), assignment)
     ]
     found.sort(key=lambda b: (swedish_key(b.adept_name), b.adept.casefold(), -b.score))
@@ -132,13 +137,14 @@ def stability(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> Sta
 def _blocking_pair(
     problem: MatchingProblem,
     assignment: Mapping[int, int],
+    mentees: list[int],
     fixed: frozenset[int],
     a: int,
     m: int,
 ) -> BlockingPair:
+    """One blocking pair with why; ``mentees``: the mentor's mentees now."""
     adepts, mentors, scores = problem.adepts, problem.mentors, problem.scores
     current = assignment.get(a)
-    mentees = [b for b, mentor in assignment.items() if mentor == m]
     instead: int | None = None
     if len(mentees) >= int(mentors.capacity[m]):
         movable = [b for b in mentees if b not in fixed]
