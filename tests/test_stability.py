@@ -66,7 +66,7 @@ def test_stability_lists_the_pair_that_would_rather_have_each_other(cli: Cli) ->
     assert "1 blocking pair" in text
 
 
-def test_stable_within_the_allowed_cost_gives_the_stable_pairs(cli: Cli) -> None:
+def test_stable_within_the_allowed_cost_gives_the_stable_pairs(cli: Cli, backend: str) -> None:
     _cohort(cli)
     cli("settings", "set", "matching.stability_cost", "50")
     result: Any = cli.json("pair", "suggest", "--stable")
@@ -147,3 +147,12 @@ def test_stability_cost_setting_takes_a_percentage_with_a_decimal_comma(cli: Cli
         result = cli("settings", "set", "matching.stability_cost", bad, code=2)
         assert "percentage from 0 to 100" in result.stderr
     assert store_snapshot() == before
+
+
+def test_a_stable_suggestion_is_undone_like_any_suggestion(cli: Cli) -> None:
+    _cohort(cli)
+    cli("settings", "set", "matching.stability_cost", "50")
+    assert _pairs(cli.json("pair", "suggest")) == {ASA: ORJAN, BJORN: MARTA}
+    assert _pairs(cli.json("pair", "suggest", "--stable")["pairs"]) == {ASA: MARTA, BJORN: ORJAN}
+    cli("db", "undo", "--yes")
+    assert _pairs(cli.json("pair", "list")) == {ASA: ORJAN, BJORN: MARTA}
