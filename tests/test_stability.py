@@ -132,8 +132,10 @@ def test_protect_first_wishes_grants_the_wish_within_the_allowed_cost(cli: Cli) 
     result = cli.json("pair", "suggest", "--protect-first-wishes")
     assert _pairs(result["pairs"]) == {ASA: MARTA, BJORN: ORJAN}
     assert (result["first_wishes_granted"], result["first_wishes"]) == (1, 1)
+    assert result["first_wishes_cost"] == 20
     assert (
-        "First wishes granted: 1 of 1." in cli("pair", "suggest", "--protect-first-wishes").stderr
+        "First wishes granted: 1 of 1, for 20 points"
+        in cli("pair", "suggest", "--protect-first-wishes").stderr
     )
 
 

@@ -316,13 +316,15 @@ def grant_first_wishes(
     fixed: list[tuple[int, int]],
     load_penalty: int,
     budget: int,
+    optimum: dict[int, int] | None = None,
 ) -> dict[int, int]:
     """Return an assignment granting as many first wishes as one within ``budget`` can.
 
     ``first_wish[a]`` is adept ``a``'s first wished mentor, or -1. Each granted wish earns a
     bonus on top of its score; the solver is run with the bonus that outweighs any loss
     first, then with smaller bonuses (halving) until the true value (:func:`objective`) is
-    within ``budget`` of the optimum. The optimum itself (bonus 0) always is.
+    within ``budget`` of the optimum. The optimum itself (bonus 0) always is; pass it as
+    ``optimum`` when it is known, to spare one solve.
     """
     from chefintro.matching.solver import solve
 
@@ -335,7 +337,8 @@ def grant_first_wishes(
     wished = np.zeros(scores.shape, dtype=np.int64)
     wished[rows, first_wish[rows]] = 1
     wished &= allowed
-    optimum = run(0)
+    if optimum is None:
+        optimum = run(0)
     if not wished.any():
         return optimum
     floor = objective(scores, optimum, load_penalty) - budget

@@ -170,9 +170,9 @@ class StabilityNote:
     """What ``pair suggest --stable`` (or ``--protect-first-wishes``) did, for people to read."""
 
     choice: StableChoice | None = None
-    #: First wishes granted, and how many adepts have a first wish another agency's mentor
-    #: may take; None without --protect-first-wishes.
-    first_wishes: tuple[int, int] | None = None
+    #: First wishes granted, how many adepts have a first wish the hard rules allow, and
+    #: the points granting them cost; None without --protect-first-wishes.
+    first_wishes: tuple[int, int, int] | None = None
 
     def lines(self) -> list[str]:
         result: list[str] = []
@@ -191,8 +191,12 @@ class StabilityNote:
             else:
                 result.append(_kept_optimum(choice, total))
         if self.first_wishes is not None:
-            granted, possible = self.first_wishes
-            result.append(f"First wishes granted: {granted} of {possible}.")
+            granted, possible, cost = self.first_wishes
+            result.append(
+                f"First wishes granted: {granted} of {possible}, for {swedish_number(cost)} "
+                "points of the best score"
+                + (" (the stability cost above comes on top)." if choice else ".")
+            )
         return result
 
     def to_json(self) -> dict[str, Any]:
@@ -208,7 +212,8 @@ class StabilityNote:
                 blocking=choice.blocking,
             )
         if self.first_wishes is not None:
-            data["first_wishes_granted"], data["first_wishes"] = self.first_wishes
+            granted, possible, cost = self.first_wishes
+            data.update(first_wishes_granted=granted, first_wishes=possible, first_wishes_cost=cost)
         return data
 
 

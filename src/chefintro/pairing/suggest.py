@@ -162,7 +162,7 @@ def _choose(
     optimum = solve(problem.scores, allowed, capacity, fixed=kept, load_penalty=penalty)
     budget = int(share * max(0, objective(problem.scores, optimum, penalty)))
     fixed = list(kept)
-    first_wishes: tuple[int, int] | None = None
+    first_wishes: tuple[int, int, int] | None = None
     if protect:
         first = problem.first_wishes()
         best = optimum
@@ -174,15 +174,17 @@ def _choose(
             fixed=kept,
             load_penalty=penalty,
             budget=budget,
+            optimum=optimum,
         )
         # What granting them cost leaves less for stability.
-        budget -= objective(problem.scores, best, penalty) - objective(
+        wish_cost = objective(problem.scores, best, penalty) - objective(
             problem.scores, optimum, penalty
         )
+        budget -= wish_cost
         granted = [(a, m) for a, m in optimum.items() if first[a] == m]
         fixed = sorted(set(kept) | set(granted))
         possible = int(np.count_nonzero(allowed[np.flatnonzero(first >= 0), first[first >= 0]]))
-        first_wishes = (len(granted), possible)
+        first_wishes = (len(granted), possible, wish_cost)
     if not stable:
         return optimum, StabilityNote(first_wishes=first_wishes)
     fixed_adepts = frozenset(a for a, _ in fixed)
