@@ -73,6 +73,9 @@ SPECS: tuple[SettingSpec, ...] = (
         WEIGHTS + "experience_cap_years", 10, 0, 50, "Years of experience that count at most"
     ),
     SettingSpec(
+        WEIGHTS + "mentor_field", 30, *_WEIGHT, "Points when the adept's field is the mentor's wish"
+    ),
+    SettingSpec(
         WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
     SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),

@@ -135,6 +135,7 @@ class MatchingProblem:
             "mentor_field": self.mentors.fields,
             "mentor_location": self.mentors.locations,
             "mentor_experience_years": self.mentors.experience_years,
+            "mentor_wished_field": self.mentors.wished_fields,
             "weights": Weights.from_mapping(self.weights),
         }
 

@@ -4,8 +4,9 @@ Who wants whom (the maths is in :mod:`chefintro.matching.stability`):
 
 * an adept ranks mentors by the pair score, which carries the adept's stated wishes (their
   1st-3rd wished mentors and wished field) and the shared facts (field, town, experience);
-* a mentor ranks adepts by the same pair score: mentors cannot state wishes of their own
-  yet, so the score stands for them.
+* a mentor ranks adepts by the whole pair score: their own wish (the field they would like
+  their adept from, ``weights.mentor_field``) counts in it, and where a mentor states no
+  wish the rest of the score stands for theirs.
 
 A blocking pair is an adept and a mentor who would both rather have each other than what
 they have (a mentor with a free place takes anyone the hard rules allow). The hard rules
@@ -37,11 +38,13 @@ if TYPE_CHECKING:
 def market(
     problem: MatchingProblem, allowed: NDArray[np.bool_], fixed: frozenset[int] = frozenset()
 ) -> Market:
-    """Return the cohort's market: both sides rank by the pair score (see the module)."""
+    """Return the cohort's market: the adept ranks by the score less the mentor's wishes'
+    points, the mentor by the whole score (see the module)."""
+    from chefintro.matching.scoring import mentor_matrix
     from chefintro.matching.stability import Market
 
     return Market(
-        adept_pref=problem.scores,
+        adept_pref=problem.scores - mentor_matrix(**problem.scoring_inputs),
         mentor_pref=problem.scores,
         allowed=allowed,
         capacity=problem.mentors.capacity,
@@ -54,7 +57,10 @@ class BlockingPair(PairPeople):
     """An adept and a mentor who would both rather have each other, and why."""
 
     score: int
-    #: The adept's own mentor now (name) and that pair's score; None without a mentor.
+    #: The adept's side of the score: without the points of the mentor's own wishes.
+    adept_score: int
+    #: The adept's own mentor now (name) and the adept's side of that pair's score; None
+    #: without a mentor.
     current_mentor_name: str | None
     current_score: int | None
     #: The mentee the mentor would let go (name) and that pair's score; None: a free place.
@@ -66,7 +72,7 @@ class BlockingPair(PairPeople):
     def adept_why(self) -> str:
         if self.current_mentor_name is None:
             return "has no mentor"
-        return f"{self.score} against {self.current_score} with {self.current_mentor_name}"
+        return f"{self.adept_score} against {self.current_score} with {self.current_mentor_name}"
 
     @property
     def mentor_why(self) -> str:
@@ -78,6 +84,7 @@ class BlockingPair(PairPeople):
         return {
             **self.people_json(),
             "score": self.score,
+            "adept_score": self.adept_score,
             "current_mentor_name": self.current_mentor_name,
             "current_score": self.current_score,
             "instead_of_name": self.instead_of_name,
@@ -126,9 +133,10 @@ def stability(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> Sta
     mentees: dict[int, list[int]] = {}
     for a, m in assignment.items():
         mentees.setdefault(m, []).append(a)
+    sides = market(problem, allowed, fixed)
     found = [
-        _blocking_pair(problem, assignment, mentees.get(m, []), fixed, a, m)
-        for a, m in blocking_pairs(market(problem, allowed, fixed), assignment)
+        _blocking_pair(problem, sides, assignment, mentees.get(m, []), a, m)
+        for a, m in blocking_pairs(sides, assignment)
     ]
     found.sort(key=lambda b: (swedish_key(b.adept_name), b.adept.casefold(), -b.score))
     return StabilityReport(pairs=len(assignment), blocking=found)
@@ -136,9 +144,9 @@ def stability(*, db: Session, cohort: Cohort, allow_repeat: bool = False) -> Sta
 
 def _blocking_pair(
     problem: MatchingProblem,
+    sides: Market,
     assignment: Mapping[int, int],
     mentees: list[int],
-    fixed: frozenset[int],
     a: int,
     m: int,
 ) -> BlockingPair:
@@ -147,7 +155,7 @@ def _blocking_pair(
     current = assignment.get(a)
     instead: int | None = None
     if len(mentees) >= int(mentors.capacity[m]):
-        movable = [b for b in mentees if b not in fixed]
+        movable = [b for b in mentees if b not in sides.fixed]
         instead = min(movable, key=lambda b: (int(scores[b, m]), -b))
     return BlockingPair(
         adept=adepts.emails[a],
@@ -157,8 +165,9 @@ def _blocking_pair(
         mentor_name=mentors.names[m],
         mentor_agency=mentors.agency_codes[m],
         score=int(scores[a, m]),
+        adept_score=int(sides.adept_pref[a, m]),
         current_mentor_name=None if current is None else mentors.names[current],
-        current_score=None if current is None else int(scores[a, current]),
+        current_score=None if current is None else int(sides.adept_pref[a, current]),
         instead_of_name=None if instead is None else adepts.names[instead],
         instead_of_score=None if instead is None else int(scores[instead, m]),
         breakdown=problem.breakdown(a, m),
