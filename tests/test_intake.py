@@ -212,7 +212,7 @@ def test_every_door_refuses_a_participant_row_in_the_same_words(cli: Cli, tmp_pa
     expected = [
         "Själv Önskan lists themselves as a preferred mentor; remove that wish.",
         "Capacity is for mentors: how many adepts they take.",
-        "Wished field and preferred mentors are for adepts.",
+        "Preferred mentors are for adepts; a mentor may wish for a field.",
     ]
     assert by_command == expected
     assert _problems(imported.stderr) == expected, imported.stderr

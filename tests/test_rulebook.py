@@ -369,12 +369,15 @@ def test_eligibility_at_each_boundary() -> None:
     assert _eligibility(Role.MENTOR, None) == (rules.UNKNOWN, None, 36)
 
 
-def test_wishes_are_for_adepts_only() -> None:
-    for field, mentors in (("IT", []), (None, ["a@b.se"])):
+def test_preferred_mentors_are_for_adepts_and_a_wished_field_for_both() -> None:
+    for field, mentors in (("IT", ["a@b.se"]), (None, ["a@b.se"])):
         with pytest.raises(UsageError) as refused:
             rules.check_wishes(Role.MENTOR, wished_field=field, preferred_mentors=mentors)
-        assert refused.value.message == "Wished field and preferred mentors are for adepts."
+        assert refused.value.message == (
+            "Preferred mentors are for adepts; a mentor may wish for a field."
+        )
     rules.check_wishes(Role.ADEPT, wished_field="IT", preferred_mentors=["a@b.se"])
+    rules.check_wishes(Role.MENTOR, wished_field="IT", preferred_mentors=[])
     rules.check_wishes(Role.MENTOR, wished_field=None, preferred_mentors=[])
     rules.check_wishes(Role.MENTOR, wished_field="", preferred_mentors=None)
 

@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from chefintro.matching.scoring import CRITERIA, MAX_WEIGHT, Weights, breakdown, score_matrix
+from chefintro.matching.scoring import (
+    CRITERIA,
+    MAX_WEIGHT,
+    Weights,
+    breakdown,
+    mentor_matrix,
+    score_matrix,
+)
 
 
 @dataclass(frozen=True)
@@ -26,14 +33,20 @@ class Columns:
     mentor_field: Sequence[str | None]
     mentor_location: Sequence[str | None]
     mentor_experience_years: Sequence[int | None]
+    #: Optional, as in scoring.Columns: None leaves it out.
+    mentor_wished_field: Sequence[str | None] | None = None
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
     def matrix(self, weights: Weights) -> NDArray[np.int64]:
-        result = score_matrix(**self.__dict__, weights=weights)
+        result = score_matrix(**self.inputs, weights=weights)
         assert result.shape == (len(self.adept_field), len(self.mentor_field))
         return result
 
     def points(self, adept: int, mentor: int, weights: Weights) -> dict[str, int]:
-        return breakdown(adept=adept, mentor=mentor, **self.__dict__, weights=weights)
+        return breakdown(adept=adept, mentor=mentor, **self.inputs, weights=weights)
 
 
 def normal(text: str | None) -> str:
@@ -46,6 +59,7 @@ def same(left: str | None, right: str | None) -> bool:
 
 def reference(columns: Columns, adept: int, mentor: int, weights: Weights) -> dict[str, int]:
     """Naive per-pair scoring written from the criteria's description."""
+    wished = columns.mentor_wished_field
     points = {
         "same_field": weights.same_field
         * same(columns.adept_field[adept], columns.mentor_field[mentor]),
@@ -53,6 +67,8 @@ def reference(columns: Columns, adept: int, mentor: int, weights: Weights) -> di
         * same(columns.adept_wished_field[adept], columns.mentor_field[mentor]),
         "same_location": weights.same_location
         * same(columns.adept_location[adept], columns.mentor_location[mentor]),
+        "mentor_field": weights.mentor_field
+        * same(columns.adept_field[adept], wished[mentor] if wished else None),
     }
     wishes = list(columns.adept_preferences[adept])
     rank = wishes.index(mentor) if mentor in wishes else None
@@ -88,6 +104,7 @@ def columns(draw: st.DrawFn) -> Columns:
         mentor_experience_years=draw(
             st.lists(st.none() | st.integers(-3, 40), min_size=n_mentors, max_size=n_mentors)
         ),
+        mentor_wished_field=draw(st.none() | st.just(column(texts, n_mentors))),
     )
 
 
@@ -108,6 +125,10 @@ def test_matrix_and_breakdown_agree_with_reference(cohort: Columns, weights: Wei
             assert sum(points.values()) == matrix[adept, mentor]
             assert list(points) == [name for name in CRITERIA if name in points]
             assert all(points.values())
+            # The mentor's side of the score is the points of their own wish alone.
+            assert mentor_matrix(**cohort.inputs, weights=weights)[adept, mentor] == (
+                points.get("mentor_field", 0)
+            )
 
 
 def example() -> Columns:

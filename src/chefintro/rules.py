@@ -212,9 +212,14 @@ def participant_capacity(role: Role, capacity: int | None) -> int:
 
 
 def check_wishes(role: Role, *, wished_field: str | None, preferred_mentors: object) -> None:
-    """Raise UsageError when a mentor is given an adept's wishes (field, ranked mentors)."""
-    if role == Role.MENTOR and (wished_field or preferred_mentors):
-        raise UsageError("Wished field and preferred mentors are for adepts.")
+    """Raise UsageError when a mentor is given preferred mentors (an adept's ranked wishes).
+
+    A wished field is either side's (issue 34): an adept's is the field they want their
+    mentor from, a mentor's the field they would like their adept from.
+    """
+    del wished_field  # both sides may wish for a field
+    if role == Role.MENTOR and preferred_mentors:
+        raise UsageError("Preferred mentors are for adepts; a mentor may wish for a field.")
 
 
 # --- peer groups ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
 
@@ -34,6 +35,7 @@ MAIL_ALLOW_PLAIN_AUTH = "mail.allow_plain_auth"
 MAIL_REMINDER_TO = "mail.reminder_to"
 #: The language of report tables the coordinator forwards (documents are Swedish).
 REPORT_LANG = "report.lang"
+STABILITY_COST = "matching.stability_cost"
 #: ``mail.reminder_to``: one message per person, or one to the coordinator with the
 #: people in Bcc.
 REMINDER_EACH = "each"
@@ -71,6 +73,9 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         WEIGHTS + "experience_cap_years", 10, 0, 50, "Years of experience that count at most"
+    ),
+    SettingSpec(
+        WEIGHTS + "mentor_field", 30, *_WEIGHT, "Points when the adept's field is the mentor's wish"
     ),
     SettingSpec(
         WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
@@ -136,6 +141,27 @@ def _lang(value: str) -> str:
         raise UsageError(f"{REPORT_LANG}: {exc}") from None
 
 
+def _percent(value: str) -> str:
+    """A share of the score, '1 %', '0,5' or '0.5%': stored with a decimal comma, '0,5 %'."""
+    text = value.replace("%", "").replace("\u00a0", "").strip().replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise UsageError(
+            f"{STABILITY_COST} takes a percentage from 0 to 100, e.g. '1 %' or '0,5', "
+            f"not {value!r}."
+        )
+    return f"{number.normalize():f}".replace(".", ",") + " %"
+
+
+def stability_cost(*, db: Session) -> Decimal:
+    """Return ``matching.stability_cost`` as a fraction of the score (1 % is 0.01)."""
+    text = get_setting_text(db=db, key=STABILITY_COST)
+    return Decimal(text.removesuffix("%").strip().replace(",", ".")) / 100
+
+
 @dataclass(frozen=True)
 class TextSettingSpec:
     """A free-text setting; ``check`` returns the value to store or raises UsageError.
@@ -182,6 +208,12 @@ TEXT_SPECS: tuple[TextSettingSpec, ...] = (
     ),
     TextSettingSpec(
         REPORT_LANG, "sv", "Language of report tables: sv (Swedish) or en", check=_lang
+    ),
+    TextSettingSpec(
+        STABILITY_COST,
+        "1 %",
+        "How much of the score 'pair suggest --stable' may give up for no blocking pair",
+        check=_percent,
     ),
 )
 TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}

@@ -165,3 +165,15 @@ _MONTHS = (
 def swedish_date(day: date) -> str:
     """Return ``day`` as Swedish prose, as on a certificate: 7 december 2027."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def swedish_number(value: int) -> str:
+    """Return an integer the Swedish way: spaces between thousands, 161 651; minus as −."""
+    text = f"{abs(value):,}".replace(",", "\u00a0")
+    return ("−" if value < 0 else "") + text
+
+
+def swedish_percent(part: int, whole: int) -> str:
+    """Return ``part`` as a share of ``whole`` with one decimal comma: 0,6 %."""
+    share = 0.0 if whole == 0 else 100 * part / whole
+    return f"{share:.1f}".replace(".", ",").replace("-", "−") + "\u00a0%"

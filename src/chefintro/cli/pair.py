@@ -11,7 +11,7 @@ from chefintro.cli.common import JsonOption, YesOption, confirm, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
-    from chefintro.pairing import PairInfo
+    from chefintro.pairing import BlockingPair, PairInfo
 
 app = typer.Typer(help="Match adepts with mentors from other agencies.", no_args_is_help=True)
 
@@ -45,28 +45,118 @@ def _show_pairs(pairs: list[PairInfo], title: str) -> None:
 
 @app.command("suggest")
 def suggest(
-    ctx: typer.Context, allow_repeat: RepeatOpt = False, as_json: JsonOption = False
+    ctx: typer.Context,
+    allow_repeat: RepeatOpt = False,
+    stable: Annotated[
+        bool,
+        typer.Option(
+            "--stable",
+            help="Propose pairs with no blocking pair (an adept and a mentor who would both "
+            "rather have each other) when that costs at most matching.stability_cost of "
+            "the score; says what it cost.",
+        ),
+    ] = False,
+    protect_first_wishes: Annotated[
+        bool,
+        typer.Option(
+            "--protect-first-wishes",
+            help="Grant every first wish that pairs within matching.stability_cost of the "
+            "best score can grant.",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Propose the best pairs for the cohort, keeping locked, manual and applied ones.
 
-    Example: chefintro pair suggest && chefintro pair apply
+    Example: chefintro pair suggest --stable && chefintro pair apply
     """
     from chefintro import pairing
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=allow_repeat)
+        result = pairing.suggest_pairs(
+            db=db,
+            cohort=cohort,
+            allow_repeat=allow_repeat,
+            stable=stable,
+            protect_first_wishes=protect_first_wishes,
+        )
         unmatched = [] if as_json else pairing.unmatched(db=db, cohort=cohort)
+    pairs = result.pairs
     left = [u for u in unmatched if u.role == "adept"]
     if as_json:
-        output.emit_json([p.to_json() for p in pairs])
+        if result.note is None:
+            output.emit_json([p.to_json() for p in pairs])
+        else:
+            output.emit_json({"pairs": [p.to_json() for p in pairs], **result.note.to_json()})
         return
     _show_pairs(pairs, f"Suggested pairs, cohort {cohort.name}")
     output.info(f"{plural(len(pairs), 'adept')} placed, {len(left)} without a mentor.")
+    for line in result.note.lines() if result.note else []:
+        output.info(line)
     if left:
         output.warning("See 'chefintro pair unmatched' for who is left and why.")
     output.info("Review, then make them active with 'chefintro pair apply'.")
+
+
+@app.command("stability")
+def stability(
+    ctx: typer.Context, allow_repeat: RepeatOpt = False, as_json: JsonOption = False
+) -> None:
+    """List the blocking pairs of the cohort's pairs: an adept and a mentor who would both
+    rather have each other, each with why (one row per adept; --json: every pair).
+
+    Both sides rank by the pair score: the adept's wished mentors and field count in it.
+    A pair a hard rule forbids never blocks.
+
+    Example: chefintro pair stability
+    """
+    from chefintro import pairing
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        report = pairing.stability(db=db, cohort=cohort, allow_repeat=allow_repeat)
+    if as_json:
+        output.emit_json(report.to_json())
+        return
+    if not report.pairs:
+        output.info(f"Cohort {cohort.name} has no pairs yet; propose some with 'pair suggest'.")
+        return
+    if not report.blocking:
+        output.success(
+            f"No blocking pair among the {plural(report.pairs, 'pair')} of cohort {cohort.name}."
+        )
+        return
+    # One row per adept: the mentor they like best among those who would take them.
+    best: dict[str, BlockingPair] = {}
+    others: dict[str, int] = {}
+    for b in report.blocking:
+        if b.adept not in best or b.score > best[b.adept].score:
+            best[b.adept] = b
+        others[b.adept] = others.get(b.adept, -1) + 1
+    output.table(
+        ["Adept", "Agency", "Mentor", "Agency", "The adept: score", "The mentor: score", "More"],
+        [
+            (
+                b.adept_name,
+                b.adept_agency,
+                b.mentor_name,
+                b.mentor_agency,
+                b.adept_why,
+                b.mentor_why,
+                others[b.adept] or "",
+            )
+            for b in best.values()
+        ],
+        title=f"Blocking pairs, cohort {cohort.name} (each adept's best; More: other mentors)",
+    )
+    adepts = len({b.adept for b in report.blocking})
+    output.warning(
+        f"{plural(len(report.blocking), 'blocking pair')}, {plural(adepts, 'adept')} in them; "
+        "'chefintro pair suggest --stable' proposes pairs without them where that costs little."
+    )
 
 
 @app.command("apply")

@@ -35,7 +35,12 @@ def add(
         int | None, typer.Option("--capacity", help="How many adepts a mentor takes (default 1).")
     ] = None,
     wished_field: Annotated[
-        str | None, typer.Option("--wished-field", help="Adept: field they want a mentor from.")
+        str | None,
+        typer.Option(
+            "--wished-field",
+            help="Adept: field they want a mentor from. Mentor: field they would like "
+            "their adept from.",
+        ),
     ] = None,
     prefer: Annotated[
         list[str] | None,

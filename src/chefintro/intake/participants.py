@@ -243,15 +243,14 @@ def capacity(context: ParticipantContext, row: ParticipantFacts) -> list[Finding
     return []
 
 
-def wishes_are_for_adepts(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
-    """A wished field and wished mentors are an adept's."""
-    if not row.wished_field and not row.wishes:
+def wishes_fit_the_role(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
+    """Wished mentors are an adept's; a wished field is either side's."""
+    if not row.wishes:
         return []
     try:
         rules.check_wishes(row.role, wished_field=row.wished_field, preferred_mentors=row.wishes)
     except ChefintroError as exc:
-        column = "wished_field" if row.wished_field else "preferred_mentors"
-        return [problem(exc.message, column, UsageError)]
+        return [problem(exc.message, "preferred_mentors", UsageError)]
     return []
 
 
@@ -398,7 +397,7 @@ def returning_under_another_address(
 #: Every rule a participant row meets, in the order its findings are shown.
 CHECKS = (
     capacity,
-    wishes_are_for_adepts,
+    wishes_fit_the_role,
     no_wish_for_oneself,
     wished_mentors,
     manager_since_ahead,

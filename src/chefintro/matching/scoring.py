@@ -14,7 +14,9 @@ The criteria, with the names used in JSON and tables (:data:`CRITERIA`):
   after the third are ignored);
 * ``same_location``: same location;
 * ``experience``: ``experience_per_year`` points per year of the mentor's experience, capped
-  at ``experience_cap_years`` (unknown or negative counts as zero).
+  at ``experience_cap_years`` (unknown or negative counts as zero);
+* ``mentor_field``: the adept's field equals the field the mentor wishes their adept from
+  (the mentor's side, issue 34: :func:`mentor_matrix` gives these points alone).
 
 A missing or blank text never matches anything, not even another missing one.
 """
@@ -23,12 +25,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import TypedDict, Unpack
+from typing import NotRequired, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CRITERIA", "MAX_WEIGHT", "Columns", "Weights", "breakdown", "score_matrix"]
+__all__ = [
+    "CRITERIA",
+    "MAX_WEIGHT",
+    "MENTOR_CRITERIA",
+    "Columns",
+    "Weights",
+    "breakdown",
+    "mentor_matrix",
+    "score_matrix",
+]
 
 CRITERIA: tuple[str, ...] = (
     "same_field",
@@ -38,7 +49,10 @@ CRITERIA: tuple[str, ...] = (
     "preference_3",
     "same_location",
     "experience",
+    "mentor_field",
 )
+#: The criteria that are the mentor's wishes, not the adept's.
+MENTOR_CRITERIA: tuple[str, ...] = ("mentor_field",)
 # Keeps every score far inside int64 and the solver's exact range (7 criteria, 10**6 each).
 MAX_WEIGHT = 1_000_000
 _PREFERENCES = ("preference_1", "preference_2", "preference_3")
@@ -59,6 +73,7 @@ class Weights:
     same_location: int = 10
     experience_per_year: int = 2
     experience_cap_years: int = 10
+    mentor_field: int = 30
     # Not a pair score: the solver's load_penalty (2nd mentee costs it once, 3rd twice ...).
     extra_mentee_cost: int = 15
 
@@ -89,6 +104,8 @@ class Columns(TypedDict):
     mentor_field: Sequence[str | None]
     mentor_location: Sequence[str | None]
     mentor_experience_years: Sequence[int | None]
+    #: The field each mentor wishes their adept from; none when not given.
+    mentor_wished_field: NotRequired[Sequence[str | None]]
 
 
 class _Columns:
@@ -102,6 +119,9 @@ class _Columns:
         self.mentor_field = columns["mentor_field"]
         self.mentor_location = columns["mentor_location"]
         self.mentor_experience_years = columns["mentor_experience_years"]
+        self.mentor_wished_field = columns.get(
+            "mentor_wished_field", [None] * len(self.mentor_field)
+        )
         adept_lengths = {
             "adept_field": len(self.adept_field),
             "adept_wished_field": len(self.adept_wished_field),
@@ -113,6 +133,8 @@ class _Columns:
             "mentor_location": len(self.mentor_location),
             "mentor_experience_years": len(self.mentor_experience_years),
         }
+        if "mentor_wished_field" in columns:
+            mentor_lengths["mentor_wished_field"] = len(self.mentor_wished_field)
         for lengths in (adept_lengths, mentor_lengths):
             if len(set(lengths.values())) > 1:
                 raise ValueError(f"columns differ in length: {lengths}")
@@ -138,6 +160,20 @@ def score_matrix(*, weights: Weights, **inputs: Unpack[Columns]) -> NDArray[np.i
     for weight, (rows, cols) in zip(_preference_weights(weights), ranked, strict=True):
         # Pairs are unique (a mentor keeps only its best rank), so plain fancy += is exact.
         total[rows, cols] += weight
+    return total
+
+
+def mentor_matrix(*, weights: Weights, **inputs: Unpack[Columns]) -> NDArray[np.int64]:
+    """Return the points of :data:`MENTOR_CRITERIA` alone: the mentor's side of each score.
+
+    ``score_matrix(...) - mentor_matrix(...)`` is then the adept's side.
+    """
+    columns = _Columns(inputs)
+    total = np.zeros((columns.n_adepts, columns.n_mentors), dtype=np.int64)
+    adepts, mentors = range(columns.n_adepts), range(columns.n_mentors)
+    for name, weight, matches in _text_criteria(columns, weights, adepts, mentors):
+        if name in MENTOR_CRITERIA:
+            np.add(total, weight, out=total, where=matches)
     return total
 
 
@@ -176,6 +212,7 @@ def _text_criteria(
         ("same_field", weights.same_field, columns.adept_field, columns.mentor_field),
         ("wished_field", weights.wished_field, columns.adept_wished_field, columns.mentor_field),
         ("same_location", weights.same_location, columns.adept_location, columns.mentor_location),
+        ("mentor_field", weights.mentor_field, columns.adept_field, columns.mentor_wished_field),
     )
     for name, weight, adept_values, mentor_values in comparisons:
         if weight:

@@ -26,7 +26,15 @@ from chefintro.pairing.problem import (
     load_problem,
 )
 from chefintro.pairing.rules import live_pair_problems
-from chefintro.pairing.suggest import PairInfo, apply, list_pairs, suggest
+from chefintro.pairing.stability import BlockingPair, StabilityNote, StabilityReport, stability
+from chefintro.pairing.suggest import (
+    PairInfo,
+    Suggestion,
+    apply,
+    list_pairs,
+    suggest,
+    suggest_pairs,
+)
 
 __all__ = [
     "LIVE",
@@ -34,13 +42,17 @@ __all__ = [
     "RULE_EXCLUDED",
     "RULE_SAME_AGENCY",
     "Alternative",
+    "BlockingPair",
     "Explanation",
     "MatchingProblem",
     "PairInfo",
     "PairRequest",
     "PairSet",
     "SetPairResult",
+    "StabilityNote",
+    "StabilityReport",
     "Side",
+    "Suggestion",
     "Unmatched",
     "apply",
     "exclude",
@@ -51,6 +63,8 @@ __all__ = [
     "remove_pair",
     "set_pair",
     "set_pairs",
+    "stability",
     "suggest",
+    "suggest_pairs",
     "unmatched",
 ]

@@ -111,6 +111,13 @@ class MatchingProblem:
 
         return breakdown(adept=a, mentor=m, **self.scoring_inputs)
 
+    def first_wishes(self) -> NDArray[np.intp]:
+        """Each adept's first wished mentor (index among the mentors), or -1."""
+        import numpy as np
+
+        wishes = self.scoring_inputs["adept_preferences"]
+        return np.array([w[0] if w else -1 for w in wishes], dtype=np.intp)
+
     @cached_property
     def scoring_inputs(self) -> dict[str, Any]:
         """The columns the scoring functions take; built once, used for every breakdown."""
@@ -128,6 +135,7 @@ class MatchingProblem:
             "mentor_field": self.mentors.fields,
             "mentor_location": self.mentors.locations,
             "mentor_experience_years": self.mentors.experience_years,
+            "mentor_wished_field": self.mentors.wished_fields,
             "weights": Weights.from_mapping(self.weights),
         }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, update
 from sqlalchemy import select as sa_select
@@ -16,8 +16,14 @@ from chefintro.enums import PairingState
 from chefintro.errors import RuleError
 from chefintro.ids import id_of
 from chefintro.models import Agency, Cohort, Pairing, Participant, Person
-from chefintro.pairing.problem import LIVE, load_problem
+from chefintro.pairing.problem import LIVE, MatchingProblem, load_problem
 from chefintro.registry import PairPeople
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from chefintro.pairing.stability import StabilityNote
 
 
 @dataclass(frozen=True)
@@ -51,14 +57,36 @@ class PairInfo(PairPeople):
         return ", ".join(f"{k.replace('_', ' ')} +{v}" for k, v in items) or "no criteria met"
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """The cohort's live pairs after a suggestion, and what --stable or
+    --protect-first-wishes did (None without them)."""
+
+    pairs: list[PairInfo]
+    note: StabilityNote | None = None
+
+
 def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool) -> list[PairInfo]:
     """Replace the cohort's unlocked proposals by the optimal suggestion; return all live pairs.
 
     Locked, manual and applied (active) pairs are kept and the rest is solved around them.
     """
-    mark_change(db, kind=Kind.REPLACING, what="pair proposals replaced")
-    from chefintro.matching.solver import solve
+    return suggest_pairs(db=db, cohort=cohort, allow_repeat=allow_repeat).pairs
 
+
+def suggest_pairs(
+    *,
+    db: Session,
+    cohort: Cohort,
+    allow_repeat: bool,
+    stable: bool = False,
+    protect_first_wishes: bool = False,
+) -> Suggestion:
+    """Like :func:`suggest`; ``stable``: a set of pairs with no blocking pair where one costs
+    at most ``matching.stability_cost`` of the score; ``protect_first_wishes``: the first
+    wishes that a set of pairs within that cost can grant are granted (and kept by
+    ``stable``)."""
+    mark_change(db, kind=Kind.REPLACING, what="pair proposals replaced")
     require_open(cohort)
     problem = load_problem(db=db, cohort=cohort, allow_repeat=allow_repeat)
     a_index = problem.adepts.index_of_participant()
@@ -75,12 +103,8 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool) -> list[PairInfo
     for a, m in kept:
         allowed[a, m] = True  # a kept pair was checked when it was made
     try:
-        assignment = solve(
-            problem.scores,
-            allowed,
-            problem.mentors.capacity,
-            fixed=kept,
-            load_penalty=problem.weights.get("extra_mentee_cost", 0),
+        assignment, note = _choose(
+            db, problem, allowed, kept, stable=stable, protect=protect_first_wishes
         )
     except ValueError as exc:
         raise RuleError(f"The kept pairs cannot all stay: {exc}") from None
@@ -105,7 +129,73 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool) -> list[PairInfo
         db.execute(insert(Pairing), new_rows)
     db.flush()
     db.expire_all()
-    return list_pairs(db=db, cohort=cohort)
+    return Suggestion(pairs=list_pairs(db=db, cohort=cohort), note=note)
+
+
+def _choose(
+    db: Session,
+    problem: MatchingProblem,
+    allowed: NDArray[np.bool_],
+    kept: list[tuple[int, int]],
+    *,
+    stable: bool,
+    protect: bool,
+) -> tuple[dict[int, int], StabilityNote | None]:
+    """Return the pairs to propose (kept ones included) and, with an option, its note."""
+    from chefintro import settings
+    from chefintro.matching.solver import solve
+
+    penalty = problem.weights.get("extra_mentee_cost", 0)
+    capacity = problem.mentors.capacity
+    if not (stable or protect):
+        return solve(problem.scores, allowed, capacity, fixed=kept, load_penalty=penalty), None
+    import numpy as np
+
+    from chefintro.matching.stability import (
+        grant_first_wishes,
+        objective,
+        stable_choice,
+    )
+    from chefintro.pairing.stability import StabilityNote, market
+
+    share = settings.stability_cost(db=db)
+    optimum = solve(problem.scores, allowed, capacity, fixed=kept, load_penalty=penalty)
+    budget = int(share * max(0, objective(problem.scores, optimum, penalty)))
+    fixed = list(kept)
+    first_wishes: tuple[int, int, int] | None = None
+    if protect:
+        first = problem.first_wishes()
+        best = optimum
+        optimum = grant_first_wishes(
+            problem.scores,
+            allowed,
+            capacity,
+            first,
+            fixed=kept,
+            load_penalty=penalty,
+            budget=budget,
+            optimum=optimum,
+        )
+        # What granting them cost leaves less for stability.
+        wish_cost = objective(problem.scores, best, penalty) - objective(
+            problem.scores, optimum, penalty
+        )
+        budget -= wish_cost
+        granted = [(a, m) for a, m in optimum.items() if first[a] == m]
+        fixed = sorted(set(kept) | set(granted))
+        possible = int(np.count_nonzero(allowed[np.flatnonzero(first >= 0), first[first >= 0]]))
+        first_wishes = (len(granted), possible, wish_cost)
+    if not stable:
+        return optimum, StabilityNote(first_wishes=first_wishes)
+    fixed_adepts = frozenset(a for a, _ in fixed)
+    choice = stable_choice(
+        problem.scores,
+        market(problem, allowed, fixed_adepts),
+        optimum,
+        load_penalty=penalty,
+        budget=budget,
+    )
+    return choice.assignment, StabilityNote(choice=choice, first_wishes=first_wishes)
 
 
 def start_date(cohort: Cohort, today: date | None = None) -> date:

@@ -299,7 +299,8 @@ COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     (SheetKey.PARTICIPANTS, "manager_since"): "Datum då personen blev chef, ÅÅÅÅ-MM-DD.",
     (SheetKey.PARTICIPANTS, "capacity"): "Mentorer: hur många adepter mentorn kan ta "
     f"(heltal 1–{MAX_CAPACITY}; tomt betyder 1).",
-    (SheetKey.PARTICIPANTS, "wished_field"): "Adepter: önskat verksamhetsområde hos mentorn.",
+    (SheetKey.PARTICIPANTS, "wished_field"): "Adepter: önskat verksamhetsområde hos mentorn. "
+    "Mentorer: verksamhetsområde de gärna tar en adept från.",
     (SheetKey.PARTICIPANTS, "preferred_mentors"): "Adepter: önskade mentorers "
     "e-postadresser i prioritetsordning, åtskilda med semikolon.",
     (SheetKey.PARTICIPANTS, "status"): "Visas i myndighetens arbetsbok: aktiv, avbrutit eller "
