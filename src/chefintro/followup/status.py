@@ -84,6 +84,23 @@ def status_of(
     return STATUS_OK
 
 
+def status_began(
+    *,
+    status: str,
+    since: date,
+    last_meeting: date | None,
+    first_meeting_weeks: int,
+    quiet_weeks: int,
+) -> date | None:
+    """Return the first day a pair had ``status`` (None for ``ok``): the day after the
+    boundary :func:`status_of` still counts as in time."""
+    if status == STATUS_NO_FIRST_MEETING:
+        return since + timedelta(weeks=first_meeting_weeks, days=1)
+    if status == STATUS_QUIET:
+        return max(last_meeting or since, since) + timedelta(weeks=quiet_weeks, days=1)
+    return None
+
+
 def _pairs_query(cohort: Cohort, day: date) -> Select[Any]:
     """One query for the cohort's active and ended pairs: both people, their agencies, and
     the count, minutes and last day of the meetings held by ``day``.
