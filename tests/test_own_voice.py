@@ -360,3 +360,75 @@ def test_erasing_a_person_removes_the_nudges_naming_them(mail: tuple[Cli, Record
     left = _nudge_rows()
     assert [r for r in left if elise in str(r[3]).split(":")[1:3]] == []
     assert len(left) == 4  # the other two pairs' nudges stay
+
+
+# --- the mentoring agreement and the pair's history ----------------------------------------
+
+
+def _pair_row(cli: Cli, adept: str) -> dict[str, Any]:
+    rows: Any = cli.json("report", "pairs", "--as-of", "2027-05-01")
+    return next(r for r in rows if r["adept"].casefold() == adept.casefold())
+
+
+def test_pair_agree_is_shown_changed_and_undone(year: Cli) -> None:
+    assert _pair_row(year, ASA)["agreed"] is None
+    said = year("pair", "agree", ASA, "--date", "2027-02-15")
+    assert "Agreement of Åsa Öberg – Élise Nordén: none → agreed on 2027-02-15." in said.stderr
+    row = _pair_row(year, ASA)
+    assert (row["agreed"], row["agreed_on"]) == (True, "2027-02-15")
+    assert _pair_row(year, ZACHARIAS)["agreed"] is None  # the mentor's other pair: untouched
+    table = year("report", "pairs", "--as-of", "2027-05-01").stdout
+    assert "yes, 2027-02-15" in table
+    said = year("pair", "agree", ASA, "--no", "--date", "2027-03-01")
+    assert "agreed on 2027-02-15 → not agreed (2027-03-01)" in said.stderr
+    assert _pair_row(year, ASA)["agreed"] is False
+    year("db", "undo", "--yes")
+    row = _pair_row(year, ASA)
+    assert (row["agreed"], row["agreed_on"]) == (True, "2027-02-15")
+    again = year("pair", "agree", ASA, "--date", "2027-02-15")
+    assert "was already agreed on 2027-02-15" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        ("2027-06-02", "is in the future"),
+        ("2027-01-01", "is before cohort 2027 starts"),
+    ],
+)
+def test_pair_agree_refuses_a_day_outside_the_pair(year: Cli, day: str, why: str) -> None:
+    before = store_snapshot()
+    result = year("pair", "agree", ASA, "--date", day, code=1)
+    assert why in result.stderr
+    assert store_snapshot() == before
+
+
+def test_pair_agree_needs_an_adept_with_an_active_pair(year: Cli) -> None:
+    assert "is a mentor" in year("pair", "agree", ELISE, code=1).stderr
+
+
+def test_the_pairs_history_lists_its_meetings_agreement_and_nudges(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, _ = mail
+    cli("message", "nudge", "--as-of", "2027-03-15", "--send", "--yes")
+    cli("pair", "meet", ASA, "--date", "2027-03-20", "--minutes", "45")
+    cli("pair", "agree", ASA, "--date", "2027-03-20")
+    history: Any = cli.json("pair", "history", ASA)
+    assert len(history) == 1
+    pair = history[0]
+    assert pair["mentor"] == ELISE
+    assert pair["meetings"] == [{"date": "2027-03-20", "minutes": 45}]
+    assert (pair["agreed"], pair["agreed_on"], pair["agreement_source"]) == (
+        True,
+        "2027-03-20",
+        "command",
+    )
+    assert [(n["status"], n["status_since"]) for n in pair["nudges"]] == [
+        ("no_first_meeting", "2027-03-10")
+    ]
+    # Zacharias's pair with the same mentor has its own nudge, not Åsa's.
+    other: Any = cli.json("pair", "history", ZACHARIAS)
+    assert len(other[0]["nudges"]) == 1
+    shown = cli("pair", "history", ASA).stdout
+    assert "no first meeting since 2027-03-10" in shown

@@ -264,7 +264,7 @@ def pairs(
         output.info(f"Cohort {report.cohort} has no active pairs on {report.as_of}.")
         return
     output.table(
-        ["Adept", "Mentor", "Since", "Meetings", "Minutes", "Last meeting", "Status"],
+        ["Adept", "Mentor", "Since", "Meetings", "Minutes", "Last meeting", "Agreed", "Status"],
         [
             (
                 f"{r.adept_name} ({r.adept_agency})",
@@ -273,6 +273,9 @@ def pairs(
                 r.meetings,
                 r.minutes or None,
                 r.last_meeting,
+                None
+                if r.agreed is None
+                else ("yes" if r.agreed else "no") + (f", {r.agreed_on}" if r.agreed_on else ""),
                 _PAIR_STATUS_TEXT[r.status]
                 + (f", {r.days_waiting // 7} weeks" if r.status != "ok" else ""),
             )
