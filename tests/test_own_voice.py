@@ -3,6 +3,7 @@ reminders, agency digests — as drafts parsed back and sent through a real SMTP
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -432,3 +433,130 @@ def test_the_pairs_history_lists_its_meetings_agreement_and_nudges(
     assert len(other[0]["nudges"]) == 1
     shown = cli("pair", "history", ASA).stdout
     assert "no first meeting since 2027-03-10" in shown
+
+
+# --- check-ins: self-reported meetings from a Forms export ---------------------------------
+
+CHECKIN_HEADERS = (
+    "Datum för ert senaste möte (ÅÅÅÅ-MM-DD)",
+    "Hur länge träffades ni? (minuter)",
+    "Vi har kommit överens om hur vi arbetar tillsammans (ja/nej)",
+    "Något mer du vill berätta? (syns bara i ert pars egen rapport)",
+)
+NOTE = "Vi pratade om budgetarbetet och en svår personalfråga"
+
+
+def _forms_export(path: Path, rows: list[tuple[Any, ...]]) -> Path:
+    """Write an .xlsx as Microsoft Forms does: ID, Start time, Completion time, Email, Name,
+    then the questions, on a sheet called Sheet1."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sheet1"
+    sheet.append(["ID", "Start time", "Completion time", "Email", "Name", *CHECKIN_HEADERS])
+    for number, (email, *answers) in enumerate(rows, start=1):
+        moment = datetime(2027, 4, 1, 9, number)
+        sheet.append([number, moment, moment, email, "Namn", *answers])
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def checkin(year: Cli) -> Cli:
+    result = year("survey", "add", "incheckning-april", "--kind", "checkin")
+    assert "with 4 questions" in result.stderr
+    return year
+
+
+def test_a_check_in_form_is_a_survey_of_its_own_kind(checkin: Cli) -> None:
+    found: Any = checkin.json("survey", "list")
+    assert [(s["name"], s["phase"], s["questions"]) for s in found] == [
+        ("incheckning-april", "checkin", 4)
+    ]
+    checkin("survey", "add", "x", "--kind", "checkin", "--phase", "mid", code=2)
+    checkin("survey", "add", "y", code=2)  # a survey needs its phase
+    checkin("survey", "add", "z", "--kind", "quiz", code=2)
+
+
+def test_a_forms_check_in_export_imports_as_meetings_agreements_and_notes(
+    checkin: Cli, tmp_path: Path
+) -> None:
+    path = _forms_export(
+        tmp_path / "Incheckning april(1-2).xlsx",
+        [
+            (ASA, "2027-03-20", 45, "Ja", NOTE),
+            # Örjan, the mentor of one adept (the CSN Anna Berg): a date cell, "nej".
+            (ORJAN.upper(), date(2027, 3, 22), "60", "nej", None),
+        ],
+    )
+    result = checkin("survey", "import", "incheckning-april", str(path))
+    assert "Imported 2 check-ins of incheckning-april: 2 meetings added" in result.stderr
+    assert "Åsa Öberg – Élise Nordén: meeting 2027-03-20 added (45 min)" in result.stderr
+    assert "agreement none → agreed on 2027-03-20" in result.stderr
+    asa = _pair_row(checkin, ASA)
+    assert (asa["meetings"], asa["minutes"], asa["last_meeting"]) == (1, 45, "2027-03-20")
+    assert (asa["agreed"], asa["agreed_on"]) == (True, "2027-03-20")
+    anna = _pair_row(checkin, ANNA_CSN)
+    assert (anna["meetings"], anna["minutes"], anna["agreed"]) == (1, 60, False)
+    history: Any = checkin.json("pair", "history", ASA)
+    assert history[0]["notes"] == [{"date": "2027-03-20", "text": NOTE}]
+    assert history[0]["agreement_source"] == "checkin"
+    again = checkin("survey", "import", "incheckning-april", str(path))
+    assert "Nothing changed" in again.stderr
+
+
+def test_a_check_in_note_stays_in_the_pairs_own_report(checkin: Cli, tmp_path: Path) -> None:
+    path = _forms_export(tmp_path / "in.xlsx", [(ASA, "2027-03-20", 45, "ja", NOTE)])
+    checkin("survey", "import", "incheckning-april", str(path))
+    for args in (("report", "pairs"), ("survey", "list"), ("report", "overview")):
+        assert "budgetarbetet" not in checkin(*args, "--json").stdout
+    folder = tmp_path / "digests"
+    checkin("message", "agency-digest", "--as-of", "2027-04-01", "--out", str(folder))
+    for eml in folder.glob("*.eml"):
+        assert "budgetarbetet" not in eml.read_text(encoding="utf-8")
+    assert "budgetarbetet" in checkin("pair", "history", ASA).stdout
+
+
+def test_a_check_in_export_with_problems_imports_nothing(checkin: Cli, tmp_path: Path) -> None:
+    path = _forms_export(
+        tmp_path / "Incheckning.xlsx",
+        [
+            (ASA, "2027-03-20", 45, "ja", None),  # fine, but the file is refused
+            (ZACHARIAS, "2027-06-15", 30, "ja", None),  # after today (1 June)
+            ("nobody@csn.se", "2027-03-20", 30, "ja", None),
+            (ANNA_CSN, "2027-03-20", 900, "ja", None),
+            (ANNA_BV, "2027-03-20", 30, "kanske", None),
+            (ELISE, "2027-03-20", 30, "ja", None),  # a mentor of two adepts
+            (BO, "2027-01-05", 30, "ja", None),  # before the cohort starts
+        ],
+    )
+    before = store_snapshot()
+    result = checkin("survey", "import", "incheckning-april", str(path), code=65)
+    assert store_snapshot() == before
+    text = " ".join(result.stderr.split())
+    assert "6 problems; nothing was imported" in text
+    assert "row 3, column 'F (Datum för ert senaste möte" in text
+    assert "2027-06-15 is in the future" in text
+    assert "row 4" in text and "nobody@csn.se is not in cohort 2027" in text
+    assert "row 5, column 'G (Hur länge" in text
+    assert "'kanske' is neither ja nor nej" in text
+    assert "is a mentor with several adepts on 2027-03-20" in text
+    assert "2027-01-05 is before cohort 2027 starts" in text
+
+
+def test_a_persons_export_holds_their_pairs_notes_and_erasure_removes_them(
+    checkin: Cli, tmp_path: Path
+) -> None:
+    path = _forms_export(tmp_path / "in.xlsx", [(ASA, "2027-03-20", 45, "ja", NOTE)])
+    checkin("survey", "import", "incheckning-april", str(path))
+    exported: Any = json.loads(checkin("person", "export", ASA).stdout)
+    pairing = exported["participations"][0]["pairings"][0]
+    assert pairing["notes"] == [{"date": "2027-03-20", "text": NOTE}]
+    assert pairing["agreement"] == {"agreed": True, "date": "2027-03-20", "source": "checkin"}
+    assert len(store_snapshot()["pair_note"]) == 1
+    checkin("person", "erase", ASA, "--yes")
+    snapshot = store_snapshot()
+    assert snapshot["pair_note"] == []
+    assert snapshot["pair_agreement"] == []
