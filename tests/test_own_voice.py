@@ -4,6 +4,7 @@ reminders, agency digests — as drafts parsed back and sent through a real SMTP
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,7 +14,15 @@ import pytest
 
 from chefintro.surveys.questions import BUILTIN_QUESTIONS
 from tests.conftest import Cli, store_snapshot
-from tests.test_messages import Recorder, body, parse, smtp_server  # noqa: F401
+from tests.test_messages import (  # noqa: F401
+    Recorder,
+    SlowRecorder,
+    _chefintro,
+    _free_port,
+    body,
+    parse,
+    smtp_server,
+)
 
 ASA = "Asa.Oberg@CSN.se"
 ORJAN = "orjan.sjostrom@bolagsverket.se"
@@ -560,3 +569,43 @@ def test_a_persons_export_holds_their_pairs_notes_and_erasure_removes_them(
     snapshot = store_snapshot()
     assert snapshot["pair_note"] == []
     assert snapshot["pair_agreement"] == []
+
+
+# --- two senders at once -----------------------------------------------------------------
+
+
+@pytest.fixture
+def slow_mail(year: Cli) -> Iterator[tuple[Cli, SlowRecorder]]:
+    from aiosmtpd.controller import Controller
+
+    recorder = SlowRecorder(delay=0.4)
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    year("settings", "set", "mail.smtp_host", "127.0.0.1")
+    year("settings", "set", "mail.smtp_port", str(port))
+    year("settings", "set", "mail.starttls", "false")
+    year("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
+    try:
+        yield year, recorder
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("command", "letters"), [("nudge", 4), ("agency-digest", 2)], ids=["nudge", "digest"]
+)
+def test_two_runs_sending_at_once_send_each_letter_once(
+    slow_mail: tuple[Cli, SlowRecorder], command: str, letters: int
+) -> None:
+    _, server = slow_mail
+    runs = [
+        _chefintro("message", command, "--as-of", "2027-03-15", "--send", "--yes") for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (_, stderr) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, stderr
+        assert "Traceback" not in stderr
+    envelopes = [tuple(sorted(r)) for _, r, _ in server.received]
+    assert len(envelopes) == letters
+    assert len(set(envelopes)) == letters  # none twice
