@@ -17,7 +17,7 @@ out again here.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -173,12 +173,3 @@ def survey_reminder_messages(
             for part, person, agency in waiting
         ]
     )
-
-
-def due_days(start: date, end: date, every_weeks: int) -> list[date]:
-    """Return the days from ``start`` to ``end`` (both included), every ``every_weeks`` weeks."""
-    days, day = [], start
-    while day <= end:
-        days.append(day)
-        day += timedelta(weeks=every_weeks)
-    return days
