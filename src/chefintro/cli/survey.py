@@ -12,9 +12,7 @@ from chefintro.cli.common import JsonOption, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from chefintro.models import Cohort, Survey
+    from chefintro.followup.checkin import CheckinSummary
 
 app = typer.Typer(help="Surveys: add, list, export a form, import answers.", no_args_is_help=True)
 
@@ -167,15 +165,19 @@ def import_(
     """
     from chefintro import surveys
     from chefintro.enums import SurveyPhase
+    from chefintro.followup.checkin import import_checkins
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         survey = surveys.get_survey(db=db, cohort=cohort, name=name)
         if survey.phase == SurveyPhase.CHECKIN:
-            _import_checkins(db, cohort, survey, file, as_json)
-            return
-        result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=file)
+            checkins = import_checkins(db=db, cohort=cohort, survey=survey, path=file)
+        else:
+            result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=file)
+    if survey.phase == SurveyPhase.CHECKIN:  # said once the transaction has committed
+        _checkins_imported(checkins, survey.name, as_json)
+        return
     if as_json:
         output.emit_json(result.to_json())
     if result.ignored_columns:
@@ -201,12 +203,7 @@ def import_(
         )
 
 
-def _import_checkins(
-    db: Session, cohort: Cohort, survey: Survey, file: Path, as_json: bool
-) -> None:
-    from chefintro.followup.checkin import import_checkins
-
-    result = import_checkins(db=db, cohort=cohort, survey=survey, path=file)
+def _checkins_imported(result: CheckinSummary, name: str, as_json: bool) -> None:
     if as_json:
         output.emit_json(result.to_json())
     for line in result.warnings:
@@ -215,7 +212,7 @@ def _import_checkins(
         output.info(line)
     changed = result.meetings_added + result.meetings_changed + result.agreements_changed
     message = (
-        f"Imported {plural(result.rows, 'check-in')} of {survey.name}: "
+        f"Imported {plural(result.rows, 'check-in')} of {name}: "
         f"{plural(result.meetings_added, 'meeting')} added, {result.meetings_changed} changed; "
         f"{plural(result.agreements_changed, 'agreement')} changed; "
         f"{plural(result.notes, 'note')} kept for the pairs' own reports."
