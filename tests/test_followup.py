@@ -442,6 +442,8 @@ def test_report_statuses_at_their_boundaries(year: Cli) -> None:
         "last_meeting": "2025-03-10",
         "status": "quiet",
         "days_waiting": 57,
+        "agreed": None,
+        "agreed_on": None,
     }
     # Meetings after the day asked about do not count.
     assert _report(year, "2025-03-09")[ANNA]["meetings"] == 0

@@ -221,6 +221,8 @@ def test_export_gives_everything_about_one_person(programme: Cli, backend: str) 
             "ended_on": None,
             "end_reason": None,
             "meetings": [],
+            "agreement": None,
+            "notes": [],
         }
     ]
     assert first["attendance"] == [

@@ -52,6 +52,8 @@ class SurveyPhase(StrEnum):
     MID = "mid"
     END = "end"
     FOLLOWUP = "followup"
+    #: A check-in form (issue 33): its answers are meetings, not survey answers.
+    CHECKIN = "checkin"
 
 
 class QuestionKind(StrEnum):

@@ -26,6 +26,7 @@ SQLModel.model_config["defer_build"] = True
 
 __all__ = [
     "Agency",
+    "AgencyLetter",
     "Answer",
     "Attendance",
     "AttendanceStatus",
@@ -35,6 +36,8 @@ __all__ = [
     "CohortStatus",
     "Exclusion",
     "Meeting",
+    "PairAgreement",
+    "PairNote",
     "Pairing",
     "PairingState",
     "Participant",
@@ -379,3 +382,51 @@ class Answer(SQLModel, table=True):
     text: str | None = Field(default=None, max_length=2000)
     agency: str | None = Field(default=None, max_length=20)
     role: str | None = Field(default=None, max_length=10)
+
+
+class PairAgreement(SQLModel, table=True):
+    """Whether a pair has agreed how they work together (a mentoring agreement), and when.
+
+    From ``pair agree`` or a check-in; ``source`` says which (``command`` or ``checkin``).
+    """
+
+    __tablename__ = "pair_agreement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", unique=True, index=True, ondelete="CASCADE")
+    agreed: bool
+    agreed_on: date | None = None
+    source: str = Field(max_length=20)
+
+
+class PairNote(SQLModel, table=True):
+    """A check-in's free text: shown only in the pair's own report (``pair history``)."""
+
+    __tablename__ = "pair_note"
+    __table_args__ = (UniqueConstraint("pairing_id", "held_on", name="uq_pair_note"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True, ondelete="CASCADE")
+    held_on: date
+    text: str = Field(max_length=2000)
+
+
+class AgencyLetter(SQLModel, table=True):
+    """One letter to an agency's contact (``message agency-digest``), so it goes once.
+
+    Like :class:`SentMessage`, but the recipient is the agency (its contact address is
+    kept on the agency): ``subject_key`` is ``digest:<agency code>:<day>``.
+    """
+
+    __tablename__ = "agency_letter"
+    __table_args__ = (
+        UniqueConstraint("kind", "cohort_id", "subject_key", "agency_id", name="uq_agency_letter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    subject_key: str = Field(max_length=200)
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="CASCADE")
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=DateTime())
+    status: str = Field(default=SENT, max_length=10)

@@ -22,6 +22,7 @@ ADEPT_MAX_MONTHS = "eligibility.adept_max_months"
 RETENTION_MONTHS = "retention.months"
 FIRST_MEETING_WEEKS = "followup.first_meeting_weeks"
 QUIET_WEEKS = "followup.quiet_weeks"
+NUDGE_WEEKS = "followup.nudge_weeks"
 SURVEY_MIN_GROUP = "survey.min_group"
 PROGRAMME_NAME = "programme.name"
 PROGRAMME_COORDINATOR = "programme.coordinator"
@@ -83,6 +84,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),
     SettingSpec(FIRST_MEETING_WEEKS, 6, 1, 52, "Weeks after a pair starts to its first meeting"),
     SettingSpec(QUIET_WEEKS, 8, 1, 52, "Weeks without a meeting before a pair is quiet"),
+    SettingSpec(NUDGE_WEEKS, 4, 1, 52, "Weeks before a flagged pair is nudged again"),
     SettingSpec(SURVEY_MIN_GROUP, 5, 3, 100, "Fewest answers a survey group needs to be shown"),
     SettingSpec(UNDO_MAX_MB, 500, 0, 1_000_000, "Megabytes the undo snapshots take at most"),
 )

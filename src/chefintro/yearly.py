@@ -24,6 +24,7 @@ from chefintro.errors import (
     UnreadableInputError,
     UsageError,
 )
+from chefintro.schedule import LETTER_KEYS, PlannedLetter, read_letters
 from chefintro.store import Store
 from chefintro.words import plural
 
@@ -40,6 +41,7 @@ _KNOWN = {
     "matching": {"suggest", "apply", "allow_repeat"},
     "groups": {"size", "include_mentors"},
     "outputs": {"workbook", "agencies", "calendar"},
+    "letter": LETTER_KEYS,  # the year's letters (chefintro.schedule)
 }
 
 
@@ -78,6 +80,8 @@ class Plan:
     agencies_dir: Path | None = None
     calendar: Path | None = None
     output_base: Path | None = None
+    #: The year's letters and their days ([[letter]]; see chefintro.schedule).
+    letters: list[PlannedLetter] = field(default_factory=list)
     #: What the intake said of the plan's own rows (its days), as "[session 2] start: …".
     warnings: list[str] = field(default_factory=list)
 
@@ -96,6 +100,7 @@ def read_plan(path: Path, *, out_dir: Path | None = None) -> Plan:
     reader.read_sessions(raw, plan)
     reader.read_matching_and_groups(raw, plan)
     reader.read_outputs(raw, plan)
+    plan.letters = read_letters(reader, raw)
     if reader.problems:
         for file in reader.missing:
             reader.bad("[roster] files", f"{file} does not exist")

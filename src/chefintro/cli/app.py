@@ -262,7 +262,9 @@ def _mount() -> None:
         group,
         init,
         message,
+        message_voice,
         pair,
+        pair_voice,
         participant,
         person,
         report,
@@ -287,6 +289,7 @@ def _mount() -> None:
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
     app.add_typer(message.app, name="message")
+    del message_voice, pair_voice  # their commands are mounted on message.app, pair.app
     app.command("demo")(demo.demo)
     # Typer would build every sub-app's click commands on every run; the root group builds
     # the one that is used (see LazyCommands).

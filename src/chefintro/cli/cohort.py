@@ -316,3 +316,46 @@ def setup(
         [(r.step, r.detail) for r in results],
         title=f"Cohort {parsed.name}" + (" (dry run)" if dry_run else ""),
     )
+
+
+@app.command("schedule")
+def schedule(
+    plan: Annotated[Path, typer.Argument(help="The year's plan (TOML).", metavar="PLAN")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Show only what is due on this day, YYYY-MM-DD.",
+            metavar="YYYY-MM-DD",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the letters the plan schedules ([[letter]]: nudges, survey reminders, agency
+    digests), or with --as-of what is due that day, with the command that writes each.
+
+    Add --send to a command to send instead of writing drafts. A letter never goes twice:
+    each message command keeps its own record.
+
+    Example: chefintro cohort schedule plan-2027.toml --as-of 2027-04-06
+    """
+    from chefintro.schedule import schedule as due_letters
+    from chefintro.yearly import read_plan
+
+    day = parse_date(as_of) if as_of is not None else None
+    parsed = read_plan(plan)
+    due = due_letters(parsed.letters, day)
+    if as_json:
+        output.emit_json([d.to_json() for d in due])
+        return
+    if not due:
+        if day is None:
+            output.info(f"{plan} schedules no letters; add [[letter]] tables (see the README).")
+        else:
+            output.info(f"No letter is due on {day} in {plan}.")
+        return
+    output.table(
+        ["Date", "Letter", "Command"],
+        [(d.day, d.letter.kind, d.letter.command(d.day)) for d in due],
+        title=f"Letters of cohort {parsed.name}" + (f" due on {day}" if day else ""),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,9 +13,15 @@ from chefintro.cli.common import YesOption, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from sqlmodel import Session
+
     from chefintro.cli.common import AppState
+    from chefintro.messages.content import Outgoing
     from chefintro.messages.service import Batch
     from chefintro.messages.smtp import SmtpConfig
+    from chefintro.models import Cohort
 
 app = typer.Typer(
     help="Write the year's messages as Outlook drafts (.eml), or send them.",
@@ -65,8 +72,10 @@ def _run(
     yes: bool,
     session_id: int | None = None,
     cc_agency: bool = False,
+    gather: Callable[[Session, Cohort], list[Outgoing]] | None = None,
+    ledger: ModuleType | None = None,
 ) -> None:
-    from chefintro.messages import service
+    from chefintro.messages import records, service
     from chefintro.messages.smtp import smtp_config
 
     st = state(ctx)
@@ -74,6 +83,8 @@ def _run(
         cohort = st.current_cohort(db)
         config = smtp_config(db=db) if send else None
         batch = service.prepare_batch(
+            items=gather(db, cohort) if gather is not None else None,
+            ledger=ledger or records,
             db=db,
             cohort=cohort,
             kind=kind,

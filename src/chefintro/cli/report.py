@@ -297,7 +297,16 @@ def pairs(
     if not report.rows:
         output.info(f"Cohort {report.cohort} has no active pairs on {report.as_of}.")
         return
-    headers = ["adept", "mentor", "since", "meetings", "minutes", "last_meeting", "status"]
+    headers = [
+        "adept",
+        "mentor",
+        "since",
+        "meetings",
+        "minutes",
+        "last_meeting",
+        "agreed",
+        "status",
+    ]
     output.table(
         [text(f"h.{h}", language) for h in headers],
         [
@@ -308,6 +317,10 @@ def pairs(
                 r.meetings,
                 r.minutes or None,
                 r.last_meeting,
+                None
+                if r.agreed is None
+                else text("flag.yes" if r.agreed else "flag.no", language)
+                + (f", {r.agreed_on}" if r.agreed_on else ""),
                 _pair_status(r.status, r.days_waiting, language),
             )
             for r in report.rows

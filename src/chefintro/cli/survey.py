@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, state
 from chefintro.words import noun, plural
+
+if TYPE_CHECKING:
+    from chefintro.followup.checkin import CheckinSummary
 
 app = typer.Typer(help="Surveys: add, list, export a form, import answers.", no_args_is_help=True)
 
@@ -19,11 +22,20 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The survey's name, e.g. start-2027.")],
     phase: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--phase", help="When it is asked: start, mid, end or followup.", metavar="PHASE"
         ),
-    ],
+    ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="survey (statements and free text), or checkin: a form where pairs report "
+            "their last meeting themselves (imported as meetings).",
+            metavar="KIND",
+        ),
+    ] = "survey",
     questions: Annotated[
         Path | None,
         typer.Option(
@@ -39,12 +51,28 @@ def add(
     Without --questions the survey gets the built-in questions: six 1–7 statements
     (confidence in the role, how the state works, a network outside one's agency …) and
     two free-text questions, the same in every phase so start and end compare.
+
+    --kind checkin makes a check-in form instead: the date of the pair's last meeting, its
+    length, "we have agreed how we work together" (ja/nej) and a free text kept for the
+    pair's own report. 'survey import' reads its Forms export into the pairs' meetings.
+
     Example: chefintro survey add start-2027 --phase start
+    Example: chefintro survey add incheckning-mars --kind checkin
     """
     from chefintro import surveys
+    from chefintro.enums import SurveyPhase
+    from chefintro.errors import UsageError
+    from chefintro.surveys.questions import CHECKIN_KIND, CHECKIN_QUESTIONS, parse_survey_kind
 
-    chosen = surveys.parse_phase(phase)
-    specs = surveys.read_questions(questions) if questions is not None else None
+    checkin = parse_survey_kind(kind) == CHECKIN_KIND
+    if checkin and (phase is not None or questions is not None):
+        raise UsageError("A check-in has its own questions and no phase; leave out --phase.")
+    if not checkin and phase is None:
+        raise UsageError("Give the survey's --phase: start, mid, end or followup.")
+    chosen = SurveyPhase.CHECKIN if checkin else surveys.parse_phase(phase or "")
+    specs = list(CHECKIN_QUESTIONS) if checkin else None
+    if questions is not None:
+        specs = surveys.read_questions(questions)
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
@@ -177,15 +205,34 @@ def import_(
     column. All or nothing: out-of-scale values, unknown e-mails and double answers are
     reported with file, sheet, row and column (exit 65), and then nothing is imported.
     Importing a file again changes nothing.
+
+    A check-in form's answers (survey add --kind checkin) become meetings, by the same
+    rules as 'pair meet': the pair live on that date, no future dates; all or nothing.
+    A check-in is imported from one Forms export at a time.
+
     Example: chefintro survey import start-2027 "Enkät start(1-25).xlsx"
     """
     from chefintro import surveys
+    from chefintro.enums import SurveyPhase
+    from chefintro.followup.checkin import import_checkins
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         survey = surveys.get_survey(db=db, cohort=cohort, name=name)
-        result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=files)
+        if survey.phase == SurveyPhase.CHECKIN:
+            if len(files) != 1:
+                from chefintro.errors import UsageError
+
+                raise UsageError(
+                    "A check-in survey is imported from one Forms export at a time; give one file."
+                )
+            checkins = import_checkins(db=db, cohort=cohort, survey=survey, path=files[0])
+        else:
+            result = surveys.import_answers(db=db, cohort=cohort, survey=survey, path=files)
+    if survey.phase == SurveyPhase.CHECKIN:  # said once the transaction has committed
+        _checkins_imported(checkins, survey.name, as_json)
+        return
     if as_json:
         output.emit_json(result.to_json())
     if result.ignored_columns:
@@ -210,4 +257,26 @@ def import_(
             f"Nothing changed: the {plural(result.unchanged, 'answer')} of "
             f"{plural(result.respondents, 'respondent')} {noun(result.unchanged, 'was', 'were')} "
             "imported already."
+        )
+
+
+def _checkins_imported(result: CheckinSummary, name: str, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(result.to_json())
+    for line in result.warnings:
+        output.warning(line)
+    for line in result.changes:
+        output.info(line)
+    changed = result.meetings_added + result.meetings_changed + result.agreements_changed
+    message = (
+        f"Imported {plural(result.rows, 'check-in')} of {name}: "
+        f"{plural(result.meetings_added, 'meeting')} added, {result.meetings_changed} changed; "
+        f"{plural(result.agreements_changed, 'agreement')} changed; "
+        f"{plural(result.notes, 'note')} kept for the pairs' own reports."
+    )
+    if changed or result.notes:
+        output.success(message)
+    else:
+        output.info(
+            f"Nothing changed: the {plural(result.rows, 'check-in')} were imported already."
         )

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from chefintro import clock, settings
 from chefintro.enums import PairingState, ParticipantStatus
-from chefintro.models import Agency, Cohort, Meeting, Pairing, Participant, Person
+from chefintro.models import Agency, Cohort, Meeting, PairAgreement, Pairing, Participant, Person
 from chefintro.registry import PairPeople
 from chefintro.settings import FIRST_MEETING_WEEKS, QUIET_WEEKS
 from chefintro.text import swedish_key
@@ -38,6 +38,9 @@ class PairStatus(PairPeople):
     last_meeting: date | None
     status: str
     days_waiting: int  # since the last meeting (or the start, if later)
+    #: The pair's mentoring agreement ('pair agree', a check-in): None when not recorded.
+    agreed: bool | None = None
+    agreed_on: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +51,8 @@ class PairStatus(PairPeople):
             "last_meeting": self.last_meeting.isoformat() if self.last_meeting else None,
             "status": self.status,
             "days_waiting": self.days_waiting,
+            "agreed": self.agreed,
+            "agreed_on": self.agreed_on.isoformat() if self.agreed_on else None,
         }
 
 
@@ -84,6 +89,23 @@ def status_of(
     return STATUS_OK
 
 
+def status_began(
+    *,
+    status: str,
+    since: date,
+    last_meeting: date | None,
+    first_meeting_weeks: int,
+    quiet_weeks: int,
+) -> date | None:
+    """Return the first day a pair had ``status`` (None for ``ok``): the day after the
+    boundary :func:`status_of` still counts as in time."""
+    if status == STATUS_NO_FIRST_MEETING:
+        return since + timedelta(weeks=first_meeting_weeks, days=1)
+    if status == STATUS_QUIET:
+        return max(last_meeting or since, since) + timedelta(weeks=quiet_weeks, days=1)
+    return None
+
+
 def _pairs_query(cohort: Cohort, day: date) -> Select[Any]:
     """One query for the cohort's active and ended pairs: both people, their agencies, and
     the count, minutes and last day of the meetings held by ``day``.
@@ -117,6 +139,8 @@ def _pairs_query(cohort: Cohort, day: date) -> Select[Any]:
             meetings.c.n,
             meetings.c.minutes,
             meetings.c.last,
+            col(PairAgreement.agreed),
+            col(PairAgreement.agreed_on),
         )
         .join(adept_part, col(adept_part.id) == col(Pairing.adept_id))
         .join(adept, col(adept.id) == col(adept_part.person_id))
@@ -125,6 +149,7 @@ def _pairs_query(cohort: Cohort, day: date) -> Select[Any]:
         .join(mentor, col(mentor.id) == col(mentor_part.person_id))
         .join(mentor_agency, col(mentor_agency.id) == col(mentor_part.agency_id))
         .outerjoin(meetings, meetings.c.pairing_id == col(Pairing.id))
+        .outerjoin(PairAgreement, col(PairAgreement.pairing_id) == col(Pairing.id))
         .where(col(Pairing.cohort_id) == cohort.id)
         .where(col(Pairing.state).in_((PairingState.ACTIVE, PairingState.ENDED)))
         .where(col(adept_part.status) != ParticipantStatus.WITHDRAWN)
@@ -143,9 +168,8 @@ def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> 
     quiet_weeks = settings.get_int(db=db, key=QUIET_WEEKS)
     rows: list[PairStatus] = []
     query = _pairs_query(cohort, day)
-    for pairing, a_name, a_email, a_code, m_name, m_email, m_code, n, minutes, last in db.execute(
-        query
-    ).all():
+    for row in db.execute(query).all():
+        pairing, a_name, a_email, a_code, m_name, m_email, m_code, n, minutes, last = row[:10]
         since = pairing.started_on or cohort.starts_on
         if since > day or (pairing.ended_on is not None and pairing.ended_on <= day):
             continue
@@ -172,6 +196,8 @@ def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> 
                 last_meeting=last,
                 status=status,
                 days_waiting=(day - max(last or since, since)).days,
+                agreed=row[10],
+                agreed_on=row[11],
             )
         )
     rows.sort(

@@ -57,7 +57,11 @@ from chefintro.text import swedish_date, swedish_key
 INTRO = "intro"
 GROUPS = "groups"
 REMINDER = "reminder"
-KINDS = (INTRO, GROUPS, REMINDER)
+# The participants' and agencies' own voice (issue 33; gathered in messages/voice.py).
+NUDGE = "nudge"
+SURVEY_REMINDER = "survey-reminder"
+AGENCY_DIGEST = "agency-digest"
+KINDS = (INTRO, GROUPS, REMINDER, NUDGE, SURVEY_REMINDER, AGENCY_DIGEST)
 
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 ROLES_SV = {Role.ADEPT: "adept", Role.MENTOR: "mentor"}
@@ -68,6 +72,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     INTRO: (*COMMON_FIELDS, "adept", "mentor", "booker"),
     GROUPS: (*COMMON_FIELDS, "group", "members", "next_session"),
     REMINDER: (*COMMON_FIELDS, "session", "recipients"),
+    NUDGE: (*COMMON_FIELDS, "adept", "mentor", "pair"),
+    SURVEY_REMINDER: (*COMMON_FIELDS, "recipient", "survey"),
+    AGENCY_DIGEST: (*COMMON_FIELDS, "agency", "digest"),
 }
 
 

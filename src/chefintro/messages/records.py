@@ -181,19 +181,15 @@ def rename_person(*, db: Session, old_id: int, new_id: int) -> int:
     dropped (the message went, that is all a record says).
     """
     changed = 0
-    rows = db.exec(
-        select(SentMessage).where(
-            or_(
-                col(SentMessage.subject_key).like(f"pair:{old_id}:%"),
-                col(SentMessage.subject_key).like(f"pair:%:{old_id}"),
-            )
-        )
-    ).all()
-    for row in rows:
-        _, adept, mentor = row.subject_key.split(":")
-        key = pair_key(
-            new_id if adept == str(old_id) else int(adept),
-            new_id if mentor == str(old_id) else int(mentor),
+    for row in _naming(db, old_id):
+        prefix, adept, mentor, *rest = row.subject_key.split(":")
+        key = ":".join(
+            [
+                prefix,
+                str(new_id) if adept == str(old_id) else adept,
+                str(new_id) if mentor == str(old_id) else mentor,
+                *rest,
+            ]
         )
         twin = db.exec(
             select(SentMessage)
@@ -210,6 +206,22 @@ def rename_person(*, db: Session, old_id: int, new_id: int) -> int:
         changed += 1
     db.flush()
     return changed
+
+
+#: The kinds of key that name a pair's two people: ``<prefix>:<adept>:<mentor>[:…]``.
+PAIR_PREFIXES = ("pair", "nudge")
+
+
+def _naming(db: Session, person_id: int) -> list[SentMessage]:
+    """Return the records whose pair or nudge key names ``person_id`` as adept or mentor."""
+    key = col(SentMessage.subject_key)
+    rows = db.exec(
+        select(SentMessage).where(
+            or_(*(key.like(f"{prefix}:%") for prefix in PAIR_PREFIXES)),
+            or_(key.like(f"%:{person_id}:%"), key.like(f"%:{person_id}")),
+        )
+    ).all()
+    return [row for row in rows if str(person_id) in row.subject_key.split(":")[1:3]]
 
 
 def sent_messages_of(*, db: Session, person_id: int) -> list[SentMessage]:
@@ -233,13 +245,8 @@ def forget_person(*, db: Session, person_id: int) -> int:
     for row in rows:
         db.delete(row)
     db.flush()
-    db.exec(
-        delete(SentMessage).where(
-            or_(
-                col(SentMessage.subject_key).like(f"pair:{person_id}:%"),
-                col(SentMessage.subject_key).like(f"pair:%:{person_id}"),
-            )
-        )
-    )
+    partners = [row.id for row in _naming(db, person_id)]
+    if partners:
+        db.exec(delete(SentMessage).where(col(SentMessage.id).in_(partners)))
     db.flush()
     return len(rows)

@@ -18,6 +18,7 @@ serves only files inside DIR: a symbolic link out of it is refused.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 import sys
@@ -203,6 +204,9 @@ def _check_widths(fmt: str) -> None:
 
 
 def _bounded_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    # wraps keeps Jinja2's mark of a filter that takes the evaluation context first
+    # (join does): without it the filter was called without one (exit 70).
+    @functools.wraps(original)
     def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
         for number in (*args, *kwargs.values()):
             if isinstance(number, int) and not isinstance(number, bool) and number > VALUE_LIMIT:

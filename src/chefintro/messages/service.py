@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -41,6 +42,9 @@ KIND_NAMES = {
     content.INTRO: "introduction",
     content.GROUPS: "peer-group letter",
     content.REMINDER: "reminder",
+    content.NUDGE: "nudge",
+    content.SURVEY_REMINDER: "survey reminder",
+    content.AGENCY_DIGEST: "agency digest",
 }
 AUDIT_ACTION = "messages"
 
@@ -61,6 +65,8 @@ class Batch:
     failed: list[str] = field(default_factory=list)
     #: With ``--again``, when the run began: records older than this may be sent again.
     again_before: datetime | None = None
+    #: Where the batch is recorded: :mod:`records` (people) or :mod:`agency_records`.
+    ledger: ModuleType = records
 
     @property
     def recipients(self) -> int:
@@ -109,14 +115,21 @@ def prepare_batch(
     session_id: int | None = None,
     cc_agency: bool = False,
     again: bool = False,
+    items: list[content.Outgoing] | None = None,
+    ledger: ModuleType = records,
 ) -> Batch:
     """Gather, fill and build the kind's messages that are still to go (all with ``again``).
 
     A message whose every recipient has been sent it is left out; one that reached only
     some of them goes to the rest. Raises InvalidInputError (65) for a broken template.
+    ``items`` are messages gathered by the caller (the kinds of ``chefintro.messages.voice``),
+    recorded in ``ledger``.
     """
-    items = _outgoing(db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency)
-    records_of = {} if again else records.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
+    if items is None:
+        items = _outgoing(
+            db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency
+        )
+    records_of = {} if again else ledger.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
     waiting, in_doubt, done = [], [], 0
     for item in items:
         pending = [r for r in item.to if (item.subject_key, r.person_id) not in records_of]
@@ -156,6 +169,7 @@ def prepare_batch(
         in_doubt=in_doubt,
         failed=failed,
         again_before=utcnow() if again else None,
+        ledger=ledger,
     )
 
 
@@ -211,7 +225,7 @@ def _claim(store: Store, batch: Batch, item: Built) -> records.Claim | None:
     """Claim the message's recipients in a transaction of its own; None if none were got."""
     try:
         with store.transaction() as db:
-            claimed = records.claim(
+            claimed: records.Claim = batch.ledger.claim(
                 db=db,
                 kind=batch.kind,
                 cohort_id=batch.cohort_id,
@@ -225,11 +239,16 @@ def _claim(store: Store, batch: Batch, item: Built) -> records.Claim | None:
 
 
 def _settle(
-    store: Store, claimed: records.Claim, *, reached: list[int], not_reached: list[int]
+    store: Store,
+    batch: Batch,
+    claimed: records.Claim,
+    *,
+    reached: list[int],
+    not_reached: list[int],
 ) -> None:
     with store.transaction() as db:
-        records.confirm(db=db, claimed=claimed, person_ids=reached)
-        records.release(db=db, claimed=claimed, person_ids=not_reached)
+        batch.ledger.confirm(db=db, claimed=claimed, person_ids=reached)
+        batch.ledger.release(db=db, claimed=claimed, person_ids=not_reached)
 
 
 def send_batch(
@@ -267,7 +286,7 @@ def send_batch(
                 try:
                     refused = mailer.send(item.message, envelope)
                 except RecipientsRefused as exc:
-                    _settle(store, claimed, reached=[], not_reached=claimed.person_ids)
+                    _settle(store, batch, claimed, reached=[], not_reached=claimed.person_ids)
                     reasons = "; ".join(f"{a}: {why}" for a, why in exc.refused.items())
                     report.refused.append(f"{outgoing.label} ({reasons})")
                     progress(outgoing.label)
@@ -278,14 +297,14 @@ def send_batch(
                     report.left = [b.rendered.outgoing.label for b in batch.built[position + 1 :]]
                     break
                 except DeliveryError as exc:
-                    _settle(store, claimed, reached=[], not_reached=claimed.person_ids)
+                    _settle(store, batch, claimed, reached=[], not_reached=claimed.person_ids)
                     report.stopped = exc.message
                     report.left = [b.rendered.outgoing.label for b in batch.built[position:]]
                     break
                 refused_keys = {a.casefold() for a in refused}
                 reached = [r.person_id for r, a in mine if a.casefold() not in refused_keys]
                 not_reached = [r.person_id for r, a in mine if a.casefold() in refused_keys]
-                _settle(store, claimed, reached=reached, not_reached=not_reached)
+                _settle(store, batch, claimed, reached=reached, not_reached=not_reached)
                 report.sent.append(outgoing.label)
                 report.recipients += len(reached)
                 if refused:

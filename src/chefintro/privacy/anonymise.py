@@ -106,6 +106,9 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     from chefintro.surveys.answers import unlink_answers
 
     unlinked = unlink_answers(db=db, cohort=cohort)
+    from chefintro.followup.notes import forget_cohort_notes
+
+    forget_cohort_notes(db, cohort)  # what pairs said of their meetings is theirs alone
     cohort.status = CohortStatus.ANONYMISED
     db.add(cohort)
     db.flush()

@@ -122,6 +122,9 @@ def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[
         meetings.setdefault(meeting.pairing_id, []).append(
             {"date": iso(meeting.held_on), "minutes": meeting.minutes}
         )
+    from chefintro.followup.notes import own_words
+
+    words = own_words(db, [p.id for p in pairings])
     attendance = db.exec(
         select(Attendance, ProgrammeSession)
         .join(ProgrammeSession, col(ProgrammeSession.id) == col(Attendance.session_id))
@@ -144,7 +147,7 @@ def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[
         "wished_field": part.wished_field,
         "preferred_mentors": list(part.preferred_mentors or []),
         "continues": part.continues,
-        "pairings": [_pairing_json(p, people, meetings) for p in pairings],
+        "pairings": [{**_pairing_json(p, people, meetings), **words[id_of(p)]} for p in pairings],
         "attendance": [
             {
                 "session": s.title,

@@ -53,6 +53,35 @@ BUILTIN_QUESTIONS: tuple[QuestionSpec, ...] = (
 )
 
 
+#: The check-in form (``survey add NAME --kind checkin``): a pair reports its last meeting
+#: itself. In this order; the import reads them by position (chefintro.followup.checkin).
+CHECKIN_QUESTIONS: tuple[QuestionSpec, ...] = (
+    QuestionSpec("Datum för ert senaste möte (ÅÅÅÅ-MM-DD)", QuestionKind.TEXT),
+    QuestionSpec("Hur länge träffades ni? (minuter)", QuestionKind.TEXT),
+    QuestionSpec("Vi har kommit överens om hur vi arbetar tillsammans (ja/nej)", QuestionKind.TEXT),
+    QuestionSpec(
+        "Något mer du vill berätta? (syns bara i ert pars egen rapport)", QuestionKind.TEXT
+    ),
+)
+SURVEY_KIND = "survey"
+CHECKIN_KIND = "checkin"
+SURVEY_KIND_WORDS = {
+    "survey": SURVEY_KIND,
+    "enkät": SURVEY_KIND,
+    "checkin": CHECKIN_KIND,
+    "check-in": CHECKIN_KIND,
+    "incheckning": CHECKIN_KIND,
+}
+
+
+def parse_survey_kind(value: str) -> str:
+    """Return ``survey`` or ``checkin`` for a Swedish or English word, or raise UsageError."""
+    kind = SURVEY_KIND_WORDS.get((clean_text(value) or "").casefold())
+    if kind is None:
+        raise UsageError(f"{value!r} is not a kind of survey; use survey or checkin.")
+    return kind
+
+
 def parse_phase(value: str) -> SurveyPhase:
     """Return the phase for a Swedish or English word, or raise UsageError."""
     phase = PHASE_WORDS.get((clean_text(value) or "").casefold())
