@@ -261,6 +261,7 @@ def _mount() -> None:
         group,
         init,
         message,
+        network,
         pair,
         participant,
         person,
@@ -286,6 +287,8 @@ def _mount() -> None:
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
     app.add_typer(message.app, name="message")
+    app.add_typer(network.app, name="network")
+    network.register_reports(report.app)
     app.command("demo")(demo.demo)
     # Typer would build every sub-app's click commands on every run; the root group builds
     # the one that is used (see LazyCommands).

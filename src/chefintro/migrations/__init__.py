@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from chefintro.migrations.step_12_network import add_network
 from chefintro.migrations.steps_2_to_6 import (
     add_audit_log,
     add_follow_up,
@@ -65,6 +66,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "add the command journal that 'db undo' reads", add_command_journal),
     Migration(
         9, "name sent messages by stable identity; claim before sending", stable_message_records
+    ),
+    Migration(
+        12, "add consent to be listed in the directory, and the meeting kind (visit)", add_network
     ),
 )
 

@@ -31,6 +31,7 @@ from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.load.changes import Change, FieldChange, diff
+from chefintro.roster.load.consent import RosterConsents
 from chefintro.roster.load.loader import Loader
 from chefintro.roster.read.cells import email_cell_key
 from chefintro.roster.read.rows import ParticipantRow
@@ -229,6 +230,7 @@ class PeopleLoader(Loader):
         agencies_by_id = {a.id: a for a in self.by_code.values() if a.id is not None}
         parts, live_pairs = self._cohort_state(cohort)
         context = self._context(cohort, people) if cohort is not None else None
+        consents = RosterConsents(self.db, parts, rows)
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
@@ -270,6 +272,9 @@ class PeopleLoader(Loader):
                 )
                 if joined is None:
                     continue
+                if row.consent is not None:
+                    existing = parts.get(id_of(person)) if person is not None else None
+                    consents.field(row, key, existing, changed_fields)
                 if joined:
                     # Joining the cohort is an addition, whatever the person's own fields do.
                     action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
@@ -279,6 +284,8 @@ class PeopleLoader(Loader):
                 fields = added_fields.get(code)
                 if fields is None:
                     fields = added_fields[code] = diff([("Myndighet", None, code)])
+                if changed_fields:  # a consent given on the row that adds the person
+                    fields = (*fields, *diff(changed_fields))
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
             outcome.append(
@@ -289,6 +296,8 @@ class PeopleLoader(Loader):
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
+        if cohort is not None:
+            consents.write(cohort)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
 
     def _cohort_state(self, cohort: Cohort | None) -> tuple[dict[int, Participant], dict[int, int]]:
