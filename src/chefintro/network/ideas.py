@@ -154,9 +154,9 @@ def forget_for_anonymising(db: Session, cohort: Cohort) -> tuple[int, int]:
             delete(Answer)
             .where(col(Answer.question_id).in_(questions))
             .where(col(Answer.participant_id).in_(unlisted))
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
     consents = db.execute(
         delete(ListingConsent).where(col(ListingConsent.participant_id).in_(parts))
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     db.flush()
     return int(ideas or 0), int(consents or 0)
