@@ -256,9 +256,8 @@ def test_the_summary_has_a_line_per_agency_on_the_managers_it_got(two_years: Cli
 
 
 def test_a_visit_is_a_kind_of_meeting_in_swedish_words(two_years: Cli) -> None:
-    result = two_years("--cohort", "2026", "pair", "meet", EVA, "--date", "2026-04-01",
-                       "--kind", "möte", code=1)  # fmt: skip
-    assert "Cohort 2026 is closed" in result.stderr or result.stderr
+    meetings = sorted((str(row[2]), row[4] or "") for row in store_snapshot()["meeting"])
+    assert meetings == [("2026-03-10", "visit"), ("2026-03-12", ""), ("2026-03-12", "visit")]
     bad = two_years("pair", "meet", GUN, "--kind", "fika", code=2)
     assert "not a kind of meeting" in bad.stderr
 
@@ -274,3 +273,35 @@ def test_erasure_and_anonymising_reach_consent_and_ideas(two_years: Cli, tmp_pat
     assert "Dans hemliga idé om juridiken" not in _names(data)
     after = store_snapshot()
     assert "Dans hemliga idé om juridiken" not in json.dumps(after, default=str)
+
+
+def _roster_2027(tmp_path: Path, name: str, consent: list[Any] | None) -> Path:
+    header = ["Namn", "E-post", "Myndighet", "Roll"] + (["Samtycke"] if consent else [])
+    row = ["Åsa Öberg", ASA, "CSN", "mentor"] + (consent or [])
+    return hostile.openpyxl_workbook(tmp_path, name, {"Blad1": [header, row]})
+
+
+def _listed_2027() -> dict[int, bool]:
+    return {row[1]: row[2] for row in store_snapshot()["listing_consent"]}
+
+
+def test_a_blank_or_missing_consent_cell_keeps_the_answer(two_years: Cli, tmp_path: Path) -> None:
+    before = _listed_2027()
+    old = two_years("roster", "import", str(_roster_2027(tmp_path, "gammal.xlsx", None)))
+    assert "Samtycke" not in old.stdout + old.stderr
+    blank = two_years("roster", "import", str(_roster_2027(tmp_path, "tom.xlsx", [None])))
+    assert "Samtycke" not in blank.stdout + blank.stderr
+    assert _listed_2027() == before
+    no = two_years("roster", "import", str(_roster_2027(tmp_path, "nej.xlsx", ["Nej"])))
+    assert "Samtycke: ja → nej" in no.stdout
+    assert ASA not in _names(two_years.json("network", "directory"))
+
+
+def test_a_consent_cell_that_is_not_yes_or_no_is_refused_by_row(
+    two_years: Cli, tmp_path: Path
+) -> None:
+    before = store_snapshot()
+    path = _roster_2027(tmp_path, "fel.xlsx", ["ja/nej"])
+    result = two_years("roster", "import", str(path), code=65)
+    assert "Samtycke" in result.stderr and "row 2" in result.stderr
+    assert store_snapshot() == before
