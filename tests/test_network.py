@@ -305,3 +305,19 @@ def test_a_consent_cell_that_is_not_yes_or_no_is_refused_by_row(
     result = two_years("roster", "import", str(path), code=65)
     assert "Samtycke" in result.stderr and "row 2" in result.stderr
     assert store_snapshot() == before
+
+
+def test_a_person_s_export_holds_their_consents_and_visits(two_years: Cli) -> None:
+    exported = json.loads(two_years("person", "export", ASA).stdout)
+    consents = {p["cohort"]: p["listing_consent"] for p in exported["participations"]}
+    assert consents["2026"]["listed"] is True and consents["2027"]["listed"] is True
+    from chefintro import clock
+
+    assert consents["2026"]["recorded_on"] == clock.today().isoformat()
+    kinds = [
+        m["kind"]
+        for part in exported["participations"]
+        for pair in part["pairings"]
+        for m in pair["meetings"]
+    ]
+    assert kinds == ["visit"]

@@ -155,3 +155,12 @@ def set_consent(
     change = record_consent(db, participant=part, given=listed, on=today)
     db.flush()
     return ConsentAnswer(person.name, person.email, cohort.name, listed, change)
+
+
+def forget_consents(db: Session, participant_ids: list[int]) -> int:
+    """Delete these participants' consent records (erasure); return how many."""
+    found = stored_consents(db, participant_ids)
+    for row in found.values():
+        db.delete(row)
+    db.flush()
+    return len(found)

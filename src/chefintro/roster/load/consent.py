@@ -40,6 +40,8 @@ class RosterConsents:
         changed_fields: list[tuple[str, object, object]],
     ) -> None:
         """List the row's consent change (Samtycke: – → ja) and keep it for :meth:`write`."""
+        if row.consent is None:
+            return
         stored = self.stored.get(id_of(existing)) if existing is not None else None
         before = stored.listed if stored is not None else None
         after = consent_change(before, row.consent)
@@ -48,9 +50,9 @@ class RosterConsents:
         changed_fields.append((HEADER, CONSENT_LABELS[before], CONSENT_LABELS[after]))
         self.pending[key] = after
 
-    def write(self, cohort: Cohort) -> None:
+    def write(self, cohort: Cohort | None) -> None:
         """Record the answers, dated today (after the inserts, so every participant exists)."""
-        if not self.pending:
+        if not self.pending or cohort is None:
             return
         today = clock.today()
         keys = list(self.pending)

@@ -146,6 +146,19 @@ class _RowPart(NamedTuple):
     code: str
 
 
+def _added_fields(
+    code: str,
+    shared: dict[str, tuple[FieldChange, ...]],
+    changed_fields: list[tuple[str, object, object]],
+) -> tuple[FieldChange, ...]:
+    """A new person's listed fields: Myndighet (one shared tuple per agency), and a
+    consent the row gives."""
+    fields = shared.get(code)
+    if fields is None:
+        fields = shared[code] = diff([("Myndighet", None, code)])
+    return (*fields, *diff(changed_fields)) if changed_fields else fields
+
+
 class PeopleLoader(Loader):
     """Loads Myndigheter and Deltagare."""
 
@@ -230,7 +243,7 @@ class PeopleLoader(Loader):
         agencies_by_id = {a.id: a for a in self.by_code.values() if a.id is not None}
         parts, live_pairs = self._cohort_state(cohort)
         context = self._context(cohort, people) if cohort is not None else None
-        consents = RosterConsents(self.db, parts, rows)
+        self._consents = RosterConsents(self.db, parts, rows)
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
@@ -272,20 +285,13 @@ class PeopleLoader(Loader):
                 )
                 if joined is None:
                     continue
-                if row.consent is not None:
-                    existing = parts.get(id_of(person)) if person is not None else None
-                    consents.field(row, key, existing, changed_fields)
                 if joined:
                     # Joining the cohort is an addition, whatever the person's own fields do.
                     action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
                 elif changed_fields and action == "unchanged":
                     action = "changed"
             if action == "added" and person is None:
-                fields = added_fields.get(code)
-                if fields is None:
-                    fields = added_fields[code] = diff([("Myndighet", None, code)])
-                if changed_fields:  # a consent given on the row that adds the person
-                    fields = (*fields, *diff(changed_fields))
+                fields = _added_fields(code, added_fields, changed_fields)
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
             outcome.append(
@@ -296,8 +302,7 @@ class PeopleLoader(Loader):
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
-        if cohort is not None:
-            consents.write(cohort)
+        self._consents.write(cohort)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
 
     def _cohort_state(self, cohort: Cohort | None) -> tuple[dict[int, Participant], dict[int, int]]:
@@ -373,6 +378,7 @@ class PeopleLoader(Loader):
         preferred = context.wished_keys(facts) if row.preferred_mentors else []
         parts, live_pairs = stored
         existing = parts.get(id_of(person)) if person is not None else None
+        self._consents.field(row, at.key, existing, changed_fields)
         if existing is None:
             new_parts.append((row, at.key, tuple(preferred), at.agency_id, shown.unit, shown.title))
             return True
