@@ -63,7 +63,7 @@ def _forms(tmp_path: Path, name: str, question: str, answers: dict[str, str]) ->
 
 
 @pytest.fixture
-def two_years(cli: Cli, tmp_path: Path) -> Cli:
+def two_years(cli: Cli, backend: str, tmp_path: Path) -> Cli:
     """Cohort 2026 (closed, with an end survey and a 12-month follow-up) and cohort 2027."""
     if cli.restore("test_network.two_years"):
         return cli
@@ -235,10 +235,10 @@ def test_the_pipeline_names_eligible_former_adepts_and_mentors_with_consent(
     assert data["eligible_adepts"][0]["months_as_manager"] == 48
     assert {m["email"] for m in data["active_mentors"]} == {ASA, ELISE, ORJAN}
     follow = {(f["cohort"], f["months"]): f for f in data["follow_ups"]}
-    assert follow["2026", 12]["status"] == "gjord"
+    assert follow["2026", 12]["status"] == "done"
     assert follow["2026", 12]["due_on"] == "2027-12-08"
     assert (follow["2026", 12]["respondents"], follow["2026", 12]["still_managers"]) == (4, 3)
-    assert follow["2026", 24]["status"] in ("kommande", "försenad")
+    assert (follow["2026", 24]["due_on"], follow["2026", 24]["survey"]) == ("2028-12-08", None)
     _unlisted_absent(_names(data))
 
 
@@ -321,3 +321,15 @@ def test_a_person_s_export_holds_their_consents_and_visits(two_years: Cli) -> No
         for m in pair["meetings"]
     ]
     assert kinds == ["visit"]
+
+
+def test_a_follow_up_is_overdue_from_its_due_day_until_its_survey_exists() -> None:
+    from chefintro.network.pipeline import FollowUp, add_months
+
+    due = add_months(date(2026, 12, 8), 12)
+    assert due == date(2027, 12, 8) and add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    missing = FollowUp("2026", 12, due, None, 0, None)
+    assert missing.status(date(2027, 12, 7)) == "upcoming"
+    assert missing.status(date(2027, 12, 8)) == "overdue"
+    done = FollowUp("2026", 12, due, "uppföljning 12 mån", 4, 3)
+    assert done.status(date(2027, 12, 8)) == "done"

@@ -74,8 +74,8 @@ class FollowUp:
 
     def status(self, today: date) -> str:
         if self.survey is not None:
-            return "gjord"
-        return "försenad" if today >= self.due_on else "kommande"
+            return "done"
+        return "overdue" if today >= self.due_on else "upcoming"
 
     def to_json(self, today: date) -> dict[str, Any]:
         return {
