@@ -160,6 +160,9 @@ def test_the_directory_workbook_lists_only_who_consented(two_years: Cli, tmp_pat
     assert asa[7] and asa[8] == "Örjan Sjöström"
     assert by_email[CIA][8] is None  # her mentor Kjell did not consent: not named
     _unlisted_absent(json.dumps(rows, ensure_ascii=False, default=str))
+    log = two_years.json("db", "log")
+    assert any("directory of cohort 2026 (6 people listed) as workbook" in _names(e) for e in log)
+    assert "Åsa" not in _names(log) and ASA not in _names(log)
 
 
 def test_the_vcards_read_back_with_a_vcard_parser(two_years: Cli, tmp_path: Path) -> None:

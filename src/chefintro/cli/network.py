@@ -68,6 +68,12 @@ def directory(
 
         write_bytes(vcf, vcards(found, programme=programme))
         output.success(f"Wrote {plural(len(found.entries), 'contact')} of {what} to {vcf}.")
+    if xlsx is not None or vcf is not None:
+        from chefintro.network.directory import log_directory_export
+
+        formats = [name for name, path in (("workbook", xlsx), ("vCard", vcf)) if path]
+        with st.transaction() as db:
+            log_directory_export(db=db, directory=found, formats=formats)
     if as_json:
         output.emit_json(found.to_json())
     elif xlsx is None and vcf is None:

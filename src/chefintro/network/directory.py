@@ -182,3 +182,17 @@ def alumni_directory(*, db: Session) -> Directory:
         )
     directory.entries.sort(key=lambda e: (swedish_key(e.name), e.email.casefold()))
     return directory
+
+
+def log_directory_export(*, db: Session, directory: Directory, formats: list[str]) -> None:
+    """Record a written directory in the audit log by count, never by name."""
+    from chefintro import audit
+    from chefintro.words import plural
+
+    what = "the alumni" if directory.cohort is None else f"cohort {directory.cohort}"
+    audit.log(
+        db=db,
+        action="export",
+        detail=f"exported the directory of {what} ({plural(len(directory.entries), 'person')} "
+        f"listed) as {' and '.join(formats)}",
+    )
