@@ -580,7 +580,7 @@ def test_a_persons_export_holds_their_pairs_meetings(year: Cli) -> None:
         "2025-06-16",
         "moved",
     )
-    assert pair["meetings"] == [{"date": "2025-02-10", "minutes": 60}]
+    assert pair["meetings"] == [{"date": "2025-02-10", "minutes": 60, "kind": None}]
 
 
 def test_pair_set_replace_over_an_active_pair_ends_it_and_keeps_its_meetings(year: Cli) -> None:

@@ -83,14 +83,18 @@ def test_sheets_are_styled_for_people(tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2"
     # A defined table with its own filter buttons, over the header and the rows.
     (table,) = ws.tables.values()
-    assert table.ref == "A1:L3" and table.autoFilter.ref == "A1:L3"
+    assert table.ref == "A1:M3" and table.autoFilter.ref == "A1:M3"
     assert [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
     assert ws.auto_filter.ref is None  # no second filter over the same cells
     assert ws.column_dimensions["B"].width == 32
     assert ws["I2"].value == datetime(2026, 3, 1) and ws["I2"].number_format == "yyyy-mm-dd"
     assert ws["D2"].value == "adept" and ws["L2"].value == "bo@bv.se; cia@lst.se"
     validations = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert validations == {"C2:C503": '"CSN,BV"', "D2:D503": '"adept,mentor"'}
+    assert validations == {
+        "C2:C503": '"CSN,BV"',
+        "D2:D503": '"adept,mentor"',
+        "M2:M503": '"ja,nej"',
+    }
     workbook.close()
 
 
@@ -204,11 +208,16 @@ def test_template_has_every_sheet_instructions_and_drop_downs(tmp_path: Path) ->
         "Kapacitet",
         "Önskat område",
         "Önskade mentorer",
+        "Samtycke",
     ]
     assert participants.freeze_panes == "A2"
     formulas = {str(dv.sqref): dv.formula1 for dv in participants.data_validations.dataValidation}
     # 60 codes are too long for an inline list, so they live on the hidden Listor sheet.
-    assert formulas == {"C2:C1001": "Listor!$A$1:$A$60", "D2:D1001": '"adept,mentor"'}
+    assert formulas == {
+        "C2:C1001": "Listor!$A$1:$A$60",
+        "D2:D1001": '"adept,mentor"',
+        "M2:M1001": '"ja,nej"',
+    }
     assert workbook["Listor"]["A60"].value == "MYND-59"
     sessions = workbook["Träffar"]
     kinds = {str(dv.sqref): dv.formula1 for dv in sessions.data_validations.dataValidation}

@@ -138,6 +138,7 @@ def test_an_older_store_is_upgraded_in_place_after_a_backup(cli: Cli, v1_store: 
     for table in ("pair_agreement", "pair_note", "agency_letter"):  # schema 10
         assert after.pop(table) == []
     assert after.pop("meeting") == []
+    assert after.pop("listing_consent") == []
     for table in ("survey", "survey_question", "survey_answer"):
         assert after.pop(table, []) == []
     versions = after.pop("schema_version")
@@ -388,3 +389,39 @@ def test_a_schema_8_store_keeps_its_message_records_by_stable_identity(
     assert "No introduction is left to write (1 already sent" in intro.stderr
     groups = cli("--cohort", "2026", "message", "groups", "--out", out)
     assert "No peer-group letter is left to write (1 already sent" in groups.stderr
+
+
+def test_a_store_before_schema_12_keeps_its_meetings_as_ordinary_ones(
+    cli: Cli, v1_store: Path
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from chefintro import migrations
+
+    # The fixture as chefintro had it before schema 11, with two meetings of a pair.
+    engine = create_engine(f"sqlite:///{v1_store}")
+    with engine.begin() as connection:
+        for migration in migrations.MIGRATIONS:
+            if migration.version < 11:
+                migration.apply(connection)
+                connection.execute(
+                    text("INSERT INTO schema_version VALUES (:v, '0.7.0', '2026-02-01 08:00:00')"),
+                    {"v": migration.version},
+                )
+        pair = connection.execute(text("SELECT min(id) FROM pairing")).scalar_one()
+        for day, minutes in (("2026-03-02", 60), ("2026-04-06", None)):
+            connection.execute(
+                text("INSERT INTO meeting (pairing_id, held_on, minutes) VALUES (:p, :d, :m)"),
+                {"p": pair, "d": day, "m": minutes},
+            )
+    engine.dispose()
+    last = max(m.version for m in migrations.MIGRATIONS if m.version < 11)
+
+    result = cli("init")
+    assert f"Upgraded the store from schema {last} to {SCHEMA_VERSION}" in result.stderr
+    rows = _rows(v1_store)
+    assert [row[1:] for row in rows["meeting"]] == [
+        (pair, "2026-03-02", 60, None),
+        (pair, "2026-04-06", None, None),
+    ]
+    assert rows["listing_consent"] == []

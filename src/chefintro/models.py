@@ -35,6 +35,7 @@ __all__ = [
     "Cohort",
     "CohortStatus",
     "Exclusion",
+    "ListingConsent",
     "Meeting",
     "PairAgreement",
     "PairNote",
@@ -177,6 +178,9 @@ class Meeting(SQLModel, table=True):
     pairing_id: int = Field(foreign_key="pairing.id", index=True, ondelete="CASCADE")
     held_on: date
     minutes: int | None = None
+    #: What kind of meeting: None for an ordinary one, ``visit`` for a visit to the other
+    #: agency (the programme's insight into other agencies; issue 35).
+    kind: str | None = Field(default=None, max_length=10)
 
 
 def _postgresql_where(table: Any, connection: Any, **_kw: Any) -> None:
@@ -189,6 +193,22 @@ def _postgresql_where(table: Any, connection: Any, **_kw: Any) -> None:
 
 
 event.listen(Pairing.__table__, "before_create", _postgresql_where)  # type: ignore[attr-defined]
+
+
+class ListingConsent(SQLModel, table=True):
+    """A participant's answer to being listed in the network's directory, and its day.
+
+    One row per participant (cohort and person): nothing of a person is listed in the
+    directory, the alumni list or the pipeline without a row that says yes (issue 35).
+    """
+
+    __tablename__ = "listing_consent"
+    __table_args__ = (UniqueConstraint("participant_id", name="uq_listing_consent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    listed: bool
+    recorded_on: date
 
 
 class Exclusion(SQLModel, table=True):

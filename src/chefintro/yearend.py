@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -223,6 +223,8 @@ class Summary:
     survey_lines: list[SurveyLine]
     #: The mentors' attendance where it was recorded (None: never recorded).
     mentor_attendance_rate: float | None = None
+    #: Per agency: adepts it has sent up to this cohort, and how many later mentored.
+    managers_given: list[tuple[str, int, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -237,6 +239,10 @@ class Summary:
             "mentor_attendance_rate": self.mentor_attendance_rate,
             "completed": self.completed,
             "adepts_judged": self.judged,
+            "managers_given": [
+                {"agency": code, "adepts": adepts, "later_mentors": mentors}
+                for code, adepts, mentors in self.managers_given
+            ],
             "survey": [
                 {"question": s.question, "change": s.change, "count": s.count, "hidden": s.hidden}
                 for s in self.survey_lines
@@ -247,6 +253,7 @@ class Summary:
 def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summary:
     """Gather the year's figures: people, agencies, pairs, attendance, completion, surveys."""
     from chefintro import surveys
+    from chefintro.network.pipeline import managers_given
 
     completion = completion_report(db=db, cohort=cohort, now=now)
     report = attendance_report(db=db, cohort=cohort, now=now)
@@ -306,6 +313,7 @@ def summary(*, db: Session, cohort: Cohort, now: datetime | None = None) -> Summ
         survey_from=headline.change_from if headline else None,
         survey_to=headline.change_to if headline else None,
         survey_lines=lines,
+        managers_given=managers_given(db=db, up_to=cohort),
     )
 
 
@@ -396,6 +404,11 @@ def summary_table(result: Summary) -> list[tuple[str, str]]:
             else f"{_number(line.change, signed=True)} (n = {line.count})"
         )
         rows.append((f"Förändring: {line.question.rstrip('.')}", value))
+    for code, adepts, mentors in result.managers_given:
+        later = f", varav {mentors} senare mentor{'er' if mentors != 1 else ''}" if mentors else ""
+        rows.append(
+            (f"Chefer från programmet, {code}", f"{_plural(adepts, 'adept', 'adepter')}{later}")
+        )
     return rows
 
 

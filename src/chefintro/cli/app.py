@@ -263,6 +263,7 @@ def _mount() -> None:
         init,
         message,
         message_voice,
+        network,
         pair,
         pair_voice,
         participant,
@@ -290,6 +291,8 @@ def _mount() -> None:
     app.add_typer(roster.app, name="roster")
     app.add_typer(message.app, name="message")
     del message_voice, pair_voice  # their commands are mounted on message.app, pair.app
+    app.add_typer(network.app, name="network")
+    network.register_reports(report.app)
     app.command("demo")(demo.demo)
     # Typer would build every sub-app's click commands on every run; the root group builds
     # the one that is used (see LazyCommands).

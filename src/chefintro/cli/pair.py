@@ -416,6 +416,14 @@ def meet(
         int | None,
         typer.Option("--minutes", help="How long they met, in minutes.", min=1, max=600),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="visit (studiebesök): the adept visited the mentor's agency; meeting (möte).",
+            metavar="meeting|visit",
+        ),
+    ] = None,
 ) -> None:
     """Log a meeting of the adept's active pair: the date and length only, never content.
 
@@ -423,16 +431,19 @@ def meet(
     outside the cohort's year. A day before the pair was made active is taken with a warning.
 
     Example: chefintro pair meet asa.oberg@csn.se --date 2027-02-15 --minutes 60
+    Example: chefintro pair meet asa.oberg@csn.se --date 2027-03-10 --kind studiebesök
     """
     from chefintro import followup
     from chefintro.cli.common import parse_date
+    from chefintro.intake.meetings import meeting_kind
 
     held_on = parse_date(day) if day is not None else None
+    chosen = meeting_kind(kind) if kind is not None else None
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         logged = followup.log_meeting(
-            db=db, cohort=cohort, adept=adept, day=held_on, minutes=minutes
+            db=db, cohort=cohort, adept=adept, day=held_on, minutes=minutes, kind=chosen
         )
     if logged.warning:
         output.warning(logged.warning)

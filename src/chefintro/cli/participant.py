@@ -189,3 +189,36 @@ def continue_(
         cohorts.set_continues(db=db, cohort=cohort, email=email, continues=not no)
     verb = "will not continue" if no else "continues next year"
     output.success(f"{email.strip()} {verb} (cohort {cohort.name}).")
+
+
+@app.command("consent")
+def consent(
+    ctx: typer.Context,
+    email: EmailArg,
+    no: Annotated[
+        bool,
+        typer.Option("--no", help="Record that the person does not want to be listed."),
+    ] = False,
+) -> None:
+    """Record a participant's consent to be listed in the network's directory, dated today.
+
+    Nobody appears in 'network directory', its alumni list or 'report pipeline' without
+    it. --no withdraws it.
+
+    Example: chefintro participant consent asa.oberg@csn.se
+    """
+    from chefintro import clock
+    from chefintro.network.consent import set_consent
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        answer = set_consent(db=db, cohort=cohort, email=email, listed=not no, today=clock.today())
+    who = f"{answer.name} ({answer.email})"
+    if answer.change is None:
+        output.info(f"{who}: consent to be listed is already {'yes' if answer.listed else 'no'}.")
+        return
+    output.success(
+        f"{who}, cohort {answer.cohort}: consent to be listed {answer.change.describe()} "
+        f"(recorded {answer.change.recorded_on.isoformat()})."
+    )

@@ -27,7 +27,7 @@ from chefintro.errors import NotFoundError, RuleError
 from chefintro.followup.pairs import Named, adept_and_mentor, find_adept, only_active
 from chefintro.ids import id_of
 from chefintro.intake import raise_first
-from chefintro.intake.meetings import MeetingFacts, check_meeting, length
+from chefintro.intake.meetings import MEETING_KIND_LABELS, MeetingFacts, check_meeting, length
 from chefintro.models import Cohort, Meeting, Pairing, Participant, Person
 from chefintro.rules import MAX_MEETING_MINUTES
 from chefintro.text import email_key, swedish_key
@@ -113,28 +113,35 @@ def record_meeting(
     day: date,
     minutes: int | None,
     known: KnownMeetings | None = None,
+    kind: str | None = None,
 ) -> MeetingChange:
     """Store a pair's meeting on ``day``; the same day again only updates its length.
 
     A blank length never erases one already stored. ``known`` (a bulk import's
     ``MeetingPairs.meetings``) holds the stored meetings by (pair, day) and keeps the rows
     to write, so the import asks no query per row; it writes them with
-    :meth:`KnownMeetings.write`.
+    :meth:`KnownMeetings.write`. A bulk import (Möten) has no kind column: it adds plain
+    meetings and leaves a stored meeting's kind as it is (a visit stays a visit).
     """
     check_minutes(minutes)
-    if known is not None:
+    if known is not None and kind is None:
         return known.record(id_of(pairing), day, minutes)
     existing = db.exec(
         select(Meeting).where(Meeting.pairing_id == pairing.id).where(Meeting.held_on == day)
     ).first()
     if existing is None:
-        db.add(Meeting(pairing_id=id_of(pairing), held_on=day, minutes=minutes))
+        db.add(Meeting(pairing_id=id_of(pairing), held_on=day, minutes=minutes, kind=kind))
         db.flush()
         return MeetingChange("added")
-    if minutes is None or existing.minutes == minutes:
+    # A kind is changed only when given (a roster row without one keeps a visit a visit).
+    kind_changes = kind is not None and existing.kind != kind
+    if (minutes is None or existing.minutes == minutes) and not kind_changes:
         return MeetingChange("unchanged", existing.minutes)
     before = existing.minutes
-    existing.minutes = minutes
+    if minutes is not None:
+        existing.minutes = minutes
+    if kind_changes:
+        existing.kind = kind
     db.add(existing)
     db.flush()
     return MeetingChange("updated", before)
@@ -151,18 +158,21 @@ class LoggedMeeting:
     change: MeetingChange
     meetings: int
     warning: str | None
+    kind: str | None = None
 
     def describe(self) -> str:
         """Say what changed, from what to what."""
         who = f"{self.adept_name} – {self.mentor_name}"
         length = f", {self.minutes} min" if self.minutes else ""
+        what = "Meeting" if self.kind is None else f"Meeting ({MEETING_KIND_LABELS[self.kind]})"
         if self.change.outcome == "added":
-            return f"Meeting logged for {who} on {self.day}{length} ({self.meetings} in all)."
+            return f"{what} logged for {who} on {self.day}{length} ({self.meetings} in all)."
         if self.change.outcome == "updated":
             before = self.change.minutes_before
             return (
-                f"Meeting of {who} on {self.day}: minutes "
-                f"{before if before is not None else 'blank'} → {self.minutes}."
+                f"{what} of {who} on {self.day}: minutes "
+                f"{before if before is not None else 'blank'} → {self.minutes}"
+                f"{', now a ' + MEETING_KIND_LABELS[self.kind] if self.kind else ''}."
             )
         return f"The meeting of {who} on {self.day} was already logged; nothing changed."
 
@@ -176,6 +186,7 @@ class LoggedMeeting:
             "minutes_before": self.change.minutes_before,
             "meetings": self.meetings,
             "warning": self.warning,
+            "kind": MEETING_KIND_LABELS[self.kind],
         }
 
 
@@ -197,6 +208,7 @@ def log_meeting(
     day: date | None = None,
     minutes: int | None = None,
     today: date | None = None,
+    kind: str | None = None,
 ) -> LoggedMeeting:
     """Log a meeting of the adept's active pair (today unless ``day`` is given)."""
     require_open(cohort)
@@ -207,7 +219,7 @@ def log_meeting(
     pairs = list(db.exec(select(Pairing).where(Pairing.adept_id == part.id)).all())
     pairing = pair_on_day(pairs, when, person, cohort.name)
     warning = check_meeting_day(cohort=cohort, pairing=pairing, day=when, today=now)
-    change = record_meeting(db=db, pairing=pairing, day=when, minutes=minutes)
+    change = record_meeting(db=db, pairing=pairing, day=when, minutes=minutes, kind=kind)
     adept_person, mentor_person = adept_and_mentor(db, pairing)
     return LoggedMeeting(
         adept=adept_person.email,
@@ -219,6 +231,7 @@ def log_meeting(
         change=change,
         meetings=_meeting_count(db, pairing),
         warning=warning,
+        kind=kind,
     )
 
 

@@ -78,3 +78,28 @@ CHECKS = (length, taken_place, within_the_year, while_paired)
 def check_meeting(row: MeetingFacts) -> list[Finding]:
     """Run every check on one meeting; the first problem stops the rest (one reason a row)."""
     return until_refused(CHECKS, row)
+
+
+#: A visit to the other agency (the programme's insight into other agencies).
+VISIT = "visit"
+#: The words a meeting's kind may be given in; None is an ordinary meeting.
+MEETING_KIND_WORDS: dict[str, str | None] = {
+    "meeting": None,
+    "möte": None,
+    "mote": None,
+    "visit": VISIT,
+    "besök": VISIT,
+    "studiebesök": VISIT,
+}
+#: The Swedish word outputs use for each kind.
+MEETING_KIND_LABELS: dict[str | None, str] = {None: "möte", VISIT: "studiebesök"}
+
+
+def meeting_kind(word: str) -> str | None:
+    """The kind a word names (``visit``/``studiebesök``, ``meeting``/``möte``)."""
+    key = " ".join(word.split()).casefold()
+    if key not in MEETING_KIND_WORDS:
+        raise UsageError(
+            f"{word!r} is not a kind of meeting; use meeting (möte) or visit (studiebesök)."
+        )
+    return MEETING_KIND_WORDS[key]

@@ -407,6 +407,18 @@ CHECKS = (
 )
 
 
+def consent_change(stored: bool | None, given: bool | None) -> bool | None:
+    """The consent to be listed a door records, or None when nothing changes.
+
+    Every door (``participant consent``, a roster's Samtycke column) asks this one rule: a
+    blank answer keeps what is stored (an old workbook without the column never withdraws
+    a consent), and an answer equal to the stored one changes nothing.
+    """
+    if given is None or given == stored:
+        return None
+    return given
+
+
 def check_participant(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """Run every check on one row; problems first, then warnings, each in check order."""
     findings = [finding for check in CHECKS for finding in check(context, row)]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from chefintro.migrations.step_10_own_voice import add_own_voice
+from chefintro.migrations.step_11_network import add_network
 from chefintro.migrations.steps_2_to_6 import (
     add_audit_log,
     add_follow_up,
@@ -69,6 +70,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         10, "add pair agreements, check-in notes and the record of agency letters", add_own_voice
+    ),
+    Migration(
+        11, "add consent to be listed in the directory, and the meeting kind (visit)", add_network
     ),
 )
 

@@ -103,8 +103,10 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
             db.add(part)
     db.flush()
     forget_in_others(db, needles, old_keys)
+    from chefintro.network.ideas import forget_for_anonymising
     from chefintro.surveys.answers import unlink_answers
 
+    forget_for_anonymising(db, cohort)
     unlinked = unlink_answers(db=db, cohort=cohort)
     from chefintro.followup.notes import forget_cohort_notes
 

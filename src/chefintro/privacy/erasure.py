@@ -46,11 +46,13 @@ def forget_person(*, db: Session, email: str) -> bool:
 
 def _erase(db: Session, found: Footprint) -> Erasure:
     from chefintro.messages.records import forget_person as forget_sent_messages
+    from chefintro.network.consent import forget_consents
     from chefintro.surveys.answers import delete_answers
 
     person = found.person
     needles = needles_of(person)
     delete_answers(db=db, participant_ids=[id_of(p) for p in found.participants])
+    forget_consents(db, [id_of(p) for p in found.participants])
     for group in (found.pairings, found.attendance, found.memberships):
         for row in group:
             db.delete(row)

@@ -103,6 +103,16 @@ def export_person(*, db: Session, email: str) -> dict[str, Any]:
     }
 
 
+def _consent_json(db: Session, part: Participant) -> dict[str, Any] | None:
+    """The participant's answer to being listed in the directory, with its day."""
+    from chefintro.network.consent import stored_consents
+
+    found = stored_consents(db, [part.id] if part.id is not None else []).get(part.id or 0)
+    if found is None:
+        return None
+    return {"listed": found.listed, "recorded_on": iso(found.recorded_on)}
+
+
 def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[str, Any]:
     """One cohort the person took part in, with its pairs, meetings, days and answers."""
     from chefintro.surveys.answers import answers_of
@@ -120,7 +130,7 @@ def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[
         .order_by(col(Meeting.held_on))
     ).all():
         meetings.setdefault(meeting.pairing_id, []).append(
-            {"date": iso(meeting.held_on), "minutes": meeting.minutes}
+            {"date": iso(meeting.held_on), "minutes": meeting.minutes, "kind": meeting.kind}
         )
     from chefintro.followup.notes import own_words
 
@@ -147,6 +157,7 @@ def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[
         "wished_field": part.wished_field,
         "preferred_mentors": list(part.preferred_mentors or []),
         "continues": part.continues,
+        "listing_consent": _consent_json(db, part),
         "pairings": [{**_pairing_json(p, people, meetings), **words[id_of(p)]} for p in pairings],
         "attendance": [
             {

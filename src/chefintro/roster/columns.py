@@ -175,6 +175,15 @@ _MAIL = (
 _TYPE = ("Type",)
 _NAME = ("Fullständigt namn", "Full name")
 _SINCE = ("Chef från", "Chef sedan datum", "Chefsdatum")
+_CONSENT = (
+    "Samtycke katalog",
+    "Samtycke till katalog",
+    "Samtycke till listning",
+    "Får listas",
+    "Listas i katalogen",
+    "Katalog",
+    "Consent to be listed",
+)
 _AGENCY_ALIASES = ("Myndighetskod", "Myndighetens kod", "Agency code")
 
 # fmt: off
@@ -199,6 +208,9 @@ PARTICIPANTS = SheetDef(SheetKey.PARTICIPANTS, "Deltagare", "Participants", (
     Column("capacity",          "Kapacitet",         "Capacity",          _COUNT,  _OPT, 11),
     Column("wished_field",      "Önskat område",     "Wished field",      _TEXT,   _OPT, 21),
     Column("preferred_mentors", "Önskade mentorer",  "Preferred mentors", _LIST,   _OPT, 40),
+    # Consent to be listed in the network's directory (issue 35); a blank keeps the answer.
+    Column("consent",           "Samtycke",          "Consent",           _FLAG,   _OPT, 11,
+           _CONSENT),
     # Shown in agency workbooks only, never imported: the participant's status (withdrawn
     # people are kept) and how an adept stands against the programme's attendance rule.
     Column("status",            "Status",            "Status",            _INFO,   _OPT, 12),
@@ -303,6 +315,9 @@ COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     "Mentorer: verksamhetsområde de gärna tar en adept från.",
     (SheetKey.PARTICIPANTS, "preferred_mentors"): "Adepter: önskade mentorers "
     "e-postadresser i prioritetsordning, åtskilda med semikolon.",
+    (SheetKey.PARTICIPANTS, "consent"): "ja om personen samtycker till att listas i "
+    "nätverkets kontaktkatalog (namn, myndighet, enhet, befattning, e-post), nej om inte; "
+    "en tom cell lämnar svaret oförändrat. Utan ja listas personen ingenstans.",
     (SheetKey.PARTICIPANTS, "status"): "Visas i myndighetens arbetsbok: aktiv, avbrutit eller "
     "genomfört. Läses inte in.",
     (SheetKey.PARTICIPANTS, "completion"): "Visas i myndighetens arbetsbok: adeptens närvaro mot "

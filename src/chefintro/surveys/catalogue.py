@@ -12,7 +12,7 @@ from chefintro.enums import CohortStatus, QuestionKind, SurveyPhase
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
 from chefintro.models import Answer, Cohort, Question, Survey
-from chefintro.surveys.questions import BUILTIN_QUESTIONS, PHASE_ORDER, QuestionSpec
+from chefintro.surveys.questions import PHASE_ORDER, QuestionSpec, builtin_questions
 from chefintro.text import clean_field, clean_text
 
 
@@ -62,7 +62,7 @@ def add_survey(
     survey = Survey(cohort_id=id_of(cohort), name=cleaned, phase=phase)
     db.add(survey)
     db.flush()
-    for position, spec in enumerate(questions or BUILTIN_QUESTIONS, start=1):
+    for position, spec in enumerate(questions or builtin_questions(phase), start=1):
         db.add(Question(survey_id=id_of(survey), position=position, text=spec.text, kind=spec.kind))
     db.flush()
     return survey

@@ -82,6 +82,27 @@ def parse_survey_kind(value: str) -> str:
     return kind
 
 
+#: The end survey's question on what a participant carries home (``report ideas``).
+IDEA_QUESTION = QuestionSpec(
+    "En idé jag tar med mig hem till min myndighet från programmet", QuestionKind.TEXT
+)
+#: The follow-up survey's questions, 12 and 24 months after the year (``report pipeline``).
+STILL_MANAGER_QUESTION = QuestionSpec("Är du fortfarande chef? (ja/nej)", QuestionKind.TEXT)
+AGENCY_NOW_QUESTION = QuestionSpec("På vilken myndighet arbetar du nu?", QuestionKind.TEXT)
+
+#: What each phase asks besides the built-in questions (added after them, so positions of
+#: the questions every phase shares stay the same).
+PHASE_QUESTIONS: dict[SurveyPhase, tuple[QuestionSpec, ...]] = {
+    SurveyPhase.END: (IDEA_QUESTION,),
+    SurveyPhase.FOLLOWUP: (STILL_MANAGER_QUESTION, AGENCY_NOW_QUESTION),
+}
+
+
+def builtin_questions(phase: SurveyPhase) -> tuple[QuestionSpec, ...]:
+    """The built-in questions of a phase: the shared set, then the phase's own."""
+    return BUILTIN_QUESTIONS + PHASE_QUESTIONS.get(phase, ())
+
+
 def parse_phase(value: str) -> SurveyPhase:
     """Return the phase for a Swedish or English word, or raise UsageError."""
     phase = PHASE_WORDS.get((clean_text(value) or "").casefold())

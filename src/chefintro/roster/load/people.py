@@ -31,6 +31,7 @@ from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.registry import normalise_code
 from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.load.changes import Change, FieldChange, diff
+from chefintro.roster.load.consent import RosterConsents
 from chefintro.roster.load.loader import Loader
 from chefintro.roster.read.cells import email_cell_key
 from chefintro.roster.read.rows import ParticipantRow
@@ -145,6 +146,19 @@ class _RowPart(NamedTuple):
     code: str
 
 
+def _added_fields(
+    code: str,
+    shared: dict[str, tuple[FieldChange, ...]],
+    changed_fields: list[tuple[str, object, object]],
+) -> tuple[FieldChange, ...]:
+    """A new person's listed fields: Myndighet (one shared tuple per agency), and a
+    consent the row gives."""
+    fields = shared.get(code)
+    if fields is None:
+        fields = shared[code] = diff([("Myndighet", None, code)])
+    return (*fields, *diff(changed_fields)) if changed_fields else fields
+
+
 class PeopleLoader(Loader):
     """Loads Myndigheter and Deltagare."""
 
@@ -229,6 +243,7 @@ class PeopleLoader(Loader):
         agencies_by_id = {a.id: a for a in self.by_code.values() if a.id is not None}
         parts, live_pairs = self._cohort_state(cohort)
         context = self._context(cohort, people) if cohort is not None else None
+        self._consents = RosterConsents(self.db, parts, rows)
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
@@ -276,9 +291,7 @@ class PeopleLoader(Loader):
                 elif changed_fields and action == "unchanged":
                     action = "changed"
             if action == "added" and person is None:
-                fields = added_fields.get(code)
-                if fields is None:
-                    fields = added_fields[code] = diff([("Myndighet", None, code)])
+                fields = _added_fields(code, added_fields, changed_fields)
             else:
                 fields = diff(changed_fields) if action != "unchanged" else ()
             outcome.append(
@@ -289,6 +302,7 @@ class PeopleLoader(Loader):
         if self.problems:
             return
         self._insert(cohort, new_people, new_parts)
+        self._consents.write(cohort)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
 
     def _cohort_state(self, cohort: Cohort | None) -> tuple[dict[int, Participant], dict[int, int]]:
@@ -364,6 +378,7 @@ class PeopleLoader(Loader):
         preferred = context.wished_keys(facts) if row.preferred_mentors else []
         parts, live_pairs = stored
         existing = parts.get(id_of(person)) if person is not None else None
+        self._consents.field(row, at.key, existing, changed_fields)
         if existing is None:
             new_parts.append((row, at.key, tuple(preferred), at.agency_id, shown.unit, shown.title))
             return True

@@ -48,6 +48,8 @@ class ParticipantRow(NamedTuple):
     capacity: int | None = None
     wished_field: str | None = None
     preferred_mentors: tuple[str, ...] = ()
+    #: Consent to be listed in the directory; None (a blank or no column) keeps the answer.
+    consent: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

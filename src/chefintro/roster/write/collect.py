@@ -43,7 +43,25 @@ _OWN_PAIR_COLUMNS = (
 )
 
 
-def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any, ...]]:
+def _consents(db: Session, cohort: Cohort) -> dict[str, bool]:
+    """Each participant's recorded consent to be listed, by e-mail (casefolded)."""
+    from sqlalchemy import select as sa_select
+    from sqlmodel import col
+
+    from chefintro.models import ListingConsent
+
+    rows = db.execute(
+        sa_select(col(Person.email), col(ListingConsent.listed))
+        .join(Participant, col(Participant.person_id) == col(Person.id))
+        .join(ListingConsent, col(ListingConsent.participant_id) == col(Participant.id))
+        .where(col(Participant.cohort_id) == cohort.id)
+    ).all()
+    return {str(email).casefold(): bool(listed) for email, listed in rows}
+
+
+def _participant_rows(
+    rows: Sequence[cohorts.ParticipantInfo], consents: dict[str, bool]
+) -> list[tuple[Any, ...]]:
     return [
         (
             r.name,
@@ -58,6 +76,7 @@ def _participant_rows(rows: Sequence[cohorts.ParticipantInfo]) -> list[tuple[Any
             r.capacity if r.role == "mentor" else None,
             r.wished_field,
             "; ".join(r.preferred_mentors) or None,
+            consents.get(r.email.casefold()),
         )
         for r in rows
     ]
@@ -123,7 +142,7 @@ def _with_status(
             _STATUS_WORDS.get(ParticipantStatus(p.status), p.status),
             _completion(cohort, p, present, len(held)),
         )
-        for base, p in zip(_participant_rows(people), people, strict=True)
+        for base, p in zip(_participant_rows(people, _consents(db, cohort)), people, strict=True)
     ]
 
 
@@ -221,7 +240,11 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
     headers = [attendance_header(s.title, s.starts_at) for s in sessions]
     pairs = pairing.list_pairs(db=db, cohort=cohort)
     sheets += [
-        standard_sheet(SheetKey.PARTICIPANTS, _participant_rows(people), agency_codes=codes),
+        standard_sheet(
+            SheetKey.PARTICIPANTS,
+            _participant_rows(people, _consents(db, cohort)),
+            agency_codes=codes,
+        ),
         standard_sheet(SheetKey.SESSIONS, _session_rows(sessions), agency_codes=codes),
         standard_sheet(SheetKey.PAIRS, [(p.adept, p.mentor, p.locked, p.id) for p in pairs]),
         standard_sheet(
