@@ -10,25 +10,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from tests import test_messages
 from tests.conftest import Cli, store_snapshot
-from tests.test_messages import (  # noqa: F401 (fixtures)
-    ASA,
-    ELISE,
-    ORJAN,
-    ZACHARIAS,
-    Recorder,
-    _person_id,
-    _to_of_each,
-    mail,
-    smtp_server,
-    year,
-)
+from tests.test_messages import ASA, ELISE, ORJAN, ZACHARIAS, Recorder, _person_id, _to_of_each
+
+# The fixtures of test_messages: a cohort with two active pairs, and an SMTP server.
+year, smtp_server, mail = test_messages.year, test_messages.smtp_server, test_messages.mail
 
 # sent_message columns: id, kind, cohort_id, subject_key, person_id, sent_at, status
 KEY, PERSON, SENT_AT, STATUS = 3, 4, 5, 6
 
 
-def _records() -> dict[tuple[str, int], tuple[Any, str]]:
+def _records() -> dict[tuple[Any, Any], tuple[Any, Any]]:
     return {(r[KEY], r[PERSON]): (r[SENT_AT], r[STATUS]) for r in store_snapshot()["sent_message"]}
 
 
