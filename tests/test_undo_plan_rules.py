@@ -60,3 +60,10 @@ def test_undo_never_offers_a_snapshot_left_by_a_command_that_did_not_commit(
     finally:
         store.dispose()
     assert "none of the 1 journalled command left a snapshot" in str(caught.value)
+
+
+def test_db_snapshots_lists_the_newest_fifty_commands(cli: Cli) -> None:
+    for n in range(51):
+        cli("agency", "add", f"A{n:02d}", f"Myndighet {n:02d}")
+    listed = cli.json("db", "snapshots")
+    assert len(listed) == 50
