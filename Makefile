@@ -74,17 +74,24 @@ MUTANTS ?= 'chefintro.text.*' 'chefintro.matching.scoring.*' 'chefintro.rules.*'
 	'chefintro.messages.content.x_intro_messages*' 'chefintro.messages.content.x_group_messages*' \
 	'chefintro.messages.content.x_reminder_messages*' 'chefintro.messages.content.x__people*' \
 	'chefintro.messages.content.x__check_cohort*' 'chefintro.messages.records.x_sent_to*' \
-	'chefintro.messages.records.x_record_sent*' 'chefintro.messages.records.x_forget_person*' \
+	'chefintro.messages.records.x_claim*' 'chefintro.messages.records.x_confirm*' \
+	'chefintro.messages.records.x_release*' 'chefintro.messages.records.x_rename_person*' \
+	'chefintro.messages.records.x_forget_person*' 'chefintro.messages.records.x_pair_key*' \
+	'chefintro.messages.records.x_group_key*' 'chefintro.messages.records.x_session_key*' \
 	'chefintro.messages.service.x__outgoing*' 'chefintro.messages.service.x_prepare_batch*' \
-	'chefintro.messages.service.x_send_batch*' \
+	'chefintro.messages.service.x_send_batch*' 'chefintro.messages.service.x__claim*' \
+	'chefintro.messages.service.x__settle*' \
 	'chefintro.followup.status.x_status_of*' 'chefintro.followup.status.x_pair_statuses*' \
+	'chefintro.followup.status.x__pairs_query*' 'chefintro.followup.rematch.x__place*' \
+	'chefintro.surveys.answers.x__respondents*' 'chefintro.surveys.answers.x__store_answers*' \
 	'chefintro.followup.meetings.x_check_meeting_day*' 'chefintro.followup.meetings.x_check_minutes*' \
 	'chefintro.followup.meetings.x_record_meeting*' 'chefintro.followup.ending.x_end_pair*' \
 	'chefintro.followup.ending.x_end_reason*' 'chefintro.followup.rematch.x_rematch*' \
 	'chefintro.surveys.report.x_visible_groups*' 'chefintro.surveys.answers.x_import_answers*' \
 	'chefintro.yearend.x_completion_report*' 'chefintro.yearend.x_days_present*' \
 	'chefintro.store.snapshots.x__prune*' 'chefintro.store.snapshots.x__files*' \
-	'chefintro.store.snapshots.x_latest*' 'chefintro.store.snapshots.x_undo*' \
+	'chefintro.store.snapshots.x_snapshot_path*' 'chefintro.store.snapshots.x_legacy_snapshots*' \
+	'chefintro.store.journal.x_plan_undo*' 'chefintro.store.journal.x_read_journal*' \
 	'chefintro.cohorts.x_close_cohort*' 'chefintro.cohorts.x_check_closable*' \
 	'chefintro.cohorts.x_days_ahead*' 'chefintro.cohorts.x_reopen_cohort*' \
 	'chefintro.cohorts.x_require_open*' 'chefintro.cohorts.x_reinstate_participant*' \

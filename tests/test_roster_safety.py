@@ -15,16 +15,17 @@ from chefintro.roster.read import safety
 from chefintro.roster.read.reader import read_roster
 from tests import hostile
 
-# Every refusal must come within a few seconds, however large the bomb.
+# Every refusal must come within a few seconds of CPU, however large the bomb (CPU time,
+# so that other processes on a busy machine do not fail the test).
 SECONDS = 5.0
 
 
 def refused(path: Path, error: type[Exception]) -> str:
     """Read ``path`` through the public reader; return the message of the expected error."""
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(error) as caught:
         read_roster(path)
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     message = str(caught.value)
     assert str(path) in message or path.name in message
     return message
@@ -146,9 +147,9 @@ def test_a_declaration_in_a_part_with_other_exclamation_marks_is_found(tmp_path:
 
 def test_wide_header_is_read_within_seconds_and_extra_columns_summarised(tmp_path: Path) -> None:
     path = hostile.huge_header(tmp_path)
-    started = time.perf_counter()
+    started = time.process_time()
     data = read_roster(path)
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     assert [p.email for p in data.participants] == ["anna@csn.se"]
     assert data.problems == []
     (warning,) = data.warnings

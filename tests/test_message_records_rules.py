@@ -1,0 +1,100 @@
+"""What the sent-message records say after each way a sending run can go: a recipient
+refused on a run with ``--again``, the records a person link or an erasure rewrites.
+
+The records decide who is sent a message again, so each rule here is seen from the next
+run: who it sends to, and what it says is left.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tests import test_messages
+from tests.conftest import Cli, store_snapshot
+from tests.test_messages import ASA, ELISE, ORJAN, ZACHARIAS, Recorder, _person_id, _to_of_each
+
+# The fixtures of test_messages: a cohort with two active pairs, and an SMTP server.
+year, smtp_server, mail = test_messages.year, test_messages.smtp_server, test_messages.mail
+
+# sent_message columns: id, kind, cohort_id, subject_key, person_id, sent_at, status
+KEY, PERSON, SENT_AT, STATUS = 3, 4, 5, 6
+
+
+def _records() -> dict[tuple[Any, Any], tuple[Any, Any]]:
+    return {(r[KEY], r[PERSON]): (r[SENT_AT], r[STATUS]) for r in store_snapshot()["sent_message"]}
+
+
+def test_a_recipient_refused_on_a_run_with_again_keeps_the_record_of_the_first_sending(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, server = mail
+    cli("message", "intro", "--send", "--yes")
+    first = _records()
+    assert len(first) == 4 and {s for _, s in first.values()} == {"sent"}
+
+    server.refuse = {ORJAN.casefold()}
+    cli("message", "intro", "--send", "--yes", "--again", code=75)
+    assert _to_of_each(server)[2:] == [{ZACHARIAS.casefold(), ELISE}, {ASA.casefold()}]
+    after = _records()
+    orjan = next(k for k in first if k[1] == _person_id(ORJAN))
+    # Örjan's record is the first run's again (status and time), not dropped or in doubt.
+    assert after[orjan] == first[orjan]
+    others = [k for k in first if k != orjan]
+    assert all(after[k][1] == "sent" and after[k][0] > first[k][0] for k in others)
+
+    server.refuse = set()
+    rerun = cli("message", "intro", "--send", "--yes")
+    assert "No introduction is left to send (2 already sent" in rerun.stderr
+    assert len(server.received) == 4
+
+
+def test_a_run_with_again_takes_over_only_the_records_made_before_it_began(year: Cli) -> None:
+    """Two runs with ``--again`` at once send a message once: the second finds the records
+    the first made after it began, and leaves them (the claim, asked directly)."""
+    from chefintro.messages import records
+    from chefintro.store import open_store, resolve_location
+
+    cohort_id = int(str(store_snapshot()["cohort"][0][0]))
+    people = sorted((_person_id(ASA), _person_id(ORJAN)))
+    key = records.pair_key(*people)
+
+    def claim(db: Any, again_before: Any) -> records.Claim:
+        return records.claim(
+            db=db,
+            kind="intro",
+            cohort_id=cohort_id,
+            subject_key=key,
+            person_ids=people,
+            again_before=again_before,
+        )
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            first = claim(db, None)
+            assert (first.new, first.retaken) == (people, {})
+            assert records.confirm(db=db, claimed=first, person_ids=[*people, 999]) == 2
+        made = {(k, p): (at, s) for k, p, at, s in _rows(store)}
+        assert {s for _, s in made.values()} == {"sent"}
+        at = min(at for at, _ in made.values())
+        with store.transaction() as db:
+            assert claim(db, None).person_ids == []  # sent: only --again sends it again
+            assert claim(db, at).person_ids == []  # made the moment the run began: not older
+            later = claim(db, at + timedelta(microseconds=1))
+            assert later.new == []
+            assert later.retaken == {p: (s, t) for (_, p), (t, s) in made.items()}
+    finally:
+        store.dispose()
+
+
+def _rows(store: Any) -> list[tuple[str, int, Any, str]]:
+    from sqlmodel import select
+
+    from chefintro.models import SentMessage
+
+    with store.transaction() as db:
+        return [
+            (r.subject_key, r.person_id, r.sent_at, r.status)
+            for r in db.exec(select(SentMessage)).all()
+        ]
