@@ -116,7 +116,6 @@ def build_store(path: Path, seed: int = 4) -> int:
                     {
                         "cohort_id": cohort.id,
                         "person_id": ids[person["email_key"]],
-                        "agency_id": person["agency_id"],
                         "role": role.value,
                         "capacity": 1 if adept else rng.randint(1, 2),
                         "wished_field": rng.choice(FIELDS) if adept else None,
