@@ -46,7 +46,7 @@ import bench_pairing  # noqa: E402
 from bench_speed import Run, chefintro, compile_chefintro, report, run  # noqa: E402
 from chefintro.enums import STATUS_LABELS, QuestionKind  # noqa: E402
 from chefintro.store import side_files  # noqa: E402
-from chefintro.surveys.catalogue import BUILTIN_QUESTIONS  # noqa: E402
+from chefintro.surveys.questions import BUILTIN_QUESTIONS  # noqa: E402
 
 IMPORT_GOAL = 2.0
 DAYS = [

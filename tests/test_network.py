@@ -285,7 +285,8 @@ def _roster_2027(tmp_path: Path, name: str, consent: list[Any] | None) -> Path:
 
 
 def _listed_2027() -> dict[int, bool]:
-    return {row[1]: row[2] for row in store_snapshot()["listing_consent"]}
+    rows: list[tuple[int, int, bool]] = store_snapshot()["listing_consent"]  # type: ignore[assignment]
+    return {row[1]: row[2] for row in rows}
 
 
 def test_a_blank_or_missing_consent_cell_keeps_the_answer(two_years: Cli, tmp_path: Path) -> None:

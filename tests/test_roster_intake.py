@@ -9,6 +9,7 @@ LibreOffice, never by chefintro's own writer.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -764,6 +765,8 @@ def test_exports_have_a_page_set_up(programme: Cli, tmp_path: Path) -> None:
     assert people.oddHeader.left.text == "Chefsintroduktion – kull 2027"
     assert people.oddHeader.right.text == "Deltagare"
     assert people.oddFooter.center.text == "Sida &P av &N"
+    # The day it was made, written the Swedish way, not a locale's print date ("&D").
+    assert re.fullmatch(r"Skapad \d{4}-\d{2}-\d{2}", people.oddFooter.right.text or "")
     assert book["Myndigheter"].page_setup.orientation == "portrait"  # a narrow one
     assert people["A1"].font.name == "Calibri" and people["A1"].font.bold
     assert people["A2"].font.name == "Calibri"

@@ -38,7 +38,7 @@ YEAR: dict[str, list[list[Any]]] = {
 }
 
 
-def _write(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+def _write(path: Path, sheets: dict[str, Any]) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
+from chefintro.clock import today
 from chefintro.roster.columns import LISTS, SESSION_COLUMN_WIDTH
 from chefintro.roster.write.cells import FONT_NAME, FONT_SIZE, CellValues, safe_text, width_of
 from chefintro.roster.write.tables import add_table, pages_wide
@@ -56,12 +57,14 @@ def page_setup(
     _header_footer(worksheet.oddHeader.left, title)
     _header_footer(worksheet.oddHeader.right, sheet)
     _header_footer(worksheet.oddFooter.center, "Sida &P av &N")
-    _header_footer(worksheet.oddFooter.right, "&D")
+    # The day it was written, as Swedes write a date: "&D" would print the day of printing
+    # in the printing program's locale (12/07/2026 in an English LibreOffice).
+    _header_footer(worksheet.oddFooter.right, f"Skapad {today().isoformat()}")
 
 
 def _header_footer(part: Any, text: str) -> None:
     # "&" starts a code in a header or footer; keep a literal one literal, codes we add work.
-    part.text = text if text.startswith("Sida") or text == "&D" else text.replace("&", "&&")
+    part.text = text if text.startswith("Sida") else text.replace("&", "&&")
     part.font = FONT_NAME
     part.size = 9
 
