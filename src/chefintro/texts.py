@@ -138,7 +138,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "h.meetings": {"sv": "Möten", "en": "Meetings"},
     "h.minutes": {"sv": "Minuter", "en": "Minutes"},
     "h.last_meeting": {"sv": "Senaste möte", "en": "Last meeting"},
-    "h.agreed": {"sv": "Överenskommelse", "en": "Agreed"},
+    "h.agreed": {"sv": "Överens", "en": "Agreed"},
     "h.question": {"sv": "Fråga", "en": "Question"},
     "h.by.agency": {"sv": "Myndighet", "en": "Agency"},
     "h.by.role": {"sv": "Roll", "en": "Role"},
