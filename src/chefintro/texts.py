@@ -68,6 +68,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "phase.mid": {"sv": "mitt i programmet", "en": "mid"},
     "phase.end": {"sv": "i slutet av programmet", "en": "end"},
     "phase.followup": {"sv": "uppföljning efter programmet", "en": "follow-up"},
+    "phase.checkin": {"sv": "incheckning under programmet", "en": "check-in"},
     "flag.yes": {"sv": "ja", "en": "yes"},
     "flag.no": {"sv": "nej", "en": "no"},
     # --- an adept's standing by attendance (attendance.Standing.status) -------------------
@@ -94,6 +95,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "criterion.preference_3": {"sv": "adeptens tredje mentorsönskemål", "en": "3rd wish"},
     "criterion.same_location": {"sv": "samma ort", "en": "same location"},
     "criterion.experience": {"sv": "mentorns erfarenhet som chef", "en": "experience"},
+    "criterion.mentor_field": {"sv": "mentorns önskade verksamhetsområde", "en": "mentor field"},
     "criterion.points": {"sv": "{criterion} {points} poäng", "en": "{criterion} +{points}"},
     # --- messages sent (messages.content kinds) -------------------------------------------
     "message.intro": {"sv": "introduktion av paret", "en": "pair introduction"},

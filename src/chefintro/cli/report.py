@@ -297,16 +297,11 @@ def pairs(
     if not report.rows:
         output.info(f"Cohort {report.cohort} has no active pairs on {report.as_of}.")
         return
-    headers = [
-        "adept",
-        "mentor",
-        "since",
-        "meetings",
-        "minutes",
-        "last_meeting",
-        "agreed",
-        "status",
-    ]
+    # The agreement column only once some pair has one: an empty column would squeeze the
+    # names at 80 columns (the JSON always has agreed and agreed_on).
+    agreements = any(r.agreed is not None for r in report.rows)
+    headers = ["adept", "mentor", "since", "meetings", "minutes", "last_meeting"]
+    headers += ["agreed", "status"] if agreements else ["status"]
     output.table(
         [text(f"h.{h}", language) for h in headers],
         [
@@ -317,10 +312,7 @@ def pairs(
                 r.meetings,
                 r.minutes or None,
                 r.last_meeting,
-                None
-                if r.agreed is None
-                else text("flag.yes" if r.agreed else "flag.no", language)
-                + (f", {r.agreed_on}" if r.agreed_on else ""),
+                *([_agreement(r.agreed, r.agreed_on, language)] if agreements else []),
                 _pair_status(r.status, r.days_waiting, language),
             )
             for r in report.rows
@@ -336,6 +328,14 @@ def pairs(
         output.warning(
             f"{plural(first, 'pair')} without a first meeting, {quiet} quiet; follow them up."
         )
+
+
+def _agreement(agreed: bool | None, agreed_on: object, language: Lang) -> str | None:
+    """'ja, 2027-02-15' / 'nej' in the report's language; None when nothing is recorded."""
+    if agreed is None:
+        return None
+    said = text("flag.yes" if agreed else "flag.no", language)
+    return f"{said}, {agreed_on}" if agreed_on else said
 
 
 def _pair_status(status: str, days_waiting: int, lang: Lang) -> str:
