@@ -15,14 +15,43 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from chefintro.models import SENDING, SENT, SentMessage, utcnow
+from chefintro.models import SENDING, SENT, AgencyLetter, SentMessage, utcnow
 
 __all__ = ["SENDING", "SENT"]
+
+
+@dataclass(frozen=True)
+class Book:
+    """A table of sent records and the column that names their recipient: people's
+    messages here, agency contacts' letters in :mod:`.agency_records` (one claim, confirm
+    and release for both)."""
+
+    model: type[SentMessage] | type[AgencyLetter]
+    recipient: str  # "person_id" or "agency_id"
+
+    def recipient_column(self) -> Any:
+        return col(getattr(self.model, self.recipient))
+
+    def of_claim(self, claimed: Claim) -> Any:
+        """The rows of one claim's message (its recipients aside)."""
+        model = self.model
+        return (
+            (col(model.kind) == claimed.kind)
+            & (col(model.cohort_id) == claimed.cohort_id)
+            & (col(model.subject_key) == claimed.subject_key)
+        )
+
+
+#: The people's messages (``sent_message``).
+PEOPLE = Book(SentMessage, "person_id")
+#: The letters to agency contacts (``agency_letter``).
+AGENCIES = Book(AgencyLetter, "agency_id")
 
 
 def pair_key(adept_person_id: int, mentor_person_id: int) -> str:
@@ -45,14 +74,17 @@ def session_key(uid: str) -> str:
     return f"session:{uid}"
 
 
-def sent_to(*, db: Session, kind: str, cohort_id: int) -> dict[tuple[str, int], str]:
-    """Return (subject key, person id) → status of every record of ``kind`` in the cohort."""
-    rows = db.exec(
-        select(SentMessage.subject_key, SentMessage.person_id, SentMessage.status)
-        .where(SentMessage.kind == kind)
-        .where(SentMessage.cohort_id == cohort_id)
+def sent_to(
+    *, db: Session, kind: str, cohort_id: int, book: Book = PEOPLE
+) -> dict[tuple[str, int], str]:
+    """Return (subject key, recipient id) → status of every record of ``kind`` in the cohort."""
+    model = book.model
+    rows = db.execute(
+        select(model.subject_key, book.recipient_column(), model.status)
+        .where(model.kind == kind)
+        .where(model.cohort_id == cohort_id)
     ).all()
-    return {(key, person): status for key, person, status in rows}
+    return {(key, recipient): status for key, recipient, status in rows}
 
 
 @dataclass
@@ -79,6 +111,7 @@ def claim(
     subject_key: str,
     person_ids: Iterable[int],
     again_before: datetime | None,
+    book: Book = PEOPLE,
 ) -> Claim:
     """Mark the recipients ``sending``; return those this run got (commit it at once).
 
@@ -87,47 +120,48 @@ def claim(
     than the run, so that two runs with ``--again`` still send it once. A recipient
     another run holds is left out. The update is conditional, so that on PostgreSQL too
     only one of two runs gets it; a unique-key clash (another run inserted first) raises
-    :class:`ClaimLost`.
+    :class:`ClaimLost`. ``person_ids`` are agency ids in the agencies' book.
     """
     ids = sorted(set(person_ids))
     result = Claim(kind=kind, cohort_id=cohort_id, subject_key=subject_key)
-    existing = {
-        row.person_id: row
+    model = book.model
+    existing: dict[int, Any] = {
+        getattr(row, book.recipient): row
         for row in db.exec(
-            select(SentMessage)
-            .where(SentMessage.kind == kind)
-            .where(SentMessage.cohort_id == cohort_id)
-            .where(SentMessage.subject_key == subject_key)
-            .where(col(SentMessage.person_id).in_(ids))
+            select(model)
+            .where(model.kind == kind)
+            .where(model.cohort_id == cohort_id)
+            .where(model.subject_key == subject_key)
+            .where(book.recipient_column().in_(ids))
         ).all()
     }
     now = utcnow()
-    for person_id in ids:
-        row = existing.get(person_id)
+    for recipient in ids:
+        row = existing.get(recipient)
         if row is None:
             db.add(
-                SentMessage(
+                model(
                     kind=kind,
                     cohort_id=cohort_id,
                     subject_key=subject_key,
-                    person_id=person_id,
                     sent_at=now,
                     status=SENDING,
+                    **{book.recipient: recipient},
                 )
             )
-            result.new.append(person_id)
+            result.new.append(recipient)
             continue
         if again_before is None or row.sent_at >= again_before:
             continue
         before = (row.status, row.sent_at)
         taken = db.exec(
-            update(SentMessage)
-            .where(col(SentMessage.id) == row.id)
-            .where(col(SentMessage.sent_at) == row.sent_at)
+            update(model)
+            .where(col(model.id) == row.id)
+            .where(col(model.sent_at) == row.sent_at)
             .values(status=SENDING, sent_at=now)
         )
         if taken.rowcount == 1:
-            result.retaken[person_id] = before
+            result.retaken[recipient] = before
     try:
         db.flush()
     except IntegrityError:
@@ -139,37 +173,35 @@ class ClaimLost(Exception):
     """Another run claimed the message first (its records appeared while claiming)."""
 
 
-def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> int:
+def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int], book: Book = PEOPLE) -> int:
     """Mark these claimed recipients ``sent`` now; return how many."""
     ids = sorted(set(person_ids) & set(claimed.person_ids))
     if ids:
         db.exec(
-            update(SentMessage)
-            .where(col(SentMessage.kind) == claimed.kind)
-            .where(col(SentMessage.cohort_id) == claimed.cohort_id)
-            .where(col(SentMessage.subject_key) == claimed.subject_key)
-            .where(col(SentMessage.person_id).in_(ids))
+            update(book.model)
+            .where(book.of_claim(claimed))
+            .where(book.recipient_column().in_(ids))
             .values(status=SENT, sent_at=utcnow())
         )
     return len(ids)
 
 
-def release(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> None:
+def release(*, db: Session, claimed: Claim, person_ids: Iterable[int], book: Book = PEOPLE) -> None:
     """Give back the claim on recipients the message did not reach (refused, not sent)."""
     ids = set(person_ids)
-    where = (
-        (col(SentMessage.kind) == claimed.kind)
-        & (col(SentMessage.cohort_id) == claimed.cohort_id)
-        & (col(SentMessage.subject_key) == claimed.subject_key)
-    )
     gone = [i for i in claimed.new if i in ids]
     if gone:
-        db.exec(delete(SentMessage).where(where & col(SentMessage.person_id).in_(gone)))
-    for person_id, (status, sent_at) in claimed.retaken.items():
-        if person_id in ids:
+        db.exec(
+            delete(book.model)
+            .where(book.of_claim(claimed))
+            .where(book.recipient_column().in_(gone))
+        )
+    for recipient, (status, sent_at) in claimed.retaken.items():
+        if recipient in ids:
             db.exec(
-                update(SentMessage)
-                .where(where & (col(SentMessage.person_id) == person_id))
+                update(book.model)
+                .where(book.of_claim(claimed))
+                .where(book.recipient_column() == recipient)
                 .values(status=status, sent_at=sent_at)
             )
 
