@@ -193,6 +193,24 @@ def test_report_pairs_stays_whole_at_80_columns(
         assert part in words, f"{part} is broken"
 
 
+def test_a_table_too_wide_for_80_columns_is_printed_a_record_at_a_time(
+    cohort: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    table = cohort("report", "attendance", "--as-of", "2026-06-30").stdout
+    lines = table.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    # Ten columns cannot keep their words side by side: each person is a small record, with
+    # every name and e-mail address whole on its own line.
+    words = _words_of(table)
+    for name, email, *_ in (*ADEPTS, *MENTORS):
+        assert name in table, f"{name} is broken"
+        assert email in words, f"{email} is broken"
+    assert "  Närvarat: " in table and "  Status: " in table
+
+
 def test_the_survey_forms_title_names_the_phase_in_swedish(cohort: Cli, tmp_path: Any) -> None:
     from openpyxl import load_workbook
 

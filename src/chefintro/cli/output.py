@@ -115,7 +115,9 @@ def table(
     Text columns (names, questions) wrap between words; dates, numbers, counts and
     shares never break inside a value; a header breaks only between words. When that
     does not fit between borders, the borders go (columns apart by spaces, a rule under
-    the header); only a table too wide even so breaks words, and then never a date.
+    the header). A table too wide even so, whose words would break (ten columns at 80), is
+    printed a record at a time instead: the first column as a heading, then one
+    "Header: value" line per other column.
     """
     from rich import box
     from rich.table import Table
@@ -134,6 +136,11 @@ def table(
             for i, column in enumerate(columns)
         ]
         widths, framed = _layout(shapes, console.width)
+        if sum(max(s.atom, s.head, s.word) for s in shapes) + 2 * (len(shapes) - 1) > (
+            console.width
+        ):
+            _stacked(console, columns, cells, title=title, caption=caption)
+            return
     grid = Table(
         title=title,
         caption=caption,
@@ -149,6 +156,30 @@ def table(
     for row in cells:
         grid.add_row(*row)
     console.print(grid)
+
+
+def _stacked(
+    console: Console,
+    columns: Sequence[str],
+    cells: list[list[str]],
+    *,
+    title: str | None,
+    caption: str | None,
+) -> None:
+    """Print each row as a small record: the first cell, then "Header: value" lines."""
+    from rich.markup import escape
+
+    if title:
+        console.print(f"[bold]{escape(title)}[/bold]")
+    for row in cells:
+        console.print()
+        console.print(f"[bold]{row[0] if row else ''}[/bold]")
+        for column, value in zip(columns[1:], row[1:], strict=False):
+            if value:
+                console.print(f"  {escape(column)}: {value}")
+    if caption:
+        console.print()
+        console.print(escape(caption))
 
 
 @dataclass(frozen=True)
