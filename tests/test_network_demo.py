@@ -303,3 +303,34 @@ def test_empty_network_tables_say_so_in_words(cli: Cli) -> None:
     assert "Inga tidigare mentorer ännu." in pipeline and "E-post" not in pipeline
     directory = cli("network", "directory").stdout
     assert "Ingen har samtyckt till att listas ännu." in directory and "Namn" not in directory
+
+
+def test_the_directory_workbook_prints_one_page_wide_with_its_headers(
+    demo: Demo, cli: Cli, tmp_path: Path
+) -> None:
+    """A who's who is read across: name and e-mail on one page, at a readable scale, the
+    header row on every page; printed by LibreOffice, the cohort's 37 fit one page."""
+    from openpyxl import load_workbook
+
+    from tests.test_workbook_print import _libreoffice, _scale, _words, needs_libreoffice
+
+    paths = {"Katalog": tmp_path / "katalog.xlsx", "Alumner": tmp_path / "alumner.xlsx"}
+    cli("--db", str(demo.store), "network", "directory", "--xlsx", str(paths["Katalog"]))
+    cli(
+        "--db", str(demo.store), "network", "directory", "--alumni", "--xlsx", str(paths["Alumner"])
+    )
+    for title, path in paths.items():
+        book = load_workbook(path)
+        sheet = book[title]
+        assert sheet.page_setup.orientation == "landscape", title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, title
+        assert _scale(sheet) >= 0.75, (title, _scale(sheet))
+        assert sheet.print_title_rows == "$1:$1", title
+        assert sheet.tables and sheet.freeze_panes == "A2", title
+        book.close()
+    if needs_libreoffice.args[0]:
+        pytest.skip("LibreOffice and pdftotext are needed to print the workbook")
+    pdf = _libreoffice(paths["Katalog"], "pdf", tmp_path / "pdf")
+    words = [w[4] for w in _words(pdf, 1)]
+    assert {"Namn", "E-post", "Nätverksgrupp", "Mentor", "Katalog"} <= set(words)
+    assert "Sida 1 av 1" in " ".join(words)
