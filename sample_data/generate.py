@@ -238,7 +238,8 @@ def people_2028(before: list[dict[str, object]]) -> list[dict[str, object]]:
         field = rng.choice(list(FIELDS))
         unit, titles = FIELDS[field]
         if role == "adept":  # some managed for years already: mentors in 2029
-            since = date(rng.choice([2025, 2026, 2026, 2027]), rng.randint(1, 6), 1)
+            # (none after 2026: a roster read before its day would warn of a date ahead)
+            since = date(rng.choice([2025, 2025, 2026]), rng.randint(2, 6), 1)
         else:
             since = date(rng.randint(2005, 2020), rng.randint(1, 12), 1)
         people.append(
