@@ -136,9 +136,13 @@ def test_the_demo_has_consent_of_every_kind_and_a_later_no(demo: Demo) -> None:
 def test_every_suggested_command_runs_on_the_demo_store(demo: Demo, cli: Cli) -> None:
     commands = demo.suggested
     assert len(commands) >= 11
+    shown = " ".join(demo.stdout.split())
     for words in commands:
         assert words[:2] == ["--db", str(demo.store)]
-        cli(*words)  # exits 0, or the call fails the test
+        result = cli(*words)  # exits 0, or the call fails the test
+        if words[2:4] == ["report", "summary"]:  # the second year's summary, as shown
+            assert " ".join(result.stdout.split()) in shown
+            assert "Omgång 2028" in result.stdout
 
 
 def _suggested(demo: Demo, *command: str) -> list[str]:
