@@ -143,6 +143,7 @@ def ideas(
     Visits to the other agency ('pair meet --kind visit') are counted beside them.
 
     Example: chefintro report ideas --all
+    Example: chefintro report ideas --lang en
     """
     from sqlmodel import col, select
 
@@ -213,6 +214,7 @@ def pipeline(
     to be listed are named.
 
     Example: chefintro report pipeline --next-start 2028-01-25
+    Example: chefintro report pipeline --as-of 2028-12-07 --lang en
     """
     from chefintro import clock, settings
     from chefintro.cli.common import parse_date
