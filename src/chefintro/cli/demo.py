@@ -251,5 +251,8 @@ def _show_network(run: DemoRun, overview: list[tuple[str, str]]) -> None:
         caption="Only those who said yes are listed; a later no wins over an earlier yes.",
     )
     output.table(["Command", "Shows"], overview, title="What the network shows")
-    if run.later_no:
-        output.info(f"Said yes first and no later, so listed nowhere: {', '.join(run.later_no)}.")
+    if run.later_no:  # how many, never who: they asked not to be listed
+        output.info(
+            f"{plural(len(run.later_no), 'person')} said yes in one year and no in a "
+            "later one: listed nowhere now."
+        )
