@@ -242,7 +242,6 @@ class PeopleLoader(Loader):
         people = {p.email_key: p for p in self.db.exec(select(Person)).all()}
         agencies_by_id = {a.id: a for a in self.by_code.values() if a.id is not None}
         parts, live_pairs = self._cohort_state(cohort)
-        self.had_participants = bool(parts)
         context = self._context(cohort, people) if cohort is not None else None
         self._consents = RosterConsents(self.db, parts, rows)
         # Rows whose person is new, and rows whose participant is new: what the inserts
@@ -256,9 +255,7 @@ class PeopleLoader(Loader):
         # Each way the file writes an agency, resolved once: (agency, its id, its code).
         resolved: dict[str, tuple[Agency, int, str] | None] = {}
         # What joining says, worked out once per role (a large roster repeats it).
-        joining = (
-            {role: f" to cohort {cohort.name} as {role.value}" for role in Role} if cohort else {}
-        )
+        joining = {role: f" to cohort {cohort.name} as {role}" for role in Role} if cohort else {}
         for row in rows:
             found = self._agency_of_row(row, resolved)
             if found is None:
@@ -328,6 +325,7 @@ class PeopleLoader(Loader):
                 .group_by(col(Pairing.mentor_id))
             ).all()
         )
+        self.had_participants = bool(parts)
         return parts, live_pairs
 
     def _agency_of_row(
