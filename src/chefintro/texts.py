@@ -213,6 +213,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "answered both. Groups with fewer than {min_group} answers are hidden.",
     },
     "survey.hidden": {"sv": "färre än {min_group} svar", "en": "fewer than {min_group} answers"},
+    # --- what a table without rows says instead of bare headers (output.table empty=) ---
+    "e.participants": {
+        "sv": "Omgången har inga deltagare ännu.",
+        "en": "The cohort has no participants yet.",
+    },
+    "e.sessions": {
+        "sv": "Omgången har inga träffar ännu.",
+        "en": "The cohort has no sessions yet.",
+    },
     # --- the network beyond the year (network directory, report ideas, report pipeline) ---
     "h.unit": {"sv": "Enhet", "en": "Unit"},
     "h.job_title": {"sv": "Befattning", "en": "Title"},

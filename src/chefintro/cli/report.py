@@ -95,6 +95,7 @@ def attendance(
                 "c.excused_counts" if report.excused_counts else "c.excused_not", language
             ),
         ),
+        empty=text("e.participants", language),
     )
     at_risk = sum(1 for r in report.rows if r.standing.status == "at_risk")
     cannot = sum(1 for r in report.rows if r.standing.status == "cannot_complete")
@@ -396,6 +397,7 @@ def completion(
             required=report.required,
             share=percent(report.min_attendance, language),
         ),
+        empty=text("e.participants", language),
     )
     output.info(
         f"{report.count('completed')} of {plural(report.judged, 'adept')} completed; "
