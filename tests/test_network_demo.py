@@ -13,7 +13,8 @@ import json
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ class Demo:
     store: Path
     stdout: str
     stderr: str
+    #: The progress bar's steps as the demo moved it, and the total it was given.
+    steps: list[str]
+    total: list[int]
 
     @property
     def suggested(self) -> list[list[str]]:
@@ -59,14 +63,25 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    from chefintro.cli import output
+
     folder = tmp_path_factory.mktemp("two-years") / "demo"
+    steps: list[str] = []
+    total: list[int] = []
+
+    @contextmanager
+    def counted(count: int) -> Iterator[Callable[[str], None]]:
+        total.append(count)
+        yield steps.append
+
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NO_COLOR", "1")
         env.setenv("COLUMNS", "200")
         env.setenv("CHEFINTRO_DB", str(folder.parent / "unused.db"))
+        env.setattr(output, "steps", counted)  # the progress bar's steps, counted
         result = CliRunner().invoke(app, ["demo", "--years", "2", str(folder)])
     assert result.exit_code == 0, result.stderr
-    yield Demo(folder, folder / "chefintro-demo.db", result.stdout, result.stderr)
+    yield Demo(folder, folder / "chefintro-demo.db", result.stdout, result.stderr, steps, total)
 
 
 def _rows(store: Path, sql: str, *args: object) -> list[tuple[Any, ...]]:
@@ -342,3 +357,17 @@ def test_the_directory_workbook_prints_one_page_wide_with_its_headers(
     words = [w[4] for w in _words(pdf, 1)]
     assert {"Namn", "E-post", "Nätverksgrupp", "Mentor", "Katalog"} <= set(words)
     assert "Sida 1 av 1" in " ".join(words)
+
+
+def test_the_progress_bar_counts_both_years(demo: Demo) -> None:
+    from chefintro.demo import demo_steps
+
+    assert demo.total == [demo_steps(2)] and len(demo.steps) == demo_steps(2)
+    assert demo_steps(2) > 2 * demo_steps(1) - 5
+    assert demo.steps[-1] == "Answering the follow-up survey"
+
+
+def test_the_demo_plays_one_or_two_years(bare_cli: Cli, tmp_path: Path) -> None:
+    result = bare_cli("demo", "--years", "3", str(tmp_path / "demo"), code=2)
+    assert "--years" in result.stderr
+    assert not (tmp_path / "demo").exists()
