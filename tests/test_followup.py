@@ -520,6 +520,8 @@ def test_meetings_round_trip_through_the_roster(year: Cli, tmp_path: Path) -> No
         (ANNA, EVA, datetime(2025, 2, 10), 60),
         (CIA, DAN, datetime(2025, 3, 5), None),
     ]
+    # A pair whose meetings have no length yet has met for 0 minutes, not 1 or none.
+    assert (_report(year)[CIA]["meetings"], _report(year)[CIA]["minutes"]) == (1, 0)
     before = store_snapshot()
     summary: dict[str, Any] = year.json("roster", "import", str(exported))
     assert summary["sheets"]["Möten"] == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}
