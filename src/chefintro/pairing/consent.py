@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -57,8 +58,9 @@ def proposed_pairs(*, db: Session, cohort: Cohort) -> list[Proposed]:
     ap, mp = aliased(Participant), aliased(Participant)
     aper, mper = aliased(Person), aliased(Person)
     aag, mag = aliased(Agency), aliased(Agency)
-    rows = db.exec(
-        select(Pairing, aper, aag, mper, mag)
+    # Five entities: SQLAlchemy's select (SQLModel's typed one stops at four).
+    rows = db.execute(
+        sa_select(Pairing, aper, aag, mper, mag)
         .join(ap, col(ap.id) == col(Pairing.adept_id))
         .join(mp, col(mp.id) == col(Pairing.mentor_id))
         .join(aper, col(aper.id) == col(ap.person_id))
@@ -335,3 +337,33 @@ def awaiting_pair_ids(*, db: Session, cohort: Cohort) -> set[int]:
         for p in proposed_pairs(db=db, cohort=cohort)
         if (id_of(p.adept), id_of(p.mentor)) in sent
     }
+
+
+def forget_proposals(*, db: Session, person_id: int) -> int:
+    """Delete the proposals naming a person on either side (``person erase``); return how many."""
+    rows = db.exec(
+        select(PairProposal).where(
+            (col(PairProposal.adept_person_id) == person_id)
+            | (col(PairProposal.mentor_person_id) == person_id)
+        )
+    ).all()
+    for row in rows:
+        db.delete(row)
+    db.flush()
+    return len(rows)
+
+
+def move_proposals(*, db: Session, old_id: int, new_id: int) -> None:
+    """Re-point OLD's proposals to NEW (``person link``: never in one cohort together)."""
+    for row in db.exec(
+        select(PairProposal).where(
+            (col(PairProposal.adept_person_id) == old_id)
+            | (col(PairProposal.mentor_person_id) == old_id)
+        )
+    ).all():
+        if row.adept_person_id == old_id:
+            row.adept_person_id = new_id
+        if row.mentor_person_id == old_id:
+            row.mentor_person_id = new_id
+        db.add(row)
+    db.flush()
