@@ -48,8 +48,8 @@ class Linked:
 
 def link_people(*, db: Session, old: str, new: str) -> Linked:
     """Move OLD's history onto NEW and remove OLD; refuse where the two overlap."""
+    from chefintro.mentor_wishes import rename_wished
     from chefintro.pairing.consent import move_proposals
-    from chefintro.pairing.wishes import rename_wished
 
     mark_change(db, kind=Kind.REPLACING, what="two records of one person joined")
     first = get_person(db=db, email=old)

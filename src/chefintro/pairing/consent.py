@@ -32,7 +32,8 @@ from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import RuleError, UsageError
 from chefintro.ids import id_of
-from chefintro.models import Agency, Cohort, Exclusion, Pairing, PairProposal, Participant, Person
+from chefintro.mentor_wishes import exclude_people
+from chefintro.models import Agency, Cohort, Pairing, PairProposal, Participant, Person
 from chefintro.registry import PairPeople
 from chefintro.text import clean_field, swedish_key
 
@@ -230,18 +231,9 @@ def answer(
     else:
         mark_change(db, kind=Kind.DESTRUCTIVE, what="a proposal declined")
         db.delete(proposed.pairing)
-        _exclude(db, id_of(person), id_of(mentor), f"{DECLINED_REASON} {on}: {text}")
+        exclude_people(db, id_of(person), id_of(mentor), f"{DECLINED_REASON} {on}: {text}")
     db.flush()
     return Answer(person.name, mentor.name, record.answer, on, record.proposed_on, text)
-
-
-def _exclude(db: Session, one: int, two: int, reason: str) -> None:
-    a_id, b_id = sorted((one, two))
-    known = db.exec(
-        select(Exclusion).where(Exclusion.person_a_id == a_id).where(Exclusion.person_b_id == b_id)
-    ).first()
-    if known is None:
-        db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=reason[:500]))
 
 
 def _no_proposal(db: Session, cohort: Cohort, part: Participant, person: Person) -> RuleError:
