@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -450,8 +450,7 @@ def add_participant(
     db.flush()
     wished = store_wishes(db, context=context, part=part, facts=facts)
     wishes = wishes_of(db, [id_of(part)]).get(id_of(part))
-    info = _info(context, part, person, agency, wishes)
-    info.wish_changes = tuple(wished.lines())
+    info = replace(_info(context, part, person, agency, wishes), wish_changes=tuple(wished.lines()))
     return part, info, warnings
 
 
