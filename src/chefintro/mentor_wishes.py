@@ -262,3 +262,27 @@ def set_mentor_wishes(
     warnings = raise_first(findings)
     kinds = [k for k, given in ((LOCATION, locations), (ADEPT, adepts)) if given is not None]
     return store_wishes(db, context=context, part=part, facts=facts, kinds=kinds), warnings
+
+
+def not_to_mentor(db: Session, cohort: Cohort) -> dict[str, list[str]]:
+    """Return, per mentor's e-mail key, the cohort's adepts they are excluded from, as a
+    roster writes them: the adept's e-mail, and the reason in brackets unless it is "jäv"."""
+    rows = db.exec(
+        select(Participant.person_id, Participant.role, Person.email_key)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .where(Participant.cohort_id == cohort.id)
+    ).all()
+    mentors = {pid: key for pid, role, key in rows if role == Role.MENTOR}
+    adepts = {pid: key for pid, role, key in rows if role == Role.ADEPT}
+    found: dict[str, list[str]] = {}
+    if not mentors or not adepts:
+        return found
+    for exclusion in db.exec(select(Exclusion).order_by(col(Exclusion.id))).all():
+        for mentor, adept in (
+            (exclusion.person_a_id, exclusion.person_b_id),
+            (exclusion.person_b_id, exclusion.person_a_id),
+        ):
+            if mentor in mentors and adept in adepts:
+                why = "" if exclusion.reason == CONFLICT else f" ({exclusion.reason})"
+                found.setdefault(mentors[mentor], []).append(adepts[adept] + why)
+    return found

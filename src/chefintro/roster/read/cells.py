@@ -176,6 +176,28 @@ def _email_list(raw: object) -> tuple[str, ...] | None:
     return tuple(entries) or None
 
 
+#: Between the entries of a text list: ; and line breaks, and commas outside brackets.
+_LIST_SEPARATORS = re.compile(r"[;\n\r]+|,(?![^(]*\))")
+
+
+def _text_list(raw: object) -> tuple[str, ...] | None:
+    """Read a list of texts (a mentor's towns, adepts not to mentor with their reasons)."""
+    if not isinstance(raw, str):
+        raise BadCell(f"{quoted(raw_text(raw))} is not a list of names")
+    text = unescape_text(raw)
+    if not text.isprintable():  # line breaks are separators here, controls are not
+        _check_control(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    entries: list[str] = []
+    for part in _LIST_SEPARATORS.split(text):
+        cleaned = clean_text(part)
+        if not cleaned or cleaned.casefold() in {e.casefold() for e in entries}:
+            continue
+        if len(cleaned) > MAX_TEXT_LENGTH:
+            raise BadCell(f"{quoted(cleaned)} is too long for a name or town")
+        entries.append(cleaned)
+    return tuple(entries) or None
+
+
 def _word(words: dict[str, Any], what: str, hint: str) -> Callable[[object], Any]:
     def convert(raw: object) -> Any:
         text = _text(raw)
@@ -397,6 +419,7 @@ CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {
     ValueKind.AGENCY: _text,
     ValueKind.EMAIL: _email,
     ValueKind.EMAIL_LIST: _email_list,
+    ValueKind.TEXT_LIST: _text_list,
     ValueKind.ROLE: _role,
     ValueKind.KIND: _kind,
     ValueKind.DATE: _date,
