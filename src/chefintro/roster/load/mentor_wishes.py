@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from chefintro.enums import Role
 from chefintro.ids import id_of
 from chefintro.intake.participants import ParticipantContext, ParticipantFacts, not_adept
 from chefintro.mentor_wishes import ADEPT, LOCATION, MentorWishes, store_wishes, wishes_of
-from chefintro.models import Cohort, Participant, Person
+from chefintro.models import Cohort, Exclusion, Participant, Person
 from chefintro.roster.read.rows import ParticipantRow
 
 HEADERS = {LOCATION: "Önskad ort", ADEPT: "Önskade adepter", "not": "Jäv"}
@@ -39,6 +40,9 @@ class RosterMentorWishes:
             wishes_of(db, [id_of(p) for p in parts.values()]) if asked and parts else {}
         )
         self.pending: dict[str, ParticipantFacts] = {}
+        self.excluded: set[frozenset[str]] = (
+            _excluded_keys(db) if any(r.not_adepts for r in rows) else set()
+        )
 
     def field(
         self,
@@ -67,9 +71,13 @@ class RosterMentorWishes:
             after = [k for k in keys if k is not None and k in context.adepts]
             if after != before.adepts:
                 changed_fields.append((HEADERS[ADEPT], _said(before.adepts), _said(after)))
-        if row.not_adepts:
-            named = [not_adept(v)[0] for v in row.not_adepts]
-            changed_fields.append((HEADERS["not"], None, _said(named)))
+        new = []
+        for value in row.not_adepts:
+            found = context.resolve(not_adept(value)[0], Role.ADEPT)[0]
+            if found in context.adepts and frozenset((found, key)) not in self.excluded:
+                new.append(context.adepts[found].email)
+        if new:
+            changed_fields.append((HEADERS["not"], None, _said(new)))
         self.pending[key] = facts
 
     def write(self, cohort: Cohort | None, context: ParticipantContext | None) -> None:
@@ -96,3 +104,15 @@ class RosterMentorWishes:
                 ]
                 store_wishes(self.db, context=context, part=part, facts=facts, kinds=kinds)
         self.db.flush()
+
+
+def _excluded_keys(db: Session) -> set[frozenset[str]]:
+    """Every exclusion as the two people's e-mail keys."""
+    first, second = aliased(Person), aliased(Person)
+    rows = db.execute(
+        sa_select(col(first.email_key), col(second.email_key))
+        .select_from(Exclusion)
+        .join(first, col(first.id) == col(Exclusion.person_a_id))
+        .join(second, col(second.id) == col(Exclusion.person_b_id))
+    ).all()
+    return {frozenset((a, b)) for a, b in rows}
