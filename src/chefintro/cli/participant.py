@@ -80,8 +80,7 @@ def add(
     """Add a registered person to the current cohort.
 
     Example: chefintro participant add asa.oberg@csn.se --role adept --wished-field IT
-    Example: chefintro participant add orjan.berg@spv.se --role mentor --wished-location Umeå
-    --wish-adept "Åsa Öberg" --not-adept bjorn.ek@csn.se
+    Example: chefintro participant add orjan.berg@spv.se --role mentor --not-adept "Åsa Öberg"
     """
     from chefintro import cohorts
 
@@ -281,8 +280,9 @@ def wishes(
     'pair exclude' is the same rule. Scored by weights.mentor_location and
     weights.mentor_wish, shown in 'pair explain'. 'db undo' takes it back.
 
-    Example: chefintro participant wishes orjan.berg@spv.se --wished-location Umeå
-    --wish-adept "Åsa Öberg" --not-adept "bjorn.ek@csn.se (tidigare kollega)"
+    Example: chefintro participant wishes orjan.berg@spv.se --wish-adept "Åsa Öberg"
+    Example: chefintro participant wishes karin.lund@spv.se --wished-location Umeå
+    Example: chefintro participant wishes orjan.berg@spv.se --not-adept "bjorn.ek@csn.se (chef)"
     """
     from chefintro.mentor_wishes import set_mentor_wishes
     from chefintro.pairing.effects import live_pairs, pair_effects
