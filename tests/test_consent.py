@@ -19,11 +19,21 @@ import pytest
 
 from tests.conftest import Cli, store_snapshot
 from tests.test_followup import _set_today
+from tests.test_mentor_wishes import _people
 from tests.test_messages import Recorder, body, drafts, parse, smtp_server  # noqa: F401
 
 ASA, BJORN = "asa.oberg@csn.se", "bjorn.ek@csn.se"
 MARTA, ORJAN, KARIN = "marta.sjo@bolagsverket.se", "orjan.berg@spv.se", "karin.lund@spv.se"
 TODAY = date(2027, 1, 11)
+
+
+def everyone(cli: Cli) -> None:
+    """test_mentor_wishes' Åsa, Björn, Märta and Örjan, cohort 2027, and Karin."""
+    _people(cli)
+    cli(
+        "person", "add", "--name", "Karin Lund", "--email", KARIN, "--agency", "SPV",
+        "--field", "Juridik", "--location", "Umeå", "--manager-since", "2011-01-01",
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -32,22 +42,7 @@ def round_(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
     _set_today(monkeypatch, TODAY)
     if cli.restore("test_consent.round"):
         return cli
-    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
-    cli("agency", "add", "BV", "Bolagsverket")
-    cli("agency", "add", "SPV", "Statens tjänstepensionsverk")
-    people = [
-        ("Åsa Öberg", ASA, "CSN", "IT", "Umeå", "2026-03-01"),
-        ("Björn Ek", BJORN, "CSN", "HR", "Sundsvall", "2026-03-01"),
-        ("Märta Sjö", MARTA, "BV", "HR", "Sundsvall", "2010-01-01"),
-        ("Örjan Berg", ORJAN, "SPV", "IT", "Luleå", "2010-01-01"),
-        ("Karin Lund", KARIN, "SPV", "Juridik", "Umeå", "2011-01-01"),
-    ]
-    for name, email, agency, field, town, since in people:
-        cli(
-            "person", "add", "--name", name, "--email", email, "--agency", agency,
-            "--field", field, "--location", town, "--manager-since", since,
-        )  # fmt: skip
-    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    everyone(cli)
     cli("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
     cli("participant", "add", ASA, "--role", "adept")
     cli("participant", "add", BJORN, "--role", "adept")

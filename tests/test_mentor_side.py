@@ -16,7 +16,7 @@ import pytest
 
 from tests import hostile
 from tests.conftest import Cli, store_snapshot
-from tests.test_consent import ASA, BJORN, KARIN, MARTA, ORJAN, TODAY
+from tests.test_consent import ASA, BJORN, KARIN, MARTA, ORJAN, TODAY, everyone
 from tests.test_followup import _set_today
 
 
@@ -26,22 +26,7 @@ def people(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
     _set_today(monkeypatch, TODAY)
     if cli.restore("test_mentor_side.people"):
         return cli
-    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
-    cli("agency", "add", "BV", "Bolagsverket")
-    cli("agency", "add", "SPV", "Statens tjänstepensionsverk")
-    for name, email, agency, field, town in (
-        ("Åsa Öberg", ASA, "CSN", "IT", "Umeå"),
-        ("Björn Ek", BJORN, "CSN", "HR", "Sundsvall"),
-        ("Märta Sjö", MARTA, "BV", "HR", "Sundsvall"),
-        ("Örjan Berg", ORJAN, "SPV", "IT", "Luleå"),
-        ("Karin Lund", KARIN, "SPV", "Juridik", "Umeå"),
-    ):
-        since = "2026-03-01" if agency == "CSN" else "2010-01-01"
-        cli(
-            "person", "add", "--name", name, "--email", email, "--agency", agency,
-            "--field", field, "--location", town, "--manager-since", since,
-        )  # fmt: skip
-    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    everyone(cli)
     cli.keep("test_mentor_side.people")
     return cli
 

@@ -24,6 +24,8 @@ DateOption = Annotated[
 ]  # fmt: skip
 
 
+# The same options as the 'message' commands, one by one, deliberately: Typer reads a
+# command's options from its own signature (see cli/message.py).
 @app.command("propose")
 def propose(
     ctx: typer.Context,

@@ -12,7 +12,7 @@ which ``report pairs`` counts the days the mentor has not answered.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -93,30 +93,12 @@ def _record(db: Session, cohort_id: int, subject_keys: Iterable[str], *, undoabl
 
 # --- the book: records.py's claim, confirm and release, recording the proposals ----------
 
-
-def sent_to(*, db: Session, kind: str, cohort_id: int) -> dict[tuple[str, int], str]:
-    """Return (subject key, person id) → status of every proposal letter in the cohort."""
-    return records.sent_to(db=db, kind=kind, cohort_id=cohort_id)
-
-
-def claim(
-    *,
-    db: Session,
-    kind: str,
-    cohort_id: int,
-    subject_key: str,
-    person_ids: Iterable[int],
-    again_before: datetime | None,
-) -> Claim:
-    """Mark the mentor ``sending`` (see records.claim)."""
-    return records.claim(
-        db=db,
-        kind=kind,
-        cohort_id=cohort_id,
-        subject_key=subject_key,
-        person_ids=person_ids,
-        again_before=again_before,
-    )
+#: Which letters went: the people's book (``sent_message``), as for every letter to people.
+sent_to = records.sent_to
+#: Mark the mentor ``sending`` (see records.claim).
+claim = records.claim
+#: Give back the claim on a mentor the letter did not reach (no proposal is recorded).
+release = records.release
 
 
 def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> int:
@@ -125,11 +107,6 @@ def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> int:
     if count:
         _record(db, claimed.cohort_id, [claimed.subject_key], undoable=False)
     return count
-
-
-def release(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> None:
-    """Give back the claim on a mentor the letter did not reach (no proposal recorded)."""
-    records.release(db=db, claimed=claimed, person_ids=person_ids)
 
 
 def drafted(*, db: Session, batch: Batch) -> None:

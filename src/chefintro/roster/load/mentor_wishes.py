@@ -19,6 +19,7 @@ from chefintro.ids import id_of
 from chefintro.intake.participants import ParticipantContext, ParticipantFacts, not_adept
 from chefintro.mentor_wishes import ADEPT, LOCATION, MentorWishes, store_wishes, wishes_of
 from chefintro.models import Cohort, Exclusion, Participant, Person
+from chefintro.roster.load.consent import participants_by_key
 from chefintro.roster.read.rows import ParticipantRow
 
 HEADERS = {LOCATION: "Önskad ort", ADEPT: "Önskade adepter", "not": "Jäv"}
@@ -84,25 +85,11 @@ class RosterMentorWishes:
         """Store the wishes (after the inserts, so every participant exists)."""
         if not self.pending or cohort is None or context is None:
             return
-        keys = list(self.pending)
-        for start in range(0, len(keys), 500):
-            found = self.db.exec(  # type: ignore[call-overload]
-                sa_select(Participant, col(Person.email_key))
-                .join(Person, col(Person.id) == col(Participant.person_id))
-                .where(col(Participant.cohort_id) == cohort.id)
-                .where(col(Person.email_key).in_(keys[start : start + 500]))
-            ).all()
-            for part, key in found:
-                facts = self.pending[key]
-                kinds = [
-                    kind
-                    for kind, given in (
-                        (LOCATION, facts.wished_locations),
-                        (ADEPT, facts.wished_adepts),
-                    )
-                    if given
-                ]
-                store_wishes(self.db, context=context, part=part, facts=facts, kinds=kinds)
+        for part, key in participants_by_key(self.db, cohort, list(self.pending)):
+            facts = self.pending[key]
+            given = ((LOCATION, facts.wished_locations), (ADEPT, facts.wished_adepts))
+            kinds = [kind for kind, values in given if values]
+            store_wishes(self.db, context=context, part=part, facts=facts, kinds=kinds)
         self.db.flush()
 
 
