@@ -20,6 +20,7 @@ from chefintro.texts import decimal, percent, text, word
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
+    from chefintro.pairing.consent import Awaiting
     from chefintro.surveys import Cell, SurveyReport
     from chefintro.texts import Lang
 
@@ -286,7 +287,7 @@ def pairs(
     """
     from chefintro import followup
     from chefintro.cli.common import parse_date
-    from chefintro.pairing.consent import AWAITING, awaiting
+    from chefintro.pairing.consent import awaiting
 
     day = parse_date(as_of) if as_of is not None else None
     st = state(ctx)
@@ -308,19 +309,7 @@ def pairs(
     headers += ["agreed", "status"] if agreements else ["status"]
     output.table(
         [text(f"h.{h}", language) for h in headers],
-        [
-            (
-                f"{w.adept_name} ({w.adept_agency})",
-                f"{w.mentor_name} ({w.mentor_agency})",
-                w.proposed_on,
-                None,
-                None,
-                None,
-                *([None] if agreements else []),
-                _days(AWAITING, w.days, language),
-            )
-            for w in waiting
-        ]
+        _awaiting_rows(waiting, agreements, language)
         + [
             (
                 f"{r.adept_name} ({r.adept_agency})",
@@ -358,6 +347,25 @@ def _agreement(agreed: bool | None, agreed_on: object, language: Lang) -> str | 
         return None
     said = text("flag.yes" if agreed else "flag.no", language)
     return f"{said}, {agreed_on}" if agreed_on else said
+
+
+def _awaiting_rows(
+    waiting: list[Awaiting], agreements: bool, language: Lang
+) -> list[tuple[object, ...]]:
+    """The proposals awaiting their mentor's answer, as rows of the pairs table."""
+    from chefintro.pairing.consent import AWAITING
+
+    blank = (None, None, None, *([None] if agreements else []))
+    return [
+        (
+            f"{w.adept_name} ({w.adept_agency})",
+            f"{w.mentor_name} ({w.mentor_agency})",
+            w.proposed_on,
+            *blank,
+            _days(AWAITING, w.days, language),
+        )
+        for w in waiting
+    ]
 
 
 def _days(status: str, days: int, lang: Lang) -> str:
