@@ -271,3 +271,40 @@ def test_a_refused_mentor_has_no_proposal_recorded(mail: tuple[Cli, Recorder]) -
     cli("pair", "propose", "--send", "--yes", code=75)
     rows = cli.json("report", "pairs")
     assert [r["adept"] for r in rows] == [ASA]  # Björn's letter to Märta never went
+
+
+def test_a_whole_round_on_every_backend(
+    cli: Cli, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_today(monkeypatch, TODAY)
+    everyone(cli)
+    cli("participant", "add", ASA, "--role", "adept")
+    cli("participant", "add", BJORN, "--role", "adept")
+    for mentor in (MARTA, ORJAN, KARIN):
+        cli("participant", "add", mentor, "--role", "mentor")
+    cli("participant", "wishes", KARIN, "--wish-adept", "Björn Ek", "--not-adept", "Åsa Öberg")
+    cli("pair", "suggest")
+    assert {a: p["mentor"] for a, p in _pairs(cli).items()} == {ASA: ORJAN, BJORN: KARIN}
+    _proposed(cli, tmp_path)
+    cli("pair", "accept", BJORN)
+    cli("pair", "decline", ASA, "--reason", "ingen tid")
+    cli("pair", "rematch", "--propose")
+    assert _pairs(cli)[ASA]["mentor"] == MARTA
+    cli("pair", "propose", "--out", str(tmp_path / "igen"))
+    [waiting] = [r for r in cli.json("report", "pairs") if r["status"] == "awaiting_answer"]
+    assert (waiting["adept"], waiting["mentor"], waiting["days_waiting"]) == (ASA, MARTA, 0)
+    assert cli("db", "check").exit_code == 0
+
+
+def test_anonymising_the_cohort_drops_why_mentors_declined_and_their_wishes(
+    round_: Cli, tmp_path: Path
+) -> None:
+    round_("participant", "wishes", KARIN, "--wish-adept", BJORN, "--wished-location", "Umeå")
+    _proposed(round_, tmp_path)
+    round_("pair", "decline", ASA, "--reason", "Åsa är min granne")
+    round_("cohort", "close", "--yes", "--force")
+    round_("cohort", "anonymise", "--yes", "2027", "--archive", str(tmp_path / "arkiv.xlsx"))
+    snapshot = store_snapshot()
+    assert snapshot["mentor_wish"] == []
+    answers = sorted((str(row[5]), row[7]) for row in snapshot["pair_proposal"])
+    assert answers == [("None", None), ("declined", None)]

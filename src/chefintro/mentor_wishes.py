@@ -286,3 +286,19 @@ def not_to_mentor(db: Session, cohort: Cohort) -> dict[str, list[str]]:
                 why = "" if exclusion.reason == CONFLICT else f" ({exclusion.reason})"
                 found.setdefault(mentors[mentor], []).append(adepts[adept] + why)
     return found
+
+
+def forget_cohorts_wishes(db: Session, cohort_ids: Iterable[int]) -> None:
+    """Anonymising: drop the cohorts' mentor wishes (names and towns of people) and the
+    free-text reasons of their declined proposals; the answers and their days stay."""
+    from chefintro.models import PairProposal
+
+    ids = list(cohort_ids)
+    parts = select(Participant.id).where(col(Participant.cohort_id).in_(ids))
+    for wish in db.exec(select(MentorWish).where(col(MentorWish.participant_id).in_(parts))):
+        db.delete(wish)
+    for proposal in db.exec(select(PairProposal).where(col(PairProposal.cohort_id).in_(ids))):
+        if proposal.reason is not None:
+            proposal.reason = None
+            db.add(proposal)
+    db.flush()
