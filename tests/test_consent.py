@@ -10,6 +10,7 @@ Björn–Märta. Today is 11 January 2027 (the cohort starts on 26 January).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -308,3 +309,24 @@ def test_anonymising_the_cohort_drops_why_mentors_declined_and_their_wishes(
     assert snapshot["mentor_wish"] == []
     answers = sorted((str(row[5]), row[7]) for row in snapshot["pair_proposal"])
     assert answers == [("None", None), ("declined", None)]
+
+
+def test_a_persons_export_holds_their_proposals_and_wishes(round_: Cli, tmp_path: Path) -> None:
+    round_("participant", "wishes", ORJAN, "--wish-adept", ASA, "--wished-location", "Umeå")
+    _proposed(round_, tmp_path)
+    round_("pair", "decline", ASA, "--reason", "ingen tid")
+    mentor: Any = json.loads(round_("person", "export", ORJAN).stdout)
+    part = mentor["participations"][0]
+    assert (part["wished_locations"], part["wished_adepts"]) == (["Umeå"], [ASA])
+    assert part["proposals"] == [
+        {
+            "adept": ASA,
+            "mentor": ORJAN,
+            "proposed_on": "2027-01-11",
+            "answer": "declined",
+            "answered_on": "2027-01-11",
+            "reason": "ingen tid",
+        }
+    ]
+    adept: Any = json.loads(round_("person", "export", ASA).stdout)
+    assert [p["answer"] for p in adept["participations"][0]["proposals"]] == ["declined"]

@@ -359,3 +359,30 @@ def move_proposals(*, db: Session, old_id: int, new_id: int) -> None:
             row.mentor_person_id = new_id
         db.add(row)
     db.flush()
+
+
+def proposals_json(db: Session, cohort_id: int, person_id: int) -> list[dict[str, Any]]:
+    """A person's proposals in one cohort, either side, for their export (right of access)."""
+    adept, mentor = aliased(Person), aliased(Person)
+    rows = db.execute(
+        sa_select(PairProposal, col(adept.email), col(mentor.email))
+        .join(adept, col(adept.id) == col(PairProposal.adept_person_id))
+        .join(mentor, col(mentor.id) == col(PairProposal.mentor_person_id))
+        .where(col(PairProposal.cohort_id) == cohort_id)
+        .where(
+            (col(PairProposal.adept_person_id) == person_id)
+            | (col(PairProposal.mentor_person_id) == person_id)
+        )
+        .order_by(col(PairProposal.proposed_on), col(PairProposal.id))
+    ).all()
+    return [
+        {
+            "adept": adept_email,
+            "mentor": mentor_email,
+            "proposed_on": row.proposed_on.isoformat(),
+            "answer": row.answer,
+            "answered_on": row.answered_on.isoformat() if row.answered_on else None,
+            "reason": row.reason,
+        }
+        for row, adept_email, mentor_email in rows
+    ]
