@@ -209,3 +209,17 @@ def test_the_mentors_wishes_are_erased_with_the_adept_they_name(people: Cli) -> 
     assert len(store_snapshot()["mentor_wish"]) == 2
     people("person", "erase", ASA, "--yes")
     assert [row[2:4] for row in store_snapshot()["mentor_wish"]] == [("location", "Umeå")]
+
+
+def test_a_command_and_a_roster_row_say_the_same_of_a_wish(people: Cli, tmp_path: Path) -> None:
+    _adepts(people)
+    command = people("participant", "add", KARIN, "--role", "mentor", "--wish-adept", "Nils Holm")
+    said = "Karin Lund names 'Nils Holm', but no adept of cohort 2027 has that name"
+    assert said in command.stderr
+    header = ["Namn", "E-post", "Myndighet", "Roll", "Önskade adepter"]
+    rows = [["Örjan Berg", ORJAN, "SPV", "mentor", "Nils Holm"]]
+    workbook = hostile.openpyxl_workbook(tmp_path, "d.xlsx", {"Deltagare": [header, *rows]})
+    roster = people("roster", "import", str(workbook))
+    assert "Deltagare row 2: Örjan Berg names 'Nils Holm', but no adept of cohort 2027" in (
+        roster.stdout + roster.stderr
+    )
