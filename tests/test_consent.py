@@ -189,6 +189,8 @@ def test_undo_takes_a_decline_back(round_: Cli, tmp_path: Path) -> None:
         (["propose", "decline"], ("accept", ASA), 1, "has no proposal awaiting an answer"),
         (["propose", "accept"], ("accept", ASA), 1, "already active"),
         (["propose", "withdraw"], ("accept", ASA), 1, "has withdrawn from cohort 2027"),
+        (["propose", "mentor-withdraws"], ("accept", ASA), 1, "has no proposed pair"),
+        (["propose", "close"], ("accept", ASA), 1, "closed"),
         (["propose"], ("decline", ASA, "--reason", "  "), 2, "Give the mentor's --reason"),
         (["propose"], ("accept", ASA, "--date", "2027-01-10"), 2, "before the proposal"),
         (["propose"], ("accept", ASA, "--date", "2027-01-12"), 2, "is in the future"),
@@ -196,7 +198,7 @@ def test_undo_takes_a_decline_back(round_: Cli, tmp_path: Path) -> None:
     ],
     ids=[
         "never-proposed", "a-mentor", "declined-twice", "accept-after-decline",
-        "accepted-twice", "withdrawn", "blank-reason", "before-proposal", "future", "unknown",
+        "accepted-twice", "withdrawn", "mentor-withdrew", "closed", "blank-reason", "before-proposal", "future", "unknown",
     ],
 )  # fmt: skip
 def test_a_refused_answer_says_why_and_changes_nothing(
@@ -216,6 +218,10 @@ def test_a_refused_answer_says_why_and_changes_nothing(
             round_("pair", "accept", ASA)
         elif step == "withdraw":
             round_("participant", "withdraw", ASA, "--yes")
+        elif step == "mentor-withdraws":
+            round_("participant", "withdraw", ORJAN, "--yes")
+        elif step == "close":
+            round_("cohort", "close", "--yes", "--force")
     before = store_snapshot()
     result = round_("pair", *args, code=code)
     assert message in result.stderr
@@ -330,3 +336,14 @@ def test_a_persons_export_holds_their_proposals_and_wishes(round_: Cli, tmp_path
     ]
     adept: Any = json.loads(round_("person", "export", ASA).stdout)
     assert [p["answer"] for p in adept["participations"][0]["proposals"]] == ["declined"]
+
+
+def test_no_proposal_goes_out_for_a_closed_cohort(round_: Cli, tmp_path: Path) -> None:
+    round_("cohort", "close", "--yes", "--force")
+    before = store_snapshot()
+    result = round_("pair", "propose", "--out", str(tmp_path / "forslag"), code=1)
+    assert "closed" in result.stderr
+    assert not (tmp_path / "forslag").exists()
+    after = store_snapshot()
+    after.pop("command_journal"), before.pop("command_journal")
+    assert after == before

@@ -45,9 +45,11 @@ ANSWER_DAYS = 7
 
 def proposal_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:
     """Return one letter per proposed pair the mentor has not answered, to the mentor."""
+    from chefintro.cohorts import require_open
     from chefintro.pairing.consent import proposed_pairs
 
     _check_cohort(cohort)
+    require_open(cohort)
     pairs = proposed_pairs(db=db, cohort=cohort)
     if not pairs:
         raise RuleError(
