@@ -198,7 +198,8 @@ def test_undo_takes_a_decline_back(round_: Cli, tmp_path: Path) -> None:
     ],
     ids=[
         "never-proposed", "a-mentor", "declined-twice", "accept-after-decline",
-        "accepted-twice", "withdrawn", "mentor-withdrew", "closed", "blank-reason", "before-proposal", "future", "unknown",
+        "accepted-twice", "withdrawn", "mentor-withdrew", "closed", "blank-reason",
+        "before-proposal", "future", "unknown",
     ],
 )  # fmt: skip
 def test_a_refused_answer_says_why_and_changes_nothing(
