@@ -117,10 +117,19 @@ def record_proposals(
             )
         )  # fmt: skip
     wanted = set(people)
-    for proposed in proposed_pairs(db=db, cohort=cohort):
-        if (id_of(proposed.adept), id_of(proposed.mentor)) in wanted:
-            proposed.pairing.locked = True
-            db.add(proposed.pairing)
+    persons = {p for pair in wanted for p in pair}
+    ap, mp = aliased(Participant), aliased(Participant)
+    for pairing, adept, mentor in db.execute(
+        sa_select(Pairing, col(ap.person_id), col(mp.person_id))
+        .join(ap, col(ap.id) == col(Pairing.adept_id))
+        .join(mp, col(mp.id) == col(Pairing.mentor_id))
+        .where(col(Pairing.cohort_id) == cohort.id)
+        .where(col(Pairing.state) == PairingState.PROPOSED)
+        .where(col(ap.person_id).in_(persons))
+    ).all():
+        if (adept, mentor) in wanted and not pairing.locked:
+            pairing.locked = True
+            db.add(pairing)
     db.flush()
     return len(new)
 
