@@ -155,6 +155,9 @@ def test_a_decline_frees_the_adept_and_the_rematch_moves_nobody_else(
     # The same hard rules everywhere: never that mentor for that adept again.
     refused = round_("pair", "set", ASA, ORJAN, code=1)
     assert "excluded" in refused.stderr
+    explained: Any = round_.json("pair", "explain", ASA)
+    why = {x["mentor"]: x["why_not"] for x in explained["alternatives"]}[ORJAN]
+    assert why == "forbidden: excluded (declined the proposal 2027-01-11: känner adepten privat)"
     rematch = round_.json("pair", "rematch")
     assert [(p["adept"], p["mentor"]) for p in rematch["pairs"]] == [(ASA, KARIN)]
     round_("pair", "rematch", "--propose")
