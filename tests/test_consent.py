@@ -351,3 +351,27 @@ def test_no_proposal_goes_out_for_a_closed_cohort(round_: Cli, tmp_path: Path) -
     after = store_snapshot()
     after.pop("command_journal"), before.pop("command_journal")
     assert after == before
+
+
+def test_linking_two_records_of_a_mentor_keeps_their_proposals_and_wishes(
+    round_: Cli, tmp_path: Path
+) -> None:
+    round_("participant", "wishes", ORJAN, "--wish-adept", ASA)
+    _proposed(round_, tmp_path)
+    round_("pair", "decline", ASA, "--reason", "ingen tid")
+    new = "orjan.berg@pensionsmyndigheten.se"
+    round_("person", "add", "--name", "Örjan Berg", "--email", new, "--agency", "SPV")
+    round_("person", "link", ORJAN, new, "--yes")
+    mentor: Any = json.loads(round_("person", "export", new).stdout)
+    part = mentor["participations"][0]
+    assert [(p["mentor"], p["answer"]) for p in part["proposals"]] == [(new, "declined")]
+    assert part["wished_adepts"] == [ASA]
+    round_("person", "add", "--name", "Åsa Öberg", "--email", "asa@csn.se", "--agency", "CSN")
+    round_("person", "link", ASA, "asa@csn.se", "--yes")
+    assert _wished(round_, new) == ["asa@csn.se"]
+
+
+def _wished(cli: Cli, mentor: str) -> list[str]:
+    listed = {p["email"]: p for p in cli.json("participant", "list")}
+    wished: list[str] = listed[mentor]["wished_adepts"]
+    return wished
