@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from chefintro.intake.participants import (
     earlier_adept_warning,
     eligibility_warning,
 )
+from chefintro.mentor_wishes import MentorWishes, store_wishes, wishes_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_field, clean_text, swedish_key
@@ -283,6 +284,11 @@ class ParticipantInfo:
     eligibility: str  # "ok", "short", "long" or "unknown"
     warning: str | None = None
     continues: bool = False  # a mentor who agreed to continue next year
+    #: A mentor's wished towns and adepts (e-mail keys), best first (issue 34).
+    wished_locations: tuple[str, ...] = ()
+    wished_adepts: tuple[str, ...] = ()
+    #: What adding the mentor set of their wishes (said by 'participant add').
+    wish_changes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -300,6 +306,8 @@ class ParticipantInfo:
             "eligibility": self.eligibility,
             "warning": self.warning,
             "continues": self.continues,
+            "wished_locations": list(self.wished_locations),
+            "wished_adepts": list(self.wished_adepts),
         }
 
 
@@ -310,10 +318,18 @@ class ParticipantData:
     capacity: int | None = None
     wished_field: str | None = None
     preferred_mentors: list[str] = field(default_factory=list)
+    #: A mentor's wishes: towns, adepts (e-mail or name), adepts not to mentor.
+    wished_locations: list[str] = field(default_factory=list)
+    wished_adepts: list[str] = field(default_factory=list)
+    not_adepts: list[str] = field(default_factory=list)
 
 
 def _info(
-    context: ParticipantContext, part: Participant, person: Person, agency: Agency
+    context: ParticipantContext,
+    part: Participant,
+    person: Person,
+    agency: Agency,
+    wishes: MentorWishes | None = None,
 ) -> ParticipantInfo:
     facts = _facts(part, person, agency)
     status, months, _needed = context.judge(person.manager_since, part.role)
@@ -340,6 +356,8 @@ def _info(
         eligibility=status,
         warning=" ".join(found) or None,
         continues=bool(part.continues),
+        wished_locations=tuple(wishes.locations) if wishes else (),
+        wished_adepts=tuple(wishes.adepts) if wishes else (),
     )
 
 
@@ -412,6 +430,9 @@ def add_participant(
         wished_field=clean_field(data.wished_field, what="The wished field"),
         wishes=tuple(wish.strip() for wish in data.preferred_mentors if wish.strip()),
         person_id=id_of(person),
+        wished_locations=tuple(data.wished_locations),
+        wished_adepts=tuple(w.strip() for w in data.wished_adepts if w.strip()),
+        not_adepts=tuple(w.strip() for w in data.not_adepts if w.strip()),
     )
     warnings = raise_first(check_participant(context, facts))
     part = Participant(
@@ -427,7 +448,10 @@ def add_participant(
     )
     db.add(part)
     db.flush()
-    return part, _info(context, part, person, agency), warnings
+    wished = store_wishes(db, context=context, part=part, facts=facts)
+    wishes = wishes_of(db, [id_of(part)]).get(id_of(part))
+    info = replace(_info(context, part, person, agency, wishes), wish_changes=tuple(wished.lines()))
+    return part, info, warnings
 
 
 def list_participants(
@@ -450,7 +474,8 @@ def list_participants(
     context = ParticipantContext.for_cohort(
         db=db, cohort=cohort, person_ids=[id_of(per) for _, per, _ in found]
     )
-    rows = [_info(context, p, per, a) for p, per, a in found]
+    wishes = wishes_of(db, [id_of(p) for p, _, _ in found if p.role == Role.MENTOR])
+    rows = [_info(context, p, per, a, wishes.get(id_of(p))) for p, per, a in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 

@@ -87,6 +87,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pair_status.quiet": {"sv": "tyst", "en": "quiet"},
     "pair_status.ok": {"sv": "i gång", "en": "ok"},
     "pair_status.weeks": {"sv": "{status}, {weeks} veckor", "en": "{status}, {weeks} weeks"},
+    # A proposal sent to its mentor and not yet answered (issue 34; pairing.consent).
+    "pair_status.awaiting_answer": {"sv": "väntar på svar", "en": "awaiting answer"},
+    "pair_status.day": {"sv": "{status}, 1 dag", "en": "{status}, 1 day"},
+    "pair_status.days": {"sv": "{status}, {days} dagar", "en": "{status}, {days} days"},
     # --- why a pair was matched (matching.scoring.CRITERIA) -------------------------------
     "criterion.same_field": {"sv": "samma verksamhetsområde", "en": "same field"},
     "criterion.wished_field": {"sv": "önskat verksamhetsområde", "en": "wished field"},
@@ -96,6 +100,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "criterion.same_location": {"sv": "samma ort", "en": "same location"},
     "criterion.experience": {"sv": "mentorns erfarenhet som chef", "en": "experience"},
     "criterion.mentor_field": {"sv": "mentorns önskade verksamhetsområde", "en": "mentor field"},
+    "criterion.mentor_location": {"sv": "mentorns önskade ort", "en": "mentor location"},
+    "criterion.mentor_wish": {"sv": "mentorns önskade adept", "en": "mentor wish"},
     "criterion.points": {"sv": "{criterion} {points} poäng", "en": "{criterion} +{points}"},
     # --- messages sent (messages.content kinds) -------------------------------------------
     "message.intro": {"sv": "introduktion av paret", "en": "pair introduction"},

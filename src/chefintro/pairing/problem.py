@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from chefintro import settings
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
+from chefintro.mentor_wishes import MentorWishes, wishes_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.rules import months_between
 
@@ -67,6 +68,9 @@ class Side:
     experience_years: list[int | None]
     # Mentees each mentor already has outside the problem (a rematch's live pairs).
     held: NDArray[np.int64] | None = None
+    # A mentor's own wishes (issue 34): towns, and adepts by e-mail key; empty for adepts.
+    wished_locations: list[list[str]] = field(default_factory=list)
+    wished_adepts: list[list[str]] = field(default_factory=list)
 
     def index_of_participant(self) -> dict[int, int]:
         return {pid: i for i, pid in enumerate(self.participant_ids)}
@@ -124,6 +128,7 @@ class MatchingProblem:
         from chefintro.matching.scoring import Weights
 
         mentor_index = {k: i for i, k in enumerate(self.mentors.email_keys)}
+        adept_index = {k: i for i, k in enumerate(self.adepts.email_keys)}
         return {
             "adept_field": self.adepts.fields,
             "adept_wished_field": self.adepts.wished_fields,
@@ -136,6 +141,11 @@ class MatchingProblem:
             "mentor_location": self.mentors.locations,
             "mentor_experience_years": self.mentors.experience_years,
             "mentor_wished_field": self.mentors.wished_fields,
+            "mentor_wished_locations": self.mentors.wished_locations,
+            "mentor_wished_adepts": [
+                [adept_index[k] for k in keys if k in adept_index]
+                for keys in self.mentors.wished_adepts
+            ],
             "weights": Weights.from_mapping(self.weights),
         }
 
@@ -180,6 +190,8 @@ def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> S
             .where(col(Participant.capacity) > held)
         )
     rows = sorted(db.execute(query).all(), key=lambda r: r[1].email_key)
+    wishes = wishes_of(db, [id_of(p) for p, _, _, _ in rows]) if role == Role.MENTOR else {}
+    none = MentorWishes()
     years: list[int | None] = []
     for _, person, _, _ in rows:
         if person.manager_since is None:
@@ -201,6 +213,8 @@ def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> S
         preferred=[list(p.preferred_mentors or []) for p, _, _, _ in rows],
         experience_years=years,
         held=np.array([int(h) for _, _, _, h in rows], dtype=np.int64) if free_only else None,
+        wished_locations=[wishes.get(id_of(p), none).locations for p, _, _, _ in rows],
+        wished_adepts=[wishes.get(id_of(p), none).adepts for p, _, _, _ in rows],
     )
 
 
