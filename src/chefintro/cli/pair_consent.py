@@ -9,7 +9,14 @@ import typer
 
 from chefintro.cli import output
 from chefintro.cli.common import JsonOption, YesOption, state
-from chefintro.cli.message import AgainOption, OutOption, SendOption, TemplateOption, _run
+from chefintro.cli.message import (
+    AgainOption,
+    OutOption,
+    Sending,
+    SendOption,
+    TemplateOption,
+    _run,
+)
 from chefintro.cli.pair import AdeptArg, app
 
 if TYPE_CHECKING:
@@ -52,12 +59,8 @@ def propose(
     before = _awaiting(ctx)
     _run(
         ctx,
-        kind=PROPOSAL,
-        out=out,
-        template=template,
-        send=send,
-        again=again,
-        yes=yes,
+        PROPOSAL,
+        Sending(out, template, send, again, yes),
         gather=lambda db, cohort: proposals.proposal_messages(db=db, cohort=cohort),
         ledger=proposals,
     )

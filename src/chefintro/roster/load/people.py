@@ -303,9 +303,19 @@ class PeopleLoader(Loader):
                     sheet, row.row, action, f"{row.name} <{row.email}>", fields, joins, bool(person)
                 )
             )
-        if self.problems:
-            return
-        self._insert(cohort, new_people, new_parts)
+        if not self.problems:
+            self._write(cohort, context, (new_people, new_parts), outcome)
+
+    def _write(
+        self,
+        cohort: Cohort | None,
+        context: ParticipantContext | None,
+        new: tuple[list[tuple[ParticipantRow, int, str]], list[_NewPart]],
+        outcome: list[Change],
+    ) -> None:
+        """Write what the rows decided (no row had a problem): the new people and
+        participants in bulk, the consents and mentors' wishes, and the changes listed."""
+        self._insert(cohort, *new)
         self._consents.write(cohort)
         self._wishes.write(cohort, context)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
