@@ -417,6 +417,35 @@ def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     assert pair["score"] == 30
 
 
+def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes_it_back(
+    year: Cli,
+) -> None:
+    _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
+    year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
+    _person(year, "Gus Adept", GUS, "SPV", field="IT")
+    year("participant", "add", GUS, "--role", "adept")
+    before = store_snapshot()
+    result: dict[str, Any] = year.json("pair", "rematch", "--apply")
+    [shown] = result["pairs"]
+    assert {
+        k: shown[k] for k in ("adept_agency", "mentor_agency", "state", "locked", "manual")
+    } == {
+        "adept_agency": "SPV",
+        "mentor_agency": "CSN",
+        "state": "active",
+        "locked": False,
+        "manual": False,
+    }
+    assert shown["since"] is not None
+    assert (shown["score"], shown["reasons"]) == (30, {"same_field": 30})
+    stored = {p["adept"]: p for p in year.json("pair", "list")}[GUS]
+    assert (stored["state"], stored["since"], stored["score"]) == ("active", shown["since"], 30)
+    assert stored["reasons"] == {"same_field": 30}
+    undone = year("db", "undo", "--yes")
+    assert "1 adept re-paired" in undone.stderr
+    assert store_snapshot()["pairing"] == before["pairing"]
+
+
 # --- report pairs -----------------------------------------------------------------------------
 
 
