@@ -449,6 +449,26 @@ def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes
 # --- report pairs -----------------------------------------------------------------------------
 
 
+def test_report_pairs_counts_a_pair_from_its_first_day_and_lists_the_longest_waiting_first(
+    year: Cli,
+) -> None:
+    # Made active 2025-02-01: on that very day the pairs are in the report (not the day before).
+    assert set(_report(year, "2025-02-01")) == {ANNA, BO, CIA}
+    assert _report(year, "2025-01-31") == {}
+    # Cia met first, Anna later: both quiet on 2025-06-01, Cia the longer (listed first,
+    # though Anna comes first by name), Bo never met (a worse status: listed before both).
+    year("pair", "meet", CIA, "--date", "2025-03-10")
+    year("pair", "meet", ANNA, "--date", "2025-03-20")
+    rows: list[dict[str, Any]] = year.json("report", "pairs", "--as-of", "2025-06-01")
+    assert [(r["adept"], r["status"]) for r in rows] == [
+        (BO, "no_first_meeting"),
+        (CIA, "quiet"),
+        (ANNA, "quiet"),
+    ]
+    text = " ".join(year("report", "pairs", "--as-of", "2025-06-01").stdout.split())
+    assert "Par, omgång 2025, per 2025-06-01" in text
+
+
 def test_report_statuses_at_their_boundaries(year: Cli) -> None:
     # Started 2025-02-01: a first meeting is due within 6 weeks, by 2025-03-15.
     assert {r["status"] for r in _report(year, "2025-03-15").values()} == {"ok"}
