@@ -166,3 +166,50 @@ def test_a_group_letters_key_is_the_one_earlier_versions_stored() -> None:
     expected = "group:2027-02-01T10:00:00:" + sha256(b"3,12,40").hexdigest()[:16]
     assert group_key("2027-02-01T10:00:00", [40, 3, 12]) == expected
     assert group_key("2027-02-01T10:00:00", [12, 40, 3]) == expected
+
+
+def test_a_claim_marks_each_recipient_sending_until_confirmed(year: Cli) -> None:
+    """A claimed recipient reads ``sending`` until the server took the message (so a run
+    that stops is left in doubt, never taken for sent); a recipient who has a record does
+    not stop the claim of those after them; a record taken over with ``--again`` reads
+    ``sending`` from the moment of the new claim, so a third run does not take it too."""
+    from chefintro.messages import records
+    from chefintro.store import open_store, resolve_location
+
+    cohort_id = int(str(store_snapshot()["cohort"][0][0]))
+    first, second = sorted((_person_id(ASA), _person_id(ORJAN)))
+    key = records.pair_key(first, second)
+
+    def claim(db: Any, people: list[int], again_before: Any = None) -> records.Claim:
+        return records.claim(
+            db=db,
+            kind="intro",
+            cohort_id=cohort_id,
+            subject_key=key,
+            person_ids=people,
+            again_before=again_before,
+        )
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            only = claim(db, [first])
+            assert only.new == [first]
+        assert [(p, s) for _, p, _, s in _rows(store)] == [(first, "sending")]
+        with store.transaction() as db:
+            both = claim(db, [second, first])  # the first has a record, the second not yet
+            assert (both.new, both.retaken) == ([second], {})
+            records.confirm(db=db, claimed=both, person_ids=[second])
+            records.confirm(db=db, claimed=only, person_ids=[first])
+        sent = {p: (at, s) for _, p, at, s in _rows(store)}
+        assert {s for _, s in sent.values()} == {"sent"}
+        run_began = max(at for at, _ in sent.values()) + timedelta(microseconds=1)
+        with store.transaction() as db:
+            again = claim(db, [first, second], run_began)
+            assert again.retaken == {p: (s, at) for p, (at, s) in sent.items()}
+        retaken = {p: (at, s) for _, p, at, s in _rows(store)}
+        assert all(s == "sending" and at >= run_began for at, s in retaken.values())
+        with store.transaction() as db:  # a third run that began with the second
+            assert claim(db, [first, second], run_began).person_ids == []
+    finally:
+        store.dispose()
