@@ -525,7 +525,7 @@ def test_a_refused_import_names_its_file_or_files_and_counts_the_problems(
     err = " ".join(year("survey", "import", "start-2027", str(bad), code=65).stderr.split())
     assert "svar.csv: 2 problems; nothing was imported." in err
     # The unknown respondent is placed on the e-mail column of its sheet.
-    assert "row 2, column 'A (E-post)': okand@csn.se is not a registered" in err
+    assert "sheet 'svar.csv', row 2, column 'A (E-post)': okand@csn.se is not a" in err
     assert "sheet 'svar.csv', row 2" in err
     good = _csv(tmp_path / "andra.csv", [header, [ADEPTS[1][1], "4"]])
     err = " ".join(
