@@ -556,3 +556,18 @@ def test_an_import_is_logged_and_undone_as_one_command(year: Cli, tmp_path: Path
     undone = year("db", "undo", "--yes")
     assert "survey answers imported" in undone.stderr
     assert store_snapshot()["survey_answer"] == before["survey_answer"] == []
+
+
+def test_a_column_that_is_no_question_is_named_as_ignored(year: Cli, tmp_path: Path) -> None:
+    # A header typed wrong loses that column's answers: the import must say which.
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = _csv(
+        tmp_path / "svar.csv",
+        [["E-postadress", SCALE[0], "Jag trivs bra (stavat fel)"], [ADEPTS[0][1], "5", "6"]],
+    )
+    result = year("survey", "import", "start-2027", str(path))
+    err = " ".join(result.stderr.split())
+    assert "Columns that are no question of the survey were ignored: 'Jag trivs bra" in err
+    assert "1 respondent, 1 answer added" in err
+    summary: Any = year.json("survey", "import", "start-2027", str(path))
+    assert summary["ignored_columns"] == ["Jag trivs bra (stavat fel)"]
