@@ -62,7 +62,9 @@ def prepare(path: Path) -> tuple[int, str]:
             pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=False)
             pairing.apply(db=db, cohort=cohort)
             freed = pairs[len(pairs) // 2].adept
-            followup.end_pair(db=db, cohort=cohort, adept=freed, reason="benchmark")
+            followup.end_pair(
+                db=db, cohort=cohort, adept=freed, reason="benchmark", no_repeat=False
+            )
         return len(pairs), freed
     finally:
         store.dispose()

@@ -321,6 +321,49 @@ def test_end_no_repeat_excludes_exactly_those_two_people_in_a_later_cohort_too(
     assert [(p["adept"], p["mentor"]) for p in proposals] == [(GUS, hanna)]
 
 
+def test_pair_end_says_whether_the_two_may_meet_again_and_undo_names_it(year: Cli) -> None:
+    before = store_snapshot()
+    plain = year("pair", "end", ANNA, "--reason", "flyttat", "--yes")
+    assert "Anna Adept – Eva Mentor: active → ended on" in " ".join(plain.stderr.split())
+    assert "will not be paired again" not in plain.stderr
+    assert store_snapshot()["exclusion"] == before["exclusion"]
+    undone = year("db", "undo", "--yes")
+    assert "a pair ended" in undone.stderr
+    assert store_snapshot()["pairing"] == before["pairing"]
+    never = year("pair", "end", ANNA, "--reason", "flyttat", "--no-repeat", "--yes")
+    assert "Anna Adept and Eva Mentor will not be paired again." in never.stderr
+    assert [row[3] for row in store_snapshot()["exclusion"]] == ["pair ended: flyttat"]
+
+
+def test_ending_with_no_repeat_keeps_an_exclusion_already_there(year: Cli) -> None:
+    """A store whose two people are excluded already (typed before the pair was made, by
+    an older version) gets no second exclusion row: the first, with its reason, stays."""
+    from sqlmodel import select
+
+    from chefintro import followup
+    from chefintro.models import Cohort, Exclusion, Person
+    from chefintro.store import open_store, resolve_location
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            ids = sorted(
+                p.id for p in db.exec(select(Person)).all() if p.email in (ANNA, EVA) and p.id
+            )
+            db.add(Exclusion(person_a_id=ids[0], person_b_id=ids[1], reason="jäv"))
+        with store.transaction() as db:
+            cohort = db.exec(select(Cohort)).one()
+            ended = followup.end_pair(
+                db=db, cohort=cohort, adept=ANNA, reason="flyttat", no_repeat=True
+            )
+            assert ended.excluded
+        with store.transaction() as db:
+            rows = [(e.person_a_id, e.person_b_id, e.reason) for e in db.exec(select(Exclusion))]
+    finally:
+        store.dispose()
+    assert rows == [(ids[0], ids[1], "jäv")]
+
+
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
     year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr

@@ -4,44 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from chefintro import clock
 from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
-from chefintro.enums import PairingState
 from chefintro.errors import UsageError
 from chefintro.followup.pairs import active_pairing, adept_and_mentor, find_adept
 from chefintro.ids import id_of
-from chefintro.models import Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.models import Cohort, Exclusion, Person
 from chefintro.text import clean_text
 
 
 @dataclass(frozen=True)
 class EndedPair:
-    adept: str
+    """What ending a pair did: who, when, why, and whether the two may never meet again.
+    (The mentor's freed place is said by :mod:`chefintro.pairing.effects`.)"""
+
     adept_name: str
-    mentor: str
     mentor_name: str
     ended_on: date
     reason: str
     excluded: bool
-    mentor_free_places: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "adept": self.adept,
-            "mentor": self.mentor,
-            "state": "ended",
-            "ended_on": self.ended_on.isoformat(),
-            "end_reason": self.reason,
-            "excluded": self.excluded,
-            "mentor_free_places": self.mentor_free_places,
-        }
 
 
 def end_reason(reason: str) -> str:
@@ -67,7 +52,7 @@ def end_pair(
     cohort: Cohort,
     adept: str,
     reason: str,
-    no_repeat: bool = False,
+    no_repeat: bool,
     today: date | None = None,
 ) -> EndedPair:
     """End the adept's active pair today, keeping it as history with its reason.
@@ -83,7 +68,6 @@ def end_pair(
     on = pairing.end(on=today or clock.today(), reason=text)
     db.add(pairing)
     adept_person, mentor_person = adept_and_mentor(db, pairing)
-    excluded = False
     if no_repeat:
         a_id, b_id = sorted((id_of(adept_person), id_of(mentor_person)))
         exists = db.exec(
@@ -93,25 +77,5 @@ def end_pair(
         ).first()
         if exists is None:
             db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=f"pair ended: {text}"))
-        excluded = True
     db.flush()
-    mentor_part = db.get(Participant, pairing.mentor_id)
-    assert mentor_part is not None
-    live = int(
-        db.execute(
-            sa_select(func.count())
-            .select_from(Pairing)
-            .where(col(Pairing.mentor_id) == mentor_part.id)
-            .where(col(Pairing.state) != PairingState.ENDED)
-        ).scalar_one()
-    )
-    return EndedPair(
-        adept=adept_person.email,
-        adept_name=adept_person.name,
-        mentor=mentor_person.email,
-        mentor_name=mentor_person.name,
-        ended_on=on,
-        reason=text,
-        excluded=excluded,
-        mentor_free_places=max(0, mentor_part.capacity - live),
-    )
+    return EndedPair(adept_person.name, mentor_person.name, on, text, no_repeat)
