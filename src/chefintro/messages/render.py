@@ -315,7 +315,7 @@ class Renderer:
         """Fill the templates for one message."""
         # A fresh copy of the fields for every message: nothing a template does to them
         # can reach another message (the sandbox refuses changes to them as well).
-        context = copy.deepcopy(item.context)
+        context = _fresh(item.context)
         filled = {
             part: _fill(self.environment, template, context)
             for part, template in self.templates.items()
@@ -326,6 +326,18 @@ class Renderer:
                 self.templates["subject.txt"].filename, None, "the subject is empty"
             )
         return Rendered(outgoing=item, subject=subject, text=filled["txt"], html=filled["html"])
+
+
+def _fresh(value: Any) -> Any:
+    """Return a copy of a message's fields: dicts and lists copied all the way down, plain
+    values as they are (they cannot be changed), anything else deep-copied."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return copy.deepcopy(value)
 
 
 def render_messages(
