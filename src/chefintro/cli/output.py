@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -41,10 +42,50 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 def emit_json(data: Any) -> None:
     """Write ``data`` as plain JSON to stdout, and nothing else."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _flat_rows_json(data)
+    if text is None:
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _flat_rows_json(data: Any) -> str | None:
+    """Return a list of flat rows (dicts of strings, numbers, booleans and None) as
+    ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it, character for character;
+    None for anything else.
+
+    The lists of the read commands (20,000 people) are such rows: written here with the C
+    string encoder in one pass, where ``json.dumps`` with an indent encodes in Python.
+    """
+    if not isinstance(data, list) or not all(type(row) is dict for row in data):
+        return None
+    if not data:
+        return "[]"
+    encode = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+    rows = []
+    for row in data:
+        fields = []
+        for key, value in row.items():
+            if type(key) is not str:
+                return None
+            if value is None:
+                text = "null"
+            elif value is True:
+                text = "true"
+            elif value is False:
+                text = "false"
+            elif isinstance(value, str):
+                text = encode(value)
+            elif isinstance(value, int):
+                text = int.__repr__(value)
+            elif isinstance(value, float) and math.isfinite(value):
+                text = float.__repr__(value)
+            else:
+                return None
+            fields.append(f"    {encode(key)}: {text}")
+        rows.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
+    return "[\n" + ",\n".join(rows) + "\n]"
 
 
 def error(message: str) -> None:
