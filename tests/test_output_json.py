@@ -19,7 +19,9 @@ SCALARS = (
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()
 )
-ROWS = st.lists(st.dictionaries(st.text(), SCALARS, max_size=6), max_size=5)
+ROWS = st.lists(
+    st.dictionaries(st.text(), SCALARS | st.lists(SCALARS, max_size=3), max_size=6), max_size=5
+)
 
 
 class Colour(StrEnum):
@@ -47,6 +49,7 @@ def test_flat_rows_are_written_as_json_dumps_writes_them(rows: list[dict[str, An
         [{}, {"a": None}],
         [{"namn": "Åsa \"Ö\" \\ \n\t\x00\x1f\x7f\u2028", "på": True, "av": False}],
         [{"roll": Colour.RED, "storlek": Size.BIG, "tal": 1e300, "liten": -0.0}],
+        [{"önskade": [], "mentorer": ["a@x.se", None, 1, True]}],
     ],
 )
 def test_the_edges_of_flat_rows(rows: list[dict[str, Any]]) -> None:
@@ -58,7 +61,8 @@ def test_the_edges_of_flat_rows(rows: list[dict[str, Any]]) -> None:
     [
         {"a": 1},
         [1, 2],
-        [{"a": [1]}],
+        [{"a": [[1]]}],
+        [{"a": [{"b": 1}]}],
         [{"a": {"b": 1}}],
         [{1: "x"}],
         [{"a": float("nan")}],

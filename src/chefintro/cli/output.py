@@ -51,9 +51,9 @@ def emit_json(data: Any) -> None:
 
 
 def _flat_rows_json(data: Any) -> str | None:
-    """Return a list of flat rows (dicts of strings, numbers, booleans and None) as
-    ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it, character for character;
-    None for anything else.
+    """Return a list of flat rows (dicts of strings, numbers, booleans, None, and lists of
+    those) as ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it, character for
+    character; None for anything else.
 
     The lists of the read commands (20,000 people) are such rows: written here with the C
     string encoder in one pass, where ``json.dumps`` with an indent encodes in Python.
@@ -62,30 +62,41 @@ def _flat_rows_json(data: Any) -> str | None:
         return None
     if not data:
         return "[]"
-    encode = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
     rows = []
     for row in data:
         fields = []
         for key, value in row.items():
-            if type(key) is not str:
+            text = _json_scalar(value)
+            if text is None and type(value) is list:
+                items = [_json_scalar(item) for item in value]
+                if None in items:
+                    return None
+                text = "[\n      " + ",\n      ".join(items) + "\n    ]" if items else "[]"
+            if text is None or type(key) is not str:
                 return None
-            if value is None:
-                text = "null"
-            elif value is True:
-                text = "true"
-            elif value is False:
-                text = "false"
-            elif isinstance(value, str):
-                text = encode(value)
-            elif isinstance(value, int):
-                text = int.__repr__(value)
-            elif isinstance(value, float) and math.isfinite(value):
-                text = float.__repr__(value)
-            else:
-                return None
-            fields.append(f"    {encode(key)}: {text}")
+            fields.append(f"    {_encode(key)}: {text}")
         rows.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
     return "[\n" + ",\n".join(rows) + "\n]"
+
+
+_encode = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+
+
+def _json_scalar(value: Any) -> str | None:
+    """Return a plain value as JSON (as json.dumps writes it); None if it is not one."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _encode(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    return None
 
 
 def error(message: str) -> None:
