@@ -6,9 +6,10 @@ import calendar as _cal
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -312,45 +313,99 @@ class ParticipantData:
     preferred_mentors: list[str] = field(default_factory=list)
 
 
-def _info(
-    context: ParticipantContext, part: Participant, person: Person, agency: Agency
-) -> ParticipantInfo:
-    facts = _facts(part, person, agency)
-    status, months, _needed = context.judge(person.manager_since, part.role)
+class _Member(NamedTuple):
+    """The columns of a participant that the list shows and judges (no whole rows)."""
+
+    person_id: int
+    name: str
+    email: str
+    field: str | None
+    location: str | None
+    manager_since: date | None
+    agency: str
+    role: str
+    status: str
+    capacity: int
+    unit: str | None
+    title: str | None
+    wished_field: str | None
+    preferred_mentors: list[str] | None
+    continues: bool
+
+
+#: The columns of :class:`_Member`, in its order.
+_MEMBER_COLUMNS = (
+    col(Person.id),
+    col(Person.name),
+    col(Person.email),
+    col(Person.field),
+    col(Person.location),
+    col(Person.manager_since),
+    col(Agency.code),
+    col(Participant.role),
+    col(Participant.status),
+    col(Participant.capacity),
+    col(Participant.unit),
+    col(Participant.title),
+    col(Participant.wished_field),
+    col(Participant.preferred_mentors),
+    col(Participant.continues),
+)
+
+
+def _member(part: Participant, person: Person, agency: Agency) -> _Member:
+    return _Member(
+        id_of(person),
+        person.name,
+        person.email,
+        person.field,
+        person.location,
+        person.manager_since,
+        agency.code,
+        part.role,
+        part.status,
+        part.capacity,
+        part.unit,
+        part.title,
+        part.wished_field,
+        part.preferred_mentors,
+        part.continues,
+    )
+
+
+def _info(context: ParticipantContext, member: _Member) -> ParticipantInfo:
+    facts = ParticipantFacts(
+        name=member.name,
+        email=member.email,
+        agency=member.agency,
+        role=Role(member.role),
+        manager_since=member.manager_since,
+        person_id=member.person_id,
+    )
+    status, months, _needed = context.judge(member.manager_since, facts.role)
     found = [
         text
         for text in (eligibility_warning(context, facts), earlier_adept_warning(context, facts))
         if text is not None
     ]
     return ParticipantInfo(
-        name=person.name,
-        email=person.email,
-        agency=agency.code,
-        role=str(part.role),
-        status=str(part.status),
-        capacity=part.capacity,
-        unit=part.unit,
-        title=part.title,
-        field=person.field,
-        location=person.location,
-        manager_since=person.manager_since,
+        name=member.name,
+        email=member.email,
+        agency=member.agency,
+        role=str(member.role),
+        status=str(member.status),
+        capacity=member.capacity,
+        unit=member.unit,
+        title=member.title,
+        field=member.field,
+        location=member.location,
+        manager_since=member.manager_since,
         months_as_manager=months,
-        wished_field=part.wished_field,
-        preferred_mentors=list(part.preferred_mentors or []),
+        wished_field=member.wished_field,
+        preferred_mentors=list(member.preferred_mentors or []),
         eligibility=status,
         warning=" ".join(found) or None,
-        continues=bool(part.continues),
-    )
-
-
-def _facts(part: Participant, person: Person, agency: Agency) -> ParticipantFacts:
-    return ParticipantFacts(
-        name=person.name,
-        email=person.email,
-        agency=agency.code,
-        role=Role(part.role),
-        manager_since=person.manager_since,
-        person_id=id_of(person),
+        continues=bool(member.continues),
     )
 
 
@@ -427,7 +482,7 @@ def add_participant(
     )
     db.add(part)
     db.flush()
-    return part, _info(context, part, person, agency), warnings
+    return part, _info(context, _member(part, person, agency)), warnings
 
 
 def list_participants(
@@ -439,18 +494,24 @@ def list_participants(
     include_withdrawn: bool = True,
 ) -> list[ParticipantInfo]:
     """Return a cohort's participants in Swedish order of name."""
-    query = members_query(cohort)
-    if role is not None:
-        query = query.where(Participant.role == role)
-    if agency is not None:
-        query = query.where(Agency.id == get_agency(db=db, code=agency).id)
-    if not include_withdrawn:
-        query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
-    found = db.exec(query).all()
-    context = ParticipantContext.for_cohort(
-        db=db, cohort=cohort, person_ids=[id_of(per) for _, per, _ in found]
+    # The columns shown and judged, not whole rows (issue 32).
+    query = (
+        sa_select(*_MEMBER_COLUMNS)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
+        .where(col(Participant.cohort_id) == cohort.id)
     )
-    rows = [_info(context, p, per, a) for p, per, a in found]
+    if role is not None:
+        query = query.where(col(Participant.role) == role)
+    if agency is not None:
+        query = query.where(col(Agency.id) == get_agency(db=db, code=agency).id)
+    if not include_withdrawn:
+        query = query.where(col(Participant.status) != ParticipantStatus.WITHDRAWN)
+    found = [_Member(*row) for row in db.execute(query).all()]
+    context = ParticipantContext.for_cohort(
+        db=db, cohort=cohort, person_ids=[m.person_id for m in found]
+    )
+    rows = [_info(context, member) for member in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 

@@ -68,8 +68,8 @@ def _flat_rows_json(data: Any) -> str | None:
         for key, value in row.items():
             text = _json_scalar(value)
             if text is None and type(value) is list:
-                items = [_json_scalar(item) for item in value]
-                if None in items:
+                items = [t for t in map(_json_scalar, value) if t is not None]
+                if len(items) != len(value):
                     return None
                 text = "[\n      " + ",\n      ".join(items) + "\n    ]" if items else "[]"
             if text is None or type(key) is not str:
