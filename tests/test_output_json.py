@@ -47,7 +47,7 @@ def test_flat_rows_are_written_as_json_dumps_writes_them(rows: list[dict[str, An
         [],
         [{}],
         [{}, {"a": None}],
-        [{"namn": "Åsa \"Ö\" \\ \n\t\x00\x1f\x7f\u2028", "på": True, "av": False}],
+        [{"namn": 'Åsa "Ö" \\ \n\t\x00\x1f\x7f\u2028', "på": True, "av": False}],
         [{"roll": Colour.RED, "storlek": Size.BIG, "tal": 1e300, "liten": -0.0}],
         [{"önskade": [], "mentorer": ["a@x.se", None, 1, True]}],
     ],
