@@ -133,7 +133,8 @@ def html(cohort, a, m, day):
             "hör av dig\n"
             f"till {e(m[0].split(' ')[0])} inom de närmaste veckorna och föreslå en tid. "
             "Ni bestämmer\n"
-            "själva hur ofta och var ni ses; räkna med ungefär ett möte i månaden under året.</p>\n")
+            "själva hur ofta och var ni ses; räkna med ungefär ett möte i månaden under "
+            "året.</p>\n")
     if day[0]:
         place = f" på {e(day[2])}" if day[2] else ""
         page += (f"<p>Programmets första träff, {e(day[0])}, är\n"
