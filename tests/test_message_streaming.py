@@ -22,7 +22,7 @@ def test_each_draft_is_let_go_before_the_next_is_written(
 ) -> None:
     alive: weakref.WeakSet[EmailMessage] = weakref.WeakSet()
     seen: list[int] = []
-    build, to_bytes = service.build_message, mime.to_bytes
+    build, to_bytes = mime.build_message, mime.to_bytes
 
     def building(*args: Any, **kwargs: Any) -> EmailMessage:
         message = build(*args, **kwargs)
