@@ -75,6 +75,8 @@ def clean_text(value: str | None) -> str | None:
 
 def email_key(value: str) -> str:
     """Return the key an e-mail address is matched by: trimmed, NFC, case-folded."""
+    if value.isascii():  # NFC leaves ASCII as it is (nearly every address)
+        return value.strip().casefold()
     return unicodedata.normalize("NFC", value.strip()).casefold()
 
 

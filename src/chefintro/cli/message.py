@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
@@ -61,15 +61,21 @@ AgainOption = Annotated[
 ]
 
 
+class Sending(NamedTuple):
+    """The options every message command takes: where, which templates, send or write."""
+
+    out: Path | None
+    template: Path | None
+    send: bool
+    again: bool
+    yes: bool
+
+
 def _run(
     ctx: typer.Context,
-    *,
     kind: str,
-    out: Path | None,
-    template: Path | None,
-    send: bool,
-    again: bool,
-    yes: bool,
+    how: Sending,
+    *,
     session_id: int | None = None,
     cc_agency: bool = False,
     gather: Callable[[Session, Cohort], list[Outgoing]] | None = None,
@@ -78,6 +84,7 @@ def _run(
     from chefintro.messages import records, service
     from chefintro.messages.smtp import smtp_config
 
+    out, template, send, again, yes = how
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
@@ -234,16 +241,7 @@ def intro(
     """
     from chefintro.messages.content import INTRO
 
-    _run(
-        ctx,
-        kind=INTRO,
-        out=out,
-        template=template,
-        send=send,
-        again=again,
-        yes=yes,
-        cc_agency=cc_agency,
-    )
+    _run(ctx, INTRO, Sending(out, template, send, again, yes), cc_agency=cc_agency)
 
 
 @app.command("groups")
@@ -261,7 +259,7 @@ def groups(
     """
     from chefintro.messages.content import GROUPS
 
-    _run(ctx, kind=GROUPS, out=out, template=template, send=send, again=again, yes=yes)
+    _run(ctx, GROUPS, Sending(out, template, send, again, yes))
 
 
 @app.command("reminder")
@@ -285,16 +283,7 @@ def reminder(
     """
     from chefintro.messages.content import REMINDER
 
-    _run(
-        ctx,
-        kind=REMINDER,
-        out=out,
-        template=template,
-        send=send,
-        again=again,
-        yes=yes,
-        session_id=session_id,
-    )
+    _run(ctx, REMINDER, Sending(out, template, send, again, yes), session_id=session_id)
 
 
 @app.command("templates")

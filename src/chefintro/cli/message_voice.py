@@ -12,6 +12,7 @@ from chefintro.cli.common import YesOption
 from chefintro.cli.message import (
     AgainOption,
     OutOption,
+    Sending,
     SendOption,
     TemplateOption,
     _run,
@@ -41,6 +42,8 @@ def _day(as_of: str | None) -> date:
     return parse_date(as_of) if as_of is not None else clock.today()
 
 
+# Each command declares the options of message.Sending one by one, deliberately, as
+# message.py's do: Typer reads a command's options from its own signature.
 @app.command("nudge")
 def nudge(
     ctx: typer.Context,
@@ -66,12 +69,8 @@ def nudge(
     day = _day(as_of)
     _run(
         ctx,
-        kind=NUDGE,
-        out=out,
-        template=template,
-        send=send,
-        again=again,
-        yes=yes,
+        NUDGE,
+        Sending(out, template, send, again, yes),
         gather=lambda db, cohort: nudge_messages(db=db, cohort=cohort, as_of=day),
     )
 
@@ -113,16 +112,7 @@ def survey_reminder(
         found = get_survey(db=db, cohort=cohort, name=survey)
         return survey_reminder_messages(db=db, cohort=cohort, survey=found, link=link, as_of=day)
 
-    _run(
-        ctx,
-        kind=SURVEY_REMINDER,
-        out=out,
-        template=template,
-        send=send,
-        again=again,
-        yes=yes,
-        gather=gather,
-    )
+    _run(ctx, SURVEY_REMINDER, Sending(out, template, send, again, yes), gather=gather)
 
 
 @app.command("agency-digest")
@@ -160,12 +150,8 @@ def agency_digest(
 
     _run(
         ctx,
-        kind=AGENCY_DIGEST,
-        out=out,
-        template=template,
-        send=send,
-        again=again,
-        yes=yes,
+        AGENCY_DIGEST,
+        Sending(out, template, send, again, yes),
         gather=gather,
         ledger=agency_records,
     )

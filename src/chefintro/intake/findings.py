@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from chefintro.errors import ChefintroError, RuleError
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """What one check says of one row, in the words every door shows.
 
     ``column`` names the row's field the finding is about (a roster locates its problems
-    by it); ``error`` is what a door that takes one row raises for a problem.
+    by it); ``error`` is what a door that takes one row raises for a problem. A named
+    tuple rather than a frozen dataclass: a large roster's rows get tens of thousands of
+    findings, and a frozen dataclass's ``__init__`` costs one ``object.__setattr__`` per
+    field (issue 26's import benchmark).
     """
 
     text: str

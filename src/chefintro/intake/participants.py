@@ -86,6 +86,7 @@ class ParticipantContext:
         default_factory=dict, repr=False
     )
     _resolved: dict[str, tuple[str | None, list[str]]] = field(default_factory=dict, repr=False)
+    _said: dict[tuple[date | None, Role], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_cohort(
@@ -165,6 +166,30 @@ class ParticipantContext:
                 adept_max_months=self.limits.adept_max_months,
             )
         return verdict
+
+    def eligibility_words(self, manager_since: date | None, role: Role) -> str | None:
+        """What the eligibility warning says after the person's name, or None; worked out
+        once per (date, role), as a large roster repeats them."""
+        key = (manager_since, role)
+        if key in self._said:
+            return self._said[key]
+        status, months, needed = self.judge(manager_since, role)
+        said: str | None = None
+        if status == rules.UNKNOWN:
+            said = ": the manager-since date (Chef sedan) is unknown; check eligibility."
+        elif status == rules.SHORT:
+            said = (
+                f" ({role}) has managed staff for {_months(max(months or 0, 0))} at the "
+                f"cohort's start; the programme asks for {_months(needed)}."
+            )
+        elif status == rules.LONG:
+            said = (
+                f" (adept) has managed staff for {_months(months or 0)} at the cohort's "
+                f"start; the programme is for managers of at most "
+                f"{_months(self.limits.adept_max_months)}."
+            )
+        self._said[key] = said
+        return said
 
 
 def cohort_mentors(*, db: Session, cohort: Cohort) -> dict[str, MentorRef]:
@@ -275,10 +300,14 @@ def no_wish_for_oneself(context: ParticipantContext, row: ParticipantFacts) -> l
     return []
 
 
-def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+def wished_mentors(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """Each wish names one mentor of the cohort, of another agency, still taking part."""
     if row.role != Role.ADEPT or not row.wishes:
-        return
+        return []
+    return list(_wish_findings(context, row))
+
+
+def _wish_findings(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
     for wish in row.wishes:
         key, named = context.resolve(wish)
         if key is None:
@@ -336,21 +365,8 @@ def eligible(context: ParticipantContext, row: ParticipantFacts) -> list[Finding
 
 def eligibility_warning(context: ParticipantContext, row: ParticipantFacts) -> str | None:
     """The eligibility warning of a row, or None (``participant list`` shows it too)."""
-    status, months, needed = context.judge(row.manager_since, row.role)
-    if status == rules.UNKNOWN:
-        return f"{row.name}: the manager-since date (Chef sedan) is unknown; check eligibility."
-    if status == rules.SHORT:
-        return (
-            f"{row.name} ({row.role}) has managed staff for {_months(max(months or 0, 0))} at "
-            f"the cohort's start; the programme asks for {_months(needed)}."
-        )
-    if status == rules.LONG:
-        return (
-            f"{row.name} (adept) has managed staff for {_months(months or 0)} at the cohort's "
-            f"start; the programme is for managers of at most "
-            f"{_months(context.limits.adept_max_months)}."
-        )
-    return None
+    said = context.eligibility_words(row.manager_since, row.role)
+    return None if said is None else row.name + said
 
 
 def first_time_adept(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
@@ -375,23 +391,24 @@ def earlier_adept_warning(context: ParticipantContext, row: ParticipantFacts) ->
 
 def returning_under_another_address(
     context: ParticipantContext, row: ParticipantFacts
-) -> Iterator[Finding]:
+) -> list[Finding]:
     """Someone new by address who has the name of an earlier participant may be that person
     come back (another agency, a new e-mail): say so, with the command that joins the two;
     never join them silently."""
     if not context.earlier_by_name:
-        return
+        return []
     if row.person_id is not None and row.person_id in context.earlier_ids:
-        return  # took part before under this very record
-    for person_id, email, cohort in context.earlier_by_name.get(person_name_key(row.name), []):
-        if person_id == row.person_id or email_key(email) == email_key(row.email):
-            continue
-        yield warning(
+        return []  # took part before under this very record
+    return [
+        warning(
             f"{row.name} <{row.email}> has the name of {email}, who took part in cohort "
             f"{cohort}; if they are one person, join the records with 'chefintro person link "
             f"{email} {row.email}' (nothing was joined).",
             "email",
         )
+        for person_id, email, cohort in context.earlier_by_name.get(person_name_key(row.name), [])
+        if person_id != row.person_id and email_key(email) != email_key(row.email)
+    ]
 
 
 #: Every rule a participant row meets, in the order its findings are shown.
@@ -421,7 +438,11 @@ def consent_change(stored: bool | None, given: bool | None) -> bool | None:
 
 def check_participant(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """Run every check on one row; problems first, then warnings, each in check order."""
-    findings = [finding for check in CHECKS for finding in check(context, row)]
+    findings: list[Finding] = []
+    for check in CHECKS:
+        found = check(context, row)
+        if found:
+            findings += found
     if len(findings) > 1:
         findings.sort(key=lambda finding: not finding.is_problem)
     return findings

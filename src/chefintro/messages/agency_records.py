@@ -8,13 +8,11 @@ recipient's id is the agency's id. A letter is named by ``digest:<agency code>:<
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-
-from sqlmodel import Session
+from datetime import date
+from functools import partial
 
 from chefintro.messages import records
-from chefintro.messages.records import AGENCIES, Claim
+from chefintro.messages.records import AGENCIES
 
 
 def digest_key(agency_code: str, day: date) -> str:
@@ -22,37 +20,12 @@ def digest_key(agency_code: str, day: date) -> str:
     return f"digest:{agency_code}:{day.isoformat()}"
 
 
-def sent_to(*, db: Session, kind: str, cohort_id: int) -> dict[tuple[str, int], str]:
-    """Return (subject key, agency id) → status of every letter of ``kind`` in the cohort."""
-    return records.sent_to(db=db, kind=kind, cohort_id=cohort_id, book=AGENCIES)
-
-
-def claim(
-    *,
-    db: Session,
-    kind: str,
-    cohort_id: int,
-    subject_key: str,
-    person_ids: Iterable[int],
-    again_before: datetime | None,
-) -> Claim:
-    """Mark the agencies ``sending`` (``person_ids`` are agency ids); see records.claim."""
-    return records.claim(
-        db=db,
-        kind=kind,
-        cohort_id=cohort_id,
-        subject_key=subject_key,
-        person_ids=person_ids,
-        again_before=again_before,
-        book=AGENCIES,
-    )
-
-
-def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> int:
-    """Mark these claimed agencies ``sent`` now; return how many."""
-    return records.confirm(db=db, claimed=claimed, person_ids=person_ids, book=AGENCIES)
-
-
-def release(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> None:
-    """Give back the claim on agencies the letter did not reach."""
-    records.release(db=db, claimed=claimed, person_ids=person_ids, book=AGENCIES)
+# The people's functions on the agencies' book: a recipient's id is an agency's id.
+#: (subject key, agency id) → status of every letter of a kind in the cohort.
+sent_to = partial(records.sent_to, book=AGENCIES)
+#: Mark the agencies ``sending``; see :func:`records.claim`.
+claim = partial(records.claim, book=AGENCIES)
+#: Mark these claimed agencies ``sent`` now; return how many.
+confirm = partial(records.confirm, book=AGENCIES)
+#: Give back the claim on agencies the letter did not reach.
+release = partial(records.release, book=AGENCIES)

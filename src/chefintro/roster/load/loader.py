@@ -44,6 +44,9 @@ class Loader:
         self.no_cohort = False
         #: (title, start) of Träffar rows skipped as removed after the export.
         self.removed_sessions: set[tuple[str, datetime]] = set()
+        #: Whether the cohort had participants before Deltagare loaded (None: not known);
+        #: a cohort that had none cannot have anyone the file leaves out.
+        self.had_participants: bool | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ def check_missing(loader: Loader, *, withdraw: bool) -> None:
     cohort = loader.cohort
     if cohort is None or not data.has(SheetKey.PARTICIPANTS) or not data.participants:
         return
+    if loader.had_participants is False:
+        return  # everyone in the cohort came from this file (a new cohort's first roster)
     agency_ids: set[int] = set()
     for spelling in {row.agency for row in data.participants}:  # each spelling once
         agency = loader.agency(spelling)

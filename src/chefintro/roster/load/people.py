@@ -254,6 +254,8 @@ class PeopleLoader(Loader):
         added_fields: dict[str, tuple[FieldChange, ...]] = {}
         # Each way the file writes an agency, resolved once: (agency, its id, its code).
         resolved: dict[str, tuple[Agency, int, str] | None] = {}
+        # What joining says, worked out once per role (a large roster repeats it).
+        joining = {role: f" to cohort {cohort.name} as {role}" for role in Role} if cohort else {}
         for row in rows:
             found = self._agency_of_row(row, resolved)
             if found is None:
@@ -287,7 +289,7 @@ class PeopleLoader(Loader):
                     continue
                 if joined:
                     # Joining the cohort is an addition, whatever the person's own fields do.
-                    action, joins = "added", f" to cohort {cohort.name} as {row.role.value}"
+                    action, joins = "added", joining[row.role]
                 elif changed_fields and action == "unchanged":
                     action = "changed"
             if action == "added" and person is None:
@@ -323,6 +325,7 @@ class PeopleLoader(Loader):
                 .group_by(col(Pairing.mentor_id))
             ).all()
         )
+        self.had_participants = bool(parts)
         return parts, live_pairs
 
     def _agency_of_row(
