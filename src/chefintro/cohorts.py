@@ -324,10 +324,10 @@ class _Member(NamedTuple):
     manager_since: date | None
     agency: str
     role: str
-    status: str
     capacity: int
-    unit: str | None
+    status: str
     title: str | None
+    unit: str | None
     wished_field: str | None
     preferred_mentors: list[str] | None
     continues: bool
@@ -343,10 +343,10 @@ _MEMBER_COLUMNS = (
     col(Person.manager_since),
     col(Agency.code),
     col(Participant.role),
-    col(Participant.status),
     col(Participant.capacity),
-    col(Participant.unit),
+    col(Participant.status),
     col(Participant.title),
+    col(Participant.unit),
     col(Participant.wished_field),
     col(Participant.preferred_mentors),
     col(Participant.continues),
@@ -363,10 +363,10 @@ def _member(part: Participant, person: Person, agency: Agency) -> _Member:
         person.manager_since,
         agency.code,
         part.role,
-        part.status,
         part.capacity,
-        part.unit,
+        part.status,
         part.title,
+        part.unit,
         part.wished_field,
         part.preferred_mentors,
         part.continues,
