@@ -1,8 +1,9 @@
-"""The read commands' JSON: the one-pass writer of flat rows is json.dumps to the character."""
+"""The read commands' JSON: the one-pass writer is json.dumps to the character."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -22,6 +23,11 @@ SCALARS = (
 ROWS = st.lists(
     st.dictionaries(st.text(), SCALARS | st.lists(SCALARS, max_size=3), max_size=6), max_size=5
 )
+NESTED = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
 
 
 class Colour(StrEnum):
@@ -38,7 +44,12 @@ def _dumps(data: Any) -> str:
 
 @given(ROWS)
 def test_flat_rows_are_written_as_json_dumps_writes_them(rows: list[dict[str, Any]]) -> None:
-    assert output._flat_rows_json(rows) == _dumps(rows)
+    assert output._indented_json(rows) == _dumps(rows)
+
+
+@given(NESTED)
+def test_nested_data_is_written_as_json_dumps_writes_it(data: Any) -> None:
+    assert output._indented_json(data) == _dumps(data)
 
 
 @pytest.mark.parametrize(
@@ -50,27 +61,27 @@ def test_flat_rows_are_written_as_json_dumps_writes_them(rows: list[dict[str, An
         [{"namn": 'Åsa "Ö" \\ \n\t\x00\x1f\x7f\u2028', "på": True, "av": False}],
         [{"roll": Colour.RED, "storlek": Size.BIG, "tal": 1e300, "liten": -0.0}],
         [{"önskade": [], "mentorer": ["a@x.se", None, 1, True]}],
+        {"kohort": "2027", "deltagare": [{"namn": "Åsa", "andel": 0.8}], "tom": {}},
     ],
 )
 def test_the_edges_of_flat_rows(rows: list[dict[str, Any]]) -> None:
-    assert output._flat_rows_json(rows) == _dumps(rows)
+    assert output._indented_json(rows) == _dumps(rows)
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"a": 1},
-        [1, 2],
-        [{"a": [[1]]}],
-        [{"a": [{"b": 1}]}],
-        [{"a": {"b": 1}}],
         [{1: "x"}],
+        {"a": [{"b": {2: 1}}]},
         [{"a": float("nan")}],
+        [{"a": float("inf")}],
         [{"a": object()}],
+        {"a": (1, 2)},
+        [{"a": date(2027, 1, 26)}],
     ],
 )
 def test_anything_else_is_left_to_json_dumps(data: Any) -> None:
-    assert output._flat_rows_json(data) is None
+    assert output._indented_json(data) is None
 
 
 def test_emit_json_writes_control_characters_as_escapes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,7 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 def emit_json(data: Any) -> None:
     """Write ``data`` as plain JSON to stdout, and nothing else."""
-    text = _flat_rows_json(data)
+    text = _indented_json(data)
     if text is None:
         text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -50,33 +50,38 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def _flat_rows_json(data: Any) -> str | None:
-    """Return a list of flat rows (dicts of strings, numbers, booleans, None, and lists of
-    those) as ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it, character for
-    character; None for anything else.
+def _indented_json(value: Any, level: int = 0) -> str | None:
+    """Return ``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it,
+    character for character, if it is made of dicts with string keys, lists, strings,
+    numbers, booleans and None; None for anything else (then json.dumps writes it).
 
-    The lists of the read commands (20,000 people) are such rows: written here with the C
-    string encoder in one pass, where ``json.dumps`` with an indent encodes in Python.
+    The read commands' JSON (20,000 people) is such data: written here in one pass with the
+    C string encoder, where ``json.dumps`` with an indent encodes in Python.
     """
-    if not isinstance(data, list) or not all(type(row) is dict for row in data):
+    text = _json_scalar(value)
+    if text is not None:
+        return text
+    kind = type(value)
+    if kind is not list and kind is not dict:
         return None
-    if not data:
-        return "[]"
-    rows = []
-    for row in data:
-        fields = []
-        for key, value in row.items():
-            text = _json_scalar(value)
-            if text is None and type(value) is list:
-                items = [t for t in map(_json_scalar, value) if t is not None]
-                if len(items) != len(value):
-                    return None
-                text = "[\n      " + ",\n      ".join(items) + "\n    ]" if items else "[]"
+    if not value:
+        return "[]" if kind is list else "{}"
+    parts = []
+    if kind is list:
+        for item in value:
+            text = _indented_json(item, level + 1)
+            if text is None:
+                return None
+            parts.append(text)
+    else:
+        for key, item in value.items():
+            text = _indented_json(item, level + 1)
             if text is None or type(key) is not str:
                 return None
-            fields.append(f"    {_encode(key)}: {text}")
-        rows.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
-    return "[\n" + ",\n".join(rows) + "\n]"
+            parts.append(f"{_encode(key)}: {text}")
+    inside = "\n" + "  " * (level + 1)
+    opening, closing = ("[", "]") if kind is list else ("{", "}")
+    return opening + inside + ("," + inside).join(parts) + "\n" + "  " * level + closing
 
 
 _encode = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
