@@ -1,4 +1,5 @@
-"""Regenerate sample_data/natverket-2027.xlsx, the demo's fictional agency network.
+"""Regenerate sample_data/natverket-2027.xlsx and natverket-2028.xlsx, the demo's fictional
+agency network and its second year (``chefintro demo --years 2``).
 
 Run from the project root: ``.venv/bin/python sample_data/generate.py``. The output is
 committed; this script documents where it came from and keeps it reproducible.
@@ -138,7 +139,8 @@ def email(first: str, last: str, agency: str) -> str:
     return f"{local}@{DOMAINS[agency]}"
 
 
-def main() -> None:
+def people_2027() -> list[dict[str, object]]:
+    """The 2027 cohort: 25 adepts and 25 mentors (the same draws as ever)."""
     rng = random.Random(2027)
     names = [(first, last) for first in FIRST for last in LAST]
     rng.shuffle(names)
@@ -179,7 +181,28 @@ def main() -> None:
         if rng.random() < 0.4:
             picks = rng.sample([m for m in mentors if m["agency"] != adept["agency"]], 2)
             adept["preferred"] = "; ".join(str(m["email"]) for m in picks)
+    return people
 
+
+def _participant_row(p: dict[str, object]) -> list[object]:
+    return [
+        p["name"],
+        p["email"],
+        p["agency"],
+        p["role"],
+        p["unit"],
+        p["title"],
+        p["field"],
+        p["town"],
+        p["since"],
+        p["capacity"],
+        p.get("wished"),
+        p.get("preferred"),
+    ]
+
+
+def write_roster(out: Path, people: list[dict[str, object]], *, consent: bool) -> None:
+    """The roster workbook: the agencies, then a row per participant (with Samtycke)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Myndigheter"
@@ -187,29 +210,73 @@ def main() -> None:
     for code, name in AGENCIES:
         sheet.append([code, name])
     sheet = book.create_sheet("Deltagare")
-    sheet.append(list(SHEETS[SheetKey.PARTICIPANTS].headers))
+    headers = list(SHEETS[SheetKey.PARTICIPANTS].headers)
+    sheet.append(headers[: 13 if consent else 12])  # no Status/Genomförande: export only
     for p in people:
-        sheet.append(
-            [
-                p["name"],
-                p["email"],
-                p["agency"],
-                p["role"],
-                p["unit"],
-                p["title"],
-                p["field"],
-                p["town"],
-                p["since"],
-                p["capacity"],
-                p.get("wished"),
-                p.get("preferred"),
-            ]
-        )
+        sheet.append(_participant_row(p) + ([p.get("consent")] if consent else []))
         sheet.cell(sheet.max_row, 9).number_format = "yyyy-mm-dd"
-    out = Path(__file__).with_name("natverket-2027.xlsx")
     book.save(out)
     book.close()
     print(f"wrote {out}")
+
+
+def people_2028(before: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The 2028 cohort: 25 new adepts, 20 of 2027's mentors again and 5 new mentors, with
+    their answer to being listed (Samtycke): mostly Ja, some Nej, some left blank. Three
+    returning mentors say Nej now (a later no wins over a yes given in 2027)."""
+    rng = random.Random(2028)
+    taken = {str(p["name"]) for p in before}
+    names = [(first, last) for first in FIRST for last in LAST]
+    rng.shuffle(names)
+    fresh = iter(n for n in names if f"{n[0]} {n[1]}" not in taken)  # no one's namesake
+    people: list[dict[str, object]] = []
+    while len(people) < 30:
+        first, last = next(fresh)
+        role = "adept" if len(people) < 25 else "mentor"
+        agency = rng.choice(ADEPT_AGENCIES if role == "adept" else MENTOR_AGENCIES)
+        address = email(first, last, agency)
+        field = rng.choice(list(FIELDS))
+        unit, titles = FIELDS[field]
+        if role == "adept":  # some managed for years already: mentors in 2029
+            # (none after 2026: a roster read before its day would warn of a date ahead)
+            since = date(rng.choice([2025, 2025, 2026]), rng.randint(2, 6), 1)
+        else:
+            since = date(rng.randint(2005, 2020), rng.randint(1, 12), 1)
+        people.append(
+            {
+                "name": f"{first} {last}",
+                "email": address,
+                "agency": agency,
+                "role": role,
+                "unit": unit,
+                "title": rng.choice(titles) if role == "mentor" else titles[-1],
+                "field": field,
+                "town": rng.choice(TOWNS),
+                "since": since,
+                "capacity": 1 if role == "adept" else (2 if rng.random() < 0.3 else 1),
+            }
+        )
+    for p in people:
+        if p["role"] == "adept":
+            p["capacity"] = None
+    returning = [dict(p) for p in before if p["role"] == "mentor"][:20]
+    for index, mentor in enumerate(returning):
+        mentor.pop("wished", None)
+        mentor.pop("preferred", None)
+        mentor["consent"] = "Nej" if index in (2, 9, 15) else None if index in (5, 12) else "Ja"
+    for index, p in enumerate(people):
+        roll = rng.random()
+        p["consent"] = "nej" if roll < 0.1 else rng.choice(["Ja", "ja", "x"])
+        if index % 9 == 4:
+            p["consent"] = None  # never answered
+    return people + returning
+
+
+def main() -> None:
+    folder = Path(__file__).parent
+    first = people_2027()
+    write_roster(folder / "natverket-2027.xlsx", first, consent=False)
+    write_roster(folder / "natverket-2028.xlsx", people_2028(first), consent=True)
 
 
 if __name__ == "__main__":

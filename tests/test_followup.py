@@ -417,7 +417,56 @@ def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     assert pair["score"] == 30
 
 
+def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes_it_back(
+    year: Cli,
+) -> None:
+    _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
+    year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
+    _person(year, "Gus Adept", GUS, "SPV", field="IT")
+    year("participant", "add", GUS, "--role", "adept")
+    before = store_snapshot()
+    result: dict[str, Any] = year.json("pair", "rematch", "--apply")
+    [shown] = result["pairs"]
+    assert {
+        k: shown[k] for k in ("adept_agency", "mentor_agency", "state", "locked", "manual")
+    } == {
+        "adept_agency": "SPV",
+        "mentor_agency": "CSN",
+        "state": "active",
+        "locked": False,
+        "manual": False,
+    }
+    assert shown["since"] is not None
+    assert (shown["score"], shown["reasons"]) == (30, {"same_field": 30})
+    stored = {p["adept"]: p for p in year.json("pair", "list")}[GUS]
+    assert (stored["state"], stored["since"], stored["score"]) == ("active", shown["since"], 30)
+    assert stored["reasons"] == {"same_field": 30}
+    undone = year("db", "undo", "--yes")
+    assert "1 adept re-paired" in undone.stderr
+    assert store_snapshot()["pairing"] == before["pairing"]
+
+
 # --- report pairs -----------------------------------------------------------------------------
+
+
+def test_report_pairs_counts_a_pair_from_its_first_day_and_lists_the_longest_waiting_first(
+    year: Cli,
+) -> None:
+    # Made active 2025-02-01: on that very day the pairs are in the report (not the day before).
+    assert set(_report(year, "2025-02-01")) == {ANNA, BO, CIA}
+    assert _report(year, "2025-01-31") == {}
+    # Cia met first, Anna later: both quiet on 2025-06-01, Cia the longer (listed first,
+    # though Anna comes first by name), Bo never met (a worse status: listed before both).
+    year("pair", "meet", CIA, "--date", "2025-03-10")
+    year("pair", "meet", ANNA, "--date", "2025-03-20")
+    rows: list[dict[str, Any]] = year.json("report", "pairs", "--as-of", "2025-06-01")
+    assert [(r["adept"], r["status"]) for r in rows] == [
+        (BO, "no_first_meeting"),
+        (CIA, "quiet"),
+        (ANNA, "quiet"),
+    ]
+    text = " ".join(year("report", "pairs", "--as-of", "2025-06-01").stdout.split())
+    assert "Par, omgång 2025, per 2025-06-01" in text
 
 
 def test_report_statuses_at_their_boundaries(year: Cli) -> None:
@@ -520,6 +569,8 @@ def test_meetings_round_trip_through_the_roster(year: Cli, tmp_path: Path) -> No
         (ANNA, EVA, datetime(2025, 2, 10), 60),
         (CIA, DAN, datetime(2025, 3, 5), None),
     ]
+    # A pair whose meetings have no length yet has met for 0 minutes, not 1 or none.
+    assert (_report(year)[CIA]["meetings"], _report(year)[CIA]["minutes"]) == (1, 0)
     before = store_snapshot()
     summary: dict[str, Any] = year.json("roster", "import", str(exported))
     assert summary["sheets"]["Möten"] == {"added": 0, "updated": 0, "unchanged": 2, "skipped": 0}

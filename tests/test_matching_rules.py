@@ -82,7 +82,7 @@ def test_exclusion_holds_when_the_mentor_was_registered_first(
     assert "excluded" in refused.stderr
     explanation: Any = cli.json("pair", "explain", "asa@csn.se")
     why = {a["mentor"]: a["why_not"] for a in explanation["alternatives"]}
-    assert why["marta@bv.se"] == "forbidden: excluded"
+    assert why["marta@bv.se"] == "forbidden: excluded (same management team)"
 
 
 def test_exclusion_with_the_mentor_first_leaves_the_adept_unmatched_with_a_reason(

@@ -98,3 +98,118 @@ def _rows(store: Any) -> list[tuple[str, int, Any, str]]:
             (r.subject_key, r.person_id, r.sent_at, r.status)
             for r in db.exec(select(SentMessage)).all()
         ]
+
+
+def test_a_person_link_renames_pair_keys_on_either_side_and_drops_only_true_twins(
+    year: Cli,
+) -> None:
+    """``person link`` joins OLD onto NEW: every pair key naming OLD, as adept or mentor,
+    names NEW after it; a record that would then repeat one held already (same kind,
+    cohort, key and person) is dropped; records of another kind, or another person's
+    record of the same key, are kept, so that nobody is sent the message again."""
+    from sqlmodel import select
+
+    from chefintro.messages import records
+    from chefintro.models import SentMessage
+    from chefintro.store import open_store, resolve_location
+
+    year("person", "add", "--name", "Åsa Öberg", "--email", "asa.oberg@fk.se", "--agency", "CSN")
+    old, new = _person_id(ASA), _person_id("asa.oberg@fk.se")
+    m, x, z = _person_id(ORJAN), _person_id(ELISE), _person_id(ZACHARIAS)
+    cohort_id = int(str(store_snapshot()["cohort"][0][0]))
+    key = records.pair_key
+    held = [
+        ("intro", key(old, m), m),  # renamed, then a twin of the next: dropped
+        ("intro", key(new, m), m),
+        ("intro", key(z, old), z),  # OLD as the mentor
+        ("nudge", key(old, m), m),  # another kind: no twin
+        ("intro", key(old, x), x),  # renamed; NEW's own record of that key is not its twin
+        ("intro", key(new, x), new),
+        ("intro", key(x, z), x),  # names neither
+    ]
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            for kind, subject, person in held:
+                db.add(
+                    SentMessage(
+                        kind=kind, cohort_id=cohort_id, subject_key=subject, person_id=person
+                    )
+                )
+            db.flush()
+            records.rename_person(db=db, old_id=old, new_id=new)
+        with store.transaction() as db:
+            after = sorted(
+                (r.kind, r.subject_key, r.person_id) for r in db.exec(select(SentMessage)).all()
+            )
+    finally:
+        store.dispose()
+    assert after == sorted(
+        [
+            ("intro", key(new, m), m),
+            ("intro", key(z, new), z),
+            ("nudge", key(new, m), m),
+            ("intro", key(new, x), x),
+            ("intro", key(new, x), new),
+            ("intro", key(x, z), x),
+        ]
+    )
+
+
+def test_a_group_letters_key_is_the_one_earlier_versions_stored() -> None:
+    """Keys are kept in the store: spelt otherwise, every group would be sent its letter
+    again after an upgrade. Members in any order give one key."""
+    from hashlib import sha256
+
+    from chefintro.messages.records import group_key
+
+    expected = "group:2027-02-01T10:00:00:" + sha256(b"3,12,40").hexdigest()[:16]
+    assert group_key("2027-02-01T10:00:00", [40, 3, 12]) == expected
+    assert group_key("2027-02-01T10:00:00", [12, 40, 3]) == expected
+
+
+def test_a_claim_marks_each_recipient_sending_until_confirmed(year: Cli) -> None:
+    """A claimed recipient reads ``sending`` until the server took the message (so a run
+    that stops is left in doubt, never taken for sent); a recipient who has a record does
+    not stop the claim of those after them; a record taken over with ``--again`` reads
+    ``sending`` from the moment of the new claim, so a third run does not take it too."""
+    from chefintro.messages import records
+    from chefintro.store import open_store, resolve_location
+
+    cohort_id = int(str(store_snapshot()["cohort"][0][0]))
+    first, second = sorted((_person_id(ASA), _person_id(ORJAN)))
+    key = records.pair_key(first, second)
+
+    def claim(db: Any, people: list[int], again_before: Any = None) -> records.Claim:
+        return records.claim(
+            db=db,
+            kind="intro",
+            cohort_id=cohort_id,
+            subject_key=key,
+            person_ids=people,
+            again_before=again_before,
+        )
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            only = claim(db, [first])
+            assert only.new == [first]
+        assert [(p, s) for _, p, _, s in _rows(store)] == [(first, "sending")]
+        with store.transaction() as db:
+            both = claim(db, [second, first])  # the first has a record, the second not yet
+            assert (both.new, both.retaken) == ([second], {})
+            records.confirm(db=db, claimed=both, person_ids=[second])
+            records.confirm(db=db, claimed=only, person_ids=[first])
+        sent = {p: (at, s) for _, p, at, s in _rows(store)}
+        assert {s for _, s in sent.values()} == {"sent"}
+        run_began = max(at for at, _ in sent.values()) + timedelta(microseconds=1)
+        with store.transaction() as db:
+            again = claim(db, [first, second], run_began)
+            assert again.retaken == {p: (s, at) for p, (at, s) in sent.items()}
+        retaken = {p: (at, s) for _, p, at, s in _rows(store)}
+        assert all(s == "sending" and at >= run_began for at, s in retaken.values())
+        with store.transaction() as db:  # a third run that began with the second
+            assert claim(db, [first, second], run_began).person_ids == []
+    finally:
+        store.dispose()

@@ -326,13 +326,21 @@ def test_templates_are_written_to_edit_and_used(year: Cli, tmp_path: Path) -> No
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
         f"{kind}.{part}"
-        for kind in ("intro", "groups", "reminder", "nudge", "survey-reminder", "agency-digest")
+        for kind in (
+            "intro",
+            "groups",
+            "reminder",
+            "nudge",
+            "survey-reminder",
+            "agency-digest",
+            "proposal",
+        )
         for part in ("subject.txt", "txt", "html")
     )
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     (folder / "intro.subject.txt").write_text("Hej {{ adept.first_name }}!\n", encoding="utf-8")
     again = year("message", "templates", str(folder))
-    assert "Left 18 existing files" in again.stderr
+    assert "Left 21 existing files" in again.stderr
     assert (folder / "intro.subject.txt").read_text(encoding="utf-8") == (
         "Hej {{ adept.first_name }}!\n"
     )

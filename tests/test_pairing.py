@@ -132,7 +132,7 @@ def test_exclusion_removes_the_pair(cli: Cli, backend: str) -> None:
     assert pairs.get("asa@csn.se") != "marta@bv.se"
     explanation: Any = cli.json("pair", "explain", "asa@csn.se")
     why = {a["mentor"]: a["why_not"] for a in explanation["alternatives"]}
-    assert why["marta@bv.se"] == "forbidden: excluded"
+    assert why["marta@bv.se"] == "forbidden: excluded (jäv)"
     assert why["elise@csn.se"] == "forbidden: same agency"
     cli("pair", "set", "asa@csn.se", "marta@bv.se", code=1)
     cli("pair", "exclude", "asa@csn.se", "marta@bv.se", "--reason", "igen", code=1)

@@ -83,7 +83,7 @@ def test_sheets_are_styled_for_people(tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2"
     # A defined table with its own filter buttons, over the header and the rows.
     (table,) = ws.tables.values()
-    assert table.ref == "A1:M3" and table.autoFilter.ref == "A1:M3"
+    assert table.ref == "A1:P3" and table.autoFilter.ref == "A1:P3"
     assert [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
     assert ws.auto_filter.ref is None  # no second filter over the same cells
     assert ws.column_dimensions["B"].width == 32
@@ -209,6 +209,9 @@ def test_template_has_every_sheet_instructions_and_drop_downs(tmp_path: Path) ->
         "Önskat område",
         "Önskade mentorer",
         "Samtycke",
+        "Önskad ort",
+        "Önskade adepter",
+        "Jäv",
     ]
     assert participants.freeze_panes == "A2"
     formulas = {str(dv.sqref): dv.formula1 for dv in participants.data_validations.dataValidation}

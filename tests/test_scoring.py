@@ -35,6 +35,8 @@ class Columns:
     mentor_experience_years: Sequence[int | None]
     #: Optional, as in scoring.Columns: None leaves it out.
     mentor_wished_field: Sequence[str | None] | None = None
+    mentor_wished_locations: Sequence[Sequence[str]] | None = None
+    mentor_wished_adepts: Sequence[Sequence[int]] | None = None
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -69,6 +71,13 @@ def reference(columns: Columns, adept: int, mentor: int, weights: Weights) -> di
         * same(columns.adept_location[adept], columns.mentor_location[mentor]),
         "mentor_field": weights.mentor_field
         * same(columns.adept_field[adept], wished[mentor] if wished else None),
+        "mentor_location": weights.mentor_location
+        * any(
+            same(columns.adept_location[adept], town)
+            for town in (columns.mentor_wished_locations or [[]] * (mentor + 1))[mentor]
+        ),
+        "mentor_wish": weights.mentor_wish
+        * (adept in (columns.mentor_wished_adepts or [[]] * (mentor + 1))[mentor]),
     }
     wishes = list(columns.adept_preferences[adept])
     rank = wishes.index(mentor) if mentor in wishes else None
@@ -105,6 +114,22 @@ def columns(draw: st.DrawFn) -> Columns:
             st.lists(st.none() | st.integers(-3, 40), min_size=n_mentors, max_size=n_mentors)
         ),
         mentor_wished_field=draw(st.none() | st.just(column(texts, n_mentors))),
+        mentor_wished_locations=draw(
+            st.none()
+            | st.lists(
+                st.lists(locations.filter(bool), max_size=3),  # type: ignore[arg-type]
+                min_size=n_mentors,
+                max_size=n_mentors,
+            )
+        ),
+        mentor_wished_adepts=draw(
+            st.none()
+            | st.lists(
+                st.lists(st.integers(0, n_adepts - 1), max_size=3) if n_adepts else st.just([]),
+                min_size=n_mentors,
+                max_size=n_mentors,
+            )
+        ),
     )
 
 
@@ -126,8 +151,8 @@ def test_matrix_and_breakdown_agree_with_reference(cohort: Columns, weights: Wei
             assert list(points) == [name for name in CRITERIA if name in points]
             assert all(points.values())
             # The mentor's side of the score is the points of their own wish alone.
-            assert mentor_matrix(**cohort.inputs, weights=weights)[adept, mentor] == (
-                points.get("mentor_field", 0)
+            assert mentor_matrix(**cohort.inputs, weights=weights)[adept, mentor] == sum(
+                points.get(name, 0) for name in ("mentor_field", "mentor_location", "mentor_wish")
             )
 
 

@@ -505,3 +505,69 @@ def test_a_changed_answer_is_updated_in_place_and_counted(year: Cli, tmp_path: P
     # survey_answer: id, survey, question, participant, value, text, …
     stored = {(row[4], row[5]) for row in store_snapshot()["survey_answer"]}
     assert stored == {(2, None), (4, None), (None, "Att leda nära."), (None, "Samma svar.")}
+
+
+# --- what an import says, records and lets undo (gaps mutation testing found) -----------
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    return path
+
+
+def test_a_refused_import_names_its_file_or_files_and_counts_the_problems(
+    year: Cli, tmp_path: Path
+) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    header = ["E-postadress", SCALE[0]]
+    bad = _csv(tmp_path / "svar.csv", [header, ["okand@csn.se", "3"], [ADEPTS[0][1], "9"]])
+    err = " ".join(year("survey", "import", "start-2027", str(bad), code=65).stderr.split())
+    assert "svar.csv: 2 problems; nothing was imported." in err
+    # The unknown respondent is placed on the e-mail column of its sheet.
+    assert "sheet 'svar.csv', row 2, column 'A (E-post)': okand@csn.se is not a" in err
+    assert "sheet 'svar.csv', row 2" in err
+    good = _csv(tmp_path / "andra.csv", [header, [ADEPTS[1][1], "4"]])
+    err = " ".join(
+        year("survey", "import", "start-2027", str(good), str(bad), code=65).stderr.split()
+    )
+    assert "2 files: 2 problems; nothing was imported." in err
+    assert _answer_count() == 0
+
+
+def test_an_import_is_logged_and_undone_as_one_command(year: Cli, tmp_path: Path) -> None:
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = _csv(
+        tmp_path / "svar.csv",
+        [
+            ["E-postadress", SCALE[0], FREE[0]],
+            [ADEPTS[0][1], "6", "Att leda."],
+            [ADEPTS[1][1], "5", ""],
+        ],
+    )
+    before = store_snapshot()
+    year("survey", "import", "start-2027", str(path))
+    assert _answer_count() == 3
+    log: Any = year.json("db", "log")
+    assert (
+        "survey import",
+        "survey start-2027 of cohort 2027: 2 respondents, 3 answers added, 0 changed",
+    ) in [(entry["action"], entry["detail"]) for entry in log]
+    undone = year("db", "undo", "--yes")
+    assert "survey answers imported" in undone.stderr
+    assert store_snapshot()["survey_answer"] == before["survey_answer"] == []
+
+
+def test_a_column_that_is_no_question_is_named_as_ignored(year: Cli, tmp_path: Path) -> None:
+    # A header typed wrong loses that column's answers: the import must say which.
+    year("survey", "add", "start-2027", "--phase", "start")
+    path = _csv(
+        tmp_path / "svar.csv",
+        [["E-postadress", SCALE[0], "Jag trivs bra (stavat fel)"], [ADEPTS[0][1], "5", "6"]],
+    )
+    result = year("survey", "import", "start-2027", str(path))
+    err = " ".join(result.stderr.split())
+    assert "Columns that are no question of the survey were ignored: 'Jag trivs bra" in err
+    assert "1 respondent, 1 answer added" in err
+    summary: Any = year.json("survey", "import", "start-2027", str(path))
+    assert summary["ignored_columns"] == ["Jag trivs bra (stavat fel)"]

@@ -223,3 +223,17 @@ def test_the_survey_forms_title_names_the_phase_in_swedish(cohort: Cli, tmp_path
     finally:
         book.close()
     assert title == "slut-2026 (i slutet av programmet), omgång 2026"
+
+
+def test_a_report_table_without_rows_says_so_in_words(cli: Cli) -> None:
+    """Not bare headers: the title and a sentence, in the table's language."""
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-07")
+    cli("cohort", "use", "2027")
+    for command, said in (
+        (("report", "attendance"), "Omgången har inga deltagare ännu."),
+        (("report", "completion"), "Omgången har inga deltagare ännu."),
+        (("session", "list"), "Omgången har inga träffar ännu."),
+    ):
+        out = cli(*command).stdout
+        assert said in out and "E-post" not in out and "Plats" not in out, command
+    assert "The cohort has no sessions yet." in cli("session", "list", "--lang", "en").stdout

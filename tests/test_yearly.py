@@ -252,6 +252,14 @@ def _suggestions_agree_with_the_demo(cli: Cli, shown: str, said: str, tmp_path: 
     certificate = suggested("certificate")
     certificate[certificate.index("--out") + 1] = str(tmp_path / "intyg-igen")
     assert len(cli(*certificate).stdout.splitlines()) == int(completed.group(1))
+    # The network's commands too: the year's directory (files in the demo's folder) and ideas.
+    for words in tried:
+        if "network" in words or "ideas" in words:
+            cli(*words)
+    (listing,) = [w for w in tried if w[2:] == ["network", "directory"]]
+    directory: Any = cli.json(*listing)
+    assert directory["cohort"] == "2027" and directory["listed"] > 0 and directory["unlisted"] > 0
+    assert (tmp_path / "demo" / "katalog-2027.vcf").is_file()
 
 
 @pytest.mark.parametrize("dry_run", [False, True])

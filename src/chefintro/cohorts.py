@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -26,6 +26,7 @@ from chefintro.intake.participants import (
     earlier_adept_warning,
     eligibility_warning,
 )
+from chefintro.mentor_wishes import MentorWishes, store_wishes, wishes_of
 from chefintro.models import Agency, Cohort, Participant, Person
 from chefintro.registry import agency_of, get_agency, get_person, who_json
 from chefintro.text import clean_field, clean_text, swedish_key
@@ -284,6 +285,11 @@ class ParticipantInfo:
     eligibility: str  # "ok", "short", "long" or "unknown"
     warning: str | None = None
     continues: bool = False  # a mentor who agreed to continue next year
+    #: A mentor's wished towns and adepts (e-mail keys), best first (issue 34).
+    wished_locations: tuple[str, ...] = ()
+    wished_adepts: tuple[str, ...] = ()
+    #: What adding the mentor set of their wishes (said by 'participant add').
+    wish_changes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -301,6 +307,8 @@ class ParticipantInfo:
             "eligibility": self.eligibility,
             "warning": self.warning,
             "continues": self.continues,
+            "wished_locations": list(self.wished_locations),
+            "wished_adepts": list(self.wished_adepts),
         }
 
 
@@ -311,11 +319,16 @@ class ParticipantData:
     capacity: int | None = None
     wished_field: str | None = None
     preferred_mentors: list[str] = field(default_factory=list)
+    #: A mentor's wishes: towns, adepts (e-mail or name), adepts not to mentor.
+    wished_locations: list[str] = field(default_factory=list)
+    wished_adepts: list[str] = field(default_factory=list)
+    not_adepts: list[str] = field(default_factory=list)
 
 
 class _Member(NamedTuple):
     """The columns of a participant that the list shows and judges (no whole rows)."""
 
+    participant_id: int
     person_id: int
     name: str
     email: str
@@ -335,6 +348,7 @@ class _Member(NamedTuple):
 
 #: The columns of :class:`_Member`, in its order.
 _MEMBER_COLUMNS = (
+    col(Participant.id),
     col(Person.id),
     col(Person.name),
     col(Person.email),
@@ -355,6 +369,7 @@ _MEMBER_COLUMNS = (
 
 def _member(part: Participant, person: Person, agency: Agency) -> _Member:
     return _Member(
+        id_of(part),
         id_of(person),
         person.name,
         person.email,
@@ -373,7 +388,9 @@ def _member(part: Participant, person: Person, agency: Agency) -> _Member:
     )
 
 
-def _info(context: ParticipantContext, member: _Member) -> ParticipantInfo:
+def _info(
+    context: ParticipantContext, member: _Member, wishes: MentorWishes | None = None
+) -> ParticipantInfo:
     facts = ParticipantFacts(
         name=member.name,
         email=member.email,
@@ -406,6 +423,8 @@ def _info(context: ParticipantContext, member: _Member) -> ParticipantInfo:
         eligibility=status,
         warning=" ".join(found) or None,
         continues=bool(member.continues),
+        wished_locations=tuple(wishes.locations) if wishes else (),
+        wished_adepts=tuple(wishes.adepts) if wishes else (),
     )
 
 
@@ -467,6 +486,9 @@ def add_participant(
         wished_field=clean_field(data.wished_field, what="The wished field"),
         wishes=tuple(wish.strip() for wish in data.preferred_mentors if wish.strip()),
         person_id=id_of(person),
+        wished_locations=tuple(data.wished_locations),
+        wished_adepts=tuple(w.strip() for w in data.wished_adepts if w.strip()),
+        not_adepts=tuple(w.strip() for w in data.not_adepts if w.strip()),
     )
     warnings = raise_first(check_participant(context, facts))
     part = Participant(
@@ -482,7 +504,13 @@ def add_participant(
     )
     db.add(part)
     db.flush()
-    return part, _info(context, _member(part, person, agency)), warnings
+    wished = store_wishes(db, context=context, part=part, facts=facts)
+    wishes = wishes_of(db, [id_of(part)]).get(id_of(part))
+    info = replace(
+        _info(context, _member(part, person, agency), wishes),
+        wish_changes=tuple(wished.lines()),
+    )
+    return part, info, warnings
 
 
 def list_participants(
@@ -511,7 +539,8 @@ def list_participants(
     context = ParticipantContext.for_cohort(
         db=db, cohort=cohort, person_ids=[m.person_id for m in found]
     )
-    rows = [_info(context, member) for member in found]
+    wishes = wishes_of(db, [m.participant_id for m in found if m.role == Role.MENTOR])
+    rows = [_info(context, m, wishes.get(m.participant_id)) for m in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 

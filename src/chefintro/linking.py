@@ -48,6 +48,9 @@ class Linked:
 
 def link_people(*, db: Session, old: str, new: str) -> Linked:
     """Move OLD's history onto NEW and remove OLD; refuse where the two overlap."""
+    from chefintro.mentor_wishes import rename_wished
+    from chefintro.pairing.consent import move_proposals
+
     mark_change(db, kind=Kind.REPLACING, what="two records of one person joined")
     first = get_person(db=db, email=old)
     second = get_person(db=db, email=new)
@@ -72,6 +75,8 @@ def link_people(*, db: Session, old: str, new: str) -> Linked:
         part.person_id = id_of(second)
         db.add(part)
     exclusions = _move_exclusions(db, id_of(first), id_of(second))
+    move_proposals(db=db, old_id=id_of(first), new_id=id_of(second))
+    rename_wished(db=db, old_key=first.email_key, new_key=second.email_key)
     _move_sent(db, id_of(first), id_of(second))
     filled: list[tuple[str, object]] = []
     for name in _FILLED:

@@ -37,7 +37,9 @@ __all__ = [
     "Exclusion",
     "ListingConsent",
     "Meeting",
+    "MentorWish",
     "PairAgreement",
+    "PairProposal",
     "PairNote",
     "Pairing",
     "PairingState",
@@ -220,6 +222,50 @@ class Exclusion(SQLModel, table=True):
     person_a_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     person_b_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     reason: str = Field(max_length=500)
+
+
+class PairProposal(SQLModel, table=True):
+    """A proposal of an adept to a mentor, and the mentor's answer (issue 34).
+
+    Keyed on the two people (stable identities, as a pair's letters are), with the cohort:
+    ``proposed_on`` is the day the proposal went out (drafted or sent), ``answer`` is
+    ``accepted`` or ``declined`` (None while awaited), ``answered_on`` its day and
+    ``reason`` why a mentor declined.
+    """
+
+    __tablename__ = "pair_proposal"
+    __table_args__ = (
+        UniqueConstraint(
+            "cohort_id", "adept_person_id", "mentor_person_id", name="uq_pair_proposal"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    adept_person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    mentor_person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    proposed_on: date
+    answer: str | None = Field(default=None, max_length=10)
+    answered_on: date | None = None
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class MentorWish(SQLModel, table=True):
+    """One wish of a mentor in one cohort (issue 34), best first by ``rank``.
+
+    ``kind`` is ``location`` (a town the mentor would like their adept from; ``value`` the
+    town as typed) or ``adept`` (an adept they would like; ``value`` the adept's e-mail
+    key, as an adept's wished mentors are kept).
+    """
+
+    __tablename__ = "mentor_wish"
+    __table_args__ = (UniqueConstraint("participant_id", "kind", "value", name="uq_mentor_wish"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=10)
+    value: str = Field(max_length=320)
+    rank: int = 0
 
 
 class ProgrammeSession(SQLModel, table=True):

@@ -79,6 +79,15 @@ SPECS: tuple[SettingSpec, ...] = (
         WEIGHTS + "mentor_field", 30, *_WEIGHT, "Points when the adept's field is the mentor's wish"
     ),
     SettingSpec(
+        WEIGHTS + "mentor_location",
+        10,
+        *_WEIGHT,
+        "Points when the adept's town is the mentor's wish",
+    ),
+    SettingSpec(
+        WEIGHTS + "mentor_wish", 40, *_WEIGHT, "Points when the mentor wished for the adept"
+    ),
+    SettingSpec(
         WEIGHTS + "extra_mentee_cost", 15, 0, 1000, "Cost of each extra mentee on one mentor"
     ),
     SettingSpec(RETENTION_MONTHS, 24, 1, 1200, "Months after closing before a cohort is due"),

@@ -87,6 +87,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "pair_status.quiet": {"sv": "tyst", "en": "quiet"},
     "pair_status.ok": {"sv": "i gång", "en": "ok"},
     "pair_status.weeks": {"sv": "{status}, {weeks} veckor", "en": "{status}, {weeks} weeks"},
+    # A proposal sent to its mentor and not yet answered (issue 34; pairing.consent).
+    "pair_status.awaiting_answer": {"sv": "väntar på svar", "en": "awaiting answer"},
+    "pair_status.day": {"sv": "{status}, 1 dag", "en": "{status}, 1 day"},
+    "pair_status.days": {"sv": "{status}, {days} dagar", "en": "{status}, {days} days"},
     # --- why a pair was matched (matching.scoring.CRITERIA) -------------------------------
     "criterion.same_field": {"sv": "samma verksamhetsområde", "en": "same field"},
     "criterion.wished_field": {"sv": "önskat verksamhetsområde", "en": "wished field"},
@@ -96,6 +100,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "criterion.same_location": {"sv": "samma ort", "en": "same location"},
     "criterion.experience": {"sv": "mentorns erfarenhet som chef", "en": "experience"},
     "criterion.mentor_field": {"sv": "mentorns önskade verksamhetsområde", "en": "mentor field"},
+    "criterion.mentor_location": {"sv": "mentorns önskade ort", "en": "mentor location"},
+    "criterion.mentor_wish": {"sv": "mentorns önskade adept", "en": "mentor wish"},
     "criterion.points": {"sv": "{criterion} {points} poäng", "en": "{criterion} +{points}"},
     # --- messages sent (messages.content kinds) -------------------------------------------
     "message.intro": {"sv": "introduktion av paret", "en": "pair introduction"},
@@ -213,6 +219,85 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "answered both. Groups with fewer than {min_group} answers are hidden.",
     },
     "survey.hidden": {"sv": "färre än {min_group} svar", "en": "fewer than {min_group} answers"},
+    # --- what a table without rows says instead of bare headers (output.table empty=) ---
+    "e.participants": {
+        "sv": "Omgången har inga deltagare ännu.",
+        "en": "The cohort has no participants yet.",
+    },
+    "e.sessions": {
+        "sv": "Omgången har inga träffar ännu.",
+        "en": "The cohort has no sessions yet.",
+    },
+    # --- the network beyond the year (network directory, report ideas, report pipeline) ---
+    "h.unit": {"sv": "Enhet", "en": "Unit"},
+    "h.job_title": {"sv": "Befattning", "en": "Title"},
+    "h.group": {"sv": "Nätverksgrupp", "en": "Peer group"},
+    "h.years_roles": {"sv": "År och roller", "en": "Years and roles"},
+    "h.visits": {"sv": "Studiebesök", "en": "Visits"},
+    "h.ideas": {"sv": "Idéer att ta hem", "en": "Ideas taken home"},
+    "h.months_manager": {"sv": "Månader som chef", "en": "Months as manager"},
+    "h.cohort": {"sv": "Omgång", "en": "Cohort"},
+    "h.months": {"sv": "Månader", "en": "Months"},
+    "h.due": {"sv": "Ska göras", "en": "Due"},
+    "h.survey": {"sv": "Enkät", "en": "Survey"},
+    "h.answers": {"sv": "Svar", "en": "Answers"},
+    "h.still_managers": {"sv": "Fortfarande chefer", "en": "Still managers"},
+    "t.directory": {"sv": "Katalog, omgång {cohort}", "en": "Directory, cohort {cohort}"},
+    "t.alumni": {"sv": "Alumner, alla omgångar", "en": "Alumni, every cohort"},
+    "c.directory": {
+        "sv": "Bara de som samtyckt till att listas; {unlisted} utan samtycke är inte med.",
+        "en": "Only those who consented to be listed; {unlisted} without consent left out.",
+    },
+    "e.directory": {
+        "sv": "Ingen har samtyckt till att listas ännu.",
+        "en": "No one has consented to be listed yet.",
+    },
+    "t.ideas": {"sv": "Idéer att ta hem per myndighet, {span}", "en": "Ideas taken home, {span}"},
+    "c.ideas": {
+        "sv": "Slutenkätens idéer, utan namn, från dem som samtyckt till att listas; en "
+        "myndighet med färre än {min_group} idéer visas inte. Studiebesök: adepternas besök "
+        "hos en annan myndighet.",
+        "en": "The end survey's ideas, without names, of those who consented to be listed; "
+        "an agency with fewer than {min_group} ideas is hidden. Visits: the adepts' visits "
+        "to another agency.",
+    },
+    "ideas.hidden": {"sv": "färre än {min_group} idéer", "en": "fewer than {min_group} ideas"},
+    "ideas.times": {"sv": "{idea} ({count} gånger)", "en": "{idea} ({count} times)"},
+    "e.ideas": {"sv": "Inga idéer ännu.", "en": "No ideas yet."},
+    "t.eligible": {
+        "sv": "Tidigare adepter som kan bli mentorer {day} (minst {months} månader som chef)",
+        "en": "Former adepts eligible as mentors on {day} (at least {months} months as manager)",
+    },
+    "e.eligible": {
+        "sv": "Ingen tidigare adept har varit chef länge nog ännu.",
+        "en": "No former adept has been a manager long enough yet.",
+    },
+    "t.mentors": {
+        "sv": "Tidigare mentorer som fortfarande är chefer",
+        "en": "Former mentors still managers",
+    },
+    "e.mentors": {"sv": "Inga tidigare mentorer ännu.", "en": "No former mentors yet."},
+    "c.pipeline": {
+        "sv": "Bara de som samtyckt till att listas; den som i en uppföljning svarat att hen "
+        "inte längre är chef är inte med.",
+        "en": "Only those who consented to be listed; anyone whose follow-up answer says "
+        "they are no longer a manager is left out.",
+    },
+    "t.follow_ups": {"sv": "Uppföljningsenkäter", "en": "Follow-up surveys"},
+    "c.follow_ups": {
+        "sv": "12 och 24 månader efter en omgångs slut (en uppföljningsenkät vars namn har "
+        "12 eller 24). Färre än {min_group} svar visas inte.",
+        "en": "12 and 24 months after a cohort's end (a follow-up survey whose name holds "
+        "12 or 24). Fewer than {min_group} answers are hidden.",
+    },
+    "e.follow_ups": {
+        "sv": "Inga omgångar att följa upp ännu.",
+        "en": "No cohorts to follow up yet.",
+    },
+    "follow_up.done": {"sv": "gjord", "en": "done"},
+    "follow_up.overdue": {"sv": "försenad", "en": "overdue"},
+    "follow_up.upcoming": {"sv": "kommande", "en": "upcoming"},
+    "follow_up.share": {"sv": "{count} ({share})", "en": "{count} ({share})"},
 }
 
 #: The closed vocabularies whose every value needs a word, by catalogue prefix.

@@ -46,6 +46,19 @@ _REMARKS = (
     "Föreläsningen om tillitsbaserad styrning gav mycket.",
     "Värdefullt att se hur andra myndigheter arbetar.",
 )
+#: Ideas taken home (the end survey's idea question, ``report ideas``).
+IDEAS = (
+    "Chefsfrukost varje månad för nya chefer.",
+    "En mentor utanför linjen för varje ny chef.",
+    "Studiebesök hos en annan myndighet varje år.",
+    "Gemensam introduktion för nya chefer.",
+    "Korta veckomöten i stället för långa månadsmöten.",
+    "Medarbetarsamtal med en tydlig uppföljning efter ett halvår.",
+    "Dela mallar för verksamhetsplanering mellan enheterna.",
+    "Öppna ledningsgruppens protokoll för alla medarbetare.",
+    "Reflektionsgrupper för chefer på samma nivå.",
+    "Tillitsbaserad styrning i vår handläggning.",
+)
 
 
 @dataclass(frozen=True)
@@ -60,18 +73,22 @@ class YearEnd:
     as_of: date
 
 
-def _write_forms_csv(
-    path: Path, questions: list[str], answers: list[tuple[str, str, dict[str, str]]]
+def write_forms_csv(
+    path: Path,
+    questions: list[str],
+    answers: list[tuple[str, str, dict[str, str]]],
+    stamped: tuple[int, str] = (2027, "01"),
 ) -> None:
     """Write answers the way a Microsoft Forms export saved as CSV from Swedish Excel
     looks: Forms' own columns first, the questions in another order, semicolons."""
     order = questions[::-1]
+    year, month = stamped
     with private_output(path) as temporary:
         with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
             writer.writerow(["ID", "Starttid", "Tid för slutförande", "E-post", "Namn", *order])
             for number, (name, email, values) in enumerate(answers, start=1):
-                stamp = f"2027-01-{10 + number % 18:02d} 09:{number % 60:02d}:00"
+                stamp = f"{year}-{month}-{10 + number % 18:02d} 09:{number % 60:02d}:00"
                 writer.writerow(
                     [number, stamp, stamp, email, name, *(values.get(q, "") for q in order)]
                 )
@@ -89,10 +106,10 @@ def run_year_end(
     )
 
     note = progress or (lambda _step: None)
-    rng = random.Random(2027)
     note("Recording the year's attendance")
     with store.transaction() as db:
         cohort = cohorts.current_cohort(db=db)
+        rng = random.Random(_seed(cohort.name))
         settings.set_value(db=db, key=settings.PROGRAMME_COORDINATOR, value=COORDINATOR)
         adepts, leaving = _play_attendance(db, cohort, rng)
 
@@ -125,6 +142,11 @@ def run_year_end(
         summary=yearend.render_summary(result),
         as_of=moment.date(),
     )
+
+
+def _seed(cohort: str) -> int | str:
+    """The year's seed: 2027 for cohort 2027 (the one-year demo as it always was)."""
+    return int(cohort) if cohort.isdigit() else cohort
 
 
 def _play_attendance(
@@ -184,9 +206,11 @@ def _answer_surveys(
     """
     from chefintro import surveys
     from chefintro.enums import QuestionKind, SurveyPhase
+    from chefintro.surveys.questions import IDEA_QUESTION
 
     forms: list[Path] = []
     questions = [q.text for q in surveys.BUILTIN_QUESTIONS]
+    ideas = _IdeaAnswers(cohort.name, db, cohort)
     scale = [q.text for q in surveys.BUILTIN_QUESTIONS if q.kind == QuestionKind.SCALE]
     free = [q.text for q in surveys.BUILTIN_QUESTIONS if q.kind == QuestionKind.TEXT]
     levels = {a.email: rng.gauss(3.4, 0.8) for a in adepts}
@@ -211,8 +235,42 @@ def _answer_surveys(
             if index == 1 and rng.random() < 0.5:
                 values[free[1]] = rng.choice(_REMARKS)
             answers.append((adept.name, adept.email, values))
+        if index == 1:
+            answers = ideas.add_to(answers)
         path = directory / f"forms-{name}.csv"
-        _write_forms_csv(path, questions, answers)
+        asked = [*questions, IDEA_QUESTION.text] if index == 1 else questions
+        write_forms_csv(path, asked, answers, (cohort.starts_on.year, "01"))
         surveys.import_answers(db=db, cohort=cohort, survey=survey, path=path)
         forms.append(path)
     return forms
+
+
+class _IdeaAnswers:
+    """The end survey's idea question, drawn apart from the year's other answers (so the
+    rest of the year is the same draw as before the question): most adepts who answer
+    write an idea, and the mentors answer that one question too."""
+
+    def __init__(self, cohort_name: str, db: Session, cohort: Cohort) -> None:
+        from chefintro import cohorts
+        from chefintro.enums import Role
+
+        self.rng = random.Random(f"ideas-{cohort_name}")
+        self.mentors = [
+            p
+            for p in cohorts.list_participants(db=db, cohort=cohort, role=Role.MENTOR)
+            if p.status == "active"
+        ]
+
+    def add_to(
+        self, answers: list[tuple[str, str, dict[str, str]]]
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        from chefintro.surveys.questions import IDEA_QUESTION
+
+        key = IDEA_QUESTION.text
+        for _name, _email, values in answers:
+            if self.rng.random() < 0.8:
+                values[key] = self.rng.choice(IDEAS)
+        for mentor in self.mentors:
+            if self.rng.random() < 0.7:
+                answers.append((mentor.name, mentor.email, {key: self.rng.choice(IDEAS)}))
+        return answers

@@ -265,6 +265,7 @@ def _mount() -> None:
         message_voice,
         network,
         pair,
+        pair_consent,
         pair_voice,
         participant,
         person,
@@ -290,7 +291,8 @@ def _mount() -> None:
     app.add_typer(pair.app, name="pair")
     app.add_typer(roster.app, name="roster")
     app.add_typer(message.app, name="message")
-    del message_voice, pair_voice  # their commands are mounted on message.app, pair.app
+    # Their commands are mounted on message.app and pair.app.
+    del message_voice, pair_consent, pair_voice
     app.add_typer(network.app, name="network")
     network.register_reports(report.app)
     app.command("demo")(demo.demo)

@@ -3,14 +3,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import (
+    AsOfOption,
+    JsonOption,
+    LangOption,
+    as_of_moment,
+    state,
+    table_lang,
+)
+from chefintro.texts import percent, text, word
 from chefintro.words import plural
+
+if TYPE_CHECKING:
+    from chefintro.network.directory import Directory
+    from chefintro.network.pipeline import Pipeline
+    from chefintro.texts import Lang
 
 app = typer.Typer(
     help="The network beyond the year: its who's who and alumni.", no_args_is_help=True
@@ -31,6 +45,7 @@ def directory(
         bool,
         typer.Option("--alumni", help="Everyone across all cohorts, with their years and roles."),
     ] = False,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show or write the cohort's who's who: name, agency, unit, title, e-mail, group, mentor.
@@ -47,6 +62,7 @@ def directory(
     st = state(ctx)
     with st.transaction() as db:
         programme = settings.get_setting_text(db=db, key=settings.PROGRAMME_NAME)
+        language = table_lang(db, lang)
         if alumni:
             found = alumni_directory(db=db)
         else:
@@ -77,18 +93,39 @@ def directory(
     if as_json:
         output.emit_json(found.to_json())
     elif xlsx is None and vcf is None:
-        output.table(
-            ["Name", "E-mail", "Agency", "Unit", "Title", "Years and roles" if alumni else "Role"]
-            + ([] if alumni else ["Group", "Mentor"]),
-            [
-                [e.name, e.email, e.agency, e.unit, e.title, e.years if alumni else e.roles[0][1]]
-                + ([] if alumni else [e.group, e.mentor])
-                for e in found.entries
-            ],
-            title=f"Directory, {what}",
-        )
+        _show_directory(found, language)
     if found.unlisted:
         output.info(f"Directory of {what}: {len(found.entries)} listed{left_out}.")
+
+
+def _roles(roles: tuple[tuple[str, str], ...], lang: Lang) -> str:
+    """ "2027 adept, 2028 mentor" in the table's language."""
+    return ", ".join(f"{cohort} {word('role', role, lang)}" for cohort, role in roles)
+
+
+def _show_directory(found: Directory, lang: Lang) -> None:
+    alumni = found.cohort is None
+    headers = [text(f"h.{h}", lang) for h in ("name", "email", "agency", "unit", "job_title")]
+    headers += (
+        [text("h.years_roles", lang)]
+        if alumni
+        else [text(f"h.{h}", lang) for h in ("role", "group", "mentor")]
+    )
+    output.table(
+        headers,
+        [
+            [e.name, e.email, e.agency, e.unit, e.title]
+            + (
+                [_roles(e.roles, lang)]
+                if alumni
+                else [word("role", e.roles[0][1], lang), e.group, e.mentor]
+            )
+            for e in found.entries
+        ],
+        title=text("t.alumni", lang) if alumni else text("t.directory", lang, cohort=found.cohort),
+        caption=text("c.directory", lang, unlisted=found.unlisted) if found.unlisted else None,
+        empty=text("e.directory", lang),
+    )
 
 
 def ideas(
@@ -96,6 +133,7 @@ def ideas(
     every: Annotated[
         bool, typer.Option("--all", help="Every cohort, not only the current one.")
     ] = False,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the ideas participants take home, per receiving agency, without names.
@@ -105,6 +143,7 @@ def ideas(
     Visits to the other agency ('pair meet --kind visit') are counted beside them.
 
     Example: chefintro report ideas --all
+    Example: chefintro report ideas --lang en
     """
     from sqlmodel import col, select
 
@@ -118,17 +157,38 @@ def ideas(
         else:
             chosen = [st.current_cohort(db)]
         report = ideas_report(db=db, cohorts=chosen)
+        language = table_lang(db, lang)
     if as_json:
         output.emit_json(report.to_json())
         return
-    hidden = f"färre än {report.min_group} idéer"
+    hidden = text("ideas.hidden", language, min_group=report.min_group)
+    names = report.cohorts
+    span = text(
+        "t.history.one" if len(names) == 1 else "t.history.many",
+        language,
+        first=names[0] if names else "",
+        last=names[-1] if names else "",
+    )
     output.table(
-        ["Myndighet", "Studiebesök", "Idéer att ta hem"],
+        [text(f"h.{h}", language) for h in ("agency", "visits", "ideas")],
         [
-            (a.agency, a.visits, hidden if a.hidden else "\n".join(f"• {i}" for i in a.ideas))
+            (a.agency, a.visits, hidden if a.hidden else _idea_lines(a.ideas, language))
             for a in report.agencies
         ],
-        title=f"Idéer per myndighet, omgång {', '.join(report.cohorts)}",
+        title=text("t.ideas", language, span=span),
+        caption=text("c.ideas", language, min_group=report.min_group),
+        empty=text("e.ideas", language),
+    )
+
+
+def _idea_lines(ideas: list[str], lang: Lang) -> str | None:
+    """One bullet per idea; an idea several wrote is one bullet with how many times."""
+    if not ideas:
+        return None
+    counts = Counter(ideas)
+    return "\n".join(
+        "• " + (text("ideas.times", lang, idea=idea, count=n) if n > 1 else idea)
+        for idea, n in counts.items()
     )
 
 
@@ -142,6 +202,8 @@ def pipeline(
             metavar="YYYY-MM-DD",
         ),
     ] = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show former adepts who can mentor next year, former mentors, and the follow-ups.
@@ -152,46 +214,75 @@ def pipeline(
     to be listed are named.
 
     Example: chefintro report pipeline --next-start 2028-01-25
+    Example: chefintro report pipeline --as-of 2028-12-07 --lang en
     """
-    from chefintro import clock
+    from chefintro import clock, settings
     from chefintro.cli.common import parse_date
     from chefintro.network.pipeline import pipeline as build
 
     start = parse_date(next_start) if next_start is not None else None
+    moment = as_of_moment(as_of)
+    today = moment.date() if moment is not None else clock.today()
     st = state(ctx)
     with st.transaction() as db:
-        result = build(db=db, cohort=st.current_cohort(db), start=start, today=clock.today())
+        result = build(db=db, cohort=st.current_cohort(db), start=start, today=today)
+        language = table_lang(db, lang)
+        minimum = settings.get_int(db=db, key=settings.SURVEY_MIN_GROUP)
     if as_json:
         output.emit_json(result.to_json())
         return
-    headers = ["Name", "E-mail", "Agency", "Years and roles", "Months as manager"]
+    _show_pipeline(result, language, minimum)
+
+
+def _show_pipeline(result: Pipeline, lang: Lang, minimum: int) -> None:
+    headers = [text(f"h.{h}", lang) for h in ("name", "email", "agency", "years_roles")]
+    headers.append(text("h.months_manager", lang))
+    for found, title, empty in (
+        (
+            result.eligible,
+            text("t.eligible", lang, day=result.next_start, months=result.mentor_months),
+            text("e.eligible", lang),
+        ),
+        (result.mentors, text("t.mentors", lang), text("e.mentors", lang)),
+    ):
+        output.table(
+            headers,
+            [(m.name, m.email, m.agency, _roles(m.roles, lang), m.months) for m in found],
+            title=title,
+            caption=text("c.pipeline", lang),
+            empty=empty,
+        )
+    hidden = text("survey.hidden", lang, min_group=minimum)
     output.table(
-        headers,
-        [(m.name, m.email, m.agency, m.years, m.months) for m in result.eligible],
-        title=f"Former adepts eligible as mentors on {result.next_start} "
-        f"(≥ {result.mentor_months} months)",
-    )
-    output.table(
-        headers,
-        [(m.name, m.email, m.agency, m.years, m.months) for m in result.mentors],
-        title="Former mentors still active",
-    )
-    output.table(
-        ["Cohort", "Months", "Due", "Status", "Survey", "Answers", "Still managers"],
+        [
+            text(f"h.{h}", lang)
+            for h in ("cohort", "months", "due", "status", "survey", "answers", "still_managers")
+        ],
         [
             (
                 f.cohort,
                 f.months,
                 f.due_on.isoformat(),
-                f.status(result.today),
+                word("follow_up", f.status(result.today), lang),
                 f.survey,
-                f.respondents,
-                "hidden" if f.still_managers is None and f.respondents else f.still_managers,
+                f.respondents if f.survey is not None else None,
+                _still(f.still_managers, f.respondents, hidden, lang),
             )
             for f in result.follow_ups
         ],
-        title="Follow-up surveys",
+        title=text("t.follow_ups", lang),
+        caption=text("c.follow_ups", lang, min_group=minimum),
+        empty=text("e.follow_ups", lang),
     )
+
+
+def _still(count: int | None, respondents: int, hidden: str, lang: Lang) -> str | None:
+    """'38 (93 %)' of those who answered; hidden below survey.min_group; blank unasked."""
+    if not respondents:
+        return None
+    if count is None:
+        return hidden
+    return text("follow_up.share", lang, count=count, share=percent(count / respondents, lang))
 
 
 def register_reports(report_app: typer.Typer) -> None:

@@ -166,8 +166,12 @@ def table(
     *,
     title: str | None = None,
     caption: str | None = None,
+    empty: str | None = None,
 ) -> None:
     """Print a table to stdout, readable in a narrow terminal (80 columns).
+
+    A table without rows is not printed as bare headers: with ``empty`` (e.g. "Inga idéer
+    ännu."), the title and that sentence are printed in its place.
 
     Text columns (names, questions) wrap between words; dates, numbers, counts and
     shares never break inside a value; a header breaks only between words. When that
@@ -181,6 +185,9 @@ def table(
 
     cells = [[_cell(v) for v in row] for row in rows]
     console = _stdout()
+    if not cells and empty is not None:
+        _nothing(console, title, empty)
+        return
     natural = [
         max([len(column), *(len(row[i]) for row in cells if i < len(row))])
         for i, column in enumerate(columns)
@@ -213,6 +220,15 @@ def table(
     for row in cells:
         grid.add_row(*row)
     console.print(grid)
+
+
+def _nothing(console: Console, title: str | None, empty: str) -> None:
+    """A table with no rows: its title, then the sentence that says there is nothing."""
+    from rich.markup import escape
+
+    if title:
+        console.print(f"[bold]{escape(title)}[/bold]")
+    console.print(escape(empty))
 
 
 def _stacked(

@@ -163,6 +163,7 @@ def stability(
 def apply(ctx: typer.Context) -> None:
     """Make the proposed pairs active."""
     from chefintro import pairing
+    from chefintro.pairing.consent import awaiting
     from chefintro.pairing.effects import live_pairs, pair_effects
 
     st = state(ctx)
@@ -171,9 +172,15 @@ def apply(ctx: typer.Context) -> None:
         before = live_pairs(db=db, cohort=cohort)
         count = pairing.apply(db=db, cohort=cohort)
         effects = pair_effects(db=db, cohort=cohort, before=before, all_unpaired=True)
+        waiting = awaiting(db=db, cohort=cohort)
     output.success(
         f"{plural(count, 'pair')} {noun(count, 'is', 'are')} now active in cohort {cohort.name}."
     )
+    if waiting:
+        output.info(
+            f"{plural(len(waiting), 'proposal')} still {noun(len(waiting), 'awaits', 'await')} "
+            "the mentor's answer and stay proposed ('pair accept' / 'pair decline')."
+        )
     output.consequences(effects.lines())
 
 
@@ -510,21 +517,31 @@ def rematch(
     apply: Annotated[
         bool, typer.Option("--apply", help="Make the proposed pairs active at once.")
     ] = False,
+    propose: Annotated[
+        bool,
+        typer.Option(
+            "--propose",
+            help="Store the pairs as proposals for the mentors' consent ('pair propose' "
+            "sends them).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Place the adepts without a live pair (late joiners, ended pairs); every other pair stays.
+    """Place the adepts without a live pair (late joiners, ended pairs, declined proposals);
+    every other pair stays.
 
     Solves the same optimal matching as 'pair suggest', but only for the free adepts and
-    the mentors' remaining places. Without --apply nothing is stored.
+    the mentors' remaining places. Without --apply or --propose nothing is stored.
 
     Example: chefintro pair rematch && chefintro pair rematch --apply
+    Example: chefintro pair rematch --propose && chefintro pair propose
     """
     from chefintro import followup
 
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
-        result = followup.rematch(db=db, cohort=cohort, apply=apply)
+        result = followup.rematch(db=db, cohort=cohort, apply=apply, propose=propose)
     if as_json:
         output.emit_json(result.to_json())
         return
@@ -532,7 +549,7 @@ def rematch(
         output.success(f"Every active adept of cohort {cohort.name} has a pair.")
         return
     if result.pairs:
-        title = "New active pairs" if apply else "Proposed pairs"
+        title = "New active pairs" if apply else "New proposals" if propose else "Proposed pairs"
         _show_pairs(result.pairs, f"{title}, cohort {cohort.name}")
     if result.unplaced:
         output.table(
@@ -545,10 +562,16 @@ def rematch(
         f"{plural(result.free_places, 'free mentor place')}: {len(result.pairs)} placed, "
         f"{len(result.unplaced)} not."
     )
-    if apply and result.pairs:
+    if (apply or propose) and result.pairs:
         output.success(
-            "; ".join(f"{p.adept_name}: no mentor → {p.mentor_name}" for p in result.pairs) + "."
+            "; ".join(
+                f"{p.adept_name}: no mentor → {p.mentor_name}" + ("" if apply else " (proposed)")
+                for p in result.pairs
+            )
+            + "."
         )
+        if propose:
+            output.info("Ask the mentors with 'chefintro pair propose'.")
     elif result.pairs:
         output.info("Nothing was stored; make them active with 'chefintro pair rematch --apply'.")
     if not result.pairs:

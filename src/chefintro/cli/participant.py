@@ -21,6 +21,33 @@ EmailArg = Annotated[
 ]
 
 
+LocationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--wished-location",
+        help="Mentor: a town they would like their adept from; repeat, best first.",
+        metavar="TOWN",
+    ),
+]
+WishAdeptOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--wish-adept",
+        help="Mentor: an adept they would like (e-mail or unique name); repeat, best first.",
+        metavar="ADEPT",
+    ),
+]
+NotAdeptOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--not-adept",
+        help="Mentor: an adept they should not mentor (e-mail or name; a reason in brackets, "
+        "else 'jäv'), stored as an exclusion; repeat.",
+        metavar="ADEPT",
+    ),
+]
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -46,10 +73,14 @@ def add(
         list[str] | None,
         typer.Option("--prefer", help="Adept: a wished mentor's e-mail; repeat, best first."),
     ] = None,
+    location: LocationOpt = None,
+    wish_adept: WishAdeptOpt = None,
+    not_adept: NotAdeptOpt = None,
 ) -> None:
     """Add a registered person to the current cohort.
 
     Example: chefintro participant add asa.oberg@csn.se --role adept --wished-field IT
+    Example: chefintro participant add orjan.berg@spv.se --role mentor --not-adept "Åsa Öberg"
     """
     from chefintro import cohorts
 
@@ -60,11 +91,16 @@ def add(
         capacity=capacity,
         wished_field=wished_field,
         preferred_mentors=list(prefer or []),
+        wished_locations=list(location or []),
+        wished_adepts=list(wish_adept or []),
+        not_adepts=list(not_adept or []),
     )
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         _, info, warnings = cohorts.add_participant(db=db, cohort=cohort, data=data)
     output.success(f"Added {info.name} to cohort {cohort.name} as {info.role}.")
+    for line in info.wish_changes:
+        output.success(line)
     for warning in warnings:
         output.warning(warning)
 
@@ -222,3 +258,54 @@ def consent(
         f"{who}, cohort {answer.cohort}: consent to be listed {answer.change.describe()} "
         f"(recorded {answer.change.recorded_on.isoformat()})."
     )
+
+
+@app.command("wishes")
+def wishes(
+    ctx: typer.Context,
+    email: EmailArg,
+    location: LocationOpt = None,
+    wish_adept: WishAdeptOpt = None,
+    not_adept: NotAdeptOpt = None,
+    clear: Annotated[
+        bool,
+        typer.Option("--clear", help="Remove the wished towns and adepts not given here."),
+    ] = False,
+) -> None:
+    """Set a mentor's own wishes: towns and adepts they would like, adepts not to mentor.
+
+    Each list given replaces the mentor's (the others stay, unless --clear). Adepts are
+    found by e-mail or by a name one adept of the cohort has, as an adept's wished mentors
+    are. An adept not to mentor becomes an exclusion ('jäv', or the reason in brackets);
+    'pair exclude' is the same rule. Scored by weights.mentor_location and
+    weights.mentor_wish, shown in 'pair explain'. 'db undo' takes it back.
+
+    Example: chefintro participant wishes orjan.berg@spv.se --wish-adept "Åsa Öberg"
+    Example: chefintro participant wishes karin.lund@spv.se --wished-location Umeå
+    Example: chefintro participant wishes orjan.berg@spv.se --not-adept "bjorn.ek@csn.se (chef)"
+    """
+    from chefintro.mentor_wishes import set_mentor_wishes
+    from chefintro.pairing.effects import live_pairs, pair_effects
+
+    st = state(ctx)
+    with st.transaction() as db:
+        cohort = st.current_cohort(db)
+        before = live_pairs(db=db, cohort=cohort)
+        change, warnings = set_mentor_wishes(
+            db=db,
+            cohort=cohort,
+            email=email,
+            locations=list(location) if location else ([] if clear else None),
+            adepts=list(wish_adept) if wish_adept else ([] if clear else None),
+            not_adepts=list(not_adept or []),
+        )
+        effects = pair_effects(db=db, cohort=cohort, before=before)
+    for warning in warnings:
+        output.warning(warning)
+    if change.changes:
+        output.success(change.describe())
+    else:
+        output.info(change.describe())
+    if change.undone:
+        output.warning(f"{plural(change.undone, 'pair')} with an adept not to mentor undone.")
+    output.consequences(effects.lines())

@@ -17,9 +17,10 @@ from chefintro.cli.common import (
     table_lang,
 )
 from chefintro.texts import decimal, percent, text, word
-from chefintro.words import plural
+from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
+    from chefintro.pairing.consent import Awaiting
     from chefintro.surveys import Cell, SurveyReport
     from chefintro.texts import Lang
 
@@ -95,6 +96,7 @@ def attendance(
                 "c.excused_counts" if report.excused_counts else "c.excused_not", language
             ),
         ),
+        empty=text("e.participants", language),
     )
     at_risk = sum(1 for r in report.rows if r.standing.status == "at_risk")
     cannot = sum(1 for r in report.rows if r.standing.status == "cannot_complete")
@@ -278,23 +280,27 @@ def pairs(
     """Show each active pair: since when, meetings, the last one, and whether to follow up.
 
     No first meeting: none within followup.first_meeting_weeks (default 6) of the pair's
-    start. Quiet: no meeting for followup.quiet_weeks (default 8). Those come first.
+    start. Quiet: no meeting for followup.quiet_weeks (default 8). Those come first,
+    after the proposals still awaiting their mentor's answer ('pair propose'), with the
+    days they have waited.
 
     Example: chefintro report pairs --as-of 2027-04-30
     """
     from chefintro import followup
     from chefintro.cli.common import parse_date
+    from chefintro.pairing.consent import awaiting
 
     day = parse_date(as_of) if as_of is not None else None
     st = state(ctx)
     with st.transaction() as db:
         cohort = st.current_cohort(db)
         report = followup.pair_statuses(db=db, cohort=cohort, as_of=day)
+        waiting = awaiting(db=db, cohort=cohort, as_of=report.as_of)
         language = table_lang(db, lang)
     if as_json:
-        output.emit_json(report.to_json())
+        output.emit_json([w.to_json() for w in waiting] + report.to_json())
         return
-    if not report.rows:
+    if not report.rows and not waiting:
         output.info(f"Cohort {report.cohort} has no active pairs on {report.as_of}.")
         return
     # The agreement column only once some pair has one: an empty column would squeeze the
@@ -304,7 +310,8 @@ def pairs(
     headers += ["agreed", "status"] if agreements else ["status"]
     output.table(
         [text(f"h.{h}", language) for h in headers],
-        [
+        _awaiting_rows(waiting, agreements, language)
+        + [
             (
                 f"{r.adept_name} ({r.adept_agency})",
                 f"{r.mentor_name} ({r.mentor_agency})",
@@ -324,6 +331,11 @@ def pairs(
     )
     first = report.count("no_first_meeting")
     quiet = report.count("quiet")
+    if waiting:
+        output.warning(
+            f"{plural(len(waiting), 'proposal')} {noun(len(waiting), 'awaits', 'await')} the "
+            "mentor's answer; record it with 'pair accept' or 'pair decline'."
+        )
     if first or quiet:
         output.warning(
             f"{plural(first, 'pair')} without a first meeting, {quiet} quiet; follow them up."
@@ -336,6 +348,35 @@ def _agreement(agreed: bool | None, agreed_on: object, language: Lang) -> str | 
         return None
     said = text("flag.yes" if agreed else "flag.no", language)
     return f"{said}, {agreed_on}" if agreed_on else said
+
+
+def _awaiting_rows(
+    waiting: list[Awaiting], agreements: bool, language: Lang
+) -> list[tuple[object, ...]]:
+    """The proposals awaiting their mentor's answer, as rows of the pairs table."""
+    from chefintro.pairing.consent import AWAITING
+
+    blank = (None, None, None, *([None] if agreements else []))
+    return [
+        (
+            f"{w.adept_name} ({w.adept_agency})",
+            f"{w.mentor_name} ({w.mentor_agency})",
+            w.proposed_on,
+            *blank,
+            _days(AWAITING, w.days, language),
+        )
+        for w in waiting
+    ]
+
+
+def _days(status: str, days: int, lang: Lang) -> str:
+    """'väntar på mentorns svar, 5 dagar' in the report's language."""
+    said = word("pair_status", status, lang)
+    return (
+        text("pair_status.day", lang, status=said)
+        if days == 1
+        else text("pair_status.days", lang, status=said, days=days)
+    )
 
 
 def _pair_status(status: str, days_waiting: int, lang: Lang) -> str:
@@ -396,6 +437,7 @@ def completion(
             required=report.required,
             share=percent(report.min_attendance, language),
         ),
+        empty=text("e.participants", language),
     )
     output.info(
         f"{report.count('completed')} of {plural(report.judged, 'adept')} completed; "

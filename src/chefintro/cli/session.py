@@ -150,6 +150,7 @@ def list_(ctx: typer.Context, lang: LangOption = None, as_json: JsonOption = Fal
         ],
         title=text("t.sessions", language, cohort=cohort.name),
         caption=text("c.sessions", language),
+        empty=text("e.sessions", language),
     )
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState
+from chefintro.errors import UsageError
 from chefintro.ids import id_of
 from chefintro.models import Cohort, Pairing
 from chefintro.registry import listed_json
@@ -42,11 +43,14 @@ class RematchResult:
     unplaced: list[Unplaced] = field(default_factory=list)
     free_adepts: int = 0
     free_places: int = 0
+    #: Stored as proposals for the mentors' consent (``--propose``), not made active.
+    proposed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "cohort": self.cohort,
             "applied": self.applied,
+            "proposed": self.proposed,
             "free_adepts": self.free_adepts,
             "free_places": self.free_places,
             "pairs": [p.to_json() for p in self.pairs],
@@ -55,7 +59,12 @@ class RematchResult:
 
 
 def rematch(
-    *, db: Session, cohort: Cohort, apply: bool = False, today: date | None = None
+    *,
+    db: Session,
+    cohort: Cohort,
+    apply: bool = False,
+    propose: bool = False,
+    today: date | None = None,
 ) -> RematchResult:
     """Place the active adepts without a live pair; every live pair stays as it is.
 
@@ -63,8 +72,11 @@ def rematch(
     they already have, for the load penalty), so its cost follows the free people, not the
     cohort. The same hard rules and scores as ``pair suggest`` apply, and pairs that ended
     this year are not made again. Without ``apply`` nothing is stored; with it the pairs
-    are made active, starting today.
+    are made active, starting today; with ``propose`` they are stored as proposals, to be
+    sent to their mentors for consent (``pair propose``).
     """
+    if apply and propose:
+        raise UsageError("Give --apply or --propose, not both.")
     from chefintro.matching.solver import solve
     from chefintro.pairing.problem import load_problem
     from chefintro.pairing.suggest import start_date
@@ -76,6 +88,7 @@ def rematch(
     result = RematchResult(
         cohort=cohort.name,
         applied=apply,
+        proposed=propose,
         free_adepts=len(adepts.emails),
         free_places=int((mentors.capacity - held).sum()),
     )
@@ -88,8 +101,8 @@ def rematch(
         held=held,
     )
     started = start_date(cohort, today)
-    _place(db, cohort, problem, assignment, result, apply=apply, started=started)
-    if apply:
+    _place(db, cohort, problem, assignment, result, store=apply or propose, started=started)
+    if apply or propose:
         db.flush()
     for a in range(len(adepts.emails)):
         if a in assignment:
@@ -109,19 +122,21 @@ def _place(
     assignment: dict[int, int],
     result: RematchResult,
     *,
-    apply: bool,
+    store: bool,
     started: date,
 ) -> None:
-    """Add the solver's pairs to ``result``; with ``apply``, store them active from ``started``.
+    """Add the solver's pairs to ``result``; with ``store``, store them: active from
+    ``started`` when the result is applied, else as proposals.
 
-    Without ``apply`` they are only proposed, and nothing is stored.
+    Without ``store`` they are only shown, and nothing is stored.
     """
     from chefintro.models import utcnow
     from chefintro.pairing.suggest import PairInfo
 
     adepts, mentors = problem.adepts, problem.mentors
+    apply = result.applied
     state = PairingState.ACTIVE if apply else PairingState.PROPOSED
-    if apply:
+    if store:
         mark_change(db, kind=Kind.REPLACING, what=f"{plural(len(assignment), 'adept')} re-paired")
     for a, m in assignment.items():
         breakdown = problem.breakdown(a, m)
@@ -141,17 +156,17 @@ def _place(
                 since=started if apply else None,
             )
         )
-        if apply:
+        if store:
             db.add(
                 Pairing(
                     cohort_id=id_of(cohort),
                     adept_id=adepts.participant_ids[a],
                     mentor_id=mentors.participant_ids[m],
-                    state=PairingState.ACTIVE,
+                    state=state,
                     score=int(problem.scores[a, m]),
                     reasons={"breakdown": breakdown},
                     created_at=utcnow(),
-                    started_on=started,
+                    started_on=started if apply else None,
                 )
             )
 

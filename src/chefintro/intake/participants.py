@@ -40,10 +40,16 @@ class ParticipantFacts(NamedTuple):
     wishes: tuple[str, ...] = ()
     #: The stored person's id; None for someone the row adds.
     person_id: int | None = None
+    #: A mentor's wishes (issue 34): towns, adepts (e-mail or name) best first, and the
+    #: adepts they should not mentor (e-mail or name, a reason in brackets after it).
+    wished_locations: tuple[str, ...] = ()
+    wished_adepts: tuple[str, ...] = ()
+    not_adepts: tuple[str, ...] = ()
 
 
 class MentorRef(NamedTuple):
-    """A mentor a wish may name: of the cohort, or on the same roster."""
+    """A mentor (or, for a mentor's wishes, an adept) a wish may name: of the cohort, or on
+    the same roster."""
 
     name: str
     email: str
@@ -76,16 +82,20 @@ class ParticipantContext:
     today: date
     #: E-mail key → the mentor a wish by address finds.
     mentors: dict[str, MentorRef] = field(default_factory=dict)
+    #: E-mail key → the adept a mentor's wish by address finds.
+    adepts: dict[str, MentorRef] = field(default_factory=dict)
     #: Person id → an earlier cohort in which that person was an adept.
     earlier_adept: dict[int, str] = field(default_factory=dict)
     #: Name key → (person id, e-mail, cohort) of those who took part in an earlier cohort.
     earlier_by_name: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     earlier_ids: set[int] = field(default_factory=set)
-    _by_name: dict[str, list[str]] | None = field(default=None, repr=False)
+    _by_name: dict[Role, dict[str, list[str]]] = field(default_factory=dict, repr=False)
     _judged: dict[tuple[date | None, Role], tuple[str, int | None, int]] = field(
         default_factory=dict, repr=False
     )
-    _resolved: dict[str, tuple[str | None, list[str]]] = field(default_factory=dict, repr=False)
+    _resolved: dict[tuple[Role, str], tuple[str | None, list[str]]] = field(
+        default_factory=dict, repr=False
+    )
     _said: dict[tuple[date | None, Role], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -105,6 +115,7 @@ class ParticipantContext:
             limits=eligibility_limits(db),
             today=today or date.today(),
             mentors=cohort_mentors(db=db, cohort=cohort),
+            adepts=cohort_mentors(db=db, cohort=cohort, role=Role.ADEPT),
         )
         context.earlier_adept = earlier_adept_cohorts(
             db=db, cohort=cohort, person_ids=list(person_ids)
@@ -115,32 +126,38 @@ class ParticipantContext:
         }
         return context
 
-    def add_mentors(self, mentors: Mapping[str, MentorRef]) -> None:
-        """Let wishes find these mentors too (a roster's own mentor rows win)."""
-        self.mentors.update(mentors)
-        self._by_name = None
+    def add_mentors(self, mentors: Mapping[str, MentorRef], role: Role = Role.MENTOR) -> None:
+        """Let wishes find these mentors (or adepts) too (a roster's own rows win)."""
+        self.side(role).update(mentors)
+        self._by_name.pop(role, None)
         self._resolved.clear()
 
-    def _named(self, wish: str) -> list[str]:
-        if self._by_name is None:
-            self._by_name = {}
-            for key, mentor in self.mentors.items():
-                self._by_name.setdefault(person_name_key(mentor.name), []).append(key)
-        return self._by_name.get(person_name_key(wish), [])
+    def side(self, role: Role) -> dict[str, MentorRef]:
+        """The people of one role a wish may name, by e-mail key."""
+        return self.mentors if role == Role.MENTOR else self.adepts
 
-    def resolve(self, wish: str) -> tuple[str | None, list[str]]:
-        """A wish's e-mail key and the keys a name matched, found once per spelling."""
-        found = self._resolved.get(wish)
+    def _named(self, wish: str, role: Role) -> list[str]:
+        index = self._by_name.get(role)
+        if index is None:
+            index = self._by_name[role] = {}
+            for key, person in self.side(role).items():
+                index.setdefault(person_name_key(person.name), []).append(key)
+        return index.get(person_name_key(wish), [])
+
+    def resolve(self, wish: str, role: Role = Role.MENTOR) -> tuple[str | None, list[str]]:
+        """A wish's e-mail key and the keys a name matched among the people of ``role``
+        (an adept's wished mentors, a mentor's wished adepts), found once per spelling."""
+        found = self._resolved.get((role, wish))
         if found is None:
-            found = self._resolved[wish] = self._find(wish)
+            found = self._resolved[role, wish] = self._find(wish, role)
         return found
 
-    def _find(self, wish: str) -> tuple[str | None, list[str]]:
-        """A wish's e-mail key (None when a name finds no one mentor) and the keys a name
-        matched."""
+    def _find(self, wish: str, role: Role) -> tuple[str | None, list[str]]:
+        """A wish's e-mail key (None when a name finds no one person of ``role``) and the
+        keys a name matched."""
         if "@" in wish:
             return email_key(wish), []
-        found = self._named(wish)
+        found = self._named(wish, role)
         return (found[0] if len(found) == 1 else None), found
 
     def wished_keys(self, row: ParticipantFacts) -> list[str]:
@@ -192,8 +209,10 @@ class ParticipantContext:
         return said
 
 
-def cohort_mentors(*, db: Session, cohort: Cohort) -> dict[str, MentorRef]:
-    """The cohort's mentors by e-mail key, for wishes."""
+def cohort_mentors(
+    *, db: Session, cohort: Cohort, role: Role = Role.MENTOR
+) -> dict[str, MentorRef]:
+    """The cohort's mentors (or adepts) by e-mail key, for wishes."""
     rows = db.execute(
         sa_select(
             col(Person.email_key),
@@ -205,7 +224,7 @@ def cohort_mentors(*, db: Session, cohort: Cohort) -> dict[str, MentorRef]:
         .join(Participant, col(Participant.person_id) == col(Person.id))
         .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .where(col(Participant.cohort_id) == cohort.id)
-        .where(col(Participant.role) == Role.MENTOR)
+        .where(col(Participant.role) == role)
     ).all()
     return {
         key: MentorRef(name, email, code, status == ParticipantStatus.WITHDRAWN)
@@ -342,6 +361,61 @@ def _wish_findings(context: ParticipantContext, row: ParticipantFacts) -> Iterat
             )
 
 
+def mentor_wishes(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
+    """A mentor's wished towns and adepts, and the adepts they should not mentor, are a
+    mentor's; each adept named is one adept of the cohort (found as wished mentors are)."""
+    if not (row.wished_locations or row.wished_adepts or row.not_adepts):
+        return []  # nearly every row of a roster
+    return list(_mentor_wish_findings(context, row))
+
+
+def _mentor_wish_findings(context: ParticipantContext, row: ParticipantFacts) -> Iterator[Finding]:
+    given = (
+        ("wished_locations", row.wished_locations),
+        ("wished_adepts", row.wished_adepts),
+        ("not_adepts", row.not_adepts),
+    )
+    if row.role != Role.MENTOR:
+        for column, values in given:
+            if values:
+                yield problem(
+                    "Wished towns, wished adepts and adepts not to mentor are a mentor's; an "
+                    "adept wishes for mentors.",
+                    column,
+                    UsageError,
+                )
+                return
+        return
+    for column, values in given[1:]:
+        for value in values:
+            wish = not_adept(value)[0] if column == "not_adepts" else value
+            key, named = context.resolve(wish, Role.ADEPT)
+            if key is None:
+                what = "no adept" if not named else f"{len(named)} adepts"
+                yield warning(
+                    f"{row.name} names {wish!r}, but {what} of cohort {context.cohort} "
+                    f"{'has' if len(named) < 2 else 'have'} that name; write the adept's e-mail "
+                    "address instead. It was left out.",
+                    column,
+                )
+            elif key not in context.adepts:
+                yield warning(
+                    f"{row.name} names {wish}, who is not an adept of cohort {context.cohort}; "
+                    "it was left out.",
+                    column,
+                )
+
+
+def not_adept(value: str) -> tuple[str, str | None]:
+    """Split 'Åsa Öberg (tidigare chef)' into the adept and the reason in brackets."""
+    text = value.strip()
+    if text.endswith(")") and "(" in text:
+        who, _, why = text[:-1].rpartition("(")
+        if who.strip() and why.strip():
+            return who.strip(), why.strip()
+    return text, None
+
+
 def manager_since_ahead(context: ParticipantContext, row: ParticipantFacts) -> list[Finding]:
     """A manager-since date lies in the past."""
     if row.manager_since is not None and row.manager_since > context.today:
@@ -417,6 +491,7 @@ CHECKS = (
     wishes_fit_the_role,
     no_wish_for_oneself,
     wished_mentors,
+    mentor_wishes,
     manager_since_ahead,
     eligible,
     first_time_adept,

@@ -16,7 +16,9 @@ The criteria, with the names used in JSON and tables (:data:`CRITERIA`):
 * ``experience``: ``experience_per_year`` points per year of the mentor's experience, capped
   at ``experience_cap_years`` (unknown or negative counts as zero);
 * ``mentor_field``: the adept's field equals the field the mentor wishes their adept from
-  (the mentor's side, issue 34: :func:`mentor_matrix` gives these points alone).
+  (the mentor's side, issue 34: :func:`mentor_matrix` gives these points alone);
+* ``mentor_location``: the adept's town is one the mentor would like their adept from;
+* ``mentor_wish``: the adept is one the mentor would like (the mentor's side too).
 
 A missing or blank text never matches anything, not even another missing one.
 """
@@ -50,9 +52,11 @@ CRITERIA: tuple[str, ...] = (
     "same_location",
     "experience",
     "mentor_field",
+    "mentor_location",
+    "mentor_wish",
 )
 #: The criteria that are the mentor's wishes, not the adept's.
-MENTOR_CRITERIA: tuple[str, ...] = ("mentor_field",)
+MENTOR_CRITERIA: tuple[str, ...] = ("mentor_field", "mentor_location", "mentor_wish")
 # Keeps every score far inside int64 and the solver's exact range (7 criteria, 10**6 each).
 MAX_WEIGHT = 1_000_000
 _PREFERENCES = ("preference_1", "preference_2", "preference_3")
@@ -74,6 +78,8 @@ class Weights:
     experience_per_year: int = 2
     experience_cap_years: int = 10
     mentor_field: int = 30
+    mentor_location: int = 10
+    mentor_wish: int = 40
     # Not a pair score: the solver's load_penalty (2nd mentee costs it once, 3rd twice ...).
     extra_mentee_cost: int = 15
 
@@ -106,6 +112,10 @@ class Columns(TypedDict):
     mentor_experience_years: Sequence[int | None]
     #: The field each mentor wishes their adept from; none when not given.
     mentor_wished_field: NotRequired[Sequence[str | None]]
+    #: The towns each mentor would like their adept from (empty: no wish).
+    mentor_wished_locations: NotRequired[Sequence[Sequence[str]]]
+    #: The adepts each mentor would like, as adept indexes.
+    mentor_wished_adepts: NotRequired[Sequence[Sequence[int]]]
 
 
 class _Columns:
@@ -133,8 +143,11 @@ class _Columns:
             "mentor_location": len(self.mentor_location),
             "mentor_experience_years": len(self.mentor_experience_years),
         }
-        if "mentor_wished_field" in columns:
-            mentor_lengths["mentor_wished_field"] = len(self.mentor_wished_field)
+        self.mentor_wished_locations = columns.get("mentor_wished_locations", [])
+        self.mentor_wished_adepts = columns.get("mentor_wished_adepts", [])
+        for name in ("mentor_wished_field", "mentor_wished_locations", "mentor_wished_adepts"):
+            if name in columns:
+                mentor_lengths[name] = len(columns[name])
         for lengths in (adept_lengths, mentor_lengths):
             if len(set(lengths.values())) > 1:
                 raise ValueError(f"columns differ in length: {lengths}")
@@ -154,7 +167,7 @@ def score_matrix(*, weights: Weights, **inputs: Unpack[Columns]) -> NDArray[np.i
     experience = _experience_points(columns.mentor_experience_years, weights)
     total = np.empty((columns.n_adepts, columns.n_mentors), dtype=np.int64)
     total[...] = experience
-    for _, weight, matches in _text_criteria(columns, weights, adepts, range(columns.n_mentors)):
+    for _, weight, matches in _criteria(columns, weights, adepts, range(columns.n_mentors)):
         np.add(total, weight, out=total, where=matches)
     ranked = _preference_pairs(columns, adepts)
     for weight, (rows, cols) in zip(_preference_weights(weights), ranked, strict=True):
@@ -171,7 +184,7 @@ def mentor_matrix(*, weights: Weights, **inputs: Unpack[Columns]) -> NDArray[np.
     columns = _Columns(inputs)
     total = np.zeros((columns.n_adepts, columns.n_mentors), dtype=np.int64)
     adepts, mentors = range(columns.n_adepts), range(columns.n_mentors)
-    for name, weight, matches in _text_criteria(columns, weights, adepts, mentors):
+    for name, weight, matches in _criteria(columns, weights, adepts, mentors):
         if name in MENTOR_CRITERIA:
             np.add(total, weight, out=total, where=matches)
     return total
@@ -192,7 +205,7 @@ def breakdown(
             f"{columns.n_adepts} adepts and {columns.n_mentors} mentors"
         )
     points: dict[str, int] = {}
-    for name, weight, matches in _text_criteria(columns, weights, [adept], [mentor]):
+    for name, weight, matches in _criteria(columns, weights, [adept], [mentor]):
         points[name] = weight * int(matches[0, 0])
     ranked = _preference_pairs(columns, [adept])
     for name, weight, (_, cols) in zip(
@@ -202,6 +215,51 @@ def breakdown(
     years = [columns.mentor_experience_years[mentor]]
     points["experience"] = int(_experience_points(years, weights)[0])
     return {name: points[name] for name in CRITERIA if points.get(name)}
+
+
+def _criteria(
+    columns: _Columns, weights: Weights, adepts: Sequence[int], mentors: Sequence[int]
+) -> Iterator[tuple[str, int, NDArray[np.bool_]]]:
+    """Yield (criterion, weight, matches) of every yes-or-no criterion: the text rules, then
+    the mentor's wished towns and adepts."""
+    yield from _text_criteria(columns, weights, adepts, mentors)
+    if weights.mentor_location and columns.mentor_wished_locations:
+        towns = [columns.mentor_wished_locations[m] for m in mentors]
+        if any(towns):
+            values = [columns.adept_location[a] for a in adepts]
+            yield "mentor_location", weights.mentor_location, _in_lists(values, towns)
+    if weights.mentor_wish and columns.mentor_wished_adepts:
+        wished = [columns.mentor_wished_adepts[m] for m in mentors]
+        if any(wished):
+            row_of = {adept: row for row, adept in enumerate(adepts)}
+            matches = np.zeros((len(adepts), len(mentors)), dtype=bool)
+            for column, chosen in enumerate(wished):
+                for adept in chosen:
+                    if not 0 <= adept < columns.n_adepts:
+                        raise ValueError(f"mentor wish names adept {adept}, out of range")
+                    if adept in row_of:
+                        matches[row_of[adept], column] = True
+            yield "mentor_wish", weights.mentor_wish, matches
+
+
+def _in_lists(
+    adept_values: Sequence[str | None], mentor_lists: Sequence[Sequence[str]]
+) -> NDArray[np.bool_]:
+    """Return whether each adept's value is in each mentor's list (trimmed, casefolded)."""
+    codes: dict[str, int] = {}
+    adept_codes = np.array(
+        [
+            codes.setdefault(v.strip().casefold(), len(codes)) if v and v.strip() else -1
+            for v in adept_values
+        ],
+        dtype=np.int64,
+    )
+    matches = np.zeros((len(adept_values), len(mentor_lists)), dtype=bool)
+    for column, values in enumerate(mentor_lists):
+        wanted = [codes[k] for k in (v.strip().casefold() for v in values) if k in codes]
+        if wanted:
+            matches[:, column] = np.isin(adept_codes, wanted)
+    return matches
 
 
 def _text_criteria(

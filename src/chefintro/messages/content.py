@@ -62,7 +62,9 @@ REMINDER = "reminder"
 NUDGE = "nudge"
 SURVEY_REMINDER = "survey-reminder"
 AGENCY_DIGEST = "agency-digest"
-KINDS = (INTRO, GROUPS, REMINDER, NUDGE, SURVEY_REMINDER, AGENCY_DIGEST)
+# A proposal of an adept to a mentor, for the mentor's consent (issue 34; messages/proposals.py).
+PROPOSAL = "proposal"
+KINDS = (INTRO, GROUPS, REMINDER, NUDGE, SURVEY_REMINDER, AGENCY_DIGEST, PROPOSAL)
 
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 ROLES_SV = {Role.ADEPT: "adept", Role.MENTOR: "mentor"}
@@ -76,6 +78,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     NUDGE: (*COMMON_FIELDS, "adept", "mentor", "pair"),
     SURVEY_REMINDER: (*COMMON_FIELDS, "recipient", "survey"),
     AGENCY_DIGEST: (*COMMON_FIELDS, "agency", "digest"),
+    PROPOSAL: (*COMMON_FIELDS, "adept", "mentor", "proposal"),
 }
 
 

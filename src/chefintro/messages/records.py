@@ -206,13 +206,12 @@ def release(*, db: Session, claimed: Claim, person_ids: Iterable[int], book: Boo
             )
 
 
-def rename_person(*, db: Session, old_id: int, new_id: int) -> int:
+def rename_person(*, db: Session, old_id: int, new_id: int) -> None:
     """Rewrite the pair keys naming ``old_id`` to name ``new_id`` (``person link``).
 
-    Return how many records changed; a record that would then repeat one already held is
-    dropped (the message went, that is all a record says).
+    A record that would then repeat one already held is dropped (the message went, that is
+    all a record says).
     """
-    changed = 0
     for row in _naming(db, old_id):
         prefix, adept, mentor, *rest = row.subject_key.split(":")
         key = ":".join(
@@ -235,9 +234,7 @@ def rename_person(*, db: Session, old_id: int, new_id: int) -> int:
         else:
             row.subject_key = key
             db.add(row)
-        changed += 1
     db.flush()
-    return changed
 
 
 #: The kinds of key that name a pair's two people: ``<prefix>:<adept>:<mentor>[:…]``.

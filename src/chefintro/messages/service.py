@@ -57,6 +57,7 @@ KIND_NAMES = {
     content.NUDGE: "nudge",
     content.SURVEY_REMINDER: "survey reminder",
     content.AGENCY_DIGEST: "agency digest",
+    content.PROPOSAL: "proposal",
 }
 AUDIT_ACTION = "messages"
 
@@ -254,6 +255,9 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
     tag = draft_tag(batch.kind, batch.cohort_name)
     paths, replaced = write_drafts(batch.messages(), directory, tag)
     with store.transaction() as db:
+        drafted = getattr(batch.ledger, "drafted", None)
+        if drafted is not None:  # a book that records what a draft proposes (proposals)
+            drafted(db=db, batch=batch)
         audit.log(
             db=db,
             action=AUDIT_ACTION,

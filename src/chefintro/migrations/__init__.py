@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 
 from chefintro.migrations.step_10_own_voice import add_own_voice
 from chefintro.migrations.step_11_network import add_network
+from chefintro.migrations.step_12_consent import add_consent
 from chefintro.migrations.steps_2_to_6 import (
     add_audit_log,
     add_follow_up,
@@ -74,6 +75,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         11, "add consent to be listed in the directory, and the meeting kind (visit)", add_network
     ),
+    Migration(12, "add proposals to mentors with their answers, and mentors' wishes", add_consent),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version if MIGRATIONS else BASELINE_VERSION

@@ -1,9 +1,10 @@
 """Consent to be listed: recorded per participant with its day, read by every listing.
 
-Nothing of a person is shown in the directory, the alumni list or the pipeline without a
-consent that says yes. For one cohort that is the participant's own answer; across years
-(alumni, pipeline) it is the person's latest answer, by cohort start, so a later no
-withdraws an earlier yes.
+Nothing of a person is shown in the directory, the alumni list, the ideas or the pipeline
+without a consent that says yes. For one cohort that is the participant's own answer, and
+the person's latest answer must not be no; across years (alumni, pipeline) it is the
+person's latest answer, by cohort start. So a later no withdraws an earlier yes
+everywhere, while a later yes does not list someone in a year they said no to.
 """
 
 from __future__ import annotations
@@ -97,14 +98,16 @@ def require_consentable(cohort: Cohort) -> None:
 
 
 def listed_participants(db: Session, cohort: Cohort) -> set[int]:
-    """The ids of the cohort's participants who consented to be listed."""
+    """The ids of the cohort's participants who consented to be listed and whose latest
+    answer (in this cohort or a later one) is not no."""
     rows = db.execute(
-        sa_select(col(ListingConsent.participant_id))
+        sa_select(col(ListingConsent.participant_id), col(Participant.person_id))
         .join(Participant, col(Participant.id) == col(ListingConsent.participant_id))
         .where(col(Participant.cohort_id) == cohort.id)
         .where(col(ListingConsent.listed).is_(True))
     ).all()
-    return {int(r[0]) for r in rows}
+    still = listed_people(db)
+    return {int(pid) for pid, person in rows if int(person) in still}
 
 
 def listed_people(db: Session) -> set[int]:

@@ -30,6 +30,7 @@ from chefintro.models import (
     Question,
     Survey,
 )
+from chefintro.network.consent import listed_people
 from chefintro.surveys.questions import IDEA_QUESTION
 from chefintro.text import question_key, swedish_key
 
@@ -77,9 +78,11 @@ def idea_question_ids(db: Session, cohort_ids: list[int]) -> list[int]:
 
 
 def _ideas(db: Session, question_ids: list[int]) -> dict[str, list[str]]:
-    """The consenting writers' ideas by their agency (unlinked answers by theirs)."""
+    """The consenting writers' ideas by their agency (unlinked answers by theirs); a
+    writer whose latest answer is no, in a later cohort, is left out."""
+    still = listed_people(db)
     linked = db.execute(
-        sa_select(col(Agency.code), col(Answer.text))
+        sa_select(col(Agency.code), col(Answer.text), col(Participant.person_id))
         .join(Participant, col(Participant.id) == col(Answer.participant_id))
         .join(Agency, col(Agency.id) == col(Participant.agency_id))
         .join(ListingConsent, col(ListingConsent.participant_id) == col(Participant.id))
@@ -92,7 +95,8 @@ def _ideas(db: Session, question_ids: list[int]) -> dict[str, list[str]]:
         .where(col(Answer.question_id).in_(question_ids))
     ).all()
     found: dict[str, list[str]] = {}
-    for code, text in [*linked, *unlinked]:
+    kept = [(code, text) for code, text, person in linked if int(person) in still]
+    for code, text in [*kept, *unlinked]:
         if code and text and text.strip():
             found.setdefault(str(code), []).append(text.strip())
     return found

@@ -52,6 +52,8 @@ class Manager:
     agency: str
     years: str  # "2026 adept, 2027 mentor"
     months: int | None  # months as a manager at the next start
+    #: (cohort, role) in cohort order, for tables that word the roles in their language.
+    roles: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -182,7 +184,7 @@ def pipeline(*, db: Session, cohort: Cohort, start: date | None, today: date) ->
             mentor_months=limits[1],
         )
         years = ", ".join(f"{c} {r}" for c, r in roles)
-        entry = Manager(person.name, person.email, code, years, months)
+        entry = Manager(person.name, person.email, code, years, months, tuple(roles))
         if any(r == Role.MENTOR for _, r in roles):
             result.mentors.append(entry)
         elif status == rules.ELIGIBLE:

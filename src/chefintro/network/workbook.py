@@ -12,17 +12,23 @@ from chefintro.roster.write.specs import ColumnSpec, SheetSpec, WorkbookSpec
 def directory_spec(directory: Directory, *, programme: str, now: datetime) -> WorkbookSpec:
     """The workbook of a cohort's directory (Roll) or of the alumni (År och roller)."""
     alumni = directory.cohort is None
+    # One page wide in landscape at a readable scale (a who's who is read across: a name
+    # and its e-mail address on one page). Every column wraps, so a row that grows for a
+    # long agency name keeps all its cells at the top, side by side.
     columns = [
-        ColumnSpec("Namn", 26),
-        ColumnSpec("Myndighet", 12),
-        ColumnSpec("Myndighetens namn", 34),
-        ColumnSpec("Enhet", 24),
-        ColumnSpec("Befattning", 22),
-        ColumnSpec("E-post", 34),
-        ColumnSpec("År och roller" if alumni else "Roll", 28 if alumni else 10),
+        ColumnSpec("Namn", 21, wrap=True),
+        ColumnSpec("Myndighet", 11, wrap=True),
+        ColumnSpec("Myndighetens namn", 30, wrap=True),
+        ColumnSpec("Enhet", 23, wrap=True),
+        ColumnSpec("Befattning", 20, wrap=True),
+        ColumnSpec("E-post", 38, wrap=True),
+        ColumnSpec("År och roller", 26, wrap=True) if alumni else ColumnSpec("Roll", 8, wrap=True),
     ]
     if not alumni:
-        columns += [ColumnSpec("Nätverksgrupp", 15), ColumnSpec("Mentor", 26)]
+        columns += [
+            ColumnSpec("Nätverksgrupp", 14, wrap=True),
+            ColumnSpec("Mentor", 20, wrap=True),
+        ]
     rows = []
     for e in directory.entries:
         row: list[object] = [e.name, e.agency, e.agency_name, e.unit, e.title, e.email]

@@ -2,10 +2,12 @@
 
 ``problem`` loads a cohort's matching problem (hard-rule masks, scores; the maths is in
 :mod:`chefintro.matching`), ``suggest`` suggests, applies and lists pairs, ``manual`` sets,
-removes and excludes by hand, ``explain`` explains a pair and the unmatched, ``rules``
-checks the hard rules over a whole store. Import from here.
+removes and excludes by hand, ``consent`` records the mentors' answers to proposals,
+``explain`` explains a pair and the unmatched, ``rules`` checks the hard rules over a whole
+store. Import from here.
 """
 
+from chefintro.pairing.consent import Answer, Awaiting, answer, awaiting
 from chefintro.pairing.explain import Alternative, Explanation, Unmatched, explain, unmatched
 from chefintro.pairing.manual import (
     PairRequest,
@@ -42,6 +44,8 @@ __all__ = [
     "RULE_EXCLUDED",
     "RULE_SAME_AGENCY",
     "Alternative",
+    "Answer",
+    "Awaiting",
     "BlockingPair",
     "Explanation",
     "MatchingProblem",
@@ -54,7 +58,9 @@ __all__ = [
     "Side",
     "Suggestion",
     "Unmatched",
+    "answer",
     "apply",
+    "awaiting",
     "exclude",
     "explain",
     "list_pairs",

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from chefintro.cohorts import get_participant
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.ids import id_of
-from chefintro.models import Agency, Cohort, Pairing, Participant, Person
+from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.pairing.problem import (
     LIVE,
     RULE_EARLIER,
@@ -103,6 +103,7 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
         key=lambda m: (-int(problem.scores[a, m]), problem.mentors.email_keys[m]),
     )
     current_score = pairs[0].score if pairs else None
+    reasons = _exclusion_reasons(db, id_of(person))
     alternatives = []
     for m in order:
         mentor_email = problem.mentors.emails[m]
@@ -111,7 +112,8 @@ def explain(*, db: Session, cohort: Cohort, email: str, limit: int = 5) -> Expla
         score = int(problem.scores[a, m])
         rule = problem.rule(a, m)
         if rule is not None:
-            why = f"forbidden: {rule}"
+            reason = reasons.get(problem.mentors.person_ids[m]) if rule == RULE_EXCLUDED else None
+            why = f"forbidden: {rule}" + (f" ({reason})" if reason else "")
         elif load.get(problem.mentors.participant_ids[m], 0) >= int(problem.mentors.capacity[m]):
             why = "taken: at capacity with other adepts, which gives a better total"
         elif current_score is not None and score == current_score:
@@ -196,6 +198,20 @@ def _active(db: Session, cohort: Cohort, role: Role) -> list[_Someone]:
             rows, key=lambda row: row[-1]
         )
     ]
+
+
+def _exclusion_reasons(db: Session, person_id: int) -> dict[int, str]:
+    """The other person of each exclusion naming ``person_id``, with its reason ("jäv",
+    "declined the proposal …")."""
+    rows = db.exec(
+        select(Exclusion).where(
+            (col(Exclusion.person_a_id) == person_id) | (col(Exclusion.person_b_id) == person_id)
+        )
+    ).all()
+    return {
+        (row.person_b_id if row.person_a_id == person_id else row.person_a_id): row.reason
+        for row in rows
+    }
 
 
 def unmatched(*, db: Session, cohort: Cohort) -> list[Unmatched]:

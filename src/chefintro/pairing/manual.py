@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from chefintro.changes import Kind, mark_change
 from chefintro.clock import today
@@ -13,7 +13,7 @@ from chefintro.cohorts import get_participant, require_open
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError, DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
-from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
+from chefintro.models import Agency, Cohort, Pairing, Participant, Person
 from chefintro.pairing.problem import LIVE, RULE_EARLIER, MatchingProblem, load_problem
 from chefintro.pairing.suggest import PairInfo, list_pairs
 from chefintro.registry import get_person
@@ -312,29 +312,9 @@ def exclude(*, db: Session, first: str, second: str, reason: str) -> int:
     text = clean_field(reason, what="The reason")
     if not text:
         raise UsageError("Give a --reason (kept for the record, e.g. 'same management team').")
-    a_id, b_id = sorted((id_of(one), id_of(two)))
-    exists = db.exec(
-        select(Exclusion).where(Exclusion.person_a_id == a_id).where(Exclusion.person_b_id == b_id)
-    ).first()
-    if exists is not None:
+    from chefintro.mentor_wishes import exclude_people
+
+    undone = exclude_people(db, id_of(one), id_of(two), text)
+    if undone is None:
         raise DuplicateError(f"{one.name} and {two.name} are already excluded.")
-    db.add(Exclusion(person_a_id=a_id, person_b_id=b_id, reason=text))
-    parts = {
-        id_of(p)
-        for p in db.exec(select(Participant).where(col(Participant.person_id).in_((a_id, b_id))))
-    }
-    undone = 0
-    for pairing in db.exec(
-        select(Pairing)
-        .where(col(Pairing.state).in_(LIVE))
-        .where(or_(col(Pairing.adept_id).in_(parts), col(Pairing.mentor_id).in_(parts)))
-    ).all():
-        if {pairing.adept_id, pairing.mentor_id} <= parts:
-            if pairing.state == PairingState.ACTIVE:
-                pairing.end(on=today(), reason=f"excluded: {text}")
-                db.add(pairing)
-            else:
-                db.delete(pairing)
-            undone += 1
-    db.flush()
     return undone

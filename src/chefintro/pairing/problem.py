@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from chefintro import settings
 from chefintro.enums import PairingState, ParticipantStatus, Role
+from chefintro.mentor_wishes import MentorWishes, wishes_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.rules import months_between
 
@@ -66,6 +67,9 @@ class Side:
     experience_years: list[int | None]
     # Mentees each mentor already has outside the problem (a rematch's live pairs).
     held: NDArray[np.int64] | None = None
+    # A mentor's own wishes (issue 34): towns, and adepts by e-mail key; empty for adepts.
+    wished_locations: list[list[str]] = field(default_factory=list)
+    wished_adepts: list[list[str]] = field(default_factory=list)
 
     def index_of_participant(self) -> dict[int, int]:
         return {pid: i for i, pid in enumerate(self.participant_ids)}
@@ -123,6 +127,7 @@ class MatchingProblem:
         from chefintro.matching.scoring import Weights
 
         mentor_index = {k: i for i, k in enumerate(self.mentors.email_keys)}
+        adept_index = {k: i for i, k in enumerate(self.adepts.email_keys)}
         return {
             "adept_field": self.adepts.fields,
             "adept_wished_field": self.adepts.wished_fields,
@@ -135,6 +140,11 @@ class MatchingProblem:
             "mentor_location": self.mentors.locations,
             "mentor_experience_years": self.mentors.experience_years,
             "mentor_wished_field": self.mentors.wished_fields,
+            "mentor_wished_locations": self.mentors.wished_locations,
+            "mentor_wished_adepts": [
+                [adept_index[k] for k in keys if k in adept_index]
+                for keys in self.mentors.wished_adepts
+            ],
             "weights": Weights.from_mapping(self.weights),
         }
 
@@ -204,6 +214,8 @@ def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> S
         None if r[12] is None else max(0, months_between(r[12], cohort.starts_on)) // 12
         for r in rows
     ]
+    wishes = wishes_of(db, part_ids) if role == Role.MENTOR else {}
+    none = MentorWishes()
     return Side(
         participant_ids=part_ids,
         person_ids=person_ids,
@@ -219,6 +231,8 @@ def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> S
         preferred=[list(r[11] or []) for r in rows],
         experience_years=years,
         held=np.array([int(r[13]) for r in rows], dtype=np.int64) if free_only else None,
+        wished_locations=[wishes.get(i, none).locations for i in part_ids],
+        wished_adepts=[wishes.get(i, none).adepts for i in part_ids],
     )
 
 

@@ -4,9 +4,10 @@ Who wants whom (the maths is in :mod:`chefintro.matching.stability`):
 
 * an adept ranks mentors by the pair score, which carries the adept's stated wishes (their
   1st-3rd wished mentors and wished field) and the shared facts (field, town, experience);
-* a mentor ranks adepts by the whole pair score: their own wish (the field they would like
-  their adept from, ``weights.mentor_field``) counts in it, and where a mentor states no
-  wish the rest of the score stands for theirs.
+* a mentor ranks adepts by the whole pair score: their own wishes (the field and towns they
+  would like their adept from, the adepts they would like: ``weights.mentor_field``,
+  ``mentor_location``, ``mentor_wish``) count in it, and where a mentor states no wish the
+  rest of the score stands for theirs.
 
 A blocking pair is an adept and a mentor who would both rather have each other than what
 they have (a mentor with a free place takes anyone the hard rules allow). The hard rules

@@ -208,14 +208,20 @@ def start_date(cohort: Cohort, today: date | None = None) -> date:
 def apply(*, db: Session, cohort: Cohort, today: date | None = None) -> int:
     """Make every proposal of the cohort active, starting today; return how many changed.
 
-    A pair applied before the programme begins starts on the cohort's first day.
+    A pair applied before the programme begins starts on the cohort's first day. A
+    proposal sent to its mentor and not yet answered stays proposed: the mentor's answer
+    decides it (``pair accept`` / ``pair decline``).
     """
+    from chefintro.pairing.consent import awaiting_pair_ids
+
     mark_change(db, kind=Kind.REPLACING, what="proposed pairs made active")
     require_open(cohort)
+    waiting = awaiting_pair_ids(db=db, cohort=cohort)
     result = db.execute(
         update(Pairing)
         .where(col(Pairing.cohort_id) == cohort.id)
         .where(col(Pairing.state) == PairingState.PROPOSED)
+        .where(col(Pairing.id).not_in(waiting))
         .values(state=PairingState.ACTIVE.value, started_on=start_date(cohort, today))
     )
     db.flush()

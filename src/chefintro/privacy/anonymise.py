@@ -16,6 +16,7 @@ from chefintro.changes import Kind, mark_change
 from chefintro.enums import CohortStatus
 from chefintro.errors import RuleError
 from chefintro.ids import id_of
+from chefintro.mentor_wishes import forget_cohorts_wishes
 from chefintro.models import Cohort, Exclusion, Participant, Person
 from chefintro.privacy.export import cohort_archive
 from chefintro.privacy.scrub import forget_in_others, needles_of
@@ -111,6 +112,7 @@ def anonymise_cohort(*, db: Session, cohort: Cohort, archive: Path) -> Anonymisa
     from chefintro.followup.notes import forget_cohort_notes
 
     forget_cohort_notes(db, cohort)  # what pairs said of their meetings is theirs alone
+    forget_cohorts_wishes(db, [id_of(cohort)])  # mentors' wishes, why they declined
     cohort.status = CohortStatus.ANONYMISED
     db.add(cohort)
     db.flush()
@@ -218,6 +220,7 @@ def apply_pseudonyms(*, db: Session, pseudonyms: list[Pseudonym]) -> None:
         if exclusion.person_a_id in ids or exclusion.person_b_id in ids:
             db.delete(exclusion)
     cohorts = {p.cohort_id for p in pseudonyms}
+    forget_cohorts_wishes(db, cohorts)
     for part in db.exec(select(Participant).where(col(Participant.cohort_id).in_(cohorts))).all():
         if part.preferred_mentors:
             part.preferred_mentors = []

@@ -47,6 +47,7 @@ def forget_person(*, db: Session, email: str) -> bool:
 def _erase(db: Session, found: Footprint) -> Erasure:
     from chefintro.messages.records import forget_person as forget_sent_messages
     from chefintro.network.consent import forget_consents
+    from chefintro.pairing.consent import forget_proposals
     from chefintro.surveys.answers import delete_answers
 
     person = found.person
@@ -64,6 +65,7 @@ def _erase(db: Session, found: Footprint) -> Erasure:
     db.flush()
     forget_in_others(db, needles, {person.email_key})
     forget_sent_messages(db=db, person_id=id_of(person))
+    forget_proposals(db=db, person_id=id_of(person))
     erasure = found.erasure()
     db.delete(person)
     db.flush()

@@ -15,6 +15,7 @@ from chefintro.cohorts import members_query
 from chefintro.enums import Role
 from chefintro.errors import UsageError
 from chefintro.ids import id_of
+from chefintro.mentor_wishes import MentorWishes, wishes_of
 from chefintro.models import (
     Agency,
     Attendance,
@@ -141,6 +142,9 @@ def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[
         .where(Attendance.participant_id == part.id)
         .order_by(col(ProgrammeSession.starts_at), col(ProgrammeSession.id))
     ).all()
+    from chefintro.pairing.consent import proposals_json
+
+    wishes = wishes_of(db, [id_of(part)]).get(id_of(part))
     groups = db.exec(
         select(PeerGroup.name)
         .join(PeerGroupMember, col(PeerGroupMember.group_id) == col(PeerGroup.id))
@@ -158,6 +162,8 @@ def _participation_json(db: Session, part: Participant, cohort: Cohort) -> dict[
         "preferred_mentors": list(part.preferred_mentors or []),
         "continues": part.continues,
         "listing_consent": _consent_json(db, part),
+        **(wishes.to_json() if wishes is not None else MentorWishes().to_json()),
+        "proposals": proposals_json(db, part.cohort_id, part.person_id),
         "pairings": [{**_pairing_json(p, people, meetings), **words[id_of(p)]} for p in pairings],
         "attendance": [
             {

@@ -1,14 +1,15 @@
-"""Scrubbing a person from other people's rows: their e-mail from mentor wishes, their name
-and e-mail from free text (pairing reasons, exclusion reasons)."""
+"""Scrubbing a person from other people's rows: their e-mail from wishes (an adept's wished
+mentors, a mentor's wished adepts), their name and e-mail from free text (pairing reasons,
+exclusion reasons, a declined proposal's reason)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from chefintro.models import Exclusion, Pairing, Participant, Person
+from chefintro.models import Exclusion, MentorWish, Pairing, PairProposal, Participant, Person
 
 ERASED = "[raderad]"
 
@@ -37,6 +38,12 @@ def forget_in_others(db: Session, needles: list[str], email_keys: set[str]) -> N
         if kept != wished:
             part.preferred_mentors = kept
             db.add(part)
+    for wish in db.exec(
+        select(MentorWish)
+        .where(col(MentorWish.kind) == "adept")
+        .where(col(MentorWish.value).in_(email_keys))
+    ).all():
+        db.delete(wish)
     if needles:  # an empty pattern would match everywhere
         pattern = re.compile(
             "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.I
@@ -51,4 +58,9 @@ def forget_in_others(db: Session, needles: list[str], email_keys: set[str]) -> N
             if reason != exclusion.reason:
                 exclusion.reason = reason
                 db.add(exclusion)
+        for proposal in db.exec(select(PairProposal).where(col(PairProposal.reason).is_not(None))):
+            reason = pattern.sub(ERASED, proposal.reason or "")
+            if reason != proposal.reason:
+                proposal.reason = reason
+                db.add(proposal)
     db.flush()

@@ -91,6 +91,7 @@ class ValueKind(StrEnum):
     AGENCY = "agency"  # agency code or name, kept raw for the loader to resolve
     EMAIL = "email"
     EMAIL_LIST = "email_list"  # ranked e-mails separated by ; , or line breaks
+    TEXT_LIST = "text_list"  # texts separated by ; , (outside brackets) or line breaks
     ROLE = "role"
     KIND = "kind"
     DATE = "date"
@@ -158,6 +159,7 @@ _END, _COUNT, _LIST, _FLAG = (
     ValueKind.FLAG,
 )
 _INFO, _REQ, _OPT = ValueKind.INFO, True, False
+_TEXTS = ValueKind.TEXT_LIST
 _MINUTES = ValueKind.MINUTES
 _COUNT_ID = ValueKind.ID
 _MAIL = (
@@ -211,6 +213,13 @@ PARTICIPANTS = SheetDef(SheetKey.PARTICIPANTS, "Deltagare", "Participants", (
     # Consent to be listed in the network's directory (issue 35); a blank keeps the answer.
     Column("consent",           "Samtycke",          "Consent",           _FLAG,   _OPT, 11,
            _CONSENT),
+    # A mentor's own wishes (issue 34): towns, adepts they would like, adepts they should
+    # not mentor (exclusions: "jäv", or the reason in brackets after the adept).
+    Column("wished_locations",  "Önskad ort",        "Wished towns",      _TEXTS,  _OPT, 18,
+           ("Önskade orter",)),
+    Column("wished_adepts",     "Önskade adepter",   "Wished adepts",     _LIST,   _OPT, 40),
+    Column("not_adepts",        "Jäv",               "Not to mentor",     _TEXTS,  _OPT, 40,
+           ("Ej adepter", "Jävig för")),
     # Shown in agency workbooks only, never imported: the participant's status (withdrawn
     # people are kept) and how an adept stands against the programme's attendance rule.
     Column("status",            "Status",            "Status",            _INFO,   _OPT, 12),
@@ -315,6 +324,12 @@ COLUMN_HELP: dict[tuple[SheetKey, str], str] = {
     "Mentorer: verksamhetsområde de gärna tar en adept från.",
     (SheetKey.PARTICIPANTS, "preferred_mentors"): "Adepter: önskade mentorers "
     "e-postadresser i prioritetsordning, åtskilda med semikolon.",
+    (SheetKey.PARTICIPANTS, "wished_locations"): "Mentorer: orter de gärna tar en adept "
+    "från, åtskilda med semikolon.",
+    (SheetKey.PARTICIPANTS, "wished_adepts"): "Mentorer: adepter de gärna vill ha "
+    "(e-postadress eller namn), i prioritetsordning, åtskilda med semikolon.",
+    (SheetKey.PARTICIPANTS, "not_adepts"): "Mentorer: adepter de inte ska vara mentor för "
+    "(e-postadress eller namn; skälet inom parentes, annars jäv), åtskilda med semikolon.",
     (SheetKey.PARTICIPANTS, "consent"): "ja om personen samtycker till att listas i "
     "nätverkets kontaktkatalog (namn, myndighet, enhet, befattning, e-post), nej om inte; "
     "en tom cell lämnar svaret oförändrat. Utan ja listas personen ingenstans.",

@@ -144,12 +144,8 @@ def _store_answers(
     if added:
         db.execute(table.insert(), added)
     if changed:
-        db.execute(
-            table.update()
-            .where(table.c.id == bindparam("answer_id"))
-            .values(value=bindparam("value"), text=bindparam("text")),
-            changed,
-        )
+        # The parameters name the columns set (value, text); answer_id picks the row.
+        db.execute(table.update().where(table.c.id == bindparam("answer_id")), changed)
     return len(added), len(changed), unchanged
 
 

@@ -4,7 +4,7 @@ participant intake's rule (:func:`chefintro.intake.participants.consent_change`)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
@@ -55,21 +55,27 @@ class RosterConsents:
         if not self.pending or cohort is None:
             return
         today = clock.today()
-        keys = list(self.pending)
-        for start in range(0, len(keys), 500):
-            found = self.db.exec(  # type: ignore[call-overload]
-                sa_select(Participant, col(Person.email_key))
-                .join(Person, col(Person.id) == col(Participant.person_id))
-                .where(col(Participant.cohort_id) == cohort.id)
-                .where(col(Person.email_key).in_(keys[start : start + 500]))
-            ).all()
-            for part, key in found:
-                record_consent(
-                    self.db,
-                    participant=part,
-                    given=self.pending[key],
-                    on=today,
-                    stored=self.stored.get(id_of(part)),
-                    looked_up=True,
-                )
+        for part, key in participants_by_key(self.db, cohort, list(self.pending)):
+            record_consent(
+                self.db,
+                participant=part,
+                given=self.pending[key],
+                on=today,
+                stored=self.stored.get(id_of(part)),
+                looked_up=True,
+            )
         self.db.flush()
+
+
+def participants_by_key(
+    db: Session, cohort: Cohort, keys: list[str]
+) -> Iterator[tuple[Participant, str]]:
+    """Yield the cohort's participants with these e-mail keys, with their key (500 a query)."""
+    for start in range(0, len(keys), 500):
+        found = db.exec(  # type: ignore[call-overload]
+            sa_select(Participant, col(Person.email_key))
+            .join(Person, col(Person.id) == col(Participant.person_id))
+            .where(col(Participant.cohort_id) == cohort.id)
+            .where(col(Person.email_key).in_(keys[start : start + 500]))
+        ).all()
+        yield from ((part, str(key)) for part, key in found)

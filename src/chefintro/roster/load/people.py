@@ -33,6 +33,7 @@ from chefintro.roster.columns import SHEETS, SheetKey
 from chefintro.roster.load.changes import Change, FieldChange, diff
 from chefintro.roster.load.consent import RosterConsents
 from chefintro.roster.load.loader import Loader
+from chefintro.roster.load.mentor_wishes import RosterMentorWishes
 from chefintro.roster.read.cells import email_cell_key
 from chefintro.roster.read.rows import ParticipantRow
 from chefintro.words import plural
@@ -244,6 +245,7 @@ class PeopleLoader(Loader):
         parts, live_pairs = self._cohort_state(cohort)
         context = self._context(cohort, people) if cohort is not None else None
         self._consents = RosterConsents(self.db, parts, rows)
+        self._wishes = RosterMentorWishes(self.db, parts, rows)
         # Rows whose person is new, and rows whose participant is new: what the inserts
         # after the loop need (the rows themselves, not copies of their values).
         new_people: list[tuple[ParticipantRow, int, str]] = []  # row, agency id, e-mail key
@@ -301,10 +303,21 @@ class PeopleLoader(Loader):
                     sheet, row.row, action, f"{row.name} <{row.email}>", fields, joins, bool(person)
                 )
             )
-        if self.problems:
-            return
-        self._insert(cohort, new_people, new_parts)
+        if not self.problems:
+            self._write(cohort, context, (new_people, new_parts), outcome)
+
+    def _write(
+        self,
+        cohort: Cohort | None,
+        context: ParticipantContext | None,
+        new: tuple[list[tuple[ParticipantRow, int, str]], list[_NewPart]],
+        outcome: list[Change],
+    ) -> None:
+        """Write what the rows decided (no row had a problem): the new people and
+        participants in bulk, the consents and mentors' wishes, and the changes listed."""
+        self._insert(cohort, *new)
         self._consents.write(cohort)
+        self._wishes.write(cohort, context)
         self.summary.record_all(SheetKey.PARTICIPANTS, outcome)
 
     def _cohort_state(self, cohort: Cohort | None) -> tuple[dict[int, Participant], dict[int, int]]:
@@ -375,6 +388,9 @@ class PeopleLoader(Loader):
             row.wished_field,
             row.preferred_mentors,
             None if person is None else person.id,
+            row.wished_locations or (),
+            row.wished_adepts or (),
+            row.not_adepts or (),
         )
         if not self._take_findings(row, check_participant(context, facts)):
             return None
@@ -382,6 +398,7 @@ class PeopleLoader(Loader):
         parts, live_pairs = stored
         existing = parts.get(id_of(person)) if person is not None else None
         self._consents.field(row, at.key, existing, changed_fields)
+        self._wishes.field(row, at.key, existing, facts, context, changed_fields)
         if existing is None:
             new_parts.append((row, at.key, tuple(preferred), at.agency_id, shown.unit, shown.title))
             return True
@@ -400,14 +417,14 @@ class PeopleLoader(Loader):
         context = ParticipantContext.for_cohort(
             db=self.db, cohort=cohort, person_ids=[id_of(p) for p in known]
         )
-        file_mentors: dict[str, MentorRef] = {}
+        on_file: dict[Role, dict[str, MentorRef]] = {Role.MENTOR: {}, Role.ADEPT: {}}
         for r in rows:
-            if r.role == Role.MENTOR:
-                file_agency = self.agency(r.agency)
-                file_mentors[email_cell_key(r.email)] = MentorRef(
-                    r.name, r.email, file_agency.code if file_agency else ""
-                )
-        context.add_mentors(file_mentors)
+            file_agency = self.agency(r.agency)
+            on_file[r.role][email_cell_key(r.email)] = MentorRef(
+                r.name, r.email, file_agency.code if file_agency else ""
+            )
+        context.add_mentors(on_file[Role.MENTOR])
+        context.add_mentors(on_file[Role.ADEPT], Role.ADEPT)
         return context
 
     def _take_findings(self, row: ParticipantRow, findings: list[Finding]) -> bool:

@@ -148,13 +148,19 @@ def _wished_address(piece: str) -> tuple[str, str]:
     return entry, email_cell_key(entry)
 
 
+def _list_text(raw: object, what: str) -> str:
+    """Return a list cell's text; line breaks are separators there, controls are not."""
+    if not isinstance(raw, str):
+        raise BadCell(f"{quoted(raw_text(raw))} is not a list of {what}")
+    text = unescape_text(raw)
+    if not text.isprintable():
+        _check_control(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    return text
+
+
 def _email_list(raw: object) -> tuple[str, ...] | None:
     """Read ranked wished mentors: e-mail addresses, or names (the loader resolves those)."""
-    if not isinstance(raw, str):
-        raise BadCell(f"{quoted(raw_text(raw))} is not a list of e-mail addresses or names")
-    text = unescape_text(raw)
-    if not text.isprintable():  # line breaks are separators here, controls are not
-        _check_control(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    text = _list_text(raw, "e-mail addresses or names")
     entries: list[str] = []
     seen: set[str] = set()
     for part in _WISH_SEPARATORS.split(text):
@@ -173,6 +179,24 @@ def _email_list(raw: object) -> tuple[str, ...] | None:
                 raise BadCell(f"{quoted(entry)} is listed twice; list each mentor once")
             seen.add(key)
             entries.append(entry)
+    return tuple(entries) or None
+
+
+#: Between the entries of a text list: ; and line breaks, and commas outside brackets.
+_LIST_SEPARATORS = re.compile(r"[;\n\r]+|,(?![^(]*\))")
+
+
+def _text_list(raw: object) -> tuple[str, ...] | None:
+    """Read a list of texts (a mentor's towns, adepts not to mentor with their reasons)."""
+    text = _list_text(raw, "names")
+    entries: list[str] = []
+    for part in _LIST_SEPARATORS.split(text):
+        cleaned = clean_text(part)
+        if not cleaned or cleaned.casefold() in {e.casefold() for e in entries}:
+            continue
+        if len(cleaned) > MAX_TEXT_LENGTH:
+            raise BadCell(f"{quoted(cleaned)} is too long for a name or town")
+        entries.append(cleaned)
     return tuple(entries) or None
 
 
@@ -397,6 +421,7 @@ CONVERTERS: dict[ValueKind, Callable[[object], Any]] = {
     ValueKind.AGENCY: _text,
     ValueKind.EMAIL: _email,
     ValueKind.EMAIL_LIST: _email_list,
+    ValueKind.TEXT_LIST: _text_list,
     ValueKind.ROLE: _role,
     ValueKind.KIND: _kind,
     ValueKind.DATE: _date,

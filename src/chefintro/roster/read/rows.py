@@ -50,6 +50,10 @@ class ParticipantRow(NamedTuple):
     preferred_mentors: tuple[str, ...] = ()
     #: Consent to be listed in the directory; None (a blank or no column) keeps the answer.
     consent: bool | None = None
+    #: A mentor's wishes (issue 34): towns, wished adepts, adepts not to mentor.
+    wished_locations: tuple[str, ...] = ()
+    wished_adepts: tuple[str, ...] = ()
+    not_adepts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from chefintro import audit, cohorts, followup, groups, pairing, registry
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role, SessionKind
+from chefintro.mentor_wishes import not_to_mentor
 from chefintro.models import Agency, Attendance, Cohort, Participant, Person, ProgrammeSession
 from chefintro.roster.columns import SHOWN_ONLY, SheetKey, attendance_header
 from chefintro.roster.write.specs import (
@@ -28,6 +29,7 @@ from chefintro.roster.write.specs import (
 )
 from chefintro.roster.write.writer import standard_sheet
 from chefintro.sessions import ProgrammeSessionInfo, list_sessions
+from chefintro.text import email_key
 from chefintro.words import plural
 
 #: The agency workbook's Par sheet: the roster's columns with the people's names, agencies
@@ -60,7 +62,9 @@ def _consents(db: Session, cohort: Cohort) -> dict[str, bool]:
 
 
 def _participant_rows(
-    rows: Sequence[cohorts.ParticipantInfo], consents: dict[str, bool]
+    rows: Sequence[cohorts.ParticipantInfo],
+    consents: dict[str, bool],
+    excluded: dict[str, list[str]],
 ) -> list[tuple[Any, ...]]:
     return [
         (
@@ -77,6 +81,9 @@ def _participant_rows(
             r.wished_field,
             "; ".join(r.preferred_mentors) or None,
             consents.get(r.email.casefold()),
+            "; ".join(r.wished_locations) or None,
+            "; ".join(r.wished_adepts) or None,
+            "; ".join(excluded.get(email_key(r.email), [])) or None,
         )
         for r in rows
     ]
@@ -136,13 +143,16 @@ def _with_status(
         str(row[0]).casefold(): sum(1 for i in held if row[2 + i] is AttendanceStatus.PRESENT)
         for row in rows
     }
+    # An agency's workbook leaves out whom its mentors may not mentor and why (Jäv): the
+    # reasons are the coordinator's, not HR's (a blank cell keeps them on import).
+    bases = _participant_rows(people, _consents(db, cohort), {})
     return [
         (
             *base,
             _STATUS_WORDS.get(ParticipantStatus(p.status), p.status),
             _completion(cohort, p, present, len(held)),
         )
-        for base, p in zip(_participant_rows(people, _consents(db, cohort)), people, strict=True)
+        for base, p in zip(bases, people, strict=True)
     ]
 
 
@@ -242,7 +252,7 @@ def full_export(*, db: Session, cohort: Cohort | None) -> WorkbookSpec:
     sheets += [
         standard_sheet(
             SheetKey.PARTICIPANTS,
-            _participant_rows(people, _consents(db, cohort)),
+            _participant_rows(people, _consents(db, cohort), not_to_mentor(db, cohort)),
             agency_codes=codes,
         ),
         standard_sheet(SheetKey.SESSIONS, _session_rows(sessions), agency_codes=codes),
