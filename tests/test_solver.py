@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -443,3 +445,23 @@ def test_fixed_pair_forbidden_by_a_rule_is_refused() -> None:
         solve(scores, allowed, capacity, fixed=[(1, 0)])
     with pytest.raises(ValueError, match="forbidden"):
         max_cardinality(allowed, capacity, fixed=[(1, 0)])
+
+
+def test_the_assignment_is_scipys_without_importing_all_of_scipy_optimize() -> None:
+    # Issue 32: a rematch of 100 freed adepts cost more in `import scipy.optimize` (every
+    # optimiser) than in everything else; the one compiled module it needs is loaded alone.
+    script = (
+        "import sys, numpy as np\n"
+        "from chefintro.matching import solver\n"
+        "cost = np.random.default_rng(7).random((40, 90))\n"
+        "cost[cost < 0.1] = np.inf\n"
+        "rows, cols = solver._assign(cost)\n"
+        "print('scipy.optimize' in sys.modules)\n"
+        "from scipy.optimize import linear_sum_assignment\n"
+        "expected = linear_sum_assignment(cost)\n"
+        "print(rows.tolist() == expected[0].tolist() and cols.tolist() == expected[1].tolist())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

@@ -6,9 +6,10 @@ import calendar as _cal
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -324,51 +325,106 @@ class ParticipantData:
     not_adepts: list[str] = field(default_factory=list)
 
 
+class _Member(NamedTuple):
+    """The columns of a participant that the list shows and judges (no whole rows)."""
+
+    participant_id: int
+    person_id: int
+    name: str
+    email: str
+    field: str | None
+    location: str | None
+    manager_since: date | None
+    agency: str
+    role: str
+    capacity: int
+    status: str
+    title: str | None
+    unit: str | None
+    wished_field: str | None
+    preferred_mentors: list[str] | None
+    continues: bool
+
+
+#: The columns of :class:`_Member`, in its order.
+_MEMBER_COLUMNS = (
+    col(Participant.id),
+    col(Person.id),
+    col(Person.name),
+    col(Person.email),
+    col(Person.field),
+    col(Person.location),
+    col(Person.manager_since),
+    col(Agency.code),
+    col(Participant.role),
+    col(Participant.capacity),
+    col(Participant.status),
+    col(Participant.title),
+    col(Participant.unit),
+    col(Participant.wished_field),
+    col(Participant.preferred_mentors),
+    col(Participant.continues),
+)
+
+
+def _member(part: Participant, person: Person, agency: Agency) -> _Member:
+    return _Member(
+        id_of(part),
+        id_of(person),
+        person.name,
+        person.email,
+        person.field,
+        person.location,
+        person.manager_since,
+        agency.code,
+        part.role,
+        part.capacity,
+        part.status,
+        part.title,
+        part.unit,
+        part.wished_field,
+        part.preferred_mentors,
+        part.continues,
+    )
+
+
 def _info(
-    context: ParticipantContext,
-    part: Participant,
-    person: Person,
-    agency: Agency,
-    wishes: MentorWishes | None = None,
+    context: ParticipantContext, member: _Member, wishes: MentorWishes | None = None
 ) -> ParticipantInfo:
-    facts = _facts(part, person, agency)
-    status, months, _needed = context.judge(person.manager_since, part.role)
+    facts = ParticipantFacts(
+        name=member.name,
+        email=member.email,
+        agency=member.agency,
+        role=Role(member.role),
+        manager_since=member.manager_since,
+        person_id=member.person_id,
+    )
+    status, months, _needed = context.judge(member.manager_since, facts.role)
     found = [
         text
         for text in (eligibility_warning(context, facts), earlier_adept_warning(context, facts))
         if text is not None
     ]
     return ParticipantInfo(
-        name=person.name,
-        email=person.email,
-        agency=agency.code,
-        role=str(part.role),
-        status=str(part.status),
-        capacity=part.capacity,
-        unit=part.unit,
-        title=part.title,
-        field=person.field,
-        location=person.location,
-        manager_since=person.manager_since,
+        name=member.name,
+        email=member.email,
+        agency=member.agency,
+        role=str(member.role),
+        status=str(member.status),
+        capacity=member.capacity,
+        unit=member.unit,
+        title=member.title,
+        field=member.field,
+        location=member.location,
+        manager_since=member.manager_since,
         months_as_manager=months,
-        wished_field=part.wished_field,
-        preferred_mentors=list(part.preferred_mentors or []),
+        wished_field=member.wished_field,
+        preferred_mentors=list(member.preferred_mentors or []),
         eligibility=status,
         warning=" ".join(found) or None,
-        continues=bool(part.continues),
+        continues=bool(member.continues),
         wished_locations=tuple(wishes.locations) if wishes else (),
         wished_adepts=tuple(wishes.adepts) if wishes else (),
-    )
-
-
-def _facts(part: Participant, person: Person, agency: Agency) -> ParticipantFacts:
-    return ParticipantFacts(
-        name=person.name,
-        email=person.email,
-        agency=agency.code,
-        role=Role(part.role),
-        manager_since=person.manager_since,
-        person_id=id_of(person),
     )
 
 
@@ -450,7 +506,10 @@ def add_participant(
     db.flush()
     wished = store_wishes(db, context=context, part=part, facts=facts)
     wishes = wishes_of(db, [id_of(part)]).get(id_of(part))
-    info = replace(_info(context, part, person, agency, wishes), wish_changes=tuple(wished.lines()))
+    info = replace(
+        _info(context, _member(part, person, agency), wishes),
+        wish_changes=tuple(wished.lines()),
+    )
     return part, info, warnings
 
 
@@ -463,19 +522,25 @@ def list_participants(
     include_withdrawn: bool = True,
 ) -> list[ParticipantInfo]:
     """Return a cohort's participants in Swedish order of name."""
-    query = members_query(cohort)
-    if role is not None:
-        query = query.where(Participant.role == role)
-    if agency is not None:
-        query = query.where(Agency.id == get_agency(db=db, code=agency).id)
-    if not include_withdrawn:
-        query = query.where(Participant.status != ParticipantStatus.WITHDRAWN)
-    found = db.exec(query).all()
-    context = ParticipantContext.for_cohort(
-        db=db, cohort=cohort, person_ids=[id_of(per) for _, per, _ in found]
+    # The columns shown and judged, not whole rows (issue 32).
+    query = (
+        sa_select(*_MEMBER_COLUMNS)
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
+        .where(col(Participant.cohort_id) == cohort.id)
     )
-    wishes = wishes_of(db, [id_of(p) for p, _, _ in found if p.role == Role.MENTOR])
-    rows = [_info(context, p, per, a, wishes.get(id_of(p))) for p, per, a in found]
+    if role is not None:
+        query = query.where(col(Participant.role) == role)
+    if agency is not None:
+        query = query.where(col(Agency.id) == get_agency(db=db, code=agency).id)
+    if not include_withdrawn:
+        query = query.where(col(Participant.status) != ParticipantStatus.WITHDRAWN)
+    found = [_Member(*row) for row in db.execute(query).all()]
+    context = ParticipantContext.for_cohort(
+        db=db, cohort=cohort, person_ids=[m.person_id for m in found]
+    )
+    wishes = wishes_of(db, [m.participant_id for m in found if m.role == Role.MENTOR])
+    rows = [_info(context, m, wishes.get(m.participant_id)) for m in found]
     return sorted(rows, key=lambda r: (swedish_key(r.name), r.email.casefold()))
 
 

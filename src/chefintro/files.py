@@ -12,7 +12,7 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -188,3 +188,50 @@ def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path``, privately and atomically."""
     with private_output(path) as temporary:
         temporary.write_bytes(data)
+
+
+@contextmanager
+def all_or_none(directory: Path) -> Iterator[Callable[[str, bytes], Path]]:
+    """Yield a writer of files in ``directory``: each file is written now, privately, beside
+    its target, and all are moved into place when the block succeeds, none when it fails.
+
+    For many files made one at a time (drafts): nothing of a run that stops half-way is
+    left, neither its new files nor ``directory`` if this made it, and no earlier file is
+    replaced. Raises OutputError (73) for a folder or file that cannot be written.
+    """
+    made = [folder for folder in (directory, *directory.parents) if not folder.exists()]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
+    staged: list[tuple[Path, Path]] = []
+
+    def write(name: str, data: bytes) -> Path:
+        target = directory / name
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            staged.append((Path(temporary), target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+        return target
+
+    try:
+        yield write
+        for _, target in staged:  # every target first: none is moved if one is refused
+            check_destination(target)
+        for temporary, target in staged:
+            try:
+                os.replace(temporary, target)
+            except OSError as exc:
+                raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        for folder in made:  # the innermost first; only if still empty
+            with suppress(OSError):
+                folder.rmdir()
+        raise

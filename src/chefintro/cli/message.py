@@ -116,7 +116,7 @@ def _run(
         )
     for line in batch.failed:
         output.warning(f"Not {'sent' if send else 'written'}: {line}.")
-    if not batch.built:
+    if not batch.waiting:
         output.info(f"No {name} is left to {'send' if send else 'write'}{skipped}.")
         _failed(batch, name)
         return
@@ -160,8 +160,8 @@ def _confirm(batch: Batch, name: str, server: str, yes: bool, skipped: str) -> N
     from chefintro.cli.common import confirm
 
     question = (
-        f"Send {plural(len(batch.built), name)} to {plural(batch.recipients, 'recipient')} through "
-        f"{server}{skipped}?"
+        f"Send {plural(len(batch.waiting), name)} to {plural(batch.recipients, 'recipient')} "
+        f"through {server}{skipped}?"
     )
     confirm(yes=yes, what=question[:-1], question=question, nothing="Nothing was sent.")
 
@@ -170,7 +170,7 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
     from chefintro.messages import service
     from chefintro.messages.smtp import DeliveryError
 
-    with output.steps(len(batch.built)) as advance:
+    with output.steps(len(batch.waiting)) as advance:
         report = service.send_batch(store=st.store(), batch=batch, config=config, progress=advance)
     if report.sent:
         # Name what went only when something did not: that is when it matters.
@@ -200,11 +200,11 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
             nothing = "" if reason.endswith("Nothing was sent") else " Nothing was sent."
             raise DeliveryError(
                 f"Sending stopped: {reason}.{nothing} Run the same command again to send "
-                f"{noun(len(batch.built), 'it', 'them')}."
+                f"{noun(len(batch.waiting), 'it', 'them')}."
             )
         raise DeliveryError(
             f"Sending stopped: {reason}. Sent {len(report.sent)} of "
-            f"{plural(len(batch.built), name)}; not sent: {left}. Run the same command again "
+            f"{plural(len(batch.waiting), name)}; not sent: {left}. Run the same command again "
             "to send the rest."
         )
     if report.refused:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -41,10 +42,66 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 def emit_json(data: Any) -> None:
     """Write ``data`` as plain JSON to stdout, and nothing else."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _indented_json(data)
+    if text is None:
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _indented_json(value: Any, level: int = 0) -> str | None:
+    """Return ``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it,
+    character for character, if it is made of dicts with string keys, lists, strings,
+    numbers, booleans and None; None for anything else (then json.dumps writes it).
+
+    The read commands' JSON (20,000 people) is such data: written here in one pass with the
+    C string encoder, where ``json.dumps`` with an indent encodes in Python.
+    """
+    text = _json_scalar(value)
+    if text is not None:
+        return text
+    kind = type(value)
+    if kind is not list and kind is not dict:
+        return None
+    if not value:
+        return "[]" if kind is list else "{}"
+    parts = []
+    if kind is list:
+        for item in value:
+            text = _indented_json(item, level + 1)
+            if text is None:
+                return None
+            parts.append(text)
+    else:
+        for key, item in value.items():
+            text = _indented_json(item, level + 1)
+            if text is None or type(key) is not str:
+                return None
+            parts.append(f"{_encode(key)}: {text}")
+    inside = "\n" + "  " * (level + 1)
+    opening, closing = ("[", "]") if kind is list else ("{", "}")
+    return opening + inside + ("," + inside).join(parts) + "\n" + "  " * level + closing
+
+
+_encode = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+
+
+def _json_scalar(value: Any) -> str | None:
+    """Return a plain value as JSON (as json.dumps writes it); None if it is not one."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _encode(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    return None
 
 
 def error(message: str) -> None:

@@ -2,7 +2,8 @@
 
 This module is pure (numpy arrays in, a dict out, no database) and is the only module of the
 project allowed to import scipy; it imports it inside the functions that need it, since the
-import costs more than a small solve (a rematch of one adept needs none).
+import costs more than a small solve (a rematch of one adept needs none), and then only the
+compiled module of the one function it uses (:func:`_linear_sum_assignment`).
 
 What :func:`solve` optimises, in order of priority:
 
@@ -38,8 +39,12 @@ Costs are integers kept below 2**53 (checked), so scipy's float64 arithmetic is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import importlib.machinery
+import importlib.util
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -557,10 +562,44 @@ def _assign(cost: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.int
         if cost.shape[0] == 1:
             return np.array([0], dtype=np.intp), np.array([best], dtype=np.intp)
         return np.array([best], dtype=np.intp), np.array([0], dtype=np.intp)
+    rows, cols = _linear_sum_assignment()(cost)
+    return rows, cols
+
+
+_Assign = Callable[[NDArray[np.float64]], tuple[NDArray[np.intp], NDArray[np.intp]]]
+
+
+@functools.cache
+def _linear_sum_assignment() -> _Assign:
+    """Return SciPy's ``linear_sum_assignment``, from its compiled module alone if it can.
+
+    ``import scipy.optimize`` loads every optimiser SciPy has: 0.4 s CPU, more than all
+    the rest of a rematch of 100 freed adepts (issue 32). The function is the compiled
+    module ``scipy/optimize/_lsap``, which needs only NumPy; it is loaded from its file
+    when that is there, and through ``scipy.optimize`` otherwise (the same function: the
+    package takes it from that module).
+    """
+    import scipy  # noqa: TID251 - the one module allowed
+
+    folder = Path(scipy.__file__).parent / "optimize"
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = folder / f"_lsap{suffix}"
+        if not path.is_file():
+            continue
+        try:
+            spec = importlib.util.spec_from_file_location("scipy.optimize._lsap", path)
+            if spec is None or spec.loader is None:
+                break
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            found: _Assign = module.linear_sum_assignment
+            return found
+        except (ImportError, AttributeError, OSError):
+            break
     from scipy.optimize import linear_sum_assignment  # noqa: TID251 - the one module allowed
 
-    rows, cols = linear_sum_assignment(cost)
-    return rows, cols
+    public: _Assign = linear_sum_assignment
+    return public
 
 
 def _per_block(n_adepts: int) -> int:

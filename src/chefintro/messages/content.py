@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chefintro.clock import now_local
@@ -145,7 +146,9 @@ def safe_file_stem(text: str, *, limit: int = 60) -> str:
 # --- template fields ----------------------------------------------------------------------
 
 
-def _person_fields(person: Person, agency: Agency, role: str | None = None) -> dict[str, Any]:
+def _person_fields(
+    person: Person | _Who, agency: Agency | _Desk, role: str | None = None
+) -> dict[str, Any]:
     return {
         "name": person.name,
         "first_name": person.name.split(" ")[0],
@@ -216,6 +219,42 @@ def _people(
     return {id_of(part): (part, person, agency) for part, person, agency in rows}
 
 
+class _Who(NamedTuple):
+    """A pair's person: the columns an introduction shows (issue 32: no whole rows)."""
+
+    id: int
+    name: str
+    email: str
+    title: str | None
+    unit: str | None
+    location: str | None
+    field: str | None
+
+
+class _Desk(NamedTuple):
+    """A pair's person's agency: its name, code and HR contact."""
+
+    name: str
+    code: str
+    contact: str | None
+
+
+def _pair_people(db: Session, participant_ids: Sequence[int]) -> dict[int, tuple[_Who, _Desk]]:
+    """Return the people of these participants, with their agencies, as plain columns."""
+    rows = db.execute(
+        sa_select(
+            col(Participant.id),
+            *(col(c) for c in (Person.id, Person.name, Person.email, Person.title)),
+            *(col(c) for c in (Person.unit, Person.location, Person.field)),
+            *(col(c) for c in (Agency.name, Agency.code, Agency.contact)),
+        )
+        .join(Person, col(Person.id) == col(Participant.person_id))
+        .join(Agency, col(Agency.id) == col(Participant.agency_id))
+        .where(col(Participant.id).in_(list(participant_ids)))
+    ).all()
+    return {row[0]: (_Who(*row[1:8]), _Desk(*row[8:])) for row in rows}
+
+
 def _recipient(person: Person) -> Recipient:
     return Recipient(person_id=id_of(person), name=person.name, email=person.email)
 
@@ -226,22 +265,23 @@ def _recipient(person: Person) -> Recipient:
 def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> list[Outgoing]:
     """Return one introduction per active pair of the cohort, to adept and mentor."""
     _check_cohort(cohort)
-    pairings = db.exec(
-        select(Pairing)
-        .where(Pairing.cohort_id == cohort.id)
-        .where(Pairing.state == PairingState.ACTIVE)
+    pairings = db.execute(
+        sa_select(col(Pairing.adept_id), col(Pairing.mentor_id))
+        .where(col(Pairing.cohort_id) == cohort.id)
+        .where(col(Pairing.state) == PairingState.ACTIVE)
+        .order_by(col(Pairing.id))
     ).all()
     if not pairings:
         raise RuleError(
             f"Cohort {cohort.name} has no active pairs to introduce; apply the pairs with "
             "'chefintro pair apply' first."
         )
-    people = _people(db, [p.adept_id for p in pairings] + [p.mentor_id for p in pairings])
+    people = _pair_people(db, [a for a, _ in pairings] + [m for _, m in pairings])
     common = _common(db, cohort)
     result = []
-    for pairing in pairings:
-        _, adept, adept_agency = people[pairing.adept_id]
-        _, mentor, mentor_agency = people[pairing.mentor_id]
+    for adept_id, mentor_id in pairings:
+        adept, adept_agency = people[adept_id]
+        mentor, mentor_agency = people[mentor_id]
         adept_fields = _person_fields(adept, adept_agency, Role.ADEPT)
         cc: list[str] = []
         if cc_agency:
@@ -251,10 +291,10 @@ def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> l
         result.append(
             Outgoing(
                 kind=INTRO,
-                subject_key=pair_key(id_of(adept), id_of(mentor)),
+                subject_key=pair_key(adept.id, mentor.id),
                 label=f"{adept.name} & {mentor.name}",
                 file_stem=safe_file_stem(f"{adept.name}--{mentor.name}"),
-                to=[_recipient(adept), _recipient(mentor)],
+                to=[Recipient(p.id, p.name, p.email) for p in (adept, mentor)],
                 cc=cc,
                 context={
                     **common,

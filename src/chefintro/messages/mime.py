@@ -10,7 +10,7 @@ non-ASCII names in headers are encoded words (RFC 2047). A reminder is wrapped i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -20,8 +20,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from chefintro.files import write_bytes
-from chefintro.messages.content import Recipient
+from chefintro.files import all_or_none
+from chefintro.messages.content import Outgoing, Recipient
 from chefintro.messages.render import Rendered
 from chefintro.rules import MAX_NAME_LENGTH, mail_address
 
@@ -82,6 +82,17 @@ def address(name: str, email: str) -> Address:
 
 def _addresses(recipients: Sequence[Recipient]) -> tuple[Address, ...]:
     return tuple(address(r.name, r.email) for r in recipients)
+
+
+def check_addresses(outgoing: Outgoing, *, sender: str | None, draft: bool) -> None:
+    """Raise :class:`chefintro.rules.NotAnEmail` for any address :func:`build_message`
+    would refuse for this message, so that a bad one is found before any message is made."""
+    if sender:
+        address(*parseaddr(sender))
+    if not outgoing.blind or draft:
+        _addresses(outgoing.to)
+    for email in outgoing.cc:
+        address("", email)
 
 
 def build_message(
@@ -154,26 +165,30 @@ def _is_own_draft(path: Path, tag: str) -> bool:
     return f"\r\n{DRAFT_HEADER}: {tag}\r\n".encode("ascii") in b"\r\n" + headers + b"\r\n"
 
 
-def write_drafts(built: Sequence[Built], directory: Path, tag: str) -> tuple[list[Path], int]:
-    """Write each message as ``<directory>/<file>.eml`` (mode 0600, atomically).
+def write_drafts(built: Iterable[Built], directory: Path, tag: str) -> tuple[list[Path], int]:
+    """Write each message as ``<directory>/<file>.eml`` (mode 0600), all or none.
 
-    Return the files and how many earlier drafts with the same tag were replaced.
+    ``built`` may be a stream: each message is written and let go before the next is
+    made, so memory does not grow with the number of drafts. The files are moved into
+    place only when every one is written; a message that stops the run (its template)
+    leaves the folder as it was. Return the files and how many earlier drafts with the
+    same tag were replaced.
     """
     from chefintro.errors import OutputError
 
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        earlier = [
-            p for p in sorted(directory.glob("*.eml")) if p.is_file() and _is_own_draft(p, tag)
-        ]
+        earlier = (
+            [p for p in sorted(directory.glob("*.eml")) if p.is_file() and _is_own_draft(p, tag)]
+            if directory.is_dir()
+            else []
+        )
     except OSError as exc:
-        raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
+        raise OutputError(f"Cannot read the folder {directory}: {exc.strerror or exc}.") from None
     paths = []
-    for item in built:
-        item.message[DRAFT_HEADER] = tag
-        path = directory / item.file_name
-        write_bytes(path, to_bytes(item.message))
-        paths.append(path)
+    with all_or_none(directory) as write:
+        for item in built:
+            item.message[DRAFT_HEADER] = tag
+            paths.append(write(item.file_name, to_bytes(item.message)))
     written = set(paths)
     for old in earlier:
         if old not in written:

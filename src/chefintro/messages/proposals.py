@@ -113,5 +113,5 @@ def confirm(*, db: Session, claimed: Claim, person_ids: Iterable[int]) -> int:
 
 def drafted(*, db: Session, batch: Batch) -> None:
     """Record the proposals of the drafts just written (their day: today)."""
-    keys = [b.rendered.outgoing.subject_key for b in batch.built]
+    keys = [w.outgoing.subject_key for w in batch.waiting]
     _record(db, batch.cohort_id, keys, undoable=True)

@@ -297,35 +297,64 @@ def _load(environment: Any, name: str, allowed: Sequence[str]) -> Any:
         raise _template_error(filename, exc.lineno, exc.message or "syntax error") from None
 
 
+class Renderer:
+    """One kind's templates, loaded and checked once, filling one message at a time.
+
+    Loading raises InvalidInputError (exit 65) for a template that does not parse or names
+    an unknown field, before any message is filled; :meth:`render` raises it for a message
+    its templates stop on.
+    """
+
+    def __init__(self, kind: str, template_dir: Path | None = None) -> None:
+        self.environment = _environment(template_dir)
+        self.templates = {
+            part: _load(self.environment, f"{kind}.{part}", FIELDS[kind]) for part in PARTS
+        }
+
+    def render(self, item: Outgoing) -> Rendered:
+        """Fill the templates for one message."""
+        # A fresh copy of the fields for every message: nothing a template does to them
+        # can reach another message (the sandbox refuses changes to them as well).
+        context = _fresh(item.context)
+        filled = {
+            part: _fill(self.environment, template, context)
+            for part, template in self.templates.items()
+        }
+        subject = _SPACE.sub(" ", filled["subject.txt"]).strip()
+        if not subject:
+            raise _template_error(
+                self.templates["subject.txt"].filename, None, "the subject is empty"
+            )
+        return Rendered(outgoing=item, subject=subject, text=filled["txt"], html=filled["html"])
+
+
+def _fresh(value: Any) -> Any:
+    """Return a copy of a message's fields: dicts and lists copied all the way down, plain
+    values as they are (they cannot be changed), anything else deep-copied."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return copy.deepcopy(value)
+
+
 def render_messages(
     kind: str, items: Sequence[Outgoing], *, template_dir: Path | None = None
 ) -> list[Rendered]:
     """Fill the kind's templates for every message, or raise InvalidInputError (exit 65)."""
-    environment = _environment(template_dir)
-    templates = {part: _load(environment, f"{kind}.{part}", FIELDS[kind]) for part in PARTS}
-    result = []
-    for item in items:
-        filled: dict[str, str] = {}
-        for part, template in templates.items():
-            filled[part] = _fill(environment, template, item)
-        subject = _SPACE.sub(" ", filled["subject.txt"]).strip()
-        if not subject:
-            raise _template_error(templates["subject.txt"].filename, None, "the subject is empty")
-        result.append(
-            Rendered(outgoing=item, subject=subject, text=filled["txt"], html=filled["html"])
-        )
-    return result
+    renderer = Renderer(kind, template_dir)
+    return [renderer.render(item) for item in items]
 
 
-def _fill(environment: Any, template: Any, item: Outgoing) -> str:
-    """Fill one template for one message, within its budget; raise InvalidInputError."""
+def _fill(environment: Any, template: Any, context: dict[str, Any]) -> str:
+    """Fill one template with one message's fields, within its budget; raise
+    InvalidInputError."""
     from jinja2 import TemplateError, UndefinedError
     from jinja2.exceptions import SecurityError
 
     files = {str(template.filename), *_template_files(environment)}
-    # A fresh copy of the fields for every message: nothing a template does to them can
-    # reach another message (the sandbox refuses changes to them as well).
-    context = copy.deepcopy(item.context)
     try:
         return _Budget(files).render(template, context)
     except (UndefinedError, SecurityError) as exc:

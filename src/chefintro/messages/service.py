@@ -1,14 +1,18 @@
 """The message commands' service: gather, fill, build, then write drafts or send.
 
-Everything that can fail on the user's input — the cohort, the templates, the settings —
-fails in :func:`prepare_batch`, before a file is written or a message sent. Sending
-records each message in its own transaction as soon as the server took it, so a failure
-half-way keeps what went and the next run sends only the rest.
+Everything that can fail on the user's input — the cohort, the templates, the settings,
+the addresses — fails in :func:`prepare_batch`, before a file is written or a message
+sent. Drafts are then made, written and let go one at a time, so memory does not grow
+with their number; a template that stops on one message's fields stops the run with
+nothing written (the drafts are moved into place only when all are written). A batch to
+send is filled in :func:`prepare_batch`, so that such a template stops it before anything
+goes. Sending records each message in its own transaction as soon as the server took it,
+so a failure half-way keeps what went and the next run sends only the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +25,16 @@ from chefintro import audit
 from chefintro.errors import UsageError
 from chefintro.ids import id_of
 from chefintro.messages import content, records
-from chefintro.messages.mime import Attachment, Built, build_message, draft_tag, write_drafts
-from chefintro.messages.render import render_messages
+from chefintro.messages.content import Recipient
+from chefintro.messages.mime import (
+    Attachment,
+    Built,
+    build_message,
+    check_addresses,
+    draft_tag,
+    write_drafts,
+)
+from chefintro.messages.render import Rendered, Renderer
 from chefintro.messages.smtp import (
     DeliveryError,
     DeliveryInDoubt,
@@ -51,15 +63,37 @@ AUDIT_ACTION = "messages"
 
 
 @dataclass
+class Waiting:
+    """A message still to go: what it is, the recipients it has to reach and their
+    addresses as the SMTP envelope takes them (checked, punycode domains)."""
+
+    outgoing: content.Outgoing
+    pending: list[Recipient]
+    envelope: list[str]
+    #: Filled before anything is sent (a batch to send); drafts are filled as written.
+    rendered: Rendered | None = None
+
+    @property
+    def label(self) -> str:
+        return self.outgoing.label
+
+
+@dataclass
 class Batch:
-    """The messages of one command run, built and ready to write or send."""
+    """The messages of one command run, checked and ready to build, write or send.
+
+    The messages themselves are made one at a time by :meth:`messages`, so a run's memory
+    does not grow with the number of them (issue 32).
+    """
 
     kind: str
     cohort_id: int
     cohort_name: str
-    built: list[Built]
+    waiting: list[Waiting]
     already_sent: int
     draft: bool
+    #: Makes one message (fills its templates if not yet filled, builds the e-mail).
+    build: Callable[[Waiting], Built]
     #: Messages claimed by a run that has not confirmed them (stopped, or still sending).
     in_doubt: list[str] = field(default_factory=list)
     #: Messages that could not be built (a recipient's address breaks the rule): label, why.
@@ -71,7 +105,12 @@ class Batch:
 
     @property
     def recipients(self) -> int:
-        return sum(len(b.pending) for b in self.built)
+        return sum(len(w.pending) for w in self.waiting)
+
+    def messages(self) -> Iterator[Built]:
+        """Yield the messages one by one, each made when it is asked for."""
+        for waiting in self.waiting:
+            yield self.build(waiting)
 
 
 def default_directory(cohort: Cohort, kind: str) -> Path:
@@ -106,6 +145,26 @@ def _attachment(db: Session, cohort: Cohort, session_id: int) -> Attachment:
     )
 
 
+def _still_to_go(
+    items: list[content.Outgoing], records_of: dict[tuple[str, int], str]
+) -> tuple[list[tuple[content.Outgoing, list[Recipient]]], list[str], int]:
+    """Return the messages with recipients still to reach (and whom), the labels of those
+    in doubt, and how many went to everyone already."""
+    waiting, in_doubt, done = [], [], 0
+    for item in items:
+        pending = [r for r in item.to if (item.subject_key, r.person_id) not in records_of]
+        doubtful = [
+            r for r in item.to if records_of.get((item.subject_key, r.person_id)) == records.SENDING
+        ]
+        if doubtful:
+            in_doubt.append(item.label)
+        if pending:
+            waiting.append((item, pending))
+        elif not doubtful:
+            done += 1
+    return waiting, in_doubt, done
+
+
 def prepare_batch(
     *,
     db: Session,
@@ -119,7 +178,7 @@ def prepare_batch(
     items: list[content.Outgoing] | None = None,
     ledger: ModuleType = records,
 ) -> Batch:
-    """Gather, fill and build the kind's messages that are still to go (all with ``again``).
+    """Gather and check the kind's messages that are still to go (all with ``again``).
 
     A message whose every recipient has been sent it is left out; one that reached only
     some of them goes to the rest. Raises InvalidInputError (65) for a broken template.
@@ -131,42 +190,46 @@ def prepare_batch(
             db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency
         )
     records_of = {} if again else ledger.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
-    waiting, in_doubt, done = [], [], 0
-    for item in items:
-        pending = [r for r in item.to if (item.subject_key, r.person_id) not in records_of]
-        doubtful = [
-            r for r in item.to if records_of.get((item.subject_key, r.person_id)) == records.SENDING
-        ]
-        if doubtful:
-            in_doubt.append(item.label)
-        if pending:
-            waiting.append((item, pending))
-        elif not doubtful:
-            done += 1
-    rendered = render_messages(kind, [item for item, _ in waiting], template_dir=template_dir)
+    waiting, in_doubt, done = _still_to_go(items, records_of)
+    renderer = Renderer(kind, template_dir)  # a broken template stops here (65)
     sender = get_setting_text(db=db, key=MAIL_FROM)
-    built, failed = [], []
+    checked, failed = [], []
     attachments: dict[int, Attachment] = {}
-    for filled, (item, pending) in zip(rendered, waiting, strict=True):
-        attachment = None
-        if item.session_id is not None:
-            if item.session_id not in attachments:
-                attachments[item.session_id] = _attachment(db, cohort, item.session_id)
-            attachment = attachments[item.session_id]
+    for item, pending in waiting:
         try:
-            message = build_message(filled, sender=sender, draft=draft, attachment=attachment)
+            check_addresses(item, sender=sender, draft=draft)
             envelope = [mail_address(r.email) for r in pending]
         except NotAnEmail as why:  # that message fails, never the batch
             failed.append(f"{item.label}: an address {why}")
             continue
-        built.append(Built(rendered=filled, message=message, pending=pending, envelope=envelope))
+        if item.session_id is not None and item.session_id not in attachments:
+            attachments[item.session_id] = _attachment(db, cohort, item.session_id)
+        # Before anything is sent every message is filled, so that a template stops
+        # the run before the first one goes; drafts are filled as they are written.
+        filled = None if draft else renderer.render(item)
+        checked.append(Waiting(item, pending, envelope, filled))
+
+    def build(waiting: Waiting) -> Built:
+        filled = waiting.rendered or renderer.render(waiting.outgoing)
+        session_id = waiting.outgoing.session_id
+        message = build_message(
+            filled,
+            sender=sender,
+            draft=draft,
+            attachment=attachments[session_id] if session_id is not None else None,
+        )
+        return Built(
+            rendered=filled, message=message, pending=waiting.pending, envelope=waiting.envelope
+        )
+
     return Batch(
         kind=kind,
         cohort_id=id_of(cohort),
         cohort_name=cohort.name,
-        built=built,
+        waiting=checked,
         already_sent=done,
         draft=draft,
+        build=build,
         in_doubt=in_doubt,
         failed=failed,
         again_before=utcnow() if again else None,
@@ -183,13 +246,14 @@ class Written:
 
 
 def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
-    """Write the batch as .eml drafts in ``directory`` and log it.
+    """Write the batch as .eml drafts in ``directory``, one message made at a time, and log it.
 
     The earlier drafts of the same kind and cohort in the folder (this command's own,
     known by their ``X-Chefintro-Draft`` header) are replaced, so a re-run after a change
     never leaves old drafts beside the new ones; other files are left alone.
     """
-    paths, replaced = write_drafts(batch.built, directory, draft_tag(batch.kind, batch.cohort_name))
+    tag = draft_tag(batch.kind, batch.cohort_name)
+    paths, replaced = write_drafts(batch.messages(), directory, tag)
     with store.transaction() as db:
         drafted = getattr(batch.ledger, "drafted", None)
         if drafted is not None:  # a book that records what a draft proposes (proposals)
@@ -271,7 +335,7 @@ def send_batch(
     report = SendReport()
     try:
         with Mailer(config) as mailer:
-            for position, item in enumerate(batch.built):
+            for position, item in enumerate(batch.messages()):
                 outgoing = item.rendered.outgoing
                 claimed = _claim(store, batch, item)
                 if claimed is None:
@@ -298,12 +362,12 @@ def send_batch(
                 except DeliveryInDoubt as exc:
                     report.in_doubt.append(outgoing.label)
                     report.stopped = exc.message
-                    report.left = [b.rendered.outgoing.label for b in batch.built[position + 1 :]]
+                    report.left = [w.label for w in batch.waiting[position + 1 :]]
                     break
                 except DeliveryError as exc:
                     _settle(store, batch, claimed, reached=[], not_reached=claimed.person_ids)
                     report.stopped = exc.message
-                    report.left = [b.rendered.outgoing.label for b in batch.built[position:]]
+                    report.left = [w.label for w in batch.waiting[position:]]
                     break
                 refused_keys = {a.casefold() for a in refused}
                 reached = [r.person_id for r, a in mine if a.casefold() not in refused_keys]
@@ -317,7 +381,7 @@ def send_batch(
                 progress(outgoing.label)
     except DeliveryError as exc:  # could not connect: nothing went
         report.stopped = exc.message
-        report.left = [b.rendered.outgoing.label for b in batch.built]
+        report.left = [w.label for w in batch.waiting]
     finally:
         with store.transaction() as db:
             audit.log(db=db, action=AUDIT_ACTION, detail=_send_summary(batch, report))
@@ -326,7 +390,7 @@ def send_batch(
 
 def _send_summary(batch: Batch, report: SendReport) -> str:
     detail = (
-        f"sent {len(report.sent)} of {plural(len(batch.built), batch.kind + ' message')} to "
+        f"sent {len(report.sent)} of {plural(len(batch.waiting), batch.kind + ' message')} to "
         f"{plural(report.recipients, 'recipient')} in cohort {batch.cohort_name}"
     )
     if report.refused:

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from chefintro import settings
 from chefintro.enums import PairingState, ParticipantStatus, Role
-from chefintro.ids import id_of
 from chefintro.mentor_wishes import MentorWishes, wishes_of
 from chefintro.models import Agency, Cohort, Exclusion, Pairing, Participant, Person
 from chefintro.rules import months_between
@@ -164,11 +163,29 @@ def side_query(cohort: Cohort, role: Role, *columns: Any) -> Select[*tuple[Any, 
     )
 
 
+#: The columns a side of the problem is made of (issue 32: no whole rows), in this order.
+_SIDE_COLUMNS = (
+    col(Participant.id),
+    col(Person.id),
+    col(Person.name),
+    col(Person.email),
+    col(Person.email_key),
+    col(Participant.agency_id),
+    col(Agency.code),
+    col(Person.field),
+    col(Person.location),
+    col(Participant.capacity),
+    col(Participant.wished_field),
+    col(Participant.preferred_mentors),
+    col(Person.manager_since),
+)
+
+
 def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> Side:
     """Load one side; ``free_only``: adepts without a live pair, mentors with room left."""
     import numpy as np
 
-    query = side_query(cohort, role, Participant, Person, Agency, literal(0))
+    query = side_query(cohort, role, *_SIDE_COLUMNS, literal(0))
     if free_only and role == Role.ADEPT:
         query = query.where(
             ~exists()
@@ -185,36 +202,37 @@ def _load_side(db: Session, cohort: Cohort, role: Role, *, free_only: bool) -> S
         )
         held = func.coalesce(load.c.held, 0)
         query = (
-            query.with_only_columns(Participant, Person, Agency, held)
+            query.with_only_columns(*_SIDE_COLUMNS, held)
             .outerjoin(load, load.c.mentor_id == col(Participant.id))
             .where(col(Participant.capacity) > held)
         )
-    rows = sorted(db.execute(query).all(), key=lambda r: r[1].email_key)
-    wishes = wishes_of(db, [id_of(p) for p, _, _, _ in rows]) if role == Role.MENTOR else {}
+    rows = sorted(db.execute(query).all(), key=lambda r: r[4])
+    (part_ids, person_ids, names, emails, keys, agency_ids, codes, fields, towns) = (
+        [r[i] for r in rows] for i in range(9)
+    )
+    years = [
+        None if r[12] is None else max(0, months_between(r[12], cohort.starts_on)) // 12
+        for r in rows
+    ]
+    wishes = wishes_of(db, part_ids) if role == Role.MENTOR else {}
     none = MentorWishes()
-    years: list[int | None] = []
-    for _, person, _, _ in rows:
-        if person.manager_since is None:
-            years.append(None)
-        else:
-            years.append(max(0, months_between(person.manager_since, cohort.starts_on)) // 12)
     return Side(
-        participant_ids=[id_of(p) for p, _, _, _ in rows],
-        person_ids=[id_of(per) for _, per, _, _ in rows],
-        names=[per.name for _, per, _, _ in rows],
-        emails=[per.email for _, per, _, _ in rows],
-        email_keys=[per.email_key for _, per, _, _ in rows],
-        agency_ids=np.array([part.agency_id for part, _, _, _ in rows], dtype=np.int64),
-        agency_codes=[a.code for _, _, a, _ in rows],
-        fields=[per.field for _, per, _, _ in rows],
-        locations=[per.location for _, per, _, _ in rows],
-        capacity=np.array([p.capacity for p, _, _, _ in rows], dtype=np.int64),
-        wished_fields=[p.wished_field for p, _, _, _ in rows],
-        preferred=[list(p.preferred_mentors or []) for p, _, _, _ in rows],
+        participant_ids=part_ids,
+        person_ids=person_ids,
+        names=names,
+        emails=emails,
+        email_keys=keys,
+        agency_ids=np.array(agency_ids, dtype=np.int64),
+        agency_codes=codes,
+        fields=fields,
+        locations=towns,
+        capacity=np.array([r[9] for r in rows], dtype=np.int64),
+        wished_fields=[r[10] for r in rows],
+        preferred=[list(r[11] or []) for r in rows],
         experience_years=years,
-        held=np.array([int(h) for _, _, _, h in rows], dtype=np.int64) if free_only else None,
-        wished_locations=[wishes.get(id_of(p), none).locations for p, _, _, _ in rows],
-        wished_adepts=[wishes.get(id_of(p), none).adepts for p, _, _, _ in rows],
+        held=np.array([int(r[13]) for r in rows], dtype=np.int64) if free_only else None,
+        wished_locations=[wishes.get(i, none).locations for i in part_ids],
+        wished_adepts=[wishes.get(i, none).adepts for i in part_ids],
     )
 
 
