@@ -73,6 +73,37 @@ class Directory:
     #: Participants left out because they have not consented (a count, never who).
     unlisted: int = 0
 
+    def add(
+        self,
+        person: Person,
+        agency: Agency,
+        held: tuple[str | None, str | None],
+        roles: tuple[tuple[str, str], ...],
+        *,
+        group: str | None = None,
+        mentor: str | None = None,
+    ) -> None:
+        """List one consenting person: their agency, the unit and title ``held``, roles."""
+        unit, title = held
+        self.entries.append(
+            Entry(
+                name=person.name,
+                email=person.email,
+                agency=agency.code,
+                agency_name=agency.name,
+                unit=unit,
+                title=title,
+                roles=roles,
+                group=group,
+                mentor=mentor,
+            )
+        )
+
+    def in_name_order(self) -> Directory:
+        """The directory in Swedish name order (then by address)."""
+        self.entries.sort(key=lambda e: (swedish_key(e.name), e.email.casefold()))
+        return self
+
     def to_json(self) -> dict[str, Any]:
         return {
             "cohort": self.cohort,
@@ -130,21 +161,15 @@ def cohort_directory(*, db: Session, cohort: Cohort) -> Directory:
         if part.id not in listed:
             directory.unlisted += 1
             continue
-        directory.entries.append(
-            Entry(
-                name=person.name,
-                email=person.email,
-                agency=agency.code,
-                agency_name=agency.name,
-                unit=part.unit,
-                title=part.title,
-                roles=((cohort.name, str(part.role)),),
-                group=groups.get(part.id or 0),
-                mentor=mentors.get(part.id or 0) if part.role == Role.ADEPT else None,
-            )
+        directory.add(
+            person,
+            agency,
+            (part.unit, part.title),
+            ((cohort.name, str(part.role)),),
+            group=groups.get(part.id or 0),
+            mentor=mentors.get(part.id or 0) if part.role == Role.ADEPT else None,
         )
-    directory.entries.sort(key=lambda e: (swedish_key(e.name), e.email.casefold()))
-    return directory
+    return directory.in_name_order()
 
 
 def alumni_directory(*, db: Session) -> Directory:
@@ -169,19 +194,8 @@ def alumni_directory(*, db: Session) -> Directory:
         if person_id not in listed:
             directory.unlisted += 1
             continue
-        directory.entries.append(
-            Entry(
-                name=person.name,
-                email=person.email,
-                agency=agency.code,
-                agency_name=agency.name,
-                unit=person.unit,
-                title=person.title,
-                roles=tuple(roles),
-            )
-        )
-    directory.entries.sort(key=lambda e: (swedish_key(e.name), e.email.casefold()))
-    return directory
+        directory.add(person, agency, (person.unit, person.title), tuple(roles))
+    return directory.in_name_order()
 
 
 def log_directory_export(*, db: Session, directory: Directory, formats: list[str]) -> None:
