@@ -321,17 +321,20 @@ def test_end_no_repeat_excludes_exactly_those_two_people_in_a_later_cohort_too(
     assert [(p["adept"], p["mentor"]) for p in proposals] == [(GUS, hanna)]
 
 
-def test_pair_end_says_whether_the_two_may_meet_again_and_undo_names_it(year: Cli) -> None:
+def test_pair_end_says_whether_the_two_may_meet_again_and_undo_names_it(
+    year: Cli, backend: str
+) -> None:
     before = store_snapshot()
     plain = year("pair", "end", ANNA, "--reason", "flyttat", "--yes")
     assert "Anna Adept – Eva Mentor: active → ended on" in " ".join(plain.stderr.split())
     assert "will not be paired again" not in plain.stderr
     assert store_snapshot()["exclusion"] == before["exclusion"]
-    undone = year("db", "undo", "--yes")
-    assert "a pair ended" in undone.stderr
-    assert store_snapshot()["pairing"] == before["pairing"]
-    never = year("pair", "end", ANNA, "--reason", "flyttat", "--no-repeat", "--yes")
-    assert "Anna Adept and Eva Mentor will not be paired again." in never.stderr
+    if backend == "sqlite":  # undo keeps snapshots of SQLite stores only
+        undone = year("db", "undo", "--yes")
+        assert "a pair ended" in undone.stderr
+        assert store_snapshot()["pairing"] == before["pairing"]
+    never = year("pair", "end", BO, "--reason", "flyttat", "--no-repeat", "--yes")
+    assert "Bo Adept and Fia Mentor will not be paired again." in never.stderr
     assert [row[3] for row in store_snapshot()["exclusion"]] == ["pair ended: flyttat"]
 
 
@@ -461,7 +464,7 @@ def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
 
 
 def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes_it_back(
-    year: Cli,
+    year: Cli, backend: str
 ) -> None:
     _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
     year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
@@ -484,6 +487,8 @@ def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes
     stored = {p["adept"]: p for p in year.json("pair", "list")}[GUS]
     assert (stored["state"], stored["since"], stored["score"]) == ("active", shown["since"], 30)
     assert stored["reasons"] == {"same_field": 30}
+    if backend != "sqlite":
+        return  # undo keeps snapshots of SQLite stores only
     undone = year("db", "undo", "--yes")
     assert "1 adept re-paired" in undone.stderr
     assert store_snapshot()["pairing"] == before["pairing"]
