@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+# The same options and words as cli/report.py, deliberately: these commands are mounted
+# on 'report' and read as its other tables do (the imports are the same lines).
 from chefintro.cli import output
 from chefintro.cli.common import (
     AsOfOption,

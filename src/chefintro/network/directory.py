@@ -51,6 +51,8 @@ class Entry:
         return ", ".join(f"{cohort} {ROLE_WORDS.get(role, role)}" for cohort, role in self.roles)
 
     def to_json(self) -> dict[str, Any]:
+        # A person's keys as 'person list --json' names them (registry.PersonInfo),
+        # deliberately the same.
         return {
             "name": self.name,
             "email": self.email,
