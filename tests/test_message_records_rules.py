@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from chefintro.messages import records
 from tests import test_messages
 from tests.conftest import Cli, store_snapshot
 from tests.test_messages import ASA, ELISE, ORJAN, ZACHARIAS, Recorder, _person_id, _to_of_each
@@ -60,14 +61,7 @@ def test_a_run_with_again_takes_over_only_the_records_made_before_it_began(year:
     key = records.pair_key(*people)
 
     def claim(db: Any, again_before: Any) -> records.Claim:
-        return records.claim(
-            db=db,
-            kind="intro",
-            cohort_id=cohort_id,
-            subject_key=key,
-            person_ids=people,
-            again_before=again_before,
-        )
+        return _claim(db, cohort_id, key, people, again_before)
 
     store = open_store(resolve_location(None))
     try:
@@ -86,6 +80,20 @@ def test_a_run_with_again_takes_over_only_the_records_made_before_it_began(year:
             assert later.retaken == {p: (s, t) for (_, p), (t, s) in made.items()}
     finally:
         store.dispose()
+
+
+def _claim(
+    db: Any, cohort_id: int, key: str, people: list[int], again_before: Any
+) -> records.Claim:
+    """An introduction's claim for ``people``, as a sending run makes it."""
+    return records.claim(
+        db=db,
+        kind="intro",
+        cohort_id=cohort_id,
+        subject_key=key,
+        person_ids=people,
+        again_before=again_before,
+    )
 
 
 def _rows(store: Any) -> list[tuple[str, int, Any, str]]:
@@ -181,14 +189,7 @@ def test_a_claim_marks_each_recipient_sending_until_confirmed(year: Cli) -> None
     key = records.pair_key(first, second)
 
     def claim(db: Any, people: list[int], again_before: Any = None) -> records.Claim:
-        return records.claim(
-            db=db,
-            kind="intro",
-            cohort_id=cohort_id,
-            subject_key=key,
-            person_ids=people,
-            again_before=again_before,
-        )
+        return _claim(db, cohort_id, key, people, again_before)
 
     store = open_store(resolve_location(None))
     try:
