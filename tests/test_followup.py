@@ -463,6 +463,21 @@ def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     assert pair["score"] == 30
 
 
+def test_rematch_propose_stores_a_proposal_that_has_not_started(year: Cli) -> None:
+    _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
+    year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
+    _person(year, "Gus Adept", GUS, "SPV", field="IT")
+    year("participant", "add", GUS, "--role", "adept")
+    [shown] = year.json("pair", "rematch", "--propose")["pairs"]
+    assert (shown["state"], shown["since"]) == ("proposed", None)
+    stored = {p["adept"]: p for p in year.json("pair", "list", "--all")}[GUS]
+    assert (stored["mentor"], stored["state"], stored["since"]) == (
+        "ivar.mentor@csn.se",
+        "proposed",
+        None,
+    )
+
+
 def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes_it_back(
     year: Cli, backend: str
 ) -> None:
@@ -470,6 +485,8 @@ def test_rematch_apply_shows_and_stores_the_pair_as_suggest_would_and_undo_takes
     year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
     _person(year, "Gus Adept", GUS, "SPV", field="IT")
     year("participant", "add", GUS, "--role", "adept")
+    [dry] = year.json("pair", "rematch")["pairs"]
+    assert (dry["state"], dry["since"]) == ("proposed", None)  # nothing starts on a look
     before = store_snapshot()
     result: dict[str, Any] = year.json("pair", "rematch", "--apply")
     [shown] = result["pairs"]
