@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -808,22 +809,30 @@ class SlowRecorder(Recorder):
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def slow_mail(year: Cli) -> Iterator[tuple[Cli, SlowRecorder]]:
+@contextmanager
+def serving_slowly(cli: Cli, *, delay: float) -> Iterator[SlowRecorder]:
+    """An SMTP server on 127.0.0.1 that holds each message ``delay`` seconds, set as the
+    store's mail server for as long as the block runs."""
     from aiosmtpd.controller import Controller
 
-    recorder = SlowRecorder(delay=0.6)
+    recorder = SlowRecorder(delay=delay)
     port = _free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
-    year("settings", "set", "mail.smtp_host", "127.0.0.1")
-    year("settings", "set", "mail.smtp_port", str(port))
-    year("settings", "set", "mail.starttls", "false")
-    year("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
+    cli("settings", "set", "mail.smtp_host", "127.0.0.1")
+    cli("settings", "set", "mail.smtp_port", str(port))
+    cli("settings", "set", "mail.starttls", "false")
+    cli("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
     try:
-        yield year, recorder
+        yield recorder
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def slow_mail(year: Cli) -> Iterator[tuple[Cli, SlowRecorder]]:
+    with serving_slowly(year, delay=0.6) as recorder:
+        yield year, recorder
 
 
 def _chefintro(*args: str) -> subprocess.Popen[str]:

@@ -14,6 +14,7 @@ import pytest
 
 from chefintro.surveys.questions import BUILTIN_QUESTIONS
 from tests.conftest import Cli, store_snapshot
+from tests.test_followup import _set_today
 from tests.test_messages import (  # noqa: F401
     Recorder,
     SlowRecorder,
@@ -21,6 +22,7 @@ from tests.test_messages import (  # noqa: F401
     _free_port,
     body,
     parse,
+    serving_slowly,
     smtp_server,
 )
 
@@ -31,22 +33,6 @@ ZACHARIAS = "zacharias.ek@csn.se"
 ANNA_CSN = "anna.berg@csn.se"
 ANNA_BV = "anna.berg@bolagsverket.se"
 BO = "bo.lind@csn.se"
-
-
-def _set_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    """Make it noon on ``day`` in Sweden for every module (they all ask chefintro.clock)."""
-    from zoneinfo import ZoneInfo
-
-    moment = datetime.combine(day, datetime.min.time()).replace(
-        hour=12, tzinfo=ZoneInfo("Europe/Stockholm")
-    )
-
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> Any:
-            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
-
-    monkeypatch.setattr("chefintro.clock.datetime", Frozen)
 
 
 #: After the tests' days: every meeting they log has taken place.
@@ -580,20 +566,8 @@ def test_a_persons_export_holds_their_pairs_notes_and_erasure_removes_them(
 
 @pytest.fixture
 def slow_mail(year: Cli) -> Iterator[tuple[Cli, SlowRecorder]]:
-    from aiosmtpd.controller import Controller
-
-    recorder = SlowRecorder(delay=0.4)
-    port = _free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    year("settings", "set", "mail.smtp_host", "127.0.0.1")
-    year("settings", "set", "mail.smtp_port", str(port))
-    year("settings", "set", "mail.starttls", "false")
-    year("settings", "set", "mail.from", "Karin Berg <karin.berg@example.se>")
-    try:
+    with serving_slowly(year, delay=0.4) as recorder:
         yield year, recorder
-    finally:
-        controller.stop()
 
 
 @pytest.mark.parametrize(

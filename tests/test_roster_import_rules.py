@@ -60,7 +60,7 @@ REQUIRED = [
 ]
 
 
-def _write(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+def _write(path: Path, sheets: dict[str, Any]) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
-from tests.test_own_voice import _set_today
+from tests.test_followup import _set_today
 
 PLAN = """\
 [cohort]

@@ -14,27 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Cli, store_snapshot
-
-ASA, BJORN = "asa.oberg@csn.se", "bjorn.ek@csn.se"
-MARTA, ORJAN = "marta.sjo@bolagsverket.se", "orjan.berg@spv.se"
+from tests.test_mentor_wishes import ASA, BJORN, MARTA, ORJAN, _people
 
 
 def _cohort(cli: Cli) -> None:
-    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
-    cli("agency", "add", "BV", "Bolagsverket")
-    cli("agency", "add", "SPV", "Statens tjänstepensionsverk")
-    people = [
-        ("Åsa Öberg", ASA, "CSN", "IT", "Umeå", "2026-03-01"),
-        ("Björn Ek", BJORN, "CSN", "HR", "Sundsvall", "2026-03-01"),
-        ("Märta Sjö", MARTA, "BV", "HR", "Sundsvall", "2010-01-01"),
-        ("Örjan Berg", ORJAN, "SPV", "IT", "Luleå", "2010-01-01"),
-    ]
-    for name, email, agency, field, town, since in people:
-        cli(
-            "person", "add", "--name", name, "--email", email, "--agency", agency,
-            "--field", field, "--location", town, "--manager-since", since,
-        )  # fmt: skip
-    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    _people(cli)  # the four people and cohort 2027 of the wishes tests
     cli("participant", "add", ASA, "--role", "adept", "--prefer", MARTA)
     cli("participant", "add", BJORN, "--role", "adept")
     cli("participant", "add", MARTA, "--role", "mentor")

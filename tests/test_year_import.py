@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import Cli, store_snapshot
+from tests.test_roster_import_rules import _write
 
 DAY_1 = "Uppstart (2026-02-10 09:00)"
 DAY_2 = "Ledarskap (2026-03-17 09:00)"
@@ -36,18 +36,6 @@ YEAR: dict[str, list[list[Any]]] = {
     ],
     "Par": [["Adept", "Mentor"], ["asa@csn.se", "marta@bv.se"]],
 }
-
-
-def _write(path: Path, sheets: dict[str, Any]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    book.close()
-    return path
 
 
 def _marks() -> dict[tuple[str, str], str]:
