@@ -62,12 +62,26 @@ def db_path(_isolated_env: Path) -> Path:
 # folder, which is the store the commands would have made. Only SQLite stores are kept (a
 # PostgreSQL test always builds its own), and only for one session: a mutation run builds
 # each again under its mutant. In mutmut's first run, which records the tests that call
-# each function, nothing is kept, so that every test is recorded against the code that
-# built its store (each mutant is then tried against all of them).
+# each function, a test that gets a copy is recorded as calling every function that
+# building the store called (so each mutant of those is tried against it, as if the test
+# had built the store itself).
 
 
 def _mutmut_phase() -> str | None:
     return os.environ.get("MUTANT_UNDER_TEST")
+
+
+def _functions_called() -> set[str] | None:
+    """In mutmut's first run, the set of functions the running test has called so far
+    (mutmut empties it after each test); else, or if this mutmut keeps it elsewhere, None."""
+    if _mutmut_phase() != "stats":
+        return None
+    try:
+        from mutmut.state import state
+    except ImportError:
+        return None
+    called = getattr(state(), "_stats", None)
+    return called if isinstance(called, set) else None
 
 
 class StoreTemplates:
@@ -75,13 +89,17 @@ class StoreTemplates:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        # In mutmut's first run: the functions each kept store's building called.
+        self.built_by: dict[Path, frozenset[str]] = {}
 
     @staticmethod
     def store_folder() -> Path | None:
         """This test's store folder, or None when nothing may be kept or restored."""
         location = os.environ.get("CHEFINTRO_DB", "")
-        if not location or "://" in location or _mutmut_phase() == "stats":
+        if not location or "://" in location:
             return None
+        if _mutmut_phase() == "stats" and _functions_called() is None:
+            return None  # the copies' callers could not be recorded: build every store
         return Path(location).parent
 
     def _kept(self, key: str, start: str) -> Path:
@@ -99,6 +117,9 @@ class StoreTemplates:
         if store.exists():
             shutil.rmtree(store)
         shutil.copytree(kept, store, symlinks=True)
+        called = _functions_called()
+        if called is not None:
+            called |= self.built_by.get(kept, frozenset())
         return True
 
     def keep(self, key: str, start: str) -> None:
@@ -109,6 +130,11 @@ class StoreTemplates:
         partial = kept.with_name(kept.name + ".partial")
         shutil.copytree(store, partial, symlinks=True)
         partial.rename(kept)
+        called = _functions_called()
+        if called is not None:
+            # Everything this test called so far built the store (or the one it started
+            # from, whose functions its restore added).
+            self.built_by[kept] = frozenset(called)
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,14 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
+import sys
 import tomllib
+import types
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import StoreTemplates
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKEFILE = ROOT / "Makefile"
@@ -57,3 +61,65 @@ def test_every_pattern_make_mutate_chooses_names_a_mutated_function() -> None:
     assert len(patterns) > 50
     naming_none = [p for p in patterns if not fnmatch.filter(names, p)]
     assert naming_none == []
+
+
+class _MutmutState:
+    """Stands in for mutmut's state: the functions the running test has called."""
+
+    def __init__(self) -> None:
+        self._stats: set[str] = set()
+
+
+def test_a_store_copy_in_mutmuts_first_run_records_the_functions_that_built_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In mutmut's first run a test that gets a kept store is recorded as calling what
+    built it: else a mutant of, say, the roster import would be tried only against the
+    one test that happened to build the store, and survive the others."""
+    recorded = _MutmutState()
+    fake = types.ModuleType("mutmut.state")
+    fake.state = lambda: recorded  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mutmut.state", fake)
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+    templates = StoreTemplates(tmp_path / "kept")
+    (tmp_path / "kept").mkdir()
+
+    def a_test(name: str) -> Path:
+        store = tmp_path / name / "store"
+        monkeypatch.setenv("CHEFINTRO_DB", str(store / "chefintro.db"))
+        recorded._stats.clear()  # mutmut empties it after each test
+        return store
+
+    # The first test builds the empty store, then a year on it, and keeps both.
+    store = a_test("first")
+    assert not templates.restore("init", "")
+    store.mkdir(parents=True)
+    (store / "chefintro.db").write_text("empty store")
+    recorded._stats |= {"chefintro.store.x_init"}
+    templates.keep("init", "")
+    recorded._stats |= {"chefintro.roster.x_import_roster"}
+    templates.keep("year", "init")
+
+    # A later test that copies the year calls nothing itself, yet is recorded with both.
+    store = a_test("second")
+    assert templates.restore("year", "init")
+    assert (store / "chefintro.db").read_text() == "empty store"
+    assert recorded._stats == {"chefintro.store.x_init", "chefintro.roster.x_import_roster"}
+
+    # One that copies only the empty store is recorded with init's functions alone.
+    a_test("third")
+    assert templates.restore("init", "")
+    assert recorded._stats == {"chefintro.store.x_init"}
+
+
+def test_without_mutmuts_record_its_first_run_keeps_no_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If mutmut's record of called functions is not where we look, nothing is copied in
+    its first run: every test builds its own store and is recorded against its builders."""
+    monkeypatch.setitem(sys.modules, "mutmut.state", types.ModuleType("mutmut.state"))
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+    monkeypatch.setenv("CHEFINTRO_DB", str(tmp_path / "store" / "chefintro.db"))
+    assert StoreTemplates.store_folder() is None
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "")
+    assert StoreTemplates.store_folder() == tmp_path / "store"
