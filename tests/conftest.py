@@ -152,10 +152,30 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+def within_budget(seconds: list[float], budget: float) -> int:
+    """How many of a mutant's tests (their first-run seconds, fastest first) it runs: those
+    whose seconds add up to ``budget``, and always the first; all of them when ``budget``
+    is 0 or less."""
+    if budget <= 0:
+        return len(seconds)
+    spent = 0.0
+    for count, taken in enumerate(seconds):
+        spent += taken
+        if count and spent > budget:
+            return count
+    return len(seconds)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In a mutation run, try the fastest tests first: a mutant is usually killed by the
     first test that fails (mutmut runs them with -x), so a fast one saves the most time.
-    The durations are those mutmut measured in its first run (cwd is mutants/)."""
+    The durations are those mutmut measured in its first run (cwd is mutants/).
+
+    With CHEFINTRO_MUTANT_BUDGET set (seconds; `make mutate` sets it), a mutant runs only
+    its fastest tests up to that budget: a rule function that every command calls (a
+    name's clean-up, the eligibility rule) has hundreds of tests, and a mutant no test
+    kills would otherwise run them all. Such a mutant is then reported as surviving its
+    fastest tests: the score can only be lower for it, never higher."""
     if _mutmut_phase() in (None, "", "stats", "fail", "mutant_generation"):
         return
     try:
@@ -164,6 +184,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     slowest = max(durations.values(), default=0.0) + 1.0
     items.sort(key=lambda item: durations.get(item.nodeid, slowest))
+    try:
+        budget = float(os.environ.get("CHEFINTRO_MUTANT_BUDGET") or 0)
+    except ValueError:
+        budget = 0.0
+    kept = within_budget([durations.get(item.nodeid, slowest) for item in items], budget)
+    if kept < len(items):
+        config.hook.pytest_deselected(items=items[kept:])
+        del items[kept:]
 
 
 def _pg_unavailable() -> str | None:

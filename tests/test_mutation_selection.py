@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import StoreTemplates
+from tests.conftest import StoreTemplates, within_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKEFILE = ROOT / "Makefile"
@@ -123,3 +123,12 @@ def test_without_mutmuts_record_its_first_run_keeps_no_store(
     assert StoreTemplates.store_folder() is None
     monkeypatch.setenv("MUTANT_UNDER_TEST", "")
     assert StoreTemplates.store_folder() == tmp_path / "store"
+
+
+def test_a_mutant_runs_its_fastest_tests_up_to_the_budget_and_always_one() -> None:
+    assert within_budget([0.5, 1.0, 2.0, 4.0], 3.5) == 3  # 0.5 + 1 + 2 = 3.5
+    assert within_budget([0.5, 1.0, 2.0, 4.0], 3.4) == 2
+    assert within_budget([9.0, 1.0], 3.0) == 1  # one test even over the budget
+    assert within_budget([0.5, 1.0, 2.0, 4.0], 100.0) == 4
+    assert within_budget([0.5, 1.0, 2.0, 4.0], 0.0) == 4  # no budget: every test
+    assert within_budget([], 3.0) == 0
