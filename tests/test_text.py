@@ -17,6 +17,8 @@ from chefintro.text import (
     question_key,
     swedish_date,
     swedish_key,
+    swedish_number,
+    swedish_percent,
     swedish_sorted,
 )
 
@@ -100,3 +102,18 @@ def test_a_control_character_is_named_with_its_code_point() -> None:
         "the text contains an invisible control character (U+202E); retype it without it"
     )
     assert control_problem("Anna Ek\tSundsvall") is None
+
+
+def test_a_share_is_written_with_one_decimal_comma_a_true_minus_and_a_hard_space() -> None:
+    """As the steering group's summary and the stability report write it: 0,6 %."""
+    assert swedish_percent(990, 150_451) == "0,7\u00a0%"
+    assert swedish_percent(1, 3) == "33,3\u00a0%"
+    assert swedish_percent(3, 3) == "100,0\u00a0%"
+    assert swedish_percent(-1, 8) == "−12,5\u00a0%"
+    assert swedish_percent(5, 0) == "0,0\u00a0%"  # nothing to share: no division by zero
+
+
+def test_a_number_gets_hard_spaces_between_thousands_and_a_true_minus() -> None:
+    assert swedish_number(161_651) == "161\u00a0651"
+    assert swedish_number(-1_234_567) == "−1\u00a0234\u00a0567"
+    assert swedish_number(999) == "999"
