@@ -152,6 +152,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+def mutant_words(mutant: str) -> frozenset[str]:
+    """The words of a mutant's module and function a test named after them would contain:
+    ``chefintro.intake.participants.x_no_wish_for_oneself__mutmut_3`` gives intake,
+    participants, wish and oneself (words of four letters or more)."""
+    function = mutant.split("__mutmut_")[0]
+    parts = function.split(".")[1:]  # not "chefintro"
+    text = " ".join(parts).replace("\u01c1", " ").replace("_", " ")
+    return frozenset(w for w in text.lower().split() if len(w) >= 4 and w != "mutmut")
+
+
+def names_any(nodeid: str, words: frozenset[str]) -> bool:
+    """Whether a test's file or name contains one of ``words``."""
+    text = nodeid.lower()
+    return any(word in text for word in words)
+
+
 def within_budget(seconds: list[float], budget: float) -> int:
     """How many of a mutant's tests (their first-run seconds, fastest first) it runs: those
     whose seconds add up to ``budget``, and always the first; all of them when ``budget``
@@ -167,9 +183,11 @@ def within_budget(seconds: list[float], budget: float) -> int:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In a mutation run, try the fastest tests first: a mutant is usually killed by the
-    first test that fails (mutmut runs them with -x), so a fast one saves the most time.
-    The durations are those mutmut measured in its first run (cwd is mutants/).
+    """In a mutation run, try the tests named after the mutant's module or function first
+    (tests/test_intake_checks.py for a mutant of chefintro.intake.meetings), then the
+    rest, each group fastest first: a mutant is usually killed by the first test that
+    fails (mutmut runs them with -x), so a fast one saves the most time. The durations are
+    those mutmut measured in its first run (cwd is mutants/).
 
     With CHEFINTRO_MUTANT_BUDGET set (seconds; `make mutate` sets it), a mutant runs only
     its fastest tests up to that budget: a rule function that every command calls (a
@@ -183,7 +201,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except (OSError, ValueError, KeyError):
         return
     slowest = max(durations.values(), default=0.0) + 1.0
-    items.sort(key=lambda item: durations.get(item.nodeid, slowest))
+    words = mutant_words(_mutmut_phase() or "")
+    items.sort(
+        key=lambda item: (not names_any(item.nodeid, words), durations.get(item.nodeid, slowest))
+    )
     try:
         budget = float(os.environ.get("CHEFINTRO_MUTANT_BUDGET") or 0)
     except ValueError:

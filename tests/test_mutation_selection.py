@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import StoreTemplates, within_budget
+from tests.conftest import StoreTemplates, mutant_words, names_any, within_budget
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKEFILE = ROOT / "Makefile"
@@ -132,3 +132,13 @@ def test_a_mutant_runs_its_fastest_tests_up_to_the_budget_and_always_one() -> No
     assert within_budget([0.5, 1.0, 2.0, 4.0], 100.0) == 4
     assert within_budget([0.5, 1.0, 2.0, 4.0], 0.0) == 4  # no budget: every test
     assert within_budget([], 3.0) == 0
+
+
+def test_a_mutants_tests_named_after_its_module_or_function_are_found() -> None:
+    words = mutant_words("chefintro.intake.participants.x_no_wish_for_oneself__mutmut_3")
+    assert words == {"intake", "participants", "wish", "oneself"}
+    method = mutant_words("chefintro.roster.load.loader.x\u01c1Loader\u01c1need_cohort__mutmut_1")
+    assert method == {"roster", "load", "loader", "need", "cohort"}
+    assert names_any("tests/test_intake_checks.py::test_x", words)
+    assert names_any("tests/test_consent.py::test_a_wish_for_a_mentor", words)
+    assert not names_any("tests/test_text.py::test_e_acute_sorts_with_e", words)
