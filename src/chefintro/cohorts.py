@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from chefintro import rules, settings
+from chefintro import clock, rules, settings
 from chefintro.changes import Kind, mark_change
 from chefintro.enums import CohortStatus, ParticipantStatus, Role
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
@@ -105,7 +105,7 @@ def create_cohort(
         raise UsageError("--min-attendance is a share between 0 and 1 (e.g. 0.8).")
     if find_cohort(db=db, name=clean) is not None:
         raise DuplicateError(f"Cohort {clean!r} already exists.")
-    status = CohortStatus.ACTIVE if starts_on <= date.today() else CohortStatus.PLANNED
+    status = CohortStatus.ACTIVE if starts_on <= clock.today() else CohortStatus.PLANNED
     cohort = Cohort(
         name=clean,
         starts_on=starts_on,
@@ -220,7 +220,7 @@ def close_cohort(*, db: Session, cohort: Cohort, force: bool = False) -> Cohort:
     mark_change(db, kind=Kind.DESTRUCTIVE, what="the cohort closed")
     check_closable(db=db, cohort=cohort, force=force)
     cohort.status = CohortStatus.CLOSED
-    cohort.closed_on = date.today()
+    cohort.closed_on = clock.today()
     db.add(cohort)
     db.flush()
     return cohort
@@ -249,7 +249,7 @@ def reopen_cohort(*, db: Session, cohort: Cohort) -> Cohort:
     if cohort.status != CohortStatus.CLOSED:
         raise RuleError(f"Cohort {cohort.name} is {cohort.status}, not closed.")
     cohort.status = (
-        CohortStatus.ACTIVE if cohort.starts_on <= date.today() else CohortStatus.PLANNED
+        CohortStatus.ACTIVE if cohort.starts_on <= clock.today() else CohortStatus.PLANNED
     )
     cohort.closed_on = None
     db.add(cohort)

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from chefintro import rules
+from chefintro import clock, rules
 from chefintro.changes import Kind, mark_change
 from chefintro.errors import DuplicateError, NotFoundError, RuleError, UsageError
 from chefintro.ids import id_of
@@ -455,7 +455,7 @@ def carry_to_open_cohorts(*, db: Session, person: Person, today: date | None = N
     from chefintro.enums import CohortStatus
     from chefintro.models import Cohort
 
-    day = today or date.today()
+    day = today or clock.today()
     changed: list[str] = []
     kept: list[tuple[str, str]] = []
     rows = db.exec(

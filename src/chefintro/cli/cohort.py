@@ -83,7 +83,9 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         output.emit_json([r.to_json() for r in rows])
         return
-    today = date.today()
+    from chefintro.clock import today as clock_today
+
+    today = clock_today()
     overdue = [r.name for r in rows if r.due_on is not None and r.due_on < today]
     output.table(
         ["", "Name", "Start", "End", "Status", "Adepts", "Mentors", "Anonymise by"],
@@ -178,7 +180,9 @@ def close(
         found = cohorts.current_cohort(db=db, name=chosen)
         cohort = cohorts.close_cohort(db=db, cohort=found, force=force)
     output.success(f"Closed cohort {cohort.name}.")
-    if cohort.starts_on > date.today():
+    from chefintro.clock import today
+
+    if cohort.starts_on > today():
         output.warning(
             f"Cohort {cohort.name} has not started yet (it starts {cohort.starts_on}); it is "
             "closed all the same and can no longer change."
@@ -263,7 +267,9 @@ def anonymise(
         found = cohorts.get_cohort(db=db, name=name)
         anonymising.check_anonymisable(found)
         info = cohorts.cohort_info(db=db, cohort=found)
-    if info.due_on is not None and info.due_on > date.today():
+    from chefintro.clock import today
+
+    if info.due_on is not None and info.due_on > today():
         output.info(
             f"Cohort {info.name} is not due for anonymising until {info.due_on} "
             "(the retention period from its closing)."

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from chefintro import rules, settings
+from chefintro import clock, rules, settings
 from chefintro.enums import ParticipantStatus, Role
 from chefintro.errors import ChefintroError, UsageError
 from chefintro.intake.findings import Finding, problem, warning
@@ -113,7 +113,7 @@ class ParticipantContext:
             cohort=cohort.name,
             starts_on=cohort.starts_on,
             limits=eligibility_limits(db),
-            today=today or date.today(),
+            today=today or clock.today(),
             mentors=cohort_mentors(db=db, cohort=cohort),
             adepts=cohort_mentors(db=db, cohort=cohort, role=Role.ADEPT),
         )
