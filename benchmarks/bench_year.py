@@ -451,18 +451,17 @@ def plain_floor(
     folder: Path, database: Path, command: str, table: str, ours: list[str]
 ) -> list[str]:
     """The command line of the plain form's floor (table_floor.py), after checking that it
-    prints what ``ours`` prints, byte for byte."""
+    prints what ``ours`` prints (stdout and stderr), byte for byte."""
     from table_floor import TABLE_FLOOR, write_cells
 
     floor = folder / "table_floor.py"
     floor.write_text(TABLE_FLOOR, encoding="utf-8")
-    name = command.replace(" ", "_")
-    printed, cells, again = (folder / f"{name}{end}" for end in (".txt", ".cells", ".floor.txt"))
-    run(ours, stdout=printed)
-    write_cells(printed, cells)
+    cells = folder / f"{command.replace(' ', '_')}.cells"
+    printed = subprocess.run(ours, check=True, capture_output=True)
+    write_cells(printed.stdout.decode(), printed.stderr.decode(), cells)
     floor_cmd = [sys.executable, str(floor), str(database), table, str(cells)]
-    run(floor_cmd, stdout=again)
-    if again.read_bytes() != printed.read_bytes():
+    again = subprocess.run(floor_cmd, check=True, capture_output=True)
+    if (again.stdout, again.stderr) != (printed.stdout, printed.stderr):
         raise RuntimeError(f"the table floor of {command} prints otherwise than the command")
     return floor_cmd
 

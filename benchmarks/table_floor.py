@@ -4,8 +4,9 @@
 table (as bench_speed's JSON floor does), loads the tables' cells from a JSON file and
 prints them as chefintro prints them: a centred title, heavy borders round the header,
 light ones round the rows, each column as wide as its widest value, padded with
-``str.ljust``, a centred caption. Character widths come from ``unicodedata`` (East Asian
-wide and full-width characters take two cells, combining marks none), not from rich.
+``str.ljust``, a centred caption; and what the command wrote to stderr (its warnings).
+Character widths come from ``unicodedata`` (East Asian wide and full-width characters take
+two cells, combining marks none), not from rich.
 
 :func:`cells_of` reads a command's plain output back into those cells (outside the
 timing); the benchmark then checks that the floor prints the command's output byte for
@@ -76,13 +77,15 @@ def main(db: str, name: str, expected: str) -> None:
     engine = create_engine(f"sqlite:///{db}")
     with Session(engine) as session:
         rows = session.exec(text(f"SELECT * FROM {name}")).all()
+    printed = json.loads(Path(expected).read_text(encoding="utf-8"))
     out = []
-    for block in json.loads(Path(expected).read_text(encoding="utf-8")):
+    for block in printed["blocks"]:
         if "line" in block:
             out.append(block["line"])
         else:
             table(out, block)
     sys.stdout.write("".join(line + "\\n" for line in out))
+    sys.stderr.write(printed["stderr"])
     assert rows is not None
 
 
@@ -128,7 +131,8 @@ def cells_of(text: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def write_cells(output: Path, cells: Path) -> None:
-    """Write the cells of the plain output in ``output`` to ``cells`` (JSON)."""
-    blocks = cells_of(output.read_text(encoding="utf-8"))
-    cells.write_text(json.dumps(blocks, ensure_ascii=False), encoding="utf-8")
+def write_cells(stdout: str, stderr: str, cells: Path) -> None:
+    """Write the cells of a command's plain output, and what it wrote to stderr (its
+    warnings), to ``cells`` (JSON)."""
+    printed = {"blocks": cells_of(stdout), "stderr": stderr}
+    cells.write_text(json.dumps(printed, ensure_ascii=False), encoding="utf-8")

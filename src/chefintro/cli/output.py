@@ -125,11 +125,11 @@ def _json_scalar(value: Any) -> str | None:
 
 
 def error(message: str) -> None:
-    _stderr().print(f"[bold red]Error:[/] {_escape(message)}")
+    _say([printable(message)], "Error:", "bold red")
 
 
 def warning(message: str) -> None:
-    _stderr().print(f"[yellow]Warning:[/] {_escape(message)}")
+    _say([printable(message)], "Warning:", "yellow")
 
 
 def consequences(lines: Iterable[str]) -> None:
@@ -151,23 +151,33 @@ def warnings(messages: Iterable[str], *, limit: int | None = None, more: str = "
     if hidden:
         noun = "warning" if len(hidden) == 1 else "warnings"
         texts.append(printable(f"… and {len(hidden)} more {noun}{more}."))
-    if not texts:
-        return
+    if texts:
+        _say(texts, "Warning:", "yellow")
+
+
+def success(message: str) -> None:
+    _say([printable(message)], "✓", "green")
+
+
+def info(message: str) -> None:
+    _say([printable(message)])
+
+
+def _say(texts: list[str], label: str = "", style: str = "") -> None:
+    """Print each text on a line of stderr after ``label`` (in ``style`` on a terminal).
+
+    Not a terminal, and texts that rich prints as they are: written as they are, without
+    rich (the same text; a command that prints a table to a pipe never loads rich).
+    """
     if _plain_width(sys.stderr) is not None and all(_as_it_is(t) for t in texts):
-        sys.stderr.write("".join([f"Warning: {t}\n" for t in texts]))
+        head = f"{label} " if label else ""
+        sys.stderr.write("".join([f"{head}{t}\n" for t in texts]))
         sys.stderr.flush()
         return
     from rich.markup import escape
 
-    _stderr().print("\n".join(f"[yellow]Warning:[/] {escape(t)}" for t in texts))
-
-
-def success(message: str) -> None:
-    _stderr().print(f"[green]✓[/] {_escape(message)}")
-
-
-def info(message: str) -> None:
-    _stderr().print(_escape(message))
+    head = f"[{style}]{label}[/] " if label else ""
+    _stderr().print("\n".join(f"{head}{escape(t)}" for t in texts))
 
 
 def problems(header: str, lines: Iterable[str]) -> None:
@@ -545,8 +555,11 @@ def steps(total: int) -> Iterator[Callable[[str], None]]:
 
 
 def _texts(values: list[Any]) -> list[str]:
-    """:func:`_text` of each value (strings without control characters as they are)."""
-    return [v if v.__class__ is str and v.isprintable() else _text(v) for v in values]
+    """:func:`_text` of each value (printable strings as they are, None as "")."""
+    return [
+        v if v.__class__ is str and v.isprintable() else "" if v is None else _text(v)
+        for v in values
+    ]
 
 
 def _text(value: Any) -> str:
