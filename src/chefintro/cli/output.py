@@ -229,7 +229,7 @@ def table(
     plain = _plain_width(sys.stdout)
     if count and rows and all(len(row) == count for row in rows):
         # A column at a time: a list per column, not one per row (fewer objects to collect).
-        values = [_texts([row[i] for row in rows]) for i in range(count)]
+        values = [_texts(column) for column in zip(*rows, strict=True)]
         widths = _one_line_widths(columns, values, plain or _stdout().width)
         if widths is not None:
             frame = _plain_frame(columns, widths, title, caption) if plain else None
@@ -324,8 +324,15 @@ def _one_line_widths(
 def _framed(values: list[list[str]], above: list[str], widths: list[int], below: list[str]) -> None:
     """Print a table whose values (a list per column) each fit on one line at ``widths``,
     a line of text per row, between the lines ``above`` and ``below`` them."""
-    padded = [_padded(column, width) for column, width in zip(values, widths, strict=True)]
-    body = ["│ " + " │ ".join(parts) + " │" for parts in zip(*padded, strict=True)]
+    formats = []
+    for index, width in enumerate(widths):
+        if _NARROW.fullmatch("".join(values[index])):
+            formats.append(f"%-{width}s")  # padded by the % operator
+        else:
+            formats.append("%s")
+            values[index] = [v + " " * (width - _cells(v)) for v in values[index]]
+    line = "│ " + " │ ".join(formats) + " │"
+    body = [line % row for row in zip(*values, strict=True)]
     sys.stdout.write("\n".join([*above, *body, *below]) + "\n")
     sys.stdout.flush()
 
@@ -400,13 +407,6 @@ def _cells(text: str) -> int:
 
 #: The rule under a framed table's header (box.HEAVY_HEAD).
 _HEAD_RULE = re.compile("┡━[━╇]*┩")
-
-
-def _padded(values: Sequence[str], width: int) -> list[str]:
-    """Each value padded with spaces to ``width`` terminal cells."""
-    if _NARROW.fullmatch("".join(values)):
-        return [v.ljust(width) for v in values]
-    return [v + " " * (width - _cells(v)) for v in values]
 
 
 def _nothing(console: Console, title: str | None, empty: str) -> None:
@@ -554,8 +554,10 @@ def steps(total: int) -> Iterator[Callable[[str], None]]:
         yield advance
 
 
-def _texts(values: list[Any]) -> list[str]:
+def _texts(values: Sequence[Any]) -> list[str]:
     """:func:`_text` of each value (printable strings as they are, None as "")."""
+    if all(v.__class__ is str for v in values) and "".join(values).isprintable():
+        return list(values)
     return [
         v if v.__class__ is str and v.isprintable() else "" if v is None else _text(v)
         for v in values
