@@ -363,8 +363,8 @@ def _plain_frame(
     columns: Sequence[str], widths: list[int], title: str | None, caption: str | None
 ) -> tuple[list[str], list[int], list[str]] | None:
     """What :func:`_rich_frame` returns when the table is printed as plain text, made
-    without rich; None if rich has more to do (markup or an emoji code in a header, the
-    title or the caption, a title wider than the table)."""
+    without rich; None if rich has more to do (markup, a control character or surrounding
+    spaces in a header, the title or the caption; a title wider than the table)."""
     texts = (*columns, title or "x", caption or "x")
     if not all(_as_it_is(text) and "[" not in text for text in texts):
         return None
@@ -381,18 +381,16 @@ def _plain_frame(
             lines.append(" " * left + text + " " * (total - size - left))
     heavy = ["━" * (width + 2) for width in widths]
     header = [c + " " * (w - _cells(c)) for c, w in zip(columns, widths, strict=True)]
-    above[len(above) :] = [
-        "┏" + "┳".join(heavy) + "┓",
-        "┃ " + " ┃ ".join(header) + " ┃",
-        "┡" + "╇".join(heavy) + "┩",
-    ]
+    above.extend(
+        ["┏" + "┳".join(heavy) + "┓", "┃ " + " ┃ ".join(header) + " ┃", "┡" + "╇".join(heavy) + "┩"]
+    )
     below.insert(0, "└" + "┴".join("─" * (width + 2) for width in widths) + "┘")
     return above, widths, below
 
 
 def _as_it_is(text: str) -> bool:
-    """Whether rich prints ``text`` (as a cell, a title, a warning) as it is: printable,
-    without surrounding spaces or an emoji code. Markup is not looked for."""
+    """Whether rich prints ``text`` (a title, a header, a message) as it is: printable and
+    without surrounding spaces. Markup is not looked for."""
     return text.isprintable() and text == text.strip()
 
 
