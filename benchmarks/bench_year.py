@@ -412,7 +412,8 @@ def bench_reads(
     only: set[str] | None = None,
     json_only: bool = False,
 ) -> None:
-    """Every read command at network scale against bench_speed's read floor."""
+    """Every read command at network scale: its --json against bench_speed's read floor,
+    its plain form against table_floor.py's (the same tables without rich)."""
     from bench_speed import READ_FLOOR, READ_GOAL
 
     year = folder / "reads"
@@ -439,10 +440,30 @@ def bench_reads(
             (oj, _), (f, _) = alternate([partial(run, ours_json), partial(run, floor_cmd)], rounds)
             report(f"reads: {command} --json", oj, f, READ_GOAL)
             continue
-        sides = [partial(run, ours_json), partial(run, ours_plain), partial(run, floor_cmd)]
-        (oj, _), (op, _), (f, _) = alternate(sides, rounds)
+        (oj, _), (f, _) = alternate([partial(run, ours_json), partial(run, floor_cmd)], rounds)
         report(f"reads: {command} --json", oj, f, READ_GOAL)
-        report(f"reads: {command}", op, f, READ_GOAL)
+        table_cmd = plain_floor(folder, database, command, table, ours_plain)
+        (op, _), (f, _) = alternate([partial(run, ours_plain), partial(run, table_cmd)], rounds)
+        report(f"reads: {command} (table floor)", op, f, READ_GOAL)
+
+
+def plain_floor(
+    folder: Path, database: Path, command: str, table: str, ours: list[str]
+) -> list[str]:
+    """The command line of the plain form's floor (table_floor.py), after checking that it
+    prints what ``ours`` prints (stdout and stderr), byte for byte."""
+    from table_floor import TABLE_FLOOR, write_cells
+
+    floor = folder / "table_floor.py"
+    floor.write_text(TABLE_FLOOR, encoding="utf-8")
+    cells = folder / f"{command.replace(' ', '_')}.cells"
+    printed = subprocess.run(ours, check=True, capture_output=True)
+    write_cells(printed.stdout.decode(), printed.stderr.decode(), cells)
+    floor_cmd = [sys.executable, str(floor), str(database), table, str(cells)]
+    again = subprocess.run(floor_cmd, check=True, capture_output=True)
+    if (again.stdout, again.stderr) != (printed.stdout, printed.stderr):
+        raise RuntimeError(f"the table floor of {command} prints otherwise than the command")
+    return floor_cmd
 
 
 def main() -> None:

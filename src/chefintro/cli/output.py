@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 # rich loads on first use, so that --json output and quiet commands never import it
 # (issue 16: a read command's cost is close to its Typer + SQLModel floor).
@@ -26,13 +27,32 @@ def _stdout() -> Console:
 
     # Piped output is read by people in wide windows and by grep: do not wrap at 80.
     wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=wide)
+    # Emoji codes are not looked for: a name such as ":fire:" is printed as it is.
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=wide, emoji=False)
 
 
 def _stderr() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _plain_width(stream: Any) -> int | None:
+    """The width rich lays ``stream`` out at when it writes plain text there (no terminal,
+    no colours forced), so that text can be written without rich; None when rich decides
+    (a terminal, FORCE_COLOR or TTY_COMPATIBLE set, COLUMNS not a number, Windows)."""
+    environ = os.environ
+    if sys.platform == "win32" or "FORCE_COLOR" in environ or "TTY_COMPATIBLE" in environ:
+        return None
+    try:
+        if stream.isatty():
+            return None
+    except ValueError:  # closed
+        return None
+    columns = environ.get("COLUMNS")
+    if not columns:
+        return 160  # as _stdout: piped output is not wrapped at 80
+    return (int(columns) or 80) if columns.isdigit() else None
 
 
 # JSON escapes C0 controls itself; these it would pass raw to a terminal (DEL, C1 controls
@@ -105,11 +125,11 @@ def _json_scalar(value: Any) -> str | None:
 
 
 def error(message: str) -> None:
-    _stderr().print(f"[bold red]Error:[/] {_escape(message)}")
+    _say([printable(message)], "Error:", "bold red")
 
 
 def warning(message: str) -> None:
-    _stderr().print(f"[yellow]Warning:[/] {_escape(message)}")
+    _say([printable(message)], "Warning:", "yellow")
 
 
 def consequences(lines: Iterable[str]) -> None:
@@ -127,20 +147,37 @@ def warnings(messages: Iterable[str], *, limit: int | None = None, more: str = "
     """
     shown = list(messages)
     hidden = shown[limit:] if limit is not None else []
-    lines = [f"[yellow]Warning:[/] {_escape(message)}" for message in shown[:limit]]
+    texts = [printable(message) for message in shown[:limit]]
     if hidden:
         noun = "warning" if len(hidden) == 1 else "warnings"
-        lines.append(f"[yellow]Warning:[/] {_escape(f'… and {len(hidden)} more {noun}{more}.')}")
-    if lines:
-        _stderr().print("\n".join(lines))
+        texts.append(printable(f"… and {len(hidden)} more {noun}{more}."))
+    if texts:
+        _say(texts, "Warning:", "yellow")
 
 
 def success(message: str) -> None:
-    _stderr().print(f"[green]✓[/] {_escape(message)}")
+    _say([printable(message)], "✓", "green")
 
 
 def info(message: str) -> None:
-    _stderr().print(_escape(message))
+    _say([printable(message)])
+
+
+def _say(texts: list[str], label: str = "", style: str = "") -> None:
+    """Print each text on a line of stderr after ``label`` (in ``style`` on a terminal).
+
+    Not a terminal, and texts that rich prints as they are: written as they are, without
+    rich (the same text; a command that prints a table to a pipe never loads rich).
+    """
+    if _plain_width(sys.stderr) is not None and all(_as_it_is(t) for t in texts):
+        head = f"{label} " if label else ""
+        sys.stderr.write("".join([f"{head}{t}\n" for t in texts]))
+        sys.stderr.flush()
+        return
+    from rich.markup import escape
+
+    head = f"[{style}]{label}[/] " if label else ""
+    _stderr().print("\n".join(f"{head}{escape(t)}" for t in texts))
 
 
 def problems(header: str, lines: Iterable[str]) -> None:
@@ -179,15 +216,43 @@ def table(
     the header). A table too wide even so, whose words would break (ten columns at 80), is
     printed a record at a time instead: the first column as a heading, then one
     "Header: value" line per other column.
-    """
-    from rich import box
-    from rich.table import Table
 
-    cells = [[_cell(v) for v in row] for row in rows]
-    console = _stdout()
-    if not cells and empty is not None:
-        _nothing(console, title, empty)
+    A table whose every value fits on one line between borders (the common case, and a
+    list of 20,000 people at 160 columns) is laid out by :func:`_framed`, a line of text
+    per row; the others by rich's Table, which wraps (the same output, issue 32).
+    """
+    rows = list(rows)
+    if not rows and empty is not None:
+        _nothing(_stdout(), title, empty)
         return
+    count = len(columns)
+    plain = _plain_width(sys.stdout)
+    if count and rows and all(len(row) == count for row in rows):
+        # A column at a time: a list per column, not one per row (fewer objects to collect).
+        values = [_texts(column) for column in zip(*rows, strict=True)]
+        widths = _one_line_widths(columns, values, plain or _stdout().width)
+        if widths is not None:
+            frame = _plain_frame(columns, widths, title, caption) if plain else None
+            if frame is None:
+                frame = _rich_frame(_stdout(), columns, widths, title, caption)
+            _framed(values, *frame)
+            return
+    texts = [[_text(v) for v in row] for row in rows]
+    _wrapped(_stdout(), columns, texts, title=title, caption=caption)
+
+
+def _wrapped(
+    console: Console,
+    columns: Sequence[str],
+    texts: list[list[str]],
+    *,
+    title: str | None,
+    caption: str | None,
+) -> None:
+    """Lay out a table with rich's Table: cells wrap to fit, or a record at a time."""
+    from rich.text import Text
+
+    cells = texts
     natural = [
         max([len(column), *(len(row[i]) for row in cells if i < len(row))])
         for i, column in enumerate(columns)
@@ -205,7 +270,19 @@ def table(
         ):
             _stacked(console, columns, cells, title=title, caption=caption)
             return
-    grid = Table(
+    grid = _grid(framed, title=title, caption=caption)
+    for column, width in zip(columns, widths, strict=True):
+        grid.add_column(column, overflow="fold", width=width)
+    for row in cells:
+        grid.add_row(*(Text(v) for v in row))  # as they are: no markup
+    console.print(grid)
+
+
+def _grid(framed: bool, *, title: str | None, caption: str | None) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(
         title=title,
         caption=caption,
         header_style="bold",
@@ -215,11 +292,119 @@ def table(
         pad_edge=framed,
         show_edge=framed,
     )
-    for column, width in zip(columns, widths, strict=True):
-        grid.add_column(column, overflow="fold", width=width)
-    for row in cells:
-        grid.add_row(*row)
-    console.print(grid)
+
+
+#: Characters one terminal cell wide each (printable Latin-1 but the soft hyphen, and Latin
+#: Extended): a column of only these is as wide as its longest value's len().
+_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff]*")
+#: What rich would print otherwise than as it is: a line break or a tab.
+_SPECIAL = re.compile("[\n\t]")
+
+
+def _one_line_widths(
+    columns: Sequence[str], values: list[list[str]], width: int
+) -> list[int] | None:
+    """Return each column's values' widest width in terminal cells, if every value is one
+    line that rich prints as it is and the table fits ``width`` between borders at these
+    widths; None otherwise (the table wraps). ``values`` are the table's columns."""
+    widths = []
+    for column in values:
+        joined = "".join(column)
+        if _NARROW.fullmatch(joined):
+            widest = max(map(len, column))
+        elif _SPECIAL.search(joined):
+            return None
+        else:
+            widest = max(map(_cells, column))
+        widths.append(widest)
+    headers = [max(_cells(c), w) for c, w in zip(columns, widths, strict=True)]
+    return widths if sum(headers) + 3 * len(columns) + 1 <= width else None
+
+
+def _framed(values: list[list[str]], above: list[str], widths: list[int], below: list[str]) -> None:
+    """Print a table whose values (a list per column) each fit on one line at ``widths``,
+    a line of text per row, between the lines ``above`` and ``below`` them."""
+    formats = []
+    for index, width in enumerate(widths):
+        if _NARROW.fullmatch("".join(values[index])):
+            formats.append(f"%-{width}s")  # padded by the % operator
+        else:
+            formats.append("%s")
+            values[index] = [v + " " * (width - _cells(v)) for v in values[index]]
+    line = "│ " + " │ ".join(formats) + " │"
+    body = [line % row for row in zip(*values, strict=True)]
+    sys.stdout.write("\n".join([*above, *body, *below]) + "\n")
+    sys.stdout.flush()
+
+
+def _rich_frame(
+    console: Console,
+    columns: Sequence[str],
+    widths: list[int],
+    title: str | None,
+    caption: str | None,
+) -> tuple[list[str], list[int], list[str]]:
+    """The lines above a framed table's rows (title, header, the rule under it), the
+    columns' widths and the lines below the rows, as rich's Table prints them (styled on a
+    terminal): laid out by rich around one empty row, whose line the rows then replace."""
+    grid = _grid(True, title=title, caption=caption)
+    for column, least in zip(columns, widths, strict=True):
+        grid.add_column(column, overflow="fold", min_width=least)
+    grid.add_row(*("" for _ in columns))
+    with console.capture() as captured:
+        console.print(grid)
+    lines = captured.get().split("\n")[:-1]
+    rule = next(i for i, line in enumerate(lines) if _HEAD_RULE.fullmatch(line))
+    widths = [len(part) - 2 for part in lines[rule][1:-1].split("╇")]
+    return lines[: rule + 1], widths, lines[rule + 2 :]
+
+
+def _plain_frame(
+    columns: Sequence[str], widths: list[int], title: str | None, caption: str | None
+) -> tuple[list[str], list[int], list[str]] | None:
+    """What :func:`_rich_frame` returns when the table is printed as plain text, made
+    without rich; None if rich has more to do (markup, a control character or surrounding
+    spaces in a header, the title or the caption; a title wider than the table)."""
+    texts = (*columns, title or "x", caption or "x")
+    if not all(_as_it_is(text) and "[" not in text for text in texts):
+        return None
+    widths = [max(_cells(column), width) for column, width in zip(columns, widths, strict=True)]
+    total = sum(widths) + 3 * len(widths) + 1
+    above: list[str] = []
+    below: list[str] = []
+    for text, lines in ((title, above), (caption, below)):
+        if text:
+            size = _cells(text)
+            if size > total:
+                return None
+            left = (total - size) // 2
+            lines.append(" " * left + text + " " * (total - size - left))
+    heavy = ["━" * (width + 2) for width in widths]
+    header = [c + " " * (w - _cells(c)) for c, w in zip(columns, widths, strict=True)]
+    above.extend(
+        ["┏" + "┳".join(heavy) + "┓", "┃ " + " ┃ ".join(header) + " ┃", "┡" + "╇".join(heavy) + "┩"]
+    )
+    below.insert(0, "└" + "┴".join("─" * (width + 2) for width in widths) + "┘")
+    return above, widths, below
+
+
+def _as_it_is(text: str) -> bool:
+    """Whether rich prints ``text`` (a title, a header, a message) as it is: printable and
+    without surrounding spaces. Markup is not looked for."""
+    return text.isprintable() and text == text.strip()
+
+
+def _cells(text: str) -> int:
+    """The terminal cells ``text`` takes."""
+    if _NARROW.fullmatch(text):
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+#: The rule under a framed table's header (box.HEAVY_HEAD).
+_HEAD_RULE = re.compile("┡━[━╇]*┩")
 
 
 def _nothing(console: Console, title: str | None, empty: str) -> None:
@@ -241,15 +426,16 @@ def _stacked(
 ) -> None:
     """Print each row as a small record: the first cell, then "Header: value" lines."""
     from rich.markup import escape
+    from rich.text import Text
 
     if title:
         console.print(f"[bold]{escape(title)}[/bold]")
     for row in cells:
         console.print()
-        console.print(f"[bold]{row[0] if row else ''}[/bold]")
+        console.print(Text(row[0] if row else "", style="bold"))
         for column, value in zip(columns[1:], row[1:], strict=False):
             if value:
-                console.print(f"  {escape(column)}: {value}")
+                console.print(Text(f"  {column}: {value}"))
     if caption:
         console.print()
         console.print(escape(caption))
@@ -328,12 +514,13 @@ def _unbreakable(text: str) -> bool:
 def record(fields: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
     """Print one record as a two-column key/value table."""
     from rich.table import Table
+    from rich.text import Text
 
     grid = Table(title=title, show_header=False, box=None, pad_edge=False)
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for key, value in fields:
-        grid.add_row(_escape(key), _cell(value))
+        grid.add_row(Text(printable(key)), Text(_text(value)))
     _stdout().print(grid)
 
 
@@ -365,14 +552,27 @@ def steps(total: int) -> Iterator[Callable[[str], None]]:
         yield advance
 
 
-def _cell(value: Any) -> str:
+def _texts(values: Sequence[Any]) -> list[str]:
+    """:func:`_text` of each value (printable strings as they are, None as "")."""
+    if all(v.__class__ is str for v in values) and "".join(values).isprintable():
+        return list(values)
+    return [
+        v if v.__class__ is str and v.isprintable() else "" if v is None else _text(v)
+        for v in values
+    ]
+
+
+def _text(value: Any) -> str:
+    """A value as a table shows it: no control characters, a float as a share."""
+    if value.__class__ is str:
+        return printable(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.0%}" if 0 <= value <= 1 else f"{value:g}"
-    return _escape(str(value))
+    return printable(str(value))
 
 
 def _escape(text: str) -> str:

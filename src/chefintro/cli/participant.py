@@ -153,9 +153,7 @@ def list_(
         title=f"Cohort {cohort.name}",
         caption="Continues: the mentor agreed to take part next year ('participant continue').",
     )
-    for r in rows:
-        if r.warning and r.status != "withdrawn":
-            output.warning(r.warning)
+    output.warnings(r.warning for r in rows if r.warning and r.status != "withdrawn")
 
 
 @app.command("withdraw")

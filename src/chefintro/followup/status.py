@@ -129,7 +129,9 @@ def _pairs_query(cohort: Cohort, day: date) -> Select[Any]:
     )
     query = (
         sa_select(
-            Pairing,
+            col(Pairing.started_on),
+            col(Pairing.ended_on),
+            col(Pairing.state),
             col(adept.name),
             col(adept.email),
             col(adept_agency.code),
@@ -169,11 +171,12 @@ def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> 
     rows: list[PairStatus] = []
     query = _pairs_query(cohort, day)
     for row in db.execute(query).all():
-        pairing, a_name, a_email, a_code, m_name, m_email, m_code, n, minutes, last = row[:10]
-        since = pairing.started_on or cohort.starts_on
-        if since > day or (pairing.ended_on is not None and pairing.ended_on <= day):
+        started_on, ended_on, state, a_name, a_email, a_code, m_name, m_email, m_code = row[:9]
+        n, minutes, last, agreed, agreed_on = row[9:]
+        since = started_on or cohort.starts_on
+        if since > day or (ended_on is not None and ended_on <= day):
             continue
-        if pairing.state == PairingState.ENDED and pairing.ended_on is None:
+        if state == PairingState.ENDED and ended_on is None:
             continue  # ended on a day nobody recorded: not active on any day we can name
         status = status_of(
             since=since,
@@ -196,8 +199,8 @@ def pair_statuses(*, db: Session, cohort: Cohort, as_of: date | None = None) -> 
                 last_meeting=last,
                 status=status,
                 days_waiting=(day - max(last or since, since)).days,
-                agreed=row[10],
-                agreed_on=row[11],
+                agreed=agreed,
+                agreed_on=agreed_on,
             )
         )
     rows.sort(
