@@ -13,6 +13,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from chefintro.bulk import insert_many
 from chefintro.clock import now_local
 from chefintro.cohorts import find_participant, members_query, require_open
 from chefintro.enums import AttendanceStatus, ParticipantStatus, Role
@@ -191,8 +192,8 @@ def record_marks(
 
     What a bulk import does after asking :func:`mark_refusal` of each participant: the
     sessions are the cohort's (not cancelled) and the participants may be marked. One
-    query reads the stored marks, one statement inserts the new ones and one updates
-    the changed.
+    query reads the stored marks, one executemany inserts the new ones (a column at a time,
+    :func:`chefintro.bulk.insert_many`) and one updates the changed.
     """
     require_open(cohort)
     sessions = sorted({session_id for session_id, _ in marks})
@@ -205,21 +206,26 @@ def record_marks(
             )
         ).all():
             stored[(session_id, participant_id)] = status
-    added: list[dict[str, object]] = []
+    added: list[tuple[int, int]] = []
+    added_status: list[str] = []
     changed: list[dict[str, object]] = []
-    for (session_id, participant_id), status in marks.items():
-        old = stored.get((session_id, participant_id))
-        row: dict[str, object] = {"s": session_id, "p": participant_id, "status": status.value}
+    for key, status in marks.items():
+        old = stored.get(key)
         if old is None:
-            added.append(row)
+            added.append(key)
+            added_status.append(status.value)
         elif old != status.value:
-            changed.append(row)
+            changed.append({"s": key[0], "p": key[1], "status": status.value})
     if added:
-        db.execute(
-            table.insert().values(
-                session_id=bindparam("s"), participant_id=bindparam("p"), status=bindparam("status")
-            ),
-            added,
+        sessions_added, participants_added = zip(*added, strict=True)
+        insert_many(
+            db,
+            Attendance,
+            {
+                "session_id": sessions_added,
+                "participant_id": participants_added,
+                "status": added_status,
+            },
         )
     if changed:
         db.execute(

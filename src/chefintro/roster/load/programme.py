@@ -17,6 +17,8 @@ from sqlmodel import col, select
 from chefintro.enums import AttendanceStatus, PairingState
 from chefintro.errors import ChefintroError, Problem
 from chefintro.ids import id_of
+from chefintro.intake import Finding
+from chefintro.intake.meetings import MeetingFacts
 from chefintro.intake.sessions import SessionFacts, check_session
 from chefintro.models import Cohort, Participant, Person
 from chefintro.roster.columns import SHEETS, SheetKey
@@ -435,6 +437,8 @@ class ProgrammeLoader(Loader):
         index = followup.MeetingPairs(db=self.db, cohort=cohort)
         now = today()
         early = 0
+        seen: dict[MeetingFacts, list[Finding]] = {}  # the intake's answers by their facts
+        changes: list[Change] = []
         for row in self.data.meetings:
             try:
                 pairing = index.pairing_for(adept=row.adept, mentor=row.mentor, day=row.held_on)
@@ -444,7 +448,7 @@ class ProgrammeLoader(Loader):
                 continue
             try:
                 warning = followup.check_meeting_day(
-                    cohort=cohort, pairing=pairing, day=row.held_on, today=now
+                    cohort=cohort, pairing=pairing, day=row.held_on, today=now, seen=seen
                 )
             except ChefintroError as exc:
                 self.problem(SheetKey.MEETINGS, row.row, "held_on", exc.message)
@@ -460,14 +464,11 @@ class ProgrammeLoader(Loader):
             who = f"{row.adept} {row.held_on}"
             if change.outcome == "updated":
                 fields = diff([("Minuter", change.minutes_before, row.minutes)])
-                self.summary.record(
-                    SheetKey.MEETINGS, Change(sheet, row.row, "changed", who, fields)
-                )
+                changes.append(Change(sheet, row.row, "changed", who, fields))
             else:
                 added = diff([("Minuter", None, row.minutes)]) if change.outcome == "added" else ()
-                self.summary.record(
-                    SheetKey.MEETINGS, Change(sheet, row.row, change.outcome, who, added)
-                )
+                changes.append(Change(sheet, row.row, change.outcome, who, added))
+        self.summary.record_all(SheetKey.MEETINGS, changes)
         index.meetings.write()
         if early:
             self.summary.warnings.append(
