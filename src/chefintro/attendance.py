@@ -210,12 +210,13 @@ def record_marks(
     added_status: list[str] = []
     changed: list[dict[str, object]] = []
     for key, status in marks.items():
+        value = str(status)  # a StrEnum's text is its value (and .value costs more)
         old = stored.get(key)
         if old is None:
             added.append(key)
-            added_status.append(status.value)
-        elif old != status.value:
-            changed.append({"s": key[0], "p": key[1], "status": status.value})
+            added_status.append(value)
+        elif old != value:
+            changed.append({"s": key[0], "p": key[1], "status": value})
     if added:
         sessions_added, participants_added = zip(*added, strict=True)
         insert_many(

@@ -45,37 +45,37 @@ from chefintro.text import email_key, swedish_key
 MAX_MINUTES = MAX_MEETING_MINUTES
 
 
-def check_meeting_day(
-    *,
-    cohort: Cohort,
-    pairing: PairDays,
-    day: date,
-    today: date,
-    seen: dict[MeetingFacts, list[Finding]] | None = None,
-) -> str | None:
+def check_meeting_day(*, cohort: Cohort, pairing: PairDays, day: date, today: date) -> str | None:
     """Raise the meeting intake's first problem for ``day``; return its warning, or None.
 
     Refused: a day outside the cohort's year, in the future or after the pair ended. A day
-    before the pair became active is taken with a warning. ``seen`` (a bulk import's) keeps
-    the intake's findings by the facts it was given: the checks are pure, and a year's
-    meetings share a few hundred days and a few pair dates.
+    before the pair became active is taken with a warning.
     """
-    facts = MeetingFacts(
-        day,
-        None,
-        today,
-        cohort.name,
-        cohort.starts_on,
-        cohort.ends_on,
-        pairing.started_on,
-        pairing.ended_on,
-    )
-    if seen is None:
-        findings = check_meeting(facts)
-    else:
-        found = seen.get(facts)
-        findings = seen[facts] = check_meeting(facts) if found is None else found
-    return " ".join(raise_first(findings)) or None
+    return MeetingDays(cohort, today).check(pairing, day)
+
+
+class MeetingDays:
+    """The meeting intake for the meetings of one cohort, checked on one day.
+
+    What :func:`check_meeting_day` asks, for a bulk import: the checks are pure, and a
+    year's meetings share a few hundred days and a few pair dates, so each (day, pair
+    dates) is checked once and its findings kept.
+    """
+
+    def __init__(self, cohort: Cohort, today: date) -> None:
+        self.today = today
+        self.cohort = (cohort.name, cohort.starts_on, cohort.ends_on)
+        self._seen: dict[tuple[date, date | None, date | None], list[Finding]] = {}
+
+    def check(self, pairing: PairDays, day: date) -> str | None:
+        """Raise the first problem of a meeting of ``pairing`` on ``day``; return its warning."""
+        key = (day, pairing.started_on, pairing.ended_on)
+        findings = self._seen.get(key)
+        if findings is None:
+            name, starts_on, ends_on = self.cohort
+            facts = MeetingFacts(day, None, self.today, name, starts_on, ends_on, *key[1:])
+            findings = self._seen[key] = check_meeting(facts)
+        return " ".join(raise_first(findings)) or None
 
 
 @lru_cache(maxsize=1024)

@@ -67,6 +67,8 @@ _MEMO_SIZE = 1000
 #: Converters whose cells are unique in a roster (addresses): never remembered.
 _UNIQUE = (CONVERTERS[ValueKind.EMAIL], CONVERTERS[ValueKind.EMAIL_LIST])
 _UNSEEN = object()
+#: Not yet read (None is a cell that gives no mark).
+_UNSEEN_MARK: Any = object()
 _NO_FIELDS: set[str] = set()  # never added to: formula_cells returns a new set
 #: The field index of Namn when it is joined from Förnamn and Efternamn.
 _JOINED = -1
@@ -174,6 +176,8 @@ class SheetReader:
         self.turned: list[tuple[int, str, str]] = []
         self.hidden = hidden or HiddenMarks()
         self.skip_hidden = data.hidden_policy is HiddenPolicy.SKIP
+        #: Each Närvaro (column, cell) read so far: its mark, or None for no mark.
+        self.mark_memo: dict[Any, AttendanceMark | None] = {}
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
@@ -518,6 +522,9 @@ class SheetReader:
         self, number: int, row: list[Any], sessions: list[ProgrammeSessionColumn]
     ) -> tuple[AttendanceMark, ...]:
         marks: list[AttendanceMark] = []
+        # A Närvaro sheet holds a few words in a few columns: each (column, cell) is read
+        # once and its mark shared (a bad cell is read, and reported, every time).
+        memo = self.mark_memo
         for session in sessions:
             column = session.column
             raw = row[column - self.first_column - 1]
@@ -530,11 +537,17 @@ class SheetReader:
                     "the cell holds a formula; rosters take plain values, so type the value itself",
                 )
                 continue
-            try:
-                status = status_cell(raw)
-            except BadCell as bad:
-                self.problem(number, session.header, str(bad))
-                continue
-            if status is not None:
-                marks.append(AttendanceMark(session, status))
+            key = (column, raw if raw.__class__ is str else (raw.__class__, raw))
+            mark = memo.get(key, _UNSEEN_MARK)
+            if mark is _UNSEEN_MARK:
+                try:
+                    status = status_cell(raw)
+                except BadCell as bad:
+                    self.problem(number, session.header, str(bad))
+                    continue
+                mark = None if status is None else AttendanceMark(session, status)
+                if len(memo) < _MEMO_SIZE:
+                    memo[key] = mark
+            if mark is not None:
+                marks.append(mark)
         return tuple(marks)
