@@ -11,6 +11,7 @@ its length (and says from what to what), never adds a second row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -25,7 +26,7 @@ from chefintro import clock
 from chefintro.bulk import insert_many
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, Role
-from chefintro.errors import NotFoundError, RuleError
+from chefintro.errors import ChefintroError, NotFoundError, RuleError
 from chefintro.followup.pairs import (
     HeldPair,
     Named,
@@ -36,7 +37,7 @@ from chefintro.followup.pairs import (
     only_active,
 )
 from chefintro.ids import id_of
-from chefintro.intake import Finding, raise_first
+from chefintro.intake import raise_first
 from chefintro.intake.meetings import MEETING_KIND_LABELS, MeetingFacts, check_meeting, length
 from chefintro.models import Cohort, Meeting, Pairing, Participant, Person
 from chefintro.rules import MAX_MEETING_MINUTES
@@ -59,23 +60,30 @@ class MeetingDays:
 
     What :func:`check_meeting_day` asks, for a bulk import: the checks are pure, and a
     year's meetings share a few hundred days and a few pair dates, so each (day, pair
-    dates) is checked once and its findings kept.
+    dates) is checked once and its answer (the warning, or the problem raised) kept.
     """
 
     def __init__(self, cohort: Cohort, today: date) -> None:
         self.today = today
         self.cohort = (cohort.name, cohort.starts_on, cohort.ends_on)
-        self._seen: dict[tuple[date, date | None, date | None], list[Finding]] = {}
+        self._seen: dict[tuple[date, date | None, date | None], str | ChefintroError | None] = {}
 
     def check(self, pairing: PairDays, day: date) -> str | None:
         """Raise the first problem of a meeting of ``pairing`` on ``day``; return its warning."""
         key = (day, pairing.started_on, pairing.ended_on)
-        findings = self._seen.get(key)
-        if findings is None:
+        if key in self._seen:
+            answer = self._seen[key]
+        else:
             name, starts_on, ends_on = self.cohort
             facts = MeetingFacts(day, None, self.today, name, starts_on, ends_on, *key[1:])
-            findings = self._seen[key] = check_meeting(facts)
-        return " ".join(raise_first(findings)) or None
+            try:
+                answer = " ".join(raise_first(check_meeting(facts))) or None
+            except ChefintroError as refused:
+                answer = refused
+            self._seen[key] = answer
+        if isinstance(answer, ChefintroError):
+            raise answer.with_traceback(None)
+        return answer
 
 
 @lru_cache(maxsize=1024)
@@ -370,7 +378,11 @@ class MeetingPairs:
     def __init__(self, *, db: Session, cohort: Cohort) -> None:
         self.db = db
         self.cohort = cohort
-        people = db.execute(
+        # Core rows through the connection (a year's tens of thousands of people and
+        # pairs), after a flush, so that what the session holds is read too.
+        db.flush()
+        rows = db.connection()
+        people: Sequence[Any] = rows.execute(  # stored rows: their ids are never None
             sa_select(
                 col(Person.email_key),
                 col(Participant.id),
@@ -385,7 +397,7 @@ class MeetingPairs:
             key: Member(pid, str(role), name, email) for key, pid, role, name, email in people
         }
         self.pairs: dict[int, list[HeldPair]] = {}
-        for row in db.execute(
+        pairs: Sequence[Any] = rows.execute(
             sa_select(
                 col(Pairing.id),
                 col(Pairing.adept_id),
@@ -397,14 +409,15 @@ class MeetingPairs:
             )
             .where(col(Pairing.cohort_id) == cohort.id)
             .order_by(col(Pairing.id).desc())
-        ).all():
+        ).all()
+        for row in pairs:
             pairing = HeldPair(*row)
             self.pairs.setdefault(pairing.adept_id, []).append(pairing)
         #: The pair of each (adept, mentor) as the rows spell them, once found.
         self._found: dict[tuple[str, str], HeldPair] = {}
         stored = {
             (pairing_id, held_on): StoredMeeting(meeting_id, minutes)
-            for meeting_id, pairing_id, held_on, minutes in db.execute(
+            for meeting_id, pairing_id, held_on, minutes in rows.execute(
                 sa_select(
                     col(Meeting.id),
                     col(Meeting.pairing_id),
