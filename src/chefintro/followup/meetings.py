@@ -142,6 +142,10 @@ class MeetingChange:
     minutes_before: int | None = None
 
 
+#: What recording a new meeting did (one answer, shared by a bulk import's rows).
+_ADDED = MeetingChange("added")
+
+
 def record_meeting(
     *,
     db: Session,
@@ -322,7 +326,7 @@ class KnownMeetings(dict[tuple[int, date], StoredMeeting]):
         if existing is None:
             self[key] = StoredMeeting(None, minutes)
             self._changed.add(key)
-            return MeetingChange("added")
+            return _ADDED
         if minutes is None or existing.minutes == minutes:
             return MeetingChange("unchanged", existing.minutes)
         before = existing.minutes
