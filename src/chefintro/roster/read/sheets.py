@@ -64,8 +64,12 @@ HEADER_SEARCH_ROWS = 10
 #: Converted values remembered per column (a column of unique values, such as names,
 #: stops being remembered at this many).
 _MEMO_SIZE = 1000
-#: Converters whose cells are unique in a roster (addresses): never remembered.
+#: Converters whose cells are unique in a roster (addresses): never remembered, but on
+#: Möten, where each pair meets many times (and a mentor may have several adepts).
 _UNIQUE = (CONVERTERS[ValueKind.EMAIL], CONVERTERS[ValueKind.EMAIL_LIST])
+#: Converted values remembered per column of Möten: every adept and mentor of a large
+#: year (their addresses are kept by the rows anyway).
+_MEETINGS_MEMO_SIZE = 200_000
 _UNSEEN = object()
 #: Not yet read (None is a cell that gives no mark).
 _UNSEEN_MARK: Any = object()
@@ -178,6 +182,8 @@ class SheetReader:
         self.skip_hidden = data.hidden_policy is HiddenPolicy.SKIP
         #: Each Närvaro (column, cell) read so far: its mark, or None for no mark.
         self.mark_memo: dict[Any, AttendanceMark | None] = {}
+        #: Converted values remembered per column (Möten's addresses repeat: many more).
+        self.memo_size = _MEETINGS_MEMO_SIZE if self.key is SheetKey.MEETINGS else _MEMO_SIZE
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
@@ -445,7 +451,7 @@ class SheetReader:
                         self.bad(number, field_name, str(bad))
                         complete = complete and not required
                         continue
-                    if memo is not None and len(memo) < _MEMO_SIZE:
+                    if memo is not None and len(memo) < self.memo_size:
                         memo[key] = value
                 if value is None:
                     if required:
@@ -477,8 +483,15 @@ class SheetReader:
         """
         indexes = [f.index for f in fields if f.index != _JOINED] + list(self.name_parts)
         indexes += [s.column - self.first_column - 1 for s in sessions]
+        repeated = self.key is SheetKey.MEETINGS
         plan: list[_CellStep] = [
-            (f.name, f.index, f.convert, f.required, None if f.convert in _UNIQUE else {})
+            (
+                f.name,
+                f.index,
+                f.convert,
+                f.required,
+                None if f.convert in _UNIQUE and not repeated else {},
+            )
             for f in fields
         ]
         return indexes, plan
