@@ -161,3 +161,98 @@ def test_a_withdrawn_participants_marks_are_refused_and_nothing_is_stored(
         "has withdrawn. (in 2 rows: 3)"
     ) in result.stderr
     assert store_snapshot() == before
+
+
+def _changes(summary: Any) -> dict[tuple[str, int], tuple[str, list[tuple[str, Any, Any]]]]:
+    return {
+        (c["sheet"], c["row"]): (
+            c["action"],
+            [(f["field"], f["old"], f["new"]) for f in c["fields"]],
+        )
+        for c in summary["changes"]
+    }
+
+
+def test_marks_already_stored_are_updated_or_kept_and_the_rest_inserted(
+    backend: str, year: Cli, tmp_path: Path
+) -> None:
+    # The bulk write reads the stored marks once; each row's change is worked out once for
+    # rows of the same cells. Åsa's and Elise's rows give the same new marks, from
+    # different stored ones: each row says its own.
+    first = {
+        "Närvaro": [
+            ["E-post", DAY_1, DAY_2],
+            ["asa@csn.se", "närvarande", None],
+            ["elise@csn.se", "anmält förhinder", None],
+        ]
+    }
+    year("roster", "import", str(_write(tmp_path / "first.xlsx", first)))
+    second = {
+        "Närvaro": [
+            ["E-post", DAY_1, DAY_2],
+            ["asa@csn.se", "närvarande", "frånvarande"],
+            ["elise@csn.se", "närvarande", "frånvarande"],
+            ["marta@bv.se", "Närvarande", "anmält förhinder"],
+        ]
+    }
+    path = _write(tmp_path / "second.xlsx", second)
+    summary: Any = year.json("roster", "import", str(path), "--dry-run")
+    assert _changes(summary) == {
+        ("Närvaro", 2): ("added", [(DAY_2, None, "frånvarande")]),
+        ("Närvaro", 3): (
+            "changed",
+            [(DAY_1, "anmält förhinder", "närvarande"), (DAY_2, None, "frånvarande")],
+        ),
+        ("Närvaro", 4): (
+            "added",
+            [(DAY_1, None, "närvarande"), (DAY_2, None, "anmält förhinder")],
+        ),
+    }
+    shown = year("roster", "import", str(path)).stdout
+    assert (
+        "Närvaro row 3: changed elise@csn.se — Uppstart (2026-02-10 09:00): anmält förhinder "
+        "→ närvarande; Ledarskap (2026-03-17 09:00): (tomt) → frånvarande"
+    ) in shown
+    assert "Närvaro row 2: added asa@csn.se\n" in shown
+    assert _marks() == {
+        ("asa@csn.se", "Uppstart"): "present",
+        ("asa@csn.se", "Ledarskap"): "absent",
+        ("elise@csn.se", "Uppstart"): "present",
+        ("elise@csn.se", "Ledarskap"): "absent",
+        ("marta@bv.se", "Uppstart"): "present",
+        ("marta@bv.se", "Ledarskap"): "excused",
+    }
+    again: Any = year.json("roster", "import", str(path))
+    assert {action for action, _ in _changes(again).values()} == {"unchanged"}
+    assert again["sheets"]["Närvaro"] == {"added": 0, "updated": 0, "unchanged": 3, "skipped": 0}
+
+
+def test_a_repeated_bad_cell_is_a_problem_in_every_row(year: Cli, tmp_path: Path) -> None:
+    # Närvaro's words and Möten's addresses are read once per column and value; a cell
+    # that is refused is read, and reported, again in every row that holds it.
+    sheets = {
+        "Närvaro": [
+            ["E-post", DAY_1, DAY_2],
+            ["asa@csn.se", "kanske", "närvarande"],
+            ["elise@csn.se", "kanske", "kanske"],
+        ],
+        "Möten": [
+            ["Adept", "Mentor", "Datum", "Minuter"],
+            ["asa@csn.se", "marta@", "2026-04-02", 60],
+            ["asa@csn.se", "marta@", "2026-04-09", 60],
+        ],
+    }
+    result = year("roster", "import", str(_write(tmp_path / "bad.xlsx", sheets)), code=65)
+    assert "5 problems found; nothing was imported" in result.stderr
+    shown = " ".join(result.stderr.split())
+    assert (
+        "sheet 'Möten', column 'Mentor': 'marta@' is not an e-mail address (expected "
+        "name@myndighet.se) (in 2 rows: 2–3)"
+    ) in shown
+    word = (
+        "'kanske' is not an attendance status; use närvarande, frånvarande or anmält förhinder "
+        "(English words and x work too)"
+    )
+    assert f"column 'Uppstart (2026-02-10 09:00)': {word} (in 2 rows: 2–3)" in shown
+    assert f"row 3, column 'Ledarskap (2026-03-17 09:00)': {word}" in shown
+    assert _marks() == {}
