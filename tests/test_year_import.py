@@ -5,6 +5,7 @@ with the same located problem as 'session attend' gives, the store left unchange
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,98 @@ def test_a_repeated_bad_cell_is_a_problem_in_every_row(year: Cli, tmp_path: Path
     assert f"column 'Uppstart (2026-02-10 09:00)': {word} (in 2 rows: 2–3)" in shown
     assert f"row 3, column 'Ledarskap (2026-03-17 09:00)': {word}" in shown
     assert _marks() == {}
+
+
+@pytest.fixture
+def changed_mentor(backend: str, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Åsa paired with Märta on 2 February, that pair ended on 1 April and Åsa paired with
+    Gun the same day; it is 1 June 2026."""
+    from tests.test_followup import _set_today
+
+    start = YEAR | {"Deltagare": [*YEAR["Deltagare"], ["Gun", "Berg", "gun@bv.se", "BV", "mentor"]]}
+    _set_today(monkeypatch, date(2026, 2, 2))
+    cli("cohort", "create", "2026", "--start", "2026-01-19", "--end", "2026-12-11")
+    cli("roster", "import", str(_write(tmp_path / "start.xlsx", start)))
+    cli("pair", "apply")
+    _set_today(monkeypatch, date(2026, 4, 1))
+    cli("pair", "end", "asa@csn.se", "--reason", "Märta bytte jobb", "--yes")
+    cli("pair", "set", "asa@csn.se", "gun@bv.se")
+    cli("pair", "apply")
+    _set_today(monkeypatch, date(2026, 6, 1))
+    return cli
+
+
+def _meetings_by_mentor() -> list[tuple[str, str, int | None]]:
+    from chefintro.store import open_store, resolve_location
+
+    engine = open_store(resolve_location(None)).engine
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT person.email, meeting.held_on, meeting.minutes FROM meeting "
+                    "JOIN pairing ON pairing.id = meeting.pairing_id "
+                    "JOIN participant ON participant.id = pairing.mentor_id "
+                    "JOIN person ON person.id = participant.person_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return sorted((email, str(day), minutes) for email, day, minutes in rows)
+
+
+MEETINGS_HEADER = ["Adept", "Mentor", "Datum", "Minuter"]
+
+
+def test_meetings_go_to_the_pair_they_name_and_one_after_its_end_is_refused(
+    changed_mentor: Cli, tmp_path: Path
+) -> None:
+    # Each (adept, mentor) finds its pair once and each (day, pair dates) is checked once:
+    # the same day is refused for the ended pair, taken for the new one, and a day before
+    # the new pair began is taken with a warning although the old pair met that day.
+    late = {
+        "Möten": [
+            MEETINGS_HEADER,
+            ["asa@csn.se", "marta@bv.se", "2026-05-05", 60],
+            ["asa@csn.se", "gun@bv.se", "2026-05-05", 45],
+        ]
+    }
+    result = changed_mentor("roster", "import", str(_write(tmp_path / "late.xlsx", late)), code=65)
+    assert "1 problem found; nothing was imported" in result.stderr
+    assert (
+        "sheet 'Möten', row 2, column 'Datum': 2026-05-05 is after the pair ended (2026-04-01)."
+    ) in " ".join(result.stderr.split())
+    assert _meetings_by_mentor() == []
+    sheets = {
+        "Möten": [
+            MEETINGS_HEADER,
+            ["asa@csn.se", "marta@bv.se", "2026-03-10", 60],
+            ["asa@csn.se", "marta@bv.se", "2026-03-20", 30],
+            ["asa@csn.se", "gun@bv.se", "2026-03-20", 45],
+            ["asa@csn.se", "gun@bv.se", "2026-05-05", 90],
+            ["asa@csn.se", None, "2026-03-11", None],  # the pair live that day: Märta's
+            ["asa@csn.se", None, "2026-05-06", 20],  # Gun's
+        ]
+    }
+    summary: Any = changed_mentor.json(
+        "roster", "import", str(_write(tmp_path / "meetings.xlsx", sheets))
+    )
+    assert summary["warnings"] == [
+        "1 meeting on 'Möten' is dated before its pair was made active; it was taken anyway."
+    ]
+    assert _meetings_by_mentor() == [
+        ("gun@bv.se", "2026-03-20", 45),
+        ("gun@bv.se", "2026-05-05", 90),
+        ("gun@bv.se", "2026-05-06", 20),
+        ("marta@bv.se", "2026-03-10", 60),
+        ("marta@bv.se", "2026-03-11", None),
+        ("marta@bv.se", "2026-03-20", 30),
+    ]
+    assert _changes(summary) == {
+        ("Möten", 2): ("added", [("Minuter", None, "60")]),
+        ("Möten", 3): ("added", [("Minuter", None, "30")]),
+        ("Möten", 4): ("added", [("Minuter", None, "45")]),
+        ("Möten", 5): ("added", [("Minuter", None, "90")]),
+        ("Möten", 6): ("added", []),
+        ("Möten", 7): ("added", [("Minuter", None, "20")]),
+    }
