@@ -352,3 +352,51 @@ def test_meetings_go_to_the_pair_they_name_and_one_after_its_end_is_refused(
         ("Möten", 6): ("added", []),
         ("Möten", 7): ("added", [("Minuter", None, "20")]),
     }
+
+
+def test_check_ins_find_their_pairs_as_the_meetings_sheet_does(
+    changed_mentor: Cli, tmp_path: Path
+) -> None:
+    # A check-in form goes through the same pair lookup (MeetingPairs): an adept's pair is
+    # the one live on the day, a mentor's the one they had that day (Märta's ended one).
+    from chefintro.surveys.questions import CHECKIN_QUESTIONS
+
+    changed_mentor("survey", "add", "incheckning", "--kind", "checkin")
+    header = ["E-post", *(q.text for q in CHECKIN_QUESTIONS)]
+    answers = {
+        "Svar": [
+            header,
+            ["asa@csn.se", "2026-05-05", "60", "ja", "Vi ses varannan vecka."],
+            ["gun@bv.se", "2026-05-12", "30", None, None],
+            ["marta@bv.se", "2026-03-10", "45", "nej", None],
+        ]
+    }
+    path = _write(tmp_path / "svar.xlsx", answers)
+    summary: Any = changed_mentor.json("survey", "import", "incheckning", str(path))
+    assert (summary["meetings_added"], summary["agreements_changed"], summary["notes"]) == (3, 2, 1)
+    assert _meetings_by_mentor() == [
+        ("gun@bv.se", "2026-05-05", 60),
+        ("gun@bv.se", "2026-05-12", 30),
+        ("marta@bv.se", "2026-03-10", 45),
+    ]
+    from chefintro.store import open_store, resolve_location
+
+    engine = open_store(resolve_location(None)).engine
+    try:
+        with engine.connect() as conn:
+            agreed = conn.execute(
+                text(
+                    "SELECT person.email, pair_agreement.agreed FROM pair_agreement "
+                    "JOIN pairing ON pairing.id = pair_agreement.pairing_id "
+                    "JOIN participant ON participant.id = pairing.mentor_id "
+                    "JOIN person ON person.id = participant.person_id"
+                )
+            ).all()
+            notes = conn.execute(text("SELECT pairing_id, held_on FROM pair_note")).all()
+    finally:
+        engine.dispose()
+    assert sorted((email, bool(value)) for email, value in agreed) == [
+        ("gun@bv.se", True),
+        ("marta@bv.se", False),
+    ]
+    assert [str(day) for _, day in notes] == ["2026-05-05"]
