@@ -28,9 +28,9 @@ from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, Role
 from chefintro.errors import ChefintroError, NotFoundError, RuleError
 from chefintro.followup.pairs import (
+    AnyPair,
     HeldPair,
     Named,
-    P,
     PairDays,
     adept_and_mentor,
     find_adept,
@@ -95,7 +95,7 @@ def check_minutes(minutes: int | None) -> None:
     raise_first(length(MeetingFacts(date.min, minutes, date.min, "", date.min, date.min)))
 
 
-def pair_on_day(pairs: list[P], day: date, person: Named, cohort_name: str) -> P:
+def pair_on_day(pairs: list[AnyPair], day: date, person: Named, cohort_name: str) -> AnyPair:
     """Return the adept's pair a meeting on ``day`` belongs to: the one live on that day.
 
     ``pairs`` are the adept's pairs of the cohort. A day two pairs share (one ended and the

@@ -112,10 +112,10 @@ class HeldPair(NamedTuple):
     end_reason: str | None
 
 
-P = TypeVar("P", bound=PairDays)
+AnyPair = TypeVar("AnyPair", bound=PairDays)
 
 
-def only_active(live: P | None, person: Named, cohort_name: str) -> P:
+def only_active(live: AnyPair | None, person: Named, cohort_name: str) -> AnyPair:
     """Return the live pair when it is active; RuleError for none or only a proposal."""
     if live is None:
         raise RuleError(
