@@ -400,3 +400,18 @@ def test_check_ins_find_their_pairs_as_the_meetings_sheet_does(
         ("marta@bv.se", False),
     ]
     assert [str(day) for _, day in notes] == ["2026-05-05"]
+
+
+def test_the_collector_runs_again_after_an_import_refused_or_not(year: Cli, tmp_path: Path) -> None:
+    # The import's bulk work pauses the cyclic garbage collector (issue 32); it resumes
+    # whether the file was taken or refused.
+    import gc
+
+    assert gc.isenabled()
+    bad = {"Närvaro": [["E-post", DAY_1], ["asa@csn.se", "kanske"]]}
+    year("roster", "import", str(_write(tmp_path / "bad.xlsx", bad)), code=65)
+    assert gc.isenabled()
+    good = {"Närvaro": [["E-post", DAY_1], ["asa@csn.se", "närvarande"]]}
+    year("roster", "import", str(_write(tmp_path / "good.xlsx", good)))
+    assert gc.isenabled()
+    assert _marks() == {("asa@csn.se", "Uppstart"): "present"}
