@@ -219,17 +219,14 @@ def record_marks(
     added: list[tuple[int, int]] = []
     added_status: list[str] = []
     changed: list[dict[str, object]] = []
-    if not stored:  # none of these days has a mark yet: every mark is new
-        added, added_status = list(marks), list(map(str, marks.values()))
-    else:
-        for key, status in marks.items():
-            value = str(status)  # a StrEnum's text is its value (and .value costs more)
-            old = stored.get(key)
-            if old is None:
-                added.append(key)
-                added_status.append(value)
-            elif old != value:
-                changed.append({"s": key[0], "p": key[1], "status": value})
+    for key, status in marks.items():
+        value = str(status)  # a StrEnum's text is its value (.value costs twice as much)
+        old = stored.get(key)
+        if old is None:
+            added.append(key)
+            added_status.append(value)
+        elif old != value:
+            changed.append({"s": key[0], "p": key[1], "status": value})
     if added:
         sessions_added, participants_added = zip(*added, strict=True)
         insert_many(
