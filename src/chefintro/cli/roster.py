@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chefintro.cli import output
-from chefintro.cli.common import JsonOption, state
+from chefintro.cli.common import JsonOption, collector_paused, state
 from chefintro.words import noun, plural
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ def import_(
         if chosen is not None:
             keep_only(data, chosen)
         _warn(data.warnings)
-        with st.transaction(commit=not dry_run) as db:
+        # The store's opening resumes the collector; the import's bulk work pauses it.
+        with st.transaction(commit=not dry_run) as db, collector_paused():
             summary = import_roster(
                 db=db,
                 data=data,

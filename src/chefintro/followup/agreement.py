@@ -17,11 +17,11 @@ from sqlmodel import Session, select
 from chefintro import clock
 from chefintro.changes import Kind, mark_change
 from chefintro.cohorts import require_open
-from chefintro.followup.pairs import active_pairing, adept_and_mentor, find_adept
+from chefintro.followup.pairs import PairDays, active_pairing, adept_and_mentor, find_adept
 from chefintro.ids import id_of
 from chefintro.intake import raise_first
 from chefintro.intake.agreements import AgreementFacts, check_agreement
-from chefintro.models import Cohort, PairAgreement, Pairing
+from chefintro.models import Cohort, PairAgreement
 
 SOURCE_COMMAND = "command"
 SOURCE_CHECKIN = "checkin"
@@ -38,7 +38,7 @@ def agreement_text(value: Agreement | None) -> str:
     return ("agreed" if agreed else "not agreed") + (when if day else "")
 
 
-def check_agreement_day(*, cohort: Cohort, pairing: Pairing, day: date, today: date) -> None:
+def check_agreement_day(*, cohort: Cohort, pairing: PairDays, day: date, today: date) -> None:
     """Raise the agreement intake's first problem for ``day``."""
     raise_first(
         check_agreement(
@@ -49,12 +49,12 @@ def check_agreement_day(*, cohort: Cohort, pairing: Pairing, day: date, today: d
     )
 
 
-def agreement_of(db: Session, pairing: Pairing) -> PairAgreement | None:
+def agreement_of(db: Session, pairing: PairDays) -> PairAgreement | None:
     return db.exec(select(PairAgreement).where(PairAgreement.pairing_id == pairing.id)).first()
 
 
 def record_agreement(
-    *, db: Session, pairing: Pairing, agreed: bool, day: date, source: str
+    *, db: Session, pairing: PairDays, agreed: bool, day: date, source: str
 ) -> tuple[Agreement | None, Agreement]:
     """Store the pair's agreement; return it (agreed, day) before and after."""
     row = agreement_of(db, pairing)

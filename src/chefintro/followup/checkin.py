@@ -29,9 +29,10 @@ from chefintro.enums import PairingState, Role
 from chefintro.errors import ChefintroError, InvalidInputError, Problem
 from chefintro.followup.agreement import SOURCE_CHECKIN, agreement_text, record_agreement
 from chefintro.followup.meetings import MeetingPairs, record_meeting
+from chefintro.followup.pairs import HeldPair
 from chefintro.ids import id_of
 from chefintro.intake.meetings import MeetingFacts, check_meeting
-from chefintro.models import Cohort, Pairing, PairNote, Survey
+from chefintro.models import Cohort, PairNote, Survey
 from chefintro.rules import MAX_MEETING_MINUTES
 from chefintro.surveys.catalogue import questions_of
 from chefintro.text import email_key
@@ -48,7 +49,7 @@ _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 class CheckIn:
     """One accepted row: the pair, the day, and what it reported."""
 
-    pairing: Pairing
+    pairing: HeldPair
     day: date
     minutes: int | None
     agreed: bool | None
@@ -123,7 +124,7 @@ class _Rows:
         self.cohort = cohort
         self.today = today
         self.pairs = MeetingPairs(db=db, cohort=cohort)
-        self.mentor_pairs: dict[int, list[Pairing]] = {}
+        self.mentor_pairs: dict[int, list[HeldPair]] = {}
         for pairs in self.pairs.pairs.values():
             for pairing in pairs:
                 self.mentor_pairs.setdefault(pairing.mentor_id, []).append(pairing)
@@ -131,7 +132,7 @@ class _Rows:
         self.warnings: list[str] = []
         self.accepted: list[CheckIn] = []
 
-    def _pairing(self, email: str, day: date) -> Pairing:
+    def _pairing(self, email: str, day: date) -> HeldPair:
         found = self.pairs.by_key.get(email_key(email))
         if found is None or found.role == Role.ADEPT:
             return self.pairs.pairing_for(adept=email, mentor=None, day=day)

@@ -11,8 +11,10 @@ its length (and says from what to what), never adds a second row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, func
@@ -21,10 +23,19 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from chefintro import clock
+from chefintro.bulk import insert_many
 from chefintro.cohorts import require_open
 from chefintro.enums import PairingState, Role
-from chefintro.errors import NotFoundError, RuleError
-from chefintro.followup.pairs import Named, adept_and_mentor, find_adept, only_active
+from chefintro.errors import ChefintroError, NotFoundError, RuleError
+from chefintro.followup.pairs import (
+    AnyPair,
+    HeldPair,
+    Named,
+    PairDays,
+    adept_and_mentor,
+    find_adept,
+    only_active,
+)
 from chefintro.ids import id_of
 from chefintro.intake import raise_first
 from chefintro.intake.meetings import MEETING_KIND_LABELS, MeetingFacts, check_meeting, length
@@ -35,31 +46,56 @@ from chefintro.text import email_key, swedish_key
 MAX_MINUTES = MAX_MEETING_MINUTES
 
 
-def check_meeting_day(*, cohort: Cohort, pairing: Pairing, day: date, today: date) -> str | None:
+def check_meeting_day(*, cohort: Cohort, pairing: PairDays, day: date, today: date) -> str | None:
     """Raise the meeting intake's first problem for ``day``; return its warning, or None.
 
     Refused: a day outside the cohort's year, in the future or after the pair ended. A day
     before the pair became active is taken with a warning.
     """
-    facts = MeetingFacts(
-        day,
-        None,
-        today,
-        cohort.name,
-        cohort.starts_on,
-        cohort.ends_on,
-        pairing.started_on,
-        pairing.ended_on,
-    )
-    return " ".join(raise_first(check_meeting(facts))) or None
+    return MeetingDays(cohort, today).check(pairing, day)
 
 
+class MeetingDays:
+    """The meeting intake for the meetings of one cohort, checked on one day.
+
+    What :func:`check_meeting_day` asks, for a bulk import: the checks are pure, and a
+    year's meetings share a few hundred days and a few pair dates, so each (day, pair
+    dates) is checked once and its answer (the warning, or the problem raised) kept.
+    """
+
+    def __init__(self, cohort: Cohort, today: date) -> None:
+        self.today = today
+        self.cohort = (cohort.name, cohort.starts_on, cohort.ends_on)
+        self._seen: dict[tuple[date, date | None, date | None], str | ChefintroError | None] = {}
+
+    def check(self, pairing: PairDays, day: date) -> str | None:
+        """Raise the first problem of a meeting of ``pairing`` on ``day``; return its warning."""
+        key = (day, pairing.started_on, pairing.ended_on)
+        if key in self._seen:
+            answer = self._seen[key]
+        else:
+            name, starts_on, ends_on = self.cohort
+            facts = MeetingFacts(day, None, self.today, name, starts_on, ends_on, *key[1:])
+            try:
+                answer = " ".join(raise_first(check_meeting(facts))) or None
+            except ChefintroError as refused:
+                answer = refused
+            self._seen[key] = answer
+        if isinstance(answer, ChefintroError):
+            raise answer.with_traceback(None)
+        return answer
+
+
+@lru_cache(maxsize=1024)
 def check_minutes(minutes: int | None) -> None:
-    """Refuse a meeting length that is not 1 to :data:`MAX_MINUTES` minutes."""
+    """Refuse a meeting length that is not 1 to :data:`MAX_MINUTES` minutes.
+
+    Cached (a length that passes, passes again; a refusal is not cached but raised anew).
+    """
     raise_first(length(MeetingFacts(date.min, minutes, date.min, "", date.min, date.min)))
 
 
-def pair_on_day(pairs: list[Pairing], day: date, person: Named, cohort_name: str) -> Pairing:
+def pair_on_day(pairs: list[AnyPair], day: date, person: Named, cohort_name: str) -> AnyPair:
     """Return the adept's pair a meeting on ``day`` belongs to: the one live on that day.
 
     ``pairs`` are the adept's pairs of the cohort. A day two pairs share (one ended and the
@@ -106,10 +142,14 @@ class MeetingChange:
     minutes_before: int | None = None
 
 
+#: What recording a new meeting did (one answer, shared by a bulk import's rows).
+_ADDED = MeetingChange("added")
+
+
 def record_meeting(
     *,
     db: Session,
-    pairing: Pairing,
+    pairing: PairDays,
     day: date,
     minutes: int | None,
     known: KnownMeetings | None = None,
@@ -286,7 +326,7 @@ class KnownMeetings(dict[tuple[int, date], StoredMeeting]):
         if existing is None:
             self[key] = StoredMeeting(None, minutes)
             self._changed.add(key)
-            return MeetingChange("added")
+            return _ADDED
         if minutes is None or existing.minutes == minutes:
             return MeetingChange("unchanged", existing.minutes)
         before = existing.minutes
@@ -297,16 +337,20 @@ class KnownMeetings(dict[tuple[int, date], StoredMeeting]):
     def write(self) -> None:
         """Write the added meetings in one statement and the changed lengths in another."""
         table = Meeting.__table__  # type: ignore[attr-defined]
-        added: list[dict[str, object]] = []
+        added: list[tuple[int, date]] = []
         changed: list[dict[str, object]] = []
         for key in sorted(self._changed):
             meeting = self[key]
             if meeting.id is None:
-                added.append({"pairing_id": key[0], "held_on": key[1], "minutes": meeting.minutes})
+                added.append(key)
             else:
                 changed.append({"meeting_id": meeting.id, "minutes": meeting.minutes})
         if added:
-            self.db.execute(table.insert(), added)
+            pairing_ids, days = zip(*added, strict=True)
+            minutes = [self[key].minutes for key in added]
+            insert_many(
+                self.db, Meeting, {"pairing_id": pairing_ids, "held_on": days, "minutes": minutes}
+            )
         if changed:
             self.db.execute(
                 table.update()
@@ -338,7 +382,11 @@ class MeetingPairs:
     def __init__(self, *, db: Session, cohort: Cohort) -> None:
         self.db = db
         self.cohort = cohort
-        people = db.execute(
+        # Core rows through the connection (a year's tens of thousands of people and
+        # pairs), after a flush, so that what the session holds is read too.
+        db.flush()
+        rows = db.connection()
+        people: Sequence[Any] = rows.execute(  # stored rows: their ids are never None
             sa_select(
                 col(Person.email_key),
                 col(Participant.id),
@@ -352,14 +400,28 @@ class MeetingPairs:
         self.by_key = {
             key: Member(pid, str(role), name, email) for key, pid, role, name, email in people
         }
-        self.pairs: dict[int, list[Pairing]] = {}
-        for pairing in db.exec(
-            select(Pairing).where(Pairing.cohort_id == cohort.id).order_by(col(Pairing.id).desc())
-        ).all():
+        self.pairs: dict[int, list[HeldPair]] = {}
+        pairs: Sequence[Any] = rows.execute(
+            sa_select(
+                col(Pairing.id),
+                col(Pairing.adept_id),
+                col(Pairing.mentor_id),
+                col(Pairing.state),
+                col(Pairing.started_on),
+                col(Pairing.ended_on),
+                col(Pairing.end_reason),
+            )
+            .where(col(Pairing.cohort_id) == cohort.id)
+            .order_by(col(Pairing.id).desc())
+        ).all()
+        for row in pairs:
+            pairing = HeldPair(*row)
             self.pairs.setdefault(pairing.adept_id, []).append(pairing)
+        #: The pair of each (adept, mentor) as the rows spell them, once found.
+        self._found: dict[tuple[str, str], HeldPair] = {}
         stored = {
             (pairing_id, held_on): StoredMeeting(meeting_id, minutes)
-            for meeting_id, pairing_id, held_on, minutes in db.execute(
+            for meeting_id, pairing_id, held_on, minutes in rows.execute(
                 sa_select(
                     col(Meeting.id),
                     col(Meeting.pairing_id),
@@ -372,13 +434,19 @@ class MeetingPairs:
         }
         self.meetings = KnownMeetings(db, stored)
 
-    def pairing_for(self, *, adept: str, mentor: str | None, day: date) -> Pairing:
+    def pairing_for(self, *, adept: str, mentor: str | None, day: date) -> HeldPair:
         """Return the adept's pair live on ``day``, or (with ``mentor``) their pair with that
         mentor.
 
         With a mentor the pair may have ended (its meetings stay in the workbook); a
         proposal has no meetings. Raises NotFoundError/RuleError naming what is missing.
+        With a mentor the answer does not depend on the day: it is looked up once for each
+        adept and mentor as the rows write them (a pair meets many times a year).
         """
+        if mentor is not None:
+            found = self._found.get((adept, mentor))
+            if found is not None:
+                return found
         name = self.cohort.name
         person = self.by_key.get(email_key(adept))
         if person is None:
@@ -397,4 +465,5 @@ class MeetingPairs:
                 f"{person.name} and {other.name} are not a pair in cohort {name} (only "
                 "active or ended pairs have meetings)."
             )
+        self._found[(adept, mentor)] = held[0]
         return held[0]

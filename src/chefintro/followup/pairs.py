@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import date
+from typing import NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
@@ -73,7 +74,48 @@ class Named(Protocol):
     def email(self) -> str: ...
 
 
-def only_active(live: Pairing | None, person: Named, cohort_name: str) -> Pairing:
+class PairDays(Protocol):
+    """A pair as placing a meeting sees it: a stored Pairing, or the columns of one."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def adept_id(self) -> int: ...
+
+    @property
+    def mentor_id(self) -> int: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def started_on(self) -> date | None: ...
+
+    @property
+    def ended_on(self) -> date | None: ...
+
+    @property
+    def end_reason(self) -> str | None: ...
+
+
+class HeldPair(NamedTuple):
+    """The columns of a pair that placing its meetings needs, read without the ORM (a
+    year's Möten sheet places tens of thousands of meetings on as many pairs)."""
+
+    id: int
+    adept_id: int
+    mentor_id: int
+    state: str
+    started_on: date | None
+    ended_on: date | None
+    end_reason: str | None
+
+
+AnyPair = TypeVar("AnyPair", bound=PairDays)
+
+
+def only_active(live: AnyPair | None, person: Named, cohort_name: str) -> AnyPair:
     """Return the live pair when it is active; RuleError for none or only a proposal."""
     if live is None:
         raise RuleError(

@@ -7,16 +7,15 @@ already stored are compared field by field, and only what differs is changed and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, func, insert
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import col, select
 
 from chefintro import registry, rules
+from chefintro.bulk import insert_many
 from chefintro.enums import PairingState, ParticipantStatus, Role
 from chefintro.errors import ChefintroError
 from chefintro.ids import id_of
@@ -40,69 +39,11 @@ from chefintro.words import plural
 
 _PERSON_FIELDS = ("name", "email", "unit", "title", "field", "location", "manager_since")
 
-_INSERT_BATCH = 1000
-
 #: Not yet looked up (None is an agency the loader does not know).
 _UNRESOLVED: Any = object()
 
 #: A new person's stored fields, in _PERSON_FIELDS' order, read from their row at once.
 _person_values = attrgetter(*_PERSON_FIELDS)
-
-
-class _Processed(dict[Any, Any]):
-    """A bind processor's results by value: a roster repeats its dates, flags and blanks.
-
-    Values that are equal share one result, so a column must not mix values that are equal
-    but stored differently (True and 1 in a JSON column); the roster's never do.
-    """
-
-    def __init__(self, process: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.process = process
-
-    def __missing__(self, value: Any) -> Any:
-        result = self[value] = self.process(value)
-        return result
-
-
-def _insert_many(
-    db: Session,
-    model: type[SQLModel],
-    columns: dict[str, Sequence[Any]],
-) -> None:
-    """Insert rows given a column at a time (name → one value per row) with executemany.
-
-    The table, not the entity: the ORM's bulk insert leaves out None values and so runs one
-    executemany per pattern of blank cells, thousands for a large roster. The statement is
-    compiled once for the store's dialect and each value goes through its column type's own
-    bind processor (dates and JSON as the dialect stores them), once per distinct value; the
-    rows are zipped together from the columns in C, and batches keep the driver's copy of
-    the parameters small (issue 16). Values must be hashable (a tuple, not a list, for JSON).
-    """
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    connection = db.connection()
-    dialect = connection.dialect
-    keys = list(columns)
-    lengths = {len(values) for values in columns.values()}
-    if len(lengths) != 1:
-        raise ValueError(f"insert into {table.name}: the columns differ in length")
-    if not lengths.pop():
-        return
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys, for_executemany=True)
-    # The statement's parameters, in its order.
-    names = list(compiled.positiontup or ()) if compiled.positional else keys
-    if sorted(names) != sorted(keys):
-        raise ValueError(f"insert into {table.name}: {names} are not the columns {keys}")
-    ordered: list[Iterable[Any]] = []
-    for name in names:
-        values = columns[name]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        ordered.append(values if process is None else map(_Processed(process).__getitem__, values))
-    rows: Iterator[Any] = zip(*ordered, strict=True)
-    if not compiled.positional:
-        rows = (dict(zip(names, row, strict=True)) for row in rows)
-    while batch := list(islice(rows, _INSERT_BATCH)):
-        connection.exec_driver_sql(compiled.string, batch)
 
 
 #: The Swedish header of each field a Deltagare row may change, for the change list.
@@ -555,7 +496,7 @@ class PeopleLoader(Loader):
             rows, agency_ids, keys = zip(*new_people, strict=True)
             values = zip(*map(_person_values, rows), strict=True)  # a column per field
             person = dict(zip(_PERSON_FIELDS, values, strict=True))
-            _insert_many(self.db, Person, {**person, "agency_id": agency_ids, "email_key": keys})
+            insert_many(self.db, Person, {**person, "agency_id": agency_ids, "email_key": keys})
         self.db.flush()
         if not new_parts or cohort is None:
             return
@@ -569,7 +510,7 @@ class PeopleLoader(Loader):
             if key in wanted
         }
         count = len(rows)
-        _insert_many(
+        insert_many(
             self.db,
             Participant,
             {

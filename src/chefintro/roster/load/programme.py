@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from chefintro.enums import AttendanceStatus, PairingState
+from chefintro.enums import AttendanceStatus, PairingState, Role
 from chefintro.errors import ChefintroError, Problem
 from chefintro.ids import id_of
 from chefintro.intake.sessions import SessionFacts, check_session
 from chefintro.models import Cohort, Participant, Person
 from chefintro.roster.columns import SHEETS, SheetKey
-from chefintro.roster.load.changes import Change, diff
+from chefintro.roster.load.changes import Change, FieldChange, diff
 from chefintro.roster.load.loader import Loader
 from chefintro.text import email_key
 from chefintro.words import noun, plural
@@ -54,6 +54,38 @@ def _with_blanks(data: Any) -> Any:
         location=data.location if data.location is not None else "",
         host=data.host if data.host is not None else "",
     )
+
+
+#: A Närvaro row's change: its action and the fields it changes.
+_Listed = tuple[str, tuple[FieldChange, ...]]
+
+
+def _listed_marks(
+    fields: tuple[tuple[str, str | None, str], ...], seen: dict[Any, _Listed]
+) -> _Listed:
+    """A Närvaro row's action and changed fields from its (header, old label, new label)s.
+
+    The rows of a year share a few hundred of these (a few words in a few columns): each
+    is worked out once, and the rows share its (immutable) field changes.
+    """
+    found = seen.get(fields)
+    if found is not None:
+        return found
+    changed = diff(list(fields))
+    if not changed:
+        action = "unchanged"
+    elif all(f.old is None for f in changed):
+        action = "added"
+    else:
+        action = "changed"
+    if len(seen) < _LISTED_SIZE:
+        seen[fields] = (action, changed)
+    return action, changed
+
+
+#: How many different Närvaro rows' changes are remembered (a store's earlier marks can
+#: make every row differ; past this many they are worked out row by row).
+_LISTED_SIZE = 10_000
 
 
 class ProgrammeLoader(Loader):
@@ -288,26 +320,31 @@ class ProgrammeLoader(Loader):
             return
         column_to_session = self._attendance_columns(cohort)
         before = self._stored_marks(cohort)
-        known = self.participants_known()
         members = members_by_key(db=self.db, cohort=cohort)
+        known: dict[str, Role] | None = None  # read when a row names someone not a member
         # Every mark of the sheet, the last one given for a day and person winning, as when
         # the rows were recorded one after the other ('session attend' for each cell).
         marks: dict[tuple[int, int], AttendanceStatus] = {}
+        changes: list[Change] = []
+        listed: dict[tuple[tuple[str, str | None, str], ...], _Listed] = {}
         for row in self.data.attendance:
             key = email_key(row.email)
-            if key not in known:
-                self.problem(
-                    SheetKey.ATTENDANCE,
-                    row.row,
-                    "email",
-                    f"{row.email} is not a participant of cohort {cohort.name}",
-                )
-                continue
             member = members.get(key)
+            if member is None:
+                known = self.participants_known() if known is None else known
+                if key not in known:
+                    self.problem(
+                        SheetKey.ATTENDANCE,
+                        row.row,
+                        "email",
+                        f"{row.email} is not a participant of cohort {cohort.name}",
+                    )
+                    continue
             refusal = mark_refusal(member, cohort) if member is not None else None
-            fields: list[tuple[str, object, object]] = []
+            fields: list[tuple[str, str | None, str]] = []
             for mark in row.marks:
-                session_id = column_to_session.get(mark.session.column)
+                session = mark.session
+                session_id = column_to_session.get(session.column)
                 if session_id is None:
                     continue
                 if refusal is not None:
@@ -317,21 +354,14 @@ class ProgrammeLoader(Loader):
                     marks[(session_id, member.participant_id)] = mark.status
                 elif not self._record_one(row.row, row.email, cohort, session_id, mark.status):
                     continue  # on Deltagare yet not in the cohort: the service says why
-                old = before.get((session_id, key))
-                old_label = STATUS_LABELS.get(AttendanceStatus(old)) if old else None
-                fields.append((mark.session.header, old_label, STATUS_LABELS[mark.status]))
-            changed = diff(fields)
+                fields.append(
+                    (session.header, before.get((session_id, key)), STATUS_LABELS[mark.status])
+                )
             if not row.marks:
                 continue
-            if not changed:
-                action = "unchanged"
-            elif all(f.old is None for f in changed):
-                action = "added"
-            else:
-                action = "changed"
-            self.summary.record(
-                SheetKey.ATTENDANCE, Change(sheet, row.row, action, row.email, changed)
-            )
+            action, changed = _listed_marks(tuple(fields), listed)
+            changes.append(Change(sheet, row.row, action, row.email, changed))
+        self.summary.record_all(SheetKey.ATTENDANCE, changes)
         if marks and not self.problems:
             record_marks(db=self.db, cohort=cohort, marks=marks)
 
@@ -405,18 +435,22 @@ class ProgrammeLoader(Loader):
             )
         return column_to_session
 
-    def _stored_marks(self, cohort: Cohort) -> dict[tuple[int, str], str]:
-        """Every stored mark of the cohort, in one query: what the change report compares to."""
+    def _stored_marks(self, cohort: Cohort) -> dict[tuple[int, str], str | None]:
+        """Every stored mark of the cohort, in one query, as its label in the change report
+        (what the report compares a cell to), by (session id, e-mail key)."""
         from chefintro.models import Attendance
+        from chefintro.roster.columns import STATUS_LABELS
 
-        before: dict[tuple[int, str], str] = {}
+        labels = {status.value: STATUS_LABELS.get(status) for status in AttendanceStatus}
+        before: dict[tuple[int, str], str | None] = {}
         for sid, key, status in self.db.exec(
             select(Attendance.session_id, Person.email_key, Attendance.status)
             .join(Participant, col(Participant.id) == col(Attendance.participant_id))
             .join(Person, col(Person.id) == col(Participant.person_id))
             .where(col(Participant.cohort_id) == cohort.id)
         ).all():
-            before[(sid, key)] = str(status)
+            if status:
+                before[(sid, key)] = labels[str(status)]
         return before
 
     def load_meetings(self) -> None:
@@ -433,8 +467,10 @@ class ProgrammeLoader(Loader):
         if cohort is None:
             return
         index = followup.MeetingPairs(db=self.db, cohort=cohort)
-        now = today()
+        days = followup.MeetingDays(cohort, today())
         early = 0
+        added: dict[int | None, tuple[FieldChange, ...]] = {}  # "Minuter" of an added row
+        changes: list[Change] = []
         for row in self.data.meetings:
             try:
                 pairing = index.pairing_for(adept=row.adept, mentor=row.mentor, day=row.held_on)
@@ -443,9 +479,7 @@ class ProgrammeLoader(Loader):
                 self.problem(SheetKey.MEETINGS, row.row, column, exc.message)
                 continue
             try:
-                warning = followup.check_meeting_day(
-                    cohort=cohort, pairing=pairing, day=row.held_on, today=now
-                )
+                warning = days.check(pairing, row.held_on)
             except ChefintroError as exc:
                 self.problem(SheetKey.MEETINGS, row.row, "held_on", exc.message)
                 continue
@@ -460,14 +494,16 @@ class ProgrammeLoader(Loader):
             who = f"{row.adept} {row.held_on}"
             if change.outcome == "updated":
                 fields = diff([("Minuter", change.minutes_before, row.minutes)])
-                self.summary.record(
-                    SheetKey.MEETINGS, Change(sheet, row.row, "changed", who, fields)
-                )
+                changes.append(Change(sheet, row.row, "changed", who, fields))
             else:
-                added = diff([("Minuter", None, row.minutes)]) if change.outcome == "added" else ()
-                self.summary.record(
-                    SheetKey.MEETINGS, Change(sheet, row.row, change.outcome, who, added)
-                )
+                fields = ()
+                if change.outcome == "added":
+                    found = added.get(row.minutes)
+                    if found is None:
+                        found = added[row.minutes] = diff([("Minuter", None, row.minutes)])
+                    fields = found
+                changes.append(Change(sheet, row.row, change.outcome, who, fields))
+        self.summary.record_all(SheetKey.MEETINGS, changes)
         index.meetings.write()
         if early:
             self.summary.warnings.append(

@@ -139,14 +139,16 @@ def _build_attendance(reader: RowSink, state: SheetState, number: int, v: dict[s
 
 def _build_meeting(reader: RowSink, state: SheetState, number: int, v: dict[str, Any]) -> None:
     adept, mentor = v["adept"], v.get("mentor")
-    if mentor is not None and email_cell_key(adept) == email_cell_key(mentor):
+    adept_key = email_cell_key(adept)
+    mentor_key = email_cell_key(mentor) if mentor else None
+    if mentor is not None and adept_key == mentor_key:
         reader.problem(
             number,
             reader.data.column_label(reader.key, "mentor"),
             f"{adept!r} is both adept and mentor; a pair needs two people.",
         )
         return
-    key = (email_cell_key(adept), email_cell_key(mentor) if mentor else None, v["held_on"])
+    key = (adept_key, mentor_key, v["held_on"])
     earlier = state.first(key, number)
     if earlier is not None:
         _duplicate(

@@ -126,7 +126,13 @@ def email_text(raw: object) -> str:
 
 
 def _email(raw: object) -> str | None:
-    if isinstance(raw, str) and clean_text(raw) is None:
+    # Printable text that neither starts nor ends with a space is not blank: clean_text
+    # is asked only of the rest (nearly every address is the first kind).
+    if (
+        isinstance(raw, str)
+        and (not raw or raw[0] == " " or raw[-1] == " " or not raw.isprintable())
+        and clean_text(raw) is None
+    ):
         return None
     return email_text(raw)
 

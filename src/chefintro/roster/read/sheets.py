@@ -64,9 +64,15 @@ HEADER_SEARCH_ROWS = 10
 #: Converted values remembered per column (a column of unique values, such as names,
 #: stops being remembered at this many).
 _MEMO_SIZE = 1000
-#: Converters whose cells are unique in a roster (addresses): never remembered.
+#: Converters whose cells are unique in a roster (addresses): never remembered, but on
+#: Möten, where each pair meets many times (and a mentor may have several adepts).
 _UNIQUE = (CONVERTERS[ValueKind.EMAIL], CONVERTERS[ValueKind.EMAIL_LIST])
+#: Converted values remembered per column of Möten: every adept and mentor of a large
+#: year (their addresses are kept by the rows anyway).
+_MEETINGS_MEMO_SIZE = 200_000
 _UNSEEN = object()
+#: Not yet read (None is a cell that gives no mark).
+_UNSEEN_MARK: Any = object()
 _NO_FIELDS: set[str] = set()  # never added to: formula_cells returns a new set
 #: The field index of Namn when it is joined from Förnamn and Efternamn.
 _JOINED = -1
@@ -174,6 +180,10 @@ class SheetReader:
         self.turned: list[tuple[int, str, str]] = []
         self.hidden = hidden or HiddenMarks()
         self.skip_hidden = data.hidden_policy is HiddenPolicy.SKIP
+        #: Each Närvaro (column, cell) read so far: its mark, or None for no mark.
+        self.mark_memo: dict[Any, AttendanceMark | None] = {}
+        #: Converted values remembered per column (Möten's addresses repeat: many more).
+        self.memo_size = _MEETINGS_MEMO_SIZE if self.key is SheetKey.MEETINGS else _MEMO_SIZE
 
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.data.problems.append(Problem(message, sheet=self.name, row=row, column=column))
@@ -441,7 +451,7 @@ class SheetReader:
                         self.bad(number, field_name, str(bad))
                         complete = complete and not required
                         continue
-                    if memo is not None and len(memo) < _MEMO_SIZE:
+                    if memo is not None and len(memo) < self.memo_size:
                         memo[key] = value
                 if value is None:
                     if required:
@@ -473,8 +483,15 @@ class SheetReader:
         """
         indexes = [f.index for f in fields if f.index != _JOINED] + list(self.name_parts)
         indexes += [s.column - self.first_column - 1 for s in sessions]
+        repeated = self.key is SheetKey.MEETINGS
         plan: list[_CellStep] = [
-            (f.name, f.index, f.convert, f.required, None if f.convert in _UNIQUE else {})
+            (
+                f.name,
+                f.index,
+                f.convert,
+                f.required,
+                None if f.convert in _UNIQUE and not repeated else {},
+            )
             for f in fields
         ]
         return indexes, plan
@@ -518,6 +535,9 @@ class SheetReader:
         self, number: int, row: list[Any], sessions: list[ProgrammeSessionColumn]
     ) -> tuple[AttendanceMark, ...]:
         marks: list[AttendanceMark] = []
+        # A Närvaro sheet holds a few words in a few columns: each (column, cell) is read
+        # once and its mark shared (a bad cell is read, and reported, every time).
+        memo = self.mark_memo
         for session in sessions:
             column = session.column
             raw = row[column - self.first_column - 1]
@@ -530,11 +550,17 @@ class SheetReader:
                     "the cell holds a formula; rosters take plain values, so type the value itself",
                 )
                 continue
-            try:
-                status = status_cell(raw)
-            except BadCell as bad:
-                self.problem(number, session.header, str(bad))
-                continue
-            if status is not None:
-                marks.append(AttendanceMark(session, status))
+            key = (column, raw if raw.__class__ is str else (raw.__class__, raw))
+            mark = memo.get(key, _UNSEEN_MARK)
+            if mark is _UNSEEN_MARK:
+                try:
+                    status = status_cell(raw)
+                except BadCell as bad:
+                    self.problem(number, session.header, str(bad))
+                    continue
+                mark = None if status is None else AttendanceMark(session, status)
+                if len(memo) < _MEMO_SIZE:
+                    memo[key] = mark
+            if mark is not None:
+                marks.append(mark)
         return tuple(marks)
