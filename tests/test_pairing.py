@@ -245,6 +245,26 @@ def test_pair_remove_with_a_mentor_named_by_name_lists_their_adepts(network: Cli
     assert f"Their adepts: Åsa Öberg ({ASA})." in result.stderr
 
 
+def test_pair_remove_of_a_mentor_lists_all_their_adepts_and_its_undo_names_it(
+    network: Cli, backend: str
+) -> None:
+    zacharias = "zacharias.ek@csn.se"
+    network("participant", "add", ASA, "--role", "adept")
+    network("participant", "add", zacharias, "--role", "adept")
+    network("participant", "add", ORJAN, "--role", "mentor", "--capacity", "2")
+    network("pair", "set", ASA, ORJAN)
+    network("pair", "set", zacharias, ORJAN)
+    refused = network("pair", "remove", ORJAN, code=1)
+    listed = " ".join(refused.stderr.split())
+    # In Swedish order (Å after Z), the addresses as they were given.
+    assert f"Their adepts: Zacharias Ek ({zacharias}), Åsa Öberg ({ASA})." in listed
+    network("pair", "remove", ASA)
+    if backend == "sqlite":  # undo keeps snapshots of SQLite stores only
+        undone = network("db", "undo", "--yes")
+        assert undone.stderr.splitlines()[1].endswith("  pair remove: a pair removed")
+        assert len(network.json("pair", "list")) == 2
+
+
 def test_pair_remove_ends_an_active_pair_today_and_says_why(network: Cli) -> None:
     network("participant", "add", ASA, "--role", "adept")
     network("participant", "add", ORJAN, "--role", "mentor")
