@@ -446,6 +446,21 @@ def test_session_edit_outside_the_cohort_warns(network: Cli) -> None:
     assert "outside" not in back.stderr
 
 
+def test_session_edit_refuses_an_end_before_the_start_naming_the_day(network: Cli) -> None:
+    network("session", "add", "Dag", "--start", "2027-03-10 09:00", "--end", "16:00")
+    sid = str(network.json("session", "list")[0]["id"])
+    refused = network("session", "edit", sid, "--end", "08:00", code=2)
+    assert " ".join(refused.stderr.split()) == (
+        "Error: The day 'Dag' ends (2027-03-10 08:00) before it starts (2027-03-10 09:00); "
+        "the end must come after the start."
+    )
+    renamed = network(
+        "session", "edit", sid, "--title", "Kväll", "--start", "2029-03-10 09:00", code=2
+    )
+    assert "The day 'Kväll' (2029-03-10) is more than a year outside" in renamed.stderr
+    assert network.json("session", "list")[0]["title"] == "Dag"
+
+
 def test_session_list_table_matches_json_for_a_future_session(network: Cli) -> None:
     network("participant", "add", ASA, "--role", "adept")
     network("participant", "add", ORJAN, "--role", "mentor")

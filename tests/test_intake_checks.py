@@ -22,6 +22,7 @@ from chefintro.intake.meetings import (
     meeting_kind,
     while_paired,
 )
+from chefintro.intake.participants import not_adept
 from chefintro.intake.sessions import SessionFacts, check_session
 
 START, END, TODAY = date(2027, 1, 26), date(2027, 12, 9), date(2027, 6, 1)
@@ -270,3 +271,24 @@ def test_a_cohort_at_the_calendars_ends_does_not_overflow_the_margin() -> None:
     last = datetime(9999, 12, 31, 9)
     found = _day(last, last + timedelta(hours=1), start=date(9999, 6, 1), end=date(9999, 12, 31))
     assert found == []
+
+
+# --- a mentor's adepts not to mentor ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("Åsa Öberg (tidigare chef)", ("Åsa Öberg", "tidigare chef")),
+        ("  asa.oberg@csn.se ( jäv ) ", ("asa.oberg@csn.se", "jäv")),
+        ("Anna (Lund) Berg (jäv)", ("Anna (Lund) Berg", "jäv")),  # the last brackets
+        ("Åsa Öberg", ("Åsa Öberg", None)),
+        ("Åsa Öberg (jävig", ("Åsa Öberg (jävig", None)),  # not closed: all a name
+        ("(jäv)", ("(jäv)", None)),  # no one named
+        ("Åsa Öberg ()", ("Åsa Öberg ()", None)),  # no reason
+    ],
+)
+def test_an_adept_not_to_mentor_is_split_from_the_reason_in_the_last_brackets(
+    value: str, read: tuple[str, str | None]
+) -> None:
+    assert not_adept(value) == read

@@ -100,12 +100,16 @@ def test_a_mentors_adepts_that_are_not_found_are_each_said_whole(cohort: Cli) ->
            "--agency", "BV", "--manager-since", "2026-03-01")  # fmt: skip
     cohort("participant", "add", "bjorn.ek@bolagsverket.se", "--role", "adept")
     said = cohort("participant", "wishes", KARIN_SPV, "--wish-adept", "Björn Ek",
-                  "--wish-adept", "Nils Holm", "--not-adept", f"{CECILIA} (chef)")  # fmt: skip
+                  "--wish-adept", "Nils Holm", "--wish-adept", "Åsa Öberg (CSN)",
+                  "--not-adept", f"{CECILIA} (chef)")  # fmt: skip
     assert _warnings(said.stderr) == [
         "Karin Lund names 'Björn Ek', but 2 adepts of cohort 2027 have that name; write the "
         "adept's e-mail address instead. It was left out.",
         "Karin Lund names 'Nils Holm', but no adept of cohort 2027 has that name; write the "
         "adept's e-mail address instead. It was left out.",
+        # Brackets are a reason only after an adept not to mentor: here they are the name.
+        "Karin Lund names 'Åsa Öberg (CSN)', but no adept of cohort 2027 has that name; write "
+        "the adept's e-mail address instead. It was left out.",
         f"Karin Lund names {CECILIA}, who is not an adept of cohort 2027; it was left out.",
     ]
 
