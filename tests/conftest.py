@@ -182,12 +182,50 @@ def within_budget(seconds: list[float], budget: float) -> int:
     return len(seconds)
 
 
+#: Each test's whole time (setup, call and teardown) in mutmut's first run, kept beside
+#: mutmut's own record (cwd is mutants/), which has the calls' time only: a test whose
+#: fixture builds a year costs a mutant its setup, not its few milliseconds of call.
+TIMES_FILE = Path("chefintro-test-times.json")
+_times: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if _mutmut_phase() == "stats":
+        _times[report.nodeid] = _times.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _mutmut_phase() != "stats" or not _times:
+        return
+    try:  # mutmut records only new tests again: keep the others' times
+        kept = json.loads(TIMES_FILE.read_text("utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    TIMES_FILE.write_text(json.dumps({**kept, **_times}), "utf-8")
+
+
+def _test_times() -> dict[str, float]:
+    """The tests' times of mutmut's first run: whole, else the calls' (mutmut's own)."""
+    try:
+        times: dict[str, float] = json.loads(TIMES_FILE.read_text("utf-8"))
+        return times
+    except (OSError, ValueError):
+        pass
+    try:
+        calls: dict[str, float] = json.loads(Path("mutmut-stats.json").read_text("utf-8"))[
+            "duration_by_test"
+        ]
+        return calls
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In a mutation run, try the tests named after the mutant's module or function first
     (tests/test_intake_checks.py for a mutant of chefintro.intake.meetings), then the
     rest, each group fastest first: a mutant is usually killed by the first test that
-    fails (mutmut runs them with -x), so a fast one saves the most time. The durations are
-    those mutmut measured in its first run (cwd is mutants/).
+    fails (mutmut runs them with -x), so a fast one saves the most time. The times are
+    those of mutmut's first run (:data:`TIMES_FILE`).
 
     With CHEFINTRO_MUTANT_BUDGET set (seconds; `make mutate` sets it), a mutant runs only
     its fastest tests up to that budget: a rule function that every command calls (a
@@ -196,9 +234,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     fastest tests: the score can only be lower for it, never higher."""
     if _mutmut_phase() in (None, "", "stats", "fail", "mutant_generation"):
         return
-    try:
-        durations = json.loads(Path("mutmut-stats.json").read_text("utf-8"))["duration_by_test"]
-    except (OSError, ValueError, KeyError):
+    durations = _test_times()
+    if not durations:
         return
     slowest = max(durations.values(), default=0.0) + 1.0
     words = mutant_words(_mutmut_phase() or "")

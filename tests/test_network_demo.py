@@ -25,6 +25,11 @@ from typer.testing import CliRunner
 from chefintro.cli.app import app
 from tests.conftest import Cli
 
+# The two-year demo takes about ten seconds to build: `make test` runs these, a mutation
+# run (which leaves `slow` tests out) does not pay it for every mutant of every function
+# the demo calls.
+pytestmark = pytest.mark.slow
+
 IDEA = "En idé jag tar med mig hem till min myndighet från programmet"
 
 
