@@ -504,6 +504,47 @@ def test_reminder_is_sent_with_its_calendar_file(mail: tuple[Cli, Recorder]) -> 
     )
 
 
+def test_reminder_drafts_are_named_by_day_title_and_person_and_one_in_bcc_by_day_and_title(
+    mail: tuple[Cli, Recorder], tmp_path: Path
+) -> None:
+    cli, _ = mail
+    cli("message", "reminder", str(session_id(cli)), "--out", str(tmp_path / "each"))
+    assert [p.name for p in drafts(tmp_path / "each")] == [
+        "01-2027-01-26-uppstart-elise-norden.eml",
+        "02-2027-01-26-uppstart-zacharias-ek.eml",
+        "03-2027-01-26-uppstart-asa-oberg.eml",
+        "04-2027-01-26-uppstart-orjan-sjostrom.eml",
+    ]
+    cli("settings", "set", "mail.reminder_to", "bcc")
+    cli("message", "reminder", str(session_id(cli)), "--out", str(tmp_path / "bcc"))
+    assert [p.name for p in drafts(tmp_path / "bcc")] == ["2027-01-26-uppstart.eml"]
+
+
+def test_a_refused_reminder_names_the_day_and_the_person(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    server.refuse = {ORJAN}
+    result = cli("message", "reminder", str(session_id(cli)), "--send", "--yes", code=75)
+    said = " ".join(result.stderr.split())
+    assert "Uppstart (2027-01-26) to Örjan Sjöström (" in said, said
+    cli("settings", "set", "mail.reminder_to", "bcc")
+    server.refuse = {ASA.casefold()}
+    again = cli("message", "reminder", str(session_id(cli)), "--send", "--yes", "--again", code=75)
+    assert "Uppstart (2027-01-26) (" in " ".join(again.stderr.split())
+
+
+def test_each_days_reminders_are_recorded_apart(mail: tuple[Cli, Recorder]) -> None:
+    """What was sent is recorded per day: the first day's reminders do not count as the
+    second day's."""
+    cli, server = mail
+    cli("session", "add", "Uppföljning", "--start", "2027-05-11 09:00", "--end", "16:00")
+    first, second = (int(s["id"]) for s in cli.json("session", "list"))
+    cli("message", "reminder", str(first), "--send", "--yes")
+    cli("message", "reminder", str(second), "--send", "--yes")
+    assert len(server.received) == 8
+    subjects = sorted({str(m["Subject"]) for m in server.messages()})
+    assert len(subjects) == 2, subjects
+
+
 def test_a_reminder_in_bcc_goes_to_the_coordinator_with_the_people_hidden(
     mail: tuple[Cli, Recorder], tmp_path: Path
 ) -> None:

@@ -117,3 +117,5 @@ def test_a_number_gets_hard_spaces_between_thousands_and_a_true_minus() -> None:
     assert swedish_number(161_651) == "161\u00a0651"
     assert swedish_number(-1_234_567) == "−1\u00a0234\u00a0567"
     assert swedish_number(999) == "999"
+    assert swedish_number(0) == "0"  # no minus on nothing
+    assert swedish_number(-1) == "−1"
