@@ -629,6 +629,19 @@ def test_a_refused_recipient_is_left_for_the_next_run(mail: tuple[Cli, Recorder]
     assert len(_sent_rows()) == 4
 
 
+def test_a_letter_refused_for_both_of_a_pair_names_each_address_and_its_reason(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, server = mail
+    server.refuse = {ASA.casefold(), ORJAN}
+    result = cli("message", "intro", "--send", "--yes", code=75)
+    said = " ".join(result.stderr.split())
+    reasons = re.search(r"Åsa Öberg[^(]*\((.*?550.*?550[^)]*\))", said)
+    assert reasons is not None, said
+    assert "; " in reasons.group(1) and "XX" not in reasons.group(1), said
+    assert ASA in reasons.group(1) and ORJAN in reasons.group(1), said
+
+
 def test_a_retry_for_a_refused_recipient_does_not_copy_the_hr_contacts_again(
     mail: tuple[Cli, Recorder],
 ) -> None:
