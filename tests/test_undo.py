@@ -297,7 +297,11 @@ def test_undo_past_an_erasure_says_the_person_stays_erased(cohort: Cli) -> None:
     cohort("participant", "withdraw", ASA, "--yes")
     cohort("person", "erase", ORJAN, "--yes")
     result = cohort("db", "undo", "--yes")
-    assert "person erase" in result.stderr and "erasures stay" in result.stderr
+    lines = [" ".join(line.split()) for line in result.stderr.splitlines()]
+    assert any(
+        line.endswith("person erase: one person erased (not undone: erasures stay)")
+        for line in lines
+    ), lines
     assert "participant withdraw" in result.stderr
     assert ORJAN not in str(store_snapshot()["person"])
     assert "withdrawn" not in str(store_snapshot()["participant"])
