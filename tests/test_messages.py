@@ -642,6 +642,22 @@ def test_a_letter_refused_for_both_of_a_pair_names_each_address_and_its_reason(
     assert ASA in reasons.group(1) and ORJAN in reasons.group(1), said
 
 
+def test_a_letter_taken_only_by_the_hr_contact_names_both_refused_addresses(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    """The server takes the copy to HR and refuses the pair: the message went, and both
+    refusals are said, each with its reason."""
+    cli, server = mail
+    cli("agency", "edit", "BV", "--contact", "hr@bolagsverket.se")
+    server.refuse = {ASA.casefold(), ORJAN}
+    result = cli("message", "intro", "--send", "--yes", "--cc-agency", code=75)
+    said = " ".join(result.stderr.split())
+    reasons = re.search(r"Åsa Öberg[^(]*\((.*?550.*?550[^)]*\))", said)
+    assert reasons is not None, said
+    assert "; " in reasons.group(1) and "XX" not in reasons.group(1), said
+    assert ["hr@bolagsverket.se"] in [r for _, r, _ in server.received]
+
+
 def test_a_retry_for_a_refused_recipient_does_not_copy_the_hr_contacts_again(
     mail: tuple[Cli, Recorder],
 ) -> None:
