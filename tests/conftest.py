@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import json
 import os
 import shutil
@@ -76,9 +77,9 @@ def _functions_called() -> set[str] | None:
     (mutmut empties it after each test); else, or if this mutmut keeps it elsewhere, None."""
     if _mutmut_phase() != "stats":
         return None
-    try:
-        from mutmut.state import state
-    except ImportError:
+    try:  # mutmut is in the dev extra only: imported by name, so mypy need not know it
+        state = importlib.import_module("mutmut.state").state
+    except (ImportError, AttributeError):
         return None
     called = getattr(state(), "_stats", None)
     return called if isinstance(called, set) else None
