@@ -97,7 +97,7 @@ MEETING_KIND_LABELS: dict[str | None, str] = {None: "möte", VISIT: "studiebesö
 
 def meeting_kind(word: str) -> str | None:
     """The kind a word names (``visit``/``studiebesök``, ``meeting``/``möte``)."""
-    key = word.strip().casefold()  # every word is one word
+    key = word.strip().casefold()  # no kind of meeting is two words
     if key not in MEETING_KIND_WORDS:
         raise UsageError(
             f"{word!r} is not a kind of meeting; use meeting (möte) or visit (studiebesök)."
