@@ -425,6 +425,20 @@ def network(cli: Cli, backend: str) -> Cli:
     return cli
 
 
+def store_rows(sql: str) -> list[tuple[Any, ...]]:
+    """The rows one SQL query reads from the test's store (SQLite or PostgreSQL)."""
+    from sqlalchemy import text
+
+    from chefintro.store import open_store, resolve_location
+
+    engine = open_store(resolve_location(None)).engine
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
 def store_snapshot() -> dict[str, list[tuple[object, ...]]]:
     """Return every row of every table of the test's store (SQLite or PostgreSQL).
 

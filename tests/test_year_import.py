@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import Cli, store_snapshot
+from tests.conftest import Cli, store_rows, store_snapshot
 from tests.test_roster_import_rules import _write
 
 DAY_1 = "Uppstart (2026-02-10 09:00)"
@@ -41,34 +40,18 @@ YEAR: dict[str, list[list[Any]]] = {
 
 def _marks() -> dict[tuple[str, str], str]:
     """(e-mail, day) → status of every stored mark."""
-    from chefintro.store import open_store, resolve_location
-
-    engine = open_store(resolve_location(None)).engine
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT person.email, programme_session.title, attendance.status "
-                    "FROM attendance "
-                    "JOIN participant ON participant.id = attendance.participant_id "
-                    "JOIN person ON person.id = participant.person_id "
-                    "JOIN programme_session ON programme_session.id = attendance.session_id"
-                )
-            ).all()
-    finally:
-        engine.dispose()
+    rows = store_rows(
+        "SELECT person.email, programme_session.title, attendance.status "
+        "FROM attendance "
+        "JOIN participant ON participant.id = attendance.participant_id "
+        "JOIN person ON person.id = participant.person_id "
+        "JOIN programme_session ON programme_session.id = attendance.session_id"
+    )
     return {(email, title): status for email, title, status in rows}
 
 
 def _minutes() -> list[tuple[str, int | None]]:
-    from chefintro.store import open_store, resolve_location
-
-    engine = open_store(resolve_location(None)).engine
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT held_on, minutes FROM meeting")).all()
-    finally:
-        engine.dispose()
+    rows = store_rows("SELECT held_on, minutes FROM meeting")
     return sorted((str(day), minutes) for day, minutes in rows)
 
 
@@ -279,21 +262,12 @@ def changed_mentor(backend: str, cli: Cli, tmp_path: Path, monkeypatch: pytest.M
 
 
 def _meetings_by_mentor() -> list[tuple[str, str, int | None]]:
-    from chefintro.store import open_store, resolve_location
-
-    engine = open_store(resolve_location(None)).engine
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT person.email, meeting.held_on, meeting.minutes FROM meeting "
-                    "JOIN pairing ON pairing.id = meeting.pairing_id "
-                    "JOIN participant ON participant.id = pairing.mentor_id "
-                    "JOIN person ON person.id = participant.person_id"
-                )
-            ).all()
-    finally:
-        engine.dispose()
+    rows = store_rows(
+        "SELECT person.email, meeting.held_on, meeting.minutes FROM meeting "
+        "JOIN pairing ON pairing.id = meeting.pairing_id "
+        "JOIN participant ON participant.id = pairing.mentor_id "
+        "JOIN person ON person.id = participant.person_id"
+    )
     return sorted((email, str(day), minutes) for email, day, minutes in rows)
 
 
@@ -379,22 +353,13 @@ def test_check_ins_find_their_pairs_as_the_meetings_sheet_does(
         ("gun@bv.se", "2026-05-12", 30),
         ("marta@bv.se", "2026-03-10", 45),
     ]
-    from chefintro.store import open_store, resolve_location
-
-    engine = open_store(resolve_location(None)).engine
-    try:
-        with engine.connect() as conn:
-            agreed = conn.execute(
-                text(
-                    "SELECT person.email, pair_agreement.agreed FROM pair_agreement "
-                    "JOIN pairing ON pairing.id = pair_agreement.pairing_id "
-                    "JOIN participant ON participant.id = pairing.mentor_id "
-                    "JOIN person ON person.id = participant.person_id"
-                )
-            ).all()
-            notes = conn.execute(text("SELECT pairing_id, held_on FROM pair_note")).all()
-    finally:
-        engine.dispose()
+    agreed = store_rows(
+        "SELECT person.email, pair_agreement.agreed FROM pair_agreement "
+        "JOIN pairing ON pairing.id = pair_agreement.pairing_id "
+        "JOIN participant ON participant.id = pairing.mentor_id "
+        "JOIN person ON person.id = participant.person_id"
+    )
+    notes = store_rows("SELECT pairing_id, held_on FROM pair_note")
     assert sorted((email, bool(value)) for email, value in agreed) == [
         ("gun@bv.se", True),
         ("marta@bv.se", False),
