@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
+from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
 
 # Property tests judge the code, not the machine: on a busy 2-core machine (CI beside other
 # jobs) drawing examples or running one can take longer than Hypothesis' timing checks
@@ -72,6 +73,17 @@ def _mutmut_phase() -> str | None:
     return os.environ.get("MUTANT_UNDER_TEST")
 
 
+#: In mutmut's first run: each test's line coverage (tests/mutation_lines.py).
+_recorder: LineRecorder | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _recorder
+    if _mutmut_phase() == "stats" and Path("src").is_dir():  # cwd is mutants/
+        _recorder = LineRecorder(Path.cwd())
+        config.pluginmanager.register(_recorder, "chefintro-line-recorder")
+
+
 def _functions_called() -> set[str] | None:
     """In mutmut's first run, the set of functions the running test has called so far
     (mutmut empties it after each test); else, or if this mutmut keeps it elsewhere, None."""
@@ -121,6 +133,8 @@ class StoreTemplates:
         called = _functions_called()
         if called is not None:
             called |= self.built_by.get(kept, frozenset())
+        if _recorder is not None:
+            _recorder.restored(kept)
         return True
 
     def keep(self, key: str, start: str) -> None:
@@ -136,6 +150,8 @@ class StoreTemplates:
             # Everything this test called so far built the store (or the one it started
             # from, whose functions its restore added).
             self.built_by[kept] = frozenset(called)
+        if _recorder is not None:
+            _recorder.kept(kept)
 
 
 @pytest.fixture(scope="session")
@@ -196,6 +212,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _recorder
+    if _recorder is not None:
+        _recorder.finish()
+        _recorder = None
     if _mutmut_phase() != "stats" or not _times:
         return
     try:  # mutmut records only new tests again: keep the others' times
@@ -232,14 +252,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     its fastest tests up to that budget: a rule function that every command calls (a
     name's clean-up, the eligibility rule) has hundreds of tests, and a mutant no test
     kills would otherwise run them all. Such a mutant is then reported as surviving its
-    fastest tests: the score can only be lower for it, never higher."""
-    if _mutmut_phase() in (None, "", "stats", "fail", "mutant_generation"):
+    fastest tests: the score can only be lower for it, never higher.
+
+    First, a mutant's tests that did not execute the statement it changes are left out
+    (tests/mutation_lines.py; CHEFINTRO_MUTANT_LINES=0 keeps them): they cannot tell it
+    from the original."""
+    mutant = _mutmut_phase() or ""
+    if "__mutmut_" not in mutant:
         return
+    if os.environ.get("CHEFINTRO_MUTANT_LINES", "1") != "0":
+        reaching = set(keep_reaching([i.nodeid for i in items], reaching_tests(Path.cwd(), mutant)))
+        if len(reaching) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in reaching])
+            items[:] = [i for i in items if i.nodeid in reaching]
     durations = _test_times()
     if not durations:
         return
     slowest = max(durations.values(), default=0.0) + 1.0
-    words = mutant_words(_mutmut_phase() or "")
+    words = mutant_words(mutant)
     items.sort(
         key=lambda item: (not names_any(item.nodeid, words), durations.get(item.nodeid, slowest))
     )
