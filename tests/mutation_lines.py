@@ -175,7 +175,7 @@ def record_lines(
     inherits: Mapping[str, set[str]],
 ) -> None:
     """Keep what each test executed of each original function (``executed``: file, line,
-    tests), merged with the record of earlier runs where a function's text is unchanged.
+    tests; ``test|fixture …`` for what a wider fixture's setup in that test ran), merged with the record of earlier runs where a function's text is unchanged.
     A test that ``inherits`` from another (its store or fixture) executed that one's
     lines too."""
     dependents: dict[str, set[str]] = {}
@@ -199,6 +199,8 @@ def record_lines(
             lines: Lines = {}
             for line in range(first, last + 1):
                 ran = set(by_line.get(line, ()))
+                # A fixture's setup ("test|fixture …") ran in its building test too.
+                ran |= {name.split("|", 1)[0] for name in ran}
                 for test in list(ran):
                     ran |= dependents.get(test, set())
                 ran &= real  # not the fixtures' own names
@@ -318,8 +320,6 @@ class LineRecorder:
             by_line: dict[int, set[str]] = {}
             for line, contexts in data.contexts_by_lineno(file).items():
                 names = {c for c in contexts if c}
-                # A fixture's setup is its own name's and its building test's.
-                names |= {c.split("|", 1)[0] for c in names}
                 if names:
                     by_line[line] = names
             executed[Path(file)] = by_line

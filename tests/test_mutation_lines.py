@@ -1,0 +1,227 @@
+"""Which of a mutant's tests its run keeps (tests/mutation_lines.py): those that executed
+the statement it changes, never fewer, on mutmut's files as mutmut writes them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.mutation_lines import (
+    LINES_DIR,
+    changed_lines,
+    keep_reaching,
+    reaching_tests,
+    record_lines,
+    statement_lines,
+)
+
+ORIGINAL = textwrap.dedent(
+    '''\
+
+
+    def x_share__mutmut_orig(done: int, total: int, floor: int = 0) -> int:
+        """A share."""
+        if total <= 0:
+            return floor
+        try:
+            value = round(
+                done * 100 / total
+            )
+        except ZeroDivisionError:
+            value = -1
+        return value
+    '''
+).splitlines()
+
+# The lines of ORIGINAL (1-based, in its span): the signature is 3, `if total <= 0:` 5,
+# `return floor` 6, `value = round(` 8 to 10, `except ZeroDivisionError:` 11, `return value` 13.
+
+
+def _mutant(number: int, old: str, new: str) -> list[str]:
+    text = "\n".join(ORIGINAL).replace("x_share__mutmut_orig(", f"x_share__mutmut_{number}(")
+    assert old in text
+    return text.replace(old, new, 1).splitlines()
+
+
+NAMES = ("x_share__mutmut_orig", "x_share__mutmut_1")
+
+
+def test_the_copies_names_are_not_a_change_but_their_defaults_are() -> None:
+    assert changed_lines(ORIGINAL, _mutant(1, "total <= 0", "total < 0"), NAMES) == {5}
+    assert changed_lines(ORIGINAL, _mutant(1, "floor: int = 0", "floor: int = 1"), NAMES) == {3}
+
+
+def test_a_mutant_that_joins_lines_changes_all_of_them() -> None:
+    joined = _mutant(1, "round(\n            done * 100 / total\n        )", "round(None)")
+    assert changed_lines(ORIGINAL, joined, NAMES) == {8, 9, 10}
+
+
+def test_a_statement_is_its_own_lines_not_those_nested_in_it() -> None:
+    assert statement_lines(ORIGINAL, 5) == {5}  # the if's test, not its body
+    assert statement_lines(ORIGINAL, 6) == {6}
+    assert statement_lines(ORIGINAL, 9) == {8, 9, 10}  # any line of a multi-line statement
+    assert statement_lines(ORIGINAL, 11) == {11}  # the handler's clause
+
+
+def test_a_change_to_the_signature_keeps_every_test() -> None:
+    assert statement_lines(ORIGINAL, 3) is None
+
+
+def _mutants_folder(tmp_path: Path, mutant: list[str]) -> Path:
+    """A mutants/ folder as mutmut writes it: the module with both copies, and their spans."""
+    source = tmp_path / "src" / "chefintro" / "shares.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("\n".join([*ORIGINAL, *mutant]) + "\n", "utf-8")
+    spans = {
+        "x_share__mutmut_orig": [1, len(ORIGINAL)],
+        "x_share__mutmut_1": [len(ORIGINAL) + 1, len(ORIGINAL) + len(mutant)],
+    }
+    source.with_name("shares.py.spans").write_text(json.dumps({"spans": spans}), "utf-8")
+    return tmp_path
+
+
+def _record(root: Path, lines: dict[int, set[str]], tests: list[str], **inherits: set[str]) -> None:
+    source = root / "src" / "chefintro" / "shares.py"
+    record_lines(root, {source: lines}, tests, inherits)
+
+
+MUTANT = "chefintro.shares.x_share__mutmut_1"
+TESTS = ["t::zero", "t::half", "t::whole"]
+
+
+def test_a_mutant_runs_the_tests_that_reached_its_statement_and_those_never_recorded(
+    tmp_path: Path,
+) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "return floor", "return None"))
+    _record(root, {3: set(TESTS), 5: set(TESTS), 6: {"t::zero"}, 8: {"t::half", "t::whole"}}, TESTS)
+    found = reaching_tests(root, MUTANT)
+    assert found == ({"t::zero"}, set(TESTS))
+    listed = ["t::whole", "t::zero", "t::new", "t::half"]
+    assert keep_reaching(listed, found) == ["t::zero", "t::new"]
+
+
+def test_what_a_kept_store_or_fixture_ran_counts_for_every_test_that_used_it(
+    tmp_path: Path,
+) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "return floor", "return None"))
+    _record(
+        root,
+        {6: {"t::zero|fixture year #0"}, 5: {"t::zero"}},
+        TESTS,
+        **{"t::half": {"t::zero|fixture year #0"}, "t::whole": {"t::zero"}},
+    )
+    found = reaching_tests(root, MUTANT)
+    assert found is not None
+    assert found[0] == set(TESTS)
+
+
+def test_a_function_changed_since_the_record_keeps_every_test(tmp_path: Path) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "return floor", "return None"))
+    _record(root, {6: {"t::zero"}}, TESTS)
+    source = root / "src" / "chefintro" / "shares.py"
+    source.write_text(source.read_text("utf-8").replace("A share.", "A share, rounded."), "utf-8")
+    assert reaching_tests(root, MUTANT) is None
+    assert keep_reaching(TESTS, None) == TESTS
+
+
+def test_a_signature_mutant_or_a_missing_record_keeps_every_test(tmp_path: Path) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "floor: int = 0", "floor: int = 1"))
+    assert reaching_tests(root, MUTANT) is None  # nothing recorded yet
+    _record(root, {6: {"t::zero"}}, TESTS)
+    assert reaching_tests(root, MUTANT) is None
+
+
+def test_a_later_run_of_new_tests_adds_to_the_record(tmp_path: Path) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "return floor", "return None"))
+    _record(root, {6: {"t::zero"}}, TESTS)
+    _record(root, {6: {"t::new"}}, ["t::new"])
+    assert reaching_tests(root, MUTANT) == ({"t::zero", "t::new"}, {*TESTS, "t::new"})
+    record = json.loads((root / LINES_DIR / "chefintro.shares.json").read_text("utf-8"))
+    assert sorted(record["tests"]) == sorted([*TESTS, "t::new"])
+
+
+RECORDED = """
+import pytest
+from fakepkg.shares import share
+
+
+@pytest.fixture(scope="module")
+def year():
+    return share(0, 0)  # the "if total <= 0" branch, in the first test's setup only
+
+
+def test_zero(year):
+    assert year == 0
+
+
+def test_half():
+    assert share(1, 2) == 50
+
+
+def test_uses_the_year(year):
+    assert year == 0
+"""
+
+CONFTEST = """
+from pathlib import Path
+from tests.mutation_lines import LineRecorder
+
+recorder = None
+
+
+def pytest_configure(config):
+    global recorder
+    recorder = LineRecorder(Path.cwd())
+    config.pluginmanager.register(recorder)
+
+
+def pytest_sessionfinish(session):
+    recorder.finish()
+"""
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("MUTANT_UNDER_TEST")), reason="a mutation run measures coverage itself"
+)
+def test_the_recorder_records_each_tests_lines_and_whose_fixture_it_used(tmp_path: Path) -> None:
+    """A real pytest session under the recorder: what a module fixture's setup ran counts
+    for the test that built it and for the later test that used it."""
+    pytest.importorskip("coverage")
+    source = tmp_path / "src" / "fakepkg" / "shares.py"
+    source.parent.mkdir(parents=True)
+    (source.parent / "__init__.py").write_text("", "utf-8")
+    code = (
+        "\n".join(ORIGINAL)
+        + "\n\n\ndef share(done, total):\n    return x_share__mutmut_orig(done, total)\n"
+    )
+    source.write_text(code, "utf-8")
+    spans = {"x_share__mutmut_orig": [1, len(ORIGINAL)]}
+    source.with_name("shares.py.spans").write_text(json.dumps({"spans": spans}), "utf-8")
+    (tmp_path / "test_shares.py").write_text(RECORDED, "utf-8")
+    (tmp_path / "conftest.py").write_text(CONFTEST, "utf-8")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "src"), str(root)])}
+    env.pop("MUTANT_UNDER_TEST", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    record = json.loads((tmp_path / LINES_DIR / "fakepkg.shares.json").read_text("utf-8"))
+    names, lines = record["tests"], record["functions"]["x_share__mutmut_orig"]["lines"]
+    ran = {
+        int(line): {names[i].rpartition("::")[2] for i in tests} for line, tests in lines.items()
+    }
+    assert ran[6] == {"test_zero", "test_uses_the_year"}  # return floor: the fixture's
+    assert ran[8] == {"test_half"}
+    assert ran[5] == {"test_zero", "test_half", "test_uses_the_year"}
