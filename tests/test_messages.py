@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from chefintro.cli import message as message_cli
+from chefintro.cli.app import app
 from chefintro.messages.content import safe_file_stem, swedish_when
 from tests.conftest import Cli, store_snapshot
 
@@ -394,6 +396,7 @@ class Recorder:
         self.received: list[tuple[str, list[str], bytes]] = []
         self.refuse: set[str] = set()
         self.fail_after: int | None = None
+        self.drop_after: int | None = None  # take this message, then hang up before answering
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -407,6 +410,8 @@ class Recorder:
         if self.fail_after is not None and len(self.received) >= self.fail_after:
             return "451 4.3.0 Out of space, try again later"
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if self.drop_after is not None and len(self.received) > self.drop_after:
+            server.transport.close()  # taken, but the client never hears so: in doubt
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:
@@ -961,6 +966,114 @@ def test_a_run_killed_after_the_server_took_a_message_leaves_it_in_doubt(
     cli("message", "intro", "--send", "--yes", "--again")
     assert len(server.received) == 4
     assert {r[6] for r in _sent_rows()} == {"sent"}
+
+
+# --- a line broken after the server took a letter (in doubt); a letter another run claimed
+# first (taken): in-process and fast, where the tests above kill real processes
+
+FIRST = "Zacharias Ek & Élise Nordén"  # the first introduction, in Swedish order
+SECOND = "Åsa Öberg & Örjan Sjöström"
+
+
+def _statuses() -> list[str]:
+    """Each recipient's record: ``sending`` (claimed, in doubt) or ``sent``."""
+    return sorted(str(row[6]) for row in _sent_rows())
+
+
+def test_a_line_broken_after_the_first_letter_leaves_it_in_doubt_and_the_rest_unsent(
+    mail: tuple[Cli, Recorder],
+) -> None:
+    cli, server = mail
+    server.drop_after = 0
+    run = cli("message", "intro", "--send", "--yes", code=75)
+    assert f"The connection broke while sending {FIRST}: the server may have taken it." in (
+        run.stderr
+    )
+    assert (
+        "Sending stopped: Connection unexpectedly closed. Nothing was sent. Run the same "
+        "command again to send them." in run.stderr
+    )
+    assert _statuses() == ["sending", "sending"]  # the first pair only
+    assert len(server.received) == 1
+
+    server.drop_after = None
+    rerun = cli("message", "intro", "--send", "--yes")
+    assert "1 introduction in doubt, left out: a run claimed them but" in rerun.stderr
+    assert "Sent 1 introduction to 2 recipients" in rerun.stderr
+    assert _to_of_each(server)[1:] == [{ASA.casefold(), ORJAN}]
+    assert _statuses() == ["sending", "sending", "sent", "sent"]
+
+
+def test_a_line_broken_at_the_last_letter_names_what_went(mail: tuple[Cli, Recorder]) -> None:
+    cli, server = mail
+    server.drop_after = 1
+    run = cli("message", "intro", "--send", "--yes", code=75)
+    assert f"The connection broke while sending {SECOND}:" in run.stderr
+    assert (
+        "Sending stopped: Connection unexpectedly closed. Sent 1 of 2 introductions; the last "
+        "is in doubt." in run.stderr
+    )
+    assert _statuses() == ["sending", "sending", "sent", "sent"]
+    # --again takes the one in doubt too, and only it is left to go.
+    server.drop_after = None
+    cli("message", "intro", "--send", "--yes", "--again")
+    assert _to_of_each(server)[2:] == [{ZACHARIAS.casefold(), ELISE}, {ASA.casefold(), ORJAN}]
+
+
+def test_letters_another_run_claimed_first_are_left_to_it(
+    mail: tuple[Cli, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between this run's gathering and its sending, another run sends everything."""
+    cli, server = mail
+    confirm = message_cli._confirm
+    raced: list[str] = []
+
+    def other_run_first(*args: Any, **kwargs: Any) -> None:
+        confirm(*args, **kwargs)
+        if raced:
+            return  # the other run itself
+        raced.append("running")
+        other = cli.runner.invoke(app, ["message", "intro", "--send", "--yes"])
+        raced[0] = f"{other.exit_code} {other.stderr}"
+
+    monkeypatch.setattr(message_cli, "_confirm", other_run_first)
+    run = cli("message", "intro", "--send", "--yes")
+    assert raced[0].startswith("0 ✓ Sent 2 introductions to 4 recipients"), raced
+    assert (
+        f"2 introductions were being sent by another run at the same time and were left to "
+        f"it: {FIRST}; {SECOND}." in run.stderr
+    )
+    assert "Sent" not in run.stderr
+    assert len(server.received) == 2  # each went once
+    assert _statuses() == ["sent"] * 4
+
+
+def test_one_letter_another_run_claimed_is_named_in_the_singular(
+    mail: tuple[Cli, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the second pair's letter is left; the other run sends it first."""
+    cli, server = mail
+    server.refuse = {ASA.casefold(), ORJAN}
+    cli("message", "intro", "--send", "--yes", code=75)  # the first pair's letter went
+    server.refuse = set()
+    confirm = message_cli._confirm
+    raced: list[int] = []
+
+    def other_run_first(*args: Any, **kwargs: Any) -> None:
+        confirm(*args, **kwargs)
+        if raced:
+            return  # the other run itself
+        raced.append(-1)
+        raced[0] = cli.runner.invoke(app, ["message", "intro", "--send", "--yes"]).exit_code
+
+    monkeypatch.setattr(message_cli, "_confirm", other_run_first)
+    run = cli("message", "intro", "--send", "--yes")
+    assert raced == [0]
+    assert (
+        "1 introduction was being sent by another run at the same time and was left to it: "
+        f"{SECOND}." in run.stderr
+    )
+    assert len(server.received) == 2
 
 
 # --- headers and addresses that cannot be turned against their recipients ----------------------

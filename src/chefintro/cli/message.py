@@ -183,9 +183,9 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
         output.warning(f"The server refused recipients of {line}; they are left for the next run.")
     if report.taken:
         output.warning(
-            f"{plural(len(report.taken), name)} {'was' if len(report.taken) == 1 else 'were'} "
-            "being sent by another run at the same time and "
-            f"were left to it: {'; '.join(report.taken)}."
+            f"{plural(len(report.taken), name)} {noun(len(report.taken), 'was', 'were')} being "
+            "sent by another run at the same time and "
+            f"{noun(len(report.taken), 'was', 'were')} left to it: {'; '.join(report.taken)}."
         )
     if report.in_doubt:
         output.warning(
@@ -201,6 +201,11 @@ def _send(st: AppState, batch: Batch, name: str, config: SmtpConfig) -> None:
             raise DeliveryError(
                 f"Sending stopped: {reason}.{nothing} Run the same command again to send "
                 f"{noun(len(batch.waiting), 'it', 'them')}."
+            )
+        if not report.left:  # the last one went in doubt (the warning above says so)
+            raise DeliveryError(
+                f"Sending stopped: {reason}. Sent {len(report.sent)} of "
+                f"{plural(len(batch.waiting), name)}; the last is in doubt."
             )
         raise DeliveryError(
             f"Sending stopped: {reason}. Sent {len(report.sent)} of "

@@ -117,6 +117,8 @@ def _reason(exc: BaseException) -> str:
         error = exc.smtp_error
         text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error or "")
         return f"{exc.smtp_code} {text}".strip()
+    if isinstance(exc, smtplib.SMTPException):  # an OSError too, with no strerror of its own
+        return str(exc) or type(exc).__name__
     if isinstance(exc, OSError):
         return exc.strerror or type(exc).__name__
     return str(exc) or type(exc).__name__
