@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import importlib
 import json
 import os
@@ -82,6 +83,25 @@ def pytest_configure(config: pytest.Config) -> None:
     if _mutmut_phase() == "stats" and Path("src").is_dir():  # cwd is mutants/
         _recorder = LineRecorder(Path.cwd())
         config.pluginmanager.register(_recorder, "chefintro-line-recorder")
+    # A mutant's run: name only the tests that reach its change, so that pytest does not
+    # even collect the files of the others (collecting is most of a killed mutant's time).
+    reaching = _reaching(config.args)
+    if reaching:
+        config.args[:] = reaching
+
+
+def _reaching(nodeids: list[str]) -> list[str] | None:
+    """In a mutant's run, those of ``nodeids`` that reach its change (tests/mutation_lines.py;
+    CHEFINTRO_MUTANT_LINES=0 keeps them all); else None."""
+    mutant = _mutmut_phase() or ""
+    if "__mutmut_" not in mutant or os.environ.get("CHEFINTRO_MUTANT_LINES", "1") == "0":
+        return None
+    return keep_reaching(nodeids, _reaching_tests(mutant))
+
+
+@functools.cache
+def _reaching_tests(mutant: str) -> tuple[set[str], set[str]] | None:
+    return reaching_tests(Path.cwd(), mutant)
 
 
 def _functions_called() -> set[str] | None:
@@ -118,6 +138,23 @@ class StoreTemplates:
     def _kept(self, key: str, start: str) -> Path:
         return self.folder / f"{key}@{start or 'none'}"
 
+    @staticmethod
+    def _shared(kept: Path) -> Path | None:
+        """In a mutant's run, the first run's copy of a kept store (:data:`SHARED_STORES`)
+        when the mutant's function took no part in building it (the store is then the one
+        the original code builds); else None."""
+        mutant = _mutmut_phase() or ""
+        if "__mutmut_" not in mutant or os.environ.get("CHEFINTRO_MUTANT_STORES", "1") == "0":
+            return None
+        shared = SHARED_STORES / kept.name
+        try:
+            record = json.loads(shared.with_name(shared.name + ".json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if record.get("source") != _source_fingerprint() or not shared.is_dir():
+            return None
+        return None if mutant.split("__mutmut_")[0] in record["functions"] else shared
+
     def restore(self, key: str, start: str) -> bool:
         """Put the store kept as ``key`` (built from ``start``) in place of this test's.
 
@@ -125,11 +162,12 @@ class StoreTemplates:
         made some other way (a test's own file, an old schema) is never replaced.
         """
         store, kept = self.store_folder(), self._kept(key, start)
-        if store is None or not kept.is_dir() or (not start and store.exists()):
+        source = kept if kept.is_dir() else self._shared(kept)
+        if store is None or source is None or (not start and store.exists()):
             return False
         if store.exists():
             shutil.rmtree(store)
-        shutil.copytree(kept, store, symlinks=True)
+        shutil.copytree(source, store, symlinks=True)
         called = _functions_called()
         if called is not None:
             called |= self.built_by.get(kept, frozenset())
@@ -150,8 +188,38 @@ class StoreTemplates:
             # Everything this test called so far built the store (or the one it started
             # from, whose functions its restore added).
             self.built_by[kept] = frozenset(called)
+            _share(kept, called)
         if _recorder is not None:
             _recorder.kept(kept)
+
+
+#: In a mutation run (cwd is mutants/): the stores its first run kept, each with the
+#: functions that building it called. A mutant's run copies one that its function took no
+#: part in building instead of building it again under the mutant (most of a killed
+#: mutant's time went into building the store its first test starts from).
+SHARED_STORES = Path("chefintro-stores")
+
+
+def _share(kept: Path, called: set[str]) -> None:
+    shared = SHARED_STORES / kept.name
+    if shared.exists():
+        return  # the first stays, as in a session
+    partial = shared.with_name(shared.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(kept, partial, symlinks=True)
+    record = {"source": _source_fingerprint(), "functions": sorted(called)}
+    shared.with_name(shared.name + ".json").write_text(json.dumps(record), "utf-8")
+    partial.rename(shared)
+
+
+@functools.cache
+def _source_fingerprint() -> str:
+    """The project's own source (beside mutants/), so that a store kept before the code
+    changed is never taken for one the code builds now."""
+    digest = hashlib.sha256()
+    for path in sorted(Path("..", "src").rglob("*.py")):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @pytest.fixture(scope="session")
@@ -260,11 +328,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mutant = _mutmut_phase() or ""
     if "__mutmut_" not in mutant:
         return
-    if os.environ.get("CHEFINTRO_MUTANT_LINES", "1") != "0":
-        reaching = set(keep_reaching([i.nodeid for i in items], reaching_tests(Path.cwd(), mutant)))
-        if len(reaching) < len(items):
-            config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in reaching])
-            items[:] = [i for i in items if i.nodeid in reaching]
+    reaching = _reaching([i.nodeid for i in items])
+    if reaching is not None and len(reaching) < len(items):
+        reached = set(reaching)  # none at all when no test reaches the change
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in reached])
+        items[:] = [i for i in items if i.nodeid in reached]
     durations = _test_times()
     if not durations:
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -225,3 +226,39 @@ def test_the_recorder_records_each_tests_lines_and_whose_fixture_it_used(tmp_pat
     assert ran[6] == {"test_zero", "test_uses_the_year"}  # return floor: the fixture's
     assert ran[8] == {"test_half"}
     assert ran[5] == {"test_zero", "test_half", "test_uses_the_year"}
+
+
+def test_a_mutants_run_copies_only_stores_its_function_took_no_part_in_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/conftest.py: the first run's kept stores, shared with the mutants' runs."""
+    from tests import conftest
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "rules.py").write_text("LIMIT = 1\n", "utf-8")
+    (tmp_path / "mutants").mkdir()
+    monkeypatch.chdir(tmp_path / "mutants")
+    conftest._source_fingerprint.cache_clear()
+    try:
+        kept = tmp_path / "session" / "network@none"  # the first run's session copy
+        (kept / "store").mkdir(parents=True)
+        monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+        conftest._share(kept, {"chefintro.registry.x_add_agency"})
+        shutil.rmtree(kept)  # a mutant's run has no session copy of its own yet
+        shared = conftest.SHARED_STORES / "network@none"
+        assert (shared / "store").is_dir()
+
+        monkeypatch.setenv("MUTANT_UNDER_TEST", "chefintro.pairing.manual.x_remove_pair__mutmut_3")
+        assert conftest.StoreTemplates._shared(kept) == shared
+        monkeypatch.setenv("MUTANT_UNDER_TEST", "chefintro.registry.x_add_agency__mutmut_7")
+        assert conftest.StoreTemplates._shared(kept) is None  # built by its function
+        monkeypatch.setenv("MUTANT_UNDER_TEST", "chefintro.pairing.manual.x_remove_pair__mutmut_3")
+        monkeypatch.setenv("CHEFINTRO_MUTANT_STORES", "0")
+        assert conftest.StoreTemplates._shared(kept) is None
+        monkeypatch.delenv("CHEFINTRO_MUTANT_STORES")
+
+        (tmp_path / "src" / "rules.py").write_text("LIMIT = 2\n", "utf-8")  # the code moved on
+        conftest._source_fingerprint.cache_clear()
+        assert conftest.StoreTemplates._shared(kept) is None
+    finally:
+        conftest._source_fingerprint.cache_clear()
