@@ -31,3 +31,13 @@ def test_a_closed_cohort_refuses_follow_up_changes_and_keeps_the_store(
     assert "Cohort 2025 is closed; it can no longer change." in refused.stderr
     assert "Traceback" not in refused.stderr
     assert store_snapshot() == before
+
+
+def test_closing_a_cohort_is_undone_under_its_own_words(year: Cli, backend: str) -> None:
+    """`db undo` names each command it undoes by what it changed ("the cohort closed")."""
+    if backend != "sqlite":
+        pytest.skip("db undo exists on SQLite stores only")
+    year("cohort", "close", "2025", "--yes")
+    undone = year("db", "undo", "--yes")
+    assert "  cohort close: the cohort closed\n" in undone.stderr
+    assert year.json("cohort", "list")[0]["status"] == "active"
