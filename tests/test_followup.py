@@ -134,6 +134,17 @@ def test_meet_logs_a_meeting_then_changes_only_its_length(year: Cli) -> None:
     ]
 
 
+def test_meet_again_with_a_kind_changes_the_kind_and_keeps_the_length(year: Cli) -> None:
+    year("pair", "meet", ANNA, "--date", "2025-02-10", "--minutes", "60")
+    visit = year("pair", "meet", ANNA, "--date", "2025-02-10", "--kind", "studiebesök")
+    assert "already logged; nothing changed" not in visit.stderr
+    again = year("pair", "meet", ANNA, "--date", "2025-02-10", "--kind", "visit")
+    assert "already logged; nothing changed" in again.stderr
+    year("pair", "meet", ANNA, "--date", "2025-02-10", "--minutes", "45")  # no kind: kept
+    meetings = store_snapshot()["meeting"]
+    assert [(m[2], m[3], m[4]) for m in meetings] == [(date(2025, 2, 10), 45, "visit")]
+
+
 @pytest.mark.parametrize(
     ("day", "message"),
     [

@@ -434,8 +434,9 @@ def meet(
 ) -> None:
     """Log a meeting of the adept's active pair: the date and length only, never content.
 
-    Logging the same day again changes only its length. Refused: a day in the future or
-    outside the cohort's year. A day before the pair was made active is taken with a warning.
+    Logging the same day again changes only its length (and its kind, when given). Refused:
+    a day in the future or outside the cohort's year. A day before the pair was made active
+    is taken with a warning.
 
     Example: chefintro pair meet asa.oberg@csn.se --date 2027-02-15 --minutes 60
     Example: chefintro pair meet asa.oberg@csn.se --date 2027-03-10 --kind studiebesök
