@@ -212,6 +212,14 @@ def test_intro_introduces_applied_pairs_never_a_proposal_left_by_suggest(
     assert sent_to == set(EMAILS)
 
 
+MEMBER_LINES = {
+    ASA.casefold(): f"  Åsa Öberg, Centrala studiestödsnämnden (CSN), {ASA}\r\n",
+    ORJAN: f"  Örjan Sjöström, Bolagsverket (BV), {ORJAN}\r\n",
+    ELISE: f"  Élise Nordén, Länsstyrelsen Västernorrland (LST-Y), {ELISE}\r\n",
+    ZACHARIAS: f"  Zacharias Ek, Centrala studiestödsnämnden (CSN), {ZACHARIAS}\r\n",
+}
+
+
 def test_group_letters_list_every_member(year: Cli, tmp_path: Path) -> None:
     year("group", "form", "--size", "2", "--include-mentors")
     year("message", "groups", "--out", str(tmp_path))
@@ -224,7 +232,8 @@ def test_group_letters_list_every_member(year: Cli, tmp_path: Path) -> None:
         assert len(members) == 2
         text = body(message, "plain")
         for email in members:
-            assert email in text
+            # Each member's own agency, named and coded, beside their name and address.
+            assert MEMBER_LINES[email.casefold()] in text
         assert "Nästa träff i programmet är Uppstart, tisdag 26 januari 2027 kl. 09.00" in text
         seen.update(members)
         assert message["Subject"].startswith("Chefsintroduktionen 2027: din basgrupp, Grupp")
