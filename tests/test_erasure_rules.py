@@ -129,3 +129,26 @@ def test_erasing_removes_the_person_from_other_peoples_rows(cli: Cli, db_path: P
     people: Any = cli.json("participant", "list")
     wished = {p["email"]: p["preferred_mentors"] for p in people}
     assert wished["bjorn@csn.se"] == ["marta@bv.se"]
+
+
+def test_a_name_shorter_than_three_letters_is_not_cut_out_of_other_words(cli: Cli) -> None:
+    """Erasing "Bo" removes his address from others' rows, but his two-letter name is not a
+    search word: it would cut "Bo" out of "bokade" and every other word that holds it."""
+    for code in ("CSN", "BV"):
+        cli("agency", "add", code, f"Myndighet {code}")
+    for name, email, agency in (
+        ("Bo", "bo.lind@bv.se", "BV"),
+        ("Björn Ek", "bjorn@csn.se", "CSN"),
+        ("Märta Sjö", "marta@bv.se", "BV"),
+    ):
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
+    cli("participant", "add", "bjorn@csn.se", "--role", "adept")
+    cli("participant", "add", "marta@bv.se", "--role", "mentor")
+    reason = "Bo bokade om; fråga bo.lind@bv.se"
+    cli("pair", "exclude", "bjorn@csn.se", "marta@bv.se", "--reason", reason)
+
+    cli("person", "erase", "bo.lind@bv.se", "--yes")
+
+    exported: Any = json.loads(cli("person", "export", "bjorn@csn.se").stdout)
+    assert [e["reason"] for e in exported["exclusions"]] == ["Bo bokade om; fråga [raderad]"]
