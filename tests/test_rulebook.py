@@ -282,6 +282,8 @@ TWO = "holds more than one address; give one address"
         ("<a@b.se> <c@d.se>", TWO),
         ("a@b.se c@d.se", TWO),
         ("Anna Ek", f"{rules.NOT_AN_EMAIL} (expected name@myndighet.se)"),
+        # Two @ with nothing between two addresses: one broken address, not two.
+        ("Xena@csn.se@bv.se", f"{rules.NOT_AN_EMAIL} (expected name@myndighet.se)"),
         # A no-break space is not printable but not invisible: the address rule refuses it.
         ("a\u00a0b@c.se", f"{rules.NOT_AN_EMAIL} (expected name@myndighet.se)"),
     ],
