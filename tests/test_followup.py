@@ -474,6 +474,30 @@ def test_rematch_keeps_the_scores_and_reasons_of_suggest(year: Cli) -> None:
     assert pair["score"] == 30
 
 
+def test_rematch_weighs_a_second_mentee_and_counts_the_places_left(year: Cli) -> None:
+    """Ivar (IT, as Gus) mentors Jon and has one place left; Hugo (HR) has his one place.
+    A second mentee on one mentor costs 100 here, more than the shared field's 30."""
+    _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
+    year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor", "--capacity", "2")
+    _person(year, "Jon Adept", "jon.adept@bv.se", "BV", field="HR")
+    year("participant", "add", "jon.adept@bv.se", "--role", "adept")
+    year("pair", "set", "jon.adept@bv.se", "ivar.mentor@csn.se")
+    year("pair", "apply")
+    _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV", field="HR")
+    year("participant", "add", "hugo.mentor@bv.se", "--role", "mentor")
+    _person(year, "Gus Adept", GUS, "SPV", field="IT")
+    year("participant", "add", GUS, "--role", "adept")
+    year("settings", "set", "weights.extra_mentee_cost", "100")
+    result: dict[str, Any] = year.json("pair", "rematch")
+    assert (result["cohort"], result["applied"], result["proposed"]) == ("2025", False, False)
+    assert (result["free_adepts"], result["free_places"]) == (1, 2)
+    assert [(p["adept"], p["mentor"]) for p in result["pairs"]] == [(GUS, "hugo.mentor@bv.se")]
+
+    year("settings", "set", "weights.extra_mentee_cost", "0")  # no cost: the field decides
+    again: dict[str, Any] = year.json("pair", "rematch")
+    assert [(p["adept"], p["mentor"]) for p in again["pairs"]] == [(GUS, "ivar.mentor@csn.se")]
+
+
 def test_rematch_propose_stores_a_proposal_that_has_not_started(year: Cli) -> None:
     _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
     year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
