@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,6 +275,34 @@ TIMES_FILE = Path("chefintro-test-times.json")
 _times: dict[str, float] = {}
 
 
+class MutantTooSlow(Exception):
+    """A test ran far longer under a mutant than in the first run: the mutant loops."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """In a mutant's run, stop a test once it has used ten times its first-run CPU time
+    (and 2 s more): a mutant that makes it loop is then killed by that test in seconds,
+    where mutmut's own limit (for all the mutant's tests together) let one take minutes.
+    mutmut counts a timeout as a kill, and so does this (the test fails)."""
+    seconds = _test_times().get(item.nodeid) if "__mutmut_" in (_mutmut_phase() or "") else None
+    if seconds is None:
+        yield
+        return
+
+    def too_slow(signum: int, frame: object) -> None:
+        raise MutantTooSlow(f"more than {limit:.1f} s of CPU (the first run: {seconds:.2f} s)")
+
+    limit = 10 * seconds + 2
+    previous = signal.signal(signal.SIGPROF, too_slow)
+    signal.setitimer(signal.ITIMER_PROF, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if _mutmut_phase() == "stats":
         _times[report.nodeid] = _times.get(report.nodeid, 0.0) + report.duration
@@ -293,6 +322,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     TIMES_FILE.write_text(json.dumps({**kept, **_times}), "utf-8")
 
 
+@functools.cache
 def _test_times() -> dict[str, float]:
     """The tests' times of mutmut's first run: whole, else the calls' (mutmut's own)."""
     try:
