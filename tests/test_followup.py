@@ -439,7 +439,7 @@ def test_rematch_uses_the_place_an_ended_pair_freed(year: Cli) -> None:
     # Eva's freed place goes to Gus; Anna may not have Eva again, nor Dan (same agency).
     assert [(p["adept"], p["mentor"]) for p in result["pairs"]] == [(GUS, EVA)]
     [anna] = result["unplaced"]
-    assert anna["email"] == ANNA
+    assert (anna["email"], anna["name"], anna["agency"]) == (ANNA, "Anna Adept", "CSN")
     assert "forbidden" in anna["reason"] and "paired before" in anna["reason"]
 
 
@@ -496,6 +496,13 @@ def test_rematch_weighs_a_second_mentee_and_counts_the_places_left(year: Cli) ->
     year("settings", "set", "weights.extra_mentee_cost", "0")  # no cost: the field decides
     again: dict[str, Any] = year.json("pair", "rematch")
     assert [(p["adept"], p["mentor"]) for p in again["pairs"]] == [(GUS, "ivar.mentor@csn.se")]
+
+
+def test_rematch_takes_apply_or_propose_not_both(year: Cli) -> None:
+    before = store_snapshot()
+    refused = year("pair", "rematch", "--apply", "--propose", code=2)
+    assert refused.stderr == "Error: Give --apply or --propose, not both.\n"
+    assert store_snapshot() == before
 
 
 def test_rematch_propose_stores_a_proposal_that_has_not_started(year: Cli) -> None:

@@ -318,3 +318,21 @@ def test_erasure_reaches_the_copies_kept_by_restore(
     cohort("person", "erase", ORJAN, "--yes")
     assert _files_with(db_path.parent, [ORJAN.encode(), "Örjan".encode()]) == []
     assert ORJAN.encode() in backup.read_bytes()  # the user's own backup is theirs to keep
+
+
+def test_nothing_to_undo_says_why(cli: Cli, backend: str) -> None:
+    """No snapshot ever, or only commands that take none (an agency added): each said."""
+    if backend != "sqlite":
+        pytest.skip("db undo exists on SQLite stores only")
+    fresh = cli("db", "undo", "--yes", code=1)
+    assert fresh.stderr == (
+        "Error: There is nothing to undo: no snapshot has been taken (snapshots are taken "
+        "before commands that remove, replace or import data).\n"
+    )
+    cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    plain = cli("db", "undo", "--yes", code=1)
+    assert plain.stderr == (
+        "Error: There is nothing to undo: none of the 1 journalled command left a snapshot "
+        "(snapshots are taken before commands that remove, replace or import data, and the "
+        "oldest are dropped; 'chefintro db snapshots' lists them).\n"
+    )
