@@ -175,9 +175,9 @@ def record_lines(
     inherits: Mapping[str, set[str]],
 ) -> None:
     """Keep what each test executed of each original function (``executed``: file, line,
-    tests; ``test|fixture …`` for what a wider fixture's setup in that test ran), merged with the record of earlier runs where a function's text is unchanged.
-    A test that ``inherits`` from another (its store or fixture) executed that one's
-    lines too."""
+    tests; ``test|fixture …`` for what a wider fixture's setup in that test ran), merged
+    with the record of earlier runs where a function's text is unchanged. A test that
+    ``inherits`` from another (its store or fixture) executed that one's lines too."""
     dependents: dict[str, set[str]] = {}
     for test, builders in inherits.items():
         for builder in builders:
