@@ -92,6 +92,24 @@ def _report(cli: Cli, as_of: str | None = None) -> dict[str, dict[str, Any]]:
     return {r["adept"]: r for r in rows}
 
 
+def test_report_pairs_lists_equal_pairs_by_the_adepts_names_in_swedish_order(
+    year: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs of one status and one wait are listed by the adept's name (Å after Z), not
+    by address: Östen's address sorts first, his name last."""
+    _person(year, "Östen Adept", "aaa.osten@spv.se", "SPV")
+    _person(year, "Hugo Mentor", "hugo.mentor@bv.se", "BV")
+    year("participant", "add", "aaa.osten@spv.se", "--role", "adept")
+    year("participant", "add", "hugo.mentor@bv.se", "--role", "mentor")
+    year("pair", "set", "aaa.osten@spv.se", "hugo.mentor@bv.se")
+    _set_today(monkeypatch, date(2025, 2, 1))  # made active with the others
+    year("pair", "apply")
+    _set_today(monkeypatch, TODAY)
+    rows: list[dict[str, Any]] = year.json("report", "pairs")
+    assert len({(r["status"], r["days_waiting"]) for r in rows}) == 1
+    assert [r["adept"] for r in rows] == [ANNA, BO, CIA, "aaa.osten@spv.se"]
+
+
 # --- pair apply sets the start -------------------------------------------------------------
 
 
