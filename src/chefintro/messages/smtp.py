@@ -118,7 +118,7 @@ def _reason(exc: BaseException) -> str:
         text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error or "")
         return f"{exc.smtp_code} {text}".strip()
     if isinstance(exc, smtplib.SMTPException):  # an OSError too, with no strerror of its own
-        return str(exc) or type(exc).__name__
+        return str(exc).rstrip(". ") or type(exc).__name__  # callers end the sentence
     if isinstance(exc, OSError):
         return exc.strerror or type(exc).__name__
     return str(exc) or type(exc).__name__
