@@ -8,7 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from email import policy
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from chefintro.cli import message as message_cli
+from chefintro.cli import output
 from chefintro.cli.app import app
 from chefintro.messages.content import safe_file_stem, swedish_when
 from tests.conftest import Cli, store_snapshot
@@ -1029,6 +1030,27 @@ def test_a_line_broken_at_the_last_letter_names_what_went(mail: tuple[Cli, Recor
     assert _to_of_each(server)[2:] == [{ZACHARIAS.casefold(), ELISE}, {ASA.casefold(), ORJAN}]
 
 
+def _record_progress(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The labels a send run's progress bar shows, one a letter (a terminal's bar)."""
+    labels: list[str] = []
+
+    @contextmanager
+    def steps(total: int) -> Iterator[Callable[[str], None]]:
+        yield labels.append
+
+    monkeypatch.setattr(output, "steps", steps)
+    return labels
+
+
+def test_the_progress_bar_names_each_letter_as_it_goes(
+    mail: tuple[Cli, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, _ = mail
+    labels = _record_progress(monkeypatch)
+    cli("message", "intro", "--send", "--yes")
+    assert labels == [FIRST, SECOND]
+
+
 def test_letters_another_run_claimed_first_are_left_to_it(
     mail: tuple[Cli, Recorder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1046,8 +1068,10 @@ def test_letters_another_run_claimed_first_are_left_to_it(
         raced[0] = f"{other.exit_code} {other.stderr}"
 
     monkeypatch.setattr(message_cli, "_confirm", other_run_first)
+    labels = _record_progress(monkeypatch)
     run = cli("message", "intro", "--send", "--yes")
     assert raced[0].startswith("0 ✓ Sent 2 introductions to 4 recipients"), raced
+    assert labels == [FIRST, SECOND, FIRST, SECOND]  # the other run's, then this one's
     assert (
         f"2 introductions were being sent by another run at the same time and were left to "
         f"it: {FIRST}; {SECOND}." in run.stderr
