@@ -116,7 +116,7 @@ def _run(
         )
     for line in batch.failed:
         output.warning(f"Not {'sent' if send else 'written'}: {line}.")
-    if not batch.waiting:
+    if not batch.count:
         output.info(f"No {name} is left to {'send' if send else 'write'}{skipped}.")
         _failed(batch, name)
         return
