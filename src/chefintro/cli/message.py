@@ -123,7 +123,7 @@ def _run(
     if config is None:
         written = service.write_batch(store=st.store(), batch=batch, directory=directory)
         output.success(
-            f"Wrote {plural(len(written.paths), name + ' draft')} for "
+            f"Wrote {plural(written.count, name + ' draft')} for "
             f"{plural(batch.recipients, 'recipient')} to "
             f"{directory}{skipped}."
         )

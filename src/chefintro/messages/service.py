@@ -326,9 +326,9 @@ def prepare_batch(
 
 @dataclass(frozen=True)
 class Written:
-    """The drafts one run wrote, and how many earlier drafts of the kind they replaced."""
+    """How many drafts one run wrote, and how many earlier drafts of the kind they replaced."""
 
-    paths: list[Path]
+    count: int
     replaced: int
 
 
@@ -340,7 +340,7 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
     never leaves old drafts beside the new ones; other files are left alone.
     """
     tag = draft_tag(batch.kind, batch.cohort_name)
-    paths, replaced = write_drafts(batch.messages(store), directory, tag)
+    count, replaced = write_drafts(batch.messages(store), directory, tag)
     with store.transaction() as db:
         drafted = getattr(batch.ledger, "drafted", None)
         if drafted is not None:  # a book that records what a draft proposes (proposals)
@@ -349,12 +349,12 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
             db=db,
             action=AUDIT_ACTION,
             detail=(
-                f"wrote {plural(len(paths), batch.kind + ' draft')} for "
+                f"wrote {plural(count, batch.kind + ' draft')} for "
                 f"{plural(batch.recipients, 'recipient')} in cohort {batch.cohort_name}"
                 + (f", replacing {plural(replaced, 'earlier draft')}" if replaced else "")
             ),
         )
-    return Written(paths=paths, replaced=replaced)
+    return Written(count=count, replaced=replaced)
 
 
 @dataclass
@@ -491,11 +491,11 @@ def _send_summary(batch: Batch, report: SendReport) -> str:
     return detail
 
 
-def draft_introductions(*, store: Store, cohort_name: str | None, directory: Path) -> list[Path]:
-    """Write the introduction drafts of a cohort (the demo's last step); return the files."""
+def draft_introductions(*, store: Store, cohort_name: str | None, directory: Path) -> int:
+    """Write the introduction drafts of a cohort (the demo's last step); return how many."""
     from chefintro.cohorts import current_cohort
 
     with store.transaction() as db:
         cohort = current_cohort(db=db, name=cohort_name)
         batch = prepare_batch(db=db, cohort=cohort, kind=content.INTRO, draft=True)
-    return write_batch(store=store, batch=batch, directory=directory).paths
+    return write_batch(store=store, batch=batch, directory=directory).count
