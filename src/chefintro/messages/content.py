@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
@@ -355,7 +355,9 @@ def intro_pairs(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> Intr
     _check_cohort(cohort)
     adept, mentor = aliased(Participant), aliased(Participant)
     adept_person, mentor_person = aliased(Person), aliased(Person)
-    rows = db.execute(
+    # Read through the connection, a row at a time (the ORM's result would hold every row
+    # at once): only the four ids and the sort key of each pair are kept.
+    rows = db.connection().execute(
         sa_select(
             col(Pairing.adept_id),
             col(Pairing.mentor_id),
@@ -371,27 +373,31 @@ def intro_pairs(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> Intr
         .where(col(Pairing.cohort_id) == cohort.id)
         .where(col(Pairing.state) == PairingState.ACTIVE)
         .order_by(col(Pairing.id))
-    ).all()
-    if not rows:
+    )
+    columns: tuple[array[int], ...] = tuple(array("q") for _ in range(4))
+    keys = []
+    for row in rows:
+        for column, value in zip(columns, row[:4], strict=True):
+            column.append(cast(int, value))  # primary keys: never None
+        keys.append(swedish_key(f"{row[4]} & {row[5]}"))
+    if not keys:
         raise RuleError(
             f"Cohort {cohort.name} has no active pairs to introduce; apply the pairs with "
             "'chefintro pair apply' first."
         )
     # The label's order, ties in the pairs' order (a stable sort), as the messages had it.
-    keys = [swedish_key(f"{row[4]} & {row[5]}") for row in rows]
-    order = sorted(range(len(rows)), key=keys.__getitem__)
+    order = sorted(range(len(keys)), key=keys.__getitem__)
     del keys
-
-    def column(at: int) -> array[int]:
-        return array("q", (rows[i][at] for i in order))
-
+    adepts, mentors, adept_people, mentor_people = (
+        array("q", (column[i] for i in order)) for column in columns
+    )
     return IntroPairs(
         common=_common(db, cohort),
         cc_agency=cc_agency,
-        adepts=column(0),
-        mentors=column(1),
-        adept_people=column(2),
-        mentor_people=column(3),
+        adepts=adepts,
+        mentors=mentors,
+        adept_people=adept_people,
+        mentor_people=mentor_people,
     )
 
 
