@@ -99,9 +99,7 @@ def run_demo(directory: Path, *, progress: Progress | None = None, years: int = 
             set_value(db=db, key=PROGRAMME_COORDINATOR, value=COORDINATOR)
         drafts_dir = directory / "meddelanden" / "intro"
         drafts = draft_introductions(store=store, cohort_name=None, directory=drafts_dir)
-        steps.append(
-            StepResult("introductions", f"{len(drafts)} e-mail drafts (.eml) in {drafts_dir}")
-        )
+        steps.append(StepResult("introductions", f"{drafts} e-mail drafts (.eml) in {drafts_dir}"))
         if progress is not None:
             progress("Logging sample meetings")
         run = DemoRun(directory, store_path, steps, meetings=_log_sample_meetings(store, DEMO_DAY))

@@ -204,13 +204,18 @@ def all_or_none(directory: Path) -> Iterator[Callable[[str, bytes], Path]]:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the folder {directory}: {exc.strerror or exc}.") from None
-    staged: list[tuple[Path, Path]] = []
+    # The temporary files' names alone, ".<name>.<random>.tmp" (mkstemp's random part has
+    # no dot): a run of 50,000 drafts keeps 50,000 short strings, not two paths each.
+    staged: list[str] = []
+
+    def target_of(temporary: str) -> Path:
+        return directory / temporary[1:].rsplit(".", 2)[0]
 
     def write(name: str, data: bytes) -> Path:
         target = directory / name
         try:
             fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-            staged.append((Path(temporary), target))
+            staged.append(os.path.basename(temporary))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -221,16 +226,17 @@ def all_or_none(directory: Path) -> Iterator[Callable[[str, bytes], Path]]:
 
     try:
         yield write
-        for _, target in staged:  # every target first: none is moved if one is refused
-            check_destination(target)
-        for temporary, target in staged:
+        for temporary in staged:  # every target first: none is moved if one is refused
+            check_destination(target_of(temporary))
+        for temporary in staged:
+            target = target_of(temporary)
             try:
-                os.replace(temporary, target)
+                os.replace(directory / temporary, target)
             except OSError as exc:
                 raise OutputError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        for temporary in staged:
+            (directory / temporary).unlink(missing_ok=True)
         for folder in made:  # the innermost first; only if still empty
             with suppress(OSError):
                 folder.rmdir()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chefintro.clock import today
@@ -51,13 +52,13 @@ def wishes_of(db: Session, participant_ids: Sequence[int]) -> dict[int, MentorWi
     found: dict[int, MentorWishes] = {}
     ids = list(participant_ids)
     for start in range(0, len(ids), 500):
-        rows = db.exec(
-            select(MentorWish)
+        rows = db.execute(
+            sa_select(col(MentorWish.participant_id), col(MentorWish.kind), col(MentorWish.value))
             .where(col(MentorWish.participant_id).in_(ids[start : start + 500]))
             .order_by(col(MentorWish.participant_id), col(MentorWish.rank), col(MentorWish.id))
-        ).all()
-        for row in rows:
-            found.setdefault(row.participant_id, MentorWishes()).of(row.kind).append(row.value)
+        )
+        for participant_id, kind, value in rows:  # the columns, not whole rows (issue 32)
+            found.setdefault(participant_id, MentorWishes()).of(kind).append(value)
     return found
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from chefintro import rules
 from chefintro.errors import NotFoundError, UsageError
@@ -232,12 +233,15 @@ TEXT_SPEC_BY_KEY = {spec.key: spec for spec in TEXT_SPECS}
 
 def get_int(*, db: Session, key: str) -> int:
     """Return an integer setting, or its default when unset."""
-    spec = SPEC_BY_KEY[key]
     row = db.get(Setting, key)
-    if row is None:
+    return _int_or_default(SPEC_BY_KEY[key], row.value if row is not None else None)
+
+
+def _int_or_default(spec: SettingSpec, value: str | None) -> int:
+    if value is None:
         return spec.default
     try:
-        return int(row.value)
+        return int(value)
     except ValueError:
         return spec.default
 
@@ -306,11 +310,18 @@ def set_value(*, db: Session, key: str, value: str) -> int | str:
 
 
 def weights(*, db: Session) -> dict[str, int]:
-    """Return the matching weights by short name (``same_field`` …)."""
+    """Return the matching weights by short name (``same_field`` …), read with one select
+    (as :func:`get_int` reads each)."""
+    specs = [spec for spec in SPECS if spec.key.startswith(WEIGHTS)]
+    rows = db.execute(
+        sa_select(col(Setting.key), col(Setting.value)).where(
+            col(Setting.key).in_([spec.key for spec in specs])
+        )
+    )
+    stored: dict[str, str] = {key: value for key, value in rows}  # noqa: C416 - a Result is no mapping
     return {
-        spec.key.removeprefix(WEIGHTS): get_int(db=db, key=spec.key)
-        for spec in SPECS
-        if spec.key.startswith(WEIGHTS)
+        spec.key.removeprefix(WEIGHTS): _int_or_default(spec, stored.get(spec.key))
+        for spec in specs
     }
 
 

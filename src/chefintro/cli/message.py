@@ -116,14 +116,14 @@ def _run(
         )
     for line in batch.failed:
         output.warning(f"Not {'sent' if send else 'written'}: {line}.")
-    if not batch.waiting:
+    if not batch.count:
         output.info(f"No {name} is left to {'send' if send else 'write'}{skipped}.")
         _failed(batch, name)
         return
     if config is None:
         written = service.write_batch(store=st.store(), batch=batch, directory=directory)
         output.success(
-            f"Wrote {plural(len(written.paths), name + ' draft')} for "
+            f"Wrote {plural(written.count, name + ' draft')} for "
             f"{plural(batch.recipients, 'recipient')} to "
             f"{directory}{skipped}."
         )

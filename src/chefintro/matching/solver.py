@@ -577,13 +577,13 @@ def _linear_sum_assignment() -> _Assign:
     the rest of a rematch of 100 freed adepts (issue 32). The function is the compiled
     module ``scipy/optimize/_lsap``, which needs only NumPy; it is loaded from its file
     when that is there, and through ``scipy.optimize`` otherwise (the same function: the
-    package takes it from that module).
+    package takes it from that module). The file is looked for where SciPy's package
+    is, without importing the package (its ``__init__`` costs about 10 ms more).
     """
-    import scipy  # noqa: TID251 - the one module allowed
-
-    folder = Path(scipy.__file__).parent / "optimize"
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        path = folder / f"_lsap{suffix}"
+    package = importlib.util.find_spec("scipy")
+    places = list(package.submodule_search_locations or []) if package is not None else []
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES if places else ():
+        path = Path(places[0]) / "optimize" / f"_lsap{suffix}"
         if not path.is_file():
             continue
         try:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
-from typing import Any, NamedTuple
+from itertools import islice
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from chefintro.clock import now_local
@@ -30,7 +33,7 @@ from chefintro.enums import (
     Role,
     SessionKind,
 )
-from chefintro.errors import RuleError
+from chefintro.errors import RuleError, StoreBusyError
 from chefintro.ics import KIND_LABELS_SV
 from chefintro.ids import id_of
 from chefintro.messages.records import group_key, pair_key, session_key
@@ -255,6 +258,10 @@ def _pair_people(db: Session, participant_ids: Sequence[int]) -> dict[int, tuple
     return {row[0]: (_Who(*row[1:8]), _Desk(*row[8:])) for row in rows}
 
 
+#: A participant no longer found (see IntroPairs.messages).
+_GONE = (_Who(-1, "", "", None, None, None, None), _Desk("", "", None))
+
+
 def _recipient(person: Person) -> Recipient:
     return Recipient(person_id=id_of(person), name=person.name, email=person.email)
 
@@ -262,50 +269,141 @@ def _recipient(person: Person) -> Recipient:
 # --- the three kinds ------------------------------------------------------------------------
 
 
-def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> list[Outgoing]:
-    """Return one introduction per active pair of the cohort, to adept and mentor."""
+#: How many pairs' fields are read and made into messages at a time (issue 32): a run
+#: keeps only the pairs' ids and order, so its memory does not grow with the pairs.
+INTRO_SLICE = 500
+
+
+class StoreChanged(StoreBusyError):
+    """The pairs changed between the check of a run's introductions and their drafts."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The pairs changed while the introductions were being made (another chefintro "
+            "changed the store). Nothing was written or sent; run the same command again."
+        )
+
+
+@dataclass(frozen=True)
+class IntroPairs:
+    """A cohort's active pairs in the introductions' order (their labels', in Swedish), as
+    the ids of their participants and people: all a run keeps of every pair. The fields
+    are read :data:`INTRO_SLICE` pairs at a time by :meth:`messages`."""
+
+    common: dict[str, Any]
+    cc_agency: bool
+    adepts: array[int]
+    mentors: array[int]
+    #: The people's ids, as the check saw them (the subject keys of the sent records).
+    adept_people: array[int]
+    mentor_people: array[int]
+
+    def __len__(self) -> int:
+        return len(self.adepts)
+
+    def messages(self, db: Session, positions: Iterable[int] | None = None) -> Iterator[Outgoing]:
+        """Yield the introductions at ``positions`` (all by default), in their order.
+
+        Raises :class:`StoreChanged` if a pair's participants no longer are the people
+        they were when the pairs were read (another run changed the store in between).
+        """
+        wanted = iter(range(len(self)) if positions is None else positions)
+        width = max(2, len(str(len(self))))
+        while piece := list(islice(wanted, INTRO_SLICE)):
+            ids = [self.adepts[i] for i in piece] + [self.mentors[i] for i in piece]
+            people = _pair_people(db, ids)
+            for i in piece:
+                adept, adept_agency = people.get(self.adepts[i], _GONE)
+                mentor, mentor_agency = people.get(self.mentors[i], _GONE)
+                if (adept.id, mentor.id) != (self.adept_people[i], self.mentor_people[i]):
+                    raise StoreChanged()
+                yield self._outgoing(i + 1, width, adept, adept_agency, mentor, mentor_agency)
+
+    def _outgoing(
+        self,
+        number: int,
+        width: int,
+        adept: _Who,
+        adept_agency: _Desk,
+        mentor: _Who,
+        mentor_agency: _Desk,
+    ) -> Outgoing:
+        adept_fields = _person_fields(adept, adept_agency, Role.ADEPT)
+        cc: list[str] = []
+        if self.cc_agency:
+            for agency in (adept_agency, mentor_agency):
+                if agency.contact and agency.contact not in cc:
+                    cc.append(agency.contact)
+        return Outgoing(
+            kind=INTRO,
+            subject_key=pair_key(adept.id, mentor.id),
+            label=f"{adept.name} & {mentor.name}",
+            file_stem=f"{number:0{width}d}-" + safe_file_stem(f"{adept.name}--{mentor.name}"),
+            to=[Recipient(p.id, p.name, p.email) for p in (adept, mentor)],
+            cc=cc,
+            context={
+                **self.common,
+                "adept": adept_fields,
+                "mentor": _person_fields(mentor, mentor_agency, Role.MENTOR),
+                "booker": adept_fields,
+            },
+        )
+
+
+def intro_pairs(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> IntroPairs:
+    """Return the cohort's active pairs to introduce, in the introductions' order."""
     _check_cohort(cohort)
-    pairings = db.execute(
-        sa_select(col(Pairing.adept_id), col(Pairing.mentor_id))
+    adept, mentor = aliased(Participant), aliased(Participant)
+    adept_person, mentor_person = aliased(Person), aliased(Person)
+    # Read through the connection, a row at a time (the ORM's result would hold every row
+    # at once): only the four ids and the sort key of each pair are kept.
+    rows = db.connection().execute(
+        sa_select(
+            col(Pairing.adept_id),
+            col(Pairing.mentor_id),
+            col(adept_person.id),
+            col(mentor_person.id),
+            col(adept_person.name),
+            col(mentor_person.name),
+        )
+        .join(adept, col(adept.id) == col(Pairing.adept_id))
+        .join(adept_person, col(adept_person.id) == col(adept.person_id))
+        .join(mentor, col(mentor.id) == col(Pairing.mentor_id))
+        .join(mentor_person, col(mentor_person.id) == col(mentor.person_id))
         .where(col(Pairing.cohort_id) == cohort.id)
         .where(col(Pairing.state) == PairingState.ACTIVE)
         .order_by(col(Pairing.id))
-    ).all()
-    if not pairings:
+    )
+    columns: tuple[array[int], ...] = tuple(array("q") for _ in range(4))
+    keys = []
+    for row in rows:
+        for column, value in zip(columns, row[:4], strict=True):
+            column.append(cast(int, value))  # primary keys: never None
+        keys.append(swedish_key(f"{row[4]} & {row[5]}"))
+    if not keys:
         raise RuleError(
             f"Cohort {cohort.name} has no active pairs to introduce; apply the pairs with "
             "'chefintro pair apply' first."
         )
-    people = _pair_people(db, [a for a, _ in pairings] + [m for _, m in pairings])
-    common = _common(db, cohort)
-    result = []
-    for adept_id, mentor_id in pairings:
-        adept, adept_agency = people[adept_id]
-        mentor, mentor_agency = people[mentor_id]
-        adept_fields = _person_fields(adept, adept_agency, Role.ADEPT)
-        cc: list[str] = []
-        if cc_agency:
-            for agency in (adept_agency, mentor_agency):
-                if agency.contact and agency.contact not in cc:
-                    cc.append(agency.contact)
-        result.append(
-            Outgoing(
-                kind=INTRO,
-                subject_key=pair_key(adept.id, mentor.id),
-                label=f"{adept.name} & {mentor.name}",
-                file_stem=safe_file_stem(f"{adept.name}--{mentor.name}"),
-                to=[Recipient(p.id, p.name, p.email) for p in (adept, mentor)],
-                cc=cc,
-                context={
-                    **common,
-                    "adept": adept_fields,
-                    "mentor": _person_fields(mentor, mentor_agency, Role.MENTOR),
-                    "booker": adept_fields,
-                },
-            )
-        )
-    result.sort(key=lambda o: swedish_key(o.label))
-    return _numbered(result)
+    # The label's order, ties in the pairs' order (a stable sort), as the messages had it.
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    del keys
+    adepts, mentors, adept_people, mentor_people = (
+        array("q", (column[i] for i in order)) for column in columns
+    )
+    return IntroPairs(
+        common=_common(db, cohort),
+        cc_agency=cc_agency,
+        adepts=adepts,
+        mentors=mentors,
+        adept_people=adept_people,
+        mentor_people=mentor_people,
+    )
+
+
+def intro_messages(*, db: Session, cohort: Cohort, cc_agency: bool = False) -> list[Outgoing]:
+    """Return one introduction per active pair of the cohort, to adept and mentor."""
+    return list(intro_pairs(db=db, cohort=cohort, cc_agency=cc_agency).messages(db))
 
 
 def group_messages(*, db: Session, cohort: Cohort) -> list[Outgoing]:

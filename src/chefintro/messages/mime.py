@@ -165,14 +165,14 @@ def _is_own_draft(path: Path, tag: str) -> bool:
     return f"\r\n{DRAFT_HEADER}: {tag}\r\n".encode("ascii") in b"\r\n" + headers + b"\r\n"
 
 
-def write_drafts(built: Iterable[Built], directory: Path, tag: str) -> tuple[list[Path], int]:
+def write_drafts(built: Iterable[Built], directory: Path, tag: str) -> tuple[int, int]:
     """Write each message as ``<directory>/<file>.eml`` (mode 0600), all or none.
 
     ``built`` may be a stream: each message is written and let go before the next is
     made, so memory does not grow with the number of drafts. The files are moved into
     place only when every one is written; a message that stops the run (its template)
-    leaves the folder as it was. Return the files and how many earlier drafts with the
-    same tag were replaced.
+    leaves the folder as it was. Return how many files were written and how many earlier
+    drafts with the same tag were replaced.
     """
     from chefintro.errors import OutputError
 
@@ -184,18 +184,22 @@ def write_drafts(built: Iterable[Built], directory: Path, tag: str) -> tuple[lis
         )
     except OSError as exc:
         raise OutputError(f"Cannot read the folder {directory}: {exc.strerror or exc}.") from None
-    paths = []
+    earlier_names = {p.name for p in earlier}
+    overwritten: set[str] = set()  # earlier drafts a new one takes the place of
+    count = 0
     with all_or_none(directory) as write:
         for item in built:
             item.message[DRAFT_HEADER] = tag
-            paths.append(write(item.file_name, to_bytes(item.message)))
-    written = set(paths)
+            write(item.file_name, to_bytes(item.message))
+            count += 1
+            if item.file_name in earlier_names:
+                overwritten.add(item.file_name)
     for old in earlier:
-        if old not in written:
+        if old.name not in overwritten:
             try:
                 old.unlink()
             except OSError as exc:
                 raise OutputError(
                     f"Cannot remove the earlier draft {old}: {exc.strerror or exc}."
                 ) from None
-    return paths, len(earlier)
+    return count, len(earlier)

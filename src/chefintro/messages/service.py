@@ -12,7 +12,8 @@ so a failure half-way keeps what went and the next run sends only the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -103,14 +104,71 @@ class Batch:
     #: Where the batch is recorded: :mod:`records` (people) or :mod:`agency_records`.
     ledger: ModuleType = records
 
+    #: Introductions to draft (issue 32): ``waiting`` is then left empty, and the
+    #: messages are gathered again, a slice of pairs at a time, as they are written.
+    stream: IntroStream | None = None
+
+    @property
+    def count(self) -> int:
+        """How many messages are to go."""
+        return len(self.waiting) if self.stream is None else len(self.stream.positions)
+
     @property
     def recipients(self) -> int:
+        if self.stream is not None:
+            return self.stream.recipients
         return sum(len(w.pending) for w in self.waiting)
 
-    def messages(self) -> Iterator[Built]:
-        """Yield the messages one by one, each made when it is asked for."""
-        for waiting in self.waiting:
+    def messages(self, store: Store | None = None) -> Iterator[Built]:
+        """Yield the messages one by one, each made when it is asked for.
+
+        A streamed batch reads its pairs again from ``store``, one short transaction a
+        slice of pairs.
+        """
+        if self.stream is None:
+            for waiting in self.waiting:
+                yield self.build(waiting)
+            return
+        if store is None:
+            raise ValueError("a streamed batch is gathered again from its store")
+        for waiting in self.stream.waiting(store):
             yield self.build(waiting)
+
+
+@dataclass
+class IntroStream:
+    """The introductions of a batch of drafts, kept as the pairs' positions: each message
+    is gathered again (:meth:`waiting`) when it is written, so a run's memory does not
+    grow with the pairs (issue 32)."""
+
+    pairs: content.IntroPairs
+    sender: str | None
+    #: The positions (in ``pairs``) of the messages still to go, in order.
+    positions: array[int] = field(default_factory=lambda: array("q"))
+    #: For each of them, which of its recipients it still has to reach (bit i: ``to[i]``).
+    pending: bytearray = field(default_factory=bytearray)
+    recipients: int = 0
+
+    def add(self, position: int, item: content.Outgoing, pending: list[Recipient]) -> None:
+        self.positions.append(position)
+        self.pending.append(sum(1 << i for i, r in enumerate(item.to) if r in pending))
+        self.recipients += len(pending)
+
+    def waiting(self, store: Store) -> Iterator[Waiting]:
+        """Yield the messages to go, as checked before; raise :class:`content.StoreChanged`
+        if a message's pair or addresses are no longer what the check saw."""
+        for start in range(0, len(self.positions), content.INTRO_SLICE):
+            part = self.positions[start : start + content.INTRO_SLICE]
+            with store.transaction(commit=False) as db:  # not held while the drafts are made
+                items = list(self.pairs.messages(db, part))
+            for item, mask in zip(items, self.pending[start : start + len(part)], strict=True):
+                pending = [r for i, r in enumerate(item.to) if mask >> i & 1]
+                try:
+                    check_addresses(item, sender=self.sender, draft=True)
+                    envelope = [mail_address(r.email) for r in pending]
+                except NotAnEmail:
+                    raise content.StoreChanged() from None
+                yield Waiting(item, pending, envelope)
 
 
 def default_directory(cohort: Cohort, kind: str) -> Path:
@@ -132,6 +190,19 @@ def _outgoing(
     raise UsageError(f"Unknown kind of message {kind!r}.")
 
 
+def _gather(
+    *, db: Session, cohort: Cohort, kind: str, draft: bool, session_id: int | None, cc_agency: bool
+) -> tuple[Iterable[content.Outgoing], IntroStream | None]:
+    """Return the kind's messages; introductions to draft as a stream of them, read a slice
+    of pairs at a time, with the :class:`IntroStream` that keeps their positions."""
+    if kind == content.INTRO and draft:
+        pairs = content.intro_pairs(db=db, cohort=cohort, cc_agency=cc_agency)
+        return pairs.messages(db), IntroStream(pairs=pairs, sender=None)
+    return _outgoing(
+        db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency
+    ), None
+
+
 def _attachment(db: Session, cohort: Cohort, session_id: int) -> Attachment:
     from chefintro.ics import ics_bytes
 
@@ -146,23 +217,35 @@ def _attachment(db: Session, cohort: Cohort, session_id: int) -> Attachment:
 
 
 def _still_to_go(
-    items: list[content.Outgoing], records_of: dict[tuple[str, int], str]
-) -> tuple[list[tuple[content.Outgoing, list[Recipient]]], list[str], int]:
-    """Return the messages with recipients still to reach (and whom), the labels of those
-    in doubt, and how many went to everyone already."""
-    waiting, in_doubt, done = [], [], 0
-    for item in items:
-        pending = [r for r in item.to if (item.subject_key, r.person_id) not in records_of]
-        doubtful = [
-            r for r in item.to if records_of.get((item.subject_key, r.person_id)) == records.SENDING
-        ]
-        if doubtful:
-            in_doubt.append(item.label)
-        if pending:
-            waiting.append((item, pending))
-        elif not doubtful:
-            done += 1
-    return waiting, in_doubt, done
+    item: content.Outgoing, records_of: dict[tuple[str, int], str]
+) -> tuple[list[Recipient], bool]:
+    """Return the message's recipients still to reach, and whether it is in doubt (a
+    recipient claimed by a run that did not confirm it)."""
+    key = item.subject_key
+    pending = [r for r in item.to if (key, r.person_id) not in records_of]
+    doubtful = any(records_of.get((key, r.person_id)) == records.SENDING for r in item.to)
+    return pending, doubtful
+
+
+def _builder(
+    renderer: Renderer, sender: str | None, draft: bool, attachments: dict[int, Attachment]
+) -> Callable[[Waiting], Built]:
+    """Return the maker of one message: fills its templates if not yet filled, builds it."""
+
+    def build(waiting: Waiting) -> Built:
+        filled = waiting.rendered or renderer.render(waiting.outgoing)
+        session_id = waiting.outgoing.session_id
+        message = build_message(
+            filled,
+            sender=sender,
+            draft=draft,
+            attachment=attachments[session_id] if session_id is not None else None,
+        )
+        return Built(
+            rendered=filled, message=message, pending=waiting.pending, envelope=waiting.envelope
+        )
+
+    return build
 
 
 def prepare_batch(
@@ -183,24 +266,40 @@ def prepare_batch(
     A message whose every recipient has been sent it is left out; one that reached only
     some of them goes to the rest. Raises InvalidInputError (65) for a broken template.
     ``items`` are messages gathered by the caller (the kinds of ``chefintro.messages.voice``),
-    recorded in ``ledger``.
+    recorded in ``ledger``. Introductions to draft are checked here and kept as their
+    pairs' positions (:class:`IntroStream`), to be gathered again as they are written.
     """
-    if items is None:
-        items = _outgoing(
-            db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency
+    gathered, stream = (
+        (items, None)
+        if items is not None
+        else _gather(
+            db=db, cohort=cohort, kind=kind, draft=draft, session_id=session_id, cc_agency=cc_agency
         )
+    )
     records_of = {} if again else ledger.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
-    waiting, in_doubt, done = _still_to_go(items, records_of)
     renderer = Renderer(kind, template_dir)  # a broken template stops here (65)
     sender = get_setting_text(db=db, key=MAIL_FROM)
-    checked, failed = [], []
+    if stream is not None:
+        stream.sender = sender
+    checked: list[Waiting] = []
+    in_doubt, failed, done = [], [], 0
     attachments: dict[int, Attachment] = {}
-    for item, pending in waiting:
+    for position, item in enumerate(gathered):
+        pending, doubtful = _still_to_go(item, records_of)
+        if doubtful:
+            in_doubt.append(item.label)
+        if not pending:
+            if not doubtful:
+                done += 1
+            continue
         try:
             check_addresses(item, sender=sender, draft=draft)
             envelope = [mail_address(r.email) for r in pending]
         except NotAnEmail as why:  # that message fails, never the batch
             failed.append(f"{item.label}: an address {why}")
+            continue
+        if stream is not None:
+            stream.add(position, item, pending)
             continue
         if item.session_id is not None and item.session_id not in attachments:
             attachments[item.session_id] = _attachment(db, cohort, item.session_id)
@@ -209,19 +308,6 @@ def prepare_batch(
         filled = None if draft else renderer.render(item)
         checked.append(Waiting(item, pending, envelope, filled))
 
-    def build(waiting: Waiting) -> Built:
-        filled = waiting.rendered or renderer.render(waiting.outgoing)
-        session_id = waiting.outgoing.session_id
-        message = build_message(
-            filled,
-            sender=sender,
-            draft=draft,
-            attachment=attachments[session_id] if session_id is not None else None,
-        )
-        return Built(
-            rendered=filled, message=message, pending=waiting.pending, envelope=waiting.envelope
-        )
-
     return Batch(
         kind=kind,
         cohort_id=id_of(cohort),
@@ -229,19 +315,20 @@ def prepare_batch(
         waiting=checked,
         already_sent=done,
         draft=draft,
-        build=build,
+        build=_builder(renderer, sender, draft, attachments),
         in_doubt=in_doubt,
         failed=failed,
         again_before=utcnow() if again else None,
         ledger=ledger,
+        stream=stream,
     )
 
 
 @dataclass(frozen=True)
 class Written:
-    """The drafts one run wrote, and how many earlier drafts of the kind they replaced."""
+    """How many drafts one run wrote, and how many earlier drafts of the kind they replaced."""
 
-    paths: list[Path]
+    count: int
     replaced: int
 
 
@@ -253,7 +340,7 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
     never leaves old drafts beside the new ones; other files are left alone.
     """
     tag = draft_tag(batch.kind, batch.cohort_name)
-    paths, replaced = write_drafts(batch.messages(), directory, tag)
+    count, replaced = write_drafts(batch.messages(store), directory, tag)
     with store.transaction() as db:
         drafted = getattr(batch.ledger, "drafted", None)
         if drafted is not None:  # a book that records what a draft proposes (proposals)
@@ -262,12 +349,12 @@ def write_batch(*, store: Store, batch: Batch, directory: Path) -> Written:
             db=db,
             action=AUDIT_ACTION,
             detail=(
-                f"wrote {plural(len(paths), batch.kind + ' draft')} for "
+                f"wrote {plural(count, batch.kind + ' draft')} for "
                 f"{plural(batch.recipients, 'recipient')} in cohort {batch.cohort_name}"
                 + (f", replacing {plural(replaced, 'earlier draft')}" if replaced else "")
             ),
         )
-    return Written(paths=paths, replaced=replaced)
+    return Written(count=count, replaced=replaced)
 
 
 @dataclass
@@ -404,11 +491,11 @@ def _send_summary(batch: Batch, report: SendReport) -> str:
     return detail
 
 
-def draft_introductions(*, store: Store, cohort_name: str | None, directory: Path) -> list[Path]:
-    """Write the introduction drafts of a cohort (the demo's last step); return the files."""
+def draft_introductions(*, store: Store, cohort_name: str | None, directory: Path) -> int:
+    """Write the introduction drafts of a cohort (the demo's last step); return how many."""
     from chefintro.cohorts import current_cohort
 
     with store.transaction() as db:
         cohort = current_cohort(db=db, name=cohort_name)
         batch = prepare_batch(db=db, cohort=cohort, kind=content.INTRO, draft=True)
-    return write_batch(store=store, batch=batch, directory=directory).paths
+    return write_batch(store=store, batch=batch, directory=directory).count

@@ -267,7 +267,10 @@ def load_problem(
 
     adepts = _load_side(db, cohort, Role.ADEPT, free_only=free_only)
     mentors = _load_side(db, cohort, Role.MENTOR, free_only=free_only)
-    exclusions = exclusion_pairs(db, set(adepts.person_ids) | set(mentors.person_ids))
+    # An exclusion marks a pair only if it names an adept and a mentor: asking for the
+    # smaller side's people is enough (a rematch's few free adepts, issue 32).
+    smaller = min(adepts.person_ids, mentors.person_ids, key=len)
+    exclusions = exclusion_pairs(db, set(smaller))
     history = earlier_pairs(db, cohort, adepts.person_ids if free_only else None)
     weights = settings.weights(db=db)
     live: list[Pairing] = []
