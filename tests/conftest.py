@@ -147,6 +147,8 @@ class StoreTemplates:
         mutant = _mutmut_phase() or ""
         if "__mutmut_" not in mutant or os.environ.get("CHEFINTRO_MUTANT_STORES", "1") == "0":
             return None
+        if Path.cwd().name != "mutants":
+            return None
         shared = SHARED_STORES / kept.name
         try:
             record = json.loads(shared.with_name(shared.name + ".json").read_text("utf-8"))
@@ -203,8 +205,8 @@ SHARED_STORES = Path("chefintro-stores")
 
 def _share(kept: Path, called: set[str]) -> None:
     shared = SHARED_STORES / kept.name
-    if shared.exists():
-        return  # the first stays, as in a session
+    if Path.cwd().name != "mutants" or shared.exists():
+        return  # only in mutmut's folder; the first stays, as in a session
     partial = shared.with_name(shared.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(kept, partial, symlinks=True)

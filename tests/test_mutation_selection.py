@@ -81,6 +81,7 @@ def test_a_store_copy_in_mutmuts_first_run_records_the_functions_that_built_it(
     fake.state = lambda: recorded  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "mutmut.state", fake)
     monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+    monkeypatch.chdir(tmp_path)  # nothing is shared outside mutmut's folder either way
     templates = StoreTemplates(tmp_path / "kept")
     (tmp_path / "kept").mkdir()
 
