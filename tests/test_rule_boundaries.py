@@ -170,7 +170,7 @@ def test_among_many_equal_groups_the_one_hidden_never_depends_on_the_set_order()
     leave it none worth counting."""
     for round_ in range(8):
         names = [f"{letter}-gruppen {round_}" for letter in "ÄLKJHGFDCB"]
-        counts: dict[str | None, int] = dict.fromkeys(names, 6) | {"Åland": 2}
+        counts: dict[str | None, int] = {"Åland": 2, **dict.fromkeys(names, 6)}
         # Of the ten, B's is the first in Swedish order (Ä comes after Z), so it is hidden.
         assert visible_groups(counts, 5) == set(names) - {f"B-gruppen {round_}"}
 
