@@ -1030,6 +1030,24 @@ def test_a_line_broken_at_the_last_letter_names_what_went(mail: tuple[Cli, Recor
     assert _to_of_each(server)[2:] == [{ZACHARIAS.casefold(), ELISE}, {ASA.casefold(), ORJAN}]
 
 
+def _another_run_first(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make another run send the same kind of letters between this run's gathering and its
+    sending (right after its confirmation); the list gets that run's exit code and stderr."""
+    confirm = message_cli._confirm
+    raced: list[str] = []
+
+    def other_run_first(*args: Any, **kwargs: Any) -> None:
+        confirm(*args, **kwargs)
+        if raced:
+            return  # the other run itself
+        raced.append("running")
+        other = cli.runner.invoke(app, ["message", "intro", "--send", "--yes"])
+        raced[0] = f"{other.exit_code} {other.stderr}"
+
+    monkeypatch.setattr(message_cli, "_confirm", other_run_first)
+    return raced
+
+
 def _record_progress(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The labels a send run's progress bar shows, one a letter (a terminal's bar)."""
     labels: list[str] = []
@@ -1056,18 +1074,7 @@ def test_letters_another_run_claimed_first_are_left_to_it(
 ) -> None:
     """Between this run's gathering and its sending, another run sends everything."""
     cli, server = mail
-    confirm = message_cli._confirm
-    raced: list[str] = []
-
-    def other_run_first(*args: Any, **kwargs: Any) -> None:
-        confirm(*args, **kwargs)
-        if raced:
-            return  # the other run itself
-        raced.append("running")
-        other = cli.runner.invoke(app, ["message", "intro", "--send", "--yes"])
-        raced[0] = f"{other.exit_code} {other.stderr}"
-
-    monkeypatch.setattr(message_cli, "_confirm", other_run_first)
+    raced = _another_run_first(cli, monkeypatch)
     labels = _record_progress(monkeypatch)
     run = cli("message", "intro", "--send", "--yes")
     assert raced[0].startswith("0 ✓ Sent 2 introductions to 4 recipients"), raced
@@ -1089,19 +1096,9 @@ def test_one_letter_another_run_claimed_is_named_in_the_singular(
     server.refuse = {ASA.casefold(), ORJAN}
     cli("message", "intro", "--send", "--yes", code=75)  # the first pair's letter went
     server.refuse = set()
-    confirm = message_cli._confirm
-    raced: list[int] = []
-
-    def other_run_first(*args: Any, **kwargs: Any) -> None:
-        confirm(*args, **kwargs)
-        if raced:
-            return  # the other run itself
-        raced.append(-1)
-        raced[0] = cli.runner.invoke(app, ["message", "intro", "--send", "--yes"]).exit_code
-
-    monkeypatch.setattr(message_cli, "_confirm", other_run_first)
+    raced = _another_run_first(cli, monkeypatch)
     run = cli("message", "intro", "--send", "--yes")
-    assert raced == [0]
+    assert raced[0].startswith("0 ")
     assert (
         "1 introduction was being sent by another run at the same time and was left to it: "
         f"{SECOND}." in run.stderr
