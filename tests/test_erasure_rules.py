@@ -89,16 +89,22 @@ def _pairing_reasons(db_path: Path) -> dict[str, Any]:
     return {email: json.loads(reasons) for email, reasons in rows}
 
 
-def test_erasing_removes_the_person_from_other_peoples_rows(cli: Cli, db_path: Path) -> None:
+def _register(cli: Cli, *people: tuple[str, str, str]) -> None:
+    """Agencies CSN and BV, and ``people`` (name, e-mail, agency code) in the register."""
     for code in ("CSN", "BV"):
         cli("agency", "add", code, f"Myndighet {code}")
-    for name, email, agency in (
+    for name, email, agency in people:
+        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+
+
+def test_erasing_removes_the_person_from_other_peoples_rows(cli: Cli, db_path: Path) -> None:
+    _register(
+        cli,
         ("Åsa Öberg", "asa@csn.se", "CSN"),
         ("Björn Ek", "bjorn@csn.se", "CSN"),
         ("Märta Sjö", "marta@bv.se", "BV"),
         ("Ola", "ola@bv.se", "BV"),  # a three-letter name is still found in free text
-    ):
-        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    )
     cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
     cli("participant", "add", "marta@bv.se", "--role", "mentor")
     cli("participant", "add", "ola@bv.se", "--role", "mentor")
@@ -134,14 +140,12 @@ def test_erasing_removes_the_person_from_other_peoples_rows(cli: Cli, db_path: P
 def test_a_name_shorter_than_three_letters_is_not_cut_out_of_other_words(cli: Cli) -> None:
     """Erasing "Bo" removes his address from others' rows, but his two-letter name is not a
     search word: it would cut "Bo" out of "bokade" and every other word that holds it."""
-    for code in ("CSN", "BV"):
-        cli("agency", "add", code, f"Myndighet {code}")
-    for name, email, agency in (
+    _register(
+        cli,
         ("Bo", "bo.lind@bv.se", "BV"),
         ("Björn Ek", "bjorn@csn.se", "CSN"),
         ("Märta Sjö", "marta@bv.se", "BV"),
-    ):
-        cli("person", "add", "--name", name, "--email", email, "--agency", agency)
+    )
     cli("cohort", "create", "2027", "--start", "2027-01-26", "--end", "2027-12-09")
     cli("participant", "add", "bjorn@csn.se", "--role", "adept")
     cli("participant", "add", "marta@bv.se", "--role", "mentor")
