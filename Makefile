@@ -108,7 +108,7 @@ $(MUTATE_STAMP): $(STAMP)
 
 mutate: $(MUTATE_STAMP)
 	env -u CHEFINTRO_TEST_PG -u CHEFINTRO_REQUIRE_PG CHEFINTRO_MUTANT_BUDGET=$(MUTATE_BUDGET) $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) || true
-	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py
+	$(BIN)/mutmut results --all true | $(BIN)/python -m tests.mutation_score
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) dist .mypy_cache .ruff_cache .pytest_cache mutants

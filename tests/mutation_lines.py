@@ -88,6 +88,38 @@ def changed_lines(original: list[str], mutant: list[str], names: tuple[str, str]
     return changed
 
 
+def change_text(original: list[str], mutant: list[str], names: tuple[str, str]) -> tuple[str, str]:
+    """What ``mutant`` changes, as text: the lines it replaces and the lines it has there,
+    each trimmed, joined by newlines (``("if total <= 0:", "if total < 0:")``). It names a
+    mutant by what it does rather than by mutmut's number, which moves when the function
+    gains or loses a mutant before it (tests/mutation_equivalents.toml)."""
+    renamed = [line.replace(names[1] + "(", names[0] + "(") for line in mutant]
+    matcher = difflib.SequenceMatcher(None, original, renamed, autojunk=False)
+    before: list[str] = []
+    after: list[str] = []
+    for tag, first, last, m_first, m_last in matcher.get_opcodes():
+        if tag != "equal":
+            before.extend(line.strip() for line in original[first:last])
+            after.extend(line.strip() for line in renamed[m_first:m_last])
+    return "\n".join(before), "\n".join(after)
+
+
+def mutant_change(root: Path, mutant: str) -> tuple[str, str] | None:
+    """``change_text`` of a mutant in mutmut's folder ``root``; None when its copies are
+    not there (mutmut made the mutants again since, or the module moved)."""
+    module, function = module_and_function(mutant)
+    original_name = original_of(function)
+    try:
+        source = source_file(root, module)
+        spans = spans_of(source)
+        text = source.read_text("utf-8").splitlines()
+        (first, last), (m_first, m_last) = spans[original_name], spans[function]
+    except (OSError, ValueError, KeyError):
+        return None
+    original, changed = text[first - 1 : last], text[m_first - 1 : m_last]
+    return change_text(original, changed, (original_name, function))
+
+
 Statement = ast.stmt | ast.excepthandler
 
 

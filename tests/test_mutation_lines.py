@@ -3,6 +3,7 @@ the statement it changes, never fewer, on mutmut's files as mutmut writes them."
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -15,12 +16,15 @@ import pytest
 
 from tests.mutation_lines import (
     LINES_DIR,
+    change_text,
     changed_lines,
     keep_reaching,
+    mutant_change,
     reaching_tests,
     record_lines,
     statement_lines,
 )
+from tests.mutation_score import Equivalent, classify, report
 
 ORIGINAL = textwrap.dedent(
     '''\
@@ -262,3 +266,58 @@ def test_a_mutants_run_copies_only_stores_its_function_took_no_part_in_building(
         assert conftest.StoreTemplates._shared(kept) is None
     finally:
         conftest._source_fingerprint.cache_clear()
+
+
+# The score (tests/mutation_score.py): equivalent mutants named by what they change.
+
+
+def test_a_mutant_is_named_by_the_lines_it_replaces_and_what_it_has_there(tmp_path: Path) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "total <= 0", "total < 0"))
+    assert mutant_change(root, MUTANT) == ("if total <= 0:", "if total < 0:")
+    joined = _mutant(1, "round(\n            done * 100 / total\n        )", "round(None)")
+    assert change_text(ORIGINAL, joined, NAMES) == (
+        "value = round(\ndone * 100 / total\n)",
+        "value = round(None)",
+    )
+    assert mutant_change(root, "chefintro.shares.x_share__mutmut_2") is None
+
+
+def _score(
+    results: dict[str, str], changes: dict[str, tuple[str, str] | None], *named: Equivalent
+) -> tuple[bool, str, dict[str, str]]:
+    classified, stale = classify(results, changes, named)
+    out = io.StringIO()
+    return report(classified, changes, stale, out), out.getvalue(), classified
+
+
+def test_a_named_equivalent_is_counted_apart_and_any_other_survivor_is_listed() -> None:
+    function = "chefintro.shares.x_share"
+    results = {f"{function}__mutmut_{n}": "killed" for n in range(1, 9)}
+    results |= {f"{function}__mutmut_9": "survived", f"{function}__mutmut_10": "no tests"}
+    changes: dict[str, tuple[str, str] | None] = {
+        f"{function}__mutmut_9": ("if total <= 0:", "if total < 0:"),
+        f"{function}__mutmut_10": ("return floor", "return None"),
+    }
+    same = Equivalent(function, "if total <= 0:", "if total < 0:", "total is never 0")
+    ok, text, classified = _score(results, changes, same)
+    assert classified[f"{function}__mutmut_9"] == "equivalent"
+    assert not ok  # 8 of 9 counted: 88.9 %
+    assert "chefintro.shares" in text and "88.9%" in text and "below 90%" in text
+    assert f"{function}__mutmut_10 (no tests): 'return floor' -> 'return None'" in text
+    assert "__mutmut_9 (" not in text
+
+    other = Equivalent(function, "return floor", "return None", "floor is never read")
+    ok, text, _ = _score(results, changes, same, other)
+    assert ok and "100.0%" in text and "Not caught" not in text
+
+
+def test_a_named_equivalent_that_a_test_now_catches_is_reported_as_stale() -> None:
+    function = "chefintro.shares.x_share"
+    results = {f"{function}__mutmut_1": "killed", "chefintro.other.x_f__mutmut_1": "not checked"}
+    changes: dict[str, tuple[str, str] | None] = {}
+    caught = Equivalent(function, "if total <= 0:", "if total < 0:", "wrong")
+    elsewhere = Equivalent("chefintro.other.x_f", "a", "b", "not run this time")
+    ok, text, _ = _score(results, changes, caught, elsewhere)
+    assert ok
+    assert "Named equivalent but not left by this run" in text and "'if total <= 0:'" in text
+    assert "chefintro.other.x_f" not in text

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import StoreTemplates, mutant_words, names_any, within_budget
+from tests.mutation_score import EQUIVALENTS, load_equivalents
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKEFILE = ROOT / "Makefile"
@@ -61,6 +62,16 @@ def test_every_pattern_make_mutate_chooses_names_a_mutated_function() -> None:
     assert len(patterns) > 50
     naming_none = [p for p in patterns if not fnmatch.filter(names, p)]
     assert naming_none == []
+
+
+@pytest.mark.skipif(not MAKEFILE.exists(), reason="mutmut's copy of the tests has no Makefile")
+def test_every_named_equivalent_mutant_names_a_chosen_function_and_a_reason() -> None:
+    patterns = chosen_patterns(MAKEFILE.read_text(encoding="utf-8"))
+    names = mutated_names()
+    for entry in load_equivalents(EQUIVALENTS):
+        assert entry.reason.strip() and entry.before != entry.after, entry
+        assert entry.function in names, entry
+        assert any(fnmatch.fnmatch(entry.function + "__mutmut_1", p) for p in patterns), entry
 
 
 class _MutmutState:
