@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import typer.testing
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
@@ -28,6 +28,15 @@ from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
 # allow, and a test then fails with nothing wrong in chefintro. Seen: the e-mail property
 # test of tests/test_rulebook.py ("input generation is slow") under a mutation run.
 settings.register_profile("chefintro", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Under a mutant, the first failing example is enough: shrinking it only makes the kill
+# slower. Seen: `pair rematch` with `propose=True` as its default, whose first failing test
+# was a property test that shrank until mutmut's time limit (181 s) instead of failing at
+# once (pytest_configure loads it, as a mutant's run does not import this module again).
+settings.register_profile(
+    "chefintro-mutant",
+    parent=settings.get_profile("chefintro"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 settings.load_profile("chefintro")
 
 # Typer turns the app into a click command tree on every `CliRunner.invoke`; the tree is
@@ -84,6 +93,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if _mutmut_phase() == "stats" and Path("src").is_dir():  # cwd is mutants/
         _recorder = LineRecorder(Path.cwd())
         config.pluginmanager.register(_recorder, "chefintro-line-recorder")
+    if "__mutmut_" in (_mutmut_phase() or ""):
+        settings.load_profile("chefintro-mutant")
     # A mutant's run: name only the tests that reach its change, so that pytest does not
     # even collect the files of the others (collecting is most of a killed mutant's time).
     reaching = _reaching(config.args)
