@@ -22,6 +22,7 @@ from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
 from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
+from tests.mutation_score import EQUIVALENTS, load_equivalents, named_equivalent
 
 # Property tests judge the code, not the machine: on a busy 2-core machine (CI beside other
 # jobs) drawing examples or running one can take longer than Hypothesis' timing checks
@@ -93,13 +94,27 @@ def pytest_configure(config: pytest.Config) -> None:
     if _mutmut_phase() == "stats" and Path("src").is_dir():  # cwd is mutants/
         _recorder = LineRecorder(Path.cwd())
         config.pluginmanager.register(_recorder, "chefintro-line-recorder")
-    if "__mutmut_" in (_mutmut_phase() or ""):
+    mutant = _mutmut_phase() or ""
+    if "__mutmut_" in mutant:
         settings.load_profile("chefintro-mutant")
+        if os.environ.get("CHEFINTRO_MUTANT_EQUIVALENTS") != "run":
+            _skip_if_named_equivalent(mutant)
     # A mutant's run: name only the tests that reach its change, so that pytest does not
     # even collect the files of the others (collecting is most of a killed mutant's time).
     reaching = _reaching(config.args)
     if reaching:
         config.args[:] = reaching
+
+
+def _skip_if_named_equivalent(mutant: str) -> None:
+    """A mutant named in tests/mutation_equivalents.toml runs no test: its run ends as
+    "no tests", which the score counts as equivalent. Such a mutant survives every test
+    that reaches it, so it was among the costliest of a run; CHEFINTRO_MUTANT_EQUIVALENTS=run
+    runs them all the same (the score then reports an entry that a test catches)."""
+    if named_equivalent(Path.cwd(), mutant, load_equivalents(EQUIVALENTS)) is not None:
+        pytest.exit(
+            "a named equivalent mutant: no test run", returncode=pytest.ExitCode.NO_TESTS_COLLECTED
+        )
 
 
 def _reaching(nodeids: list[str]) -> list[str] | None:

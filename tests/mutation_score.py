@@ -52,6 +52,15 @@ def load_equivalents(path: Path) -> list[Equivalent]:
     ]
 
 
+def named_equivalent(root: Path, mutant: str, named: Iterable[Equivalent]) -> Equivalent | None:
+    """The entry of ``named`` that ``mutant`` (in mutmut's folder ``root``) is, if any."""
+    change = mutant_change(root, mutant)
+    if change is None:
+        return None
+    function = function_of(mutant)
+    return next((e for e in named if (e.function, e.before, e.after) == (function, *change)), None)
+
+
 def parse_results(lines: Iterable[str]) -> dict[str, str]:
     """Mutant name -> status, from lines like ``chefintro.text.x_f__mutmut_3: killed``."""
     results: dict[str, str] = {}

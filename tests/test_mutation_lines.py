@@ -24,7 +24,7 @@ from tests.mutation_lines import (
     record_lines,
     statement_lines,
 )
-from tests.mutation_score import Equivalent, classify, report
+from tests.mutation_score import Equivalent, classify, named_equivalent, report
 
 ORIGINAL = textwrap.dedent(
     '''\
@@ -321,3 +321,18 @@ def test_a_named_equivalent_that_a_test_now_catches_is_reported_as_stale() -> No
     assert ok
     assert "Named equivalent but not left by this run" in text and "'if total <= 0:'" in text
     assert "chefintro.other.x_f" not in text
+
+
+def test_a_mutant_named_equivalent_is_found_by_its_change_whatever_its_number(
+    tmp_path: Path,
+) -> None:
+    root = _mutants_folder(tmp_path, _mutant(1, "total <= 0", "total < 0"))
+    named = [
+        Equivalent("chefintro.shares.x_share", "return floor", "return None", "other change"),
+        Equivalent("chefintro.shares.x_share", "if total <= 0:", "if total < 0:", "never 0"),
+    ]
+    assert named_equivalent(root, MUTANT, named) == named[1]
+    assert named_equivalent(root, MUTANT, named[:1]) is None
+    other = Equivalent("chefintro.shares.x_other", "if total <= 0:", "if total < 0:", "elsewhere")
+    assert named_equivalent(root, MUTANT, [other]) is None
+    assert named_equivalent(root, "chefintro.shares.x_share__mutmut_7", named) is None
