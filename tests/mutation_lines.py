@@ -57,6 +57,13 @@ def original_of(function: str) -> str:
     return function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
 
 
+def plain_name(copy: str) -> str:
+    """The name in the source of mutmut's copy ``copy``: ``x_share__mutmut_orig`` is
+    ``share``, ``xǁLoaderǁguarded__mutmut_orig`` is ``guarded``."""
+    name = copy.rsplit("__mutmut_", 1)[0]
+    return name.rsplit("\u01c1", 1)[1] if "\u01c1" in name else name.removeprefix("x_")
+
+
 def source_file(root: Path, module: str) -> Path:
     path = root / "src" / Path(*module.split("."))
     package = path / "__init__.py"
@@ -95,12 +102,17 @@ def change_text(original: list[str], mutant: list[str], names: tuple[str, str]) 
     gains or loses a mutant before it (tests/mutation_equivalents.toml)."""
     renamed = [line.replace(names[1] + "(", names[0] + "(") for line in mutant]
     matcher = difflib.SequenceMatcher(None, original, renamed, autojunk=False)
+    plain = plain_name(names[0]) + "("
     before: list[str] = []
     after: list[str] = []
     for tag, first, last, m_first, m_last in matcher.get_opcodes():
         if tag != "equal":
-            before.extend(line.strip() for line in original[first:last])
-            after.extend(line.strip() for line in renamed[m_first:m_last])
+            before.extend(
+                line.replace(names[0] + "(", plain).strip() for line in original[first:last]
+            )
+            after.extend(
+                line.replace(names[0] + "(", plain).strip() for line in renamed[m_first:m_last]
+            )
     return "\n".join(before), "\n".join(after)
 
 

@@ -396,6 +396,27 @@ def test_ending_with_no_repeat_keeps_an_exclusion_already_there(year: Cli) -> No
     assert rows == [(ids[0], ids[1], "jäv")]
 
 
+def test_a_pair_another_run_ended_first_is_refused_naming_the_adept(year: Cli) -> None:
+    """`pair end` finds the pair, asks, then ends it in a transaction of its own; when
+    another run ended it in between, the refusal still names the adept."""
+    from sqlmodel import select
+
+    from chefintro import followup
+    from chefintro.errors import RuleError
+    from chefintro.models import Cohort
+    from chefintro.store import open_store, resolve_location
+
+    year("pair", "end", ANNA, "--reason", "moved", "--yes")
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = db.exec(select(Cohort)).one()
+            with pytest.raises(RuleError, match=rf"^Anna Adept \({ANNA}\) has no live pair"):
+                followup.end_pair(db=db, cohort=cohort, adept=ANNA, reason="x", no_repeat=False)
+    finally:
+        store.dispose()
+
+
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
     year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr

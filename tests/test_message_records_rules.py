@@ -214,3 +214,29 @@ def test_a_claim_marks_each_recipient_sending_until_confirmed(year: Cli) -> None
             assert claim(db, [first, second], run_began).person_ids == []
     finally:
         store.dispose()
+
+
+def test_a_record_reads_the_time_the_server_took_the_message_or_in_doubt_the_claims(
+    year: Cli, monkeypatch: Any
+) -> None:
+    """A slow server can take minutes between a claim and its confirmation: a sent record
+    keeps when the message went, and a recipient left in doubt when it was claimed."""
+    from datetime import datetime
+
+    from chefintro.store import open_store, resolve_location
+
+    cohort_id = int(str(store_snapshot()["cohort"][0][0]))
+    first, second = sorted((_person_id(ASA), _person_id(ORJAN)))
+    key = records.pair_key(first, second)
+    claimed_at, taken_at = datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 9, 4, 30)
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            monkeypatch.setattr(records, "utcnow", lambda: claimed_at)
+            claim = _claim(db, cohort_id, key, [first, second], None)
+            monkeypatch.setattr(records, "utcnow", lambda: taken_at)
+            records.confirm(db=db, claimed=claim, person_ids=[first])
+        rows = {p: (at, s) for _, p, at, s in _rows(store)}
+    finally:
+        store.dispose()
+    assert rows == {first: (taken_at, "sent"), second: (claimed_at, "sending")}

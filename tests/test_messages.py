@@ -241,6 +241,22 @@ def test_group_letters_list_every_member(year: Cli, tmp_path: Path) -> None:
     assert seen == set(EMAILS)
 
 
+def test_a_group_whose_members_all_withdrew_gets_no_letter_and_the_others_do(
+    year: Cli, tmp_path: Path
+) -> None:
+    year("group", "form", "--size", "2", "--include-mentors")
+    year("message", "groups", "--out", str(tmp_path / "before"))
+    first, second = (
+        [a.addr_spec for a in parse(f)["To"].addresses] for f in drafts(tmp_path / "before")
+    )
+    for email in first:
+        year("participant", "withdraw", email, "--yes")
+    year("message", "groups", "--out", str(tmp_path / "after"))
+    files = drafts(tmp_path / "after")
+    assert [f.name for f in files] == ["01-grupp-2.eml"]
+    assert [a.addr_spec for a in parse(files[0])["To"].addresses] == second
+
+
 def test_reminder_attaches_the_same_event_as_session_ics(year: Cli, tmp_path: Path) -> None:
     from icalendar import Calendar
 
@@ -645,11 +661,13 @@ def test_a_refused_recipient_is_left_for_the_next_run(mail: tuple[Cli, Recorder]
 
 
 def test_a_letter_refused_for_both_of_a_pair_names_each_address_and_its_reason(
-    mail: tuple[Cli, Recorder],
+    mail: tuple[Cli, Recorder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli, server = mail
     server.refuse = {ASA.casefold(), ORJAN}
+    labels = _record_progress(monkeypatch)
     result = cli("message", "intro", "--send", "--yes", code=75)
+    assert labels == [FIRST, SECOND]  # the refused letter moves the bar on too
     said = " ".join(result.stderr.split())
     reasons = re.search(r"Åsa Öberg[^(]*\((.*?550.*?550[^)]*\))", said)
     assert reasons is not None, said
@@ -1005,6 +1023,11 @@ def test_a_line_broken_after_the_first_letter_leaves_it_in_doubt_and_the_rest_un
     )
     assert _statuses() == ["sending", "sending"]  # the first pair only
     assert len(server.received) == 1
+    entries: Any = cli.json("db", "log")
+    assert [e["detail"] for e in entries if e["action"] == "messages"] == [
+        "sent 0 of 2 intro messages to 0 recipients in cohort 2027; 1 left for the next run "
+        "after a delivery failure; 1 in doubt"
+    ]
 
     server.drop_after = None
     rerun = cli("message", "intro", "--send", "--yes")
@@ -1395,3 +1418,25 @@ def test_records_follow_a_person_link_so_nothing_goes_twice(mail: tuple[Cli, Rec
         in cli("message", "groups", "--send", "--yes").stderr
     )
     assert len(server.received) == 4
+
+
+def test_a_batch_of_an_unknown_kind_or_a_reminder_without_its_day_is_refused(year: Cli) -> None:
+    """The commands always name both; a script that calls the service gets a usage error,
+    not a traceback or letters of the wrong kind."""
+    from sqlmodel import select
+
+    from chefintro.errors import UsageError
+    from chefintro.messages.service import prepare_batch
+    from chefintro.models import Cohort
+    from chefintro.store import open_store, resolve_location
+
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = db.exec(select(Cohort)).one()
+            with pytest.raises(UsageError, match=r"^A reminder needs the session's id\.$"):
+                prepare_batch(db=db, cohort=cohort, kind="reminder", draft=True)
+            with pytest.raises(UsageError, match=r"^Unknown kind of message 'letter'\.$"):
+                prepare_batch(db=db, cohort=cohort, kind="letter", draft=True)
+    finally:
+        store.dispose()

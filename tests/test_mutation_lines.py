@@ -20,6 +20,7 @@ from tests.mutation_lines import (
     changed_lines,
     keep_reaching,
     mutant_change,
+    plain_name,
     reaching_tests,
     record_lines,
     statement_lines,
@@ -280,6 +281,12 @@ def test_a_mutant_is_named_by_the_lines_it_replaces_and_what_it_has_there(tmp_pa
         "value = round(None)",
     )
     assert mutant_change(root, "chefintro.shares.x_share__mutmut_2") is None
+    default = _mutant(1, "floor: int = 0", "floor: int = 1")
+    assert change_text(ORIGINAL, default, NAMES) == (
+        "def share(done: int, total: int, floor: int = 0) -> int:",
+        "def share(done: int, total: int, floor: int = 1) -> int:",
+    )
+    assert plain_name("x\u01c1Loader\u01c1guarded__mutmut_orig") == "guarded"
 
 
 def _score(

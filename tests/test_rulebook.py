@@ -286,6 +286,8 @@ TWO = "holds more than one address; give one address"
         ("Xena@csn.se@bv.se", f"{rules.NOT_AN_EMAIL} (expected name@myndighet.se)"),
         # A no-break space is not printable but not invisible: the address rule refuses it.
         ("a\u00a0b@c.se", f"{rules.NOT_AN_EMAIL} (expected name@myndighet.se)"),
+        # A symbol font's private-use letter is unprintable but shows: not "invisible".
+        ("a\ue000@b.se", rules.NON_ASCII_LOCAL),
     ],
 )
 def test_parse_email_refuses_what_is_not_one_address(pasted: str, why: str) -> None:
