@@ -30,9 +30,10 @@ from tests.mutation_score import EQUIVALENTS, load_equivalents, named_equivalent
 # test of tests/test_rulebook.py ("input generation is slow") under a mutation run.
 settings.register_profile("chefintro", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Under a mutant, the first failing example is enough: shrinking it only makes the kill
-# slower. Seen: `pair rematch` with `propose=True` as its default, whose first failing test
-# was a property test that shrank until mutmut's time limit (181 s) instead of failing at
-# once (pytest_configure loads it, as a mutant's run does not import this module again).
+# slower. Seen: under a mutant of `rematch` that makes every `apply=True` a usage error,
+# the rematch property test shrank its failing example for five minutes (Hypothesis' own
+# limit; 61 s of CPU) before failing; without shrinking it failed after 7 s of CPU.
+# pytest_configure loads the profile, as a mutant's run does not import this module again.
 settings.register_profile(
     "chefintro-mutant",
     parent=settings.get_profile("chefintro"),
