@@ -417,6 +417,25 @@ def test_a_pair_another_run_ended_first_is_refused_naming_the_adept(year: Cli) -
         store.dispose()
 
 
+def test_a_pair_ended_on_a_day_nobody_recorded_is_left_out_of_the_report_and_not_the_rest(
+    year: Cli,
+) -> None:
+    """A store written by an older version can hold an ended pair without its end date: it
+    was active on no day the report can name, and the pairs after it are still reported."""
+    from sqlalchemy import text
+
+    from chefintro.store import open_store, resolve_location
+
+    year("pair", "end", ANNA, "--reason", "moved", "--yes")
+    store = open_store(resolve_location(None))
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(text("UPDATE pairing SET ended_on = NULL WHERE state = 'ended'"))
+    finally:
+        store.dispose()
+    assert sorted(_report(year)) == [BO, CIA]
+
+
 def test_an_ended_pair_is_not_made_again_this_year_nor_next(year: Cli) -> None:
     year("pair", "end", ANNA, "--reason", "moved", "--yes")
     assert "paired before" in year("pair", "set", ANNA, EVA, code=1).stderr
@@ -537,6 +556,37 @@ def test_rematch_weighs_a_second_mentee_and_counts_the_places_left(year: Cli) ->
     assert [(p["adept"], p["mentor"]) for p in again["pairs"]] == [(GUS, "ivar.mentor@csn.se")]
 
 
+def test_rematch_lists_its_pairs_by_the_adepts_names_in_swedish_order(year: Cli) -> None:
+    """Östen's address sorts first, his name last (Ö after Z in Swedish)."""
+    for name, email, agency in (
+        ("Ivar Mentor", "ivar.mentor@csn.se", "CSN"),
+        ("Hugo Mentor", "hugo.mentor@bv.se", "BV"),
+    ):
+        _person(year, name, email, agency)
+        year("participant", "add", email, "--role", "mentor")
+    for name, email in (("Östen Adept", "a.osten@spv.se"), ("Bo Zeta", "z.bo@spv.se")):
+        _person(year, name, email, "SPV")
+        year("participant", "add", email, "--role", "adept")
+    result: dict[str, Any] = year.json("pair", "rematch")
+    assert [p["adept_name"] for p in result["pairs"]] == ["Bo Zeta", "Östen Adept"]
+
+
+def test_rematch_names_every_adept_left_after_one_it_placed(year: Cli) -> None:
+    """One place for two freed adepts: Gus (IT, as the mentor, and first in address order)
+    gets it; Olle, after him, is named as left."""
+    _person(year, "Ivar Mentor", "ivar.mentor@csn.se", "CSN", field="IT")
+    year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
+    _person(year, "Gus Adept", "a.gus@spv.se", "SPV", field="IT")
+    _person(year, "Olle Adept", "z.olle@spv.se", "SPV", field="HR")
+    year("participant", "add", "a.gus@spv.se", "--role", "adept")
+    year("participant", "add", "z.olle@spv.se", "--role", "adept")
+    result: dict[str, Any] = year.json("pair", "rematch")
+    assert [(p["adept"], p["mentor"]) for p in result["pairs"]] == [
+        ("a.gus@spv.se", "ivar.mentor@csn.se")
+    ]
+    assert [u["email"] for u in result["unplaced"]] == ["z.olle@spv.se"]
+
+
 def test_rematch_takes_apply_or_propose_not_both(year: Cli) -> None:
     before = store_snapshot()
     refused = year("pair", "rematch", "--apply", "--propose", code=2)
@@ -549,7 +599,9 @@ def test_rematch_propose_stores_a_proposal_that_has_not_started(year: Cli) -> No
     year("participant", "add", "ivar.mentor@csn.se", "--role", "mentor")
     _person(year, "Gus Adept", GUS, "SPV", field="IT")
     year("participant", "add", GUS, "--role", "adept")
-    [shown] = year.json("pair", "rematch", "--propose")["pairs"]
+    result: dict[str, Any] = year.json("pair", "rematch", "--propose")
+    assert (result["applied"], result["proposed"]) == (False, True)
+    [shown] = result["pairs"]
     assert (shown["state"], shown["since"]) == ("proposed", None)
     stored = {p["adept"]: p for p in year.json("pair", "list", "--all")}[GUS]
     assert (stored["mentor"], stored["state"], stored["since"]) == (

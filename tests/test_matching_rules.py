@@ -177,6 +177,35 @@ def _next_year(cli: Cli) -> None:
         cli("participant", "add", email, "--role", role)
 
 
+def test_a_plans_suggestion_with_allow_repeat_proposes_an_earlier_pair_again(cli: Cli) -> None:
+    """`cohort setup` suggests through ``pairing.suggest`` with the plan's
+    ``[matching] allow_repeat``; asked to, it proposes last year's pair again."""
+    from sqlmodel import select
+
+    from chefintro import pairing
+    from chefintro.models import Cohort
+    from chefintro.store import open_store, resolve_location
+
+    _two_years(cli)
+    assert _suggest(cli) == {"asa@csn.se": "marta@bv.se"}
+    cli("pair", "apply")
+    _next_year(cli)
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = db.exec(select(Cohort).where(Cohort.name == "2027")).one()
+            found = {
+                allow: {
+                    p.adept: p.mentor
+                    for p in pairing.suggest(db=db, cohort=cohort, allow_repeat=allow)
+                }
+                for allow in (False, True)
+            }
+    finally:
+        store.dispose()
+    assert found == {False: {"asa@csn.se": "orjan@spv.se"}, True: {"asa@csn.se": "marta@bv.se"}}
+
+
 @pytest.mark.parametrize("how", ["pair remove", "adept withdrew", "mentor withdrew"])
 def test_an_ended_pair_of_an_earlier_cohort_is_not_proposed_again(
     cli: Cli, backend: str, how: str

@@ -143,6 +143,10 @@ def _oracle(db: Any, cohort: Any) -> list[tuple[str, str, str, str, int, str]]:
 # A barred mentor who is full is not a free place the adept loses: the other mentor's place
 # is still theirs (not "every allowed mentor is at capacity").
 @example(World(3, [0, 1], [(1, 1), (2, 1)], [(0, 1)], [], [(1, 1, "active")], []))
+# The adept's one free mentor is excluded and the other is full: at capacity, not free.
+@example(World(3, [0, 0], [(1, 1), (2, 1)], [(0, 0)], [], [(1, 1, "active")], []))
+# Two free mentors of one agency, one excluded: the other is still free for the adept.
+@example(World(2, [0], [(1, 1), (1, 1)], [(0, 0)], [], [], []))
 def test_unmatched_gives_the_reasons_the_matching_problem_gives(world: World) -> None:
     from sqlmodel import Session
 
