@@ -93,9 +93,10 @@ class _Budget:
             )
         return self._local
 
-    def render(self, template: Any, context: dict[str, Any]) -> str:
+    def render(self, template: Any, context: dict[str, Any], *, traced: bool = True) -> str:
         previous = sys.gettrace()
-        sys.settrace(self.trace)
+        if traced:
+            sys.settrace(self.trace)
         try:
             size = 0
             pieces = []
@@ -112,7 +113,8 @@ class _Budget:
                 pieces.append(chunk)
             return "".join(pieces)
         finally:
-            sys.settrace(previous)
+            if traced:
+                sys.settrace(previous)
 
 
 def _too_big(value: object) -> bool:
@@ -271,7 +273,28 @@ def _template_error(path: str, line: int | None, message: str) -> InvalidInputEr
     )
 
 
-def _load(environment: Any, name: str, allowed: Sequence[str]) -> Any:
+@dataclass(frozen=True)
+class _Loaded:
+    """A checked template, and whether it runs each of its lines at most once."""
+
+    template: Any
+    straight: bool
+
+
+def _straight(tree: Any) -> bool:
+    """Tell whether a parsed template runs each of its lines at most once: no loop, no
+    macro or call block, no block and no other template (include, import, extends). Such
+    a template cannot loop or call itself, so its time and depth are bounded by its own
+    length and it is filled without the trace hook of :class:`_Budget`, which costs about
+    a tenth of `message intro` (issue 32); its output and values are limited as before."""
+    from jinja2 import nodes
+
+    unbounded = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.Block, nodes.Include,
+                 nodes.Import, nodes.FromImport, nodes.Extends)  # fmt: skip
+    return next(tree.find_all(unbounded), None) is None
+
+
+def _load(environment: Any, name: str, allowed: Sequence[str]) -> _Loaded:
     """Load and check one template: it parses, and every top-level name is a known field."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
@@ -292,7 +315,7 @@ def _load(environment: Any, name: str, allowed: Sequence[str]) -> Any:
             filename, first, f"unknown field {names}; this template's fields are {fields}"
         )
     try:
-        return environment.get_template(name)
+        return _Loaded(environment.get_template(name), _straight(tree))
     except TemplateSyntaxError as exc:  # pragma: no cover - parsed above already
         raise _template_error(filename, exc.lineno, exc.message or "syntax error") from None
 
@@ -317,13 +340,13 @@ class Renderer:
         # can reach another message (the sandbox refuses changes to them as well).
         context = _fresh(item.context)
         filled = {
-            part: _fill(self.environment, template, context)
-            for part, template in self.templates.items()
+            part: _fill(self.environment, loaded.template, context, traced=not loaded.straight)
+            for part, loaded in self.templates.items()
         }
         subject = _SPACE.sub(" ", filled["subject.txt"]).strip()
         if not subject:
             raise _template_error(
-                self.templates["subject.txt"].filename, None, "the subject is empty"
+                self.templates["subject.txt"].template.filename, None, "the subject is empty"
             )
         return Rendered(outgoing=item, subject=subject, text=filled["txt"], html=filled["html"])
 
@@ -348,15 +371,15 @@ def render_messages(
     return [renderer.render(item) for item in items]
 
 
-def _fill(environment: Any, template: Any, context: dict[str, Any]) -> str:
-    """Fill one template with one message's fields, within its budget; raise
-    InvalidInputError."""
+def _fill(environment: Any, template: Any, context: dict[str, Any], *, traced: bool = True) -> str:
+    """Fill one template with one message's fields, within its budget (``traced``: with
+    the trace hook that limits its time and depth); raise InvalidInputError."""
     from jinja2 import TemplateError, UndefinedError
     from jinja2.exceptions import SecurityError
 
     files = {str(template.filename), *_template_files(environment)}
     try:
-        return _Budget(files).render(template, context)
+        return _Budget(files).render(template, context, traced=traced)
     except (UndefinedError, SecurityError) as exc:
         where, line = _where(exc.__traceback__, files, template.filename)
         raise _template_error(where, line, str(exc.message)) from None
