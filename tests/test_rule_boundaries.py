@@ -653,3 +653,33 @@ def test_the_days_present_come_in_date_order_whatever_order_they_were_added(cli:
             (date(2026, 5, 19), "Dag 1"),
         ]
     }
+
+
+def test_an_address_of_the_longest_length_is_taken_and_one_more_is_not() -> None:
+    from chefintro import rules
+
+    longest = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 58 + ".se"
+    assert len(longest) == rules.MAX_EMAIL_LENGTH
+    assert rules.email_problem(longest) is None
+    assert rules.email_problem("x" + longest) == rules.NOT_AN_EMAIL
+    # What mail_address refuses, it refuses in the rule's words.
+    with pytest.raises(rules.NotAnEmail, match=f"^{rules.NOT_AN_EMAIL}$"):
+        rules.mail_address("x" + longest)
+
+
+def test_the_local_part_is_everything_before_the_last_at() -> None:
+    from chefintro import rules
+
+    assert rules.email_problem("a@ö@x.se") == rules.NON_ASCII_LOCAL
+
+
+def test_a_peer_group_may_have_two_to_the_largest_size_and_no_more() -> None:
+    from chefintro import rules
+
+    largest = rules.MAX_GROUP_SIZE
+    assert rules.group_size_problem(2) is None
+    assert rules.group_size_problem(largest) is None
+    for size in (1, largest + 1):
+        assert rules.group_size_problem(size) == (
+            f"a peer group has 2 to {largest} members, not {size}"
+        )
