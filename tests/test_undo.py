@@ -151,6 +151,12 @@ def test_a_roster_import_takes_a_snapshot_a_dry_run_none(cohort: Cli, tmp_path: 
     assert _snapshotted(cohort) == []
     cohort("roster", "import", str(roster))
     assert _snapshotted(cohort) == ["roster import"]
+    # db undo names it by what it changed, sheet by sheet (added +, updated ~).
+    undone = cohort("db", "undo", "--yes").stderr.splitlines()[1]
+    assert undone.endswith(
+        "  roster import: roster imported (Myndigheter +1 ~0, Deltagare +0 ~0, Träffar +0 ~0, "
+        "Par +0 ~0, Närvaro +0 ~0, Möten +0 ~0)"
+    ), undone
 
 
 def _bytes_of_snapshots(db_path: Path) -> list[bytes]:
