@@ -342,3 +342,9 @@ def test_nothing_to_undo_says_why(cli: Cli, backend: str) -> None:
         "(snapshots are taken before commands that remove, replace or import data, and the "
         "oldest are dropped; 'chefintro db snapshots' lists them).\n"
     )
+
+
+def test_pair_suggest_is_undone_under_its_own_words(cohort: Cli) -> None:
+    cohort("pair", "suggest")
+    undone = cohort("db", "undo", "--yes").stderr.splitlines()[1]
+    assert undone.endswith("  pair suggest: pair proposals replaced"), undone
