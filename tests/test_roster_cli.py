@@ -443,3 +443,24 @@ def test_one_hidden_warning_is_named_in_the_singular(capsys: pytest.CaptureFixtu
     ]
     output.warnings(["a"], limit=2)
     assert capsys.readouterr().err.splitlines() == ["Warning: a"]
+
+
+def test_a_person_new_on_deltagare_is_marked_on_narvaro_in_the_same_import(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    """HR adds a late joiner and her first day's mark in one workbook."""
+    cohort("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cohort("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "2027-01-26 16:00")
+    exported = tmp_path / "export.xlsx"
+    cohort("roster", "export", str(exported))
+    book = openpyxl.load_workbook(exported)
+    book["Deltagare"].append(["Åsa Öberg", "asa@csn.se", "CSN", "adept"])
+    book["Närvaro"].append(["asa@csn.se", "Åsa Öberg", "närvarande"])
+    returned = tmp_path / "returned.xlsx"
+    book.save(returned)
+    book.close()
+    result = cohort("roster", "import", str(returned))
+    assert "Närvaro row 2: added asa@csn.se" in result.stdout + result.stderr
+    report: Any = cohort.json("report", "attendance", "--as-of", "2027-12-31")
+    [asa] = report["participants"]
+    assert (asa["email"], asa["present"], asa["held"]) == ("asa@csn.se", 1, 1)
