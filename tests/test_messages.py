@@ -1353,6 +1353,8 @@ RUNAWAY = [
     # A block that calls itself: without a loop or a macro, still a template of many lines.
     ("intro.txt", "Hej\n{% block b %}{{ self.b() }}{% endblock %}\n", 2, "deep"),
     ("intro.txt", "{{ sessions.append(adept) }}\n", 1, "append"),
+    # Jinja2's placeholder text is not there: it would write gigabytes before any check.
+    ("intro.txt", "Hej\n{{ lipsum(10**7) }}\n", 2, "unknown field 'lipsum'"),
     ("intro.txt", "{% set _ = adept.update({'email': 'evil@x.se'}) %}\n", 1, "update"),
 ]
 

@@ -262,6 +262,9 @@ def _environment(template_dir: Path | None) -> Any:
     )
     for name in ("center", "indent", "wordwrap", "truncate", "format", "join", "batch", "slice"):
         environment.filters[name] = _bounded_filter(name, environment.filters[name])
+    # Jinja2's placeholder text: lipsum(10**7) writes gigabytes in its own code, where
+    # neither the time limit nor the output limit can stop it. A letter has no use for it.
+    environment.globals.pop("lipsum", None)
     return environment
 
 
