@@ -1439,9 +1439,13 @@ def test_a_batch_of_an_unknown_kind_or_a_reminder_without_its_day_is_refused(yea
         with store.transaction() as db:
             cohort = db.exec(select(Cohort)).one()
             with pytest.raises(UsageError, match=r"^A reminder needs the session's id\.$"):
-                prepare_batch(db=db, cohort=cohort, kind="reminder", draft=True)
+                prepare_batch(
+                    db=db, cohort=cohort, kind="reminder", draft=True, cc_agency=False, again=False
+                )
             with pytest.raises(UsageError, match=r"^Unknown kind of message 'letter'\.$"):
-                prepare_batch(db=db, cohort=cohort, kind="letter", draft=True)
+                prepare_batch(
+                    db=db, cohort=cohort, kind="letter", draft=True, cc_agency=False, again=False
+                )
     finally:
         store.dispose()
 

@@ -107,12 +107,15 @@ def build_message(
     outgoing = rendered.outgoing
     message = EmailMessage(policy=policy.SMTP)
     sender_name, sender_address = parseaddr(sender or "")
-    if sender:
-        message["From"] = address(sender_name, sender_address)
+    origin = address(sender_name, sender_address) if sender else None
+    if origin is not None:
+        message["From"] = origin
     if not outgoing.blind:
         message["To"] = _addresses(outgoing.to)
-    elif sender:  # a letter to many in Bcc: the coordinator is its one visible recipient
-        message["To"] = address(sender_name, sender_address)
+    elif (
+        origin is not None
+    ):  # a letter to many in Bcc: the coordinator is its one visible recipient
+        message["To"] = origin
     else:
         message["To"] = "undisclosed-recipients:;"
     if outgoing.cc:
@@ -121,7 +124,8 @@ def build_message(
         message["Bcc"] = _addresses(outgoing.to)
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now or datetime.now(ZoneInfo("Europe/Stockholm")))
-    domain = sender_address.rpartition("@")[2] or FALLBACK_DOMAIN
+    # The sender's domain as the header has it (an IDN in ASCII): a Message-ID is ASCII.
+    domain = origin.domain if origin is not None else FALLBACK_DOMAIN
     message["Message-ID"] = make_msgid(domain=domain)  # short enough never to be folded
     if draft:
         message["X-Unsent"] = "1"

@@ -92,7 +92,6 @@ class Batch:
     cohort_name: str
     waiting: list[Waiting]
     already_sent: int
-    draft: bool
     #: Makes one message (fills its templates if not yet filled, builds the e-mail).
     build: Callable[[Waiting], Built]
     #: Messages claimed by a run that has not confirmed them (stopped, or still sending).
@@ -142,7 +141,6 @@ class IntroStream:
     grow with the pairs (issue 32)."""
 
     pairs: content.IntroPairs
-    sender: str | None
     #: The positions (in ``pairs``) of the messages still to go, in order.
     positions: array[int] = field(default_factory=lambda: array("q"))
     #: For each of them, which of its recipients it still has to reach (bit i: ``to[i]``).
@@ -163,8 +161,8 @@ class IntroStream:
                 items = list(self.pairs.messages(db, part))
             for item, mask in zip(items, self.pending[start : start + len(part)], strict=True):
                 pending = [r for i, r in enumerate(item.to) if mask >> i & 1]
-                try:
-                    check_addresses(item, sender=self.sender, draft=True)
+                try:  # the sender was checked with the first pass and is the same
+                    check_addresses(item, sender=None, draft=True)
                     envelope = [mail_address(r.email) for r in pending]
                 except NotAnEmail:
                     raise content.StoreChanged() from None
@@ -197,7 +195,7 @@ def _gather(
     of pairs at a time, with the :class:`IntroStream` that keeps their positions."""
     if kind == content.INTRO and draft:
         pairs = content.intro_pairs(db=db, cohort=cohort, cc_agency=cc_agency)
-        return pairs.messages(db), IntroStream(pairs=pairs, sender=None)
+        return pairs.messages(db), IntroStream(pairs=pairs)
     return _outgoing(
         db=db, cohort=cohort, kind=kind, session_id=session_id, cc_agency=cc_agency
     ), None
@@ -256,8 +254,8 @@ def prepare_batch(
     draft: bool,
     template_dir: Path | None = None,
     session_id: int | None = None,
-    cc_agency: bool = False,
-    again: bool = False,
+    cc_agency: bool,
+    again: bool,
     items: list[content.Outgoing] | None = None,
     ledger: ModuleType = records,
 ) -> Batch:
@@ -279,8 +277,6 @@ def prepare_batch(
     records_of = {} if again else ledger.sent_to(db=db, kind=kind, cohort_id=id_of(cohort))
     renderer = Renderer(kind, template_dir)  # a broken template stops here (65)
     sender = get_setting_text(db=db, key=MAIL_FROM)
-    if stream is not None:
-        stream.sender = sender
     checked: list[Waiting] = []
     in_doubt, failed, done = [], [], 0
     attachments: dict[int, Attachment] = {}
@@ -314,7 +310,6 @@ def prepare_batch(
         cohort_name=cohort.name,
         waiting=checked,
         already_sent=done,
-        draft=draft,
         build=_builder(renderer, sender, draft, attachments),
         in_doubt=in_doubt,
         failed=failed,
@@ -497,5 +492,7 @@ def draft_introductions(*, store: Store, cohort_name: str | None, directory: Pat
 
     with store.transaction() as db:
         cohort = current_cohort(db=db, name=cohort_name)
-        batch = prepare_batch(db=db, cohort=cohort, kind=content.INTRO, draft=True)
+        batch = prepare_batch(
+            db=db, cohort=cohort, kind=content.INTRO, draft=True, cc_agency=False, again=False
+        )
     return write_batch(store=store, batch=batch, directory=directory).count
