@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
+from tests import mutation_clean
 from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
 from tests.mutation_score import EQUIVALENTS, load_equivalents, named_equivalent
 
@@ -332,9 +333,20 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
         signal.signal(signal.SIGPROF, previous)
 
 
+#: In mutmut's first run, the tests that passed and failed (tests/mutation_clean.py).
+_passed: set[str] = set()
+_failed: set[str] = set()
+#: In mutmut's clean run: every test was left out, as passed in the first run.
+_clean_all_passed = False
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if _mutmut_phase() == "stats":
         _times[report.nodeid] = _times.get(report.nodeid, 0.0) + report.duration
+        if report.failed:
+            _failed.add(report.nodeid)
+        elif report.when == "call" and report.passed:
+            _passed.add(report.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -342,8 +354,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _recorder is not None:
         _recorder.finish()
         _recorder = None
+    if (
+        _mutmut_phase() == ""
+        and _clean_all_passed
+        and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+    ):
+        session.exitstatus = pytest.ExitCode.OK  # the first run passed them all
     if _mutmut_phase() != "stats" or not _times:
         return
+    if exitstatus == pytest.ExitCode.OK and Path("src").is_dir():  # cwd is mutants/
+        mutation_clean.record_passed(Path.cwd(), _passed - _failed)
     try:  # mutmut records only new tests again: keep the others' times
         kept = json.loads(TIMES_FILE.read_text("utf-8"))
     except (OSError, ValueError):
@@ -384,6 +404,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     First, a mutant's tests that did not execute the statement it changes are left out
     (tests/mutation_lines.py; CHEFINTRO_MUTANT_LINES=0 keeps them): they cannot tell it
     from the original."""
+    if _mutmut_phase() == "":
+        _leave_out_what_passed_in_the_first_run(config, items)
     mutant = _mutmut_phase() or ""
     if "__mutmut_" not in mutant:
         return
@@ -408,6 +430,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if kept < len(items):
         config.hook.pytest_deselected(items=items[kept:])
         del items[kept:]
+
+
+def _leave_out_what_passed_in_the_first_run(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """mutmut's clean run (the tests once more on the unmutated code, before the mutants):
+    leave out the tests its first run passed on exactly the same files
+    (tests/mutation_clean.py; CHEFINTRO_MUTANT_CLEAN=run runs them all)."""
+    global _clean_all_passed
+    root = Path.cwd()
+    if (
+        os.environ.get("CHEFINTRO_MUTANT_CLEAN") == "run"
+        or not (root / mutation_clean.RECORD).is_file()
+    ):
+        return
+    passed = mutation_clean.already_passed(root)
+    left_out = [i for i in items if i.nodeid in passed]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [i for i in items if i.nodeid not in passed]
+    _clean_all_passed = bool(left_out) and not items
 
 
 def _pg_unavailable() -> str | None:

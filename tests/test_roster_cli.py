@@ -464,3 +464,31 @@ def test_a_person_new_on_deltagare_is_marked_on_narvaro_in_the_same_import(
     report: Any = cohort.json("report", "attendance", "--as-of", "2027-12-31")
     [asa] = report["participants"]
     assert (asa["email"], asa["present"], asa["held"]) == ("asa@csn.se", 1, 1)
+
+
+def test_a_mark_for_someone_on_deltagare_but_not_imported_is_refused_by_its_row(
+    cohort: Cli, tmp_path: Path
+) -> None:
+    """The same workbook imported with --only Närvaro: Åsa's Deltagare row is not taken,
+    so her mark names no participant; the row says so, and nothing is recorded."""
+    cohort("agency", "add", "CSN", "Centrala studiestödsnämnden")
+    cohort("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "2027-01-26 16:00")
+    cohort("person", "add", "--name", "Bo Ek", "--email", "bo@csn.se", "--agency", "CSN")
+    cohort("participant", "add", "bo@csn.se", "--role", "mentor")
+    exported = tmp_path / "export.xlsx"
+    cohort("roster", "export", str(exported))
+    book = openpyxl.load_workbook(exported)
+    book["Deltagare"].append(["Åsa Öberg", "asa@csn.se", "CSN", "adept"])
+    book["Närvaro"].append(["asa@csn.se", "Åsa Öberg", "närvarande"])
+    book["Närvaro"]["C2"] = "frånvarande"  # Bo's mark, row 2: would be recorded alone
+    returned = tmp_path / "returned.xlsx"
+    book.save(returned)
+    book.close()
+    before = store_snapshot()
+    result = cohort("roster", "import", str(returned), "--only", "Närvaro", code=65)
+    said = " ".join(result.stderr.split())
+    assert said.endswith(
+        "1 problem found; nothing was imported. • sheet 'Närvaro', row 3, column 'E-post': "
+        "asa@csn.se is not a participant of cohort 2027"
+    ), said
+    assert store_snapshot() == before
