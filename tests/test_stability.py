@@ -142,3 +142,30 @@ def test_a_stable_suggestion_is_undone_like_any_suggestion(cli: Cli) -> None:
     assert _pairs(cli.json("pair", "suggest", "--stable")["pairs"]) == {ASA: MARTA, BJORN: ORJAN}
     cli("db", "undo", "--yes")
     assert _pairs(cli.json("pair", "list")) == {ASA: ORJAN, BJORN: MARTA}
+
+
+def test_a_plans_suggestion_gives_the_best_total_whatever_the_allowed_cost(cli: Cli) -> None:
+    """`cohort setup` suggests through ``pairing.suggest``, which has no --stable or
+    --protect-first-wishes: with the cost set high enough for either to change the pairs,
+    it still gives the best total, as `pair suggest` without them does."""
+    from sqlmodel import select
+
+    from chefintro import pairing
+    from chefintro.models import Cohort
+    from chefintro.store import open_store, resolve_location
+
+    _cohort(cli)
+    cli("settings", "set", "matching.stability_cost", "50")
+    assert _pairs(cli.json("pair", "suggest", "--stable")["pairs"]) == {ASA: MARTA, BJORN: ORJAN}
+    assert _pairs(cli.json("pair", "suggest", "--protect-first-wishes")["pairs"]) == {
+        ASA: MARTA,
+        BJORN: ORJAN,
+    }
+    store = open_store(resolve_location(None))
+    try:
+        with store.transaction() as db:
+            cohort = db.exec(select(Cohort)).one()
+            pairs = pairing.suggest(db=db, cohort=cohort, allow_repeat=False)
+    finally:
+        store.dispose()
+    assert {p.adept: p.mentor for p in pairs} == {ASA: ORJAN, BJORN: MARTA}

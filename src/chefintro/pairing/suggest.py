@@ -71,7 +71,9 @@ def suggest(*, db: Session, cohort: Cohort, allow_repeat: bool) -> list[PairInfo
 
     Locked, manual and applied (active) pairs are kept and the rest is solved around them.
     """
-    return suggest_pairs(db=db, cohort=cohort, allow_repeat=allow_repeat).pairs
+    return suggest_pairs(
+        db=db, cohort=cohort, allow_repeat=allow_repeat, stable=False, protect_first_wishes=False
+    ).pairs
 
 
 def suggest_pairs(
@@ -79,8 +81,8 @@ def suggest_pairs(
     db: Session,
     cohort: Cohort,
     allow_repeat: bool,
-    stable: bool = False,
-    protect_first_wishes: bool = False,
+    stable: bool,
+    protect_first_wishes: bool,
 ) -> Suggestion:
     """Like :func:`suggest`; ``stable``: a set of pairs with no blocking pair where one costs
     at most ``matching.stability_cost`` of the score; ``protect_first_wishes``: the first
