@@ -216,6 +216,9 @@ def test_a_day_within_its_cohort_is_taken() -> None:
     assert _day(datetime(2027, 12, 8, 9), datetime(2027, 12, 9, 16)) == []
     # Without the cohort's dates (a roster's file layer), only the times are checked.
     assert _day(datetime(1990, 1, 1, 9), datetime(1990, 1, 1, 10), start=None, end=None) == []
+    # Knowing one of the two dates is not knowing the cohort's dates: nothing is checked.
+    assert _day(datetime(1990, 1, 1, 9), datetime(1990, 1, 1, 10), end=None) == []
+    assert _day(datetime(1990, 1, 1, 9), datetime(1990, 1, 1, 10), start=None) == []
 
 
 @pytest.mark.parametrize("minutes", [0, -30])
@@ -292,3 +295,28 @@ def test_an_adept_not_to_mentor_is_split_from_the_reason_in_the_last_brackets(
     value: str, read: tuple[str, str | None]
 ) -> None:
     assert not_adept(value) == read
+
+
+def test_mentors_added_after_a_lookup_are_found_by_name_too() -> None:
+    """A wish by name looked up before more mentors came (the name index already built)
+    finds the later ones as well: adding them drops the index of their side only."""
+    from chefintro.intake.participants import Limits, MentorRef, ParticipantContext
+    from chefintro.models import Role
+
+    context = ParticipantContext(
+        cohort="2027",
+        starts_on=date(2027, 1, 26),
+        limits=Limits(0, 24, 24),
+        today=date(2026, 12, 7),
+        mentors={"marta@bv.se": MentorRef("Märta Sjö", "marta@bv.se", "BV")},
+        adepts={"asa@csn.se": MentorRef("Åsa Öberg", "asa@csn.se", "CSN")},
+    )
+    assert context.resolve("Märta Sjö") == ("marta@bv.se", ["marta@bv.se"])
+    assert context.resolve("Åsa Öberg", Role.ADEPT) == ("asa@csn.se", ["asa@csn.se"])
+    assert context.resolve("Örjan Berg") == (None, [])
+    context.add_mentors({"orjan@spv.se": MentorRef("Örjan Berg", "orjan@spv.se", "SPV")})
+    assert context.resolve("Örjan Berg") == ("orjan@spv.se", ["orjan@spv.se"])
+    assert context.resolve("Berg, Örjan") == ("orjan@spv.se", ["orjan@spv.se"])
+    context.add_mentors({"bo@csn.se": MentorRef("Bo Ek", "bo@csn.se", "CSN")}, Role.ADEPT)
+    assert context.resolve("Bo Ek", Role.ADEPT) == ("bo@csn.se", ["bo@csn.se"])
+    assert context.resolve("Bo Ek") == (None, [])  # not a mentor

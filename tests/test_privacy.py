@@ -493,6 +493,16 @@ def test_anonymise_archives_then_pseudonymises(
     )
     assert "already anonymised" in again.stderr
     assert not (tmp_path / "b.xlsx").exists()
+    # No one left to write to: each kind of letter says so, and writes nothing.
+    sessions: Any = programme.json("--cohort", "2026", "session", "list")
+    for kind in (["intro"], ["groups"], ["reminder", str(sessions[0]["id"])]):
+        refused = programme(
+            "--cohort", "2026", "message", *kind, "--out", str(tmp_path / "brev"), code=1
+        )
+        assert " ".join(refused.stderr.split()) == (
+            "Error: Cohort 2026 is anonymised; it has no one to write to."
+        ), kind
+    assert not (tmp_path / "brev").exists()
 
 
 def test_anonymising_the_last_cohort_of_a_person_continues_the_numbers(
