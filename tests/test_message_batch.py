@@ -134,3 +134,35 @@ def test_a_blind_reminders_draft_checks_every_hidden_recipient(
     said = " ".join(result.stderr.split())
     assert "Not written: " in said and ": an address " in said, said
     assert drafts(tmp_path) == []
+
+
+def test_a_reminders_calendar_holds_its_own_day_only(
+    mail: tuple[Cli, Recorder],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from icalendar import Calendar
+
+    cli, server = mail
+    cli(
+        "session",
+        "add",
+        "Nätverksträff",
+        "--start",
+        "2027-03-02 09:00",
+        "--end",
+        "2027-03-02 12:00",
+    )
+    sessions = cli.json("session", "list")
+    assert isinstance(sessions, list) and len(sessions) == 2
+    later = next(s for s in sessions if s["title"] == "Nätverksträff")
+    cli("message", "reminder", str(later["id"]), "--out", str(tmp_path))
+    cli("message", "reminder", str(later["id"]), "--send", "--yes")
+    messages = [parse(path) for path in drafts(tmp_path)]
+    messages += [parse_bytes(data) for _, _, data in server.received]
+    assert len(messages) == 8  # four drafts, four sent
+    for message in messages:
+        [attachment] = list(message.iter_attachments())
+        payload = attachment.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        [event] = Calendar.from_ical(payload).walk("VEVENT")
+        assert str(event["SUMMARY"]).startswith("Nätverksträff"), event["SUMMARY"]

@@ -267,6 +267,9 @@ def prepare_batch(
     recorded in ``ledger``. Introductions to draft are checked here and kept as their
     pairs' positions (:class:`IntroStream`), to be gathered again as they are written.
     """
+    # With --again, records older than the run's start may be claimed again. Taken before
+    # the records are read: without --again every older record is among them.
+    again_before = utcnow() if again else None
     gathered, stream = (
         (items, None)
         if items is not None
@@ -313,7 +316,7 @@ def prepare_batch(
         build=_builder(renderer, sender, draft, attachments),
         in_doubt=in_doubt,
         failed=failed,
-        again_before=utcnow() if again else None,
+        again_before=again_before,
         ledger=ledger,
         stream=stream,
     )
