@@ -23,16 +23,20 @@ from pathlib import Path
 RECORD = Path("chefintro-clean.json")
 #: What the tests run on: the folders and files mutmut copies into ``mutants/``.
 COPIED = ("src", "tests", "sample_data", "pyproject.toml")
+#: mutmut's record of each mutated file's results, beside it in ``mutants/src``: written
+#: as mutants finish, read by no test.
+RESULTS = ".meta"
 
 
 def fingerprint(root: Path) -> str:
-    """A digest of every file the tests can run or read under ``root`` (``mutants/``)."""
+    """A digest of every file the tests can run or read under ``root`` (``mutants/``):
+    not mutmut's results, which change as the mutants run."""
     digest = hashlib.sha256()
     for name in COPIED:
         top = root / name
         files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
         for path in files:
-            if "__pycache__" in path.parts:
+            if "__pycache__" in path.parts or path.suffix == RESULTS:
                 continue
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
