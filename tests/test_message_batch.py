@@ -17,10 +17,13 @@ import pytest
 from tests.conftest import Cli
 from tests.test_message_streaming import LATE_FAILURE
 from tests.test_messages import (  # noqa: F401  (the fixtures)
+    ASA,
+    ORJAN,
     ZACHARIAS,
     Recorder,
     _plant,
     _sent_rows,
+    body,
     drafts,
     mail,
     parse,
@@ -166,3 +169,39 @@ def test_a_reminders_calendar_holds_its_own_day_only(
         assert isinstance(payload, bytes)
         [event] = Calendar.from_ical(payload).walk("VEVENT")
         assert str(event["SUMMARY"]).startswith("Nätverksträff"), event["SUMMARY"]
+
+
+def test_a_draft_of_a_letter_that_reached_some_is_addressed_to_the_rest_only(
+    mail: tuple[Cli, Recorder],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Åsa and the HR contact had the introduction; Örjan's address was refused. A draft
+    # names whom the mail program sends to: Örjan alone, as the next --send would.
+    cli, server = mail
+    cli("agency", "edit", "BV", "--contact", "hr@bolagsverket.se")
+    server.refuse = {ORJAN}
+    cli("message", "intro", "--send", "--yes", "--cc-agency", code=75)
+    written = cli("message", "intro", "--cc-agency", "--out", str(tmp_path / "intro"))
+    assert "1 introduction draft for 1 recipient" in " ".join(written.stderr.split())
+    [draft] = drafts(tmp_path / "intro")
+    message = parse(draft)
+    assert [a.addr_spec for a in message["To"].addresses] == [ORJAN]
+    assert message["Cc"] is None
+    assert "Örjan" in body(message, "plain")  # the same letter
+
+    # One reminder to all in Bcc that reached all but Åsa: its draft hides Åsa alone.
+    cli("settings", "set", "mail.reminder_to", "bcc")
+    server.refuse = {ASA.casefold()}
+    cli("message", "reminder", str(session_id(cli)), "--send", "--yes", code=75)
+    cli("message", "reminder", str(session_id(cli)), "--out", str(tmp_path / "reminder"))
+    [draft] = drafts(tmp_path / "reminder")
+    message = parse(draft)
+    assert [a.addr_spec for a in message["Bcc"].addresses] == [ASA]
+    assert [a.addr_spec for a in message["To"].addresses] == ["karin.berg@example.se"]
+
+    # Drafts of letters to be sent again name everyone, and the copy to HR.
+    cli("message", "intro", "--cc-agency", "--again", "--out", str(tmp_path / "again"))
+    messages = {path.name: parse(path) for path in drafts(tmp_path / "again")}
+    assert all(len(m["To"].addresses) == 2 for m in messages.values())
+    copied = messages["02-asa-oberg-orjan-sjostrom.eml"]["Cc"]
+    assert [a.addr_spec for a in copied.addresses] == ["hr@bolagsverket.se"]

@@ -102,26 +102,36 @@ def build_message(
     draft: bool,
     attachment: Attachment | None = None,
     now: datetime | None = None,
+    reaching: Sequence[Recipient] | None = None,
 ) -> EmailMessage:
-    """Return the message for ``rendered``; a draft carries ``X-Unsent: 1``."""
+    """Return the message for ``rendered``; a draft carries ``X-Unsent: 1``.
+
+    ``reaching``: a draft's recipients still to reach, when the message reached some of
+    them before; the draft is addressed to those only (a mail program sends to whom a
+    draft names), without the copy to others (``cc``) that went with the first sending.
+    A message sent names all its recipients; its envelope says who gets it.
+    """
     outgoing = rendered.outgoing
+    to, cc = outgoing.to, outgoing.cc
+    if reaching is not None and len(reaching) < len(to):
+        to, cc = list(reaching), []
     message = EmailMessage(policy=policy.SMTP)
     sender_name, sender_address = parseaddr(sender or "")
     origin = address(sender_name, sender_address) if sender else None
     if origin is not None:
         message["From"] = origin
     if not outgoing.blind:
-        message["To"] = _addresses(outgoing.to)
+        message["To"] = _addresses(to)
     elif (
         origin is not None
     ):  # a letter to many in Bcc: the coordinator is its one visible recipient
         message["To"] = origin
     else:
         message["To"] = "undisclosed-recipients:;"
-    if outgoing.cc:
-        message["Cc"] = tuple(address("", email) for email in outgoing.cc)
+    if cc:
+        message["Cc"] = tuple(address("", email) for email in cc)
     if outgoing.blind and draft:  # a draft keeps its Bcc for the mail program to send
-        message["Bcc"] = _addresses(outgoing.to)
+        message["Bcc"] = _addresses(to)
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now or datetime.now(ZoneInfo("Europe/Stockholm")))
     # The sender's domain as the header has it (an IDN in ASCII): a Message-ID is ASCII.

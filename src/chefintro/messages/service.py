@@ -238,6 +238,7 @@ def _builder(
             sender=sender,
             draft=draft,
             attachment=attachments[session_id] if session_id is not None else None,
+            reaching=waiting.pending if draft else None,
         )
         return Built(
             rendered=filled, message=message, pending=waiting.pending, envelope=waiting.envelope
