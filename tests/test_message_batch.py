@@ -1,8 +1,9 @@
 """What a batch of messages checks, fills and builds before anything goes (issue 25).
 
-Each test here was first seen failing with one change to ``service.prepare_batch``:
-a message to send filled only when it goes, the sender left out of the drafts or of the
-address check, and a draft's blind recipients left unchecked.
+Each test here was first seen failing with its rule broken: a message to send filled
+only when it goes, the sender left out of the drafts or of the address check, a
+reminder's calendar made for the whole cohort, a sender's international domain in the
+Message-ID as typed, a draft of a letter that reached some addressed to all again.
 """
 
 from __future__ import annotations
