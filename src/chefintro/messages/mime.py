@@ -122,9 +122,8 @@ def build_message(
         message["From"] = origin
     if not outgoing.blind:
         message["To"] = _addresses(to)
-    elif (
-        origin is not None
-    ):  # a letter to many in Bcc: the coordinator is its one visible recipient
+    elif origin is not None:
+        # A letter to many in Bcc: the coordinator is its one visible recipient.
         message["To"] = origin
     else:
         message["To"] = "undisclosed-recipients:;"
