@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
-from tests import mutation_clean
+from tests import mutation_clean, mutation_killers
 from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
 from tests.mutation_score import EQUIVALENTS, load_equivalents, named_equivalent
 
@@ -284,6 +284,26 @@ def names_any(nodeid: str, words: frozenset[str]) -> bool:
     return any(word in text for word in words)
 
 
+def run_order(
+    nodeids: list[str], mutant: str, seconds: dict[str, float], killers: dict[str, int]
+) -> list[str]:
+    """The order in which a mutant's run tries its tests: first the quick ones that killed
+    earlier mutants of its function (``killers``, tests/mutation_killers.py), fastest
+    first; then those named after its module or function; then the rest; each group
+    fastest first by its first-run ``seconds`` (a test of unknown time last)."""
+    slowest = max(seconds.values(), default=0.0) + 1.0
+    words = mutant_words(mutant)
+    first = mutation_killers.first_tier(killers, seconds)
+    return sorted(
+        nodeids,
+        key=lambda nodeid: (
+            first.get(nodeid, len(first)),
+            not names_any(nodeid, words),
+            seconds.get(nodeid, slowest),
+        ),
+    )
+
+
 def within_budget(seconds: list[float], budget: float) -> int:
     """How many of a mutant's tests (their first-run seconds, fastest first) it runs: those
     whose seconds add up to ``budget``, and always the first; all of them when ``budget``
@@ -341,7 +361,10 @@ _clean_all_passed = False
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if _mutmut_phase() == "stats":
+    mutant = _mutmut_phase() or ""
+    if "__mutmut_" in mutant and report.failed and Path.cwd().name == "mutants":
+        mutation_killers.record_kill(Path.cwd(), mutant, report.nodeid)
+    if mutant == "stats":
         _times[report.nodeid] = _times.get(report.nodeid, 0.0) + report.duration
         if report.failed:
             _failed.add(report.nodeid)
@@ -389,11 +412,12 @@ def _test_times() -> dict[str, float]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In a mutation run, try the tests named after the mutant's module or function first
-    (tests/test_intake_checks.py for a mutant of chefintro.intake.meetings), then the
-    rest, each group fastest first: a mutant is usually killed by the first test that
-    fails (mutmut runs them with -x), so a fast one saves the most time. The times are
-    those of mutmut's first run (:data:`TIMES_FILE`).
+    """In a mutation run, try first the quick tests that killed earlier mutants of the
+    same function (tests/mutation_killers.py), then the tests named after the mutant's
+    module or function (tests/test_intake_checks.py for a mutant of
+    chefintro.intake.meetings), then the rest, each group fastest first: a mutant is
+    usually killed by the first test that fails (mutmut runs them with -x), so a fast one
+    saves the most time. The times are those of mutmut's first run (:data:`TIMES_FILE`).
 
     With CHEFINTRO_MUTANT_BUDGET set (seconds; `make mutate` sets it), a mutant runs only
     its fastest tests up to that budget: a rule function that every command calls (a
@@ -417,11 +441,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     durations = _test_times()
     if not durations:
         return
+    killers = mutation_killers.killers_of(Path.cwd(), mutant)
+    order = run_order([item.nodeid for item in items], mutant, durations, killers)
+    rank = {nodeid: place for place, nodeid in enumerate(order)}
+    items.sort(key=lambda item: rank[item.nodeid])
     slowest = max(durations.values(), default=0.0) + 1.0
-    words = mutant_words(mutant)
-    items.sort(
-        key=lambda item: (not names_any(item.nodeid, words), durations.get(item.nodeid, slowest))
-    )
     try:
         budget = float(os.environ.get("CHEFINTRO_MUTANT_BUDGET") or 0)
     except ValueError:
