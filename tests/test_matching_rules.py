@@ -636,3 +636,27 @@ def test_the_problems_allowed_matrix_is_pair_rule_on_every_pair(allow_repeat: bo
         assert bool(problem.allowed[a, 0]) == (rule is None)
         if (s, x, e) in expected:
             assert rule == expected[(s, x, e)]
+
+
+# --- experience ---------------------------------------------------------------------------
+
+
+def test_experience_counts_the_whole_years_managed_when_the_cohort_starts(cli: Cli) -> None:
+    """A mentor's experience points are for the whole years they have managed staff on the
+    cohort's first day (2027-01-26): three years to the day give three years' points, a
+    day less gives two. Everything else about the two mentors is the same."""
+    _agencies(cli)
+    _person(cli, "asa@csn.se", "CSN", since="2026-06-01")
+    _person(cli, "marta@bv.se", "BV", since="2024-01-26")  # 36 months: 3 years
+    _person(cli, "orjan@spv.se", "SPV", since="2024-01-27")  # 35 months: 2 years
+    _cohort(cli)
+    cli("participant", "add", "asa@csn.se", "--role", "adept")
+    cli("participant", "add", "marta@bv.se", "--role", "mentor")
+    cli("participant", "add", "orjan@spv.se", "--role", "mentor")
+
+    assert _suggest(cli) == {"asa@csn.se": "marta@bv.se"}
+    explanation: Any = cli.json("pair", "explain", "asa@csn.se")
+    [pair] = explanation["pairs"]
+    assert pair["reasons"] == {"experience": 6}  # 2 points a year (matching.weights)
+    [other] = explanation["alternatives"]
+    assert (other["mentor"], other["reasons"]) == ("orjan@spv.se", {"experience": 4})
