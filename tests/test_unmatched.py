@@ -352,3 +352,25 @@ def test_each_reason_before_and_after_the_pairs_are_made(cli: Cli, backend: str)
     cli("participant", "add", "erik@csn.se", "--role", "adept")
     cli("pair", "set", "erik@csn.se", "orjan@spv.se")  # Örjan's second and last place
     assert _reasons(cli)["bo@bv.se"] == (0, "every allowed mentor is at capacity")
+
+
+def test_a_pair_ended_this_year_bars_the_same_two_from_pairing_again(cli: Cli) -> None:
+    """Without --no-repeat an ended pair is no exclusion, but it is history: the same two
+    people are not paired again, and 'pair unmatched' says so for both of them."""
+    _people(cli)
+    cli("participant", "add", "asa@csn.se", "--role", "adept")
+    cli("participant", "add", "orjan@spv.se", "--role", "mentor")
+    cli("pair", "suggest")
+    cli("pair", "apply")
+    cli("pair", "end", "asa@csn.se", "--reason", "mentor changed job", "--yes")
+    assert _reasons(cli) == {
+        "asa@csn.se": (
+            0,
+            "every mentor is forbidden (1 paired before (an earlier cohort, or a pair ended "
+            "this year))",
+        ),
+        "orjan@spv.se": (
+            1,
+            "no unplaced adept may pair with this mentor (same agency, exclusion or history)",
+        ),
+    }
