@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
-from tests import mutation_clean, mutation_killers
+from tests import mutation_clean, mutation_killers, mutation_spread
 from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
 from tests.mutation_score import EQUIVALENTS, load_equivalents, named_equivalent
 
@@ -91,11 +91,17 @@ def _mutmut_phase() -> str | None:
 _recorder: LineRecorder | None = None
 
 
+#: In mutmut's first run: its tests run in pytest-xdist workers (tests/mutation_spread.py).
+_spread = False
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    global _recorder
+    global _recorder, _spread
     if _mutmut_phase() == "stats" and Path("src").is_dir():  # cwd is mutants/
-        _recorder = LineRecorder(Path.cwd())
-        config.pluginmanager.register(_recorder, "chefintro-line-recorder")
+        _spread = mutation_spread.spread(config, mutation_spread.jobs(), Path("src"))
+        if not _spread:  # the workers record the lines of the tests each runs
+            _recorder = LineRecorder(Path.cwd())
+            config.pluginmanager.register(_recorder, "chefintro-line-recorder")
     mutant = _mutmut_phase() or ""
     if "__mutmut_" in mutant:
         settings.load_profile("chefintro-mutant")
@@ -235,12 +241,20 @@ def _share(kept: Path, called: set[str]) -> None:
     shared = SHARED_STORES / kept.name
     if Path.cwd().name != "mutants" or shared.exists():
         return  # only in mutmut's folder; the first stays, as in a session
-    partial = shared.with_name(shared.name + ".partial")
+    # Two workers of a spread first run may keep the same store at once: each copies to a
+    # folder of its own, and the first to rename it claims the store with its record.
+    partial = shared.with_name(f"{shared.name}.{os.getpid()}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(kept, partial, symlinks=True)
+    try:
+        partial.rename(shared)
+    except OSError:  # the other worker's copy is there
+        shutil.rmtree(partial, ignore_errors=True)
+        return
     record = {"source": _source_fingerprint(), "functions": sorted(called)}
-    shared.with_name(shared.name + ".json").write_text(json.dumps(record), "utf-8")
-    partial.rename(shared)
+    written = shared.with_name(f"{shared.name}.{os.getpid()}.json.partial")
+    written.write_text(json.dumps(record), "utf-8")
+    written.rename(shared.with_name(shared.name + ".json"))
 
 
 @functools.cache
@@ -360,8 +374,18 @@ _failed: set[str] = set()
 _clean_all_passed = False
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In a worker of a spread first run: each test's calls go with its teardown's report."""
+    outcome = yield
+    if call.when == "teardown" and _mutmut_phase() == "stats" and mutation_spread.is_worker():
+        mutation_spread.send_calls(outcome.get_result())  # type: ignore[attr-defined]
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     mutant = _mutmut_phase() or ""
+    if _spread and mutant == "stats":
+        mutation_spread.take_calls(report)
     if "__mutmut_" in mutant and report.failed and Path.cwd().name == "mutants":
         mutation_killers.record_kill(Path.cwd(), mutant, report.nodeid)
     if mutant == "stats":
@@ -370,6 +394,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             _failed.add(report.nodeid)
         elif report.when == "call" and report.passed:
             _passed.add(report.nodeid)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _spread
+    if _spread:
+        mutation_spread.restore()
+        _spread = False
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -383,8 +414,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
     ):
         session.exitstatus = pytest.ExitCode.OK  # the first run passed them all
-    if _mutmut_phase() != "stats" or not _times:
-        return
+    if _mutmut_phase() != "stats" or not _times or mutation_spread.is_worker():
+        return  # a spread run's controller keeps what its workers ran
     if exitstatus == pytest.ExitCode.OK and Path("src").is_dir():  # cwd is mutants/
         mutation_clean.record_passed(Path.cwd(), _passed - _failed)
     try:  # mutmut records only new tests again: keep the others' times

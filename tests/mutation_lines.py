@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import fcntl
 import hashlib
 import importlib
 import json
@@ -229,6 +230,20 @@ def record_lines(
     seen = sorted(set(tests))
     real = set(seen)
     (root / LINES_DIR).mkdir(exist_ok=True)
+    # The workers of a spread first run (tests/mutation_spread.py) each merge the tests
+    # they ran into the same files: one at a time.
+    with (root / LINES_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _record(root, executed, seen, real, dependents)
+
+
+def _record(
+    root: Path,
+    executed: Mapping[Path, Mapping[int, Iterable[str]]],
+    seen: list[str],
+    real: set[str],
+    dependents: Mapping[str, set[str]],
+) -> None:
     for path, by_line in executed.items():
         source = path if path.is_absolute() else root / path
         module = ".".join(
