@@ -9,6 +9,7 @@ import sys
 import types
 from collections import defaultdict
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -35,7 +36,7 @@ def _use(monkeypatch: pytest.MonkeyPatch, state: _State) -> None:
     monkeypatch.setitem(sys.modules, "mutmut.state", fake)
 
 
-def _report(when: str, duration: float) -> pytest.TestReport:
+def _report(when: Literal["call", "teardown"], duration: float) -> pytest.TestReport:
     return pytest.TestReport(NODEID, ("tests/test_followup.py", 1, "t"), {}, "passed", None, when,
                              duration=duration)  # fmt: skip
 
