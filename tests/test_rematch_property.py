@@ -159,9 +159,9 @@ def test_rematch_changes_no_live_pair_and_places_all_it_can(cohort: Cohort) -> N
                 db.flush()
 
                 before = _live(db)
-                free = followup.rematch(db=db, cohort=row, today=DAY)
+                free = followup.rematch(db=db, cohort=row, apply=False, propose=False, today=DAY)
                 assert _live(db) == before  # a preview stores nothing
-                result = followup.rematch(db=db, cohort=row, apply=True, today=DAY)
+                result = followup.rematch(db=db, cohort=row, apply=True, propose=False, today=DAY)
                 after = _live(db)
 
                 # Every live pair is exactly as it was.
@@ -184,7 +184,10 @@ def test_rematch_changes_no_live_pair_and_places_all_it_can(cohort: Cohort) -> N
                 best = max_cardinality(allowed, problem.mentors.capacity, fixed=fixed)
                 assert len(after) == best
                 # So a second rematch finds nothing more to do.
-                assert followup.rematch(db=db, cohort=row, today=DAY).pairs == []
+                assert (
+                    followup.rematch(db=db, cohort=row, apply=False, propose=False, today=DAY).pairs
+                    == []
+                )
         finally:
             store.dispose()
 

@@ -62,8 +62,8 @@ def rematch(
     *,
     db: Session,
     cohort: Cohort,
-    apply: bool = False,
-    propose: bool = False,
+    apply: bool,
+    propose: bool,
     today: date | None = None,
 ) -> RematchResult:
     """Place the active adepts without a live pair; every live pair stays as it is.
