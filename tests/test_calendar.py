@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from chefintro.attendance import (
     required_sessions,
 )
 from chefintro.clock import local_time, to_utc
+from chefintro.clock import today as sweden_today
 from chefintro.errors import UsageError
 from tests.conftest import Cli, store_snapshot
 
@@ -153,14 +154,14 @@ def test_closed_cohort_is_not_changed(network: Cli) -> None:
 
 
 def _cohort_around_today(cli: Cli) -> None:
-    today = date.today()
+    today = sweden_today()
     start, end = today - timedelta(days=120), today + timedelta(days=120)
     cli("cohort", "create", "Nu", "--start", start.isoformat(), "--end", end.isoformat())
     cli("cohort", "use", "Nu")
 
 
 def _day(offset: int) -> str:
-    return f"{date.today() + timedelta(days=offset)} 09:00"
+    return f"{sweden_today() + timedelta(days=offset)} 09:00"
 
 
 def test_attendance_is_all_or_nothing(network: Cli, backend: str) -> None:
@@ -241,7 +242,7 @@ def test_attendance_report(network: Cli, backend: str) -> None:
 def test_excused_need_not_count(cli: Cli) -> None:
     cli("agency", "add", "CSN", "Centrala studiestödsnämnden")
     cli("person", "add", "--name", "Åsa Öberg", "--email", ASA, "--agency", "CSN")
-    today = date.today()
+    today = sweden_today()
     cli(
         "cohort",
         "create",
@@ -464,7 +465,7 @@ def test_session_edit_refuses_an_end_before_the_start_naming_the_day(network: Cl
 def test_session_list_table_matches_json_for_a_future_session(network: Cli) -> None:
     network("participant", "add", ASA, "--role", "adept")
     network("participant", "add", ORJAN, "--role", "mentor")
-    start = date.today() + timedelta(days=30)
+    start = sweden_today() + timedelta(days=30)
     network("session", "add", "Framtid", "--start", f"{start} 09:00", "--end", "16:00")
     sid = str(network.json("session", "list")[0]["id"])
     network("session", "attend", sid, ASA, ORJAN, "--status", "present")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chefintro.clock import today as sweden_today
 from tests.conftest import Cli, store_snapshot
 
 
@@ -300,7 +301,7 @@ def _cohort(cli: Cli, name: str, start: date) -> None:
 
 
 def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
-    start = date.today() + timedelta(days=40)
+    start = sweden_today() + timedelta(days=40)
     _cohort(cli, "framtid", start)
     result = cli("--cohort", "framtid", "cohort", "close", "--yes")
     assert "Closed cohort framtid" in result.stderr
@@ -310,7 +311,7 @@ def test_closing_a_cohort_before_its_start_warns(cli: Cli) -> None:
 
 
 def test_closing_a_started_cohort_does_not_warn(cli: Cli) -> None:
-    _cohort(cli, "pågår", date.today() - timedelta(days=10))
+    _cohort(cli, "pågår", sweden_today() - timedelta(days=10))
     result = cli("--cohort", "pågår", "cohort", "close", "--yes")
     assert "Warning" not in result.stderr
 

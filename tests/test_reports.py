@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from chefintro.clock import today as sweden_today
 from tests.conftest import Cli, store_snapshot
 
 ASA = "asa.oberg@csn.se"
@@ -29,7 +30,7 @@ AGENCIES = ["BV", "CSN", "LST-Y", "SPV", "ÅM"]
 
 
 def _day(offset: int) -> date:
-    return date.today() + timedelta(days=offset)
+    return sweden_today() + timedelta(days=offset)
 
 
 def _session(cli: Cli, title: str, day: date) -> str:

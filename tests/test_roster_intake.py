@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from chefintro.clock import today as sweden_today
 from chefintro.roster.read import reader as reader_module
 from chefintro.roster.read.reader import read_roster
 from tests.conftest import Cli, store_snapshot
@@ -165,7 +166,7 @@ def test_a_workbook_without_a_roster_sheet_is_refused(programme: Cli, tmp_path: 
     ("value", "expected"),
     [
         (date(1949, 12, 31), "not a plausible date"),
-        (date.today() + timedelta(days=400), "not a plausible date"),
+        (sweden_today() + timedelta(days=400), "not a plausible date"),
         (1, "not a plausible date"),  # serial 1 = 1899-12-31
         ("1899-12-30", "no real date"),
     ],
@@ -190,11 +191,11 @@ def test_implausible_dates_are_located_problems(tmp_path: Path, value: Any, expe
     [
         (date(1950, 1, 1), True),  # the earliest date a roster may hold
         (date(1950, 1, 2), True),
-        (date.today(), True),
-        (date.today() + timedelta(days=366), True),  # a year from today (leap years too)
-        (date.today() + timedelta(days=367), False),
-        ((date.today() + timedelta(days=200)).isoformat(), True),
-        ((date.today() + timedelta(days=400)).isoformat(), False),
+        (sweden_today(), True),
+        (sweden_today() + timedelta(days=366), True),  # a year from today (leap years too)
+        (sweden_today() + timedelta(days=367), False),
+        ((sweden_today() + timedelta(days=200)).isoformat(), True),
+        ((sweden_today() + timedelta(days=400)).isoformat(), False),
     ],
 )
 def test_plausible_dates_end_a_year_from_today(tmp_path: Path, value: Any, accepted: bool) -> None:
@@ -211,7 +212,7 @@ def test_plausible_dates_end_a_year_from_today(tmp_path: Path, value: Any, accep
         assert data.participants[0].manager_since == date.fromisoformat(str(value)[:10])
     else:
         assert [p.column for p in data.problems] == ["Chef sedan"]
-        latest = (date.today() + timedelta(days=366)).isoformat()
+        latest = (sweden_today() + timedelta(days=366)).isoformat()
         assert f"to {latest} (a year from today)" in data.problems[0].message
 
 
@@ -228,7 +229,7 @@ def test_an_implausible_serial_number_shows_the_date_it_stands_for(tmp_path: Pat
 
 
 def test_a_future_manager_since_is_a_warning_naming_who(programme: Cli, tmp_path: Path) -> None:
-    soon = date.today() + timedelta(days=30)
+    soon = sweden_today() + timedelta(days=30)
     path = hr_workbook(
         tmp_path / "f.xlsx",
         [
@@ -777,7 +778,7 @@ def test_exports_have_a_page_set_up(programme: Cli, tmp_path: Path) -> None:
     assert sessions["G1"].value == "Träffnummer"
     assert sessions.column_dimensions["G"].hidden
     assert book["Par"].column_dimensions["D"].hidden
-    assert book.custom_doc_props["chefintro_exported_at"].value.startswith(str(date.today().year))
+    assert book.custom_doc_props["chefintro_exported_at"].value.startswith(str(sweden_today().year))
     overview = book["Översikt"]
     assert overview.page_setup.fitToWidth == 1
     import zipfile

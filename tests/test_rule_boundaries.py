@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from chefintro.clock import now_local
+from chefintro.clock import today as sweden_today
 from chefintro.enums import Role
 from chefintro.errors import RuleError, UsageError
 from chefintro.followup import check_meeting_day, end_reason, status_of
@@ -255,7 +256,7 @@ def test_undo_puts_a_snapshot_back_where_the_store_was_removed(cli: Cli, db_path
 
 
 def test_a_reopened_cohort_is_planned_before_its_first_day_and_active_from_it(cli: Cli) -> None:
-    today = date.today()
+    today = sweden_today()
     cli("cohort", "create", "later", "--start", str(today + DAY), "--end", str(today + 300 * DAY))
     cli("cohort", "create", "now", "--start", str(today), "--end", str(today + 300 * DAY))
     for name, status in (("later", "planned"), ("now", "active")):

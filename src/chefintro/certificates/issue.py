@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from chefintro import audit, settings
+from chefintro import audit, clock, settings
 from chefintro.certificates.pdf import CertificateData
 from chefintro.errors import NotFoundError, OutputError, RuleError
 from chefintro.files import file_slug, output_folder, unique_name
@@ -105,7 +105,7 @@ def plan_certificates(
     days = days_present(db=db, cohort=cohort, participant_ids=[id_of(p) for p, _, _ in people])
     programme = settings.get_setting_text(db=db, key=settings.PROGRAMME_NAME)
     coordinator = settings.get_setting_text(db=db, key=settings.PROGRAMME_COORDINATOR)
-    issued_on = min(cohort.ends_on, (now or datetime.now()).date())
+    issued_on = min(cohort.ends_on, (now or clock.now_local()).date())
     issued_on = max(issued_on, cohort.starts_on)
     planned: list[tuple[CertificateData, Path]] = []
     used: set[str] = set()

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from chefintro import rules
+from chefintro import clock, rules
 from chefintro.clock import parse_clock, parse_date_time
 from chefintro.roster.columns import (
     FLAG_HINT,
@@ -242,7 +242,7 @@ EARLIEST_DATE = date(1950, 1, 1)
 LATEST_AHEAD = timedelta(days=366)
 #: Dates up to the day this module was loaded are plausible whenever the check runs (today
 #: only moves on), so most cells are checked without asking the clock.
-_SURELY_PLAUSIBLE = date.today()
+_SURELY_PLAUSIBLE = clock.today()
 #: Serial numbers Excel itself can show as dates (1900-01-01 … 9999-12-31).
 _LARGEST_SERIAL = 2_958_465
 
@@ -258,7 +258,7 @@ def _plausible(day: date, raw: object) -> date:
     """Return ``day`` when a roster may hold it; ``raw`` (the cell) is only read to explain."""
     if EARLIEST_DATE < day <= _SURELY_PLAUSIBLE:  # nearly every date: no clock call needed
         return day
-    latest = date.today() + LATEST_AHEAD
+    latest = clock.today() + LATEST_AHEAD
     if day == _EXCEL_EPOCH.date():
         raise BadCell(
             "the cell holds no real date (Excel's day zero, 1899-12-30: a 0 or a value that "
