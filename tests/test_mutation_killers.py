@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 
 from tests import mutation_killers
@@ -45,14 +46,20 @@ def _record_many(root: Path, worker: int) -> None:
         )
 
 
-def test_two_mutants_processes_recording_at_once_keep_every_line_whole(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("fork")  # as mutmut runs two mutants at once
-    workers = [context.Process(target=_record_many, args=(tmp_path, n)) for n in (1, 2)]
+def two_at_once(target: Callable[[Path, int], None], root: Path) -> None:
+    """Run ``target(root, 1)`` and ``target(root, 2)`` in two forked processes at once, as
+    mutmut runs two mutants (or pytest-xdist two workers), and wait for both to succeed."""
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=target, args=(root, n)) for n in (1, 2)]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(timeout=60)
+        worker.join(timeout=120)
         assert worker.exitcode == 0
+
+
+def test_two_mutants_processes_recording_at_once_keep_every_line_whole(tmp_path: Path) -> None:
+    two_at_once(_record_many, tmp_path)
     killers = mutation_killers.killers_of(tmp_path, LOAD_SIDE + "1")
     assert len(killers) == 600
     assert set(killers.values()) == {1}

@@ -4,7 +4,6 @@ mutmut's record in the controller, and the workers' line records merge into one.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import sys
 import types
 from collections import defaultdict
@@ -15,6 +14,7 @@ import pytest
 
 from tests import mutation_spread
 from tests.mutation_lines import LINES_DIR, reaching_tests
+from tests.test_mutation_killers import two_at_once
 from tests.test_mutation_lines import MUTANT, _mutant, _mutants_folder, _record
 
 NODEID = "tests/test_followup.py::test_apply_sets_the_day_the_pairs_start[sqlite]"
@@ -97,13 +97,7 @@ def _record_many(root: Path, worker: int) -> None:
 
 def test_two_workers_recording_their_lines_at_once_lose_none(tmp_path: Path) -> None:
     root = _mutants_folder(tmp_path, _mutant(1, "return floor", "return None"))
-    context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_record_many, args=(root, n)) for n in (1, 2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    two_at_once(_record_many, root)
     everyone = {f"t::w{w}_{n}" for w in (1, 2) for n in range(25)}
     assert reaching_tests(root, MUTANT) == (everyone, everyone)
     record = json.loads((root / LINES_DIR / "chefintro.shares.json").read_text("utf-8"))
