@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from typer.testing import CliRunner, Result
 
 from chefintro.cli.app import app
-from tests import mutation_clean, mutation_killers, mutation_spread
+from tests import mutation_clean, mutation_killers, mutation_lazy, mutation_spread
 from tests.mutation_lines import LineRecorder, keep_reaching, reaching_tests
 from tests.mutation_score import EQUIVALENTS, load_equivalents, named_equivalent
 
@@ -112,6 +112,18 @@ def pytest_configure(config: pytest.Config) -> None:
     reaching = _reaching(config.args)
     if reaching:
         config.args[:] = reaching
+    # And collect them a few at a time, in the order they are tried (tests/mutation_lazy.py;
+    # CHEFINTRO_MUTANT_LAZY=0 collects them all first).
+    if (
+        "__mutmut_" in mutant
+        and reaching != []
+        and os.environ.get("CHEFINTRO_MUTANT_LAZY", "1") != "0"
+        and mutation_lazy.all_test_ids(config.args)
+    ):
+        order = mutant_order(list(config.args), mutant)
+        if order:
+            lazy = mutation_lazy.LazyCollection(order)
+            config.pluginmanager.register(lazy, mutation_lazy.NAME)
 
 
 def _skip_if_named_equivalent(mutant: str) -> None:
@@ -462,29 +474,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if _mutmut_phase() == "":
         _leave_out_what_passed_in_the_first_run(config, items)
     mutant = _mutmut_phase() or ""
-    if "__mutmut_" not in mutant:
-        return
+    if "__mutmut_" not in mutant or config.pluginmanager.has_plugin(mutation_lazy.NAME):
+        return  # the lazy collection has ordered the tests before collecting them
     reaching = _reaching([i.nodeid for i in items])
     if reaching is not None and len(reaching) < len(items):
         reached = set(reaching)  # none at all when no test reaches the change
         config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in reached])
         items[:] = [i for i in items if i.nodeid in reached]
+    order = mutant_order([item.nodeid for item in items], mutant)
+    rank = {nodeid: place for place, nodeid in enumerate(order)}
+    config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in rank])
+    items[:] = sorted((item for item in items if item.nodeid in rank), key=lambda i: rank[i.nodeid])
+
+
+def mutant_order(nodeids: list[str], mutant: str) -> list[str]:
+    """The tests of ``nodeids`` a mutant's run tries, in the order it tries them
+    (:func:`run_order`), cut to CHEFINTRO_MUTANT_BUDGET (:func:`within_budget`); all of
+    them as given when mutmut's first run left no times."""
     durations = _test_times()
     if not durations:
-        return
+        return list(nodeids)
     killers = mutation_killers.killers_of(Path.cwd(), mutant)
-    order = run_order([item.nodeid for item in items], mutant, durations, killers)
-    rank = {nodeid: place for place, nodeid in enumerate(order)}
-    items.sort(key=lambda item: rank[item.nodeid])
+    order = run_order(nodeids, mutant, durations, killers)
     slowest = max(durations.values(), default=0.0) + 1.0
     try:
         budget = float(os.environ.get("CHEFINTRO_MUTANT_BUDGET") or 0)
     except ValueError:
         budget = 0.0
-    kept = within_budget([durations.get(item.nodeid, slowest) for item in items], budget)
-    if kept < len(items):
-        config.hook.pytest_deselected(items=items[kept:])
-        del items[kept:]
+    return order[: within_budget([durations.get(nodeid, slowest) for nodeid in order], budget)]
 
 
 def _leave_out_what_passed_in_the_first_run(
