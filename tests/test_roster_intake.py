@@ -706,6 +706,34 @@ def test_import_only_named_sheets(programme: Cli, tmp_path: Path) -> None:
     assert "'Blad9' is not a roster sheet" in bad.stderr
 
 
+def test_import_only_a_sheet_the_file_lacks_is_refused(programme: Cli, tmp_path: Path) -> None:
+    """--only names a sheet the file does not hold: the wrong file, not an import of
+    nothing (it used to say "imported" over an empty table)."""
+    _people(programme, tmp_path)
+    book = openpyxl.Workbook()
+    people = book.active
+    assert people is not None
+    people.title = "Deltagare"
+    people.append(["Namn", "E-post", "Myndighet", "Roll", "Ort"])
+    people.append(["Åsa Öberg", "asa@csn.se", "CSN", "adept", "Kiruna"])
+    path = tmp_path / "deltagare.xlsx"
+    book.save(path)
+    before = store_snapshot()
+    refused = programme("roster", "import", str(path), "--only", "Närvaro,Deltagare,Par", code=65)
+    assert (
+        "deltagare.xlsx has no sheet Par (Pairs) or Närvaro (Attendance), which --only names: "
+        "its roster sheet is 'Deltagare'; nothing was imported."
+    ) in refused.stderr.replace("\n", " ")
+    as_json = programme("roster", "import", str(path), "--only", "Närvaro", "--json", code=65)
+    assert json.loads(as_json.stdout)["error"].startswith("deltagare.xlsx has no sheet Närvaro")
+    assert store_snapshot() == before
+    # The sheet it holds is imported as before.
+    programme("roster", "import", str(path), "--only", "Deltagare")
+    assert {p["email"]: p for p in programme.json("person", "list")}["asa@csn.se"][
+        "location"
+    ] == "Kiruna"
+
+
 def test_import_only_narvaro_is_not_refused_for_a_problem_in_deltagare(
     programme: Cli, tmp_path: Path
 ) -> None:

@@ -16,13 +16,13 @@ from sqlmodel import Session
 
 from chefintro.changes import Kind, mark_change
 from chefintro.errors import InvalidInputError, Problem
-from chefintro.roster.columns import SHEETS, SheetKey
+from chefintro.roster.columns import IMPORT_ORDER, SHEETS, SheetKey
 from chefintro.roster.load.changes import ImportSummary
 from chefintro.roster.load.missing import check_missing
 from chefintro.roster.load.people import PeopleLoader
 from chefintro.roster.load.programme import ProgrammeLoader
 from chefintro.roster.read.rows import RosterData
-from chefintro.words import plural
+from chefintro.words import noun, plural
 
 
 class _Loader(PeopleLoader, ProgrammeLoader):
@@ -50,7 +50,18 @@ def only_sheets(names: str) -> set[SheetKey]:
 
 
 def keep_only(data: RosterData, keys: set[SheetKey]) -> None:
-    """Drop every sheet of ``data`` but ``keys`` (``roster import --only``)."""
+    """Drop every sheet of ``data`` but ``keys`` (``roster import --only``); InvalidInputError
+    (65) when the file has no sheet of one of ``keys``: the coordinator named it, so a file
+    without it is the wrong file, not an import of nothing."""
+    missing = [key for key in IMPORT_ORDER if key in keys and key not in data.sheets]
+    if missing:
+        wanted = " or ".join(f"{SHEETS[k].sv} ({SHEETS[k].en})" for k in missing)
+        held = ", ".join(repr(name) for name in data.sheets.values())
+        count = len(data.sheets)
+        raise InvalidInputError(
+            f"{data.path.name} has no sheet {wanted}, which --only names: its roster "
+            f"{noun(count, 'sheet')} {noun(count, 'is')} {held}; nothing was imported."
+        )
     for key in list(data.sheets):
         if key not in keys:
             del data.sheets[key]
@@ -115,7 +126,7 @@ def import_roster(
     counts = ", ".join(
         f"{sheet} +{c.added} ~{c.updated}" for sheet, c in loader.summary.sheets.items()
     )
-    mark_change(db, kind=Kind.BULK, what=f"roster imported ({counts or 'no rows'})")
+    mark_change(db, kind=Kind.BULK, what=f"roster imported ({counts})")  # never no sheet
     return loader.summary
 
 
