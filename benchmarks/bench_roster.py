@@ -17,6 +17,11 @@ c. export: ``write_workbook`` of ``standard_sheet(SheetKey.PARTICIPANTS, …)`` 
    unstyled. Goal <= 1.5x.
 d. peak memory of the import against the bare openpyxl pass, each in a fresh process.
    Goal <= 1.5x.
+e. a Deltagare sheet whose header has 16,000 columns (the roster's four, then extra ones
+   HR left in; one person's row under it): ``read_roster``, which keeps the roster's
+   columns and sums up the rest in one warning, against the bare openpyxl read-only pass
+   of the same file. Goal <= 1.0x. (tests/test_roster_safety.py checks what it reads;
+   how fast is measured here, not in a timed test.)
 
 Times: opening the store, creating its schema and the cohort happen before the clock
 starts; the import's own transaction and commit are timed. Each round (3 by default, so
@@ -105,6 +110,8 @@ IMPORT_GOAL = 1.0
 PANDAS_GOAL = 1.0
 EXPORT_GOAL = 1.5
 MEMORY_GOAL = 1.5
+WIDE_GOAL = 1.0
+WIDE_COLUMNS = 16_000
 
 # Starts the measured process from a small interpreter, so that its ru_maxrss does not
 # inherit this benchmark's resident size (see the module docstring).
@@ -222,6 +229,19 @@ def build_roster(path: Path, rows: Sequence[Sequence[Any]]) -> None:
 # --- the measured actions ---------------------------------------------------------------------
 
 
+def build_wide(path: Path, columns: int) -> None:
+    """A Deltagare sheet: the roster's four columns, then extra ones up to ``columns``, and
+    one person's row with a value in each."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Deltagare")
+    extra = [f"Extra {i}" for i in range(columns - 4)]
+    sheet.append(["Namn", "E-post", "Myndighet", "Roll", *extra])
+    sheet.append(["Anna Ek", "anna@csn.se", "CSN", "adept", *("x" for _ in extra)])
+    workbook.save(path)
+
+
 def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
@@ -309,13 +329,18 @@ def time_bare_write(cells: list[list[Any]], target: Path) -> float:
     return timed(run)
 
 
-def plain_cells(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
-    """Return the export's rows as the cells it writes, without styles or validations."""
+def plain_cells(rows: list[tuple[Any, ...]], fields: list[str]) -> list[list[Any]]:
+    """Return the export's rows (their values' ``fields``, as ``row_values`` gives them) as
+    the cells it writes, without styles or validations."""
     out: list[list[Any]] = []
     for row in rows:
-        cells = list(row)
-        cells[3] = ROLE_LABELS[Role(cells[3])]
-        cells[11] = "; ".join(cells[11]) or None
+        cells: list[Any] = []
+        for field, value in zip(fields, row, strict=False):
+            if field == "role":
+                value = ROLE_LABELS[Role(value)]
+            elif isinstance(value, list | tuple):  # a list column (wished mentors, …)
+                value = "; ".join(str(v) for v in value) or None
+            cells.append(value)
         out.append(cells)
     return out
 
@@ -408,8 +433,11 @@ def main() -> None:
         )
 
         # (c) export of the same rows, as the reader returns them.
-        rows = [row_values(p) for p in read_roster(roster).participants]
-        cells = plain_cells(rows)
+        participants = read_roster(roster).participants
+        rows = [row_values(p) for p in participants]
+        fields = [c.field for c in PARTICIPANTS.columns if hasattr(participants[0], c.field)]
+        cells = plain_cells(rows, fields)
+        del participants
         codes = [code for code, _, _ in AGENCY_LIST]
         export_t: list[float] = []
         write_t: list[float] = []
@@ -425,6 +453,23 @@ def main() -> None:
             Goal(EXPORT_GOAL),
         )
         del rows, cells
+
+        # (e) a header 16,000 columns wide.
+        wide = folder / "wide.xlsx"
+        build_wide(wide, WIDE_COLUMNS)
+        wide_t: list[float] = []
+        wide_bare_t: list[float] = []
+        for _ in range(rounds):
+            wide_t.append(timed(lambda: read_roster(wide)))
+            wide_bare_t.append(time_openpyxl_read(wide))
+        wide_ours, wide_bare = statistics.median(wide_t), statistics.median(wide_bare_t)
+        report(
+            f"e. a header {WIDE_COLUMNS:,} columns wide vs openpyxl read-only pass",
+            f"read_roster {wide_ours:.2f} s",
+            f"openpyxl read-only {wide_bare:.2f} s",
+            wide_ours / wide_bare,
+            Goal(WIDE_GOAL),
+        )
 
         # (d) peak memory, each side in a fresh process.
         ours_m: list[tuple[int, int]] = []
