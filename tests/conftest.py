@@ -119,6 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
         and reaching != []
         and os.environ.get("CHEFINTRO_MUTANT_LAZY", "1") != "0"
         and mutation_lazy.all_test_ids(config.args)
+        and mutation_lazy.one_conftest_folder(config.args, Path.cwd())
     ):
         order = mutant_order(list(config.args), mutant)
         if order:
@@ -290,8 +291,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     In a mutation run every mutant's tests run in a process forked from one that has
     imported everything, and pytest collects the garbage twice as each session ends: a
     full scan of that heap cost about 0.2 s of CPU a mutant (more than most tests), and
-    touching every object copied the parent's memory into the child."""
+    touching every object copied the parent's memory into the child. Once a session: a
+    lazily collected mutant's run (tests/mutation_lazy.py) collects again after tests ran,
+    and freezing then would keep their garbage for good."""
+    if session.stash.get(_FROZEN, False):
+        return
+    session.stash[_FROZEN] = True
     gc.freeze()
+
+
+_FROZEN = pytest.StashKey[bool]()
 
 
 def mutant_words(mutant: str) -> frozenset[str]:

@@ -52,6 +52,24 @@ def all_test_ids(args: Sequence[str]) -> bool:
     return bool(args) and all("::" in arg and not arg.startswith("-") for arg in args)
 
 
+def one_conftest_folder(test_ids: Sequence[str], root: Path) -> bool:
+    """Whether every test of ``test_ids`` (paths relative to ``root``) sees the same
+    conftest files below ``root``: none, or one folder's that holds them all. pytest binds
+    a conftest's fixtures to its folder's collector when the folder is first collected and
+    forgets those of folders not collected then; a later batch could then lose a conftest
+    whose folder the first batch did not reach. The first batch always reaches the one
+    folder that holds every test."""
+    seen: set[frozenset[Path]] = set()
+    for file in {test_id.split("::", 1)[0] for test_id in test_ids}:
+        folders = frozenset(
+            folder
+            for folder in (root / file).parents
+            if folder != root and root in folder.parents and (folder / "conftest.py").is_file()
+        )
+        seen.add(folders)
+    return len(seen) <= 1 and all(len(folders) <= 1 for folders in seen)
+
+
 class _SessionOnly:
     """The test after the last of a batch, as pytest's teardown sees it: its chain is the
     session alone, so everything but the session's fixtures is torn down."""
@@ -71,8 +89,12 @@ class LazyCollection:
         self.batches = batches(order)
         #: How many tests each batch collected, once it was collected.
         self.collected: list[int] = []
-        #: The folders' collectors of the first batch, by path, given again to the others.
+        #: The folders' collectors, by path, as first collected: given again to later batches.
         self._folders: dict[Path, pytest.Directory] = {}
+
+    def pytest_collectstart(self, collector: pytest.Collector) -> None:
+        if isinstance(collector, pytest.Directory):
+            self._folders.setdefault(collector.path, collector)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collect_directory(
@@ -92,10 +114,6 @@ class LazyCollection:
     def _collect(self, session: pytest.Session, number: int) -> list[pytest.Item]:
         # pytest collects the tests in the order they are named
         items = list(session.perform_collect(self.batches[number]))
-        for item in items:
-            for node in item.listchain():
-                if isinstance(node, pytest.Directory):
-                    self._folders.setdefault(node.path, node)
         session.items = items
         self.collected.append(len(items))
         session.testscollected = sum(self.collected)

@@ -40,6 +40,11 @@ def kept_store():
     log("session down")
 
 
+@pytest.fixture(autouse=True)
+def every_test():
+    log("autouse")
+
+
 @pytest.fixture(scope="module")
 def module_store(request):
     log("module up " + request.module.__name__.split(".")[-1])
@@ -49,6 +54,8 @@ def module_store(request):
 
 TEST_FILE = """
 import os
+
+import pytest
 from suite.logbook import log
 
 log("imported {name}")
@@ -66,6 +73,16 @@ def test_two(kept_store, module_store):
 def test_three(kept_store):
     log("ran {name}::test_three")
     assert os.environ.get("LAZY_FAIL") != "{name}::test_three"
+
+
+class TestKind:
+    def test_four(self, kept_store, module_store):
+        log("ran {name}::TestKind::test_four")
+
+
+@pytest.mark.parametrize("word", ["a b", "å[x]"])
+def test_five(word, kept_store):
+    log("ran {name}::test_five[" + word + "]")
 """
 
 LOG_MODULE = """
@@ -78,8 +95,8 @@ def log(line):
         out.write(line + "\\n")
 """
 
-#: Nine tests in three files, in the order a mutant's run would try them: batches of
-#: four, then five (the second batch takes what is left).
+#: Eleven tests in three files, in the order a mutant's run would try them: batches of
+#: four, then seven (the second batch takes what is left).
 ORDER = [
     "test_b.py::test_two",
     "test_a.py::test_one",
@@ -90,6 +107,8 @@ ORDER = [
     "test_c.py::test_one",
     "test_c.py::test_two",
     "test_c.py::test_three",
+    "test_a.py::TestKind::test_four",
+    "test_b.py::test_five[a b]",
 ]
 
 
@@ -137,6 +156,20 @@ def test_batches_grow_fourfold_and_hold_every_test_once() -> None:
     assert [len(b) for b in mutation_lazy.batches(order[:5], first=2, growth=3)] == [2, 3]
 
 
+def test_lazily_only_where_one_folder_s_conftest_serves_every_test(tmp_path: Path) -> None:
+    (tmp_path / "tests" / "sub").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "conftest.py").write_text("", "utf-8")  # the root's: the session's own
+    (tmp_path / "tests" / "conftest.py").write_text("", "utf-8")
+    ids = ["tests/test_a.py::t", "tests/sub/test_b.py::t"]
+    assert mutation_lazy.one_conftest_folder(ids, tmp_path)
+    assert mutation_lazy.one_conftest_folder(["other/test_c.py::t"], tmp_path)
+    # A folder without the conftest beside one with it, or a second conftest below.
+    assert not mutation_lazy.one_conftest_folder([*ids, "other/test_c.py::t"], tmp_path)
+    (tmp_path / "tests" / "sub" / "conftest.py").write_text("", "utf-8")
+    assert not mutation_lazy.one_conftest_folder(ids, tmp_path)
+
+
 def test_only_test_ids_are_collected_lazily() -> None:
     assert mutation_lazy.all_test_ids(["tests/test_a.py::test_one", "tests/t.py::C::test[x]"])
     assert not mutation_lazy.all_test_ids(["tests/"])
@@ -150,6 +183,7 @@ def test_a_mutant_that_survives_runs_every_test_in_order_with_one_session(
     code, lines = _run(tmp_path)
     assert code == 0, lines
     assert [line[4:] for line in lines if line.startswith("ran ")] == ORDER
+    assert lines.count("autouse") == len(ORDER)  # the conftest's, in every batch
     # The second batch's file was imported only after the first batch had run.
     assert lines.index("imported test_c.py") > lines.index("ran test_a.py::test_three")
     # The kept store was built once and torn down once, at the very end; a module's
@@ -157,7 +191,7 @@ def test_a_mutant_that_survives_runs_every_test_in_order_with_one_session(
     assert lines.count("session up") == 1
     assert lines[-1] == "session down"
     assert lines.count("session down") == 1
-    assert lines.count("module up test_a") == 2  # test_a's tests lie in both batches
+    assert lines.count("module up test_a") == 3  # in the first batch, then twice in the second
 
 
 def test_a_mutant_killed_in_the_first_batch_never_collects_the_rest(tmp_path: Path) -> None:
