@@ -320,15 +320,20 @@ def names_any(nodeid: str, words: frozenset[str]) -> bool:
 
 
 def run_order(
-    nodeids: list[str], mutant: str, seconds: dict[str, float], killers: dict[str, int]
+    nodeids: list[str],
+    mutant: str,
+    seconds: dict[str, float],
+    killers: dict[str, int],
+    neighbours: dict[str, int] | None = None,
 ) -> list[str]:
     """The order in which a mutant's run tries its tests: first the quick ones that killed
     earlier mutants of its function (``killers``, tests/mutation_killers.py), fastest
-    first; then those named after its module or function; then the rest; each group
-    fastest first by its first-run ``seconds`` (a test of unknown time last)."""
+    first, and a few that killed most of its module's other functions' (``neighbours``);
+    then those named after its module or function; then the rest; each group fastest first
+    by its first-run ``seconds`` (a test of unknown time last)."""
     slowest = max(seconds.values(), default=0.0) + 1.0
     words = mutant_words(mutant)
-    first = mutation_killers.first_tier(killers, seconds)
+    first = mutation_killers.first_tier(killers, seconds, neighbours)
     return sorted(
         nodeids,
         key=lambda nodeid: (
@@ -503,8 +508,8 @@ def mutant_order(nodeids: list[str], mutant: str) -> list[str]:
     durations = _test_times()
     if not durations:
         return list(nodeids)
-    killers = mutation_killers.killers_of(Path.cwd(), mutant)
-    order = run_order(nodeids, mutant, durations, killers)
+    killers, neighbours = mutation_killers.killers_and_neighbours(Path.cwd(), mutant)
+    order = run_order(nodeids, mutant, durations, killers, neighbours)
     slowest = max(durations.values(), default=0.0) + 1.0
     try:
         budget = float(os.environ.get("CHEFINTRO_MUTANT_BUDGET") or 0)

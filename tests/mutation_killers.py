@@ -27,6 +27,10 @@ RECORD = Path("chefintro-killers.jsonl")
 #: A killer slower than this in the first run (whole seconds) is not tried first: trying
 #: it costs a mutant more than the tests it would save.
 MOST_SECONDS = 5.0
+#: How many of the module's other functions' killers are tried first, and how quick each
+#: must be: a guess, so it may cost a mutant a few seconds at most.
+MOST_NEIGHBOURS = 4
+NEIGHBOUR_SECONDS = 1.0
 
 
 def function_of(mutant: str) -> str:
@@ -46,32 +50,63 @@ def record_kill(root: Path, mutant: str, test: str) -> None:
         os.close(fd)
 
 
+def module_of(function: str) -> str:
+    """``chefintro.pairing.problem.x__load_side`` gives ``chefintro.pairing.problem``."""
+    return function.rsplit(".", 1)[0]
+
+
 def killers_of(root: Path, mutant: str) -> dict[str, int]:
     """The tests that killed earlier mutants of ``mutant``'s function, each with how many;
-    none when nothing is recorded. A line cut short (a process killed while writing) or
-    not of this record is passed over."""
+    none when nothing is recorded."""
+    return killers_and_neighbours(root, mutant)[0]
+
+
+def killers_and_neighbours(root: Path, mutant: str) -> tuple[dict[str, int], dict[str, int]]:
+    """The tests that killed earlier mutants of ``mutant``'s function, and those that
+    killed mutants of the other functions of its module, each with how many. A line cut
+    short (a process killed while writing) or not of this record is passed over."""
     try:
         text = (root / RECORD).read_text("utf-8")
     except OSError:
-        return {}
+        return {}, {}
     function = function_of(mutant)
-    counts: dict[str, int] = {}
+    module = module_of(function)
+    own: dict[str, int] = {}
+    neighbours: dict[str, int] = {}
     for line in text.splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
             continue
-        if isinstance(entry, dict) and entry.get("function") == function:
-            test = entry.get("test")
-            if isinstance(test, str):
-                counts[test] = counts.get(test, 0) + 1
-    return counts
+        if not isinstance(entry, dict):
+            continue
+        test, killed = entry.get("test"), entry.get("function")
+        if not isinstance(test, str) or not isinstance(killed, str):
+            continue
+        if killed == function:
+            own[test] = own.get(test, 0) + 1
+        elif module_of(killed) == module:
+            neighbours[test] = neighbours.get(test, 0) + 1
+    return own, neighbours
 
 
-def first_tier(killers: dict[str, int], seconds: dict[str, float]) -> dict[str, int]:
+def first_tier(
+    killers: dict[str, int],
+    seconds: dict[str, float],
+    neighbours: dict[str, int] | None = None,
+) -> dict[str, int]:
     """The rank of each killer tried first: the fastest first (by their first-run
     ``seconds``), those slower than :data:`MOST_SECONDS` or of unknown time left to the
-    usual order."""
+    usual order. After them, the :data:`MOST_NEIGHBOURS` quick tests (within
+    :data:`NEIGHBOUR_SECONDS`) that killed most mutants of the module's other functions
+    (``neighbours``): a function's first mutants have no killers of their own yet, and its
+    module's functions are mostly told apart by the same tests."""
     quick = [test for test in killers if seconds.get(test, MOST_SECONDS + 1) <= MOST_SECONDS]
     quick.sort(key=lambda test: (seconds[test], -killers[test], test))
-    return {test: rank for rank, test in enumerate(quick)}
+    near = [
+        test
+        for test in neighbours or {}
+        if test not in killers and seconds.get(test, NEIGHBOUR_SECONDS + 1) <= NEIGHBOUR_SECONDS
+    ]
+    near.sort(key=lambda test: (-(neighbours or {})[test], seconds[test], test))
+    return {test: rank for rank, test in enumerate(quick + near[:MOST_NEIGHBOURS])}

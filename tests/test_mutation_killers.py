@@ -58,6 +58,39 @@ def two_at_once(target: Callable[[Path, int], None], root: Path) -> None:
         assert worker.exitcode == 0
 
 
+def test_the_module_s_other_functions_killers_come_after_the_function_s_own(
+    tmp_path: Path,
+) -> None:
+    other = "chefintro.pairing.problem.x_earlier_pairs__mutmut_"
+    for number, test in enumerate(["tests/test_followup.py::test_rematch"] * 2):
+        mutation_killers.record_kill(tmp_path, f"{other}{number}", test)
+    mutation_killers.record_kill(tmp_path, other + "5", "tests/test_text.py::test_other")
+    mutation_killers.record_kill(tmp_path, other + "6", "tests/test_names.py::test_quick")
+    mutation_killers.record_kill(tmp_path, other + "7", "tests/test_reports.py::test_roster_export")
+    mutation_killers.record_kill(tmp_path, LOAD_SIDE + "1", "tests/test_names.py::test_quick")
+    mutation_killers.record_kill(tmp_path, "chefintro.text.x_clean__mutmut_1", "tests/t.py::c")
+    own, neighbours = mutation_killers.killers_and_neighbours(tmp_path, LOAD_SIDE + "9")
+    assert own == {"tests/test_names.py::test_quick": 1}
+    assert neighbours == {  # another module's kill is not among them
+        "tests/test_followup.py::test_rematch": 2,
+        "tests/test_text.py::test_other": 1,
+        "tests/test_names.py::test_quick": 1,
+        "tests/test_reports.py::test_roster_export": 1,
+    }
+    order = run_order(list(SECONDS), LOAD_SIDE + "9", SECONDS, own, neighbours)
+    assert order == [
+        "tests/test_names.py::test_quick",  # its own killer
+        "tests/test_followup.py::test_rematch",  # the neighbours' most killing, quick ones
+        "tests/test_text.py::test_other",
+        "tests/test_problem.py::test_named_after_the_module",  # as before: named, then rest
+        "tests/test_reports.py::test_roster_export",  # 1.5 s: too slow for a guess
+        "tests/test_yearly.py::test_demo_runs_the_whole_year",
+    ]
+    many = {f"tests/t.py::t{n}": 10 - n for n in range(8)}
+    tier = mutation_killers.first_tier({}, dict.fromkeys(many, 0.1), many)
+    assert list(tier) == [f"tests/t.py::t{n}" for n in range(mutation_killers.MOST_NEIGHBOURS)]
+
+
 def test_two_mutants_processes_recording_at_once_keep_every_line_whole(tmp_path: Path) -> None:
     two_at_once(_record_many, tmp_path)
     killers = mutation_killers.killers_of(tmp_path, LOAD_SIDE + "1")
