@@ -615,14 +615,25 @@ def test_a_par_row_never_replaces_a_locked_pair(programme: Cli, tmp_path: Path) 
     assert store_snapshot() == before
 
 
-def test_references_are_checked_in_the_same_run_as_people(programme: Cli, tmp_path: Path) -> None:
+def _deltagare_book(*rows: list[str], header: list[str] | None = None) -> openpyxl.Workbook:
+    """A workbook whose first sheet is Deltagare: ``header`` (Namn, E-post, Myndighet, Roll,
+    Ort unless given) and ``rows``, as HR types them."""
     book = openpyxl.Workbook()
     people = book.active
     assert people is not None
     people.title = "Deltagare"
-    people.append(["Namn", "E-post", "Myndighet", "Roll"])
-    people.append(["A", "a@csn.se", "NOPE", "adept"])
-    people.append(["B", "b@bv.se", "BV", "mentor"])
+    people.append(header or ["Namn", "E-post", "Myndighet", "Roll", "Ort"])
+    for row in rows:
+        people.append(row)
+    return book
+
+
+def test_references_are_checked_in_the_same_run_as_people(programme: Cli, tmp_path: Path) -> None:
+    book = _deltagare_book(
+        ["A", "a@csn.se", "NOPE", "adept"],
+        ["B", "b@bv.se", "BV", "mentor"],
+        header=["Namn", "E-post", "Myndighet", "Roll"],
+    )
     pairs = book.create_sheet("Par")
     pairs.append(["Adept", "Mentor"])
     pairs.append(["a@csn.se", "b@bv.se"])
@@ -683,12 +694,7 @@ def test_same_start_session_is_a_warning(programme: Cli, tmp_path: Path) -> None
 def test_import_only_named_sheets(programme: Cli, tmp_path: Path) -> None:
     _people(programme, tmp_path)
     programme("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
-    book = openpyxl.Workbook()
-    people = book.active
-    assert people is not None
-    people.title = "Deltagare"
-    people.append(["Namn", "E-post", "Myndighet", "Roll", "Ort"])
-    people.append(["Åsa Öberg", "asa@csn.se", "CSN", "adept", "Kiruna"])
+    book = _deltagare_book(["Åsa Öberg", "asa@csn.se", "CSN", "adept", "Kiruna"])
     attendance = book.create_sheet("Närvaro")
     attendance.append(["E-post", "Uppstart (2027-01-26 09:00)"])
     attendance.append(["asa@csn.se", "x"])
@@ -710,12 +716,7 @@ def test_import_only_a_sheet_the_file_lacks_is_refused(programme: Cli, tmp_path:
     """--only names a sheet the file does not hold: the wrong file, not an import of
     nothing (it used to say "imported" over an empty table)."""
     _people(programme, tmp_path)
-    book = openpyxl.Workbook()
-    people = book.active
-    assert people is not None
-    people.title = "Deltagare"
-    people.append(["Namn", "E-post", "Myndighet", "Roll", "Ort"])
-    people.append(["Åsa Öberg", "asa@csn.se", "CSN", "adept", "Kiruna"])
+    book = _deltagare_book(["Åsa Öberg", "asa@csn.se", "CSN", "adept", "Kiruna"])
     path = tmp_path / "deltagare.xlsx"
     book.save(path)
     before = store_snapshot()
@@ -739,13 +740,10 @@ def test_import_only_narvaro_is_not_refused_for_a_problem_in_deltagare(
 ) -> None:
     _people(programme, tmp_path)
     programme("session", "add", "Uppstart", "--start", "2027-01-26 09:00", "--end", "16:00")
-    book = openpyxl.Workbook()
-    people = book.active
-    assert people is not None
-    people.title = "Deltagare"
-    people.append(["Namn", "E-post", "Myndighet", "Roll", "Ort"])
-    people.append(["Åsa Öberg", "asa(at)csn.se", "CSN", "adept", "Kiruna"])  # typed by hand
-    people.append(["Örjan Ek", "orjan@bv.se", "BV", "chef", "Sundsvall"])
+    book = _deltagare_book(
+        ["Åsa Öberg", "asa(at)csn.se", "CSN", "adept", "Kiruna"],  # typed by hand
+        ["Örjan Ek", "orjan@bv.se", "BV", "chef", "Sundsvall"],
+    )
     attendance = book.create_sheet("Närvaro")
     attendance.append(["E-post", "Uppstart (2027-01-26 09:00)"])
     attendance.append(["asa@csn.se", "x"])

@@ -126,7 +126,8 @@ def import_roster(
     counts = ", ".join(
         f"{sheet} +{c.added} ~{c.updated}" for sheet, c in loader.summary.sheets.items()
     )
-    mark_change(db, kind=Kind.BULK, what=f"roster imported ({counts})")  # never no sheet
+    # never empty: a file with no roster sheet, or without one --only names, is refused
+    mark_change(db, kind=Kind.BULK, what=f"roster imported ({counts})")
     return loader.summary
 
 
